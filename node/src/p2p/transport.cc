@@ -1,0 +1,550 @@
+#include "tidemark/node/p2p/transport.h"
+
+#include <sodium.h>
+
+#include <boost/asio.hpp>
+#include <cstring>
+#include <deque>
+#include <map>
+#include <mutex>
+
+#include "tidemark/codec.h"
+#include "tidemark/hash.h"
+#include "tidemark/types.h"
+
+namespace tidemark::node::p2p {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using asio::use_awaitable;
+using asio::ip::tcp;
+
+namespace {
+
+constexpr uint8_t kMagic[4] = {'T', 'M', 'K', 1};
+constexpr size_t kMaxHelloBytes = 256;
+constexpr size_t kAbytes = crypto_secretstream_xchacha20poly1305_ABYTES;
+constexpr size_t kHeaderBytes = crypto_secretstream_xchacha20poly1305_HEADERBYTES;
+
+enum class Role : uint8_t { kInitiator = 0, kResponder = 1 };
+
+struct Hello {
+  Role role = Role::kInitiator;
+  std::string chain_id;
+  PublicKey static_key;
+  FixedBytes<crypto_kx_PUBLICKEYBYTES> eph_key;
+
+  Bytes Encode() const {
+    Writer w;
+    w.Raw(ByteView(kMagic, 4));
+    w.U8(static_cast<uint8_t>(role));
+    w.Str(chain_id);
+    w.Fixed(static_key);
+    w.Fixed(eph_key);
+    return w.Take();
+  }
+  static Result<Hello> Decode(ByteView in) {
+    Reader r(in, "hello");
+    uint8_t magic[4];
+    TM_RETURN_IF_ERROR(r.Raw(magic, 4, "magic"));
+    if (std::memcmp(magic, kMagic, 4) != 0) return r.Error("bad magic or protocol version");
+    Hello h;
+    uint8_t role;
+    TM_RETURN_IF_ERROR(r.U8(&role, "role"));
+    if (role > 1) return r.Error("bad role");
+    h.role = static_cast<Role>(role);
+    TM_RETURN_IF_ERROR(r.Str(&h.chain_id, kMaxChainIdLen, "chain_id"));
+    TM_RETURN_IF_ERROR(r.Fixed(&h.static_key, "static_key"));
+    TM_RETURN_IF_ERROR(r.Fixed(&h.eph_key, "eph_key"));
+    TM_RETURN_IF_ERROR(r.Finish());
+    return h;
+  }
+};
+
+Bytes AuthBody(Role signer_role, const std::string& chain_id, const Hello& init,
+               const Hello& resp) {
+  Writer t;
+  t.Str(chain_id);
+  t.Fixed(init.static_key);
+  t.Fixed(init.eph_key);
+  t.Fixed(resp.static_key);
+  t.Fixed(resp.eph_key);
+  Writer w;
+  w.U8(static_cast<uint8_t>(signer_role));
+  w.Fixed(Sha256(t.bytes()));
+  return w.Take();
+}
+
+void PutU32(uint8_t* p, uint32_t v) {
+  p[0] = static_cast<uint8_t>(v >> 24);
+  p[1] = static_cast<uint8_t>(v >> 16);
+  p[2] = static_cast<uint8_t>(v >> 8);
+  p[3] = static_cast<uint8_t>(v);
+}
+uint32_t GetU32(const uint8_t* p) {
+  return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3];
+}
+
+}  // namespace
+
+// One TCP connection: handshake, then a reader loop and a writer loop.
+// All socket and timer operations run on the session's strand; the send queue is guarded by mu.
+struct Session : std::enable_shared_from_this<Session> {
+  using Strand = asio::strand<asio::io_context::executor_type>;
+
+  Session(asio::io_context& io, std::shared_ptr<Transport::Impl> t)
+      : strand(asio::make_strand(io)), sock(strand), wake(strand), watchdog(strand),
+        transport(std::move(t)) {
+    wake.expires_at(asio::steady_timer::time_point::max());
+  }
+
+  Strand strand;
+  tcp::socket sock;
+  asio::steady_timer wake;      // cancelled when the queue gets data
+  asio::steady_timer watchdog;  // closes the socket if the handshake takes too long
+  std::shared_ptr<Transport::Impl> transport;
+  crypto_secretstream_xchacha20poly1305_state tx{}, rx{};
+  PublicKey peer;
+
+  std::mutex mu;
+  std::deque<Bytes> queue;  // guarded by mu
+  size_t queued_bytes = 0;  // guarded by mu
+  bool closed = false;      // guarded by mu
+
+  void Close() {
+    {
+      std::lock_guard l(mu);
+      if (closed) return;
+      closed = true;
+    }
+    asio::post(strand, [self = shared_from_this()] {
+      boost::system::error_code ec;
+      self->sock.shutdown(tcp::socket::shutdown_both, ec);
+      self->sock.close(ec);
+      self->wake.cancel();
+      self->watchdog.cancel();
+    });
+  }
+
+  Status Enqueue(Bytes msg, size_t max_queue) {
+    {
+      std::lock_guard l(mu);
+      if (closed) return Status::Unavailable("peer disconnected");
+      if (queued_bytes + msg.size() > max_queue) {
+        return Status::ResourceExhausted("send queue to peer is full");
+      }
+      queued_bytes += msg.size();
+      queue.push_back(std::move(msg));
+    }
+    asio::post(strand, [self = shared_from_this()] { self->wake.cancel(); });
+    return Status::Ok();
+  }
+
+  awaitable<Bytes> ReadFrame(size_t max_plain) {
+    uint8_t len_buf[4];
+    co_await asio::async_read(sock, asio::buffer(len_buf), use_awaitable);
+    uint32_t len = GetU32(len_buf);
+    if (len < kAbytes || len > max_plain + kAbytes) {
+      throw std::runtime_error("frame length " + std::to_string(len) + " out of bounds");
+    }
+    Bytes cipher(len);
+    co_await asio::async_read(sock, asio::buffer(cipher), use_awaitable);
+    Bytes plain(len - kAbytes);
+    unsigned char tag = 0;
+    if (crypto_secretstream_xchacha20poly1305_pull(&rx, plain.data(), nullptr, &tag, cipher.data(),
+                                                   cipher.size(), nullptr, 0) != 0 ||
+        tag != crypto_secretstream_xchacha20poly1305_TAG_MESSAGE) {
+      throw std::runtime_error("frame failed authentication");
+    }
+    co_return plain;
+  }
+
+  awaitable<void> WriteFrame(ByteView plain) {
+    Bytes frame(4 + plain.size() + kAbytes);
+    PutU32(frame.data(), static_cast<uint32_t>(plain.size() + kAbytes));
+    crypto_secretstream_xchacha20poly1305_push(&tx, frame.data() + 4, nullptr, plain.data(),
+                                               plain.size(), nullptr, 0,
+                                               crypto_secretstream_xchacha20poly1305_TAG_MESSAGE);
+    co_await asio::async_write(sock, asio::buffer(frame), use_awaitable);
+  }
+
+  awaitable<void> WriterLoop();
+};
+
+struct Transport::Impl : std::enable_shared_from_this<Transport::Impl> {
+  Impl(asio::io_context& io, KeyPair key, TransportOptions opt, Authorizer a, MessageHandler m,
+       PeerHandler p)
+      : io(io), key(std::move(key)), opt(std::move(opt)), authorize(std::move(a)),
+        on_message(std::move(m)), on_peer(std::move(p)), acceptor(io) {}
+
+  asio::io_context& io;
+  const KeyPair key;
+  const TransportOptions opt;
+  const Authorizer authorize;
+  const MessageHandler on_message;
+  const PeerHandler on_peer;
+  tcp::acceptor acceptor;
+  uint16_t bound_port = 0;
+
+  mutable std::mutex mu;
+  std::map<PublicKey, std::shared_ptr<Session>> sessions;      // guarded by mu
+  std::map<PublicKey, PeerAddress> peers;                      // guarded by mu
+  std::map<PublicKey, std::shared_ptr<asio::steady_timer>> dial_timers;  // guarded by mu
+  std::set<PublicKey> blocked;                                 // guarded by mu
+  TransportStats stats;                                        // guarded by mu
+  size_t inbound_handshakes = 0;                               // guarded by mu
+  bool stopped = false;                                        // guarded by mu
+
+  bool IsBlocked(const PublicKey& k) {
+    std::lock_guard l(mu);
+    return blocked.count(k) > 0;
+  }
+  bool Stopped() {
+    std::lock_guard l(mu);
+    return stopped;
+  }
+
+  awaitable<void> AcceptLoop();
+  awaitable<void> DialLoop(PublicKey peer);
+  // Runs a connection from handshake to close. Returns true if the handshake succeeded.
+  awaitable<bool> RunSession(std::shared_ptr<Session> s, Role role);
+  awaitable<PublicKey> Handshake(Session& s, Role role);
+  void Register(const std::shared_ptr<Session>& s);
+  void Unregister(const std::shared_ptr<Session>& s);
+};
+
+awaitable<void> Session::WriterLoop() {
+  auto self = shared_from_this();
+  for (;;) {
+    std::deque<Bytes> batch;
+    {
+      std::lock_guard l(mu);
+      if (closed) co_return;
+      batch.swap(queue);
+      queued_bytes = 0;
+    }
+    if (batch.empty()) {
+      wake.expires_at(asio::steady_timer::time_point::max());
+      boost::system::error_code ec;
+      co_await wake.async_wait(asio::redirect_error(use_awaitable, ec));
+      continue;
+    }
+    for (const Bytes& m : batch) {
+      co_await WriteFrame(m);
+      std::lock_guard l(transport->mu);
+      transport->stats.frames_out++;
+      transport->stats.bytes_out += m.size();
+    }
+  }
+}
+
+awaitable<PublicKey> Transport::Impl::Handshake(Session& s, Role role) {
+  // 1. Hellos (plaintext, bounded).
+  FixedBytes<crypto_kx_PUBLICKEYBYTES> eph_pk;
+  FixedBytes<crypto_kx_SECRETKEYBYTES> eph_sk;
+  crypto_kx_keypair(eph_pk.data.data(), eph_sk.data.data());
+  Hello mine{.role = role, .chain_id = opt.chain_id, .static_key = key.public_key(),
+             .eph_key = eph_pk};
+  Bytes hello = mine.Encode();
+  uint8_t len_buf[4];
+  PutU32(len_buf, static_cast<uint32_t>(hello.size()));
+  std::array<asio::const_buffer, 2> out{asio::buffer(len_buf), asio::buffer(hello)};
+  co_await asio::async_write(s.sock, out, use_awaitable);
+
+  co_await asio::async_read(s.sock, asio::buffer(len_buf), use_awaitable);
+  uint32_t len = GetU32(len_buf);
+  if (len > kMaxHelloBytes) throw std::runtime_error("hello too large");
+  Bytes theirs_raw(len);
+  co_await asio::async_read(s.sock, asio::buffer(theirs_raw), use_awaitable);
+  auto theirs = Hello::Decode(theirs_raw);
+  if (!theirs.ok()) throw std::runtime_error(theirs.status().ToString());
+  if (theirs->chain_id != opt.chain_id) throw std::runtime_error("peer is on another chain");
+  if (theirs->role == role) throw std::runtime_error("peer claims our role");
+  if (theirs->static_key == key.public_key()) throw std::runtime_error("peer uses our own key");
+  if (!authorize(theirs->static_key)) throw std::runtime_error("peer key not authorised");
+
+  // 2. Session keys and secretstream headers.
+  uint8_t rx_key[crypto_kx_SESSIONKEYBYTES], tx_key[crypto_kx_SESSIONKEYBYTES];
+  int kx = role == Role::kInitiator
+               ? crypto_kx_client_session_keys(rx_key, tx_key, eph_pk.data.data(),
+                                               eph_sk.data.data(), theirs->eph_key.data.data())
+               : crypto_kx_server_session_keys(rx_key, tx_key, eph_pk.data.data(),
+                                               eph_sk.data.data(), theirs->eph_key.data.data());
+  sodium_memzero(eph_sk.data.data(), eph_sk.size());
+  if (kx != 0) throw std::runtime_error("key exchange failed");
+  uint8_t my_header[kHeaderBytes], their_header[kHeaderBytes];
+  crypto_secretstream_xchacha20poly1305_init_push(&s.tx, my_header, tx_key);
+  co_await asio::async_write(s.sock, asio::buffer(my_header), use_awaitable);
+  co_await asio::async_read(s.sock, asio::buffer(their_header), use_awaitable);
+  int pull = crypto_secretstream_xchacha20poly1305_init_pull(&s.rx, their_header, rx_key);
+  sodium_memzero(rx_key, sizeof rx_key);
+  sodium_memzero(tx_key, sizeof tx_key);
+  if (pull != 0) throw std::runtime_error("bad stream header");
+
+  // 3. Each side proves its static key over the transcript (inside the encrypted stream).
+  const Hello& init = role == Role::kInitiator ? mine : *theirs;
+  const Hello& resp = role == Role::kInitiator ? *theirs : mine;
+  Role their_role = role == Role::kInitiator ? Role::kResponder : Role::kInitiator;
+  Signature my_sig = key.Sign(SigKind::kHandshake, opt.chain_id,
+                              AuthBody(role, opt.chain_id, init, resp));
+  co_await s.WriteFrame(my_sig.view());
+  Bytes their_sig_raw = co_await s.ReadFrame(Signature::kSize);
+  auto their_sig = Signature::FromView(their_sig_raw);
+  if (!their_sig.ok() ||
+      !Verify(theirs->static_key, SigKind::kHandshake, opt.chain_id,
+              AuthBody(their_role, opt.chain_id, init, resp), *their_sig)) {
+    throw std::runtime_error("peer failed to prove its key");
+  }
+  co_return theirs->static_key;
+}
+
+void Transport::Impl::Register(const std::shared_ptr<Session>& s) {
+  std::shared_ptr<Session> old;
+  {
+    std::lock_guard l(mu);
+    if (stopped) {
+      s->Close();
+      return;
+    }
+    stats.handshakes_ok++;
+    auto& slot = sessions[s->peer];
+    old = std::move(slot);
+    slot = s;
+  }
+  if (old) old->Close();  // newest wins
+  if (on_peer) on_peer(s->peer, true);
+}
+
+void Transport::Impl::Unregister(const std::shared_ptr<Session>& s) {
+  bool was_current = false;
+  {
+    std::lock_guard l(mu);
+    auto it = sessions.find(s->peer);
+    if (it != sessions.end() && it->second == s) {
+      sessions.erase(it);
+      was_current = !stopped;
+    }
+  }
+  if (was_current && on_peer) on_peer(s->peer, false);
+}
+
+awaitable<bool> Transport::Impl::RunSession(std::shared_ptr<Session> s, Role role) {
+  bool authenticated = false;
+  try {
+    s->watchdog.expires_after(std::chrono::milliseconds(opt.handshake_timeout_ms));
+    s->watchdog.async_wait([weak = std::weak_ptr<Session>(s)](boost::system::error_code ec) {
+      if (ec) return;  // cancelled: handshake finished in time
+      if (auto p = weak.lock()) p->Close();
+    });
+    s->peer = co_await Handshake(*s, role);
+    s->watchdog.cancel();
+    authenticated = true;
+    Register(s);
+    asio::co_spawn(s->strand, s->WriterLoop(), asio::detached);
+    for (;;) {
+      Bytes msg = co_await s->ReadFrame(opt.max_frame_bytes);
+      {
+        std::lock_guard l(mu);
+        stats.frames_in++;
+        stats.bytes_in += msg.size();
+        if (stopped || blocked.count(s->peer)) continue;
+      }
+      on_message(s->peer, std::move(msg));
+    }
+  } catch (const boost::system::system_error&) {
+    // Connection closed or reset: normal end of a session.
+  } catch (const std::exception&) {
+    std::lock_guard l(mu);
+    if (authenticated) {
+      stats.dropped_bad_frames++;
+    } else {
+      stats.handshakes_refused++;
+    }
+  }
+  s->Close();
+  if (authenticated) Unregister(s);
+  co_return authenticated;
+}
+
+awaitable<void> Transport::Impl::AcceptLoop() {
+  auto self = shared_from_this();
+  for (;;) {
+    tcp::socket sock(io);
+    boost::system::error_code ec;
+    co_await acceptor.async_accept(sock, asio::redirect_error(use_awaitable, ec));
+    if (ec) {
+      if (Stopped() || ec == asio::error::operation_aborted) co_return;
+      continue;
+    }
+    {
+      std::lock_guard l(mu);
+      if (inbound_handshakes >= opt.max_inbound_handshakes) continue;  // drops the socket
+      inbound_handshakes++;
+    }
+    auto s = std::make_shared<Session>(io, self);
+    auto protocol = sock.local_endpoint(ec).protocol();
+    s->sock = tcp::socket(s->strand, protocol, sock.release());
+    s->sock.set_option(tcp::no_delay(true), ec);
+    asio::co_spawn(s->strand, [self, s]() -> awaitable<void> {
+      struct Release {
+        Impl* impl;
+        ~Release() {
+          std::lock_guard l(impl->mu);
+          impl->inbound_handshakes--;
+        }
+      } release{self.get()};
+      co_await self->RunSession(s, Role::kResponder);
+    }, asio::detached);
+  }
+}
+
+awaitable<void> Transport::Impl::DialLoop(PublicKey peer_key) {
+  auto self = shared_from_this();
+  uint32_t backoff = opt.reconnect_min_ms;
+  for (;;) {
+    PeerAddress addr;
+    std::shared_ptr<asio::steady_timer> timer;
+    {
+      std::lock_guard l(mu);
+      auto it = peers.find(peer_key);
+      if (stopped || it == peers.end()) co_return;
+      addr = it->second;
+      timer = dial_timers[peer_key];
+    }
+    auto s = std::make_shared<Session>(io, self);
+    boost::system::error_code ec;
+    tcp::resolver resolver(io);
+    auto endpoints = co_await resolver.async_resolve(addr.host, std::to_string(addr.port),
+                                                     asio::redirect_error(use_awaitable, ec));
+    if (!ec) {
+      co_await asio::async_connect(s->sock, endpoints, asio::redirect_error(use_awaitable, ec));
+    }
+    bool ok = false;
+    if (!ec) {
+      s->sock.set_option(tcp::no_delay(true), ec);
+      ok = co_await asio::co_spawn(s->strand, RunSession(s, Role::kInitiator), use_awaitable);
+    }
+    backoff = ok ? opt.reconnect_min_ms : std::min(backoff * 2, opt.reconnect_max_ms);
+    if (Stopped()) co_return;
+    timer->expires_after(std::chrono::milliseconds(backoff));
+    co_await timer->async_wait(asio::redirect_error(use_awaitable, ec));
+  }
+}
+
+Transport::Transport(asio::io_context& io, KeyPair node_key, TransportOptions options,
+                     Authorizer authorize, MessageHandler on_message, PeerHandler on_peer)
+    : impl_(std::make_shared<Impl>(io, std::move(node_key), std::move(options),
+                                   std::move(authorize), std::move(on_message),
+                                   std::move(on_peer))) {
+  CryptoInit();
+}
+
+Transport::~Transport() { Stop(); }
+
+Status Transport::Listen() {
+  boost::system::error_code ec;
+  auto addr = asio::ip::make_address(impl_->opt.listen_host, ec);
+  if (ec) return Status::Invalid("p2p listen address: " + ec.message());
+  tcp::endpoint ep(addr, impl_->opt.listen_port);
+  impl_->acceptor.open(ep.protocol(), ec);
+  if (!ec) impl_->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) impl_->acceptor.bind(ep, ec);
+  if (!ec) impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Status::IoError("p2p listen on " + impl_->opt.listen_host + ":" +
+                           std::to_string(impl_->opt.listen_port) + ": " + ec.message());
+  }
+  impl_->bound_port = impl_->acceptor.local_endpoint().port();
+  asio::co_spawn(impl_->io, impl_->AcceptLoop(), asio::detached);
+  return Status::Ok();
+}
+
+uint16_t Transport::port() const { return impl_->bound_port; }
+
+void Transport::AddPeer(PeerAddress peer) {
+  if (peer.key == impl_->key.public_key()) return;
+  bool dial = peer.force_dial || impl_->key.public_key() < peer.key;
+  {
+    std::lock_guard l(impl_->mu);
+    if (impl_->stopped) return;
+    bool known = impl_->peers.count(peer.key) > 0;
+    impl_->peers[peer.key] = peer;
+    if (known || !dial) return;
+    impl_->dial_timers[peer.key] = std::make_shared<asio::steady_timer>(impl_->io);
+  }
+  asio::co_spawn(impl_->io, impl_->DialLoop(peer.key), asio::detached);
+}
+
+void Transport::RemovePeer(const PublicKey& key) {
+  std::shared_ptr<Session> s;
+  std::shared_ptr<asio::steady_timer> timer;
+  {
+    std::lock_guard l(impl_->mu);
+    impl_->peers.erase(key);
+    if (auto it = impl_->sessions.find(key); it != impl_->sessions.end()) s = it->second;
+    if (auto it = impl_->dial_timers.find(key); it != impl_->dial_timers.end()) {
+      timer = it->second;
+      impl_->dial_timers.erase(it);
+    }
+  }
+  if (s) s->Close();
+  if (timer) asio::post(impl_->io, [timer] { timer->cancel(); });
+}
+
+Status Transport::Send(const PublicKey& to, Bytes message) {
+  if (message.size() > impl_->opt.max_frame_bytes) {
+    return Status::Invalid("message larger than the frame limit");
+  }
+  std::shared_ptr<Session> s;
+  {
+    std::lock_guard l(impl_->mu);
+    if (impl_->blocked.count(to)) return Status::Ok();  // fault layer: silently dropped
+    auto it = impl_->sessions.find(to);
+    if (it == impl_->sessions.end()) return Status::Unavailable("peer not connected");
+    s = it->second;
+  }
+  return s->Enqueue(std::move(message), impl_->opt.max_queue_bytes);
+}
+
+void Transport::Broadcast(const Bytes& message) {
+  for (const PublicKey& p : ConnectedPeers()) (void)Send(p, message);
+}
+
+std::vector<PublicKey> Transport::ConnectedPeers() const {
+  std::lock_guard l(impl_->mu);
+  std::vector<PublicKey> out;
+  for (const auto& [k, s] : impl_->sessions) out.push_back(k);
+  return out;
+}
+
+TransportStats Transport::stats() const {
+  std::lock_guard l(impl_->mu);
+  return impl_->stats;
+}
+
+void Transport::SetBlocked(std::set<PublicKey> blocked) {
+  std::lock_guard l(impl_->mu);
+  impl_->blocked = std::move(blocked);
+}
+
+void Transport::Stop() {
+  std::map<PublicKey, std::shared_ptr<Session>> sessions;
+  std::map<PublicKey, std::shared_ptr<asio::steady_timer>> timers;
+  {
+    std::lock_guard l(impl_->mu);
+    if (impl_->stopped) return;
+    impl_->stopped = true;
+    sessions.swap(impl_->sessions);
+    timers.swap(impl_->dial_timers);
+    impl_->peers.clear();
+  }
+  for (auto& [k, s] : sessions) s->Close();
+  auto impl = impl_;
+  asio::post(impl_->io, [impl, timers] {
+    boost::system::error_code ec;
+    impl->acceptor.close(ec);
+    for (auto& [k, t] : timers) t->cancel();
+  });
+}
+
+}  // namespace tidemark::node::p2p

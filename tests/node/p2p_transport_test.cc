@@ -1,0 +1,195 @@
+#include <catch2/catch.hpp>
+
+#include <boost/asio.hpp>
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+#include "tidemark/node/p2p/transport.h"
+
+using namespace tidemark;
+using namespace tidemark::node::p2p;
+namespace asio = boost::asio;
+
+namespace {
+
+KeyPair Key(uint8_t b) {
+  Seed s;
+  s.data.fill(b);
+  return KeyPair::FromSeed(s);
+}
+
+template <typename F>
+bool WaitFor(F cond, int ms = 5000) {
+  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  while (std::chrono::steady_clock::now() < until) {
+    if (cond()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return cond();
+}
+
+struct Inbox {
+  std::mutex mu;
+  std::vector<std::pair<PublicKey, Bytes>> got;
+  void Add(const PublicKey& k, Bytes b) {
+    std::lock_guard l(mu);
+    got.emplace_back(k, std::move(b));
+  }
+  size_t size() {
+    std::lock_guard l(mu);
+    return got.size();
+  }
+};
+
+struct Net {
+  asio::io_context io;
+  asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
+  std::vector<std::thread> threads;
+  Net() {
+    for (int i = 0; i < 2; ++i) threads.emplace_back([this] { io.run(); });
+  }
+  ~Net() {
+    work.reset();
+    io.stop();
+    for (auto& t : threads) t.join();
+  }
+};
+
+struct Node {
+  KeyPair key;
+  Inbox inbox;
+  std::unique_ptr<Transport> t;
+  Node(asio::io_context& io, KeyPair k, std::set<PublicKey> allowed, TransportOptions o = {})
+      : key(k) {
+    if (o.chain_id.empty()) o.chain_id = "test-chain";
+    t = std::make_unique<Transport>(
+        io, key, o, [allowed](const PublicKey& p) { return allowed.count(p) > 0; },
+        [this](const PublicKey& from, Bytes m) { inbox.Add(from, std::move(m)); });
+    REQUIRE(t->Listen().ok());
+  }
+  PeerAddress Addr(bool force = false) const {
+    return {key.public_key(), "127.0.0.1", t->port(), force};
+  }
+};
+
+}  // namespace
+
+TEST_CASE("p2p: two authorised nodes connect and exchange messages in order") {
+  Net net;
+  KeyPair ka = Key(1), kb = Key(2);
+  std::set<PublicKey> both{ka.public_key(), kb.public_key()};
+  Node a(net.io, ka, both), b(net.io, kb, both);
+  a.t->AddPeer(b.Addr());
+  b.t->AddPeer(a.Addr());
+  REQUIRE(WaitFor([&] { return a.t->ConnectedPeers().size() == 1 && b.t->ConnectedPeers().size() == 1; }));
+  for (uint8_t i = 0; i < 100; ++i) {
+    REQUIRE(a.t->Send(kb.public_key(), Bytes{i, 1}).ok());
+    REQUIRE(b.t->Send(ka.public_key(), Bytes{i, 2}).ok());
+  }
+  REQUIRE(WaitFor([&] { return a.inbox.size() == 100 && b.inbox.size() == 100; }));
+  for (uint8_t i = 0; i < 100; ++i) {
+    CHECK(b.inbox.got[i].first == ka.public_key());
+    CHECK(b.inbox.got[i].second == Bytes{i, 1});
+    CHECK(a.inbox.got[i].second == Bytes{i, 2});
+  }
+}
+
+TEST_CASE("p2p: a key the node does not know is refused during the handshake") {
+  Net net;
+  KeyPair ka = Key(1), stranger = Key(9);
+  Node a(net.io, ka, {ka.public_key()});
+  Node s(net.io, stranger, {ka.public_key()});
+  s.t->AddPeer(a.Addr(/*force=*/true));
+  REQUIRE(WaitFor([&] { return a.t->stats().handshakes_refused >= 1; }));
+  CHECK(a.t->ConnectedPeers().empty());
+  CHECK(s.t->Send(ka.public_key(), Bytes{1}).code() == Code::kUnavailable);
+}
+
+TEST_CASE("p2p: a node on another chain is refused") {
+  Net net;
+  KeyPair ka = Key(1), kb = Key(2);
+  std::set<PublicKey> both{ka.public_key(), kb.public_key()};
+  Node a(net.io, ka, both, {.chain_id = "chain-a"});
+  Node b(net.io, kb, both, {.chain_id = "chain-b"});
+  a.t->AddPeer(b.Addr(/*force=*/true));
+  REQUIRE(WaitFor([&] { return b.t->stats().handshakes_refused >= 1; }));
+  CHECK(a.t->ConnectedPeers().empty());
+  CHECK(b.t->ConnectedPeers().empty());
+}
+
+TEST_CASE("p2p: garbage bytes from a raw socket are dropped and the node keeps serving") {
+  Net net;
+  KeyPair ka = Key(1), kb = Key(2);
+  std::set<PublicKey> both{ka.public_key(), kb.public_key()};
+  Node a(net.io, ka, both);
+  {
+    asio::io_context cio;
+    asio::ip::tcp::socket raw(cio);
+    raw.connect({asio::ip::make_address("127.0.0.1"), a.t->port()});
+    Bytes junk(4096, 0xAB);  // length prefix 0xABABABAB: far above the hello limit
+    boost::system::error_code ec;
+    asio::write(raw, asio::buffer(junk), ec);
+    REQUIRE(WaitFor([&] { return a.t->stats().handshakes_refused >= 1; }));
+  }
+  Node b(net.io, kb, both);
+  a.t->AddPeer(b.Addr());
+  b.t->AddPeer(a.Addr());
+  REQUIRE(WaitFor([&] { return a.t->ConnectedPeers().size() == 1; }));
+}
+
+TEST_CASE("p2p: an oversized frame closes the connection; Send refuses what the peer would refuse") {
+  Net net;
+  KeyPair ka = Key(1), kb = Key(2);
+  std::set<PublicKey> both{ka.public_key(), kb.public_key()};
+  Node a(net.io, ka, both, {.max_frame_bytes = 1000});
+  Node b(net.io, kb, both, {.max_frame_bytes = 1 << 20});
+  a.t->AddPeer(b.Addr());
+  b.t->AddPeer(a.Addr());
+  REQUIRE(WaitFor([&] { return b.t->ConnectedPeers().size() == 1; }));
+  CHECK(a.t->Send(kb.public_key(), Bytes(2000, 1)).code() == Code::kInvalidArgument);
+  REQUIRE(b.t->Send(ka.public_key(), Bytes(2000, 1)).ok());
+  REQUIRE(WaitFor([&] { return a.t->stats().dropped_bad_frames >= 1; }));
+  CHECK(a.inbox.size() == 0);
+  // The dialler reconnects and small messages flow again.
+  REQUIRE(WaitFor([&] {
+    return b.t->Send(ka.public_key(), Bytes{7}).ok() && a.inbox.size() >= 1;
+  }));
+}
+
+TEST_CASE("p2p: a restarted peer is reconnected to with backoff") {
+  Net net;
+  KeyPair ka = Key(1), kb = Key(2);
+  std::set<PublicKey> both{ka.public_key(), kb.public_key()};
+  Node a(net.io, ka, both, {.reconnect_min_ms = 20, .reconnect_max_ms = 200});
+  auto b = std::make_unique<Node>(net.io, kb, both);
+  uint16_t port = b->t->port();
+  a.t->AddPeer(b->Addr(/*force=*/true));
+  REQUIRE(WaitFor([&] { return a.t->ConnectedPeers().size() == 1; }));
+  b->t->Stop();
+  REQUIRE(WaitFor([&] { return a.t->ConnectedPeers().empty(); }));
+  b.reset();
+  Node b2(net.io, kb, both, {.listen_port = port});
+  REQUIRE(WaitFor([&] { return a.t->ConnectedPeers().size() == 1; }));
+  REQUIRE(a.t->Send(kb.public_key(), Bytes{42}).ok());
+  REQUIRE(WaitFor([&] { return b2.inbox.size() == 1; }));
+}
+
+TEST_CASE("p2p: the test-only fault layer drops traffic to and from blocked peers") {
+  Net net;
+  KeyPair ka = Key(1), kb = Key(2);
+  std::set<PublicKey> both{ka.public_key(), kb.public_key()};
+  Node a(net.io, ka, both), b(net.io, kb, both);
+  a.t->AddPeer(b.Addr());
+  b.t->AddPeer(a.Addr());
+  REQUIRE(WaitFor([&] { return a.t->ConnectedPeers().size() == 1 && b.t->ConnectedPeers().size() == 1; }));
+  a.t->SetBlocked({kb.public_key()});
+  REQUIRE(a.t->Send(kb.public_key(), Bytes{1}).ok());
+  REQUIRE(b.t->Send(ka.public_key(), Bytes{2}).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  CHECK(a.inbox.size() == 0);
+  CHECK(b.inbox.size() == 0);
+  a.t->SetBlocked({});
+  REQUIRE(b.t->Send(ka.public_key(), Bytes{3}).ok());
+  REQUIRE(WaitFor([&] { return a.inbox.size() == 1; }));
+}
