@@ -1,0 +1,100 @@
+#include "tidemark/contracts/framework.h"
+
+#include "tidemark/contracts/governance.h"
+#include "tidemark/contracts/identity.h"
+#include "tidemark/contracts/test_contract.h"
+
+namespace tidemark::contracts {
+
+Status ContractRegistry::Register(std::unique_ptr<Contract> contract) {
+  std::string name(contract->name());
+  if (contracts_.count(name) != 0) return Status::AlreadyExists("contract " + name);
+  contracts_.emplace(std::move(name), std::move(contract));
+  return Status::Ok();
+}
+
+const Contract* ContractRegistry::Find(std::string_view name) const {
+  auto it = contracts_.find(name);
+  return it == contracts_.end() ? nullptr : it->second.get();
+}
+
+std::vector<std::string> ContractRegistry::Names() const {
+  std::vector<std::string> out;
+  for (const auto& [name, c] : contracts_) out.push_back(name);
+  return out;
+}
+
+ContractRegistry BuiltinContracts() {
+  ContractRegistry r;
+  Status s1 = r.Register(std::make_unique<IdentityContract>());
+  Status s2 = r.Register(std::make_unique<GovernanceContract>());
+  Status s3 = Status::Ok();
+  Status s4 = r.Register(std::make_unique<TestContract>());
+  assert(s1.ok() && s2.ok() && s3.ok() && s4.ok());
+  (void)s1, (void)s2, (void)s3, (void)s4;
+  return r;
+}
+
+std::string NonceKey(const PublicKey& signer) { return "sys/nonce/" + signer.Hex(); }
+
+uint64_t NextNonce(const StateView& view, const PublicKey& signer) {
+  auto v = GetValue(view, NonceKey(signer));
+  if (!v.ok() || !v->has_value() || !(*v)->is_int()) return 1;
+  return static_cast<uint64_t>((*v)->as_int());
+}
+
+namespace {
+
+Receipt Rejected(Receipt r, const Status& st) {
+  r.status = TxStatus::kRejected;
+  r.reason = st.ToString();
+  if (r.reason.size() > kMaxReasonLen) r.reason.resize(kMaxReasonLen);
+  return r;
+}
+
+}  // namespace
+
+Receipt ApplyTransaction(const ContractRegistry& registry, StateView& view, const Transaction& tx,
+                         const TxContext& ctx) {
+  Receipt receipt{.tx_id = ctx.tx_id, .height = ctx.height, .index = ctx.index};
+  if (tx.expiry_height && ctx.height > *tx.expiry_height) {
+    return Rejected(std::move(receipt),
+                    Status::FailedPrecondition("tx expired at height " +
+                                               std::to_string(*tx.expiry_height)));
+  }
+  if (auto signer = ActiveSigner(view, tx.signer); !signer.ok()) {
+    return Rejected(std::move(receipt), signer.status());
+  }
+  uint64_t expected = NextNonce(view, tx.signer);
+  if (tx.nonce != expected) {
+    return Rejected(std::move(receipt),
+                    Status::FailedPrecondition("nonce " + std::to_string(tx.nonce) +
+                                               " but the signer's next nonce is " +
+                                               std::to_string(expected)));
+  }
+  // From here on the nonce is spent, whatever the call does.
+  PutValue(view, NonceKey(tx.signer), Value(static_cast<int64_t>(expected + 1)));
+  Result<Value> args = Value::Decode(tx.args);
+  if (!args.ok()) return Rejected(std::move(receipt), args.status().WithContext("args"));
+  const Contract* contract = registry.Find(tx.contract);
+  if (contract == nullptr) {
+    return Rejected(std::move(receipt), Status::NotFound("no contract '" + tx.contract + "'"));
+  }
+  OverlayStateView overlay(view);
+  EventSink events;
+  Status st = contract->Execute(ctx, tx.method, *args, overlay, events);
+  if (!st.ok()) return Rejected(std::move(receipt), st);
+  if (events.events().size() > kMaxEventsPerReceipt) {
+    return Rejected(std::move(receipt), Status::ResourceExhausted("too many events"));
+  }
+  for (const auto& e : events.events()) {
+    if (e.data.size() > kMaxEventDataLen) {
+      return Rejected(std::move(receipt), Status::ResourceExhausted("event " + e.type + " too large"));
+    }
+  }
+  overlay.Commit();
+  receipt.events = events.Take();
+  return receipt;
+}
+
+}  // namespace tidemark::contracts
