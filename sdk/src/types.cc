@@ -191,6 +191,8 @@ Result<QuorumCert> QuorumCert::Decode(ByteView in) {
 }
 
 Status QuorumCert::Verify(const ValidatorSet& vs, std::string_view chain_id) const {
+  // An empty set has quorum 0: without this check any QC would verify against it.
+  if (vs.validators.empty()) return Status::Unauthenticated("qc: empty validator set");
   if (data.epoch != vs.epoch) {
     return Status::Unauthenticated("qc: epoch " + std::to_string(data.epoch) +
                                    " does not match validator set epoch " +

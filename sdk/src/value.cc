@@ -80,20 +80,26 @@ Status Value::DecodeFrom(Reader& r, Value* out, size_t depth) {
     }
     case Type::kList: {
       uint32_t n;
-      TM_RETURN_IF_ERROR(r.Count(&n, 1 << 20, 1, "list"));
-      List l(n);
-      for (auto& e : l) TM_RETURN_IF_ERROR(DecodeFrom(r, &e, depth + 1));
+      TM_RETURN_IF_ERROR(r.Count(&n, kMaxCount, 1, "list"));
+      // Grow as elements decode: preallocating n (bounded only by the bytes left) at every one
+      // of 32 nesting levels would let a small input allocate 32 * n * sizeof(Value).
+      List l;
+      for (uint32_t i = 0; i < n; ++i) {
+        Value e;
+        TM_RETURN_IF_ERROR(DecodeFrom(r, &e, depth + 1));
+        l.push_back(std::move(e));
+      }
       *out = Value(std::move(l));
       return Status::Ok();
     }
     case Type::kMap: {
       uint32_t n;
-      TM_RETURN_IF_ERROR(r.Count(&n, 1 << 20, 5, "map"));
+      TM_RETURN_IF_ERROR(r.Count(&n, kMaxCount, 5, "map"));
       Map m;
       const std::string* prev = nullptr;
       for (uint32_t i = 0; i < n; ++i) {
         std::string k;
-        TM_RETURN_IF_ERROR(r.Str(&k, 1024, "map key"));
+        TM_RETURN_IF_ERROR(r.Str(&k, kMaxKeyLen, "map key"));
         if (prev != nullptr && !(*prev < k)) {
           return r.Error("map keys not strictly ascending at \"" + k + "\"");
         }
@@ -135,10 +141,12 @@ Status FromJsonRec(const nlohmann::json& j, Value* out, size_t depth, const std:
     case nlohmann::json::value_t::string: {
       const auto& s = j.get_ref<const std::string&>();
       if (!IsValidUtf8(s)) return Status::Invalid(path + ": string is not valid UTF-8");
+      if (s.size() > Value::kMaxStringLen) return Status::Invalid(path + ": string too long");
       *out = Value(s);
       return Status::Ok();
     }
     case nlohmann::json::value_t::array: {
+      if (j.size() > Value::kMaxCount) return Status::Invalid(path + ": list too long");
       Value::List l;
       l.reserve(j.size());
       for (size_t i = 0; i < j.size(); ++i) {
@@ -155,11 +163,17 @@ Status FromJsonRec(const nlohmann::json& j, Value* out, size_t depth, const std:
         if (!h.is_string()) return Status::Invalid(path + ".$bytes: must be a hex string");
         auto b = FromHex(h.get<std::string>());
         if (!b.ok()) return b.status().WithContext(path + ".$bytes");
+        if (b->size() > Value::kMaxStringLen) return Status::Invalid(path + ": bytes too long");
         *out = Value(std::move(*b));
         return Status::Ok();
       }
+      if (j.size() > Value::kMaxCount) return Status::Invalid(path + ": map too large");
       Value::Map m;
       for (auto it = j.begin(); it != j.end(); ++it) {
+        if (!IsValidUtf8(it.key()) || it.key().size() > Value::kMaxKeyLen) {
+          return Status::Invalid(path + ": map key is not valid UTF-8 or longer than " +
+                                 std::to_string(Value::kMaxKeyLen) + " bytes");
+        }
         Value e;
         TM_RETURN_IF_ERROR(FromJsonRec(it.value(), &e, depth + 1, path + "." + it.key()));
         m.emplace(it.key(), std::move(e));

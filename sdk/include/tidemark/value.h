@@ -36,7 +36,9 @@ class Value {
   using Map = std::map<std::string, Value>;  // ordered by key bytes: canonical
 
   static constexpr size_t kMaxDepth = 32;
-  static constexpr size_t kMaxStringLen = 1 << 20;
+  static constexpr size_t kMaxStringLen = 1 << 20;  // strings and bytes
+  static constexpr size_t kMaxKeyLen = 1024;         // map keys
+  static constexpr size_t kMaxCount = 1 << 20;       // list elements, map entries
 
   Value() = default;  // null
   Value(std::nullptr_t) {}
@@ -80,7 +82,9 @@ class Value {
   static Result<Value> Decode(ByteView in);
   static Status DecodeFrom(Reader& r, Value* out, size_t depth = 0);
 
-  // JSON bridge (REST, CLI). Rejects non-integer numbers, integers outside int64, depth > kMaxDepth.
+  // JSON bridge (REST, CLI). Rejects non-integer numbers, integers outside int64, depth > kMaxDepth,
+  // and anything Decode() would reject (over-long strings, bytes or keys, too many elements), so
+  // every Value it returns encodes to bytes that decode.
   static Result<Value> FromJson(const nlohmann::json& j);
   nlohmann::json ToJson() const;
 

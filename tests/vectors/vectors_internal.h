@@ -1,0 +1,21 @@
+// vectors_internal.h — sample objects shared by vectors.cc and rejects.cc. Not a public API.
+#pragma once
+
+#include <optional>
+
+#include "tidemark/crypto.h"
+#include "tidemark/types.h"
+#include "vectors.h"
+
+namespace tidemark::vectors {
+
+KeyPair TestKey(uint8_t fill);  // seed = `fill` repeated 32 times
+Hash256 Filled(uint8_t b);
+Transaction SampleTx(uint8_t key, uint64_t nonce, std::optional<uint64_t> expiry);
+VoteData SampleVoteData(bool with_commit);
+ValidatorSet FourValidators();
+QuorumCert SignedQc(const VoteData& d, std::initializer_list<uint32_t> voters);
+Block SampleBlock(size_t tx_count);
+Json Rejects();
+
+}  // namespace tidemark::vectors
