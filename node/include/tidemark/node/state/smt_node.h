@@ -1,0 +1,55 @@
+// smt_node.h — the stored form of the state tree's nodes (an internal detail of StateTree, public
+// only so tests and tools can inspect a store).
+//
+// A node is immutable and stored under N | version | hash, where version is the height that
+// created it. A parent refers to a child by (kind, version, hash), so a subtree that did not
+// change is shared by every later version, and pruning can delete exactly the nodes no retained
+// version uses (see StaleIndex in docs/storage.md).
+//
+//   NodeRef ref = ...;  Bytes b = EncodeInternal(left, right);
+//   TM_ASSIGN_OR_RETURN(SmtNode n, DecodeNode(b));
+//
+// Thread safety: value types and pure functions.
+#pragma once
+
+#include <cstdint>
+
+#include "tidemark/bytes.h"
+#include "tidemark/codec.h"
+#include "tidemark/state_proof.h"
+
+namespace tidemark::node {
+
+enum class NodeKind : uint8_t { kEmpty = 0, kLeaf = 1, kInternal = 2 };
+
+struct NodeRef {
+  NodeKind kind = NodeKind::kEmpty;
+  uint64_t version = 0;            // height that created the node (0 when empty)
+  Hash256 hash = kSmtEmptyHash;    // kSmtEmptyHash when empty
+  bool empty() const { return kind == NodeKind::kEmpty; }
+  friend bool operator==(const NodeRef&, const NodeRef&) = default;
+};
+
+struct SmtNode {
+  NodeKind kind = NodeKind::kEmpty;
+  // kInternal:
+  NodeRef left, right;
+  // kLeaf:
+  Hash256 key_hash, value_hash;
+  Bytes key, value;
+};
+
+// kind u8 | (version u64 | hash) unless empty.
+void EncodeRef(Writer& w, const NodeRef& ref);
+Status DecodeRef(Reader& r, NodeRef* ref);
+Bytes EncodeRefBytes(const NodeRef& ref);
+Result<NodeRef> DecodeRefBytes(ByteView in);
+
+// 0x02 | left ref | right ref
+Bytes EncodeInternal(const NodeRef& left, const NodeRef& right);
+// 0x01 | key_hash | value_hash | key blob | value blob
+Bytes EncodeLeaf(ByteView key, ByteView value);
+// Returns kCorruption for anything malformed (the store is ours; bad bytes mean damage).
+Result<SmtNode> DecodeNode(ByteView in);
+
+}  // namespace tidemark::node

@@ -1,0 +1,80 @@
+// state_tree.h — the authenticated, versioned state: a sparse Merkle tree over SHA-256(key)
+// (hashing and proofs in tidemark/state_proof.h), plus a flat index of current values.
+//
+// Version h is the state after executing block h. ApplyChanges computes version h from version
+// h-1 and returns the new root with the KvStore writes, WITHOUT writing: the caller puts them in
+// the block's single WriteBatch (BlockStore::PrepareCommit), so state, block and receipts land
+// together or not at all.
+//
+//   StateTree tree(store);
+//   std::vector<StateChange> changes = {{.key = k1, .value = v1}, {.key = k2}};  // k2 deleted
+//   TM_ASSIGN_OR_RETURN(StateUpdate up, tree.ApplyChanges(h, changes));
+//   ... BlockStore::PrepareCommit({..., .state = &up}) ... store.Write(batch, true);
+//   TM_ASSIGN_OR_RETURN(StateProof proof, tree.Prove(h, k1));  // VerifyStateProof(up.root, ...)
+//
+// Thread safety: a StateTree holds no mutable state; every method is const and may run
+// concurrently with any other, as the KvStore is thread-safe. Versions are immutable once
+// written, so reads of a written version are consistent. Writers must be serialised by the
+// caller (single writer): write the result of ApplyChanges(h) before calling ApplyChanges(h+1).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "tidemark/node/state/smt_node.h"
+#include "tidemark/node/storage/kv_store.h"
+#include "tidemark/state_proof.h"
+
+namespace tidemark::node {
+
+struct StateChange {
+  Bytes key;
+  std::optional<Bytes> value;  // nullopt deletes the key
+};
+
+struct StateUpdate {
+  uint64_t height = 0;
+  Hash256 root;
+  WriteBatch writes;  // new nodes, stale-node index, root of `height`, flat value index
+};
+
+class StateTree {
+ public:
+  explicit StateTree(const KvReader& store) : store_(store) {}
+
+  // Version `height` = version height-1 (the empty tree when height is 0) with `changes`
+  // applied. `changes` must be sorted by key, strictly ascending (one change per key); keys
+  // are 1..kMaxStateKeyLen bytes, values at most kMaxStateValueLen. Deleting an absent key is a
+  // no-op. kFailedPrecondition if version height-1 is missing or version `height` exists.
+  Result<StateUpdate> ApplyChanges(uint64_t height, std::span<const StateChange> changes) const;
+
+  // The root of a retained version; kNotFound if never written or pruned.
+  Result<Hash256> Root(uint64_t height) const;
+  bool HasVersion(uint64_t height) const;
+
+  // Current (latest written version) value, from the flat index.
+  Result<std::optional<Bytes>> Get(ByteView key) const;
+  // Current entries whose key starts with `prefix`, ascending, after `start_after`, at most
+  // `limit` (contracts iterate by prefix; pagination cursor = last key returned).
+  Result<std::vector<KvPair>> Scan(ByteView prefix, const std::optional<Bytes>& start_after,
+                                   size_t limit) const;
+  // The value at a retained version, by walking the tree.
+  Result<std::optional<Bytes>> GetAt(uint64_t height, ByteView key) const;
+  // A proof of the key's value (or absence) at a retained version.
+  Result<StateProof> Prove(uint64_t height, ByteView key) const;
+
+  // Writes that delete every node and root only versions below `oldest_kept` use, at most
+  // `max_entries` stale nodes per call (call again while the batch is non-empty). After it is
+  // written, versions >= oldest_kept remain fully readable and provable.
+  Result<WriteBatch> PrepareGc(uint64_t oldest_kept, size_t max_entries) const;
+
+ private:
+  Result<NodeRef> RootRef(uint64_t height) const;
+  Result<SmtNode> LoadNode(const NodeRef& ref) const;
+
+  const KvReader& store_;
+};
+
+}  // namespace tidemark::node

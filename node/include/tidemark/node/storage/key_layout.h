@@ -1,0 +1,51 @@
+// key_layout.h — every key prefix the node stores in its KvStore, in one place so no two
+// subsystems can collide. docs/storage.md explains each one. Integers in keys are big-endian so
+// that byte order is numeric order.
+//
+//   std::string k = keys::BlockByHeight(42);   // "B" + u64 BE
+//
+// Thread safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "tidemark/bytes.h"
+
+namespace tidemark::node::keys {
+
+// Block store.
+inline constexpr char kBlock = 'B';       // B | height u64         -> Block::Encode()
+inline constexpr char kBlockId = 'I';     // I | block id (32)      -> height u64
+inline constexpr char kCert = 'C';        // C | height u64         -> QuorumCert::Encode()
+inline constexpr char kTxLocation = 'T';  // T | tx id (32)         -> height u64 | index u32
+inline constexpr char kSignerTx = 'A';    // A | signer (32) | height u64 | index u32 -> tx id
+inline constexpr char kReceipt = 'X';     // X | tx id (32)         -> Receipt::Encode()
+inline constexpr char kMeta = 'M';        // M | name               -> see below
+inline constexpr char kTipName[] = "tip";          // height u64 | block id (32)
+inline constexpr char kSafetyName[] = "safety";    // opaque bytes from consensus
+// State tree.
+inline constexpr char kStateNode = 'N';   // N | version u64 | node hash (32) -> encoded SMT node
+inline constexpr char kStateRoot = 'R';   // R | height u64         -> root node reference
+inline constexpr char kStateStale = 'Z';  // Z | stale since u64 | version u64 | hash -> ""
+inline constexpr char kStateValue = 'S';  // S | state key          -> current value
+
+void AppendU64(std::string* out, uint64_t v);
+void AppendU32(std::string* out, uint32_t v);
+uint64_t ReadU64(const uint8_t* p);  // REQUIRES: 8 readable bytes
+uint32_t ReadU32(const uint8_t* p);  // REQUIRES: 4 readable bytes
+
+std::string BlockByHeight(uint64_t height);
+std::string BlockById(const Hash256& id);
+std::string Cert(uint64_t height);
+std::string TxLocation(const Hash256& tx_id);
+std::string SignerTxPrefix(ByteView signer);
+std::string SignerTx(ByteView signer, uint64_t height, uint32_t index);
+std::string Receipt(const Hash256& tx_id);
+std::string Meta(const char* name);
+std::string StateNode(uint64_t version, const Hash256& hash);
+std::string StateStale(uint64_t stale_since, uint64_t version, const Hash256& hash);
+std::string StateRoot(uint64_t height);
+std::string StateValue(ByteView key);
+
+}  // namespace tidemark::node::keys

@@ -1,0 +1,54 @@
+// leveldb_kv_store.h — the production KvStore, on LevelDB.
+//
+//   TM_ASSIGN_OR_RETURN(std::unique_ptr<LevelDbKvStore> db,
+//                       LevelDbKvStore::Open("/var/lib/tidemark/node0/db", {}));
+//
+// Every LevelDB error becomes a Status (kCorruption for corruption, kIoError otherwise) carrying
+// LevelDB's message. WriteBatch maps onto leveldb::WriteBatch, so a batch is atomic on disk.
+// Thread safety: safe for concurrent use (LevelDB's own guarantee). One process opens a
+// directory at a time (LevelDB holds a lock file; a second Open fails with kIoError).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "tidemark/node/storage/kv_store.h"
+
+namespace leveldb {
+class DB;
+class Cache;
+class FilterPolicy;
+}  // namespace leveldb
+
+namespace tidemark::node {
+
+struct LevelDbOptions {
+  bool create_if_missing = true;
+  bool paranoid_checks = true;
+  size_t block_cache_bytes = 32 << 20;   // bounded read cache
+  size_t write_buffer_bytes = 8 << 20;
+  int bloom_bits_per_key = 10;           // 0 disables the bloom filter
+  int max_open_files = 500;
+};
+
+class LevelDbKvStore final : public KvStore {
+ public:
+  static Result<std::unique_ptr<LevelDbKvStore>> Open(const std::string& dir,
+                                                      const LevelDbOptions& options);
+  ~LevelDbKvStore() override;
+  LevelDbKvStore(const LevelDbKvStore&) = delete;
+  LevelDbKvStore& operator=(const LevelDbKvStore&) = delete;
+
+  Result<std::optional<Bytes>> Get(ByteView key) const override;
+  Result<std::vector<KvPair>> Scan(const ScanOptions& options) const override;
+  Status Write(const WriteBatch& batch, bool sync) override;
+  Result<std::unique_ptr<KvReader>> Snapshot() const override;
+
+ private:
+  LevelDbKvStore() = default;
+  std::unique_ptr<leveldb::Cache> cache_;
+  std::unique_ptr<const leveldb::FilterPolicy> filter_;
+  std::unique_ptr<leveldb::DB> db_;  // destroyed first (declared last)
+};
+
+}  // namespace tidemark::node

@@ -1,0 +1,308 @@
+#include "tidemark/node/state/state_tree.h"
+
+#include <algorithm>
+
+#include "tidemark/hash.h"
+#include "tidemark/node/storage/key_layout.h"
+
+namespace tidemark::node {
+namespace {
+
+// One change, with its path, ready for the tree walk.
+struct PathChange {
+  Hash256 key_hash;
+  const StateChange* change;
+};
+
+// A leaf that will be part of a rebuilt subtree: its path and its (existing or new) node.
+struct PathLeaf {
+  Hash256 key_hash;
+  NodeRef ref;
+};
+
+template <typename T>
+size_t SplitAt(std::span<const T> items, size_t depth) {
+  auto it = std::partition_point(items.begin(), items.end(),
+                                 [&](const T& x) { return !SmtPathBit(x.key_hash, depth); });
+  return static_cast<size_t>(it - items.begin());
+}
+
+// Computes one new version. Holds the batch being built; used once, by one thread.
+class Updater {
+ public:
+  Updater(const KvReader& store, uint64_t version, WriteBatch* out)
+      : store_(store), version_(version), out_(out) {}
+
+  Result<NodeRef> Update(const NodeRef& ref, size_t depth, std::span<const PathChange> changes);
+
+ private:
+  Result<NodeRef> UpdateInternal(const NodeRef& ref, size_t depth,
+                                 std::span<const PathChange> changes);
+  Result<NodeRef> UpdateLeafOrEmpty(const NodeRef& ref, size_t depth,
+                                    std::span<const PathChange> changes);
+  NodeRef Build(size_t depth, std::span<const PathLeaf> leaves);
+  NodeRef MakeInternal(const NodeRef& left, const NodeRef& right);
+  NodeRef PutLeaf(const StateChange& change);
+  void MarkStale(const NodeRef& ref);
+  Result<SmtNode> Load(const NodeRef& ref);
+
+  const KvReader& store_;
+  uint64_t version_;
+  WriteBatch* out_;
+};
+
+Result<SmtNode> Updater::Load(const NodeRef& ref) {
+  TM_ASSIGN_OR_RETURN(std::optional<Bytes> raw, store_.Get(AsBytes(keys::StateNode(
+                                                    ref.version, ref.hash))));
+  if (!raw) {
+    return Status::Corruption("state node missing: " + std::to_string(ref.version) + "/" +
+                              ref.hash.Hex());
+  }
+  return DecodeNode(*raw);
+}
+
+Result<NodeRef> Updater::Update(const NodeRef& ref, size_t depth,
+                                std::span<const PathChange> changes) {
+  if (changes.empty()) return ref;
+  if (depth > kSmtDepth) return Status::Corruption("state tree deeper than 256");
+  if (ref.kind == NodeKind::kInternal) return UpdateInternal(ref, depth, changes);
+  return UpdateLeafOrEmpty(ref, depth, changes);
+}
+
+Result<NodeRef> Updater::UpdateInternal(const NodeRef& ref, size_t depth,
+                                        std::span<const PathChange> changes) {
+  TM_ASSIGN_OR_RETURN(SmtNode node, Load(ref));
+  if (node.kind != NodeKind::kInternal) return Status::Corruption("state node kind mismatch");
+  size_t split = SplitAt(changes, depth);
+  TM_ASSIGN_OR_RETURN(NodeRef left, Update(node.left, depth + 1, changes.first(split)));
+  TM_ASSIGN_OR_RETURN(NodeRef right, Update(node.right, depth + 1, changes.subspan(split)));
+  if (left == node.left && right == node.right) return ref;
+  MarkStale(ref);
+  return MakeInternal(left, right);
+}
+
+Result<NodeRef> Updater::UpdateLeafOrEmpty(const NodeRef& ref, size_t depth,
+                                           std::span<const PathChange> changes) {
+  std::optional<SmtNode> old;
+  if (ref.kind == NodeKind::kLeaf) {
+    TM_ASSIGN_OR_RETURN(SmtNode n, Load(ref));
+    if (n.kind != NodeKind::kLeaf) return Status::Corruption("state node kind mismatch");
+    old = std::move(n);
+  }
+  bool old_kept = old.has_value();
+  std::vector<PathLeaf> leaves;
+  for (const PathChange& c : changes) {
+    if (old && c.key_hash == old->key_hash) {
+      bool same = c.change->value && Sha256(*c.change->value) == old->value_hash;
+      if (same) continue;  // rewriting the same value keeps the old leaf
+      old_kept = false;
+    }
+    if (c.change->value) leaves.push_back({c.key_hash, {}});
+  }
+  if (old_kept && leaves.empty()) return ref;  // nothing changes below here
+  if (old && !old_kept) MarkStale(ref);
+  if (!old && leaves.empty()) return ref;  // deletes of absent keys in an empty subtree
+  size_t next = 0;
+  for (const PathChange& c : changes) {
+    if (!c.change->value) continue;
+    if (old && c.key_hash == old->key_hash && old_kept) continue;
+    leaves[next++].ref = PutLeaf(*c.change);
+  }
+  if (old_kept) leaves.push_back({old->key_hash, ref});
+  std::sort(leaves.begin(), leaves.end(),
+            [](const PathLeaf& a, const PathLeaf& b) { return a.key_hash < b.key_hash; });
+  return Build(depth, leaves);
+}
+
+NodeRef Updater::Build(size_t depth, std::span<const PathLeaf> leaves) {
+  if (leaves.empty()) return NodeRef{};
+  if (leaves.size() == 1) return leaves[0].ref;
+  size_t split = SplitAt(leaves, depth);
+  NodeRef left = Build(depth + 1, leaves.first(split));
+  NodeRef right = Build(depth + 1, leaves.subspan(split));
+  return MakeInternal(left, right);
+}
+
+NodeRef Updater::MakeInternal(const NodeRef& left, const NodeRef& right) {
+  // A subtree with at most one leaf is that leaf (or empty): compression.
+  if (left.empty() && right.kind != NodeKind::kInternal) return right;
+  if (right.empty() && left.kind != NodeKind::kInternal) return left;
+  NodeRef ref{NodeKind::kInternal, version_, SmtNodeHash(left.hash, right.hash)};
+  out_->Put(AsBytes(keys::StateNode(ref.version, ref.hash)), EncodeInternal(left, right));
+  return ref;
+}
+
+NodeRef Updater::PutLeaf(const StateChange& change) {
+  Bytes encoded = EncodeLeaf(change.key, *change.value);
+  NodeRef ref{NodeKind::kLeaf, version_,
+              SmtLeafHash(SmtKeyHash(change.key), Sha256(*change.value))};
+  out_->Put(AsBytes(keys::StateNode(ref.version, ref.hash)), encoded);
+  return ref;
+}
+
+void Updater::MarkStale(const NodeRef& ref) {
+  out_->Put(AsBytes(keys::StateStale(version_, ref.version, ref.hash)), ByteView());
+}
+
+Status CheckChanges(std::span<const StateChange> changes) {
+  for (size_t i = 0; i < changes.size(); ++i) {
+    const StateChange& c = changes[i];
+    if (c.key.empty() || c.key.size() > kMaxStateKeyLen) {
+      return Status::Invalid("state change: key length must be 1.." +
+                             std::to_string(kMaxStateKeyLen));
+    }
+    if (c.value && c.value->size() > kMaxStateValueLen) {
+      return Status::Invalid("state change: value above " + std::to_string(kMaxStateValueLen) +
+                             " bytes");
+    }
+    if (i > 0 && !(changes[i - 1].key < c.key)) {
+      return Status::Invalid("state change: keys not strictly ascending");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<NodeRef> StateTree::RootRef(uint64_t height) const {
+  TM_ASSIGN_OR_RETURN(std::optional<Bytes> raw, store_.Get(AsBytes(keys::StateRoot(height))));
+  if (!raw) return Status::NotFound("state version " + std::to_string(height) + " not retained");
+  return DecodeRefBytes(*raw);
+}
+
+Result<Hash256> StateTree::Root(uint64_t height) const {
+  TM_ASSIGN_OR_RETURN(NodeRef ref, RootRef(height));
+  return ref.hash;
+}
+
+bool StateTree::HasVersion(uint64_t height) const { return RootRef(height).ok(); }
+
+Result<SmtNode> StateTree::LoadNode(const NodeRef& ref) const {
+  TM_ASSIGN_OR_RETURN(std::optional<Bytes> raw,
+                      store_.Get(AsBytes(keys::StateNode(ref.version, ref.hash))));
+  if (!raw) return Status::Corruption("state node missing: " + ref.hash.Hex());
+  TM_ASSIGN_OR_RETURN(SmtNode node, DecodeNode(*raw));
+  if (node.kind != ref.kind) return Status::Corruption("state node kind mismatch");
+  return node;
+}
+
+Result<StateUpdate> StateTree::ApplyChanges(uint64_t height,
+                                            std::span<const StateChange> changes) const {
+  TM_RETURN_IF_ERROR(CheckChanges(changes));
+  NodeRef base;
+  if (height > 0) {
+    Result<NodeRef> prev = RootRef(height - 1);
+    if (!prev.ok() && prev.status().code() == Code::kNotFound) {
+      return Status::FailedPrecondition("state version " + std::to_string(height - 1) +
+                                        " missing: cannot apply version " +
+                                        std::to_string(height));
+    }
+    TM_RETURN_IF_ERROR(prev.status());
+    base = *prev;
+  }
+  if (HasVersion(height)) {
+    return Status::FailedPrecondition("state version " + std::to_string(height) + " exists");
+  }
+  std::vector<PathChange> paths;
+  paths.reserve(changes.size());
+  for (const StateChange& c : changes) paths.push_back({SmtKeyHash(c.key), &c});
+  std::sort(paths.begin(), paths.end(),
+            [](const PathChange& a, const PathChange& b) { return a.key_hash < b.key_hash; });
+
+  StateUpdate up{.height = height};
+  Updater updater(store_, height, &up.writes);
+  TM_ASSIGN_OR_RETURN(NodeRef root, updater.Update(base, 0, paths));
+  up.root = root.hash;
+  up.writes.Put(AsBytes(keys::StateRoot(height)), EncodeRefBytes(root));
+  for (const StateChange& c : changes) {
+    std::string k = keys::StateValue(c.key);
+    if (c.value) {
+      up.writes.Put(AsBytes(k), *c.value);
+    } else {
+      up.writes.Delete(AsBytes(k));
+    }
+  }
+  return up;
+}
+
+Result<std::optional<Bytes>> StateTree::Get(ByteView key) const {
+  return store_.Get(AsBytes(keys::StateValue(key)));
+}
+
+Result<std::vector<KvPair>> StateTree::Scan(ByteView prefix,
+                                            const std::optional<Bytes>& start_after,
+                                            size_t limit) const {
+  std::string full_prefix = keys::StateValue(prefix);
+  ScanOptions opts{.prefix = AsBytes(full_prefix), .limit = limit};
+  if (start_after) {
+    std::string k = keys::StateValue(*start_after);
+    opts.start_after = Bytes(k.begin(), k.end());
+  }
+  TM_ASSIGN_OR_RETURN(std::vector<KvPair> page, store_.Scan(opts));
+  for (KvPair& kv : page) kv.key.erase(kv.key.begin());  // strip the 'S' prefix
+  return page;
+}
+
+Result<std::optional<Bytes>> StateTree::GetAt(uint64_t height, ByteView key) const {
+  TM_ASSIGN_OR_RETURN(StateProof proof, Prove(height, key));
+  return proof.value;
+}
+
+Result<StateProof> StateTree::Prove(uint64_t height, ByteView key) const {
+  if (key.empty() || key.size() > kMaxStateKeyLen) return Status::Invalid("state key length");
+  TM_ASSIGN_OR_RETURN(NodeRef ref, RootRef(height));
+  const Hash256 path = SmtKeyHash(key);
+  StateProof proof{.key = Bytes(key.begin(), key.end())};
+  std::vector<bool> bits;
+  size_t depth = 0;
+  while (ref.kind == NodeKind::kInternal) {
+    if (depth >= kSmtDepth) return Status::Corruption("state tree deeper than 256");
+    TM_ASSIGN_OR_RETURN(SmtNode node, LoadNode(ref));
+    bool right = SmtPathBit(path, depth);
+    const NodeRef& sibling = right ? node.left : node.right;
+    bits.push_back(!sibling.empty());
+    if (!sibling.empty()) proof.siblings.push_back(sibling.hash);
+    ref = right ? node.right : node.left;
+    ++depth;
+  }
+  if (ref.kind == NodeKind::kLeaf) {
+    TM_ASSIGN_OR_RETURN(SmtNode leaf, LoadNode(ref));
+    if (leaf.key_hash == path) {
+      proof.value = std::move(leaf.value);
+    } else {
+      proof.other_leaf = SmtLeaf{leaf.key_hash, leaf.value_hash};
+    }
+  }
+  proof.depth = static_cast<uint16_t>(depth);
+  proof.bitmap.assign((depth + 7) / 8, 0);
+  for (size_t i = 0; i < depth; ++i) {
+    if (bits[i]) proof.bitmap[i / 8] |= static_cast<uint8_t>(0x80 >> (i % 8));
+  }
+  return proof;
+}
+
+Result<WriteBatch> StateTree::PrepareGc(uint64_t oldest_kept, size_t max_entries) const {
+  WriteBatch batch;
+  const std::string stale_prefix(1, keys::kStateStale);
+  TM_ASSIGN_OR_RETURN(std::vector<KvPair> stale,
+                      store_.Scan({.prefix = AsBytes(stale_prefix), .limit = max_entries}));
+  for (const KvPair& kv : stale) {
+    if (kv.key.size() != 1 + 8 + 8 + 32) return Status::Corruption("bad stale-node key");
+    if (keys::ReadU64(&kv.key[1]) > oldest_kept) break;
+    uint64_t version = keys::ReadU64(&kv.key[9]);
+    TM_ASSIGN_OR_RETURN(Hash256 hash, Hash256::FromView(ByteView(kv.key).subspan(17)));
+    batch.Delete(AsBytes(keys::StateNode(version, hash)));
+    batch.Delete(kv.key);
+  }
+  const std::string root_prefix(1, keys::kStateRoot);
+  TM_ASSIGN_OR_RETURN(std::vector<KvPair> roots,
+                      store_.Scan({.prefix = AsBytes(root_prefix), .limit = max_entries}));
+  for (const KvPair& kv : roots) {
+    if (kv.key.size() != 9) return Status::Corruption("bad state root key");
+    if (keys::ReadU64(&kv.key[1]) >= oldest_kept) break;
+    batch.Delete(kv.key);
+  }
+  return batch;
+}
+
+}  // namespace tidemark::node

@@ -1,0 +1,131 @@
+#include "tidemark/node/storage/leveldb_kv_store.h"
+
+#include <leveldb/cache.h>
+#include <leveldb/db.h>
+#include <leveldb/filter_policy.h>
+#include <leveldb/write_batch.h>
+
+namespace tidemark::node {
+namespace {
+
+leveldb::Slice ToSlice(ByteView b) {
+  return {reinterpret_cast<const char*>(b.data()), b.size()};
+}
+
+Bytes ToBytes(const leveldb::Slice& s) {
+  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
+  return Bytes(p, p + s.size());
+}
+
+Status FromLevelDb(const leveldb::Status& s, const char* what) {
+  if (s.ok()) return Status::Ok();
+  std::string msg = std::string("leveldb ") + what + ": " + s.ToString();
+  if (s.IsCorruption()) return Status::Corruption(std::move(msg));
+  if (s.IsNotFound()) return Status::NotFound(std::move(msg));
+  if (s.IsInvalidArgument()) return Status::Invalid(std::move(msg));
+  return Status::IoError(std::move(msg));
+}
+
+Result<std::optional<Bytes>> GetFrom(leveldb::DB* db, const leveldb::ReadOptions& ro,
+                                     ByteView key) {
+  std::string value;
+  leveldb::Status s = db->Get(ro, ToSlice(key), &value);
+  if (s.IsNotFound()) return std::optional<Bytes>();
+  TM_RETURN_IF_ERROR(FromLevelDb(s, "get"));
+  return std::optional<Bytes>(Bytes(value.begin(), value.end()));
+}
+
+Result<std::vector<KvPair>> ScanFrom(leveldb::DB* db, leveldb::ReadOptions ro,
+                                     const ScanOptions& options) {
+  ro.fill_cache = false;  // scans should not evict the hot set
+  std::unique_ptr<leveldb::Iterator> it(db->NewIterator(ro));
+  const leveldb::Slice prefix = ToSlice(options.prefix);
+  if (options.start_after && ToSlice(*options.start_after).compare(prefix) >= 0) {
+    it->Seek(ToSlice(*options.start_after));
+    if (it->Valid() && it->key() == ToSlice(*options.start_after)) it->Next();
+  } else {
+    it->Seek(prefix);
+  }
+  std::vector<KvPair> out;
+  for (; it->Valid() && out.size() < options.limit; it->Next()) {
+    if (!it->key().starts_with(prefix)) break;
+    out.push_back({ToBytes(it->key()), ToBytes(it->value())});
+  }
+  TM_RETURN_IF_ERROR(FromLevelDb(it->status(), "scan"));
+  return out;
+}
+
+// A read-only view pinned to a leveldb::Snapshot; releases it when destroyed.
+class LevelDbSnapshot final : public KvReader {
+ public:
+  explicit LevelDbSnapshot(leveldb::DB* db) : db_(db), snapshot_(db->GetSnapshot()) {}
+  ~LevelDbSnapshot() override { db_->ReleaseSnapshot(snapshot_); }
+
+  Result<std::optional<Bytes>> Get(ByteView key) const override {
+    return GetFrom(db_, Options(), key);
+  }
+  Result<std::vector<KvPair>> Scan(const ScanOptions& options) const override {
+    return ScanFrom(db_, Options(), options);
+  }
+
+ private:
+  leveldb::ReadOptions Options() const {
+    leveldb::ReadOptions ro;
+    ro.snapshot = snapshot_;
+    return ro;
+  }
+  leveldb::DB* db_;
+  const leveldb::Snapshot* snapshot_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<LevelDbKvStore>> LevelDbKvStore::Open(const std::string& dir,
+                                                             const LevelDbOptions& options) {
+  std::unique_ptr<LevelDbKvStore> store(new LevelDbKvStore());
+  leveldb::Options o;
+  o.create_if_missing = options.create_if_missing;
+  o.paranoid_checks = options.paranoid_checks;
+  o.write_buffer_size = options.write_buffer_bytes;
+  o.max_open_files = options.max_open_files;
+  store->cache_.reset(leveldb::NewLRUCache(options.block_cache_bytes));
+  o.block_cache = store->cache_.get();
+  if (options.bloom_bits_per_key > 0) {
+    store->filter_.reset(leveldb::NewBloomFilterPolicy(options.bloom_bits_per_key));
+    o.filter_policy = store->filter_.get();
+  }
+  leveldb::DB* db = nullptr;
+  TM_RETURN_IF_ERROR(FromLevelDb(leveldb::DB::Open(o, dir, &db), "open").WithContext(dir));
+  store->db_.reset(db);
+  return store;
+}
+
+LevelDbKvStore::~LevelDbKvStore() { db_.reset(); }
+
+Result<std::optional<Bytes>> LevelDbKvStore::Get(ByteView key) const {
+  return GetFrom(db_.get(), leveldb::ReadOptions(), key);
+}
+
+Result<std::vector<KvPair>> LevelDbKvStore::Scan(const ScanOptions& options) const {
+  return ScanFrom(db_.get(), leveldb::ReadOptions(), options);
+}
+
+Status LevelDbKvStore::Write(const WriteBatch& batch, bool sync) {
+  leveldb::WriteBatch b;
+  for (const WriteBatch::Op& op : batch.ops()) {
+    if (op.is_delete) {
+      b.Delete(op.key);
+    } else {
+      b.Put(op.key, op.value);
+    }
+  }
+  leveldb::WriteOptions wo;
+  wo.sync = sync;
+  return FromLevelDb(db_->Write(wo, &b), "write");
+}
+
+Result<std::unique_ptr<KvReader>> LevelDbKvStore::Snapshot() const {
+  return std::unique_ptr<KvReader>(std::make_unique<LevelDbSnapshot>(db_.get()));
+}
+
+}  // namespace tidemark::node

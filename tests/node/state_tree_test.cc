@@ -1,0 +1,292 @@
+// Tests of the sparse Merkle state tree against a naive reference, plus versions, reads and GC.
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <map>
+#include <random>
+
+#include "tidemark/hash.h"
+#include "tidemark/node/state/state_tree.h"
+#include "tidemark/node/storage/memory_kv_store.h"
+
+namespace tidemark::node {
+namespace {
+
+using Model = std::map<Bytes, Bytes>;
+
+// The definition, computed from scratch: empty -> 0, one leaf -> leaf hash, else node of halves.
+Hash256 NaiveRoot(std::vector<std::pair<Hash256, Hash256>>& leaves, size_t lo, size_t hi,
+                  size_t depth) {
+  if (lo == hi) return kSmtEmptyHash;
+  if (hi - lo == 1) return SmtLeafHash(leaves[lo].first, leaves[lo].second);
+  size_t mid = lo;
+  while (mid < hi && !SmtPathBit(leaves[mid].first, depth)) ++mid;
+  return SmtNodeHash(NaiveRoot(leaves, lo, mid, depth + 1), NaiveRoot(leaves, mid, hi, depth + 1));
+}
+
+Hash256 NaiveRoot(const Model& model) {
+  std::vector<std::pair<Hash256, Hash256>> leaves;
+  for (const auto& [k, v] : model) leaves.push_back({SmtKeyHash(k), Sha256(v)});
+  std::sort(leaves.begin(), leaves.end());
+  return NaiveRoot(leaves, 0, leaves.size(), 0);
+}
+
+Bytes B(const std::string& s) { return Bytes(s.begin(), s.end()); }
+
+// Applies one version and writes it; returns the new root.
+Hash256 Commit(MemoryKvStore& kv, uint64_t height, std::vector<StateChange> changes) {
+  std::sort(changes.begin(), changes.end(),
+            [](const StateChange& a, const StateChange& b) { return a.key < b.key; });
+  StateTree tree(kv);
+  Result<StateUpdate> up = tree.ApplyChanges(height, changes);
+  REQUIRE(up.ok());
+  REQUIRE(kv.Write(up->writes, true).ok());
+  return up->root;
+}
+
+void CheckProof(const StateTree& tree, uint64_t height, const Hash256& root, const Bytes& key,
+                const std::optional<Bytes>& expected) {
+  Result<StateProof> proof = tree.Prove(height, key);
+  REQUIRE(proof.ok());
+  REQUIRE(proof->value == expected);
+  REQUIRE(VerifyStateProof(root, key, expected, *proof).ok());
+  Result<StateProof> back = StateProof::Decode(proof->Encode());
+  REQUIRE(back.ok());
+  REQUIRE(*back == *proof);
+}
+
+TEST_CASE("empty tree has the empty root and proves absence") {
+  MemoryKvStore kv;
+  Hash256 root = Commit(kv, 0, {});
+  CHECK(root == kSmtEmptyHash);
+  CHECK(root == NaiveRoot({}));
+  CheckProof(StateTree(kv), 0, root, B("anything"), std::nullopt);
+}
+
+TEST_CASE("single leaf sits at the root; two leaves split at their first differing bit") {
+  MemoryKvStore kv;
+  Hash256 r0 = Commit(kv, 0, {{B("a"), B("1")}});
+  CHECK(r0 == SmtLeafHash(SmtKeyHash(B("a")), Sha256(B("1"))));
+  Hash256 r1 = Commit(kv, 1, {{B("b"), B("2")}});
+  CHECK(r1 == NaiveRoot({{B("a"), B("1")}, {B("b"), B("2")}}));
+  StateTree tree(kv);
+  Result<StateProof> p = tree.Prove(1, B("a"));
+  REQUIRE(p.ok());
+  CHECK(p->siblings.size() == 1);  // the other leaf; the empty siblings above it are bitmap zeros
+  // Deleting "b" collapses the tree back to the single leaf.
+  Hash256 r2 = Commit(kv, 2, {{B("b"), std::nullopt}});
+  CHECK(r2 == r0);
+}
+
+TEST_CASE("2,000 random operations match the naive tree at every version (seed 20261129)") {
+  std::mt19937_64 rng(20261129);
+  MemoryKvStore kv;
+  StateTree tree(kv);
+  Model model;
+  std::vector<Hash256> roots;
+  std::vector<Model> models;
+  int ops = 0;
+  uint64_t height = 0;
+  while (ops < 2000) {
+    std::map<Bytes, std::optional<Bytes>> batch;
+    size_t n = 1 + rng() % 25;
+    for (size_t i = 0; i < n; ++i, ++ops) {
+      Bytes key = B("k" + std::to_string(rng() % 400));
+      if (rng() % 4 == 0) {
+        batch[key] = std::nullopt;
+      } else {
+        batch[key] = B("v" + std::to_string(rng() % 1000));
+      }
+    }
+    std::vector<StateChange> changes;
+    for (auto& [k, v] : batch) {
+      changes.push_back({k, v});
+      if (v) model[k] = *v; else model.erase(k);
+    }
+    Hash256 root = Commit(kv, height, changes);
+    REQUIRE(root == NaiveRoot(model));
+    roots.push_back(root);
+    models.push_back(model);
+    for (int probe = 0; probe < 3; ++probe) {
+      Bytes key = B("k" + std::to_string(rng() % 450));  // some never written
+      auto it = model.find(key);
+      CheckProof(tree, height, root,
+                 key, it == model.end() ? std::nullopt : std::optional<Bytes>(it->second));
+    }
+    ++height;
+  }
+  // Old versions stay readable and provable.
+  for (uint64_t h = 0; h < height; h += 17) {
+    REQUIRE(tree.Root(h).value() == roots[h]);
+    const Model& m = models[h];
+    if (m.empty()) continue;
+    const auto& [k, v] = *m.begin();
+    REQUIRE(tree.GetAt(h, k).value() == std::optional<Bytes>(v));
+    CheckProof(tree, h, roots[h], k, v);
+  }
+  // The flat index holds exactly the current model.
+  Result<std::vector<KvPair>> all = tree.Scan(B("k"), std::nullopt, 10000);
+  REQUIRE(all.ok());
+  REQUIRE(all->size() == model.size());
+  auto it = model.begin();
+  for (const KvPair& kv_pair : *all) {
+    REQUIRE(kv_pair.key == it->first);
+    REQUIRE(kv_pair.value == it->second);
+    ++it;
+  }
+}
+
+TEST_CASE("root is independent of insertion order and batching") {
+  std::mt19937_64 rng(7);
+  Model model;
+  for (int i = 0; i < 300; ++i) model[B("key/" + std::to_string(i))] = B(std::to_string(rng()));
+  MemoryKvStore one_batch;
+  std::vector<StateChange> all;
+  for (auto& [k, v] : model) all.push_back({k, v});
+  Hash256 r1 = Commit(one_batch, 0, all);
+
+  MemoryKvStore one_by_one;
+  std::vector<StateChange> shuffled = all;
+  std::shuffle(shuffled.begin(), shuffled.end(), rng);
+  Hash256 r2;
+  for (size_t i = 0; i < shuffled.size(); ++i) r2 = Commit(one_by_one, i, {shuffled[i]});
+
+  // Insert extra keys then delete them again: the root must come back.
+  MemoryKvStore with_churn;
+  Commit(with_churn, 0, all);
+  Commit(with_churn, 1, {{B("extra/1"), B("x")}, {B("extra/2"), B("y")}});
+  Hash256 r3 = Commit(with_churn, 2, {{B("extra/1"), std::nullopt}, {B("extra/2"), std::nullopt}});
+
+  CHECK(r1 == NaiveRoot(model));
+  CHECK(r2 == r1);
+  CHECK(r3 == r1);
+}
+
+TEST_CASE("ApplyChanges writes nothing and checks its input") {
+  MemoryKvStore kv;
+  StateTree tree(kv);
+  Result<StateUpdate> up = tree.ApplyChanges(0, std::vector<StateChange>{{B("a"), B("1")}});
+  REQUIRE(up.ok());
+  CHECK(kv.Size() == 0);
+  CHECK(!tree.Root(0).ok());
+  CHECK(tree.ApplyChanges(1, {}).status().code() == Code::kFailedPrecondition);  // no version 0
+  REQUIRE(kv.Write(up->writes, true).ok());
+  CHECK(tree.ApplyChanges(0, {}).status().code() == Code::kFailedPrecondition);  // exists
+  std::vector<StateChange> unsorted = {{B("b"), B("1")}, {B("a"), B("1")}};
+  CHECK(tree.ApplyChanges(1, unsorted).status().code() == Code::kInvalidArgument);
+  std::vector<StateChange> dup = {{B("a"), B("1")}, {B("a"), B("2")}};
+  CHECK(tree.ApplyChanges(1, dup).status().code() == Code::kInvalidArgument);
+  std::vector<StateChange> empty_key = {{Bytes(), B("1")}};
+  CHECK(tree.ApplyChanges(1, empty_key).status().code() == Code::kInvalidArgument);
+  std::vector<StateChange> long_key = {{Bytes(kMaxStateKeyLen + 1, 'k'), B("1")}};
+  CHECK(tree.ApplyChanges(1, long_key).status().code() == Code::kInvalidArgument);
+  std::vector<StateChange> long_value = {{B("a"), Bytes(kMaxStateValueLen + 1, 0)}};
+  CHECK(tree.ApplyChanges(1, long_value).status().code() == Code::kInvalidArgument);
+  std::vector<StateChange> max_sizes = {{Bytes(kMaxStateKeyLen, 'k'), Bytes(kMaxStateValueLen, 1)}};
+  CHECK(tree.ApplyChanges(1, max_sizes).ok());
+}
+
+TEST_CASE("no-op changes keep the root and write no nodes") {
+  MemoryKvStore kv;
+  Hash256 r0 = Commit(kv, 0, {{B("a"), B("1")}, {B("b"), B("2")}, {B("c"), B("3")}});
+  StateTree tree(kv);
+  std::vector<StateChange> noop = {{B("a"), B("1")}, {B("zz"), std::nullopt}};
+  Result<StateUpdate> up = tree.ApplyChanges(1, noop);
+  REQUIRE(up.ok());
+  CHECK(up->root == r0);
+  for (const WriteBatch::Op& op : up->writes.ops()) CHECK(op.key[0] != 'N');
+}
+
+TEST_CASE("Scan pages through the current values of a prefix") {
+  MemoryKvStore kv;
+  std::vector<StateChange> changes;
+  for (int i = 0; i < 25; ++i) changes.push_back({B("p/" + std::to_string(100 + i)), B("v")});
+  changes.push_back({B("q/1"), B("other prefix")});
+  Commit(kv, 0, changes);
+  StateTree tree(kv);
+  std::vector<Bytes> seen;
+  std::optional<Bytes> cursor;
+  for (;;) {
+    Result<std::vector<KvPair>> page = tree.Scan(B("p/"), cursor, 10);
+    REQUIRE(page.ok());
+    if (page->empty()) break;
+    for (const KvPair& p : *page) seen.push_back(p.key);
+    cursor = page->back().key;
+  }
+  REQUIRE(seen.size() == 25);
+  CHECK(seen.front() == B("p/100"));
+  CHECK(seen.back() == B("p/124"));
+  CHECK(std::is_sorted(seen.begin(), seen.end()));
+}
+
+TEST_CASE("proofs stay short: 20,000 keys, every proof well under 4 KiB") {
+  MemoryKvStore kv;
+  std::vector<StateChange> changes;
+  for (int i = 0; i < 20000; ++i) {
+    changes.push_back({B("lot/" + std::to_string(i)), B("owner-" + std::to_string(i))});
+  }
+  std::sort(changes.begin(), changes.end(),
+            [](const StateChange& a, const StateChange& b) { return a.key < b.key; });
+  Hash256 root = Commit(kv, 0, changes);
+  StateTree tree(kv);
+  size_t max_size = 0;
+  for (int i = 0; i < 20000; i += 97) {
+    Result<StateProof> p = tree.Prove(0, B("lot/" + std::to_string(i)));
+    REQUIRE(p.ok());
+    REQUIRE(VerifyStateProof(root, p->key, p->value, *p).ok());
+    max_size = std::max(max_size, p->Encode().size());
+    Result<StateProof> absent = tree.Prove(0, B("missing/" + std::to_string(i)));
+    REQUIRE(absent.ok());
+    REQUIRE(VerifyStateProof(root, absent->key, std::nullopt, *absent).ok());
+    max_size = std::max(max_size, absent->Encode().size());
+  }
+  // log2(20000) ~ 14.3 siblings of 32 bytes; allow generous slack, far below 4 KiB.
+  CHECK(max_size < 1200);
+}
+
+TEST_CASE("GC deletes exactly what versions below the cut use") {
+  MemoryKvStore kv;
+  std::mt19937_64 rng(99);
+  std::vector<Model> models;
+  Model model;
+  for (uint64_t h = 0; h < 40; ++h) {
+    std::map<Bytes, std::optional<Bytes>> batch;
+    for (int i = 0; i < 8; ++i) {
+      Bytes k = B("k" + std::to_string(rng() % 60));
+      batch[k] = rng() % 5 == 0 ? std::nullopt : std::optional<Bytes>(B(std::to_string(rng())));
+    }
+    std::vector<StateChange> changes;
+    for (auto& [k, v] : batch) {
+      changes.push_back({k, v});
+      if (v) model[k] = *v; else model.erase(k);
+    }
+    Commit(kv, h, changes);
+    models.push_back(model);
+  }
+  StateTree tree(kv);
+  size_t before = kv.Size();
+  for (;;) {
+    Result<WriteBatch> gc = tree.PrepareGc(30, 50);
+    REQUIRE(gc.ok());
+    if (gc->empty()) break;
+    REQUIRE(kv.Write(*gc, true).ok());
+  }
+  CHECK(kv.Size() < before);
+  CHECK(!tree.Root(29).ok());
+  // Every key of every retained version is still readable and provable.
+  for (uint64_t h = 30; h < 40; ++h) {
+    Hash256 root = tree.Root(h).value();
+    REQUIRE(root == NaiveRoot(models[h]));
+    for (int i = 0; i < 60; ++i) {
+      Bytes k = B("k" + std::to_string(i));
+      auto it = models[h].find(k);
+      CheckProof(tree, h, root, k,
+                 it == models[h].end() ? std::nullopt : std::optional<Bytes>(it->second));
+    }
+  }
+  // And the tree keeps growing correctly on top of a pruned store.
+  model[B("after-gc")] = B("1");
+  CHECK(Commit(kv, 40, {{B("after-gc"), B("1")}}) == NaiveRoot(model));
+}
+
+}  // namespace
+}  // namespace tidemark::node
