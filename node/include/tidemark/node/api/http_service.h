@@ -1,0 +1,47 @@
+// http_service.h — everything the node serves over HTTP, assembled from a NodeConfig.
+//
+//   NodeLedger ledger(...);                               // your LedgerApi
+//   api::HttpService http(cfg, &ledger);
+//   TM_RETURN_IF_ERROR(http.Start());                      // binds cfg.http.listen
+//   ...on every commit: api::PublishCommitted(&http.bus(), block, &receipts);
+//   http.Stop();
+//
+// It owns the event bus, the metrics registry (other modules may register their metrics in
+// metrics()), the router with the REST API and the explorer files, and the server.
+//
+// Thread safety: Start() / Stop() from one thread; bus() and metrics() are thread-safe.
+#pragma once
+
+#include <memory>
+
+#include "tidemark/node/api/rest_api.h"
+#include "tidemark/node/config/config.h"
+#include "tidemark/node/http/server.h"
+
+namespace tidemark::node::api {
+
+http::ServerOptions ServerOptionsFrom(const config::NodeConfig& c);
+RestOptions RestOptionsFrom(const config::NodeConfig& c);
+mempool::MempoolOptions MempoolOptionsFrom(const config::NodeConfig& c);
+
+class HttpService {
+ public:
+  HttpService(const config::NodeConfig& config, LedgerApi* ledger);
+  ~HttpService();
+
+  Status Start();
+  void Stop();
+  uint16_t port() const { return server_->port(); }
+  http::EventBus& bus() { return bus_; }
+  metrics::Registry& metrics() { return metrics_; }
+  const http::Router& router() const { return router_; }
+
+ private:
+  http::EventBus bus_;
+  metrics::Registry metrics_;
+  http::Router router_;
+  RestApi rest_;
+  std::unique_ptr<http::HttpServer> server_;
+};
+
+}  // namespace tidemark::node::api

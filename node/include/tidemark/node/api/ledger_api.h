@@ -1,0 +1,100 @@
+// ledger_api.h — what the REST API needs from the node: the backend interface.
+//
+// The REST layer (rest_api.h) is bound to this abstract class; the node's integrator implements
+// it over the block store, state tree, mempool and consensus (node/src/app/). Tests use an
+// in-memory fake. Every method may be called concurrently from the HTTP handler threads.
+//
+//   class NodeLedger : public api::LedgerApi {
+//     api::NodeStatus Status() override { ... }
+//     Result<api::BlockRecord> BlockAt(uint64_t height) override { ... }
+//     ...
+//   };
+//   api::RestApi rest(&ledger, &bus, &metrics, {.chain_id = cfg.chain_id});
+//   rest.Register(&router);
+//
+// Errors are Status codes the REST layer maps to problems: NotFound -> 404, InvalidArgument ->
+// 400, Unauthenticated -> 401, FailedPrecondition / AlreadyExists -> 409, ResourceExhausted /
+// Unavailable -> 503.
+//
+// Thread safety: implementations must be thread-safe.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tidemark/node/mempool/mempool.h"
+#include "tidemark/types.h"
+
+namespace tidemark::node::api {
+
+struct NodeStatus {
+  std::string chain_id;
+  std::string node_version;
+  uint64_t height = 0;            // highest committed block (0: only genesis)
+  Hash256 head_id;                // its id
+  uint64_t head_timestamp_ms = 0;
+  uint64_t exec_height = 0;       // highest executed block
+  Hash256 state_root;             // state root after exec_height
+  uint64_t epoch = 0;
+  size_t validator_count = 0;
+  std::optional<uint32_t> own_validator_index;  // this node's index, if it is a validator
+  size_t mempool_txs = 0;
+  size_t mempool_bytes = 0;
+  size_t peers = 0;
+  bool syncing = false;
+};
+
+// A committed block with the certificate that commits it (a QuorumCert whose
+// commit_id == block id) and, when executed, its receipts (in block order).
+struct BlockRecord {
+  Block block;
+  std::optional<QuorumCert> commit_cert;   // absent only for genesis
+  std::optional<std::vector<Receipt>> receipts;
+};
+
+// A tx's status: pending (in the mempool), committed or rejected (with the block and the receipt
+// when it was in a block; with the admission reason when it never was).
+struct TxInfo {
+  mempool::TxRecord record;
+  std::optional<Transaction> tx;   // known when pending or committed
+  std::optional<Receipt> receipt;  // committed / rejected in a block
+};
+
+// A proof that `key` has `value` (or is absent) in the state tree whose root is in the header of
+// the block at `height` (with that block's certificate, a client checks the root, then the proof).
+struct StateProofAnswer {
+  Bytes key;
+  std::optional<Bytes> value;   // absent: a proof of absence
+  uint64_t height = 0;          // the block whose header carries state_root
+  Hash256 state_root;
+  Bytes proof;                  // tidemark::StateProof::Encode() (sdk state_proof.h)
+};
+
+class LedgerApi {
+ public:
+  virtual ~LedgerApi() = default;
+
+  // Readiness for /readyz: storage open, genesis loaded, consensus started.
+  virtual bool Ready() = 0;
+  virtual NodeStatus Status() = 0;
+  // NotFound above the committed height.
+  virtual Result<BlockRecord> BlockAt(uint64_t height) = 0;
+  virtual Result<BlockRecord> BlockById(const Hash256& id) = 0;
+  // The current validator set (with organisations).
+  virtual Result<ValidatorSet> Validators() = 0;
+  // Admits canonical tx bytes (typically Mempool::Add after checking the committed tx index, so
+  // that resubmitting an already committed tx answers its committed record). Idempotent.
+  virtual Result<mempool::TxRecord> SubmitTx(ByteView tx_bytes) = 0;
+  // NotFound if neither pending, recently final, nor in the committed index.
+  virtual Result<TxInfo> GetTx(const Hash256& id) = 0;
+  // Blocks until the tx is final or `timeout` passes, then answers like GetTx
+  // (typically Mempool::WaitFinal, then GetTx).
+  virtual Result<TxInfo> WaitTx(const Hash256& id, std::chrono::milliseconds timeout) = 0;
+  // `height` absent: the latest executed state. NotFound / OutOfRange for a pruned or future height.
+  virtual Result<StateProofAnswer> ProveState(ByteView key, std::optional<uint64_t> height) = 0;
+};
+
+}  // namespace tidemark::node::api

@@ -1,0 +1,98 @@
+// event_bus.h — in-process publish / subscribe for server-sent events, with a bounded replay ring.
+//
+//   EventBus bus({.ring_capacity = 1024});
+//   bus.Publish("block", R"({"height":7})");               // id 1, 2, ... per process
+//   auto sub = bus.Subscribe(/*last_event_id=*/std::nullopt, /*max_queue=*/256);
+//   sub->SetWakeup([] { /* post a drain to the connection */ });
+//   for (const BusEvent& e : sub->Drain()) Send(FormatSseFrame(e));
+//
+// Resuming with a Last-Event-ID replays every buffered event after it. If that id is older than
+// the ring (events were lost) the subscriber first gets an event of type "gap" (data
+// {"last_event_id", "oldest_available"}); if it is newer than anything published (the node
+// restarted) it gets "reset". A subscriber whose queue exceeds max_queue is dropped: dropped()
+// turns true, its queue is cleared and it receives nothing more (the server closes the stream).
+//
+// Thread safety: all methods of EventBus and Subscription are thread-safe. The wakeup callback is
+// called with no lock held, from the publishing thread; it must not block.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tidemark/status.h"
+
+namespace tidemark::node::http {
+
+struct BusEvent {
+  uint64_t id = 0;  // 0 for the synthetic "gap" / "reset" events (no `id:` line)
+  std::string type;
+  std::string data;  // one JSON document
+};
+
+// "id: 7\nevent: block\ndata: {...}\n\n" (multi-line data becomes several data: lines).
+std::string FormatSseFrame(const BusEvent& e);
+
+class EventBus;
+
+class Subscription {
+ public:
+  std::vector<BusEvent> Drain();
+  bool dropped() const;
+  void SetWakeup(std::function<void()> wakeup);
+  // Unsubscribes; idempotent.
+  void Close();
+
+ private:
+  friend class EventBus;
+  // Returns false if the subscriber was dropped.
+  bool Push(const BusEvent& e, std::function<void()>* wakeup_out);
+
+  mutable std::mutex mu_;
+  std::deque<BusEvent> queue_;
+  size_t max_queue_ = 0;
+  bool dropped_ = false;
+  bool closed_ = false;
+  std::function<void()> wakeup_;
+  std::weak_ptr<EventBus*> bus_alive_;
+  EventBus* bus_ = nullptr;
+};
+
+struct EventBusOptions {
+  size_t ring_capacity = 1024;
+  size_t max_subscribers = 256;
+};
+
+class EventBus {
+ public:
+  explicit EventBus(EventBusOptions options = {});
+  ~EventBus();
+  EventBus(const EventBus&) = delete;
+  EventBus& operator=(const EventBus&) = delete;
+
+  // Returns the event's id.
+  uint64_t Publish(std::string type, std::string data_json);
+  // ResourceExhausted when max_subscribers are connected.
+  Result<std::shared_ptr<Subscription>> Subscribe(std::optional<uint64_t> last_event_id,
+                                                  size_t max_queue);
+  size_t subscriber_count() const;
+  uint64_t last_id() const;
+
+ private:
+  friend class Subscription;
+  void Unsubscribe(Subscription* s);
+
+  const EventBusOptions options_;
+  mutable std::mutex mu_;
+  uint64_t next_id_ = 1;
+  std::deque<BusEvent> ring_;
+  std::vector<std::shared_ptr<Subscription>> subscribers_;
+  std::shared_ptr<EventBus*> alive_;
+};
+
+}  // namespace tidemark::node::http

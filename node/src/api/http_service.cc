@@ -1,0 +1,52 @@
+#include "tidemark/node/api/http_service.h"
+
+namespace tidemark::node::api {
+
+http::ServerOptions ServerOptionsFrom(const config::NodeConfig& c) {
+  http::ServerOptions o;
+  auto hp = config::SplitHostPort(c.http.listen);  // validated by the config parser
+  if (hp.ok()) {
+    o.listen_host = hp->first;
+    o.listen_port = hp->second;
+  }
+  o.max_body_bytes = c.http.max_body_bytes;
+  o.max_header_bytes = c.http.max_header_bytes;
+  o.max_connections = c.http.max_connections;
+  o.read_timeout_ms = c.http.read_timeout_ms;
+  o.idle_timeout_ms = c.http.idle_timeout_ms;
+  o.write_timeout_ms = c.http.write_timeout_ms;
+  o.io_threads = c.http.io_threads;
+  o.handler_threads = c.http.handler_threads;
+  o.sse_keepalive_ms = c.http.sse_keepalive_ms;
+  return o;
+}
+
+RestOptions RestOptionsFrom(const config::NodeConfig& c) {
+  return RestOptions{.max_json_depth = c.http.max_json_depth,
+                     .wait_commit_timeout_ms = c.http.wait_commit_timeout_ms,
+                     .sse_queue = c.http.sse_queue,
+                     .explorer_dir = c.explorer_dir};
+}
+
+mempool::MempoolOptions MempoolOptionsFrom(const config::NodeConfig& c) {
+  return mempool::MempoolOptions{.chain_id = c.chain_id,
+                                 .max_txs = c.mempool.max_txs,
+                                 .max_bytes = c.mempool.max_bytes,
+                                 .nonce_window = c.mempool.nonce_window,
+                                 .status_cache = c.mempool.status_cache};
+}
+
+HttpService::HttpService(const config::NodeConfig& config, LedgerApi* ledger)
+    : bus_(http::EventBusOptions{.ring_capacity = config.http.sse_ring,
+                                 .max_subscribers = config.http.sse_max_clients}),
+      rest_(ledger, &bus_, &metrics_, RestOptionsFrom(config)) {
+  rest_.Register(&router_);
+  server_ = std::make_unique<http::HttpServer>(ServerOptionsFrom(config), &router_, &metrics_);
+}
+
+HttpService::~HttpService() { Stop(); }
+
+Status HttpService::Start() { return server_->Start(); }
+void HttpService::Stop() { server_->Stop(); }
+
+}  // namespace tidemark::node::api

@@ -1,0 +1,174 @@
+#include "tidemark/node/api/json.h"
+
+#include "tidemark/value.h"
+
+namespace tidemark::node::api {
+
+using nlohmann::json;
+
+namespace {
+
+// Decoded Value as JSON, or null with the decoding error beside it.
+void PutValue(json& out, const char* field, const Bytes& encoded) {
+  auto v = Value::Decode(encoded);
+  if (v.ok()) {
+    out[field] = v->ToJson();
+  } else {
+    out[field] = nullptr;
+    out[std::string(field) + "_error"] = v.status().message();
+  }
+}
+
+}  // namespace
+
+json TxToJson(const Transaction& tx) {
+  json j{{"id", tx.Id().Hex()},
+         {"chain_id", tx.chain_id},
+         {"signer", tx.signer.Hex()},
+         {"nonce", tx.nonce},
+         {"contract", tx.contract},
+         {"method", tx.method},
+         {"args_hex", ToHex(tx.args)},
+         {"signature", tx.signature.Hex()},
+         {"raw", ToHex(tx.Encode())}};
+  PutValue(j, "args", tx.args);
+  j["expiry_height"] = tx.expiry_height ? json(*tx.expiry_height) : json(nullptr);
+  return j;
+}
+
+json HeaderToJson(const BlockHeader& h) {
+  return json{{"chain_id", h.chain_id},
+              {"epoch", h.epoch},
+              {"round", h.round},
+              {"height", h.height},
+              {"parent", h.parent.Hex()},
+              {"justify_hash", h.justify_hash.Hex()},
+              {"proposer", h.proposer},
+              {"timestamp_ms", h.timestamp_ms},
+              {"tx_root", h.tx_root.Hex()},
+              {"tx_count", h.tx_count},
+              {"exec_height", h.exec_height},
+              {"state_root", h.state_root.Hex()},
+              {"receipts_root", h.receipts_root.Hex()},
+              {"validators_hash", h.validators_hash.Hex()}};
+}
+
+json QcToJson(const QuorumCert& qc) {
+  json sigs = json::array();
+  for (const auto& [index, sig] : qc.signatures) {
+    sigs.push_back(json{{"index", index}, {"signature", sig.Hex()}});
+  }
+  return json{{"epoch", qc.data.epoch},
+              {"round", qc.data.round},
+              {"height", qc.data.height},
+              {"block_id", qc.data.block_id.Hex()},
+              {"commit_height", qc.data.commit_height},
+              {"commit_id", qc.data.commit_id.Hex()},
+              {"signatures", sigs},
+              {"raw", ToHex(qc.Encode())}};
+}
+
+json ReceiptToJson(const Receipt& r) {
+  json events = json::array();
+  for (const Event& e : r.events) {
+    json ej{{"type", e.type}};
+    PutValue(ej, "data", e.data);
+    events.push_back(std::move(ej));
+  }
+  return json{{"tx_id", r.tx_id.Hex()},
+              {"height", r.height},
+              {"index", r.index},
+              {"status", r.status == TxStatus::kCommitted ? "committed" : "rejected"},
+              {"reason", r.reason},
+              {"events", events},
+              {"hash", r.Hash().Hex()}};
+}
+
+json BlockToJson(const BlockRecord& b) {
+  json txs = json::array();
+  for (const Transaction& tx : b.block.txs) txs.push_back(TxToJson(tx));
+  json j{{"id", b.block.Id().Hex()},
+         {"header", HeaderToJson(b.block.header)},
+         {"raw_header", ToHex(b.block.header.Encode())},
+         {"justify", QcToJson(b.block.justify)},
+         {"txs", txs}};
+  j["certificate"] = b.commit_cert ? QcToJson(*b.commit_cert) : json(nullptr);
+  if (b.receipts) {
+    json rs = json::array();
+    for (const Receipt& r : *b.receipts) rs.push_back(ReceiptToJson(r));
+    j["receipts"] = rs;
+  } else {
+    j["receipts"] = nullptr;
+  }
+  return j;
+}
+
+json BlockSummaryToJson(const Block& b) {
+  return json{{"id", b.Id().Hex()},
+              {"height", b.header.height},
+              {"round", b.header.round},
+              {"timestamp_ms", b.header.timestamp_ms},
+              {"proposer", b.header.proposer},
+              {"tx_count", b.header.tx_count}};
+}
+
+json ValidatorsToJson(const ValidatorSet& vs) {
+  json list = json::array();
+  for (size_t i = 0; i < vs.validators.size(); ++i) {
+    list.push_back(json{{"index", i}, {"key", vs.validators[i].key.Hex()},
+                        {"org", vs.validators[i].org}});
+  }
+  return json{{"epoch", vs.epoch},
+              {"quorum", vs.Quorum()},
+              {"max_faulty", vs.MaxFaulty()},
+              {"hash", vs.Hash().Hex()},
+              {"validators", list}};
+}
+
+json StatusToJson(const NodeStatus& s) {
+  json j{{"chain_id", s.chain_id},
+         {"node_version", s.node_version},
+         {"height", s.height},
+         {"head_id", s.head_id.Hex()},
+         {"head_timestamp_ms", s.head_timestamp_ms},
+         {"exec_height", s.exec_height},
+         {"state_root", s.state_root.Hex()},
+         {"epoch", s.epoch},
+         {"validator_count", s.validator_count},
+         {"mempool", {{"txs", s.mempool_txs}, {"bytes", s.mempool_bytes}}},
+         {"peers", s.peers},
+         {"syncing", s.syncing}};
+  j["validator_index"] = s.own_validator_index ? json(*s.own_validator_index) : json(nullptr);
+  return j;
+}
+
+json TxRecordToJson(const mempool::TxRecord& r) {
+  json j{{"id", r.id.Hex()}, {"status", mempool::TxStateName(r.state)}};
+  if (r.state != mempool::TxState::kPending && r.height > 0) {
+    j["height"] = r.height;
+    j["index"] = r.index;
+  }
+  if (r.state == mempool::TxState::kRejected) {
+    j["reason"] = r.reason;
+    if (r.reject_code != Code::kOk) j["code"] = CodeName(r.reject_code);
+  }
+  return j;
+}
+
+json TxInfoToJson(const TxInfo& t) {
+  json j = TxRecordToJson(t.record);
+  j["tx"] = t.tx ? TxToJson(*t.tx) : json(nullptr);
+  j["receipt"] = t.receipt ? ReceiptToJson(*t.receipt) : json(nullptr);
+  return j;
+}
+
+json StateProofToJson(const StateProofAnswer& p) {
+  return json{{"key", ToHex(p.key)},
+              {"exists", p.value.has_value()},
+              {"value", p.value ? json(ToHex(*p.value)) : json(nullptr)},
+              {"height", p.height},
+              {"state_root", p.state_root.Hex()},
+              {"proof", ToHex(p.proof)}};
+}
+
+}  // namespace tidemark::node::api

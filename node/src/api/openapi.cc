@@ -1,0 +1,146 @@
+// The OpenAPI 3.1 description of the REST API, served at /openapi.json. A test checks that every
+// route the router registers appears here with its method, and nothing else does.
+#include "tidemark/node/api/rest_api.h"
+
+namespace tidemark::node::api {
+
+namespace {
+
+constexpr const char* kOpenApi = R"json({
+  "openapi": "3.1.0",
+  "info": {
+    "title": "Tidemark node API",
+    "version": "1.0.0",
+    "description": "REST API of a Tidemark node. Errors are RFC 9457 problem documents (application/problem+json). Hashes, keys and signatures are lowercase hex. See docs/api.md."
+  },
+  "paths": {
+    "/v1/status": {"get": {"summary": "Node and chain status", "operationId": "getStatus",
+      "responses": {"200": {"description": "Status", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Status"}}}}}}},
+    "/v1/blocks": {"get": {"summary": "Committed blocks, newest first", "operationId": "listBlocks",
+      "parameters": [
+        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
+        {"name": "cursor", "in": "query", "description": "Opaque: the next_cursor of the previous page", "schema": {"type": "string"}}],
+      "responses": {"200": {"description": "A page of block summaries", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BlockPage"}}}},
+                    "400": {"$ref": "#/components/responses/Problem"}}}},
+    "/v1/blocks/{id}": {"get": {"summary": "A block with its commit certificate and receipts", "operationId": "getBlock",
+      "parameters": [{"name": "id", "in": "path", "required": true, "description": "Height (decimal) or block id (64 hex digits)", "schema": {"type": "string"}}],
+      "responses": {"200": {"description": "The block", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Block"}}}},
+                    "400": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}}},
+    "/v1/validators": {"get": {"summary": "The current validator set", "operationId": "getValidators",
+      "responses": {"200": {"description": "Validators", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ValidatorSet"}}}}}}},
+    "/v1/txs": {"post": {"summary": "Submit a signed transaction (idempotent)", "operationId": "submitTx",
+      "parameters": [
+        {"name": "wait", "in": "query", "schema": {"type": "string", "enum": ["commit"]}, "description": "Wait until the tx is committed or rejected"},
+        {"name": "timeout_ms", "in": "query", "schema": {"type": "integer", "minimum": 0}, "description": "Longest wait (capped by the server)"}],
+      "requestBody": {"required": true, "content": {
+        "application/json": {"schema": {"type": "object", "required": ["tx"], "additionalProperties": false, "properties": {"tx": {"type": "string", "description": "hex of the canonical signed tx bytes"}}}},
+        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+      "responses": {
+        "200": {"description": "Final: committed or rejected", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TxInfo"}}}},
+        "202": {"description": "Accepted, pending", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TxInfo"}}}},
+        "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"},
+        "409": {"$ref": "#/components/responses/Problem"}, "413": {"$ref": "#/components/responses/Problem"},
+        "415": {"$ref": "#/components/responses/Problem"}, "503": {"$ref": "#/components/responses/Problem"}}}},
+    "/v1/txs/{id}": {"get": {"summary": "A transaction's status", "operationId": "getTx",
+      "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}}],
+      "responses": {"200": {"description": "pending / committed / rejected", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TxInfo"}}}},
+                    "400": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}}},
+    "/v1/state/{key}/proof": {"get": {"summary": "Proof of inclusion or absence of a state key", "operationId": "getStateProof",
+      "parameters": [
+        {"name": "key", "in": "path", "required": true, "description": "hex of the key bytes", "schema": {"type": "string"}},
+        {"name": "height", "in": "query", "schema": {"type": "integer", "minimum": 0}}],
+      "responses": {"200": {"description": "The proof", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/StateProof"}}}},
+                    "400": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}}},
+    "/v1/events": {"get": {"summary": "Server-sent events: block and tx", "operationId": "events",
+      "parameters": [
+        {"name": "Last-Event-ID", "in": "header", "schema": {"type": "integer"}},
+        {"name": "last_event_id", "in": "query", "schema": {"type": "integer"}, "description": "Same as the header, for EventSource's first connection"}],
+      "responses": {"200": {"description": "text/event-stream of frames: id, event (block | tx | gap | reset), data (JSON)", "content": {"text/event-stream": {"schema": {"type": "string"}}}},
+                    "503": {"$ref": "#/components/responses/Problem"}}}},
+    "/healthz": {"get": {"summary": "Liveness", "operationId": "healthz",
+      "responses": {"200": {"description": "The process serves requests", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+    "/readyz": {"get": {"summary": "Readiness", "operationId": "readyz",
+      "responses": {"200": {"description": "Ready", "content": {"application/json": {"schema": {"type": "object"}}}}, "503": {"$ref": "#/components/responses/Problem"}}}},
+    "/metrics": {"get": {"summary": "Prometheus metrics", "operationId": "metrics",
+      "responses": {"200": {"description": "Prometheus text format 0.0.4", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
+    "/openapi.json": {"get": {"summary": "This document", "operationId": "openapi",
+      "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}}}}
+  },
+  "components": {
+    "responses": {
+      "Problem": {"description": "RFC 9457 problem", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+    },
+    "schemas": {
+      "Hex": {"type": "string", "pattern": "^[0-9a-f]*$"},
+      "Problem": {"type": "object", "required": ["type", "title", "status"], "properties": {
+        "type": {"type": "string", "format": "uri"}, "title": {"type": "string"}, "status": {"type": "integer"},
+        "detail": {"type": "string"}, "instance": {"type": "string"}}},
+      "Status": {"type": "object", "properties": {
+        "chain_id": {"type": "string"}, "node_version": {"type": "string"}, "height": {"type": "integer"},
+        "head_id": {"$ref": "#/components/schemas/Hex"}, "head_timestamp_ms": {"type": "integer"},
+        "exec_height": {"type": "integer"}, "state_root": {"$ref": "#/components/schemas/Hex"},
+        "epoch": {"type": "integer"}, "validator_count": {"type": "integer"},
+        "validator_index": {"type": ["integer", "null"]},
+        "mempool": {"type": "object", "properties": {"txs": {"type": "integer"}, "bytes": {"type": "integer"}}},
+        "peers": {"type": "integer"}, "syncing": {"type": "boolean"}}},
+      "BlockSummary": {"type": "object", "properties": {
+        "id": {"$ref": "#/components/schemas/Hex"}, "height": {"type": "integer"}, "round": {"type": "integer"},
+        "timestamp_ms": {"type": "integer"}, "proposer": {"type": "integer"}, "tx_count": {"type": "integer"}}},
+      "BlockPage": {"type": "object", "properties": {
+        "blocks": {"type": "array", "items": {"$ref": "#/components/schemas/BlockSummary"}},
+        "next_cursor": {"type": ["string", "null"]}}},
+      "Header": {"type": "object", "properties": {
+        "chain_id": {"type": "string"}, "epoch": {"type": "integer"}, "round": {"type": "integer"}, "height": {"type": "integer"},
+        "parent": {"$ref": "#/components/schemas/Hex"}, "justify_hash": {"$ref": "#/components/schemas/Hex"},
+        "proposer": {"type": "integer"}, "timestamp_ms": {"type": "integer"}, "tx_root": {"$ref": "#/components/schemas/Hex"},
+        "tx_count": {"type": "integer"}, "exec_height": {"type": "integer"}, "state_root": {"$ref": "#/components/schemas/Hex"},
+        "receipts_root": {"$ref": "#/components/schemas/Hex"}, "validators_hash": {"$ref": "#/components/schemas/Hex"}}},
+      "QuorumCert": {"type": "object", "properties": {
+        "epoch": {"type": "integer"}, "round": {"type": "integer"}, "height": {"type": "integer"},
+        "block_id": {"$ref": "#/components/schemas/Hex"}, "commit_height": {"type": "integer"},
+        "commit_id": {"$ref": "#/components/schemas/Hex"},
+        "signatures": {"type": "array", "items": {"type": "object", "properties": {"index": {"type": "integer"}, "signature": {"$ref": "#/components/schemas/Hex"}}}},
+        "raw": {"$ref": "#/components/schemas/Hex"}}},
+      "Tx": {"type": "object", "properties": {
+        "id": {"$ref": "#/components/schemas/Hex"}, "chain_id": {"type": "string"}, "signer": {"$ref": "#/components/schemas/Hex"},
+        "nonce": {"type": "integer"}, "contract": {"type": "string"}, "method": {"type": "string"},
+        "args": {"description": "the decoded Value (bytes as {\"$bytes\": hex})"}, "args_hex": {"$ref": "#/components/schemas/Hex"},
+        "expiry_height": {"type": ["integer", "null"]}, "signature": {"$ref": "#/components/schemas/Hex"}, "raw": {"$ref": "#/components/schemas/Hex"}}},
+      "Receipt": {"type": "object", "properties": {
+        "tx_id": {"$ref": "#/components/schemas/Hex"}, "height": {"type": "integer"}, "index": {"type": "integer"},
+        "status": {"type": "string", "enum": ["committed", "rejected"]}, "reason": {"type": "string"},
+        "events": {"type": "array", "items": {"type": "object", "properties": {"type": {"type": "string"}, "data": {}}}},
+        "hash": {"$ref": "#/components/schemas/Hex"}}},
+      "Block": {"type": "object", "properties": {
+        "id": {"$ref": "#/components/schemas/Hex"}, "header": {"$ref": "#/components/schemas/Header"},
+        "raw_header": {"$ref": "#/components/schemas/Hex"}, "justify": {"$ref": "#/components/schemas/QuorumCert"},
+        "certificate": {"oneOf": [{"$ref": "#/components/schemas/QuorumCert"}, {"type": "null"}]},
+        "txs": {"type": "array", "items": {"$ref": "#/components/schemas/Tx"}},
+        "receipts": {"oneOf": [{"type": "array", "items": {"$ref": "#/components/schemas/Receipt"}}, {"type": "null"}]}}},
+      "ValidatorSet": {"type": "object", "properties": {
+        "epoch": {"type": "integer"}, "quorum": {"type": "integer"}, "max_faulty": {"type": "integer"},
+        "hash": {"$ref": "#/components/schemas/Hex"},
+        "validators": {"type": "array", "items": {"type": "object", "properties": {
+          "index": {"type": "integer"}, "key": {"$ref": "#/components/schemas/Hex"}, "org": {"type": "string"}}}}}},
+      "TxInfo": {"type": "object", "required": ["id", "status"], "properties": {
+        "id": {"$ref": "#/components/schemas/Hex"}, "status": {"type": "string", "enum": ["pending", "committed", "rejected"]},
+        "height": {"type": "integer"}, "index": {"type": "integer"}, "reason": {"type": "string"}, "code": {"type": "string"},
+        "tx": {"oneOf": [{"$ref": "#/components/schemas/Tx"}, {"type": "null"}]},
+        "receipt": {"oneOf": [{"$ref": "#/components/schemas/Receipt"}, {"type": "null"}]}}},
+      "StateProof": {"type": "object", "properties": {
+        "key": {"$ref": "#/components/schemas/Hex"}, "exists": {"type": "boolean"},
+        "value": {"oneOf": [{"$ref": "#/components/schemas/Hex"}, {"type": "null"}]},
+        "height": {"type": "integer"}, "state_root": {"$ref": "#/components/schemas/Hex"},
+        "proof": {"$ref": "#/components/schemas/Hex"}}}
+    }
+  }
+})json";
+
+}  // namespace
+
+const std::string& OpenApiDocument() {
+  static const std::string doc(kOpenApi);
+  return doc;
+}
+
+}  // namespace tidemark::node::api

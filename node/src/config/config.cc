@@ -1,0 +1,262 @@
+#include "tidemark/node/config/config.h"
+
+#include <charconv>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <map>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "tidemark/node/http/json_body.h"
+
+namespace tidemark::node::config {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* TypeName(const json& v) { return v.type_name(); }
+
+// One object's fields: each key maps to a reader; unknown keys are errors.
+class ObjectReader {
+ public:
+  using Reader = std::function<Status(const json&, const std::string& path)>;
+  ObjectReader(std::string prefix) : prefix_(std::move(prefix)) {}
+
+  template <typename T>
+  ObjectReader& Uint(const char* key, T* out) {
+    readers_[key] = [out](const json& v, const std::string& path) -> Status {
+      if (!v.is_number_unsigned()) {
+        return Status::Invalid(path + ": expected a non-negative integer, got " + TypeName(v));
+      }
+      uint64_t x = v.get<uint64_t>();
+      if (x > std::numeric_limits<T>::max()) return Status::Invalid(path + ": too large");
+      *out = static_cast<T>(x);
+      return Status::Ok();
+    };
+    return *this;
+  }
+  ObjectReader& Str(const char* key, std::string* out) {
+    readers_[key] = [out](const json& v, const std::string& path) -> Status {
+      if (!v.is_string()) return Status::Invalid(path + ": expected a string, got " + TypeName(v));
+      *out = v.get<std::string>();
+      return Status::Ok();
+    };
+    return *this;
+  }
+  ObjectReader& StrList(const char* key, std::vector<std::string>* out) {
+    readers_[key] = [out](const json& v, const std::string& path) -> Status {
+      if (!v.is_array()) return Status::Invalid(path + ": expected a list, got " + TypeName(v));
+      out->clear();
+      for (size_t i = 0; i < v.size(); ++i) {
+        if (!v[i].is_string()) {
+          return Status::Invalid(path + "[" + std::to_string(i) + "]: expected a string, got " +
+                                 TypeName(v[i]));
+        }
+        out->push_back(v[i].get<std::string>());
+      }
+      return Status::Ok();
+    };
+    return *this;
+  }
+  ObjectReader& Object(const char* key, Reader r) {
+    readers_[key] = std::move(r);
+    return *this;
+  }
+
+  Status Read(const json& j) const {
+    std::string where = prefix_.empty() ? "config" : "config: " + prefix_;
+    if (!j.is_object()) return Status::Invalid(where + ": expected an object, got " + TypeName(j));
+    for (const auto& [k, v] : j.items()) {
+      std::string path = prefix_.empty() ? k : prefix_ + "." + k;
+      auto it = readers_.find(k);
+      if (it == readers_.end()) return Status::Invalid("config: unknown key '" + path + "'");
+      Status s = it->second(v, path);
+      if (!s.ok()) return Status::Invalid("config: " + s.message());
+    }
+    return Status::Ok();
+  }
+
+ private:
+  std::string prefix_;
+  std::map<std::string, Reader> readers_;
+};
+
+Status StripPrefix(Status s) {
+  // Nested readers already say "config: ..."; the outer Read adds it again.
+  const std::string twice = "config: config: ";
+  if (!s.ok() && s.message().rfind(twice, 0) == 0) {
+    return Status(s.code(), "config: " + s.message().substr(twice.size()));
+  }
+  return s;
+}
+
+Status Validate(const NodeConfig& c) {
+  if (c.chain_id.empty() || c.chain_id.size() > 64) {
+    return Status::Invalid("config: chain_id: required, 1 to 64 characters");
+  }
+  TM_RETURN_IF_ERROR(SplitHostPort(c.http.listen).status().WithContext("config: http.listen"));
+  TM_RETURN_IF_ERROR(SplitHostPort(c.p2p.listen).status().WithContext("config: p2p.listen"));
+  for (size_t i = 0; i < c.p2p.peers.size(); ++i) {
+    TM_RETURN_IF_ERROR(SplitHostPort(c.p2p.peers[i])
+                           .status()
+                           .WithContext("config: p2p.peers[" + std::to_string(i) + "]"));
+  }
+  static const char* kLevels[] = {"trace", "debug", "info", "warn", "error", "off"};
+  bool level_ok = false;
+  for (const char* l : kLevels) level_ok |= c.log_level == l;
+  if (!level_ok) {
+    return Status::Invalid("config: log_level: one of trace, debug, info, warn, error, off; got '" +
+                           c.log_level + "'");
+  }
+  struct Positive {
+    const char* name;
+    uint64_t value;
+  };
+  const Positive positives[] = {
+      {"http.max_body_bytes", c.http.max_body_bytes},
+      {"http.max_header_bytes", c.http.max_header_bytes},
+      {"http.max_connections", c.http.max_connections},
+      {"http.read_timeout_ms", c.http.read_timeout_ms},
+      {"http.idle_timeout_ms", c.http.idle_timeout_ms},
+      {"http.write_timeout_ms", c.http.write_timeout_ms},
+      {"http.max_json_depth", c.http.max_json_depth},
+      {"http.io_threads", c.http.io_threads},
+      {"http.handler_threads", c.http.handler_threads},
+      {"http.sse_keepalive_ms", c.http.sse_keepalive_ms},
+      {"http.sse_queue", c.http.sse_queue},
+      {"http.sse_ring", c.http.sse_ring},
+      {"http.sse_max_clients", c.http.sse_max_clients},
+      {"mempool.max_txs", c.mempool.max_txs},
+      {"mempool.max_bytes", c.mempool.max_bytes},
+      {"mempool.nonce_window", c.mempool.nonce_window},
+      {"mempool.status_cache", c.mempool.status_cache},
+  };
+  for (const Positive& p : positives) {
+    if (p.value == 0) return Status::Invalid(std::string("config: ") + p.name + ": must be > 0");
+  }
+  if (c.http.io_threads > 64 || c.http.handler_threads > 256) {
+    return Status::Invalid("config: http.io_threads (<= 64) or http.handler_threads (<= 256) too large");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::pair<std::string, uint16_t>> SplitHostPort(const std::string& address) {
+  size_t colon = address.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == address.size()) {
+    return Status::Invalid("expected host:port, got '" + address + "'");
+  }
+  std::string host = address.substr(0, colon);
+  if (host.front() == '[') {
+    if (host.back() != ']' || host.size() < 3) {
+      return Status::Invalid("bad IPv6 literal in '" + address + "'");
+    }
+    host = host.substr(1, host.size() - 2);
+  }
+  std::string_view port_s = std::string_view(address).substr(colon + 1);
+  unsigned port = 0;
+  auto [p, ec] = std::from_chars(port_s.data(), port_s.data() + port_s.size(), port);
+  if (ec != std::errc() || p != port_s.data() + port_s.size() || port > 65535) {
+    return Status::Invalid("bad port in '" + address + "'");
+  }
+  return std::make_pair(host, static_cast<uint16_t>(port));
+}
+
+Result<NodeConfig> ParseNodeConfig(const json& j) {
+  NodeConfig c;
+  ObjectReader http("http");
+  http.Str("listen", &c.http.listen)
+      .Uint("max_body_bytes", &c.http.max_body_bytes)
+      .Uint("max_header_bytes", &c.http.max_header_bytes)
+      .Uint("max_connections", &c.http.max_connections)
+      .Uint("read_timeout_ms", &c.http.read_timeout_ms)
+      .Uint("idle_timeout_ms", &c.http.idle_timeout_ms)
+      .Uint("write_timeout_ms", &c.http.write_timeout_ms)
+      .Uint("max_json_depth", &c.http.max_json_depth)
+      .Uint("io_threads", &c.http.io_threads)
+      .Uint("handler_threads", &c.http.handler_threads)
+      .Uint("wait_commit_timeout_ms", &c.http.wait_commit_timeout_ms)
+      .Uint("sse_keepalive_ms", &c.http.sse_keepalive_ms)
+      .Uint("sse_queue", &c.http.sse_queue)
+      .Uint("sse_ring", &c.http.sse_ring)
+      .Uint("sse_max_clients", &c.http.sse_max_clients);
+  ObjectReader p2p("p2p");
+  p2p.Str("listen", &c.p2p.listen).StrList("peers", &c.p2p.peers);
+  ObjectReader mempool("mempool");
+  mempool.Uint("max_txs", &c.mempool.max_txs)
+      .Uint("max_bytes", &c.mempool.max_bytes)
+      .Uint("nonce_window", &c.mempool.nonce_window)
+      .Uint("status_cache", &c.mempool.status_cache);
+  auto nested = [](const ObjectReader& r) {
+    return [&r](const json& v, const std::string&) { return r.Read(v); };
+  };
+  ObjectReader top("");
+  top.Str("chain_id", &c.chain_id)
+      .Str("data_dir", &c.data_dir)
+      .Str("genesis_file", &c.genesis_file)
+      .Str("validator_key_file", &c.validator_key_file)
+      .Str("explorer_dir", &c.explorer_dir)
+      .Str("log_level", &c.log_level)
+      .Object("http", nested(http))
+      .Object("p2p", nested(p2p))
+      .Object("mempool", nested(mempool));
+  TM_RETURN_IF_ERROR(StripPrefix(top.Read(j)));
+  TM_RETURN_IF_ERROR(Validate(c));
+  return c;
+}
+
+Result<NodeConfig> LoadNodeConfig(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return Status::IoError("config: cannot read " + file.string());
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (text.str().size() > (1 << 20)) return Status::Invalid("config: file larger than 1 MiB");
+  auto j = http::ParseJsonBody(text.str(), 16);
+  if (!j.ok()) return j.status().WithContext("config: " + file.string());
+  TM_ASSIGN_OR_RETURN(NodeConfig c, ParseNodeConfig(*j));
+  fs::path base = file.parent_path();
+  for (std::string* p : {&c.data_dir, &c.genesis_file, &c.validator_key_file, &c.explorer_dir}) {
+    if (!p->empty() && fs::path(*p).is_relative()) *p = (base / *p).lexically_normal().string();
+  }
+  return c;
+}
+
+json NodeConfigToJson(const NodeConfig& c) {
+  return json{
+      {"chain_id", c.chain_id},
+      {"data_dir", c.data_dir},
+      {"genesis_file", c.genesis_file},
+      {"validator_key_file", c.validator_key_file},
+      {"explorer_dir", c.explorer_dir},
+      {"log_level", c.log_level},
+      {"http",
+       {{"listen", c.http.listen},
+        {"max_body_bytes", c.http.max_body_bytes},
+        {"max_header_bytes", c.http.max_header_bytes},
+        {"max_connections", c.http.max_connections},
+        {"read_timeout_ms", c.http.read_timeout_ms},
+        {"idle_timeout_ms", c.http.idle_timeout_ms},
+        {"write_timeout_ms", c.http.write_timeout_ms},
+        {"max_json_depth", c.http.max_json_depth},
+        {"io_threads", c.http.io_threads},
+        {"handler_threads", c.http.handler_threads},
+        {"wait_commit_timeout_ms", c.http.wait_commit_timeout_ms},
+        {"sse_keepalive_ms", c.http.sse_keepalive_ms},
+        {"sse_queue", c.http.sse_queue},
+        {"sse_ring", c.http.sse_ring},
+        {"sse_max_clients", c.http.sse_max_clients}}},
+      {"p2p", {{"listen", c.p2p.listen}, {"peers", c.p2p.peers}}},
+      {"mempool",
+       {{"max_txs", c.mempool.max_txs},
+        {"max_bytes", c.mempool.max_bytes},
+        {"nonce_window", c.mempool.nonce_window},
+        {"status_cache", c.mempool.status_cache}}},
+  };
+}
+
+}  // namespace tidemark::node::config

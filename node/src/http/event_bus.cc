@@ -1,0 +1,149 @@
+#include "tidemark/node/http/event_bus.h"
+
+#include <algorithm>
+
+namespace tidemark::node::http {
+
+std::string FormatSseFrame(const BusEvent& e) {
+  std::string out;
+  if (e.id != 0) out += "id: " + std::to_string(e.id) + "\n";
+  out += "event: " + e.type + "\n";
+  size_t start = 0;
+  while (true) {
+    size_t nl = e.data.find('\n', start);
+    out += "data: " + e.data.substr(start, nl == std::string::npos ? nl : nl - start) + "\n";
+    if (nl == std::string::npos) break;
+    start = nl + 1;
+  }
+  out += "\n";
+  return out;
+}
+
+std::vector<BusEvent> Subscription::Drain() {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<BusEvent> out(std::make_move_iterator(queue_.begin()),
+                            std::make_move_iterator(queue_.end()));
+  queue_.clear();
+  return out;
+}
+
+bool Subscription::dropped() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return dropped_;
+}
+
+void Subscription::SetWakeup(std::function<void()> wakeup) {
+  bool pending;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    wakeup_ = std::move(wakeup);
+    pending = !queue_.empty() || dropped_;
+  }
+  if (pending && wakeup_) wakeup_();
+}
+
+bool Subscription::Push(const BusEvent& e, std::function<void()>* wakeup_out) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (dropped_ || closed_) return !dropped_;
+  if (queue_.size() >= max_queue_) {
+    dropped_ = true;
+    queue_.clear();
+  } else {
+    queue_.push_back(e);
+  }
+  *wakeup_out = wakeup_;
+  return !dropped_;
+}
+
+void Subscription::Close() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return;
+    closed_ = true;
+    wakeup_ = nullptr;
+  }
+  if (auto alive = bus_alive_.lock()) (*alive)->Unsubscribe(this);
+}
+
+EventBus::EventBus(EventBusOptions options)
+    : options_(options), alive_(std::make_shared<EventBus*>(this)) {}
+
+EventBus::~EventBus() {
+  std::lock_guard<std::mutex> lock(mu_);
+  alive_.reset();
+  subscribers_.clear();
+}
+
+uint64_t EventBus::Publish(std::string type, std::string data_json) {
+  std::vector<std::function<void()>> wakeups;
+  uint64_t id;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    id = next_id_++;
+    ring_.push_back(BusEvent{id, std::move(type), std::move(data_json)});
+    if (ring_.size() > options_.ring_capacity) ring_.pop_front();
+    const BusEvent& e = ring_.back();
+    std::vector<std::shared_ptr<Subscription>> keep;
+    for (auto& s : subscribers_) {
+      std::function<void()> w;
+      bool alive = s->Push(e, &w);
+      if (w) wakeups.push_back(std::move(w));
+      if (alive) keep.push_back(std::move(s));
+    }
+    subscribers_ = std::move(keep);
+  }
+  for (auto& w : wakeups) w();
+  return id;
+}
+
+Result<std::shared_ptr<Subscription>> EventBus::Subscribe(std::optional<uint64_t> last_event_id,
+                                                          size_t max_queue) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (subscribers_.size() >= options_.max_subscribers) {
+    return Status::ResourceExhausted("too many event subscribers (" +
+                                     std::to_string(options_.max_subscribers) + ")");
+  }
+  auto sub = std::make_shared<Subscription>();
+  sub->max_queue_ = std::max<size_t>(max_queue, 1);
+  sub->bus_ = this;
+  sub->bus_alive_ = alive_;
+  if (last_event_id) {
+    uint64_t last = *last_event_id;
+    uint64_t newest = next_id_ - 1;
+    uint64_t oldest = ring_.empty() ? next_id_ : ring_.front().id;
+    if (last > newest) {
+      sub->queue_.push_back(BusEvent{0, "reset",
+                                     R"({"last_event_id":)" + std::to_string(last) +
+                                         R"(,"newest":)" + std::to_string(newest) + "}"});
+    } else if (last + 1 < oldest) {
+      sub->queue_.push_back(BusEvent{0, "gap",
+                                     R"({"last_event_id":)" + std::to_string(last) +
+                                         R"(,"oldest_available":)" + std::to_string(oldest) + "}"});
+    }
+    for (const BusEvent& e : ring_) {
+      if (e.id > last) sub->queue_.push_back(e);
+    }
+    // A replay larger than the queue bound is kept whole: the bound is for live lag.
+  }
+  subscribers_.push_back(sub);
+  return sub;
+}
+
+void EventBus::Unsubscribe(Subscription* s) {
+  std::lock_guard<std::mutex> lock(mu_);
+  subscribers_.erase(std::remove_if(subscribers_.begin(), subscribers_.end(),
+                                    [s](const auto& p) { return p.get() == s; }),
+                     subscribers_.end());
+}
+
+size_t EventBus::subscriber_count() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return subscribers_.size();
+}
+
+uint64_t EventBus::last_id() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return next_id_ - 1;
+}
+
+}  // namespace tidemark::node::http
