@@ -82,9 +82,15 @@ export function isZero(bytes) {
   return true;
 }
 
+/** True for a Uint8Array, also one made in another realm (iframe, worker, vm context). */
+export function isBytes(v) {
+  return v instanceof Uint8Array ||
+    (ArrayBuffer.isView(v) && Object.prototype.toString.call(v) === '[object Uint8Array]');
+}
+
 /** Checks a value is a Uint8Array of `n` bytes (or any length if n is undefined). */
 export function assertBytes(v, n, what) {
-  if (!(v instanceof Uint8Array)) throw new TypeError(`${what}: expected a Uint8Array`);
+  if (!isBytes(v)) throw new TypeError(`${what}: expected a Uint8Array`);
   if (n !== undefined && v.length !== n) {
     throw new TypeError(`${what}: expected ${n} bytes, got ${v.length}`);
   }

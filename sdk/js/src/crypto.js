@@ -18,7 +18,7 @@
 import * as ed from '@noble/ed25519';
 import { sha512 } from '@noble/hashes/sha2.js';
 
-import { assertBytes, bytesEqual, concatBytes } from './bytes.js';
+import { assertBytes, bytesEqual, concatBytes, isBytes } from './bytes.js';
 import { Writer } from './codec.js';
 
 ed.hashes.sha512 = sha512;
@@ -84,9 +84,9 @@ function strictPoint(bytes) {
 
 /** libsodium-compatible Ed25519 verification of raw bytes. Never throws on bad input. */
 export function verifyRaw(publicKey, message, signature) {
-  if (!(publicKey instanceof Uint8Array) || publicKey.length !== 32) return false;
-  if (!(signature instanceof Uint8Array) || signature.length !== 64) return false;
-  if (!(message instanceof Uint8Array)) return false;
+  if (!isBytes(publicKey) || publicKey.length !== 32) return false;
+  if (!isBytes(signature) || signature.length !== 64) return false;
+  if (!isBytes(message)) return false;
   const r = signature.subarray(0, 32);
   const s = numberLE(signature.subarray(32, 64));
   if (s >= L) return false;

@@ -9,7 +9,7 @@
 //
 // Verification never throws on a malformed proof; it returns false.
 
-import { bytesEqual, concatBytes } from './bytes.js';
+import { bytesEqual, concatBytes, isBytes } from './bytes.js';
 import { decodeWhole } from './codec.js';
 import { sha256 } from './hash.js';
 
@@ -94,7 +94,7 @@ export function merkleVerifyLeafHash(root, leafHash, proof) {
   let r = leafHash;
   for (const p of proof.path) {
     if (sn === 0n) return false;
-    if (!(p instanceof Uint8Array) || p.length !== 32) return false;
+    if (!isBytes(p) || p.length !== 32) return false;
     if ((fn & 1n) === 1n || fn === sn) {
       r = merkleNodeHash(p, r);
       if ((fn & 1n) === 0n) {
@@ -109,7 +109,7 @@ export function merkleVerifyLeafHash(root, leafHash, proof) {
     fn >>= 1n;
     sn >>= 1n;
   }
-  return sn === 0n && root instanceof Uint8Array && bytesEqual(r, root);
+  return sn === 0n && isBytes(root) && bytesEqual(r, root);
 }
 
 export function merkleVerify(root, leaf, proof) {

@@ -12,7 +12,7 @@
 //   valueToJsonText(decodeValue(b));     // '{"gtin":"09521234543213","qty":12}'
 //   valueFromJson({ doc: { $bytes: '00ff' } });   // { doc: Uint8Array [0, 255] }
 
-import { DecodeError, compareBytes, fromHex, toHex, utf8Encode } from './bytes.js';
+import { DecodeError, compareBytes, fromHex, isBytes, toHex, utf8Encode } from './bytes.js';
 import { Reader, Writer } from './codec.js';
 
 export const VALUE_MAX_DEPTH = 32;
@@ -26,11 +26,13 @@ export const ValueTag = Object.freeze({
 
 const I64_MIN = -(1n << 63n);
 const I64_MAX = (1n << 63n) - 1n;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 function isPlainObject(v) {
   if (v === null || typeof v !== 'object') return false;
   const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
+  // Object.prototype of any realm, or no prototype; not arrays, Maps, Dates or class instances.
+  return !Array.isArray(v) && (proto === null || Object.getPrototypeOf(proto) === null);
 }
 
 // Sets obj[k] = v as an own enumerable property, even for keys like "__proto__".
@@ -59,7 +61,7 @@ export function encodeValueTo(w, v) {
     w.u8(ValueTag.int).i64(x);
   } else if (typeof v === 'string') {
     w.u8(ValueTag.string).str(v);
-  } else if (v instanceof Uint8Array) {
+  } else if (isBytes(v)) {
     w.u8(ValueTag.bytes).blob(v);
   } else if (Array.isArray(v)) {
     w.u8(ValueTag.list).u32(v.length);
@@ -178,8 +180,8 @@ export function valueFromJson(j, depth = 0, path = '$') {
  * valueToJsonText for exact text).
  */
 export function valueToJson(v) {
-  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) && BigInt(Number(v)) === v ? Number(v) : v;
-  if (v instanceof Uint8Array) return { $bytes: toHex(v) };
+  if (typeof v === 'bigint') return v >= -MAX_SAFE && v <= MAX_SAFE ? Number(v) : v;
+  if (isBytes(v)) return { $bytes: toHex(v) };
   if (Array.isArray(v)) return v.map(valueToJson);
   if (isPlainObject(v)) {
     const out = {};
@@ -200,7 +202,7 @@ export function valueToJsonText(v) {
     if (!Number.isSafeInteger(v)) throw new TypeError(`value: ${v} is not an integer Value`);
     return String(v);
   }
-  if (v instanceof Uint8Array) return `{"$bytes":${JSON.stringify(toHex(v))}}`;
+  if (isBytes(v)) return `{"$bytes":${JSON.stringify(toHex(v))}}`;
   if (Array.isArray(v)) return `[${v.map(valueToJsonText).join(',')}]`;
   if (isPlainObject(v)) {
     const parts = sortedEntries(v).map(([, k, e]) => `${JSON.stringify(k)}:${valueToJsonText(e)}`);
