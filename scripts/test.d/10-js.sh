@@ -11,9 +11,8 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   exit 1
 fi
 major="$(node -p 'process.versions.node.split(".")[0]')"
-minor="$(node -p 'process.versions.node.split(".")[1]')"
-if (( major < 20 || (major == 20 && minor < 19) )); then
-  echo "10-js: Node >= 20.19 required, found $(node --version)" >&2
+if (( major < 20 )); then
+  echo "10-js: Node >= 20 required, found $(node --version)" >&2
   exit 1
 fi
 
