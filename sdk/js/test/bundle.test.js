@@ -20,6 +20,9 @@ test('esbuild bundles src/index.js for the browser and it verifies a QC there', 
   assert.deepEqual(result.warnings, []);
   const code = result.outputFiles[0].text;
   assert.ok(code.length < 100_000, `bundle is ${code.length} bytes`);
+  // (@noble's unused async paths mention crypto.subtle; the sandbox below has no crypto at all.)
+  const nodeOnly = code.match(/(?<!Array)\bBuffer\b|\bprocess\.|\brequire\(/g);
+  assert.equal(nodeOnly, null, `bundle references Node-only APIs: ${nodeOnly}`);
 
   // Only what every browser has; no crypto.subtle (pages may be served over plain http).
   const sandbox = { TextEncoder, TextDecoder };
