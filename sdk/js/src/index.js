@@ -9,3 +9,4 @@ export * from './merkle.js';
 export * from './types.js';
 export * from './proofs.js';
 export * from './json.js';
+export * from './state_proof.js';
