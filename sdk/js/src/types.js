@@ -405,6 +405,26 @@ export function decodeBlock(bytes) {
   });
 }
 
+/**
+ * What a block says about itself (C++ Block::CheckInternal): justify_hash, parent (above
+ * genesis), tx_count, tx_root and every tx's chain. Not signatures or state. Returns true or
+ * throws VerifyError.
+ */
+export function checkBlockInternal(b) {
+  const h = b.header;
+  const same = (x, y) => x.length === y.length && x.every((v, i) => v === y[i]);
+  if (!same(h.justify_hash, quorumCertHash(b.justify))) throw new VerifyError('block: justify_hash mismatch');
+  if (h.height > 0n && !same(h.parent, b.justify.data.block_id)) {
+    throw new VerifyError('block: parent is not the justified block');
+  }
+  if (h.tx_count !== b.txs.length) throw new VerifyError('block: tx_count mismatch');
+  if (!same(h.tx_root, txRoot(b.txs))) throw new VerifyError('block: tx_root mismatch');
+  for (const tx of b.txs) {
+    if (tx.chain_id !== h.chain_id) throw new VerifyError('block: tx for another chain');
+  }
+  return true;
+}
+
 // ---- Receipts ----------------------------------------------------------------------------------
 
 export const TxStatus = Object.freeze({ committed: 0, rejected: 1 });

@@ -165,10 +165,19 @@ test('vote data, validator set, header, receipt decoders enforce their invariant
   rejects(() => tm.decodeBlockHeader(tm.encodeBlockHeader({ ...header, tx_count: 10001 })),
     /tx_count too large/);
 
-  const block = { header: { ...header, tx_count: 1, tx_root: tm.txRoot([sampleTx()]) },
+  const block = { header: { ...header, parent: qc.data.block_id, tx_count: 1,
+    tx_root: tm.txRoot([sampleTx()]) },
     justify: qc, txs: [sampleTx()] };
   const back = tm.decodeBlock(tm.encodeBlock(block));
   assert.deepEqual(back, block);
+  assert.equal(tm.checkBlockInternal(back), true);
+  assert.throws(() => tm.checkBlockInternal({ ...block, txs: [] }), /block: tx_count mismatch/);
+  assert.throws(() => tm.checkBlockInternal({ ...block, header: { ...block.header, justify_hash: new Uint8Array(32) } }),
+    /block: justify_hash mismatch/);
+  assert.throws(() => tm.checkBlockInternal({ ...block, header: { ...block.header, parent: new Uint8Array(32) } }),
+    /block: parent is not the justified block/);
+  const otherTx = tm.signTransaction({ ...sampleTx(), nonce: 2n }, seedOf(9));
+  assert.throws(() => tm.checkBlockInternal({ ...block, txs: [otherTx] }), /block: tx_root mismatch/);
   assert.equal(tm.toHex(back.header.tx_root),
     tm.toHex(tm.merkleRoot([tm.transactionId(sampleTx())])));
 
