@@ -84,8 +84,10 @@ export function isZero(bytes) {
 
 /** True for a Uint8Array, also one made in another realm (iframe, worker, vm context). */
 export function isBytes(v) {
-  return v instanceof Uint8Array ||
-    (ArrayBuffer.isView(v) && Object.prototype.toString.call(v) === '[object Uint8Array]');
+  return (
+    v instanceof Uint8Array ||
+    (ArrayBuffer.isView(v) && Object.prototype.toString.call(v) === '[object Uint8Array]')
+  );
 }
 
 /** Checks a value is a Uint8Array of `n` bytes (or any length if n is undefined). */
@@ -149,7 +151,8 @@ export function isValidUtf8(b) {
       if ((b[i + k] & 0xc0) !== 0x80) return false;
       cp = (cp << 6) | (b[i + k] & 0x3f);
     }
-    if ((n === 1 && cp < 0x80) || (n === 2 && cp < 0x800) || (n === 3 && cp < 0x10000)) return false;
+    if ((n === 1 && cp < 0x80) || (n === 2 && cp < 0x800) || (n === 3 && cp < 0x10000))
+      return false;
     if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
     i += n + 1;
   }

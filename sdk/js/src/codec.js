@@ -7,13 +7,15 @@
 //
 //   const w = new Writer();  w.u64(7n);  w.str('hello');  const out = w.bytes();
 //   const r = new Reader(out, 'example');
-//   const n = r.u64('n');  const s = r.str(64, 's');  r.finish();   // finish rejects trailing bytes
+//   const n = r.u64('n');  const s = r.str(64, 's');
+//   r.finish();                        // rejects trailing bytes
 //
 // A Reader never reads out of bounds and never allocates more than the bytes present; every
 // failure throws a DecodeError whose message matches the C++ Status message.
 
 import { DecodeError, assertBytes, isValidUtf8, utf8Encode } from './bytes.js';
 
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 const U64_MAX = (1n << 64n) - 1n;
 const I64_MIN = -(1n << 63n);
 const I64_MAX = (1n << 63n) - 1n;
@@ -188,7 +190,7 @@ export class Reader {
   str(maxLen, field = 'string') {
     const b = this.blob(maxLen, field);
     if (!isValidUtf8(b)) throw this.error(`${field} is not valid UTF-8`);
-    return new TextDecoder('utf-8', { ignoreBOM: true }).decode(b);
+    return utf8.decode(b);
   }
 
   /** Exactly n bytes with no prefix (hashes, keys, signatures). Returns a copy. */

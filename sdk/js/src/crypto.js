@@ -78,7 +78,7 @@ function strictPoint(bytes) {
   } catch {
     return null;
   }
-  if (!bytesEqual(p.toBytes(), bytes)) return null;  // non-canonical (e.g. x = 0 with sign bit)
+  if (!bytesEqual(p.toBytes(), bytes)) return null; // non-canonical (e.g. x = 0 with sign bit)
   return p.isSmallOrder() ? null : p;
 }
 

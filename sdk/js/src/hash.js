@@ -1,4 +1,4 @@
-// hash.js — SHA-256 (from @noble/hashes, synchronous, no WebCrypto so pages over plain http work).
+// hash.js — SHA-256 from @noble/hashes: synchronous, no WebCrypto, so pages over plain http work.
 //
 //   import { sha256 } from '@tidemark/sdk';
 //   sha256(utf8Encode('abc'));   // Uint8Array(32)

@@ -17,10 +17,19 @@ const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
 export function parseJsonExact(text) {
   if (typeof text !== 'string') throw new TypeError('parseJsonExact: expected a string');
   let i = 0;
-  const fail = (msg) => { throw new DecodeError(`json: ${msg} at offset ${i}`); };
-  const ws = () => { while (i < text.length && WS.has(text[i])) i++; };
-  const define = (obj, k, v) => Object.defineProperty(obj, k,
-    { value: v, enumerable: true, writable: true, configurable: true });
+  const fail = (msg) => {
+    throw new DecodeError(`json: ${msg} at offset ${i}`);
+  };
+  const ws = () => {
+    while (i < text.length && WS.has(text[i])) i++;
+  };
+  const define = (obj, k, v) =>
+    Object.defineProperty(obj, k, {
+      value: v,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
 
   function value(depth) {
     if (depth > 512) fail('nested too deeply');
@@ -30,7 +39,10 @@ export function parseJsonExact(text) {
       i++;
       const out = {};
       ws();
-      if (text[i] === '}') { i++; return out; }
+      if (text[i] === '}') {
+        i++;
+        return out;
+      }
       for (;;) {
         ws();
         if (text[i] !== '"') fail('expected a key');
@@ -40,8 +52,14 @@ export function parseJsonExact(text) {
         if (text[i++] !== ':') fail('expected ":"');
         define(out, k, value(depth + 1));
         ws();
-        if (text[i] === ',') { i++; continue; }
-        if (text[i] === '}') { i++; return out; }
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === '}') {
+          i++;
+          return out;
+        }
         fail('expected "," or "}"');
       }
     }
@@ -49,18 +67,34 @@ export function parseJsonExact(text) {
       i++;
       const out = [];
       ws();
-      if (text[i] === ']') { i++; return out; }
+      if (text[i] === ']') {
+        i++;
+        return out;
+      }
       for (;;) {
         out.push(value(depth + 1));
         ws();
-        if (text[i] === ',') { i++; continue; }
-        if (text[i] === ']') { i++; return out; }
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === ']') {
+          i++;
+          return out;
+        }
         fail('expected "," or "]"');
       }
     }
     if (c === '"') return string();
-    for (const [word, v] of [['true', true], ['false', false], ['null', null]]) {
-      if (text.startsWith(word, i)) { i += word.length; return v; }
+    for (const [word, v] of [
+      ['true', true],
+      ['false', false],
+      ['null', null],
+    ]) {
+      if (text.startsWith(word, i)) {
+        i += word.length;
+        return v;
+      }
     }
     NUMBER.lastIndex = i;
     const m = NUMBER.exec(text);
@@ -81,7 +115,7 @@ export function parseJsonExact(text) {
       i++;
     }
     i++;
-    return JSON.parse(text.slice(start, i));  // the escapes, validated by the platform
+    return JSON.parse(text.slice(start, i)); // the escapes, validated by the platform
   }
 
   const out = value(0);

@@ -13,7 +13,11 @@
 import { bytesEqual, toHex } from './bytes.js';
 import { merkleLeafHash, merkleVerifyLeafHash } from './merkle.js';
 import {
-  VerifyError, blockHeaderId, receiptHash, validatorSetHash, verifyQuorumCert,
+  VerifyError,
+  blockHeaderId,
+  receiptHash,
+  validatorSetHash,
+  verifyQuorumCert,
 } from './types.js';
 
 /**
@@ -22,12 +26,19 @@ import {
  */
 export function verifyCommittedHeader(header, qc, validatorSet) {
   const id = blockHeaderId(header);
-  if (!bytesEqual(qc.data.commit_id, id) || qc.data.commit_height !== header.height) {
-    throw new VerifyError(`commit: certificate commits ${toHex(qc.data.commit_id)} at height ` +
-      `${qc.data.commit_height}, not block ${toHex(id)} at height ${header.height}`);
+  if (
+    !bytesEqual(qc.data.commit_id, id) ||
+    BigInt(qc.data.commit_height) !== BigInt(header.height)
+  ) {
+    throw new VerifyError(
+      `commit: certificate commits ${toHex(qc.data.commit_id)} at height ` +
+        `${qc.data.commit_height}, not block ${toHex(id)} at height ${header.height}`,
+    );
   }
-  if (header.epoch !== validatorSet.epoch ||
-      !bytesEqual(header.validators_hash, validatorSetHash(validatorSet))) {
+  if (
+    BigInt(header.epoch) !== BigInt(validatorSet.epoch) ||
+    !bytesEqual(header.validators_hash, validatorSetHash(validatorSet))
+  ) {
     throw new VerifyError('commit: header does not name this validator set');
   }
   return verifyQuorumCert(qc, validatorSet, header.chain_id);
@@ -39,7 +50,7 @@ export function verifyTxInclusion(header, txId, proof) {
     throw new VerifyError(`tx proof: tree size ${proof.tree_size} != tx_count ${header.tx_count}`);
   }
   if (!merkleVerifyLeafHash(header.tx_root, merkleLeafHash(txId), proof)) {
-    throw new VerifyError('tx proof: does not lead to the header\'s tx_root');
+    throw new VerifyError("tx proof: does not lead to the header's tx_root");
   }
   return true;
 }
@@ -49,15 +60,17 @@ export function verifyTxInclusion(header, txId, proof) {
  * certifies (header.exec_height === receipt.height; receipts_root is over receipt hashes).
  */
 export function verifyReceiptInclusion(header, receipt, proof) {
-  if (header.exec_height !== receipt.height) {
-    throw new VerifyError(`receipt proof: header certifies execution of height ` +
-      `${header.exec_height}, receipt is for ${receipt.height}`);
+  if (BigInt(header.exec_height) !== BigInt(receipt.height)) {
+    throw new VerifyError(
+      `receipt proof: header certifies execution of height ` +
+        `${header.exec_height}, receipt is for ${receipt.height}`,
+    );
   }
   if (BigInt(proof.index) !== BigInt(receipt.index)) {
     throw new VerifyError('receipt proof: index does not match the receipt');
   }
   if (!merkleVerifyLeafHash(header.receipts_root, merkleLeafHash(receiptHash(receipt)), proof)) {
-    throw new VerifyError('receipt proof: does not lead to the header\'s receipts_root');
+    throw new VerifyError("receipt proof: does not lead to the header's receipts_root");
   }
   return true;
 }

@@ -65,7 +65,8 @@ function checkShape(p) {
   const value = p.value ?? null;
   if (value !== null && !isBytes(value)) throw bad('value must be bytes or null');
   if (value !== null && value.length > MAX_STATE_VALUE_LEN) throw bad('value too long');
-  if (!Number.isInteger(p.depth) || p.depth < 0 || p.depth > SMT_DEPTH) throw bad('depth above 256');
+  if (!Number.isInteger(p.depth) || p.depth < 0 || p.depth > SMT_DEPTH)
+    throw bad('depth above 256');
   if (!isBytes(p.bitmap) || p.bitmap.length !== Math.ceil(p.depth / 8)) {
     throw bad('bitmap length does not match depth');
   }
@@ -80,8 +81,15 @@ function checkShape(p) {
     if (isZero(s)) throw bad('empty sibling must be omitted');
   }
   const other = p.other_leaf ?? null;
-  if (other !== null && !(isBytes(other.key_hash) && other.key_hash.length === 32 &&
-      isBytes(other.value_hash) && other.value_hash.length === 32)) {
+  if (
+    other !== null &&
+    !(
+      isBytes(other.key_hash) &&
+      other.key_hash.length === 32 &&
+      isBytes(other.value_hash) &&
+      other.value_hash.length === 32
+    )
+  ) {
     throw bad('other leaf must be two 32-byte hashes');
   }
   if (value !== null && other !== null) throw bad('inclusion proof with another leaf');
@@ -142,10 +150,10 @@ export function stateProofRoot(p) {
     cur = smtLeafHash(path, sha256(value));
   } else if (other !== null) {
     if (bytesEqual(other.key_hash, path)) {
-      throw new DecodeError('state proof: absence proof names the key\'s own leaf');
+      throw new DecodeError("state proof: absence proof names the key's own leaf");
     }
     if (!sharePrefix(other.key_hash, path, p.depth)) {
-      throw new DecodeError('state proof: other leaf is not on the key\'s path');
+      throw new DecodeError("state proof: other leaf is not on the key's path");
     }
     cur = smtLeafHash(other.key_hash, other.value_hash);
   }

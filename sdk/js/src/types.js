@@ -36,7 +36,10 @@ const ZERO64 = new Uint8Array(64);
 function checkIdent(r, s, allowUpperDot, field) {
   if (s.length === 0) throw r.error(`${field} is empty`);
   for (const c of s) {
-    const ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c === '_' ||
+    const ok =
+      (c >= 'a' && c <= 'z') ||
+      (c >= '0' && c <= '9') ||
+      c === '_' ||
       (allowUpperDot && ((c >= 'A' && c <= 'Z') || c === '.'));
     if (!ok) throw r.error(`${field} has an invalid character`);
   }
@@ -171,7 +174,7 @@ export function signVoteData(data, seed, chainId) {
 
 export function verifyVote(vote, validatorSet, chainId) {
   const v = validatorSet.validators[vote.voter];
-  if (v === undefined || vote.data.epoch !== validatorSet.epoch) return false;
+  if (v === undefined || BigInt(vote.data.epoch) !== BigInt(validatorSet.epoch)) return false;
   return verify(v.key, 'vote', chainId, encodeVoteData(vote.data), vote.signature);
 }
 
@@ -201,7 +204,8 @@ export function decodeQuorumCertFrom(r) {
   for (let i = 0; i < n; i++) {
     const signer = r.u32('signer');
     const signature = r.raw(64, 'signature');
-    if (i > 0 && signer <= signatures[i - 1].signer) throw r.error('signers not strictly ascending');
+    if (i > 0 && signer <= signatures[i - 1].signer)
+      throw r.error('signers not strictly ascending');
     signatures.push({ signer, signature });
   }
   return { data, signatures };
@@ -212,7 +216,7 @@ export function decodeQuorumCert(bytes) {
 }
 
 export function isGenesisQuorumCert(qc) {
-  return qc.signatures.length === 0 && qc.data.round === 0n;
+  return qc.signatures.length === 0 && BigInt(qc.data.round) === 0n;
 }
 
 /** Thrown by the verify* functions that explain a failure; `reason` says what was wrong. */
@@ -242,9 +246,10 @@ export function quorumSize(validatorSet) {
  */
 export function verifyQuorumCert(qc, validatorSet, chainId) {
   const vs = validatorSet;
-  if (qc.data.epoch !== vs.epoch) {
+  if (BigInt(qc.data.epoch) !== BigInt(vs.epoch)) {
     throw new VerifyError(
-      `qc: epoch ${qc.data.epoch} does not match validator set epoch ${vs.epoch}`);
+      `qc: epoch ${qc.data.epoch} does not match validator set epoch ${vs.epoch}`,
+    );
   }
   const quorum = quorumSize(vs);
   if (qc.signatures.length < quorum) {
@@ -266,7 +271,7 @@ export function verifyQuorumCert(qc, validatorSet, chainId) {
   return true;
 }
 
-// ---- Validator sets ------------------------------------------------------------------------------
+// ---- Validator sets ----------------------------------------------------------------------------
 
 /** validatorSet = { epoch: bigint, validators: [{ key: Uint8Array(32), org: string }] } */
 export function encodeValidatorSet(vs) {
@@ -311,8 +316,9 @@ export function decodeValidatorSet(bytes) {
 
 /** Index of a public key in the set, or -1. */
 export function validatorIndexOf(vs, key) {
-  return vs.validators.findIndex((v) => v.key.length === key.length &&
-    v.key.every((b, i) => b === key[i]));
+  return vs.validators.findIndex(
+    (v) => v.key.length === key.length && v.key.every((b, i) => b === key[i]),
+  );
 }
 
 // ---- Blocks ------------------------------------------------------------------------------------
@@ -413,8 +419,9 @@ export function decodeBlock(bytes) {
 export function checkBlockInternal(b) {
   const h = b.header;
   const same = (x, y) => x.length === y.length && x.every((v, i) => v === y[i]);
-  if (!same(h.justify_hash, quorumCertHash(b.justify))) throw new VerifyError('block: justify_hash mismatch');
-  if (h.height > 0n && !same(h.parent, b.justify.data.block_id)) {
+  if (!same(h.justify_hash, quorumCertHash(b.justify)))
+    throw new VerifyError('block: justify_hash mismatch');
+  if (BigInt(h.height) > 0n && !same(h.parent, b.justify.data.block_id)) {
     throw new VerifyError('block: parent is not the justified block');
   }
   if (h.tx_count !== b.txs.length) throw new VerifyError('block: tx_count mismatch');

@@ -1,4 +1,5 @@
-// value.js — the canonical structured Value (docs/encoding.md §Value), as sdk/include/tidemark/value.h.
+// value.js — the canonical structured Value (docs/encoding.md §Value), as
+// sdk/include/tidemark/value.h.
 //
 // A Value is a plain JS tree:
 //   null | boolean | bigint (int64; safe-integer numbers are accepted when encoding)
@@ -21,7 +22,14 @@ const MAX_ELEMENTS = 1 << 20;
 const MAX_KEY_LEN = 1024;
 
 export const ValueTag = Object.freeze({
-  null: 0, false: 1, true: 2, int: 3, string: 4, bytes: 5, list: 6, map: 7,
+  null: 0,
+  false: 1,
+  true: 2,
+  int: 3,
+  string: 4,
+  bytes: 5,
+  list: 6,
+  map: 7,
 });
 
 const I64_MIN = -(1n << 63n);
@@ -54,7 +62,9 @@ export function encodeValueTo(w, v) {
     w.u8(v ? ValueTag.true : ValueTag.false);
   } else if (typeof v === 'bigint' || typeof v === 'number') {
     if (typeof v === 'number' && !Number.isSafeInteger(v)) {
-      throw new TypeError(`value: ${v} is not an integer Value (no floats; use BigInt beyond 2^53)`);
+      throw new TypeError(
+        `value: ${v} is not an integer Value (no floats; use BigInt beyond 2^53)`,
+      );
     }
     const x = BigInt(v);
     if (x < I64_MIN || x > I64_MAX) throw new RangeError(`value: ${x} is outside int64`);
@@ -87,12 +97,18 @@ export function decodeValueFrom(r, depth = 0) {
   if (depth > VALUE_MAX_DEPTH) throw r.error(`value nested deeper than ${VALUE_MAX_DEPTH}`);
   const tag = r.u8('value tag');
   switch (tag) {
-    case ValueTag.null: return null;
-    case ValueTag.false: return false;
-    case ValueTag.true: return true;
-    case ValueTag.int: return r.i64('int');
-    case ValueTag.string: return r.str(VALUE_MAX_STRING_LEN, 'string');
-    case ValueTag.bytes: return r.blob(VALUE_MAX_STRING_LEN, 'bytes');
+    case ValueTag.null:
+      return null;
+    case ValueTag.false:
+      return false;
+    case ValueTag.true:
+      return true;
+    case ValueTag.int:
+      return r.i64('int');
+    case ValueTag.string:
+      return r.str(VALUE_MAX_STRING_LEN, 'string');
+    case ValueTag.bytes:
+      return r.blob(VALUE_MAX_STRING_LEN, 'bytes');
     case ValueTag.list: {
       const n = r.count(MAX_ELEMENTS, 1, 'list');
       const out = [];
@@ -153,7 +169,9 @@ export function valueFromJson(j, depth = 0, path = '$') {
       throw new DecodeError(`${path}: non-integer numbers are not allowed (use a decimal string)`);
     }
     if (!Number.isSafeInteger(j)) {
-      throw new DecodeError(`${path}: integer beyond 2^53 lost precision in JSON.parse; use BigInt`);
+      throw new DecodeError(
+        `${path}: integer beyond 2^53 lost precision in JSON.parse; use BigInt`,
+      );
     }
     return BigInt(j);
   }
@@ -161,7 +179,8 @@ export function valueFromJson(j, depth = 0, path = '$') {
   if (isPlainObject(j)) {
     const keys = Object.keys(j);
     if (keys.length === 1 && keys[0] === '$bytes') {
-      if (typeof j.$bytes !== 'string') throw new DecodeError(`${path}.$bytes: must be a hex string`);
+      if (typeof j.$bytes !== 'string')
+        throw new DecodeError(`${path}.$bytes: must be a hex string`);
       try {
         return fromHex(j.$bytes);
       } catch (e) {

@@ -13,8 +13,14 @@ const fx = JSON.parse(readFileSync(new URL('./fixtures/core-fixture.json', impor
 test('esbuild bundles src/index.js for the browser and it verifies a QC there', async () => {
   const result = await build({
     entryPoints: [new URL('../src/index.js', import.meta.url).pathname],
-    bundle: true, platform: 'browser', format: 'iife', globalName: 'Tidemark', target: 'es2020',
-    minify: true, write: false, logLevel: 'silent',
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    globalName: 'Tidemark',
+    target: 'es2020',
+    minify: true,
+    write: false,
+    logLevel: 'silent',
   });
   assert.deepEqual(result.errors, []);
   assert.deepEqual(result.warnings, []);
@@ -28,16 +34,23 @@ test('esbuild bundles src/index.js for the browser and it verifies a QC there', 
   const sandbox = { TextEncoder, TextDecoder };
   vm.createContext(sandbox);
   vm.runInContext(code, sandbox);
-  const result2 = vm.runInContext(`(() => {
+  const result2 = vm.runInContext(
+    `(() => {
     const tm = Tidemark;
     const vs = tm.decodeValidatorSet(tm.fromHex(${JSON.stringify(fx.validator_set.encoding)}));
     const qc = tm.decodeQuorumCert(tm.fromHex(${JSON.stringify(fx.qc.encoding)}));
     const ok = tm.verifyQuorumCert(qc, vs, ${JSON.stringify(fx.qc.chain_id)});
     qc.signatures[0].signature[0] ^= 1;
     let reason = '';
-    try { tm.verifyQuorumCert(qc, vs, ${JSON.stringify(fx.qc.chain_id)}); } catch (e) { reason = e.reason; }
+    try {
+      tm.verifyQuorumCert(qc, vs, ${JSON.stringify(fx.qc.chain_id)});
+    } catch (e) {
+      reason = e.reason;
+    }
     return { ok, reason, hash: tm.toHex(tm.validatorSetHash(vs)) };
-  })()`, sandbox);
+  })()`,
+    sandbox,
+  );
   assert.equal(result2.ok, true);
   assert.equal(result2.reason, 'qc: bad signature from validator 0');
   assert.equal(result2.hash, fx.validator_set.hash);

@@ -18,8 +18,10 @@ test('keys: public key from seed and raw signatures match libsodium', () => {
     assert.equal(hex(tm.publicKeyFromSeed(seed)), k.public_key);
     assert.equal(hex(tm.signRaw(seed, unhex(k.message))), k.signature);
     assert.ok(tm.verifyRaw(unhex(k.public_key), unhex(k.message), unhex(k.signature)));
-    assert.equal(hex(tm.signingMessage('vote', 'tidemark-test', unhex(k.message))),
-      k.signing_message_vote);
+    assert.equal(
+      hex(tm.signingMessage('vote', 'tidemark-test', unhex(k.message))),
+      k.signing_message_vote,
+    );
   }
 });
 
@@ -40,8 +42,14 @@ test('transactions: body, encoding, id and signature match; decode round-trips',
     assert.equal(hex(tm.transactionSigningBody(tx)), t.signing_body);
     assert.equal(hex(tm.transactionId(tx)), t.id);
     assert.ok(tm.verifyTransactionSignature(tx));
-    const fresh = { chain_id: tx.chain_id, nonce: tx.nonce, contract: tx.contract,
-      method: tx.method, args: unhex(t.args), expiry_height: tx.expiry_height };
+    const fresh = {
+      chain_id: tx.chain_id,
+      nonce: tx.nonce,
+      contract: tx.contract,
+      method: tx.method,
+      args: unhex(t.args),
+      expiry_height: tx.expiry_height,
+    };
     tm.signTransaction(fresh, unhex(t.seed));
     assert.equal(hex(fresh.signature), t.signature);
     assert.equal(hex(tm.transactionId(fresh)), t.id);

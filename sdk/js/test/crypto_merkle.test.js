@@ -23,7 +23,7 @@ test('a malleated signature (S + L) is rejected', () => {
 
 test('small-order and non-canonical public keys and R are rejected', () => {
   const msg = tm.utf8Encode('x');
-  const identity = le(1n);  // the neutral point (0, 1): small order
+  const identity = le(1n); // the neutral point (0, 1): small order
   // With A = identity and R = identity, [S]B = R + [k]A holds for S = 0 — a universal forgery
   // that a cofactored or permissive verifier would accept.
   const forged = tm.concatBytes(identity, new Uint8Array(32));
@@ -47,16 +47,23 @@ test('RFC 8032 test 1 (empty message) signs and verifies', () => {
   const pk = tm.publicKeyFromSeed(seed);
   assert.equal(tm.toHex(pk), 'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a');
   const sig = tm.signRaw(seed, new Uint8Array(0));
-  assert.equal(tm.toHex(sig), 'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e06522490155' +
-    '5fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b');
+  assert.equal(
+    tm.toHex(sig),
+    'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e06522490155' +
+      '5fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b',
+  );
   assert.ok(tm.verifyRaw(pk, new Uint8Array(0), sig));
 });
 
 test('merkle: known roots (RFC 6962 empty root, single leaf)', () => {
-  assert.equal(tm.toHex(tm.merkleEmptyRoot()),
-    'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
-  assert.equal(tm.toHex(tm.merkleRoot([new Uint8Array(0)])),
-    '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d');
+  assert.equal(
+    tm.toHex(tm.merkleEmptyRoot()),
+    'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+  );
+  assert.equal(
+    tm.toHex(tm.merkleRoot([new Uint8Array(0)])),
+    '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d',
+  );
 });
 
 test('merkle: every tampering of a proof is rejected', () => {
@@ -100,15 +107,22 @@ test('merkle: tree_size is only a claim, so inclusion checks pin it to the heade
   const header = { tx_root: tm.merkleRoot(txIds), tx_count: 3 };
   const proof = tm.merkleProve(txIds, 2);
   assert.equal(tm.verifyTxInclusion(header, txIds[2], proof), true);
-  assert.throws(() => tm.verifyTxInclusion(header, txIds[2], { ...proof, index: 1n, tree_size: 2n }),
-    /tree size 2 != tx_count 3/);
+  assert.throws(
+    () => tm.verifyTxInclusion(header, txIds[2], { ...proof, index: 1n, tree_size: 2n }),
+    /tree size 2 != tx_count 3/,
+  );
   assert.throws(() => tm.verifyTxInclusion(header, txIds[1], proof), /does not lead to/);
 });
 
 test('merkle: malformed proofs return false, never throw', () => {
   const root = tm.merkleRoot([Uint8Array.of(1)]);
-  for (const p of [{}, { index: 'x', tree_size: 1n, path: [] }, { index: 0n, tree_size: 1n },
-    { index: 0n, tree_size: 2n, path: [new Uint8Array(31)] }, { index: -1n, tree_size: 1n, path: [] }]) {
+  for (const p of [
+    {},
+    { index: 'x', tree_size: 1n, path: [] },
+    { index: 0n, tree_size: 1n },
+    { index: 0n, tree_size: 2n, path: [new Uint8Array(31)] },
+    { index: -1n, tree_size: 1n, path: [] },
+  ]) {
     assert.equal(tm.merkleVerify(root, Uint8Array.of(1), p), false);
   }
   assert.ok(tm.merkleVerify(root, Uint8Array.of(1), { index: 0, tree_size: 1, path: [] }));

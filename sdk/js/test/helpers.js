@@ -17,8 +17,12 @@ export function makeValidatorSet(n, epoch = 3n) {
 
 export function voteData(epoch = 3n) {
   return {
-    epoch, round: 7n, height: 5n, block_id: tm.sha256(tm.utf8Encode('block5')),
-    commit_height: 4n, commit_id: tm.sha256(tm.utf8Encode('block4')),
+    epoch,
+    round: 7n,
+    height: 5n,
+    block_id: tm.sha256(tm.utf8Encode('block5')),
+    commit_height: 4n,
+    commit_id: tm.sha256(tm.utf8Encode('block4')),
   };
 }
 
@@ -26,6 +30,9 @@ export function voteData(epoch = 3n) {
 export function makeQc(seeds, signers, data = voteData(), chainId = CHAIN) {
   return {
     data,
-    signatures: signers.map((i) => ({ signer: i, signature: tm.signVoteData(data, seeds[i], chainId) })),
+    signatures: signers.map((i) => ({
+      signer: i,
+      signature: tm.signVoteData(data, seeds[i], chainId),
+    })),
   };
 }

@@ -9,8 +9,11 @@ import { CHAIN, makeQc, makeValidatorSet, voteData } from './helpers.js';
 const { seeds, vs } = makeValidatorSet(4);
 
 function rejects(qc, set, chainId, pattern) {
-  assert.throws(() => tm.verifyQuorumCert(qc, set, chainId),
-    (e) => e instanceof tm.VerifyError && pattern.test(e.reason), `expected ${pattern}`);
+  assert.throws(
+    () => tm.verifyQuorumCert(qc, set, chainId),
+    (e) => e instanceof tm.VerifyError && pattern.test(e.reason),
+    `expected ${pattern}`,
+  );
 }
 
 test('quorum sizes: n - floor((n-1)/3)', () => {
@@ -62,13 +65,20 @@ test('a duplicate or out-of-order signer fails (cannot count one vote twice)', (
   rejects(makeQc(seeds, [0, 1, 1]), vs, CHAIN, /signers not strictly ascending/);
   rejects(makeQc(seeds, [0, 2, 1]), vs, CHAIN, /signers not strictly ascending/);
   // The decoder refuses such a certificate too.
-  assert.throws(() => tm.decodeQuorumCert(tm.encodeQuorumCert(makeQc(seeds, [0, 1, 1]))),
-    /qc: signers not strictly ascending/);
+  assert.throws(
+    () => tm.decodeQuorumCert(tm.encodeQuorumCert(makeQc(seeds, [0, 1, 1]))),
+    /qc: signers not strictly ascending/,
+  );
 });
 
 test('wrong epoch fails even with valid signatures', () => {
   const data = voteData(4n);
-  rejects(makeQc(seeds, [0, 1, 2], data), vs, CHAIN, /epoch 4 does not match validator set epoch 3/);
+  rejects(
+    makeQc(seeds, [0, 1, 2], data),
+    vs,
+    CHAIN,
+    /epoch 4 does not match validator set epoch 3/,
+  );
   rejects(makeQc(seeds, [0, 1, 2]), { ...vs, epoch: 2n }, CHAIN, /epoch 3 does not match/);
 });
 
@@ -87,19 +97,34 @@ test('a vote signature cannot be replayed as a tx signature (domain separation)'
 
 test('verifyCommittedHeader: commit QC, validator set hash and header id must agree', () => {
   const header = {
-    chain_id: CHAIN, epoch: 3n, round: 7n, height: 4n, parent: new Uint8Array(32),
-    justify_hash: new Uint8Array(32), proposer: 1, timestamp_ms: 1n, tx_root: tm.merkleEmptyRoot(),
-    tx_count: 0, exec_height: 3n, state_root: new Uint8Array(32), receipts_root: new Uint8Array(32),
+    chain_id: CHAIN,
+    epoch: 3n,
+    round: 7n,
+    height: 4n,
+    parent: new Uint8Array(32),
+    justify_hash: new Uint8Array(32),
+    proposer: 1,
+    timestamp_ms: 1n,
+    tx_root: tm.merkleEmptyRoot(),
+    tx_count: 0,
+    exec_height: 3n,
+    state_root: new Uint8Array(32),
+    receipts_root: new Uint8Array(32),
     validators_hash: tm.validatorSetHash(vs),
   };
   const data = { ...voteData(), commit_height: 4n, commit_id: tm.blockHeaderId(header) };
   const qc = makeQc(seeds, [1, 2, 3], data);
   assert.equal(tm.verifyCommittedHeader(header, qc, vs), true);
-  assert.throws(() => tm.verifyCommittedHeader({ ...header, timestamp_ms: 2n }, qc, vs),
-    /certificate commits/);
+  assert.throws(
+    () => tm.verifyCommittedHeader({ ...header, timestamp_ms: 2n }, qc, vs),
+    /certificate commits/,
+  );
   const other = makeValidatorSet(4);
   other.vs.validators[0].org = 'someone-else';
-  assert.throws(() => tm.verifyCommittedHeader(header, qc, other.vs), /does not name this validator set/);
+  assert.throws(
+    () => tm.verifyCommittedHeader(header, qc, other.vs),
+    /does not name this validator set/,
+  );
   const bad = makeQc(seeds, [1, 2, 3], data);
   bad.signatures[0].signature[5] ^= 4;
   assert.throws(() => tm.verifyCommittedHeader(header, bad, vs), /bad signature from validator 1/);

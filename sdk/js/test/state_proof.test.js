@@ -50,7 +50,9 @@ function prove(tree, keyStr) {
   }
   function finish(value, other_leaf) {
     const bitmap = new Uint8Array(Math.ceil(depth / 8));
-    bits.forEach((b, i) => { if (b) bitmap[i >> 3] |= 0x80 >> (i & 7); });
+    bits.forEach((b, i) => {
+      if (b) bitmap[i >> 3] |= 0x80 >> (i & 7);
+    });
     return { key, value, depth, bitmap, siblings, other_leaf };
   }
 }
@@ -59,9 +61,12 @@ const kv = {};
 for (let i = 0; i < 40; i++) kv[`provenance/lot/${i}`] = `record-${i}`;
 const tree = makeTree(kv);
 
-const rejects = (root, key, value, proof, pattern) => assert.throws(
-  () => tm.verifyStateProof(root, key, value, proof),
-  (e) => e instanceof tm.VerifyError && pattern.test(e.reason), `expected ${pattern}`);
+const rejects = (root, key, value, proof, pattern) =>
+  assert.throws(
+    () => tm.verifyStateProof(root, key, value, proof),
+    (e) => e instanceof tm.VerifyError && pattern.test(e.reason),
+    `expected ${pattern}`,
+  );
 
 test('inclusion proofs of every key verify, and survive an encode/decode round trip', () => {
   for (const [k, v] of Object.entries(kv)) {
@@ -104,8 +109,13 @@ test('tampering: another value, another key, or a present key claimed absent', (
   // Claiming absence of a present key with the same path: the empty slot does not hash to root.
   rejects(tree.root, enc(k), null, { ...p, value: null }, /root mismatch/);
   const other = prove(tree, 'provenance/lot/8');
-  rejects(tree.root, enc(k), enc(kv[k]), { ...other, key: enc(k), value: enc(kv[k]) },
-    /root mismatch/);
+  rejects(
+    tree.root,
+    enc(k),
+    enc(kv[k]),
+    { ...other, key: enc(k), value: enc(kv[k]) },
+    /root mismatch/,
+  );
 });
 
 test('tampering: siblings, bitmap, depth, other leaf', () => {
@@ -115,39 +125,82 @@ test('tampering: siblings, bitmap, depth, other leaf', () => {
   const flipped = p.siblings.map((s) => Uint8Array.from(s));
   flipped[0][31] ^= 1;
   rejects(tree.root, enc(k), enc(kv[k]), { ...p, siblings: flipped }, /root mismatch/);
-  rejects(tree.root, enc(k), enc(kv[k]), { ...p, siblings: p.siblings.slice(1) },
-    /sibling count does not match bitmap/);
-  rejects(tree.root, enc(k), enc(kv[k]), { ...p, siblings: [...p.siblings.slice(1), tm.SMT_EMPTY_HASH] },
-    /empty sibling must be omitted/);
-  const longer = { ...p, depth: p.depth + 1, bitmap: Uint8Array.from({ length: Math.ceil((p.depth + 1) / 8) },
-    (_, i) => p.bitmap[i] ?? 0) };
+  rejects(
+    tree.root,
+    enc(k),
+    enc(kv[k]),
+    { ...p, siblings: p.siblings.slice(1) },
+    /sibling count does not match bitmap/,
+  );
+  rejects(
+    tree.root,
+    enc(k),
+    enc(kv[k]),
+    { ...p, siblings: [...p.siblings.slice(1), tm.SMT_EMPTY_HASH] },
+    /empty sibling must be omitted/,
+  );
+  const longer = {
+    ...p,
+    depth: p.depth + 1,
+    bitmap: Uint8Array.from({ length: Math.ceil((p.depth + 1) / 8) }, (_, i) => p.bitmap[i] ?? 0),
+  };
   rejects(tree.root, enc(k), enc(kv[k]), longer, /root mismatch/);
   const extraBit = Uint8Array.from(p.bitmap);
   if (p.depth % 8 !== 0) {
     extraBit[extraBit.length - 1] |= 1;
-    rejects(tree.root, enc(k), enc(kv[k]), { ...p, bitmap: extraBit }, /bitmap bits set beyond depth/);
+    rejects(
+      tree.root,
+      enc(k),
+      enc(kv[k]),
+      { ...p, bitmap: extraBit },
+      /bitmap bits set beyond depth/,
+    );
   }
-  rejects(tree.root, enc(k), enc(kv[k]), { ...p, depth: 257, bitmap: new Uint8Array(33) },
-    /depth above 256/);
+  rejects(
+    tree.root,
+    enc(k),
+    enc(kv[k]),
+    { ...p, depth: 257, bitmap: new Uint8Array(33) },
+    /depth above 256/,
+  );
   const leaf = { key_hash: tm.smtKeyHash(enc(k)), value_hash: tm.sha256(enc(kv[k])) };
-  rejects(tree.root, enc(k), enc(kv[k]), { ...p, other_leaf: leaf }, /inclusion proof with another leaf/);
-  rejects(tree.root, enc(k), null, { ...p, value: null, other_leaf: leaf },
-    /absence proof names the key's own leaf/);
+  rejects(
+    tree.root,
+    enc(k),
+    enc(kv[k]),
+    { ...p, other_leaf: leaf },
+    /inclusion proof with another leaf/,
+  );
+  rejects(
+    tree.root,
+    enc(k),
+    null,
+    { ...p, value: null, other_leaf: leaf },
+    /absence proof names the key's own leaf/,
+  );
 
   const absent = prove(tree, 'absent/1');
   assert.ok(absent.depth > 0);
   const offPath = Uint8Array.from(tm.smtKeyHash(enc('absent/1')));
-  offPath[0] ^= 0x80;  // differs from the key's path at bit 0
-  rejects(tree.root, enc('absent/1'), null,
+  offPath[0] ^= 0x80; // differs from the key's path at bit 0
+  rejects(
+    tree.root,
+    enc('absent/1'),
+    null,
     { ...absent, other_leaf: { key_hash: offPath, value_hash: tm.sha256(enc('x')) } },
-    /other leaf is not on the key's path/);
+    /other leaf is not on the key's path/,
+  );
 });
 
 test('decoder: strict layout', () => {
   const p = prove(tree, 'provenance/lot/1');
   const bytes = tm.encodeStateProof(p);
-  const dec = (b, re) => assert.throws(() => tm.decodeStateProof(b),
-    (e) => e instanceof tm.DecodeError && re.test(e.message), `expected ${re}`);
+  const dec = (b, re) =>
+    assert.throws(
+      () => tm.decodeStateProof(b),
+      (e) => e instanceof tm.DecodeError && re.test(e.message),
+      `expected ${re}`,
+    );
   dec(tm.concatBytes(bytes, Uint8Array.of(0)), /^state proof: trailing bytes \(1\)$/);
   dec(bytes.subarray(0, bytes.length - 1), /^state proof: truncated/);
   const v2 = Uint8Array.from(bytes);
@@ -159,10 +212,25 @@ test('decoder: strict layout', () => {
   dec(bigCount, /truncated at siblings/);
   const badBool = new tm.Writer().u8(1).blob(enc('k')).u8(2).bytes();
   dec(badBool, /non-canonical bool at value tag/);
-  const zeroSib = new tm.Writer().u8(1).blob(enc('k')).bool(false).u16(1).u8(0x80)
-    .raw(new Uint8Array(32)).bool(false).bytes();
+  const zeroSib = new tm.Writer()
+    .u8(1)
+    .blob(enc('k'))
+    .bool(false)
+    .u16(1)
+    .u8(0x80)
+    .raw(new Uint8Array(32))
+    .bool(false)
+    .bytes();
   dec(zeroSib, /empty sibling must be omitted/);
-  const both = new tm.Writer().u8(1).blob(enc('k')).bool(true).blob(enc('v')).u16(0)
-    .bool(true).raw(new Uint8Array(32)).raw(new Uint8Array(32)).bytes();
+  const both = new tm.Writer()
+    .u8(1)
+    .blob(enc('k'))
+    .bool(true)
+    .blob(enc('v'))
+    .u16(0)
+    .bool(true)
+    .raw(new Uint8Array(32))
+    .raw(new Uint8Array(32))
+    .bytes();
   dec(both, /inclusion proof with another leaf/);
 });
