@@ -102,7 +102,11 @@ Result<WriteBatch> BlockStore::PrepareCommit(const Block& block, const QuorumCer
   const Hash256 id = block.Id();
   TM_RETURN_IF_ERROR(CheckFollowsTip(block));
   TM_ASSIGN_OR_RETURN(std::optional<CommitTip> tip, Tip());
-  if (tip && (cert.data.commit_id != id || cert.data.commit_height != height)) {
+  // A certificate commits its block and, by the parent links, every ancestor: a block committed
+  // transitively is stored with the certificate of the descendant that committed it.
+  bool direct = cert.data.commit_id == id && cert.data.commit_height == height;
+  bool ancestor = cert.data.commit_height > height && !cert.data.commit_id.IsZero();
+  if (tip && !direct && !ancestor) {
     return Status::Invalid("certificate does not commit block " + id.Hex());
   }
   if (state.height != height) return Status::Invalid("state update is for another height");

@@ -60,5 +60,6 @@ std::string StateStale(uint64_t stale_since, uint64_t version, const Hash256& ha
 }
 std::string StateRoot(uint64_t height) { return WithHeight(kStateRoot, height); }
 std::string StateValue(ByteView key) { return std::string(1, kStateValue) + ToString(key); }
+std::string ExecResult(uint64_t height) { return WithHeight(kExecResult, height); }
 
 }  // namespace tidemark::node::keys

@@ -29,6 +29,8 @@ inline constexpr char kStateNode = 'N';   // N | version u64 | node hash (32) ->
 inline constexpr char kStateRoot = 'R';   // R | height u64         -> root node reference
 inline constexpr char kStateStale = 'Z';  // Z | stale since u64 | version u64 | hash -> ""
 inline constexpr char kStateValue = 'S';  // S | state key          -> current value
+// Execution results (node/app/ledger.h).
+inline constexpr char kExecResult = 'E';  // E | height u64         -> receipts root (32)
 
 void AppendU64(std::string* out, uint64_t v);
 void AppendU32(std::string* out, uint32_t v);
@@ -47,5 +49,6 @@ std::string StateNode(uint64_t version, const Hash256& hash);
 std::string StateStale(uint64_t stale_since, uint64_t version, const Hash256& hash);
 std::string StateRoot(uint64_t height);
 std::string StateValue(ByteView key);
+std::string ExecResult(uint64_t height);
 
 }  // namespace tidemark::node::keys

@@ -1,0 +1,92 @@
+// ledger.h — the committed chain of one node: blocks, receipts and authenticated state on a
+// KvStore, and the execution of newly committed blocks.
+//
+// Commit(block, cert) executes the block's transactions over the committed state (contracts),
+// applies the changes to the sparse Merkle tree as version `height`, and writes the block, its
+// certificate, its receipts, the state version, its receipts root and (optionally) the consensus
+// safety record in ONE synced WriteBatch: a node killed at any instant reopens at the previous or
+// the new height, never in between.
+//
+//   TM_ASSIGN_OR_RETURN(auto kv, LevelDbKvStore::Open(dir, {}));
+//   TM_ASSIGN_OR_RETURN(auto ledger, Ledger::Open(std::move(kv), genesis));
+//   TM_ASSIGN_OR_RETURN(std::vector<Receipt> receipts, ledger->Commit(block, cert, safety));
+//   ExecInfo e = *ledger->ExecAt(ledger->height());   // roots a later header must carry
+//
+// Thread safety: reads may run on any thread, concurrently with one writer. Commit and
+// WriteSafety must be called by one thread at a time (the consensus driver).
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "tidemark/contracts/framework.h"
+#include "tidemark/contracts/genesis.h"
+#include "tidemark/node/state/state_tree.h"
+#include "tidemark/node/storage/block_store.h"
+#include "tidemark/node/storage/kv_store.h"
+#include "tidemark/types.h"
+
+namespace tidemark::node {
+
+// What executing block `height` produced: the roots a later header certifies (exec_height).
+struct ExecInfo {
+  uint64_t height = 0;
+  Hash256 state_root;
+  Hash256 receipts_root;
+};
+
+// The genesis block: height 0, no txs, the genesis state's root, the genesis validator set.
+Block GenesisBlock(const contracts::Genesis& genesis, const Hash256& genesis_state_root);
+
+class Ledger {
+ public:
+  // Opens the store; an empty store is initialised with the genesis state and block. A store
+  // initialised from another genesis is refused (kFailedPrecondition).
+  static Result<std::unique_ptr<Ledger>> Open(std::unique_ptr<KvStore> kv,
+                                              const contracts::Genesis& genesis);
+
+  const contracts::Genesis& genesis() const { return genesis_; }
+  const Block& genesis_block() const { return genesis_block_; }
+  const std::string& chain_id() const { return genesis_.chain_id; }
+
+  // Highest committed (and executed) block.
+  uint64_t height() const { return height_.load(); }
+  Hash256 tip_id() const;
+  Result<Block> TipBlock() const;
+
+  // Executes and durably commits the block that follows the tip.
+  Result<std::vector<Receipt>> Commit(const Block& block, const QuorumCert& cert,
+                                      const std::optional<Bytes>& safety_record);
+  Status WriteSafety(ByteView record) { return blocks_->WriteSafetyRecord(record); }
+  Result<std::optional<Bytes>> SafetyRecord() const { return blocks_->SafetyRecord(); }
+
+  Result<ExecInfo> ExecAt(uint64_t height) const;
+
+  // Committed state as contracts see it (reads the latest version; writes are refused).
+  contracts::StateView& state() { return *view_; }
+  const StateTree& tree() const { return tree_; }
+  const BlockStore& blocks() const { return *blocks_; }
+  uint64_t NextNonce(const PublicKey& signer) const;
+
+  const contracts::ContractRegistry& registry() const { return registry_; }
+
+ private:
+  Ledger(std::unique_ptr<KvStore> kv, contracts::Genesis genesis);
+  Status Init();
+
+  std::unique_ptr<KvStore> kv_;
+  contracts::Genesis genesis_;
+  Block genesis_block_;
+  contracts::ContractRegistry registry_;
+  StateTree tree_;
+  std::unique_ptr<BlockStore> blocks_;
+  std::unique_ptr<contracts::StateView> view_;
+  std::atomic<uint64_t> height_{0};
+  mutable std::mutex tip_mu_;
+  Hash256 tip_id_;  // guarded by tip_mu_
+};
+
+}  // namespace tidemark::node

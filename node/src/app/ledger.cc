@@ -1,0 +1,167 @@
+#include "tidemark/node/app/ledger.h"
+
+#include <cstdlib>
+
+#include "tidemark/merkle.h"
+#include "tidemark/node/app/executor.h"
+#include "tidemark/node/storage/key_layout.h"
+
+namespace tidemark::node {
+
+namespace {
+
+// The committed state through the state tree's flat index. Contracts only read it: every block
+// runs over an OverlayStateView, whose changes go to the tree. A read error here cannot become
+// a deterministic tx failure, so it stops the node (docs/contracts.md).
+class TreeStateView final : public contracts::StateView {
+ public:
+  explicit TreeStateView(const StateTree& tree) : tree_(tree) {}
+
+  std::optional<Bytes> Get(const std::string& key) const override {
+    auto v = tree_.Get(AsBytes(key));
+    if (!v.ok()) Fatal(v.status());
+    return std::move(*v);
+  }
+  void Put(const std::string&, Bytes) override { Fatal(Status::Internal("write to committed view")); }
+  void Delete(const std::string&) override { Fatal(Status::Internal("write to committed view")); }
+  using StateView::Scan;
+  void Scan(const std::string& prefix, const std::string& start, const ScanFn& fn) const override {
+    std::optional<Bytes> after;
+    if (!start.empty()) {
+      // Scan is inclusive of `start`; the tree's cursor is exclusive. Visit `start` itself first.
+      auto v = Get(start);
+      if (v && start.rfind(prefix, 0) == 0 && !fn(start, *v)) return;
+      after = Bytes(start.begin(), start.end());
+    }
+    for (;;) {
+      auto page = tree_.Scan(AsBytes(prefix), after, 256);
+      if (!page.ok()) Fatal(page.status());
+      for (const auto& kv : *page) {
+        if (!fn(ToString(kv.key), kv.value)) return;
+      }
+      if (page->size() < 256) return;
+      after = page->back().key;
+    }
+  }
+
+ private:
+  [[noreturn]] static void Fatal(const Status& s) {
+    std::fprintf(stderr, "fatal: state read failed: %s\n", s.ToString().c_str());
+    std::abort();
+  }
+  const StateTree& tree_;
+};
+
+std::vector<StateChange> ToTreeChanges(const std::vector<contracts::StateChange>& changes) {
+  std::vector<StateChange> out;
+  out.reserve(changes.size());
+  for (const auto& [k, v] : changes) out.push_back({Bytes(k.begin(), k.end()), v});
+  return out;
+}
+
+}  // namespace
+
+Block GenesisBlock(const contracts::Genesis& genesis, const Hash256& genesis_state_root) {
+  Block b;
+  b.header.chain_id = genesis.chain_id;
+  b.header.timestamp_ms = genesis.genesis_time_ms;
+  b.header.justify_hash = b.justify.Hash();
+  b.header.tx_root = MerkleEmptyRoot();
+  b.header.state_root = genesis_state_root;
+  b.header.receipts_root = MerkleEmptyRoot();
+  b.header.validators_hash = genesis.Validators().Hash();
+  return b;
+}
+
+Ledger::Ledger(std::unique_ptr<KvStore> kv, contracts::Genesis genesis)
+    : kv_(std::move(kv)), genesis_(std::move(genesis)), registry_(contracts::BuiltinContracts()),
+      tree_(*kv_), view_(std::make_unique<TreeStateView>(tree_)) {}
+
+Result<std::unique_ptr<Ledger>> Ledger::Open(std::unique_ptr<KvStore> kv,
+                                             const contracts::Genesis& genesis) {
+  TM_RETURN_IF_ERROR(genesis.Validate());
+  std::unique_ptr<Ledger> l(new Ledger(std::move(kv), genesis));
+  TM_RETURN_IF_ERROR(l->Init());
+  return l;
+}
+
+Status Ledger::Init() {
+  // The genesis state, computed in memory: its root names the chain.
+  contracts::MemStateView genesis_state;
+  TM_RETURN_IF_ERROR(contracts::WriteGenesisState(genesis_, genesis_state));
+  std::vector<StateChange> changes;
+  for (const auto& [k, v] : genesis_state.entries()) {
+    changes.push_back({Bytes(k.begin(), k.end()), v});
+  }
+  TM_ASSIGN_OR_RETURN(blocks_, BlockStore::Open(*kv_));
+  TM_ASSIGN_OR_RETURN(std::optional<CommitTip> tip, blocks_->Tip());
+  if (!tip) {
+    TM_ASSIGN_OR_RETURN(StateUpdate up, tree_.ApplyChanges(0, changes));
+    genesis_block_ = GenesisBlock(genesis_, up.root);
+    TM_ASSIGN_OR_RETURN(WriteBatch batch,
+                        blocks_->PrepareCommit(genesis_block_, QuorumCert{}, {}, up, std::nullopt));
+    batch.Put(AsBytes(keys::ExecResult(0)), MerkleEmptyRoot().view());
+    TM_RETURN_IF_ERROR(blocks_->Commit(batch));
+    tip = CommitTip{0, genesis_block_.Id()};
+  } else {
+    TM_ASSIGN_OR_RETURN(std::optional<Block> stored, blocks_->BlockAt(0));
+    TM_ASSIGN_OR_RETURN(Hash256 root0, tree_.Root(0));
+    genesis_block_ = GenesisBlock(genesis_, root0);
+    if (!stored || stored->Id() != genesis_block_.Id()) {
+      return Status::FailedPrecondition(
+          "the data directory holds another chain (its genesis block differs from the genesis "
+          "file); use an empty data directory");
+    }
+  }
+  height_ = tip->height;
+  std::lock_guard l(tip_mu_);
+  tip_id_ = tip->block_id;
+  return Status::Ok();
+}
+
+Hash256 Ledger::tip_id() const {
+  std::lock_guard l(tip_mu_);
+  return tip_id_;
+}
+
+Result<Block> Ledger::TipBlock() const {
+  TM_ASSIGN_OR_RETURN(std::optional<Block> b, blocks_->BlockAt(height()));
+  if (!b) return Status::Corruption("tip block missing");
+  return std::move(*b);
+}
+
+Result<std::vector<Receipt>> Ledger::Commit(const Block& block, const QuorumCert& cert,
+                                            const std::optional<Bytes>& safety_record) {
+  if (block.header.height != height() + 1) {
+    return Status::FailedPrecondition("block " + std::to_string(block.header.height) +
+                                      " does not follow the tip " + std::to_string(height()));
+  }
+  BlockExecution exec = ExecuteBlock(registry_, *view_, block);
+  TM_ASSIGN_OR_RETURN(StateUpdate up,
+                      tree_.ApplyChanges(block.header.height, ToTreeChanges(exec.changes)));
+  TM_ASSIGN_OR_RETURN(WriteBatch batch,
+                      blocks_->PrepareCommit(block, cert, exec.receipts, up, safety_record));
+  batch.Put(AsBytes(keys::ExecResult(block.header.height)), exec.receipts_root.view());
+  TM_RETURN_IF_ERROR(blocks_->Commit(batch));
+  {
+    std::lock_guard l(tip_mu_);
+    tip_id_ = block.Id();
+  }
+  height_ = block.header.height;
+  return std::move(exec.receipts);
+}
+
+Result<ExecInfo> Ledger::ExecAt(uint64_t height) const {
+  if (height > this->height()) return Status::NotFound("height not executed yet");
+  TM_ASSIGN_OR_RETURN(Hash256 root, tree_.Root(height));
+  TM_ASSIGN_OR_RETURN(std::optional<Bytes> rr, kv_->Get(AsBytes(keys::ExecResult(height))));
+  if (!rr) return Status::NotFound("no execution record at height " + std::to_string(height));
+  TM_ASSIGN_OR_RETURN(Hash256 receipts_root, Hash256::FromView(*rr));
+  return ExecInfo{height, root, receipts_root};
+}
+
+uint64_t Ledger::NextNonce(const PublicKey& signer) const {
+  return contracts::NextNonce(*view_, signer);
+}
+
+}  // namespace tidemark::node
