@@ -79,6 +79,23 @@ std::vector<Action> Replica::OnMessage(const PublicKey& from, const Message& msg
   return std::move(c.out);
 }
 
+std::vector<Action> Replica::OnTick(uint64_t now_ms) {
+  Ctx c{{}, now_ms, signer_->public_key()};
+  TryPropose(c);
+  return std::move(c.out);
+}
+
+bool Replica::PacingAllows(const Ctx& c, const Block& parent) const {
+  if (opts_.min_block_interval_ms == 0) return true;
+  const uint64_t since = c.now > parent.header.timestamp_ms ? c.now - parent.header.timestamp_ms : 0;
+  if (since < opts_.min_block_interval_ms) return false;
+  if (since >= opts_.idle_block_interval_ms) return true;
+  if (!parent.txs.empty()) return true;
+  const Block* grandparent = FindBlock(parent.header.parent);
+  if (grandparent != nullptr && !grandparent->txs.empty()) return true;
+  return opts_.has_work && opts_.has_work();
+}
+
 std::vector<Action> Replica::OnTimer(uint64_t epoch, uint64_t round, uint64_t now_ms) {
   Ctx c{{}, now_ms, signer_->public_key()};
   if (epoch == vs_.epoch && round == round_) LocalTimeout(c);
@@ -207,6 +224,7 @@ void Replica::TryPropose(Ctx& c) {
   if (hqc.data.round + 1 != round_ && !via_tc) return;
   const Block* parent = FindBlock(hqc.data.block_id);
   if (parent == nullptr) return;  // fetched on QC arrival; retried after linking
+  if (!PacingAllows(c, *parent)) return;  // the host's OnTick retries
   BlockHeader h;
   h.chain_id = opts_.chain_id;
   h.epoch = vs_.epoch;

@@ -1,5 +1,6 @@
 #include "tidemark/node/app/executor.h"
 
+#include "tidemark/contracts/governance.h"
 #include "tidemark/merkle.h"
 
 namespace tidemark::node {
@@ -20,6 +21,11 @@ BlockExecution ExecuteBlock(const contracts::ContractRegistry& registry,
     const Transaction& tx = block.txs[i];
     auto ctx = contracts::TxContext::For(tx, block.header, i);
     out.receipts.push_back(contracts::ApplyTransaction(registry, block_view, tx, ctx));
+  }
+  auto pending = contracts::PendingValidatorSet(block_view);
+  if (pending.ok() && pending->has_value() &&
+      contracts::ActivatePendingValidatorSet(block_view).ok()) {
+    out.next_validators = std::move(**pending);
   }
   out.changes = block_view.Changes();
   out.receipts_root = ReceiptsRoot(out.receipts);

@@ -132,11 +132,38 @@ Result<Block> Ledger::TipBlock() const {
 
 Result<std::vector<Receipt>> Ledger::Commit(const Block& block, const QuorumCert& cert,
                                             const std::optional<Bytes>& safety_record) {
-  if (block.header.height != height() + 1) {
+  TM_ASSIGN_OR_RETURN(BlockExecution exec, Execute(block));
+  TM_RETURN_IF_ERROR(CommitExecuted(block, exec, cert, safety_record));
+  return std::move(exec.receipts);
+}
+
+uint64_t Ledger::executed_height() const { return height() + pending_ids_.size(); }
+
+Result<BlockExecution> Ledger::Execute(const Block& block) {
+  if (block.header.height != executed_height() + 1) {
     return Status::FailedPrecondition("block " + std::to_string(block.header.height) +
-                                      " does not follow the tip " + std::to_string(height()));
+                                      " does not follow the executed tip " +
+                                      std::to_string(executed_height()));
   }
-  BlockExecution exec = ExecuteBlock(registry_, *view_, block);
+  if (!pending_) pending_ = std::make_unique<contracts::OverlayStateView>(*view_);
+  BlockExecution exec = ExecuteBlock(registry_, *pending_, block);
+  for (const auto& [k, v] : exec.changes) {
+    if (v) {
+      pending_->Put(k, *v);
+    } else {
+      pending_->Delete(k);
+    }
+  }
+  pending_ids_.push_back(block.Id());
+  return exec;
+}
+
+Status Ledger::CommitExecuted(const Block& block, const BlockExecution& exec,
+                              const QuorumCert& cert, const std::optional<Bytes>& safety_record) {
+  if (pending_ids_.empty() || pending_ids_.front() != block.Id()) {
+    return Status::FailedPrecondition("block " + std::to_string(block.header.height) +
+                                      " is not the oldest executed block");
+  }
   TM_ASSIGN_OR_RETURN(StateUpdate up,
                       tree_.ApplyChanges(block.header.height, ToTreeChanges(exec.changes)));
   TM_ASSIGN_OR_RETURN(WriteBatch batch,
@@ -148,7 +175,9 @@ Result<std::vector<Receipt>> Ledger::Commit(const Block& block, const QuorumCert
     tip_id_ = block.Id();
   }
   height_ = block.header.height;
-  return std::move(exec.receipts);
+  pending_ids_.erase(pending_ids_.begin());
+  if (pending_ids_.empty()) pending_.reset();  // everything it held is in the tree now
+  return Status::Ok();
 }
 
 Result<ExecInfo> Ledger::ExecAt(uint64_t height) const {

@@ -22,6 +22,7 @@
 // Thread safety: not thread-safe; one thread (or one strand) drives a Replica.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -46,6 +47,14 @@ struct ReplicaOptions {
   // Test-only: skips the two-chain lock (TC rule and timeout high-QC check) to prove the
   // simulator catches a broken safety rule. Never set outside tests.
   bool test_only_skip_lock_check = false;
+  // Proposal pacing (a host with a real clock; 0 = propose as soon as possible, as in the
+  // simulator). A leader proposes once now >= parent timestamp + min_block_interval_ms and there
+  // is work (has_work() says txs are waiting, or the parent or grandparent carries txs that need
+  // later blocks to commit), or once now >= parent timestamp + idle_block_interval_ms. The host
+  // calls OnTick(now) every few milliseconds so a paced proposal goes out on time.
+  uint64_t min_block_interval_ms = 0;
+  uint64_t idle_block_interval_ms = 0;
+  std::function<bool()> has_work;
 };
 
 // The host's side of proposals, synchronous and deterministic.
@@ -105,6 +114,8 @@ class Replica {
   std::vector<Action> Start(uint64_t now_ms);
   std::vector<Action> OnMessage(const PublicKey& from, const Message& msg, uint64_t now_ms);
   std::vector<Action> OnTimer(uint64_t epoch, uint64_t round, uint64_t now_ms);
+  // Proposes if this replica leads the current round and pacing now allows it.
+  std::vector<Action> OnTick(uint64_t now_ms);
 
   uint64_t epoch() const { return vs_.epoch; }
   uint64_t round() const { return round_; }
@@ -153,6 +164,7 @@ class Replica {
   void AdvanceRound(Ctx& c, uint64_t round, const TimeoutCert* tc);
   void ScheduleRoundTimer(Ctx& c);
   void TryPropose(Ctx& c);
+  bool PacingAllows(const Ctx& c, const Block& parent) const;
   void MaybeVote(Ctx& c, const Hash256& id, const Block& b, const TimeoutCert* tc);
   void LocalTimeout(Ctx& c);
   void TryCommit(Ctx& c);

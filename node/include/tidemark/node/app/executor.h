@@ -12,6 +12,7 @@
 // Thread safety: pure function; `committed` is only read.
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "tidemark/contracts/framework.h"
@@ -23,6 +24,9 @@ struct BlockExecution {
   std::vector<Receipt> receipts;                  // one per tx, in block order
   std::vector<contracts::StateChange> changes;    // sorted by key
   Hash256 receipts_root;                          // RFC 6962 root over the receipt hashes
+  // Set when governance decided a new validator set in this block: it is activated in this
+  // block's state (part of `changes`) and consensus switches to it after this block.
+  std::optional<ValidatorSet> next_validators;
 };
 
 BlockExecution ExecuteBlock(const contracts::ContractRegistry& registry,

@@ -24,6 +24,7 @@
 
 #include "tidemark/contracts/framework.h"
 #include "tidemark/contracts/genesis.h"
+#include "tidemark/node/app/executor.h"
 #include "tidemark/node/state/state_tree.h"
 #include "tidemark/node/storage/block_store.h"
 #include "tidemark/node/storage/kv_store.h"
@@ -60,6 +61,16 @@ class Ledger {
   // Executes and durably commits the block that follows the tip.
   Result<std::vector<Receipt>> Commit(const Block& block, const QuorumCert& cert,
                                       const std::optional<Bytes>& safety_record);
+
+  // The two halves of Commit, for consensus, which learns that blocks are committed (and must
+  // know whether one ends an epoch) before it hands over their certificate:
+  // Execute runs the block that follows the last executed one over the committed state plus the
+  // executed-but-unwritten blocks; CommitExecuted writes the oldest executed block durably.
+  Result<BlockExecution> Execute(const Block& block);
+  Status CommitExecuted(const Block& block, const BlockExecution& exec, const QuorumCert& cert,
+                        const std::optional<Bytes>& safety_record);
+  // Highest executed height (>= height(); greater while executed blocks await their write).
+  uint64_t executed_height() const;
   Status WriteSafety(ByteView record) { return blocks_->WriteSafetyRecord(record); }
   Result<std::optional<Bytes>> SafetyRecord() const { return blocks_->SafetyRecord(); }
 
@@ -85,6 +96,9 @@ class Ledger {
   std::unique_ptr<BlockStore> blocks_;
   std::unique_ptr<contracts::StateView> view_;
   std::atomic<uint64_t> height_{0};
+  // Executed, not yet written (writer thread only): their changes, over the committed view.
+  std::unique_ptr<contracts::OverlayStateView> pending_;
+  std::vector<Hash256> pending_ids_;
   mutable std::mutex tip_mu_;
   Hash256 tip_id_;  // guarded by tip_mu_
 };

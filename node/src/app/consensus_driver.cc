@@ -1,0 +1,294 @@
+#include "tidemark/node/app/consensus_driver.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+
+#include "tidemark/contracts/governance.h"
+
+namespace tidemark::node {
+
+namespace asio = boost::asio;
+using consensus::Action;
+
+namespace {
+uint64_t NowMs() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+[[noreturn]] void Fatal(const std::string& what, const Status& s) {
+  spdlog::critical("{}: {}", what, s.ToString());
+  std::abort();
+}
+
+// How much of the uncommitted chain the driver remembers (proposal bookkeeping).
+constexpr size_t kMaxSeen = 4096;
+}  // namespace
+
+struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_this<Impl> {
+  Impl(asio::io_context& io, Ledger& ledger, mempool::Mempool& pool, KeyPair key,
+       ConsensusDriverOptions opt, CommitListener on_commit)
+      : io(io), strand(asio::make_strand(io)), round_timer(strand), tick_timer(strand),
+        ledger(ledger), pool(pool), key(std::move(key)), opt(std::move(opt)),
+        on_commit(std::move(on_commit)), signer(this->key, ledger.chain_id()),
+        verifier(ledger.chain_id()) {
+    this->opt.replica.chain_id = ledger.chain_id();
+    this->opt.replica.has_work = [this] { return this->pool.Stats().txs > this->pool.Stats().in_flight; };
+  }
+
+  // What the driver remembers of a block it built or validated.
+  struct Seen {
+    uint64_t height = 0;
+    uint64_t justify_commit_height = 0;  // the commit its justify QC carried
+    uint64_t exec_height = 0;
+  };
+
+  asio::io_context& io;
+  asio::strand<asio::io_context::executor_type> strand;
+  asio::steady_timer round_timer;
+  asio::steady_timer tick_timer;
+  Ledger& ledger;
+  mempool::Mempool& pool;
+  KeyPair key;
+  ConsensusDriverOptions opt;
+  CommitListener on_commit;
+  Sender sender;  // set before Start
+  consensus::Ed25519Signer signer;
+  consensus::Ed25519Verifier verifier;
+  std::unique_ptr<consensus::Replica> replica;  // strand only
+  std::map<Hash256, BlockExecution> executed;   // strand only: executed, awaiting their cert
+  std::map<Hash256, Seen> seen;                 // strand only
+  bool stopped = false;                         // strand only
+
+  mutable std::mutex status_mu;
+  ConsensusStatus status;  // guarded by status_mu
+
+  // ---- ProposalHost ----------------------------------------------------------------------------
+
+  // The exec_height recorded for a block: from our bookkeeping or its stored header.
+  std::optional<Seen> Lookup(const Hash256& id) {
+    if (auto it = seen.find(id); it != seen.end()) return it->second;
+    auto b = ledger.blocks().BlockById(id);
+    if (b.ok() && b->has_value()) {
+      const Block& blk = **b;
+      return Seen{blk.header.height, blk.justify.data.commit_height, blk.header.exec_height};
+    }
+    return std::nullopt;
+  }
+
+  void Remember(const Block& b) {
+    seen[b.Id()] = Seen{b.header.height, b.justify.data.commit_height, b.header.exec_height};
+    while (seen.size() > kMaxSeen) seen.erase(seen.begin());
+  }
+
+  Block BuildProposal(const BlockHeader& fields, const QuorumCert& justify) override {
+    Block b;
+    b.header = fields;
+    b.justify = justify;
+    b.txs = pool.TakeBatch(opt.max_block_txs, opt.max_block_bytes);
+    b.header.tx_root = TxRoot(b.txs);
+    b.header.tx_count = static_cast<uint32_t>(b.txs.size());
+    std::optional<Seen> parent = Lookup(justify.data.block_id);
+    uint64_t exec = parent ? parent->exec_height : 0;
+    if (parent) {
+      exec = std::max(exec, std::min(ledger.height(), parent->justify_commit_height));
+    }
+    auto info = ledger.ExecAt(exec);
+    if (!info.ok()) Fatal("execution record for a proposal", info.status());
+    b.header.exec_height = info->height;
+    b.header.state_root = info->state_root;
+    b.header.receipts_root = info->receipts_root;
+    Remember(b);
+    return b;
+  }
+
+  Status ValidateProposal(const Block& b) override {
+    const BlockHeader& h = b.header;
+    std::optional<Seen> parent = Lookup(h.parent);
+    if (parent && h.exec_height < parent->exec_height) {
+      return Status::Invalid("exec_height goes backwards");
+    }
+    if (h.exec_height > ledger.height()) {
+      return Status::Unavailable("execution roots of height " + std::to_string(h.exec_height) +
+                                 " not known here yet");
+    }
+    TM_ASSIGN_OR_RETURN(ExecInfo info, ledger.ExecAt(h.exec_height));
+    if (info.state_root != h.state_root) return Status::Invalid("state_root mismatch");
+    if (info.receipts_root != h.receipts_root) return Status::Invalid("receipts_root mismatch");
+    for (const Transaction& tx : b.txs) {
+      if (!pool.WasVerified(tx.Id()) && !tx.VerifySignature()) {
+        return Status::Unauthenticated("block carries a tx with a bad signature");
+      }
+    }
+    Remember(b);
+    return Status::Ok();
+  }
+
+  std::optional<ValidatorSet> EndsEpoch(const Block& committed,
+                                        const ValidatorSet& current) override {
+    auto exec = ledger.Execute(committed);
+    if (!exec.ok()) Fatal("executing committed block", exec.status());
+    std::optional<ValidatorSet> next = exec->next_validators;
+    executed[committed.Id()] = std::move(*exec);
+    if (next && next->epoch != current.epoch + 1) next->epoch = current.epoch + 1;
+    return next;
+  }
+
+  std::optional<Block> LoadCommittedBlock(const Hash256& id) override {
+    auto b = ledger.blocks().BlockById(id);
+    if (!b.ok()) return std::nullopt;
+    return std::move(*b);
+  }
+
+  // ---- Actions ---------------------------------------------------------------------------------
+
+  void Run(std::vector<Action> actions) {
+    for (Action& a : actions) {
+      if (auto* p = std::get_if<consensus::PersistSafety>(&a)) {
+        Status s = ledger.WriteSafety(p->state.Encode());
+        if (!s.ok()) Fatal("persisting consensus safety state", s);
+      } else if (auto* s = std::get_if<consensus::SendTo>(&a)) {
+        if (sender) sender(&s->to, consensus::EncodeMessage(s->msg));
+      } else if (auto* b = std::get_if<consensus::Broadcast>(&a)) {
+        if (sender) sender(nullptr, consensus::EncodeMessage(b->msg));
+      } else if (auto* c = std::get_if<consensus::CommitBlocks>(&a)) {
+        Commit(*c);
+      } else if (auto* t = std::get_if<consensus::ScheduleTimer>(&a)) {
+        Schedule(*t);
+      }
+    }
+    UpdateStatus();
+  }
+
+  void Commit(const consensus::CommitBlocks& c) {
+    for (const Block& b : c.blocks) {
+      Hash256 id = b.Id();
+      auto it = executed.find(id);
+      if (it == executed.end()) {
+        auto exec = ledger.Execute(b);
+        if (!exec.ok()) Fatal("executing committed block", exec.status());
+        it = executed.emplace(id, std::move(*exec)).first;
+      }
+      Status s = ledger.CommitExecuted(b, it->second, c.cert, std::nullopt);
+      if (!s.ok()) Fatal("writing committed block", s);
+      pool.OnCommitted(b.header.height, b.txs, it->second.receipts);
+      if (on_commit) on_commit(b, c.cert, it->second.receipts);
+      executed.erase(it);
+    }
+    for (auto it = seen.begin(); it != seen.end();) {
+      it = it->second.height + 64 < ledger.height() ? seen.erase(it) : std::next(it);
+    }
+  }
+
+  void Schedule(const consensus::ScheduleTimer& t) {
+    uint64_t now = NowMs();
+    uint64_t delay = t.at_ms > now ? t.at_ms - now : 0;
+    round_timer.expires_after(std::chrono::milliseconds(delay));
+    round_timer.async_wait([self = shared_from_this(), t](boost::system::error_code ec) {
+      if (ec || self->stopped || !self->replica) return;
+      self->pool.ReleaseInFlight();  // the round failed: its payload may be proposed again
+      self->Run(self->replica->OnTimer(t.epoch, t.round, NowMs()));
+    });
+  }
+
+  void Tick() {
+    tick_timer.expires_after(std::chrono::milliseconds(opt.tick_ms));
+    tick_timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (ec || self->stopped) return;
+      if (self->replica) self->Run(self->replica->OnTick(NowMs()));
+      self->Tick();
+    });
+  }
+
+  void UpdateStatus() {
+    if (!replica) return;
+    std::lock_guard l(status_mu);
+    status.epoch = replica->epoch();
+    status.round = replica->round();
+    status.committed_height = replica->committed_height();
+    if (status.validators.epoch != replica->validators().epoch || status.validators.size() == 0) {
+      status.validators = replica->validators();
+      status.own_index = status.validators.IndexOf(key.public_key());
+    }
+  }
+
+  Status Build() {
+    TM_ASSIGN_OR_RETURN(ValidatorSet validators, contracts::CurrentValidatorSet(ledger.state()));
+    TM_ASSIGN_OR_RETURN(Block tip, ledger.TipBlock());
+    TM_ASSIGN_OR_RETURN(std::optional<Bytes> record, ledger.SafetyRecord());
+    consensus::SafetyState safety;
+    if (record) {
+      TM_ASSIGN_OR_RETURN(safety, consensus::SafetyState::Decode(*record));
+    } else {
+      safety = consensus::SafetyState::ForEpochRoot(validators.epoch, ledger.genesis_block().Id(), 0);
+    }
+    replica = std::make_unique<consensus::Replica>(
+        opt.replica, consensus::ReplicaInit{std::move(validators), std::move(tip), std::move(safety)},
+        this, &signer, &verifier);
+    return Status::Ok();
+  }
+};
+
+ConsensusDriver::ConsensusDriver(asio::io_context& io, Ledger& ledger, mempool::Mempool& pool,
+                                 KeyPair node_key, ConsensusDriverOptions options,
+                                 CommitListener on_commit)
+    : impl_(std::make_shared<Impl>(io, ledger, pool, std::move(node_key), std::move(options),
+                                   std::move(on_commit))) {}
+
+ConsensusDriver::~ConsensusDriver() { Stop(); }
+
+void ConsensusDriver::SetSender(Sender sender) { impl_->sender = std::move(sender); }
+
+Status ConsensusDriver::Start() {
+  TM_RETURN_IF_ERROR(impl_->Build());
+  impl_->UpdateStatus();
+  asio::post(impl_->strand, [impl = impl_] {
+    impl->Run(impl->replica->Start(NowMs()));
+    impl->Tick();
+  });
+  return Status::Ok();
+}
+
+void ConsensusDriver::Stop() {
+  asio::post(impl_->strand, [impl = impl_] {
+    impl->stopped = true;
+    impl->round_timer.cancel();
+    impl->tick_timer.cancel();
+  });
+}
+
+void ConsensusDriver::Restart() {
+  asio::post(impl_->strand, [impl = impl_] {
+    if (impl->stopped) return;
+    impl->executed.clear();
+    Status s = impl->Build();
+    if (!s.ok()) Fatal("restarting consensus", s);
+    impl->Run(impl->replica->Start(NowMs()));
+  });
+}
+
+void ConsensusDriver::OnPeerMessage(const PublicKey& from, Bytes frame) {
+  asio::post(impl_->strand, [impl = impl_, from, frame = std::move(frame)] {
+    if (impl->stopped || !impl->replica) return;
+    auto msg = consensus::DecodeMessage(frame);
+    if (!msg.ok()) {
+      spdlog::debug("dropping bad consensus frame from {}: {}", from.Hex().substr(0, 12),
+                    msg.status().ToString());
+      return;
+    }
+    impl->Run(impl->replica->OnMessage(from, *msg, NowMs()));
+  });
+}
+
+ConsensusStatus ConsensusDriver::Snapshot() const {
+  std::lock_guard l(impl_->status_mu);
+  return impl_->status;
+}
+
+}  // namespace tidemark::node
