@@ -1,0 +1,12 @@
+#include "commands.h"
+
+namespace tidemark::cli {
+
+const std::vector<Registrar>& CommandGroups() {
+  static const std::vector<Registrar> kGroups = {
+      RegisterKeysCommands,
+  };
+  return kGroups;
+}
+
+}  // namespace tidemark::cli

@@ -1,0 +1,19 @@
+// commands.h — the command groups of the `tidemark` CLI. To add a group: write
+// `<group>_cmd.cc` defining `void Register<Group>Commands(CLI::App&, Context&)`, declare it here and
+// list it in commands.cc. See app.h for how a command is written.
+#pragma once
+
+#include <vector>
+
+#include "app.h"
+
+namespace tidemark::cli {
+
+using Registrar = void (*)(CLI::App& app, Context& ctx);
+
+// In the order they appear in --help.
+const std::vector<Registrar>& CommandGroups();
+
+void RegisterKeysCommands(CLI::App& app, Context& ctx);  // keys_cmd.cc
+
+}  // namespace tidemark::cli
