@@ -58,7 +58,8 @@ Result<std::vector<KvPair>> ScanFrom(leveldb::DB* db, leveldb::ReadOptions ro,
 // A read-only view pinned to a leveldb::Snapshot; releases it when destroyed.
 class LevelDbSnapshot final : public KvReader {
  public:
-  explicit LevelDbSnapshot(leveldb::DB* db) : db_(db), snapshot_(db->GetSnapshot()) {}
+  LevelDbSnapshot(leveldb::DB* db, bool verify)
+      : db_(db), snapshot_(db->GetSnapshot()), verify_(verify) {}
   ~LevelDbSnapshot() override { db_->ReleaseSnapshot(snapshot_); }
 
   Result<std::optional<Bytes>> Get(ByteView key) const override {
@@ -72,10 +73,12 @@ class LevelDbSnapshot final : public KvReader {
   leveldb::ReadOptions Options() const {
     leveldb::ReadOptions ro;
     ro.snapshot = snapshot_;
+    ro.verify_checksums = verify_;
     return ro;
   }
   leveldb::DB* db_;
   const leveldb::Snapshot* snapshot_;
+  bool verify_;
 };
 
 }  // namespace
@@ -88,6 +91,7 @@ Result<std::unique_ptr<LevelDbKvStore>> LevelDbKvStore::Open(const std::string& 
   o.paranoid_checks = options.paranoid_checks;
   o.write_buffer_size = options.write_buffer_bytes;
   o.max_open_files = options.max_open_files;
+  store->verify_checksums_ = options.verify_checksums;
   store->cache_.reset(leveldb::NewLRUCache(options.block_cache_bytes));
   o.block_cache = store->cache_.get();
   if (options.bloom_bits_per_key > 0) {
@@ -102,12 +106,18 @@ Result<std::unique_ptr<LevelDbKvStore>> LevelDbKvStore::Open(const std::string& 
 
 LevelDbKvStore::~LevelDbKvStore() { db_.reset(); }
 
+leveldb::ReadOptions LevelDbKvStore::ReadOptions() const {
+  leveldb::ReadOptions ro;
+  ro.verify_checksums = verify_checksums_;
+  return ro;
+}
+
 Result<std::optional<Bytes>> LevelDbKvStore::Get(ByteView key) const {
-  return GetFrom(db_.get(), leveldb::ReadOptions(), key);
+  return GetFrom(db_.get(), ReadOptions(), key);
 }
 
 Result<std::vector<KvPair>> LevelDbKvStore::Scan(const ScanOptions& options) const {
-  return ScanFrom(db_.get(), leveldb::ReadOptions(), options);
+  return ScanFrom(db_.get(), ReadOptions(), options);
 }
 
 Status LevelDbKvStore::Write(const WriteBatch& batch, bool sync) {
@@ -125,7 +135,7 @@ Status LevelDbKvStore::Write(const WriteBatch& batch, bool sync) {
 }
 
 Result<std::unique_ptr<KvReader>> LevelDbKvStore::Snapshot() const {
-  return std::unique_ptr<KvReader>(std::make_unique<LevelDbSnapshot>(db_.get()));
+  return std::unique_ptr<KvReader>(std::make_unique<LevelDbSnapshot>(db_.get(), verify_checksums_));
 }
 
 }  // namespace tidemark::node
