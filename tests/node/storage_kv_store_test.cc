@@ -74,6 +74,18 @@ void RunContract(KvStore& kv) {
   CHECK(Keys(kv.Scan({.prefix = B("a/"), .start_after = B("z")})).empty());     // after prefix
   CHECK(Keys(kv.Scan({.prefix = ByteView()})).size() == 4);                      // everything
   CHECK(Keys(kv.Scan({.prefix = B("a/"), .limit = 0})).empty());
+  CHECK(Keys(kv.Scan({.prefix = B("a/"), .start_at = B("a/2")})) ==
+        std::vector<std::string>{"a/2"});  // inclusive
+  CHECK(Keys(kv.Scan({.prefix = B("a/"), .start_at = B("a/15")})) ==
+        std::vector<std::string>{"a/2"});
+  CHECK(Keys(kv.Scan({.prefix = B("a/"), .start_at = B("0")})).size() == 2);
+  CHECK(Keys(kv.Scan({.prefix = B("a/"), .start_at = B("b")})).empty());
+  CHECK(Keys(kv.Scan({.prefix = B("a/"), .start_after = B("a/1"), .start_at = B("a/")})) ==
+        std::vector<std::string>{"a/2"});  // the later bound wins
+  CHECK(Keys(kv.Scan({.prefix = B("a/"), .start_after = B("a/"), .start_at = B("a/2")})) ==
+        std::vector<std::string>{"a/2"});
+  CHECK(Keys(kv.Scan({.prefix = B("a/"), .start_after = B("0"), .start_at = B("z")})).empty());
+  CHECK(Keys(kv.Scan({.prefix = B("a/"), .start_after = B("z"), .start_at = B("0")})).empty());
 
   Result<std::unique_ptr<KvReader>> snap = kv.Snapshot();
   REQUIRE(snap.ok());

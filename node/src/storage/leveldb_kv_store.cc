@@ -40,12 +40,17 @@ Result<std::vector<KvPair>> ScanFrom(leveldb::DB* db, leveldb::ReadOptions ro,
   ro.fill_cache = false;  // scans should not evict the hot set
   std::unique_ptr<leveldb::Iterator> it(db->NewIterator(ro));
   const leveldb::Slice prefix = ToSlice(options.prefix);
-  if (options.start_after && ToSlice(*options.start_after).compare(prefix) >= 0) {
-    it->Seek(ToSlice(*options.start_after));
-    if (it->Valid() && it->key() == ToSlice(*options.start_after)) it->Next();
-  } else {
-    it->Seek(prefix);
+  leveldb::Slice from = prefix;
+  if (options.start_at && ToSlice(*options.start_at).compare(from) > 0) {
+    from = ToSlice(*options.start_at);
   }
+  bool skip_equal = false;
+  if (options.start_after && ToSlice(*options.start_after).compare(from) >= 0) {
+    from = ToSlice(*options.start_after);
+    skip_equal = true;
+  }
+  it->Seek(from);
+  if (skip_equal && it->Valid() && it->key() == from) it->Next();
   std::vector<KvPair> out;
   for (; it->Valid() && out.size() < options.limit; it->Next()) {
     if (!it->key().starts_with(prefix)) break;
