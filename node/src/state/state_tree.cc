@@ -229,17 +229,17 @@ Result<std::optional<Bytes>> StateTree::Get(ByteView key) const {
   return store_.Get(AsBytes(keys::StateValue(key)));
 }
 
-Result<std::vector<KvPair>> StateTree::Scan(ByteView prefix,
-                                            const std::optional<Bytes>& start_after,
-                                            size_t limit) const {
-  std::string full_prefix = keys::StateValue(prefix);
-  ScanOptions opts{.prefix = AsBytes(full_prefix), .limit = limit};
-  if (start_after) {
-    std::string k = keys::StateValue(*start_after);
-    opts.start_after = Bytes(k.begin(), k.end());
-  }
+Result<std::vector<KvPair>> StateTree::Scan(const ScanRange& range) const {
+  auto with_prefix = [](const Bytes& key) {
+    std::string k = keys::StateValue(key);
+    return Bytes(k.begin(), k.end());
+  };
+  Bytes full_prefix = with_prefix(range.prefix);
+  ScanOptions opts{.prefix = full_prefix, .limit = range.limit};
+  if (range.start_after) opts.start_after = with_prefix(*range.start_after);
+  if (range.start_at) opts.start_at = with_prefix(*range.start_at);
   TM_ASSIGN_OR_RETURN(std::vector<KvPair> page, store_.Scan(opts));
-  for (KvPair& kv : page) kv.key.erase(kv.key.begin());  // strip the 'S' prefix
+  for (KvPair& kv : page) kv.key.erase(kv.key.begin());  // strip the index prefix
   return page;
 }
 

@@ -109,6 +109,10 @@ Result<WriteBatch> BlockStore::PrepareCommit(const Block& block, const QuorumCer
   if (tip && !direct && !ancestor) {
     return Status::Invalid("certificate does not commit block " + id.Hex());
   }
+  Bytes cert_bytes = cert.Encode();
+  if (Result<QuorumCert> back = QuorumCert::Decode(cert_bytes); !back.ok()) {
+    return Status::Invalid("certificate does not decode: " + back.status().message());
+  }
   if (state.height != height) return Status::Invalid("state update is for another height");
   if (receipts.size() != block.txs.size()) return Status::Invalid("one receipt per tx required");
 
@@ -118,7 +122,7 @@ Result<WriteBatch> BlockStore::PrepareCommit(const Block& block, const QuorumCer
   std::string h8;
   keys::AppendU64(&h8, height);
   batch.Put(AsBytes(keys::BlockById(id)), AsBytes(h8));
-  batch.Put(AsBytes(keys::Cert(height)), cert.Encode());
+  batch.Put(AsBytes(keys::Cert(height)), cert_bytes);
   std::set<Hash256> seen;
   for (uint32_t i = 0; i < block.txs.size(); ++i) {
     const Transaction& tx = block.txs[i];

@@ -9,7 +9,7 @@ Status FaultInjectingKvStore::CheckUp() const {
 
 void FaultInjectingKvStore::CrashLocked() {
   crashed_ = true;
-  visible_ = durable_;
+  if (!unsynced_.empty()) visible_ = durable_;  // otherwise they are already equal
   unsynced_.clear();
   crash_countdown_ = 0;
   fail_countdown_ = 0;
@@ -74,9 +74,8 @@ void FaultInjectingKvStore::Crash() {
 
 void FaultInjectingKvStore::Restart() {
   std::lock_guard lock(mu_);
-  crashed_ = false;
-  visible_ = durable_;
-  unsynced_.clear();
+  if (!crashed_) CrashLocked();  // restarting a live store loses its unsynced writes too
+  crashed_ = false;  // CrashLocked already rolled visible_ back to durable_
 }
 
 bool FaultInjectingKvStore::crashed() const {

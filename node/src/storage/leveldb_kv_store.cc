@@ -40,12 +40,17 @@ Result<std::vector<KvPair>> ScanFrom(leveldb::DB* db, leveldb::ReadOptions ro,
   ro.fill_cache = false;  // scans should not evict the hot set
   std::unique_ptr<leveldb::Iterator> it(db->NewIterator(ro));
   const leveldb::Slice prefix = ToSlice(options.prefix);
-  if (options.start_after && ToSlice(*options.start_after).compare(prefix) >= 0) {
-    it->Seek(ToSlice(*options.start_after));
-    if (it->Valid() && it->key() == ToSlice(*options.start_after)) it->Next();
-  } else {
-    it->Seek(prefix);
+  leveldb::Slice from = prefix;
+  if (options.start_at && ToSlice(*options.start_at).compare(from) > 0) {
+    from = ToSlice(*options.start_at);
   }
+  bool skip_equal = false;
+  if (options.start_after && ToSlice(*options.start_after).compare(from) >= 0) {
+    from = ToSlice(*options.start_after);
+    skip_equal = true;
+  }
+  it->Seek(from);
+  if (skip_equal && it->Valid() && it->key() == from) it->Next();
   std::vector<KvPair> out;
   for (; it->Valid() && out.size() < options.limit; it->Next()) {
     if (!it->key().starts_with(prefix)) break;
@@ -58,7 +63,8 @@ Result<std::vector<KvPair>> ScanFrom(leveldb::DB* db, leveldb::ReadOptions ro,
 // A read-only view pinned to a leveldb::Snapshot; releases it when destroyed.
 class LevelDbSnapshot final : public KvReader {
  public:
-  explicit LevelDbSnapshot(leveldb::DB* db) : db_(db), snapshot_(db->GetSnapshot()) {}
+  LevelDbSnapshot(leveldb::DB* db, bool verify)
+      : db_(db), snapshot_(db->GetSnapshot()), verify_(verify) {}
   ~LevelDbSnapshot() override { db_->ReleaseSnapshot(snapshot_); }
 
   Result<std::optional<Bytes>> Get(ByteView key) const override {
@@ -72,10 +78,12 @@ class LevelDbSnapshot final : public KvReader {
   leveldb::ReadOptions Options() const {
     leveldb::ReadOptions ro;
     ro.snapshot = snapshot_;
+    ro.verify_checksums = verify_;
     return ro;
   }
   leveldb::DB* db_;
   const leveldb::Snapshot* snapshot_;
+  bool verify_;
 };
 
 }  // namespace
@@ -88,6 +96,7 @@ Result<std::unique_ptr<LevelDbKvStore>> LevelDbKvStore::Open(const std::string& 
   o.paranoid_checks = options.paranoid_checks;
   o.write_buffer_size = options.write_buffer_bytes;
   o.max_open_files = options.max_open_files;
+  store->verify_checksums_ = options.verify_checksums;
   store->cache_.reset(leveldb::NewLRUCache(options.block_cache_bytes));
   o.block_cache = store->cache_.get();
   if (options.bloom_bits_per_key > 0) {
@@ -102,12 +111,18 @@ Result<std::unique_ptr<LevelDbKvStore>> LevelDbKvStore::Open(const std::string& 
 
 LevelDbKvStore::~LevelDbKvStore() { db_.reset(); }
 
+leveldb::ReadOptions LevelDbKvStore::ReadOptions() const {
+  leveldb::ReadOptions ro;
+  ro.verify_checksums = verify_checksums_;
+  return ro;
+}
+
 Result<std::optional<Bytes>> LevelDbKvStore::Get(ByteView key) const {
-  return GetFrom(db_.get(), leveldb::ReadOptions(), key);
+  return GetFrom(db_.get(), ReadOptions(), key);
 }
 
 Result<std::vector<KvPair>> LevelDbKvStore::Scan(const ScanOptions& options) const {
-  return ScanFrom(db_.get(), leveldb::ReadOptions(), options);
+  return ScanFrom(db_.get(), ReadOptions(), options);
 }
 
 Status LevelDbKvStore::Write(const WriteBatch& batch, bool sync) {
@@ -125,7 +140,7 @@ Status LevelDbKvStore::Write(const WriteBatch& batch, bool sync) {
 }
 
 Result<std::unique_ptr<KvReader>> LevelDbKvStore::Snapshot() const {
-  return std::unique_ptr<KvReader>(std::make_unique<LevelDbSnapshot>(db_.get()));
+  return std::unique_ptr<KvReader>(std::make_unique<LevelDbSnapshot>(db_.get(), verify_checksums_));
 }
 
 }  // namespace tidemark::node

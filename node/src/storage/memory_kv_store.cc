@@ -15,9 +15,17 @@ void MemoryKvStore::Apply(const WriteBatch& batch, Map* map) {
 std::vector<KvPair> MemoryKvStore::ScanMap(const Map& map, const ScanOptions& options) {
   std::vector<KvPair> out;
   const std::string prefix = ToString(options.prefix);
-  auto it = options.start_after ? map.upper_bound(ToString(*options.start_after))
-                                : map.lower_bound(prefix);
-  if (it != map.end() && it->first < prefix) it = map.lower_bound(prefix);
+  std::string from = prefix;
+  if (options.start_at && ToString(*options.start_at) > from) from = ToString(*options.start_at);
+  auto it = map.lower_bound(from);
+  if (options.start_after) {
+    auto after = map.upper_bound(ToString(*options.start_after));
+    if (after == map.end()) {
+      it = after;
+    } else if (it != map.end() && after->first > it->first) {
+      it = after;
+    }
+  }
   for (; it != map.end() && out.size() < options.limit; ++it) {
     if (it->first.compare(0, prefix.size(), prefix) != 0) break;
     out.push_back({Bytes(it->first.begin(), it->first.end()),

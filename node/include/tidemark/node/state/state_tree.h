@@ -56,10 +56,15 @@ class StateTree {
 
   // Current (latest written version) value, from the flat index.
   Result<std::optional<Bytes>> Get(ByteView key) const;
-  // Current entries whose key starts with `prefix`, ascending, after `start_after`, at most
-  // `limit` (contracts iterate by prefix; pagination cursor = last key returned).
-  Result<std::vector<KvPair>> Scan(ByteView prefix, const std::optional<Bytes>& start_after,
-                                   size_t limit) const;
+  // Current entries, ascending, by the rules of ScanOptions (keys without the index prefix):
+  // contracts iterate by prefix; the pagination cursor is the last key returned.
+  struct ScanRange {
+    Bytes prefix;
+    std::optional<Bytes> start_at;     // inclusive lower bound
+    std::optional<Bytes> start_after;  // exclusive lower bound (cursor)
+    size_t limit = 256;
+  };
+  Result<std::vector<KvPair>> Scan(const ScanRange& range) const;
   // The value at a retained version, by walking the tree.
   Result<std::optional<Bytes>> GetAt(uint64_t height, ByteView key) const;
   // A proof of the key's value (or absence) at a retained version.

@@ -33,12 +33,13 @@ struct KvPair {
   friend bool operator==(const KvPair&, const KvPair&) = default;
 };
 
-// A bounded, ordered range read: keys that start with `prefix`, strictly greater than
-// `start_after` when it is set (a pagination cursor: pass the last key of the previous page),
-// at most `limit` of them, in ascending order.
+// A bounded, ordered range read: keys that start with `prefix`, at least `start_at` when it is
+// set, strictly greater than `start_after` when it is set (a pagination cursor: pass the last key
+// of the previous page), at most `limit` of them, in ascending order.
 struct ScanOptions {
   ByteView prefix;
   std::optional<Bytes> start_after;
+  std::optional<Bytes> start_at;
   size_t limit = 1000;
 };
 

@@ -16,6 +16,7 @@
 
 namespace leveldb {
 class DB;
+struct ReadOptions;
 class Cache;
 class FilterPolicy;
 }  // namespace leveldb
@@ -25,6 +26,7 @@ namespace tidemark::node {
 struct LevelDbOptions {
   bool create_if_missing = true;
   bool paranoid_checks = true;
+  bool verify_checksums = true;          // on every read: damage is kCorruption, not garbage
   size_t block_cache_bytes = 32 << 20;   // bounded read cache
   size_t write_buffer_bytes = 8 << 20;
   int bloom_bits_per_key = 10;           // 0 disables the bloom filter
@@ -46,6 +48,8 @@ class LevelDbKvStore final : public KvStore {
 
  private:
   LevelDbKvStore() = default;
+  leveldb::ReadOptions ReadOptions() const;
+  bool verify_checksums_ = true;
   std::unique_ptr<leveldb::Cache> cache_;
   std::unique_ptr<const leveldb::FilterPolicy> filter_;
   std::unique_ptr<leveldb::DB> db_;  // destroyed first (declared last)

@@ -1,0 +1,238 @@
+// Contract tests run against every KvStore (memory, fault-injecting, LevelDB), then the
+// fault-injection model and LevelDB specifics (reopen, lock, errors as Status).
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <string>
+
+#include "tidemark/node/storage/fault_injecting_kv_store.h"
+#include "tidemark/node/storage/leveldb_kv_store.h"
+#include "tidemark/node/storage/memory_kv_store.h"
+
+namespace tidemark::node {
+namespace {
+
+Bytes B(const std::string& s) { return Bytes(s.begin(), s.end()); }
+
+// A fresh temporary directory, removed with everything in it when the object dies.
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "tidemark-kv-XXXXXX").string();
+    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
+    path_ = tmpl;
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  std::string Sub(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+std::optional<Bytes> MustGet(const KvReader& kv, const std::string& key) {
+  Result<std::optional<Bytes>> v = kv.Get(B(key));
+  REQUIRE(v.ok());
+  return *v;
+}
+
+std::vector<std::string> Keys(const Result<std::vector<KvPair>>& page) {
+  REQUIRE(page.ok());
+  std::vector<std::string> out;
+  for (const KvPair& p : *page) out.push_back(ToString(p.key));
+  return out;
+}
+
+void RunContract(KvStore& kv) {
+  CHECK(MustGet(kv, "missing") == std::nullopt);
+
+  WriteBatch b;
+  b.Put(B("a/1"), B("one"));
+  b.Put(B("a/2"), B("two"));
+  b.Put(B("a/3"), B("three"));
+  b.Put(B("b/1"), B("other"));
+  b.Put(B("a/2"), B("TWO"));  // later op wins
+  b.Delete(B("a/3"));
+  std::string binary_key("\x00\xff\x01", 3);
+  b.Put(AsBytes(binary_key), Bytes());  // binary key, empty value
+  REQUIRE(kv.Write(b, true).ok());
+
+  CHECK(MustGet(kv, "a/1") == B("one"));
+  CHECK(MustGet(kv, "a/2") == B("TWO"));
+  CHECK(MustGet(kv, "a/3") == std::nullopt);
+  CHECK(MustGet(kv, binary_key) == Bytes());  // present but empty: not "absent"
+
+  CHECK(Keys(kv.Scan({.prefix = B("a/")})) == std::vector<std::string>{"a/1", "a/2"});
+  CHECK(Keys(kv.Scan({.prefix = B("a/"), .limit = 1})) == std::vector<std::string>{"a/1"});
+  CHECK(Keys(kv.Scan({.prefix = B("a/"), .start_after = B("a/1")})) ==
+        std::vector<std::string>{"a/2"});
+  CHECK(Keys(kv.Scan({.prefix = B("a/"), .start_after = B("a/2")})).empty());
+  CHECK(Keys(kv.Scan({.prefix = B("a/"), .start_after = B("0")})).size() == 2);  // before prefix
+  CHECK(Keys(kv.Scan({.prefix = B("a/"), .start_after = B("z")})).empty());     // after prefix
+  CHECK(Keys(kv.Scan({.prefix = ByteView()})).size() == 4);                      // everything
+  CHECK(Keys(kv.Scan({.prefix = B("a/"), .limit = 0})).empty());
+  CHECK(Keys(kv.Scan({.prefix = B("a/"), .start_at = B("a/2")})) ==
+        std::vector<std::string>{"a/2"});  // inclusive
+  CHECK(Keys(kv.Scan({.prefix = B("a/"), .start_at = B("a/15")})) ==
+        std::vector<std::string>{"a/2"});
+  CHECK(Keys(kv.Scan({.prefix = B("a/"), .start_at = B("0")})).size() == 2);
+  CHECK(Keys(kv.Scan({.prefix = B("a/"), .start_at = B("b")})).empty());
+  CHECK(Keys(kv.Scan({.prefix = B("a/"), .start_after = B("a/1"), .start_at = B("a/")})) ==
+        std::vector<std::string>{"a/2"});  // the later bound wins
+  CHECK(Keys(kv.Scan({.prefix = B("a/"), .start_after = B("a/"), .start_at = B("a/2")})) ==
+        std::vector<std::string>{"a/2"});
+  CHECK(Keys(kv.Scan({.prefix = B("a/"), .start_after = B("0"), .start_at = B("z")})).empty());
+  CHECK(Keys(kv.Scan({.prefix = B("a/"), .start_after = B("z"), .start_at = B("0")})).empty());
+
+  Result<std::unique_ptr<KvReader>> snap = kv.Snapshot();
+  REQUIRE(snap.ok());
+  WriteBatch later;
+  later.Put(B("a/1"), B("changed"));
+  later.Put(B("a/9"), B("new"));
+  REQUIRE(kv.Write(later, false).ok());
+  CHECK(MustGet(**snap, "a/1") == B("one"));  // the snapshot does not move
+  CHECK(Keys((*snap)->Scan({.prefix = B("a/")})).size() == 2);
+  CHECK(MustGet(kv, "a/1") == B("changed"));
+  CHECK(Keys(kv.Scan({.prefix = B("a/")})).size() == 3);
+}
+
+TEST_CASE("KvStore contract: memory") {
+  MemoryKvStore kv;
+  RunContract(kv);
+}
+
+TEST_CASE("KvStore contract: fault-injecting (no faults armed)") {
+  FaultInjectingKvStore kv;
+  RunContract(kv);
+}
+
+TEST_CASE("KvStore contract: LevelDB") {
+  TempDir dir;
+  Result<std::unique_ptr<LevelDbKvStore>> kv = LevelDbKvStore::Open(dir.Sub("db"), {});
+  REQUIRE(kv.ok());
+  RunContract(**kv);
+}
+
+TEST_CASE("PrefixSuccessor") {
+  CHECK(PrefixSuccessor("ab") == std::optional<std::string>("ac"));
+  CHECK(PrefixSuccessor(std::string("a\xff", 2)) == std::optional<std::string>("b"));
+  CHECK(PrefixSuccessor(std::string("\xff\xff", 2)) == std::nullopt);
+}
+
+TEST_CASE("LevelDB: data survives close and reopen; a locked directory is an IoError") {
+  TempDir dir;
+  {
+    Result<std::unique_ptr<LevelDbKvStore>> kv = LevelDbKvStore::Open(dir.Sub("db"), {});
+    REQUIRE(kv.ok());
+    WriteBatch b;
+    for (int i = 0; i < 1000; ++i) b.Put(B("k" + std::to_string(i)), Bytes(100, uint8_t(i)));
+    REQUIRE((*kv)->Write(b, true).ok());
+    Result<std::unique_ptr<LevelDbKvStore>> second = LevelDbKvStore::Open(dir.Sub("db"), {});
+    REQUIRE(!second.ok());
+    CHECK(second.status().code() == Code::kIoError);
+    CHECK(second.status().message().find("leveldb open") != std::string::npos);
+  }
+  Result<std::unique_ptr<LevelDbKvStore>> kv = LevelDbKvStore::Open(dir.Sub("db"), {});
+  REQUIRE(kv.ok());
+  CHECK(MustGet(**kv, "k999") == Bytes(100, uint8_t(999)));
+  CHECK(Keys((*kv)->Scan({.prefix = B("k"), .limit = 5000})).size() == 1000);
+}
+
+TEST_CASE("LevelDB: opening a missing directory without create_if_missing fails with a message") {
+  TempDir dir;
+  Result<std::unique_ptr<LevelDbKvStore>> kv =
+      LevelDbKvStore::Open(dir.Sub("nope"), {.create_if_missing = false});
+  REQUIRE(!kv.ok());
+  CHECK(kv.status().code() == Code::kInvalidArgument);  // LevelDB: "does not exist"
+  CHECK(kv.status().message().find("does not exist") != std::string::npos);
+}
+
+TEST_CASE("LevelDB: a damaged table file is reported, not crashed on") {
+  TempDir dir;
+  {
+    Result<std::unique_ptr<LevelDbKvStore>> kv =
+        LevelDbKvStore::Open(dir.Sub("db"), {.write_buffer_bytes = 64 << 10});
+    REQUIRE(kv.ok());
+    for (int round = 0; round < 8; ++round) {  // enough to flush tables to disk
+      WriteBatch b;
+      for (int i = 0; i < 500; ++i) b.Put(B("k" + std::to_string(round * 500 + i)), Bytes(200, 7));
+      REQUIRE((*kv)->Write(b, true).ok());
+    }
+  }
+  int damaged = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.Sub("db"))) {
+    if (entry.path().extension() != ".ldb") continue;
+    std::fstream f(entry.path(), std::ios::in | std::ios::out | std::ios::binary);
+    for (size_t off = 100; off + 100 < entry.file_size(); off += 997) {
+      f.seekp(static_cast<std::streamoff>(off));
+      f.put('\x5a');
+    }
+    ++damaged;
+  }
+  REQUIRE(damaged > 0);
+  Result<std::unique_ptr<LevelDbKvStore>> kv = LevelDbKvStore::Open(dir.Sub("db"), {});
+  if (!kv.ok()) {
+    CHECK((kv.status().code() == Code::kCorruption || kv.status().code() == Code::kIoError));
+    return;
+  }
+  Result<std::vector<KvPair>> all = (*kv)->Scan({.prefix = B("k"), .limit = 10000});
+  REQUIRE(!all.ok());
+  CHECK(all.status().code() == Code::kCorruption);
+}
+
+TEST_CASE("fault injection: a crash drops the batch being written and unsynced batches") {
+  FaultInjectingKvStore kv;
+  WriteBatch synced, unsynced, lost;
+  synced.Put(B("s"), B("1"));
+  unsynced.Put(B("u"), B("1"));
+  lost.Put(B("l"), B("1"));
+  REQUIRE(kv.Write(synced, true).ok());
+  REQUIRE(kv.Write(unsynced, false).ok());
+  CHECK(MustGet(kv, "u") == B("1"));  // visible before the crash
+  kv.CrashAtWrite(1);
+  Status s = kv.Write(lost, true);
+  CHECK(s.code() == Code::kIoError);
+  CHECK(kv.crashed());
+  CHECK(kv.Get(B("s")).status().code() == Code::kIoError);  // down until restart
+  CHECK(kv.Write(synced, true).code() == Code::kIoError);
+  kv.Restart();
+  CHECK(MustGet(kv, "s") == B("1"));
+  CHECK(MustGet(kv, "u") == std::nullopt);
+  CHECK(MustGet(kv, "l") == std::nullopt);
+}
+
+TEST_CASE("fault injection: a synced write makes earlier unsynced writes durable") {
+  FaultInjectingKvStore kv;
+  WriteBatch a, b;
+  a.Put(B("a"), B("1"));
+  b.Put(B("b"), B("1"));
+  REQUIRE(kv.Write(a, false).ok());
+  REQUIRE(kv.Write(b, true).ok());
+  kv.Crash();
+  kv.Restart();
+  CHECK(MustGet(kv, "a") == B("1"));
+  CHECK(MustGet(kv, "b") == B("1"));
+}
+
+TEST_CASE("fault injection: a failed write applies nothing and the store stays up") {
+  FaultInjectingKvStore kv;
+  kv.FailWriteAt(2);
+  WriteBatch a, b;
+  a.Put(B("a"), B("1"));
+  b.Put(B("b"), B("1"));
+  b.Delete(B("a"));
+  REQUIRE(kv.Write(a, true).ok());
+  CHECK(kv.Write(b, true).code() == Code::kIoError);
+  CHECK(!kv.crashed());
+  CHECK(MustGet(kv, "a") == B("1"));
+  CHECK(MustGet(kv, "b") == std::nullopt);
+  REQUIRE(kv.Write(b, true).ok());  // the next one goes through
+  CHECK(MustGet(kv, "a") == std::nullopt);
+  CHECK(kv.writes() == 2);
+}
+
+}  // namespace
+}  // namespace tidemark::node
