@@ -29,8 +29,10 @@ class ObjectReader {
   template <typename T>
   ObjectReader& Uint(const char* key, T* out) {
     readers_[key] = [out](const json& v, const std::string& path) -> Status {
-      if (!v.is_number_unsigned()) {
-        return Status::Invalid(path + ": expected a non-negative integer, got " + TypeName(v));
+      bool non_negative = v.is_number_unsigned() || (v.is_number_integer() && v.get<int64_t>() >= 0);
+      if (!non_negative) {
+        return Status::Invalid(path + ": expected a non-negative integer, got " +
+                               (v.is_number_integer() ? "a negative integer" : TypeName(v)));
       }
       uint64_t x = v.get<uint64_t>();
       if (x > std::numeric_limits<T>::max()) return Status::Invalid(path + ": too large");
