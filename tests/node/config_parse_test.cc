@@ -1,8 +1,6 @@
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "tidemark/node/config/config.h"

@@ -13,9 +13,9 @@
 #include <mutex>
 
 #include "tidemark/hash.h"
-#include "tidemark/value.h"
 #include "tidemark/node/api/ledger_api.h"
 #include "tidemark/node/api/rest_api.h"
+#include "tidemark/value.h"
 
 namespace tidemark::testing {
 
@@ -28,7 +28,8 @@ inline KeyPair TestKey(uint8_t n) {
 class FakeLedger : public node::api::LedgerApi {
  public:
   explicit FakeLedger(std::string chain_id = "test-chain", node::http::EventBus* bus = nullptr)
-      : chain_id_(chain_id), bus_(bus),
+      : chain_id_(chain_id),
+        bus_(bus),
         pool_({.chain_id = chain_id, .max_txs = 100}, [this](const PublicKey& k) {
           std::lock_guard<std::mutex> lock(mu_);
           auto it = nonces_.find(k);
@@ -46,6 +47,7 @@ class FakeLedger : public node::api::LedgerApi {
   }
 
   std::atomic<bool> ready{true};
+  void SetBus(node::http::EventBus* bus) { bus_ = bus; }
   node::mempool::Mempool& pool() { return pool_; }
   const ValidatorSet& validators() const { return validators_; }
   void PutState(Bytes k, Bytes v) {
@@ -55,8 +57,12 @@ class FakeLedger : public node::api::LedgerApi {
 
   QuorumCert Certify(const Hash256& block_id, uint64_t height, uint64_t round) {
     QuorumCert qc;
-    qc.data = VoteData{.epoch = 0, .round = round, .height = height, .block_id = block_id,
-                       .commit_height = height, .commit_id = block_id};
+    qc.data = VoteData{.epoch = 0,
+                       .round = round,
+                       .height = height,
+                       .block_id = block_id,
+                       .commit_height = height,
+                       .commit_id = block_id};
     for (uint32_t i = 0; i < keys_.size(); ++i) {
       qc.signatures.emplace_back(i, keys_[i].Sign(SigKind::kVote, chain_id_, qc.data.Encode()));
     }
@@ -100,13 +106,17 @@ class FakeLedger : public node::api::LedgerApi {
   node::api::NodeStatus Status() override {
     std::lock_guard<std::mutex> lock(mu_);
     const Block& head = blocks_.back().block;
-    return {.chain_id = chain_id_, .node_version = "test", .height = head.header.height,
-            .head_id = head.Id(), .head_timestamp_ms = head.header.timestamp_ms,
+    return {.chain_id = chain_id_,
+            .node_version = "test",
+            .height = head.header.height,
+            .head_id = head.Id(),
+            .head_timestamp_ms = head.header.timestamp_ms,
             .validator_count = validators_.size()};
   }
   Result<node::api::BlockRecord> BlockAt(uint64_t height) override {
     std::lock_guard<std::mutex> lock(mu_);
-    if (height >= blocks_.size()) return tidemark::Status::NotFound("no block at " + std::to_string(height));
+    if (height >= blocks_.size())
+      return tidemark::Status::NotFound("no block at " + std::to_string(height));
     return blocks_[height];
   }
   Result<node::api::BlockRecord> BlockById(const Hash256& id) override {
@@ -124,7 +134,8 @@ class FakeLedger : public node::api::LedgerApi {
       if (it != tx_index_.end()) {
         return node::mempool::TxRecord{.id = it->first,
                                        .state = node::mempool::TxState::kCommitted,
-                                       .height = it->second.first, .index = it->second.second};
+                                       .height = it->second.first,
+                                       .index = it->second.second};
       }
     }
     return pool_.Add(bytes);
@@ -173,8 +184,11 @@ class FakeLedger : public node::api::LedgerApi {
 // A signed tx from `key` with `nonce` on `chain`.
 inline Transaction MakeTx(const KeyPair& key, uint64_t nonce, std::string chain = "test-chain",
                           std::string payload = "x") {
-  Transaction tx{.chain_id = std::move(chain), .nonce = nonce, .contract = "test",
-                 .method = "put", .args = Value::MakeMap({{"k", Value(payload)}}).Encode()};
+  Transaction tx{.chain_id = std::move(chain),
+                 .nonce = nonce,
+                 .contract = "test",
+                 .method = "put",
+                 .args = Value::MakeMap({{"k", Value(payload)}}).Encode()};
   tx.SignWith(key);
   return tx;
 }

@@ -1,8 +1,6 @@
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "tidemark/node/http/event_bus.h"
@@ -32,12 +30,13 @@ Router TestRouter() {
   r.Add("GET", "/v1/blocks/{id}", [](const HttpRequest&, const PathParams& p) {
     return JsonResponse(200, json{{"id", p.at("id")}});
   });
-  r.Add("POST", "/v1/txs", [](const HttpRequest&, const PathParams&) {
-    return JsonResponse(202, json{{"ok", true}});
-  }, {"application/json"});
-  r.Add("GET", "/v1/txs", [](const HttpRequest&, const PathParams&) {
-    return JsonResponse(200, json::array());
-  });
+  r.Add("POST", "/v1/txs",
+        [](const HttpRequest&, const PathParams&) {
+          return JsonResponse(202, json{{"ok", true}});
+        },
+        {"application/json"});
+  r.Add("GET", "/v1/txs",
+        [](const HttpRequest&, const PathParams&) { return JsonResponse(200, json::array()); });
   r.Add("GET", "/boom", [](const HttpRequest&, const PathParams&) -> HttpResponse {
     throw std::runtime_error("bug");
   });
@@ -126,7 +125,9 @@ TEST_CASE("raw requests: parse limits give 431, 413, 400 like the server") {
   CheckProblem(HandleRawRequest("GET / HTTP/1.1\r\nX: " + std::string(500, 'a') + "\r\n\r\n", r, o),
                431);
   CheckProblem(HandleRawRequest("POST /v1/txs HTTP/1.1\r\nContent-Type: application/json\r\n"
-                                "Content-Length: 11\r\n\r\n{\"a\":12345}", r, o), 413);
+                                "Content-Length: 11\r\n\r\n{\"a\":12345}",
+                                r, o),
+               413);
   CheckProblem(HandleRawRequest("NOT HTTP\r\n\r\n", r, o), 400);
   CheckProblem(HandleRawRequest("GET /v1/blocks/1 HTTP/1.1\r\nContent-Length: 5\r\n\r\nab", r, o),
                400);
@@ -203,8 +204,8 @@ TEST_CASE("static files: content types, CSP, index, and no path traversal") {
   CHECK(js.status == 200);
   CHECK(js.Header("content-type") == "text/javascript; charset=utf-8");
   for (const char* evil : {"/../secret.txt", "/%2e%2e/secret.txt", "/assets/..%2f..%2fsecret.txt",
-                           "/assets/%2e%2e/%2e%2e/secret.txt", "/..%5csecret.txt",
-                           "/link.txt", "/assets/app.js%00.html", "/nope.html"}) {
+                           "/assets/%2e%2e/%2e%2e/secret.txt", "/..%5csecret.txt", "/link.txt",
+                           "/assets/app.js%00.html", "/nope.html"}) {
     INFO(evil);
     auto r = files.Serve(Req("GET", evil));
     CHECK(r.status == 404);

@@ -1,11 +1,9 @@
 // The HTTP server on a loopback ephemeral port: limits, timeouts, connection cap, SSE.
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
-#include <thread>
-
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "http_test_client.h"
 #include "tidemark/node/http/event_bus.h"
@@ -32,9 +30,11 @@ struct TestServer {
     router.Add("GET", "/hello", [](const HttpRequest& r, const PathParams&) {
       return JsonResponse(200, json{{"hello", r.Query("name") ? *r.Query("name") : "world"}});
     });
-    router.Add("POST", "/echo", [](const HttpRequest& r, const PathParams&) {
-      return TextResponse(200, "application/octet-stream", r.body);
-    }, {"application/octet-stream"});
+    router.Add("POST", "/echo",
+               [](const HttpRequest& r, const PathParams&) {
+                 return TextResponse(200, "application/octet-stream", r.body);
+               },
+               {"application/octet-stream"});
     router.Add("GET", "/events", [this](const HttpRequest& r, const PathParams&) {
       std::optional<uint64_t> last;
       if (!r.Header("last-event-id").empty()) last = std::stoull(r.Header("last-event-id"));
@@ -90,13 +90,14 @@ TEST_CASE("server: answers, keeps connections alive, counts requests") {
 
 TEST_CASE("server: oversized header is 431, oversized body 413, garbage 400") {
   TestServer s({.max_body_bytes = 1024, .max_header_bytes = 2048});
-  CheckProblem(Request(s.port(), "GET", "/hello", "", "",
-                       "X-Big: " + std::string(4096, 'a') + "\r\n"), 431);
-  CheckProblem(Request(s.port(), "POST", "/echo", std::string(5000, 'b'),
-                       "application/octet-stream"), 413);
+  CheckProblem(
+      Request(s.port(), "GET", "/hello", "", "", "X-Big: " + std::string(4096, 'a') + "\r\n"), 431);
+  CheckProblem(
+      Request(s.port(), "POST", "/echo", std::string(5000, 'b'), "application/octet-stream"), 413);
   // A body announced larger than the limit is refused before it is sent.
-  CheckProblem(SendRaw(s.port(), "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Type: "
-                                 "application/octet-stream\r\nContent-Length: 99999999\r\n\r\n"),
+  CheckProblem(SendRaw(s.port(),
+                       "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Type: "
+                       "application/octet-stream\r\nContent-Length: 99999999\r\n\r\n"),
                413);
   CheckProblem(SendRaw(s.port(), "HELLO\r\n\r\n"), 400);
   CheckProblem(SendRaw(s.port(), "GET http://example.com/ HTTP/1.1\r\nHost: a\r\n\r\n"), 400);
@@ -107,7 +108,8 @@ TEST_CASE("server: a slowloris client is disconnected after the read timeout") {
   TestServer s({.read_timeout_ms = 300, .idle_timeout_ms = 300});
   int fd = ConnectLoopback(s.port());
   REQUIRE(fd >= 0);
-  std::string req = "GET /hello HTTP/1.1\r\nHost: a\r\nX-Pad: " + std::string(100, 'p') + "\r\n\r\n";
+  std::string req =
+      "GET /hello HTTP/1.1\r\nHost: a\r\nX-Pad: " + std::string(100, 'p') + "\r\n\r\n";
   auto start = std::chrono::steady_clock::now();
   bool closed = false;
   for (char c : req) {

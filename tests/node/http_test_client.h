@@ -23,7 +23,7 @@
 namespace tidemark::testing {
 
 struct RawResponse {
-  int status = 0;  // 0: no response (closed / timed out)
+  int status = 0;                              // 0: no response (closed / timed out)
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;
   std::string raw;
@@ -73,7 +73,8 @@ inline std::string ReadUntil(int fd, const std::string& needle, int timeout_ms =
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   while (out.find(needle) == std::string::npos) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    deadline - std::chrono::steady_clock::now()).count();
+                    deadline - std::chrono::steady_clock::now())
+                    .count();
     if (left <= 0) break;
     pollfd p{fd, POLLIN, 0};
     if (::poll(&p, 1, static_cast<int>(left)) <= 0) break;

@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <map>
 #include <thread>
 
@@ -184,8 +183,11 @@ TEST_CASE("mempool OnCommitted records statuses and drops txs whose nonce went s
   Transaction other1 = MakeTx(a, 1, "test-chain", "other");
   p.next[a.public_key()] = 2;
   std::vector<Receipt> receipts = {Receipt{.tx_id = t0.Id(), .height = 7, .index = 0},
-                                   Receipt{.tx_id = other1.Id(), .height = 7, .index = 1,
-                                           .status = TxStatus::kRejected, .reason = "nope"}};
+                                   Receipt{.tx_id = other1.Id(),
+                                           .height = 7,
+                                           .index = 1,
+                                           .status = TxStatus::kRejected,
+                                           .reason = "nope"}};
   p.pool.OnCommitted(7, {t0, other1}, receipts);
   auto s0 = p.pool.Find(t0.Id());
   CHECK(s0->state == TxState::kCommitted);

@@ -2,11 +2,6 @@
 
 #include <array>
 #include <atomic>
-#include <chrono>
-#include <optional>
-#include <thread>
-#include <vector>
-
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -22,6 +17,10 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <chrono>
+#include <optional>
+#include <thread>
+#include <vector>
 
 #include "beast_util.h"
 #include "tidemark/node/http/event_bus.h"
@@ -58,8 +57,8 @@ struct ServerMetrics {
     parse_errors = r->GetCounter("tidemark_http_bad_requests_total",
                                  "Requests refused by the parser (400, 413, 431)");
     sse_clients = r->GetGauge("tidemark_sse_clients", "Connected server-sent event clients");
-    sse_dropped = r->GetCounter("tidemark_sse_dropped_total",
-                                "Event clients dropped for being too slow");
+    sse_dropped =
+        r->GetCounter("tidemark_sse_dropped_total", "Event clients dropped for being too slow");
   }
   void Request(const std::string& route, int code, double seconds) {
     if (!reg) return;
@@ -100,7 +99,9 @@ namespace {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, HttpServer::Impl* srv, bool counted)
-      : stream_(std::move(socket)), srv_(srv), counted_(counted),
+      : stream_(std::move(socket)),
+        srv_(srv),
+        counted_(counted),
         keepalive_(stream_.get_executor()) {}
 
   ~Session() {
@@ -118,8 +119,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!counted_) {
       Bump(srv_->m.rejected);
       return WriteAndClose(Problem(503, "too-many-connections", "Service Unavailable",
-                                   "the server has reached its connection limit",
-                                   ""), 11);
+                                   "the server has reached its connection limit", ""),
+                           11);
     }
     ReadRequest();
   }
@@ -129,8 +130,8 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(srv_->options.max_header_bytes));
     parser_->body_limit(srv_->options.max_body_bytes);
-    stream_.expires_after(milliseconds(first_ ? srv_->options.read_timeout_ms
-                                              : srv_->options.idle_timeout_ms));
+    stream_.expires_after(
+        milliseconds(first_ ? srv_->options.read_timeout_ms : srv_->options.idle_timeout_ms));
     bhttp::async_read(stream_, buffer_, *parser_,
                       beast::bind_front_handler(&Session::OnRead, shared_from_this()));
   }
@@ -144,7 +145,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) {
       if (ec.category() != bhttp::make_error_code(bhttp::error::need_more).category()) {
         return Close();  // a socket error
-      }  // socket error
+      }                  // socket error
       Bump(srv_->m.parse_errors);
       HttpResponse p = internal::ProblemForParseError(ec, "");
       srv_->m.Request("", p.status, 0);
@@ -189,10 +190,11 @@ class Session : public std::enable_shared_from_this<Session> {
     auto res = std::make_shared<internal::BeastResponse>(
         internal::ToBeast(std::move(resp), version, false, false));
     stream_.expires_after(milliseconds(srv_->options.write_timeout_ms));
-    bhttp::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
-      if (ec) return self->Close();
-      self->LingerClose();
-    });
+    bhttp::async_write(stream_, *res,
+                       [self = shared_from_this(), res](beast::error_code ec, size_t) {
+                         if (ec) return self->Close();
+                         self->LingerClose();
+                       });
   }
 
   // Half-closes, then discards what the peer still sends (for up to a second) so that our answer
@@ -354,7 +356,8 @@ Status HttpServer::Start() {
                            std::to_string(s.options.listen_port) + ": " + what);
   }
   s.port = s.acceptor->local_endpoint().port();
-  s.handler_pool = std::make_unique<net::thread_pool>(std::max<uint32_t>(1, s.options.handler_threads));
+  s.handler_pool =
+      std::make_unique<net::thread_pool>(std::max<uint32_t>(1, s.options.handler_threads));
   s.Accept();
   for (uint32_t i = 0; i < std::max<uint32_t>(1, s.options.io_threads); ++i) {
     s.threads.emplace_back([ioc = s.ioc.get()] { ioc->run(); });

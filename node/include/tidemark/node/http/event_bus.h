@@ -1,4 +1,4 @@
-// event_bus.h — in-process publish / subscribe for server-sent events, with a bounded replay ring.
+// event_bus.h — in-process publish / subscribe for server-sent events, with a replay ring.
 //
 //   EventBus bus({.ring_capacity = 1024});
 //   bus.Publish("block", R"({"height":7})");               // id 1, 2, ... per process
