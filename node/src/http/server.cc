@@ -102,7 +102,8 @@ class Session : public std::enable_shared_from_this<Session> {
       : stream_(std::move(socket)),
         srv_(srv),
         counted_(counted),
-        keepalive_(stream_.get_executor()) {}
+        keepalive_(stream_.get_executor()),
+        request_timer_(stream_.get_executor()) {}
 
   ~Session() {
     if (sse_) {
@@ -130,13 +131,36 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(srv_->options.max_header_bytes));
     parser_->body_limit(srv_->options.max_body_bytes);
-    stream_.expires_after(
-        milliseconds(first_ ? srv_->options.read_timeout_ms : srv_->options.idle_timeout_ms));
+    milliseconds limit(first_ ? srv_->options.read_timeout_ms : srv_->options.idle_timeout_ms);
+    // The request timer answers 408 to a client that started a request and is too slow; the
+    // tcp_stream expiry is the backstop that closes the socket whatever happens.
+    stream_.expires_after(limit + std::chrono::seconds(1));
+    reading_ = true;
+    timed_out_ = false;
+    uint64_t generation = ++read_generation_;
+    request_timer_.expires_after(limit);
+    request_timer_.async_wait([weak = weak_from_this(), generation](beast::error_code ec) {
+      auto self = weak.lock();
+      if (ec || !self || self->closed_ || !self->reading_) return;
+      if (self->read_generation_ != generation) return;
+      self->timed_out_ = true;
+      beast::error_code ignored;
+      self->stream_.socket().cancel(ignored);
+    });
     bhttp::async_read(stream_, buffer_, *parser_,
                       beast::bind_front_handler(&Session::OnRead, shared_from_this()));
   }
 
   void OnRead(beast::error_code ec, size_t) {
+    reading_ = false;
+    request_timer_.cancel();
+    if (timed_out_) {
+      Bump(srv_->m.timeouts);
+      if (!parser_->got_some()) return Close();  // idle: nothing to answer
+      return WriteAndClose(Problem(408, "request-timeout", "Request Timeout",
+                                   "the request did not arrive within the read timeout", ""),
+                           11);
+    }
     if (ec == bhttp::error::end_of_stream || ec == net::error::eof) return Close();
     if (ec == beast::error::timeout) {
       Bump(srv_->m.timeouts);
@@ -145,7 +169,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) {
       if (ec.category() != bhttp::make_error_code(bhttp::error::need_more).category()) {
         return Close();  // a socket error
-      }                  // socket error
+      }
       Bump(srv_->m.parse_errors);
       HttpResponse p = internal::ProblemForParseError(ec, "");
       srv_->m.Request("", p.status, 0);
@@ -218,6 +242,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (closed_) return;
     closed_ = true;
     keepalive_.cancel();
+    request_timer_.cancel();
     if (sse_) sse_->Close();
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
@@ -299,6 +324,11 @@ class Session : public std::enable_shared_from_this<Session> {
   // Event stream state (strand-confined).
   std::shared_ptr<Subscription> sse_;
   net::steady_timer keepalive_;
+  // Request read deadline (strand-confined).
+  net::steady_timer request_timer_;
+  uint64_t read_generation_ = 0;
+  bool reading_ = false;
+  bool timed_out_ = false;
   std::string pending_;
   std::string in_flight_;
   bool writing_ = false;

@@ -59,8 +59,7 @@ class Subscription {
   bool dropped_ = false;
   bool closed_ = false;
   std::function<void()> wakeup_;
-  std::weak_ptr<EventBus*> bus_alive_;
-  EventBus* bus_ = nullptr;
+  std::weak_ptr<EventBus*> bus_alive_;  // expires with the bus
 };
 
 struct EventBusOptions {
