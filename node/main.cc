@@ -4,13 +4,13 @@
 //
 // Until the integrator wires storage, consensus and contracts (node/src/app/), the node serves the
 // REST API over a mempool-only backend (api/mempool_only_ledger.h). SIGINT / SIGTERM stop it.
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
 #include <csignal>
 #include <fstream>
 #include <iostream>
-
-#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include "tidemark/node/api/http_service.h"
 #include "tidemark/node/api/mempool_only_ledger.h"

@@ -22,15 +22,10 @@ void PutValue(json& out, const char* field, const Bytes& encoded) {
 }  // namespace
 
 json TxToJson(const Transaction& tx) {
-  json j{{"id", tx.Id().Hex()},
-         {"chain_id", tx.chain_id},
-         {"signer", tx.signer.Hex()},
-         {"nonce", tx.nonce},
-         {"contract", tx.contract},
-         {"method", tx.method},
-         {"args_hex", ToHex(tx.args)},
-         {"signature", tx.signature.Hex()},
-         {"raw", ToHex(tx.Encode())}};
+  json j{
+      {"id", tx.Id().Hex()},        {"chain_id", tx.chain_id},         {"signer", tx.signer.Hex()},
+      {"nonce", tx.nonce},          {"contract", tx.contract},         {"method", tx.method},
+      {"args_hex", ToHex(tx.args)}, {"signature", tx.signature.Hex()}, {"raw", ToHex(tx.Encode())}};
   PutValue(j, "args", tx.args);
   j["expiry_height"] = tx.expiry_height ? json(*tx.expiry_height) : json(nullptr);
   return j;
@@ -115,8 +110,8 @@ json BlockSummaryToJson(const Block& b) {
 json ValidatorsToJson(const ValidatorSet& vs) {
   json list = json::array();
   for (size_t i = 0; i < vs.validators.size(); ++i) {
-    list.push_back(json{{"index", i}, {"key", vs.validators[i].key.Hex()},
-                        {"org", vs.validators[i].org}});
+    list.push_back(
+        json{{"index", i}, {"key", vs.validators[i].key.Hex()}, {"org", vs.validators[i].org}});
   }
   return json{{"epoch", vs.epoch},
               {"quorum", vs.Quorum()},

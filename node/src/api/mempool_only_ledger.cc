@@ -8,7 +8,9 @@ MempoolOnlyLedger::MempoolOnlyLedger(mempool::MempoolOptions options)
 
 NodeStatus MempoolOnlyLedger::Status() {
   mempool::MempoolStats s = pool_.Stats();
-  return NodeStatus{.chain_id = chain_id_, .node_version = "0.1.0", .mempool_txs = s.txs,
+  return NodeStatus{.chain_id = chain_id_,
+                    .node_version = "0.1.0",
+                    .mempool_txs = s.txs,
                     .mempool_bytes = s.bytes};
 }
 

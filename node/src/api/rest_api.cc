@@ -217,8 +217,8 @@ HttpResponse RestApi::GetTx(const HttpRequest& req, const std::string& id) {
 
 HttpResponse RestApi::GetStateProof(const HttpRequest& req, const std::string& key_hex) {
   if (key_hex.size() > 2 * kMaxStateKeyBytes) {
-    return Fail(Status::Invalid("key: longer than " + std::to_string(kMaxStateKeyBytes) +
-                                " bytes"), req);
+    return Fail(Status::Invalid("key: longer than " + std::to_string(kMaxStateKeyBytes) + " bytes"),
+                req);
   }
   auto key = FromHex(key_hex);
   if (!key.ok()) return Fail(key.status().WithContext("key"), req);

@@ -5,9 +5,8 @@
 #include <functional>
 #include <limits>
 #include <map>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "tidemark/node/http/json_body.h"
 
@@ -29,8 +28,11 @@ class ObjectReader {
   template <typename T>
   ObjectReader& Uint(const char* key, T* out) {
     readers_[key] = [out](const json& v, const std::string& path) -> Status {
-      if (!v.is_number_unsigned()) {
-        return Status::Invalid(path + ": expected a non-negative integer, got " + TypeName(v));
+      bool non_negative =
+          v.is_number_unsigned() || (v.is_number_integer() && v.get<int64_t>() >= 0);
+      if (!non_negative) {
+        return Status::Invalid(path + ": expected a non-negative integer, got " +
+                               (v.is_number_integer() ? "a negative integer" : TypeName(v)));
       }
       uint64_t x = v.get<uint64_t>();
       if (x > std::numeric_limits<T>::max()) return Status::Invalid(path + ": too large");
@@ -139,7 +141,8 @@ Status Validate(const NodeConfig& c) {
     if (p.value == 0) return Status::Invalid(std::string("config: ") + p.name + ": must be > 0");
   }
   if (c.http.io_threads > 64 || c.http.handler_threads > 256) {
-    return Status::Invalid("config: http.io_threads (<= 64) or http.handler_threads (<= 256) too large");
+    return Status::Invalid(
+        "config: http.io_threads (<= 64) or http.handler_threads (<= 256) too large");
   }
   return Status::Ok();
 }

@@ -1,10 +1,9 @@
 #include "beast_util.h"
 
 #include <algorithm>
-#include <cctype>
-
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/field.hpp>
+#include <cctype>
 
 namespace tidemark::node::http::internal {
 

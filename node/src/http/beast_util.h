@@ -2,11 +2,10 @@
 // and the problem answers for parse errors. Included only by .cc files in node/src/http.
 #pragma once
 
-#include <optional>
-
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <optional>
 
 #include "tidemark/node/http/message.h"
 

@@ -105,7 +105,6 @@ Result<std::shared_ptr<Subscription>> EventBus::Subscribe(std::optional<uint64_t
   }
   auto sub = std::make_shared<Subscription>();
   sub->max_queue_ = std::max<size_t>(max_queue, 1);
-  sub->bus_ = this;
   sub->bus_alive_ = alive_;
   if (last_event_id) {
     uint64_t last = *last_event_id;

@@ -95,9 +95,9 @@ HttpResponse Router::Handle(const HttpRequest& req) const {
       if (std::find(r.consumes.begin(), r.consumes.end(), mt) == r.consumes.end()) {
         std::string accepted;
         for (const auto& c : r.consumes) accepted += (accepted.empty() ? "" : ", ") + c;
-        HttpResponse resp = Problem(415, "unsupported-media-type", "Unsupported Media Type",
-                                    "Content-Type '" + mt + "' is not accepted; use " + accepted,
-                                    req.path);
+        HttpResponse resp =
+            Problem(415, "unsupported-media-type", "Unsupported Media Type",
+                    "Content-Type '" + mt + "' is not accepted; use " + accepted, req.path);
         resp.SetHeader("Accept-Post", accepted);
         return resp;
       }
@@ -110,9 +110,9 @@ HttpResponse Router::Handle(const HttpRequest& req) const {
     std::string allow;
     for (const auto& m : allowed) allow += (allow.empty() ? "" : ", ") + m;
     if (std::find(allowed.begin(), allowed.end(), "GET") != allowed.end()) allow += ", HEAD";
-    HttpResponse resp = Problem(405, "method-not-allowed", "Method Not Allowed",
-                                req.method + " is not allowed on " + req.path + "; allowed: " + allow,
-                                req.path);
+    HttpResponse resp =
+        Problem(405, "method-not-allowed", "Method Not Allowed",
+                req.method + " is not allowed on " + req.path + "; allowed: " + allow, req.path);
     resp.SetHeader("Allow", allow);
     return resp;
   }

@@ -2,11 +2,6 @@
 
 #include <array>
 #include <atomic>
-#include <chrono>
-#include <optional>
-#include <thread>
-#include <vector>
-
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -22,6 +17,10 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <chrono>
+#include <optional>
+#include <thread>
+#include <vector>
 
 #include "beast_util.h"
 #include "tidemark/node/http/event_bus.h"
@@ -58,8 +57,8 @@ struct ServerMetrics {
     parse_errors = r->GetCounter("tidemark_http_bad_requests_total",
                                  "Requests refused by the parser (400, 413, 431)");
     sse_clients = r->GetGauge("tidemark_sse_clients", "Connected server-sent event clients");
-    sse_dropped = r->GetCounter("tidemark_sse_dropped_total",
-                                "Event clients dropped for being too slow");
+    sse_dropped =
+        r->GetCounter("tidemark_sse_dropped_total", "Event clients dropped for being too slow");
   }
   void Request(const std::string& route, int code, double seconds) {
     if (!reg) return;
@@ -100,8 +99,11 @@ namespace {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, HttpServer::Impl* srv, bool counted)
-      : stream_(std::move(socket)), srv_(srv), counted_(counted),
-        keepalive_(stream_.get_executor()) {}
+      : stream_(std::move(socket)),
+        srv_(srv),
+        counted_(counted),
+        keepalive_(stream_.get_executor()),
+        request_timer_(stream_.get_executor()) {}
 
   ~Session() {
     if (sse_) {
@@ -118,8 +120,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!counted_) {
       Bump(srv_->m.rejected);
       return WriteAndClose(Problem(503, "too-many-connections", "Service Unavailable",
-                                   "the server has reached its connection limit",
-                                   ""), 11);
+                                   "the server has reached its connection limit", ""),
+                           11);
     }
     ReadRequest();
   }
@@ -129,13 +131,36 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(srv_->options.max_header_bytes));
     parser_->body_limit(srv_->options.max_body_bytes);
-    stream_.expires_after(milliseconds(first_ ? srv_->options.read_timeout_ms
-                                              : srv_->options.idle_timeout_ms));
+    milliseconds limit(first_ ? srv_->options.read_timeout_ms : srv_->options.idle_timeout_ms);
+    // The request timer answers 408 to a client that started a request and is too slow; the
+    // tcp_stream expiry is the backstop that closes the socket whatever happens.
+    stream_.expires_after(limit + std::chrono::seconds(1));
+    reading_ = true;
+    timed_out_ = false;
+    uint64_t generation = ++read_generation_;
+    request_timer_.expires_after(limit);
+    request_timer_.async_wait([weak = weak_from_this(), generation](beast::error_code ec) {
+      auto self = weak.lock();
+      if (ec || !self || self->closed_ || !self->reading_) return;
+      if (self->read_generation_ != generation) return;
+      self->timed_out_ = true;
+      beast::error_code ignored;
+      self->stream_.socket().cancel(ignored);
+    });
     bhttp::async_read(stream_, buffer_, *parser_,
                       beast::bind_front_handler(&Session::OnRead, shared_from_this()));
   }
 
   void OnRead(beast::error_code ec, size_t) {
+    reading_ = false;
+    request_timer_.cancel();
+    if (timed_out_) {
+      Bump(srv_->m.timeouts);
+      if (!parser_->got_some()) return Close();  // idle: nothing to answer
+      return WriteAndClose(Problem(408, "request-timeout", "Request Timeout",
+                                   "the request did not arrive within the read timeout", ""),
+                           11);
+    }
     if (ec == bhttp::error::end_of_stream || ec == net::error::eof) return Close();
     if (ec == beast::error::timeout) {
       Bump(srv_->m.timeouts);
@@ -144,7 +169,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) {
       if (ec.category() != bhttp::make_error_code(bhttp::error::need_more).category()) {
         return Close();  // a socket error
-      }  // socket error
+      }
       Bump(srv_->m.parse_errors);
       HttpResponse p = internal::ProblemForParseError(ec, "");
       srv_->m.Request("", p.status, 0);
@@ -189,10 +214,11 @@ class Session : public std::enable_shared_from_this<Session> {
     auto res = std::make_shared<internal::BeastResponse>(
         internal::ToBeast(std::move(resp), version, false, false));
     stream_.expires_after(milliseconds(srv_->options.write_timeout_ms));
-    bhttp::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
-      if (ec) return self->Close();
-      self->LingerClose();
-    });
+    bhttp::async_write(stream_, *res,
+                       [self = shared_from_this(), res](beast::error_code ec, size_t) {
+                         if (ec) return self->Close();
+                         self->LingerClose();
+                       });
   }
 
   // Half-closes, then discards what the peer still sends (for up to a second) so that our answer
@@ -216,6 +242,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (closed_) return;
     closed_ = true;
     keepalive_.cancel();
+    request_timer_.cancel();
     if (sse_) sse_->Close();
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
@@ -297,6 +324,11 @@ class Session : public std::enable_shared_from_this<Session> {
   // Event stream state (strand-confined).
   std::shared_ptr<Subscription> sse_;
   net::steady_timer keepalive_;
+  // Request read deadline (strand-confined).
+  net::steady_timer request_timer_;
+  uint64_t read_generation_ = 0;
+  bool reading_ = false;
+  bool timed_out_ = false;
   std::string pending_;
   std::string in_flight_;
   bool writing_ = false;
@@ -354,7 +386,8 @@ Status HttpServer::Start() {
                            std::to_string(s.options.listen_port) + ": " + what);
   }
   s.port = s.acceptor->local_endpoint().port();
-  s.handler_pool = std::make_unique<net::thread_pool>(std::max<uint32_t>(1, s.options.handler_threads));
+  s.handler_pool =
+      std::make_unique<net::thread_pool>(std::max<uint32_t>(1, s.options.handler_threads));
   s.Accept();
   for (uint32_t i = 0; i < std::max<uint32_t>(1, s.options.io_threads); ++i) {
     s.threads.emplace_back([ioc = s.ioc.get()] { ioc->run(); });

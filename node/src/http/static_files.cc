@@ -34,15 +34,24 @@ bool IsUnder(const fs::path& root, const fs::path& p) {
 
 std::string ContentTypeForPath(const fs::path& p) {
   static const std::pair<const char*, const char*> kTypes[] = {
-      {".html", "text/html; charset=utf-8"},     {".htm", "text/html; charset=utf-8"},
-      {".js", "text/javascript; charset=utf-8"}, {".mjs", "text/javascript; charset=utf-8"},
-      {".css", "text/css; charset=utf-8"},       {".json", "application/json"},
-      {".map", "application/json"},              {".svg", "image/svg+xml"},
-      {".png", "image/png"},                     {".jpg", "image/jpeg"},
-      {".jpeg", "image/jpeg"},                   {".gif", "image/gif"},
-      {".ico", "image/x-icon"},                  {".webp", "image/webp"},
-      {".woff", "font/woff"},                    {".woff2", "font/woff2"},
-      {".txt", "text/plain; charset=utf-8"},     {".wasm", "application/wasm"},
+      {".html", "text/html; charset=utf-8"},
+      {".htm", "text/html; charset=utf-8"},
+      {".js", "text/javascript; charset=utf-8"},
+      {".mjs", "text/javascript; charset=utf-8"},
+      {".css", "text/css; charset=utf-8"},
+      {".json", "application/json"},
+      {".map", "application/json"},
+      {".svg", "image/svg+xml"},
+      {".png", "image/png"},
+      {".jpg", "image/jpeg"},
+      {".jpeg", "image/jpeg"},
+      {".gif", "image/gif"},
+      {".ico", "image/x-icon"},
+      {".webp", "image/webp"},
+      {".woff", "font/woff"},
+      {".woff2", "font/woff2"},
+      {".txt", "text/plain; charset=utf-8"},
+      {".wasm", "application/wasm"},
       {".webmanifest", "application/manifest+json"},
   };
   std::string ext = p.extension().string();

@@ -8,9 +8,12 @@ namespace tidemark::node::mempool {
 
 const char* TxStateName(TxState s) {
   switch (s) {
-    case TxState::kPending: return "pending";
-    case TxState::kCommitted: return "committed";
-    case TxState::kRejected: return "rejected";
+    case TxState::kPending:
+      return "pending";
+    case TxState::kCommitted:
+      return "committed";
+    case TxState::kRejected:
+      return "rejected";
   }
   return "unknown";
 }
@@ -49,8 +52,8 @@ void Mempool::RememberVerified(const Hash256& id) {
 namespace {
 
 TxRecord Rejected(const Hash256& id, const Status& s) {
-  return TxRecord{.id = id, .state = TxState::kRejected, .reject_code = s.code(),
-                  .reason = s.message()};
+  return TxRecord{
+      .id = id, .state = TxState::kRejected, .reject_code = s.code(), .reason = s.message()};
 }
 
 }  // namespace
@@ -67,7 +70,8 @@ Result<TxRecord> Mempool::Add(ByteView bytes) {
     if (known.ok()) {
       if (known->state == TxState::kRejected && known->height == 0 &&
           known->reject_code != Code::kOk) {
-        return tidemark::Status(known->reject_code, known->reason);  // the same answer as the first time
+        return tidemark::Status(known->reject_code,
+                                known->reason);  // the same answer as the first time
       }
       return known;
     }
@@ -195,10 +199,9 @@ void Mempool::RecheckSigner(const PublicKey& signer) {
     if (sit == by_signer_.end() || sit->second.empty()) return;
     auto it = sit->second.begin();
     if (it->first >= next) return;
-    RememberFinal(Rejected(it->second.id,
-                           Status::FailedPrecondition(
-                               "tx: nonce " + std::to_string(it->first) +
-                               " was used by another committed transaction")));
+    RememberFinal(Rejected(
+        it->second.id, Status::FailedPrecondition("tx: nonce " + std::to_string(it->first) +
+                                                  " was used by another committed transaction")));
     EraseEntry(signer, it->first);
   }
 }

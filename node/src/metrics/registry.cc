@@ -31,8 +31,7 @@ double Histogram::sum() const {
   return static_cast<double>(sum_micros_.load(std::memory_order_relaxed)) / 1e6;
 }
 
-Registry::Family* Registry::FamilyFor(const std::string& name, const std::string& help,
-                                      Kind kind) {
+Registry::Family* Registry::FamilyFor(const std::string& name, const std::string& help, Kind kind) {
   auto [it, inserted] = families_.try_emplace(name);
   if (inserted) {
     it->second.kind = kind;
@@ -77,10 +76,14 @@ namespace {
 std::string Escape(const std::string& s, bool quote) {
   std::string out;
   for (char c : s) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else if (c == '"' && quote) out += "\\\"";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else if (c == '"' && quote)
+      out += "\\\"";
+    else
+      out += c;
   }
   return out;
 }

@@ -33,11 +33,11 @@ namespace tidemark::node::api {
 struct NodeStatus {
   std::string chain_id;
   std::string node_version;
-  uint64_t height = 0;            // highest committed block (0: only genesis)
-  Hash256 head_id;                // its id
+  uint64_t height = 0;  // highest committed block (0: only genesis)
+  Hash256 head_id;      // its id
   uint64_t head_timestamp_ms = 0;
-  uint64_t exec_height = 0;       // highest executed block
-  Hash256 state_root;             // state root after exec_height
+  uint64_t exec_height = 0;  // highest executed block
+  Hash256 state_root;        // state root after exec_height
   uint64_t epoch = 0;
   size_t validator_count = 0;
   std::optional<uint32_t> own_validator_index;  // this node's index, if it is a validator
@@ -51,7 +51,7 @@ struct NodeStatus {
 // commit_id == block id) and, when executed, its receipts (in block order).
 struct BlockRecord {
   Block block;
-  std::optional<QuorumCert> commit_cert;   // absent only for genesis
+  std::optional<QuorumCert> commit_cert;  // absent only for genesis
   std::optional<std::vector<Receipt>> receipts;
 };
 
@@ -67,10 +67,10 @@ struct TxInfo {
 // the block at `height` (with that block's certificate, a client checks the root, then the proof).
 struct StateProofAnswer {
   Bytes key;
-  std::optional<Bytes> value;   // absent: a proof of absence
-  uint64_t height = 0;          // the block whose header carries state_root
+  std::optional<Bytes> value;  // absent: a proof of absence
+  uint64_t height = 0;         // the block whose header carries state_root
   Hash256 state_root;
-  Bytes proof;                  // tidemark::StateProof::Encode() (sdk state_proof.h)
+  Bytes proof;  // tidemark::StateProof::Encode() (sdk state_proof.h)
 };
 
 class LedgerApi {
@@ -93,7 +93,8 @@ class LedgerApi {
   // Blocks until the tx is final or `timeout` passes, then answers like GetTx
   // (typically Mempool::WaitFinal, then GetTx).
   virtual Result<TxInfo> WaitTx(const Hash256& id, std::chrono::milliseconds timeout) = 0;
-  // `height` absent: the latest executed state. NotFound / OutOfRange for a pruned or future height.
+  // `height` absent: the latest executed state. NotFound / OutOfRange for a pruned or future
+  // height.
   virtual Result<StateProofAnswer> ProveState(ByteView key, std::optional<uint64_t> height) = 0;
 };
 

@@ -33,8 +33,8 @@ struct RestOptions {
   uint32_t wait_commit_timeout_ms = 10'000;  // default and maximum for ?wait=commit
   size_t default_page_size = 20;
   size_t max_page_size = 100;
-  size_t sse_queue = 256;      // events a slow SSE client may lag behind before it is dropped
-  std::string explorer_dir;    // "" serves no static files
+  size_t sse_queue = 256;    // events a slow SSE client may lag behind before it is dropped
+  std::string explorer_dir;  // "" serves no static files
 };
 
 class RestApi {
@@ -61,7 +61,8 @@ class RestApi {
 
 // Publishes a "block" event (BlockSummaryToJson plus "receipts": count) and one "tx" event per
 // receipt (TxRecordToJson) for a committed block.
-void PublishCommitted(http::EventBus* bus, const Block& block, const std::vector<Receipt>* receipts);
+void PublishCommitted(http::EventBus* bus, const Block& block,
+                      const std::vector<Receipt>* receipts);
 
 // Opaque page cursors: "c1" + 16 hex digits of the next height to list.
 std::string EncodeBlockCursor(uint64_t next_height);

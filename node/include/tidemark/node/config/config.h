@@ -14,10 +14,9 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "tidemark/status.h"
 
@@ -54,12 +53,12 @@ struct MempoolConfig {
 };
 
 struct NodeConfig {
-  std::string chain_id;                    // required
+  std::string chain_id;  // required
   std::string data_dir = "data";
   std::string genesis_file = "genesis.json";
-  std::string validator_key_file;          // "" : not a validator
-  std::string explorer_dir;                // "" : no explorer
-  std::string log_level = "info";          // trace, debug, info, warn, error, off
+  std::string validator_key_file;  // "" : not a validator
+  std::string explorer_dir;        // "" : no explorer
+  std::string log_level = "info";  // trace, debug, info, warn, error, off
   HttpConfig http;
   P2pConfig p2p;
   MempoolConfig mempool;

@@ -1,4 +1,4 @@
-// event_bus.h — in-process publish / subscribe for server-sent events, with a bounded replay ring.
+// event_bus.h — in-process publish / subscribe for server-sent events, with a replay ring.
 //
 //   EventBus bus({.ring_capacity = 1024});
 //   bus.Publish("block", R"({"height":7})");               // id 1, 2, ... per process
@@ -59,8 +59,7 @@ class Subscription {
   bool dropped_ = false;
   bool closed_ = false;
   std::function<void()> wakeup_;
-  std::weak_ptr<EventBus*> bus_alive_;
-  EventBus* bus_ = nullptr;
+  std::weak_ptr<EventBus*> bus_alive_;  // expires with the bus
 };
 
 struct EventBusOptions {

@@ -9,9 +9,8 @@
 // Thread safety: pure functions.
 #pragma once
 
-#include <string_view>
-
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "tidemark/status.h"
 

@@ -12,12 +12,11 @@
 
 #include <map>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "tidemark/status.h"
 
@@ -26,10 +25,10 @@ namespace tidemark::node::http {
 class Subscription;  // event_bus.h
 
 struct HttpRequest {
-  std::string method;                         // "GET", "POST", ...
-  std::string target;                         // as received: "/v1/blocks?limit=5"
-  std::string path;                           // target without the query, not decoded
-  std::map<std::string, std::string> query;   // decoded query parameters (last one wins)
+  std::string method;                          // "GET", "POST", ...
+  std::string target;                          // as received: "/v1/blocks?limit=5"
+  std::string path;                            // target without the query, not decoded
+  std::map<std::string, std::string> query;    // decoded query parameters (last one wins)
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;
   bool keep_alive = true;

@@ -8,9 +8,10 @@
 //   HttpResponse resp = r.Handle(req);
 //
 // Unknown paths get a 404 problem (or the fallback, for GET/HEAD outside /v1/, if one is set —
-// the static explorer files), a known path with another method a 405 problem with `Allow`, a POST/PUT whose
-// Content-Type is not one the route consumes a 415 problem. Path parameters are percent-decoded;
-// a malformed escape is a 400 problem. A handler that throws gets a 500 problem (and is a bug).
+// the static explorer files), a known path with another method a 405 problem with `Allow`, a
+// POST/PUT whose Content-Type is not one the route consumes a 415 problem. Path parameters are
+// percent-decoded; a malformed escape is a 400 problem. A handler that throws gets a 500 problem
+// (and is a bug).
 //
 // Thread safety: Add() and SetFallback() before serving; Handle() is then safe from any thread.
 #pragma once

@@ -14,11 +14,12 @@
 //   more than max_connections open                        -> 503 (and closed at once)
 // A request (headers and body) must arrive within read_timeout_ms; a kept-alive connection must
 // send its next request within idle_timeout_ms; a response must be written within
-// write_timeout_ms. A peer that is too slow is disconnected (beast::tcp_stream expiry), so a
-// slowloris client cannot hold a worker. Handlers run on a separate handler pool
-// (handler_threads) so a handler that waits (POST /v1/txs?wait=commit) never blocks I/O.
-// A handler answer with `event_stream` turns the connection into a server-sent event stream
-// (keep-alive comment every sse_keepalive_ms; a consumer too slow to take a frame within
+// write_timeout_ms. A client that started a request and is too slow gets a 408 problem and is
+// disconnected; an idle one is just disconnected; beast::tcp_stream expiry (the deadline + 1 s)
+// closes the socket whatever happens, so a slowloris client cannot hold a worker. Handlers run on a
+// separate handler pool (handler_threads) so a handler that waits (POST /v1/txs?wait=commit) never
+// blocks I/O. A handler answer with `event_stream` turns the connection into a server-sent event
+// stream (keep-alive comment every sse_keepalive_ms; a consumer too slow to take a frame within
 // write_timeout_ms, or whose queue overflows, is dropped).
 //
 // Thread safety: Start() / Stop() from one thread; the router and metrics must outlive the server.

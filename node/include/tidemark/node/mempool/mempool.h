@@ -19,9 +19,9 @@
 // remembered.
 //
 // TakeBatch returns "ready" txs: for each signer the run of consecutive nonces starting at its next
-// committed nonce, signers interleaved by arrival. Taken txs stay in the pool (marked in flight, not
-// offered again) until OnCommitted removes them or ReleaseInFlight offers them again (the proposal
-// was abandoned).
+// committed nonce, signers interleaved by arrival. Taken txs stay in the pool (marked in flight,
+// not offered again) until OnCommitted removes them or ReleaseInFlight offers them again (the
+// proposal was abandoned).
 //
 // Thread safety: every method is thread-safe (one mutex; signatures are verified outside it). The
 // next_nonce callback is called with the mutex held and must not call back into the mempool.
@@ -51,8 +51,8 @@ const char* TxStateName(TxState s);  // "pending", "committed", "rejected"
 struct TxRecord {
   Hash256 id;
   TxState state = TxState::kPending;
-  uint64_t height = 0;  // committed / rejected in a block: the block's height
-  uint32_t index = 0;   // position in the block
+  uint64_t height = 0;           // committed / rejected in a block: the block's height
+  uint32_t index = 0;            // position in the block
   Code reject_code = Code::kOk;  // kRejected: why (admission or execution)
   std::string reason;
 };
@@ -111,11 +111,11 @@ class Mempool {
   };
   using SignerQueue = std::map<uint64_t, Entry>;  // by nonce
 
-  void RememberFinal(TxRecord rec);          // REQUIRES: mu_
-  void RememberVerified(const Hash256& id);  // REQUIRES: mu_
+  void RememberFinal(TxRecord rec);                          // REQUIRES: mu_
+  void RememberVerified(const Hash256& id);                  // REQUIRES: mu_
   void EraseEntry(const PublicKey& signer, uint64_t nonce);  // REQUIRES: mu_
   void RecheckSigner(const PublicKey& signer);               // REQUIRES: mu_
-  Result<TxRecord> Lookup(const Hash256& id) const;           // REQUIRES: mu_
+  Result<TxRecord> Lookup(const Hash256& id) const;          // REQUIRES: mu_
 
   const MempoolOptions options_;
   const NextNonceFn next_nonce_;

@@ -1,0 +1,103 @@
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "tidemark/node/config/config.h"
+
+using namespace tidemark;
+using namespace tidemark::node::config;
+using nlohmann::json;
+
+TEST_CASE("config: only chain_id is required; everything else has a default") {
+  auto c = ParseNodeConfig(json{{"chain_id", "c"}});
+  REQUIRE(c.ok());
+  CHECK(c->chain_id == "c");
+  CHECK(c->http.listen == "127.0.0.1:8080");
+  CHECK(c->http.max_body_bytes == (1u << 20));
+  CHECK(c->mempool.max_txs == 20000);
+  CHECK(c->log_level == "info");
+  CHECK_FALSE(ParseNodeConfig(json::object()).ok());
+}
+
+TEST_CASE("config: values override defaults") {
+  auto c = ParseNodeConfig(json{{"chain_id", "c"},
+                                {"http", {{"listen", "[::1]:9000"}, {"max_connections", 3}}},
+                                {"p2p", {{"peers", {"10.0.0.1:26656"}}}},
+                                {"mempool", {{"nonce_window", 9}}}});
+  REQUIRE(c.ok());
+  CHECK(c->http.max_connections == 3);
+  CHECK(c->p2p.peers == std::vector<std::string>{"10.0.0.1:26656"});
+  CHECK(c->mempool.nonce_window == 9);
+  auto hp = SplitHostPort(c->http.listen);
+  CHECK(hp->first == "::1");
+  CHECK(hp->second == 9000);
+}
+
+TEST_CASE("config: unknown keys are errors naming the key") {
+  auto top = ParseNodeConfig(json{{"chain_id", "c"}, {"chainid", "typo"}});
+  REQUIRE_FALSE(top.ok());
+  CHECK(top.status().message() == "config: unknown key 'chainid'");
+  auto nested = ParseNodeConfig(json{{"chain_id", "c"}, {"http", {{"max_body", 1}}}});
+  REQUIRE_FALSE(nested.ok());
+  CHECK(nested.status().message() == "config: unknown key 'http.max_body'");
+}
+
+TEST_CASE("config: wrong types are errors naming the key and the type") {
+  auto s = ParseNodeConfig(json{{"chain_id", "c"}, {"http", {{"max_body_bytes", "1MB"}}}});
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.status().message() ==
+        "config: http.max_body_bytes: expected a non-negative integer, got string");
+  auto neg = ParseNodeConfig(json{{"chain_id", "c"}, {"http", {{"io_threads", -1}}}});
+  CHECK_FALSE(neg.ok());
+  auto obj = ParseNodeConfig(json{{"chain_id", "c"}, {"http", 5}});
+  REQUIRE_FALSE(obj.ok());
+  CHECK(obj.status().message().find("http: expected an object") != std::string::npos);
+  auto list = ParseNodeConfig(json{{"chain_id", "c"}, {"p2p", {{"peers", {1}}}}});
+  REQUIRE_FALSE(list.ok());
+  CHECK(list.status().message().find("p2p.peers[0]") != std::string::npos);
+  auto big = ParseNodeConfig(json{{"chain_id", "c"}, {"http", {{"read_timeout_ms", 1ull << 40}}}});
+  CHECK_FALSE(big.ok());
+}
+
+TEST_CASE("config: semantic validation") {
+  CHECK_FALSE(ParseNodeConfig(json{{"chain_id", "c"}, {"http", {{"listen", "nohost"}}}}).ok());
+  CHECK_FALSE(ParseNodeConfig(json{{"chain_id", "c"}, {"http", {{"listen", "h:99999"}}}}).ok());
+  CHECK_FALSE(ParseNodeConfig(json{{"chain_id", "c"}, {"log_level", "loud"}}).ok());
+  auto zero = ParseNodeConfig(json{{"chain_id", "c"}, {"mempool", {{"max_txs", 0}}}});
+  REQUIRE_FALSE(zero.ok());
+  CHECK(zero.status().message() == "config: mempool.max_txs: must be > 0");
+}
+
+TEST_CASE("config: LoadNodeConfig resolves relative paths against the file's folder") {
+  auto dir = std::filesystem::temp_directory_path() / "tidemark_config_test";
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream f(dir / "node.json");
+    f << R"({"chain_id": "c", "data_dir": "d", "genesis_file": "/abs/genesis.json"})";
+  }
+  auto c = LoadNodeConfig(dir / "node.json");
+  REQUIRE(c.ok());
+  CHECK(c->data_dir == (dir / "d").string());
+  CHECK(c->genesis_file == "/abs/genesis.json");
+  {
+    std::ofstream f(dir / "bad.json");
+    f << R"({"chain_id": "c",)";
+  }
+  auto bad = LoadNodeConfig(dir / "bad.json");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().message().find("bad.json") != std::string::npos);
+  CHECK(LoadNodeConfig(dir / "missing.json").status().code() == Code::kIoError);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("config: network-configs/single/node.json loads and round-trips") {
+  auto c = LoadNodeConfig(std::string(TIDEMARK_SOURCE_DIR) + "/network-configs/single/node.json");
+  REQUIRE(c.ok());
+  CHECK(c->chain_id == "tidemark-single");
+  CHECK(std::filesystem::exists(c->genesis_file));
+  CHECK(std::filesystem::exists(c->validator_key_file));
+  auto again = ParseNodeConfig(NodeConfigToJson(*c));
+  REQUIRE(again.ok());
+  CHECK(NodeConfigToJson(*again) == NodeConfigToJson(*c));
+}

@@ -1,0 +1,196 @@
+// fake_ledger.h — an in-memory LedgerApi for the REST tests only (never linked into the node).
+//
+// Blocks are real `Block`s with real quorum certificates signed by four fixed validator keys, so
+// tests can verify what the API returns; transactions go through a real Mempool; CommitBlock()
+// plays consensus + execution: it takes the ready batch, makes a block, advances nonces, records
+// receipts and publishes the events.
+//
+// Thread safety: thread-safe.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <mutex>
+
+#include "tidemark/hash.h"
+#include "tidemark/node/api/ledger_api.h"
+#include "tidemark/node/api/rest_api.h"
+#include "tidemark/value.h"
+
+namespace tidemark::testing {
+
+inline KeyPair TestKey(uint8_t n) {
+  Seed s;
+  s.data.fill(n);
+  return KeyPair::FromSeed(s);
+}
+
+class FakeLedger : public node::api::LedgerApi {
+ public:
+  explicit FakeLedger(std::string chain_id = "test-chain", node::http::EventBus* bus = nullptr)
+      : chain_id_(chain_id),
+        bus_(bus),
+        pool_({.chain_id = chain_id, .max_txs = 100}, [this](const PublicKey& k) {
+          std::lock_guard<std::mutex> lock(mu_);
+          auto it = nonces_.find(k);
+          return it == nonces_.end() ? uint64_t{0} : it->second;
+        }) {
+    for (uint8_t i = 1; i <= 4; ++i) {
+      keys_.push_back(TestKey(i));
+      validators_.validators.push_back({keys_.back().public_key(), "org" + std::to_string(i)});
+    }
+    Block genesis;
+    genesis.header.chain_id = chain_id_;
+    genesis.header.tx_root = TxRoot({});
+    genesis.header.validators_hash = validators_.Hash();
+    blocks_.push_back({genesis, std::nullopt, std::vector<Receipt>{}});
+  }
+
+  std::atomic<bool> ready{true};
+  void SetBus(node::http::EventBus* bus) { bus_ = bus; }
+  node::mempool::Mempool& pool() { return pool_; }
+  const ValidatorSet& validators() const { return validators_; }
+  void PutState(Bytes k, Bytes v) {
+    std::lock_guard<std::mutex> lock(mu_);
+    state_[k] = v;
+  }
+
+  QuorumCert Certify(const Hash256& block_id, uint64_t height, uint64_t round) {
+    QuorumCert qc;
+    qc.data = VoteData{.epoch = 0,
+                       .round = round,
+                       .height = height,
+                       .block_id = block_id,
+                       .commit_height = height,
+                       .commit_id = block_id};
+    for (uint32_t i = 0; i < keys_.size(); ++i) {
+      qc.signatures.emplace_back(i, keys_[i].Sign(SigKind::kVote, chain_id_, qc.data.Encode()));
+    }
+    return qc;
+  }
+
+  // Commits the mempool's ready txs (possibly none) as the next block.
+  node::api::BlockRecord CommitBlock() {
+    std::vector<Transaction> txs = pool_.TakeBatch(1000, 1 << 20);
+    node::api::BlockRecord rec;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      const node::api::BlockRecord& parent = blocks_.back();
+      Block b;
+      b.header = BlockHeader{.chain_id = chain_id_,
+                             .round = parent.block.header.round + 1,
+                             .height = parent.block.header.height + 1,
+                             .parent = parent.block.Id(),
+                             .timestamp_ms = 1767225600000 + blocks_.size() * 1000,
+                             .tx_root = TxRoot(txs),
+                             .tx_count = static_cast<uint32_t>(txs.size()),
+                             .validators_hash = validators_.Hash()};
+      b.justify = parent.commit_cert.value_or(QuorumCert{});
+      b.header.justify_hash = b.justify.Hash();
+      b.txs = txs;
+      std::vector<Receipt> receipts;
+      for (uint32_t i = 0; i < txs.size(); ++i) {
+        receipts.push_back(Receipt{.tx_id = txs[i].Id(), .height = b.header.height, .index = i});
+        nonces_[txs[i].signer] = txs[i].nonce + 1;
+        tx_index_[txs[i].Id()] = {b.header.height, i};
+      }
+      rec = {b, Certify(b.Id(), b.header.height, b.header.round), receipts};
+      blocks_.push_back(rec);
+    }
+    pool_.OnCommitted(rec.block.header.height, rec.block.txs, *rec.receipts);
+    if (bus_) node::api::PublishCommitted(bus_, rec.block, &*rec.receipts);
+    return rec;
+  }
+
+  bool Ready() override { return ready; }
+  node::api::NodeStatus Status() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    const Block& head = blocks_.back().block;
+    return {.chain_id = chain_id_,
+            .node_version = "test",
+            .height = head.header.height,
+            .head_id = head.Id(),
+            .head_timestamp_ms = head.header.timestamp_ms,
+            .validator_count = validators_.size()};
+  }
+  Result<node::api::BlockRecord> BlockAt(uint64_t height) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (height >= blocks_.size())
+      return tidemark::Status::NotFound("no block at " + std::to_string(height));
+    return blocks_[height];
+  }
+  Result<node::api::BlockRecord> BlockById(const Hash256& id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& b : blocks_) {
+      if (b.block.Id() == id) return b;
+    }
+    return tidemark::Status::NotFound("no block " + id.Hex());
+  }
+  Result<ValidatorSet> Validators() override { return validators_; }
+  Result<node::mempool::TxRecord> SubmitTx(ByteView bytes) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = tx_index_.find(Sha256(bytes));
+      if (it != tx_index_.end()) {
+        return node::mempool::TxRecord{.id = it->first,
+                                       .state = node::mempool::TxState::kCommitted,
+                                       .height = it->second.first,
+                                       .index = it->second.second};
+      }
+    }
+    return pool_.Add(bytes);
+  }
+  Result<node::api::TxInfo> GetTx(const Hash256& id) override {
+    TM_ASSIGN_OR_RETURN(node::mempool::TxRecord rec, pool_.Find(id));
+    node::api::TxInfo info{.record = rec, .tx = pool_.Get(id)};
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = tx_index_.find(id); it != tx_index_.end()) {
+      const auto& b = blocks_[it->second.first];
+      info.tx = b.block.txs[it->second.second];
+      info.receipt = (*b.receipts)[it->second.second];
+    }
+    return info;
+  }
+  Result<node::api::TxInfo> WaitTx(const Hash256& id, std::chrono::milliseconds t) override {
+    TM_RETURN_IF_ERROR(pool_.WaitFinal(id, t).status());
+    return GetTx(id);
+  }
+  Result<node::api::StateProofAnswer> ProveState(ByteView key,
+                                                 std::optional<uint64_t> height) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (height && *height >= blocks_.size()) {
+      return tidemark::Status::NotFound("no state at height " + std::to_string(*height));
+    }
+    node::api::StateProofAnswer a{.key = Bytes(key.begin(), key.end()),
+                                  .height = blocks_.size() - 1,
+                                  .proof = Bytes{0x01, 0x02}};
+    if (auto it = state_.find(a.key); it != state_.end()) a.value = it->second;
+    return a;
+  }
+
+ private:
+  std::string chain_id_;
+  node::http::EventBus* bus_;
+  std::vector<KeyPair> keys_;
+  ValidatorSet validators_;
+  node::mempool::Mempool pool_;
+  std::mutex mu_;
+  std::map<PublicKey, uint64_t> nonces_;
+  std::vector<node::api::BlockRecord> blocks_;
+  std::map<Hash256, std::pair<uint64_t, uint32_t>> tx_index_;
+  std::map<Bytes, Bytes> state_;
+};
+
+// A signed tx from `key` with `nonce` on `chain`.
+inline Transaction MakeTx(const KeyPair& key, uint64_t nonce, std::string chain = "test-chain",
+                          std::string payload = "x") {
+  Transaction tx{.chain_id = std::move(chain),
+                 .nonce = nonce,
+                 .contract = "test",
+                 .method = "put",
+                 .args = Value::MakeMap({{"k", Value(payload)}}).Encode()};
+  tx.SignWith(key);
+  return tx;
+}
+
+}  // namespace tidemark::testing
