@@ -246,6 +246,8 @@ export function quorumSize(validatorSet) {
  */
 export function verifyQuorumCert(qc, validatorSet, chainId) {
   const vs = validatorSet;
+  // An empty set has quorum 0: without this check any QC would verify against it.
+  if (vs.validators.length === 0) throw new VerifyError('qc: empty validator set');
   if (BigInt(qc.data.epoch) !== BigInt(vs.epoch)) {
     throw new VerifyError(
       `qc: epoch ${qc.data.epoch} does not match validator set epoch ${vs.epoch}`,
