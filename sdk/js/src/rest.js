@@ -16,6 +16,7 @@
 import { bytesEqual, fromHex, fromHexFixed, toHex } from './bytes.js';
 import { verifyCommittedHeader } from './proofs.js';
 import { decodeStateProof, verifyStateProof } from './state_proof.js';
+import { encodeValue, valueFromJson } from './value.js';
 import {
   VerifyError,
   blockHeaderId,
@@ -23,6 +24,8 @@ import {
   decodeQuorumCert,
   decodeTransaction,
   quorumCertHash,
+  receiptHash,
+  receiptsRoot,
   transactionId,
   txRoot,
   validatorSetHash,
@@ -92,4 +95,37 @@ export function verifyStateProofResponse(j, header) {
   need(j.exists === (value !== null), 'state: exists disagrees with value');
   verifyStateProof(header.state_root, key, value, decodeStateProof(fromHex(j.proof)));
   return { key, value };
+}
+
+const STATUS = { committed: 0, rejected: 1 };
+
+/**
+ * The receipts of one block (the "receipts" array of GET /v1/blocks/{id}, in block order),
+ * rebuilt from their fields and checked against `execHeader`: a verified header whose
+ * exec_height is that block's height (its receipts_root covers them). Event data must be given
+ * as JSON Values; parse the answer with parseJsonExact so int64s stay exact. Returns the
+ * receipts as SDK objects.
+ */
+export function verifyReceiptsResponse(receiptsJson, execHeader) {
+  need(Array.isArray(receiptsJson), 'receipts: block not executed yet');
+  const receipts = receiptsJson.map((r, i) => {
+    need(r.status in STATUS, `receipts: unknown status ${r.status}`);
+    const rc = {
+      tx_id: fromHexFixed(r.tx_id, 32, 'tx_id'),
+      height: BigInt(r.height),
+      index: Number(r.index),
+      status: STATUS[r.status],
+      reason: r.reason,
+      events: r.events.map((e) => {
+        need(e.data !== null, `receipts: event data of receipt ${i} is not a Value`);
+        return { type: e.type, data: encodeValue(valueFromJson(e.data)) };
+      }),
+    };
+    need(rc.index === i, 'receipts: not in block order');
+    need(rc.height === BigInt(execHeader.exec_height), 'receipts: not of the certified height');
+    if (r.hash !== undefined) need(toHex(receiptHash(rc)) === r.hash, `receipts: hash of ${i}`);
+    return rc;
+  });
+  need(bytesEqual(receiptsRoot(receipts), execHeader.receipts_root), 'receipts: root mismatch');
+  return receipts;
 }

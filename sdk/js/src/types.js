@@ -459,6 +459,14 @@ export function receiptHash(rc) {
   return sha256(encodeReceipt(rc));
 }
 
+/**
+ * RFC 6962 root over the receipt hashes in block order (leaf i = receipt i's 32-byte hash), the
+ * header's receipts_root for block exec_height — the same construction as txRoot over tx ids.
+ */
+export function receiptsRoot(receipts) {
+  return merkleRootFromLeafHashes(receipts.map((r) => merkleLeafHash(receiptHash(r))));
+}
+
 export function decodeReceipt(bytes) {
   return decodeWhole(bytes, 'receipt', (r) => {
     r.version(ENCODING_VERSION);

@@ -222,3 +222,66 @@ test('a state proof answer is checked against the verified header, never its own
     /root mismatch/,
   );
 });
+
+test('receipts rebuilt from their JSON fields must match the certified receipts_root', () => {
+  const receipts = [
+    {
+      tx_id: tm.sha256(enc('a')),
+      height: 7n,
+      index: 0,
+      status: 0,
+      reason: '',
+      events: [
+        { type: 'provenance.EventCaptured', data: tm.encodeValue({ lot: 'L1', n: 2n ** 60n }) },
+      ],
+    },
+    {
+      tx_id: tm.sha256(enc('b')),
+      height: 7n,
+      index: 1,
+      status: 1,
+      reason: 'PERMISSION_DENIED: x',
+      events: [],
+    },
+  ];
+  const execHeader = { exec_height: 7n, receipts_root: tm.receiptsRoot(receipts) };
+  assert.equal(
+    tm.toHex(execHeader.receipts_root),
+    tm.toHex(tm.merkleRoot(receipts.map(tm.receiptHash))),
+  );
+  // As the node writes them (json.cc ReceiptToJson), parsed exactly.
+  const text = JSON.stringify(
+    receipts.map((r) => ({
+      tx_id: hex(r.tx_id),
+      height: 7,
+      index: r.index,
+      status: r.status === 0 ? 'committed' : 'rejected',
+      reason: r.reason,
+      events: r.events.map((e) => ({ type: e.type, data: '@DATA@' })),
+      hash: hex(tm.receiptHash(r)),
+    })),
+  ).replace('"@DATA@"', tm.valueToJsonText(tm.decodeValue(receipts[0].events[0].data)));
+  const answer = () => tm.parseJsonExact(text);
+  assert.deepEqual(tm.verifyReceiptsResponse(answer(), execHeader), receipts);
+
+  let j = answer();
+  j[1].status = 'committed'; // a rejected tx shown as committed
+  lie(() => tm.verifyReceiptsResponse(j, execHeader), /hash of 1/);
+  delete j[1].hash;
+  lie(() => tm.verifyReceiptsResponse(j, execHeader), /root mismatch/);
+  j = answer();
+  j[0].events[0].data.lot = 'L2';
+  delete j[0].hash;
+  lie(() => tm.verifyReceiptsResponse(j, execHeader), /root mismatch/);
+  j = answer();
+  j.reverse();
+  lie(() => tm.verifyReceiptsResponse(j, execHeader), /not in block order/);
+  lie(
+    () => tm.verifyReceiptsResponse(answer(), { ...execHeader, exec_height: 8n }),
+    /not of the certified height/,
+  );
+  lie(() => tm.verifyReceiptsResponse(null, execHeader), /not executed yet/);
+  // JSON.parse rounds 2^60 + 1; the rebuilt receipt then cannot match (fail-safe, not wrong).
+  const rounded = JSON.parse(text.replace(String(2n ** 60n), String(2n ** 60n + 1n)));
+  assert.throws(() => tm.verifyReceiptsResponse(rounded, execHeader), /lost precision/);
+});
