@@ -10,3 +10,4 @@ export * from './types.js';
 export * from './proofs.js';
 export * from './json.js';
 export * from './state_proof.js';
+export * from './rest.js';

@@ -246,6 +246,8 @@ export function quorumSize(validatorSet) {
  */
 export function verifyQuorumCert(qc, validatorSet, chainId) {
   const vs = validatorSet;
+  // An empty set has quorum 0: without this check any QC would verify against it.
+  if (vs.validators.length === 0) throw new VerifyError('qc: empty validator set');
   if (BigInt(qc.data.epoch) !== BigInt(vs.epoch)) {
     throw new VerifyError(
       `qc: epoch ${qc.data.epoch} does not match validator set epoch ${vs.epoch}`,
@@ -455,6 +457,14 @@ export function encodeReceipt(rc) {
 
 export function receiptHash(rc) {
   return sha256(encodeReceipt(rc));
+}
+
+/**
+ * RFC 6962 root over the receipt hashes in block order (leaf i = receipt i's 32-byte hash), the
+ * header's receipts_root for block exec_height — the same construction as txRoot over tx ids.
+ */
+export function receiptsRoot(receipts) {
+  return merkleRootFromLeafHashes(receipts.map((r) => merkleLeafHash(receiptHash(r))));
 }
 
 export function decodeReceipt(bytes) {

@@ -152,11 +152,13 @@ export function valueFromJson(j, depth = 0, path = '$') {
   if (depth > VALUE_MAX_DEPTH) throw new DecodeError(`${path}: nested too deeply`);
   if (j === null || typeof j === 'boolean' || typeof j === 'string') {
     if (typeof j === 'string') {
+      let b;
       try {
-        utf8Encode(j);
+        b = utf8Encode(j);
       } catch {
         throw new DecodeError(`${path}: string is not valid UTF-8`);
       }
+      if (b.length > VALUE_MAX_STRING_LEN) throw new DecodeError(`${path}: string too long`);
     }
     return j;
   }
@@ -175,16 +177,36 @@ export function valueFromJson(j, depth = 0, path = '$') {
     }
     return BigInt(j);
   }
-  if (Array.isArray(j)) return j.map((e, i) => valueFromJson(e, depth + 1, `${path}[${i}]`));
+  if (Array.isArray(j)) {
+    if (j.length > MAX_ELEMENTS) throw new DecodeError(`${path}: list too long`);
+    return j.map((e, i) => valueFromJson(e, depth + 1, `${path}[${i}]`));
+  }
   if (isPlainObject(j)) {
     const keys = Object.keys(j);
     if (keys.length === 1 && keys[0] === '$bytes') {
       if (typeof j.$bytes !== 'string')
         throw new DecodeError(`${path}.$bytes: must be a hex string`);
+      let b;
       try {
-        return fromHex(j.$bytes);
+        b = fromHex(j.$bytes);
       } catch (e) {
         throw new DecodeError(`${path}.$bytes: ${e.message}`);
+      }
+      if (b.length > VALUE_MAX_STRING_LEN) throw new DecodeError(`${path}: bytes too long`);
+      return b;
+    }
+    if (keys.length > MAX_ELEMENTS) throw new DecodeError(`${path}: map too large`);
+    for (const k of keys) {
+      let kb = null;
+      try {
+        kb = utf8Encode(k);
+      } catch {
+        // reported below
+      }
+      if (kb === null || kb.length > MAX_KEY_LEN) {
+        throw new DecodeError(
+          `${path}: map key is not valid UTF-8 or longer than ${MAX_KEY_LEN} bytes`,
+        );
       }
     }
     const out = {};

@@ -142,6 +142,17 @@ test('value JSON bridge: $bytes, exact int64, rejects floats and lost precision'
   rejects(() => tm.valueFromJsonText('{"$bytes":"0"}'), /\$bytes: hex: odd length/);
   rejects(() => tm.valueFromJsonText('{"$bytes":7}'), /must be a hex string/);
   rejects(() => tm.valueFromJsonText('"\\ud800"'), /not valid UTF-8/);
+  rejects(
+    () => tm.valueFromJson({ ['k'.repeat(1025)]: 1 }),
+    /map key is not valid UTF-8 or longer/,
+  );
+  assert.doesNotThrow(() => tm.valueFromJson({ ['k'.repeat(1024)]: 1 }));
+  rejects(() => tm.valueFromJson({ ['\ud800']: 1 }), /map key is not valid UTF-8/);
+  rejects(() => tm.valueFromJson('x'.repeat((1 << 20) + 1)), /^\$: string too long$/);
+  rejects(
+    () => tm.valueFromJson({ b: { $bytes: '00'.repeat((1 << 20) + 1) } }),
+    /\$\.b: bytes too long/,
+  );
   rejects(() => tm.parseJsonExact('{"a":1,"a":2}'), /duplicate key/);
   rejects(() => tm.parseJsonExact('[1,]'), /unexpected character/);
   rejects(() => tm.parseJsonExact('1 2'), /trailing characters/);

@@ -82,6 +82,10 @@ test('wrong epoch fails even with valid signatures', () => {
   rejects(makeQc(seeds, [0, 1, 2]), { ...vs, epoch: 2n }, CHAIN, /epoch 3 does not match/);
 });
 
+test('an empty validator set verifies nothing (its quorum would be 0)', () => {
+  rejects(makeQc(seeds, []), { epoch: 3n, validators: [] }, CHAIN, /^qc: empty validator set$/);
+});
+
 test('wrong chain id fails (signatures are domain-separated by chain)', () => {
   const qc = makeQc(seeds, [0, 1, 2]);
   rejects(qc, vs, 'tidemark-other', /bad signature from validator 0/);
