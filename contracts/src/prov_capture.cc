@@ -125,6 +125,7 @@ Status Aggregate(Capture& c, const Value& ev, const EventIds& ids, const Step& s
   }
   if (!cont) return Status::Ok();  // an untracked container: recorded only
   if (action == "DELETE") {
+    TM_RETURN_IF_ERROR(CheckStep(c.view, *cont, Step{}));
     auto& list = M(*cont)["children"].as_list();
     std::vector<std::string> removed = ids.epcs;
     if (removed.empty()) {
@@ -137,7 +138,7 @@ Status Aggregate(Capture& c, const Value& ev, const EventIds& ids, const Step& s
       TM_RETURN_IF_ERROR(CheckStep(c.view, *child, Step{}));
       ApplyStep(*child, Step{.org = step.org, .entry = step.entry, .location = step.location},
                 parent);
-      M(*child)["parent"] = "";
+      if (S(*child, "parent") == parent) M(*child)["parent"] = "";
       PutValue(c.view, ObjKey(kid), *child);
     }
     ApplyStep(*cont, Step{.org = step.org, .entry = step.entry, .location = step.location}, "");
