@@ -58,6 +58,10 @@ Receipt Rejected(Receipt r, const Status& st) {
 Receipt ApplyTransaction(const ContractRegistry& registry, StateView& view, const Transaction& tx,
                          const TxContext& ctx) {
   Receipt receipt{.tx_id = ctx.tx_id, .height = ctx.height, .index = ctx.index};
+  if (tx.chain_id != ctx.chain_id) {
+    return Rejected(std::move(receipt), Status::Invalid("tx is for chain '" + tx.chain_id +
+                                                        "', not '" + ctx.chain_id + "'"));
+  }
   if (tx.expiry_height && ctx.height > *tx.expiry_height) {
     return Rejected(std::move(receipt),
                     Status::FailedPrecondition("tx expired at height " +

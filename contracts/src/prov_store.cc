@@ -2,6 +2,8 @@
 #include <algorithm>
 #include <set>
 
+#include <nlohmann/json.hpp>
+
 #include "args.h"
 #include "prov_internal.h"
 #include "tidemark/contracts/epcis.h"
@@ -225,6 +227,22 @@ Result<std::vector<Value>> QueryEvents(const StateView& view, const EventQuery& 
   }
   TM_RETURN_IF_ERROR(st);
   return out;
+}
+
+nlohmann::json EventsToQueryDocument(const std::vector<Value>& records) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& rec : records) {
+    nlohmann::json ev = EpcisEventToJson(*rec.Find("event"));
+    if (!ev.contains("eventID")) ev["eventID"] = S(rec, "eventID");
+    if (!ev.contains("recordTime")) ev["recordTime"] = S(rec, "recordTime");
+    list.push_back(std::move(ev));
+  }
+  return nlohmann::json{
+      {"@context", {"https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"}},
+      {"type", "EPCISQueryDocument"},
+      {"schemaVersion", "2.0"},
+      {"epcisBody",
+       {{"queryResults", {{"queryName", "SimpleEventQuery"}, {"resultsBody", {{"eventList", list}}}}}}}};
 }
 
 }  // namespace tidemark::contracts

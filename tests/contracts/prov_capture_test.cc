@@ -124,6 +124,13 @@ TEST_CASE("query parameters: times, CBV forms, parent, location, limits") {
   CHECK(q({{"EQ_bizLocation", "urn:epc:id:sgln:0012345.11111.0"}}) == 1);
   CHECK(q({{"EQ_disposition", "in_transit"}}) == 1);
   CHECK(q({{"MATCH_epcClass", "urn:epc:class:lgtin:4012345.012345.998877"}}) == 1);
+  auto shipped = QueryEvents(c.state, *EventQuery::FromParams({{"EQ_bizStep", "shipping"}}));
+  nlohmann::json doc = EventsToQueryDocument(*shipped);
+  const auto& listed = doc["epcisBody"]["queryResults"]["resultsBody"]["eventList"];
+  REQUIRE(listed.size() == 1);
+  CHECK(listed[0]["eventID"] == "ni:///sha-256;df7bb3c352fef055578554f09f5e2aa41782150ced7bd0b8af24dd3ccb30ba69?ver=CBV2.0");
+  CHECK(listed[0]["recordTime"].get<std::string>().size() == 24);
+  CHECK(listed[0]["epcList"].size() == 2);
   CHECK(EventQuery::FromParams({{"EQ_colour", "red"}}).status().message() ==
         "EQ_colour: unsupported query parameter");
   CHECK(!EventQuery::FromParams({{"GE_eventTime", "yesterday"}}).ok());

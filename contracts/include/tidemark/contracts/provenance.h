@@ -34,6 +34,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "tidemark/contracts/framework.h"
 
 namespace tidemark::contracts {
@@ -69,6 +71,11 @@ struct EventQuery {
 // "height", "org", "seq", "errorDeclared"?}; in capture order (event-time order when only a time
 // range is given).
 Result<std::vector<Value>> QueryEvents(const StateView& view, const EventQuery& q);
+
+// Stored event records (from QueryEvents) as an EPCIS 2.0 EPCISQueryDocument — the body of
+// GET /epcis/events. Each event is as captured, plus "recordTime" (block time) and "eventID" when
+// the ledger assigned it.
+nlohmann::json EventsToQueryDocument(const std::vector<Value>& records);
 
 // The consumer / explorer view of one code (Digital Link or EPC URN): product, origin country,
 // state, custody, timeline (with tx ids and heights), customs, certificates, aggregation and
