@@ -21,10 +21,15 @@ struct TraceReader {
   }
 };
 
-Value::List FromIndex(const StateView& view, const std::string& id) {
+Value::List FromIndex(const StateView& view, const Gs1Id& gs1) {
+  const std::string& id = gs1.canonical;
   Value::List out;
   EventQuery q;
-  q.match_any_epc = {id};
+  if (gs1.kind == IdKind::kLgtin || gs1.kind == IdKind::kGtin) {
+    q.match_epc_class = {id};
+  } else {
+    q.match_any_epc = {id};
+  }
   q.event_count_limit = 100;
   auto events = QueryEvents(view, q);
   if (!events.ok()) return out;
@@ -106,7 +111,7 @@ Result<Value> Trace(const StateView& view, const std::string& code, int64_t as_o
     }
     if (S(*obj, "state") == "DESTROYED") warnings.push_back("destroyed");
   } else {
-    out["timeline"] = FromIndex(view, id.canonical);
+    out["timeline"] = FromIndex(view, id);
   }
   if (lot) {
     const Value* rec = lot->Find("recalled");

@@ -124,6 +124,16 @@ TEST_CASE("query parameters: times, CBV forms, parent, location, limits") {
   CHECK(q({{"EQ_bizLocation", "urn:epc:id:sgln:0012345.11111.0"}}) == 1);
   CHECK(q({{"EQ_disposition", "in_transit"}}) == 1);
   CHECK(q({{"MATCH_epcClass", "urn:epc:class:lgtin:4012345.012345.998877"}}) == 1);
+  // Trace of identifiers never commissioned on the ledger comes from the indexes.
+  auto t = Trace(c.state, "urn:epc:id:sgtin:0614141.107346.2018", 0);
+  REQUIRE(t.ok());
+  CHECK(!t->Find("tracked")->as_bool());
+  CHECK(t->Find("timeline")->as_list().size() == 3);
+  auto lot = Trace(c.state, "urn:epc:class:lgtin:4012345.012345.998877", 0);
+  REQUIRE(lot.ok());
+  CHECK(lot->Find("timeline")->as_list().size() == 1);
+  CHECK(Trace(c.state, "urn:epc:id:sgtin:0614141.107346.9999", 0).status().code() ==
+        Code::kNotFound);
   auto shipped = QueryEvents(c.state, *EventQuery::FromParams({{"EQ_bizStep", "shipping"}}));
   nlohmann::json doc = EventsToQueryDocument(*shipped);
   const auto& listed = doc["epcisBody"]["queryResults"]["resultsBody"]["eventList"];
