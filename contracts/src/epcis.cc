@@ -176,6 +176,11 @@ Status NeedString(const Value* v, const std::string& path) {
 
 Status CheckId(const Value& v, const std::string& path) {
   TM_RETURN_IF_ERROR(NeedString(&v, path));
+  for (char c : v.as_string()) {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) {
+      return Err(path, "identifiers cannot contain spaces or control characters");
+    }
+  }
   auto id = ParseIdentifier(v.as_string());
   if (!id.ok()) return Err(path, id.status().message());
   return Status::Ok();
@@ -609,11 +614,10 @@ json ToJsonRec(const Value& v, bool numeric_field) {
 
 json EpcisEventToJson(const Value& event) { return ToJsonRec(event, false); }
 
-std::vector<std::string> EventIds::Any() const {
+std::vector<std::string> EventIds::AnyEpc() const {
   std::vector<std::string> all = epcs;
   all.insert(all.end(), inputs.begin(), inputs.end());
   all.insert(all.end(), outputs.begin(), outputs.end());
-  all.insert(all.end(), classes.begin(), classes.end());
   if (!parent.empty()) all.push_back(parent);
   std::sort(all.begin(), all.end());
   all.erase(std::unique(all.begin(), all.end()), all.end());
@@ -625,11 +629,15 @@ EventIds IdsOf(const Value& ev) {
   AddIds(ev.Find("epcList"), ids.epcs);
   AddIds(ev.Find("childEPCs"), ids.epcs);
   AddIds(ev.Find("inputEPCList"), ids.inputs);
-  AddClasses(ev.Find("inputQuantityList"), ids.inputs);
+  AddClasses(ev.Find("inputQuantityList"), ids.input_classes);
   AddIds(ev.Find("outputEPCList"), ids.outputs);
-  AddClasses(ev.Find("outputQuantityList"), ids.outputs);
+  AddClasses(ev.Find("outputQuantityList"), ids.output_classes);
   AddClasses(ev.Find("quantityList"), ids.classes);
   AddClasses(ev.Find("childQuantityList"), ids.classes);
+  ids.classes.insert(ids.classes.end(), ids.input_classes.begin(), ids.input_classes.end());
+  ids.classes.insert(ids.classes.end(), ids.output_classes.begin(), ids.output_classes.end());
+  std::sort(ids.classes.begin(), ids.classes.end());
+  ids.classes.erase(std::unique(ids.classes.begin(), ids.classes.end()), ids.classes.end());
   if (const Value* p = ev.Find("parentID"); p != nullptr && p->is_string()) {
     auto c = CanonicalId(p->as_string());
     ids.parent = c.ok() ? *c : p->as_string();

@@ -2,6 +2,7 @@
 
 #include "tidemark/contracts/governance.h"
 #include "tidemark/contracts/identity.h"
+#include "tidemark/contracts/provenance.h"
 #include "tidemark/contracts/test_contract.h"
 
 namespace tidemark::contracts {
@@ -28,7 +29,7 @@ ContractRegistry BuiltinContracts() {
   ContractRegistry r;
   Status s1 = r.Register(std::make_unique<IdentityContract>());
   Status s2 = r.Register(std::make_unique<GovernanceContract>());
-  Status s3 = Status::Ok();
+  Status s3 = r.Register(std::make_unique<ProvenanceContract>());
   Status s4 = r.Register(std::make_unique<TestContract>());
   assert(s1.ok() && s2.ok() && s3.ok() && s4.ok());
   (void)s1, (void)s2, (void)s3, (void)s4;
@@ -57,6 +58,10 @@ Receipt Rejected(Receipt r, const Status& st) {
 Receipt ApplyTransaction(const ContractRegistry& registry, StateView& view, const Transaction& tx,
                          const TxContext& ctx) {
   Receipt receipt{.tx_id = ctx.tx_id, .height = ctx.height, .index = ctx.index};
+  if (tx.chain_id != ctx.chain_id) {
+    return Rejected(std::move(receipt), Status::Invalid("tx is for chain '" + tx.chain_id +
+                                                        "', not '" + ctx.chain_id + "'"));
+  }
   if (tx.expiry_height && ctx.height > *tx.expiry_height) {
     return Rejected(std::move(receipt),
                     Status::FailedPrecondition("tx expired at height " +

@@ -183,10 +183,26 @@ Status Vote(const TxContext& ctx, const Value& args, StateView& state, EventSink
     rec.as_map()["status"] = outcome;
     rec.as_map()["decided_height"] = static_cast<int64_t>(ctx.height);
     if (outcome == "PASSED") {
-      Status st = ExecuteProposal(ctx, *rec.Find("proposal"), state, events);
-      if (!st.ok()) return st.WithContext("executing proposal " + std::to_string(id));
+      // A proposal that can no longer be executed (e.g. its org id was taken since) is closed
+      // as FAILED with the reason; the vote still counts and nothing else changes.
+      OverlayStateView exec(state);
+      EventSink exec_events;
+      Status st = ExecuteProposal(ctx, *rec.Find("proposal"), exec, exec_events);
+      if (st.ok()) {
+        exec.Commit();
+        for (const auto& e : exec_events.events()) {
+          auto data = Value::Decode(e.data);
+          events.Emit(e.type, data.ok() ? *data : Value());
+        }
+      } else {
+        outcome = "FAILED";
+        rec.as_map()["status"] = outcome;
+        rec.as_map()["failure"] = st.ToString();
+      }
     }
-    events.Emit(outcome == "PASSED" ? "gov.ProposalPassed" : "gov.ProposalRejected",
+    events.Emit(outcome == "PASSED"   ? "gov.ProposalPassed"
+                : outcome == "FAILED" ? "gov.ProposalFailed"
+                                      : "gov.ProposalRejected",
                 Value::Map{{"id", id}, {"yes", yes}, {"no", no}, {"orgs", n}});
   }
   PutValue(state, ProposalKey(id), rec);

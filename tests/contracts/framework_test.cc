@@ -110,6 +110,16 @@ TEST_CASE("ApplyTransaction rejects expired, unregistered, bad-nonce and garbage
   future.nonce = 2;
   CHECK(apply(future, 1).reason.find("next nonce is 1") != std::string::npos);
   CHECK(c.state.entries() == before.entries());  // nonce untouched by these three
+  Transaction other_chain = tx;
+  other_chain.chain_id = "tidemark-other";
+  {
+    other_chain.SignWith(admin);
+    TxContext ctx{.chain_id = "tidemark-test", .tx_id = other_chain.Id(),
+                  .signer = other_chain.signer, .height = 1};
+    CHECK(ApplyTransaction(BuiltinContracts(), c.state, other_chain, ctx).reason ==
+          "INVALID_ARGUMENT: tx is for chain 'tidemark-other', not 'tidemark-test'");
+  }
+  CHECK(c.state.entries() == before.entries());
   Transaction garbage = tx;
   garbage.args = {0xff};
   Receipt bad = apply(garbage, 1);

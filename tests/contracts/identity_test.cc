@@ -154,5 +154,31 @@ TEST_CASE("adding an org with a validator records the pending validator set; rem
   CHECK(!(*next)->IndexOf(KeyFor("bank/node").public_key()).has_value());
 }
 
+TEST_CASE("a passed proposal that can no longer execute is closed as FAILED, changing nothing") {
+  Chain c;
+  FourOrgs(c);
+  auto org = [](const std::string& admin) {
+    return Value::Map{{"id", "newco"}, {"name", "New Co"}, {"roles", Value::List{"RETAILER"}},
+                      {"admin_keys", Value::List{KeyFor(admin).public_key().Hex()}}};
+  };
+  int64_t a = Propose(c, "brand/admin", Value::Map{{"kind", "add_org"}, {"org", org("n1")}});
+  int64_t b = Propose(c, "bank/admin", Value::Map{{"kind", "add_org"}, {"org", org("n2")}});
+  for (const char* who : {"brand/admin", "customs/admin", "retail/admin"}) {
+    REQUIRE(Ok(Vote(c, who, a)));
+  }
+  // Five orgs now: the second proposal needs 4 yes votes.
+  for (const char* who : {"brand/admin", "customs/admin", "retail/admin"}) {
+    REQUIRE(Ok(Vote(c, who, b)));
+  }
+  Receipt last = Vote(c, "bank/admin", b);
+  REQUIRE(Ok(last));
+  auto rec = GetProposal(c.state, b);
+  CHECK(rec->Find("status")->as_string() == "FAILED");
+  CHECK(rec->Find("failure")->as_string() == "ALREADY_EXISTS: org newco already exists");
+  CHECK(ActiveSigner(c.state, KeyFor("n1").public_key()).ok());
+  CHECK(!ActiveSigner(c.state, KeyFor("n2").public_key()).ok());
+  CHECK(last.events.back().type == "gov.ProposalFailed");
+}
+
 }  // namespace
 }  // namespace tidemark::contracts

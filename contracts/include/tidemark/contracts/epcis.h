@@ -57,12 +57,14 @@ std::string NormaliseDisposition(std::string_view term);
 
 // Every identifier an event names, by role (canonical forms).
 struct EventIds {
-  std::vector<std::string> epcs;       // epcList, childEPCs
-  std::vector<std::string> inputs;     // inputEPCList + inputQuantityList classes
-  std::vector<std::string> outputs;    // outputEPCList + outputQuantityList classes
-  std::vector<std::string> classes;    // quantityList / childQuantityList classes
-  std::string parent;                  // parentID
-  std::vector<std::string> Any() const;  // all of the above, sorted, unique
+  std::vector<std::string> epcs;            // epcList, childEPCs
+  std::vector<std::string> inputs;          // inputEPCList
+  std::vector<std::string> outputs;         // outputEPCList
+  std::vector<std::string> input_classes;   // inputQuantityList epcClass
+  std::vector<std::string> output_classes;  // outputQuantityList epcClass
+  std::vector<std::string> classes;         // every quantity list's epcClass
+  std::string parent;                       // parentID
+  std::vector<std::string> AnyEpc() const;  // epcs, inputs, outputs, parent: sorted, unique
 };
 // REQUIRES: ValidateEpcisEvent(event) is OK.
 EventIds IdsOf(const Value& event);

@@ -12,7 +12,7 @@
 //   }
 //   auto changes = block_view.Changes();   // apply to the state tree, one batch per block
 //
-// ApplyTransaction checks, in this order: expiry height, that the signer is an active registered
+// ApplyTransaction checks, in this order: the chain id, expiry height, that the signer is an active registered
 // key (identity state), that tx.nonce equals the signer's next nonce, that args decode as a Value,
 // that the contract exists; then it runs the contract over an overlay and commits the overlay only
 // on success. The nonce advances whenever the nonce check passed (even if the call fails), so a
@@ -44,7 +44,7 @@ struct TxContext {
   uint32_t index = 0;          // position of the tx in its block
 
   static TxContext For(const Transaction& tx, const BlockHeader& header, uint32_t index) {
-    return TxContext{.chain_id = tx.chain_id, .tx_id = tx.Id(), .signer = tx.signer,
+    return TxContext{.chain_id = header.chain_id, .tx_id = tx.Id(), .signer = tx.signer,
                      .height = header.height, .block_time_ms = header.timestamp_ms,
                      .index = index};
   }

@@ -1,0 +1,94 @@
+// provenance.h — the "prov" contract: GS1 EPCIS 2.0 events, master data, item lifecycle, customs,
+// inspection certificates, recalls and consumer scans; plus the pure reads the node serves.
+//
+// Writes (contract "prov"; args are Value maps; identifiers as EPC URNs or Digital Links):
+//   capture         {events: [<event Value from ParseEpcisDocument>, ...]}        supply-chain roles
+//   register_product {gtin, name, brand?, origin_country, company_prefix_length?, description?}
+//                                                                         BRAND / MANUFACTURER
+//   register_lot    {gtin, lot, production_date?, expiry_date?}  (YYYY-MM-DD) BRAND / MANUFACTURER
+//   register_location {gln, name, country?, kind?}   register_party {id, name, country?}
+//   customs_declare {declaration_no, mode: "1210"|"1239"|"9610"|"9710"|"9810", order_no,
+//                    payment_no, waybill_no, items: [ids; containers expand], origin_country?}
+//                                                                         CUSTOMS_BROKER
+//   customs_inspect | customs_release | customs_return {declaration_no}    CUSTOMS
+//   customs_reject  {declaration_no, reason}                               CUSTOMS
+//   certify         {certificate_id, result: "conformant"|"non_conformant", report_sha256,
+//                    issue_date, expiry_date, lots: [lot ids]}             INSPECTOR
+//   recall          {lot, reason, recall_id?}                 BRAND / MANUFACTURER / REGULATOR
+//   scan            {code}                                     an organisation's service key
+//
+// Reads (pure, over any StateView; what GET /epcis/events and the Digital Link resolver call):
+//   TM_ASSIGN_OR_RETURN(EventQuery q, EventQuery::FromParams({{"MATCH_epc", "urn:epc:..."}}));
+//   TM_ASSIGN_OR_RETURN(std::vector<Value> events, QueryEvents(view, q));
+//   TM_ASSIGN_OR_RETURN(Value page, Trace(view, "/01/09521234543213/10/L1/21/42", as_of_ms));
+//
+// Lifecycle (docs/provenance.md): COMMISSIONED, PACKED, IN_TRANSIT, RECEIVED, STORED,
+// CUSTOMS_HOLD, INSPECTED, RELEASED, CUSTOMS_REJECTED, IN_BONDED_WAREHOUSE, ON_SHELF, SOLD,
+// RECALLED, RETURNED, DESTROYED. Rules bind only items commissioned on the ledger; events about
+// other identifiers are recorded and indexed. A tx that breaks a rule fails whole, naming it.
+// Thread safety: the contract object is immutable; reads take a const view.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "tidemark/contracts/framework.h"
+
+namespace tidemark::contracts {
+
+class ProvenanceContract : public Contract {
+ public:
+  std::string_view name() const override { return "prov"; }
+  Status Execute(const TxContext& ctx, std::string_view method, const Value& args,
+                 StateView& state, EventSink& events) const override;
+};
+
+// EPCIS 2.0 simple event query parameters (values are OR-ed within one parameter).
+struct EventQuery {
+  std::vector<std::string> event_type;
+  std::optional<int64_t> ge_event_time_ms;
+  std::optional<int64_t> lt_event_time_ms;
+  std::vector<std::string> eq_biz_step;
+  std::vector<std::string> eq_disposition;
+  std::vector<std::string> match_epc;         // epcList, childEPCs
+  std::vector<std::string> match_any_epc;     // + inputEPCList, outputEPCList, parentID
+  std::vector<std::string> match_parent_id;
+  std::vector<std::string> match_epc_class;   // any quantity list's epcClass
+  std::vector<std::string> eq_biz_location;
+  std::vector<std::string> eq_event_id;
+  uint32_t event_count_limit = 1000;           // also the hard cap
+
+  // From query-string parameters; multiple values separated by '|'. Unknown parameters and bad
+  // values are INVALID_ARGUMENT naming the parameter.
+  static Result<EventQuery> FromParams(const std::map<std::string, std::string>& params);
+};
+
+// Stored events matching `q`, each {"event": <as captured>, "eventID", "recordTime", "tx",
+// "height", "org", "seq", "errorDeclared"?}; in capture order (event-time order when only a time
+// range is given).
+Result<std::vector<Value>> QueryEvents(const StateView& view, const EventQuery& q);
+
+// Stored event records (from QueryEvents) as an EPCIS 2.0 EPCISQueryDocument — the body of
+// GET /epcis/events. Each event is as captured, plus "recordTime" (block time) and "eventID" when
+// the ledger assigned it.
+nlohmann::json EventsToQueryDocument(const std::vector<Value>& records);
+
+// The consumer / explorer view of one code (Digital Link or EPC URN): product, origin country,
+// state, custody, timeline (with tx ids and heights), customs, certificates, aggregation and
+// transformation links, scans, warnings, and "state_keys" (every state key the answer depends
+// on, for proofs). `as_of_ms` is the reader's time for expiry warnings (0: ignore expiry).
+// NOT_FOUND if nothing on the ledger names the code.
+Result<Value> Trace(const StateView& view, const std::string& code, int64_t as_of_ms = 0);
+
+// The stored record of an identifier tracked on the ledger (item or container), or nullopt.
+Result<std::optional<Value>> GetObject(const StateView& view, const std::string& id);
+// The lot record ("/01/<gtin>/10/<lot>" or any lot form), or nullopt.
+Result<std::optional<Value>> GetLot(const StateView& view, const std::string& lot_id);
+// A customs clearance record, or nullopt.
+Result<std::optional<Value>> GetCustoms(const StateView& view, const std::string& declaration_no);
+
+}  // namespace tidemark::contracts

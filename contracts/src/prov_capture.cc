@@ -1,0 +1,283 @@
+// prov.capture: stores EPCIS events with their indexes and drives the item lifecycle.
+#include <algorithm>
+#include <set>
+
+#include "args.h"
+#include "prov_internal.h"
+#include "prov_lifecycle.h"
+#include "prov_methods.h"
+#include "tidemark/contracts/epcis.h"
+#include "tidemark/contracts/gs1.h"
+
+namespace tidemark::contracts::prov {
+
+namespace {
+
+struct Capture {
+  const TxContext& ctx;
+  StateView& view;
+  KeyRecord signer;
+  bool bonded = false;
+};
+
+uint64_t NextSeq(StateView& view) {
+  auto v = GetValue(view, "prov/next_seq");
+  uint64_t seq = v.ok() && v->has_value() && (*v)->is_int() ? static_cast<uint64_t>((*v)->as_int()) : 1;
+  PutValue(view, "prov/next_seq", Value(static_cast<int64_t>(seq + 1)));
+  return seq;
+}
+
+std::string LotOf(const Value& ev, const Gs1Id& id) {
+  if (!id.lot.empty()) return id.lot;
+  if (const Value* ilmd = ev.Find("ilmd")) {
+    for (const char* k : {"cbvmda:lotNumber", "lotNumber", "gs1:lotNumber"}) {
+      std::string lot = S(*ilmd, k);
+      if (!lot.empty()) return lot;
+    }
+  }
+  return "";
+}
+
+void Index(StateView& view, const std::string& index, const std::string& value, uint64_t seq) {
+  if (!value.empty()) view.Put(IndexPrefix(index, value) + SeqKey(seq), {});
+}
+
+void IndexEvent(StateView& view, const Value& ev, const EventIds& ids, int64_t time_ms,
+                uint64_t seq) {
+  for (const auto& e : ids.epcs) Index(view, "epc", e, seq);
+  for (const auto& e : ids.AnyEpc()) Index(view, "any", e, seq);
+  for (const auto& c : ids.classes) Index(view, "class", c, seq);
+  Index(view, "parent", ids.parent, seq);
+  Index(view, "type", S(ev, "type"), seq);
+  Index(view, "step", NormaliseBizStep(S(ev, "bizStep")), seq);
+  Index(view, "disp", NormaliseDisposition(S(ev, "disposition")), seq);
+  if (const Value* loc = ev.Find("bizLocation")) {
+    auto c = CanonicalId(S(*loc, "id"));
+    if (c.ok()) Index(view, "loc", *c, seq);
+  }
+  Index(view, "time", TimeKey(time_ms), seq);
+}
+
+// Creates items for the SGTINs an event commissions. `strict`: an item commissioned twice fails.
+Status Commission(Capture& c, const Value& ev, const std::vector<std::string>& raw_ids, bool strict) {
+  for (const auto& raw : raw_ids) {
+    TM_ASSIGN_OR_RETURN(Gs1Id id, ParseIdentifier(raw));
+    if (id.kind != IdKind::kSgtin) continue;
+    TM_ASSIGN_OR_RETURN(std::optional<Value> existing, Load(c.view, ObjKey(id.canonical)));
+    if (existing) {
+      if (!strict) continue;
+      return Status::AlreadyExists("item " + id.canonical + ": already commissioned at height " +
+                                   std::to_string(I(*existing, "created_height")));
+    }
+    std::string lot = LotOf(ev, id);
+    Value item = NewItem(id.canonical, id.gtin, lot, id.serial, c.ctx.height);
+    M(item)["custody"] = c.signer.org;
+    PutValue(c.view, ObjKey(id.canonical), item);
+    if (!lot.empty()) PutEdge(c.view, "lotitem", LotKey(id.gtin, lot), id.canonical);
+  }
+  return Status::Ok();
+}
+
+std::vector<std::string> RawList(const Value& ev, const char* field) {
+  std::vector<std::string> out;
+  if (const Value* l = ev.Find(field); l != nullptr && l->is_list()) {
+    for (const auto& e : l->as_list()) out.push_back(e.as_string());
+  }
+  return out;
+}
+
+Status Aggregate(Capture& c, const Value& ev, const EventIds& ids, const Step& step) {
+  const std::string action = S(ev, "action");
+  const std::string& parent = ids.parent;
+  if (parent.empty()) return Status::Ok();  // OBSERVE without a parent
+  TM_ASSIGN_OR_RETURN(std::optional<Value> cont, Load(c.view, ObjKey(parent)));
+  if (action == "ADD") {
+    if (!cont) cont = NewContainer(parent, c.ctx.height);
+    if (cont->Find("children") == nullptr) M(*cont)["children"] = Value::List{};
+    TM_RETURN_IF_ERROR(CheckStep(c.view, *cont, Step{.target = ""}));
+    std::vector<std::string> kids = ids.epcs;
+    for (const auto& cls : ids.classes) {  // lot-level packing links the lot to the container
+      PutEdge(c.view, "has", parent, cls);
+      PutEdge(c.view, "in", cls, parent);
+    }
+    for (const auto& kid : kids) {
+      if (kid == parent) return Status::Invalid("parentID cannot be its own child");
+      PutEdge(c.view, "has", parent, kid);
+      PutEdge(c.view, "in", kid, parent);
+      auto& list = M(*cont)["children"].as_list();
+      if (std::find(list.begin(), list.end(), Value(kid)) == list.end()) list.push_back(kid);
+      TM_ASSIGN_OR_RETURN(std::optional<Value> child, Load(c.view, ObjKey(kid)));
+      if (!child) continue;
+      std::string cur = S(*child, "parent");
+      if (!cur.empty() && cur != parent) {
+        return Status::FailedPrecondition("item " + kid + ": is packed in " + cur +
+                                          "; unpack it before packing it into " + parent);
+      }
+      TM_RETURN_IF_ERROR(CheckStep(c.view, *child, step));
+      ApplyStep(*child, step, parent);
+      M(*child)["parent"] = parent;
+      PutValue(c.view, ObjKey(kid), *child);
+    }
+    ApplyStep(*cont, Step{.target = "", .org = step.org, .entry = step.entry,
+                          .location = step.location}, "");
+    PutValue(c.view, ObjKey(parent), *cont);
+    return Status::Ok();
+  }
+  if (!cont) return Status::Ok();  // an untracked container: recorded only
+  if (action == "DELETE") {
+    TM_RETURN_IF_ERROR(CheckStep(c.view, *cont, Step{}));
+    auto& list = M(*cont)["children"].as_list();
+    std::vector<std::string> removed = ids.epcs;
+    if (removed.empty()) {
+      for (const auto& v : list) removed.push_back(v.as_string());
+    }
+    for (const auto& kid : removed) {
+      list.erase(std::remove(list.begin(), list.end(), Value(kid)), list.end());
+      TM_ASSIGN_OR_RETURN(std::optional<Value> child, Load(c.view, ObjKey(kid)));
+      if (!child) continue;
+      TM_RETURN_IF_ERROR(CheckStep(c.view, *child, Step{}));
+      ApplyStep(*child, Step{.org = step.org, .entry = step.entry, .location = step.location},
+                parent);
+      if (S(*child, "parent") == parent) M(*child)["parent"] = "";
+      PutValue(c.view, ObjKey(kid), *child);
+    }
+    ApplyStep(*cont, Step{.org = step.org, .entry = step.entry, .location = step.location}, "");
+    PutValue(c.view, ObjKey(parent), *cont);
+    return Status::Ok();
+  }
+  // OBSERVE: the container and its content take the step.
+  return StepObject(c.view, parent, step, "");
+}
+
+Status Transform(Capture& c, const Value& ev, const EventIds& ids, const Step& step) {
+  std::vector<std::string> ins = ids.inputs, outs = ids.outputs;
+  ins.insert(ins.end(), ids.input_classes.begin(), ids.input_classes.end());
+  outs.insert(outs.end(), ids.output_classes.begin(), ids.output_classes.end());
+  if (ins.size() * outs.size() > 10000) {
+    return Status::ResourceExhausted("transformation links more than 10000 input/output pairs");
+  }
+  for (const auto& in : ins) {
+    TM_RETURN_IF_ERROR(StepObject(c.view, in, Step{.org = step.org, .entry = step.entry,
+                                                   .location = step.location}, ""));
+    for (const auto& out : outs) {
+      PutEdge(c.view, "made", in, out);
+      PutEdge(c.view, "from", out, in);
+    }
+  }
+  TM_RETURN_IF_ERROR(Commission(c, ev, RawList(ev, "outputEPCList"), /*strict=*/false));
+  for (const auto& out : ids.outputs) TM_RETURN_IF_ERROR(StepObject(c.view, out, step, ""));
+  return Status::Ok();
+}
+
+Status CheckRoles(Capture& c, const std::string& type, const std::string& action,
+                  const std::string& biz_step, const std::string& target) {
+  if ((type == "ObjectEvent" && action == "ADD" && biz_step == "commissioning") ||
+      (type == "TransformationEvent" && biz_step == "commissioning")) {
+    return RequireRole(c.view, c.ctx, {Role::kBrand, Role::kManufacturer}).status();
+  }
+  if (target == "SOLD") return RequireRole(c.view, c.ctx, {Role::kRetailer, Role::kPlatform}).status();
+  return Status::Ok();
+}
+
+Status CaptureOne(Capture& c, const Value& ev_in, size_t i, std::vector<Value>& summary) {
+  const std::string path = "events[" + std::to_string(i) + "]";
+  TM_RETURN_IF_ERROR(ValidateEpcisEvent(ev_in, path));
+  Value ev = ev_in;
+  std::string event_id = S(ev, "eventID");
+  if (event_id.empty()) event_id = "urn:tidemark:event:" + c.ctx.tx_id.Hex() + ":" + std::to_string(i);
+  const Value* err_decl = ev.Find("errorDeclaration");
+  TM_ASSIGN_OR_RETURN(std::optional<Value> prior, Load(c.view, EventIdKey(event_id)));
+  if (prior && err_decl == nullptr) {
+    return Status::AlreadyExists(path + ".eventID: event " + event_id + " was already captured");
+  }
+  uint64_t seq = NextSeq(c.view);
+  int64_t time_ms = *ParseEpcisTime(S(ev, "eventTime"));
+  Value::Map rec{{"event", ev},
+                 {"eventID", event_id},
+                 {"seq", static_cast<int64_t>(seq)},
+                 {"eventTimeMs", time_ms},
+                 {"recordTime", FormatEpcisTime(static_cast<int64_t>(c.ctx.block_time_ms))},
+                 {"tx", c.ctx.tx_id.Hex()},
+                 {"height", static_cast<int64_t>(c.ctx.height)},
+                 {"org", c.signer.org},
+                 {"signer", c.ctx.signer.Hex()}};
+  if (err_decl != nullptr) rec["errorDeclared"] = true;
+  PutValue(c.view, EventKey(seq), Value(rec));
+  if (!prior) PutValue(c.view, EventIdKey(event_id), Value(static_cast<int64_t>(seq)));
+  EventIds ids = IdsOf(ev);
+  IndexEvent(c.view, ev, ids, time_ms, seq);
+  summary.push_back(Value::Map{{"eventID", event_id}, {"seq", static_cast<int64_t>(seq)}});
+  if (err_decl != nullptr) {
+    // An error declaration records that the event was wrong; it never rewrites history and has
+    // no lifecycle effect. Corrective events (correctiveEventIDs) carry the fix.
+    PutValue(c.view, "prov/err/" + event_id,
+             Value::Map{{"seq", static_cast<int64_t>(seq)}, {"declaration", *err_decl},
+                        {"height", static_cast<int64_t>(c.ctx.height)}});
+    return Status::Ok();
+  }
+  const std::string type = S(ev, "type"), action = S(ev, "action");
+  const std::string biz_step = NormaliseBizStep(S(ev, "bizStep"));
+  const std::string disp = NormaliseDisposition(S(ev, "disposition"));
+  Step step;
+  step.target = TargetState(type, action, biz_step, disp, c.bonded);
+  step.org = c.signer.org;
+  if (const Value* loc = ev.Find("bizLocation")) step.location = CanonicalId(S(*loc, "id")).value_or("");
+  auto day = ParseDate(S(ev, "eventTime").substr(0, 10));
+  step.has_event_day = day.ok();
+  step.event_day = day.value_or(0);
+  step.entry = Value::Map{{"seq", static_cast<int64_t>(seq)}, {"eventID", event_id},
+                          {"type", type}, {"action", action}, {"bizStep", biz_step},
+                          {"disposition", disp}, {"eventTime", S(ev, "eventTime")},
+                          {"location", step.location}, {"org", c.signer.org},
+                          {"tx", c.ctx.tx_id.Hex()}, {"height", static_cast<int64_t>(c.ctx.height)}};
+  Status st = CheckRoles(c, type, action, biz_step, step.target);
+  if (st.ok()) {
+    if (type == "ObjectEvent" && action == "ADD" && biz_step == "commissioning") {
+      st = Commission(c, ev, RawList(ev, "epcList"), /*strict=*/true);
+      if (st.ok()) step.target = "COMMISSIONED";
+    }
+  }
+  if (st.ok()) {
+    if (type == "AggregationEvent") {
+      st = Aggregate(c, ev, ids, step);
+    } else if (type == "TransformationEvent") {
+      st = Transform(c, ev, ids, step);
+    } else {
+      std::vector<std::string> subjects = ids.epcs;
+      if (!ids.parent.empty()) subjects.push_back(ids.parent);
+      for (const auto& id : subjects) {
+        st = StepObject(c.view, id, step, "");
+        if (!st.ok()) break;
+      }
+    }
+  }
+  return st.WithContext(path);
+}
+
+}  // namespace
+
+Status CaptureEvents(const TxContext& ctx, const Value& args, StateView& view, EventSink& events) {
+  TM_ASSIGN_OR_RETURN(
+      KeyRecord signer,
+      RequireRole(view, ctx, {Role::kBrand, Role::kManufacturer, Role::kPlatform, Role::kExporter,
+                              Role::kForwarder, Role::kCustomsBroker, Role::kCustoms,
+                              Role::kInspector, Role::kBondedWarehouse, Role::kRetailer,
+                              Role::kRegulator}));
+  TM_ASSIGN_OR_RETURN(Value::List list, internal::List(args, "events"));
+  if (list.empty()) return Status::Invalid("events: empty");
+  if (list.size() > kMaxEventsPerCapture) return Status::Invalid("events: too many");
+  Capture c{.ctx = ctx, .view = view, .signer = signer};
+  TM_ASSIGN_OR_RETURN(std::optional<OrgRecord> org, LoadOrg(view, signer.org));
+  c.bonded = org && org->HasRole(Role::kBondedWarehouse) && signer.HasRole(Role::kBondedWarehouse);
+  std::vector<Value> summary;
+  for (size_t i = 0; i < list.size(); ++i) TM_RETURN_IF_ERROR(CaptureOne(c, list[i], i, summary));
+  Value::List ids;
+  for (auto& s : summary) ids.push_back(*s.Find("eventID"));
+  if (ids.size() > 50) ids.resize(50);
+  events.Emit("prov.Captured", Value::Map{{"count", static_cast<int64_t>(summary.size())},
+                                          {"first_seq", *summary.front().Find("seq")},
+                                          {"eventIDs", Value(ids)}, {"org", signer.org}});
+  return Status::Ok();
+}
+
+}  // namespace tidemark::contracts::prov

@@ -1,0 +1,453 @@
+// The provenance contract: master data, customs, certificates, recalls, scans, dispatch.
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <set>
+
+#include "args.h"
+#include "prov_internal.h"
+#include "prov_lifecycle.h"
+#include "prov_methods.h"
+#include "tidemark/contracts/epcis.h"
+#include "tidemark/contracts/governance.h"
+#include "tidemark/contracts/gs1.h"
+#include "tidemark/contracts/provenance.h"
+
+namespace tidemark::contracts {
+namespace prov {
+
+namespace {
+
+constexpr size_t kMaxRecallReach = 5000;
+
+bool IsCountry(const std::string& c) {
+  return c.size() == 2 && std::all_of(c.begin(), c.end(), [](char x) { return x >= 'A' && x <= 'Z'; });
+}
+
+// A record id chosen by a caller: 1..64 of [A-Za-z0-9._/-].
+Status CheckRecordId(const std::string& id, const std::string& field) {
+  bool ok = !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
+    return isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '/';
+  });
+  return ok ? Status::Ok() : Status::Invalid(field + ": 1 to 64 of A-Z a-z 0-9 . _ / -");
+}
+
+Result<std::string> DateArg(const Value& args, const std::string& field, bool required) {
+  TM_ASSIGN_OR_RETURN(std::string d, internal::OptStr(args, field));
+  if (d.empty()) {
+    if (required) return Status::Invalid(field + ": required");
+    return d;
+  }
+  auto day = ParseDate(d);
+  if (!day.ok()) return day.status().WithContext(field);
+  return d;
+}
+
+Value Entry(const TxContext& ctx, const std::string& org, const std::string& type,
+            const std::string& what) {
+  return Value::Map{{"type", type}, {"action", what}, {"org", org}, {"tx", ctx.tx_id.Hex()},
+                    {"height", static_cast<int64_t>(ctx.height)},
+                    {"eventTime", FormatEpcisTime(static_cast<int64_t>(ctx.block_time_ms))}};
+}
+
+Result<Value> LoadOrNewLot(const StateView& view, const std::string& gtin, const std::string& lot) {
+  std::string id = LotKey(gtin, lot);
+  TM_ASSIGN_OR_RETURN(std::optional<Value> rec, Load(view, LotRecKey(id)));
+  if (rec) return *rec;
+  return Value(Value::Map{{"id", id}, {"gtin", gtin}, {"lot", lot}, {"production_date", ""},
+                          {"expiry_date", ""}, {"conformance", ""},
+                          {"certificates", Value::List{}}, {"recalled", Value()}});
+}
+
+Result<Gs1Id> LotArg(const Value& args, const std::string& field) {
+  TM_ASSIGN_OR_RETURN(std::string raw, internal::Str(args, field));
+  auto id = ParseIdentifier(raw);
+  if (!id.ok()) return id.status().WithContext(field);
+  if (id->kind != IdKind::kLgtin) return Status::Invalid(field + ": not a lot (GTIN + AI 10)");
+  return *id;
+}
+
+// Tracked objects an id covers: itself (if tracked) and, for containers, everything inside.
+Status Covered(const StateView& view, const std::string& id, std::vector<std::string>& out,
+               int depth) {
+  if (depth > 8) return Status::FailedPrecondition("containers nested deeper than 8 at " + id);
+  TM_ASSIGN_OR_RETURN(std::optional<Value> obj, Load(view, ObjKey(id)));
+  if (!obj) return Status::Ok();
+  if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
+  if (const Value* kids = obj->Find("children"); kids != nullptr && kids->is_list()) {
+    for (const auto& k : kids->as_list()) TM_RETURN_IF_ERROR(Covered(view, k.as_string(), out, depth + 1));
+  }
+  return Status::Ok();
+}
+
+Status SetCustomsState(StateView& view, const std::vector<std::string>& ids, const std::string& state,
+                       const std::string& status, const Value& entry) {
+  for (const auto& id : ids) {
+    TM_ASSIGN_OR_RETURN(std::optional<Value> obj, Load(view, ObjKey(id)));
+    if (!obj || S(*obj, "state") == "DESTROYED") continue;
+    Value::Map& m = M(*obj);
+    m["state"] = state;
+    m["customs_status"] = status;
+    Value e = entry;
+    M(e)["state"] = state;
+    m["timeline"].as_list().push_back(std::move(e));
+    PutValue(view, ObjKey(id), *obj);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status RegisterProduct(const TxContext& ctx, const Value& args, StateView& view, EventSink& events) {
+  TM_ASSIGN_OR_RETURN(KeyRecord signer, RequireRole(view, ctx, {Role::kBrand, Role::kManufacturer}));
+  TM_ASSIGN_OR_RETURN(std::string raw, internal::Str(args, "gtin"));
+  auto gtin = NormaliseGtin(raw);
+  if (!gtin.ok()) return gtin.status().WithContext("gtin");
+  TM_ASSIGN_OR_RETURN(std::string name, internal::Str(args, "name"));
+  TM_ASSIGN_OR_RETURN(std::string country, internal::Str(args, "origin_country"));
+  if (!IsCountry(country)) return Status::Invalid("origin_country: ISO 3166 alpha-2 code, e.g. FR");
+  int64_t cpl = internal::IntOr(args, "company_prefix_length", 0);
+  if (cpl != 0 && (cpl < 6 || cpl > 12)) return Status::Invalid("company_prefix_length: 6 to 12");
+  TM_ASSIGN_OR_RETURN(std::optional<Value> existing, Load(view, ProductKey(*gtin)));
+  if (existing && S(*existing, "owner") != signer.org) {
+    return Status::AlreadyExists("gtin: product " + *gtin + " is registered by " + S(*existing, "owner"));
+  }
+  Value rec = Value::Map{{"gtin", *gtin}, {"name", name}, {"brand", internal::StrOr(args, "brand")},
+                         {"origin_country", country}, {"company_prefix_length", cpl},
+                         {"description", internal::StrOr(args, "description")},
+                         {"owner", signer.org},
+                         {"height", static_cast<int64_t>(ctx.height)}};
+  PutValue(view, ProductKey(*gtin), rec);
+  events.Emit("prov.ProductRegistered", Value::Map{{"gtin", *gtin}, {"org", signer.org}});
+  return Status::Ok();
+}
+
+Status RegisterLot(const TxContext& ctx, const Value& args, StateView& view, EventSink& events) {
+  TM_ASSIGN_OR_RETURN(KeyRecord signer, RequireRole(view, ctx, {Role::kBrand, Role::kManufacturer}));
+  TM_ASSIGN_OR_RETURN(std::string raw, internal::Str(args, "gtin"));
+  auto gtin = NormaliseGtin(raw);
+  if (!gtin.ok()) return gtin.status().WithContext("gtin");
+  TM_ASSIGN_OR_RETURN(std::string lot, internal::Str(args, "lot"));
+  auto lot_id = ParseIdentifier(LotKey(*gtin, lot));
+  if (!lot_id.ok()) return lot_id.status().WithContext("lot");
+  TM_ASSIGN_OR_RETURN(std::string prod, DateArg(args, "production_date", false));
+  TM_ASSIGN_OR_RETURN(std::string exp, DateArg(args, "expiry_date", false));
+  if (!prod.empty() && !exp.empty() && exp < prod) {
+    return Status::Invalid("expiry_date: before production_date");
+  }
+  TM_ASSIGN_OR_RETURN(Value rec, LoadOrNewLot(view, *gtin, lot));
+  if (!S(rec, "owner").empty()) {
+    return Status::AlreadyExists("lot " + S(rec, "id") + " is already registered by " + S(rec, "owner"));
+  }
+  Value::Map& m = M(rec);
+  m["owner"] = signer.org;
+  m["production_date"] = prod;
+  m["expiry_date"] = exp;
+  if (!exp.empty()) m["expiry_day"] = *ParseDate(exp);
+  m["height"] = static_cast<int64_t>(ctx.height);
+  PutValue(view, LotRecKey(S(rec, "id")), rec);
+  events.Emit("prov.LotRegistered", Value::Map{{"lot", S(rec, "id")}, {"org", signer.org}});
+  return Status::Ok();
+}
+
+Status RegisterLocation(const TxContext& ctx, const Value& args, StateView& view, EventSink& events) {
+  TM_ASSIGN_OR_RETURN(KeyRecord signer, ActiveSigner(view, ctx.signer));
+  TM_ASSIGN_OR_RETURN(std::string raw, internal::Str(args, "gln"));
+  std::string as_id = raw.size() == 13 && raw.find(':') == std::string::npos ? "/414/" + raw : raw;
+  auto id = ParseIdentifier(as_id);
+  if (!id.ok()) return id.status().WithContext("gln");
+  if (id->kind != IdKind::kSgln) return Status::Invalid("gln: not a GLN");
+  TM_ASSIGN_OR_RETURN(std::string name, internal::Str(args, "name"));
+  std::string country = internal::StrOr(args, "country");
+  if (!country.empty() && !IsCountry(country)) return Status::Invalid("country: ISO 3166 alpha-2");
+  TM_ASSIGN_OR_RETURN(std::optional<Value> existing, Load(view, "prov/location/" + id->canonical));
+  if (existing && S(*existing, "owner") != signer.org) {
+    return Status::AlreadyExists("gln: location registered by " + S(*existing, "owner"));
+  }
+  PutValue(view, "prov/location/" + id->canonical,
+           Value::Map{{"id", id->canonical}, {"gln", id->gln}, {"name", name}, {"country", country},
+                      {"kind", internal::StrOr(args, "kind")}, {"owner", signer.org}});
+  events.Emit("prov.LocationRegistered", Value::Map{{"id", id->canonical}});
+  return Status::Ok();
+}
+
+Status RegisterParty(const TxContext& ctx, const Value& args, StateView& view, EventSink& events) {
+  TM_ASSIGN_OR_RETURN(KeyRecord signer, ActiveSigner(view, ctx.signer));
+  TM_ASSIGN_OR_RETURN(std::string id, internal::Str(args, "id"));
+  TM_RETURN_IF_ERROR(CheckRecordId(id, "id"));
+  TM_ASSIGN_OR_RETURN(std::string name, internal::Str(args, "name"));
+  TM_ASSIGN_OR_RETURN(std::optional<Value> existing, Load(view, "prov/party/" + id));
+  if (existing && S(*existing, "owner") != signer.org) {
+    return Status::AlreadyExists("id: party registered by " + S(*existing, "owner"));
+  }
+  PutValue(view, "prov/party/" + id,
+           Value::Map{{"id", id}, {"name", name}, {"country", internal::StrOr(args, "country")},
+                      {"owner", signer.org}});
+  events.Emit("prov.PartyRegistered", Value::Map{{"id", id}});
+  return Status::Ok();
+}
+
+Status CustomsDeclare(const TxContext& ctx, const Value& args, StateView& view, EventSink& events) {
+  TM_ASSIGN_OR_RETURN(KeyRecord signer, RequireRole(view, ctx, {Role::kCustomsBroker}));
+  TM_ASSIGN_OR_RETURN(std::string no, internal::Str(args, "declaration_no"));
+  TM_RETURN_IF_ERROR(CheckRecordId(no, "declaration_no"));
+  TM_ASSIGN_OR_RETURN(std::string mode, internal::Str(args, "mode"));
+  if (mode != "1210" && mode != "1239" && mode != "9610" && mode != "9710" && mode != "9810") {
+    return Status::Invalid("mode: must be 1210, 1239, 9610, 9710 or 9810");
+  }
+  Value::Map rec{{"declaration_no", no}, {"mode", mode}, {"status", "DECLARED"},
+                 {"broker", signer.org}, {"declared_height", static_cast<int64_t>(ctx.height)},
+                 {"declared_time", FormatEpcisTime(static_cast<int64_t>(ctx.block_time_ms))}};
+  for (const char* f : {"order_no", "payment_no", "waybill_no"}) {
+    TM_ASSIGN_OR_RETURN(std::string v, internal::Str(args, f));
+    rec[f] = v;
+  }
+  rec["origin_country"] = internal::StrOr(args, "origin_country");
+  TM_ASSIGN_OR_RETURN(std::optional<Value> existing, Load(view, CustomsKey(no)));
+  if (existing) return Status::AlreadyExists("declaration_no: " + no + " is already declared");
+  TM_ASSIGN_OR_RETURN(Value::List items, internal::List(args, "items"));
+  if (items.empty() || items.size() > 1000) return Status::Invalid("items: 1 to 1000 identifiers");
+  Value::List given;
+  std::vector<std::string> covered;
+  for (size_t i = 0; i < items.size(); ++i) {
+    std::string at = "items[" + std::to_string(i) + "]";
+    if (!items[i].is_string()) return Status::Invalid(at + ": must be an identifier");
+    auto id = CanonicalId(items[i].as_string());
+    if (!id.ok()) return id.status().WithContext(at);
+    given.push_back(*id);
+    TM_RETURN_IF_ERROR(Covered(view, *id, covered, 0));
+  }
+  for (const auto& id : covered) {
+    TM_ASSIGN_OR_RETURN(std::optional<Value> obj, Load(view, ObjKey(id)));
+    std::string state = S(*obj, "state");
+    if (state == "DESTROYED") return Status::FailedPrecondition("item " + id + ": was destroyed");
+    if (state == "SOLD") return Status::FailedPrecondition("item " + id + ": was sold");
+    if (state == "CUSTOMS_HOLD" || state == "INSPECTED") {
+      return Status::FailedPrecondition("item " + id + ": is already under declaration " +
+                                        S(*obj, "customs"));
+    }
+    M(*obj)["customs"] = no;
+    M(*obj)["import_mode"] = mode;
+    PutValue(view, ObjKey(id), *obj);
+  }
+  Value::List cov(covered.begin(), covered.end());
+  rec["items"] = Value(given);
+  rec["covered"] = Value(cov);
+  rec["history"] = Value::List{Value::Map{{"status", "DECLARED"}, {"org", signer.org},
+                                          {"height", static_cast<int64_t>(ctx.height)},
+                                          {"tx", ctx.tx_id.Hex()}}};
+  PutValue(view, CustomsKey(no), Value(rec));
+  Value entry = Entry(ctx, signer.org, "customs", "DECLARED");
+  M(entry)["declaration_no"] = no;
+  TM_RETURN_IF_ERROR(SetCustomsState(view, covered, "CUSTOMS_HOLD", "DECLARED", entry));
+  events.Emit("prov.CustomsDeclared", Value::Map{{"declaration_no", no}, {"mode", mode},
+                                                 {"items", static_cast<int64_t>(covered.size())}});
+  return Status::Ok();
+}
+
+Status CustomsDecide(const TxContext& ctx, std::string_view method, const Value& args,
+                     StateView& view, EventSink& events) {
+  TM_ASSIGN_OR_RETURN(KeyRecord signer, RequireRole(view, ctx, {Role::kCustoms}));
+  TM_ASSIGN_OR_RETURN(std::string no, internal::Str(args, "declaration_no"));
+  TM_ASSIGN_OR_RETURN(std::optional<Value> rec, Load(view, CustomsKey(no)));
+  if (!rec) return Status::NotFound("declaration_no: no declaration " + no);
+  std::string from = S(*rec, "status");
+  std::string to, item_state;
+  std::vector<std::string> allowed;
+  if (method == "customs_inspect") {
+    to = "INSPECTING", item_state = "INSPECTED", allowed = {"DECLARED"};
+  } else if (method == "customs_release") {
+    to = "RELEASED", item_state = "RELEASED", allowed = {"DECLARED", "INSPECTING"};
+  } else if (method == "customs_reject") {
+    to = "REJECTED", item_state = "CUSTOMS_REJECTED", allowed = {"DECLARED", "INSPECTING"};
+  } else {
+    to = "RETURNED", item_state = "RETURNED", allowed = {"DECLARED", "INSPECTING", "REJECTED"};
+  }
+  if (std::find(allowed.begin(), allowed.end(), from) == allowed.end()) {
+    return Status::FailedPrecondition("declaration " + no + " is " + from + "; it cannot become " + to);
+  }
+  std::string reason = internal::StrOr(args, "reason");
+  if (to == "REJECTED" && reason.empty()) return Status::Invalid("reason: required to reject");
+  Value::Map& m = M(*rec);
+  m["status"] = to;
+  if (to == "RELEASED") {
+    m["released_height"] = static_cast<int64_t>(ctx.height);
+    m["released_time"] = FormatEpcisTime(static_cast<int64_t>(ctx.block_time_ms));
+  }
+  m["history"].as_list().push_back(Value::Map{{"status", to}, {"org", signer.org},
+                                              {"height", static_cast<int64_t>(ctx.height)},
+                                              {"tx", ctx.tx_id.Hex()}, {"reason", reason}});
+  PutValue(view, CustomsKey(no), *rec);
+  std::vector<std::string> covered;
+  for (const auto& v : rec->Find("covered")->as_list()) covered.push_back(v.as_string());
+  Value entry = Entry(ctx, signer.org, "customs", to);
+  M(entry)["declaration_no"] = no;
+  TM_RETURN_IF_ERROR(SetCustomsState(view, covered, item_state, to, entry));
+  events.Emit("prov.Customs" + std::string(to == "INSPECTING" ? "Inspecting" : to == "RELEASED" ? "Released"
+                                           : to == "REJECTED" ? "Rejected" : "Returned"),
+              Value::Map{{"declaration_no", no}, {"status", to}});
+  return Status::Ok();
+}
+
+Status Certify(const TxContext& ctx, const Value& args, StateView& view, EventSink& events) {
+  TM_ASSIGN_OR_RETURN(KeyRecord signer, RequireRole(view, ctx, {Role::kInspector}));
+  TM_ASSIGN_OR_RETURN(std::string id, internal::Str(args, "certificate_id"));
+  TM_RETURN_IF_ERROR(CheckRecordId(id, "certificate_id"));
+  TM_ASSIGN_OR_RETURN(std::string result, internal::Str(args, "result"));
+  if (result != "conformant" && result != "non_conformant") {
+    return Status::Invalid("result: must be conformant or non_conformant");
+  }
+  TM_ASSIGN_OR_RETURN(std::string sha, internal::Str(args, "report_sha256"));
+  auto hash = Hash256::FromHex(sha);
+  if (!hash.ok()) return hash.status().WithContext("report_sha256");
+  TM_ASSIGN_OR_RETURN(std::string issued, DateArg(args, "issue_date", true));
+  TM_ASSIGN_OR_RETURN(std::string expires, DateArg(args, "expiry_date", true));
+  if (expires < issued) return Status::Invalid("expiry_date: before issue_date");
+  TM_ASSIGN_OR_RETURN(std::optional<Value> existing, Load(view, CertKey(id)));
+  if (existing) return Status::AlreadyExists("certificate_id: " + id + " exists");
+  TM_ASSIGN_OR_RETURN(Value::List lots, internal::List(args, "lots"));
+  if (lots.empty() || lots.size() > 100) return Status::Invalid("lots: 1 to 100 lot identifiers");
+  Value::List lot_ids;
+  for (size_t i = 0; i < lots.size(); ++i) {
+    std::string at = "lots[" + std::to_string(i) + "]";
+    TM_ASSIGN_OR_RETURN(Gs1Id lot, LotArg(Value::Map{{at, lots[i]}}, at));
+    TM_ASSIGN_OR_RETURN(Value rec, LoadOrNewLot(view, lot.gtin, lot.lot));
+    M(rec)["conformance"] = result;
+    M(rec)["certificates"].as_list().push_back(id);
+    PutValue(view, LotRecKey(lot.canonical), rec);
+    lot_ids.push_back(lot.canonical);
+  }
+  PutValue(view, CertKey(id),
+           Value::Map{{"certificate_id", id}, {"inspector", signer.org}, {"result", result},
+                      {"report_sha256", hash->Hex()}, {"issue_date", issued},
+                      {"expiry_date", expires}, {"lots", Value(lot_ids)},
+                      {"height", static_cast<int64_t>(ctx.height)}, {"tx", ctx.tx_id.Hex()}});
+  events.Emit("prov.Certified", Value::Map{{"certificate_id", id}, {"result", result}});
+  return Status::Ok();
+}
+
+Status Recall(const TxContext& ctx, const Value& args, StateView& view, EventSink& events) {
+  TM_ASSIGN_OR_RETURN(KeyRecord signer,
+                      RequireRole(view, ctx, {Role::kBrand, Role::kManufacturer, Role::kRegulator}));
+  TM_ASSIGN_OR_RETURN(Gs1Id lot, LotArg(args, "lot"));
+  TM_ASSIGN_OR_RETURN(std::string reason, internal::Str(args, "reason"));
+  std::string recall_id = internal::StrOr(args, "recall_id", "recall-" + ctx.tx_id.Hex().substr(0, 16));
+  TM_RETURN_IF_ERROR(CheckRecordId(recall_id, "recall_id"));
+  TM_ASSIGN_OR_RETURN(std::optional<Value> existing, Load(view, "prov/recall/" + recall_id));
+  if (existing) return Status::AlreadyExists("recall_id: " + recall_id + " exists");
+  // Breadth-first over "packed with" (in / has) and "made from" (made) edges.
+  std::map<std::string, std::string> via;  // reached node -> the node it was reached from
+  std::deque<std::string> queue;
+  auto reach = [&](const std::string& n, const std::string& from) {
+    if (via.count(n) != 0) return;
+    via[n] = from;
+    queue.push_back(n);
+  };
+  reach(lot.canonical, "");
+  for (const auto& item : Edges(view, "lotitem", lot.canonical)) reach(item, lot.canonical);
+  while (!queue.empty()) {
+    if (via.size() > kMaxRecallReach) {
+      return Status::ResourceExhausted("recall reaches more than " + std::to_string(kMaxRecallReach) +
+                                       " identifiers");
+    }
+    std::string n = queue.front();
+    queue.pop_front();
+    for (const char* rel : {"in", "has", "made"}) {
+      for (const auto& m : Edges(view, rel, n)) reach(m, n);
+    }
+  }
+  Value::List affected;
+  Value entry = Entry(ctx, signer.org, "recall", "RECALLED");
+  M(entry)["recall_id"] = recall_id;
+  for (const auto& [id, from] : via) {
+    TM_ASSIGN_OR_RETURN(std::optional<Value> obj, Load(view, ObjKey(id)));
+    if (!obj) continue;
+    affected.push_back(id);
+    Value::Map& m = M(*obj);
+    m["recalled"] = Value::Map{{"recall_id", recall_id}, {"lot", lot.canonical}, {"via", from},
+                               {"height", static_cast<int64_t>(ctx.height)}};
+    std::string state = S(*obj, "state");
+    if (state != "SOLD" && state != "DESTROYED") m["state"] = "RECALLED";
+    Value e = entry;
+    M(e)["state"] = m["state"];
+    M(e)["via"] = from;
+    m["timeline"].as_list().push_back(std::move(e));
+    PutValue(view, ObjKey(id), *obj);
+  }
+  TM_ASSIGN_OR_RETURN(Value lot_rec, LoadOrNewLot(view, lot.gtin, lot.lot));
+  M(lot_rec)["recalled"] = Value::Map{{"recall_id", recall_id}, {"reason", reason},
+                                      {"height", static_cast<int64_t>(ctx.height)}};
+  PutValue(view, LotRecKey(lot.canonical), lot_rec);
+  PutValue(view, "prov/recall/" + recall_id,
+           Value::Map{{"recall_id", recall_id}, {"lot", lot.canonical}, {"reason", reason},
+                      {"org", signer.org}, {"height", static_cast<int64_t>(ctx.height)},
+                      {"tx", ctx.tx_id.Hex()}, {"affected", Value(affected)}});
+  events.Emit("prov.Recalled", Value::Map{{"recall_id", recall_id}, {"lot", lot.canonical},
+                                          {"affected", static_cast<int64_t>(affected.size())}});
+  return Status::Ok();
+}
+
+Status Scan(const TxContext& ctx, const Value& args, StateView& view, EventSink& events) {
+  TM_ASSIGN_OR_RETURN(KeyRecord signer, RequireServiceKey(view, ctx));
+  TM_ASSIGN_OR_RETURN(std::string code, CanonicalArg(args, "code"));
+  int64_t max_per_block = GetIntParam(view, "prov.scan_max_per_block", 3);
+  TM_ASSIGN_OR_RETURN(std::optional<Value> rec, Load(view, ScanKey(code)));
+  int64_t h = static_cast<int64_t>(ctx.height);
+  if (!rec) {
+    rec = Value::Map{{"code", code}, {"count", 0}, {"first_time", FormatEpcisTime(static_cast<int64_t>(ctx.block_time_ms))},
+                     {"first_height", h}, {"first_org", signer.org}, {"last_height", 0},
+                     {"in_block", 0}};
+  }
+  Value::Map& m = M(*rec);
+  int64_t in_block = I(*rec, "last_height") == h ? I(*rec, "in_block") : 0;
+  if (in_block >= max_per_block) {
+    return Status::ResourceExhausted("code " + code + " was scanned " + std::to_string(in_block) +
+                                     " times in this block (limit)");
+  }
+  m["count"] = I(*rec, "count") + 1;
+  m["last_height"] = h;
+  m["in_block"] = in_block + 1;
+  m["last_time"] = FormatEpcisTime(static_cast<int64_t>(ctx.block_time_ms));
+  PutValue(view, ScanKey(code), *rec);
+  events.Emit("prov.Scanned", Value::Map{{"code", code}, {"count", m["count"]}});
+  return Status::Ok();
+}
+
+}  // namespace prov
+
+Status ProvenanceContract::Execute(const TxContext& ctx, std::string_view method, const Value& args,
+                                   StateView& state, EventSink& events) const {
+  TM_RETURN_IF_ERROR(internal::NeedMap(args, "args"));
+  if (method == "capture") return prov::CaptureEvents(ctx, args, state, events);
+  if (method == "register_product") return prov::RegisterProduct(ctx, args, state, events);
+  if (method == "register_lot") return prov::RegisterLot(ctx, args, state, events);
+  if (method == "register_location") return prov::RegisterLocation(ctx, args, state, events);
+  if (method == "register_party") return prov::RegisterParty(ctx, args, state, events);
+  if (method == "customs_declare") return prov::CustomsDeclare(ctx, args, state, events);
+  if (method == "customs_inspect" || method == "customs_release" || method == "customs_reject" ||
+      method == "customs_return") {
+    return prov::CustomsDecide(ctx, method, args, state, events);
+  }
+  if (method == "certify") return prov::Certify(ctx, args, state, events);
+  if (method == "recall") return prov::Recall(ctx, args, state, events);
+  if (method == "scan") return prov::Scan(ctx, args, state, events);
+  return Status::Invalid("prov: unknown method '" + std::string(method) + "'");
+}
+
+Result<std::optional<Value>> GetObject(const StateView& view, const std::string& id) {
+  auto c = CanonicalId(id);
+  if (!c.ok()) return c.status();
+  return prov::Load(view, prov::ObjKey(*c));
+}
+
+Result<std::optional<Value>> GetLot(const StateView& view, const std::string& lot_id) {
+  auto c = CanonicalId(lot_id);
+  if (!c.ok()) return c.status();
+  return prov::Load(view, prov::LotRecKey(*c));
+}
+
+Result<std::optional<Value>> GetCustoms(const StateView& view, const std::string& no) {
+  return prov::Load(view, prov::CustomsKey(no));
+}
+
+}  // namespace tidemark::contracts

@@ -1,0 +1,160 @@
+#include "prov_lifecycle.h"
+
+#include <algorithm>
+
+#include "prov_internal.h"
+#include "tidemark/contracts/gs1.h"
+
+namespace tidemark::contracts::prov {
+
+namespace {
+
+bool In(const std::string& s, std::initializer_list<const char*> set) {
+  for (const char* e : set) {
+    if (s == e) return true;
+  }
+  return false;
+}
+
+Status Refuse(const Value& obj, const std::string& rule) {
+  return Status::FailedPrecondition("item " + S(obj, "id") + ": " + rule);
+}
+
+bool IsRecalled(const Value& obj, const std::optional<Value>& lot) {
+  const Value* r = obj.Find("recalled");
+  if (r != nullptr && !r->is_null()) return true;
+  if (lot) {
+    const Value* lr = lot->Find("recalled");
+    if (lr != nullptr && !lr->is_null()) return true;
+  }
+  return false;
+}
+
+// Rules for putting on sale and selling.
+Status CheckSale(const StateView& view, const Value& obj, const Step& step) {
+  std::optional<Value> lot;
+  std::string lot_id = S(obj, "lot_id");
+  if (!lot_id.empty()) {
+    auto l = Load(view, LotRecKey(lot_id));
+    if (!l.ok()) return l.status();
+    lot = *l;
+  }
+  const std::string what = step.target == "SOLD" ? "sale" : "putting on sale";
+  std::string mode = S(obj, "import_mode");
+  if ((mode == "1210" || mode == "9610") && S(obj, "customs_status") != "RELEASED") {
+    return Refuse(obj, "no " + what + " before customs release of a " + mode + " import (declaration " +
+                           S(obj, "customs") + " is " + S(obj, "customs_status") + ")");
+  }
+  if (IsRecalled(obj, lot)) return Refuse(obj, "no " + what + " of a recalled item or lot");
+  if (lot && S(*lot, "conformance") == "non_conformant") {
+    return Refuse(obj, "no " + what + " of a non-conformant lot (" + lot_id + ")");
+  }
+  if (step.target == "SOLD" && lot && step.has_event_day && !S(*lot, "expiry_date").empty() &&
+      I(*lot, "expiry_day") < step.event_day) {
+    return Refuse(obj, "no sale of an expired lot (expired " + S(*lot, "expiry_date") + ")");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string TargetState(const std::string& type, const std::string& action,
+                        const std::string& step, const std::string& disp, bool bonded) {
+  if ((type == "ObjectEvent" && action == "DELETE") ||
+      In(step, {"decommissioning", "destroying"}) || In(disp, {"destroyed", "inactive"})) {
+    return "DESTROYED";
+  }
+  if (disp == "retail_sold") return "SOLD";
+  if (step == "recalling" || disp == "recalled") return "RECALLED";
+  if (step == "returning" || In(disp, {"returned"})) return "RETURNED";
+  if (In(step, {"stocking", "retail_selling"})) return "ON_SHELF";
+  if (step == "storing") return bonded ? "IN_BONDED_WAREHOUSE" : "STORED";
+  if (In(step, {"shipping", "departing", "transporting", "loading"}) || disp == "in_transit") {
+    return "IN_TRANSIT";
+  }
+  if (In(step, {"receiving", "arriving", "accepting", "unloading"})) return "RECEIVED";
+  if (type == "AggregationEvent" && action == "ADD") return "PACKED";
+  if (step == "packing") return "PACKED";
+  return "";
+}
+
+Status CheckStep(const StateView& view, const Value& obj, const Step& step) {
+  const std::string state = S(obj, "state");
+  if (state == "DESTROYED") {
+    return Refuse(obj, "was destroyed at height " + std::to_string(I(obj, "destroyed_height")) +
+                           "; no event may follow");
+  }
+  const std::string& t = step.target;
+  if (t.empty()) return Status::Ok();
+  if (In(state, {"CUSTOMS_HOLD", "INSPECTED"})) {
+    return Refuse(obj, "is under customs control (declaration " + S(obj, "customs") +
+                           "); it cannot become " + t + " before release");
+  }
+  if (state == "CUSTOMS_REJECTED" && !In(t, {"RETURNED", "DESTROYED"})) {
+    return Refuse(obj, "was rejected by customs; it can only be returned or destroyed");
+  }
+  if (state == "SOLD" && t == "SOLD") {
+    return Refuse(obj, "was already sold at height " + std::to_string(I(obj, "sold_height")) +
+                           "; no second sale");
+  }
+  if (state == "SOLD" && In(t, {"ON_SHELF", "PACKED", "IN_BONDED_WAREHOUSE"})) {
+    return Refuse(obj, "was sold; it must be returned before it becomes " + t);
+  }
+  if (In(t, {"SOLD", "ON_SHELF"})) TM_RETURN_IF_ERROR(CheckSale(view, obj, step));
+  return Status::Ok();
+}
+
+void ApplyStep(Value& obj, const Step& step, const std::string& via) {
+  Value::Map& m = M(obj);
+  if (!step.target.empty()) {
+    m["state"] = step.target;
+    if (step.target == "SOLD") m["sold_height"] = I(step.entry, "height");
+    if (step.target == "DESTROYED") m["destroyed_height"] = I(step.entry, "height");
+    if (In(step.target, {"RECEIVED", "STORED", "IN_BONDED_WAREHOUSE", "ON_SHELF", "RETURNED"})) {
+      m["custody"] = step.org;
+    }
+  }
+  if (!step.location.empty()) m["location"] = step.location;
+  Value entry = step.entry;
+  M(entry)["state"] = m["state"];
+  if (!via.empty()) M(entry)["via"] = via;
+  m["timeline"].as_list().push_back(std::move(entry));
+}
+
+Status StepObject(StateView& view, const std::string& id, const Step& step, const std::string& via,
+                  int depth) {
+  if (depth > 8) return Status::FailedPrecondition("containers nested deeper than 8 at " + id);
+  TM_ASSIGN_OR_RETURN(std::optional<Value> obj, Load(view, ObjKey(id)));
+  if (!obj) return Status::Ok();  // not tracked on the ledger: the event is only recorded
+  TM_RETURN_IF_ERROR(CheckStep(view, *obj, step));
+  ApplyStep(*obj, step, via);
+  PutValue(view, ObjKey(id), *obj);
+  const Value* children = obj->Find("children");
+  if (children == nullptr || !children->is_list()) return Status::Ok();
+  for (const auto& c : children->as_list()) {
+    TM_RETURN_IF_ERROR(StepObject(view, c.as_string(), step, via.empty() ? id : via, depth + 1));
+  }
+  return Status::Ok();
+}
+
+Value NewItem(const std::string& id, const std::string& gtin, const std::string& lot,
+              const std::string& serial, uint64_t height) {
+  Value::Map m{{"id", id},         {"kind", "item"},       {"gtin", gtin},
+               {"lot", lot},       {"serial", serial},     {"state", "COMMISSIONED"},
+               {"custody", ""},    {"location", ""},       {"parent", ""},
+               {"customs", ""},    {"import_mode", ""},    {"customs_status", ""},
+               {"recalled", Value()}, {"timeline", Value::List{}},
+               {"created_height", static_cast<int64_t>(height)}};
+  m["lot_id"] = lot.empty() ? std::string() : LotKey(gtin, lot);
+  return Value(std::move(m));
+}
+
+Value NewContainer(const std::string& id, uint64_t height) {
+  return Value::Map{{"id", id},          {"kind", "container"},     {"state", "PACKED"},
+                    {"custody", ""},     {"location", ""},          {"parent", ""},
+                    {"children", Value::List{}}, {"customs", ""},    {"import_mode", ""},
+                    {"customs_status", ""}, {"recalled", Value()},   {"timeline", Value::List{}},
+                    {"created_height", static_cast<int64_t>(height)}};
+}
+
+}  // namespace tidemark::contracts::prov

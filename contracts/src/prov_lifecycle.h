@@ -1,0 +1,42 @@
+// prov_lifecycle.h (internal) — item states and the rules that bind items commissioned on the
+// ledger (docs/provenance.md §State machine).
+// Thread safety: stateless functions.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "tidemark/contracts/framework.h"
+#include "tidemark/contracts/identity.h"
+
+namespace tidemark::contracts::prov {
+
+// What one step does to the objects it names.
+struct Step {
+  std::string target;     // new state, "" if the event moves nothing
+  std::string org;        // the signer's organisation
+  Value entry;            // timeline entry (seq, eventID, bizStep, time, tx, height, ...)
+  std::string location;   // canonical bizLocation, "" if none
+  int64_t event_day = 0;  // event date (days since epoch), for lot expiry
+  bool has_event_day = false;
+};
+
+// Checks that `obj` (a stored item / container record) may take `step`; the error names the rule.
+Status CheckStep(const StateView& view, const Value& obj, const Step& step);
+// Applies `step` to `obj` (state, custody, location, timeline). REQUIRES: CheckStep was OK.
+void ApplyStep(Value& obj, const Step& step, const std::string& via);
+// Applies `step` to the object `id` (if tracked) and, recursively, to what it contains.
+Status StepObject(StateView& view, const std::string& id, const Step& step,
+                  const std::string& via, int depth = 0);
+
+// The state a CBV bizStep / disposition / action moves an item to ("" for none).
+std::string TargetState(const std::string& type, const std::string& action,
+                        const std::string& biz_step, const std::string& disposition,
+                        bool bonded_warehouse);
+
+// A new item record (commissioned on the ledger).
+Value NewItem(const std::string& id, const std::string& gtin, const std::string& lot,
+              const std::string& serial, uint64_t height);
+Value NewContainer(const std::string& id, uint64_t height);
+
+}  // namespace tidemark::contracts::prov
