@@ -404,7 +404,7 @@ SimResult Simulation::Run() {
   Setup();
   for (size_t i = 0; i < nodes_.size(); ++i) StartReplica(i);
   const uint64_t end = cfg_.fault_ms + cfg_.stable_ms;
-  while (result_.ok && !queue_.empty() && !live_) {
+  while (result_.ok && !queue_.empty() && !(live_ && cfg_.stop_when_live)) {
     Event e = queue_.top();
     queue_.pop();
     if (e.time > end) break;
@@ -412,7 +412,7 @@ SimResult Simulation::Run() {
     ++result_.events;
     Step(e);
     for (size_t i = 0; result_.ok && i < nodes_.size(); ++i) CheckNode(i);
-    if (result_.ok && gst_height_) CheckLiveness();
+    if (result_.ok && gst_height_ && !live_) CheckLiveness();
   }
   if (result_.ok && !live_) {
     Fail("liveness: honest replicas did not commit " + std::to_string(cfg_.liveness_blocks) +

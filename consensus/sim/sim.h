@@ -61,6 +61,7 @@ struct SimConfig {
   uint64_t fault_ms = 3000;    // faults until this virtual time (GST)
   uint64_t stable_ms = 40000;  // after GST: liveness must be shown within this time
   uint64_t liveness_blocks = 2;  // new blocks every honest replica must commit after GST
+  bool stop_when_live = true;  // false: run the whole fault_ms + stable_ms (benchmarks)
   bool keep_full_trace = false;
   bool trace_tail = false;  // keep the last lines (set automatically to replay a violation)
   bool test_only_broken_lock = false;  // honest replicas skip the lock check
