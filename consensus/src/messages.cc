@@ -306,6 +306,7 @@ Bytes SafetyState::Encode() const {
   w.U64(locked_round);
   w.U64(last_timeout_round);
   high_qc.EncodeTo(w);
+  EncodeOptionalTc(w, last_tc);
   return w.Take();
 }
 
@@ -320,8 +321,10 @@ Result<SafetyState> SafetyState::Decode(ByteView in) {
   TM_RETURN_IF_ERROR(r.U64(&s.locked_round, "locked_round"));
   TM_RETURN_IF_ERROR(r.U64(&s.last_timeout_round, "last_timeout_round"));
   TM_RETURN_IF_ERROR(QuorumCert::DecodeFrom(r, &s.high_qc));
+  TM_RETURN_IF_ERROR(DecodeOptionalTc(r, &s.last_tc));
   TM_RETURN_IF_ERROR(r.Finish());
   if (s.high_qc.data.epoch != s.epoch) return r.Error("high_qc of another epoch");
+  if (s.last_tc && s.last_tc->epoch != s.epoch) return r.Error("last_tc of another epoch");
   return s;
 }
 

@@ -22,7 +22,14 @@ Replica::Replica(ReplicaOptions opts, ReplicaInit init, ProposalHost* host, cons
       verifier_(verifier),
       safety_(std::move(init.safety), opts_.test_only_skip_lock_check),
       tip_(std::move(init.committed_tip)),
-      tip_id_(tip_.Id()) {}
+      tip_id_(tip_.Id()) {
+  for (auto& b : init.pending_blocks) {
+    if (b.header.height > tip_.header.height && b.header.epoch == vs_.epoch) {
+      Hash256 id = b.Id();
+      tree_.emplace(id, std::move(b));
+    }
+  }
+}
 
 size_t Replica::buffered_votes() const {
   size_t n = 0;
@@ -52,7 +59,9 @@ std::vector<Action> Replica::Start(uint64_t now_ms) {
   Ctx c{{}, now_ms, signer_->public_key()};
   const SafetyState& s = safety_.state();
   uint64_t acted = std::max(s.last_voted_round, s.last_timeout_round);
-  round_ = std::max<uint64_t>({s.high_qc.data.round + 1, acted, 1});
+  round_ = std::max<uint64_t>(
+      {s.high_qc.data.round + 1, acted, s.last_tc ? s.last_tc->round + 1 : 0, 1});
+  if (s.last_tc && s.last_tc->round + 1 == round_) last_tc_ = s.last_tc;
   // Never propose again in a round we may have proposed in before a restart.
   proposed_round_ = round_ <= acted ? round_ : 0;
   timed_out_ = round_ <= s.last_timeout_round;
@@ -122,12 +131,20 @@ bool Replica::QcValid(const QuorumCert& qc) {
     return qc.data.block_id == s.epoch_root_id && qc.data.height == s.epoch_root_height &&
            qc.data.commit_height == 0;
   }
-  Hash256 h = qc.Hash();
-  if (verified_.count(h)) return true;
+  auto key = std::make_pair(qc.data.round, qc.data.block_id);
+  auto it = verified_qcs_.find(key);
+  if (it != verified_qcs_.end() && it->second.data == qc.data &&
+      it->second.signatures == qc.signatures) {
+    return true;
+  }
   if (!VerifyQc(qc, vs_, *verifier_).ok()) return false;
-  if (verified_.size() >= kMaxVerifiedCache) verified_.clear();
-  verified_.insert(h);
+  RememberQc(qc);
   return true;
+}
+
+void Replica::RememberQc(const QuorumCert& qc) {
+  if (verified_qcs_.size() >= kMaxVerifiedCache) verified_qcs_.clear();
+  verified_qcs_[std::make_pair(qc.data.round, qc.data.block_id)] = qc;
 }
 
 bool Replica::TcValid(const TimeoutCert& tc) {
@@ -172,6 +189,7 @@ void Replica::AdvanceRound(Ctx& c, uint64_t round, const TimeoutCert* tc) {
   round_ = round;
   if (tc != nullptr && tc->round + 1 == round) {
     last_tc_ = *tc;
+    safety_.ObserveTc(*tc);
   } else {
     last_tc_.reset();
   }
@@ -302,6 +320,7 @@ void Replica::MaybeVote(Ctx& c, const Hash256& id, const Block& b, const Timeout
   if (parent == nullptr) return;
   VoteData d = MakeVoteData(id, b.header, parent_id, parent->header, IsEpochRoot(parent_id));
   safety_.RecordVote(round_, b.justify.data.round);
+  c.out.push_back(PersistBlock{b});
   Persist(c);
   Vote v{d, *me_, signer_->Sign(SigKind::kVote, d.Encode())};
   uint32_t next = LeaderOf(round_ + 1);
@@ -330,7 +349,7 @@ void Replica::HandleVote(Ctx& c, const Vote& v) {
   QuorumCert qc;
   qc.data = bucket.data;
   qc.signatures.assign(bucket.sigs.begin(), bucket.sigs.end());
-  verified_.insert(qc.Hash());
+  RememberQc(qc);
   ProcessQc(c, qc);
 }
 
@@ -437,6 +456,7 @@ void Replica::StartEpoch(Ctx& c, ValidatorSet next) {
   fetched_.clear();
   missing_.clear();
   verified_.clear();
+  verified_qcs_.clear();
   best_commit_qc_.reset();
   last_tc_.reset();
   round_ = 0;

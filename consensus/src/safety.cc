@@ -46,6 +46,11 @@ bool SafetyRules::ObserveQc(const QuorumCert& qc) {
   return true;
 }
 
+void SafetyRules::ObserveTc(const TimeoutCert& tc) {
+  if (tc.epoch != s_.epoch || (s_.last_tc && s_.last_tc->round >= tc.round)) return;
+  s_.last_tc = tc;
+}
+
 VoteData MakeVoteData(const Hash256& block_id, const BlockHeader& block, const Hash256& parent_id,
                       const BlockHeader& parent, bool parent_is_epoch_root) {
   VoteData d;

@@ -119,6 +119,7 @@ struct SafetyState {
   uint64_t locked_round = 0;       // highest QC round of any block voted for (two-chain lock)
   uint64_t last_timeout_round = 0; // never vote at or below it
   QuorumCert high_qc;              // highest certified block known
+  std::optional<TimeoutCert> last_tc;  // highest TC known (liveness: resent after a restart)
 
   // The state at the start of an epoch whose root is (root_id, root_height).
   static SafetyState ForEpochRoot(uint64_t epoch, const Hash256& root_id, uint64_t root_height);

@@ -12,7 +12,7 @@
 //   auto msg = DecodeMessage(frame);  if (msg.ok()) Execute(r.OnMessage(pk, *msg, now_ms));
 //   ... when a scheduled timer fires:  Execute(r.OnTimer(epoch, round, now_ms));
 //
-// Execute() runs the actions in order: PersistSafety must be durable before any later SendTo /
+// Execute() runs the actions in order: PersistSafety and PersistBlock must be durable before any later SendTo /
 // Broadcast in the same list is sent; CommitBlocks hands blocks (height order) with the QC that
 // committed them to execution; ScheduleTimer asks for OnTimer(epoch, round) at at_ms (a newer
 // timer supersedes older ones). Epoch changes: when committing a block the replica asks
@@ -85,6 +85,13 @@ struct Broadcast {  // to every validator of the current epoch but this one
 struct PersistSafety {
   SafetyState state;
 };
+// Store an uncommitted block this replica is about to vote for (durable before later sends);
+// hand such blocks back in ReplicaInit::pending_blocks after a restart. A certified block is
+// then held by at least f+1 honest replicas, so it can always be fetched. The host may delete
+// them once committed or once their height is at or below the committed height.
+struct PersistBlock {
+  Block block;
+};
 struct CommitBlocks {
   std::vector<Block> blocks;  // consecutive heights above the previous commit
   QuorumCert cert;            // cert.data.commit_id is the last block, or a descendant of it
@@ -96,7 +103,8 @@ struct ScheduleTimer {
   uint64_t round = 0;
   uint64_t at_ms = 0;
 };
-using Action = std::variant<SendTo, Broadcast, PersistSafety, CommitBlocks, ScheduleTimer>;
+using Action =
+    std::variant<SendTo, Broadcast, PersistSafety, PersistBlock, CommitBlocks, ScheduleTimer>;
 
 // What a (re)starting replica needs: the validator set of the safety state's epoch, the highest
 // committed block, and the persisted safety state (SafetyState::ForEpochRoot at genesis).
@@ -104,6 +112,7 @@ struct ReplicaInit {
   ValidatorSet validators;
   Block committed_tip;
   SafetyState safety;
+  std::vector<Block> pending_blocks;  // PersistBlock'ed blocks above the committed tip
 };
 
 class Replica {
@@ -159,6 +168,7 @@ class Replica {
   bool EpochOk(Ctx& c, uint64_t epoch);
   bool QcValid(const QuorumCert& qc);
   bool TcValid(const TimeoutCert& tc);
+  void RememberQc(const QuorumCert& qc);
   void ProcessQc(Ctx& c, const QuorumCert& qc);
   void ProcessTc(Ctx& c, const TimeoutCert& tc);
   void AdvanceRound(Ctx& c, uint64_t round, const TimeoutCert* tc);
@@ -201,7 +211,8 @@ class Replica {
   size_t pending_count_ = 0;
   std::map<Hash256, Block> fetched_;
   std::map<Hash256, PublicKey> missing_;  // block id -> peer asked
-  std::set<Hash256> verified_;            // QC / TC hashes already verified (bounded)
+  std::set<Hash256> verified_;            // TC hashes already verified (bounded)
+  std::map<std::pair<uint64_t, Hash256>, QuorumCert> verified_qcs_;  // bounded
   std::map<uint64_t, QuorumCert> epoch_end_certs_;
   uint64_t last_epoch_request_ms_ = 0;
   bool epoch_requested_ = false;

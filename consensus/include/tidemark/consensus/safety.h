@@ -37,6 +37,8 @@ class SafetyRules {
 
   // Remembers qc as high_qc if it is higher. Returns true if it was.
   bool ObserveQc(const QuorumCert& qc);
+  // Remembers tc as last_tc if its round is higher.
+  void ObserveTc(const TimeoutCert& tc);
 
  private:
   SafetyState s_;

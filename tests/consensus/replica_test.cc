@@ -1,0 +1,233 @@
+#include <catch2/catch.hpp>
+
+#include <deque>
+#include <map>
+#include <memory>
+
+#include "test_util.h"
+#include "tidemark/consensus/replica.h"
+
+using namespace tidemark;
+using namespace tidemark::consensus;
+using namespace tidemark::consensus::testing;
+
+namespace {
+
+class TestHost : public ProposalHost {
+ public:
+  Block BuildProposal(const BlockHeader& f, const QuorumCert& justify) override {
+    Block b;
+    b.header = f;
+    b.justify = justify;
+    b.header.tx_root = TxRoot({});
+    return b;
+  }
+  Status ValidateProposal(const Block&) override { return Status::Ok(); }
+  std::optional<ValidatorSet> EndsEpoch(const Block&, const ValidatorSet&) override {
+    return std::nullopt;
+  }
+  std::optional<Block> LoadCommittedBlock(const Hash256& id) override {
+    auto it = committed.find(id);
+    if (it == committed.end()) return std::nullopt;
+    return it->second;
+  }
+  std::map<Hash256, Block> committed;
+};
+
+struct Cluster {
+  explicit Cluster(size_t n) : keys(MakeKeys(n)), vs(MakeSet(keys)), verifier(kChain) {
+    genesis.header.chain_id = kChain;
+    genesis.header.tx_root = TxRoot({});
+    genesis.justify = EpochRootQc(0, Hash256{}, 0);
+    genesis.header.justify_hash = genesis.justify.Hash();
+    for (size_t i = 0; i < n; ++i) {
+      signers.push_back(std::make_unique<Ed25519Signer>(keys[i], kChain));
+      hosts.push_back(std::make_unique<TestHost>());
+      safety.push_back(SafetyState::ForEpochRoot(0, genesis.Id(), 0));
+      tips.push_back(genesis);
+      replicas.push_back(nullptr);
+      Restart(i);
+    }
+  }
+  void Restart(size_t i, std::vector<Block> pending = {}) {
+    ReplicaInit init{vs, tips[i], safety[i], std::move(pending)};
+    ReplicaOptions o{.chain_id = kChain, .base_timeout_ms = 100};
+    replicas[i] = std::make_unique<Replica>(o, init, hosts[i].get(), signers[i].get(), &verifier);
+    Run(i, replicas[i]->Start(now));
+  }
+  // Executes actions: persists, queues messages (FIFO), records commits.
+  void Run(size_t i, std::vector<Action> actions) {
+    bool persisted_vote_round = false;
+    for (auto& a : actions) {
+      if (auto* p = std::get_if<PersistSafety>(&a)) {
+        safety[i] = p->state;
+        history[i].push_back(p->state);
+        persisted_vote_round = true;
+      } else if (auto* s = std::get_if<SendTo>(&a)) {
+        if (std::holds_alternative<Vote>(s->msg)) {
+          REQUIRE(persisted_vote_round);  // persisted before the vote leaves
+          REQUIRE(safety[i].last_voted_round >= std::get<Vote>(s->msg).data.round);
+          votes_sent.push_back({i, std::get<Vote>(s->msg)});
+        }
+        if (auto to = vs.IndexOf(s->to)) queue.push_back({i, *to, s->msg});
+      } else if (auto* b = std::get_if<Broadcast>(&a)) {
+        for (size_t j = 0; j < keys.size(); ++j) {
+          if (j != i) queue.push_back({i, j, b->msg});
+        }
+      } else if (auto* c = std::get_if<CommitBlocks>(&a)) {
+        REQUIRE(c->cert.Verify(vs, kChain).ok());
+        REQUIRE(c->cert.data.commit_id == c->blocks.back().Id());
+        for (auto& blk : c->blocks) {
+          REQUIRE(blk.header.height == tips[i].header.height + 1);
+          hosts[i]->committed[blk.Id()] = blk;
+          tips[i] = blk;
+        }
+      }
+    }
+  }
+  void Deliver(size_t steps) {
+    for (size_t k = 0; k < steps && !queue.empty(); ++k) {
+      auto [from, to, msg] = queue.front();
+      queue.pop_front();
+      now += 1;
+      if (std::holds_alternative<ProposalMsg>(msg)) delivered.push_back({from, to, msg});
+      if (replicas[to]) Run(to, replicas[to]->OnMessage(keys[from].public_key(), msg, now));
+    }
+  }
+  struct Envelope {
+    size_t from, to;
+    Message msg;
+  };
+  std::vector<KeyPair> keys;
+  ValidatorSet vs;
+  Ed25519Verifier verifier;
+  Block genesis;
+  std::vector<std::unique_ptr<Signer>> signers;
+  std::vector<std::unique_ptr<TestHost>> hosts;
+  std::vector<SafetyState> safety;
+  std::map<size_t, std::vector<SafetyState>> history;
+  std::vector<Block> tips;
+  std::vector<std::unique_ptr<Replica>> replicas;
+  std::deque<Envelope> queue;
+  std::vector<Envelope> delivered;  // proposals
+  std::vector<std::pair<size_t, Vote>> votes_sent;
+  uint64_t now = 1000;
+};
+
+}  // namespace
+
+TEST_CASE("four replicas commit the same chain with verifiable certificates") {
+  Cluster c(4);
+  c.Deliver(2000);
+  std::map<uint64_t, Hash256> by_height;
+  for (size_t i = 0; i < 4; ++i) {
+    REQUIRE(c.tips[i].header.height >= 5);
+    for (const auto& [id, b] : c.hosts[i]->committed) {
+      auto [it, inserted] = by_height.emplace(b.header.height, id);
+      REQUIRE(it->second == id);
+    }
+  }
+}
+
+TEST_CASE("a restarted replica never votes twice in one round") {
+  Cluster c(4);
+  c.Deliver(60);
+  REQUIRE_FALSE(c.votes_sent.empty());
+  size_t who = 0;
+  Vote vote;
+  for (const auto& [i, v] : c.votes_sent) {  // the last vote on another replica's proposal
+    if (v.data.round % 4 != i) {
+      who = i;
+      vote = v;
+    }
+  }
+  // Find the proposal it voted for and replay it after a restart from the persisted state.
+  c.Restart(who);
+  REQUIRE(c.replicas[who]->safety().last_voted_round >= vote.data.round);
+  size_t before = c.votes_sent.size();
+  c.queue.clear();
+  bool replayed_same_round = false;
+  for (const auto& [from, to, msg] : std::vector<Cluster::Envelope>(c.delivered)) {
+    const auto& p = std::get<ProposalMsg>(msg);
+    if (to != who && from != who) continue;
+    replayed_same_round |= p.block.header.round == vote.data.round;
+    c.Run(who, c.replicas[who]->OnMessage(c.keys[from].public_key(), msg, c.now));
+  }
+  REQUIRE(replayed_same_round);
+  for (size_t k = before; k < c.votes_sent.size(); ++k) {
+    if (c.votes_sent[k].first == who) REQUIRE(c.votes_sent[k].second.data.round > vote.data.round);
+  }
+  // Control: had the vote not been persisted, the same replay would vote again in that round.
+  for (const SafetyState& s : c.history[who]) {
+    if (s.last_voted_round < vote.data.round) c.safety[who] = s;  // the state before that vote
+  }
+  std::vector<Block> blocks;
+  for (const auto& e : c.delivered) {
+    const Block& b = std::get<ProposalMsg>(e.msg).block;
+    if (b.header.round < vote.data.round) blocks.push_back(b);
+  }
+  c.Restart(who, blocks);
+  before = c.votes_sent.size();
+  for (const auto& [from, to, msg] : std::vector<Cluster::Envelope>(c.delivered)) {
+    if (to == who || from == who) {
+      c.Run(who, c.replicas[who]->OnMessage(c.keys[from].public_key(), msg, c.now));
+    }
+  }
+  bool revoted = false;
+  for (size_t k = before; k < c.votes_sent.size(); ++k) {
+    revoted |= c.votes_sent[k].first == who && c.votes_sent[k].second.data.round == vote.data.round;
+  }
+  INFO("who=" << who << " round=" << vote.data.round << " new votes=" << (c.votes_sent.size() - before));
+  REQUIRE(revoted);
+}
+
+TEST_CASE("a far-future round cannot move a replica or fill its buffers") {
+  Cluster c(4);
+  c.Deliver(30);
+  Replica& r = *c.replicas[0];
+  const uint64_t round = r.round();
+  for (uint64_t k = 0; k < 200; ++k) {
+    TimeoutMsg t;
+    t.round = 1'000'000'000 + k;
+    t.high_qc = r.safety().high_qc;
+    t.voter = 3;
+    t.signature = c.keys[3].Sign(SigKind::kTimeout, kChain,
+                                 TimeoutSigningBody(0, t.round, t.high_qc.data.round));
+    (void)r.OnMessage(c.keys[3].public_key(), t, c.now);
+    Vote v;
+    v.data = Data(1'000'000'000 + k, 5, 9);
+    v.voter = 3;
+    v.signature = c.keys[3].Sign(SigKind::kVote, kChain, v.data.Encode());
+    (void)r.OnMessage(c.keys[3].public_key(), v, c.now);
+  }
+  REQUIRE(r.round() == round);
+  REQUIRE(r.buffered_timeouts() <= 4);
+  REQUIRE(r.buffered_votes() <= 4);
+}
+
+TEST_CASE("votes with bad signatures are not counted") {
+  Cluster c(4);
+  Replica& r = *c.replicas[2];  // leader of round 2 aggregates round-1 votes
+  for (uint32_t voter : {0u, 1u, 3u}) {
+    Vote v;
+    v.data = Data(1, 1, 9);
+    v.voter = voter;
+    v.signature = c.keys[voter].Sign(SigKind::kVote, kChain, v.data.Encode());
+    v.signature.data[5] ^= 1;
+    auto out = r.OnMessage(c.keys[voter].public_key(), v, c.now);
+    REQUIRE(out.empty());
+  }
+  REQUIRE(r.buffered_votes() == 0);
+  REQUIRE(r.round() == 1);
+}
+
+TEST_CASE("timeouts from a quorum form a TC and move every replica to the next round") {
+  Cluster c(4);
+  c.queue.clear();  // lose the first proposal
+  for (size_t i = 0; i < 4; ++i) c.Run(i, c.replicas[i]->OnTimer(0, 1, c.now + 100));
+  c.Deliver(200);
+  for (size_t i = 0; i < 4; ++i) {
+    REQUIRE(c.replicas[i]->round() >= 2);
+    REQUIRE(c.safety[i].last_timeout_round >= 1);
+  }
+}
