@@ -1,8 +1,21 @@
 #!/usr/bin/env bash
-# The README's main command: builds the release preset and runs the main job.
+# The README's main command: builds Tidemark and runs a local 4-organisation network
+# (a platform, a customs broker, a bank, a regulator) as four `tidemark-node` processes on
+# loopback, until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 cmake --preset release >/dev/null
-cmake --build --preset release
-echo "Tidemark built. Nothing to run yet."
+cmake --build --preset release --target tidemark-node tidemark
+BIN=build/release
+NET=run/local-4
+rm -rf "$NET"
+"$BIN/sdk/tidemark" network init --out "$NET" --chain-id tidemark-local --dev-seed tidemark-local-demo
+trap 'scripts/local-net.sh stop "$NET"; exit 0' INT TERM
+scripts/local-net.sh start "$NET" "$BIN/node"
+echo
+scripts/local-net.sh status "$NET"
+echo
+echo "Tidemark local network is up. REST API: http://127.0.0.1:8080/v1/status  (nodes on 8080-8083)"
+echo "Logs: $NET/<org>/node.log.  Press Ctrl-C to stop."
+while true; do sleep 3600; done

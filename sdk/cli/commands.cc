@@ -5,6 +5,7 @@ namespace tidemark::cli {
 const std::vector<Registrar>& CommandGroups() {
   static const std::vector<Registrar> kGroups = {
       RegisterKeysCommands,
+      RegisterNetworkCommands,
   };
   return kGroups;
 }

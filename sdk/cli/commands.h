@@ -14,6 +14,7 @@ using Registrar = void (*)(CLI::App& app, Context& ctx);
 // In the order they appear in --help.
 const std::vector<Registrar>& CommandGroups();
 
-void RegisterKeysCommands(CLI::App& app, Context& ctx);  // keys_cmd.cc
+void RegisterKeysCommands(CLI::App& app, Context& ctx);     // keys_cmd.cc
+void RegisterNetworkCommands(CLI::App& app, Context& ctx);  // network_cmd.cc
 
 }  // namespace tidemark::cli

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "fake_ledger.h"
+#include "tidemark/hash.h"
 #include "http_test_client.h"
 
 using namespace tidemark;
@@ -99,14 +100,30 @@ TEST_CASE("tidemark-node binary serves the API from network-configs/single and s
   auto status = Request(port, "GET", "/v1/status");
   CHECK(status.status == 200);
   CHECK(json::parse(status.body)["chain_id"] == "tidemark-single");
-  CHECK(Request(port, "GET", "/readyz").status == 503);  // no consensus wired yet
-  Transaction tx = MakeTx(TestKey(1), 0, "tidemark-single");
-  auto sub =
-      Request(port, "POST", "/v1/txs", json{{"tx", ToHex(tx.Encode())}}.dump(), "application/json");
-  CHECK(sub.status == 202);
+  RawResponse ready;
+  for (int i = 0; i < 300 && ready.status != 200; ++i) {
+    std::this_thread::sleep_for(20ms);
+    ready = Request(port, "GET", "/readyz");
+  }
+  CHECK(ready.status == 200);
+  // The single network's admin key (development only, see network-configs/single/README.md).
+  Seed admin_seed;
+  admin_seed.data = Sha256(AsBytes("tidemark single admin (dev only)")).data;
+  KeyPair admin = KeyPair::FromSeed(admin_seed);
+  Transaction tx = MakeTx(admin, 1, "tidemark-single");
+  auto sub = Request(port, "POST", "/v1/txs?wait=commit", json{{"tx", ToHex(tx.Encode())}}.dump(),
+                     "application/json");
+  REQUIRE(sub.status == 200);
+  CHECK(json::parse(sub.body)["status"] == "committed");
   auto got = Request(port, "GET", "/v1/txs/" + tx.Id().Hex());
   CHECK(got.status == 200);
-  CHECK(json::parse(got.body)["status"] == "pending");
+  CHECK(json::parse(got.body)["status"] == "committed");
+  // A key the registry does not know is refused by execution, with the reason.
+  Transaction stranger = MakeTx(TestKey(1), 1, "tidemark-single");
+  auto rej = Request(port, "POST", "/v1/txs?wait=commit",
+                     json{{"tx", ToHex(stranger.Encode())}}.dump(), "application/json");
+  REQUIRE(rej.status == 200);
+  CHECK(json::parse(rej.body)["status"] == "rejected");
   CHECK(Request(port, "GET", "/openapi.json").status == 200);
 
   ::kill(pid, SIGTERM);

@@ -132,6 +132,10 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
 
   std::optional<ValidatorSet> EndsEpoch(const Block& committed,
                                         const ValidatorSet& current) override {
+    if (committed.header.height <= ledger.height()) {  // block sync got here first
+      CheckSameAsLedger(committed);
+      return std::nullopt;
+    }
     auto exec = ledger.Execute(committed);
     if (!exec.ok()) Fatal("executing committed block", exec.status());
     std::optional<ValidatorSet> next = exec->next_validators;
@@ -168,6 +172,10 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
 
   void Commit(const consensus::CommitBlocks& c) {
     for (const Block& b : c.blocks) {
+      if (b.header.height <= ledger.height()) {
+        CheckSameAsLedger(b);
+        continue;
+      }
       Hash256 id = b.Id();
       auto it = executed.find(id);
       if (it == executed.end()) {
@@ -183,6 +191,16 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
     }
     for (auto it = seen.begin(); it != seen.end();) {
       it = it->second.height + 64 < ledger.height() ? seen.erase(it) : std::next(it);
+    }
+  }
+
+  // Consensus committed a block the ledger already has (from block sync): it must be the same.
+  void CheckSameAsLedger(const Block& b) {
+    auto stored = ledger.blocks().BlockAt(b.header.height);
+    if (!stored.ok() || !stored->has_value() || (*stored)->Id() != b.Id()) {
+      Fatal("consensus committed a block that differs from the ledger at height " +
+                std::to_string(b.header.height),
+            Status::Internal("safety violation or corrupted store"));
     }
   }
 
@@ -284,6 +302,10 @@ void ConsensusDriver::OnPeerMessage(const PublicKey& from, Bytes frame) {
     }
     impl->Run(impl->replica->OnMessage(from, *msg, NowMs()));
   });
+}
+
+void ConsensusDriver::RunExclusive(std::function<void()> fn) {
+  asio::post(impl_->strand, std::move(fn));
 }
 
 ConsensusStatus ConsensusDriver::Snapshot() const {

@@ -69,6 +69,9 @@ class ConsensusDriver {
   void Restart();
 
   ConsensusStatus Snapshot() const;
+  // Runs `fn` on the driver's strand, serialised with every ledger write the driver makes
+  // (block sync applies blocks through this).
+  void RunExclusive(std::function<void()> fn);
 
   struct Impl;
 

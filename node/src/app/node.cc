@@ -1,0 +1,386 @@
+#include "tidemark/node/app/node.h"
+
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "tidemark/contracts/genesis.h"
+#include "tidemark/contracts/governance.h"
+#include "tidemark/hash.h"
+#include "tidemark/node/api/http_service.h"
+#include "tidemark/node/app/consensus_driver.h"
+#include "tidemark/node/app/ledger.h"
+#include "tidemark/node/app/sync.h"
+#include "tidemark/node/http/json_body.h"
+#include "tidemark/node/p2p/transport.h"
+#include "tidemark/node/storage/leveldb_kv_store.h"
+
+namespace tidemark::node {
+
+namespace asio = boost::asio;
+
+// ---- Node keys ---------------------------------------------------------------------------------
+
+Result<KeyPair> LoadNodeKey(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IoError("node key: cannot read " + path);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto j = http::ParseJsonBody(text, 8);
+  if (!j.ok()) return j.status().WithContext("node key " + path);
+  if (!j->is_object() || !(*j)["seed"].is_string()) {
+    return Status::Invalid("node key " + path + ": expected {\"seed\": \"<64 hex>\", ...}");
+  }
+  auto seed = Seed::FromHex((*j)["seed"].get<std::string>());
+  if (!seed.ok()) return seed.status().WithContext("node key " + path + ": seed");
+  KeyPair key = KeyPair::FromSeed(*seed);
+  if (j->contains("public_key") &&
+      (!(*j)["public_key"].is_string() || (*j)["public_key"] != key.public_key().Hex())) {
+    return Status::Invalid("node key " + path + ": public_key does not match the seed");
+  }
+  return key;
+}
+
+Status WriteNodeKey(const std::string& path, const KeyPair& key) {
+  nlohmann::json j{{"public_key", key.public_key().Hex()}, {"seed", key.seed().Hex()}};
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) return Status::IoError("cannot write " + path);
+  out << j.dump(2) << "\n";
+  out.close();
+  ::chmod(path.c_str(), 0600);
+  return out ? Status::Ok() : Status::IoError("cannot write " + path);
+}
+
+namespace {
+
+enum Channel : uint8_t { kConsensus = 0, kTxGossip = 1, kSync = 2 };
+
+Bytes Framed(Channel ch, ByteView body) {
+  Bytes out;
+  out.reserve(body.size() + 1);
+  out.push_back(ch);
+  out.insert(out.end(), body.begin(), body.end());
+  return out;
+}
+
+// "<64 hex key>@host:port" (a known peer) or "host:port" (dialled, identity learnt on connect).
+Result<p2p::PeerAddress> ParsePeer(const std::string& text) {
+  p2p::PeerAddress peer;
+  std::string hostport = text;
+  if (size_t at = text.find('@'); at != std::string::npos) {
+    TM_ASSIGN_OR_RETURN(peer.key, PublicKey::FromHex(text.substr(0, at)));
+    hostport = text.substr(at + 1);
+  } else {
+    return Status::Invalid("p2p peer \"" + text + "\": expected <public key hex>@host:port");
+  }
+  TM_ASSIGN_OR_RETURN(auto hp, config::SplitHostPort(hostport));
+  peer.host = hp.first;
+  peer.port = hp.second;
+  return peer;
+}
+
+Result<contracts::Genesis> LoadGenesis(const std::string& path, const std::string& chain_id) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IoError("genesis: cannot read " + path);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  TM_ASSIGN_OR_RETURN(nlohmann::json j, http::ParseJsonBody(text, 64));
+  auto g = contracts::Genesis::FromJson(j);
+  if (!g.ok()) return g.status().WithContext("genesis " + path);
+  if (g->chain_id != chain_id) {
+    return Status::Invalid("genesis " + path + " is for chain '" + g->chain_id +
+                           "', the config says '" + chain_id + "'");
+  }
+  return g;
+}
+
+}  // namespace
+
+// ---- The REST backend --------------------------------------------------------------------------
+
+class NodeLedger final : public api::LedgerApi {
+ public:
+  NodeLedger(Ledger& ledger, mempool::Mempool& pool, ConsensusDriver& driver,
+             std::function<size_t()> peers, std::function<bool()> syncing,
+             std::function<void(ByteView)> gossip)
+      : ledger_(ledger), pool_(pool), driver_(driver), peers_(std::move(peers)),
+        syncing_(std::move(syncing)), gossip_(std::move(gossip)) {}
+
+  std::atomic<bool> ready{false};
+
+  bool Ready() override { return ready.load(); }
+
+  api::NodeStatus Status() override {
+    api::NodeStatus s;
+    s.chain_id = ledger_.chain_id();
+    s.node_version = "0.1.0";
+    s.height = ledger_.height();
+    s.head_id = ledger_.tip_id();
+    if (auto tip = ledger_.TipBlock(); tip.ok()) {
+      s.head_timestamp_ms = tip->header.timestamp_ms;
+      s.exec_height = tip->header.height;
+    }
+    if (auto e = ledger_.ExecAt(s.exec_height); e.ok()) s.state_root = e->state_root;
+    ConsensusStatus c = driver_.Snapshot();
+    s.epoch = c.epoch;
+    s.validator_count = c.validators.size();
+    s.own_validator_index = c.own_index;
+    auto m = pool_.Stats();
+    s.mempool_txs = m.txs;
+    s.mempool_bytes = m.bytes;
+    s.peers = peers_();
+    s.syncing = syncing_();
+    return s;
+  }
+
+  Result<api::BlockRecord> BlockAt(uint64_t height) override {
+    TM_ASSIGN_OR_RETURN(std::optional<Block> b, ledger_.blocks().BlockAt(height));
+    if (!b) return Status::NotFound("no block at height " + std::to_string(height));
+    return Record(std::move(*b));
+  }
+
+  Result<api::BlockRecord> BlockById(const Hash256& id) override {
+    TM_ASSIGN_OR_RETURN(std::optional<Block> b, ledger_.blocks().BlockById(id));
+    if (!b) return Status::NotFound("no block " + id.Hex());
+    return Record(std::move(*b));
+  }
+
+  Result<ValidatorSet> Validators() override {
+    ConsensusStatus c = driver_.Snapshot();
+    if (c.validators.size() > 0) return c.validators;
+    return contracts::CurrentValidatorSet(ledger_.state());
+  }
+
+  Result<mempool::TxRecord> SubmitTx(ByteView tx_bytes) override {
+    Hash256 id = Sha256(tx_bytes);
+    if (auto committed = Committed(id); committed.ok()) return committed->record;
+    bool known = pool_.Find(id).ok();
+    TM_ASSIGN_OR_RETURN(mempool::TxRecord rec, pool_.Add(tx_bytes));
+    if (!known && rec.state == mempool::TxState::kPending) gossip_(tx_bytes);
+    return rec;
+  }
+
+  Result<api::TxInfo> GetTx(const Hash256& id) override {
+    if (auto committed = Committed(id); committed.ok()) return committed;
+    TM_ASSIGN_OR_RETURN(mempool::TxRecord rec, pool_.Find(id));
+    return api::TxInfo{.record = rec, .tx = pool_.Get(id)};
+  }
+
+  Result<api::TxInfo> WaitTx(const Hash256& id, std::chrono::milliseconds timeout) override {
+    auto rec = pool_.WaitFinal(id, timeout);
+    if (!rec.ok() && rec.status().code() != Code::kNotFound) return rec.status();
+    return GetTx(id);
+  }
+
+  Result<api::StateProofAnswer> ProveState(ByteView key, std::optional<uint64_t> height) override {
+    uint64_t h = height.value_or(ledger_.height());
+    if (h > ledger_.height()) return Status::OutOfRange("height not executed yet");
+    TM_ASSIGN_OR_RETURN(ExecInfo info, ledger_.ExecAt(h));
+    TM_ASSIGN_OR_RETURN(StateProof proof, ledger_.tree().Prove(h, key));
+    return api::StateProofAnswer{.key = Bytes(key.begin(), key.end()),
+                                 .value = proof.value,
+                                 .height = h,
+                                 .state_root = info.state_root,
+                                 .proof = proof.Encode()};
+  }
+
+ private:
+  Result<api::BlockRecord> Record(Block b) {
+    api::BlockRecord r;
+    if (b.header.height > 0) {
+      TM_ASSIGN_OR_RETURN(r.commit_cert, ledger_.blocks().CertAt(b.header.height));
+    }
+    std::vector<Receipt> receipts;
+    for (const auto& tx : b.txs) {
+      TM_ASSIGN_OR_RETURN(std::optional<Receipt> rc, ledger_.blocks().ReceiptOf(tx.Id()));
+      if (rc && rc->height == b.header.height) receipts.push_back(std::move(*rc));
+    }
+    r.receipts = std::move(receipts);
+    r.block = std::move(b);
+    return r;
+  }
+
+  // The committed record of a tx, from the ledger's indexes.
+  Result<api::TxInfo> Committed(const Hash256& id) {
+    TM_ASSIGN_OR_RETURN(std::optional<TxLocation> loc, ledger_.blocks().FindTx(id));
+    if (!loc) return Status::NotFound("tx not committed");
+    TM_ASSIGN_OR_RETURN(std::optional<Block> b, ledger_.blocks().BlockAt(loc->height));
+    TM_ASSIGN_OR_RETURN(std::optional<Receipt> rc, ledger_.blocks().ReceiptOf(id));
+    if (!b || !rc || loc->index >= b->txs.size()) return Status::Corruption("tx index damaged");
+    mempool::TxRecord rec{.id = id, .height = loc->height, .index = loc->index};
+    if (rc->status == TxStatus::kCommitted) {
+      rec.state = mempool::TxState::kCommitted;
+    } else {
+      rec.state = mempool::TxState::kRejected;
+      rec.reject_code = Code::kFailedPrecondition;
+      rec.reason = rc->reason;
+    }
+    return api::TxInfo{.record = rec, .tx = b->txs[loc->index], .receipt = *rc};
+  }
+
+  Ledger& ledger_;
+  mempool::Mempool& pool_;
+  ConsensusDriver& driver_;
+  std::function<size_t()> peers_;
+  std::function<bool()> syncing_;
+  std::function<void(ByteView)> gossip_;
+};
+
+// ---- Assembly ----------------------------------------------------------------------------------
+
+struct Node::Impl {
+  config::NodeConfig cfg;
+  asio::io_context io;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::vector<std::thread> threads;
+  KeyPair key;
+  std::unique_ptr<Ledger> ledger;
+  std::unique_ptr<mempool::Mempool> pool;
+  std::unique_ptr<ConsensusDriver> driver;
+  std::unique_ptr<p2p::Transport> transport;
+  std::unique_ptr<BlockSync> sync;
+  std::unique_ptr<NodeLedger> api;
+  std::unique_ptr<api::HttpService> http;
+  std::vector<p2p::PeerAddress> peers;
+  std::set<PublicKey> known_keys;  // peers from the config + every validator key in the registry
+  std::mutex keys_mu;
+
+  bool Authorized(const PublicKey& k) {
+    std::lock_guard l(keys_mu);
+    return known_keys.count(k) > 0;
+  }
+  void RefreshKnownKeys() {
+    std::set<PublicKey> keys;
+    for (const auto& p : peers) keys.insert(p.key);
+    if (auto vs = contracts::CurrentValidatorSet(ledger->state()); vs.ok()) {
+      for (const auto& v : vs->validators) keys.insert(v.key);
+    }
+    if (auto next = contracts::PendingValidatorSet(ledger->state()); next.ok() && *next) {
+      for (const auto& v : (*next)->validators) keys.insert(v.key);
+    }
+    for (const auto& o : ledger->genesis().orgs) {
+      if (o.validator_key) keys.insert(*o.validator_key);
+    }
+    std::lock_guard l(keys_mu);
+    known_keys = std::move(keys);
+  }
+
+  void OnPeerMessage(const PublicKey& from, Bytes frame) {
+    if (frame.empty()) return;
+    Channel ch = static_cast<Channel>(frame[0]);
+    Bytes body(frame.begin() + 1, frame.end());
+    switch (ch) {
+      case kConsensus: driver->OnPeerMessage(from, std::move(body)); break;
+      case kTxGossip: (void)pool->Add(body); break;
+      case kSync: sync->OnMessage(from, body); break;
+      default: break;  // unknown channel: ignored (newer peer)
+    }
+  }
+};
+
+Node::Node(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Node::~Node() { Stop(); }
+
+Result<std::unique_ptr<Node>> Node::Create(const config::NodeConfig& cfg) {
+  auto impl = std::make_unique<Impl>();
+  impl->cfg = cfg;
+  TM_ASSIGN_OR_RETURN(contracts::Genesis genesis, LoadGenesis(cfg.genesis_file, cfg.chain_id));
+  if (!cfg.validator_key_file.empty()) {
+    TM_ASSIGN_OR_RETURN(impl->key, LoadNodeKey(cfg.validator_key_file));
+  } else {
+    impl->key = KeyPair::Generate();  // an observer's throwaway p2p identity
+  }
+  for (const auto& p : cfg.p2p.peers) {
+    TM_ASSIGN_OR_RETURN(p2p::PeerAddress peer, ParsePeer(p));
+    impl->peers.push_back(peer);
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(cfg.data_dir, ec);
+  if (ec) return Status::IoError("data_dir " + cfg.data_dir + ": " + ec.message());
+  TM_ASSIGN_OR_RETURN(auto kv, LevelDbKvStore::Open(cfg.data_dir + "/ledger", {}));
+  TM_ASSIGN_OR_RETURN(impl->ledger, Ledger::Open(std::move(kv), genesis));
+  Ledger& ledger = *impl->ledger;
+  impl->pool = std::make_unique<mempool::Mempool>(
+      api::MempoolOptionsFrom(cfg), [&ledger](const PublicKey& k) { return ledger.NextNonce(k); });
+
+  Impl* self = impl.get();
+  ConsensusDriverOptions dopt;
+  dopt.replica.min_block_interval_ms = 50;
+  dopt.replica.idle_block_interval_ms = 1000;
+  dopt.replica.base_timeout_ms = 3000;
+  impl->driver = std::make_unique<ConsensusDriver>(
+      impl->io, ledger, *impl->pool, impl->key, dopt,
+      [self](const Block& b, const QuorumCert&, const std::vector<Receipt>& receipts) {
+        if (self->http) api::PublishCommitted(&self->http->bus(), b, &receipts);
+        if (self->sync) self->sync->OnLocalCommit();
+      });
+
+  TM_ASSIGN_OR_RETURN(auto p2p_addr, config::SplitHostPort(cfg.p2p.listen));
+  impl->transport = std::make_unique<p2p::Transport>(
+      impl->io, impl->key,
+      p2p::TransportOptions{.chain_id = cfg.chain_id, .listen_host = p2p_addr.first,
+                            .listen_port = p2p_addr.second},
+      [self](const PublicKey& k) { return self->Authorized(k); },
+      [self](const PublicKey& from, Bytes m) { self->OnPeerMessage(from, std::move(m)); });
+  impl->driver->SetSender([self](const PublicKey* to, Bytes msg) {
+    Bytes frame = Framed(kConsensus, msg);
+    if (to) {
+      (void)self->transport->Send(*to, std::move(frame));
+    } else {
+      self->transport->Broadcast(frame);
+    }
+  });
+  impl->sync = std::make_unique<BlockSync>(
+      impl->io, ledger, *impl->driver,
+      [self](const PublicKey& to, Bytes body) {
+        (void)self->transport->Send(to, Framed(kSync, body));
+      },
+      [self] { return self->transport->ConnectedPeers(); });
+  impl->api = std::make_unique<NodeLedger>(
+      ledger, *impl->pool, *impl->driver,
+      [self] { return self->transport->ConnectedPeers().size(); },
+      [self] { return self->sync->catching_up(); },
+      [self](ByteView tx) { self->transport->Broadcast(Framed(kTxGossip, tx)); });
+  impl->http = std::make_unique<api::HttpService>(cfg, impl->api.get());
+  return std::unique_ptr<Node>(new Node(std::move(impl)));
+}
+
+Status Node::Start() {
+  Impl& n = *impl_;
+  n.RefreshKnownKeys();
+  TM_RETURN_IF_ERROR(n.transport->Listen());
+  for (const auto& p : n.peers) n.transport->AddPeer(p);
+  TM_RETURN_IF_ERROR(n.driver->Start());
+  n.sync->Start();
+  TM_RETURN_IF_ERROR(n.http->Start());
+  n.work.emplace(n.io.get_executor());
+  for (int i = 0; i < 2; ++i) n.threads.emplace_back([&n] { n.io.run(); });
+  n.api->ready = true;
+  spdlog::info("node {} on chain {}: height {}, http :{}, p2p :{}",
+               n.key.public_key().Hex().substr(0, 16), n.cfg.chain_id, n.ledger->height(),
+               n.http->port(), n.transport->port());
+  return Status::Ok();
+}
+
+void Node::Stop() {
+  if (!impl_) return;
+  Impl& n = *impl_;
+  if (n.api) n.api->ready = false;
+  if (n.http) n.http->Stop();
+  if (n.sync) n.sync->Stop();
+  if (n.driver) n.driver->Stop();
+  if (n.transport) n.transport->Stop();
+  n.work.reset();
+  n.io.stop();
+  for (auto& t : n.threads) t.join();
+  n.threads.clear();
+}
+
+uint16_t Node::http_port() const { return impl_->http->port(); }
+uint16_t Node::p2p_port() const { return impl_->transport->port(); }
+
+}  // namespace tidemark::node

@@ -1,0 +1,195 @@
+#include "tidemark/node/app/sync.h"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <mutex>
+
+#include "tidemark/codec.h"
+#include "tidemark/contracts/governance.h"
+
+namespace tidemark::node {
+
+namespace asio = boost::asio;
+
+namespace {
+constexpr uint8_t kRequest = 0;
+constexpr uint8_t kResponse = 1;
+
+uint64_t SteadyMs() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::steady_clock::now().time_since_epoch())
+                                   .count());
+}
+
+struct SyncResponse {
+  uint64_t peer_height = 0;
+  std::vector<std::pair<Block, QuorumCert>> blocks;
+};
+
+Result<SyncResponse> DecodeResponse(Reader& r) {
+  SyncResponse out;
+  TM_RETURN_IF_ERROR(r.U64(&out.peer_height, "peer_height"));
+  uint32_t n;
+  TM_RETURN_IF_ERROR(r.Count(&n, 1024, 8, "blocks"));
+  for (uint32_t i = 0; i < n; ++i) {
+    Bytes block_bytes, cert_bytes;
+    TM_RETURN_IF_ERROR(r.Blob(&block_bytes, 64 << 20, "block"));
+    TM_RETURN_IF_ERROR(r.Blob(&cert_bytes, 1 << 20, "cert"));
+    TM_ASSIGN_OR_RETURN(Block b, Block::Decode(block_bytes));
+    TM_ASSIGN_OR_RETURN(QuorumCert c, QuorumCert::Decode(cert_bytes));
+    out.blocks.emplace_back(std::move(b), std::move(c));
+  }
+  TM_RETURN_IF_ERROR(r.Finish());
+  return out;
+}
+}  // namespace
+
+struct BlockSync::Impl : std::enable_shared_from_this<BlockSync::Impl> {
+  Impl(asio::io_context& io, Ledger& ledger, ConsensusDriver& driver, SendFn send, PeersFn peers,
+       BlockSyncOptions opt)
+      : timer(io), ledger(ledger), driver(driver), send(std::move(send)),
+        peers(std::move(peers)), opt(opt) {}
+
+  asio::steady_timer timer;
+  Ledger& ledger;
+  ConsensusDriver& driver;
+  SendFn send;
+  PeersFn peers;
+  BlockSyncOptions opt;
+  std::atomic<uint64_t> last_progress_ms{SteadyMs()};
+  std::atomic<bool> catching_up{false};
+  std::atomic<bool> stopped{false};
+  std::atomic<size_t> next_peer{0};
+
+  void Poll() {
+    timer.expires_after(std::chrono::milliseconds(opt.poll_ms));
+    timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (ec || self->stopped) return;
+      if (self->catching_up || SteadyMs() - self->last_progress_ms > self->opt.stall_ms) {
+        self->Request();
+      }
+      self->Poll();
+    });
+  }
+
+  void Request() {
+    auto ps = peers();
+    if (ps.empty()) return;
+    const PublicKey& to = ps[next_peer++ % ps.size()];
+    Writer w;
+    w.U8(kRequest);
+    w.U64(ledger.height() + 1);
+    w.U32(opt.max_blocks);
+    send(to, w.Take());
+  }
+
+  void Serve(const PublicKey& from, Reader& r) {
+    uint64_t start;
+    uint32_t max;
+    if (!r.U64(&start).ok() || !r.U32(&max).ok() || !r.Finish().ok() || start == 0) return;
+    max = std::min(max, opt.max_blocks);
+    uint64_t tip = ledger.height();
+    Writer body;
+    uint32_t count = 0;
+    for (uint64_t h = start; h <= tip && count < max && body.size() < opt.max_response_bytes; ++h) {
+      auto b = ledger.blocks().BlockAt(h);
+      auto c = ledger.blocks().CertAt(h);
+      if (!b.ok() || !c.ok() || !b->has_value() || !c->has_value()) break;
+      body.Blob((*b)->Encode());
+      body.Blob((*c)->Encode());
+      ++count;
+    }
+    Writer w;
+    w.U8(kResponse);
+    w.U64(tip);
+    w.U32(count);
+    w.Raw(body.bytes());
+    send(from, w.Take());
+  }
+
+  void OnResponse(const PublicKey& from, Reader& r) {
+    auto resp = DecodeResponse(r);
+    if (!resp.ok()) {
+      spdlog::warn("sync: bad response from {}: {}", from.Hex().substr(0, 12),
+                   resp.status().ToString());
+      return;
+    }
+    if (resp->peer_height < ledger.height() + opt.min_gap) {
+      catching_up = false;
+      return;
+    }
+    catching_up = true;
+    auto self = shared_from_this();
+    driver.RunExclusive([self, resp = std::move(*resp)]() mutable { self->Apply(resp); });
+  }
+
+  // On the driver's strand: serialised with consensus commits.
+  void Apply(SyncResponse& resp) {
+    auto vs = contracts::CurrentValidatorSet(ledger.state());
+    if (!vs.ok()) return;
+    size_t applied = 0;
+    std::vector<std::pair<Block, QuorumCert>*> held;  // waiting for the block their cert names
+    Hash256 prev = ledger.tip_id();
+    uint64_t next_height = ledger.height() + 1;
+    for (auto& entry : resp.blocks) {
+      const Block& b = entry.first;
+      const QuorumCert& cert = entry.second;
+      if (b.header.height != next_height || b.header.parent != prev || !b.CheckInternal().ok() ||
+          b.header.chain_id != ledger.chain_id() ||
+          cert.data.commit_height < b.header.height) {
+        break;
+      }
+      if (!cert.Verify(*vs, ledger.chain_id()).ok()) break;
+      held.push_back(&entry);
+      prev = b.Id();
+      ++next_height;
+      if (cert.data.commit_id != prev) continue;
+      for (auto* e : held) {  // this certificate commits the held chain
+        auto receipts = ledger.Commit(e->first, cert, std::nullopt);
+        if (!receipts.ok()) {
+          spdlog::error("sync: cannot commit block {}: {}", e->first.header.height,
+                        receipts.status().ToString());
+          return;
+        }
+        ++applied;
+      }
+      held.clear();
+    }
+    if (applied > 0) {
+      spdlog::info("sync: applied {} blocks, now at height {}", applied, ledger.height());
+      last_progress_ms = SteadyMs();
+      driver.Restart();
+      Request();  // keep going while the peer is ahead
+    }
+  }
+};
+
+BlockSync::BlockSync(asio::io_context& io, Ledger& ledger, ConsensusDriver& driver, SendFn send,
+                     PeersFn peers, BlockSyncOptions options)
+    : impl_(std::make_shared<Impl>(io, ledger, driver, std::move(send), std::move(peers),
+                                   options)) {}
+
+BlockSync::~BlockSync() { Stop(); }
+
+void BlockSync::Start() { impl_->Poll(); }
+
+void BlockSync::Stop() {
+  impl_->stopped = true;
+  asio::post(impl_->timer.get_executor(), [impl = impl_] { impl->timer.cancel(); });
+}
+
+void BlockSync::OnMessage(const PublicKey& from, ByteView body) {
+  Reader r(body, "sync");
+  uint8_t tag;
+  if (!r.U8(&tag).ok()) return;
+  if (tag == kRequest) impl_->Serve(from, r);
+  if (tag == kResponse) impl_->OnResponse(from, r);
+}
+
+void BlockSync::OnLocalCommit() { impl_->last_progress_ms = SteadyMs(); }
+
+bool BlockSync::catching_up() const { return impl_->catching_up; }
+
+}  // namespace tidemark::node

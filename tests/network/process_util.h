@@ -1,0 +1,124 @@
+// process_util.h — starting real `tidemark` binaries and talking to them, for process tests.
+#pragma once
+
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tidemark/client/http_client.h"
+#include "tidemark/crypto.h"
+#include "tidemark/types.h"
+#include "tidemark/value.h"
+
+extern char** environ;
+
+namespace tidemark::testing {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+inline const fs::path kNodeBinary = fs::path(TIDEMARK_BINARY_DIR) / "node" / "tidemark-node";
+inline const fs::path kCliBinary = fs::path(TIDEMARK_BINARY_DIR) / "sdk" / "tidemark";
+
+inline pid_t Spawn(const std::vector<std::string>& args, const fs::path& log) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  std::vector<std::string> copy = args;
+  std::vector<char*> argv;
+  for (auto& a : copy) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, copy[0].c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  return rc == 0 ? pid : -1;
+}
+
+inline int Wait(pid_t pid) {
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+template <typename F>
+bool WaitFor(F cond, std::chrono::milliseconds limit = 20s) {
+  auto until = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < until) {
+    if (cond()) return true;
+    std::this_thread::sleep_for(50ms);
+  }
+  return cond();
+}
+
+inline std::string Slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+inline KeyPair LoadKey(const fs::path& p) {
+  auto j = nlohmann::json::parse(Slurp(p));
+  return KeyPair::FromSeed(*Seed::FromHex(j["seed"].get<std::string>()));
+}
+
+// A node process of a network folder written by `tidemark network init`.
+struct NodeProc {
+  fs::path dir;
+  uint16_t http_port = 0;
+  pid_t pid = -1;
+
+  void Start() {
+    pid = Spawn({kNodeBinary.string(), "--config", (dir / "node.json").string()}, dir / "node.log");
+  }
+  void Kill(int sig = SIGKILL) {
+    if (pid > 0) {
+      ::kill(pid, sig);
+      Wait(pid);
+      pid = -1;
+    }
+  }
+  client::HttpClient Http() const { return client::HttpClient({"127.0.0.1", http_port, ""}, 15000); }
+  std::optional<nlohmann::json> Get(const std::string& path) const {
+    auto r = Http().Get(path);
+    if (!r.ok() || r->status != 200) return std::nullopt;
+    return nlohmann::json::parse(r->body, nullptr, false);
+  }
+  uint64_t Height() const {
+    auto s = Get("/v1/status");
+    return s ? (*s)["height"].get<uint64_t>() : 0;
+  }
+  bool Ready() const {
+    auto r = Http().Get("/readyz");
+    return r.ok() && r->status == 200;
+  }
+};
+
+inline Transaction TestPut(const KeyPair& k, const std::string& chain, uint64_t nonce,
+                           const std::string& key, int64_t value) {
+  Transaction tx{.chain_id = chain, .nonce = nonce, .contract = "test", .method = "put",
+                 .args = Value::MakeMap({{"key", Value(key)}, {"value", Value(value)}}).Encode()};
+  tx.SignWith(k);
+  return tx;
+}
+
+// POST /v1/txs; returns the JSON answer (status "pending" / "committed" / "rejected").
+inline std::optional<nlohmann::json> Submit(const NodeProc& n, const Transaction& tx, bool wait) {
+  auto r = n.Http().Post(std::string("/v1/txs") + (wait ? "?wait=commit" : ""),
+                         nlohmann::json{{"tx", ToHex(tx.Encode())}}.dump());
+  if (!r.ok() || (r->status != 200 && r->status != 202)) return std::nullopt;
+  return nlohmann::json::parse(r->body, nullptr, false);
+}
+
+}  // namespace tidemark::testing
