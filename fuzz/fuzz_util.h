@@ -1,4 +1,6 @@
 // fuzz_util.h — helpers shared by the fuzz targets.
+//   fuzz::CheckCanonical(in, decoded->Encode(), "tx");   // aborts unless equal
+// Thread safety: pure functions.
 #pragma once
 
 #include <cstdio>

@@ -181,3 +181,14 @@ TEST_CASE("cli: --help exits 0 and lists the keys commands") {
     REQUIRE_THAT(r.out, Catch::Contains(cmd));
   }
 }
+
+TEST_CASE("cli: --node is accepted; $TIDEMARK_HOME is the default home") {
+  TempHome h;
+  REQUIRE(Tidemark(h, "--node http://127.0.0.1:9 keys list").code == 0);
+  std::string other = h / "elsewhere";
+  std::string cmd = "env -u TIDEMARK_PASSWORD TIDEMARK_HOME='" + other + "' '" +
+                    std::string(TIDEMARK_CLI) + "' keys add k --kdf interactive " + PwFlag(h) +
+                    " </dev/null >/dev/null 2>&1";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  REQUIRE(fs::exists(fs::path(other) / "keys" / "k.json"));
+}

@@ -1,4 +1,5 @@
 // vectors_internal.h — sample objects shared by vectors.cc and rejects.cc. Not a public API.
+// Thread safety: pure functions.
 #pragma once
 
 #include <optional>
