@@ -1,13 +1,12 @@
 // EPCIS 2.0 parsing and validation: every shared example accepted unchanged; malformed documents
 // refused with the field named.
-#include <filesystem>
-#include <fstream>
-#include <sstream>
+#include "tidemark/contracts/epcis.h"
 
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
-
-#include "tidemark/contracts/epcis.h"
+#include <sstream>
 
 namespace tidemark::contracts {
 namespace {
@@ -94,7 +93,8 @@ TEST_CASE("malformed documents are refused with the field named") {
         "epcisBody.eventList[2].epcList[0]: GTIN check digit is wrong");
   auto unknown = Obs();
   unknown["type"] = "TeleportEvent";
-  CHECK(ErrorOf(Doc({unknown})) == "epcisBody.eventList[0].type: unknown event type 'TeleportEvent'");
+  CHECK(ErrorOf(Doc({unknown})) ==
+        "epcisBody.eventList[0].type: unknown event type 'TeleportEvent'");
   auto no_time = Obs();
   no_time.erase("eventTime");
   CHECK(ErrorOf(Doc({no_time})) == "epcisBody.eventList[0].eventTime: required");
@@ -110,10 +110,11 @@ TEST_CASE("malformed documents are refused with the field named") {
         "epcisBody.eventList[0].epcList: must be a list of identifiers");
   auto bad_action = Obs();
   bad_action["action"] = "MOVE";
-  CHECK(ErrorOf(Doc({bad_action})) == "epcisBody.eventList[0].action: must be ADD, OBSERVE or DELETE");
+  CHECK(ErrorOf(Doc({bad_action})) ==
+        "epcisBody.eventList[0].action: must be ADD, OBSERVE or DELETE");
   auto qty = Obs();
-  qty["quantityList"] = {{{"epcClass", "urn:epc:class:lgtin:4012345.012345.998877"},
-                          {"quantity", "lots"}}};
+  qty["quantityList"] = {
+      {{"epcClass", "urn:epc:class:lgtin:4012345.012345.998877"}, {"quantity", "lots"}}};
   CHECK(ErrorOf(Doc({qty})) == "epcisBody.eventList[0].quantityList[0].quantity: must be a number");
   auto typo = Obs();
   typo["epcLst"] = nlohmann::json::array();
