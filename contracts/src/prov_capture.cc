@@ -127,6 +127,7 @@ Status Aggregate(Capture& c, const Value& ev, const EventIds& ids, const Step& s
     return Status::Ok();
   }
   if (!cont) return Status::Ok();  // an untracked container: recorded only
+  if (cont->Find("children") == nullptr) M(*cont)["children"] = Value::List{};
   if (action == "DELETE") {
     TM_RETURN_IF_ERROR(CheckStep(c.view, *cont, Step{}));
     auto& list = M(*cont)["children"].as_list();

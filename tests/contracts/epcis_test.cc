@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <random>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -137,6 +138,34 @@ TEST_CASE("malformed documents are refused with the field named") {
   CHECK(ErrorOf(doc) == "epcisBody.eventList: required list");
   CHECK(ErrorOf(Doc({Obs()})) == "OK");
   CHECK(!ParseEpcisDocumentText("{\"type\": ").ok());
+}
+
+TEST_CASE("mutated documents never crash the parser (fixed seed)") {
+  std::mt19937_64 rng(7);
+  size_t accepted = 0, refused = 0;
+  for (const auto& f : Examples()) {
+    std::string text = ReadFile(f);
+    for (int i = 0; i < 300; ++i) {
+      std::string m = text;
+      int edits = 1 + static_cast<int>(rng() % 4);
+      for (int e = 0; e < edits; ++e) {
+        size_t pos = rng() % m.size();
+        switch (rng() % 4) {
+          case 0: m[pos] = static_cast<char>(rng() % 256); break;
+          case 1: m.erase(pos, 1 + rng() % 8); break;
+          case 2: m.insert(pos, 1, "{}[]\",:0.eE-"[rng() % 13]); break;
+          default: m.resize(pos); break;
+        }
+        if (m.empty()) m = "{";
+      }
+      auto r = ParseEpcisDocumentText(m);
+      (r.ok() ? accepted : refused) += 1;
+      auto j = nlohmann::json::parse(m, nullptr, /*allow_exceptions=*/false);
+      if (!j.is_discarded()) (void)ParseEpcisDocument(j);
+    }
+  }
+  CHECK(refused > 0);
+  CHECK(accepted + refused == Examples().size() * 300);
 }
 
 TEST_CASE("event times convert to UTC milliseconds") {

@@ -266,5 +266,21 @@ TEST_CASE("scans count per code with a per-block limit, only from service keys")
   CHECK(t->Find("scans")->Find("first_time")->as_string() == "2027-01-15T08:00:00.000Z");
 }
 
+TEST_CASE("an item used as a container can be unpacked (regression: no children list)") {
+  Chain c;
+  Consortium(c);
+  CommissionAndPack(c);
+  const std::string inner = "https://id.gs1.org/01/10614141073464/21/IN1";
+  REQUIRE(Ok(Capture(c, "brand/admin", {Ev("ObjectEvent", "ADD", "commissioning", {inner})})));
+  auto unpack = Ev("AggregationEvent", "DELETE", "unpacking", {inner});
+  unpack["parentID"] = kItemA;  // a commissioned item that never contained anything
+  REQUIRE(Ok(Capture(c, "brand/admin", {unpack})));
+  auto pack = Ev("AggregationEvent", "ADD", "packing", {inner});
+  pack["parentID"] = kItemA;
+  REQUIRE(Ok(Capture(c, "brand/admin", {pack})));
+  REQUIRE(Ok(Capture(c, "forwarder/admin", {Ev("ObjectEvent", "OBSERVE", "shipping", {kPallet})})));
+  CHECK(StateOf(c, inner) == "IN_TRANSIT");  // follows A, which follows the pallet
+}
+
 }  // namespace
 }  // namespace tidemark::contracts
