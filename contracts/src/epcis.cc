@@ -3,9 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "tidemark/contracts/gs1.h"
 
@@ -15,18 +14,42 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::array<std::string_view, 5> kEventTypes = {
-    "ObjectEvent", "AggregationEvent", "TransformationEvent", "TransactionEvent",
-    "AssociationEvent"};
+constexpr std::array<std::string_view, 5> kEventTypes = {"ObjectEvent", "AggregationEvent",
+                                                         "TransformationEvent", "TransactionEvent",
+                                                         "AssociationEvent"};
 
 const std::set<std::string, std::less<>>& KnownFields() {
-  static const std::set<std::string, std::less<>> k = {
-      "type", "eventID", "eventTime", "eventTimeZoneOffset", "recordTime", "action", "bizStep",
-      "disposition", "readPoint", "bizLocation", "bizTransactionList", "sourceList",
-      "destinationList", "ilmd", "sensorElementList", "persistentDisposition", "errorDeclaration",
-      "certificationInfo", "epcList", "quantityList", "parentID", "childEPCs", "childQuantityList",
-      "inputEPCList", "outputEPCList", "inputQuantityList", "outputQuantityList",
-      "transformationID", "@context", "@type", "id"};
+  static const std::set<std::string, std::less<>> k = {"type",
+                                                       "eventID",
+                                                       "eventTime",
+                                                       "eventTimeZoneOffset",
+                                                       "recordTime",
+                                                       "action",
+                                                       "bizStep",
+                                                       "disposition",
+                                                       "readPoint",
+                                                       "bizLocation",
+                                                       "bizTransactionList",
+                                                       "sourceList",
+                                                       "destinationList",
+                                                       "ilmd",
+                                                       "sensorElementList",
+                                                       "persistentDisposition",
+                                                       "errorDeclaration",
+                                                       "certificationInfo",
+                                                       "epcList",
+                                                       "quantityList",
+                                                       "parentID",
+                                                       "childEPCs",
+                                                       "childQuantityList",
+                                                       "inputEPCList",
+                                                       "outputEPCList",
+                                                       "inputQuantityList",
+                                                       "outputQuantityList",
+                                                       "transformationID",
+                                                       "@context",
+                                                       "@type",
+                                                       "id"};
   return k;
 }
 
@@ -146,7 +169,9 @@ class ValueSax {
 
 // ---- validation helpers ------------------------------------------------------------------------
 
-Status Err(const std::string& path, const std::string& msg) { return Status::Invalid(path + ": " + msg); }
+Status Err(const std::string& path, const std::string& msg) {
+  return Status::Invalid(path + ": " + msg);
+}
 
 bool IsDecimal(std::string_view s) {
   size_t i = 0;
@@ -237,8 +262,8 @@ Status CheckOffset(const Value* v, const std::string& path) {
   if (!v->is_string()) return Err(path, "must be a string like +02:00");
   const std::string& s = v->as_string();
   bool ok = s.size() == 6 && (s[0] == '+' || s[0] == '-') && isdigit(s[1]) && isdigit(s[2]) &&
-            s[3] == ':' && isdigit(s[4]) && isdigit(s[5]) && (s[1] - '0') * 10 + (s[2] - '0') <= 14 &&
-            (s[4] - '0') * 10 + (s[5] - '0') < 60;
+            s[3] == ':' && isdigit(s[4]) && isdigit(s[5]) &&
+            (s[1] - '0') * 10 + (s[2] - '0') <= 14 && (s[4] - '0') * 10 + (s[5] - '0') < 60;
   return ok ? Status::Ok() : Err(path, "must look like +02:00");
 }
 
@@ -281,13 +306,14 @@ Status CheckSensors(const Value& ev, const std::string& path) {
       return Err(sa + ".sensorMetadata", "must be an object");
     }
     const Value* reports = s.Find("sensorReport");
-    if (reports == nullptr || !reports->is_list()) return Err(sa + ".sensorReport", "required list");
+    if (reports == nullptr || !reports->is_list())
+      return Err(sa + ".sensorReport", "required list");
     for (size_t r = 0; r < reports->as_list().size(); ++r) {
       const Value& rep = reports->as_list()[r];
       std::string ra = sa + ".sensorReport[" + std::to_string(r) + "]";
       if (!rep.is_map()) return Err(ra, "must be an object");
-      for (const char* num : {"value", "minValue", "maxValue", "meanValue", "sDev", "percRank",
-                              "percValue"}) {
+      for (const char* num :
+           {"value", "minValue", "maxValue", "meanValue", "sDev", "percRank", "percValue"}) {
         TM_RETURN_IF_ERROR(CheckNumber(rep.Find(num), ra + "." + num));
       }
       TM_RETURN_IF_ERROR(CheckTime(rep.Find("time"), ra + ".time", false));
@@ -308,8 +334,8 @@ Status CheckErrorDeclaration(const Value& ev, const std::string& path) {
   if (const Value* c = v->Find("correctiveEventIDs")) {
     if (!c->is_list()) return Err(at + ".correctiveEventIDs", "must be a list");
     for (size_t i = 0; i < c->as_list().size(); ++i) {
-      TM_RETURN_IF_ERROR(NeedString(&c->as_list()[i],
-                                    at + ".correctiveEventIDs[" + std::to_string(i) + "]"));
+      TM_RETURN_IF_ERROR(
+          NeedString(&c->as_list()[i], at + ".correctiveEventIDs[" + std::to_string(i) + "]"));
     }
   }
   return Status::Ok();
@@ -317,8 +343,10 @@ Status CheckErrorDeclaration(const Value& ev, const std::string& path) {
 
 std::string StripCbv(std::string_view term, std::string_view urn_prefix,
                      std::string_view web_prefix) {
-  if (term.substr(0, urn_prefix.size()) == urn_prefix) return std::string(term.substr(urn_prefix.size()));
-  if (term.substr(0, web_prefix.size()) == web_prefix) return std::string(term.substr(web_prefix.size()));
+  if (term.substr(0, urn_prefix.size()) == urn_prefix)
+    return std::string(term.substr(urn_prefix.size()));
+  if (term.substr(0, web_prefix.size()) == web_prefix)
+    return std::string(term.substr(web_prefix.size()));
   return std::string(term);
 }
 
@@ -487,8 +515,8 @@ Status ValidateEpcisEvent(const Value& ev, const std::string& path) {
   for (const char* f : {"epcList", "childEPCs", "inputEPCList", "outputEPCList"}) {
     TM_RETURN_IF_ERROR(CheckIdList(ev, f, path));
   }
-  for (const char* f : {"quantityList", "childQuantityList", "inputQuantityList",
-                        "outputQuantityList"}) {
+  for (const char* f :
+       {"quantityList", "childQuantityList", "inputQuantityList", "outputQuantityList"}) {
     TM_RETURN_IF_ERROR(CheckQuantityList(ev, f, path));
   }
   const Value* parent = ev.Find("parentID");
@@ -601,8 +629,8 @@ json ToJsonRec(const Value& v, bool numeric_field) {
     return a;
   }
   if (v.is_map()) {
-    static const std::set<std::string> kNumeric = {"quantity", "value", "minValue", "maxValue",
-                                                   "meanValue", "sDev", "percRank", "percValue"};
+    static const std::set<std::string> kNumeric = {"quantity",  "value", "minValue", "maxValue",
+                                                   "meanValue", "sDev",  "percRank", "percValue"};
     json o = json::object();
     for (const auto& [k, e] : v.as_map()) o[k] = ToJsonRec(e, kNumeric.count(k) != 0);
     return o;

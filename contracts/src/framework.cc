@@ -63,19 +63,19 @@ Receipt ApplyTransaction(const ContractRegistry& registry, StateView& view, cons
                                                         "', not '" + ctx.chain_id + "'"));
   }
   if (tx.expiry_height && ctx.height > *tx.expiry_height) {
-    return Rejected(std::move(receipt),
-                    Status::FailedPrecondition("tx expired at height " +
-                                               std::to_string(*tx.expiry_height)));
+    return Rejected(
+        std::move(receipt),
+        Status::FailedPrecondition("tx expired at height " + std::to_string(*tx.expiry_height)));
   }
   if (auto signer = ActiveSigner(view, tx.signer); !signer.ok()) {
     return Rejected(std::move(receipt), signer.status());
   }
   uint64_t expected = NextNonce(view, tx.signer);
   if (tx.nonce != expected) {
-    return Rejected(std::move(receipt),
-                    Status::FailedPrecondition("nonce " + std::to_string(tx.nonce) +
-                                               " but the signer's next nonce is " +
-                                               std::to_string(expected)));
+    return Rejected(
+        std::move(receipt),
+        Status::FailedPrecondition("nonce " + std::to_string(tx.nonce) +
+                                   " but the signer's next nonce is " + std::to_string(expected)));
   }
   // From here on the nonce is spent, whatever the call does.
   PutValue(view, NonceKey(tx.signer), Value(static_cast<int64_t>(expected + 1)));
@@ -94,7 +94,8 @@ Receipt ApplyTransaction(const ContractRegistry& registry, StateView& view, cons
   }
   for (const auto& e : events.events()) {
     if (e.data.size() > kMaxEventDataLen) {
-      return Rejected(std::move(receipt), Status::ResourceExhausted("event " + e.type + " too large"));
+      return Rejected(std::move(receipt),
+                      Status::ResourceExhausted("event " + e.type + " too large"));
     }
   }
   overlay.Commit();

@@ -1,9 +1,8 @@
 #include "tidemark/contracts/genesis.h"
 
 #include <algorithm>
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "tidemark/contracts/governance.h"
 
@@ -22,7 +21,8 @@ Result<Genesis> FromJsonUnchecked(const nlohmann::json& j) {
     return Status::Invalid("genesis.genesis_time_ms: required non-negative integer");
   }
   g.genesis_time_ms = j["genesis_time_ms"].get<uint64_t>();
-  if (!j.contains("orgs") || !j["orgs"].is_array()) return Status::Invalid("genesis.orgs: required list");
+  if (!j.contains("orgs") || !j["orgs"].is_array())
+    return Status::Invalid("genesis.orgs: required list");
   for (size_t i = 0; i < j["orgs"].size(); ++i) {
     std::string at = "genesis.orgs[" + std::to_string(i) + "]";
     auto v = Value::FromJson(j["orgs"][i]);
@@ -71,8 +71,10 @@ nlohmann::json Genesis::ToJson() const {
   }
   nlohmann::json params_json = nlohmann::json::object();
   for (const auto& [name, v] : params) params_json[name] = v.ToJson();
-  return nlohmann::json{{"chain_id", chain_id}, {"genesis_time_ms", genesis_time_ms},
-                        {"orgs", orgs_json}, {"params", params_json}};
+  return nlohmann::json{{"chain_id", chain_id},
+                        {"genesis_time_ms", genesis_time_ms},
+                        {"orgs", orgs_json},
+                        {"params", params_json}};
 }
 
 Status Genesis::Validate() const {
@@ -121,8 +123,9 @@ Status WriteGenesisState(const Genesis& genesis, StateView& state) {
   for (const auto& org : genesis.orgs) TM_RETURN_IF_ERROR(RegisterOrg(state, org, 0));
   StoreCurrentValidatorSet(state, genesis.Validators());
   for (const auto& [name, value] : genesis.params) SetParam(state, name, value);
-  PutValue(state, "sys/genesis", Value::Map{{"chain_id", genesis.chain_id},
-                                             {"genesis_time_ms", static_cast<int64_t>(genesis.genesis_time_ms)}});
+  PutValue(state, "sys/genesis",
+           Value::Map{{"chain_id", genesis.chain_id},
+                      {"genesis_time_ms", static_cast<int64_t>(genesis.genesis_time_ms)}});
   return Status::Ok();
 }
 

@@ -32,14 +32,16 @@ Result<ValidatorSet> BaseSet(const StateView& view) {
 }
 
 void SortSet(ValidatorSet& set) {
-  std::sort(set.validators.begin(), set.validators.end(), [](const Validator& a, const Validator& b) {
-    return a.org != b.org ? a.org < b.org : a.key < b.key;
-  });
+  std::sort(set.validators.begin(), set.validators.end(),
+            [](const Validator& a, const Validator& b) {
+              return a.org != b.org ? a.org < b.org : a.key < b.key;
+            });
 }
 
 Status StorePending(StateView& view, ValidatorSet set, EventSink& events) {
   SortSet(set);
-  if (set.validators.empty()) return Status::FailedPrecondition("the validator set cannot be empty");
+  if (set.validators.empty())
+    return Status::FailedPrecondition("the validator set cannot be empty");
   view.Put(kPendingSet, set.Encode());
   events.Emit("gov.ValidatorSetChanged", SetToValue(set));
   return Status::Ok();
@@ -110,7 +112,8 @@ Status ExecuteProposal(const TxContext& ctx, const Value& p, StateView& view, Ev
   if (kind == "add_org") {
     TM_ASSIGN_OR_RETURN(OrgRecord org, OrgRecord::FromValue(*p.Find("org")));
     TM_RETURN_IF_ERROR(RegisterOrg(view, org, ctx.height));
-    if (org.validator_key) TM_RETURN_IF_ERROR(AddValidator(view, org.id, *org.validator_key, events));
+    if (org.validator_key)
+      TM_RETURN_IF_ERROR(AddValidator(view, org.id, *org.validator_key, events));
     return Status::Ok();
   }
   std::string org_id = internal::StrOr(p, "org_id");
@@ -140,10 +143,15 @@ Status Propose(const TxContext& ctx, const Value& args, StateView& state, EventS
   TM_ASSIGN_OR_RETURN(std::optional<Value> next, GetValue(state, "gov/next_proposal"));
   int64_t id = next && next->is_int() ? next->as_int() : 1;
   PutValue(state, "gov/next_proposal", Value(id + 1));
-  Value::Map rec{{"id", id},       {"proposal", payload},     {"proposer", admin.org},
-                 {"status", "OPEN"}, {"votes", Value::Map{}}, {"created_height", static_cast<int64_t>(ctx.height)}};
+  Value::Map rec{{"id", id},
+                 {"proposal", payload},
+                 {"proposer", admin.org},
+                 {"status", "OPEN"},
+                 {"votes", Value::Map{}},
+                 {"created_height", static_cast<int64_t>(ctx.height)}};
   PutValue(state, ProposalKey(id), Value(std::move(rec)));
-  events.Emit("gov.Proposed", Value::Map{{"id", id}, {"proposer", admin.org}, {"proposal", payload}});
+  events.Emit("gov.Proposed",
+              Value::Map{{"id", id}, {"proposer", admin.org}, {"proposal", payload}});
   return Status::Ok();
 }
 
@@ -259,8 +267,8 @@ Result<Value> GetProposal(const StateView& view, int64_t id) {
   return *rec;
 }
 
-Status GovernanceContract::Execute(const TxContext& ctx, std::string_view method,
-                                   const Value& args, StateView& state, EventSink& events) const {
+Status GovernanceContract::Execute(const TxContext& ctx, std::string_view method, const Value& args,
+                                   StateView& state, EventSink& events) const {
   TM_RETURN_IF_ERROR(internal::NeedMap(args, "args"));
   if (method == "propose") return Propose(ctx, args, state, events);
   if (method == "vote") return Vote(ctx, args, state, events);

@@ -108,14 +108,23 @@ std::vector<std::string_view> Split(std::string_view s, char sep) {
 
 void Finish(Gs1Id& id) {
   switch (id.kind) {
-    case IdKind::kSgtin: id.canonical = "/01/" + id.gtin + "/21/" + DlEncode(id.serial); break;
-    case IdKind::kLgtin: id.canonical = LotKey(id.gtin, id.lot); break;
-    case IdKind::kGtin: id.canonical = "/01/" + id.gtin; break;
-    case IdKind::kSscc: id.canonical = "/00/" + id.sscc; break;
+    case IdKind::kSgtin:
+      id.canonical = "/01/" + id.gtin + "/21/" + DlEncode(id.serial);
+      break;
+    case IdKind::kLgtin:
+      id.canonical = LotKey(id.gtin, id.lot);
+      break;
+    case IdKind::kGtin:
+      id.canonical = "/01/" + id.gtin;
+      break;
+    case IdKind::kSscc:
+      id.canonical = "/00/" + id.sscc;
+      break;
     case IdKind::kSgln:
       id.canonical = "/414/" + id.gln + (id.gln_ext.empty() ? "" : "/254/" + DlEncode(id.gln_ext));
       break;
-    case IdKind::kOther: break;
+    case IdKind::kOther:
+      break;
   }
 }
 
@@ -140,13 +149,15 @@ Result<Gs1Id> ParseUrn(std::string_view uri) {
     bool sgtin = StartsWith(uri, "urn:epc:id:sgtin:");
     bool lgtin = StartsWith(uri, "urn:epc:class:lgtin:");
     std::string_view what = sgtin ? "SGTIN" : lgtin ? "LGTIN" : "SGTIN pattern";
-    auto parts = Split(body_of(sgtin ? "urn:epc:id:sgtin:" : lgtin ? "urn:epc:class:lgtin:"
-                                                                   : "urn:epc:idpat:sgtin:"), '.');
+    auto parts = Split(body_of(sgtin   ? "urn:epc:id:sgtin:"
+                               : lgtin ? "urn:epc:class:lgtin:"
+                                       : "urn:epc:idpat:sgtin:"),
+                       '.');
     if (parts.size() != 3) return Status::Invalid(std::string(what) + ": expected cp.item.serial");
     TM_RETURN_IF_ERROR(CheckUrnDigits(parts[0], parts[1], 13, what));
     if (parts[1].empty()) return Status::Invalid(std::string(what) + ": missing indicator digit");
-    std::string body = std::string(1, parts[1][0]) + std::string(parts[0]) +
-                       std::string(parts[1].substr(1));
+    std::string body =
+        std::string(1, parts[1][0]) + std::string(parts[0]) + std::string(parts[1].substr(1));
     id.gtin = body + Gs1CheckDigit(body);
     if (sgtin || lgtin) {
       TM_ASSIGN_OR_RETURN(std::string v, PercentDecode(parts[2], what));
@@ -161,8 +172,8 @@ Result<Gs1Id> ParseUrn(std::string_view uri) {
     auto parts = Split(body_of("urn:epc:id:sscc:"), '.');
     if (parts.size() != 2) return Status::Invalid("SSCC: expected cp.serialref");
     TM_RETURN_IF_ERROR(CheckUrnDigits(parts[0], parts[1], 17, "SSCC"));
-    std::string body = std::string(1, parts[1][0]) + std::string(parts[0]) +
-                       std::string(parts[1].substr(1));
+    std::string body =
+        std::string(1, parts[1][0]) + std::string(parts[0]) + std::string(parts[1].substr(1));
     id.sscc = body + Gs1CheckDigit(body);
     id.kind = IdKind::kSscc;
   } else if (StartsWith(uri, "urn:epc:id:sgln:")) {
@@ -203,7 +214,8 @@ Result<Gs1Id> ParseDigitalLinkPath(std::string_view path) {
   std::vector<std::pair<std::string_view, std::string_view>> quals;
   for (size_t j = i + 2; j < segs.size(); j += 2) {
     if (segs[j].empty() && j + 1 == segs.size()) break;  // trailing slash
-    if (j + 1 >= segs.size()) return Status::Invalid("Digital Link: AI " + std::string(segs[j]) + " has no value");
+    if (j + 1 >= segs.size())
+      return Status::Invalid("Digital Link: AI " + std::string(segs[j]) + " has no value");
     quals.emplace_back(segs[j], segs[j + 1]);
   }
   if (ai == "01") {
@@ -224,7 +236,9 @@ Result<Gs1Id> ParseDigitalLinkPath(std::string_view path) {
       }
       last = q_ai;
     }
-    id.kind = !id.serial.empty() ? IdKind::kSgtin : !id.lot.empty() ? IdKind::kLgtin : IdKind::kGtin;
+    id.kind = !id.serial.empty() ? IdKind::kSgtin
+              : !id.lot.empty()  ? IdKind::kLgtin
+                                 : IdKind::kGtin;
   } else if (ai == "00") {
     TM_RETURN_IF_ERROR(CheckGs1Key(key, "SSCC"));
     if (key.size() != 18) return Status::Invalid("SSCC: must be 18 digits");
@@ -319,8 +333,10 @@ Result<std::string> ToEpcUrn(const Gs1Id& id, int cpl) {
     case IdKind::kGtin: {
       std::string cp = id.gtin.substr(1, n);
       std::string ref = id.gtin.substr(0, 1) + id.gtin.substr(1 + n, 12 - n);
-      if (id.kind == IdKind::kSgtin) return "urn:epc:id:sgtin:" + cp + "." + ref + "." + UrnEncode(id.serial);
-      if (id.kind == IdKind::kLgtin) return "urn:epc:class:lgtin:" + cp + "." + ref + "." + UrnEncode(id.lot);
+      if (id.kind == IdKind::kSgtin)
+        return "urn:epc:id:sgtin:" + cp + "." + ref + "." + UrnEncode(id.serial);
+      if (id.kind == IdKind::kLgtin)
+        return "urn:epc:class:lgtin:" + cp + "." + ref + "." + UrnEncode(id.lot);
       return "urn:epc:idpat:sgtin:" + cp + "." + ref + ".*";
     }
     case IdKind::kSscc: {
@@ -334,7 +350,8 @@ Result<std::string> ToEpcUrn(const Gs1Id& id, int cpl) {
       return "urn:epc:id:sgln:" + cp + "." + loc + "." +
              (id.gln_ext.empty() ? "0" : UrnEncode(id.gln_ext));
     }
-    case IdKind::kOther: break;
+    case IdKind::kOther:
+      break;
   }
   return Status::Invalid("not a GS1 key with an EPC URN form: " + id.canonical);
 }

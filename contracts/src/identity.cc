@@ -27,9 +27,12 @@ constexpr std::array<std::pair<Role, std::string_view>, 13> kRoleNames = {{
 
 std::string_view KindName(KeyKind k) {
   switch (k) {
-    case KeyKind::kAdmin: return "admin";
-    case KeyKind::kService: return "service";
-    case KeyKind::kMember: break;
+    case KeyKind::kAdmin:
+      return "admin";
+    case KeyKind::kService:
+      return "service";
+    case KeyKind::kMember:
+      break;
   }
   return "member";
 }
@@ -108,8 +111,11 @@ Value RolesToValue(const std::vector<Role>& roles) {
 bool OrgRecord::HasRole(Role r) const { return HasRoleIn(roles, r); }
 
 Value OrgRecord::ToValue() const {
-  Value::Map m{{"id", id}, {"name", name}, {"roles", RolesToValue(roles)},
-               {"admin_keys", KeysToValue(admin_keys)}, {"active", active}};
+  Value::Map m{{"id", id},
+               {"name", name},
+               {"roles", RolesToValue(roles)},
+               {"admin_keys", KeysToValue(admin_keys)},
+               {"active", active}};
   if (validator_key) m["validator_key"] = Bytes(validator_key->begin(), validator_key->end());
   if (service_key) m["service_key"] = Bytes(service_key->begin(), service_key->end());
   return Value(std::move(m));
@@ -126,7 +132,8 @@ Result<OrgRecord> OrgRecord::FromValue(const Value& v) {
   TM_ASSIGN_OR_RETURN(o.roles, RolesFromValue(*roles, "roles"));
   TM_ASSIGN_OR_RETURN(Value::List admins, internal::List(v, "admin_keys"));
   for (size_t i = 0; i < admins.size(); ++i) {
-    TM_ASSIGN_OR_RETURN(PublicKey k, KeyFromValue(admins[i], "admin_keys[" + std::to_string(i) + "]"));
+    TM_ASSIGN_OR_RETURN(PublicKey k,
+                        KeyFromValue(admins[i], "admin_keys[" + std::to_string(i) + "]"));
     o.admin_keys.push_back(k);
   }
   if (const Value* k = v.Find("validator_key"); k != nullptr && !k->is_null()) {
@@ -160,8 +167,9 @@ Result<KeyRecord> KeyRecord::FromValue(const Value& v) {
   TM_ASSIGN_OR_RETURN(k.key, KeyFromValue(*key, "key"));
   k.org = internal::StrOr(v, "org");
   std::string kind = internal::StrOr(v, "kind", "member");
-  k.kind = kind == "admin" ? KeyKind::kAdmin : kind == "service" ? KeyKind::kService
-                                                                  : KeyKind::kMember;
+  k.kind = kind == "admin"     ? KeyKind::kAdmin
+           : kind == "service" ? KeyKind::kService
+                               : KeyKind::kMember;
   if (const Value* roles = v.Find("roles")) {
     TM_ASSIGN_OR_RETURN(k.roles, RolesFromValue(*roles, "roles"));
   }
@@ -186,7 +194,8 @@ Result<std::optional<OrgRecord>> LoadOrg(const StateView& view, std::string_view
   TM_ASSIGN_OR_RETURN(std::optional<Value> v, GetValue(view, OrgKey(org_id)));
   if (!v) return std::optional<OrgRecord>();
   auto o = OrgRecord::FromValue(*v);
-  if (!o.ok()) return Status::Corruption("org " + std::string(org_id) + ": " + o.status().message());
+  if (!o.ok())
+    return Status::Corruption("org " + std::string(org_id) + ": " + o.status().message());
   return std::optional<OrgRecord>(std::move(*o));
 }
 
@@ -198,7 +207,9 @@ Result<std::optional<KeyRecord>> LoadKey(const StateView& view, const PublicKey&
   return std::optional<KeyRecord>(std::move(*k));
 }
 
-void StoreOrg(StateView& view, const OrgRecord& org) { PutValue(view, OrgKey(org.id), org.ToValue()); }
+void StoreOrg(StateView& view, const OrgRecord& org) {
+  PutValue(view, OrgKey(org.id), org.ToValue());
+}
 
 void StoreKey(StateView& view, const KeyRecord& key) {
   PutValue(view, KeyRecordKey(key.key), key.ToValue());
@@ -275,12 +286,21 @@ Status RegisterOrg(StateView& view, const OrgRecord& org, uint64_t height) {
   if (existing) return Status::AlreadyExists("org " + org.id + " already exists");
   std::vector<KeyRecord> keys;
   for (const auto& k : org.admin_keys) {
-    keys.push_back(KeyRecord{.key = k, .org = org.id, .kind = KeyKind::kAdmin, .roles = org.roles,
-                             .label = "admin", .active = true, .enrolled_height = height});
+    keys.push_back(KeyRecord{.key = k,
+                             .org = org.id,
+                             .kind = KeyKind::kAdmin,
+                             .roles = org.roles,
+                             .label = "admin",
+                             .active = true,
+                             .enrolled_height = height});
   }
   if (org.service_key) {
-    keys.push_back(KeyRecord{.key = *org.service_key, .org = org.id, .kind = KeyKind::kService,
-                             .label = "service", .active = true, .enrolled_height = height});
+    keys.push_back(KeyRecord{.key = *org.service_key,
+                             .org = org.id,
+                             .kind = KeyKind::kService,
+                             .label = "service",
+                             .active = true,
+                             .enrolled_height = height});
   }
   for (size_t i = 0; i < keys.size(); ++i) {
     TM_ASSIGN_OR_RETURN(std::optional<KeyRecord> dup, LoadKey(view, keys[i].key));
@@ -337,13 +357,16 @@ Status EnrolKey(const TxContext& ctx, const Value& args, StateView& state, Event
   }
   TM_ASSIGN_OR_RETURN(std::optional<KeyRecord> existing, LoadKey(state, key));
   if (existing) return Status::AlreadyExists("key " + key.Hex() + " is already registered");
-  KeyRecord rec{.key = key, .org = admin.org, .kind = KeyKind::kMember, .roles = roles,
-                .label = internal::StrOr(args, "label"), .active = true,
+  KeyRecord rec{.key = key,
+                .org = admin.org,
+                .kind = KeyKind::kMember,
+                .roles = roles,
+                .label = internal::StrOr(args, "label"),
+                .active = true,
                 .enrolled_height = ctx.height};
   StoreKey(state, rec);
-  events.Emit("identity.KeyEnrolled", Value::Map{{"org", admin.org},
-                                                 {"key", key.Hex()},
-                                                 {"roles", RolesToValue(roles)}});
+  events.Emit("identity.KeyEnrolled",
+              Value::Map{{"org", admin.org}, {"key", key.Hex()}, {"roles", RolesToValue(roles)}});
   return Status::Ok();
 }
 
@@ -376,8 +399,7 @@ Status RevokeKey(const TxContext& ctx, const Value& args, StateView& state, Even
   return Status::Ok();
 }
 
-Status SetServiceKey(const TxContext& ctx, const Value& args, StateView& state,
-                     EventSink& events) {
+Status SetServiceKey(const TxContext& ctx, const Value& args, StateView& state, EventSink& events) {
   TM_ASSIGN_OR_RETURN(KeyRecord admin, RequireAdmin(state, ctx));
   const Value* kv = args.Find("key");
   if (kv == nullptr) return Status::Invalid("key: required");
@@ -395,8 +417,12 @@ Status SetServiceKey(const TxContext& ctx, const Value& args, StateView& state,
   }
   org->service_key = key;
   StoreOrg(state, *org);
-  StoreKey(state, KeyRecord{.key = key, .org = admin.org, .kind = KeyKind::kService,
-                            .label = "service", .active = true, .enrolled_height = ctx.height});
+  StoreKey(state, KeyRecord{.key = key,
+                            .org = admin.org,
+                            .kind = KeyKind::kService,
+                            .label = "service",
+                            .active = true,
+                            .enrolled_height = ctx.height});
   events.Emit("identity.ServiceKeySet", Value::Map{{"org", admin.org}, {"key", key.Hex()}});
   return Status::Ok();
 }

@@ -22,7 +22,8 @@ struct Capture {
 
 uint64_t NextSeq(StateView& view) {
   auto v = GetValue(view, "prov/next_seq");
-  uint64_t seq = v.ok() && v->has_value() && (*v)->is_int() ? static_cast<uint64_t>((*v)->as_int()) : 1;
+  uint64_t seq =
+      v.ok() && v->has_value() && (*v)->is_int() ? static_cast<uint64_t>((*v)->as_int()) : 1;
   PutValue(view, "prov/next_seq", Value(static_cast<int64_t>(seq + 1)));
   return seq;
 }
@@ -59,7 +60,8 @@ void IndexEvent(StateView& view, const Value& ev, const EventIds& ids, int64_t t
 }
 
 // Creates items for the SGTINs an event commissions. `strict`: an item commissioned twice fails.
-Status Commission(Capture& c, const Value& ev, const std::vector<std::string>& raw_ids, bool strict) {
+Status Commission(Capture& c, const Value& ev, const std::vector<std::string>& raw_ids,
+                  bool strict) {
   for (const auto& raw : raw_ids) {
     TM_ASSIGN_OR_RETURN(Gs1Id id, ParseIdentifier(raw));
     if (id.kind != IdKind::kSgtin) continue;
@@ -118,12 +120,14 @@ Status Aggregate(Capture& c, const Value& ev, const EventIds& ids, const Step& s
       M(*child)["parent"] = parent;
       PutValue(c.view, ObjKey(kid), *child);
     }
-    ApplyStep(*cont, Step{.target = "", .org = step.org, .entry = step.entry,
-                          .location = step.location}, "");
+    ApplyStep(*cont,
+              Step{.target = "", .org = step.org, .entry = step.entry, .location = step.location},
+              "");
     PutValue(c.view, ObjKey(parent), *cont);
     return Status::Ok();
   }
   if (!cont) return Status::Ok();  // an untracked container: recorded only
+  if (cont->Find("children") == nullptr) M(*cont)["children"] = Value::List{};
   if (action == "DELETE") {
     TM_RETURN_IF_ERROR(CheckStep(c.view, *cont, Step{}));
     auto& list = M(*cont)["children"].as_list();
@@ -157,8 +161,8 @@ Status Transform(Capture& c, const Value& ev, const EventIds& ids, const Step& s
     return Status::ResourceExhausted("transformation links more than 10000 input/output pairs");
   }
   for (const auto& in : ins) {
-    TM_RETURN_IF_ERROR(StepObject(c.view, in, Step{.org = step.org, .entry = step.entry,
-                                                   .location = step.location}, ""));
+    TM_RETURN_IF_ERROR(StepObject(
+        c.view, in, Step{.org = step.org, .entry = step.entry, .location = step.location}, ""));
     for (const auto& out : outs) {
       PutEdge(c.view, "made", in, out);
       PutEdge(c.view, "from", out, in);
@@ -175,7 +179,8 @@ Status CheckRoles(Capture& c, const std::string& type, const std::string& action
       (type == "TransformationEvent" && biz_step == "commissioning")) {
     return RequireRole(c.view, c.ctx, {Role::kBrand, Role::kManufacturer}).status();
   }
-  if (target == "SOLD") return RequireRole(c.view, c.ctx, {Role::kRetailer, Role::kPlatform}).status();
+  if (target == "SOLD")
+    return RequireRole(c.view, c.ctx, {Role::kRetailer, Role::kPlatform}).status();
   return Status::Ok();
 }
 
@@ -184,7 +189,8 @@ Status CaptureOne(Capture& c, const Value& ev_in, size_t i, std::vector<Value>& 
   TM_RETURN_IF_ERROR(ValidateEpcisEvent(ev_in, path));
   Value ev = ev_in;
   std::string event_id = S(ev, "eventID");
-  if (event_id.empty()) event_id = "urn:tidemark:event:" + c.ctx.tx_id.Hex() + ":" + std::to_string(i);
+  if (event_id.empty())
+    event_id = "urn:tidemark:event:" + c.ctx.tx_id.Hex() + ":" + std::to_string(i);
   const Value* err_decl = ev.Find("errorDeclaration");
   TM_ASSIGN_OR_RETURN(std::optional<Value> prior, Load(c.view, EventIdKey(event_id)));
   if (prior && err_decl == nullptr) {
@@ -211,7 +217,8 @@ Status CaptureOne(Capture& c, const Value& ev_in, size_t i, std::vector<Value>& 
     // An error declaration records that the event was wrong; it never rewrites history and has
     // no lifecycle effect. Corrective events (correctiveEventIDs) carry the fix.
     PutValue(c.view, "prov/err/" + event_id,
-             Value::Map{{"seq", static_cast<int64_t>(seq)}, {"declaration", *err_decl},
+             Value::Map{{"seq", static_cast<int64_t>(seq)},
+                        {"declaration", *err_decl},
                         {"height", static_cast<int64_t>(c.ctx.height)}});
     return Status::Ok();
   }
@@ -221,15 +228,22 @@ Status CaptureOne(Capture& c, const Value& ev_in, size_t i, std::vector<Value>& 
   Step step;
   step.target = TargetState(type, action, biz_step, disp, c.bonded);
   step.org = c.signer.org;
-  if (const Value* loc = ev.Find("bizLocation")) step.location = CanonicalId(S(*loc, "id")).value_or("");
+  if (const Value* loc = ev.Find("bizLocation"))
+    step.location = CanonicalId(S(*loc, "id")).value_or("");
   auto day = ParseDate(S(ev, "eventTime").substr(0, 10));
   step.has_event_day = day.ok();
   step.event_day = day.value_or(0);
-  step.entry = Value::Map{{"seq", static_cast<int64_t>(seq)}, {"eventID", event_id},
-                          {"type", type}, {"action", action}, {"bizStep", biz_step},
-                          {"disposition", disp}, {"eventTime", S(ev, "eventTime")},
-                          {"location", step.location}, {"org", c.signer.org},
-                          {"tx", c.ctx.tx_id.Hex()}, {"height", static_cast<int64_t>(c.ctx.height)}};
+  step.entry = Value::Map{{"seq", static_cast<int64_t>(seq)},
+                          {"eventID", event_id},
+                          {"type", type},
+                          {"action", action},
+                          {"bizStep", biz_step},
+                          {"disposition", disp},
+                          {"eventTime", S(ev, "eventTime")},
+                          {"location", step.location},
+                          {"org", c.signer.org},
+                          {"tx", c.ctx.tx_id.Hex()},
+                          {"height", static_cast<int64_t>(c.ctx.height)}};
   Status st = CheckRoles(c, type, action, biz_step, step.target);
   if (st.ok()) {
     if (type == "ObjectEvent" && action == "ADD" && biz_step == "commissioning") {
@@ -259,10 +273,10 @@ Status CaptureOne(Capture& c, const Value& ev_in, size_t i, std::vector<Value>& 
 Status CaptureEvents(const TxContext& ctx, const Value& args, StateView& view, EventSink& events) {
   TM_ASSIGN_OR_RETURN(
       KeyRecord signer,
-      RequireRole(view, ctx, {Role::kBrand, Role::kManufacturer, Role::kPlatform, Role::kExporter,
-                              Role::kForwarder, Role::kCustomsBroker, Role::kCustoms,
-                              Role::kInspector, Role::kBondedWarehouse, Role::kRetailer,
-                              Role::kRegulator}));
+      RequireRole(view, ctx,
+                  {Role::kBrand, Role::kManufacturer, Role::kPlatform, Role::kExporter,
+                   Role::kForwarder, Role::kCustomsBroker, Role::kCustoms, Role::kInspector,
+                   Role::kBondedWarehouse, Role::kRetailer, Role::kRegulator}));
   TM_ASSIGN_OR_RETURN(Value::List list, internal::List(args, "events"));
   if (list.empty()) return Status::Invalid("events: empty");
   if (list.size() > kMaxEventsPerCapture) return Status::Invalid("events: too many");
@@ -276,7 +290,8 @@ Status CaptureEvents(const TxContext& ctx, const Value& args, StateView& view, E
   if (ids.size() > 50) ids.resize(50);
   events.Emit("prov.Captured", Value::Map{{"count", static_cast<int64_t>(summary.size())},
                                           {"first_seq", *summary.front().Find("seq")},
-                                          {"eventIDs", Value(ids)}, {"org", signer.org}});
+                                          {"eventIDs", Value(ids)},
+                                          {"org", signer.org}});
   return Status::Ok();
 }
 

@@ -21,7 +21,8 @@ namespace {
 constexpr size_t kMaxRecallReach = 5000;
 
 bool IsCountry(const std::string& c) {
-  return c.size() == 2 && std::all_of(c.begin(), c.end(), [](char x) { return x >= 'A' && x <= 'Z'; });
+  return c.size() == 2 &&
+         std::all_of(c.begin(), c.end(), [](char x) { return x >= 'A' && x <= 'Z'; });
 }
 
 // A record id chosen by a caller: 1..64 of [A-Za-z0-9._/-].
@@ -45,7 +46,10 @@ Result<std::string> DateArg(const Value& args, const std::string& field, bool re
 
 Value Entry(const TxContext& ctx, const std::string& org, const std::string& type,
             const std::string& what) {
-  return Value::Map{{"type", type}, {"action", what}, {"org", org}, {"tx", ctx.tx_id.Hex()},
+  return Value::Map{{"type", type},
+                    {"action", what},
+                    {"org", org},
+                    {"tx", ctx.tx_id.Hex()},
                     {"height", static_cast<int64_t>(ctx.height)},
                     {"eventTime", FormatEpcisTime(static_cast<int64_t>(ctx.block_time_ms))}};
 }
@@ -54,9 +58,14 @@ Result<Value> LoadOrNewLot(const StateView& view, const std::string& gtin, const
   std::string id = LotKey(gtin, lot);
   TM_ASSIGN_OR_RETURN(std::optional<Value> rec, Load(view, LotRecKey(id)));
   if (rec) return *rec;
-  return Value(Value::Map{{"id", id}, {"gtin", gtin}, {"lot", lot}, {"production_date", ""},
-                          {"expiry_date", ""}, {"conformance", ""},
-                          {"certificates", Value::List{}}, {"recalled", Value()}});
+  return Value(Value::Map{{"id", id},
+                          {"gtin", gtin},
+                          {"lot", lot},
+                          {"production_date", ""},
+                          {"expiry_date", ""},
+                          {"conformance", ""},
+                          {"certificates", Value::List{}},
+                          {"recalled", Value()}});
 }
 
 Result<Gs1Id> LotArg(const Value& args, const std::string& field) {
@@ -75,13 +84,14 @@ Status Covered(const StateView& view, const std::string& id, std::vector<std::st
   if (!obj) return Status::Ok();
   if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
   if (const Value* kids = obj->Find("children"); kids != nullptr && kids->is_list()) {
-    for (const auto& k : kids->as_list()) TM_RETURN_IF_ERROR(Covered(view, k.as_string(), out, depth + 1));
+    for (const auto& k : kids->as_list())
+      TM_RETURN_IF_ERROR(Covered(view, k.as_string(), out, depth + 1));
   }
   return Status::Ok();
 }
 
-Status SetCustomsState(StateView& view, const std::vector<std::string>& ids, const std::string& state,
-                       const std::string& status, const Value& entry) {
+Status SetCustomsState(StateView& view, const std::vector<std::string>& ids,
+                       const std::string& state, const std::string& status, const Value& entry) {
   for (const auto& id : ids) {
     TM_ASSIGN_OR_RETURN(std::optional<Value> obj, Load(view, ObjKey(id)));
     if (!obj || S(*obj, "state") == "DESTROYED") continue;
@@ -98,8 +108,10 @@ Status SetCustomsState(StateView& view, const std::vector<std::string>& ids, con
 
 }  // namespace
 
-Status RegisterProduct(const TxContext& ctx, const Value& args, StateView& view, EventSink& events) {
-  TM_ASSIGN_OR_RETURN(KeyRecord signer, RequireRole(view, ctx, {Role::kBrand, Role::kManufacturer}));
+Status RegisterProduct(const TxContext& ctx, const Value& args, StateView& view,
+                       EventSink& events) {
+  TM_ASSIGN_OR_RETURN(KeyRecord signer,
+                      RequireRole(view, ctx, {Role::kBrand, Role::kManufacturer}));
   TM_ASSIGN_OR_RETURN(std::string raw, internal::Str(args, "gtin"));
   auto gtin = NormaliseGtin(raw);
   if (!gtin.ok()) return gtin.status().WithContext("gtin");
@@ -110,10 +122,14 @@ Status RegisterProduct(const TxContext& ctx, const Value& args, StateView& view,
   if (cpl != 0 && (cpl < 6 || cpl > 12)) return Status::Invalid("company_prefix_length: 6 to 12");
   TM_ASSIGN_OR_RETURN(std::optional<Value> existing, Load(view, ProductKey(*gtin)));
   if (existing && S(*existing, "owner") != signer.org) {
-    return Status::AlreadyExists("gtin: product " + *gtin + " is registered by " + S(*existing, "owner"));
+    return Status::AlreadyExists("gtin: product " + *gtin + " is registered by " +
+                                 S(*existing, "owner"));
   }
-  Value rec = Value::Map{{"gtin", *gtin}, {"name", name}, {"brand", internal::StrOr(args, "brand")},
-                         {"origin_country", country}, {"company_prefix_length", cpl},
+  Value rec = Value::Map{{"gtin", *gtin},
+                         {"name", name},
+                         {"brand", internal::StrOr(args, "brand")},
+                         {"origin_country", country},
+                         {"company_prefix_length", cpl},
                          {"description", internal::StrOr(args, "description")},
                          {"owner", signer.org},
                          {"height", static_cast<int64_t>(ctx.height)}};
@@ -123,7 +139,8 @@ Status RegisterProduct(const TxContext& ctx, const Value& args, StateView& view,
 }
 
 Status RegisterLot(const TxContext& ctx, const Value& args, StateView& view, EventSink& events) {
-  TM_ASSIGN_OR_RETURN(KeyRecord signer, RequireRole(view, ctx, {Role::kBrand, Role::kManufacturer}));
+  TM_ASSIGN_OR_RETURN(KeyRecord signer,
+                      RequireRole(view, ctx, {Role::kBrand, Role::kManufacturer}));
   TM_ASSIGN_OR_RETURN(std::string raw, internal::Str(args, "gtin"));
   auto gtin = NormaliseGtin(raw);
   if (!gtin.ok()) return gtin.status().WithContext("gtin");
@@ -137,7 +154,8 @@ Status RegisterLot(const TxContext& ctx, const Value& args, StateView& view, Eve
   }
   TM_ASSIGN_OR_RETURN(Value rec, LoadOrNewLot(view, *gtin, lot));
   if (!S(rec, "owner").empty()) {
-    return Status::AlreadyExists("lot " + S(rec, "id") + " is already registered by " + S(rec, "owner"));
+    return Status::AlreadyExists("lot " + S(rec, "id") + " is already registered by " +
+                                 S(rec, "owner"));
   }
   Value::Map& m = M(rec);
   m["owner"] = signer.org;
@@ -150,7 +168,8 @@ Status RegisterLot(const TxContext& ctx, const Value& args, StateView& view, Eve
   return Status::Ok();
 }
 
-Status RegisterLocation(const TxContext& ctx, const Value& args, StateView& view, EventSink& events) {
+Status RegisterLocation(const TxContext& ctx, const Value& args, StateView& view,
+                        EventSink& events) {
   TM_ASSIGN_OR_RETURN(KeyRecord signer, ActiveSigner(view, ctx.signer));
   TM_ASSIGN_OR_RETURN(std::string raw, internal::Str(args, "gln"));
   std::string as_id = raw.size() == 13 && raw.find(':') == std::string::npos ? "/414/" + raw : raw;
@@ -165,8 +184,12 @@ Status RegisterLocation(const TxContext& ctx, const Value& args, StateView& view
     return Status::AlreadyExists("gln: location registered by " + S(*existing, "owner"));
   }
   PutValue(view, "prov/location/" + id->canonical,
-           Value::Map{{"id", id->canonical}, {"gln", id->gln}, {"name", name}, {"country", country},
-                      {"kind", internal::StrOr(args, "kind")}, {"owner", signer.org}});
+           Value::Map{{"id", id->canonical},
+                      {"gln", id->gln},
+                      {"name", name},
+                      {"country", country},
+                      {"kind", internal::StrOr(args, "kind")},
+                      {"owner", signer.org}});
   events.Emit("prov.LocationRegistered", Value::Map{{"id", id->canonical}});
   return Status::Ok();
 }
@@ -181,7 +204,9 @@ Status RegisterParty(const TxContext& ctx, const Value& args, StateView& view, E
     return Status::AlreadyExists("id: party registered by " + S(*existing, "owner"));
   }
   PutValue(view, "prov/party/" + id,
-           Value::Map{{"id", id}, {"name", name}, {"country", internal::StrOr(args, "country")},
+           Value::Map{{"id", id},
+                      {"name", name},
+                      {"country", internal::StrOr(args, "country")},
                       {"owner", signer.org}});
   events.Emit("prov.PartyRegistered", Value::Map{{"id", id}});
   return Status::Ok();
@@ -195,8 +220,11 @@ Status CustomsDeclare(const TxContext& ctx, const Value& args, StateView& view, 
   if (mode != "1210" && mode != "1239" && mode != "9610" && mode != "9710" && mode != "9810") {
     return Status::Invalid("mode: must be 1210, 1239, 9610, 9710 or 9810");
   }
-  Value::Map rec{{"declaration_no", no}, {"mode", mode}, {"status", "DECLARED"},
-                 {"broker", signer.org}, {"declared_height", static_cast<int64_t>(ctx.height)},
+  Value::Map rec{{"declaration_no", no},
+                 {"mode", mode},
+                 {"status", "DECLARED"},
+                 {"broker", signer.org},
+                 {"declared_height", static_cast<int64_t>(ctx.height)},
                  {"declared_time", FormatEpcisTime(static_cast<int64_t>(ctx.block_time_ms))}};
   for (const char* f : {"order_no", "payment_no", "waybill_no"}) {
     TM_ASSIGN_OR_RETURN(std::string v, internal::Str(args, f));
@@ -233,14 +261,16 @@ Status CustomsDeclare(const TxContext& ctx, const Value& args, StateView& view, 
   Value::List cov(covered.begin(), covered.end());
   rec["items"] = Value(given);
   rec["covered"] = Value(cov);
-  rec["history"] = Value::List{Value::Map{{"status", "DECLARED"}, {"org", signer.org},
+  rec["history"] = Value::List{Value::Map{{"status", "DECLARED"},
+                                          {"org", signer.org},
                                           {"height", static_cast<int64_t>(ctx.height)},
                                           {"tx", ctx.tx_id.Hex()}}};
   PutValue(view, CustomsKey(no), Value(rec));
   Value entry = Entry(ctx, signer.org, "customs", "DECLARED");
   M(entry)["declaration_no"] = no;
   TM_RETURN_IF_ERROR(SetCustomsState(view, covered, "CUSTOMS_HOLD", "DECLARED", entry));
-  events.Emit("prov.CustomsDeclared", Value::Map{{"declaration_no", no}, {"mode", mode},
+  events.Emit("prov.CustomsDeclared", Value::Map{{"declaration_no", no},
+                                                 {"mode", mode},
                                                  {"items", static_cast<int64_t>(covered.size())}});
   return Status::Ok();
 }
@@ -264,7 +294,8 @@ Status CustomsDecide(const TxContext& ctx, std::string_view method, const Value&
     to = "RETURNED", item_state = "RETURNED", allowed = {"DECLARED", "INSPECTING", "REJECTED"};
   }
   if (std::find(allowed.begin(), allowed.end(), from) == allowed.end()) {
-    return Status::FailedPrecondition("declaration " + no + " is " + from + "; it cannot become " + to);
+    return Status::FailedPrecondition("declaration " + no + " is " + from + "; it cannot become " +
+                                      to);
   }
   std::string reason = internal::StrOr(args, "reason");
   if (to == "REJECTED" && reason.empty()) return Status::Invalid("reason: required to reject");
@@ -274,17 +305,21 @@ Status CustomsDecide(const TxContext& ctx, std::string_view method, const Value&
     m["released_height"] = static_cast<int64_t>(ctx.height);
     m["released_time"] = FormatEpcisTime(static_cast<int64_t>(ctx.block_time_ms));
   }
-  m["history"].as_list().push_back(Value::Map{{"status", to}, {"org", signer.org},
+  m["history"].as_list().push_back(Value::Map{{"status", to},
+                                              {"org", signer.org},
                                               {"height", static_cast<int64_t>(ctx.height)},
-                                              {"tx", ctx.tx_id.Hex()}, {"reason", reason}});
+                                              {"tx", ctx.tx_id.Hex()},
+                                              {"reason", reason}});
   PutValue(view, CustomsKey(no), *rec);
   std::vector<std::string> covered;
   for (const auto& v : rec->Find("covered")->as_list()) covered.push_back(v.as_string());
   Value entry = Entry(ctx, signer.org, "customs", to);
   M(entry)["declaration_no"] = no;
   TM_RETURN_IF_ERROR(SetCustomsState(view, covered, item_state, to, entry));
-  events.Emit("prov.Customs" + std::string(to == "INSPECTING" ? "Inspecting" : to == "RELEASED" ? "Released"
-                                           : to == "REJECTED" ? "Rejected" : "Returned"),
+  events.Emit("prov.Customs" + std::string(to == "INSPECTING" ? "Inspecting"
+                                           : to == "RELEASED" ? "Released"
+                                           : to == "REJECTED" ? "Rejected"
+                                                              : "Returned"),
               Value::Map{{"declaration_no", no}, {"status", to}});
   return Status::Ok();
 }
@@ -318,20 +353,27 @@ Status Certify(const TxContext& ctx, const Value& args, StateView& view, EventSi
     lot_ids.push_back(lot.canonical);
   }
   PutValue(view, CertKey(id),
-           Value::Map{{"certificate_id", id}, {"inspector", signer.org}, {"result", result},
-                      {"report_sha256", hash->Hex()}, {"issue_date", issued},
-                      {"expiry_date", expires}, {"lots", Value(lot_ids)},
-                      {"height", static_cast<int64_t>(ctx.height)}, {"tx", ctx.tx_id.Hex()}});
+           Value::Map{{"certificate_id", id},
+                      {"inspector", signer.org},
+                      {"result", result},
+                      {"report_sha256", hash->Hex()},
+                      {"issue_date", issued},
+                      {"expiry_date", expires},
+                      {"lots", Value(lot_ids)},
+                      {"height", static_cast<int64_t>(ctx.height)},
+                      {"tx", ctx.tx_id.Hex()}});
   events.Emit("prov.Certified", Value::Map{{"certificate_id", id}, {"result", result}});
   return Status::Ok();
 }
 
 Status Recall(const TxContext& ctx, const Value& args, StateView& view, EventSink& events) {
-  TM_ASSIGN_OR_RETURN(KeyRecord signer,
-                      RequireRole(view, ctx, {Role::kBrand, Role::kManufacturer, Role::kRegulator}));
+  TM_ASSIGN_OR_RETURN(
+      KeyRecord signer,
+      RequireRole(view, ctx, {Role::kBrand, Role::kManufacturer, Role::kRegulator}));
   TM_ASSIGN_OR_RETURN(Gs1Id lot, LotArg(args, "lot"));
   TM_ASSIGN_OR_RETURN(std::string reason, internal::Str(args, "reason"));
-  std::string recall_id = internal::StrOr(args, "recall_id", "recall-" + ctx.tx_id.Hex().substr(0, 16));
+  std::string recall_id =
+      internal::StrOr(args, "recall_id", "recall-" + ctx.tx_id.Hex().substr(0, 16));
   TM_RETURN_IF_ERROR(CheckRecordId(recall_id, "recall_id"));
   TM_ASSIGN_OR_RETURN(std::optional<Value> existing, Load(view, "prov/recall/" + recall_id));
   if (existing) return Status::AlreadyExists("recall_id: " + recall_id + " exists");
@@ -347,8 +389,8 @@ Status Recall(const TxContext& ctx, const Value& args, StateView& view, EventSin
   for (const auto& item : Edges(view, "lotitem", lot.canonical)) reach(item, lot.canonical);
   while (!queue.empty()) {
     if (via.size() > kMaxRecallReach) {
-      return Status::ResourceExhausted("recall reaches more than " + std::to_string(kMaxRecallReach) +
-                                       " identifiers");
+      return Status::ResourceExhausted("recall reaches more than " +
+                                       std::to_string(kMaxRecallReach) + " identifiers");
     }
     std::string n = queue.front();
     queue.pop_front();
@@ -364,7 +406,9 @@ Status Recall(const TxContext& ctx, const Value& args, StateView& view, EventSin
     if (!obj) continue;
     affected.push_back(id);
     Value::Map& m = M(*obj);
-    m["recalled"] = Value::Map{{"recall_id", recall_id}, {"lot", lot.canonical}, {"via", from},
+    m["recalled"] = Value::Map{{"recall_id", recall_id},
+                               {"lot", lot.canonical},
+                               {"via", from},
                                {"height", static_cast<int64_t>(ctx.height)}};
     std::string state = S(*obj, "state");
     if (state != "SOLD" && state != "DESTROYED") m["state"] = "RECALLED";
@@ -375,14 +419,20 @@ Status Recall(const TxContext& ctx, const Value& args, StateView& view, EventSin
     PutValue(view, ObjKey(id), *obj);
   }
   TM_ASSIGN_OR_RETURN(Value lot_rec, LoadOrNewLot(view, lot.gtin, lot.lot));
-  M(lot_rec)["recalled"] = Value::Map{{"recall_id", recall_id}, {"reason", reason},
-                                      {"height", static_cast<int64_t>(ctx.height)}};
+  M(lot_rec)
+  ["recalled"] = Value::Map{
+      {"recall_id", recall_id}, {"reason", reason}, {"height", static_cast<int64_t>(ctx.height)}};
   PutValue(view, LotRecKey(lot.canonical), lot_rec);
   PutValue(view, "prov/recall/" + recall_id,
-           Value::Map{{"recall_id", recall_id}, {"lot", lot.canonical}, {"reason", reason},
-                      {"org", signer.org}, {"height", static_cast<int64_t>(ctx.height)},
-                      {"tx", ctx.tx_id.Hex()}, {"affected", Value(affected)}});
-  events.Emit("prov.Recalled", Value::Map{{"recall_id", recall_id}, {"lot", lot.canonical},
+           Value::Map{{"recall_id", recall_id},
+                      {"lot", lot.canonical},
+                      {"reason", reason},
+                      {"org", signer.org},
+                      {"height", static_cast<int64_t>(ctx.height)},
+                      {"tx", ctx.tx_id.Hex()},
+                      {"affected", Value(affected)}});
+  events.Emit("prov.Recalled", Value::Map{{"recall_id", recall_id},
+                                          {"lot", lot.canonical},
                                           {"affected", static_cast<int64_t>(affected.size())}});
   return Status::Ok();
 }
@@ -394,8 +444,12 @@ Status Scan(const TxContext& ctx, const Value& args, StateView& view, EventSink&
   TM_ASSIGN_OR_RETURN(std::optional<Value> rec, Load(view, ScanKey(code)));
   int64_t h = static_cast<int64_t>(ctx.height);
   if (!rec) {
-    rec = Value::Map{{"code", code}, {"count", 0}, {"first_time", FormatEpcisTime(static_cast<int64_t>(ctx.block_time_ms))},
-                     {"first_height", h}, {"first_org", signer.org}, {"last_height", 0},
+    rec = Value::Map{{"code", code},
+                     {"count", 0},
+                     {"first_time", FormatEpcisTime(static_cast<int64_t>(ctx.block_time_ms))},
+                     {"first_height", h},
+                     {"first_org", signer.org},
+                     {"last_height", 0},
                      {"in_block", 0}};
   }
   Value::Map& m = M(*rec);

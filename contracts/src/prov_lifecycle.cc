@@ -42,8 +42,9 @@ Status CheckSale(const StateView& view, const Value& obj, const Step& step) {
   const std::string what = step.target == "SOLD" ? "sale" : "putting on sale";
   std::string mode = S(obj, "import_mode");
   if ((mode == "1210" || mode == "9610") && S(obj, "customs_status") != "RELEASED") {
-    return Refuse(obj, "no " + what + " before customs release of a " + mode + " import (declaration " +
-                           S(obj, "customs") + " is " + S(obj, "customs_status") + ")");
+    return Refuse(obj, "no " + what + " before customs release of a " + mode +
+                           " import (declaration " + S(obj, "customs") + " is " +
+                           S(obj, "customs_status") + ")");
   }
   if (IsRecalled(obj, lot)) return Refuse(obj, "no " + what + " of a recalled item or lot");
   if (lot && S(*lot, "conformance") == "non_conformant") {
@@ -58,8 +59,8 @@ Status CheckSale(const StateView& view, const Value& obj, const Step& step) {
 
 }  // namespace
 
-std::string TargetState(const std::string& type, const std::string& action,
-                        const std::string& step, const std::string& disp, bool bonded) {
+std::string TargetState(const std::string& type, const std::string& action, const std::string& step,
+                        const std::string& disp, bool bonded) {
   if ((type == "ObjectEvent" && action == "DELETE") ||
       In(step, {"decommissioning", "destroying"}) || In(disp, {"destroyed", "inactive"})) {
     return "DESTROYED";
@@ -139,21 +140,38 @@ Status StepObject(StateView& view, const std::string& id, const Step& step, cons
 
 Value NewItem(const std::string& id, const std::string& gtin, const std::string& lot,
               const std::string& serial, uint64_t height) {
-  Value::Map m{{"id", id},         {"kind", "item"},       {"gtin", gtin},
-               {"lot", lot},       {"serial", serial},     {"state", "COMMISSIONED"},
-               {"custody", ""},    {"location", ""},       {"parent", ""},
-               {"customs", ""},    {"import_mode", ""},    {"customs_status", ""},
-               {"recalled", Value()}, {"timeline", Value::List{}},
+  Value::Map m{{"id", id},
+               {"kind", "item"},
+               {"gtin", gtin},
+               {"lot", lot},
+               {"serial", serial},
+               {"state", "COMMISSIONED"},
+               {"custody", ""},
+               {"location", ""},
+               {"parent", ""},
+               {"customs", ""},
+               {"import_mode", ""},
+               {"customs_status", ""},
+               {"recalled", Value()},
+               {"timeline", Value::List{}},
                {"created_height", static_cast<int64_t>(height)}};
   m["lot_id"] = lot.empty() ? std::string() : LotKey(gtin, lot);
   return Value(std::move(m));
 }
 
 Value NewContainer(const std::string& id, uint64_t height) {
-  return Value::Map{{"id", id},          {"kind", "container"},     {"state", "PACKED"},
-                    {"custody", ""},     {"location", ""},          {"parent", ""},
-                    {"children", Value::List{}}, {"customs", ""},    {"import_mode", ""},
-                    {"customs_status", ""}, {"recalled", Value()},   {"timeline", Value::List{}},
+  return Value::Map{{"id", id},
+                    {"kind", "container"},
+                    {"state", "PACKED"},
+                    {"custody", ""},
+                    {"location", ""},
+                    {"parent", ""},
+                    {"children", Value::List{}},
+                    {"customs", ""},
+                    {"import_mode", ""},
+                    {"customs_status", ""},
+                    {"recalled", Value()},
+                    {"timeline", Value::List{}},
                     {"created_height", static_cast<int64_t>(height)}};
 }
 

@@ -26,8 +26,8 @@ Status CheckStep(const StateView& view, const Value& obj, const Step& step);
 // Applies `step` to `obj` (state, custody, location, timeline). REQUIRES: CheckStep was OK.
 void ApplyStep(Value& obj, const Step& step, const std::string& via);
 // Applies `step` to the object `id` (if tracked) and, recursively, to what it contains.
-Status StepObject(StateView& view, const std::string& id, const Step& step,
-                  const std::string& via, int depth = 0);
+Status StepObject(StateView& view, const std::string& id, const Step& step, const std::string& via,
+                  int depth = 0);
 
 // The state a CBV bizStep / disposition / action moves an item to ("" for none).
 std::string TargetState(const std::string& type, const std::string& action,

@@ -9,7 +9,8 @@ namespace tidemark::contracts::prov {
 Status CaptureEvents(const TxContext& ctx, const Value& args, StateView& view, EventSink& events);
 Status RegisterProduct(const TxContext& ctx, const Value& args, StateView& view, EventSink& events);
 Status RegisterLot(const TxContext& ctx, const Value& args, StateView& view, EventSink& events);
-Status RegisterLocation(const TxContext& ctx, const Value& args, StateView& view, EventSink& events);
+Status RegisterLocation(const TxContext& ctx, const Value& args, StateView& view,
+                        EventSink& events);
 Status RegisterParty(const TxContext& ctx, const Value& args, StateView& view, EventSink& events);
 Status CustomsDeclare(const TxContext& ctx, const Value& args, StateView& view, EventSink& events);
 // method: customs_inspect | customs_release | customs_reject | customs_return

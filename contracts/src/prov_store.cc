@@ -1,8 +1,7 @@
 // Event storage, indexes and EPCIS queries.
 #include <algorithm>
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "args.h"
 #include "prov_internal.h"
@@ -242,7 +241,8 @@ nlohmann::json EventsToQueryDocument(const std::vector<Value>& records) {
       {"type", "EPCISQueryDocument"},
       {"schemaVersion", "2.0"},
       {"epcisBody",
-       {{"queryResults", {{"queryName", "SimpleEventQuery"}, {"resultsBody", {{"eventList", list}}}}}}}};
+       {{"queryResults",
+         {{"queryName", "SimpleEventQuery"}, {"resultsBody", {{"eventList", list}}}}}}}};
 }
 
 }  // namespace tidemark::contracts

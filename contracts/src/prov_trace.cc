@@ -36,13 +36,16 @@ Value::List FromIndex(const StateView& view, const Gs1Id& gs1) {
   for (const auto& rec : *events) {
     const Value& ev = *rec.Find("event");
     const Value* loc = ev.Find("bizLocation");
-    out.push_back(Value::Map{{"seq", I(rec, "seq")}, {"eventID", S(rec, "eventID")},
-                             {"type", S(ev, "type")}, {"action", S(ev, "action")},
+    out.push_back(Value::Map{{"seq", I(rec, "seq")},
+                             {"eventID", S(rec, "eventID")},
+                             {"type", S(ev, "type")},
+                             {"action", S(ev, "action")},
                              {"bizStep", NormaliseBizStep(S(ev, "bizStep"))},
                              {"disposition", NormaliseDisposition(S(ev, "disposition"))},
                              {"eventTime", S(ev, "eventTime")},
                              {"location", loc != nullptr ? S(*loc, "id") : ""},
-                             {"org", S(rec, "org")}, {"tx", S(rec, "tx")},
+                             {"org", S(rec, "org")},
+                             {"tx", S(rec, "tx")},
                              {"height", I(rec, "height")}});
   }
   return out;
@@ -92,7 +95,8 @@ Result<Value> Trace(const StateView& view, const std::string& code, int64_t as_o
   out["certificates"] = Value(certs);
   Value::List warnings;
   if (obj) {
-    for (const char* f : {"state", "custody", "location", "parent", "import_mode", "customs_status"}) {
+    for (const char* f :
+         {"state", "custody", "location", "parent", "import_mode", "customs_status"}) {
       out[f] = S(*obj, f);
     }
     out["timeline"] = *obj->Find("timeline");

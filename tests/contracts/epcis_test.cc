@@ -1,13 +1,13 @@
 // EPCIS 2.0 parsing and validation: every shared example accepted unchanged; malformed documents
 // refused with the field named.
-#include <filesystem>
-#include <fstream>
-#include <sstream>
+#include "tidemark/contracts/epcis.h"
 
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <random>
+#include <fstream>
 #include <nlohmann/json.hpp>
-
-#include "tidemark/contracts/epcis.h"
+#include <sstream>
 
 namespace tidemark::contracts {
 namespace {
@@ -94,7 +94,8 @@ TEST_CASE("malformed documents are refused with the field named") {
         "epcisBody.eventList[2].epcList[0]: GTIN check digit is wrong");
   auto unknown = Obs();
   unknown["type"] = "TeleportEvent";
-  CHECK(ErrorOf(Doc({unknown})) == "epcisBody.eventList[0].type: unknown event type 'TeleportEvent'");
+  CHECK(ErrorOf(Doc({unknown})) ==
+        "epcisBody.eventList[0].type: unknown event type 'TeleportEvent'");
   auto no_time = Obs();
   no_time.erase("eventTime");
   CHECK(ErrorOf(Doc({no_time})) == "epcisBody.eventList[0].eventTime: required");
@@ -110,10 +111,11 @@ TEST_CASE("malformed documents are refused with the field named") {
         "epcisBody.eventList[0].epcList: must be a list of identifiers");
   auto bad_action = Obs();
   bad_action["action"] = "MOVE";
-  CHECK(ErrorOf(Doc({bad_action})) == "epcisBody.eventList[0].action: must be ADD, OBSERVE or DELETE");
+  CHECK(ErrorOf(Doc({bad_action})) ==
+        "epcisBody.eventList[0].action: must be ADD, OBSERVE or DELETE");
   auto qty = Obs();
-  qty["quantityList"] = {{{"epcClass", "urn:epc:class:lgtin:4012345.012345.998877"},
-                          {"quantity", "lots"}}};
+  qty["quantityList"] = {
+      {{"epcClass", "urn:epc:class:lgtin:4012345.012345.998877"}, {"quantity", "lots"}}};
   CHECK(ErrorOf(Doc({qty})) == "epcisBody.eventList[0].quantityList[0].quantity: must be a number");
   auto typo = Obs();
   typo["epcLst"] = nlohmann::json::array();
@@ -136,6 +138,34 @@ TEST_CASE("malformed documents are refused with the field named") {
   CHECK(ErrorOf(doc) == "epcisBody.eventList: required list");
   CHECK(ErrorOf(Doc({Obs()})) == "OK");
   CHECK(!ParseEpcisDocumentText("{\"type\": ").ok());
+}
+
+TEST_CASE("mutated documents never crash the parser (fixed seed)") {
+  std::mt19937_64 rng(7);
+  size_t accepted = 0, refused = 0;
+  for (const auto& f : Examples()) {
+    std::string text = ReadFile(f);
+    for (int i = 0; i < 300; ++i) {
+      std::string m = text;
+      int edits = 1 + static_cast<int>(rng() % 4);
+      for (int e = 0; e < edits; ++e) {
+        size_t pos = rng() % m.size();
+        switch (rng() % 4) {
+          case 0: m[pos] = static_cast<char>(rng() % 256); break;
+          case 1: m.erase(pos, 1 + rng() % 8); break;
+          case 2: m.insert(pos, 1, "{}[]\",:0.eE-"[rng() % 13]); break;
+          default: m.resize(pos); break;
+        }
+        if (m.empty()) m = "{";
+      }
+      auto r = ParseEpcisDocumentText(m);
+      (r.ok() ? accepted : refused) += 1;
+      auto j = nlohmann::json::parse(m, nullptr, /*allow_exceptions=*/false);
+      if (!j.is_discarded()) (void)ParseEpcisDocument(j);
+    }
+  }
+  CHECK(refused > 0);
+  CHECK(accepted + refused == Examples().size() * 300);
 }
 
 TEST_CASE("event times convert to UTC milliseconds") {

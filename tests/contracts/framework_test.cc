@@ -82,8 +82,8 @@ TEST_CASE("a failing call changes nothing but the nonce, and cannot be replayed"
     if (k != nonce_key) CHECK(before.Get(k) == v);
   }
   CHECK(c.state.entries().size() == before.entries().size() + 1);
-  Receipt replay = c.Call("brand/admin", "test", "put",
-                          Value::Map{{"key", "k"}, {"value", 1}}, /*nonce=*/1);
+  Receipt replay =
+      c.Call("brand/admin", "test", "put", Value::Map{{"key", "k"}, {"value", 1}}, /*nonce=*/1);
   CHECK(replay.status == TxStatus::kRejected);
   CHECK(replay.reason.find("next nonce is 2") != std::string::npos);
 }
@@ -97,8 +97,12 @@ TEST_CASE("ApplyTransaction rejects expired, unregistered, bad-nonce and garbage
     TxContext ctx{.chain_id = tx.chain_id, .tx_id = tx.Id(), .signer = tx.signer, .height = height};
     return ApplyTransaction(BuiltinContracts(), c.state, tx, ctx);
   };
-  Transaction tx{.chain_id = "tidemark-test", .nonce = 1, .contract = "test", .method = "put",
-                 .args = Value(Value::Map{{"key", "k"}, {"value", 1}}).Encode(), .expiry_height = 5};
+  Transaction tx{.chain_id = "tidemark-test",
+                 .nonce = 1,
+                 .contract = "test",
+                 .method = "put",
+                 .args = Value(Value::Map{{"key", "k"}, {"value", 1}}).Encode(),
+                 .expiry_height = 5};
   MemStateView before = c.state;
   Receipt expired = apply(tx, 6);
   CHECK(expired.reason == "FAILED_PRECONDITION: tx expired at height 5");
@@ -114,8 +118,10 @@ TEST_CASE("ApplyTransaction rejects expired, unregistered, bad-nonce and garbage
   other_chain.chain_id = "tidemark-other";
   {
     other_chain.SignWith(admin);
-    TxContext ctx{.chain_id = "tidemark-test", .tx_id = other_chain.Id(),
-                  .signer = other_chain.signer, .height = 1};
+    TxContext ctx{.chain_id = "tidemark-test",
+                  .tx_id = other_chain.Id(),
+                  .signer = other_chain.signer,
+                  .height = 1};
     CHECK(ApplyTransaction(BuiltinContracts(), c.state, other_chain, ctx).reason ==
           "INVALID_ARGUMENT: tx is for chain 'tidemark-other', not 'tidemark-test'");
   }
@@ -132,18 +138,21 @@ TEST_CASE("ApplyTransaction rejects expired, unregistered, bad-nonce and garbage
 }
 
 TEST_CASE("genesis JSON round-trips and writes orgs, keys, validators and params") {
-  nlohmann::json j = {
-      {"chain_id", "tidemark-local"},
-      {"genesis_time_ms", 1767225600000ULL},
-      {"orgs",
-       {{{"id", "brand-a"}, {"name", "Brand A"}, {"roles", {"BRAND", "MANUFACTURER"}},
-         {"admin_keys", {KeyFor("a").public_key().Hex()}},
-         {"validator_key", KeyFor("a/node").public_key().Hex()},
-         {"service_key", KeyFor("a/svc").public_key().Hex()}},
-        {{"id", "customs"}, {"name", "Customs"}, {"roles", {"CUSTOMS"}},
-         {"admin_keys", {KeyFor("c").public_key().Hex()}},
-         {"validator_key", KeyFor("c/node").public_key().Hex()}}}},
-      {"params", {{"prov.scan_max_per_block", 3}}}};
+  nlohmann::json j = {{"chain_id", "tidemark-local"},
+                      {"genesis_time_ms", 1767225600000ULL},
+                      {"orgs",
+                       {{{"id", "brand-a"},
+                         {"name", "Brand A"},
+                         {"roles", {"BRAND", "MANUFACTURER"}},
+                         {"admin_keys", {KeyFor("a").public_key().Hex()}},
+                         {"validator_key", KeyFor("a/node").public_key().Hex()},
+                         {"service_key", KeyFor("a/svc").public_key().Hex()}},
+                        {{"id", "customs"},
+                         {"name", "Customs"},
+                         {"roles", {"CUSTOMS"}},
+                         {"admin_keys", {KeyFor("c").public_key().Hex()}},
+                         {"validator_key", KeyFor("c/node").public_key().Hex()}}}},
+                      {"params", {{"prov.scan_max_per_block", 3}}}};
   auto g = Genesis::FromJson(j);
   REQUIRE(g.ok());
   CHECK(Genesis::FromJson(g->ToJson())->ToJson() == g->ToJson());

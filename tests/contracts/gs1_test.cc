@@ -1,19 +1,19 @@
 // GS1 keys and identifiers: check digits, GTIN normalisation, EPC URN <-> Digital Link.
-#include <catch2/catch.hpp>
-
 #include "tidemark/contracts/gs1.h"
+
+#include <catch2/catch.hpp>
 
 namespace tidemark::contracts {
 namespace {
 
 TEST_CASE("GTIN check digits and normalisation to GTIN-14") {
   CHECK(*NormaliseGtin("10614141073464") == "10614141073464");
-  CHECK(*NormaliseGtin("4006381333931") == "04006381333931");   // GTIN-13
-  CHECK(*NormaliseGtin("036000291452") == "00036000291452");    // GTIN-12 (UPC-A)
-  CHECK(*NormaliseGtin("96385074") == "00000096385074");        // GTIN-8
+  CHECK(*NormaliseGtin("4006381333931") == "04006381333931");  // GTIN-13
+  CHECK(*NormaliseGtin("036000291452") == "00036000291452");   // GTIN-12 (UPC-A)
+  CHECK(*NormaliseGtin("96385074") == "00000096385074");       // GTIN-8
   CHECK(NormaliseGtin("10614141073465").status().message() == "GTIN check digit is wrong");
-  CHECK(!NormaliseGtin("1061414107346").ok());   // 13 digits, wrong check
-  CHECK(!NormaliseGtin("123456789").ok());        // 9 digits
+  CHECK(!NormaliseGtin("1061414107346").ok());  // 13 digits, wrong check
+  CHECK(!NormaliseGtin("123456789").ok());      // 9 digits
   CHECK(!NormaliseGtin("1061414107346X").ok());
 }
 
@@ -74,10 +74,10 @@ TEST_CASE("other URIs pass through; malformed GS1 identifiers are refused") {
   CHECK(*CanonicalId("urn:epc:id:giai:952005385.w2") == "urn:epc:id:giai:952005385.w2");
   CHECK(*CanonicalId("http://transaction.acme.com/po/12345678") ==
         "http://transaction.acme.com/po/12345678");
-  CHECK(!CanonicalId("urn:epc:id:sgtin:0614141.10734.2017").ok());      // 12 digits
+  CHECK(!CanonicalId("urn:epc:id:sgtin:0614141.10734.2017").ok());  // 12 digits
   CHECK(!CanonicalId("urn:epc:id:sgtin:06141X1.107346.2017").ok());
   CHECK(!CanonicalId("urn:epc:id:sgtin:0614141.107346").ok());
-  CHECK(!CanonicalId("urn:epc:id:sgtin:0614141.107346.").ok());          // empty serial
+  CHECK(!CanonicalId("urn:epc:id:sgtin:0614141.107346.").ok());  // empty serial
   CHECK(!CanonicalId("urn:epc:id:sgtin:0614141.107346.123456789012345678901").ok());
   CHECK(CanonicalId("https://id.gs1.org/01/10614141073465/21/1").status().message() ==
         "GTIN check digit is wrong");

@@ -1,9 +1,10 @@
 // Identity (enrol / revoke / roles) and governance (2/3 threshold, double votes, validator sets).
+#include "tidemark/contracts/identity.h"
+
 #include <catch2/catch.hpp>
 
 #include "test_util.h"
 #include "tidemark/contracts/governance.h"
-#include "tidemark/contracts/identity.h"
 
 namespace tidemark::contracts {
 namespace {
@@ -83,8 +84,8 @@ Receipt Vote(Chain& c, const std::string& by, int64_t id, bool yes = true) {
 TEST_CASE("a proposal passes with 3 of 4 orgs and not with 2 of 4; each org votes once") {
   Chain c;
   FourOrgs(c);
-  int64_t id = Propose(c, "brand/admin",
-                       Value::Map{{"kind", "set_param"}, {"name", "x"}, {"value", 42}});
+  int64_t id =
+      Propose(c, "brand/admin", Value::Map{{"kind", "set_param"}, {"name", "x"}, {"value", 42}});
   REQUIRE(Ok(Vote(c, "brand/admin", id)));
   Receipt again = Vote(c, "brand/admin", id);
   CHECK(again.reason == "ALREADY_EXISTS: org brand already voted on proposal 1");
@@ -97,8 +98,8 @@ TEST_CASE("a proposal passes with 3 of 4 orgs and not with 2 of 4; each org vote
   CHECK(Vote(c, "bank/admin", id).reason == "FAILED_PRECONDITION: proposal 1 is PASSED");
 
   // Two no votes out of four make it impossible to pass.
-  int64_t id2 = Propose(c, "bank/admin",
-                        Value::Map{{"kind", "set_param"}, {"name", "y"}, {"value", 1}});
+  int64_t id2 =
+      Propose(c, "bank/admin", Value::Map{{"kind", "set_param"}, {"name", "y"}, {"value", 1}});
   REQUIRE(Ok(Vote(c, "bank/admin", id2, true)));
   REQUIRE(Ok(Vote(c, "brand/admin", id2, true)));
   REQUIRE(Ok(Vote(c, "customs/admin", id2, false)));
@@ -114,7 +115,8 @@ TEST_CASE("a proposal passes with 3 of 4 orgs and not with 2 of 4; each org vote
 TEST_CASE("adding an org with a validator records the pending validator set; removal too") {
   Chain c;
   FourOrgs(c);
-  Value org = Value::Map{{"id", "warehouse"}, {"name", "Bonded WH"},
+  Value org = Value::Map{{"id", "warehouse"},
+                         {"name", "Bonded WH"},
                          {"roles", Value::List{"BONDED_WAREHOUSE"}},
                          {"admin_keys", Value::List{KeyFor("warehouse/admin").public_key().Hex()}},
                          {"validator_key", KeyFor("warehouse/node").public_key().Hex()}};
@@ -158,7 +160,9 @@ TEST_CASE("a passed proposal that can no longer execute is closed as FAILED, cha
   Chain c;
   FourOrgs(c);
   auto org = [](const std::string& admin) {
-    return Value::Map{{"id", "newco"}, {"name", "New Co"}, {"roles", Value::List{"RETAILER"}},
+    return Value::Map{{"id", "newco"},
+                      {"name", "New Co"},
+                      {"roles", Value::List{"RETAILER"}},
                       {"admin_keys", Value::List{KeyFor(admin).public_key().Hex()}}};
   };
   int64_t a = Propose(c, "brand/admin", Value::Map{{"kind", "add_org"}, {"org", org("n1")}});

@@ -1,10 +1,9 @@
 // Capture and query: every shared EPCIS example captured unchanged and found again; malformed
 // documents refused with nothing written; error declarations never overwrite history.
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <catch2/catch.hpp>
 
 #include "prov_util.h"
 #include "tidemark/contracts/gs1.h"
@@ -82,16 +81,15 @@ TEST_CASE("every shared EPCIS example is captured unchanged and each event found
     for (const auto& ev : *events) FindAgain(all, ev);
   }
   // Digital Link and URN forms of one item are one identity.
-  auto urn = QueryEvents(all.state, *EventQuery::FromParams(
-                                        {{"MATCH_epc", "urn:epc:id:sgtin:4012345.077889.25"}}));
+  auto urn = QueryEvents(
+      all.state, *EventQuery::FromParams({{"MATCH_epc", "urn:epc:id:sgtin:4012345.077889.25"}}));
   std::string link = ToDigitalLink(*ParseIdentifier("urn:epc:id:sgtin:4012345.077889.25"));
   CHECK(link == "https://id.gs1.org/01/04012345778892/21/25");
   auto dl = QueryEvents(all.state, *EventQuery::FromParams({{"MATCH_epc", link}}));
   REQUIRE(urn.ok());
   REQUIRE(dl.ok());
   CHECK(urn->size() == 0);  // an output, not in epcList / childEPCs
-  auto any = QueryEvents(all.state, *EventQuery::FromParams(
-                                        {{"MATCH_anyEPC", link}}));
+  auto any = QueryEvents(all.state, *EventQuery::FromParams({{"MATCH_anyEPC", link}}));
   CHECK(any->size() == 2);  // the two TransformationEvent examples
 }
 
@@ -138,7 +136,9 @@ TEST_CASE("query parameters: times, CBV forms, parent, location, limits") {
   nlohmann::json doc = EventsToQueryDocument(*shipped);
   const auto& listed = doc["epcisBody"]["queryResults"]["resultsBody"]["eventList"];
   REQUIRE(listed.size() == 1);
-  CHECK(listed[0]["eventID"] == "ni:///sha-256;df7bb3c352fef055578554f09f5e2aa41782150ced7bd0b8af24dd3ccb30ba69?ver=CBV2.0");
+  CHECK(
+      listed[0]["eventID"] ==
+      "ni:///sha-256;df7bb3c352fef055578554f09f5e2aa41782150ced7bd0b8af24dd3ccb30ba69?ver=CBV2.0");
   CHECK(listed[0]["recordTime"].get<std::string>().size() == 24);
   CHECK(listed[0]["epcList"].size() == 2);
   CHECK(EventQuery::FromParams({{"EQ_colour", "red"}}).status().message() ==
@@ -150,8 +150,8 @@ TEST_CASE("query parameters: times, CBV forms, parent, location, limits") {
 TEST_CASE("a malformed capture is refused naming the field, and writes nothing") {
   Chain c;
   Consortium(c);
-  auto good = ParseEpcisEvent(Ev("ObjectEvent", "OBSERVE", "shipping",
-                                 {"urn:epc:id:sgtin:0614141.107346.2017"}));
+  auto good = ParseEpcisEvent(
+      Ev("ObjectEvent", "OBSERVE", "shipping", {"urn:epc:id:sgtin:0614141.107346.2017"}));
   REQUIRE(good.ok());
   Value bad = *good;
   bad.as_map()["epcList"] = Value::List{"https://id.gs1.org/01/10614141073465/21/1"};
@@ -163,8 +163,8 @@ TEST_CASE("a malformed capture is refused naming the field, and writes nothing")
   CHECK(CaptureDoc(c, "brand/admin", {no_type}).reason ==
         "INVALID_ARGUMENT: events[0].type: required");
   Value floaty = *good;
-  floaty.as_map()["quantityList"] = Value::List{Value::Map{
-      {"epcClass", "urn:epc:class:lgtin:4012345.012345.998877"}, {"quantity", "1.5kg"}}};
+  floaty.as_map()["quantityList"] = Value::List{
+      Value::Map{{"epcClass", "urn:epc:class:lgtin:4012345.012345.998877"}, {"quantity", "1.5kg"}}};
   CHECK(CaptureDoc(c, "brand/admin", {floaty}).reason ==
         "INVALID_ARGUMENT: events[0].quantityList[0].quantity: must be a number");
   // Only the signer's nonce moved.
@@ -190,8 +190,8 @@ TEST_CASE("error declarations add to history and never overwrite it") {
   auto fix = Ev("ObjectEvent", "OBSERVE", "receiving", {"urn:epc:id:sgtin:0614141.107346.2017"});
   fix["eventID"] = "urn:uuid:2";
   REQUIRE(Ok(Capture(c, "forwarder/admin", {decl, fix})));
-  auto all = QueryEvents(c.state, *EventQuery::FromParams(
-                                      {{"MATCH_epc", "urn:epc:id:sgtin:0614141.107346.2017"}}));
+  auto all = QueryEvents(
+      c.state, *EventQuery::FromParams({{"MATCH_epc", "urn:epc:id:sgtin:0614141.107346.2017"}}));
   REQUIRE(all->size() == 3);
   CHECK((*all)[0].Find("event")->Find("errorDeclaration") == nullptr);  // original untouched
   CHECK((*all)[1].Find("errorDeclared")->as_bool());

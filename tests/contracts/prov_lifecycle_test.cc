@@ -22,15 +22,18 @@ std::string Canon(const std::string& id) { return *CanonicalId(id); }
 
 Value Declare(const std::string& no, const std::string& mode, std::vector<std::string> items) {
   Value::List l(items.begin(), items.end());
-  return Value::Map{{"declaration_no", no}, {"mode", mode}, {"order_no", "ORD-1"},
+  return Value::Map{{"declaration_no", no},  {"mode", mode},         {"order_no", "ORD-1"},
                     {"payment_no", "PAY-1"}, {"waybill_no", "WB-1"}, {"items", Value(l)},
                     {"origin_country", "FR"}};
 }
 
 Value Cert(const std::string& id, const std::string& result, const std::string& lot) {
-  return Value::Map{{"certificate_id", id}, {"result", result},
-                    {"report_sha256", std::string(64, 'a')}, {"issue_date", "2024-02-01"},
-                    {"expiry_date", "2025-02-01"}, {"lots", Value::List{lot}}};
+  return Value::Map{{"certificate_id", id},
+                    {"result", result},
+                    {"report_sha256", std::string(64, 'a')},
+                    {"issue_date", "2024-02-01"},
+                    {"expiry_date", "2025-02-01"},
+                    {"lots", Value::List{lot}}};
 }
 
 Value Decl(const std::string& no) { return Value::Map{{"declaration_no", no}}; }
@@ -44,13 +47,17 @@ nlohmann::json Sale(const std::string& id, const std::string& time = "2024-03-01
 // Master data, commissioning of A (lot L1) and B (lot L2), packing on the pallet.
 void CommissionAndPack(Chain& c) {
   REQUIRE(Ok(c.Call("brand/admin", "prov", "register_product",
-                    Value::Map{{"gtin", kGtin}, {"name", "Face cream 50 ml"},
-                               {"origin_country", "FR"}, {"company_prefix_length", 7}})));
+                    Value::Map{{"gtin", kGtin},
+                               {"name", "Face cream 50 ml"},
+                               {"origin_country", "FR"},
+                               {"company_prefix_length", 7}})));
   REQUIRE(Ok(c.Call("brand/admin", "prov", "register_lot",
-                    Value::Map{{"gtin", kGtin}, {"lot", "L1"}, {"production_date", "2024-01-10"},
+                    Value::Map{{"gtin", kGtin},
+                               {"lot", "L1"},
+                               {"production_date", "2024-01-10"},
                                {"expiry_date", "2027-01-10"}})));
-  auto commission = Ev("ObjectEvent", "ADD", "commissioning", {kItemA, kItemB},
-                       "2024-01-15T08:00:00+01:00");
+  auto commission =
+      Ev("ObjectEvent", "ADD", "commissioning", {kItemA, kItemB}, "2024-01-15T08:00:00+01:00");
   commission["bizLocation"] = {{"id", "urn:epc:id:sgln:0614141.00888.0"}};
   REQUIRE(Ok(Capture(c, "brand/admin", {commission})));
   auto pack = Ev("AggregationEvent", "ADD", "packing", {kItemA, kItemB});
@@ -63,11 +70,11 @@ TEST_CASE("a 1210 import walks from commissioning abroad to retail sale; recall 
   Consortium(c);
   CommissionAndPack(c);
   CHECK(StateOf(c, kItemA) == "PACKED");
-  REQUIRE(Ok(Capture(c, "forwarder/admin",
-                     {Ev("ObjectEvent", "OBSERVE", "shipping", {kPallet})})));
+  REQUIRE(Ok(Capture(c, "forwarder/admin", {Ev("ObjectEvent", "OBSERVE", "shipping", {kPallet})})));
   CHECK(StateOf(c, kItemA) == "IN_TRANSIT");
   CHECK(StateOf(c, kItemB) == "IN_TRANSIT");
-  REQUIRE(Ok(c.Call("broker/admin", "prov", "customs_declare", Declare("D-1210-1", "1210", {kPallet}))));
+  REQUIRE(Ok(
+      c.Call("broker/admin", "prov", "customs_declare", Declare("D-1210-1", "1210", {kPallet}))));
   CHECK(StateOf(c, kItemA) == "CUSTOMS_HOLD");
   REQUIRE(Ok(c.Call("customs/admin", "prov", "customs_inspect", Decl("D-1210-1"))));
   CHECK(StateOf(c, kItemA) == "INSPECTED");
@@ -125,7 +132,8 @@ TEST_CASE("a 1210 import walks from commissioning abroad to retail sale; recall 
   // A recall of lot L2 (item B) reaches item A through the pallet they were packed on.
   REQUIRE(Ok(c.Call("brand/admin", "prov", "recall",
                     Value::Map{{"lot", "urn:epc:class:lgtin:0614141.107346.L2"},
-                               {"reason", "contamination"}, {"recall_id", "R-1"}})));
+                               {"reason", "contamination"},
+                               {"recall_id", "R-1"}})));
   auto a = GetObject(c.state, kItemA);
   const Value* rec = (*a)->Find("recalled");
   REQUIRE(rec->is_map());
@@ -206,7 +214,8 @@ TEST_CASE("forbidden transitions are refused with the rule broken") {
   REQUIRE(Ok(c.Call("brand/admin", "prov", "register_lot",
                     Value::Map{{"gtin", kGtin}, {"lot", "L9"}, {"expiry_date", "2024-02-01"}})));
   REQUIRE(Ok(Capture(c, "brand/admin", {Ev("ObjectEvent", "ADD", "commissioning", {d1, e1, f1})})));
-  refused(c.Call("brand/admin", "prov", "certify", Cert("C-9", "non_conformant", "/01/10614141073464/10/L7")),
+  refused(c.Call("brand/admin", "prov", "certify",
+                 Cert("C-9", "non_conformant", "/01/10614141073464/10/L7")),
           "lacks role INSPECTOR");
   REQUIRE(Ok(c.Call("inspector/admin", "prov", "certify",
                     Cert("C-9", "non_conformant", "/01/10614141073464/10/L7"))));
@@ -235,12 +244,18 @@ TEST_CASE("scans count per code with a per-block limit, only from service keys")
   KeyPair svc = KeyFor("retail/service");
   std::vector<Receipt> rs;
   for (int i = 0; i < 4; ++i) {
-    Transaction tx{.chain_id = "tidemark-test", .nonce = NextNonce(c.state, svc.public_key()),
-                   .contract = "prov", .method = "scan",
+    Transaction tx{.chain_id = "tidemark-test",
+                   .nonce = NextNonce(c.state, svc.public_key()),
+                   .contract = "prov",
+                   .method = "scan",
                    .args = Value(Value::Map{{"code", kItemA}}).Encode()};
     tx.SignWith(svc);
-    TxContext ctx{.chain_id = tx.chain_id, .tx_id = tx.Id(), .signer = tx.signer,
-                  .height = 100, .block_time_ms = 1800000000000, .index = static_cast<uint32_t>(i)};
+    TxContext ctx{.chain_id = tx.chain_id,
+                  .tx_id = tx.Id(),
+                  .signer = tx.signer,
+                  .height = 100,
+                  .block_time_ms = 1800000000000,
+                  .index = static_cast<uint32_t>(i)};
     rs.push_back(ApplyTransaction(reg, c.state, tx, ctx));
   }
   CHECK(Ok(rs[0]));
@@ -249,6 +264,22 @@ TEST_CASE("scans count per code with a per-block limit, only from service keys")
   auto t = Trace(c.state, kItemA, 0);
   CHECK(t->Find("scans")->Find("count")->as_int() == 3);
   CHECK(t->Find("scans")->Find("first_time")->as_string() == "2027-01-15T08:00:00.000Z");
+}
+
+TEST_CASE("an item used as a container can be unpacked (regression: no children list)") {
+  Chain c;
+  Consortium(c);
+  CommissionAndPack(c);
+  const std::string inner = "https://id.gs1.org/01/10614141073464/21/IN1";
+  REQUIRE(Ok(Capture(c, "brand/admin", {Ev("ObjectEvent", "ADD", "commissioning", {inner})})));
+  auto unpack = Ev("AggregationEvent", "DELETE", "unpacking", {inner});
+  unpack["parentID"] = kItemA;  // a commissioned item that never contained anything
+  REQUIRE(Ok(Capture(c, "brand/admin", {unpack})));
+  auto pack = Ev("AggregationEvent", "ADD", "packing", {inner});
+  pack["parentID"] = kItemA;
+  REQUIRE(Ok(Capture(c, "brand/admin", {pack})));
+  REQUIRE(Ok(Capture(c, "forwarder/admin", {Ev("ObjectEvent", "OBSERVE", "shipping", {kPallet})})));
+  CHECK(StateOf(c, inner) == "IN_TRANSIT");  // follows A, which follows the pallet
 }
 
 }  // namespace

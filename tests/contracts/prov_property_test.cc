@@ -2,10 +2,9 @@
 // every transaction the contract's acceptance and every item's state and container equal an
 // independent model's; at the end, replaying only the accepted events on a fresh ledger gives the
 // same states (item state == a replay of its history).
+#include <catch2/catch.hpp>
 #include <map>
 #include <random>
-
-#include <catch2/catch.hpp>
 
 #include "prov_util.h"
 #include "tidemark/contracts/gs1.h"
@@ -16,8 +15,8 @@ namespace {
 using namespace testing;
 
 struct Op {
-  int kind;          // 0 ship 1 receive 2 stock 3 sell 4 return 5 destroy 6 pack 7 unpack
-                     // 8 observe 9 store (bonded)
+  int kind;  // 0 ship 1 receive 2 stock 3 sell 4 return 5 destroy 6 pack 7 unpack
+             // 8 observe 9 store (bonded)
   std::string subject;
   std::string pallet;  // pack / unpack
 };
@@ -44,14 +43,22 @@ class Model {
  private:
   static std::string Target(int kind) {
     switch (kind) {
-      case 0: return "IN_TRANSIT";
-      case 1: return "RECEIVED";
-      case 2: return "ON_SHELF";
-      case 3: return "SOLD";
-      case 4: return "RETURNED";
-      case 5: return "DESTROYED";
-      case 9: return "IN_BONDED_WAREHOUSE";
-      default: return "";
+      case 0:
+        return "IN_TRANSIT";
+      case 1:
+        return "RECEIVED";
+      case 2:
+        return "ON_SHELF";
+      case 3:
+        return "SOLD";
+      case 4:
+        return "RETURNED";
+      case 5:
+        return "DESTROYED";
+      case 9:
+        return "IN_BONDED_WAREHOUSE";
+      default:
+        return "";
     }
   }
   static bool Allowed(const std::string& state, const std::string& target) {
@@ -105,8 +112,8 @@ class Model {
 };
 
 Receipt Run(Chain& c, const Op& op) {
-  static const char* kSteps[] = {"shipping", "receiving", "stocking", "retail_selling",
-                                 "returning", "destroying", "packing", "unpacking",
+  static const char* kSteps[] = {"shipping",   "receiving",  "stocking", "retail_selling",
+                                 "returning",  "destroying", "packing",  "unpacking",
                                  "inspecting", "storing"};
   std::string signer = op.kind == 3 || op.kind == 5 ? "retail/admin"
                        : op.kind == 9               ? "warehouse/admin"
@@ -144,8 +151,10 @@ TEST_CASE("random event sequences: item state equals the model and a replay of i
     INFO("seed " << seed);
     std::mt19937_64 rng(seed);
     std::vector<std::string> items, pallets;
-    for (int i = 0; i < 5; ++i) items.push_back("urn:epc:id:sgtin:0614141.107346.P" + std::to_string(i));
-    for (int i = 0; i < 2; ++i) pallets.push_back("urn:epc:id:sscc:0614141.000000000" + std::to_string(i));
+    for (int i = 0; i < 5; ++i)
+      items.push_back("urn:epc:id:sgtin:0614141.107346.P" + std::to_string(i));
+    for (int i = 0; i < 2; ++i)
+      pallets.push_back("urn:epc:id:sscc:0614141.000000000" + std::to_string(i));
     Chain c;
     Model model;
     Setup(c, model, items);

@@ -36,7 +36,8 @@ inline nlohmann::json Ev(const std::string& type, const std::string& action,
   return e;
 }
 
-inline Receipt Capture(Chain& c, const std::string& signer, const std::vector<nlohmann::json>& evs) {
+inline Receipt Capture(Chain& c, const std::string& signer,
+                       const std::vector<nlohmann::json>& evs) {
   Value::List list;
   for (size_t i = 0; i < evs.size(); ++i) {
     auto v = ParseEpcisEvent(evs[i]);

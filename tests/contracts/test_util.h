@@ -29,7 +29,9 @@ class Chain {
     g.chain_id = "tidemark-test";
     g.genesis_time_ms = 1700000000000;
     for (const auto& [id, roles] : orgs) {
-      OrgRecord o{.id = id, .name = id, .roles = roles,
+      OrgRecord o{.id = id,
+                  .name = id,
+                  .roles = roles,
                   .admin_keys = {KeyFor(id + "/admin").public_key()},
                   .validator_key = KeyFor(id + "/node").public_key(),
                   .service_key = KeyFor(id + "/service").public_key()};
@@ -45,12 +47,18 @@ class Chain {
     KeyPair key = KeyFor(signer);
     Transaction tx{.chain_id = "tidemark-test",
                    .nonce = nonce.value_or(NextNonce(state, key.public_key())),
-                   .contract = contract, .method = method, .args = args.Encode()};
+                   .contract = contract,
+                   .method = method,
+                   .args = args.Encode()};
     tx.SignWith(key);
     ++height;
     block_time_ms += 1000;
-    TxContext ctx{.chain_id = tx.chain_id, .tx_id = tx.Id(), .signer = tx.signer,
-                  .height = height, .block_time_ms = block_time_ms, .index = 0};
+    TxContext ctx{.chain_id = tx.chain_id,
+                  .tx_id = tx.Id(),
+                  .signer = tx.signer,
+                  .height = height,
+                  .block_time_ms = block_time_ms,
+                  .index = 0};
     return ApplyTransaction(registry_, state, tx, ctx);
   }
 

@@ -20,11 +20,10 @@
 // Thread safety: pure functions.
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "tidemark/status.h"
 #include "tidemark/value.h"

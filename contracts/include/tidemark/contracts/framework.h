@@ -12,12 +12,13 @@
 //   }
 //   auto changes = block_view.Changes();   // apply to the state tree, one batch per block
 //
-// ApplyTransaction checks, in this order: the chain id, expiry height, that the signer is an active registered
-// key (identity state), that tx.nonce equals the signer's next nonce, that args decode as a Value,
-// that the contract exists; then it runs the contract over an overlay and commits the overlay only
-// on success. The nonce advances whenever the nonce check passed (even if the call fails), so a
-// failed tx cannot be replayed. It does NOT verify signatures (the mempool does, once per tx).
-// Determinism: no clock (block time comes from the header via TxContext), no floats, ordered maps.
+// ApplyTransaction checks, in this order: the chain id, expiry height, that the signer is an active
+// registered key (identity state), that tx.nonce equals the signer's next nonce, that args decode
+// as a Value, that the contract exists; then it runs the contract over an overlay and commits the
+// overlay only on success. The nonce advances whenever the nonce check passed (even if the call
+// fails), so a failed tx cannot be replayed. It does NOT verify signatures (the mempool does, once
+// per tx). Determinism: no clock (block time comes from the header via TxContext), no floats,
+// ordered maps.
 // Thread safety: a registry is immutable after construction and may be shared; ApplyTransaction
 // is reentrant but a StateView is used by one thread at a time.
 #pragma once
@@ -44,8 +45,11 @@ struct TxContext {
   uint32_t index = 0;          // position of the tx in its block
 
   static TxContext For(const Transaction& tx, const BlockHeader& header, uint32_t index) {
-    return TxContext{.chain_id = header.chain_id, .tx_id = tx.Id(), .signer = tx.signer,
-                     .height = header.height, .block_time_ms = header.timestamp_ms,
+    return TxContext{.chain_id = header.chain_id,
+                     .tx_id = tx.Id(),
+                     .signer = tx.signer,
+                     .height = header.height,
+                     .block_time_ms = header.timestamp_ms,
                      .index = index};
   }
 };

@@ -1,4 +1,4 @@
-// governance.h — consortium governance: proposals voted by organisations; validator set and params.
+// governance.h — consortium governance: proposals voted by organisations, validator set, params.
 //
 // Any org admin proposes; each active organisation votes once through one of its admin keys; a
 // proposal passes when strictly more than 2/3 of the active organisations voted yes
@@ -56,8 +56,8 @@ Result<Value> GetProposal(const StateView& view, int64_t id);
 class GovernanceContract : public Contract {
  public:
   std::string_view name() const override { return "gov"; }
-  Status Execute(const TxContext& ctx, std::string_view method, const Value& args,
-                 StateView& state, EventSink& events) const override;
+  Status Execute(const TxContext& ctx, std::string_view method, const Value& args, StateView& state,
+                 EventSink& events) const override;
 };
 
 }  // namespace tidemark::contracts

@@ -15,7 +15,8 @@
 // The company prefix length is not derivable from a GTIN, so converting a Digital Link back to an
 // EPC URN needs it (products record it as master data):
 //   TM_ASSIGN_OR_RETURN(Gs1Id id, ParseIdentifier("https://id.gs1.org/01/10614141073464/21/2017"));
-//   TM_ASSIGN_OR_RETURN(std::string urn, ToEpcUrn(id, 7));   // urn:epc:id:sgtin:0614141.107346.2017
+//   TM_ASSIGN_OR_RETURN(std::string urn, ToEpcUrn(id, 7));
+//   // urn == "urn:epc:id:sgtin:0614141.107346.2017"
 //
 // Thread safety: pure functions.
 #pragma once
@@ -38,12 +39,12 @@ enum class IdKind { kSgtin, kLgtin, kGtin, kSscc, kSgln, kOther };
 
 struct Gs1Id {
   IdKind kind = IdKind::kOther;
-  std::string gtin;      // 14 digits (kSgtin, kLgtin, kGtin)
-  std::string lot;       // AI 10 (kLgtin; optional qualifier of kSgtin in a Digital Link)
-  std::string serial;    // AI 21 (kSgtin)
-  std::string sscc;      // 18 digits (kSscc)
-  std::string gln;       // 13 digits (kSgln)
-  std::string gln_ext;   // AI 254, "" if none (URN extension "0")
+  std::string gtin;       // 14 digits (kSgtin, kLgtin, kGtin)
+  std::string lot;        // AI 10 (kLgtin; optional qualifier of kSgtin in a Digital Link)
+  std::string serial;     // AI 21 (kSgtin)
+  std::string sscc;       // 18 digits (kSscc)
+  std::string gln;        // 13 digits (kSgln)
+  std::string gln_ext;    // AI 254, "" if none (URN extension "0")
   std::string canonical;  // the canonical form described above
 
   // "/01/<gtin>/10/<lot>" for an item or lot with a known lot, else "".

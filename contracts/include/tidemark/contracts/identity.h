@@ -27,8 +27,19 @@
 namespace tidemark::contracts {
 
 enum class Role {
-  kBrand, kManufacturer, kPlatform, kExporter, kForwarder, kCustomsBroker, kCustoms, kInspector,
-  kBondedWarehouse, kRetailer, kBank, kIpRegistry, kRegulator,
+  kBrand,
+  kManufacturer,
+  kPlatform,
+  kExporter,
+  kForwarder,
+  kCustomsBroker,
+  kCustoms,
+  kInspector,
+  kBondedWarehouse,
+  kRetailer,
+  kBank,
+  kIpRegistry,
+  kRegulator,
 };
 // "BRAND", "CUSTOMS_BROKER", ...
 std::string_view RoleName(Role role);
@@ -73,7 +84,7 @@ struct KeyRecord {
 };
 
 bool IsValidOrgId(std::string_view id);
-std::string OrgKey(std::string_view org_id);  // "identity/org/<id>"
+std::string OrgKey(std::string_view org_id);     // "identity/org/<id>"
 std::string KeyRecordKey(const PublicKey& key);  // "identity/key/<hex>"
 
 Result<std::optional<OrgRecord>> LoadOrg(const StateView& view, std::string_view org_id);
@@ -103,8 +114,8 @@ Status DeactivateOrg(StateView& view, std::string_view org_id, uint64_t height);
 class IdentityContract : public Contract {
  public:
   std::string_view name() const override { return "identity"; }
-  Status Execute(const TxContext& ctx, std::string_view method, const Value& args,
-                 StateView& state, EventSink& events) const override;
+  Status Execute(const TxContext& ctx, std::string_view method, const Value& args, StateView& state,
+                 EventSink& events) const override;
 };
 
 }  // namespace tidemark::contracts

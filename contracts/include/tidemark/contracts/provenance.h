@@ -2,9 +2,9 @@
 // inspection certificates, recalls and consumer scans; plus the pure reads the node serves.
 //
 // Writes (contract "prov"; args are Value maps; identifiers as EPC URNs or Digital Links):
-//   capture         {events: [<event Value from ParseEpcisDocument>, ...]}        supply-chain roles
-//   register_product {gtin, name, brand?, origin_country, company_prefix_length?, description?}
-//                                                                         BRAND / MANUFACTURER
+//   capture         {events: [<event Value from ParseEpcisDocument>, ...]}   supply-chain roles
+//   register_product {gtin, name, brand?, origin_country, company_prefix_length?,
+//                     description?}                                        BRAND / MANUFACTURER
 //   register_lot    {gtin, lot, production_date?, expiry_date?}  (YYYY-MM-DD) BRAND / MANUFACTURER
 //   register_location {gln, name, country?, kind?}   register_party {id, name, country?}
 //   customs_declare {declaration_no, mode: "1210"|"1239"|"9610"|"9710"|"9810", order_no,
@@ -30,11 +30,10 @@
 #pragma once
 
 #include <map>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "tidemark/contracts/framework.h"
 
@@ -43,8 +42,8 @@ namespace tidemark::contracts {
 class ProvenanceContract : public Contract {
  public:
   std::string_view name() const override { return "prov"; }
-  Status Execute(const TxContext& ctx, std::string_view method, const Value& args,
-                 StateView& state, EventSink& events) const override;
+  Status Execute(const TxContext& ctx, std::string_view method, const Value& args, StateView& state,
+                 EventSink& events) const override;
 };
 
 // EPCIS 2.0 simple event query parameters (values are OR-ed within one parameter).
@@ -54,13 +53,13 @@ struct EventQuery {
   std::optional<int64_t> lt_event_time_ms;
   std::vector<std::string> eq_biz_step;
   std::vector<std::string> eq_disposition;
-  std::vector<std::string> match_epc;         // epcList, childEPCs
-  std::vector<std::string> match_any_epc;     // + inputEPCList, outputEPCList, parentID
+  std::vector<std::string> match_epc;      // epcList, childEPCs
+  std::vector<std::string> match_any_epc;  // + inputEPCList, outputEPCList, parentID
   std::vector<std::string> match_parent_id;
-  std::vector<std::string> match_epc_class;   // any quantity list's epcClass
+  std::vector<std::string> match_epc_class;  // any quantity list's epcClass
   std::vector<std::string> eq_biz_location;
   std::vector<std::string> eq_event_id;
-  uint32_t event_count_limit = 1000;           // also the hard cap
+  uint32_t event_count_limit = 1000;  // also the hard cap
 
   // From query-string parameters; multiple values separated by '|'. Unknown parameters and bad
   // values are INVALID_ARGUMENT naming the parameter.

@@ -45,7 +45,8 @@ class StateView {
   virtual void Delete(const std::string& key) = 0;
   // Visits every key that starts with `prefix` and is >= `start` (empty: from the first), in
   // ascending byte order of the key.
-  virtual void Scan(const std::string& prefix, const std::string& start, const ScanFn& fn) const = 0;
+  virtual void Scan(const std::string& prefix, const std::string& start,
+                    const ScanFn& fn) const = 0;
   void Scan(const std::string& prefix, const ScanFn& fn) const { Scan(prefix, "", fn); }
 };
 

@@ -2,8 +2,9 @@
 //
 //   put {key: "k", value: <any Value>}   -> state "test/<key>" = value; event "test.Put" {key}
 //   del {key: "k"}                       -> deletes "test/<key>"
-//   fail {}                              -> writes "test/fail" then fails (FAILED_PRECONDITION), so a
-//                                           test can check that a failed call changes nothing
+//   fail {}                              -> writes "test/fail" then fails (FAILED_PRECONDITION),
+//                                           so a test can check that a failed call changes
+//                                           nothing
 // Reads: TestContractGet(view, "k").  Any active registered key may call it.
 // Thread safety: immutable object; stateless.
 #pragma once
@@ -15,8 +16,8 @@ namespace tidemark::contracts {
 class TestContract : public Contract {
  public:
   std::string_view name() const override { return "test"; }
-  Status Execute(const TxContext& ctx, std::string_view method, const Value& args,
-                 StateView& state, EventSink& events) const override;
+  Status Execute(const TxContext& ctx, std::string_view method, const Value& args, StateView& state,
+                 EventSink& events) const override;
 };
 
 Result<std::optional<Value>> TestContractGet(const StateView& view, const std::string& key);
