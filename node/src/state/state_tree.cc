@@ -282,6 +282,10 @@ Result<StateProof> StateTree::Prove(uint64_t height, ByteView key) const {
 }
 
 Result<WriteBatch> StateTree::PrepareGc(uint64_t oldest_kept, size_t max_entries) const {
+  if (!HasVersion(oldest_kept)) {
+    return Status::FailedPrecondition("state GC: version " + std::to_string(oldest_kept) +
+                                      " to keep does not exist");
+  }
   WriteBatch batch;
   const std::string stale_prefix(1, keys::kStateStale);
   TM_ASSIGN_OR_RETURN(std::vector<KvPair> stale,

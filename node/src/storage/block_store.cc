@@ -199,6 +199,7 @@ Result<std::vector<SignerTx>> BlockStore::TxsBySigner(const PublicKey& signer,
   std::vector<SignerTx> out;
   for (const KvPair& kv : page) {
     if (kv.key.size() != prefix.size() + 12) return Status::Corruption("signer index: bad key");
+    if (kv.value.size() != Hash256::kSize) return Status::Corruption("signer index: bad value");
     TM_ASSIGN_OR_RETURN(Hash256 tx_id, Hash256::FromView(kv.value));
     const uint8_t* p = kv.key.data() + prefix.size();
     out.push_back({tx_id, {keys::ReadU64(p), keys::ReadU32(p + 8)}});
