@@ -1,13 +1,14 @@
 // Tests of the sparse Merkle state tree against a naive reference, plus versions, reads and GC.
+#include "tidemark/node/state/state_tree.h"
+
 #include <algorithm>
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <map>
-#include <atomic>
 #include <random>
 #include <thread>
 
 #include "tidemark/hash.h"
-#include "tidemark/node/state/state_tree.h"
 #include "tidemark/node/storage/memory_kv_store.h"
 
 namespace tidemark::node {
@@ -102,7 +103,10 @@ TEST_CASE("2,000 random operations match the naive tree at every version (seed 2
     std::vector<StateChange> changes;
     for (auto& [k, v] : batch) {
       changes.push_back({k, v});
-      if (v) model[k] = *v; else model.erase(k);
+      if (v)
+        model[k] = *v;
+      else
+        model.erase(k);
     }
     Hash256 root = Commit(kv, height, changes);
     REQUIRE(root == NaiveRoot(model));
@@ -111,8 +115,8 @@ TEST_CASE("2,000 random operations match the naive tree at every version (seed 2
     for (int probe = 0; probe < 3; ++probe) {
       Bytes key = B("k" + std::to_string(rng() % 450));  // some never written
       auto it = model.find(key);
-      CheckProof(tree, height, root,
-                 key, it == model.end() ? std::nullopt : std::optional<Bytes>(it->second));
+      CheckProof(tree, height, root, key,
+                 it == model.end() ? std::nullopt : std::optional<Bytes>(it->second));
     }
     ++height;
   }
@@ -208,7 +212,8 @@ TEST_CASE("Scan pages through the current values of a prefix") {
   std::vector<Bytes> seen;
   std::optional<Bytes> cursor;
   for (;;) {
-    Result<std::vector<KvPair>> page = tree.Scan({.prefix = B("p/"), .start_after = cursor, .limit = 10});
+    Result<std::vector<KvPair>> page =
+        tree.Scan({.prefix = B("p/"), .start_after = cursor, .limit = 10});
     REQUIRE(page.ok());
     if (page->empty()) break;
     for (const KvPair& p : *page) seen.push_back(p.key);
@@ -264,7 +269,10 @@ TEST_CASE("GC deletes exactly what versions below the cut use") {
     std::vector<StateChange> changes;
     for (auto& [k, v] : batch) {
       changes.push_back({k, v});
-      if (v) model[k] = *v; else model.erase(k);
+      if (v)
+        model[k] = *v;
+      else
+        model.erase(k);
     }
     Commit(kv, h, changes);
     models.push_back(model);
@@ -311,8 +319,7 @@ TEST_CASE("readers prove written versions while the single writer commits new on
       Bytes key = B("k" + std::to_string(rng() % 50));
       Result<Hash256> root = tree.Root(at);
       Result<StateProof> proof = tree.Prove(at, key);
-      if (!root.ok() || !proof.ok() ||
-          !VerifyStateProof(*root, key, proof->value, *proof).ok()) {
+      if (!root.ok() || !proof.ok() || !VerifyStateProof(*root, key, proof->value, *proof).ok()) {
         failures++;
       }
       checks++;

@@ -43,8 +43,8 @@ struct Chain {
         b.justify.data = {.height = blocks.size() - 1, .block_id = b.header.parent};
       }
       b.header.justify_hash = b.justify.Hash();
-      Transaction tx{.chain_id = "ls-test", .nonce = blocks.size() + 1, .contract = "test",
-                     .method = "put"};
+      Transaction tx{
+          .chain_id = "ls-test", .nonce = blocks.size() + 1, .contract = "test", .method = "put"};
       tx.SignWith(key);
       b.txs.push_back(tx);
       b.header.tx_count = 1;

@@ -52,8 +52,8 @@ class Updater {
 };
 
 Result<SmtNode> Updater::Load(const NodeRef& ref) {
-  TM_ASSIGN_OR_RETURN(std::optional<Bytes> raw, store_.Get(AsBytes(keys::StateNode(
-                                                    ref.version, ref.hash))));
+  TM_ASSIGN_OR_RETURN(std::optional<Bytes> raw,
+                      store_.Get(AsBytes(keys::StateNode(ref.version, ref.hash))));
   if (!raw) {
     return Status::Corruption("state node missing: " + std::to_string(ref.version) + "/" +
                               ref.hash.Hex());
@@ -194,8 +194,7 @@ Result<StateUpdate> StateTree::ApplyChanges(uint64_t height,
     Result<NodeRef> prev = RootRef(height - 1);
     if (!prev.ok() && prev.status().code() == Code::kNotFound) {
       return Status::FailedPrecondition("state version " + std::to_string(height - 1) +
-                                        " missing: cannot apply version " +
-                                        std::to_string(height));
+                                        " missing: cannot apply version " + std::to_string(height));
     }
     TM_RETURN_IF_ERROR(prev.status());
     base = *prev;

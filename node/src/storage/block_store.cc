@@ -73,7 +73,8 @@ Status BlockStore::CheckTipComplete(const CommitTip& tip) const {
   for (const Transaction& tx : block->txs) {
     Hash256 id = tx.Id();
     TM_ASSIGN_OR_RETURN(std::optional<TxLocation> loc, FindTx(id));
-    if (!loc || loc->height > tip.height) return Status::Corruption("tx index missing: " + id.Hex());
+    if (!loc || loc->height > tip.height)
+      return Status::Corruption("tx index missing: " + id.Hex());
     TM_ASSIGN_OR_RETURN(std::optional<Receipt> receipt, ReceiptOf(id));
     if (!receipt) return Status::Corruption("receipt missing: " + id.Hex());
   }

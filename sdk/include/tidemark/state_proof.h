@@ -61,7 +61,7 @@ struct StateProof {
   Bytes key;
   std::optional<Bytes> value;  // nullopt: the proof is of absence
   uint16_t depth = 0;
-  Bytes bitmap;                // ceil(depth / 8) bytes; unused low bits are zero
+  Bytes bitmap;  // ceil(depth / 8) bytes; unused low bits are zero
   std::vector<Hash256> siblings;
   std::optional<SmtLeaf> other_leaf;
 
