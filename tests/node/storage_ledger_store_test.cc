@@ -8,6 +8,7 @@
 
 #include "tidemark/node/storage/key_layout.h"
 #include "tidemark/node/storage/ledger_store.h"
+#include "tidemark/node/storage/memory_kv_store.h"
 
 namespace tidemark::node {
 namespace {
@@ -121,6 +122,79 @@ TEST_CASE("LedgerStore: opening a store whose tip lost its state root fails with
   REQUIRE(!ledger.ok());
   CHECK(ledger.status().code() == Code::kCorruption);
   CHECK(ledger.status().message().find("state root missing") != std::string::npos);
+}
+
+TEST_CASE("LedgerStore: certified proofs verify with only the validator set") {
+  const std::string chain_id = "ls-cert";
+  std::vector<KeyPair> keys;
+  ValidatorSet validators{.epoch = 0};
+  for (uint8_t i = 0; i < 4; ++i) {
+    Seed seed;
+    seed.data[0] = 10 + i;
+    keys.push_back(KeyPair::FromSeed(seed));
+    validators.validators.push_back({keys.back().public_key(), "org" + std::to_string(i)});
+  }
+  auto sign_commit = [&](const Block& b, size_t signers) {
+    QuorumCert qc;
+    qc.data = {.round = b.header.round + 1,
+               .height = b.header.height + 1,
+               .commit_height = b.header.height,
+               .commit_id = b.Id()};
+    for (uint32_t i = 0; i < signers; ++i) {
+      qc.signatures.push_back({i, keys[i].Sign(SigKind::kVote, chain_id, qc.data.Encode())});
+    }
+    return qc;
+  };
+  auto ledger = LedgerStore::Open(std::make_unique<MemoryKvStore>());
+  REQUIRE(ledger.ok());
+  CHECK((*ledger)->ProveCertified(B("k")).status().code() == Code::kUnavailable);
+  Block prev;
+  for (uint64_t h = 0; h < 6; ++h) {
+    Block b;
+    b.header.chain_id = chain_id;
+    b.header.height = h;
+    b.header.round = h;
+    b.header.validators_hash = validators.Hash();
+    if (h > 0) {
+      b.header.parent = prev.Id();
+      b.justify.data = {.height = h - 1, .block_id = b.header.parent};
+      b.header.exec_height = h - 1;  // execution lags by one block
+      b.header.state_root = (*ledger)->state().Root(h - 1).value();
+    }
+    b.header.justify_hash = b.justify.Hash();
+    b.header.tx_root = TxRoot(b.txs);
+    QuorumCert cert = h == 0 ? QuorumCert{} : sign_commit(b, 3);
+    std::vector<StateChange> changes = {
+        {B("lot/" + std::to_string(h)), B("v" + std::to_string(h))}};
+    REQUIRE((*ledger)->CommitBlock(b, cert, {}, changes, std::nullopt).ok());
+    prev = b;
+  }
+  Result<CertifiedStateProof> p = (*ledger)->ProveCertified(B("lot/3"));
+  REQUIRE(p.ok());
+  CHECK(p->header.height == 5);
+  CHECK(p->header.exec_height == 4);
+  Result<CertifiedStateProof> wire = CertifiedStateProof::Decode(p->Encode());
+  REQUIRE(wire.ok());
+  CHECK(VerifyCertifiedStateProof(validators, chain_id, B("lot/3"), B("v3"), *wire).ok());
+  CHECK(!VerifyCertifiedStateProof(validators, chain_id, B("lot/3"), B("v4"), *wire).ok());
+  CHECK(!VerifyCertifiedStateProof(validators, "other-chain", B("lot/3"), B("v3"), *wire).ok());
+  // Not yet in the certified state: lot/5 was written by block 5, certified by a later header.
+  Result<CertifiedStateProof> absent = (*ledger)->ProveCertified(B("lot/5"));
+  REQUIRE(absent.ok());
+  CHECK(VerifyCertifiedStateProof(validators, chain_id, B("lot/5"), std::nullopt, *absent).ok());
+
+  CertifiedStateProof t = *wire;
+  t.cert.signatures.pop_back();  // 2 of 4: below quorum
+  CHECK(!VerifyCertifiedStateProof(validators, chain_id, B("lot/3"), B("v3"), t).ok());
+  t = *wire;
+  t.header.state_root.data[0] ^= 1;  // header no longer the committed one
+  CHECK(!VerifyCertifiedStateProof(validators, chain_id, B("lot/3"), B("v3"), t).ok());
+  ValidatorSet others = validators;
+  others.validators.pop_back();
+  CHECK(!VerifyCertifiedStateProof(others, chain_id, B("lot/3"), B("v3"), *wire).ok());
+  Bytes enc = wire->Encode();
+  enc.push_back(0);
+  CHECK(!CertifiedStateProof::Decode(enc).ok());
 }
 
 }  // namespace

@@ -26,6 +26,23 @@ Result<Hash256> LedgerStore::CommitBlock(const Block& block, const QuorumCert& c
   return up.root;
 }
 
+Result<CertifiedStateProof> LedgerStore::ProveCertified(ByteView key) const {
+  TM_ASSIGN_OR_RETURN(std::optional<CommitTip> tip, blocks_.Tip());
+  if (!tip) return Status::Unavailable("no committed block yet");
+  TM_ASSIGN_OR_RETURN(std::optional<Block> block, blocks_.BlockAt(tip->height));
+  TM_ASSIGN_OR_RETURN(std::optional<QuorumCert> cert, blocks_.CertAt(tip->height));
+  if (!block || !cert) return Status::Corruption("tip block or certificate missing");
+  const BlockHeader& header = block->header;
+  TM_ASSIGN_OR_RETURN(Hash256 root, state_.Root(header.exec_height));
+  if (root != header.state_root) {
+    return Status::Internal("state root of version " + std::to_string(header.exec_height) +
+                            " differs from the certified header at height " +
+                            std::to_string(header.height));
+  }
+  TM_ASSIGN_OR_RETURN(StateProof proof, state_.Prove(header.exec_height, key));
+  return CertifiedStateProof{header, *cert, std::move(proof)};
+}
+
 Status LedgerStore::WriteSafetyRecord(ByteView record) {
   std::lock_guard lock(write_mu_);
   BlockStore writer(*kv_);

@@ -6,7 +6,7 @@
 //   // after executing committed block h (changes: sorted, one per key):
 //   TM_ASSIGN_OR_RETURN(Hash256 root,
 //                       ledger->CommitBlock(block, cert, receipts, changes, safety_record));
-//   TM_ASSIGN_OR_RETURN(StateProof proof, ledger->state().Prove(h, key));   // serve a proof
+//   TM_ASSIGN_OR_RETURN(CertifiedStateProof p, ledger->ProveCertified(key));  // serve a proof
 //   TM_RETURN_IF_ERROR(ledger->Prune(/*keep_last=*/1000));                  // optional GC
 //
 // Thread safety: CommitBlock, WriteSafetyRecord and Prune serialise on an internal mutex (one
@@ -46,6 +46,12 @@ class LedgerStore {
   // Deletes state versions older than the last `keep_last` committed heights (keep_last >= 1),
   // in bounded batches. Blocks, receipts and indexes are kept.
   Status Prune(uint64_t keep_last);
+
+  // A proof of `key` that a client can check with only the validator set: the tip block's
+  // header (whose state_root is the state after block exec_height), its commit certificate, and
+  // the state proof at version exec_height. kInternal if our root for exec_height differs from
+  // the certified one (our execution diverged: the node must stop).
+  Result<CertifiedStateProof> ProveCertified(ByteView key) const;
 
   const BlockStore& blocks() const { return blocks_; }
   const StateTree& state() const { return state_; }
