@@ -1,4 +1,5 @@
-// Fuzz target: StateProof::Decode and VerifyStateProof on untrusted bytes (a client decodes
+// Fuzz target: StateProof::Decode, CertifiedStateProof::Decode and VerifyStateProof on untrusted
+// bytes (a client decodes
 // proofs served by any node). Properties: never crashes or over-allocates; a decoded proof
 // re-encodes to exactly the input (one encoding per proof); a proof verifies against the root
 // it hashes to and against no other root, and never for another value.
@@ -13,6 +14,8 @@ using tidemark::Hash256;
 using tidemark::StateProof;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  // The certified wrapper (header + certificate + proof) must decode or fail cleanly too.
+  (void)tidemark::CertifiedStateProof::Decode(ByteView(data, size));
   tidemark::Result<StateProof> proof = StateProof::Decode(ByteView(data, size));
   if (!proof.ok()) return 0;
   if (proof->Encode() != Bytes(data, data + size)) __builtin_trap();

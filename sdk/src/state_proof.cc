@@ -152,4 +152,45 @@ Status VerifyStateProof(const Hash256& root, ByteView key, const std::optional<B
   return Status::Ok();
 }
 
+Bytes CertifiedStateProof::Encode() const {
+  Writer w;
+  w.U8(kStateProofVersion);
+  header.EncodeTo(w);
+  cert.EncodeTo(w);
+  w.Blob(proof.Encode());
+  return w.Take();
+}
+
+Result<CertifiedStateProof> CertifiedStateProof::Decode(ByteView in) {
+  // A proof holds at most a key, a value, 256 siblings and a leaf, plus small framing.
+  constexpr size_t kMaxProofLen = kMaxStateKeyLen + kMaxStateValueLen + 257 * 32 + 128;
+  Reader r(in, "certified state proof");
+  CertifiedStateProof out;
+  TM_RETURN_IF_ERROR(r.Version(kStateProofVersion));
+  TM_RETURN_IF_ERROR(BlockHeader::DecodeFrom(r, &out.header));
+  TM_RETURN_IF_ERROR(QuorumCert::DecodeFrom(r, &out.cert));
+  Bytes proof;
+  TM_RETURN_IF_ERROR(r.Blob(&proof, kMaxProofLen, "proof"));
+  TM_RETURN_IF_ERROR(r.Finish());
+  TM_ASSIGN_OR_RETURN(out.proof, StateProof::Decode(proof));
+  return out;
+}
+
+Status VerifyCertifiedStateProof(const ValidatorSet& validators, std::string_view chain_id,
+                                 ByteView key, const std::optional<Bytes>& value,
+                                 const CertifiedStateProof& c) {
+  if (c.header.chain_id != chain_id) {
+    return Status::Unauthenticated("certified proof: header is for another chain");
+  }
+  if (c.header.validators_hash != validators.Hash()) {
+    return Status::Unauthenticated("certified proof: header names another validator set");
+  }
+  if (c.cert.data.commit_id != c.header.Id() || c.cert.data.commit_height != c.header.height) {
+    return Status::Unauthenticated("certified proof: certificate does not commit the header");
+  }
+  Status cert_ok = c.cert.Verify(validators, chain_id);
+  if (!cert_ok.ok()) return Status::Unauthenticated("certified proof: " + cert_ok.message());
+  return VerifyStateProof(c.header.state_root, key, value, c.proof);
+}
+
 }  // namespace tidemark

@@ -220,5 +220,41 @@ TEST_CASE("a proof for the empty tree is depth 0 with nothing else") {
   CHECK(!Verifies(kSmtEmptyHash, inclusion));
 }
 
+// Test vectors (also in docs/storage.md, for other implementations such as sdk/js): the tree
+// {"a": "1", "b": "2", "c": "3"}. Any change to hashing or encoding breaks them.
+constexpr char kVectorRoot[] = "911b9f48e2cf2848076fedf8d7fab4fdbf01f877e80e797f1674e89a2433b946";
+constexpr char kVectorA[] =  // inclusion of a = "1", depth 1
+    "010000000161010000000131000180153de5347188a75778f15ede831203f3a541f05dd41bad7672b592730feae7"
+    "2100";
+constexpr char kVectorD[] =  // absence of d: empty subtree at depth 3
+    "010000000164000003a040b3aff522c0bae10cbe057e460498e836bd21445897adb3dcf19bd6198b726025a794d8"
+    "532a00e0502b32d1dfbf3c32f6c546d309eb23d8c54d3a496821c0e200";
+constexpr char kVectorG[] =  // absence of g: the leaf of a occupies its path at depth 1
+    "01000000016700000180153de5347188a75778f15ede831203f3a541f05dd41bad7672b592730feae72101ca9781"
+    "12ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb6b86b273ff34fce19d6b804eff5a3f5747"
+    "ada4eaa22f1d49c01e52ddb7875b4b";
+
+TEST_CASE("state proof test vectors") {
+  MemoryKvStore kv;
+  std::vector<StateChange> changes = {{B("a"), B("1")}, {B("b"), B("2")}, {B("c"), B("3")}};
+  Result<StateUpdate> up = StateTree(kv).ApplyChanges(0, changes);
+  REQUIRE(up.ok());
+  REQUIRE(kv.Write(up->writes, true).ok());
+  CHECK(up->root.Hex() == kVectorRoot);
+  Hash256 root = Hash256::FromHex(kVectorRoot).value();
+  struct Vector {
+    const char* key;
+    std::optional<Bytes> value;
+    const char* hex;
+  };
+  for (const Vector& v : {Vector{"a", B("1"), kVectorA}, Vector{"d", std::nullopt, kVectorD},
+                          Vector{"g", std::nullopt, kVectorG}}) {
+    CHECK(ToHex(StateTree(kv).Prove(0, B(v.key)).value().Encode()) == v.hex);
+    Result<StateProof> p = StateProof::Decode(FromHex(v.hex).value());
+    REQUIRE(p.ok());
+    CHECK(VerifyStateProof(root, B(v.key), v.value, *p).ok());
+  }
+}
+
 }  // namespace
 }  // namespace tidemark::node

@@ -50,8 +50,8 @@ TEST_CASE("TreeStateView reads and scans committed state across pages") {
     keys.push_back(k);
     return keys.size() < 5;  // stop early
   });
-  CHECK(keys == std::vector<std::string>{"prov/1590", "prov/1591", "prov/1592", "prov/1593",
-                                         "prov/1594"});
+  CHECK(keys ==
+        std::vector<std::string>{"prov/1590", "prov/1591", "prov/1592", "prov/1593", "prov/1594"});
   CHECK(view.status().ok());
 }
 

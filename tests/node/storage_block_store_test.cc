@@ -61,8 +61,11 @@ class ChainGen {
     size_t ntx = rng_() % 5;
     for (size_t i = 0; i < ntx; ++i) {
       size_t who = rng_() % keys_.size();
-      Transaction tx{.chain_id = "test-chain", .nonce = ++nonces_[who], .contract = "test",
-                     .method = "put", .args = B("arg" + std::to_string(rng_() % 100))};
+      Transaction tx{.chain_id = "test-chain",
+                     .nonce = ++nonces_[who],
+                     .contract = "test",
+                     .method = "put",
+                     .args = B("arg" + std::to_string(rng_() % 100))};
       tx.SignWith(keys_[who]);
       b.txs.push_back(tx);
     }
@@ -214,7 +217,8 @@ TEST_CASE("PrepareCommit refuses what does not follow the tip or does not match"
   const BlockInput& in = chain[1];
 
   CHECK(blocks.PrepareCommit(chain[2].block, chain[2].cert, chain[2].receipts, up, {})
-            .status().code() == Code::kFailedPrecondition);  // skips a height
+            .status()
+            .code() == Code::kFailedPrecondition);  // skips a height
   QuorumCert wrong_cert = in.cert;
   wrong_cert.data.commit_id = chain[0].block.Id();
   CHECK(blocks.PrepareCommit(in.block, wrong_cert, in.receipts, up, {}).status().code() ==
@@ -284,7 +288,7 @@ TEST_CASE("crash at random points across 1,000 block commits (seed 4242): always
   std::mt19937_64 rng(4242);
 
   FaultInjectingKvStore kv;
-  uint64_t next = 0;          // next height to commit
+  uint64_t next = 0;  // next height to commit
   size_t crashes = 0;
   kv.CrashAtWrite(1 + rng() % 60);
   while (next < chain.size()) {

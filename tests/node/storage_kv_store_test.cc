@@ -71,7 +71,7 @@ void RunContract(KvStore& kv) {
         std::vector<std::string>{"a/2"});
   CHECK(Keys(kv.Scan({.prefix = B("a/"), .start_after = B("a/2")})).empty());
   CHECK(Keys(kv.Scan({.prefix = B("a/"), .start_after = B("0")})).size() == 2);  // before prefix
-  CHECK(Keys(kv.Scan({.prefix = B("a/"), .start_after = B("z")})).empty());     // after prefix
+  CHECK(Keys(kv.Scan({.prefix = B("a/"), .start_after = B("z")})).empty());      // after prefix
   CHECK(Keys(kv.Scan({.prefix = ByteView()})).size() == 4);                      // everything
   CHECK(Keys(kv.Scan({.prefix = B("a/"), .limit = 0})).empty());
   CHECK(Keys(kv.Scan({.prefix = B("a/"), .start_at = B("a/2")})) ==

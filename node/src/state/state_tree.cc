@@ -52,8 +52,8 @@ class Updater {
 };
 
 Result<SmtNode> Updater::Load(const NodeRef& ref) {
-  TM_ASSIGN_OR_RETURN(std::optional<Bytes> raw, store_.Get(AsBytes(keys::StateNode(
-                                                    ref.version, ref.hash))));
+  TM_ASSIGN_OR_RETURN(std::optional<Bytes> raw,
+                      store_.Get(AsBytes(keys::StateNode(ref.version, ref.hash))));
   if (!raw) {
     return Status::Corruption("state node missing: " + std::to_string(ref.version) + "/" +
                               ref.hash.Hex());
@@ -194,8 +194,7 @@ Result<StateUpdate> StateTree::ApplyChanges(uint64_t height,
     Result<NodeRef> prev = RootRef(height - 1);
     if (!prev.ok() && prev.status().code() == Code::kNotFound) {
       return Status::FailedPrecondition("state version " + std::to_string(height - 1) +
-                                        " missing: cannot apply version " +
-                                        std::to_string(height));
+                                        " missing: cannot apply version " + std::to_string(height));
     }
     TM_RETURN_IF_ERROR(prev.status());
     base = *prev;
@@ -282,6 +281,10 @@ Result<StateProof> StateTree::Prove(uint64_t height, ByteView key) const {
 }
 
 Result<WriteBatch> StateTree::PrepareGc(uint64_t oldest_kept, size_t max_entries) const {
+  if (!HasVersion(oldest_kept)) {
+    return Status::FailedPrecondition("state GC: version " + std::to_string(oldest_kept) +
+                                      " to keep does not exist");
+  }
   WriteBatch batch;
   const std::string stale_prefix(1, keys::kStateStale);
   TM_ASSIGN_OR_RETURN(std::vector<KvPair> stale,

@@ -73,7 +73,8 @@ Status BlockStore::CheckTipComplete(const CommitTip& tip) const {
   for (const Transaction& tx : block->txs) {
     Hash256 id = tx.Id();
     TM_ASSIGN_OR_RETURN(std::optional<TxLocation> loc, FindTx(id));
-    if (!loc || loc->height > tip.height) return Status::Corruption("tx index missing: " + id.Hex());
+    if (!loc || loc->height > tip.height)
+      return Status::Corruption("tx index missing: " + id.Hex());
     TM_ASSIGN_OR_RETURN(std::optional<Receipt> receipt, ReceiptOf(id));
     if (!receipt) return Status::Corruption("receipt missing: " + id.Hex());
   }
@@ -203,6 +204,7 @@ Result<std::vector<SignerTx>> BlockStore::TxsBySigner(const PublicKey& signer,
   std::vector<SignerTx> out;
   for (const KvPair& kv : page) {
     if (kv.key.size() != prefix.size() + 12) return Status::Corruption("signer index: bad key");
+    if (kv.value.size() != Hash256::kSize) return Status::Corruption("signer index: bad value");
     TM_ASSIGN_OR_RETURN(Hash256 tx_id, Hash256::FromView(kv.value));
     const uint8_t* p = kv.key.data() + prefix.size();
     out.push_back({tx_id, {keys::ReadU64(p), keys::ReadU32(p + 8)}});

@@ -75,7 +75,7 @@ void FaultInjectingKvStore::Crash() {
 void FaultInjectingKvStore::Restart() {
   std::lock_guard lock(mu_);
   if (!crashed_) CrashLocked();  // restarting a live store loses its unsynced writes too
-  crashed_ = false;  // CrashLocked already rolled visible_ back to durable_
+  crashed_ = false;              // CrashLocked already rolled visible_ back to durable_
 }
 
 bool FaultInjectingKvStore::crashed() const {

@@ -9,6 +9,7 @@ namespace tidemark::node {
 namespace {
 
 leveldb::Slice ToSlice(ByteView b) {
+  if (b.empty()) return leveldb::Slice();  // never a null data pointer (memcmp would be UB)
   return {reinterpret_cast<const char*>(b.data()), b.size()};
 }
 

@@ -28,8 +28,8 @@ std::vector<KvPair> MemoryKvStore::ScanMap(const Map& map, const ScanOptions& op
   }
   for (; it != map.end() && out.size() < options.limit; ++it) {
     if (it->first.compare(0, prefix.size(), prefix) != 0) break;
-    out.push_back({Bytes(it->first.begin(), it->first.end()),
-                   Bytes(it->second.begin(), it->second.end())});
+    out.push_back(
+        {Bytes(it->first.begin(), it->first.end()), Bytes(it->second.begin(), it->second.end())});
   }
   return out;
 }

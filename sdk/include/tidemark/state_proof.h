@@ -24,6 +24,7 @@
 
 #include "tidemark/bytes.h"
 #include "tidemark/codec.h"
+#include "tidemark/types.h"
 
 namespace tidemark {
 
@@ -61,7 +62,7 @@ struct StateProof {
   Bytes key;
   std::optional<Bytes> value;  // nullopt: the proof is of absence
   uint16_t depth = 0;
-  Bytes bitmap;                // ceil(depth / 8) bytes; unused low bits are zero
+  Bytes bitmap;  // ceil(depth / 8) bytes; unused low bits are zero
   std::vector<Hash256> siblings;
   std::optional<SmtLeaf> other_leaf;
 
@@ -84,5 +85,28 @@ Result<Hash256> StateProofRoot(const StateProof& proof);
 // `value` is nullopt), and the proof's own key / value are those. kUnauthenticated otherwise.
 Status VerifyStateProof(const Hash256& root, ByteView key, const std::optional<Bytes>& value,
                         const StateProof& proof);
+
+// What a node serves so that a client trusting only the validator set can check a value: a
+// committed block header, its commit certificate, and a state proof against the header's
+// state_root (the state after block header.exec_height).
+//
+//   TM_ASSIGN_OR_RETURN(CertifiedStateProof p, CertifiedStateProof::Decode(body));
+//   TM_RETURN_IF_ERROR(VerifyCertifiedStateProof(validators, "tidemark-local", key, value, p));
+struct CertifiedStateProof {
+  BlockHeader header;
+  QuorumCert cert;
+  StateProof proof;
+
+  // version u8 | header | cert | proof blob (StateProof::Encode)
+  Bytes Encode() const;
+  static Result<CertifiedStateProof> Decode(ByteView in);
+};
+
+// OK iff the header is for `chain_id` and `validators` (validators_hash), `cert` is a valid
+// quorum of `validators` committing exactly this header (commit_id, commit_height), and the proof
+// shows key -> value (or absence) under header.state_root. kUnauthenticated otherwise.
+Status VerifyCertifiedStateProof(const ValidatorSet& validators, std::string_view chain_id,
+                                 ByteView key, const std::optional<Bytes>& value,
+                                 const CertifiedStateProof& certified);
 
 }  // namespace tidemark

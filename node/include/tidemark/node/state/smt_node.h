@@ -24,8 +24,8 @@ enum class NodeKind : uint8_t { kEmpty = 0, kLeaf = 1, kInternal = 2 };
 
 struct NodeRef {
   NodeKind kind = NodeKind::kEmpty;
-  uint64_t version = 0;            // height that created the node (0 when empty)
-  Hash256 hash = kSmtEmptyHash;    // kSmtEmptyHash when empty
+  uint64_t version = 0;          // height that created the node (0 when empty)
+  Hash256 hash = kSmtEmptyHash;  // kSmtEmptyHash when empty
   bool empty() const { return kind == NodeKind::kEmpty; }
   friend bool operator==(const NodeRef&, const NodeRef&) = default;
 };

@@ -72,7 +72,8 @@ class StateTree {
 
   // Writes that delete every node and root only versions below `oldest_kept` use, at most
   // `max_entries` stale nodes per call (call again while the batch is non-empty). After it is
-  // written, versions >= oldest_kept remain fully readable and provable.
+  // written, versions >= oldest_kept remain fully readable and provable. kFailedPrecondition
+  // unless version oldest_kept exists (so the latest version is never collected).
   Result<WriteBatch> PrepareGc(uint64_t oldest_kept, size_t max_entries) const;
 
  private:

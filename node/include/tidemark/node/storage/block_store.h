@@ -84,8 +84,7 @@ class BlockStore {
   // The signer's txs in commit order, after `after` (a cursor: the last location returned),
   // at most `limit`.
   Result<std::vector<SignerTx>> TxsBySigner(const PublicKey& signer,
-                                            std::optional<TxLocation> after,
-                                            size_t limit) const;
+                                            std::optional<TxLocation> after, size_t limit) const;
 
  private:
   Status CheckFollowsTip(const Block& block) const;

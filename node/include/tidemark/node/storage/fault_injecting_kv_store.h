@@ -49,8 +49,8 @@ class FaultInjectingKvStore final : public KvStore {
   void CrashLocked();      // REQUIRES: mu_ held
 
   mutable std::mutex mu_;
-  MemoryKvStore::Map visible_;  // what reads see
-  MemoryKvStore::Map durable_;  // what survives a crash
+  MemoryKvStore::Map visible_;        // what reads see
+  MemoryKvStore::Map durable_;        // what survives a crash
   std::vector<WriteBatch> unsynced_;  // applied to visible_, not yet to durable_
   bool crashed_ = false;
   uint64_t crash_countdown_ = 0;

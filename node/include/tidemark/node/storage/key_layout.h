@@ -15,15 +15,15 @@
 namespace tidemark::node::keys {
 
 // Block store.
-inline constexpr char kBlock = 'B';       // B | height u64         -> Block::Encode()
-inline constexpr char kBlockId = 'I';     // I | block id (32)      -> height u64
-inline constexpr char kCert = 'C';        // C | height u64         -> QuorumCert::Encode()
-inline constexpr char kTxLocation = 'T';  // T | tx id (32)         -> height u64 | index u32
-inline constexpr char kSignerTx = 'A';    // A | signer (32) | height u64 | index u32 -> tx id
-inline constexpr char kReceipt = 'X';     // X | tx id (32)         -> Receipt::Encode()
-inline constexpr char kMeta = 'M';        // M | name               -> see below
-inline constexpr char kTipName[] = "tip";          // height u64 | block id (32)
-inline constexpr char kSafetyName[] = "safety";    // opaque bytes from consensus
+inline constexpr char kBlock = 'B';        // B | height u64         -> Block::Encode()
+inline constexpr char kBlockId = 'I';      // I | block id (32)      -> height u64
+inline constexpr char kCert = 'C';         // C | height u64         -> QuorumCert::Encode()
+inline constexpr char kTxLocation = 'T';   // T | tx id (32)         -> height u64 | index u32
+inline constexpr char kSignerTx = 'A';     // A | signer (32) | height u64 | index u32 -> tx id
+inline constexpr char kReceipt = 'X';      // X | tx id (32)         -> Receipt::Encode()
+inline constexpr char kMeta = 'M';         // M | name               -> see below
+inline constexpr char kTipName[] = "tip";  // height u64 | block id (32)
+inline constexpr char kSafetyName[] = "safety";  // opaque bytes from consensus
 // State tree.
 inline constexpr char kStateNode = 'N';   // N | version u64 | node hash (32) -> encoded SMT node
 inline constexpr char kStateRoot = 'R';   // R | height u64         -> root node reference

@@ -26,10 +26,10 @@ namespace tidemark::node {
 struct LevelDbOptions {
   bool create_if_missing = true;
   bool paranoid_checks = true;
-  bool verify_checksums = true;          // on every read: damage is kCorruption, not garbage
-  size_t block_cache_bytes = 32 << 20;   // bounded read cache
+  bool verify_checksums = true;         // on every read: damage is kCorruption, not garbage
+  size_t block_cache_bytes = 32 << 20;  // bounded read cache
   size_t write_buffer_bytes = 8 << 20;
-  int bloom_bits_per_key = 10;           // 0 disables the bloom filter
+  int bloom_bits_per_key = 10;  // 0 disables the bloom filter
   int max_open_files = 500;
 };
 

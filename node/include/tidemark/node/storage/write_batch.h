@@ -37,7 +37,10 @@ class WriteBatch {
     ops_.insert(ops_.end(), other.ops_.begin(), other.ops_.end());
     bytes_ += other.bytes_;
   }
-  void Clear() { ops_.clear(); bytes_ = 0; }
+  void Clear() {
+    ops_.clear();
+    bytes_ = 0;
+  }
 
   const std::vector<Op>& ops() const { return ops_; }
   size_t Count() const { return ops_.size(); }
