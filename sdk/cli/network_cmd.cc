@@ -1,8 +1,8 @@
 // `tidemark network init`: writes a genesis and one folder per organisation (node config, node
 // key, admin and service keys) for a local network of any size.
 //
-//   tidemark network init --out run/local-4 --chain-id tidemark-local \
-//       --org platform:PLATFORM,BRAND,MANUFACTURER,EXPORTER --org customs:CUSTOMS_BROKER,CUSTOMS \
+//   tidemark network init --out run/local-4 --chain-id tidemark-local
+//       --org platform:PLATFORM,BRAND,MANUFACTURER,EXPORTER --org customs:CUSTOMS_BROKER,CUSTOMS
 //       --org bank:BANK --org regulator:REGULATOR
 //
 // Keys are written as JSON {"public_key", "seed"} files with mode 0600. With --dev-seed PHRASE

@@ -1,6 +1,7 @@
 // process_util.h — starting real `tidemark` binaries and talking to them, for process tests.
 #pragma once
 
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>

@@ -26,21 +26,17 @@ class TreeStateView final : public contracts::StateView {
   void Delete(const std::string&) override { Fatal(Status::Internal("write to committed view")); }
   using StateView::Scan;
   void Scan(const std::string& prefix, const std::string& start, const ScanFn& fn) const override {
-    std::optional<Bytes> after;
-    if (!start.empty()) {
-      // Scan is inclusive of `start`; the tree's cursor is exclusive. Visit `start` itself first.
-      auto v = Get(start);
-      if (v && start.rfind(prefix, 0) == 0 && !fn(start, *v)) return;
-      after = Bytes(start.begin(), start.end());
-    }
+    StateTree::ScanRange range{.prefix = Bytes(prefix.begin(), prefix.end()), .limit = 256};
+    if (!start.empty()) range.start_at = Bytes(start.begin(), start.end());
     for (;;) {
-      auto page = tree_.Scan(AsBytes(prefix), after, 256);
+      auto page = tree_.Scan(range);
       if (!page.ok()) Fatal(page.status());
       for (const auto& kv : *page) {
         if (!fn(ToString(kv.key), kv.value)) return;
       }
-      if (page->size() < 256) return;
-      after = page->back().key;
+      if (page->size() < range.limit) return;
+      range.start_at.reset();
+      range.start_after = page->back().key;
     }
   }
 
