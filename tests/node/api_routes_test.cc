@@ -328,3 +328,12 @@ TEST_CASE("api: the explorer's files are served outside /v1") {
   CheckProblem(a.Get("/v1/index.html"), 404);
   fs::remove_all(dir);
 }
+
+TEST_CASE("api: a maximum-size tx fits in a JSON body with the default limits") {
+  Api a;
+  Transaction big = MakeTx(TestKey(1), 0, "test-chain", std::string(kMaxArgsLen - 64, 'a'));
+  REQUIRE(big.args.size() <= kMaxArgsLen);
+  auto r = a.PostTx(big);
+  CHECK(r.status == 202);
+  CHECK(Body(r)["id"] == big.Id().Hex());
+}

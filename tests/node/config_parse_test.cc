@@ -14,7 +14,7 @@ TEST_CASE("config: only chain_id is required; everything else has a default") {
   REQUIRE(c.ok());
   CHECK(c->chain_id == "c");
   CHECK(c->http.listen == "127.0.0.1:8080");
-  CHECK(c->http.max_body_bytes == (1u << 20));
+  CHECK(c->http.max_body_bytes == (2u << 20));
   CHECK(c->mempool.max_txs == 20000);
   CHECK(c->log_level == "info");
   CHECK_FALSE(ParseNodeConfig(json::object()).ok());

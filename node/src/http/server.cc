@@ -116,6 +116,9 @@ class Session : public std::enable_shared_from_this<Session> {
     }
   }
 
+  auto executor() { return stream_.get_executor(); }
+
+  // REQUIRES: running on executor().
   void Start() {
     if (!counted_) {
       Bump(srv_->m.rejected);
@@ -345,7 +348,8 @@ void HttpServer::Impl::Accept() {
         open.fetch_add(1);
         if (m.open) m.open->Add(1);
       }
-      std::make_shared<Session>(std::move(socket), this, admit)->Start();
+      auto session = std::make_shared<Session>(std::move(socket), this, admit);
+      net::dispatch(session->executor(), [session] { session->Start(); });
     }
     Accept();
   });

@@ -24,7 +24,7 @@ namespace tidemark::node::config {
 
 struct HttpConfig {
   std::string listen = "127.0.0.1:8080";  // host:port; port 0 = ephemeral
-  size_t max_body_bytes = 1 << 20;
+  size_t max_body_bytes = 2 << 20;  // a max-size tx (513 KiB) as JSON hex fits
   size_t max_header_bytes = 16 << 10;
   size_t max_connections = 256;
   uint32_t read_timeout_ms = 10'000;

@@ -41,7 +41,7 @@ namespace tidemark::node::http {
 struct ServerOptions {
   std::string listen_host = "127.0.0.1";
   uint16_t listen_port = 8080;  // 0: an ephemeral port, see port()
-  size_t max_body_bytes = 1 << 20;
+  size_t max_body_bytes = 2 << 20;  // a max-size tx (513 KiB) as JSON hex fits
   size_t max_header_bytes = 16 << 10;
   size_t max_connections = 256;
   uint32_t read_timeout_ms = 10'000;
