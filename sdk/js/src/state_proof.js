@@ -18,7 +18,16 @@
 import { DecodeError, bytesEqual, concatBytes, isBytes, isZero } from './bytes.js';
 import { Reader, Writer } from './codec.js';
 import { sha256 } from './hash.js';
-import { VerifyError } from './types.js';
+import {
+  VerifyError,
+  blockHeaderId,
+  decodeBlockHeaderFrom,
+  decodeQuorumCertFrom,
+  encodeBlockHeaderTo,
+  encodeQuorumCertTo,
+  validatorSetHash,
+  verifyQuorumCert,
+} from './types.js';
 
 export const STATE_PROOF_VERSION = 1;
 export const SMT_DEPTH = 256;
@@ -190,4 +199,60 @@ export function verifyStateProof(root, key, value, proof) {
     throw new VerifyError('state proof: root mismatch');
   }
   return true;
+}
+
+// ---- Certified state proofs ---------------------------------------------------------------------
+
+const MAX_PROOF_LEN = MAX_STATE_KEY_LEN + MAX_STATE_VALUE_LEN + 257 * 32 + 128;
+
+/**
+ * What a node serves so that a client trusting only the validator set can check a value (C++
+ * CertifiedStateProof): { header, cert (the header's commit certificate), proof }. The proof is
+ * against header.state_root, the state after block header.exec_height.
+ * Encoding: version u8 | header | cert | proof blob (encodeStateProof).
+ */
+export function encodeCertifiedStateProof(c) {
+  const w = new Writer();
+  w.u8(STATE_PROOF_VERSION);
+  encodeBlockHeaderTo(w, c.header);
+  encodeQuorumCertTo(w, c.cert);
+  w.blob(encodeStateProof(c.proof));
+  return w.bytes();
+}
+
+export function decodeCertifiedStateProof(bytes) {
+  const r = new Reader(bytes, 'certified state proof');
+  r.version(STATE_PROOF_VERSION);
+  const header = decodeBlockHeaderFrom(r);
+  const cert = decodeQuorumCertFrom(r);
+  const proofBytes = r.blob(MAX_PROOF_LEN, 'proof');
+  r.finish();
+  return { header, cert, proof: decodeStateProof(proofBytes) };
+}
+
+/**
+ * True iff the header is for chainId and names `validators`, `cert` is a valid quorum of
+ * `validators` committing exactly this header, and the proof shows key -> value (null: absence)
+ * under header.state_root. Throws VerifyError with the C++ message otherwise.
+ */
+export function verifyCertifiedStateProof(validators, chainId, key, value, c) {
+  if (c.header.chain_id !== chainId) {
+    throw new VerifyError('certified proof: header is for another chain');
+  }
+  if (!bytesEqual(c.header.validators_hash, validatorSetHash(validators))) {
+    throw new VerifyError('certified proof: header names another validator set');
+  }
+  if (
+    !bytesEqual(c.cert.data.commit_id, blockHeaderId(c.header)) ||
+    BigInt(c.cert.data.commit_height) !== BigInt(c.header.height)
+  ) {
+    throw new VerifyError('certified proof: certificate does not commit the header');
+  }
+  try {
+    verifyQuorumCert(c.cert, validators, chainId);
+  } catch (e) {
+    if (e instanceof VerifyError) throw new VerifyError(`certified proof: ${e.reason}`);
+    throw e;
+  }
+  return verifyStateProof(c.header.state_root, key, value, c.proof);
 }

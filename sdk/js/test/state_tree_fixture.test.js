@@ -181,3 +181,37 @@ test('decoder: every truncation, trailing byte, version, too-long key', () => {
   assert.throws(() => tm.decodeStateProof(tm.encodeStateProof(long)), /key too long/);
   assert.ok(!verifies(root, long));
 });
+
+// The vectors of docs/storage.md ("Test vectors", checked by tests/node/state_proof_test.cc).
+test('docs/storage.md state proof vectors: tree {a: 1, b: 2, c: 3}', () => {
+  const root = '911b9f48e2cf2848076fedf8d7fab4fdbf01f877e80e797f1674e89a2433b946';
+  const vectors = [
+    [
+      'a',
+      '1',
+      '010000000161010000000131000180153de5347188a75778f15ede831203f3a541f05dd41bad7672' +
+      'b592730feae72100',
+    ],
+    [
+      'd',
+      null,
+      '010000000164000003a040b3aff522c0bae10cbe057e460498e836bd21445897adb3dcf19bd6198b' +
+      '726025a794d8532a00e0502b32d1dfbf3c32f6c546d309eb23d8c54d3a496821c0e200',
+    ],
+    [
+      'g',
+      null,
+      '01000000016700000180153de5347188a75778f15ede831203f3a541f05dd41bad7672b592730fea' +
+      'e72101ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb6b86b273ff' +
+      '34fce19d6b804eff5a3f5747ada4eaa22f1d49c01e52ddb7875b4b',
+    ],
+  ];
+  const tree = makeTree({ a: '1', b: '2', c: '3' });
+  assert.equal(tm.toHex(tree.root), root);
+  for (const [key, value, hexProof] of vectors) {
+    assert.equal(tm.toHex(tm.encodeStateProof(prove(tree, key))), hexProof, key);
+    const p = tm.decodeStateProof(tm.fromHex(hexProof));
+    const v = value && enc(value);
+    assert.equal(tm.verifyStateProof(tm.fromHex(root), enc(key), v, p), true, key);
+  }
+});
