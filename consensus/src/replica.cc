@@ -253,7 +253,8 @@ void Replica::HandleProposal(Ctx& c, const ProposalMsg& p) {
   if (!EpochOk(c, h.epoch)) return;
   if (h.chain_id != opts_.chain_id || h.proposer != LeaderOf(h.round) || h.round < round_) return;
   const Hash256 id = b.Id();
-  if (tree_.count(id)) return;
+  // A block we already hold (fetched, or restored after a restart) may still need our vote.
+  if (tree_.count(id) && (h.round != round_ || proposal_seen_.count(h.round))) return;
   if (!verifier_->Verify(vs_.validators[h.proposer].key, SigKind::kProposal,
                          ProposalSigningBody(id), p.signature)) {
     return;
