@@ -149,6 +149,7 @@ struct Node {
   std::map<Hash256, uint64_t> chain_index;
   Hash256 tip_id;
   std::map<Hash256, Block> disk_blocks;  // PersistBlock'ed, uncommitted
+  std::map<uint64_t, EpochProof> epoch_certs;  // proof that ended each epoch
   // Observed (not on disk): for the invariants.
   std::map<std::pair<uint64_t, uint64_t>, Hash256> votes_sent;  // (epoch, round) -> block
   std::pair<uint64_t, uint64_t> last_round{0, 0};
@@ -179,6 +180,7 @@ class SimHost final : public ProposalHost {
   Status ValidateProposal(const Block& block) override;
   std::optional<ValidatorSet> EndsEpoch(const Block& b, const ValidatorSet& current) override;
   std::optional<Block> LoadCommittedBlock(const Hash256& id) override;
+  std::optional<EpochProof> LoadEpochProof(uint64_t epoch) override;
 
  private:
   Simulation* sim_;
@@ -229,6 +231,7 @@ class Simulation {
   std::unique_ptr<Verifier> verifier_;
   std::vector<Node> nodes_;
   std::map<uint64_t, ValidatorSet> epoch_sets_;
+  std::set<size_t> byzantine_slots_;
   Block genesis_;
   std::priority_queue<Event, std::vector<Event>, std::greater<Event>> queue_;
   uint64_t seq_ = 0;
@@ -286,6 +289,13 @@ std::optional<Block> SimHost::LoadCommittedBlock(const Hash256& id) {
   return n.chain.at(it->second);
 }
 
+std::optional<EpochProof> SimHost::LoadEpochProof(uint64_t epoch) {
+  const Node& n = sim_->node(node_);
+  auto it = n.epoch_certs.find(epoch);
+  if (it == n.epoch_certs.end()) return std::nullopt;
+  return it->second;
+}
+
 // ---- Setup -----------------------------------------------------------------------------------
 
 Simulation::Simulation(const SimConfig& cfg) : cfg_(cfg), rng_(cfg.seed * 0x2545F4914F6CDD1DULL + 7) {
@@ -305,10 +315,27 @@ std::optional<ValidatorSet> Simulation::EpochAfter(const Block& b, const Validat
   ValidatorSet next;
   next.epoch = current.epoch + 1;
   next.validators = current.validators;
-  std::rotate(next.validators.begin(), next.validators.begin() + 1, next.validators.end());
+  // Odd epochs rotate the indices; even ones swap an honest member for the spare validator
+  // (membership changes: one leaves, one joins and must catch up through EpochProofs).
+  bool swapped = false;
+  if (next.epoch % 2 == 0) {
+    size_t spare = 0;  // the one key of slots 0..n outside the current set
+    while (spare <= cfg_.n && current.IndexOf(Keys()[spare].public_key())) ++spare;
+    for (size_t k = 0; spare <= cfg_.n && k < next.validators.size() && !swapped; ++k) {
+      size_t pos = (next.epoch / 2 + k) % next.validators.size();
+      size_t slot = 0;
+      while (Keys()[slot].public_key() != next.validators[pos].key) ++slot;
+      if (byzantine_slots_.count(slot)) continue;
+      next.validators[pos] = {Keys()[spare].public_key(), "org" + std::to_string(spare)};
+      swapped = true;
+    }
+  }
+  if (!swapped) {
+    std::rotate(next.validators.begin(), next.validators.begin() + 1, next.validators.end());
+  }
   auto [it, inserted] = epoch_sets_.emplace(next.epoch, next);
   if (!inserted && !(it->second.Hash() == next.Hash())) Fail("epoch change disagrees");
-  return next;
+  return it->second;
 }
 
 void Simulation::Setup() {
@@ -330,8 +357,10 @@ void Simulation::Setup() {
   if (cfg_.faults.AnyByzantine()) {
     while (byz.size() < f) byz.insert(rng_.Below(n));
   }
+  byzantine_slots_ = byz;
   const bool twins = cfg_.faults.twins && !byz.empty();
-  for (size_t s = 0; s < n; ++s) {
+  // With epochs, one spare honest validator (key n) starts outside the set and joins later.
+  for (size_t s = 0; s < n + (cfg_.faults.epochs ? 1 : 0); ++s) {
     const size_t copies = (twins && s == *byz.begin()) ? 2 : 1;
     for (size_t k = 0; k < copies; ++k) {
       Node nd;
@@ -529,8 +558,9 @@ void Simulation::CheckLiveness() {
   const uint64_t target = *gst_height_ + cfg_.liveness_blocks;
   const uint64_t bound = 6 * cfg_.n + 12;
   uint64_t worst = 0;
+  const ValidatorSet& latest = epoch_sets_.rbegin()->second;  // members must make progress
   for (const auto& nd : nodes_) {
-    if (!nd.honest()) continue;
+    if (!nd.honest() || !latest.IndexOf(nd.signer->public_key())) continue;
     if (nd.height() < target) {
       if (nd.rounds_after_gst > bound) {
         Fail("liveness: an honest replica entered " + std::to_string(nd.rounds_after_gst) +
@@ -833,6 +863,10 @@ void Simulation::OnCommit(size_t i, const CommitBlocks& c) {
     nd.chain[h] = b;
     nd.chain_index[id] = h;
     nd.tip_id = id;
+  }
+  if (c.next_validators) {
+    if (!c.epoch_proof) return Fail("epoch change without its proof");
+    nd.epoch_certs[c.cert.data.epoch] = *c.epoch_proof;
   }
   for (auto it = nd.disk_blocks.begin(); it != nd.disk_blocks.end();) {
     it = it->second.header.height <= nd.height() ? nd.disk_blocks.erase(it) : std::next(it);

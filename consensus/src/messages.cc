@@ -187,7 +187,11 @@ struct BodyEncoder {
     for (const auto& blk : b.blocks) EncodeBlock(w, blk);
   }
   void operator()(const EpochRequest& e) { w.U64(e.epoch); }
-  void operator()(const EpochProof& p) { p.cert.EncodeTo(w); }
+  void operator()(const EpochProof& p) {
+    p.cert.EncodeTo(w);
+    w.U32(static_cast<uint32_t>(p.tail.size()));
+    for (const auto& blk : p.tail) EncodeBlock(w, blk);
+  }
 };
 
 Status DecodeBody(Reader& r, uint8_t tag, Message* out) {
@@ -238,6 +242,10 @@ Status DecodeBody(Reader& r, uint8_t tag, Message* out) {
     case 6: {
       EpochProof p;
       TM_RETURN_IF_ERROR(QuorumCert::DecodeFrom(r, &p.cert));
+      uint32_t n;
+      TM_RETURN_IF_ERROR(r.Count(&n, kMaxFetchBlocks, 4, "tail"));
+      p.tail.resize(n);
+      for (auto& blk : p.tail) TM_RETURN_IF_ERROR(DecodeBlock(r, &blk));
       *out = std::move(p);
       return Status::Ok();
     }

@@ -104,6 +104,14 @@ bool Replica::EpochOk(Ctx& c, uint64_t epoch) {
     last_epoch_request_ms_ = c.now;
     c.out.push_back(SendTo{c.from, EpochRequest{vs_.epoch}});
   }
+  if (epoch < vs_.epoch && c.from != signer_->public_key()) {  // help a lagging peer
+    auto it = last_proof_sent_ms_.find(c.from);
+    if (it == last_proof_sent_ms_.end() || c.now >= it->second + kEpochRequestIntervalMs) {
+      if (last_proof_sent_ms_.size() >= 1024) last_proof_sent_ms_.clear();
+      last_proof_sent_ms_[c.from] = c.now;
+      SendEpochProof(c, epoch);
+    }
+  }
   return false;
 }
 
@@ -395,12 +403,16 @@ void Replica::TryCommit(Ctx& c) {
     id = it->second.header.parent;
   }
   std::reverse(chain.begin(), chain.end());
-  CommitBlocks commit{{}, q, std::nullopt};
-  for (const Block* b : chain) {
+  CommitBlocks commit{{}, q, std::nullopt, std::nullopt};
+  for (size_t k = 0; k < chain.size(); ++k) {
+    const Block* b = chain[k];
     commit.blocks.push_back(*b);
     std::optional<ValidatorSet> next = host_->EndsEpoch(*b, vs_);
     if (next && next->epoch == vs_.epoch + 1 && next->size() > 0) {
       commit.next_validators = next;
+      EpochProof proof{q, {}};
+      for (size_t j = chain.size(); j > k + 1; --j) proof.tail.push_back(*chain[j - 1]);
+      commit.epoch_proof = proof;
       break;
     }
   }
@@ -410,7 +422,7 @@ void Replica::TryCommit(Ctx& c) {
   tip_id_ = tip_.Id();
   std::optional<ValidatorSet> next = commit.next_validators;
   if (next) {
-    epoch_end_certs_[vs_.epoch] = q;
+    epoch_end_certs_[vs_.epoch] = *commit.epoch_proof;
     if (epoch_end_certs_.size() > kMaxEpochCerts) epoch_end_certs_.erase(epoch_end_certs_.begin());
   }
   c.out.push_back(std::move(commit));
@@ -449,15 +461,38 @@ void Replica::StartEpoch(Ctx& c, ValidatorSet next) {
   AdvanceRound(c, 1, nullptr);
 }
 
-void Replica::HandleEpochRequest(Ctx& c, const EpochRequest& q) {
-  auto it = epoch_end_certs_.find(q.epoch);
-  if (it != epoch_end_certs_.end()) c.out.push_back(SendTo{c.from, EpochProof{it->second}});
+void Replica::HandleEpochRequest(Ctx& c, const EpochRequest& q) { SendEpochProof(c, q.epoch); }
+
+void Replica::SendEpochProof(Ctx& c, uint64_t epoch) {
+  if (epoch >= vs_.epoch) return;
+  auto it = epoch_end_certs_.find(epoch);
+  if (it != epoch_end_certs_.end()) {
+    c.out.push_back(SendTo{c.from, EpochProof{it->second}});
+  } else if (auto proof = host_->LoadEpochProof(epoch)) {
+    c.out.push_back(SendTo{c.from, std::move(*proof)});
+  }
 }
 
 void Replica::HandleEpochProof(Ctx& c, const EpochProof& p) {
-  if (p.cert.data.epoch != vs_.epoch || p.cert.data.commit_height <= tip_.header.height) return;
-  if (!QcValid(p.cert)) return;
-  ProcessQc(c, p.cert);
+  const QuorumCert& q = p.cert;
+  if (q.data.epoch != vs_.epoch || q.data.commit_height <= tip_.header.height) return;
+  if (!QcValid(q)) return;
+  // The tail is authenticated by the hash chain from the certified commit_id.
+  Hash256 expect = q.data.commit_id;
+  for (const Block& b : p.tail) {
+    const Hash256 id = b.Id();
+    if (id != expect || b.header.epoch != vs_.epoch || b.header.height <= tip_.header.height ||
+        fetched_.size() >= opts_.max_fetched_blocks || !b.CheckInternal().ok()) {
+      break;
+    }
+    if (FindBlock(id) == nullptr) fetched_.emplace(id, b);
+    expect = b.header.parent;
+  }
+  if (!best_commit_qc_ || q.data.commit_height > best_commit_qc_->data.commit_height) {
+    best_commit_qc_ = q;
+  }
+  if (p.tail.empty() && FindBlock(q.data.commit_id) == nullptr) Fetch(c, q.data.commit_id, c.from);
+  LinkFetched(c);
 }
 
 // ---- Block fetching ------------------------------------------------------------------------------

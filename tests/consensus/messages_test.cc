@@ -40,7 +40,8 @@ std::vector<Message> Samples() {
   out.push_back(BlockRequest{id, 8});
   out.push_back(BlockResponse{{MakeBlock(keys), MakeBlock(keys)}});
   out.push_back(EpochRequest{3});
-  out.push_back(EpochProof{qc});
+  out.push_back(EpochProof{qc, {}});
+  out.push_back(EpochProof{qc, {MakeBlock(keys)}});
   return out;
 }
 

@@ -31,6 +31,7 @@ class TestHost : public ProposalHost {
     if (it == committed.end()) return std::nullopt;
     return it->second;
   }
+  std::optional<EpochProof> LoadEpochProof(uint64_t) override { return std::nullopt; }
   std::map<Hash256, Block> committed;
 };
 

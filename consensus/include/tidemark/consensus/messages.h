@@ -94,9 +94,12 @@ struct EpochRequest {
   uint64_t epoch = 0;
 };
 
-// The commit certificate (of epoch cert.data.epoch) whose committed chain ends that epoch.
+// The commit certificate (of epoch cert.data.epoch) whose committed chain ends that epoch, and
+// the certified blocks from cert.data.commit_id (newest first) down to, not including, the
+// epoch's last block — empty when the certificate names that block itself.
 struct EpochProof {
   QuorumCert cert;
+  std::vector<Block> tail;
 };
 
 using Message =

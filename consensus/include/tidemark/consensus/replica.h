@@ -64,6 +64,9 @@ class ProposalHost {
                                                 const ValidatorSet& current) = 0;
   // A committed block by id, to answer peers' BlockRequests (nullopt if unknown).
   virtual std::optional<Block> LoadCommittedBlock(const Hash256& id) = 0;
+  // The CommitBlocks::epoch_proof of the commit that ended `epoch` (stored by the host with
+  // that block), to help replicas still in that epoch catch up; nullopt if unknown.
+  virtual std::optional<EpochProof> LoadEpochProof(uint64_t epoch) = 0;
 };
 
 struct SendTo {
@@ -88,6 +91,7 @@ struct CommitBlocks {
   QuorumCert cert;            // cert.data.commit_id is the last block, or a descendant of it
                               // when the last block ended an epoch
   std::optional<ValidatorSet> next_validators;  // set when the last block ended the epoch
+  std::optional<EpochProof> epoch_proof;        // with next_validators: store it with the block
 };
 struct ScheduleTimer {
   uint64_t epoch = 0;
@@ -152,6 +156,7 @@ class Replica {
   void HandleBlockRequest(Ctx& c, const BlockRequest& q);
   void HandleBlockResponse(Ctx& c, const BlockResponse& r);
   void HandleEpochRequest(Ctx& c, const EpochRequest& q);
+  void SendEpochProof(Ctx& c, uint64_t epoch);
   void HandleEpochProof(Ctx& c, const EpochProof& p);
 
   bool EpochOk(Ctx& c, uint64_t epoch);
@@ -201,8 +206,9 @@ class Replica {
   std::map<Hash256, PublicKey> missing_;  // block id -> peer asked
   std::set<Hash256> verified_;            // TC hashes already verified (bounded)
   std::map<std::pair<uint64_t, Hash256>, QuorumCert> verified_qcs_;  // bounded
-  std::map<uint64_t, QuorumCert> epoch_end_certs_;
+  std::map<uint64_t, EpochProof> epoch_end_certs_;
   uint64_t last_epoch_request_ms_ = 0;
+  std::map<PublicKey, uint64_t> last_proof_sent_ms_;  // per peer (bounded)
   bool epoch_requested_ = false;
 };
 
