@@ -148,7 +148,7 @@ struct Node {
   std::map<uint64_t, Block> chain;  // committed, by height
   std::map<Hash256, uint64_t> chain_index;
   Hash256 tip_id;
-  std::map<Hash256, Block> disk_blocks;  // PersistBlock'ed, uncommitted
+  std::map<Hash256, Block> disk_blocks;        // PersistBlock'ed, uncommitted
   std::map<uint64_t, EpochProof> epoch_certs;  // proof that ended each epoch
   // Observed (not on disk): for the invariants.
   std::map<std::pair<uint64_t, uint64_t>, Hash256> votes_sent;  // (epoch, round) -> block
@@ -168,9 +168,7 @@ struct Event {
   size_t from = 0;
   uint64_t token = 0, epoch = 0, round = 0;
   std::shared_ptr<const Message> msg;
-  bool operator>(const Event& o) const {
-    return time != o.time ? time > o.time : seq > o.seq;
-  }
+  bool operator>(const Event& o) const { return time != o.time ? time > o.time : seq > o.seq; }
 };
 
 class SimHost final : public ProposalHost {
@@ -211,7 +209,9 @@ class Simulation {
   void ByzantineSend(size_t from, std::vector<size_t> targets, const Message& m);
   void ByzantineInject(size_t i);
   std::optional<ProposalMsg> ForkOf(size_t i, const ProposalMsg& p);
-  Signature SignAs(size_t i, SigKind kind, const Bytes& body) { return nodes_[i].signer->Sign(kind, body); }
+  Signature SignAs(size_t i, SigKind kind, const Bytes& body) {
+    return nodes_[i].signer->Sign(kind, body);
+  }
   void OnCommit(size_t i, const CommitBlocks& c);
   void CheckSend(size_t i, const Message& m);
   void CheckNode(size_t i);
@@ -223,7 +223,9 @@ class Simulation {
   void Fail(const std::string& why);
   void Trace(const std::string& line);
   std::vector<size_t> NodesWithKey(const PublicKey& pk) const;
-  uint64_t Now(size_t i) const { return static_cast<uint64_t>(static_cast<int64_t>(now_) + nodes_[i].skew); }
+  uint64_t Now(size_t i) const {
+    return static_cast<uint64_t>(static_cast<int64_t>(now_) + nodes_[i].skew);
+  }
 
   SimConfig cfg_;
   Rng rng_;
@@ -242,7 +244,8 @@ class Simulation {
   std::map<Hash256, VoteData> fork_votes_;
   std::map<Hash256, ProposalMsg> forks_;  // honest block id -> the fork a Byzantine votes for
   std::map<uint64_t, Hash256> committed_;
-  std::map<Hash256, QuorumCert> certs_ok_;  // by commit_id, already verified  // height -> id, by honest replicas
+  std::map<Hash256, QuorumCert>
+      certs_ok_;  // by commit_id, already verified  // height -> id, by honest replicas
   std::optional<uint64_t> gst_height_;
   bool live_ = false;
   SimResult result_;
@@ -259,8 +262,11 @@ Block SimHost::BuildProposal(const BlockHeader& fields, const QuorumCert& justif
   b.justify = justify;
   const Node& n = sim_->node(node_);
   for (uint64_t i = 0; i < fields.round % 3; ++i) {  // an opaque batch of 0-2 txs
-    Transaction tx{.chain_id = kChain, .nonce = fields.round * 4 + i, .contract = "sim",
-                   .method = "put", .args = Bytes{static_cast<uint8_t>(n.slot)}};
+    Transaction tx{.chain_id = kChain,
+                   .nonce = fields.round * 4 + i,
+                   .contract = "sim",
+                   .method = "put",
+                   .args = Bytes{static_cast<uint8_t>(n.slot)}};
     b.txs.push_back(std::move(tx));
   }
   b.header.tx_count = static_cast<uint32_t>(b.txs.size());
@@ -298,7 +304,8 @@ std::optional<EpochProof> SimHost::LoadEpochProof(uint64_t epoch) {
 
 // ---- Setup -----------------------------------------------------------------------------------
 
-Simulation::Simulation(const SimConfig& cfg) : cfg_(cfg), rng_(cfg.seed * 0x2545F4914F6CDD1DULL + 7) {
+Simulation::Simulation(const SimConfig& cfg)
+    : cfg_(cfg), rng_(cfg.seed * 0x2545F4914F6CDD1DULL + 7) {
   real_ = cfg.crypto == CryptoMode::kReal || (cfg.crypto == CryptoMode::kAuto && cfg.seed % 8 == 0);
   if (real_) {
     verifier_ = std::make_unique<CachingEd25519Verifier>();
@@ -342,7 +349,8 @@ void Simulation::Setup() {
   const size_t n = cfg_.n;
   const size_t f = (n - 1) / 3;
   ValidatorSet vs;
-  for (size_t i = 0; i < n; ++i) vs.validators.push_back({Keys()[i].public_key(), "org" + std::to_string(i)});
+  for (size_t i = 0; i < n; ++i)
+    vs.validators.push_back({Keys()[i].public_key(), "org" + std::to_string(i)});
   epoch_sets_[0] = vs;
   genesis_.header.chain_id = kChain;
   genesis_.header.tx_root = TxRoot({});
@@ -399,7 +407,8 @@ void Simulation::Setup() {
       size_t who = rng_.Below(nodes_.size());
       uint64_t at = rng_.Below(fm);
       Schedule({.time = at, .kind = Event::kCrash, .node = who});
-      Schedule({.time = std::min(fm, at + 50 + rng_.Below(1500)), .kind = Event::kRestart, .node = who});
+      Schedule(
+          {.time = std::min(fm, at + 50 + rng_.Below(1500)), .kind = Event::kRestart, .node = who});
     }
   }
   Schedule({.time = fm, .kind = Event::kGst});
@@ -418,8 +427,8 @@ void Simulation::StartReplica(size_t i) {
   opts.max_backoff_exponent = 4;
   opts.max_clock_drift_ms = 500;
   opts.test_only_skip_lock_check = cfg_.test_only_broken_lock && nd.honest();
-  ReplicaInit init{epoch_sets_.at(nd.disk_safety.epoch), nd.chain.rbegin()->second,
-                   nd.disk_safety, {}};
+  ReplicaInit init{
+      epoch_sets_.at(nd.disk_safety.epoch), nd.chain.rbegin()->second, nd.disk_safety, {}};
   for (const auto& [id, b] : nd.disk_blocks) init.pending_blocks.push_back(b);
   nd.replica = std::make_unique<Replica>(opts, std::move(init), nd.host.get(), nd.signer.get(),
                                          verifier_.get());
@@ -607,10 +616,14 @@ void Simulation::Execute(size_t i, std::vector<Action> actions) {
         nd.last_round = er;
         ++nd.rounds_after_gst;
       }
-      uint64_t at = static_cast<uint64_t>(std::max<int64_t>(
-          static_cast<int64_t>(now_), static_cast<int64_t>(t->at_ms) - nd.skew));
-      Schedule({.time = at, .kind = Event::kTimer, .node = i, .token = ++nd.timer_token,
-                .epoch = t->epoch, .round = t->round});
+      uint64_t at = static_cast<uint64_t>(
+          std::max<int64_t>(static_cast<int64_t>(now_), static_cast<int64_t>(t->at_ms) - nd.skew));
+      Schedule({.time = at,
+                .kind = Event::kTimer,
+                .node = i,
+                .token = ++nd.timer_token,
+                .epoch = t->epoch,
+                .round = t->round});
     }
   }
 }
@@ -654,11 +667,17 @@ void Simulation::Transmit(size_t from, size_t to, std::shared_ptr<const Message>
     if (cfg_.faults.drop && rng_.Permille(150)) return;
     delay = 1 + rng_.Below(60) + (rng_.Permille(50) ? rng_.Below(400) : 0);
     if (cfg_.faults.dup && rng_.Permille(50)) {
-      Schedule({.time = now_ + 1 + rng_.Below(150), .kind = Event::kDeliver, .node = to,
-                .from = from, .msg = msg});
+      Schedule({.time = now_ + 1 + rng_.Below(150),
+                .kind = Event::kDeliver,
+                .node = to,
+                .from = from,
+                .msg = msg});
     }
   }
-  Schedule({.time = now_ + delay, .kind = Event::kDeliver, .node = to, .from = from,
+  Schedule({.time = now_ + delay,
+            .kind = Event::kDeliver,
+            .node = to,
+            .from = from,
             .msg = std::move(msg)});
 }
 
@@ -758,8 +777,8 @@ void Simulation::ByzantineInject(size_t i) {
     t.round = r.round() + kFarRound + rng_.Below(1000);
     t.high_qc = r.safety().high_qc;
     t.voter = *me;
-    t.signature = SignAs(i, SigKind::kTimeout,
-                         TimeoutSigningBody(epoch, t.round, t.high_qc.data.round));
+    t.signature =
+        SignAs(i, SigKind::kTimeout, TimeoutSigningBody(epoch, t.round, t.high_qc.data.round));
     Trace("byzantine n" + std::to_string(i) + " announces round " + std::to_string(t.round));
     BroadcastFrom(i, t);
     Vote v;
@@ -794,8 +813,8 @@ void Simulation::CheckSend(size_t i, const Message& m) {
       return Fail("vote for round " + std::to_string(v->data.round) + " sent by n" +
                   std::to_string(i) + " before its safety state was persisted");
     }
-    auto [it, inserted] = nd.votes_sent.emplace(std::make_pair(v->data.epoch, v->data.round),
-                                                v->data.block_id);
+    auto [it, inserted] =
+        nd.votes_sent.emplace(std::make_pair(v->data.epoch, v->data.round), v->data.block_id);
     if (!inserted && it->second != v->data.block_id) {
       return Fail("honest n" + std::to_string(i) + " voted twice in round " +
                   std::to_string(v->data.round));
@@ -851,12 +870,13 @@ void Simulation::OnCommit(size_t i, const CommitBlocks& c) {
       return Fail("n" + std::to_string(i) + " committed a block not extending its chain");
     }
     if (!proposed_.count(id)) return Fail("validity: committed block was never proposed");
-    if (tracing_) Trace("commit n" + std::to_string(i) + " h=" + std::to_string(h) + " id=" + Short(id));
+    if (tracing_)
+      Trace("commit n" + std::to_string(i) + " h=" + std::to_string(h) + " id=" + Short(id));
     if (nd.honest()) {
       auto [it, inserted] = committed_.emplace(h, id);
       if (!inserted && it->second != id) {
-        return Fail("agreement: n" + std::to_string(i) + " committed " + Short(id) +
-                    " at height " + std::to_string(h) + " where another honest replica committed " +
+        return Fail("agreement: n" + std::to_string(i) + " committed " + Short(id) + " at height " +
+                    std::to_string(h) + " where another honest replica committed " +
                     Short(it->second));
       }
     }
@@ -908,20 +928,20 @@ Result<Faults> Faults::Parse(const std::string& csv) {
           f.unknown_block = f.far_future = f.fork = f.epochs = true;
       continue;
     }
-    bool* flag = item == "drop"            ? &f.drop
-                 : item == "dup"           ? &f.dup
-                 : item == "partition"     ? &f.partition
-                 : item == "crash"         ? &f.crash
-                 : item == "equivocate"    ? &f.equivocate
-                 : item == "doublevote"    ? &f.double_vote
-                 : item == "badsig"        ? &f.bad_sig
-                 : item == "unknown"       ? &f.unknown_block
-                 : item == "future"        ? &f.far_future
-                 : item == "fork"          ? &f.fork
-                 : item == "silent"        ? &f.silent
-                 : item == "twins"         ? &f.twins
-                 : item == "epochs"        ? &f.epochs
-                                           : nullptr;
+    bool* flag = item == "drop"         ? &f.drop
+                 : item == "dup"        ? &f.dup
+                 : item == "partition"  ? &f.partition
+                 : item == "crash"      ? &f.crash
+                 : item == "equivocate" ? &f.equivocate
+                 : item == "doublevote" ? &f.double_vote
+                 : item == "badsig"     ? &f.bad_sig
+                 : item == "unknown"    ? &f.unknown_block
+                 : item == "future"     ? &f.far_future
+                 : item == "fork"       ? &f.fork
+                 : item == "silent"     ? &f.silent
+                 : item == "twins"      ? &f.twins
+                 : item == "epochs"     ? &f.epochs
+                                        : nullptr;
     if (flag == nullptr) return Status::Invalid("unknown fault '" + item + "'");
     *flag = true;
   }

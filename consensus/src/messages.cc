@@ -67,7 +67,8 @@ Bytes ProposalSigningBody(const Hash256& block_id) {
   return w.Take();
 }
 
-// ---- TimeoutCert ---------------------------------------------------------------------------------
+// ---- TimeoutCert
+// ---------------------------------------------------------------------------------
 
 uint64_t TimeoutCert::MaxHqcRound() const {
   uint64_t m = 0;
@@ -116,11 +117,10 @@ Status TimeoutCert::DecodeFrom(Reader& r, TimeoutCert* tc) {
   return QuorumCert::DecodeFrom(r, &tc->high_qc);
 }
 
-Result<TimeoutCert> TimeoutCert::Decode(ByteView in) {
-  return DecodeWhole<TimeoutCert>(in, "tc");
-}
+Result<TimeoutCert> TimeoutCert::Decode(ByteView in) { return DecodeWhole<TimeoutCert>(in, "tc"); }
 
-// ---- TimeoutMsg ----------------------------------------------------------------------------------
+// ---- TimeoutMsg
+// ----------------------------------------------------------------------------------
 
 void TimeoutMsg::EncodeTo(Writer& w) const {
   w.U8(kEncodingVersion);
@@ -143,9 +143,12 @@ Status TimeoutMsg::DecodeFrom(Reader& r, TimeoutMsg* t) {
   return r.Fixed(&t->signature, "signature");
 }
 
-Result<TimeoutMsg> TimeoutMsg::Decode(ByteView in) { return DecodeWhole<TimeoutMsg>(in, "timeout"); }
+Result<TimeoutMsg> TimeoutMsg::Decode(ByteView in) {
+  return DecodeWhole<TimeoutMsg>(in, "timeout");
+}
 
-// ---- ProposalMsg ---------------------------------------------------------------------------------
+// ---- ProposalMsg
+// ---------------------------------------------------------------------------------
 
 void ProposalMsg::EncodeTo(Writer& w) const {
   w.U8(kEncodingVersion);
@@ -165,7 +168,8 @@ Result<ProposalMsg> ProposalMsg::Decode(ByteView in) {
   return DecodeWhole<ProposalMsg>(in, "proposal");
 }
 
-// ---- Message envelope ----------------------------------------------------------------------------
+// ---- Message envelope
+// ----------------------------------------------------------------------------
 
 namespace {
 
@@ -277,13 +281,14 @@ Result<Message> DecodeMessage(ByteView in) {
 }
 
 const char* MessageName(const Message& m) {
-  static const char* const kNames[] = {"proposal",       "vote",          "timeout",
-                                       "block_request",  "block_response", "epoch_request",
+  static const char* const kNames[] = {"proposal",      "vote",           "timeout",
+                                       "block_request", "block_response", "epoch_request",
                                        "epoch_proof"};
   return kNames[m.index()];
 }
 
-// ---- SafetyState ---------------------------------------------------------------------------------
+// ---- SafetyState
+// ---------------------------------------------------------------------------------
 
 QuorumCert EpochRootQc(uint64_t epoch, const Hash256& root_id, uint64_t root_height) {
   QuorumCert qc;

@@ -53,7 +53,8 @@ void Replica::Send(Ctx& c, uint32_t to, Message m) {
   c.out.push_back(SendTo{vs_.validators[to].key, std::move(m)});
 }
 
-// ---- Events --------------------------------------------------------------------------------------
+// ---- Events
+// --------------------------------------------------------------------------------------
 
 std::vector<Action> Replica::Start(uint64_t now_ms) {
   Ctx c{{}, now_ms, signer_->public_key()};
@@ -70,8 +71,7 @@ std::vector<Action> Replica::Start(uint64_t now_ms) {
   return std::move(c.out);
 }
 
-std::vector<Action> Replica::OnMessage(const PublicKey& from, const Message& msg,
-                                       uint64_t now_ms) {
+std::vector<Action> Replica::OnMessage(const PublicKey& from, const Message& msg, uint64_t now_ms) {
   Ctx c{{}, now_ms, from};
   std::visit(
       [&](const auto& m) {
@@ -94,7 +94,8 @@ std::vector<Action> Replica::OnTimer(uint64_t epoch, uint64_t round, uint64_t no
   return std::move(c.out);
 }
 
-// ---- Certificates --------------------------------------------------------------------------------
+// ---- Certificates
+// --------------------------------------------------------------------------------
 
 bool Replica::EpochOk(Ctx& c, uint64_t epoch) {
   if (epoch == vs_.epoch) return true;
@@ -173,7 +174,8 @@ void Replica::ProcessTc(Ctx& c, const TimeoutCert& tc) {
   AdvanceRound(c, tc.round + 1, &tc);
 }
 
-// ---- Pacemaker -----------------------------------------------------------------------------------
+// ---- Pacemaker
+// -----------------------------------------------------------------------------------
 
 void Replica::AdvanceRound(Ctx& c, uint64_t round, const TimeoutCert* tc) {
   if (round <= round_) return;
@@ -214,9 +216,13 @@ void Replica::LocalTimeout(Ctx& c) {
       safety_.RecordTimeout(round);
       Persist(c);
       timed_out_ = true;
-      TimeoutMsg t{vs_.epoch, round, hqc, last_tc_, *me_,
-                   signer_->Sign(SigKind::kTimeout,
-                                 TimeoutSigningBody(vs_.epoch, round, hqc.data.round))};
+      TimeoutMsg t{
+          vs_.epoch,
+          round,
+          hqc,
+          last_tc_,
+          *me_,
+          signer_->Sign(SigKind::kTimeout, TimeoutSigningBody(vs_.epoch, round, hqc.data.round))};
       c.out.push_back(Broadcast{t});
       HandleTimeout(c, t);
     }
@@ -253,7 +259,8 @@ void Replica::TryPropose(Ctx& c) {
   c.out.push_back(Broadcast{std::move(p)});
 }
 
-// ---- Proposals and votes -------------------------------------------------------------------------
+// ---- Proposals and votes
+// -------------------------------------------------------------------------
 
 void Replica::HandleProposal(Ctx& c, const ProposalMsg& p) {
   const Block& b = p.block;
@@ -344,14 +351,14 @@ void Replica::HandleVote(Ctx& c, const Vote& v) {
   ProcessQc(c, qc);
 }
 
-// ---- Timeouts ------------------------------------------------------------------------------------
+// ---- Timeouts
+// ------------------------------------------------------------------------------------
 
 void Replica::HandleTimeout(Ctx& c, const TimeoutMsg& t) {
   if (!EpochOk(c, t.epoch) || t.voter >= vs_.size()) return;
   if (t.high_qc.data.round >= t.round) return;
   if (!verifier_->Verify(vs_.validators[t.voter].key, SigKind::kTimeout,
-                         TimeoutSigningBody(t.epoch, t.round, t.high_qc.data.round),
-                         t.signature)) {
+                         TimeoutSigningBody(t.epoch, t.round, t.high_qc.data.round), t.signature)) {
     return;
   }
   if (!QcValid(t.high_qc)) return;
@@ -380,7 +387,8 @@ void Replica::HandleTimeout(Ctx& c, const TimeoutMsg& t) {
   ProcessTc(c, tc);
 }
 
-// ---- Commit and epochs ---------------------------------------------------------------------------
+// ---- Commit and epochs
+// ---------------------------------------------------------------------------
 
 void Replica::TryCommit(Ctx& c) {
   if (!best_commit_qc_) return;
@@ -495,7 +503,8 @@ void Replica::HandleEpochProof(Ctx& c, const EpochProof& p) {
   LinkFetched(c);
 }
 
-// ---- Block fetching ------------------------------------------------------------------------------
+// ---- Block fetching
+// ------------------------------------------------------------------------------
 
 void Replica::Fetch(Ctx& c, const Hash256& id, const PublicKey& peer) {
   if (missing_.count(id) || missing_.size() >= kMaxMissing) return;

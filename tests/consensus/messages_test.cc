@@ -1,7 +1,8 @@
+#include "tidemark/consensus/messages.h"
+
 #include <catch2/catch.hpp>
 
 #include "test_util.h"
-#include "tidemark/consensus/messages.h"
 
 using namespace tidemark;
 using namespace tidemark::consensus;
@@ -96,7 +97,9 @@ TEST_CASE("random bytes never crash the decoder") {
   for (int i = 0; i < 2000; ++i) {
     Bytes b(1 + i % 300);
     for (auto& v : b) {
-      x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
       v = static_cast<uint8_t>(x);
     }
     b[0] = 1;
