@@ -34,8 +34,8 @@ double VerifiesPerSecond() {
 
 int main() {
   std::printf("ceiling: %.0f Ed25519 verifications/s on one core\n", VerifiesPerSecond());
-  std::printf("%-3s %-8s %10s %10s %9s %12s %14s\n", "n", "crypto", "virtual_s", "blocks",
-              "wall_s", "blocks/s", "messages/s");
+  std::printf("%-3s %-8s %10s %10s %9s %12s %14s\n", "n", "crypto", "virtual_s", "blocks", "wall_s",
+              "blocks/s", "messages/s");
   for (size_t n : {4, 7}) {
     for (CryptoMode mode : {CryptoMode::kReal, CryptoMode::kFake}) {
       SimConfig cfg{.seed = 20261129, .n = n, .crypto = mode};
@@ -51,8 +51,8 @@ int main() {
       }
       std::printf("%-3zu %-8s %10.1f %10lu %9.2f %12.0f %14.0f\n", n,
                   mode == CryptoMode::kReal ? "ed25519" : "stand-in", r.virtual_ms / 1000.0,
-                  static_cast<unsigned long>(r.committed_blocks), wall,
-                  r.committed_blocks / wall, r.messages / wall);
+                  static_cast<unsigned long>(r.committed_blocks), wall, r.committed_blocks / wall,
+                  r.messages / wall);
     }
   }
   std::printf("(all replicas run on one core; per-replica work is n times smaller)\n");

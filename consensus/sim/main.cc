@@ -6,12 +6,11 @@
 // Exits 1 on the first violation, printing the seed, the exact command that replays it and the
 // end of the trace; 0 when every seed passes. --expect-violation inverts this (for the test that
 // proves the simulator finds a deliberately broken safety rule).
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <string>
-
-#include <CLI/CLI.hpp>
 
 #include "sim.h"
 
@@ -24,7 +23,8 @@ int main(int argc, char** argv) {
   bool trace = false, broken_lock = false, expect_violation = false, quiet = false;
   uint64_t fault_ms = 3000;
   app.add_option("--seeds", seeds, "seed range A-B (inclusive)");
-  app.add_option("--faults", faults, "comma list: drop,dup,partition,crash,equivocate,"
+  app.add_option("--faults", faults,
+                 "comma list: drop,dup,partition,crash,equivocate,"
                  "doublevote,badsig,unknown,future,fork,silent,twins,epochs | all | none");
   app.add_option("--n", n, "validators (4 or 7)")->check(CLI::IsMember({4, 7, 10}));
   app.add_option("--crypto", crypto, "auto (Ed25519 on every 8th seed) | real | fake")
@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
   cfg.n = n;
   cfg.faults = *parsed;
   cfg.fault_ms = fault_ms;
-  cfg.crypto = crypto == "real" ? CryptoMode::kReal
+  cfg.crypto = crypto == "real"   ? CryptoMode::kReal
                : crypto == "fake" ? CryptoMode::kFake
                                   : CryptoMode::kAuto;
   cfg.keep_full_trace = trace;
@@ -71,8 +71,8 @@ int main(int argc, char** argv) {
       std::cout << "VIOLATION seed=" << s << " n=" << n << " faults=" << cfg.faults.ToString()
                 << " crypto=" << (r.real_crypto ? "ed25519" : "fake") << "\n  " << r.violation
                 << "\nreplay: tidemark-sim --seeds " << s << "-" << s << " --n " << n
-                << " --faults " << cfg.faults.ToString() << " --crypto " << crypto
-                << " --fault-ms " << fault_ms << (broken_lock ? " --test-only-broken-lock" : "")
+                << " --faults " << cfg.faults.ToString() << " --crypto " << crypto << " --fault-ms "
+                << fault_ms << (broken_lock ? " --test-only-broken-lock" : "")
                 << " --trace\n--- last trace lines ---\n"
                 << r.TraceTail(trace ? 0 : 60);
       return expect_violation ? 0 : 1;

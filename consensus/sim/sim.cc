@@ -148,7 +148,8 @@ struct Node {
   std::map<uint64_t, Block> chain;  // committed, by height
   std::map<Hash256, uint64_t> chain_index;
   Hash256 tip_id;
-  std::map<Hash256, Block> disk_blocks;  // PersistBlock'ed, uncommitted
+  std::map<Hash256, Block> disk_blocks;        // PersistBlock'ed, uncommitted
+  std::map<uint64_t, EpochProof> epoch_certs;  // proof that ended each epoch
   // Observed (not on disk): for the invariants.
   std::map<std::pair<uint64_t, uint64_t>, Hash256> votes_sent;  // (epoch, round) -> block
   std::pair<uint64_t, uint64_t> last_round{0, 0};
@@ -167,9 +168,7 @@ struct Event {
   size_t from = 0;
   uint64_t token = 0, epoch = 0, round = 0;
   std::shared_ptr<const Message> msg;
-  bool operator>(const Event& o) const {
-    return time != o.time ? time > o.time : seq > o.seq;
-  }
+  bool operator>(const Event& o) const { return time != o.time ? time > o.time : seq > o.seq; }
 };
 
 class SimHost final : public ProposalHost {
@@ -179,6 +178,7 @@ class SimHost final : public ProposalHost {
   Status ValidateProposal(const Block& block) override;
   std::optional<ValidatorSet> EndsEpoch(const Block& b, const ValidatorSet& current) override;
   std::optional<Block> LoadCommittedBlock(const Hash256& id) override;
+  std::optional<EpochProof> LoadEpochProof(uint64_t epoch) override;
 
  private:
   Simulation* sim_;
@@ -209,7 +209,9 @@ class Simulation {
   void ByzantineSend(size_t from, std::vector<size_t> targets, const Message& m);
   void ByzantineInject(size_t i);
   std::optional<ProposalMsg> ForkOf(size_t i, const ProposalMsg& p);
-  Signature SignAs(size_t i, SigKind kind, const Bytes& body) { return nodes_[i].signer->Sign(kind, body); }
+  Signature SignAs(size_t i, SigKind kind, const Bytes& body) {
+    return nodes_[i].signer->Sign(kind, body);
+  }
   void OnCommit(size_t i, const CommitBlocks& c);
   void CheckSend(size_t i, const Message& m);
   void CheckNode(size_t i);
@@ -221,7 +223,9 @@ class Simulation {
   void Fail(const std::string& why);
   void Trace(const std::string& line);
   std::vector<size_t> NodesWithKey(const PublicKey& pk) const;
-  uint64_t Now(size_t i) const { return static_cast<uint64_t>(static_cast<int64_t>(now_) + nodes_[i].skew); }
+  uint64_t Now(size_t i) const {
+    return static_cast<uint64_t>(static_cast<int64_t>(now_) + nodes_[i].skew);
+  }
 
   SimConfig cfg_;
   Rng rng_;
@@ -229,6 +233,7 @@ class Simulation {
   std::unique_ptr<Verifier> verifier_;
   std::vector<Node> nodes_;
   std::map<uint64_t, ValidatorSet> epoch_sets_;
+  std::set<size_t> byzantine_slots_;
   Block genesis_;
   std::priority_queue<Event, std::vector<Event>, std::greater<Event>> queue_;
   uint64_t seq_ = 0;
@@ -239,7 +244,8 @@ class Simulation {
   std::map<Hash256, VoteData> fork_votes_;
   std::map<Hash256, ProposalMsg> forks_;  // honest block id -> the fork a Byzantine votes for
   std::map<uint64_t, Hash256> committed_;
-  std::map<Hash256, QuorumCert> certs_ok_;  // by commit_id, already verified  // height -> id, by honest replicas
+  std::map<Hash256, QuorumCert>
+      certs_ok_;  // by commit_id, already verified  // height -> id, by honest replicas
   std::optional<uint64_t> gst_height_;
   bool live_ = false;
   SimResult result_;
@@ -256,8 +262,11 @@ Block SimHost::BuildProposal(const BlockHeader& fields, const QuorumCert& justif
   b.justify = justify;
   const Node& n = sim_->node(node_);
   for (uint64_t i = 0; i < fields.round % 3; ++i) {  // an opaque batch of 0-2 txs
-    Transaction tx{.chain_id = kChain, .nonce = fields.round * 4 + i, .contract = "sim",
-                   .method = "put", .args = Bytes{static_cast<uint8_t>(n.slot)}};
+    Transaction tx{.chain_id = kChain,
+                   .nonce = fields.round * 4 + i,
+                   .contract = "sim",
+                   .method = "put",
+                   .args = Bytes{static_cast<uint8_t>(n.slot)}};
     b.txs.push_back(std::move(tx));
   }
   b.header.tx_count = static_cast<uint32_t>(b.txs.size());
@@ -286,9 +295,17 @@ std::optional<Block> SimHost::LoadCommittedBlock(const Hash256& id) {
   return n.chain.at(it->second);
 }
 
+std::optional<EpochProof> SimHost::LoadEpochProof(uint64_t epoch) {
+  const Node& n = sim_->node(node_);
+  auto it = n.epoch_certs.find(epoch);
+  if (it == n.epoch_certs.end()) return std::nullopt;
+  return it->second;
+}
+
 // ---- Setup -----------------------------------------------------------------------------------
 
-Simulation::Simulation(const SimConfig& cfg) : cfg_(cfg), rng_(cfg.seed * 0x2545F4914F6CDD1DULL + 7) {
+Simulation::Simulation(const SimConfig& cfg)
+    : cfg_(cfg), rng_(cfg.seed * 0x2545F4914F6CDD1DULL + 7) {
   real_ = cfg.crypto == CryptoMode::kReal || (cfg.crypto == CryptoMode::kAuto && cfg.seed % 8 == 0);
   if (real_) {
     verifier_ = std::make_unique<CachingEd25519Verifier>();
@@ -305,17 +322,35 @@ std::optional<ValidatorSet> Simulation::EpochAfter(const Block& b, const Validat
   ValidatorSet next;
   next.epoch = current.epoch + 1;
   next.validators = current.validators;
-  std::rotate(next.validators.begin(), next.validators.begin() + 1, next.validators.end());
+  // Odd epochs rotate the indices; even ones swap an honest member for the spare validator
+  // (membership changes: one leaves, one joins and must catch up through EpochProofs).
+  bool swapped = false;
+  if (next.epoch % 2 == 0) {
+    size_t spare = 0;  // the one key of slots 0..n outside the current set
+    while (spare <= cfg_.n && current.IndexOf(Keys()[spare].public_key())) ++spare;
+    for (size_t k = 0; spare <= cfg_.n && k < next.validators.size() && !swapped; ++k) {
+      size_t pos = (next.epoch / 2 + k) % next.validators.size();
+      size_t slot = 0;
+      while (Keys()[slot].public_key() != next.validators[pos].key) ++slot;
+      if (byzantine_slots_.count(slot)) continue;
+      next.validators[pos] = {Keys()[spare].public_key(), "org" + std::to_string(spare)};
+      swapped = true;
+    }
+  }
+  if (!swapped) {
+    std::rotate(next.validators.begin(), next.validators.begin() + 1, next.validators.end());
+  }
   auto [it, inserted] = epoch_sets_.emplace(next.epoch, next);
   if (!inserted && !(it->second.Hash() == next.Hash())) Fail("epoch change disagrees");
-  return next;
+  return it->second;
 }
 
 void Simulation::Setup() {
   const size_t n = cfg_.n;
   const size_t f = (n - 1) / 3;
   ValidatorSet vs;
-  for (size_t i = 0; i < n; ++i) vs.validators.push_back({Keys()[i].public_key(), "org" + std::to_string(i)});
+  for (size_t i = 0; i < n; ++i)
+    vs.validators.push_back({Keys()[i].public_key(), "org" + std::to_string(i)});
   epoch_sets_[0] = vs;
   genesis_.header.chain_id = kChain;
   genesis_.header.tx_root = TxRoot({});
@@ -330,8 +365,10 @@ void Simulation::Setup() {
   if (cfg_.faults.AnyByzantine()) {
     while (byz.size() < f) byz.insert(rng_.Below(n));
   }
+  byzantine_slots_ = byz;
   const bool twins = cfg_.faults.twins && !byz.empty();
-  for (size_t s = 0; s < n; ++s) {
+  // With epochs, one spare honest validator (key n) starts outside the set and joins later.
+  for (size_t s = 0; s < n + (cfg_.faults.epochs ? 1 : 0); ++s) {
     const size_t copies = (twins && s == *byz.begin()) ? 2 : 1;
     for (size_t k = 0; k < copies; ++k) {
       Node nd;
@@ -370,7 +407,8 @@ void Simulation::Setup() {
       size_t who = rng_.Below(nodes_.size());
       uint64_t at = rng_.Below(fm);
       Schedule({.time = at, .kind = Event::kCrash, .node = who});
-      Schedule({.time = std::min(fm, at + 50 + rng_.Below(1500)), .kind = Event::kRestart, .node = who});
+      Schedule(
+          {.time = std::min(fm, at + 50 + rng_.Below(1500)), .kind = Event::kRestart, .node = who});
     }
   }
   Schedule({.time = fm, .kind = Event::kGst});
@@ -389,8 +427,8 @@ void Simulation::StartReplica(size_t i) {
   opts.max_backoff_exponent = 4;
   opts.max_clock_drift_ms = 500;
   opts.test_only_skip_lock_check = cfg_.test_only_broken_lock && nd.honest();
-  ReplicaInit init{epoch_sets_.at(nd.disk_safety.epoch), nd.chain.rbegin()->second,
-                   nd.disk_safety, {}};
+  ReplicaInit init{
+      epoch_sets_.at(nd.disk_safety.epoch), nd.chain.rbegin()->second, nd.disk_safety, {}};
   for (const auto& [id, b] : nd.disk_blocks) init.pending_blocks.push_back(b);
   nd.replica = std::make_unique<Replica>(opts, std::move(init), nd.host.get(), nd.signer.get(),
                                          verifier_.get());
@@ -529,8 +567,9 @@ void Simulation::CheckLiveness() {
   const uint64_t target = *gst_height_ + cfg_.liveness_blocks;
   const uint64_t bound = 6 * cfg_.n + 12;
   uint64_t worst = 0;
+  const ValidatorSet& latest = epoch_sets_.rbegin()->second;  // members must make progress
   for (const auto& nd : nodes_) {
-    if (!nd.honest()) continue;
+    if (!nd.honest() || !latest.IndexOf(nd.signer->public_key())) continue;
     if (nd.height() < target) {
       if (nd.rounds_after_gst > bound) {
         Fail("liveness: an honest replica entered " + std::to_string(nd.rounds_after_gst) +
@@ -577,10 +616,14 @@ void Simulation::Execute(size_t i, std::vector<Action> actions) {
         nd.last_round = er;
         ++nd.rounds_after_gst;
       }
-      uint64_t at = static_cast<uint64_t>(std::max<int64_t>(
-          static_cast<int64_t>(now_), static_cast<int64_t>(t->at_ms) - nd.skew));
-      Schedule({.time = at, .kind = Event::kTimer, .node = i, .token = ++nd.timer_token,
-                .epoch = t->epoch, .round = t->round});
+      uint64_t at = static_cast<uint64_t>(
+          std::max<int64_t>(static_cast<int64_t>(now_), static_cast<int64_t>(t->at_ms) - nd.skew));
+      Schedule({.time = at,
+                .kind = Event::kTimer,
+                .node = i,
+                .token = ++nd.timer_token,
+                .epoch = t->epoch,
+                .round = t->round});
     }
   }
 }
@@ -624,11 +667,17 @@ void Simulation::Transmit(size_t from, size_t to, std::shared_ptr<const Message>
     if (cfg_.faults.drop && rng_.Permille(150)) return;
     delay = 1 + rng_.Below(60) + (rng_.Permille(50) ? rng_.Below(400) : 0);
     if (cfg_.faults.dup && rng_.Permille(50)) {
-      Schedule({.time = now_ + 1 + rng_.Below(150), .kind = Event::kDeliver, .node = to,
-                .from = from, .msg = msg});
+      Schedule({.time = now_ + 1 + rng_.Below(150),
+                .kind = Event::kDeliver,
+                .node = to,
+                .from = from,
+                .msg = msg});
     }
   }
-  Schedule({.time = now_ + delay, .kind = Event::kDeliver, .node = to, .from = from,
+  Schedule({.time = now_ + delay,
+            .kind = Event::kDeliver,
+            .node = to,
+            .from = from,
             .msg = std::move(msg)});
 }
 
@@ -728,8 +777,8 @@ void Simulation::ByzantineInject(size_t i) {
     t.round = r.round() + kFarRound + rng_.Below(1000);
     t.high_qc = r.safety().high_qc;
     t.voter = *me;
-    t.signature = SignAs(i, SigKind::kTimeout,
-                         TimeoutSigningBody(epoch, t.round, t.high_qc.data.round));
+    t.signature =
+        SignAs(i, SigKind::kTimeout, TimeoutSigningBody(epoch, t.round, t.high_qc.data.round));
     Trace("byzantine n" + std::to_string(i) + " announces round " + std::to_string(t.round));
     BroadcastFrom(i, t);
     Vote v;
@@ -764,8 +813,8 @@ void Simulation::CheckSend(size_t i, const Message& m) {
       return Fail("vote for round " + std::to_string(v->data.round) + " sent by n" +
                   std::to_string(i) + " before its safety state was persisted");
     }
-    auto [it, inserted] = nd.votes_sent.emplace(std::make_pair(v->data.epoch, v->data.round),
-                                                v->data.block_id);
+    auto [it, inserted] =
+        nd.votes_sent.emplace(std::make_pair(v->data.epoch, v->data.round), v->data.block_id);
     if (!inserted && it->second != v->data.block_id) {
       return Fail("honest n" + std::to_string(i) + " voted twice in round " +
                   std::to_string(v->data.round));
@@ -821,18 +870,23 @@ void Simulation::OnCommit(size_t i, const CommitBlocks& c) {
       return Fail("n" + std::to_string(i) + " committed a block not extending its chain");
     }
     if (!proposed_.count(id)) return Fail("validity: committed block was never proposed");
-    if (tracing_) Trace("commit n" + std::to_string(i) + " h=" + std::to_string(h) + " id=" + Short(id));
+    if (tracing_)
+      Trace("commit n" + std::to_string(i) + " h=" + std::to_string(h) + " id=" + Short(id));
     if (nd.honest()) {
       auto [it, inserted] = committed_.emplace(h, id);
       if (!inserted && it->second != id) {
-        return Fail("agreement: n" + std::to_string(i) + " committed " + Short(id) +
-                    " at height " + std::to_string(h) + " where another honest replica committed " +
+        return Fail("agreement: n" + std::to_string(i) + " committed " + Short(id) + " at height " +
+                    std::to_string(h) + " where another honest replica committed " +
                     Short(it->second));
       }
     }
     nd.chain[h] = b;
     nd.chain_index[id] = h;
     nd.tip_id = id;
+  }
+  if (c.next_validators) {
+    if (!c.epoch_proof) return Fail("epoch change without its proof");
+    nd.epoch_certs[c.cert.data.epoch] = *c.epoch_proof;
   }
   for (auto it = nd.disk_blocks.begin(); it != nd.disk_blocks.end();) {
     it = it->second.header.height <= nd.height() ? nd.disk_blocks.erase(it) : std::next(it);
@@ -874,20 +928,20 @@ Result<Faults> Faults::Parse(const std::string& csv) {
           f.unknown_block = f.far_future = f.fork = f.epochs = true;
       continue;
     }
-    bool* flag = item == "drop"            ? &f.drop
-                 : item == "dup"           ? &f.dup
-                 : item == "partition"     ? &f.partition
-                 : item == "crash"         ? &f.crash
-                 : item == "equivocate"    ? &f.equivocate
-                 : item == "doublevote"    ? &f.double_vote
-                 : item == "badsig"        ? &f.bad_sig
-                 : item == "unknown"       ? &f.unknown_block
-                 : item == "future"        ? &f.far_future
-                 : item == "fork"          ? &f.fork
-                 : item == "silent"        ? &f.silent
-                 : item == "twins"         ? &f.twins
-                 : item == "epochs"        ? &f.epochs
-                                           : nullptr;
+    bool* flag = item == "drop"         ? &f.drop
+                 : item == "dup"        ? &f.dup
+                 : item == "partition"  ? &f.partition
+                 : item == "crash"      ? &f.crash
+                 : item == "equivocate" ? &f.equivocate
+                 : item == "doublevote" ? &f.double_vote
+                 : item == "badsig"     ? &f.bad_sig
+                 : item == "unknown"    ? &f.unknown_block
+                 : item == "future"     ? &f.far_future
+                 : item == "fork"       ? &f.fork
+                 : item == "silent"     ? &f.silent
+                 : item == "twins"      ? &f.twins
+                 : item == "epochs"     ? &f.epochs
+                                        : nullptr;
     if (flag == nullptr) return Status::Invalid("unknown fault '" + item + "'");
     *flag = true;
   }

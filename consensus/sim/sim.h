@@ -58,10 +58,10 @@ struct SimConfig {
   size_t n = 4;
   Faults faults;
   CryptoMode crypto = CryptoMode::kAuto;
-  uint64_t fault_ms = 3000;    // faults until this virtual time (GST)
-  uint64_t stable_ms = 40000;  // after GST: liveness must be shown within this time
+  uint64_t fault_ms = 3000;      // faults until this virtual time (GST)
+  uint64_t stable_ms = 40000;    // after GST: liveness must be shown within this time
   uint64_t liveness_blocks = 2;  // new blocks every honest replica must commit after GST
-  bool stop_when_live = true;  // false: run the whole fault_ms + stable_ms (benchmarks)
+  bool stop_when_live = true;    // false: run the whole fault_ms + stable_ms (benchmarks)
   bool keep_full_trace = false;
   bool trace_tail = false;  // keep the last lines (set automatically to replay a violation)
   bool test_only_broken_lock = false;  // honest replicas skip the lock check
@@ -77,7 +77,7 @@ struct SimResult {
   uint64_t committed_blocks = 0;  // distinct heights committed by honest replicas
   uint64_t messages = 0;          // messages sent
   uint64_t events = 0;
-  uint64_t rounds_after_gst = 0;  // rounds the slowest honest replica needed for liveness
+  uint64_t rounds_after_gst = 0;   // rounds the slowest honest replica needed for liveness
   std::vector<std::string> trace;  // the last lines (all with keep_full_trace)
 
   std::string TraceTail(size_t lines) const;

@@ -67,7 +67,8 @@ Bytes ProposalSigningBody(const Hash256& block_id) {
   return w.Take();
 }
 
-// ---- TimeoutCert ---------------------------------------------------------------------------------
+// ---- TimeoutCert
+// ---------------------------------------------------------------------------------
 
 uint64_t TimeoutCert::MaxHqcRound() const {
   uint64_t m = 0;
@@ -116,11 +117,10 @@ Status TimeoutCert::DecodeFrom(Reader& r, TimeoutCert* tc) {
   return QuorumCert::DecodeFrom(r, &tc->high_qc);
 }
 
-Result<TimeoutCert> TimeoutCert::Decode(ByteView in) {
-  return DecodeWhole<TimeoutCert>(in, "tc");
-}
+Result<TimeoutCert> TimeoutCert::Decode(ByteView in) { return DecodeWhole<TimeoutCert>(in, "tc"); }
 
-// ---- TimeoutMsg ----------------------------------------------------------------------------------
+// ---- TimeoutMsg
+// ----------------------------------------------------------------------------------
 
 void TimeoutMsg::EncodeTo(Writer& w) const {
   w.U8(kEncodingVersion);
@@ -143,9 +143,12 @@ Status TimeoutMsg::DecodeFrom(Reader& r, TimeoutMsg* t) {
   return r.Fixed(&t->signature, "signature");
 }
 
-Result<TimeoutMsg> TimeoutMsg::Decode(ByteView in) { return DecodeWhole<TimeoutMsg>(in, "timeout"); }
+Result<TimeoutMsg> TimeoutMsg::Decode(ByteView in) {
+  return DecodeWhole<TimeoutMsg>(in, "timeout");
+}
 
-// ---- ProposalMsg ---------------------------------------------------------------------------------
+// ---- ProposalMsg
+// ---------------------------------------------------------------------------------
 
 void ProposalMsg::EncodeTo(Writer& w) const {
   w.U8(kEncodingVersion);
@@ -165,7 +168,8 @@ Result<ProposalMsg> ProposalMsg::Decode(ByteView in) {
   return DecodeWhole<ProposalMsg>(in, "proposal");
 }
 
-// ---- Message envelope ----------------------------------------------------------------------------
+// ---- Message envelope
+// ----------------------------------------------------------------------------
 
 namespace {
 
@@ -187,7 +191,11 @@ struct BodyEncoder {
     for (const auto& blk : b.blocks) EncodeBlock(w, blk);
   }
   void operator()(const EpochRequest& e) { w.U64(e.epoch); }
-  void operator()(const EpochProof& p) { p.cert.EncodeTo(w); }
+  void operator()(const EpochProof& p) {
+    p.cert.EncodeTo(w);
+    w.U32(static_cast<uint32_t>(p.tail.size()));
+    for (const auto& blk : p.tail) EncodeBlock(w, blk);
+  }
 };
 
 Status DecodeBody(Reader& r, uint8_t tag, Message* out) {
@@ -238,6 +246,10 @@ Status DecodeBody(Reader& r, uint8_t tag, Message* out) {
     case 6: {
       EpochProof p;
       TM_RETURN_IF_ERROR(QuorumCert::DecodeFrom(r, &p.cert));
+      uint32_t n;
+      TM_RETURN_IF_ERROR(r.Count(&n, kMaxFetchBlocks, 4, "tail"));
+      p.tail.resize(n);
+      for (auto& blk : p.tail) TM_RETURN_IF_ERROR(DecodeBlock(r, &blk));
       *out = std::move(p);
       return Status::Ok();
     }
@@ -269,13 +281,14 @@ Result<Message> DecodeMessage(ByteView in) {
 }
 
 const char* MessageName(const Message& m) {
-  static const char* const kNames[] = {"proposal",       "vote",          "timeout",
-                                       "block_request",  "block_response", "epoch_request",
+  static const char* const kNames[] = {"proposal",      "vote",           "timeout",
+                                       "block_request", "block_response", "epoch_request",
                                        "epoch_proof"};
   return kNames[m.index()];
 }
 
-// ---- SafetyState ---------------------------------------------------------------------------------
+// ---- SafetyState
+// ---------------------------------------------------------------------------------
 
 QuorumCert EpochRootQc(uint64_t epoch, const Hash256& root_id, uint64_t root_height) {
   QuorumCert qc;

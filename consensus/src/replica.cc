@@ -53,7 +53,8 @@ void Replica::Send(Ctx& c, uint32_t to, Message m) {
   c.out.push_back(SendTo{vs_.validators[to].key, std::move(m)});
 }
 
-// ---- Events --------------------------------------------------------------------------------------
+// ---- Events
+// --------------------------------------------------------------------------------------
 
 std::vector<Action> Replica::Start(uint64_t now_ms) {
   Ctx c{{}, now_ms, signer_->public_key()};
@@ -70,8 +71,7 @@ std::vector<Action> Replica::Start(uint64_t now_ms) {
   return std::move(c.out);
 }
 
-std::vector<Action> Replica::OnMessage(const PublicKey& from, const Message& msg,
-                                       uint64_t now_ms) {
+std::vector<Action> Replica::OnMessage(const PublicKey& from, const Message& msg, uint64_t now_ms) {
   Ctx c{{}, now_ms, from};
   std::visit(
       [&](const auto& m) {
@@ -111,7 +111,8 @@ std::vector<Action> Replica::OnTimer(uint64_t epoch, uint64_t round, uint64_t no
   return std::move(c.out);
 }
 
-// ---- Certificates --------------------------------------------------------------------------------
+// ---- Certificates
+// --------------------------------------------------------------------------------
 
 bool Replica::EpochOk(Ctx& c, uint64_t epoch) {
   if (epoch == vs_.epoch) return true;
@@ -120,6 +121,14 @@ bool Replica::EpochOk(Ctx& c, uint64_t epoch) {
     epoch_requested_ = true;
     last_epoch_request_ms_ = c.now;
     c.out.push_back(SendTo{c.from, EpochRequest{vs_.epoch}});
+  }
+  if (epoch < vs_.epoch && c.from != signer_->public_key()) {  // help a lagging peer
+    auto it = last_proof_sent_ms_.find(c.from);
+    if (it == last_proof_sent_ms_.end() || c.now >= it->second + kEpochRequestIntervalMs) {
+      if (last_proof_sent_ms_.size() >= 1024) last_proof_sent_ms_.clear();
+      last_proof_sent_ms_[c.from] = c.now;
+      SendEpochProof(c, epoch);
+    }
   }
   return false;
 }
@@ -182,7 +191,8 @@ void Replica::ProcessTc(Ctx& c, const TimeoutCert& tc) {
   AdvanceRound(c, tc.round + 1, &tc);
 }
 
-// ---- Pacemaker -----------------------------------------------------------------------------------
+// ---- Pacemaker
+// -----------------------------------------------------------------------------------
 
 void Replica::AdvanceRound(Ctx& c, uint64_t round, const TimeoutCert* tc) {
   if (round <= round_) return;
@@ -223,9 +233,13 @@ void Replica::LocalTimeout(Ctx& c) {
       safety_.RecordTimeout(round);
       Persist(c);
       timed_out_ = true;
-      TimeoutMsg t{vs_.epoch, round, hqc, last_tc_, *me_,
-                   signer_->Sign(SigKind::kTimeout,
-                                 TimeoutSigningBody(vs_.epoch, round, hqc.data.round))};
+      TimeoutMsg t{
+          vs_.epoch,
+          round,
+          hqc,
+          last_tc_,
+          *me_,
+          signer_->Sign(SigKind::kTimeout, TimeoutSigningBody(vs_.epoch, round, hqc.data.round))};
       c.out.push_back(Broadcast{t});
       HandleTimeout(c, t);
     }
@@ -263,7 +277,8 @@ void Replica::TryPropose(Ctx& c) {
   c.out.push_back(Broadcast{std::move(p)});
 }
 
-// ---- Proposals and votes -------------------------------------------------------------------------
+// ---- Proposals and votes
+// -------------------------------------------------------------------------
 
 void Replica::HandleProposal(Ctx& c, const ProposalMsg& p) {
   const Block& b = p.block;
@@ -271,7 +286,8 @@ void Replica::HandleProposal(Ctx& c, const ProposalMsg& p) {
   if (!EpochOk(c, h.epoch)) return;
   if (h.chain_id != opts_.chain_id || h.proposer != LeaderOf(h.round) || h.round < round_) return;
   const Hash256 id = b.Id();
-  if (tree_.count(id)) return;
+  // A block we already hold (fetched, or restored after a restart) may still need our vote.
+  if (tree_.count(id) && (h.round != round_ || proposal_seen_.count(h.round))) return;
   if (!verifier_->Verify(vs_.validators[h.proposer].key, SigKind::kProposal,
                          ProposalSigningBody(id), p.signature)) {
     return;
@@ -353,14 +369,14 @@ void Replica::HandleVote(Ctx& c, const Vote& v) {
   ProcessQc(c, qc);
 }
 
-// ---- Timeouts ------------------------------------------------------------------------------------
+// ---- Timeouts
+// ------------------------------------------------------------------------------------
 
 void Replica::HandleTimeout(Ctx& c, const TimeoutMsg& t) {
   if (!EpochOk(c, t.epoch) || t.voter >= vs_.size()) return;
   if (t.high_qc.data.round >= t.round) return;
   if (!verifier_->Verify(vs_.validators[t.voter].key, SigKind::kTimeout,
-                         TimeoutSigningBody(t.epoch, t.round, t.high_qc.data.round),
-                         t.signature)) {
+                         TimeoutSigningBody(t.epoch, t.round, t.high_qc.data.round), t.signature)) {
     return;
   }
   if (!QcValid(t.high_qc)) return;
@@ -389,7 +405,8 @@ void Replica::HandleTimeout(Ctx& c, const TimeoutMsg& t) {
   ProcessTc(c, tc);
 }
 
-// ---- Commit and epochs ---------------------------------------------------------------------------
+// ---- Commit and epochs
+// ---------------------------------------------------------------------------
 
 void Replica::TryCommit(Ctx& c) {
   if (!best_commit_qc_) return;
@@ -412,12 +429,16 @@ void Replica::TryCommit(Ctx& c) {
     id = it->second.header.parent;
   }
   std::reverse(chain.begin(), chain.end());
-  CommitBlocks commit{{}, q, std::nullopt};
-  for (const Block* b : chain) {
+  CommitBlocks commit{{}, q, std::nullopt, std::nullopt};
+  for (size_t k = 0; k < chain.size(); ++k) {
+    const Block* b = chain[k];
     commit.blocks.push_back(*b);
     std::optional<ValidatorSet> next = host_->EndsEpoch(*b, vs_);
     if (next && next->epoch == vs_.epoch + 1 && next->size() > 0) {
       commit.next_validators = next;
+      EpochProof proof{q, {}};
+      for (size_t j = chain.size(); j > k + 1; --j) proof.tail.push_back(*chain[j - 1]);
+      commit.epoch_proof = proof;
       break;
     }
   }
@@ -427,7 +448,7 @@ void Replica::TryCommit(Ctx& c) {
   tip_id_ = tip_.Id();
   std::optional<ValidatorSet> next = commit.next_validators;
   if (next) {
-    epoch_end_certs_[vs_.epoch] = q;
+    epoch_end_certs_[vs_.epoch] = *commit.epoch_proof;
     if (epoch_end_certs_.size() > kMaxEpochCerts) epoch_end_certs_.erase(epoch_end_certs_.begin());
   }
   c.out.push_back(std::move(commit));
@@ -466,18 +487,42 @@ void Replica::StartEpoch(Ctx& c, ValidatorSet next) {
   AdvanceRound(c, 1, nullptr);
 }
 
-void Replica::HandleEpochRequest(Ctx& c, const EpochRequest& q) {
-  auto it = epoch_end_certs_.find(q.epoch);
-  if (it != epoch_end_certs_.end()) c.out.push_back(SendTo{c.from, EpochProof{it->second}});
+void Replica::HandleEpochRequest(Ctx& c, const EpochRequest& q) { SendEpochProof(c, q.epoch); }
+
+void Replica::SendEpochProof(Ctx& c, uint64_t epoch) {
+  if (epoch >= vs_.epoch) return;
+  auto it = epoch_end_certs_.find(epoch);
+  if (it != epoch_end_certs_.end()) {
+    c.out.push_back(SendTo{c.from, EpochProof{it->second}});
+  } else if (auto proof = host_->LoadEpochProof(epoch)) {
+    c.out.push_back(SendTo{c.from, std::move(*proof)});
+  }
 }
 
 void Replica::HandleEpochProof(Ctx& c, const EpochProof& p) {
-  if (p.cert.data.epoch != vs_.epoch || p.cert.data.commit_height <= tip_.header.height) return;
-  if (!QcValid(p.cert)) return;
-  ProcessQc(c, p.cert);
+  const QuorumCert& q = p.cert;
+  if (q.data.epoch != vs_.epoch || q.data.commit_height <= tip_.header.height) return;
+  if (!QcValid(q)) return;
+  // The tail is authenticated by the hash chain from the certified commit_id.
+  Hash256 expect = q.data.commit_id;
+  for (const Block& b : p.tail) {
+    const Hash256 id = b.Id();
+    if (id != expect || b.header.epoch != vs_.epoch || b.header.height <= tip_.header.height ||
+        fetched_.size() >= opts_.max_fetched_blocks || !b.CheckInternal().ok()) {
+      break;
+    }
+    if (FindBlock(id) == nullptr) fetched_.emplace(id, b);
+    expect = b.header.parent;
+  }
+  if (!best_commit_qc_ || q.data.commit_height > best_commit_qc_->data.commit_height) {
+    best_commit_qc_ = q;
+  }
+  if (p.tail.empty() && FindBlock(q.data.commit_id) == nullptr) Fetch(c, q.data.commit_id, c.from);
+  LinkFetched(c);
 }
 
-// ---- Block fetching ------------------------------------------------------------------------------
+// ---- Block fetching
+// ------------------------------------------------------------------------------
 
 void Replica::Fetch(Ctx& c, const Hash256& id, const PublicKey& peer) {
   if (missing_.count(id) || missing_.size() >= kMaxMissing) return;

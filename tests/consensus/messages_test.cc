@@ -1,7 +1,8 @@
+#include "tidemark/consensus/messages.h"
+
 #include <catch2/catch.hpp>
 
 #include "test_util.h"
-#include "tidemark/consensus/messages.h"
 
 using namespace tidemark;
 using namespace tidemark::consensus;
@@ -40,7 +41,8 @@ std::vector<Message> Samples() {
   out.push_back(BlockRequest{id, 8});
   out.push_back(BlockResponse{{MakeBlock(keys), MakeBlock(keys)}});
   out.push_back(EpochRequest{3});
-  out.push_back(EpochProof{qc});
+  out.push_back(EpochProof{qc, {}});
+  out.push_back(EpochProof{qc, {MakeBlock(keys)}});
   return out;
 }
 
@@ -90,17 +92,28 @@ TEST_CASE("decoders reject bad versions, tags and non-canonical fields") {
   REQUIRE_FALSE(TimeoutCert::Decode(tc.Encode()).ok());
 }
 
-TEST_CASE("random bytes never crash the decoder") {
+TEST_CASE("random and mutated bytes never crash the decoder") {
   uint64_t x = 12345;
+  auto next = [&x] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
   for (int i = 0; i < 2000; ++i) {
-    Bytes b(1 + i % 300);
-    for (auto& v : b) {
-      x ^= x << 13; x ^= x >> 7; x ^= x << 17;
-      v = static_cast<uint8_t>(x);
-    }
+    Bytes b(2 + i % 300);
+    for (auto& v : b) v = static_cast<uint8_t>(next());
     b[0] = 1;
     b[1] = static_cast<uint8_t>(i % 8);
     (void)DecodeMessage(b);
+  }
+  for (const Message& m : Samples()) {  // valid messages with a few bytes flipped
+    const Bytes wire = EncodeMessage(m);
+    for (int i = 0; i < 300; ++i) {
+      Bytes b = wire;
+      for (int k = 0; k < 1 + i % 3; ++k) b[next() % b.size()] ^= static_cast<uint8_t>(next());
+      (void)DecodeMessage(b);
+    }
   }
   SUCCEED();
 }

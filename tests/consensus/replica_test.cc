@@ -1,11 +1,11 @@
-#include <catch2/catch.hpp>
+#include "tidemark/consensus/replica.h"
 
+#include <catch2/catch.hpp>
 #include <deque>
 #include <map>
 #include <memory>
 
 #include "test_util.h"
-#include "tidemark/consensus/replica.h"
 
 using namespace tidemark;
 using namespace tidemark::consensus;
@@ -31,6 +31,7 @@ class TestHost : public ProposalHost {
     if (it == committed.end()) return std::nullopt;
     return it->second;
   }
+  std::optional<EpochProof> LoadEpochProof(uint64_t) override { return std::nullopt; }
   std::map<Hash256, Block> committed;
 };
 
@@ -177,7 +178,8 @@ TEST_CASE("a restarted replica never votes twice in one round") {
   for (size_t k = before; k < c.votes_sent.size(); ++k) {
     revoted |= c.votes_sent[k].first == who && c.votes_sent[k].second.data.round == vote.data.round;
   }
-  INFO("who=" << who << " round=" << vote.data.round << " new votes=" << (c.votes_sent.size() - before));
+  INFO("who=" << who << " round=" << vote.data.round
+              << " new votes=" << (c.votes_sent.size() - before));
   REQUIRE(revoted);
 }
 

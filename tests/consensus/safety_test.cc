@@ -1,8 +1,9 @@
+#include "tidemark/consensus/safety.h"
+
 #include <catch2/catch.hpp>
 
 #include "test_util.h"
 #include "tidemark/consensus/crypto.h"
-#include "tidemark/consensus/safety.h"
 
 using namespace tidemark;
 using namespace tidemark::consensus;
@@ -10,7 +11,11 @@ using namespace tidemark::consensus::testing;
 
 namespace {
 SafetyRules Fresh() { return SafetyRules(SafetyState::ForEpochRoot(0, Hash256{}, 0)); }
-QuorumCert Qc(uint64_t round) { QuorumCert q; q.data = Data(round, round, 1); return q; }
+QuorumCert Qc(uint64_t round) {
+  QuorumCert q;
+  q.data = Data(round, round, 1);
+  return q;
+}
 TimeoutCert Tc(uint64_t round, std::vector<uint64_t> hqcs) {
   TimeoutCert tc;
   tc.round = round;
@@ -54,7 +59,7 @@ TEST_CASE("locking: a TC whose highest QC is above the block's QC forbids the vo
 TEST_CASE("timeouts: no vote after timing out a round; high QC must cover the lock") {
   SafetyRules s = Fresh();
   s.RecordVote(5, 4);
-  REQUIRE(s.CheckTimeout(5, Qc(4)).ok());  // may time out the round it voted in
+  REQUIRE(s.CheckTimeout(5, Qc(4)).ok());        // may time out the round it voted in
   REQUIRE_FALSE(s.CheckTimeout(5, Qc(3)).ok());  // high QC below the lock
   REQUIRE_FALSE(s.CheckTimeout(4, Qc(3)).ok());  // a past round
   s.RecordTimeout(6);

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "sim.h"
+
+#include <catch2/catch.hpp>
 
 using namespace tidemark::consensus::sim;
 
@@ -28,7 +28,7 @@ TEST_CASE("the simulator has teeth: a skipped locking check breaks agreement") {
     if (!r.ok) {
       found = true;
       REQUIRE(r.violation.find("agreement") != std::string::npos);
-      REQUIRE_FALSE(r.trace.empty());  // the replayed trace comes with it
+      REQUIRE_FALSE(r.trace.empty());     // the replayed trace comes with it
       cfg.test_only_broken_lock = false;  // the same seed is safe with the rule in place
       REQUIRE(RunSim(cfg).ok);
     }

@@ -56,9 +56,8 @@ inline TimeoutCert SignTc(uint64_t epoch, uint64_t round, const std::vector<KeyP
   tc.epoch = epoch;
   tc.round = round;
   for (auto [i, hqc] : signer_hqc) {
-    tc.entries.push_back({i, hqc,
-                          keys[i].Sign(SigKind::kTimeout, kChain,
-                                       TimeoutSigningBody(epoch, round, hqc))});
+    tc.entries.push_back(
+        {i, hqc, keys[i].Sign(SigKind::kTimeout, kChain, TimeoutSigningBody(epoch, round, hqc))});
   }
   tc.high_qc = std::move(high_qc);
   return tc;

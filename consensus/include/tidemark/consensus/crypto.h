@@ -5,7 +5,8 @@
 //   Ed25519Verifier verifier("tidemark-local");
 //   Signature s = signer.Sign(SigKind::kVote, body);
 //   bool ok = verifier.Verify(signer.public_key(), SigKind::kVote, body, s);
-//   Status st = VerifyQc(qc, validators, verifier);   // == qc.Verify(validators, chain) for Ed25519
+//   Status st = VerifyQc(qc, validators, verifier);   // == qc.Verify(validators, chain) for
+//   Ed25519
 //
 // Thread safety: the Ed25519 classes are immutable after construction and thread-safe.
 #pragma once

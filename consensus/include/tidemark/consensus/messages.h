@@ -94,14 +94,16 @@ struct EpochRequest {
   uint64_t epoch = 0;
 };
 
-// The commit certificate (of epoch cert.data.epoch) whose committed chain ends that epoch.
+// The commit certificate (of epoch cert.data.epoch) whose committed chain ends that epoch, and
+// the certified blocks from cert.data.commit_id (newest first) down to, not including, the
+// epoch's last block — empty when the certificate names that block itself.
 struct EpochProof {
   QuorumCert cert;
+  std::vector<Block> tail;
 };
 
-using Message =
-    std::variant<ProposalMsg, Vote, TimeoutMsg, BlockRequest, BlockResponse, EpochRequest,
-                 EpochProof>;
+using Message = std::variant<ProposalMsg, Vote, TimeoutMsg, BlockRequest, BlockResponse,
+                             EpochRequest, EpochProof>;
 
 // Version || tag (the variant index) || body.
 Bytes EncodeMessage(const Message& m);
@@ -113,12 +115,12 @@ const char* MessageName(const Message& m);
 // sends anything that follows in the same action list.
 struct SafetyState {
   uint64_t epoch = 0;
-  Hash256 epoch_root_id;         // the committed block this epoch extends
+  Hash256 epoch_root_id;  // the committed block this epoch extends
   uint64_t epoch_root_height = 0;
-  uint64_t last_voted_round = 0;   // never vote again at or below it
-  uint64_t locked_round = 0;       // highest QC round of any block voted for (two-chain lock)
-  uint64_t last_timeout_round = 0; // never vote at or below it
-  QuorumCert high_qc;              // highest certified block known
+  uint64_t last_voted_round = 0;       // never vote again at or below it
+  uint64_t locked_round = 0;           // highest QC round of any block voted for (two-chain lock)
+  uint64_t last_timeout_round = 0;     // never vote at or below it
+  QuorumCert high_qc;                  // highest certified block known
   std::optional<TimeoutCert> last_tc;  // highest TC known (liveness: resent after a restart)
 
   // The state at the start of an epoch whose root is (root_id, root_height).

@@ -5,19 +5,21 @@
 //   struct MyHost : ProposalHost { ... };           // builds / validates payloads, loads blocks
 //   Ed25519Signer signer(node_key, chain_id);
 //   Ed25519Verifier verifier(chain_id);
-//   ReplicaInit init{validators, committed_tip, safety};   // safety: SafetyState::Decode(disk)
+//   ReplicaInit init{validators, committed_tip, safety, voted_blocks};  // all from disk;
+//                                   // at genesis: SafetyState::ForEpochRoot(0, genesis_id, 0)
 //   Replica r(ReplicaOptions{.chain_id = chain_id}, std::move(init), &host, &signer, &verifier);
 //   Execute(r.Start(now_ms));
 //   ... on a p2p frame from peer `pk`:
 //   auto msg = DecodeMessage(frame);  if (msg.ok()) Execute(r.OnMessage(pk, *msg, now_ms));
 //   ... when a scheduled timer fires:  Execute(r.OnTimer(epoch, round, now_ms));
 //
-// Execute() runs the actions in order: PersistSafety and PersistBlock must be durable before any later SendTo /
-// Broadcast in the same list is sent; CommitBlocks hands blocks (height order) with the QC that
-// committed them to execution; ScheduleTimer asks for OnTimer(epoch, round) at at_ms (a newer
-// timer supersedes older ones). Epoch changes: when committing a block the replica asks
-// ProposalHost::EndsEpoch; if it returns the next ValidatorSet (e.g. read from the governance
-// contract's state after executing that block) the replica switches epoch at that block.
+// Execute() runs the actions in order: PersistSafety and PersistBlock must be durable before
+// any later SendTo / Broadcast in the same list is sent; CommitBlocks hands blocks (height
+// order) with the QC that committed them to execution; ScheduleTimer asks for
+// OnTimer(epoch, round) at at_ms (a newer timer supersedes older ones). Epoch changes: when
+// committing a block the replica asks ProposalHost::EndsEpoch; if it returns the next ValidatorSet
+// (e.g. read from the governance contract's state after executing that block) the replica switches
+// epoch at that block.
 //
 // Thread safety: not thread-safe; one thread (or one strand) drives a Replica.
 #pragma once
@@ -38,12 +40,12 @@ namespace tidemark::consensus {
 
 struct ReplicaOptions {
   std::string chain_id;
-  uint64_t base_timeout_ms = 1000;      // round timeout with no backoff
-  uint32_t max_backoff_exponent = 5;    // timeout = base << min(rounds without QC, this)
-  uint64_t max_clock_drift_ms = 2000;   // a proposal's timestamp may be this far ahead of us
-  uint64_t future_round_window = 8;     // votes / timeouts beyond current + window are dropped
-  size_t max_pending_proposals = 16;    // proposals waiting for a fetched parent
-  size_t max_fetched_blocks = 4096;     // fetched blocks not yet linked to the tree
+  uint64_t base_timeout_ms = 1000;     // round timeout with no backoff
+  uint32_t max_backoff_exponent = 5;   // timeout = base << min(rounds without QC, this)
+  uint64_t max_clock_drift_ms = 2000;  // a proposal's timestamp may be this far ahead of us
+  uint64_t future_round_window = 8;    // votes / timeouts beyond current + window are dropped
+  size_t max_pending_proposals = 16;   // proposals waiting for a fetched parent
+  size_t max_fetched_blocks = 4096;    // fetched blocks not yet linked to the tree
   // Test-only: skips the two-chain lock (TC rule and timeout high-QC check) to prove the
   // simulator catches a broken safety rule. Never set outside tests.
   bool test_only_skip_lock_check = false;
@@ -73,6 +75,9 @@ class ProposalHost {
                                                 const ValidatorSet& current) = 0;
   // A committed block by id, to answer peers' BlockRequests (nullopt if unknown).
   virtual std::optional<Block> LoadCommittedBlock(const Hash256& id) = 0;
+  // The CommitBlocks::epoch_proof of the commit that ended `epoch` (stored by the host with
+  // that block), to help replicas still in that epoch catch up; nullopt if unknown.
+  virtual std::optional<EpochProof> LoadEpochProof(uint64_t epoch) = 0;
 };
 
 struct SendTo {
@@ -97,6 +102,7 @@ struct CommitBlocks {
   QuorumCert cert;            // cert.data.commit_id is the last block, or a descendant of it
                               // when the last block ended an epoch
   std::optional<ValidatorSet> next_validators;  // set when the last block ended the epoch
+  std::optional<EpochProof> epoch_proof;        // with next_validators: store it with the block
 };
 struct ScheduleTimer {
   uint64_t epoch = 0;
@@ -163,6 +169,7 @@ class Replica {
   void HandleBlockRequest(Ctx& c, const BlockRequest& q);
   void HandleBlockResponse(Ctx& c, const BlockResponse& r);
   void HandleEpochRequest(Ctx& c, const EpochRequest& q);
+  void SendEpochProof(Ctx& c, uint64_t epoch);
   void HandleEpochProof(Ctx& c, const EpochProof& p);
 
   bool EpochOk(Ctx& c, uint64_t epoch);
@@ -198,7 +205,7 @@ class Replica {
 
   Block tip_;  // highest committed block
   Hash256 tip_id_;
-  std::map<Hash256, Block> tree_;  // uncommitted blocks above the tip, by id
+  std::map<Hash256, Block> tree_;              // uncommitted blocks above the tip, by id
   std::map<uint64_t, Hash256> proposal_seen_;  // round -> first valid proposal's id
   uint64_t round_ = 0;
   std::optional<TimeoutCert> last_tc_;  // the TC for round_ - 1, if round_ was entered by one
@@ -213,8 +220,9 @@ class Replica {
   std::map<Hash256, PublicKey> missing_;  // block id -> peer asked
   std::set<Hash256> verified_;            // TC hashes already verified (bounded)
   std::map<std::pair<uint64_t, Hash256>, QuorumCert> verified_qcs_;  // bounded
-  std::map<uint64_t, QuorumCert> epoch_end_certs_;
+  std::map<uint64_t, EpochProof> epoch_end_certs_;
   uint64_t last_epoch_request_ms_ = 0;
+  std::map<PublicKey, uint64_t> last_proof_sent_ms_;  // per peer (bounded)
   bool epoch_requested_ = false;
 };
 
