@@ -110,11 +110,14 @@ TEST_CASE("tidemark-node binary serves the API from network-configs/single and s
   Seed admin_seed;
   admin_seed.data = Sha256(AsBytes("tidemark single admin (dev only)")).data;
   KeyPair admin = KeyPair::FromSeed(admin_seed);
-  Transaction tx = MakeTx(admin, 1, "tidemark-single");
+  Transaction tx{.chain_id = "tidemark-single", .nonce = 1, .contract = "test", .method = "put",
+                 .args = Value::MakeMap({{"key", "greeting"}, {"value", "hello"}}).Encode()};
+  tx.SignWith(admin);
   auto sub = Request(port, "POST", "/v1/txs?wait=commit", json{{"tx", ToHex(tx.Encode())}}.dump(),
                      "application/json");
   REQUIRE(sub.status == 200);
   CHECK(json::parse(sub.body)["status"] == "committed");
+  INFO(sub.body);
   auto got = Request(port, "GET", "/v1/txs/" + tx.Id().Hex());
   CHECK(got.status == 200);
   CHECK(json::parse(got.body)["status"] == "committed");

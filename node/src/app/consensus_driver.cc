@@ -144,6 +144,15 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
     return next;
   }
 
+  std::optional<consensus::EpochProof> LoadEpochProof(uint64_t epoch) override {
+    auto bytes = ledger.EpochProof(epoch);
+    if (!bytes.ok() || !bytes->has_value()) return std::nullopt;
+    auto msg = consensus::DecodeMessage(**bytes);
+    if (!msg.ok()) return std::nullopt;
+    if (auto* p = std::get_if<consensus::EpochProof>(&*msg)) return *p;
+    return std::nullopt;
+  }
+
   std::optional<Block> LoadCommittedBlock(const Hash256& id) override {
     auto b = ledger.blocks().BlockById(id);
     if (!b.ok()) return std::nullopt;
@@ -157,6 +166,9 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
       if (auto* p = std::get_if<consensus::PersistSafety>(&a)) {
         Status s = ledger.WriteSafety(p->state.Encode());
         if (!s.ok()) Fatal("persisting consensus safety state", s);
+      } else if (auto* pb = std::get_if<consensus::PersistBlock>(&a)) {
+        Status s = ledger.WritePendingBlock(pb->block);
+        if (!s.ok()) Fatal("persisting a voted block", s);
       } else if (auto* s = std::get_if<consensus::SendTo>(&a)) {
         if (sender) sender(&s->to, consensus::EncodeMessage(s->msg));
       } else if (auto* b = std::get_if<consensus::Broadcast>(&a)) {
@@ -188,6 +200,11 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
       pool.OnCommitted(b.header.height, b.txs, it->second.receipts);
       if (on_commit) on_commit(b, c.cert, it->second.receipts);
       executed.erase(it);
+    }
+    if (c.epoch_proof && c.next_validators) {
+      Status s = ledger.WriteEpochProof(c.next_validators->epoch - 1,
+                                        consensus::EncodeMessage(*c.epoch_proof));
+      if (!s.ok()) Fatal("storing an epoch proof", s);
     }
     for (auto it = seen.begin(); it != seen.end();) {
       it = it->second.height + 64 < ledger.height() ? seen.erase(it) : std::next(it);
@@ -246,8 +263,11 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
     } else {
       safety = consensus::SafetyState::ForEpochRoot(validators.epoch, ledger.genesis_block().Id(), 0);
     }
+    TM_ASSIGN_OR_RETURN(std::vector<Block> pending, ledger.PendingBlocks());
     replica = std::make_unique<consensus::Replica>(
-        opt.replica, consensus::ReplicaInit{std::move(validators), std::move(tip), std::move(safety)},
+        opt.replica,
+        consensus::ReplicaInit{std::move(validators), std::move(tip), std::move(safety),
+                               std::move(pending)},
         this, &signer, &verifier);
     return Status::Ok();
   }

@@ -1,5 +1,6 @@
 #include "tidemark/node/app/ledger.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "tidemark/merkle.h"
@@ -110,6 +111,13 @@ Status Ledger::Init() {
     }
   }
   height_ = tip->height;
+  {
+    std::string prefix(1, keys::kPendingBlock);
+    TM_ASSIGN_OR_RETURN(auto rows, kv_->Scan({.prefix = AsBytes(prefix), .limit = 4096}));
+    for (const auto& row : rows) {
+      if (auto b = Block::Decode(row.value); b.ok()) voted_blocks_[b->Id()] = b->header.height;
+    }
+  }
   std::lock_guard l(tip_mu_);
   tip_id_ = tip->block_id;
   return Status::Ok();
@@ -165,7 +173,15 @@ Status Ledger::CommitExecuted(const Block& block, const BlockExecution& exec,
   TM_ASSIGN_OR_RETURN(WriteBatch batch,
                       blocks_->PrepareCommit(block, cert, exec.receipts, up, safety_record));
   batch.Put(AsBytes(keys::ExecResult(block.header.height)), exec.receipts_root.view());
+  std::vector<Hash256> passed;
+  for (const auto& [id, h] : voted_blocks_) {
+    if (h <= block.header.height) {
+      batch.Delete(AsBytes(keys::PendingBlock(id)));
+      passed.push_back(id);
+    }
+  }
   TM_RETURN_IF_ERROR(blocks_->Commit(batch));
+  for (const auto& id : passed) voted_blocks_.erase(id);
   {
     std::lock_guard l(tip_mu_);
     tip_id_ = block.Id();
@@ -183,6 +199,38 @@ Result<ExecInfo> Ledger::ExecAt(uint64_t height) const {
   if (!rr) return Status::NotFound("no execution record at height " + std::to_string(height));
   TM_ASSIGN_OR_RETURN(Hash256 receipts_root, Hash256::FromView(*rr));
   return ExecInfo{height, root, receipts_root};
+}
+
+Status Ledger::WritePendingBlock(const Block& block) {
+  WriteBatch b;
+  b.Put(AsBytes(keys::PendingBlock(block.Id())), block.Encode());
+  TM_RETURN_IF_ERROR(kv_->Write(b, /*sync=*/true));
+  voted_blocks_[block.Id()] = block.header.height;
+  return Status::Ok();
+}
+
+Result<std::vector<Block>> Ledger::PendingBlocks() const {
+  std::string prefix(1, keys::kPendingBlock);
+  TM_ASSIGN_OR_RETURN(auto rows, kv_->Scan({.prefix = AsBytes(prefix), .limit = 4096}));
+  std::vector<Block> out;
+  for (const auto& row : rows) {
+    auto b = Block::Decode(row.value);
+    if (!b.ok()) return Status::Corruption("pending block: " + b.status().message());
+    if (b->header.height > height()) out.push_back(std::move(*b));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const Block& a, const Block& b) { return a.header.height < b.header.height; });
+  return out;
+}
+
+Status Ledger::WriteEpochProof(uint64_t epoch, ByteView proof) {
+  WriteBatch b;
+  b.Put(AsBytes(keys::EpochProof(epoch)), proof);
+  return kv_->Write(b, /*sync=*/true);
+}
+
+Result<std::optional<Bytes>> Ledger::EpochProof(uint64_t epoch) const {
+  return kv_->Get(AsBytes(keys::EpochProof(epoch)));
 }
 
 uint64_t Ledger::NextNonce(const PublicKey& signer) const {

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -76,6 +77,14 @@ class Ledger {
 
   Result<ExecInfo> ExecAt(uint64_t height) const;
 
+  // Blocks consensus voted for but has not committed (durable before the vote is sent); they
+  // are handed back to consensus after a restart and deleted once committed or passed.
+  Status WritePendingBlock(const Block& block);
+  Result<std::vector<Block>> PendingBlocks() const;  // above the tip, by height
+  // The consensus proof that ended `epoch` (consensus::EpochProof, encoded as a message).
+  Status WriteEpochProof(uint64_t epoch, ByteView proof);
+  Result<std::optional<Bytes>> EpochProof(uint64_t epoch) const;
+
   // Committed state as contracts see it (reads the latest version; writes are refused).
   contracts::StateView& state() { return *view_; }
   const StateTree& tree() const { return tree_; }
@@ -99,6 +108,7 @@ class Ledger {
   // Executed, not yet written (writer thread only): their changes, over the committed view.
   std::unique_ptr<contracts::OverlayStateView> pending_;
   std::vector<Hash256> pending_ids_;
+  std::map<Hash256, uint64_t> voted_blocks_;  // writer thread only: PendingBlock keys on disk
   mutable std::mutex tip_mu_;
   Hash256 tip_id_;  // guarded by tip_mu_
 };

@@ -31,6 +31,9 @@ inline constexpr char kStateStale = 'Z';  // Z | stale since u64 | version u64 |
 inline constexpr char kStateValue = 'S';  // S | state key          -> current value
 // Execution results (node/app/ledger.h).
 inline constexpr char kExecResult = 'E';  // E | height u64         -> receipts root (32)
+// Consensus records (node/app/ledger.h).
+inline constexpr char kPendingBlock = 'P';  // P | block id (32)     -> Block (voted, uncommitted)
+inline constexpr char kEpochProof = 'Q';    // Q | epoch u64         -> EpochProof message bytes
 
 void AppendU64(std::string* out, uint64_t v);
 void AppendU32(std::string* out, uint32_t v);
@@ -50,5 +53,7 @@ std::string StateStale(uint64_t stale_since, uint64_t version, const Hash256& ha
 std::string StateRoot(uint64_t height);
 std::string StateValue(ByteView key);
 std::string ExecResult(uint64_t height);
+std::string PendingBlock(const Hash256& id);
+std::string EpochProof(uint64_t epoch);
 
 }  // namespace tidemark::node::keys
