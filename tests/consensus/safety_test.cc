@@ -56,7 +56,7 @@ TEST_CASE("locking: a TC whose highest QC is above the block's QC forbids the vo
   REQUIRE(broken.CheckVote(7, Qc(4), &tc).ok());
 }
 
-TEST_CASE("timeouts: no vote after timing out a round; high QC must cover the lock") {
+TEST_CASE("timeouts: no vote after timing out a round, high QC must cover the lock") {
   SafetyRules s = Fresh();
   s.RecordVote(5, 4);
   REQUIRE(s.CheckTimeout(5, Qc(4)).ok());        // may time out the round it voted in

@@ -58,7 +58,7 @@ TEST_CASE("overlay reads through, buffers writes and merges scans in key order")
   CHECK(o.Changes().empty());
 }
 
-TEST_CASE("a successful call commits writes and events; the nonce advances") {
+TEST_CASE("a successful call commits writes and events, the nonce advances") {
   Chain c;
   c.Init({{"brand", {Role::kBrand}}});
   Receipt r = c.Call("brand/admin", "test", "put", Value::Map{{"key", "k"}, {"value", 7}});

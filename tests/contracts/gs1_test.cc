@@ -70,7 +70,7 @@ TEST_CASE("LGTIN, GTIN patterns, SSCC and SGLN") {
   CHECK(*CanonicalId("urn:epc:id:sgln:952005385.011.ts4711") == "/414/9520053850113/254/ts4711");
 }
 
-TEST_CASE("other URIs pass through; malformed GS1 identifiers are refused") {
+TEST_CASE("other URIs pass through, malformed GS1 identifiers are refused") {
   CHECK(*CanonicalId("urn:epc:id:giai:952005385.w2") == "urn:epc:id:giai:952005385.w2");
   CHECK(*CanonicalId("http://transaction.acme.com/po/12345678") ==
         "http://transaction.acme.com/po/12345678");

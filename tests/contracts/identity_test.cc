@@ -25,7 +25,7 @@ void FourOrgs(Chain& c) {
           {"bank", {Role::kBank}}});
 }
 
-TEST_CASE("an admin enrols a member key; a revoked key can no longer sign") {
+TEST_CASE("an admin enrols a member key, a revoked key can no longer sign") {
   Chain c;
   FourOrgs(c);
   REQUIRE(Ok(c.Call("brand/admin", "identity", "enrol_key", Enrol("brand/clerk", {"BRAND"}))));
@@ -81,7 +81,7 @@ Receipt Vote(Chain& c, const std::string& by, int64_t id, bool yes = true) {
   return c.Call(by, "gov", "vote", Value::Map{{"proposal", id}, {"yes", yes}});
 }
 
-TEST_CASE("a proposal passes with 3 of 4 orgs and not with 2 of 4; each org votes once") {
+TEST_CASE("a proposal passes with 3 of 4 orgs and not with 2 of 4, each org votes once") {
   Chain c;
   FourOrgs(c);
   int64_t id =
@@ -112,7 +112,7 @@ TEST_CASE("a proposal passes with 3 of 4 orgs and not with 2 of 4; each org vote
   CHECK(Vote(c, "brand/clerk", id3).reason.find("PERMISSION_DENIED") == 0);
 }
 
-TEST_CASE("adding an org with a validator records the pending validator set; removal too") {
+TEST_CASE("adding an org with a validator records the pending validator set, removal too") {
   Chain c;
   FourOrgs(c);
   Value org = Value::Map{{"id", "warehouse"},

@@ -65,7 +65,7 @@ void CommissionAndPack(Chain& c) {
   REQUIRE(Ok(Capture(c, "brand/admin", {pack})));
 }
 
-TEST_CASE("a 1210 import walks from commissioning abroad to retail sale; recall reaches it") {
+TEST_CASE("a 1210 import walks from commissioning abroad to retail sale, recall reaches it") {
   Chain c;
   Consortium(c);
   CommissionAndPack(c);

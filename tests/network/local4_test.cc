@@ -18,7 +18,8 @@ struct Network {
     dir = fs::temp_directory_path() / (name + "-" + std::to_string(::getpid()));
     fs::remove_all(dir);
     // Ports from the pid, so parallel test processes do not collide.
-    int base = 20000 + (::getpid() % 2000) * 10;
+    // Below the kernel's ephemeral range (32768+), where other tests' sockets land.
+    int base = 10000 + (::getpid() % 1000) * 10;
     pid_t init = Spawn({kCliBinary.string(), "network", "init", "--out", dir.string(), "--chain-id",
                         chain, "--base-http", std::to_string(base), "--base-p2p",
                         std::to_string(base + 5), "--dev-seed", "process-test", "--output", "json"},
@@ -36,6 +37,13 @@ struct Network {
   }
   ~Network() {
     for (auto& n : nodes) n.Kill();
+    if (std::uncaught_exceptions() > 0) {  // a REQUIRE failed: show what the nodes said
+      for (auto& n : nodes) {
+        std::string log = Slurp(n.dir / "node.log");
+        std::fprintf(stderr, "---- %s (last 3000 bytes)\n%s\n", n.dir.c_str(),
+                     log.substr(log.size() > 3000 ? log.size() - 3000 : 0).c_str());
+      }
+    }
     fs::remove_all(dir);
   }
   void StartAll() {
@@ -50,7 +58,7 @@ struct Network {
 
 }  // namespace
 
-TEST_CASE("local-4: four processes commit the same chain; the leader dies and comes back") {
+TEST_CASE("local-4: four processes commit the same chain, lose their leader and take it back") {
   Network net("tidemark-local4");
   net.StartAll();
   KeyPair admin = LoadKey(net.dir / "platform" / "admin_key.json");
@@ -69,9 +77,12 @@ TEST_CASE("local-4: four processes commit the same chain; the leader dies and co
     return true;
   }));
   // Identical blocks (hence headers and state roots) at every height on every node.
-  uint64_t h = net.nodes[0].Height();
-  for (auto& n : net.nodes) h = std::min(h, n.Height());
-  REQUIRE(h >= 3);
+  uint64_t h = 0;
+  REQUIRE(WaitFor([&] {
+    h = net.nodes[0].Height();
+    for (auto& n : net.nodes) h = std::min(h, n.Height());
+    return h >= 3;
+  }));
   for (uint64_t height = 1; height <= h; ++height) {
     std::string id = net.BlockId(0, height);
     REQUIRE(!id.empty());

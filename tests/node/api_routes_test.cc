@@ -157,7 +157,7 @@ TEST_CASE("api: validators") {
   CHECK(j["validators"][0]["key"] == TestKey(1).public_key().Hex());
 }
 
-TEST_CASE("api: submit a tx as JSON or raw bytes; resubmission is idempotent") {
+TEST_CASE("api: submit a tx as JSON or raw bytes, resubmission is idempotent") {
   Api a;
   Transaction tx = MakeTx(TestKey(1), 0);
   auto first = a.PostTx(tx);

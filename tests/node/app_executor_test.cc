@@ -38,6 +38,7 @@ TEST_CASE("executor: receipts in block order, failed txs change nothing, changes
   KeyPair admin = Key("admin"), stranger = Key("stranger");
   MemStateView state = GenesisState(admin);
   Block block;
+  block.header.chain_id = "exec-test";
   block.header.height = 7;
   block.header.timestamp_ms = 1000;
   block.txs = {Tx(admin, 1, "put", Value::MakeMap({{"key", "b"}, {"value", 2}})),
@@ -70,6 +71,7 @@ TEST_CASE("executor: the same block on the same state gives identical results") 
   KeyPair admin = Key("admin");
   MemStateView s1 = GenesisState(admin), s2 = GenesisState(admin);
   Block block;
+  block.header.chain_id = "exec-test";
   block.header.height = 1;
   for (uint64_t n = 1; n <= 20; ++n) {
     block.txs.push_back(Tx(admin, n, "put", Value::MakeMap({{"key", std::to_string(n % 7)},

@@ -104,7 +104,7 @@ TEST_CASE("ledger: a block that does not follow the tip is refused and nothing c
   CHECK(l.NextNonce(Key("admin").public_key()) == 1);
 }
 
-TEST_CASE("ledger: reopening a data directory resumes at its tip; another genesis is refused") {
+TEST_CASE("ledger: reopening a data directory resumes at its tip, another genesis is refused") {
   auto dir = std::filesystem::temp_directory_path() / ("tidemark-ledger-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   Hash256 tip;

@@ -9,7 +9,7 @@ using namespace tidemark;
 using namespace tidemark::node::config;
 using nlohmann::json;
 
-TEST_CASE("config: only chain_id is required; everything else has a default") {
+TEST_CASE("config: only chain_id is required, everything else has a default") {
   auto c = ParseNodeConfig(json{{"chain_id", "c"}});
   REQUIRE(c.ok());
   CHECK(c->chain_id == "c");

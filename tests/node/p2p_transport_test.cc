@@ -138,7 +138,7 @@ TEST_CASE("p2p: garbage bytes from a raw socket are dropped and the node keeps s
   REQUIRE(WaitFor([&] { return a.t->ConnectedPeers().size() == 1; }));
 }
 
-TEST_CASE("p2p: an oversized frame closes the connection; Send refuses what the peer would refuse") {
+TEST_CASE("p2p: an oversized frame closes the connection, Send refuses what the peer would refuse") {
   Net net;
   KeyPair ka = Key(1), kb = Key(2);
   std::set<PublicKey> both{ka.public_key(), kb.public_key()};

@@ -43,7 +43,7 @@ bool Verifies(const Hash256& root, const StateProof& p) {
   return VerifyStateProof(root, p.key, p.value, p).ok();
 }
 
-TEST_CASE("inclusion proof verifies; every tampering is rejected") {
+TEST_CASE("inclusion proof verifies, every tampering is rejected") {
   Fixture f;
   StateProof p = f.Prove(B("key1000x"));
   REQUIRE(p.value == B("value of x"));

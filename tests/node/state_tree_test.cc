@@ -65,7 +65,7 @@ TEST_CASE("empty tree has the empty root and proves absence") {
   CheckProof(StateTree(kv), 0, root, B("anything"), std::nullopt);
 }
 
-TEST_CASE("single leaf sits at the root; two leaves split at their first differing bit") {
+TEST_CASE("single leaf sits at the root, two leaves split at their first differing bit") {
   MemoryKvStore kv;
   Hash256 r0 = Commit(kv, 0, {{B("a"), B("1")}});
   CHECK(r0 == SmtLeafHash(SmtKeyHash(B("a")), Sha256(B("1"))));

@@ -122,7 +122,7 @@ TEST_CASE("PrefixSuccessor") {
   CHECK(PrefixSuccessor(std::string("\xff\xff", 2)) == std::nullopt);
 }
 
-TEST_CASE("LevelDB: data survives close and reopen; a locked directory is an IoError") {
+TEST_CASE("LevelDB: data survives close and reopen, a locked directory is an IoError") {
   TempDir dir;
   {
     Result<std::unique_ptr<LevelDbKvStore>> kv = LevelDbKvStore::Open(dir.Sub("db"), {});

@@ -182,7 +182,7 @@ TEST_CASE("cli: --help exits 0 and lists the keys commands") {
   }
 }
 
-TEST_CASE("cli: --node is accepted; $TIDEMARK_HOME is the default home") {
+TEST_CASE("cli: --node is accepted, $TIDEMARK_HOME is the default home") {
   TempHome h;
   REQUIRE(Tidemark(h, "--node http://127.0.0.1:9 keys list").code == 0);
   std::string other = h / "elsewhere";

@@ -282,7 +282,7 @@ TEST_CASE("value: JSON bridge rejects what the decoder would reject") {
   REQUIRE(v.ToJson() == json::parse(R"({"a":[true,-3],"z":{"$bytes":"01"}})"));
 }
 
-TEST_CASE("qc: signers must be strictly ascending; decoding checks structure only") {
+TEST_CASE("qc: signers must be strictly ascending, decoding checks structure only") {
   QuorumCert qc;
   qc.data.round = 1;
   qc.signatures = {{0, Signature{}}, {2, Signature{}}};
