@@ -1,0 +1,116 @@
+#include "tidemark/client/ledger_client.h"
+
+#include <nlohmann/json.hpp>
+
+#include "tidemark/hash.h"
+#include "tidemark/state_proof.h"
+
+namespace tidemark::client {
+
+namespace {
+
+using nlohmann::json;
+
+Result<json> ParseAnswer(const Result<HttpResponse>& r, const std::string& what) {
+  if (!r.ok()) return r.status();
+  json j = json::parse(r->body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) {
+    return Status::Invalid(what + ": the node answered HTTP " + std::to_string(r->status) +
+                           " with a body that is not a JSON object");
+  }
+  if (r->status >= 400) {
+    std::string detail = j.value("detail", j.value("title", std::string("error")));
+    Code code = r->status == 404 ? Code::kNotFound
+                : r->status == 401 ? Code::kUnauthenticated
+                : r->status == 409 ? Code::kFailedPrecondition
+                : r->status >= 500 ? Code::kUnavailable
+                                   : Code::kInvalidArgument;
+    return Status(code, what + ": " + detail);
+  }
+  return j;
+}
+
+Result<std::string> Str(const json& j, const char* field) {
+  auto it = j.find(field);
+  if (it == j.end() || !it->is_string()) return Status::Invalid(std::string("missing ") + field);
+  return it->get<std::string>();
+}
+
+Result<TxOutcome> Outcome(const json& j) {
+  TxOutcome o;
+  TM_ASSIGN_OR_RETURN(std::string id, Str(j, "id"));
+  TM_ASSIGN_OR_RETURN(o.id, Hash256::FromHex(id));
+  TM_ASSIGN_OR_RETURN(o.status, Str(j, "status"));
+  if (j.contains("height") && j["height"].is_number_unsigned()) o.height = j["height"];
+  if (j.contains("reason") && j["reason"].is_string()) o.reason = j["reason"];
+  return o;
+}
+
+}  // namespace
+
+Result<TxOutcome> LedgerClient::Submit(const Transaction& tx, bool wait_commit) {
+  auto r = http_.Post(std::string("/v1/txs") + (wait_commit ? "?wait=commit" : ""),
+                      json{{"tx", ToHex(tx.Encode())}}.dump());
+  TM_ASSIGN_OR_RETURN(json j, ParseAnswer(r, "submit"));
+  return Outcome(j);
+}
+
+Result<TxOutcome> LedgerClient::GetTx(const Hash256& id) {
+  TM_ASSIGN_OR_RETURN(json j, ParseAnswer(http_.Get("/v1/txs/" + id.Hex()), "tx"));
+  return Outcome(j);
+}
+
+Result<VerifiedState> LedgerClient::ReadVerified(ByteView key, const ValidatorSet& validators) {
+  TM_ASSIGN_OR_RETURN(json page, ParseAnswer(http_.Get("/v1/blocks?limit=1"), "blocks"));
+  if (!page.contains("blocks") || !page["blocks"].is_array() || page["blocks"].empty()) {
+    return Status::Unavailable("the node has no committed block");
+  }
+  TM_ASSIGN_OR_RETURN(std::string tip_id, Str(page["blocks"][0], "id"));
+  auto block = http_.Get("/v1/blocks/" + tip_id);
+  TM_ASSIGN_OR_RETURN(json bj, ParseAnswer(block, "block"));
+  if (!bj.contains("header") || !bj["header"].contains("exec_height")) {
+    return Status::Invalid("block: no header");
+  }
+  uint64_t exec = bj["header"]["exec_height"].get<uint64_t>();
+  auto proof = http_.Get("/v1/state/" + ToHex(key) + "/proof?height=" + std::to_string(exec));
+  TM_RETURN_IF_ERROR(ParseAnswer(proof, "state proof").status());
+  return VerifyStateAnswer(block->body, proof->body, key, validators, chain_id_);
+}
+
+Result<VerifiedState> VerifyStateAnswer(const std::string& block_json,
+                                        const std::string& proof_json, ByteView key,
+                                        const ValidatorSet& validators,
+                                        std::string_view chain_id) {
+  json bj = json::parse(block_json, nullptr, false);
+  json pj = json::parse(proof_json, nullptr, false);
+  if (bj.is_discarded() || pj.is_discarded()) return Status::Invalid("answers are not JSON");
+  // The header, by its canonical bytes.
+  TM_ASSIGN_OR_RETURN(std::string raw_header, Str(bj, "raw_header"));
+  TM_ASSIGN_OR_RETURN(Bytes header_bytes, FromHex(raw_header));
+  TM_ASSIGN_OR_RETURN(BlockHeader header, BlockHeader::Decode(header_bytes));
+  if (header.chain_id != chain_id) return Status::Unauthenticated("block is from another chain");
+  Hash256 id = header.Id();
+  // Its commit certificate, by its canonical bytes.
+  if (!bj.contains("certificate") || !bj["certificate"].is_object()) {
+    return Status::Unauthenticated("block has no commit certificate");
+  }
+  TM_ASSIGN_OR_RETURN(std::string raw_cert, Str(bj["certificate"], "raw"));
+  TM_ASSIGN_OR_RETURN(Bytes cert_bytes, FromHex(raw_cert));
+  TM_ASSIGN_OR_RETURN(QuorumCert cert, QuorumCert::Decode(cert_bytes));
+  if (cert.data.commit_id != id || cert.data.commit_height != header.height) {
+    return Status::Unauthenticated("the certificate does not commit this block");
+  }
+  TM_RETURN_IF_ERROR(cert.Verify(validators, chain_id));
+  // The state proof against the certified root.
+  TM_ASSIGN_OR_RETURN(std::string raw_proof, Str(pj, "proof"));
+  TM_ASSIGN_OR_RETURN(Bytes proof_bytes, FromHex(raw_proof));
+  TM_ASSIGN_OR_RETURN(StateProof proof, StateProof::Decode(proof_bytes));
+  if (!pj.contains("height") || pj["height"] != header.exec_height) {
+    return Status::Unauthenticated("the proof is not for the certified state");
+  }
+  TM_RETURN_IF_ERROR(VerifyStateProof(header.state_root, key, proof.value, proof));
+  return VerifiedState{.value = proof.value, .state_height = header.exec_height,
+                       .block_height = header.height};
+}
+
+}  // namespace tidemark::client
