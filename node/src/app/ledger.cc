@@ -5,55 +5,16 @@
 
 #include "tidemark/merkle.h"
 #include "tidemark/node/app/executor.h"
+#include "tidemark/node/state/tree_state_view.h"
 #include "tidemark/node/storage/key_layout.h"
 
 namespace tidemark::node {
 
 namespace {
 
-// The committed state through the state tree's flat index. Contracts only read it: every block
-// runs over an OverlayStateView, whose changes go to the tree. A read error here cannot become
-// a deterministic tx failure, so it stops the node (docs/contracts.md).
-class TreeStateView final : public contracts::StateView {
- public:
-  explicit TreeStateView(const StateTree& tree) : tree_(tree) {}
-
-  std::optional<Bytes> Get(const std::string& key) const override {
-    auto v = tree_.Get(AsBytes(key));
-    if (!v.ok()) Fatal(v.status());
-    return std::move(*v);
-  }
-  void Put(const std::string&, Bytes) override { Fatal(Status::Internal("write to committed view")); }
-  void Delete(const std::string&) override { Fatal(Status::Internal("write to committed view")); }
-  using StateView::Scan;
-  void Scan(const std::string& prefix, const std::string& start, const ScanFn& fn) const override {
-    StateTree::ScanRange range{.prefix = Bytes(prefix.begin(), prefix.end()), .limit = 256};
-    if (!start.empty()) range.start_at = Bytes(start.begin(), start.end());
-    for (;;) {
-      auto page = tree_.Scan(range);
-      if (!page.ok()) Fatal(page.status());
-      for (const auto& kv : *page) {
-        if (!fn(ToString(kv.key), kv.value)) return;
-      }
-      if (page->size() < range.limit) return;
-      range.start_at.reset();
-      range.start_after = page->back().key;
-    }
-  }
-
- private:
-  [[noreturn]] static void Fatal(const Status& s) {
-    std::fprintf(stderr, "fatal: state read failed: %s\n", s.ToString().c_str());
-    std::abort();
-  }
-  const StateTree& tree_;
-};
-
-std::vector<StateChange> ToTreeChanges(const std::vector<contracts::StateChange>& changes) {
-  std::vector<StateChange> out;
-  out.reserve(changes.size());
-  for (const auto& [k, v] : changes) out.push_back({Bytes(k.begin(), k.end()), v});
-  return out;
+[[noreturn]] void Fatal(const Status& s) {
+  std::fprintf(stderr, "fatal: state read failed: %s\n", s.ToString().c_str());
+  std::abort();
 }
 
 }  // namespace
@@ -151,6 +112,8 @@ Result<BlockExecution> Ledger::Execute(const Block& block) {
   }
   if (!pending_) pending_ = std::make_unique<contracts::OverlayStateView>(*view_);
   BlockExecution exec = ExecuteBlock(registry_, *pending_, block);
+  // A read that failed under execution must stop the node, never become a tx outcome.
+  if (const Status& st = static_cast<TreeStateView&>(*view_).status(); !st.ok()) Fatal(st);
   for (const auto& [k, v] : exec.changes) {
     if (v) {
       pending_->Put(k, *v);
@@ -169,7 +132,7 @@ Status Ledger::CommitExecuted(const Block& block, const BlockExecution& exec,
                                       " is not the oldest executed block");
   }
   TM_ASSIGN_OR_RETURN(StateUpdate up,
-                      tree_.ApplyChanges(block.header.height, ToTreeChanges(exec.changes)));
+                      tree_.ApplyChanges(block.header.height, ToStateChanges(exec.changes)));
   TM_ASSIGN_OR_RETURN(WriteBatch batch,
                       blocks_->PrepareCommit(block, cert, exec.receipts, up, safety_record));
   batch.Put(AsBytes(keys::ExecResult(block.header.height)), exec.receipts_root.view());
