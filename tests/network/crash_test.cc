@@ -17,18 +17,11 @@ using namespace tidemark::testing;
 using nlohmann::json;
 
 TEST_CASE("crash: SIGKILL under load 20 times loses no committed tx and the state replays exactly") {
-  fs::path dir = fs::temp_directory_path() / ("tidemark-crash-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  int base = 21000 + (::getpid() % 1000) * 10;  // below the ephemeral port range
-  pid_t init = Spawn({kCliBinary.string(), "network", "init", "--out", dir.string(), "--chain-id",
-                      "tidemark-crash", "--org", "solo:PLATFORM", "--base-http",
-                      std::to_string(base), "--base-p2p", std::to_string(base + 5), "--dev-seed",
-                      "crash-test"},
-                     fs::temp_directory_path() / "tidemark-crash-init.log");
-  REQUIRE(Wait(init) == 0);
-  NodeProc node;
-  node.dir = dir / "solo";
-  node.http_port = static_cast<uint16_t>(base);
+  // Ports below the kernel's ephemeral range, where other tests' sockets land.
+  NodeProc node = InitSoloNetwork("tidemark-crash", "tidemark-crash",
+                                  21000 + (::getpid() % 1000) * 10);
+  REQUIRE(!node.dir.empty());
+  fs::path dir = node.dir.parent_path();
   KeyPair admin = LoadKey(node.dir / "admin_key.json");
 
   std::mt19937_64 rng(20261129);  // fixed seed: the kill moments replay

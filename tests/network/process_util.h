@@ -106,6 +106,22 @@ struct NodeProc {
   }
 };
 
+// `tidemark network init` for one organisation "solo" (every role it needs: PLATFORM) in a fresh
+// temp folder named `name`; HTTP on `http_port`, p2p on http_port + 5. The node is not started.
+inline NodeProc InitSoloNetwork(const std::string& name, const std::string& chain, int http_port) {
+  fs::path dir = fs::temp_directory_path() / (name + "-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  pid_t init = Spawn({kCliBinary.string(), "network", "init", "--out", dir.string(), "--chain-id",
+                      chain, "--org", "solo:PLATFORM", "--base-http", std::to_string(http_port),
+                      "--base-p2p", std::to_string(http_port + 5), "--dev-seed", name},
+                     fs::temp_directory_path() / (name + "-init.log"));
+  if (init <= 0 || Wait(init) != 0) return NodeProc{};
+  NodeProc node;
+  node.dir = dir / "solo";
+  node.http_port = static_cast<uint16_t>(http_port);
+  return node;
+}
+
 inline Transaction TestPut(const KeyPair& k, const std::string& chain, uint64_t nonce,
                            const std::string& key, int64_t value) {
   Transaction tx{.chain_id = chain, .nonce = nonce, .contract = "test", .method = "put",

@@ -11,18 +11,10 @@ using namespace tidemark::testing;
 using nlohmann::json;
 
 TEST_CASE("sdk client: submit, wait for commit, read state with verified inclusion and absence") {
-  fs::path dir = fs::temp_directory_path() / ("tidemark-sdk-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
   int base = 12000 + (::getpid() % 1000) * 10;
-  pid_t init = Spawn({kCliBinary.string(), "network", "init", "--out", dir.string(), "--chain-id",
-                      "tidemark-sdk", "--org", "solo:PLATFORM", "--base-http",
-                      std::to_string(base), "--base-p2p", std::to_string(base + 5), "--dev-seed",
-                      "sdk-test"},
-                     fs::temp_directory_path() / "tidemark-sdk-init.log");
-  REQUIRE(Wait(init) == 0);
-  NodeProc node;
-  node.dir = dir / "solo";
-  node.http_port = static_cast<uint16_t>(base);
+  NodeProc node = InitSoloNetwork("tidemark-sdk", "tidemark-sdk", base);
+  REQUIRE(!node.dir.empty());
+  fs::path dir = node.dir.parent_path();
   node.Start();
   REQUIRE(WaitFor([&] { return node.Ready(); }));
   auto genesis = contracts::Genesis::FromJson(json::parse(Slurp(dir / "genesis.json")));
