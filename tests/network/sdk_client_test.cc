@@ -75,3 +75,40 @@ TEST_CASE("sdk client: submit, wait for commit, read state with verified inclusi
   node.Kill(SIGTERM);
   fs::remove_all(dir);
 }
+
+TEST_CASE("real node: malformed and invalid txs get problem answers and change nothing") {
+  int base = 14000 + (::getpid() % 1000) * 10;
+  NodeProc node = InitSoloNetwork("tidemark-bad", "tidemark-bad", base);
+  REQUIRE(!node.dir.empty());
+  fs::path dir = node.dir.parent_path();
+  node.Start();
+  REQUIRE(WaitFor([&] { return node.Ready(); }));
+  KeyPair admin = LoadKey(node.dir / "admin_key.json");
+  client::LedgerClient c({"127.0.0.1", static_cast<uint16_t>(base), ""}, "tidemark-bad");
+  REQUIRE(c.Submit(TestPut(admin, "tidemark-bad", 1, "k", 1), true)->status == "committed");
+  auto probe = [&](const std::string& body, const std::string& type) {
+    auto r = c.http().Post("/v1/txs", body, type);
+    REQUIRE(r.ok());
+    CHECK(r->content_type.find("application/problem+json") == 0);
+    return r->status;
+  };
+  Transaction bad_sig = TestPut(admin, "tidemark-bad", 2, "k", 2);
+  bad_sig.signature.data[0] ^= 1;
+  Transaction wrong_chain = TestPut(admin, "another-chain", 2, "k", 2);
+  Transaction reused = TestPut(admin, "tidemark-bad", 1, "k", 3);
+  CHECK(probe("{not json", "application/json") == 400);
+  CHECK(probe("{}", "text/plain") == 415);
+  CHECK(probe(json{{"tx", ToHex(bad_sig.Encode())}}.dump(), "application/json") == 401);
+  CHECK(probe(json{{"tx", ToHex(wrong_chain.Encode())}}.dump(), "application/json") == 400);
+  CHECK(probe(json{{"tx", ToHex(reused.Encode())}}.dump(), "application/json") == 409);
+  CHECK(probe(std::string(3 << 20, 'x'), "application/json") == 413);
+  auto unknown = c.http().Get("/v1/nothing-here");
+  REQUIRE(unknown.ok());
+  CHECK(unknown->status == 404);
+  // Nothing was written: the signer's next nonce is still 2, and the key holds the first value.
+  auto next = c.Submit(TestPut(admin, "tidemark-bad", 2, "k", 4), true);
+  REQUIRE(next.ok());
+  CHECK(next->status == "committed");
+  node.Kill(SIGTERM);
+  fs::remove_all(dir);
+}
