@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tidemark/node/api/mempool_only_ledger.h"
+#include "../tests/node/fake_ledger.h"  // the in-memory LedgerApi of the REST tests
 #include "tidemark/node/api/rest_api.h"
 #include "tidemark/node/http/event_bus.h"
 #include "tidemark/node/http/raw_request.h"
@@ -22,7 +22,7 @@ namespace {
 using namespace tidemark::node;
 
 struct World {
-  api::MempoolOnlyLedger ledger{{.chain_id = "fuzz-chain", .max_txs = 64}};
+  tidemark::testing::FakeLedger ledger{"fuzz-chain"};
   http::EventBus bus{{.ring_capacity = 4, .max_subscribers = 4}};
   metrics::Registry metrics;
   api::RestApi rest{&ledger, &bus, &metrics,
