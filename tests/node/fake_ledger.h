@@ -167,6 +167,12 @@ class FakeLedger : public node::api::LedgerApi {
     if (auto it = state_.find(a.key); it != state_.end()) a.value = it->second;
     return a;
   }
+  tidemark::Status ReadState(const StateReader& fn) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    contracts::MemStateView view;
+    for (const auto& [k, v] : state_) view.Put(std::string(k.begin(), k.end()), v);
+    return fn(view, blocks_.size() - 1);
+  }
 
  private:
   std::string chain_id_;

@@ -143,16 +143,28 @@ Status Ledger::CommitExecuted(const Block& block, const BlockExecution& exec,
       passed.push_back(id);
     }
   }
-  TM_RETURN_IF_ERROR(blocks_->Commit(batch));
+  {
+    std::unique_lock readers(read_mu_);
+    TM_RETURN_IF_ERROR(blocks_->Commit(batch));
+    height_ = block.header.height;
+  }
   for (const auto& id : passed) voted_blocks_.erase(id);
   {
     std::lock_guard l(tip_mu_);
     tip_id_ = block.Id();
   }
-  height_ = block.header.height;
   pending_ids_.erase(pending_ids_.begin());
   if (pending_ids_.empty()) pending_.reset();  // everything it held is in the tree now
   return Status::Ok();
+}
+
+Status Ledger::ReadLatest(
+    const std::function<Status(const contracts::StateView&, uint64_t height)>& fn) const {
+  std::shared_lock readers(read_mu_);
+  TreeStateView view(tree_);
+  Status s = fn(view, height());
+  TM_RETURN_IF_ERROR(view.status());
+  return s;
 }
 
 Result<ExecInfo> Ledger::ExecAt(uint64_t height) const {

@@ -188,6 +188,8 @@ class NodeLedger final : public api::LedgerApi {
                                  .proof = proof.Encode()};
   }
 
+  tidemark::Status ReadState(const StateReader& fn) override { return ledger_.ReadLatest(fn); }
+
  private:
   Result<api::BlockRecord> Record(Block b) {
     api::BlockRecord r;

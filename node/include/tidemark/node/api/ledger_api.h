@@ -21,10 +21,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "tidemark/contracts/state.h"
 #include "tidemark/node/mempool/mempool.h"
 #include "tidemark/types.h"
 
@@ -96,6 +98,14 @@ class LedgerApi {
   // `height` absent: the latest executed state. NotFound / OutOfRange for a pruned or future
   // height.
   virtual Result<StateProofAnswer> ProveState(ByteView key, std::optional<uint64_t> height) = 0;
+
+  // Runs `fn` over the latest executed state (read-only: writes through the view are refused)
+  // and the height whose execution produced it. No block is written while `fn` runs, so every
+  // read inside it, and ProveState(key, height) for that height, see the same version. Contract
+  // reads (EPCIS queries, traces) run here; keep `fn` short, it holds up the next commit.
+  using StateReader =
+      std::function<tidemark::Status(const contracts::StateView& state, uint64_t height)>;
+  virtual tidemark::Status ReadState(const StateReader& fn) = 0;
 };
 
 }  // namespace tidemark::node::api

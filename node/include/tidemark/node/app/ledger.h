@@ -17,10 +17,12 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <vector>
 
 #include "tidemark/contracts/framework.h"
@@ -87,6 +89,10 @@ class Ledger {
 
   // Committed state as contracts see it (reads the latest version; writes are refused).
   contracts::StateView& state() { return *view_; }
+  // Runs `fn` over the latest written version and its height on the caller's thread; no block
+  // is written meanwhile (CommitExecuted waits). Any thread.
+  Status ReadLatest(
+      const std::function<Status(const contracts::StateView&, uint64_t height)>& fn) const;
   const StateTree& tree() const { return tree_; }
   const BlockStore& blocks() const { return *blocks_; }
   uint64_t NextNonce(const PublicKey& signer) const;
@@ -109,6 +115,8 @@ class Ledger {
   std::unique_ptr<contracts::OverlayStateView> pending_;
   std::vector<Hash256> pending_ids_;
   std::map<Hash256, uint64_t> voted_blocks_;  // writer thread only: PendingBlock keys on disk
+  // Shared by ReadLatest, exclusive around CommitExecuted's write (tree version + height).
+  mutable std::shared_mutex read_mu_;
   mutable std::mutex tip_mu_;
   Hash256 tip_id_;  // guarded by tip_mu_
 };
