@@ -16,6 +16,10 @@ scripts/local-net.sh start "$NET" "$BIN/node"
 echo
 scripts/local-net.sh status "$NET"
 echo
+# The demo story (infant formula, 1210 bonded import, a recall) through the REST API.
+"$BIN/sdk/tidemark" demo load --url http://127.0.0.1:8080 --network "$NET" ||
+  echo "demo load failed (the network keeps running); see the message above" >&2
+echo
 echo "Tidemark local network is up. REST API: http://127.0.0.1:8080/v1/status  (nodes on 8080-8083)"
 echo "Logs: $NET/<org>/node.log.  Press Ctrl-C to stop."
 while true; do sleep 3600; done

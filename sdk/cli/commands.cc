@@ -6,6 +6,10 @@ const std::vector<Registrar>& CommandGroups() {
   static const std::vector<Registrar> kGroups = {
       RegisterKeysCommands,
       RegisterNetworkCommands,
+      RegisterOrgCommands,
+      RegisterProvCommands,
+      RegisterEpcisCommands,
+      RegisterDemoCommands,
   };
   return kGroups;
 }

@@ -17,5 +17,9 @@ const std::vector<Registrar>& CommandGroups();
 
 void RegisterKeysCommands(CLI::App& app, Context& ctx);     // keys_cmd.cc
 void RegisterNetworkCommands(CLI::App& app, Context& ctx);  // network_cmd.cc
+void RegisterOrgCommands(CLI::App& app, Context& ctx);      // org_cmd.cc: org, gov
+void RegisterProvCommands(CLI::App& app, Context& ctx);     // prov_cmd.cc: prov, customs
+void RegisterEpcisCommands(CLI::App& app, Context& ctx);    // epcis_cmd.cc
+void RegisterDemoCommands(CLI::App& app, Context& ctx);     // demo_cmd.cc
 
 }  // namespace tidemark::cli

@@ -12,6 +12,8 @@
 #include <map>
 #include <mutex>
 
+#include "tidemark/contracts/framework.h"
+#include "tidemark/contracts/genesis.h"
 #include "tidemark/hash.h"
 #include "tidemark/node/api/ledger_api.h"
 #include "tidemark/node/api/rest_api.h"
@@ -32,6 +34,7 @@ class FakeLedger : public node::api::LedgerApi {
         bus_(bus),
         pool_({.chain_id = chain_id, .max_txs = 100}, [this](const PublicKey& k) {
           std::lock_guard<std::mutex> lock(mu_);
+          if (exec_state_) return contracts::NextNonce(*exec_state_, k);
           auto it = nonces_.find(k);
           return it == nonces_.end() ? uint64_t{0} : it->second;
         }) {
@@ -53,6 +56,16 @@ class FakeLedger : public node::api::LedgerApi {
   void PutState(Bytes k, Bytes v) {
     std::lock_guard<std::mutex> lock(mu_);
     state_[k] = v;
+  }
+
+  // From now on CommitBlock executes txs with the built-in contracts over a state written from
+  // `genesis`: receipts, nonces and ReadState are then the contracts' own.
+  void EnableContracts(const contracts::Genesis& genesis) {
+    std::lock_guard<std::mutex> lock(mu_);
+    registry_ = std::make_unique<contracts::ContractRegistry>(contracts::BuiltinContracts());
+    exec_state_ = std::make_unique<contracts::MemStateView>();
+    tidemark::Status s = contracts::WriteGenesisState(genesis, *exec_state_);
+    if (!s.ok()) throw std::runtime_error(s.ToString());
   }
 
   QuorumCert Certify(const Hash256& block_id, uint64_t height, uint64_t round) {
@@ -90,8 +103,17 @@ class FakeLedger : public node::api::LedgerApi {
       b.txs = txs;
       std::vector<Receipt> receipts;
       for (uint32_t i = 0; i < txs.size(); ++i) {
-        receipts.push_back(Receipt{.tx_id = txs[i].Id(), .height = b.header.height, .index = i});
-        nonces_[txs[i].signer] = txs[i].nonce + 1;
+        Receipt r{.tx_id = txs[i].Id(), .height = b.header.height, .index = i};
+        if (registry_) {
+          r = contracts::ApplyTransaction(*registry_, *exec_state_, txs[i],
+                                          contracts::TxContext::For(txs[i], b.header, i));
+          r.tx_id = txs[i].Id();
+          r.height = b.header.height;
+          r.index = i;
+        }
+        receipts.push_back(r);
+        nonces_[txs[i].signer] = registry_ ? contracts::NextNonce(*exec_state_, txs[i].signer)
+                                           : txs[i].nonce + 1;
         tx_index_[txs[i].Id()] = {b.header.height, i};
       }
       rec = {b, Certify(b.Id(), b.header.height, b.header.round), receipts};
@@ -169,6 +191,7 @@ class FakeLedger : public node::api::LedgerApi {
   }
   tidemark::Status ReadState(const StateReader& fn) override {
     std::lock_guard<std::mutex> lock(mu_);
+    if (exec_state_) return fn(*exec_state_, blocks_.size() - 1);
     contracts::MemStateView view;
     for (const auto& [k, v] : state_) view.Put(std::string(k.begin(), k.end()), v);
     return fn(view, blocks_.size() - 1);
@@ -185,6 +208,8 @@ class FakeLedger : public node::api::LedgerApi {
   std::vector<node::api::BlockRecord> blocks_;
   std::map<Hash256, std::pair<uint64_t, uint32_t>> tx_index_;
   std::map<Bytes, Bytes> state_;
+  std::unique_ptr<contracts::ContractRegistry> registry_;   // set by EnableContracts
+  std::unique_ptr<contracts::MemStateView> exec_state_;
 };
 
 // A signed tx from `key` with `nonce` on `chain`.

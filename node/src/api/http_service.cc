@@ -39,14 +39,20 @@ mempool::MempoolOptions MempoolOptionsFrom(const config::NodeConfig& c) {
 HttpService::HttpService(const config::NodeConfig& config, LedgerApi* ledger)
     : bus_(http::EventBusOptions{.ring_capacity = config.http.sse_ring,
                                  .max_subscribers = config.http.sse_max_clients}),
-      rest_(ledger, &bus_, &metrics_, RestOptionsFrom(config)) {
+      rest_(ledger, &bus_, &metrics_, RestOptionsFrom(config)),
+      epcis_(ledger, EpcisOptions{.max_json_depth = config.http.max_json_depth,
+                                  .tokens = config.capture_tokens}) {
   rest_.Register(&router_);
+  epcis_.Register(&router_);
   server_ = std::make_unique<http::HttpServer>(ServerOptionsFrom(config), &router_, &metrics_);
 }
 
 HttpService::~HttpService() { Stop(); }
 
-Status HttpService::Start() { return server_->Start(); }
+Status HttpService::Start() {
+  TM_RETURN_IF_ERROR(epcis_.Init());
+  return server_->Start();
+}
 void HttpService::Stop() { server_->Stop(); }
 
 }  // namespace tidemark::node::api

@@ -57,6 +57,41 @@ constexpr const char* kOpenApi = R"json({
         {"name": "last_event_id", "in": "query", "schema": {"type": "integer"}, "description": "Same as the header, for EventSource's first connection"}],
       "responses": {"200": {"description": "text/event-stream of frames: id, event (block | tx | gap | reset), data (JSON)", "content": {"text/event-stream": {"schema": {"type": "string"}}}},
                     "503": {"$ref": "#/components/responses/Problem"}}}},
+    "/epcis/capture": {"post": {"summary": "EPCIS 2.0 capture: validate an EPCISDocument, sign one prov.capture tx with the member key the bearer token maps to, submit it", "operationId": "epcisCapture",
+      "security": [{"captureToken": []}],
+      "parameters": [
+        {"name": "GS1-EPCIS-Version", "in": "header", "schema": {"type": "string"}, "description": "2.0.x; anything else is 406"},
+        {"name": "GS1-Capture-Error-Behaviour", "in": "header", "schema": {"type": "string", "enum": ["rollback"]}, "description": "Only rollback: a capture is one atomic tx"}],
+      "requestBody": {"required": true, "content": {
+        "application/json": {"schema": {"$ref": "#/components/schemas/EPCISDocument"}},
+        "application/ld+json": {"schema": {"$ref": "#/components/schemas/EPCISDocument"}}}},
+      "responses": {
+        "202": {"description": "Accepted; Location: /epcis/capture/{captureID}", "headers": {"Location": {"schema": {"type": "string"}}}, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CaptureJob"}}}},
+        "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"},
+        "403": {"$ref": "#/components/responses/Problem"}, "406": {"$ref": "#/components/responses/Problem"},
+        "413": {"$ref": "#/components/responses/Problem"}, "415": {"$ref": "#/components/responses/Problem"},
+        "503": {"$ref": "#/components/responses/Problem"}}}},
+    "/epcis/capture/{captureID}": {"get": {"summary": "An EPCIS capture job (captureID = the tx id)", "operationId": "epcisCaptureJob",
+      "parameters": [{"name": "captureID", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}}],
+      "responses": {"200": {"description": "The job", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CaptureJob"}}}},
+                    "404": {"$ref": "#/components/responses/Problem"}}}},
+    "/epcis/events": {"get": {"summary": "EPCIS 2.0 event query (simple event query parameters; several values of one parameter separated by |)", "operationId": "epcisEvents",
+      "parameters": [
+        {"name": "eventType", "in": "query", "schema": {"type": "string"}},
+        {"name": "GE_eventTime", "in": "query", "schema": {"type": "string", "format": "date-time"}},
+        {"name": "LT_eventTime", "in": "query", "schema": {"type": "string", "format": "date-time"}},
+        {"name": "EQ_bizStep", "in": "query", "schema": {"type": "string"}},
+        {"name": "EQ_disposition", "in": "query", "schema": {"type": "string"}},
+        {"name": "MATCH_epc", "in": "query", "schema": {"type": "string"}},
+        {"name": "MATCH_anyEPC", "in": "query", "schema": {"type": "string"}},
+        {"name": "MATCH_parentID", "in": "query", "schema": {"type": "string"}},
+        {"name": "MATCH_epcClass", "in": "query", "schema": {"type": "string"}},
+        {"name": "MATCH_anyEPCClass", "in": "query", "schema": {"type": "string"}},
+        {"name": "EQ_bizLocation", "in": "query", "schema": {"type": "string"}},
+        {"name": "EQ_eventID", "in": "query", "schema": {"type": "string"}},
+        {"name": "eventCountLimit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}}],
+      "responses": {"200": {"description": "EPCISQueryDocument", "content": {"application/json": {"schema": {"type": "object"}}}},
+                    "400": {"$ref": "#/components/responses/Problem"}}}},
     "/healthz": {"get": {"summary": "Liveness", "operationId": "healthz",
       "responses": {"200": {"description": "The process serves requests", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
     "/readyz": {"get": {"summary": "Readiness", "operationId": "readyz",
@@ -70,8 +105,20 @@ constexpr const char* kOpenApi = R"json({
     "responses": {
       "Problem": {"description": "RFC 9457 problem", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
     },
+    "securitySchemes": {
+      "captureToken": {"type": "http", "scheme": "bearer", "description": "A capture token the node's config maps (by SHA-256) to a member key"}
+    },
     "schemas": {
       "Hex": {"type": "string", "pattern": "^[0-9a-f]*$"},
+      "EPCISDocument": {"type": "object", "required": ["type", "schemaVersion", "creationDate", "epcisBody"], "properties": {
+        "type": {"const": "EPCISDocument"}, "schemaVersion": {"type": "string"}, "creationDate": {"type": "string"},
+        "epcisBody": {"type": "object", "required": ["eventList"], "properties": {"eventList": {"type": "array", "maxItems": 1000, "items": {"type": "object"}}}}}},
+      "CaptureJob": {"type": "object", "required": ["captureID", "running", "success"], "properties": {
+        "captureID": {"type": "string"}, "createdAt": {"type": "string"}, "finishedAt": {"type": "string"},
+        "running": {"type": "boolean"}, "success": {"type": "boolean"}, "captureErrorBehaviour": {"type": "string"},
+        "errors": {"type": "array", "items": {"$ref": "#/components/schemas/Problem"}},
+        "tx": {"$ref": "#/components/schemas/Hex"}, "status": {"type": "string", "enum": ["pending", "committed", "rejected"]},
+        "height": {"type": "integer"}, "eventCount": {"type": "integer"}}},
       "Problem": {"type": "object", "required": ["type", "title", "status"], "properties": {
         "type": {"type": "string", "format": "uri"}, "title": {"type": "string"}, "status": {"type": "integer"},
         "detail": {"type": "string"}, "instance": {"type": "string"}}},

@@ -198,6 +198,22 @@ Result<NodeConfig> ParseNodeConfig(const json& j) {
   auto nested = [](const ObjectReader& r) {
     return [&r](const json& v, const std::string&) { return r.Read(v); };
   };
+  auto tokens = [&c](const json& v, const std::string& path) -> Status {
+    if (!v.is_array()) return Status::Invalid(path + ": expected a list, got " + TypeName(v));
+    for (size_t i = 0; i < v.size(); ++i) {
+      CaptureTokenConfig t;
+      std::string where = path + "[" + std::to_string(i) + "]";
+      ObjectReader r(where);
+      r.Str("token_sha256", &t.token_sha256).Str("key_file", &t.key_file).Str("label", &t.label);
+      TM_RETURN_IF_ERROR(r.Read(v[i]));
+      bool hex = t.token_sha256.size() == 64 &&
+                 t.token_sha256.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
+      if (!hex) return Status::Invalid(where + ".token_sha256: expected 64 hex digits");
+      if (t.key_file.empty()) return Status::Invalid(where + ".key_file: required");
+      c.capture_tokens.push_back(std::move(t));
+    }
+    return Status::Ok();
+  };
   ObjectReader top("");
   top.Str("chain_id", &c.chain_id)
       .Str("data_dir", &c.data_dir)
@@ -207,7 +223,8 @@ Result<NodeConfig> ParseNodeConfig(const json& j) {
       .Str("log_level", &c.log_level)
       .Object("http", nested(http))
       .Object("p2p", nested(p2p))
-      .Object("mempool", nested(mempool));
+      .Object("mempool", nested(mempool))
+      .Object("capture_tokens", tokens);
   TM_RETURN_IF_ERROR(StripPrefix(top.Read(j)));
   TM_RETURN_IF_ERROR(Validate(c));
   return c;
@@ -226,11 +243,22 @@ Result<NodeConfig> LoadNodeConfig(const fs::path& file) {
   for (std::string* p : {&c.data_dir, &c.genesis_file, &c.validator_key_file, &c.explorer_dir}) {
     if (!p->empty() && fs::path(*p).is_relative()) *p = (base / *p).lexically_normal().string();
   }
+  for (CaptureTokenConfig& t : c.capture_tokens) {
+    if (fs::path(t.key_file).is_relative()) {
+      t.key_file = (base / t.key_file).lexically_normal().string();
+    }
+  }
   return c;
 }
 
 json NodeConfigToJson(const NodeConfig& c) {
+  json tokens = json::array();
+  for (const CaptureTokenConfig& t : c.capture_tokens) {
+    tokens.push_back(
+        {{"token_sha256", t.token_sha256}, {"key_file", t.key_file}, {"label", t.label}});
+  }
   return json{
+      {"capture_tokens", tokens},
       {"chain_id", c.chain_id},
       {"data_dir", c.data_dir},
       {"genesis_file", c.genesis_file},

@@ -1,6 +1,7 @@
 #include "tidemark/client/ledger_client.h"
 
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "tidemark/hash.h"
 #include "tidemark/state_proof.h"
@@ -43,6 +44,7 @@ Result<TxOutcome> Outcome(const json& j) {
   TM_ASSIGN_OR_RETURN(o.status, Str(j, "status"));
   if (j.contains("height") && j["height"].is_number_unsigned()) o.height = j["height"];
   if (j.contains("reason") && j["reason"].is_string()) o.reason = j["reason"];
+  o.answer_json = j.dump();
   return o;
 }
 
@@ -75,6 +77,97 @@ Result<VerifiedState> LedgerClient::ReadVerified(ByteView key, const ValidatorSe
   auto proof = http_.Get("/v1/state/" + ToHex(key) + "/proof?height=" + std::to_string(exec));
   TM_RETURN_IF_ERROR(ParseAnswer(proof, "state proof").status());
   return VerifyStateAnswer(block->body, proof->body, key, validators, chain_id_);
+}
+
+std::string UrlEncode(std::string_view s) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+Result<std::string> LedgerClient::ChainId() {
+  if (!chain_id_.empty()) return chain_id_;
+  TM_ASSIGN_OR_RETURN(json j, ParseAnswer(http_.Get("/v1/status"), "status"));
+  TM_ASSIGN_OR_RETURN(chain_id_, Str(j, "chain_id"));
+  return chain_id_;
+}
+
+Result<std::optional<Value>> LedgerClient::ReadValue(const std::string& key) {
+  TM_ASSIGN_OR_RETURN(json j,
+                      ParseAnswer(http_.Get("/v1/state/" + ToHex(AsBytes(key)) + "/proof"),
+                                  "state " + key));
+  if (!j.contains("value") || j["value"].is_null()) return std::optional<Value>();
+  TM_ASSIGN_OR_RETURN(std::string hex, Str(j, "value"));
+  TM_ASSIGN_OR_RETURN(Bytes raw, FromHex(hex));
+  TM_ASSIGN_OR_RETURN(Value v, Value::Decode(raw));
+  return std::optional<Value>(std::move(v));
+}
+
+Result<uint64_t> LedgerClient::NextNonce(const PublicKey& signer) {
+  TM_ASSIGN_OR_RETURN(std::optional<Value> v, ReadValue("sys/nonce/" + signer.Hex()));
+  uint64_t committed = 1;
+  if (v && v->is_int() && v->as_int() > 0) committed = static_cast<uint64_t>(v->as_int());
+  auto it = submitted_next_.find(signer);
+  return it == submitted_next_.end() ? committed : std::max(committed, it->second);
+}
+
+Result<TxOutcome> LedgerClient::WaitFinal(const Hash256& id, std::chrono::milliseconds timeout) {
+  auto until = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    TM_ASSIGN_OR_RETURN(
+        json j, ParseAnswer(http_.Get("/v1/txs/" + id.Hex()), "tx " + id.Hex()));
+    TM_ASSIGN_OR_RETURN(TxOutcome o, Outcome(j));
+    if (o.status != "pending") return o;
+    if (std::chrono::steady_clock::now() >= until) {
+      return Status::DeadlineExceeded("tx " + id.Hex() + " still pending");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+Result<TxOutcome> LedgerClient::Call(const KeyPair& key, const std::string& contract,
+                                     const std::string& method, const Value& args,
+                                     std::chrono::milliseconds timeout) {
+  TM_ASSIGN_OR_RETURN(std::string chain, ChainId());
+  TM_ASSIGN_OR_RETURN(uint64_t nonce, NextNonce(key.public_key()));
+  Transaction tx{.chain_id = chain, .nonce = nonce, .contract = contract, .method = method,
+                 .args = args.Encode()};
+  if (tx.args.size() > kMaxArgsLen) {
+    return Status::ResourceExhausted("args of " + contract + "." + method + " are " +
+                                     std::to_string(tx.args.size()) + " bytes; a tx holds " +
+                                     std::to_string(kMaxArgsLen));
+  }
+  tx.SignWith(key);
+  TM_ASSIGN_OR_RETURN(TxOutcome first, Submit(tx, /*wait_commit=*/true));
+  submitted_next_[key.public_key()] = nonce + 1;
+  json answer = json::parse(first.answer_json, nullptr, false);
+  if (first.status != "pending" && answer.is_object() && answer.contains("receipt") &&
+      !answer["receipt"].is_null()) {
+    return first;
+  }
+  return WaitFinal(tx.Id(), timeout);
+}
+
+Result<std::string> LedgerClient::QueryEpcisEvents(
+    const std::map<std::string, std::string>& params) {
+  std::string target = "/epcis/events";
+  char sep = '?';
+  for (const auto& [k, v] : params) {
+    target += sep + UrlEncode(k) + "=" + UrlEncode(v);
+    sep = '&';
+  }
+  auto r = http_.Get(target, {{"Accept", "application/json"}});
+  TM_RETURN_IF_ERROR(ParseAnswer(r, "events").status());
+  return r->body;
 }
 
 Result<VerifiedState> VerifyStateAnswer(const std::string& block_json,

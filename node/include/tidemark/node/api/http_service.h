@@ -14,6 +14,7 @@
 
 #include <memory>
 
+#include "tidemark/node/api/epcis_api.h"
 #include "tidemark/node/api/rest_api.h"
 #include "tidemark/node/config/config.h"
 #include "tidemark/node/http/server.h"
@@ -41,6 +42,7 @@ class HttpService {
   metrics::Registry metrics_;
   http::Router router_;
   RestApi rest_;
+  EpcisApi epcis_;
   std::unique_ptr<http::HttpServer> server_;
 };
 

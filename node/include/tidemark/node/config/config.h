@@ -56,6 +56,14 @@ struct MempoolConfig {
   size_t status_cache = 100'000;
 };
 
+// POST /epcis/capture: a bearer token this node accepts, and the member key it signs the
+// resulting prov.capture tx with. Only the token's SHA-256 is stored.
+struct CaptureTokenConfig {
+  std::string token_sha256;  // 64 hex digits: SHA-256 of the token's UTF-8 bytes
+  std::string key_file;      // {"public_key", "seed"} of an enrolled member key
+  std::string label;         // shown in logs and capture jobs, e.g. the client's name
+};
+
 struct NodeConfig {
   std::string chain_id;  // required
   std::string data_dir = "data";
@@ -66,6 +74,7 @@ struct NodeConfig {
   HttpConfig http;
   P2pConfig p2p;
   MempoolConfig mempool;
+  std::vector<CaptureTokenConfig> capture_tokens;  // empty: no REST capture on this node
 };
 
 // Strict parse of the JSON form; paths are left as written.

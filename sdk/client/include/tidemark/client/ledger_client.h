@@ -16,11 +16,14 @@
 // Thread safety: one client per thread (it owns an HttpClient).
 #pragma once
 
+#include <chrono>
+#include <map>
 #include <optional>
 #include <string>
 
 #include "tidemark/client/http_client.h"
 #include "tidemark/types.h"
+#include "tidemark/value.h"
 
 namespace tidemark::client {
 
@@ -29,6 +32,7 @@ struct TxOutcome {
   std::string status;  // "pending", "committed", "rejected"
   uint64_t height = 0;
   std::string reason;
+  std::string answer_json;  // the node's GET /v1/txs/{id} answer (tx and receipt), when known
 };
 
 struct VerifiedState {
@@ -45,12 +49,35 @@ class LedgerClient {
   Result<TxOutcome> GetTx(const Hash256& id);
   Result<VerifiedState> ReadVerified(ByteView key, const ValidatorSet& validators);
 
+  // The node's chain id (GET /v1/status); used when the client was made with an empty one.
+  Result<std::string> ChainId();
+  // The nonce `signer`'s next tx must carry: the committed one (state key sys/nonce/<hex>, read
+  // without a proof) or, if higher, one past the last tx this client submitted for it.
+  Result<uint64_t> NextNonce(const PublicKey& signer);
+  // Signs {contract, method, args} with `key` at its next nonce, submits it and waits until it is
+  // committed or rejected (polling past the server's wait cap until `timeout`). A tx the node
+  // refuses to admit is an error; a tx rejected in a block is an outcome with status "rejected".
+  Result<TxOutcome> Call(const KeyPair& key, const std::string& contract,
+                         const std::string& method, const Value& args,
+                         std::chrono::milliseconds timeout = std::chrono::seconds(60));
+  // Polls GET /v1/txs/{id} (with ?wait=commit) until the tx is final or `timeout` passes.
+  Result<TxOutcome> WaitFinal(const Hash256& id, std::chrono::milliseconds timeout);
+  // Reads one state record (a canonical Value) without a proof; nullopt when absent.
+  Result<std::optional<Value>> ReadValue(const std::string& key);
+
+  // GS1 EPCIS: GET /epcis/events with the standard query parameters; the EPCISQueryDocument.
+  Result<std::string> QueryEpcisEvents(const std::map<std::string, std::string>& params);
+
   HttpClient& http() { return http_; }
 
  private:
   HttpClient http_;
   std::string chain_id_;
+  std::map<PublicKey, uint64_t> submitted_next_;  // per signer: one past the last submitted nonce
 };
+
+// Percent-encodes a query-string component (RFC 3986 unreserved characters kept).
+std::string UrlEncode(std::string_view s);
 
 // The checks of ReadVerified on answers already fetched (exposed for tests and offline use):
 // `block` is a GET /v1/blocks/{id} answer, `proof` a GET /v1/state/{key}/proof answer.

@@ -1,0 +1,289 @@
+#include "tidemark/node/api/epcis_api.h"
+
+#include <sodium.h>
+
+#include <chrono>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "tidemark/contracts/epcis.h"
+#include "tidemark/contracts/identity.h"
+#include "tidemark/contracts/provenance.h"
+#include "tidemark/hash.h"
+#include "tidemark/node/http/json_body.h"
+
+namespace tidemark::node::api {
+
+using http::HttpRequest;
+using http::HttpResponse;
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kEpcisVersion = "2.0.0";
+
+HttpResponse Fail(const Status& s, const HttpRequest& req) {
+  return http::ProblemFromStatus(s, req.path);
+}
+
+// Adds the binding's version headers to every EPCIS answer.
+HttpResponse Versioned(HttpResponse r) {
+  r.SetHeader("GS1-EPCIS-Version", kEpcisVersion);
+  r.SetHeader("GS1-CBV-Version", kEpcisVersion);
+  return r;
+}
+
+bool CanCapture(const contracts::KeyRecord& k) {
+  using contracts::Role;
+  for (Role r : {Role::kBrand, Role::kManufacturer, Role::kPlatform, Role::kExporter,
+                 Role::kForwarder, Role::kCustomsBroker, Role::kCustoms, Role::kInspector,
+                 Role::kBondedWarehouse, Role::kRetailer, Role::kRegulator}) {
+    if (k.HasRole(r)) return true;
+  }
+  return false;
+}
+
+Result<KeyPair> LoadKeyFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IoError("cannot read " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  TM_ASSIGN_OR_RETURN(json j, http::ParseJsonBody(ss.str(), 4));
+  if (!j.is_object() || !j.contains("seed") || !j["seed"].is_string()) {
+    return Status::Invalid(path + ": expected {\"public_key\", \"seed\"}");
+  }
+  TM_ASSIGN_OR_RETURN(Seed seed, Seed::FromHex(j["seed"].get<std::string>()));
+  KeyPair key = KeyPair::FromSeed(seed);
+  if (j.contains("public_key") &&
+      (!j["public_key"].is_string() || j["public_key"] != key.public_key().Hex())) {
+    return Status::Invalid(path + ": public_key does not match the seed");
+  }
+  return key;
+}
+
+uint64_t NowMs() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+}  // namespace
+
+EpcisApi::EpcisApi(LedgerApi* ledger, EpcisOptions options)
+    : ledger_(ledger), options_(std::move(options)) {}
+
+Status EpcisApi::Init() {
+  tokens_.clear();
+  for (size_t i = 0; i < options_.tokens.size(); ++i) {
+    const config::CaptureTokenConfig& c = options_.tokens[i];
+    std::string where = "capture_tokens[" + std::to_string(i) + "]";
+    auto hash = Hash256::FromHex(c.token_sha256);
+    if (!hash.ok()) return hash.status().WithContext(where + ".token_sha256");
+    auto key = LoadKeyFile(c.key_file);
+    if (!key.ok()) return key.status().WithContext(where + ".key_file");
+    auto t = std::make_unique<Token>();
+    t->token_sha256 = *hash;
+    t->key = *key;
+    t->label = c.label;
+    tokens_.push_back(std::move(t));
+  }
+  return Status::Ok();
+}
+
+void EpcisApi::Register(http::Router* r) {
+  r->Add(
+      "POST", "/epcis/capture",
+      [this](const HttpRequest& req, const http::PathParams&) { return Versioned(Capture(req)); },
+      {"application/json", "application/ld+json"});
+  r->Add("GET", "/epcis/capture/{captureID}",
+         [this](const HttpRequest& req, const http::PathParams& p) {
+           return Versioned(GetJob(req, p.at("captureID")));
+         });
+  r->Add("GET", "/epcis/events", [this](const HttpRequest& req, const http::PathParams&) {
+    return Versioned(Events(req));
+  });
+}
+
+Result<EpcisApi::Token*> EpcisApi::Authenticate(const HttpRequest& req) {
+  std::string auth = req.Header("authorization");
+  const std::string scheme = "bearer ";
+  bool bearer = auth.size() > scheme.size();
+  for (size_t i = 0; bearer && i < scheme.size(); ++i) {
+    bearer = std::tolower(static_cast<unsigned char>(auth[i])) == scheme[i];
+  }
+  if (!bearer) {
+    return Status::Unauthenticated(
+        "Authorization: expected \"Bearer <capture token>\" (or submit a signed prov.capture tx "
+        "to POST /v1/txs)");
+  }
+  Hash256 h = Sha256(AsBytes(std::string_view(auth).substr(scheme.size())));
+  Token* found = nullptr;
+  for (const auto& t : tokens_) {  // every entry compared, in constant time
+    if (sodium_memcmp(t->token_sha256.data.data(), h.data.data(), h.data.size()) == 0) {
+      found = t.get();
+    }
+  }
+  if (!found) return Status::Unauthenticated("Authorization: unknown capture token");
+  return found;
+}
+
+Result<Hash256> EpcisApi::SignAndSubmit(Token& token, const Bytes& args) {
+  std::lock_guard<std::mutex> lock(token.mu);
+  uint64_t committed = 0;
+  std::string chain_id = ledger_->Status().chain_id;
+  TM_RETURN_IF_ERROR(ledger_->ReadState(
+      [&](const contracts::StateView& view, uint64_t) -> Status {
+        auto signer = contracts::ActiveSigner(view, token.key.public_key());
+        if (!signer.ok()) {
+          return Status::PermissionDenied("the capture token's key is not active: " +
+                                          signer.status().message());
+        }
+        if (!CanCapture(*signer)) {
+          return Status::PermissionDenied("the capture token's key holds no role that may "
+                                          "capture EPCIS events");
+        }
+        committed = contracts::NextNonce(view, token.key.public_key());
+        return Status::Ok();
+      }));
+  token.in_flight.erase(token.in_flight.begin(), token.in_flight.lower_bound(committed));
+  // Continue after our earlier submissions only while the first of them is still alive;
+  // otherwise (dropped, refused) restart at the committed nonce.
+  bool alive = false;
+  if (auto it = token.in_flight.find(committed); it != token.in_flight.end()) {
+    auto info = ledger_->GetTx(it->second);
+    alive = info.ok() && info->record.state != mempool::TxState::kRejected;
+  }
+  if (!alive) token.in_flight.clear();
+  uint64_t nonce = alive ? std::max(committed, token.next_nonce) : committed;
+  Transaction tx{.chain_id = chain_id, .nonce = nonce, .contract = "prov", .method = "capture",
+                 .args = args};
+  tx.SignWith(token.key);
+  TM_ASSIGN_OR_RETURN(mempool::TxRecord rec, ledger_->SubmitTx(tx.Encode()));
+  if (rec.state == mempool::TxState::kRejected) {
+    return Status::Unavailable("the node refused the capture tx: " + rec.reason);
+  }
+  token.in_flight[nonce] = rec.id;
+  token.next_nonce = nonce + 1;
+  return rec.id;
+}
+
+HttpResponse EpcisApi::Capture(const HttpRequest& req) {
+  auto token = Authenticate(req);
+  if (!token.ok()) {
+    HttpResponse r = Fail(token.status(), req);
+    r.SetHeader("WWW-Authenticate", "Bearer realm=\"epcis-capture\"");
+    return r;
+  }
+  if (std::string v = req.Header("gs1-epcis-version"); !v.empty() && v.rfind("2.0", 0) != 0) {
+    return http::Problem(406, "not-acceptable", "Not Acceptable",
+                         "GS1-EPCIS-Version: this node speaks EPCIS 2.0, not " + v.substr(0, 20),
+                         req.path);
+  }
+  if (std::string b = req.Header("gs1-capture-error-behaviour");
+      !b.empty() && b != "rollback") {
+    return Fail(Status::Invalid("GS1-Capture-Error-Behaviour: only 'rollback' is supported (a "
+                                "capture is one atomic transaction)"),
+                req);
+  }
+  if (http::JsonNestingDepth(req.body) > options_.max_json_depth) {
+    return Fail(Status::Invalid("json: nested deeper than " +
+                                std::to_string(options_.max_json_depth)),
+                req);
+  }
+  auto events = contracts::ParseEpcisDocumentText(req.body);
+  if (!events.ok()) return Fail(Status::Invalid(events.status().message()), req);
+  Value::List list(events->begin(), events->end());
+  Bytes args = Value::MakeMap({{"events", Value(std::move(list))}}).Encode();
+  if (args.size() > kMaxArgsLen) {
+    return http::Problem(
+        413, "payload-too-large", "Payload Too Large",
+        "the document's " + std::to_string(events->size()) + " events take " +
+            std::to_string(args.size()) + " bytes; one capture is one transaction of at most " +
+            std::to_string(kMaxArgsLen) + " bytes: split the document into several captures",
+        req.path);
+  }
+  auto id = SignAndSubmit(**token, args);
+  if (!id.ok()) return Fail(id.status(), req);
+  uint64_t now = NowMs();
+  {
+    std::lock_guard<std::mutex> lock(jobs_mu_);
+    if (created_ms_.size() >= options_.max_remembered_jobs) created_ms_.clear();
+    created_ms_[*id] = now;
+  }
+  json job{{"captureID", id->Hex()},
+           {"createdAt", contracts::FormatEpcisTime(static_cast<int64_t>(now))},
+           {"running", true},
+           {"success", true},
+           {"captureErrorBehaviour", "rollback"},
+           {"errors", json::array()},
+           {"tx", id->Hex()},
+           {"status", "pending"},
+           {"eventCount", events->size()}};
+  HttpResponse r = http::JsonResponse(202, job);
+  r.SetHeader("Location", "/epcis/capture/" + id->Hex());
+  r.SetHeader("GS1-EPCIS-Capture-Limit", std::to_string(contracts::kMaxEventsPerCapture));
+  return r;
+}
+
+HttpResponse EpcisApi::GetJob(const HttpRequest& req, const std::string& id_text) {
+  auto id = Hash256::FromHex(id_text);
+  if (!id.ok() || id_text.size() != 64) {
+    return Fail(Status::NotFound("no capture job " + id_text.substr(0, 80)), req);
+  }
+  auto info = ledger_->GetTx(*id);
+  if (!info.ok()) return Fail(info.status(), req);
+  if (info->tx && (info->tx->contract != "prov" || info->tx->method != "capture")) {
+    return Fail(Status::NotFound("tx " + id_text + " is not an EPCIS capture"), req);
+  }
+  const mempool::TxRecord& rec = info->record;
+  json job{{"captureID", id_text},
+           {"running", rec.state == mempool::TxState::kPending},
+           {"success", rec.state != mempool::TxState::kRejected},
+           {"captureErrorBehaviour", "rollback"},
+           {"errors", json::array()},
+           {"tx", id_text},
+           {"status", mempool::TxStateName(rec.state)}};
+  {
+    std::lock_guard<std::mutex> lock(jobs_mu_);
+    if (auto it = created_ms_.find(*id); it != created_ms_.end()) {
+      job["createdAt"] = contracts::FormatEpcisTime(static_cast<int64_t>(it->second));
+    }
+  }
+  if (info->tx) {
+    if (auto args = Value::Decode(info->tx->args); args.ok() && args->Find("events") &&
+                                                   args->Find("events")->is_list()) {
+      job["eventCount"] = args->Find("events")->as_list().size();
+    }
+  }
+  if (rec.state != mempool::TxState::kPending && rec.height > 0) {
+    job["height"] = rec.height;
+    if (auto b = ledger_->BlockAt(rec.height); b.ok()) {
+      job["finishedAt"] =
+          contracts::FormatEpcisTime(static_cast<int64_t>(b->block.header.timestamp_ms));
+    }
+  }
+  if (rec.state == mempool::TxState::kRejected) {
+    std::string reason = info->receipt ? info->receipt->reason : rec.reason;
+    job["errors"].push_back({{"type", "urn:tidemark:problem:capture-rejected"},
+                             {"title", "Capture rejected"},
+                             {"status", 409},
+                             {"detail", reason}});
+  }
+  return http::JsonResponse(200, job);
+}
+
+HttpResponse EpcisApi::Events(const HttpRequest& req) {
+  auto q = contracts::EventQuery::FromParams(req.query);
+  if (!q.ok()) return Fail(Status::Invalid(q.status().message()), req);
+  std::vector<Value> records;
+  Status s = ledger_->ReadState([&](const contracts::StateView& view, uint64_t) -> Status {
+    TM_ASSIGN_OR_RETURN(records, contracts::QueryEvents(view, *q));
+    return Status::Ok();
+  });
+  if (!s.ok()) return Fail(s, req);
+  return http::JsonResponse(200, contracts::EventsToQueryDocument(records));
+}
+
+}  // namespace tidemark::node::api

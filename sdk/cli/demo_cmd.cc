@@ -1,0 +1,436 @@
+// `tidemark demo load`: loads a realistic provenance story into a running network through the
+// REST API a platform would use (signed txs to POST /v1/txs, each awaited until final).
+//
+//   tidemark demo load --url http://127.0.0.1:8080 --network run/local-4
+//
+// The story: a New Zealand infant-formula brand (stage 1 made in NZ, stage 2 by a contract
+// manufacturer in Australia) registers its products (GTIN-14), lots and locations, commissions
+// serialised cans, packs them on pallets (SSCC), exports them, a broker declares them for a
+// bonded import (customs mode 1210) into a Hangzhou bonded warehouse, customs inspects and
+// releases, a third-party inspector certifies the lots, one can is sold online from the bonded
+// warehouse, others are received by a Shanghai shop, stocked and sold; a parcel comes in as a
+// direct B2C import (9610); finally one lot is recalled.
+//
+// Keys: each persona (brand, forwarder, broker, customs, inspector, warehouse, retailer,
+// platform) is a member key enrolled by the admin of the first organisation in the genesis that
+// holds the persona's roles; the member key is derived from that admin's seed and the persona
+// name, so a second run finds the same keys. It is written to <network>/demo-keys/<persona>.json.
+// A second run after a complete load changes nothing and prints the links again; a run after a
+// load that stopped half-way refuses (start from a fresh network).
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+#include "commands.h"
+#include "tidemark/contracts/epcis.h"
+#include "tidemark/contracts/genesis.h"
+#include "tidemark/contracts/gs1.h"
+#include "tidemark/hash.h"
+#include "tx_support.h"
+
+namespace tidemark::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+struct DemoArgs {
+  std::string url = kDefaultNode;
+  std::string network;
+};
+
+std::string WithCheck(const std::string& body) { return body + contracts::Gs1CheckDigit(body); }
+
+// The story's identifiers.
+const std::string kStage1 = WithCheck("0942123410001");  // GTIN-14, NZ company prefix 9421234
+const std::string kStage2 = WithCheck("0931234520002");  // GTIN-14, AU company prefix 9312345
+const std::string kLotA = "KG1-2601A";                  // stage 1, conformant, sold
+const std::string kLotB = "KG1-2601B";                  // stage 1, recalled
+const std::string kLotC = "KG2-2601C";                  // stage 2
+const std::string kRecallId = "RC-2026-KG1-2601B";
+const std::string kFactoryNz = "urn:epc:id:sgln:9421234.00011.0";
+const std::string kPlantAu = "urn:epc:id:sgln:9312345.00018.0";
+const std::string kDepotAkl = "urn:epc:id:sgln:9429876.00015.0";
+const std::string kBondedHz = "urn:epc:id:sgln:6901234.00017.0";
+const std::string kShopSh = "urn:epc:id:sgln:6905678.00013.0";
+
+std::string Can(const std::string& gtin, const std::string& lot, int serial) {
+  return "https://id.gs1.org/01/" + gtin + "/10/" + lot + "/21/" + std::to_string(serial);
+}
+std::string Pallet(int n) {
+  std::string ref = std::to_string(n);
+  return "https://id.gs1.org/00/" + WithCheck("09421234" + std::string(9 - ref.size(), '0') + ref);
+}
+std::vector<std::string> Cans(const std::string& gtin, const std::string& lot, int from, int to) {
+  std::vector<std::string> out;
+  for (int s = from; s <= to; ++s) out.push_back(Can(gtin, lot, s));
+  return out;
+}
+template <typename... V>
+std::vector<std::string> Concat(std::vector<std::string> a, const V&... rest) {
+  (a.insert(a.end(), rest.begin(), rest.end()), ...);
+  return a;
+}
+
+struct Persona {
+  const char* name;
+  std::vector<contracts::Role> roles;
+};
+
+const std::vector<Persona>& Personas() {
+  using contracts::Role;
+  static const std::vector<Persona> kPersonas = {
+      {"brand", {Role::kBrand, Role::kManufacturer}},
+      {"forwarder", {Role::kForwarder}},
+      {"broker", {Role::kCustomsBroker}},
+      {"customs", {Role::kCustoms}},
+      {"inspector", {Role::kInspector}},
+      {"warehouse", {Role::kBondedWarehouse}},
+      {"retailer", {Role::kRetailer}},
+      {"platform", {Role::kPlatform}},
+  };
+  return kPersonas;
+}
+
+json Event(const std::string& type, const std::string& action, const std::string& step,
+           const std::vector<std::string>& epcs, const std::string& time,
+           const std::string& offset, const std::string& location) {
+  json e = {{"type", type},
+            {"eventTime", time},
+            {"eventTimeZoneOffset", offset},
+            {"bizStep", step}};
+  if (!action.empty()) e["action"] = action;
+  e[type == "AggregationEvent" ? "childEPCs" : "epcList"] = epcs;
+  if (!location.empty()) {
+    e["bizLocation"] = {{"id", location}};
+    e["readPoint"] = {{"id", location}};
+  }
+  return e;
+}
+
+class Story {
+ public:
+  Story(Context& ctx, client::LedgerClient& c, fs::path net) : ctx_(ctx), c_(c), net_(net) {}
+
+  Status Run(const std::string& url);
+
+ private:
+  Status LoadGenesis();
+  Status EnrolPersonas();
+  Status Tx(const std::string& who, const std::string& what, const std::string& contract,
+            const std::string& method, const Value& args);
+  Status Capture(const std::string& who, const std::string& what, std::vector<json> events);
+  Status Load();
+  void PrintLinks(const std::string& url, bool already);
+
+  Context& ctx_;
+  client::LedgerClient& c_;
+  fs::path net_;
+  contracts::Genesis genesis_;
+  std::map<std::string, KeyPair> keys_;
+  int step_ = 0;
+};
+
+Status Story::LoadGenesis() {
+  std::ifstream in(net_ / "genesis.json");
+  if (!in) return Status::NotFound((net_ / "genesis.json").string() + " not found: --network "
+                                   "must be a folder written by `tidemark network init`");
+  json j = json::parse(in, nullptr, false);
+  if (j.is_discarded()) return Status::Invalid((net_ / "genesis.json").string() + ": not JSON");
+  TM_ASSIGN_OR_RETURN(genesis_, contracts::Genesis::FromJson(j));
+  TM_ASSIGN_OR_RETURN(std::string chain, c_.ChainId());
+  if (chain != genesis_.chain_id) {
+    return Status::FailedPrecondition("the node serves chain '" + chain + "', " +
+                                      net_.string() + " is chain '" + genesis_.chain_id + "'");
+  }
+  return Status::Ok();
+}
+
+Status Story::EnrolPersonas() {
+  std::error_code ec;
+  fs::create_directories(net_ / "demo-keys", ec);
+  for (const Persona& p : Personas()) {
+    const contracts::OrgRecord* org = nullptr;
+    for (const auto& o : genesis_.orgs) {
+      bool all = true;
+      for (auto r : p.roles) all = all && o.HasRole(r);
+      if (all) {
+        org = &o;
+        break;
+      }
+    }
+    if (!org) {
+      return Status::FailedPrecondition(std::string("no organisation in the genesis holds the "
+                                                    "roles of the demo's ") +
+                                        p.name + " (" + std::string(RoleName(p.roles[0])) + ")");
+    }
+    TM_ASSIGN_OR_RETURN(KeyPair admin,
+                        LoadPlainKeyFile((net_ / org->id / "admin_key.json").string()));
+    Seed seed;
+    seed.data = Sha256(AsBytes("tidemark-demo/" + admin.seed().Hex() + "/" + p.name)).data;
+    KeyPair member = KeyPair::FromSeed(seed);
+    keys_.emplace(p.name, member);
+    json kj{{"public_key", member.public_key().Hex()}, {"seed", member.seed().Hex()},
+            {"org", org->id}};
+    fs::path kf = net_ / "demo-keys" / (std::string(p.name) + ".json");
+    std::ofstream(kf) << kj.dump(2) << "\n";
+    ::chmod(kf.c_str(), 0600);
+    TM_ASSIGN_OR_RETURN(std::optional<Value> existing,
+                        c_.ReadValue("identity/key/" + member.public_key().Hex()));
+    if (existing) continue;
+    Value::List roles;
+    for (auto r : p.roles) roles.push_back(std::string(RoleName(r)));
+    keys_.emplace("admin:" + org->id, admin);
+    TM_RETURN_IF_ERROR(Tx("admin:" + org->id, std::string("enrol the ") + p.name + " key of " +
+                                                  org->id,
+                          "identity", "enrol_key",
+                          Value::Map{{"key", member.public_key().Hex()},
+                                     {"roles", Value(roles)},
+                                     {"label", std::string("demo ") + p.name}}));
+  }
+  return Status::Ok();
+}
+
+Status Story::Tx(const std::string& who, const std::string& what, const std::string& contract,
+                 const std::string& method, const Value& args) {
+  ++step_;
+  TM_ASSIGN_OR_RETURN(client::TxOutcome out, c_.Call(keys_.at(who), contract, method, args));
+  if (out.status != "committed") {
+    return Status::FailedPrecondition("step " + std::to_string(step_) + " (" + what + ") tx " +
+                                      out.id.Hex() + " " + out.status + ": " + out.reason);
+  }
+  if (!ctx_.json()) {
+    ctx_.out() << "  " << (step_ < 10 ? " " : "") << step_ << ". " << what << "  (" << who
+               << ", height " << out.height << ", tx " << out.id.Hex().substr(0, 16) << ")\n";
+  }
+  return Status::Ok();
+}
+
+Status Story::Capture(const std::string& who, const std::string& what, std::vector<json> events) {
+  Value::List list;
+  for (size_t i = 0; i < events.size(); ++i) {
+    auto v = contracts::ParseEpcisEvent(events[i], "events[" + std::to_string(i) + "]");
+    if (!v.ok()) return v.status().WithContext(what);
+    list.push_back(std::move(*v));
+  }
+  return Tx(who, what, "prov", "capture", Value::Map{{"events", Value(list)}});
+}
+
+Value Declaration(const std::string& no, const std::string& mode, const std::string& order,
+                  const std::vector<std::string>& items, const std::string& origin) {
+  Value::List l(items.begin(), items.end());
+  return Value::Map{{"declaration_no", no},
+                    {"mode", mode},
+                    {"order_no", order},
+                    {"payment_no", "PAY-" + order},
+                    {"waybill_no", "WB-" + order},
+                    {"items", Value(l)},
+                    {"origin_country", origin}};
+}
+
+Status Story::Load() {
+  const auto lot_a = Cans(kStage1, kLotA, 1001, 1006);
+  const auto lot_b = Cans(kStage1, kLotB, 2001, 2004);
+  const auto lot_c = Cans(kStage2, kLotC, 3001, 3004);
+  const auto parcel = Cans(kStage2, kLotC, 3005, 3005);
+  const std::string p1 = Pallet(101), p2 = Pallet(102);
+  auto product = [&](const std::string& gtin, const std::string& name, const std::string& origin,
+                     const std::string& desc) {
+    return Tx("brand", "register product " + gtin + " " + name, "prov", "register_product",
+              Value::Map{{"gtin", gtin},
+                         {"name", name},
+                         {"brand", "Kiwi Gold"},
+                         {"origin_country", origin},
+                         {"company_prefix_length", 7},
+                         {"description", desc}});
+  };
+  TM_RETURN_IF_ERROR(product(kStage1, "Kiwi Gold Stage 1 Infant Formula 800 g", "NZ",
+                             "Infant formula from birth, made in Waikato, New Zealand"));
+  TM_RETURN_IF_ERROR(product(kStage2, "Kiwi Gold Stage 2 Follow-on Formula 800 g", "AU",
+                             "Follow-on formula 6-12 months, made under contract in Victoria"));
+  auto lot = [&](const std::string& gtin, const std::string& l, const std::string& made,
+                 const std::string& expiry) {
+    return Tx("brand", "register lot " + l, "prov", "register_lot",
+              Value::Map{{"gtin", gtin},
+                         {"lot", l},
+                         {"production_date", made},
+                         {"expiry_date", expiry}});
+  };
+  TM_RETURN_IF_ERROR(lot(kStage1, kLotA, "2026-01-12", "2027-07-12"));
+  TM_RETURN_IF_ERROR(lot(kStage1, kLotB, "2026-01-14", "2027-07-14"));
+  TM_RETURN_IF_ERROR(lot(kStage2, kLotC, "2026-01-16", "2027-07-16"));
+  struct Loc {
+    const char* who;
+    std::string gln;
+    const char* name;
+    const char* country;
+    const char* kind;
+  };
+  for (const Loc& l : {Loc{"brand", kFactoryNz, "Kiwi Gold dryer, Waikato", "NZ", "factory"},
+                       Loc{"brand", kPlantAu, "Contract plant, Victoria", "AU", "factory"},
+                       Loc{"forwarder", kDepotAkl, "Export depot, Auckland", "NZ", "depot"},
+                       Loc{"warehouse", kBondedHz, "Bonded warehouse, Hangzhou", "CN",
+                           "bonded_warehouse"},
+                       Loc{"retailer", kShopSh, "Mother & baby store, Shanghai", "CN", "store"}}) {
+    TM_RETURN_IF_ERROR(Tx(l.who, std::string("register location ") + l.name, "prov",
+                          "register_location",
+                          Value::Map{{"gln", l.gln},
+                                     {"name", l.name},
+                                     {"country", l.country},
+                                     {"kind", l.kind}}));
+  }
+  TM_RETURN_IF_ERROR(Capture("brand", "commission 10 stage-1 cans (lots A, B) in NZ",
+                             {Event("ObjectEvent", "ADD", "commissioning", Concat(lot_a, lot_b),
+                                    "2026-01-15T09:00:00.000+13:00", "+13:00", kFactoryNz)}));
+  TM_RETURN_IF_ERROR(Capture("brand", "commission 5 stage-2 cans (lot C) in AU",
+                             {Event("ObjectEvent", "ADD", "commissioning", Concat(lot_c, parcel),
+                                    "2026-01-17T10:30:00.000+11:00", "+11:00", kPlantAu)}));
+  json pack1 = Event("AggregationEvent", "ADD", "packing", Concat(lot_a, lot_c),
+                     "2026-01-20T14:00:00.000+13:00", "+13:00", kFactoryNz);
+  pack1["parentID"] = p1;
+  json pack2 = Event("AggregationEvent", "ADD", "packing", lot_b,
+                     "2026-01-20T14:20:00.000+13:00", "+13:00", kFactoryNz);
+  pack2["parentID"] = p2;
+  TM_RETURN_IF_ERROR(Capture("brand", "pack the cans on two pallets (SSCC)", {pack1, pack2}));
+  json ship = Event("ObjectEvent", "OBSERVE", "shipping", {p1, p2},
+                    "2026-01-22T08:00:00.000+13:00", "+13:00", kDepotAkl);
+  ship["disposition"] = "in_transit";
+  ship["bizTransactionList"] = {{{"type", "po"}, {"bizTransaction", "urn:epcglobal:cbv:bt:6901234000017:PO-88121"}}};
+  TM_RETURN_IF_ERROR(Capture("forwarder", "export the pallets from Auckland", {ship}));
+  TM_RETURN_IF_ERROR(Tx("broker", "declare the pallets for bonded import (mode 1210)", "prov",
+                        "customs_declare",
+                        Declaration("HZ2026-1210-000481", "1210", "ORD-88121", {p1, p2}, "NZ")));
+  TM_RETURN_IF_ERROR(Tx("customs", "customs inspects the consignment", "prov", "customs_inspect",
+                        Value::Map{{"declaration_no", "HZ2026-1210-000481"}}));
+  Value::List lots{contracts::LotKey(kStage1, kLotA), contracts::LotKey(kStage1, kLotB),
+                   contracts::LotKey(kStage2, kLotC)};
+  TM_RETURN_IF_ERROR(Tx("inspector", "third-party lab certifies lots A, B, C conformant", "prov",
+                        "certify",
+                        Value::Map{{"certificate_id", "CIQ-LAB-2026-00731"},
+                                   {"result", "conformant"},
+                                   {"report_sha256", Sha256(AsBytes("demo report 00731")).Hex()},
+                                   {"issue_date", "2026-02-03"},
+                                   {"expiry_date", "2027-02-03"},
+                                   {"lots", Value(lots)}}));
+  TM_RETURN_IF_ERROR(Tx("customs", "customs releases the consignment", "prov", "customs_release",
+                        Value::Map{{"declaration_no", "HZ2026-1210-000481"}}));
+  TM_RETURN_IF_ERROR(Capture("warehouse", "store the pallets in the Hangzhou bonded warehouse",
+                             {Event("ObjectEvent", "OBSERVE", "storing", {p1, p2},
+                                    "2026-02-05T09:00:00.000+08:00", "+08:00", kBondedHz)}));
+  json unpack = Event("AggregationEvent", "DELETE", "unpacking", Concat(lot_a, lot_c),
+                      "2026-02-06T10:00:00.000+08:00", "+08:00", kBondedHz);
+  unpack["parentID"] = p1;
+  TM_RETURN_IF_ERROR(Capture("warehouse", "unpack pallet 1", {unpack}));
+  json online = Event("ObjectEvent", "OBSERVE", "retail_selling", {lot_a[0]},
+                      "2026-02-08T20:15:00.000+08:00", "+08:00", kBondedHz);
+  online["disposition"] = "retail_sold";
+  TM_RETURN_IF_ERROR(Capture("platform", "sell can A-1001 online from the bonded warehouse",
+                             {online}));
+  std::vector<std::string> to_shop = {lot_a[1], lot_a[2], lot_a[3], lot_c[0], lot_c[1]};
+  TM_RETURN_IF_ERROR(Capture("forwarder", "ship 5 cans to the Shanghai store",
+                             {Event("ObjectEvent", "OBSERVE", "shipping", to_shop,
+                                    "2026-02-09T08:00:00.000+08:00", "+08:00", kBondedHz)}));
+  TM_RETURN_IF_ERROR(Capture(
+      "retailer", "the store receives and stocks them",
+      {Event("ObjectEvent", "OBSERVE", "receiving", to_shop, "2026-02-10T09:30:00.000+08:00",
+             "+08:00", kShopSh),
+       Event("ObjectEvent", "OBSERVE", "stocking", to_shop, "2026-02-10T11:00:00.000+08:00",
+             "+08:00", kShopSh)}));
+  json shelf_sale = Event("ObjectEvent", "OBSERVE", "retail_selling", {lot_a[1]},
+                          "2026-02-12T16:42:00.000+08:00", "+08:00", kShopSh);
+  shelf_sale["disposition"] = "retail_sold";
+  TM_RETURN_IF_ERROR(Capture("retailer", "sell can A-1002 at the store", {shelf_sale}));
+  // A direct B2C parcel (9610): one stage-2 can posted to a consumer.
+  TM_RETURN_IF_ERROR(Capture("forwarder", "post a stage-2 parcel to a consumer",
+                             {Event("ObjectEvent", "OBSERVE", "shipping", parcel,
+                                    "2026-02-14T08:00:00.000+11:00", "+11:00", kPlantAu)}));
+  TM_RETURN_IF_ERROR(Tx("broker", "declare the parcel as a direct B2C import (mode 9610)", "prov",
+                        "customs_declare",
+                        Declaration("HZ2026-9610-120077", "9610", "ORD-90233", parcel, "AU")));
+  TM_RETURN_IF_ERROR(Tx("customs", "customs releases the parcel", "prov", "customs_release",
+                        Value::Map{{"declaration_no", "HZ2026-9610-120077"}}));
+  json parcel_sale = Event("ObjectEvent", "OBSERVE", "retail_selling", parcel,
+                           "2026-02-16T12:00:00.000+08:00", "+08:00", "");
+  parcel_sale["disposition"] = "retail_sold";
+  TM_RETURN_IF_ERROR(Capture("platform", "the platform records the parcel's sale", {parcel_sale}));
+  return Tx("brand", "recall lot B", "prov", "recall",
+            Value::Map{{"lot", contracts::LotKey(kStage1, kLotB)},
+                       {"reason", "precautionary: retained sample failed a Cronobacter test"},
+                       {"recall_id", kRecallId}});
+}
+
+void Story::PrintLinks(const std::string& url, bool already) {
+  struct Link {
+    const char* what;
+    std::string id;
+  };
+  const std::vector<Link> links = {
+      {"sold online from the bonded warehouse (1210)", Can(kStage1, kLotA, 1001)},
+      {"sold at the Shanghai store (1210)", Can(kStage1, kLotA, 1002)},
+      {"on the shelf", Can(kStage1, kLotA, 1003)},
+      {"recalled lot, still in the bonded warehouse", Can(kStage1, kLotB, 2001)},
+      {"direct B2C parcel (9610), sold", Can(kStage2, kLotC, 3005)},
+  };
+  json arr = json::array();
+  std::string text = already ? "The demo story is already loaded; nothing was changed.\n"
+                             : "Demo story loaded.\n";
+  text += "Explorer: " + url + "/\nTrace links:";
+  for (const Link& l : links) {
+    std::string path = l.id.substr(std::string("https://id.gs1.org").size());
+    arr.push_back({{"what", l.what}, {"id", l.id}, {"url", url + path}});
+    text += "\n  " + url + path + "   " + l.what;
+  }
+  ctx_.Emit({{"loaded", !already}, {"explorer", url + "/"}, {"trace_links", arr}}, text);
+}
+
+Status Story::Run(const std::string& url) {
+  TM_RETURN_IF_ERROR(LoadGenesis());
+  TM_ASSIGN_OR_RETURN(std::optional<Value> product, c_.ReadValue("prov/product/" + kStage1));
+  TM_ASSIGN_OR_RETURN(std::optional<Value> recall, c_.ReadValue("prov/recall/" + kRecallId));
+  if (product && recall) {
+    PrintLinks(url, /*already=*/true);
+    return Status::Ok();
+  }
+  if (product) {
+    return Status::FailedPrecondition(
+        "a previous demo load stopped half-way (product " + kStage1 +
+        " is registered, the final recall is not); load the demo into a fresh network");
+  }
+  if (!ctx_.json()) ctx_.out() << "Loading the infant-formula demo story into " << url << "\n";
+  TM_RETURN_IF_ERROR(EnrolPersonas());
+  TM_RETURN_IF_ERROR(Load());
+  PrintLinks(url, /*already=*/false);
+  return Status::Ok();
+}
+
+Status DoLoad(Context& ctx, const DemoArgs& a) {
+  TM_ASSIGN_OR_RETURN(client::Url url, client::Url::Parse(a.url));
+  client::LedgerClient c(url, "");
+  TM_RETURN_IF_ERROR(c.ChainId().status().WithContext("node " + a.url));
+  Story story(ctx, c, fs::path(a.network));
+  std::string base = url.ToString();
+  return story.Run(base);
+}
+
+}  // namespace
+
+void RegisterDemoCommands(CLI::App& app, Context& ctx) {
+  auto* demo = app.add_subcommand("demo", "Demo data")->require_subcommand(1);
+  auto* load = demo->add_subcommand(
+      "load", "Load the infant-formula provenance story (idempotent: a second run changes nothing)");
+  auto a = std::make_shared<DemoArgs>();
+  load->add_option("--url", a->url, "REST URL of a node of the network")->capture_default_str();
+  load->add_option("--network", a->network,
+                   "The folder `tidemark network init` wrote (genesis.json, <org>/admin_key.json)")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  load->callback([&ctx, a] {
+    UsageCheck(client::Url::Parse(a->url).status().WithContext("--url"));
+    ctx.SetAction([&ctx, a] { return DoLoad(ctx, *a); });
+  });
+}
+
+}  // namespace tidemark::cli

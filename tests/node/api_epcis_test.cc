@@ -1,0 +1,339 @@
+// The EPCIS 2.0 REST binding (POST /epcis/capture with bearer tokens, capture jobs,
+// GET /epcis/events) over the fake ledger executing the real contracts.
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "fake_ledger.h"
+#include "http_test_client.h"
+#include "tidemark/contracts/genesis.h"
+#include "tidemark/node/api/http_service.h"
+
+using namespace tidemark;
+using namespace tidemark::node;
+using namespace tidemark::testing;
+using nlohmann::json;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kBrandToken = "brand-capture-token-1";
+const std::string kBankToken = "bank-capture-token-1";      // BANK may not capture
+const std::string kStrangerToken = "stranger-token-1";     // key not registered
+const std::string kItem = "https://id.gs1.org/01/10614141073464/21/A1";
+
+contracts::Genesis TestGenesis() {
+  contracts::Genesis g;
+  g.chain_id = "test-chain";
+  g.genesis_time_ms = 1767225600000;
+  contracts::OrgRecord brand{.id = "brand", .name = "Brand",
+                             .roles = {contracts::Role::kBrand, contracts::Role::kManufacturer},
+                             .admin_keys = {TestKey(10).public_key()},
+                             .validator_key = TestKey(20).public_key()};
+  contracts::OrgRecord bank{.id = "bank", .name = "Bank", .roles = {contracts::Role::kBank},
+                            .admin_keys = {TestKey(11).public_key()}};
+  g.orgs = {brand, bank};
+  return g;
+}
+
+std::string WriteKey(const fs::path& dir, const std::string& name, const KeyPair& k) {
+  fs::create_directories(dir);
+  fs::path p = dir / (name + ".json");
+  std::ofstream(p) << json{{"public_key", k.public_key().Hex()}, {"seed", k.seed().Hex()}}.dump();
+  return p.string();
+}
+
+struct EpcisFixture {
+  fs::path dir = fs::temp_directory_path() / ("tidemark-epcis-api-" + std::to_string(::getpid()));
+  FakeLedger ledger;
+  std::unique_ptr<api::HttpService> http;
+
+  EpcisFixture() {
+    ledger.EnableContracts(TestGenesis());
+    config::NodeConfig c;
+    c.chain_id = "test-chain";
+    c.http.listen = "127.0.0.1:0";
+    c.capture_tokens = {
+        {Sha256(AsBytes(kBrandToken)).Hex(), WriteKey(dir, "brand", TestKey(10)), "brand"},
+        {Sha256(AsBytes(kBankToken)).Hex(), WriteKey(dir, "bank", TestKey(11)), "bank"},
+        {Sha256(AsBytes(kStrangerToken)).Hex(), WriteKey(dir, "x", TestKey(12)), "stranger"}};
+    http = std::make_unique<api::HttpService>(c, &ledger);
+    REQUIRE(http->Start().ok());
+  }
+  ~EpcisFixture() {
+    http->Stop();
+    fs::remove_all(dir);
+  }
+
+  RawResponse Capture(const std::string& body, const std::string& token = kBrandToken,
+                      const std::string& extra = "",
+                      const std::string& type = "application/ld+json") {
+    std::string headers = extra;
+    if (!token.empty()) headers += "Authorization: Bearer " + token + "\r\n";
+    return Request(http->port(), "POST", "/epcis/capture", body, type, headers);
+  }
+  RawResponse Get(const std::string& target) { return Request(http->port(), "GET", target); }
+  json Events(const std::string& query) {
+    auto r = Get("/epcis/events?" + query);
+    REQUIRE(r.status == 200);
+    return json::parse(r.body)["epcisBody"]["queryResults"]["resultsBody"]["eventList"];
+  }
+  size_t Pending() { return ledger.pool().Stats().txs; }
+};
+
+json Doc(std::vector<json> events) {
+  return json{{"@context", {"https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"}},
+              {"type", "EPCISDocument"},
+              {"schemaVersion", "2.0"},
+              {"creationDate", "2026-02-01T10:00:00Z"},
+              {"epcisBody", {{"eventList", events}}}};
+}
+
+json Commission(const std::string& item) {
+  return json{{"type", "ObjectEvent"},
+              {"action", "ADD"},
+              {"bizStep", "commissioning"},
+              {"epcList", {item}},
+              {"eventTime", "2026-02-01T09:00:00.000+13:00"},
+              {"eventTimeZoneOffset", "+13:00"}};
+}
+
+json Body(const RawResponse& r) { return json::parse(r.body); }
+
+std::string Detail(const RawResponse& r) {
+  json j = json::parse(r.body, nullptr, false);
+  return j.is_object() ? j.value("detail", std::string()) : std::string();
+}
+
+}  // namespace
+
+TEST_CASE("epcis api: a capture is validated, signed with the token's key, committed, queried") {
+  EpcisFixture f;
+  auto r = f.Capture(Doc({Commission(kItem)}).dump());
+  REQUIRE(r.status == 202);
+  CHECK(r.headers["gs1-epcis-version"] == "2.0.0");
+  json job = Body(r);
+  std::string id = job["captureID"];
+  CHECK(r.headers["location"] == "/epcis/capture/" + id);
+  CHECK(job["running"] == true);
+  CHECK(job["eventCount"] == 1);
+
+  auto running = f.Get("/epcis/capture/" + id);
+  REQUIRE(running.status == 200);
+  CHECK(Body(running)["running"] == true);
+
+  f.ledger.CommitBlock();
+  auto done = f.Get("/epcis/capture/" + id);
+  REQUIRE(done.status == 200);
+  json dj = Body(done);
+  INFO(dj.dump());
+  CHECK(dj["running"] == false);
+  CHECK(dj["success"] == true);
+  CHECK(dj["status"] == "committed");
+  CHECK(dj["height"] == 1);
+  CHECK(dj["errors"].empty());
+  CHECK(dj.contains("finishedAt"));
+  // The tx was signed by the brand's key (the token's), with its first nonce.
+  auto tx = f.ledger.GetTx(*Hash256::FromHex(id));
+  REQUIRE(tx.ok());
+  CHECK(tx->tx->signer == TestKey(10).public_key());
+  CHECK(tx->tx->nonce == 1);
+
+  json found = f.Events("MATCH_epc=" + kItem);
+  REQUIRE(found.size() == 1);
+  CHECK(found[0]["bizStep"] == "commissioning");
+  CHECK(f.Events("EQ_bizStep=shipping").empty());
+}
+
+TEST_CASE("epcis api: captures in a row get consecutive nonces; a rejected one shows its error") {
+  EpcisFixture f;
+  auto a = f.Capture(Doc({Commission(kItem)}).dump());
+  auto b = f.Capture(Doc({Commission(kItem)}).dump(), kBrandToken, "",
+                     "application/json");  // commissioning the same item again: refused
+  REQUIRE(a.status == 202);
+  REQUIRE(b.status == 202);
+  f.ledger.CommitBlock();
+  json ja = Body(f.Get("/epcis/capture/" + Body(a)["captureID"].get<std::string>()));
+  json jb = Body(f.Get("/epcis/capture/" + Body(b)["captureID"].get<std::string>()));
+  INFO(ja.dump() << "\n" << jb.dump());
+  CHECK(ja["success"] == true);
+  CHECK(jb["running"] == false);
+  CHECK(jb["success"] == false);
+  REQUIRE(jb["errors"].size() == 1);
+  CHECK(jb["errors"][0]["detail"].get<std::string>().find("already commissioned") !=
+        std::string::npos);
+  CHECK(f.Events("MATCH_epc=" + kItem).size() == 1);
+  // The next capture continues after both (the rejected tx spent its nonce too).
+  json ship = Commission(kItem);
+  ship["action"] = "OBSERVE";
+  ship["bizStep"] = "shipping";
+  auto c = f.Capture(Doc({ship}).dump());
+  REQUIRE(c.status == 202);
+  f.ledger.CommitBlock();
+  CHECK(Body(f.Get("/epcis/capture/" + Body(c)["captureID"].get<std::string>()))["success"] ==
+        true);
+  CHECK(f.Events("MATCH_epc=" + kItem).size() == 2);
+}
+
+TEST_CASE("epcis api: tokens — missing, unknown, no capture role, unregistered key") {
+  EpcisFixture f;
+  std::string doc = Doc({Commission(kItem)}).dump();
+  auto none = f.Capture(doc, "");
+  CHECK(none.status == 401);
+  CHECK(none.headers["www-authenticate"].find("Bearer") == 0);
+  CHECK(f.Capture(doc, "not-a-token").status == 401);
+  auto basic = Request(f.http->port(), "POST", "/epcis/capture", doc, "application/json",
+                       "Authorization: Basic " + kBrandToken + "\r\n");
+  CHECK(basic.status == 401);
+  auto bank = f.Capture(doc, kBankToken);
+  CHECK(bank.status == 403);
+  CHECK(Detail(bank).find("role") != std::string::npos);
+  CHECK(f.Capture(doc, kStrangerToken).status == 403);
+  CHECK(f.Pending() == 0);
+  f.ledger.CommitBlock();
+  CHECK(f.Events("MATCH_epc=" + kItem).empty());
+}
+
+TEST_CASE("epcis api: every malformed document is a 400 naming the field, and nothing is written") {
+  EpcisFixture f;
+  struct Case {
+    const char* name;
+    std::string body;
+    std::string field;  // must appear in the problem's detail
+  };
+  auto with = [](auto mutate) {
+    json d = Doc({Commission(kItem)});
+    mutate(d, d["epcisBody"]["eventList"][0]);
+    return d.dump();
+  };
+  std::vector<Case> cases = {
+      {"not JSON", "{\"type\": \"EPCISDocument\",", "malformed JSON"},
+      {"document type", with([](json& d, json&) { d["type"] = "EPCISQueryDoc"; }), "type"},
+      {"no schemaVersion", with([](json& d, json&) { d.erase("schemaVersion"); }),
+       "schemaVersion"},
+      {"no eventList", with([](json& d, json&) { d["epcisBody"].erase("eventList"); }),
+       "eventList"},
+      {"unknown event type", with([](json&, json& e) { e["type"] = "TeleportEvent"; }),
+       "eventList[0]"},
+      {"bad GTIN check digit",
+       with([](json&, json& e) { e["epcList"] = {"https://id.gs1.org/01/10614141073465/21/A1"}; }),
+       "eventList[0].epcList[0]"},
+      {"eventTime of the wrong type", with([](json&, json& e) { e["eventTime"] = 1234; }),
+       "eventTime"},
+      {"bad eventTime", with([](json&, json& e) { e["eventTime"] = "yesterday"; }), "eventTime"},
+      {"no action", with([](json&, json& e) { e.erase("action"); }), "action"},
+      {"unknown action", with([](json&, json& e) { e["action"] = "TELEPORT"; }), "action"},
+      {"epcList not a list", with([](json&, json& e) { e["epcList"] = "urn:x"; }), "epcList"},
+      {"unprefixed unknown field", with([](json&, json& e) { e["colour"] = "red"; }), "colour"},
+      {"quantity of the wrong type",
+       with([](json&, json& e) {
+         e["quantityList"] = {{{"epcClass", "urn:epc:class:lgtin:4012345.012345.998877"},
+                               {"quantity", "lots"}}};
+       }),
+       "quantity"},
+      {"bad SSCC parent",
+       with([](json&, json& e) {
+         e = {{"type", "AggregationEvent"}, {"action", "ADD"},
+              {"parentID", "https://id.gs1.org/00/106141412345678900"},
+              {"childEPCs", {kItem}}, {"eventTime", "2026-02-01T09:00:00Z"},
+              {"eventTimeZoneOffset", "+00:00"}};
+       }),
+       "parentID"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.name);
+    auto r = f.Capture(c.body);
+    CHECK(r.status == 400);
+    CHECK(r.headers["content-type"] == "application/problem+json");
+    INFO(Detail(r));
+    CHECK(Detail(r).find(c.field) != std::string::npos);
+  }
+  CHECK(f.Pending() == 0);
+  f.ledger.CommitBlock();
+  CHECK(f.Events("MATCH_anyEPC=" + kItem).empty());
+}
+
+TEST_CASE("epcis api: version and error-behaviour headers, content types, size limits") {
+  EpcisFixture f;
+  std::string doc = Doc({Commission(kItem)}).dump();
+  CHECK(f.Capture(doc, kBrandToken, "GS1-EPCIS-Version: 1.2\r\n").status == 406);
+  auto proceed = f.Capture(doc, kBrandToken, "GS1-Capture-Error-Behaviour: proceed\r\n");
+  CHECK(proceed.status == 400);
+  CHECK(Detail(proceed).find("GS1-Capture-Error-Behaviour") != std::string::npos);
+  CHECK(f.Capture(doc, kBrandToken, "", "text/plain").status == 415);
+
+  // More events than one capture takes.
+  std::vector<json> many(1001, Commission(kItem));
+  auto too_many = f.Capture(Doc(many).dump());
+  CHECK(too_many.status == 400);
+  CHECK(Detail(too_many).find("eventList") != std::string::npos);
+
+  // 1000 events that do not fit one tx: refused whole with 413, nothing submitted.
+  std::vector<json> big;
+  for (int i = 0; i < 1000; ++i) {
+    json e = Commission(kItem);
+    e["epcList"] = json::array();
+    for (int k = 0; k < 12; ++k) {
+      e["epcList"].push_back("https://id.gs1.org/01/10614141073464/21/S" + std::to_string(i) +
+                             "-" + std::to_string(k));
+    }
+    big.push_back(e);
+  }
+  auto large = f.Capture(Doc(big).dump());
+  CHECK(large.status == 413);
+  CHECK(Detail(large).find("split") != std::string::npos);
+  CHECK(f.Pending() == 0);
+  CHECK(f.Capture(doc, kBrandToken, "GS1-EPCIS-Version: 2.0.0\r\n").status == 202);
+}
+
+TEST_CASE("epcis api: query parameters are checked by name; unknown capture jobs are 404") {
+  EpcisFixture f;
+  for (std::string p : {"colour=red", "GE_eventTime=yesterday", "eventCountLimit=0",
+                               "eventCountLimit=abc", "MATCH_epc=urn:epc:id:sgtin:bad"}) {
+    INFO(p);
+    auto r = f.Get("/epcis/events?" + p);
+    CHECK(r.status == 400);
+    CHECK(Detail(r).find(p.substr(0, p.find('='))) != std::string::npos);
+  }
+  auto empty = f.Get("/epcis/events");
+  REQUIRE(empty.status == 200);
+  CHECK(Body(empty)["type"] == "EPCISQueryDocument");
+  CHECK(f.Get("/epcis/capture/" + std::string(64, 'a')).status == 404);
+  CHECK(f.Get("/epcis/capture/nope").status == 404);
+  // A tx that is not a capture is not a capture job.
+  Transaction put = MakeTx(TestKey(10), 1);
+  REQUIRE(f.ledger.SubmitTx(put.Encode()).ok());
+  CHECK(f.Get("/epcis/capture/" + put.Id().Hex()).status == 404);
+}
+
+TEST_CASE("epcis api: capture_tokens config is strict and a bad key file stops the start") {
+  json j{{"chain_id", "c"},
+         {"capture_tokens", {{{"token_sha256", std::string(64, 'a')}, {"key_file", "k.json"}}}}};
+  auto ok = config::ParseNodeConfig(j);
+  REQUIRE(ok.ok());
+  REQUIRE(ok->capture_tokens.size() == 1);
+  CHECK(ok->capture_tokens[0].key_file == "k.json");
+  auto again = config::ParseNodeConfig(config::NodeConfigToJson(*ok));
+  REQUIRE(again.ok());
+  CHECK(again->capture_tokens.size() == 1);
+  j["capture_tokens"][0]["token_sha256"] = "abc";
+  auto bad = config::ParseNodeConfig(j);
+  REQUIRE(!bad.ok());
+  CHECK(bad.status().message().find("capture_tokens[0].token_sha256") != std::string::npos);
+  j["capture_tokens"][0] = {{"token_sha256", std::string(64, 'a')}, {"key", "k.json"}};
+  auto unknown = config::ParseNodeConfig(j);
+  REQUIRE(!unknown.ok());
+  CHECK(unknown.status().message().find("capture_tokens[0].key") != std::string::npos);
+
+  FakeLedger ledger;
+  config::NodeConfig c;
+  c.chain_id = "test-chain";
+  c.http.listen = "127.0.0.1:0";
+  c.capture_tokens = {{std::string(64, 'a'), "/nonexistent/key.json", ""}};
+  api::HttpService http(c, &ledger);
+  Status s = http.Start();
+  REQUIRE(!s.ok());
+  CHECK(s.message().find("capture_tokens[0].key_file") != std::string::npos);
+}
