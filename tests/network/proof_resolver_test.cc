@@ -124,13 +124,18 @@ TEST_CASE("resolver: a trace with ?proof=true verifies in C++ and JS; scans; tx 
 
   // The JS verifier (sdk/js) on the same answer, when Node and the package are installed.
   fs::path js = fs::path(TIDEMARK_SOURCE_DIR) / "sdk/js";
-  if (fs::exists(js / "node_modules/@noble/ed25519") && std::system("node --version >/dev/null") == 0) {
-    std::ofstream(root / "answer.json") << a.dump();
-    std::ofstream(root / "genesis.json") << node.Get("/v1/genesis")->dump();
+  bool have_js = fs::exists(js / "node_modules/@noble/ed25519") &&
+                 std::system("node --version >/dev/null") == 0;
+  std::ofstream(root / "trust.json") << node.Get("/v1/genesis")->dump();
+  auto run_js = [&](const json& answer) {
+    std::ofstream(root / "answer.json") << answer.dump();
     std::string cmd = "node " + (js / "bin/verify-answer.mjs").string() + " " +
-                      (root / "answer.json").string() + " " + (root / "genesis.json").string() +
+                      (root / "answer.json").string() + " " + (root / "trust.json").string() +
                       " > " + (root / "js.out").string() + " 2>&1";
-    int rc = std::system(cmd.c_str());
+    return std::system(cmd.c_str());
+  };
+  if (have_js) {
+    int rc = run_js(a);
     INFO(Slurp(root / "js.out"));
     CHECK(rc == 0);
     json out = json::parse(Slurp(root / "js.out"), nullptr, false);
@@ -173,6 +178,10 @@ TEST_CASE("resolver: a trace with ?proof=true verifies in C++ and JS; scans; tx 
   REQUIRE(bad);
   CHECK((*bad)["proof"]["tampered"] == true);
   CHECK(!VerifyAnswer(trust, *bad).ok());
+  if (have_js) {
+    CHECK(run_js(*bad) != 0);
+    CHECK(json::parse(Slurp(root / "js.out"), nullptr, false)["ok"] == false);
+  }
   node.Kill(SIGTERM);
   fs::remove_all(root);
 }
