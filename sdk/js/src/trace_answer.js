@@ -112,11 +112,9 @@ export function verifyTraceAnswer(answer, trust) {
     ['customs', facts.customs], ['scans', records[`prov/scan/${answer.id}`] ?? null]]) {
     if (value !== null) expect(field, same(answer[field], value));
   }
-  if (facts.certificates.length > 0 || Array.isArray(answer.certificates)) {
-    const mine = facts.certificates.map(canonical).sort();
-    const theirs = (answer.certificates ?? []).map(canonical).sort();
-    expect('certificates', same(mine, theirs));
-  }
+  const mine = facts.certificates.map(canonical).sort();
+  const theirs = (Array.isArray(answer.certificates) ? answer.certificates : []).map(canonical).sort();
+  expect('certificates', same(mine, theirs));
   if (facts.origin_country !== null) {
     expect('origin_country', answer.origin_country === facts.origin_country);
   }
