@@ -6,6 +6,7 @@ const std::vector<Registrar>& CommandGroups() {
   static const std::vector<Registrar> kGroups = {
       RegisterKeysCommands,
       RegisterNetworkCommands,
+      RegisterProofCommands,
   };
   return kGroups;
 }

@@ -17,5 +17,6 @@ const std::vector<Registrar>& CommandGroups();
 
 void RegisterKeysCommands(CLI::App& app, Context& ctx);     // keys_cmd.cc
 void RegisterNetworkCommands(CLI::App& app, Context& ctx);  // network_cmd.cc
+void RegisterProofCommands(CLI::App& app, Context& ctx);    // proof_cmd.cc: verify, trace
 
 }  // namespace tidemark::cli

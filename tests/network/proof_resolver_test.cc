@@ -167,6 +167,26 @@ TEST_CASE("resolver: a trace with ?proof=true verifies in C++ and JS; scans; tx 
   REQUIRE(vt.ok());
   CHECK(vt->height == captured_at);
 
+  // The CLI: `tidemark trace --verify` and `tidemark verify <file|url>` from the network genesis.
+  std::string node_url = "http://127.0.0.1:" + std::to_string(base);
+  std::string genesis = (root / "genesis.json").string();
+  auto cli = [&](std::vector<std::string> args, const std::string& out) {
+    args.insert(args.begin(), {kCliBinary.string(), "--node", node_url, "--output", "json"});
+    pid_t pid = Spawn(args, root / out);
+    return pid > 0 ? Wait(pid) : -1;
+  };
+  REQUIRE(cli({"trace", kItem, "--verify", "--genesis", genesis}, "trace.out") == 0);
+  json traced = json::parse(Slurp(root / "trace.out"), nullptr, false);
+  CHECK(traced["verified"] == true);
+  CHECK(traced["signers"].size() == 1);
+  CHECK(traced["answer"]["state"] == "COMMISSIONED");
+  std::ofstream(root / "saved.json") << a.dump();
+  CHECK(cli({"verify", (root / "saved.json").string(), "--genesis", genesis}, "verify.out") == 0);
+  CHECK(cli({"verify", node_url + "/v1/txs/" + (*c)["id"].get<std::string>(), "--genesis",
+             genesis}, "verify-tx.out") == 0);
+  json vtx = json::parse(Slurp(root / "verify-tx.out"), nullptr, false);
+  CHECK(vtx["height"] == captured_at);
+
   // The test switch: the node restarted with TIDEMARK_TEST_TAMPER_PROOFS=1 serves bundles that
   // both verifiers reject.
   node.Kill(SIGTERM);
@@ -178,6 +198,7 @@ TEST_CASE("resolver: a trace with ?proof=true verifies in C++ and JS; scans; tx 
   REQUIRE(bad);
   CHECK((*bad)["proof"]["tampered"] == true);
   CHECK(!VerifyAnswer(trust, *bad).ok());
+  CHECK(cli({"verify", node_url + kItem, "--genesis", genesis}, "verify-bad.out") == 1);
   if (have_js) {
     CHECK(run_js(*bad) != 0);
     CHECK(json::parse(Slurp(root / "js.out"), nullptr, false)["ok"] == false);
