@@ -10,6 +10,7 @@ const std::vector<Registrar>& CommandGroups() {
       RegisterProvCommands,
       RegisterEpcisCommands,
       RegisterDemoCommands,
+      RegisterProofCommands,
   };
   return kGroups;
 }

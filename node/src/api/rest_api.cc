@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "tidemark/node/api/json.h"
+#include "tidemark/node/api/proof_api.h"
 #include "tidemark/node/http/json_body.h"
 #include "tidemark/node/http/static_files.h"
 
@@ -212,7 +213,11 @@ HttpResponse RestApi::GetTx(const HttpRequest& req, const std::string& id) {
   if (!h.ok()) return Fail(h.status(), req);
   auto info = ledger_->GetTx(*h);
   if (!info.ok()) return Fail(info.status(), req);
-  return http::JsonResponse(200, TxInfoToJson(*info));
+  json body = TxInfoToJson(*info);
+  if (const std::string* p = req.Query("proof"); p != nullptr && (*p == "true" || *p == "1")) {
+    body["proof"] = TxProofJson(*ledger_, *info, options_.tamper_proofs);  // proof_api.h
+  }
+  return http::JsonResponse(200, body);
 }
 
 HttpResponse RestApi::GetStateProof(const HttpRequest& req, const std::string& key_hex) {

@@ -15,7 +15,10 @@
 #include "tidemark/hash.h"
 #include "tidemark/node/api/http_service.h"
 #include "tidemark/node/app/consensus_driver.h"
+#include "tidemark/node/app/epoch_chain.h"
 #include "tidemark/node/app/ledger.h"
+#include "tidemark/node/app/scan_recorder.h"
+#include "tidemark/node/app/versioned_view.h"
 #include "tidemark/node/app/sync.h"
 #include "tidemark/node/http/json_body.h"
 #include "tidemark/node/p2p/transport.h"
@@ -190,6 +193,26 @@ class NodeLedger final : public api::LedgerApi {
 
   tidemark::Status ReadState(const StateReader& fn) override { return ledger_.ReadLatest(fn); }
 
+  tidemark::Status ReadStateAt(uint64_t version, const StateReader& fn) override {
+    if (version > ledger_.height()) return Status::OutOfRange("state version not executed yet");
+    if (!ledger_.tree().HasVersion(version)) {
+      return Status::NotFound("state version " + std::to_string(version) + " not retained");
+    }
+    return ledger_.ReadLatest([&](const contracts::StateView& latest, uint64_t) {
+      VersionedStateView view(ledger_.tree(), version, latest);
+      TM_RETURN_IF_ERROR(fn(view, version));
+      return view.status();
+    });
+  }
+
+  Result<ValidatorSet> GenesisValidators() override { return ledger_.genesis().Validators(); }
+
+  Result<std::vector<EpochChange>> EpochChain(uint64_t epoch) override {
+    return BuildEpochChain(ledger_, epoch);
+  }
+
+  Result<uint64_t> NextNonce(const PublicKey& signer) override { return ledger_.NextNonce(signer); }
+
  private:
   Result<api::BlockRecord> Record(Block b) {
     api::BlockRecord r;
@@ -246,6 +269,7 @@ struct Node::Impl {
   std::unique_ptr<p2p::Transport> transport;
   std::unique_ptr<BlockSync> sync;
   std::unique_ptr<NodeLedger> api;
+  std::unique_ptr<ScanRecorder> scans;  // the resolver's scan recorder (resolver.scan_key_file)
   std::unique_ptr<api::HttpService> http;
   std::vector<p2p::PeerAddress> peers;
   std::set<PublicKey> known_keys;  // peers from the config + every validator key in the registry
@@ -290,6 +314,11 @@ Node::~Node() { Stop(); }
 Result<std::unique_ptr<Node>> Node::Create(const config::NodeConfig& cfg) {
   auto impl = std::make_unique<Impl>();
   impl->cfg = cfg;
+  TM_ASSIGN_OR_RETURN(bool tamper, api::TamperProofsRequested(cfg));
+  if (tamper) {
+    spdlog::critical("TEST MODE: this node serves TAMPERED proof bundles (test.tamper_proofs / "
+                     "TIDEMARK_TEST_TAMPER_PROOFS); use it for tests only");
+  }
   TM_ASSIGN_OR_RETURN(contracts::Genesis genesis, LoadGenesis(cfg.genesis_file, cfg.chain_id));
   if (!cfg.validator_key_file.empty()) {
     TM_ASSIGN_OR_RETURN(impl->key, LoadNodeKey(cfg.validator_key_file));
@@ -348,6 +377,18 @@ Result<std::unique_ptr<Node>> Node::Create(const config::NodeConfig& cfg) {
       [self] { return self->sync->catching_up(); },
       [self](ByteView tx) { self->transport->Broadcast(Framed(kTxGossip, tx)); });
   impl->http = std::make_unique<api::HttpService>(cfg, impl->api.get());
+  if (!cfg.resolver.scan_key_file.empty()) {
+    TM_ASSIGN_OR_RETURN(KeyPair scan_key, LoadNodeKey(cfg.resolver.scan_key_file));
+    impl->scans = std::make_unique<ScanRecorder>(
+        impl->api.get(), scan_key,
+        ScanRecorderOptions{.chain_id = cfg.chain_id,
+                            .min_interval_ms = uint64_t{cfg.resolver.scan_interval_s} * 1000});
+    ScanRecorder* rec = impl->scans.get();
+    impl->http->SetScanHook([rec](const std::string& code) {
+      auto r = rec->Record(code);
+      if (!r.ok()) spdlog::warn("scan of {} not recorded: {}", code, r.status().ToString());
+    });
+  }
   return std::unique_ptr<Node>(new Node(std::move(impl)));
 }
 

@@ -195,6 +195,15 @@ Result<NodeConfig> ParseNodeConfig(const json& j) {
       .Uint("max_bytes", &c.mempool.max_bytes)
       .Uint("nonce_window", &c.mempool.nonce_window)
       .Uint("status_cache", &c.mempool.status_cache);
+  ObjectReader resolver("resolver");
+  resolver.Str("scan_key_file", &c.resolver.scan_key_file)
+      .Uint("scan_interval_s", &c.resolver.scan_interval_s);
+  ObjectReader test("test");
+  test.Object("tamper_proofs", [&c](const json& v, const std::string& path) -> Status {
+    if (!v.is_boolean()) return Status::Invalid(path + ": expected true or false");
+    c.test.tamper_proofs = v.get<bool>();
+    return Status::Ok();
+  });
   auto nested = [](const ObjectReader& r) {
     return [&r](const json& v, const std::string&) { return r.Read(v); };
   };
@@ -224,7 +233,9 @@ Result<NodeConfig> ParseNodeConfig(const json& j) {
       .Object("http", nested(http))
       .Object("p2p", nested(p2p))
       .Object("mempool", nested(mempool))
-      .Object("capture_tokens", tokens);
+      .Object("capture_tokens", tokens)
+      .Object("resolver", nested(resolver))
+      .Object("test", nested(test));
   TM_RETURN_IF_ERROR(StripPrefix(top.Read(j)));
   TM_RETURN_IF_ERROR(Validate(c));
   return c;
@@ -240,7 +251,8 @@ Result<NodeConfig> LoadNodeConfig(const fs::path& file) {
   if (!j.ok()) return j.status().WithContext("config: " + file.string());
   TM_ASSIGN_OR_RETURN(NodeConfig c, ParseNodeConfig(*j));
   fs::path base = file.parent_path();
-  for (std::string* p : {&c.data_dir, &c.genesis_file, &c.validator_key_file, &c.explorer_dir}) {
+  for (std::string* p : {&c.data_dir, &c.genesis_file, &c.validator_key_file, &c.explorer_dir,
+                         &c.resolver.scan_key_file}) {
     if (!p->empty() && fs::path(*p).is_relative()) *p = (base / *p).lexically_normal().string();
   }
   for (CaptureTokenConfig& t : c.capture_tokens) {
@@ -287,6 +299,10 @@ json NodeConfigToJson(const NodeConfig& c) {
         {"max_bytes", c.mempool.max_bytes},
         {"nonce_window", c.mempool.nonce_window},
         {"status_cache", c.mempool.status_cache}}},
+      {"resolver",
+       {{"scan_key_file", c.resolver.scan_key_file},
+        {"scan_interval_s", c.resolver.scan_interval_s}}},
+      {"test", {{"tamper_proofs", c.test.tamper_proofs}}},
   };
 }
 

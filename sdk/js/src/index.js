@@ -11,3 +11,5 @@ export * from './proofs.js';
 export * from './json.js';
 export * from './state_proof.js';
 export * from './rest.js';
+export * from './proof_bundle.js';
+export * from './trace_answer.js';

@@ -12,9 +12,12 @@
 // Thread safety: Start() / Stop() from one thread; bus() and metrics() are thread-safe.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <string>
 
 #include "tidemark/node/api/epcis_api.h"
+#include "tidemark/node/api/proof_api.h"
 #include "tidemark/node/api/rest_api.h"
 #include "tidemark/node/config/config.h"
 #include "tidemark/node/http/server.h"
@@ -24,6 +27,9 @@ namespace tidemark::node::api {
 http::ServerOptions ServerOptionsFrom(const config::NodeConfig& c);
 RestOptions RestOptionsFrom(const config::NodeConfig& c);
 mempool::MempoolOptions MempoolOptionsFrom(const config::NodeConfig& c);
+// config test.tamper_proofs or TIDEMARK_TEST_TAMPER_PROOFS=1; FailedPrecondition when asked for
+// on a chain that is not a development chain (IsDevChain).
+Result<bool> TamperProofsRequested(const config::NodeConfig& c);
 
 class HttpService {
  public:
@@ -36,6 +42,9 @@ class HttpService {
   http::EventBus& bus() { return bus_; }
   metrics::Registry& metrics() { return metrics_; }
   const http::Router& router() const { return router_; }
+  // Called with the code of every Digital Link answered as JSON (the scan recorder). Set it
+  // before Start().
+  void SetScanHook(std::function<void(const std::string&)> hook) { scan_hook_ = std::move(hook); }
 
  private:
   http::EventBus bus_;
@@ -43,6 +52,8 @@ class HttpService {
   http::Router router_;
   RestApi rest_;
   EpcisApi epcis_;
+  std::function<void(const std::string&)> scan_hook_;
+  ProofApi proofs_;
   std::unique_ptr<http::HttpServer> server_;
 };
 

@@ -28,6 +28,7 @@
 
 #include "tidemark/contracts/state.h"
 #include "tidemark/node/mempool/mempool.h"
+#include "tidemark/proof_bundle.h"
 #include "tidemark/types.h"
 
 namespace tidemark::node::api {
@@ -106,6 +107,29 @@ class LedgerApi {
   using StateReader =
       std::function<tidemark::Status(const contracts::StateView& state, uint64_t height)>;
   virtual tidemark::Status ReadState(const StateReader& fn) = 0;
+
+  // ---- Proofs (docs/proofs.md). Defaults: not available (test fakes need not implement them).
+
+  // Runs `fn` over state version `version` (the state after that block): Get reads that version
+  // of the authenticated tree; Scan (indexes) reads the latest version. NotFound if not retained.
+  virtual tidemark::Status ReadStateAt(uint64_t version, const StateReader& fn) {
+    (void)version, (void)fn;
+    return tidemark::Status::Unavailable("versioned reads");
+  }
+  // The genesis validator set (epoch 0): the trust anchor of light clients.
+  virtual Result<ValidatorSet> GenesisValidators() {
+    return tidemark::Status::Unavailable("genesis validators");
+  }
+  // The links that lead a client from the genesis set to the set of `epoch` (empty for 0).
+  virtual Result<std::vector<EpochChange>> EpochChain(uint64_t epoch) {
+    if (epoch == 0) return std::vector<EpochChange>{};
+    return tidemark::Status::Unavailable("epoch chain");
+  }
+  // The next nonce a signer's new tx must use, counting committed txs.
+  virtual Result<uint64_t> NextNonce(const PublicKey& signer) {
+    (void)signer;
+    return tidemark::Status::Unavailable("nonces");
+  }
 };
 
 }  // namespace tidemark::node::api

@@ -10,7 +10,7 @@
 //   ...on commit: api::PublishCommitted(&bus, block, &receipts);
 //
 // Routes: GET /v1/status, GET /v1/blocks?limit&cursor, GET /v1/blocks/{id} (height or hash),
-// GET /v1/validators, POST /v1/txs[?wait=commit[&timeout_ms=N]], GET /v1/txs/{id},
+// GET /v1/validators, POST /v1/txs[?wait=commit[&timeout_ms=N]], GET /v1/txs/{id}[?proof=true],
 // GET /v1/state/{key}/proof[?height=N], GET /v1/events (SSE; Last-Event-ID header or
 // ?last_event_id=N), GET /healthz, GET /readyz, GET /metrics, GET /openapi.json, and any other GET
 // from explorer_dir. docs/api.md documents each shape.
@@ -35,6 +35,7 @@ struct RestOptions {
   size_t max_page_size = 100;
   size_t sse_queue = 256;    // events a slow SSE client may lag behind before it is dropped
   std::string explorer_dir;  // "" serves no static files
+  bool tamper_proofs = false;  // TEST ONLY: GET /v1/txs/{id}?proof=true serves altered bundles
 };
 
 class RestApi {

@@ -64,6 +64,17 @@ struct CaptureTokenConfig {
   std::string label;         // shown in logs and capture jobs, e.g. the client's name
 };
 
+// The GS1 Digital Link resolver (docs/proofs.md): consumer lookups recorded as prov.scan txs.
+struct ResolverConfig {
+  std::string scan_key_file;      // "" : scans are not recorded; else the org's service key
+  uint32_t scan_interval_s = 60;  // at most one recorded scan per code per node per interval
+};
+
+// Switches for tests only; refused on chains that are not development chains.
+struct TestConfig {
+  bool tamper_proofs = false;  // serve altered proof bundles (explorer's negative browser test)
+};
+
 struct NodeConfig {
   std::string chain_id;  // required
   std::string data_dir = "data";
@@ -75,6 +86,8 @@ struct NodeConfig {
   P2pConfig p2p;
   MempoolConfig mempool;
   std::vector<CaptureTokenConfig> capture_tokens;  // empty: no REST capture on this node
+  ResolverConfig resolver;
+  TestConfig test;
 };
 
 // Strict parse of the JSON form; paths are left as written.

@@ -1,0 +1,74 @@
+// proof_api.h — verifiable answers over REST (docs/proofs.md) and the GS1 Digital Link resolver.
+//
+//   api::ProofApi proofs(&ledger, {.explorer_dir = cfg.explorer_dir, .on_scan = record_scan});
+//   proofs.Register(&router);
+//
+// Routes:
+//   GET /v1/genesis                      chain id + genesis validator set: the light-client anchor
+//   GET /v1/epochs[?to=N]                epoch-change links from genesis to epoch N (default: now)
+//   GET /v1/state/{key}[?proof=true]     a value (key in hex) and, with proof, a StateBundle
+//   GET /01/{gtin}[/10/{lot}][/21/{serial}][?proof=true]
+//        Accept: application/json -> the trace (contracts::Trace) at one state version, with the
+//        bundle proving every key of its state_keys when ?proof=true; text/html -> the explorer's
+//        index.html (client-side routed page that fetches the same URL as JSON).
+// GET /v1/txs/{id}?proof=true is RestApi's route; it calls TxProofJson below.
+//
+// Thread safety: Register() once; handlers are then safe from any thread (the LedgerApi is).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tidemark/node/api/ledger_api.h"
+#include "tidemark/node/http/router.h"
+#include "tidemark/proof_bundle.h"
+
+namespace tidemark::node::api {
+
+struct ProofOptions {
+  std::string explorer_dir;  // "" : browsers get a 406 problem instead of the page
+  // TEST ONLY (config test.tamper_proofs / TIDEMARK_TEST_TAMPER_PROOFS=1 on a dev chain): every
+  // bundle served is altered so that verification must fail.
+  bool tamper_proofs = false;
+  // Called after a Digital Link was answered as JSON (the node's scan recorder).
+  std::function<void(const std::string& code)> on_scan;
+};
+
+// The newest committed block with its commit certificate: its header certifies state version
+// header.exec_height.
+Result<BlockRecord> CertifiedAnchor(LedgerApi& ledger);
+
+// Proves `keys` at the anchor's state version, with the epoch chain to the anchor's epoch.
+Result<StateBundle> BuildStateBundle(LedgerApi& ledger, const BlockRecord& anchor,
+                                     const std::vector<Bytes>& keys);
+
+// {"format", "bundle" (hex), "bytes", "height", "state_version", "epoch", "tampered"?} or, if
+// the tx is not committed or no header certifies its receipt, what is missing.
+nlohmann::json TxProofJson(LedgerApi& ledger, const TxInfo& info, bool tamper);
+
+// Alters a bundle so that it still decodes but no longer verifies (the test switch).
+Bytes TamperStateBundle(const Bytes& bundle);
+
+// True iff the test switch may be honoured on this chain: a development chain id
+// ("tidemark-local…", "tidemark-dev…", "tidemark-test…", "…-dev").
+bool IsDevChain(const std::string& chain_id);
+
+class ProofApi {
+ public:
+  ProofApi(LedgerApi* ledger, ProofOptions options);
+  void Register(http::Router* router);
+
+ private:
+  http::HttpResponse Genesis(const http::HttpRequest& req);
+  http::HttpResponse Epochs(const http::HttpRequest& req);
+  http::HttpResponse StateRead(const http::HttpRequest& req, const std::string& key_hex);
+  http::HttpResponse Resolve(const http::HttpRequest& req, const std::string& code);
+
+  LedgerApi* ledger_;
+  ProofOptions options_;
+};
+
+}  // namespace tidemark::node::api
