@@ -393,10 +393,10 @@ class Explorer {
       if (product != nullptr && product->is_map() && product->Find("name") != nullptr) {
         label = product->Find("name")->as_string() + " — " + label;
       }
-      results->push_back(Hit(kind, id->canonical, label, path));
       if (kind == "product") {
-        results->push_back(
-            Hit("product", id->gtin, "Product page " + id->gtin, "/products/" + id->gtin));
+        results->push_back(Hit("product", id->gtin, label, "/products/" + id->gtin));
+      } else {
+        results->push_back(Hit(kind, id->canonical, label, path));
       }
       return Status::Ok();
     });
