@@ -11,8 +11,13 @@ async function trustAnchor() {
   const rs = await routes();
   const status = await get('/v1/status');
   if (rs.has('/v1/genesis')) {
+    // {chain_id, epoch, validators: [{index, key, org}], validator_set: hex, validator_set_hash}
     const g = await get('/v1/genesis');
-    return { trust: { chainId: status.chain_id, genesis: g, validators: g.validators }, source: 'the genesis validator set' };
+    const validatorSet = tm.validatorSetFromJson({ epoch: g.epoch, validators: g.validators }, g.validator_set_hash);
+    return {
+      trust: { chainId: g.chain_id, genesis: g, validators: validatorSet, validatorSetHash: g.validator_set_hash },
+      source: 'the genesis validator set',
+    };
   }
   const v = await get('/v1/validators');
   return {
