@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# The README's test command: installs what is needed, builds the `dev` preset and runs every suite
-# with ctest. Extra suites (JS SDK, browser, fuzz smoke) run when their folders exist.
-#   scripts/test.sh            # dev build + all tests
-#   PRESET=asan scripts/test.sh
+# The README's test command: installs what is needed, builds the `asan` preset (Debug with ASan +
+# UBSan, so every run is a sanitizer run) and runs every suite with ctest, then the extra suites in
+# scripts/test.d/ (JS SDK, fuzz smoke, browser).
+#   scripts/test.sh                # sanitizer build + all tests
+#   PRESET=dev scripts/test.sh     # the same without sanitizers (faster to iterate)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PRESET="${PRESET:-dev}"
+PRESET="${PRESET:-asan}"
 
 bash scripts/install-deps.sh
 

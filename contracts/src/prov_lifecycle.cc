@@ -138,41 +138,40 @@ Status StepObject(StateView& view, const std::string& id, const Step& step, cons
   return Status::Ok();
 }
 
-Value NewItem(const std::string& id, const std::string& gtin, const std::string& lot,
-              const std::string& serial, uint64_t height) {
-  Value::Map m{{"id", id},
-               {"kind", "item"},
-               {"gtin", gtin},
-               {"lot", lot},
-               {"serial", serial},
-               {"state", "COMMISSIONED"},
-               {"custody", ""},
-               {"location", ""},
-               {"parent", ""},
-               {"customs", ""},
-               {"import_mode", ""},
-               {"customs_status", ""},
-               {"recalled", Value()},
-               {"timeline", Value::List{}},
-               {"created_height", static_cast<int64_t>(height)}};
-  m["lot_id"] = lot.empty() ? std::string() : LotKey(gtin, lot);
-  return Value(std::move(m));
-}
+namespace {
 
-Value NewContainer(const std::string& id, uint64_t height) {
+// The fields every tracked object (item or container) starts with.
+Value::Map NewObject(const std::string& id, const char* kind, const char* state, uint64_t height) {
   return Value::Map{{"id", id},
-                    {"kind", "container"},
-                    {"state", "PACKED"},
+                    {"kind", kind},
+                    {"state", state},
                     {"custody", ""},
                     {"location", ""},
                     {"parent", ""},
-                    {"children", Value::List{}},
                     {"customs", ""},
                     {"import_mode", ""},
                     {"customs_status", ""},
                     {"recalled", Value()},
                     {"timeline", Value::List{}},
                     {"created_height", static_cast<int64_t>(height)}};
+}
+
+}  // namespace
+
+Value NewItem(const std::string& id, const std::string& gtin, const std::string& lot,
+              const std::string& serial, uint64_t height) {
+  Value::Map m = NewObject(id, "item", "COMMISSIONED", height);
+  m["gtin"] = gtin;
+  m["lot"] = lot;
+  m["serial"] = serial;
+  m["lot_id"] = lot.empty() ? std::string() : LotKey(gtin, lot);
+  return Value(std::move(m));
+}
+
+Value NewContainer(const std::string& id, uint64_t height) {
+  Value::Map m = NewObject(id, "container", "PACKED", height);
+  m["children"] = Value::List{};
+  return Value(std::move(m));
 }
 
 }  // namespace tidemark::contracts::prov

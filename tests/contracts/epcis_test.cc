@@ -3,37 +3,20 @@
 #include "tidemark/contracts/epcis.h"
 
 #include <catch2/catch.hpp>
-#include <filesystem>
-#include <random>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
+#include <random>
+
+#include "../epcis_examples.h"
 
 namespace tidemark::contracts {
 namespace {
 
-std::string ReadFile(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::vector<std::filesystem::path> Examples() {
-  std::vector<std::filesystem::path> out;
-  for (const auto& e : std::filesystem::directory_iterator(TIDEMARK_SHARED_DIR "/epcis-examples")) {
-    if (e.path().extension() == ".jsonld") out.push_back(e.path());
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
 TEST_CASE("every shared EPCIS example parses, keeping every field") {
-  auto files = Examples();
+  auto files = tidemark::testing::EpcisExamples();
   REQUIRE(files.size() >= 9);
   for (const auto& f : files) {
     INFO(f.filename().string());
-    std::string text = ReadFile(f);
+    std::string text = tidemark::testing::ReadTextFile(f);
     nlohmann::json doc = nlohmann::json::parse(text);
     auto events = ParseEpcisDocument(doc);
     REQUIRE(events.ok());
@@ -143,8 +126,8 @@ TEST_CASE("malformed documents are refused with the field named") {
 TEST_CASE("mutated documents never crash the parser (fixed seed)") {
   std::mt19937_64 rng(7);
   size_t accepted = 0, refused = 0;
-  for (const auto& f : Examples()) {
-    std::string text = ReadFile(f);
+  for (const auto& f : tidemark::testing::EpcisExamples()) {
+    std::string text = tidemark::testing::ReadTextFile(f);
     for (int i = 0; i < 300; ++i) {
       std::string m = text;
       int edits = 1 + static_cast<int>(rng() % 4);
@@ -165,7 +148,7 @@ TEST_CASE("mutated documents never crash the parser (fixed seed)") {
     }
   }
   CHECK(refused > 0);
-  CHECK(accepted + refused == Examples().size() * 300);
+  CHECK(accepted + refused == tidemark::testing::EpcisExamples().size() * 300);
 }
 
 TEST_CASE("event times convert to UTC milliseconds") {

@@ -1,10 +1,8 @@
 // Capture and query: every shared EPCIS example captured unchanged and found again; malformed
 // documents refused with nothing written; error declarations never overwrite history.
 #include <catch2/catch.hpp>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "../epcis_examples.h"
 #include "prov_util.h"
 #include "tidemark/contracts/gs1.h"
 
@@ -12,22 +10,6 @@ namespace tidemark::contracts {
 namespace {
 
 using namespace testing;
-
-std::vector<std::filesystem::path> Examples() {
-  std::vector<std::filesystem::path> out;
-  for (const auto& e : std::filesystem::directory_iterator(TIDEMARK_SHARED_DIR "/epcis-examples")) {
-    if (e.path().extension() == ".jsonld") out.push_back(e.path());
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-std::string ReadFile(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 Receipt CaptureDoc(Chain& c, const std::string& signer, const std::vector<Value>& events) {
   return c.Call(signer, "prov", "capture", Value::Map{{"events", Value(Value::List(events))}});
@@ -65,9 +47,9 @@ void FindAgain(Chain& c, const Value& ev) {
 TEST_CASE("every shared EPCIS example is captured unchanged and each event found again") {
   Chain all;
   Consortium(all);
-  for (const auto& f : Examples()) {
+  for (const auto& f : tidemark::testing::EpcisExamples()) {
     INFO(f.filename().string());
-    auto events = ParseEpcisDocumentText(ReadFile(f));
+    auto events = ParseEpcisDocumentText(tidemark::testing::ReadTextFile(f));
     REQUIRE(events.ok());
     Chain one;
     Consortium(one);
@@ -97,10 +79,10 @@ TEST_CASE("query parameters: times, CBV forms, parent, location, limits") {
   Chain c;
   Consortium(c);
   auto events = ParseEpcisDocumentText(
-      ReadFile(TIDEMARK_SHARED_DIR "/epcis-examples/Example_9.6.1-ObjectEvent.jsonld"));
+      tidemark::testing::ReadEpcisExample("Example_9.6.1-ObjectEvent.jsonld"));
   REQUIRE(Ok(CaptureDoc(c, "brand/admin", *events)));
   auto agg = ParseEpcisDocumentText(
-      ReadFile(TIDEMARK_SHARED_DIR "/epcis-examples/Example_9.6.3-AggregationEvent.jsonld"));
+      tidemark::testing::ReadEpcisExample("Example_9.6.3-AggregationEvent.jsonld"));
   REQUIRE(Ok(CaptureDoc(c, "brand/admin", *agg)));
   auto q = [&](std::map<std::string, std::string> p) {
     auto query = EventQuery::FromParams(p);

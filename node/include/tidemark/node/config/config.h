@@ -2,7 +2,7 @@
 //
 //   Result<NodeConfig> cfg = LoadNodeConfig("network-configs/single/node.json");
 //   if (!cfg.ok()) { std::cerr << cfg.status().ToString(); return 2; }
-//   cfg->http.max_body_bytes;              // 1 MiB unless the file says otherwise
+//   cfg->http.max_body_bytes;              // 2 MiB unless the file says otherwise
 //
 // Every key is optional except chain_id; unknown keys and wrong types are errors that name the
 // key ("config: http.max_body_bytes: expected a non-negative integer, got string"). Relative paths
@@ -18,23 +18,27 @@
 #include <string>
 #include <vector>
 
+#include "tidemark/node/http/server.h"
 #include "tidemark/status.h"
 
 namespace tidemark::node::config {
 
+// The server's own limits keep their defaults in http::ServerOptions (one place); the rest are
+// the REST layer's.
 struct HttpConfig {
+  static constexpr http::ServerOptions kServer{};
   std::string listen = "127.0.0.1:8080";  // host:port; port 0 = ephemeral
-  size_t max_body_bytes = 2 << 20;  // a max-size tx (513 KiB) as JSON hex fits
-  size_t max_header_bytes = 16 << 10;
-  size_t max_connections = 256;
-  uint32_t read_timeout_ms = 10'000;
-  uint32_t idle_timeout_ms = 30'000;
-  uint32_t write_timeout_ms = 10'000;
+  size_t max_body_bytes = kServer.max_body_bytes;
+  size_t max_header_bytes = kServer.max_header_bytes;
+  size_t max_connections = kServer.max_connections;
+  uint32_t read_timeout_ms = kServer.read_timeout_ms;
+  uint32_t idle_timeout_ms = kServer.idle_timeout_ms;
+  uint32_t write_timeout_ms = kServer.write_timeout_ms;
   uint32_t max_json_depth = 32;
-  uint32_t io_threads = 2;
-  uint32_t handler_threads = 4;
+  uint32_t io_threads = kServer.io_threads;
+  uint32_t handler_threads = kServer.handler_threads;
   uint32_t wait_commit_timeout_ms = 10'000;
-  uint32_t sse_keepalive_ms = 15'000;
+  uint32_t sse_keepalive_ms = kServer.sse_keepalive_ms;
   size_t sse_queue = 256;
   size_t sse_ring = 1024;
   size_t sse_max_clients = 256;
