@@ -2,7 +2,7 @@
 // block interval (TPS), the line is the block time. Points: [{ height, timestamp_ms, tx_count }].
 import { svg } from './ui.js';
 
-const W = 640, H = 200, PAD_L = 44, PAD_R = 44, PAD_T = 12, PAD_B = 24;
+const H = 200, PAD_L = 44, PAD_R = 44, PAD_T = 12, PAD_B = 24;
 
 export function series(blocks) {
   const out = [];
@@ -20,8 +20,11 @@ function niceMax(v) {
   return 10 * p;
 }
 
-export function drawChart(blocks) {
-  const pts = series(blocks).slice(-60);
+// `width`: the box's width in CSS pixels, so text keeps its size on a phone.
+export function drawChart(blocks, width = 640) {
+  const W = Math.max(280, Math.round(width));
+  const slots = width < 500 ? 30 : 60;  // bars shown: fewer on a phone
+  const pts = series(blocks).slice(-slots);
   const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img',
     'aria-label': pts.length ? `TPS and block time over the last ${pts.length} blocks` : 'No blocks yet' });
   const plotW = W - PAD_L - PAD_R, plotH = H - PAD_T - PAD_B;
@@ -38,7 +41,7 @@ export function drawChart(blocks) {
   root.append(svg('text', { x: PAD_L, y: H - 6, class: 'axis tps' }, 'tx/s'));
   root.append(svg('text', { x: W - PAD_R, y: H - 6, class: 'axis ms', 'text-anchor': 'end' }, 'block ms'));
   if (!pts.length) return root;
-  const step = plotW / 60;
+  const step = plotW / slots;
   const x0 = PAD_L + plotW - pts.length * step;
   pts.forEach((p, i) => {
     const bh = (p.tps / maxTps) * plotH;

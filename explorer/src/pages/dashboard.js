@@ -13,6 +13,7 @@ export async function dashboard(main, ctx) {
   let blocks = stats.blocks.map((b) => ({ ...b }));
   let validators = stats.validators;
   let finality = stats.finality_ms;
+  const quorum = stats.quorum;
   let height = status.height;
   const recentTxs = [];
   let lastStats = Date.now();
@@ -56,7 +57,7 @@ export async function dashboard(main, ctx) {
     set('txs', String(txs));
     set('tps', span > 0 ? (txsAfterFirst * 1000 / span).toFixed(1) : '0');
     set('blocktime', pts.length ? `${Math.round(span / (blocks.length - 1))} ms` : '–');
-    chartBox.replaceChildren(drawChart(blocks));
+    chartBox.replaceChildren(drawChart(blocks, chartBox.clientWidth || 640));
     valBox.replaceChildren(table([
       { label: '#', cell: (v) => String(v.index) },
       { label: 'Organisation', cell: (v) => link(`/orgs/${v.org}`, v.org) },
@@ -64,7 +65,8 @@ export async function dashboard(main, ctx) {
       { label: 'Signed', cell: (v) => String(v.signed), cls: 'num' },
       { label: 'Missed', cell: (v) => (v.missed ? badge(String(v.missed), 'warn') : '0'), cls: 'num' },
       { label: 'Proposed', cell: (v) => String(v.proposed), cls: 'num hide-sm' },
-    ], validators, { empty: 'No validators.' }));
+    ], validators, { empty: 'No validators.' }),
+    h('p', { class: 'legend' }, `Signed: commit certificates carrying its signature. A certificate needs only ${quorum} signatures, so a validator whose vote came after the quorum counts as missed.`));
     blocksBox.replaceChildren(table([
       { label: 'Height', cell: (b) => link(`/blocks/${b.height}`, String(b.height)) },
       { label: 'Age', cell: (b) => h('time', { datetime: new Date(b.timestamp_ms).toISOString(), title: utc(b.timestamp_ms) }, age(b.timestamp_ms)) },
@@ -93,6 +95,9 @@ export async function dashboard(main, ctx) {
 
   document.getElementById('stat-mempool').textContent = String(stats.mempool_txs);
   render();
+  const onResize = () => chartBox.replaceChildren(drawChart(blocks, chartBox.clientWidth || 640));
+  window.addEventListener('resize', onResize);
+  ctx.cleanup(() => window.removeEventListener('resize', onResize));
   ctx.cleanup(onState((s) => {
     stateLabel.textContent = s === 'live' ? '● live' : s === 'paused' ? '❚❚ paused' : '○ reconnecting…';
     stateLabel.className = `live-state ${s}`;
