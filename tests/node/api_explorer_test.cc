@@ -7,7 +7,9 @@
 
 #include "fake_ledger.h"
 #include "http_test_client.h"
+#include "tidemark/contracts/epcis.h"
 #include "tidemark/contracts/identity.h"
+#include "tidemark/contracts/provenance.h"
 #include "tidemark/node/api/explorer_api.h"
 #include "tidemark/node/api/http_service.h"
 
@@ -243,4 +245,83 @@ TEST_CASE("explorer api: the app's page paths get index.html, files and the API 
   CheckProblem(a.Get("/v1/nothing"), 404);
   CheckProblem(a.Get("/../etc/passwd", "text/html"), 404);
   fs::remove_all(dir);
+}
+
+namespace {
+
+// Runs one provenance method on `view` as `signer`, as a block at `height` would.
+void Prov(contracts::MemStateView& view, const KeyPair& signer, uint64_t height,
+          const std::string& method, Value args) {
+  contracts::ProvenanceContract prov;
+  contracts::EventSink events;
+  contracts::TxContext ctx{.chain_id = "test-chain",
+                           .tx_id = Sha256(AsBytes(method + std::to_string(height))),
+                           .signer = signer.public_key(),
+                           .height = height,
+                           .block_time_ms = 1767225600000 + height * 1000};
+  Status s = prov.Execute(ctx, method, args, view, events);
+  INFO(method << ": " << s.message());
+  REQUIRE(s.ok());
+}
+
+}  // namespace
+
+TEST_CASE("explorer api: search, trace and product pages over real provenance records") {
+  Api a;
+  contracts::MemStateView view;
+  contracts::OrgRecord brand{.id = "brand",
+                             .name = "Kaimai Bees",
+                             .roles = {contracts::Role::kBrand, contracts::Role::kManufacturer},
+                             .admin_keys = {TestKey(10).public_key()}};
+  REQUIRE(contracts::RegisterOrg(view, brand, 0).ok());
+  const std::string gtin = "09521234543213";
+  Prov(view, TestKey(10), 1, "register_product",
+       Value::MakeMap({{"gtin", Value(gtin)},
+                       {"name", Value("Honey 250 g")},
+                       {"origin_country", Value("NZ")},
+                       {"company_prefix_length", Value(int64_t{7})}}));
+  Prov(view, TestKey(10), 2, "register_lot",
+       Value::MakeMap({{"gtin", Value(gtin)}, {"lot", Value("L1")}}));
+  auto ev = contracts::ParseEpcisEvent(
+      json{{"type", "ObjectEvent"},
+           {"eventTime", "2026-01-01T10:00:00Z"},
+           {"eventTimeZoneOffset", "+00:00"},
+           {"action", "ADD"},
+           {"bizStep", "commissioning"},
+           {"epcList", {"https://id.gs1.org/01/" + gtin + "/10/L1/21/42"}}});
+  REQUIRE(ev.ok());
+  Prov(view, TestKey(10), 3, "capture", Value::MakeMap({{"events", Value(Value::List{*ev})}}));
+  for (const auto& [k, v] : view.entries()) a.ledger.PutState(Bytes(k.begin(), k.end()), v);
+
+  const std::string item = "/01/" + gtin + "/10/L1/21/42";
+  // Every form of the item's code leads to its Digital Link path (with the lot).
+  for (std::string q : {"https://id.gs1.org/01/" + gtin + "/21/42", "/01/" + gtin + "/21/42",
+                        std::string("urn:epc:id:sgtin:9521234.054321.42")}) {
+    json r = a.Ok("/v1/search?q=" + q);
+    INFO(q << " -> " << r.dump());
+    REQUIRE(r["results"].size() == 1);
+    CHECK(r["results"][0]["kind"] == "item");
+    CHECK(r["results"][0]["path"] == item);
+    CHECK(r["results"][0]["label"].get<std::string>().find("Honey 250 g") == 0);
+  }
+  for (std::string q : {gtin, std::string("9521234543213")}) {  // GTIN-14 and GTIN-13
+    json r = a.Ok("/v1/search?q=" + q);
+    REQUIRE(r["results"].size() == 1);
+    CHECK(r["results"][0]["kind"] == "product");
+    CHECK(r["results"][0]["path"] == "/products/" + gtin);
+  }
+  json lot = a.Ok("/v1/search?q=/01/" + gtin + "/10/L1");
+  REQUIRE(lot["results"].size() == 1);
+  CHECK(lot["results"][0]["kind"] == "lot");
+
+  json t = a.Ok("/v1/trace?code=" + item);
+  CHECK(t["product"]["name"] == "Honey 250 g");
+  CHECK(t["state"] == "COMMISSIONED");
+  CHECK(t["origin_country"] == "NZ");
+  CHECK(t["timeline"].size() == 1);
+
+  json p = a.Ok("/v1/products/" + gtin);
+  CHECK(p["product"]["name"] == "Honey 250 g");
+  REQUIRE(p["lots"].size() == 1);
+  CHECK(p["lots"][0]["id"] == "/01/" + gtin + "/10/L1");
 }
