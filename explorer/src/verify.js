@@ -2,46 +2,41 @@
 //
 // The proof bundle comes from the Digital Link resolver (GET <link>?proof=true). The SDK's
 // verifyTraceAnswer(answer, trust) checks it against a trusted validator set: the genesis set
-// (/v1/genesis when the node has it), else the set this node reports. The mark says what was
-// checked, or turns into a warning when any check fails.
+// published at /v1/genesis, and the epoch changes since it, carried in the bundle). The mark says what
+// was checked, or turns into a warning when any check fails.
 import * as tm from '../../sdk/js/src/index.js';
 import { get, routes } from './api.js';
 
+// The trust anchor: the genesis validator set (/v1/genesis: {chain_id, epoch, validators,
+// validator_set, validator_set_hash}); later epochs are accepted only through the epoch-change
+// chain inside the proof bundle. Without /v1/genesis there is nothing to verify against.
 async function trustAnchor() {
   const rs = await routes();
-  const status = await get('/v1/status');
-  if (rs.has('/v1/genesis')) {
-    // {chain_id, epoch, validators: [{index, key, org}], validator_set: hex, validator_set_hash}
-    const g = await get('/v1/genesis');
-    const validatorSet = tm.validatorSetFromJson({ epoch: g.epoch, validators: g.validators }, g.validator_set_hash);
-    return {
-      trust: { chainId: g.chain_id, genesis: g, validators: validatorSet, validatorSetHash: g.validator_set_hash },
-      source: 'the genesis validator set',
-    };
-  }
-  const v = await get('/v1/validators');
-  return {
-    trust: { chainId: status.chain_id, validators: v, validatorSet: tm.validatorSetFromJson(v) },
-    source: 'the validator set this node reports',
-  };
+  if (!rs.has('/v1/genesis')) throw Object.assign(new Error('this node publishes no genesis anchor'), { reason: 'no /v1/genesis' });
+  return get('/v1/genesis');
 }
 
-export async function verifyTrace(answer, trace) {
+export async function verifyTrace(answer) {
   // Looked up by name: the SDK gains it with the proof bundles; until then the mark says unverified.
   const verifyTraceAnswer = tm[['verifyTrace', 'Answer'].join('')];
   if (!answer || typeof verifyTraceAnswer !== 'function') {
     return { state: 'unverified', title: 'Not verified.',
       detail: 'This node sent no proof for this page, so your browser could not check it against the validators’ signatures.' };
   }
+  if (answer.proof && answer.proof.available === false) {
+    return { state: 'unverified', title: 'Not verified.',
+      detail: `The node could not prove this answer (${answer.proof.reason || 'no proof available'}).` };
+  }
   try {
-    const { trust, source } = await trustAnchor();
-    const r = verifyTraceAnswer(answer, trust);
-    if (!r || r.ok === false) throw new Error('the proof did not verify');
-    const signers = Array.isArray(r.signers) ? r.signers.length : r.signers;
-    const records = r.records ?? r.facts ?? (trace.state_keys || []).length;
-    const what = r.checked ? (Array.isArray(r.checked) ? r.checked.join('; ') : String(r.checked)) : '';
+    const genesis = await trustAnchor();
+    const r = verifyTraceAnswer(answer, genesis);
+    if (!r || r.ok !== true) throw new Error('the proof did not verify');
+    const signers = (r.signers || []).map((v) => v.org || `#${v.index}`);
+    const records = Object.keys(r.records || {}).length;
     return { state: 'ok', title: '✔ Verified in your browser.',
-      detail: `Signatures of ${signers} validators on block ${r.height} and Merkle proofs of ${Array.isArray(records) ? records.length : records} ledger records, checked against ${source}.${what ? ` (${what})` : ''}` };
+      detail: `${signers.length} of ${r.validatorCount} validators (${signers.join(', ')}) signed block ${r.height}; ` +
+        `Merkle proofs of ${records} ledger records match what this page shows (${(r.checked || []).join(', ')}). ` +
+        `Checked against the genesis validator set of ${genesis.chain_id}.` };
   } catch (e) {
     return { state: 'bad', title: '✘ Verification failed.',
       detail: `This page does not match what the validators signed (${e.reason || e.message}). Do not trust it.` };

@@ -137,7 +137,7 @@ export async function tracePage(main, ctx, path) {
         : 'Never checked before.')),
       section('Share', h('div', { class: 'share' }, qrSvg(link), h('p', { class: 'mono break' }, link)))));
 
-  const result = await verifyTrace(data.answer, t);
+  const result = await verifyTrace(data.answer);
   mark.className = `mark ${result.state}`;
   mark.replaceChildren(h('strong', {}, result.title), h('span', {}, ` ${result.detail}`));
   mark.dataset.state = result.state;
