@@ -172,6 +172,7 @@ describe('explorer', () => {
     await p.waitForFunction(() => document.querySelector('[data-testid=verify-mark]')?.dataset.state);
     const state = await p.getByTestId('verify-mark').getAttribute('data-state');
     await p.screenshot({ path: `${SHOTS}/trace-phone.png`, fullPage: true });
+    await p.screenshot({ path: `${SHOTS}/trace-phone-first-screen.png` });
     // Usable on a phone: nothing wider than the screen.
     const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone`);

@@ -45,6 +45,12 @@ if curl -fsS "http://127.0.0.1:$BASE_HTTP/openapi.json" | grep -q '"/01/'; then
   for _ in $(seq 1 100); do curl -fsS "$TAMPER_URL/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
 fi
 
+# The README's demo story too, when the CLI has the loader (the tests load their own story).
+if "$BIN/sdk/tidemark" demo --help >/dev/null 2>&1; then
+  "$BIN/sdk/tidemark" demo load --url "http://127.0.0.1:$BASE_HTTP" --network "$NET" ||
+    { echo "30-browser: tidemark demo load failed" >&2; exit 1; }
+fi
+
 rm -rf "$SHOTS"
 cd explorer
 EXPLORER_URL="http://127.0.0.1:$BASE_HTTP" NET_DIR="$NET" SCREENSHOTS="$SHOTS" TAMPER_URL="$TAMPER_URL" \
