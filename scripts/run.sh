@@ -7,10 +7,13 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 cmake --preset release >/dev/null
 cmake --build --preset release --target tidemark-node tidemark
+# The block explorer, built from its lockfile; every node serves it at /.
+(cd explorer && npm ci --no-audit --no-fund --loglevel=error && npm run build)
 BIN=build/release
 NET=run/local-4
 rm -rf "$NET"
 "$BIN/sdk/tidemark" network init --out "$NET" --chain-id tidemark-local --dev-seed tidemark-local-demo
+python3 scripts/explorer-config.py "$NET" explorer/dist
 trap 'scripts/local-net.sh stop "$NET"; exit 0' INT TERM
 scripts/local-net.sh start "$NET" "$BIN/node"
 echo
@@ -21,5 +24,6 @@ echo
   echo "demo load failed (the network keeps running); see the message above" >&2
 echo
 echo "Tidemark local network is up. REST API: http://127.0.0.1:8080/v1/status  (nodes on 8080-8083)"
+echo "Block explorer: http://127.0.0.1:8080/  (a product's trace page is its Digital Link path, /01/...)"
 echo "Logs: $NET/<org>/node.log.  Press Ctrl-C to stop."
 while true; do sleep 3600; done

@@ -189,6 +189,21 @@ class FakeLedger : public node::api::LedgerApi {
     if (auto it = state_.find(a.key); it != state_.end()) a.value = it->second;
     return a;
   }
+  Result<std::vector<node::api::SignerTxRef>> TxsBySigner(
+      const PublicKey& signer, std::optional<node::api::TxLocationRef> after,
+      size_t limit) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<node::api::SignerTxRef> out;
+    for (const auto& b : blocks_) {
+      for (uint32_t i = 0; i < b.block.txs.size() && out.size() < limit; ++i) {
+        uint64_t h = b.block.header.height;
+        if (b.block.txs[i].signer != signer) continue;
+        if (after && (h < after->height || (h == after->height && i <= after->index))) continue;
+        out.push_back({.tx_id = b.block.txs[i].Id(), .location = {.height = h, .index = i}});
+      }
+    }
+    return out;
+  }
   tidemark::Status ReadState(const StateReader& fn) override {
     std::lock_guard<std::mutex> lock(mu_);
     if (exec_state_) return fn(*exec_state_, blocks_.size() - 1);

@@ -1,5 +1,6 @@
 // The OpenAPI 3.1 description of the REST API, served at /openapi.json. A test checks that every
 // route the router registers appears here with its method, and nothing else does.
+#include "tidemark/node/api/explorer_api.h"
 #include "tidemark/node/api/rest_api.h"
 
 namespace tidemark::node::api {
@@ -186,7 +187,12 @@ constexpr const char* kOpenApi = R"json({
 }  // namespace
 
 const std::string& OpenApiDocument() {
-  static const std::string doc(kOpenApi);
+  static const std::string doc = [] {
+    nlohmann::json d = nlohmann::json::parse(kOpenApi);
+    d["paths"].update(ExplorerOpenApiPaths());
+    d["components"]["schemas"].update(ExplorerOpenApiSchemas());
+    return d.dump(2);
+  }();
   return doc;
 }
 

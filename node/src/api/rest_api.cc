@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "tidemark/node/api/explorer_api.h"
 #include "tidemark/node/api/json.h"
 #include "tidemark/node/api/proof_api.h"
 #include "tidemark/node/http/json_body.h"
@@ -92,7 +93,10 @@ void RestApi::Register(http::Router* r) {
   r->Add("GET", "/openapi.json", [](const HttpRequest&, const PathParams&) {
     return http::TextResponse(200, "application/json", OpenApiDocument());
   });
-  r->SetFallback(http::StaticFiles(options_.explorer_dir).AsHandler());
+  RegisterExplorerRoutes(r, ledger_,
+                         {.default_page_size = options_.default_page_size,
+                          .max_page_size = options_.max_page_size});
+  r->SetFallback(ExplorerFallback(options_.explorer_dir));
 }
 
 HttpResponse RestApi::GetStatus(const HttpRequest&) {

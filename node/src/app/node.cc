@@ -213,6 +213,21 @@ class NodeLedger final : public api::LedgerApi {
 
   Result<uint64_t> NextNonce(const PublicKey& signer) override { return ledger_.NextNonce(signer); }
 
+  Result<std::vector<api::SignerTxRef>> TxsBySigner(const PublicKey& signer,
+                                                    std::optional<api::TxLocationRef> after,
+                                                    size_t limit) override {
+    std::optional<TxLocation> from;
+    if (after) from = TxLocation{.height = after->height, .index = after->index};
+    TM_ASSIGN_OR_RETURN(std::vector<SignerTx> txs,
+                        ledger_.blocks().TxsBySigner(signer, from, limit));
+    std::vector<api::SignerTxRef> out;
+    for (const SignerTx& t : txs) {
+      out.push_back({.tx_id = t.tx_id,
+                     .location = {.height = t.location.height, .index = t.location.index}});
+    }
+    return out;
+  }
+
  private:
   Result<api::BlockRecord> Record(Block b) {
     api::BlockRecord r;

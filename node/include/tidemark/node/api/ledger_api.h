@@ -76,6 +76,16 @@ struct StateProofAnswer {
   Bytes proof;  // tidemark::StateProof::Encode() (sdk state_proof.h)
 };
 
+// Where a committed tx is: block height and index in the block.
+struct TxLocationRef {
+  uint64_t height = 0;
+  uint32_t index = 0;
+};
+struct SignerTxRef {
+  Hash256 tx_id;
+  TxLocationRef location;
+};
+
 class LedgerApi {
  public:
   virtual ~LedgerApi() = default;
@@ -129,6 +139,14 @@ class LedgerApi {
   virtual Result<uint64_t> NextNonce(const PublicKey& signer) {
     (void)signer;
     return tidemark::Status::Unavailable("nonces");
+  }
+  // The committed txs signed by `signer`, in commit order, after `after` (exclusive), at most
+  // `limit` (the block store's signer index). Default: UNAVAILABLE (no index).
+  virtual Result<std::vector<SignerTxRef>> TxsBySigner(const PublicKey& signer,
+                                                       std::optional<TxLocationRef> after,
+                                                       size_t limit) {
+    (void)signer, (void)after, (void)limit;
+    return tidemark::Status::Unavailable("this node keeps no signer index");
   }
 };
 

@@ -1,0 +1,44 @@
+// verify.js — the trace page's "verified" mark, computed in this browser with sdk/js.
+//
+// The proof bundle comes from the Digital Link resolver (GET <link>?proof=true). The SDK's
+// verifyTraceAnswer(answer, trust) checks it against a trusted validator set: the genesis set
+// published at /v1/genesis, and the epoch changes since it, carried in the bundle). The mark says what
+// was checked, or turns into a warning when any check fails.
+import * as tm from '../../sdk/js/src/index.js';
+import { get, routes } from './api.js';
+
+// The trust anchor: the genesis validator set (/v1/genesis: {chain_id, epoch, validators,
+// validator_set, validator_set_hash}); later epochs are accepted only through the epoch-change
+// chain inside the proof bundle. Without /v1/genesis there is nothing to verify against.
+async function trustAnchor() {
+  const rs = await routes();
+  if (!rs.has('/v1/genesis')) throw Object.assign(new Error('this node publishes no genesis anchor'), { reason: 'no /v1/genesis' });
+  return get('/v1/genesis');
+}
+
+export async function verifyTrace(answer) {
+  // Looked up by name: the SDK gains it with the proof bundles; until then the mark says unverified.
+  const verifyTraceAnswer = tm[['verifyTrace', 'Answer'].join('')];
+  if (!answer || typeof verifyTraceAnswer !== 'function') {
+    return { state: 'unverified', title: 'Not verified.',
+      detail: 'This node sent no proof for this page, so your browser could not check it against the validators’ signatures.' };
+  }
+  if (answer.proof && answer.proof.available === false) {
+    return { state: 'unverified', title: 'Not verified.',
+      detail: `The node could not prove this answer (${answer.proof.reason || 'no proof available'}).` };
+  }
+  try {
+    const genesis = await trustAnchor();
+    const r = verifyTraceAnswer(answer, genesis);
+    if (!r || r.ok !== true) throw new Error('the proof did not verify');
+    const signers = (r.signers || []).map((v) => v.org || `#${v.index}`);
+    const records = Object.keys(r.records || {}).length;
+    return { state: 'ok', title: '✔ Verified in your browser.',
+      detail: `${signers.length} of ${r.validatorCount} validators (${signers.join(', ')}) signed block ${r.height}; ` +
+        `Merkle proofs of ${records} ledger records match what this page shows (${(r.checked || []).join(', ')}). ` +
+        `Checked against the genesis validator set of ${genesis.chain_id}.` };
+  } catch (e) {
+    return { state: 'bad', title: '✘ Verification failed.',
+      detail: `This page does not match what the validators signed (${e.reason || e.message}). Do not trust it.` };
+  }
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Browser tests of the explorer (explorer/test/browser.test.mjs): builds the explorer with npm from
+# its lockfile, starts a local 4-node network in a temp folder with the PRESET's binaries (built by
+# scripts/test.sh), loads the demo story through the REST API, and drives Debian's chromium with
+# playwright-core. Screenshots of every page go to build/screenshots/. The network is always
+# stopped. Runs on its own too:  PRESET=dev bash scripts/test.d/30-browser.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT="$PWD"
+PRESET="${PRESET:-dev}"
+BIN="$ROOT/build/$PRESET"
+SHOTS="$ROOT/build/screenshots"
+
+[[ -x /usr/bin/chromium ]] || bash scripts/install-deps.sh --with-browser
+for b in "$BIN/node/tidemark-node" "$BIN/sdk/tidemark"; do
+  [[ -x "$b" ]] || { echo "30-browser: $b is missing; build the $PRESET preset first" >&2; exit 1; }
+done
+
+# The SDK's packages (the demo loader signs txs with it) and the explorer's, exactly as locked.
+(cd sdk/js && npm ci --no-audit --no-fund --loglevel=error)
+(cd explorer && npm ci --no-audit --no-fund --loglevel=error && npm run build && npm test)
+
+NET="$(mktemp -d /tmp/tidemark-browser.XXXXXX)"
+cleanup() {
+  scripts/local-net.sh stop "$NET" >/dev/null 2>&1 || true
+  if [[ "${KEEP_NET:-0}" != 1 ]]; then rm -rf "$NET"; fi
+}
+trap cleanup EXIT
+# Ports below the ephemeral range, from the pid, so parallel runs do not collide.
+BASE_HTTP=$((20000 + ($$ % 1000) * 10))
+"$BIN/sdk/tidemark" network init --out "$NET" --chain-id tidemark-local \
+  --dev-seed tidemark-browser-test --base-http "$BASE_HTTP" --base-p2p "$((BASE_HTTP + 5))" >/dev/null
+python3 scripts/explorer-config.py "$NET" "$ROOT/explorer/dist"
+scripts/local-net.sh start "$NET" "$BIN/node"
+
+# With proof bundles on this node, restart one validator with tampered proofs for the warning test.
+TAMPER_URL=""
+if curl -fsS "http://127.0.0.1:$BASE_HTTP/openapi.json" | grep -q '"/01/'; then
+  pid=$(cat "$NET/regulator/node.pid")
+  kill "$pid"; while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  TIDEMARK_TEST_TAMPER_PROOFS=1 "$BIN/node/tidemark-node" --config "$NET/regulator/node.json" \
+    >>"$NET/regulator/node.log" 2>&1 &
+  echo $! >"$NET/regulator/node.pid"
+  TAMPER_URL="http://127.0.0.1:$((BASE_HTTP + 3))"
+  for _ in $(seq 1 100); do curl -fsS "$TAMPER_URL/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+fi
+
+# The README's demo story too, when the CLI has the loader (the tests load their own story).
+if "$BIN/sdk/tidemark" demo --help >/dev/null 2>&1; then
+  "$BIN/sdk/tidemark" demo load --url "http://127.0.0.1:$BASE_HTTP" --network "$NET" ||
+    { echo "30-browser: tidemark demo load failed" >&2; exit 1; }
+fi
+
+rm -rf "$SHOTS"
+cd explorer
+EXPLORER_URL="http://127.0.0.1:$BASE_HTTP" NET_DIR="$NET" SCREENSHOTS="$SHOTS" TAMPER_URL="$TAMPER_URL" \
+  timeout 300 node --test --test-concurrency=1 test/browser.test.mjs
+echo "30-browser: screenshots in $SHOTS"
