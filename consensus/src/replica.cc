@@ -443,7 +443,9 @@ void Replica::TryCommit(Ctx& c) {
     }
   }
   best_commit_qc_.reset();
-  missing_.clear();
+  // Outstanding fetches stay: the block a QC certified above the new tip (ProcessQc asks for it
+  // just before committing) is still needed as the next proposal's parent. Entries at or below
+  // the tip are erased when their answer arrives (HandleBlockResponse) and are bounded.
   tip_ = commit.blocks.back();
   tip_id_ = tip_.Id();
   std::optional<ValidatorSet> next = commit.next_validators;

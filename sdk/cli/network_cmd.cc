@@ -1,5 +1,6 @@
 // `tidemark network init`: writes a genesis and one folder per organisation (node config, node
-// key, admin and service keys) for a local network of any size.
+// key, admin and service keys) for a local network of any size, plus optional observers
+// (--observers N: non-voting nodes that follow the chain and serve the API).
 //
 //   tidemark network init --out run/local-4 --chain-id tidemark-local
 //       --org platform:PLATFORM,BRAND,MANUFACTURER,EXPORTER --org customs:CUSTOMS_BROKER,CUSTOMS
@@ -33,6 +34,7 @@ struct NetworkInitArgs {
   int base_p2p = 26656;
   std::string dev_seed;
   uint64_t genesis_time_ms = 1767225600000;  // 2026-01-01T00:00:00Z
+  int observers = 0;
   bool force = false;
 };
 
@@ -115,6 +117,15 @@ Status DoInit(Context& ctx, const NetworkInitArgs& a) {
   TM_RETURN_IF_ERROR(g.Validate());
   TM_RETURN_IF_ERROR(WriteFile(out / "genesis.json", g.ToJson().dump(2) + "\n", false));
 
+  // Observers: non-voting nodes that follow the chain and serve the API. Each has its own node
+  // key (not in the validator set); validators list them as peers so that they accept them.
+  std::vector<KeyPair> observer_keys;
+  for (int i = 1; i <= a.observers; ++i) {
+    observer_keys.push_back(MakeKey(a, "observer-" + std::to_string(i), "node"));
+  }
+  auto p2p_port = [&](size_t i) { return a.base_p2p + static_cast<int>(i); };
+  auto http_addr = [&](size_t i) { return a.host + ":" + std::to_string(a.base_http + static_cast<int>(i)); };
+
   nlohmann::ordered_json summary = nlohmann::ordered_json::array();
   std::string text = "network " + a.chain_id + " in " + out.string() + ":";
   for (size_t i = 0; i < g.orgs.size(); ++i) {
@@ -129,7 +140,11 @@ Status DoInit(Context& ctx, const NetworkInitArgs& a) {
     for (size_t j = 0; j < g.orgs.size(); ++j) {
       if (j == i) continue;
       peers.push_back(keys[j].node.public_key().Hex() + "@" + a.host + ":" +
-                      std::to_string(a.base_p2p + static_cast<int>(j)));
+                      std::to_string(p2p_port(j)));
+    }
+    for (size_t j = 0; j < observer_keys.size(); ++j) {
+      peers.push_back(observer_keys[j].public_key().Hex() + "@" + a.host + ":" +
+                      std::to_string(p2p_port(g.orgs.size() + j)));
     }
     std::string http = a.host + ":" + std::to_string(a.base_http + static_cast<int>(i));
     nlohmann::json cfg{
@@ -150,6 +165,35 @@ Status DoInit(Context& ctx, const NetworkInitArgs& a) {
                        {"node_key", keys[i].node.public_key().Hex()},
                        {"admin_key", keys[i].admin.public_key().Hex()}});
     text += "\n  " + o.id + ": http://" + http + "  config " + (dir / "node.json").string();
+  }
+  for (size_t j = 0; j < observer_keys.size(); ++j) {
+    std::string name = "observer-" + std::to_string(j + 1);
+    size_t slot = g.orgs.size() + j;
+    fs::path dir = out / name;
+    fs::create_directories(dir, ec);
+    if (ec) return Status::IoError("cannot create " + dir.string());
+    TM_RETURN_IF_ERROR(WriteKey(dir / "node_key.json", observer_keys[j]));
+    nlohmann::json peers = nlohmann::json::array();
+    for (size_t k = 0; k < g.orgs.size(); ++k) {
+      peers.push_back(keys[k].node.public_key().Hex() + "@" + a.host + ":" +
+                      std::to_string(p2p_port(k)));
+    }
+    nlohmann::json cfg{
+        {"chain_id", a.chain_id},
+        {"data_dir", "data"},
+        {"genesis_file", "../genesis.json"},
+        {"validator_key_file", "node_key.json"},
+        {"log_level", "info"},
+        {"http", {{"listen", http_addr(slot)}}},
+        {"p2p", {{"listen", a.host + ":" + std::to_string(p2p_port(slot))}, {"peers", peers}}},
+    };
+    TM_RETURN_IF_ERROR(WriteFile(dir / "node.json", cfg.dump(2) + "\n", false));
+    summary.push_back({{"observer", name},
+                       {"config", (dir / "node.json").string()},
+                       {"http", "http://" + http_addr(slot)},
+                       {"node_key", observer_keys[j].public_key().Hex()}});
+    text += "\n  " + name + " (observer): http://" + http_addr(slot) + "  config " +
+            (dir / "node.json").string();
   }
   ctx.Emit({{"chain_id", a.chain_id}, {"dir", out.string()}, {"nodes", summary}}, text);
   return Status::Ok();
@@ -176,6 +220,10 @@ void RegisterNetworkCommands(CLI::App& app, Context& ctx) {
   init->add_option("--dev-seed", a->dev_seed,
                    "Derive every key from this phrase (reproducible, PUBLIC: development only)");
   init->add_option("--genesis-time-ms", a->genesis_time_ms, "Genesis time (ms since the epoch)")
+      ->capture_default_str();
+  init->add_option("--observers", a->observers,
+                   "Non-voting nodes to add (folders observer-1..N; ports after the validators')")
+      ->check(CLI::Range(0, 64))
       ->capture_default_str();
   init->add_flag("--force", a->force, "Overwrite an existing network folder");
   init->callback([&ctx, a] { ctx.SetAction([&ctx, a] { return DoInit(ctx, *a); }); });

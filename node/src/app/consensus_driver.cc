@@ -16,6 +16,16 @@ namespace asio = boost::asio;
 using consensus::Action;
 
 namespace {
+std::string Describe(const consensus::Message& m) {
+  if (auto* p = std::get_if<consensus::ProposalMsg>(&m)) {
+    return "proposal r" + std::to_string(p->block.header.round) + " h" +
+           std::to_string(p->block.header.height);
+  }
+  if (auto* v = std::get_if<Vote>(&m)) return "vote r" + std::to_string(v->data.round);
+  if (auto* t = std::get_if<consensus::TimeoutMsg>(&m)) return "timeout r" + std::to_string(t->round);
+  return "msg#" + std::to_string(m.index());
+}
+
 uint64_t NowMs() {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                    std::chrono::system_clock::now().time_since_epoch())
@@ -59,6 +69,7 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
   ConsensusDriverOptions opt;
   CommitListener on_commit;
   Sender sender;  // set before Start
+  std::function<void(const PublicKey&, const Status&)> on_bad_message;  // set before Start
   consensus::Ed25519Signer signer;
   consensus::Ed25519Verifier verifier;
   std::unique_ptr<consensus::Replica> replica;  // strand only
@@ -109,12 +120,23 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
   }
 
   Status ValidateProposal(const Block& b) override {
+    Status s = CheckProposal(b);
+    if (!s.ok()) {
+      spdlog::debug("consensus: refusing the proposal of round {} (height {}): {}", b.header.round,
+                    b.header.height, s.ToString());
+    }
+    return s;
+  }
+
+  Status CheckProposal(const Block& b) {
     const BlockHeader& h = b.header;
     std::optional<Seen> parent = Lookup(h.parent);
     if (parent && h.exec_height < parent->exec_height) {
       return Status::Invalid("exec_height goes backwards");
     }
     if (h.exec_height > ledger.height()) {
+      spdlog::debug("proposal at height {} needs exec height {}, ledger at {}", h.height,
+                    h.exec_height, ledger.height());
       return Status::Unavailable("execution roots of height " + std::to_string(h.exec_height) +
                                  " not known here yet");
     }
@@ -170,8 +192,14 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
         Status s = ledger.WritePendingBlock(pb->block);
         if (!s.ok()) Fatal("persisting a voted block", s);
       } else if (auto* s = std::get_if<consensus::SendTo>(&a)) {
+        if (spdlog::should_log(spdlog::level::trace)) {
+          spdlog::trace("consensus: send {} to {}", Describe(s->msg), s->to.Hex().substr(0, 8));
+        }
         if (sender) sender(&s->to, consensus::EncodeMessage(s->msg));
       } else if (auto* b = std::get_if<consensus::Broadcast>(&a)) {
+        if (spdlog::should_log(spdlog::level::trace)) {
+          spdlog::trace("consensus: broadcast {}", Describe(b->msg));
+        }
         if (sender) sender(nullptr, consensus::EncodeMessage(b->msg));
       } else if (auto* c = std::get_if<consensus::CommitBlocks>(&a)) {
         Commit(*c);
@@ -227,6 +255,7 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
     round_timer.expires_after(std::chrono::milliseconds(delay));
     round_timer.async_wait([self = shared_from_this(), t](boost::system::error_code ec) {
       if (ec || self->stopped || !self->replica) return;
+      spdlog::debug("consensus: round {} of epoch {} timed out", t.round, t.epoch);
       self->pool.ReleaseInFlight();  // the round failed: its payload may be proposed again
       self->Run(self->replica->OnTimer(t.epoch, t.round, NowMs()));
     });
@@ -283,6 +312,11 @@ ConsensusDriver::~ConsensusDriver() { Stop(); }
 
 void ConsensusDriver::SetSender(Sender sender) { impl_->sender = std::move(sender); }
 
+void ConsensusDriver::SetBadMessageHandler(
+    std::function<void(const PublicKey& from, const Status& why)> fn) {
+  impl_->on_bad_message = std::move(fn);
+}
+
 Status ConsensusDriver::Start() {
   TM_RETURN_IF_ERROR(impl_->Build());
   impl_->UpdateStatus();
@@ -318,7 +352,18 @@ void ConsensusDriver::OnPeerMessage(const PublicKey& from, Bytes frame) {
     if (!msg.ok()) {
       spdlog::debug("dropping bad consensus frame from {}: {}", from.Hex().substr(0, 12),
                     msg.status().ToString());
+      if (impl->on_bad_message) impl->on_bad_message(from, msg.status());
       return;
+    }
+    if (spdlog::should_log(spdlog::level::trace)) {
+      spdlog::trace("consensus: got {} from {}", Describe(*msg), from.Hex().substr(0, 8));
+    }
+    // What a block says about its execution is bound to its id (a hash of the block), so blocks
+    // are remembered as they arrive: a proposal on a fetched parent needs the parent's
+    // exec_height (BuildProposal), whether or not this replica validated that parent.
+    if (auto* p = std::get_if<consensus::ProposalMsg>(&*msg)) impl->Remember(p->block);
+    if (auto* r = std::get_if<consensus::BlockResponse>(&*msg)) {
+      for (const Block& b : r->blocks) impl->Remember(b);
     }
     impl->Run(impl->replica->OnMessage(from, *msg, NowMs()));
   });

@@ -20,6 +20,7 @@
 #include "tidemark/node/app/scan_recorder.h"
 #include "tidemark/node/app/versioned_view.h"
 #include "tidemark/node/app/sync.h"
+#include "tidemark/node/app/test_faults.h"
 #include "tidemark/node/http/json_body.h"
 #include "tidemark/node/p2p/transport.h"
 #include "tidemark/node/storage/leveldb_kv_store.h"
@@ -289,6 +290,9 @@ struct Node::Impl {
   std::vector<p2p::PeerAddress> peers;
   std::set<PublicKey> known_keys;  // peers from the config + every validator key in the registry
   std::mutex keys_mu;
+  std::unique_ptr<asio::steady_timer> housekeeping;  // metrics, known keys, test faults
+  bool test_faults = false;
+  std::set<PublicKey> fault_blocked;  // housekeeping only
 
   bool Authorized(const PublicKey& k) {
     std::lock_guard l(keys_mu);
@@ -297,12 +301,15 @@ struct Node::Impl {
   void RefreshKnownKeys() {
     std::set<PublicKey> keys;
     for (const auto& p : peers) keys.insert(p.key);
-    if (auto vs = contracts::CurrentValidatorSet(ledger->state()); vs.ok()) {
-      for (const auto& v : vs->validators) keys.insert(v.key);
-    }
-    if (auto next = contracts::PendingValidatorSet(ledger->state()); next.ok() && *next) {
-      for (const auto& v : (*next)->validators) keys.insert(v.key);
-    }
+    (void)ledger->ReadLatest([&](const contracts::StateView& view, uint64_t) {
+      if (auto vs = contracts::CurrentValidatorSet(view); vs.ok()) {
+        for (const auto& v : vs->validators) keys.insert(v.key);
+      }
+      if (auto next = contracts::PendingValidatorSet(view); next.ok() && *next) {
+        for (const auto& v : (*next)->validators) keys.insert(v.key);
+      }
+      return tidemark::Status::Ok();
+    });
     for (const auto& o : ledger->genesis().orgs) {
       if (o.validator_key) keys.insert(*o.validator_key);
     }
@@ -310,8 +317,58 @@ struct Node::Impl {
     known_keys = std::move(keys);
   }
 
+  // A peer that broke the protocol (a frame that is not a message) is disconnected and refused
+  // for p2p.ban_ms.
+  void Misbehaved(const PublicKey& from, const std::string& why) {
+    transport->Ban(from, cfg.p2p.ban_ms, why);
+  }
+
+  // Every 200 ms: p2p metrics, the keys allowed to connect (governance may have changed the
+  // validator set), and the test-only fault file.
+  void Housekeeping() {
+    housekeeping->expires_after(std::chrono::milliseconds(200));
+    housekeeping->async_wait([this](boost::system::error_code ec) {
+      if (ec) return;
+      RefreshKnownKeys();
+      UpdateP2pMetrics();
+      if (test_faults) ApplyTestFaults();
+      Housekeeping();
+    });
+  }
+
+  void UpdateP2pMetrics() {
+    if (!http) return;
+    auto& m = http->metrics();
+    p2p::TransportStats st = transport->stats();
+    m.GetGauge("tidemark_p2p_peers", "Connected, authenticated peers")
+        ->Set(static_cast<int64_t>(transport->ConnectedPeers().size()));
+    m.GetGauge("tidemark_p2p_handshakes_refused", "Connections refused during the handshake")
+        ->Set(static_cast<int64_t>(st.handshakes_refused));
+    m.GetGauge("tidemark_p2p_bad_frames", "Connections dropped for an oversized or forged frame")
+        ->Set(static_cast<int64_t>(st.dropped_bad_frames));
+    m.GetGauge("tidemark_p2p_bans", "Peers banned for breaking the protocol")
+        ->Set(static_cast<int64_t>(st.bans));
+    m.GetGauge("tidemark_sync_catching_up", "1 while block sync is catching up")
+        ->Set(sync && sync->catching_up() ? 1 : 0);
+  }
+
+  void ApplyTestFaults() {
+    auto blocked = ReadTestFaults(cfg.data_dir + "/test_faults");
+    if (!blocked.ok()) {
+      spdlog::error("test faults: {}", blocked.status().ToString());
+      return;
+    }
+    if (*blocked == fault_blocked) return;
+    fault_blocked = *blocked;
+    transport->SetBlocked(fault_blocked);
+    spdlog::warn("test faults: blocking {} peers", fault_blocked.size());
+  }
+
   void OnPeerMessage(const PublicKey& from, Bytes frame) {
-    if (frame.empty()) return;
+    if (frame.empty()) {
+      Misbehaved(from, "empty message");
+      return;
+    }
     Channel ch = static_cast<Channel>(frame[0]);
     Bytes body(frame.begin() + 1, frame.end());
     switch (ch) {
@@ -355,9 +412,10 @@ Result<std::unique_ptr<Node>> Node::Create(const config::NodeConfig& cfg) {
 
   Impl* self = impl.get();
   ConsensusDriverOptions dopt;
-  dopt.replica.min_block_interval_ms = 50;
-  dopt.replica.idle_block_interval_ms = 1000;
-  dopt.replica.base_timeout_ms = 3000;
+  dopt.replica.min_block_interval_ms = cfg.consensus.min_block_interval_ms;
+  dopt.replica.idle_block_interval_ms = cfg.consensus.idle_block_interval_ms;
+  dopt.replica.base_timeout_ms = cfg.consensus.base_timeout_ms;
+  dopt.replica.max_backoff_exponent = cfg.consensus.max_backoff_exponent;
   impl->driver = std::make_unique<ConsensusDriver>(
       impl->io, ledger, *impl->pool, impl->key, dopt,
       [self](const Block& b, const QuorumCert&, const std::vector<Receipt>& receipts) {
@@ -369,9 +427,12 @@ Result<std::unique_ptr<Node>> Node::Create(const config::NodeConfig& cfg) {
   impl->transport = std::make_unique<p2p::Transport>(
       impl->io, impl->key,
       p2p::TransportOptions{.chain_id = cfg.chain_id, .listen_host = p2p_addr.first,
-                            .listen_port = p2p_addr.second},
+                            .listen_port = p2p_addr.second, .ban_ms = cfg.p2p.ban_ms},
       [self](const PublicKey& k) { return self->Authorized(k); },
       [self](const PublicKey& from, Bytes m) { self->OnPeerMessage(from, std::move(m)); });
+  impl->driver->SetBadMessageHandler([self](const PublicKey& from, const Status& why) {
+    self->Misbehaved(from, "malformed consensus message: " + why.message());
+  });
   impl->driver->SetSender([self](const PublicKey* to, Bytes msg) {
     Bytes frame = Framed(kConsensus, msg);
     if (to) {
@@ -411,7 +472,28 @@ Status Node::Start() {
   Impl& n = *impl_;
   n.RefreshKnownKeys();
   TM_RETURN_IF_ERROR(n.transport->Listen());
-  for (const auto& p : n.peers) n.transport->AddPeer(p);
+  // Genesis validators dial each other (the greater key is dialled); any other node (an observer,
+  // a validator added by governance) is unknown to their configs, so it dials all its peers.
+  std::set<PublicKey> genesis_validators;
+  for (const auto& o : n.ledger->genesis().orgs) {
+    if (o.validator_key) genesis_validators.insert(*o.validator_key);
+  }
+  bool genesis_validator = genesis_validators.count(n.key.public_key()) > 0;
+  for (p2p::PeerAddress p : n.peers) {
+    if (!genesis_validator) {
+      p.force_dial = true;
+    } else if (genesis_validators.count(p.key) == 0) {
+      continue;  // an observer of ours: it dials us
+    }
+    n.transport->AddPeer(p);
+  }
+  n.test_faults = TestFaultsEnabled();
+  if (n.test_faults) {
+    spdlog::warn("TIDEMARK_TEST_FAULTS=1: test-only fault layer on ({}/test_faults)",
+                 n.cfg.data_dir);
+  }
+  n.housekeeping = std::make_unique<asio::steady_timer>(n.io);
+  n.Housekeeping();
   TM_RETURN_IF_ERROR(n.driver->Start());
   n.sync->Start();
   TM_RETURN_IF_ERROR(n.http->Start());
@@ -430,6 +512,7 @@ void Node::Stop() {
   if (n.api) n.api->ready = false;
   if (n.http) n.http->Stop();
   if (n.sync) n.sync->Stop();
+  if (n.housekeeping) asio::post(n.io, [&n] { n.housekeeping->cancel(); });
   if (n.driver) n.driver->Stop();
   if (n.transport) n.transport->Stop();
   n.work.reset();

@@ -136,9 +136,13 @@ Status Validate(const NodeConfig& c) {
       {"mempool.max_bytes", c.mempool.max_bytes},
       {"mempool.nonce_window", c.mempool.nonce_window},
       {"mempool.status_cache", c.mempool.status_cache},
+      {"consensus.base_timeout_ms", c.consensus.base_timeout_ms},
   };
   for (const Positive& p : positives) {
     if (p.value == 0) return Status::Invalid(std::string("config: ") + p.name + ": must be > 0");
+  }
+  if (c.consensus.max_backoff_exponent > 16) {
+    return Status::Invalid("config: consensus.max_backoff_exponent: at most 16");
   }
   if (c.http.io_threads > 64 || c.http.handler_threads > 256) {
     return Status::Invalid(
@@ -189,7 +193,12 @@ Result<NodeConfig> ParseNodeConfig(const json& j) {
       .Uint("sse_ring", &c.http.sse_ring)
       .Uint("sse_max_clients", &c.http.sse_max_clients);
   ObjectReader p2p("p2p");
-  p2p.Str("listen", &c.p2p.listen).StrList("peers", &c.p2p.peers);
+  p2p.Str("listen", &c.p2p.listen).StrList("peers", &c.p2p.peers).Uint("ban_ms", &c.p2p.ban_ms);
+  ObjectReader consensus("consensus");
+  consensus.Uint("min_block_interval_ms", &c.consensus.min_block_interval_ms)
+      .Uint("idle_block_interval_ms", &c.consensus.idle_block_interval_ms)
+      .Uint("base_timeout_ms", &c.consensus.base_timeout_ms)
+      .Uint("max_backoff_exponent", &c.consensus.max_backoff_exponent);
   ObjectReader mempool("mempool");
   mempool.Uint("max_txs", &c.mempool.max_txs)
       .Uint("max_bytes", &c.mempool.max_bytes)
@@ -235,7 +244,8 @@ Result<NodeConfig> ParseNodeConfig(const json& j) {
       .Object("mempool", nested(mempool))
       .Object("capture_tokens", tokens)
       .Object("resolver", nested(resolver))
-      .Object("test", nested(test));
+      .Object("test", nested(test))
+      .Object("consensus", nested(consensus));
   TM_RETURN_IF_ERROR(StripPrefix(top.Read(j)));
   TM_RETURN_IF_ERROR(Validate(c));
   return c;
@@ -293,7 +303,12 @@ json NodeConfigToJson(const NodeConfig& c) {
         {"sse_queue", c.http.sse_queue},
         {"sse_ring", c.http.sse_ring},
         {"sse_max_clients", c.http.sse_max_clients}}},
-      {"p2p", {{"listen", c.p2p.listen}, {"peers", c.p2p.peers}}},
+      {"p2p", {{"listen", c.p2p.listen}, {"peers", c.p2p.peers}, {"ban_ms", c.p2p.ban_ms}}},
+      {"consensus",
+       {{"min_block_interval_ms", c.consensus.min_block_interval_ms},
+        {"idle_block_interval_ms", c.consensus.idle_block_interval_ms},
+        {"base_timeout_ms", c.consensus.base_timeout_ms},
+        {"max_backoff_exponent", c.consensus.max_backoff_exponent}}},
       {"mempool",
        {{"max_txs", c.mempool.max_txs},
         {"max_bytes", c.mempool.max_bytes},

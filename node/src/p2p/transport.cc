@@ -1,12 +1,15 @@
 #include "tidemark/node/p2p/transport.h"
 
 #include <sodium.h>
+#include <spdlog/spdlog.h>
 
 #include <boost/asio.hpp>
+#include <chrono>
 #include <cstring>
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 
 #include "tidemark/codec.h"
 #include "tidemark/hash.h"
@@ -191,6 +194,8 @@ struct Transport::Impl : std::enable_shared_from_this<Transport::Impl> {
   std::map<PublicKey, PeerAddress> peers;                      // guarded by mu
   std::map<PublicKey, std::shared_ptr<asio::steady_timer>> dial_timers;  // guarded by mu
   std::set<PublicKey> blocked;                                 // guarded by mu
+  std::map<PublicKey, std::chrono::steady_clock::time_point> banned;  // guarded by mu
+  std::chrono::steady_clock::time_point last_refusal_log;     // guarded by mu
   TransportStats stats;                                        // guarded by mu
   size_t inbound_handshakes = 0;                               // guarded by mu
   bool stopped = false;                                        // guarded by mu
@@ -203,6 +208,19 @@ struct Transport::Impl : std::enable_shared_from_this<Transport::Impl> {
     std::lock_guard l(mu);
     return stopped;
   }
+  // REQUIRES: mu held. Forgets expired bans.
+  bool BannedLocked(const PublicKey& k) {
+    auto it = banned.find(k);
+    if (it == banned.end()) return false;
+    if (std::chrono::steady_clock::now() < it->second) return true;
+    banned.erase(it);
+    return false;
+  }
+  bool IsBanned(const PublicKey& k) {
+    std::lock_guard l(mu);
+    return BannedLocked(k);
+  }
+  void Ban(const PublicKey& k, uint32_t ms, const std::string& reason);
 
   awaitable<void> AcceptLoop();
   awaitable<void> DialLoop(PublicKey peer);
@@ -262,6 +280,7 @@ awaitable<PublicKey> Transport::Impl::Handshake(Session& s, Role role) {
   if (theirs->role == role) throw std::runtime_error("peer claims our role");
   if (theirs->static_key == key.public_key()) throw std::runtime_error("peer uses our own key");
   if (!authorize(theirs->static_key)) throw std::runtime_error("peer key not authorised");
+  if (IsBanned(theirs->static_key)) throw std::runtime_error("peer is banned");
 
   // 2. Session keys and secretstream headers.
   uint8_t rx_key[crypto_kx_SESSIONKEYBYTES], tx_key[crypto_kx_SESSIONKEYBYTES];
@@ -353,12 +372,25 @@ awaitable<bool> Transport::Impl::RunSession(std::shared_ptr<Session> s, Role rol
     }
   } catch (const boost::system::system_error&) {
     // Connection closed or reset: normal end of a session.
-  } catch (const std::exception&) {
-    std::lock_guard l(mu);
+  } catch (const std::exception& e) {
     if (authenticated) {
-      stats.dropped_bad_frames++;
+      {
+        std::lock_guard l(mu);
+        stats.dropped_bad_frames++;
+      }
+      if (opt.ban_ms > 0) {
+        Ban(s->peer, opt.ban_ms, e.what());
+      } else {
+        spdlog::warn("p2p: dropping peer {}: {}", s->peer.Hex().substr(0, 16), e.what());
+      }
     } else {
+      std::lock_guard l(mu);
       stats.handshakes_refused++;
+      auto now = std::chrono::steady_clock::now();
+      if (now - last_refusal_log > std::chrono::seconds(1)) {  // rate-limited: cheap to provoke
+        last_refusal_log = now;
+        spdlog::warn("p2p: refused a connection during the handshake: {}", e.what());
+      }
     }
   }
   s->Close();
@@ -404,12 +436,21 @@ awaitable<void> Transport::Impl::DialLoop(PublicKey peer_key) {
   for (;;) {
     PeerAddress addr;
     std::shared_ptr<asio::steady_timer> timer;
+    std::optional<std::chrono::steady_clock::time_point> ban_until;
     {
       std::lock_guard l(mu);
       auto it = peers.find(peer_key);
       if (stopped || it == peers.end()) co_return;
       addr = it->second;
       timer = dial_timers[peer_key];
+      if (BannedLocked(peer_key)) ban_until = banned[peer_key];
+    }
+    if (ban_until) {  // do not dial a banned peer before its ban ends
+      boost::system::error_code ec;
+      timer->expires_at(*ban_until);
+      co_await timer->async_wait(asio::redirect_error(use_awaitable, ec));
+      ban_until.reset();
+      continue;
     }
     auto s = std::make_shared<Session>(io, self);
     boost::system::error_code ec;
@@ -526,6 +567,25 @@ void Transport::SetBlocked(std::set<PublicKey> blocked) {
   std::lock_guard l(impl_->mu);
   impl_->blocked = std::move(blocked);
 }
+
+void Transport::Impl::Ban(const PublicKey& k, uint32_t ms, const std::string& reason) {
+  std::shared_ptr<Session> s;
+  {
+    std::lock_guard l(mu);
+    if (stopped) return;
+    banned[k] = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+    stats.bans++;
+    if (auto it = sessions.find(k); it != sessions.end()) s = it->second;
+  }
+  spdlog::warn("p2p: banning peer {} for {} ms: {}", k.Hex().substr(0, 16), ms, reason);
+  if (s) s->Close();
+}
+
+void Transport::Ban(const PublicKey& key, uint32_t ms, const std::string& reason) {
+  impl_->Ban(key, ms, reason);
+}
+
+bool Transport::IsBanned(const PublicKey& key) const { return impl_->IsBanned(key); }
 
 void Transport::Stop() {
   std::map<PublicKey, std::shared_ptr<Session>> sessions;

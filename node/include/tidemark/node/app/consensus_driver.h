@@ -59,6 +59,8 @@ class ConsensusDriver {
   ~ConsensusDriver();
 
   void SetSender(Sender sender);
+  // Told (on the strand) about a peer whose consensus frame does not decode: a protocol breach.
+  void SetBadMessageHandler(std::function<void(const PublicKey& from, const Status& why)> fn);
   // Builds the replica from the ledger's tip and the persisted safety record, then starts it.
   Status Start();
   void Stop();

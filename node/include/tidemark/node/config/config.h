@@ -46,7 +46,19 @@ struct HttpConfig {
 
 struct P2pConfig {
   std::string listen = "0.0.0.0:26656";
-  std::vector<std::string> peers;  // "host:port"; identities come from the genesis registry
+  // "<node key hex>@host:port". Validators dial the validators among them; a node that is not a
+  // genesis validator (observer, validator added by governance) dials all of them. Validators
+  // accept connections from every key listed here (their observers) and from the validator set.
+  std::vector<std::string> peers;
+  uint32_t ban_ms = 30'000;  // a peer that sends a malformed frame or message is refused this long
+};
+
+// Consensus pacing and timeouts (docs/consensus.md §5; the defaults suit a LAN consortium).
+struct ConsensusConfig {
+  uint32_t min_block_interval_ms = 50;     // a block with txs at most this often
+  uint32_t idle_block_interval_ms = 1000;  // an empty block at least this often
+  uint32_t base_timeout_ms = 3000;         // round timeout before backoff
+  uint32_t max_backoff_exponent = 5;       // timeout <= base << this
 };
 
 struct MempoolConfig {
@@ -88,6 +100,7 @@ struct NodeConfig {
   std::vector<CaptureTokenConfig> capture_tokens;  // empty: no REST capture on this node
   ResolverConfig resolver;
   TestConfig test;
+  ConsensusConfig consensus;
 };
 
 // Strict parse of the JSON form; paths are left as written.

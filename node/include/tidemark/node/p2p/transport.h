@@ -54,11 +54,15 @@ struct TransportOptions {
   uint32_t reconnect_min_ms = 100;
   uint32_t reconnect_max_ms = 5000;
   size_t max_inbound_handshakes = 64;  // concurrent unauthenticated inbound connections
+  // An authenticated peer whose frame is oversized or fails authentication is disconnected and
+  // refused (no handshake, no dialling) for this long; 0: disconnect only.
+  uint32_t ban_ms = 30'000;
 };
 
 struct TransportStats {
   uint64_t frames_in = 0, frames_out = 0, bytes_in = 0, bytes_out = 0;
   uint64_t handshakes_ok = 0, handshakes_refused = 0, dropped_bad_frames = 0;
+  uint64_t bans = 0;  // peers banned (bad frames here, or Ban() by the application)
 };
 
 class Transport {
@@ -92,6 +96,11 @@ class Transport {
 
   // Test-only fault layer: messages to and from these peers are silently dropped.
   void SetBlocked(std::set<PublicKey> blocked);
+
+  // Closes the connection to `key` and refuses it (handshakes and dialling) for `ms`
+  // milliseconds: for a peer that broke the protocol (the application saw a malformed message).
+  void Ban(const PublicKey& key, uint32_t ms, const std::string& reason);
+  bool IsBanned(const PublicKey& key) const;
 
   // Closes every connection and stops dialling; safe to call twice.
   void Stop();
