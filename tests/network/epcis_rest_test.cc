@@ -5,7 +5,9 @@
 #include <catch2/catch.hpp>
 
 #include "process_util.h"
+#include "tidemark/client/contract_calls.h"
 #include "tidemark/client/ledger_client.h"
+#include "tidemark/contracts/epcis.h"
 #include "tidemark/contracts/gs1.h"
 #include "tidemark/hash.h"
 
@@ -216,6 +218,115 @@ TEST_CASE("epcis rest: the demo story and CLI contract commands against a real n
   rc = Cli({"epcis", "query", "--param", "EQ_bizStep=retail_selling", "--node", url}, log, &out);
   CHECK(rc == 0);
   CHECK(out.find("3 event(s)") != std::string::npos);
+
+  node.Kill(SIGTERM);
+  fs::remove_all(net);
+}
+
+TEST_CASE("epcis rest: typed SDK calls for every contract operation, REST capture from SDK and CLI") {
+  int base = 19000 + (::getpid() % 700) * 10;
+  const std::string token = "sdk-test-token";
+  NodeProc node = InitNetwork("tidemark-epcis-sdk", base, token);
+  REQUIRE(!node.dir.empty());
+  fs::path net = node.dir.parent_path();
+  node.Start();
+  REQUIRE(WaitFor([&] { return node.Ready(); }));
+  KeyPair admin = LoadKey(node.dir / "admin_key.json");
+  client::LedgerClient c({"127.0.0.1", static_cast<uint16_t>(base), ""}, "");
+  auto committed = [](const Result<client::TxOutcome>& o) {
+    INFO((o.ok() ? o->reason : o.status().ToString()));
+    return o.ok() && o->status == "committed";
+  };
+  auto record = [&](const std::string& key) {
+    auto v = c.ReadValue(key);
+    REQUIRE(v.ok());
+    REQUIRE(v->has_value());
+    return **v;
+  };
+
+  Seed s;
+  s.data.fill(77);
+  KeyPair member = KeyPair::FromSeed(s);
+  CHECK(committed(client::EnrolKey(c, admin, member.public_key(), {"RETAILER"}, "till 1")));
+  CHECK(committed(client::RevokeKey(c, admin, member.public_key())));
+  CHECK(record("identity/key/" + member.public_key().Hex()).Find("active")->as_bool() == false);
+  CHECK(committed(client::SetServiceKey(c, admin, member.public_key())) == false);  // revoked key
+  CHECK(committed(client::Propose(
+      c, admin,
+      Value::MakeMap({{"kind", "set_param"}, {"name", "prov.scan_max_per_block"}, {"value", 5}}))));
+  CHECK(committed(client::Vote(c, admin, 1, true)));
+  CHECK(record("gov/param/prov.scan_max_per_block").as_int() == 5);
+
+  const std::string gtin = "09421234100013";
+  const std::string item = "https://id.gs1.org/01/" + gtin + "/10/L1/21/7";
+  CHECK(committed(client::RegisterProduct(
+      c, admin, {.gtin = gtin, .name = "Stage 1", .origin_country = "NZ", .brand = "Kiwi Gold",
+                 .company_prefix_length = 7})));
+  CHECK(committed(client::RegisterLot(
+      c, admin, {.gtin = gtin, .lot = "L1", .production_date = "2026-01-01",
+                 .expiry_date = "2027-01-01"})));
+  CHECK(committed(client::RegisterLocation(
+      c, admin, {.gln = "9421234000504", .name = "Depot", .country = "NZ", .kind = "depot"})));
+  json commission = {{"type", "ObjectEvent"}, {"action", "ADD"}, {"bizStep", "commissioning"},
+                     {"epcList", {item}}, {"eventTime", "2026-01-02T10:00:00Z"},
+                     {"eventTimeZoneOffset", "+00:00"}};
+  auto ev = contracts::ParseEpcisEvent(commission);
+  REQUIRE(ev.ok());
+  CHECK(committed(client::CaptureEvents(c, admin, {*ev})));
+  CHECK(committed(client::CaptureEvents(c, admin, {*ev})) == false);  // commissioned twice
+  CHECK(committed(client::CustomsDeclare(
+      c, admin, {.declaration_no = "D-9610-1", .mode = "9610", .order_no = "O", .payment_no = "P",
+                 .waybill_no = "W", .origin_country = "NZ", .items = {item}})));
+  CHECK(committed(client::CustomsDecide(c, admin, "inspect", "D-9610-1")));
+  CHECK(committed(client::CustomsReject(c, admin, "D-9610-1", "labelling")));
+  CHECK(committed(client::CustomsDecide(c, admin, "return", "D-9610-1")));
+  CHECK(record("prov/customs/D-9610-1").Find("status")->as_string() == "RETURNED");
+  CHECK(!client::CustomsDecide(c, admin, "bless", "D-9610-1").ok());
+  CHECK(committed(client::Certify(
+      c, admin, {.certificate_id = "C-1", .result = "non_conformant",
+                 .report_sha256 = std::string(64, 'b'), .issue_date = "2026-01-05",
+                 .expiry_date = "2027-01-05", .lots = {"/01/" + gtin + "/10/L1"}})));
+  CHECK(committed(client::Recall(c, admin, "/01/" + gtin + "/10/L1", "lab result", "R-1")));
+  CHECK(record("prov/recall/R-1").Find("lot")->as_string() == "/01/" + gtin + "/10/L1");
+
+  // REST capture with the token, from the SDK: a good document, then the same again (refused).
+  json ship = commission;
+  ship["action"] = "OBSERVE";
+  ship["bizStep"] = "shipping";
+  ship["eventID"] = "urn:uuid:9b1e0c66-0000-4000-8000-000000000001";
+  json doc = {{"type", "EPCISDocument"}, {"schemaVersion", "2.0"},
+              {"creationDate", "2026-01-03T00:00:00Z"}, {"epcisBody", {{"eventList", {ship}}}}};
+  auto job = c.CaptureEpcisDocument(doc.dump(), token);
+  REQUIRE(job.ok());
+  json j = json::parse(*job);
+  CHECK(j["success"] == true);
+  CHECK(j["running"] == false);
+  CHECK(!c.CaptureEpcisDocument(doc.dump(), "wrong-token").ok());
+  // ... and from the CLI (token from a file): the same document again is a rejected capture.
+  fs::path tok = net / "token.txt", file = net / "doc.json";
+  std::ofstream(tok) << token << "\n";
+  std::ofstream(file) << doc.dump();
+  std::string out;
+  int rc = Cli({"epcis", "capture", file.string(), "--token-file", tok.string(), "--node",
+                "http://127.0.0.1:" + std::to_string(base)},
+               net / "cli.log", &out);
+  INFO(out);
+  CHECK(rc == 1);
+  CHECK(out.find("rejected") != std::string::npos);
+  ship["eventID"] = "urn:uuid:9b1e0c66-0000-4000-8000-000000000002";
+  ship["bizStep"] = "receiving";
+  doc["epcisBody"]["eventList"] = {ship};
+  std::ofstream(file, std::ios::trunc) << doc.dump();
+  rc = Cli({"epcis", "capture", file.string(), "--token-file", tok.string(), "--node",
+            "http://127.0.0.1:" + std::to_string(base)},
+           net / "cli.log", &out);
+  CHECK(rc == 0);
+  CHECK(out.find("status: committed") != std::string::npos);
+  rc = Cli({"epcis", "capture", file.string(), "--token-file", tok.string(), "--key-file",
+            (node.dir / "admin_key.json").string()},
+           net / "cli.log", &out);
+  CHECK(rc == 2);  // both ways at once
+  CHECK(EventsAt(node, "MATCH_epc=" + client::UrlEncode(item)).size() == 3);
 
   node.Kill(SIGTERM);
   fs::remove_all(net);
