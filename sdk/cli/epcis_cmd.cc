@@ -52,8 +52,8 @@ Status DoRestCapture(Context& ctx, const std::string& file, const std::string& t
   client::LedgerClient c(url, "");
   TM_ASSIGN_OR_RETURN(std::string job_text, c.CaptureEpcisDocument(ss.str(), token));
   auto job = nlohmann::ordered_json::parse(job_text, nullptr, false);
-  std::string text = "capture " + job.value("captureID", std::string("?")) + "\nstatus: " +
-                     job.value("status", std::string("?"));
+  std::string text = "capture " + job.value("captureID", std::string("?")) +
+                     "\nstatus: " + job.value("status", std::string("?"));
   if (job.contains("height")) text += " at height " + job["height"].dump();
   if (job.value("success", false)) {
     ctx.Emit(job, text);
@@ -135,12 +135,13 @@ Status DoToken(Context& ctx) {
   randombytes_buf(raw, sizeof raw);
   std::string token = "tmk_" + ToHex(ByteView(raw, sizeof raw));
   std::string sha = Sha256(AsBytes(token)).Hex();
-  nlohmann::ordered_json entry{{"token_sha256", sha}, {"key_file", "<member key file>"},
-                               {"label", "<client name>"}};
+  nlohmann::ordered_json entry{
+      {"token_sha256", sha}, {"key_file", "<member key file>"}, {"label", "<client name>"}};
   ctx.Emit({{"token", token}, {"token_sha256", sha}, {"config_entry", entry}},
            "token: " + token + "\ntoken_sha256: " + sha +
                "\nAdd to the node's config (keep the token itself only with the client):\n"
-               "  \"capture_tokens\": [" + entry.dump() + "]");
+               "  \"capture_tokens\": [" +
+               entry.dump() + "]");
   return Status::Ok();
 }
 
@@ -171,8 +172,9 @@ void RegisterEpcisCommands(CLI::App& app, Context& ctx) {
       auto token = CaptureToken(*a);
       UsageCheck(token.status());
       if (signed_here || token->empty()) {
-        UsageCheck(Status::Invalid("give exactly one of --key, --key-file (sign here) or "
-                                   "--token-file / $TIDEMARK_CAPTURE_TOKEN (the node signs)"));
+        UsageCheck(
+            Status::Invalid("give exactly one of --key, --key-file (sign here) or "
+                            "--token-file / $TIDEMARK_CAPTURE_TOKEN (the node signs)"));
       }
       std::string t = *token, file = a->file;
       ctx.SetAction([&ctx, file, t] { return DoRestCapture(ctx, file, t); });

@@ -88,9 +88,9 @@ TEST_CASE("epcis rest: every shared example is captured unchanged with a token a
     auto denied = node.Http().Post("/epcis/capture", doc, "application/ld+json");
     REQUIRE(denied.ok());
     CHECK(denied->status == 401);
-    auto r = node.Http().Post("/epcis/capture", doc, "application/ld+json",
-                              {{"Authorization", "Bearer " + token},
-                               {"GS1-EPCIS-Version", "2.0.0"}});
+    auto r =
+        node.Http().Post("/epcis/capture", doc, "application/ld+json",
+                         {{"Authorization", "Bearer " + token}, {"GS1-EPCIS-Version", "2.0.0"}});
     REQUIRE(r.ok());
     INFO(r->body);
     REQUIRE(r->status == 202);
@@ -107,9 +107,10 @@ TEST_CASE("epcis rest: every shared example is captured unchanged with a token a
     CHECK(job["height"].get<uint64_t>() > 0);
     for (const json& ev : json::parse(doc)["epcisBody"]["eventList"]) {
       INFO(ev.dump());
-      json found = ev.contains("eventID")
-                       ? EventsAt(node, "EQ_eventID=" + client::UrlEncode(ev["eventID"].get<std::string>()))
-                       : EventsAt(node, "eventType=" + ev["type"].get<std::string>());
+      json found =
+          ev.contains("eventID")
+              ? EventsAt(node, "EQ_eventID=" + client::UrlEncode(ev["eventID"].get<std::string>()))
+              : EventsAt(node, "eventType=" + ev["type"].get<std::string>());
       REQUIRE(found.is_array());
       bool match = false;
       for (const json& e : found) {
@@ -150,8 +151,8 @@ TEST_CASE("epcis rest: the demo story and CLI contract commands against a real n
   // (the pallet-level events — export, storing — name the pallet, not the can)
   CHECK(steps == std::vector<std::string>{"commissioning", "packing", "unpacking", "shipping",
                                           "receiving", "stocking", "retail_selling"});
-  auto pallet_events = EventsAt(node, "MATCH_anyEPC=" + client::UrlEncode(
-                                          walk[1]["parentID"].get<std::string>()));
+  auto pallet_events =
+      EventsAt(node, "MATCH_anyEPC=" + client::UrlEncode(walk[1]["parentID"].get<std::string>()));
   CHECK(pallet_events.size() == 4);  // packing, export shipping, storing, unpacking
   std::string canonical = *contracts::CanonicalId(can);
   auto obj = node.Get("/v1/state/" + ToHex(AsBytes("prov/obj/" + canonical)) + "/proof");
@@ -180,16 +181,16 @@ TEST_CASE("epcis rest: the demo story and CLI contract commands against a real n
 
   // CLI contract commands: bad arguments exit 2 and send nothing; a refused tx exits 1.
   std::string key = (node.dir / "admin_key.json").string();
-  auto nonce_key = "/v1/state/" + ToHex(AsBytes("sys/nonce/" + LoadKey(key).public_key().Hex())) +
-                   "/proof";
+  auto nonce_key =
+      "/v1/state/" + ToHex(AsBytes("sys/nonce/" + LoadKey(key).public_key().Hex())) + "/proof";
   std::string nonce_before = (*node.Get(nonce_key))["value"].dump();
   for (const std::vector<std::string>& bad : std::vector<std::vector<std::string>>{
            {"prov", "register-product", "--gtin", "09421234100014", "--name", "X", "--origin",
             "NZ"},
            {"prov", "register-lot", "--gtin", "09421234100013", "--lot", "L1", "--expiry-date",
             "2027-13-45"},
-           {"customs", "declare", "--no", "D9", "--mode", "1211", "--order", "o", "--payment",
-            "p", "--waybill", "w", "--item", "urn:epc:id:sscc:0614141.1234567890"},
+           {"customs", "declare", "--no", "D9", "--mode", "1211", "--order", "o", "--payment", "p",
+            "--waybill", "w", "--item", "urn:epc:id:sscc:0614141.1234567890"},
            {"prov", "certify", "--id", "C9", "--result", "fine", "--report-sha256",
             std::string(64, 'a'), "--issue-date", "2026-01-01", "--expiry-date", "2027-01-01",
             "--lot", "/01/09421234100013/10/L1"},
@@ -223,7 +224,8 @@ TEST_CASE("epcis rest: the demo story and CLI contract commands against a real n
   fs::remove_all(net);
 }
 
-TEST_CASE("epcis rest: typed SDK calls for every contract operation, REST capture from SDK and CLI") {
+TEST_CASE(
+    "epcis rest: typed SDK calls for every contract operation, REST capture from SDK and CLI") {
   int base = 19000 + (::getpid() % 700) * 10;
   const std::string token = "sdk-test-token";
   NodeProc node = InitNetwork("tidemark-epcis-sdk", base, token);
@@ -259,33 +261,47 @@ TEST_CASE("epcis rest: typed SDK calls for every contract operation, REST captur
 
   const std::string gtin = "09421234100013";
   const std::string item = "https://id.gs1.org/01/" + gtin + "/10/L1/21/7";
-  CHECK(committed(client::RegisterProduct(
-      c, admin, {.gtin = gtin, .name = "Stage 1", .origin_country = "NZ", .brand = "Kiwi Gold",
-                 .company_prefix_length = 7})));
+  CHECK(committed(client::RegisterProduct(c, admin,
+                                          {.gtin = gtin,
+                                           .name = "Stage 1",
+                                           .origin_country = "NZ",
+                                           .brand = "Kiwi Gold",
+                                           .company_prefix_length = 7})));
   CHECK(committed(client::RegisterLot(
-      c, admin, {.gtin = gtin, .lot = "L1", .production_date = "2026-01-01",
-                 .expiry_date = "2027-01-01"})));
+      c, admin,
+      {.gtin = gtin, .lot = "L1", .production_date = "2026-01-01", .expiry_date = "2027-01-01"})));
   CHECK(committed(client::RegisterLocation(
       c, admin, {.gln = "9421234000504", .name = "Depot", .country = "NZ", .kind = "depot"})));
-  json commission = {{"type", "ObjectEvent"}, {"action", "ADD"}, {"bizStep", "commissioning"},
-                     {"epcList", {item}}, {"eventTime", "2026-01-02T10:00:00Z"},
+  json commission = {{"type", "ObjectEvent"},
+                     {"action", "ADD"},
+                     {"bizStep", "commissioning"},
+                     {"epcList", {item}},
+                     {"eventTime", "2026-01-02T10:00:00Z"},
                      {"eventTimeZoneOffset", "+00:00"}};
   auto ev = contracts::ParseEpcisEvent(commission);
   REQUIRE(ev.ok());
   CHECK(committed(client::CaptureEvents(c, admin, {*ev})));
   CHECK(committed(client::CaptureEvents(c, admin, {*ev})) == false);  // commissioned twice
-  CHECK(committed(client::CustomsDeclare(
-      c, admin, {.declaration_no = "D-9610-1", .mode = "9610", .order_no = "O", .payment_no = "P",
-                 .waybill_no = "W", .origin_country = "NZ", .items = {item}})));
+  CHECK(committed(client::CustomsDeclare(c, admin,
+                                         {.declaration_no = "D-9610-1",
+                                          .mode = "9610",
+                                          .order_no = "O",
+                                          .payment_no = "P",
+                                          .waybill_no = "W",
+                                          .origin_country = "NZ",
+                                          .items = {item}})));
   CHECK(committed(client::CustomsDecide(c, admin, "inspect", "D-9610-1")));
   CHECK(committed(client::CustomsReject(c, admin, "D-9610-1", "labelling")));
   CHECK(committed(client::CustomsDecide(c, admin, "return", "D-9610-1")));
   CHECK(record("prov/customs/D-9610-1").Find("status")->as_string() == "RETURNED");
   CHECK(!client::CustomsDecide(c, admin, "bless", "D-9610-1").ok());
-  CHECK(committed(client::Certify(
-      c, admin, {.certificate_id = "C-1", .result = "non_conformant",
-                 .report_sha256 = std::string(64, 'b'), .issue_date = "2026-01-05",
-                 .expiry_date = "2027-01-05", .lots = {"/01/" + gtin + "/10/L1"}})));
+  CHECK(committed(client::Certify(c, admin,
+                                  {.certificate_id = "C-1",
+                                   .result = "non_conformant",
+                                   .report_sha256 = std::string(64, 'b'),
+                                   .issue_date = "2026-01-05",
+                                   .expiry_date = "2027-01-05",
+                                   .lots = {"/01/" + gtin + "/10/L1"}})));
   CHECK(committed(client::Recall(c, admin, "/01/" + gtin + "/10/L1", "lab result", "R-1")));
   CHECK(record("prov/recall/R-1").Find("lot")->as_string() == "/01/" + gtin + "/10/L1");
 
@@ -294,8 +310,10 @@ TEST_CASE("epcis rest: typed SDK calls for every contract operation, REST captur
   ship["action"] = "OBSERVE";
   ship["bizStep"] = "shipping";
   ship["eventID"] = "urn:uuid:9b1e0c66-0000-4000-8000-000000000001";
-  json doc = {{"type", "EPCISDocument"}, {"schemaVersion", "2.0"},
-              {"creationDate", "2026-01-03T00:00:00Z"}, {"epcisBody", {{"eventList", {ship}}}}};
+  json doc = {{"type", "EPCISDocument"},
+              {"schemaVersion", "2.0"},
+              {"creationDate", "2026-01-03T00:00:00Z"},
+              {"epcisBody", {{"eventList", {ship}}}}};
   auto job = c.CaptureEpcisDocument(doc.dump(), token);
   REQUIRE(job.ok());
   json j = json::parse(*job);

@@ -65,9 +65,12 @@ Result<TxOutcome> CaptureEvents(LedgerClient& c, const KeyPair& key,
 }
 
 Result<TxOutcome> CustomsDeclare(LedgerClient& c, const KeyPair& broker, const Declaration& d) {
-  Value::Map m{{"declaration_no", d.declaration_no}, {"mode", d.mode},
-               {"order_no", d.order_no},             {"payment_no", d.payment_no},
-               {"waybill_no", d.waybill_no},         {"items", Strings(d.items)}};
+  Value::Map m{{"declaration_no", d.declaration_no},
+               {"mode", d.mode},
+               {"order_no", d.order_no},
+               {"payment_no", d.payment_no},
+               {"waybill_no", d.waybill_no},
+               {"items", Strings(d.items)}};
   Opt(m, "origin_country", d.origin_country);
   return c.Call(broker, "prov", "customs_declare", Value(m));
 }
