@@ -339,3 +339,26 @@ TEST_CASE("epcis api: capture_tokens config is strict and a bad key file stops t
   REQUIRE(!s.ok());
   CHECK(s.message().find("capture_tokens[0].key_file") != std::string::npos);
 }
+
+TEST_CASE("epcis api: an EPCISQueryDocument is captured like an EPCISDocument") {
+  EpcisFixture f;
+  json ev = Commission(kItem);
+  ev["recordTime"] = "2026-02-01T09:00:05.000Z";
+  json query_doc = {{"type", "EPCISQueryDocument"},
+                    {"schemaVersion", "2.0"},
+                    {"creationDate", "2026-02-02T00:00:00Z"},
+                    {"epcisBody",
+                     {{"queryResults",
+                       {{"queryName", "SimpleEventQuery"},
+                        {"resultsBody", {{"eventList", {ev}}}}}}}}};
+  auto r = f.Capture(query_doc.dump());
+  INFO(r.body);
+  REQUIRE(r.status == 202);
+  f.ledger.CommitBlock();
+  CHECK(Body(f.Get(r.headers["location"]))["success"] == true);
+  CHECK(f.Events("MATCH_epc=" + kItem).size() == 1);
+  query_doc["epcisBody"]["queryResults"].erase("resultsBody");
+  auto bad = f.Capture(query_doc.dump());
+  CHECK(bad.status == 400);
+  CHECK(Detail(bad).find("resultsBody.eventList") != std::string::npos);
+}

@@ -63,6 +63,25 @@ Result<KeyPair> LoadKeyFile(const std::string& path) {
   return key;
 }
 
+// The binding lets a capture carry an EPCISQueryDocument (e.g. the answer of another repository):
+// its events are captured as if they came in an EPCISDocument. Other bodies are returned as is.
+Result<std::string> AsEpcisDocument(const std::string& body, size_t max_depth) {
+  if (body.find("EPCISQueryDocument") == std::string::npos) return body;
+  TM_ASSIGN_OR_RETURN(json j, http::ParseJsonBody(body, max_depth));
+  if (!j.is_object() || j.value("type", "") != "EPCISQueryDocument") return body;
+  json::json_pointer list_at("/epcisBody/queryResults/resultsBody/eventList");
+  if (!j.contains(list_at)) {
+    return Status::Invalid("epcisBody.queryResults.resultsBody.eventList: required in an "
+                           "EPCISQueryDocument");
+  }
+  json doc{{"type", "EPCISDocument"},
+           {"schemaVersion", j.value("schemaVersion", "2.0")},
+           {"creationDate", j.value("creationDate", "")},
+           {"epcisBody", {{"eventList", j[list_at]}}}};
+  if (j.contains("@context")) doc["@context"] = j["@context"];
+  return doc.dump();
+}
+
 uint64_t NowMs() {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                    std::chrono::system_clock::now().time_since_epoch())
@@ -191,7 +210,9 @@ HttpResponse EpcisApi::Capture(const HttpRequest& req) {
         Status::Invalid("json: nested deeper than " + std::to_string(options_.max_json_depth)),
         req);
   }
-  auto events = contracts::ParseEpcisDocumentText(req.body);
+  auto text = AsEpcisDocument(req.body, options_.max_json_depth);
+  if (!text.ok()) return Fail(Status::Invalid(text.status().message()), req);
+  auto events = contracts::ParseEpcisDocumentText(*text);
   if (!events.ok()) return Fail(Status::Invalid(events.status().message()), req);
   Value::List list(events->begin(), events->end());
   Bytes args = Value::MakeMap({{"events", Value(std::move(list))}}).Encode();
