@@ -344,13 +344,13 @@ TEST_CASE("epcis api: an EPCISQueryDocument is captured like an EPCISDocument") 
   EpcisFixture f;
   json ev = Commission(kItem);
   ev["recordTime"] = "2026-02-01T09:00:05.000Z";
-  json query_doc = {{"type", "EPCISQueryDocument"},
-                    {"schemaVersion", "2.0"},
-                    {"creationDate", "2026-02-02T00:00:00Z"},
-                    {"epcisBody",
-                     {{"queryResults",
-                       {{"queryName", "SimpleEventQuery"},
-                        {"resultsBody", {{"eventList", {ev}}}}}}}}};
+  json query_doc = {
+      {"type", "EPCISQueryDocument"},
+      {"schemaVersion", "2.0"},
+      {"creationDate", "2026-02-02T00:00:00Z"},
+      {"epcisBody",
+       {{"queryResults",
+         {{"queryName", "SimpleEventQuery"}, {"resultsBody", {{"eventList", {ev}}}}}}}}};
   auto r = f.Capture(query_doc.dump());
   INFO(r.body);
   REQUIRE(r.status == 202);

@@ -71,8 +71,9 @@ Result<std::string> AsEpcisDocument(const std::string& body, size_t max_depth) {
   if (!j.is_object() || j.value("type", "") != "EPCISQueryDocument") return body;
   json::json_pointer list_at("/epcisBody/queryResults/resultsBody/eventList");
   if (!j.contains(list_at)) {
-    return Status::Invalid("epcisBody.queryResults.resultsBody.eventList: required in an "
-                           "EPCISQueryDocument");
+    return Status::Invalid(
+        "epcisBody.queryResults.resultsBody.eventList: required in an "
+        "EPCISQueryDocument");
   }
   json doc{{"type", "EPCISDocument"},
            {"schemaVersion", j.value("schemaVersion", "2.0")},
