@@ -124,6 +124,22 @@ void RegisterProv(CLI::App& app, Context& ctx) {
     return Value(m);
   });
 
+  auto* party = prov->add_subcommand("register-party", "Register a trading party (any member)");
+  party->add_option("--id", a->id, "Party id (e.g. a GLN or your own id)")->required();
+  party->add_option("--name", a->name, "Name")->required();
+  party->add_option("--country", a->country, "ISO 3166 alpha-2");
+  AddSignerOptions(party, *signer);
+  OnSubmit(party, ctx, signer, "prov", "register_party", [a]() -> Result<Value> {
+    TM_RETURN_IF_ERROR(NonEmpty(a->id, "--id"));
+    TM_RETURN_IF_ERROR(NonEmpty(a->name, "--name"));
+    Value::Map m{{"id", a->id}, {"name", a->name}};
+    if (!a->country.empty()) {
+      TM_RETURN_IF_ERROR(CheckCountry(a->country, "--country"));
+      m["country"] = a->country;
+    }
+    return Value(m);
+  });
+
   auto* cert = prov->add_subcommand("certify", "Sign an inspection result for lots (INSPECTOR)");
   cert->add_option("--id", a->id, "Certificate id")->required();
   cert->add_option("--result", a->result, "conformant or non_conformant")

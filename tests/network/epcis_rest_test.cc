@@ -216,6 +216,14 @@ TEST_CASE("epcis rest: the demo story and CLI contract commands against a real n
   CHECK(rc == 0);
   CHECK(out.find("status: committed") != std::string::npos);
   CHECK(out.find("prov.LocationRegistered") != std::string::npos);
+  rc = Cli({"prov", "register-party", "--id", "shop-7", "--name", "Shop 7", "--country", "CN",
+            "--key-file", key, "--node", url},
+           log, &out);
+  CHECK(rc == 0);
+  CHECK(out.find("status: committed") != std::string::npos);
+  CHECK(Cli({"prov", "register-party", "--id", "shop-8", "--name", "Shop 8", "--country", "China",
+             "--key-file", key, "--node", url},
+            log, &out) == 2);
   rc = Cli({"epcis", "query", "--param", "EQ_bizStep=retail_selling", "--node", url}, log, &out);
   CHECK(rc == 0);
   CHECK(out.find("3 event(s)") != std::string::npos);
@@ -272,6 +280,8 @@ TEST_CASE(
       {.gtin = gtin, .lot = "L1", .production_date = "2026-01-01", .expiry_date = "2027-01-01"})));
   CHECK(committed(client::RegisterLocation(
       c, admin, {.gln = "9421234000504", .name = "Depot", .country = "NZ", .kind = "depot"})));
+  CHECK(committed(client::RegisterParty(c, admin, "kiwi-gold", "Kiwi Gold Ltd", "NZ")));
+  CHECK(record("prov/party/kiwi-gold").Find("name")->as_string() == "Kiwi Gold Ltd");
   json commission = {{"type", "ObjectEvent"},
                      {"action", "ADD"},
                      {"bizStep", "commissioning"},

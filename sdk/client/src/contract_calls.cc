@@ -58,6 +58,13 @@ Result<TxOutcome> RegisterLocation(LedgerClient& c, const KeyPair& key, const Lo
   return c.Call(key, "prov", "register_location", Value(m));
 }
 
+Result<TxOutcome> RegisterParty(LedgerClient& c, const KeyPair& key, const std::string& id,
+                                const std::string& name, const std::string& country) {
+  Value::Map m{{"id", id}, {"name", name}};
+  Opt(m, "country", country);
+  return c.Call(key, "prov", "register_party", Value(m));
+}
+
 Result<TxOutcome> CaptureEvents(LedgerClient& c, const KeyPair& key,
                                 const std::vector<Value>& events) {
   return c.Call(key, "prov", "capture",

@@ -44,6 +44,9 @@ struct Location {
 };
 Result<TxOutcome> RegisterLocation(LedgerClient& c, const KeyPair& key, const Location& l);
 
+Result<TxOutcome> RegisterParty(LedgerClient& c, const KeyPair& key, const std::string& id,
+                                const std::string& name, const std::string& country = "");
+
 // prov.capture of parsed EPCIS events (contracts::ParseEpcisEvent / ParseEpcisDocumentText).
 Result<TxOutcome> CaptureEvents(LedgerClient& c, const KeyPair& key,
                                 const std::vector<Value>& events);
