@@ -47,9 +47,9 @@ std::string WithCheck(const std::string& body) { return body + contracts::Gs1Che
 // The story's identifiers.
 const std::string kStage1 = WithCheck("0942123410001");  // GTIN-14, NZ company prefix 9421234
 const std::string kStage2 = WithCheck("0931234520002");  // GTIN-14, AU company prefix 9312345
-const std::string kLotA = "KG1-2601A";                  // stage 1, conformant, sold
-const std::string kLotB = "KG1-2601B";                  // stage 1, recalled
-const std::string kLotC = "KG2-2601C";                  // stage 2
+const std::string kLotA = "KG1-2601A";                   // stage 1, conformant, sold
+const std::string kLotB = "KG1-2601B";                   // stage 1, recalled
+const std::string kLotC = "KG2-2601C";                   // stage 2
 const std::string kRecallId = "RC-2026-KG1-2601B";
 const std::string kFactoryNz = "urn:epc:id:sgln:9421234.00011.0";
 const std::string kPlantAu = "urn:epc:id:sgln:9312345.00018.0";
@@ -96,12 +96,10 @@ const std::vector<Persona>& Personas() {
 }
 
 json Event(const std::string& type, const std::string& action, const std::string& step,
-           const std::vector<std::string>& epcs, const std::string& time,
-           const std::string& offset, const std::string& location) {
-  json e = {{"type", type},
-            {"eventTime", time},
-            {"eventTimeZoneOffset", offset},
-            {"bizStep", step}};
+           const std::vector<std::string>& epcs, const std::string& time, const std::string& offset,
+           const std::string& location) {
+  json e = {
+      {"type", type}, {"eventTime", time}, {"eventTimeZoneOffset", offset}, {"bizStep", step}};
   if (!action.empty()) e["action"] = action;
   e[type == "AggregationEvent" ? "childEPCs" : "epcList"] = epcs;
   if (!location.empty()) {
@@ -136,15 +134,17 @@ class Story {
 
 Status Story::LoadGenesis() {
   std::ifstream in(net_ / "genesis.json");
-  if (!in) return Status::NotFound((net_ / "genesis.json").string() + " not found: --network "
-                                   "must be a folder written by `tidemark network init`");
+  if (!in)
+    return Status::NotFound((net_ / "genesis.json").string() +
+                            " not found: --network "
+                            "must be a folder written by `tidemark network init`");
   json j = json::parse(in, nullptr, false);
   if (j.is_discarded()) return Status::Invalid((net_ / "genesis.json").string() + ": not JSON");
   TM_ASSIGN_OR_RETURN(genesis_, contracts::Genesis::FromJson(j));
   TM_ASSIGN_OR_RETURN(std::string chain, c_.ChainId());
   if (chain != genesis_.chain_id) {
-    return Status::FailedPrecondition("the node serves chain '" + chain + "', " +
-                                      net_.string() + " is chain '" + genesis_.chain_id + "'");
+    return Status::FailedPrecondition("the node serves chain '" + chain + "', " + net_.string() +
+                                      " is chain '" + genesis_.chain_id + "'");
   }
   return Status::Ok();
 }
@@ -173,8 +173,8 @@ Status Story::EnrolPersonas() {
     seed.data = Sha256(AsBytes("tidemark-demo/" + admin.seed().Hex() + "/" + p.name)).data;
     KeyPair member = KeyPair::FromSeed(seed);
     keys_.emplace(p.name, member);
-    json kj{{"public_key", member.public_key().Hex()}, {"seed", member.seed().Hex()},
-            {"org", org->id}};
+    json kj{
+        {"public_key", member.public_key().Hex()}, {"seed", member.seed().Hex()}, {"org", org->id}};
     fs::path kf = net_ / "demo-keys" / (std::string(p.name) + ".json");
     std::ofstream(kf) << kj.dump(2) << "\n";
     ::chmod(kf.c_str(), 0600);
@@ -184,9 +184,9 @@ Status Story::EnrolPersonas() {
     Value::List roles;
     for (auto r : p.roles) roles.push_back(std::string(RoleName(r)));
     keys_.emplace("admin:" + org->id, admin);
-    TM_RETURN_IF_ERROR(Tx("admin:" + org->id, std::string("enrol the ") + p.name + " key of " +
-                                                  org->id,
-                          "identity", "enrol_key",
+    TM_RETURN_IF_ERROR(Tx("admin:" + org->id,
+                          std::string("enrol the ") + p.name + " key of " + org->id, "identity",
+                          "enrol_key",
                           Value::Map{{"key", member.public_key().Hex()},
                                      {"roles", Value(roles)},
                                      {"label", std::string("demo ") + p.name}}));
@@ -222,12 +222,9 @@ Status Story::Capture(const std::string& who, const std::string& what, std::vect
 Value Declaration(const std::string& no, const std::string& mode, const std::string& order,
                   const std::vector<std::string>& items, const std::string& origin) {
   Value::List l(items.begin(), items.end());
-  return Value::Map{{"declaration_no", no},
-                    {"mode", mode},
-                    {"order_no", order},
-                    {"payment_no", "PAY-" + order},
-                    {"waybill_no", "WB-" + order},
-                    {"items", Value(l)},
+  return Value::Map{{"declaration_no", no},        {"mode", mode},
+                    {"order_no", order},           {"payment_no", "PAY-" + order},
+                    {"waybill_no", "WB-" + order}, {"items", Value(l)},
                     {"origin_country", origin}};
 }
 
@@ -253,11 +250,9 @@ Status Story::Load() {
                              "Follow-on formula 6-12 months, made under contract in Victoria"));
   auto lot = [&](const std::string& gtin, const std::string& l, const std::string& made,
                  const std::string& expiry) {
-    return Tx("brand", "register lot " + l, "prov", "register_lot",
-              Value::Map{{"gtin", gtin},
-                         {"lot", l},
-                         {"production_date", made},
-                         {"expiry_date", expiry}});
+    return Tx(
+        "brand", "register lot " + l, "prov", "register_lot",
+        Value::Map{{"gtin", gtin}, {"lot", l}, {"production_date", made}, {"expiry_date", expiry}});
   };
   TM_RETURN_IF_ERROR(lot(kStage1, kLotA, "2026-01-12", "2027-07-12"));
   TM_RETURN_IF_ERROR(lot(kStage1, kLotB, "2026-01-14", "2027-07-14"));
@@ -269,18 +264,15 @@ Status Story::Load() {
     const char* country;
     const char* kind;
   };
-  for (const Loc& l : {Loc{"brand", kFactoryNz, "Kiwi Gold dryer, Waikato", "NZ", "factory"},
-                       Loc{"brand", kPlantAu, "Contract plant, Victoria", "AU", "factory"},
-                       Loc{"forwarder", kDepotAkl, "Export depot, Auckland", "NZ", "depot"},
-                       Loc{"warehouse", kBondedHz, "Bonded warehouse, Hangzhou", "CN",
-                           "bonded_warehouse"},
-                       Loc{"retailer", kShopSh, "Mother & baby store, Shanghai", "CN", "store"}}) {
-    TM_RETURN_IF_ERROR(Tx(l.who, std::string("register location ") + l.name, "prov",
-                          "register_location",
-                          Value::Map{{"gln", l.gln},
-                                     {"name", l.name},
-                                     {"country", l.country},
-                                     {"kind", l.kind}}));
+  for (const Loc& l :
+       {Loc{"brand", kFactoryNz, "Kiwi Gold dryer, Waikato", "NZ", "factory"},
+        Loc{"brand", kPlantAu, "Contract plant, Victoria", "AU", "factory"},
+        Loc{"forwarder", kDepotAkl, "Export depot, Auckland", "NZ", "depot"},
+        Loc{"warehouse", kBondedHz, "Bonded warehouse, Hangzhou", "CN", "bonded_warehouse"},
+        Loc{"retailer", kShopSh, "Mother & baby store, Shanghai", "CN", "store"}}) {
+    TM_RETURN_IF_ERROR(
+        Tx(l.who, std::string("register location ") + l.name, "prov", "register_location",
+           Value::Map{{"gln", l.gln}, {"name", l.name}, {"country", l.country}, {"kind", l.kind}}));
   }
   TM_RETURN_IF_ERROR(Capture("brand", "commission 10 stage-1 cans (lots A, B) in NZ",
                              {Event("ObjectEvent", "ADD", "commissioning", Concat(lot_a, lot_b),
@@ -291,14 +283,15 @@ Status Story::Load() {
   json pack1 = Event("AggregationEvent", "ADD", "packing", Concat(lot_a, lot_c),
                      "2026-01-20T14:00:00.000+13:00", "+13:00", kFactoryNz);
   pack1["parentID"] = p1;
-  json pack2 = Event("AggregationEvent", "ADD", "packing", lot_b,
-                     "2026-01-20T14:20:00.000+13:00", "+13:00", kFactoryNz);
+  json pack2 = Event("AggregationEvent", "ADD", "packing", lot_b, "2026-01-20T14:20:00.000+13:00",
+                     "+13:00", kFactoryNz);
   pack2["parentID"] = p2;
   TM_RETURN_IF_ERROR(Capture("brand", "pack the cans on two pallets (SSCC)", {pack1, pack2}));
-  json ship = Event("ObjectEvent", "OBSERVE", "shipping", {p1, p2},
-                    "2026-01-22T08:00:00.000+13:00", "+13:00", kDepotAkl);
+  json ship = Event("ObjectEvent", "OBSERVE", "shipping", {p1, p2}, "2026-01-22T08:00:00.000+13:00",
+                    "+13:00", kDepotAkl);
   ship["disposition"] = "in_transit";
-  ship["bizTransactionList"] = {{{"type", "po"}, {"bizTransaction", "urn:epcglobal:cbv:bt:6901234000017:PO-88121"}}};
+  ship["bizTransactionList"] = {
+      {{"type", "po"}, {"bizTransaction", "urn:epcglobal:cbv:bt:6901234000017:PO-88121"}}};
   TM_RETURN_IF_ERROR(Capture("forwarder", "export the pallets from Auckland", {ship}));
   TM_RETURN_IF_ERROR(Tx("broker", "declare the pallets for bonded import (mode 1210)", "prov",
                         "customs_declare",
@@ -327,18 +320,17 @@ Status Story::Load() {
   json online = Event("ObjectEvent", "OBSERVE", "retail_selling", {lot_a[0]},
                       "2026-02-08T20:15:00.000+08:00", "+08:00", kBondedHz);
   online["disposition"] = "retail_sold";
-  TM_RETURN_IF_ERROR(Capture("platform", "sell can A-1001 online from the bonded warehouse",
-                             {online}));
+  TM_RETURN_IF_ERROR(
+      Capture("platform", "sell can A-1001 online from the bonded warehouse", {online}));
   std::vector<std::string> to_shop = {lot_a[1], lot_a[2], lot_a[3], lot_c[0], lot_c[1]};
   TM_RETURN_IF_ERROR(Capture("forwarder", "ship 5 cans to the Shanghai store",
                              {Event("ObjectEvent", "OBSERVE", "shipping", to_shop,
                                     "2026-02-09T08:00:00.000+08:00", "+08:00", kBondedHz)}));
-  TM_RETURN_IF_ERROR(Capture(
-      "retailer", "the store receives and stocks them",
-      {Event("ObjectEvent", "OBSERVE", "receiving", to_shop, "2026-02-10T09:30:00.000+08:00",
-             "+08:00", kShopSh),
-       Event("ObjectEvent", "OBSERVE", "stocking", to_shop, "2026-02-10T11:00:00.000+08:00",
-             "+08:00", kShopSh)}));
+  TM_RETURN_IF_ERROR(Capture("retailer", "the store receives and stocks them",
+                             {Event("ObjectEvent", "OBSERVE", "receiving", to_shop,
+                                    "2026-02-10T09:30:00.000+08:00", "+08:00", kShopSh),
+                              Event("ObjectEvent", "OBSERVE", "stocking", to_shop,
+                                    "2026-02-10T11:00:00.000+08:00", "+08:00", kShopSh)}));
   json shelf_sale = Event("ObjectEvent", "OBSERVE", "retail_selling", {lot_a[1]},
                           "2026-02-12T16:42:00.000+08:00", "+08:00", kShopSh);
   shelf_sale["disposition"] = "retail_sold";
@@ -375,8 +367,8 @@ void Story::PrintLinks(const std::string& url, bool already) {
       {"direct B2C parcel (9610), sold", Can(kStage2, kLotC, 3005)},
   };
   json arr = json::array();
-  std::string text = already ? "The demo story is already loaded; nothing was changed.\n"
-                             : "Demo story loaded.\n";
+  std::string text =
+      already ? "The demo story is already loaded; nothing was changed.\n" : "Demo story loaded.\n";
   text += "Explorer: " + url + "/\nTrace links:";
   for (const Link& l : links) {
     std::string path = l.id.substr(std::string("https://id.gs1.org").size());
@@ -420,7 +412,8 @@ Status DoLoad(Context& ctx, const DemoArgs& a) {
 void RegisterDemoCommands(CLI::App& app, Context& ctx) {
   auto* demo = app.add_subcommand("demo", "Demo data")->require_subcommand(1);
   auto* load = demo->add_subcommand(
-      "load", "Load the infant-formula provenance story (idempotent: a second run changes nothing)");
+      "load",
+      "Load the infant-formula provenance story (idempotent: a second run changes nothing)");
   auto a = std::make_shared<DemoArgs>();
   load->add_option("--url", a->url, "REST URL of a node of the network")->capture_default_str();
   load->add_option("--network", a->network,

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "commands.h"
+#include "password.h"
 #include "tidemark/contracts/epcis.h"
 #include "tidemark/contracts/provenance.h"
 #include "tidemark/hash.h"
@@ -25,8 +26,46 @@ namespace {
 
 struct EpcisArgs {
   std::string file;
+  std::string token_file;
   std::vector<std::string> params;
 };
+
+inline constexpr const char* kTokenEnv = "TIDEMARK_CAPTURE_TOKEN";
+
+// The bearer token for REST capture: --token-file, else $TIDEMARK_CAPTURE_TOKEN, else "".
+Result<std::string> CaptureToken(const EpcisArgs& a) {
+  if (!a.token_file.empty()) {
+    TM_ASSIGN_OR_RETURN(std::string t, ReadSecretFile(a.token_file));
+    while (!t.empty() && std::isspace(static_cast<unsigned char>(t.back()))) t.pop_back();
+    if (t.empty()) return Status::Invalid("--token-file: empty");
+    return t;
+  }
+  const char* env = std::getenv(kTokenEnv);
+  return std::string(env != nullptr ? env : "");
+}
+
+Status DoRestCapture(Context& ctx, const std::string& file, const std::string& token) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  TM_ASSIGN_OR_RETURN(client::Url url, client::Url::Parse(ctx.Node()));
+  client::LedgerClient c(url, "");
+  TM_ASSIGN_OR_RETURN(std::string job_text, c.CaptureEpcisDocument(ss.str(), token));
+  auto job = nlohmann::ordered_json::parse(job_text, nullptr, false);
+  std::string text = "capture " + job.value("captureID", std::string("?")) +
+                     "\nstatus: " + job.value("status", std::string("?"));
+  if (job.contains("height")) text += " at height " + job["height"].dump();
+  if (job.value("success", false)) {
+    ctx.Emit(job, text);
+    return Status::Ok();
+  }
+  if (ctx.json()) ctx.Emit(job, text);
+  std::string why = job.contains("errors") && !job["errors"].empty()
+                        ? job["errors"][0].value("detail", std::string())
+                        : std::string("unknown");
+  return Status::FailedPrecondition("capture " + job.value("captureID", std::string()) +
+                                    " rejected: " + why);
+}
 
 Result<Value> CaptureArgs(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -96,12 +135,13 @@ Status DoToken(Context& ctx) {
   randombytes_buf(raw, sizeof raw);
   std::string token = "tmk_" + ToHex(ByteView(raw, sizeof raw));
   std::string sha = Sha256(AsBytes(token)).Hex();
-  nlohmann::ordered_json entry{{"token_sha256", sha}, {"key_file", "<member key file>"},
-                               {"label", "<client name>"}};
+  nlohmann::ordered_json entry{
+      {"token_sha256", sha}, {"key_file", "<member key file>"}, {"label", "<client name>"}};
   ctx.Emit({{"token", token}, {"token_sha256", sha}, {"config_entry", entry}},
            "token: " + token + "\ntoken_sha256: " + sha +
                "\nAdd to the node's config (keep the token itself only with the client):\n"
-               "  \"capture_tokens\": [" + entry.dump() + "]");
+               "  \"capture_tokens\": [" +
+               entry.dump() + "]");
   return Status::Ok();
 }
 
@@ -113,15 +153,34 @@ void RegisterEpcisCommands(CLI::App& app, Context& ctx) {
   auto a = std::make_shared<EpcisArgs>();
   auto signer = std::make_shared<SignerOptions>();
 
-  auto* capture = epcis->add_subcommand("capture", "Sign and submit an EPCISDocument as one tx");
+  auto* capture = epcis->add_subcommand(
+      "capture",
+      "Capture an EPCISDocument as one tx: signed here with --key / --key-file, or sent to "
+      "POST /epcis/capture with a bearer token (--token-file or $TIDEMARK_CAPTURE_TOKEN) for "
+      "the node to sign");
   capture->add_option("file", a->file, "EPCISDocument (JSON / JSON-LD)")
       ->required()
       ->check(CLI::ExistingFile);
   AddSignerOptions(capture, *signer);
+  capture->add_option("--token-file", a->token_file, "File holding a capture bearer token")
+      ->check(CLI::ExistingFile);
   capture->callback([&ctx, a, signer] {
-    UsageCheck(CheckSignerOptions(*signer));
     Result<Value> args = CaptureArgs(a->file);
     UsageCheck(args.status());
+    bool signed_here = !signer->key_name.empty() || !signer->key_file.empty();
+    if (!signed_here || !a->token_file.empty()) {
+      auto token = CaptureToken(*a);
+      UsageCheck(token.status());
+      if (signed_here || token->empty()) {
+        UsageCheck(
+            Status::Invalid("give exactly one of --key, --key-file (sign here) or "
+                            "--token-file / $TIDEMARK_CAPTURE_TOKEN (the node signs)"));
+      }
+      std::string t = *token, file = a->file;
+      ctx.SetAction([&ctx, file, t] { return DoRestCapture(ctx, file, t); });
+      return;
+    }
+    UsageCheck(CheckSignerOptions(*signer));
     Value v = std::move(*args);
     ctx.SetAction([&ctx, signer, v]() -> Status {
       TM_ASSIGN_OR_RETURN(KeyPair key, LoadSigner(ctx, *signer));

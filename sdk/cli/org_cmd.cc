@@ -28,7 +28,8 @@ Result<Value> RolesValue(const std::string& list, const std::string& what) {
   Value::List roles;
   for (const std::string& r : SplitList(list)) {
     if (!contracts::ParseRole(r)) {
-      return Status::Invalid(what + ": unknown role '" + r + "' (one of BRAND, MANUFACTURER, "
+      return Status::Invalid(what + ": unknown role '" + r +
+                             "' (one of BRAND, MANUFACTURER, "
                              "PLATFORM, EXPORTER, FORWARDER, CUSTOMS_BROKER, CUSTOMS, INSPECTOR, "
                              "BONDED_WAREHOUSE, RETAILER, BANK, IP_REGISTRY, REGULATOR)");
     }

@@ -59,7 +59,8 @@ void RegisterProv(CLI::App& app, Context& ctx) {
   auto signer = std::make_shared<SignerOptions>();
   auto a = std::make_shared<ProvArgs>();
 
-  auto* product = prov->add_subcommand("register-product", "Register a product (BRAND/MANUFACTURER)");
+  auto* product =
+      prov->add_subcommand("register-product", "Register a product (BRAND/MANUFACTURER)");
   product->add_option("--gtin", a->gtin, "GTIN-8/12/13/14")->required();
   product->add_option("--name", a->name, "Product name")->required();
   product->add_option("--origin", a->origin, "Country of origin (ISO 3166 alpha-2)")->required();
@@ -109,9 +110,8 @@ void RegisterProv(CLI::App& app, Context& ctx) {
   loc->add_option("--kind", a->kind, "e.g. factory, port, bonded_warehouse, store");
   AddSignerOptions(loc, *signer);
   OnSubmit(loc, ctx, signer, "prov", "register_location", [a]() -> Result<Value> {
-    std::string as_id = a->gln.size() == 13 && a->gln.find(':') == std::string::npos
-                            ? "/414/" + a->gln
-                            : a->gln;
+    std::string as_id =
+        a->gln.size() == 13 && a->gln.find(':') == std::string::npos ? "/414/" + a->gln : a->gln;
     auto id = contracts::ParseIdentifier(as_id);
     if (!id.ok()) return id.status().WithContext("--gln");
     if (id->kind != contracts::IdKind::kSgln) return Status::Invalid("--gln: not a GLN");
@@ -121,6 +121,22 @@ void RegisterProv(CLI::App& app, Context& ctx) {
       m["country"] = a->country;
     }
     if (!a->kind.empty()) m["kind"] = a->kind;
+    return Value(m);
+  });
+
+  auto* party = prov->add_subcommand("register-party", "Register a trading party (any member)");
+  party->add_option("--id", a->id, "Party id (e.g. a GLN or your own id)")->required();
+  party->add_option("--name", a->name, "Name")->required();
+  party->add_option("--country", a->country, "ISO 3166 alpha-2");
+  AddSignerOptions(party, *signer);
+  OnSubmit(party, ctx, signer, "prov", "register_party", [a]() -> Result<Value> {
+    TM_RETURN_IF_ERROR(NonEmpty(a->id, "--id"));
+    TM_RETURN_IF_ERROR(NonEmpty(a->name, "--name"));
+    Value::Map m{{"id", a->id}, {"name", a->name}};
+    if (!a->country.empty()) {
+      TM_RETURN_IF_ERROR(CheckCountry(a->country, "--country"));
+      m["country"] = a->country;
+    }
     return Value(m);
   });
 
@@ -184,7 +200,8 @@ struct CustomsArgs {
 };
 
 void RegisterCustoms(CLI::App& app, Context& ctx) {
-  auto* customs = app.add_subcommand("customs", "Customs clearance (broker declares, customs decides)");
+  auto* customs =
+      app.add_subcommand("customs", "Customs clearance (broker declares, customs decides)");
   customs->require_subcommand(1);
   auto signer = std::make_shared<SignerOptions>();
   auto a = std::make_shared<CustomsArgs>();
@@ -206,7 +223,7 @@ void RegisterCustoms(CLI::App& app, Context& ctx) {
       TM_RETURN_IF_ERROR(Canonical(i, "--item").status());
       items.push_back(i);
     }
-    Value::Map m{{"declaration_no", a->no}, {"mode", a->mode},       {"order_no", a->order},
+    Value::Map m{{"declaration_no", a->no},  {"mode", a->mode},          {"order_no", a->order},
                  {"payment_no", a->payment}, {"waybill_no", a->waybill}, {"items", Value(items)}};
     if (!a->origin.empty()) {
       TM_RETURN_IF_ERROR(CheckCountry(a->origin, "--origin"));
@@ -216,8 +233,8 @@ void RegisterCustoms(CLI::App& app, Context& ctx) {
   });
 
   for (const char* verb : {"inspect", "release", "return"}) {
-    auto* cmd = customs->add_subcommand(verb, std::string("Customs: ") + verb +
-                                                  " a declared consignment (CUSTOMS)");
+    auto* cmd = customs->add_subcommand(
+        verb, std::string("Customs: ") + verb + " a declared consignment (CUSTOMS)");
     cmd->add_option("declaration", a->no, "Declaration number")->required();
     AddSignerOptions(cmd, *signer);
     OnSubmit(cmd, ctx, signer, "prov", std::string("customs_") + verb, [a]() -> Result<Value> {

@@ -20,19 +20,22 @@ namespace {
 namespace fs = std::filesystem;
 
 const std::string kBrandToken = "brand-capture-token-1";
-const std::string kBankToken = "bank-capture-token-1";      // BANK may not capture
-const std::string kStrangerToken = "stranger-token-1";     // key not registered
+const std::string kBankToken = "bank-capture-token-1";  // BANK may not capture
+const std::string kStrangerToken = "stranger-token-1";  // key not registered
 const std::string kItem = "https://id.gs1.org/01/10614141073464/21/A1";
 
 contracts::Genesis TestGenesis() {
   contracts::Genesis g;
   g.chain_id = "test-chain";
   g.genesis_time_ms = 1767225600000;
-  contracts::OrgRecord brand{.id = "brand", .name = "Brand",
+  contracts::OrgRecord brand{.id = "brand",
+                             .name = "Brand",
                              .roles = {contracts::Role::kBrand, contracts::Role::kManufacturer},
                              .admin_keys = {TestKey(10).public_key()},
                              .validator_key = TestKey(20).public_key()};
-  contracts::OrgRecord bank{.id = "bank", .name = "Bank", .roles = {contracts::Role::kBank},
+  contracts::OrgRecord bank{.id = "bank",
+                            .name = "Bank",
+                            .roles = {contracts::Role::kBank},
                             .admin_keys = {TestKey(11).public_key()}};
   g.orgs = {brand, bank};
   return g;
@@ -211,8 +214,7 @@ TEST_CASE("epcis api: every malformed document is a 400 naming the field, and no
   std::vector<Case> cases = {
       {"not JSON", "{\"type\": \"EPCISDocument\",", "malformed JSON"},
       {"document type", with([](json& d, json&) { d["type"] = "EPCISQueryDoc"; }), "type"},
-      {"no schemaVersion", with([](json& d, json&) { d.erase("schemaVersion"); }),
-       "schemaVersion"},
+      {"no schemaVersion", with([](json& d, json&) { d.erase("schemaVersion"); }), "schemaVersion"},
       {"no eventList", with([](json& d, json&) { d["epcisBody"].erase("eventList"); }),
        "eventList"},
       {"unknown event type", with([](json&, json& e) { e["type"] = "TeleportEvent"; }),
@@ -227,17 +229,17 @@ TEST_CASE("epcis api: every malformed document is a 400 naming the field, and no
       {"unknown action", with([](json&, json& e) { e["action"] = "TELEPORT"; }), "action"},
       {"epcList not a list", with([](json&, json& e) { e["epcList"] = "urn:x"; }), "epcList"},
       {"unprefixed unknown field", with([](json&, json& e) { e["colour"] = "red"; }), "colour"},
-      {"quantity of the wrong type",
-       with([](json&, json& e) {
-         e["quantityList"] = {{{"epcClass", "urn:epc:class:lgtin:4012345.012345.998877"},
-                               {"quantity", "lots"}}};
+      {"quantity of the wrong type", with([](json&, json& e) {
+         e["quantityList"] = {
+             {{"epcClass", "urn:epc:class:lgtin:4012345.012345.998877"}, {"quantity", "lots"}}};
        }),
        "quantity"},
-      {"bad SSCC parent",
-       with([](json&, json& e) {
-         e = {{"type", "AggregationEvent"}, {"action", "ADD"},
+      {"bad SSCC parent", with([](json&, json& e) {
+         e = {{"type", "AggregationEvent"},
+              {"action", "ADD"},
               {"parentID", "https://id.gs1.org/00/106141412345678900"},
-              {"childEPCs", {kItem}}, {"eventTime", "2026-02-01T09:00:00Z"},
+              {"childEPCs", {kItem}},
+              {"eventTime", "2026-02-01T09:00:00Z"},
               {"eventTimeZoneOffset", "+00:00"}};
        }),
        "parentID"},
@@ -276,8 +278,8 @@ TEST_CASE("epcis api: version and error-behaviour headers, content types, size l
     json e = Commission(kItem);
     e["epcList"] = json::array();
     for (int k = 0; k < 12; ++k) {
-      e["epcList"].push_back("https://id.gs1.org/01/10614141073464/21/S" + std::to_string(i) +
-                             "-" + std::to_string(k));
+      e["epcList"].push_back("https://id.gs1.org/01/10614141073464/21/S" + std::to_string(i) + "-" +
+                             std::to_string(k));
     }
     big.push_back(e);
   }
@@ -291,7 +293,7 @@ TEST_CASE("epcis api: version and error-behaviour headers, content types, size l
 TEST_CASE("epcis api: query parameters are checked by name; unknown capture jobs are 404") {
   EpcisFixture f;
   for (std::string p : {"colour=red", "GE_eventTime=yesterday", "eventCountLimit=0",
-                               "eventCountLimit=abc", "MATCH_epc=urn:epc:id:sgtin:bad"}) {
+                        "eventCountLimit=abc", "MATCH_epc=urn:epc:id:sgtin:bad"}) {
     INFO(p);
     auto r = f.Get("/epcis/events?" + p);
     CHECK(r.status == 400);
@@ -336,4 +338,27 @@ TEST_CASE("epcis api: capture_tokens config is strict and a bad key file stops t
   Status s = http.Start();
   REQUIRE(!s.ok());
   CHECK(s.message().find("capture_tokens[0].key_file") != std::string::npos);
+}
+
+TEST_CASE("epcis api: an EPCISQueryDocument is captured like an EPCISDocument") {
+  EpcisFixture f;
+  json ev = Commission(kItem);
+  ev["recordTime"] = "2026-02-01T09:00:05.000Z";
+  json query_doc = {
+      {"type", "EPCISQueryDocument"},
+      {"schemaVersion", "2.0"},
+      {"creationDate", "2026-02-02T00:00:00Z"},
+      {"epcisBody",
+       {{"queryResults",
+         {{"queryName", "SimpleEventQuery"}, {"resultsBody", {{"eventList", {ev}}}}}}}}};
+  auto r = f.Capture(query_doc.dump());
+  INFO(r.body);
+  REQUIRE(r.status == 202);
+  f.ledger.CommitBlock();
+  CHECK(Body(f.Get(r.headers["location"]))["success"] == true);
+  CHECK(f.Events("MATCH_epc=" + kItem).size() == 1);
+  query_doc["epcisBody"]["queryResults"].erase("resultsBody");
+  auto bad = f.Capture(query_doc.dump());
+  CHECK(bad.status == 400);
+  CHECK(Detail(bad).find("resultsBody.eventList") != std::string::npos);
 }

@@ -10,7 +10,9 @@
 
 #include <atomic>
 #include <map>
+#include <memory>
 #include <mutex>
+#include <stdexcept>
 
 #include "tidemark/contracts/framework.h"
 #include "tidemark/contracts/genesis.h"

@@ -63,6 +63,26 @@ Result<KeyPair> LoadKeyFile(const std::string& path) {
   return key;
 }
 
+// The binding lets a capture carry an EPCISQueryDocument (e.g. the answer of another repository):
+// its events are captured as if they came in an EPCISDocument. Other bodies are returned as is.
+Result<std::string> AsEpcisDocument(const std::string& body, size_t max_depth) {
+  if (body.find("EPCISQueryDocument") == std::string::npos) return body;
+  TM_ASSIGN_OR_RETURN(json j, http::ParseJsonBody(body, max_depth));
+  if (!j.is_object() || j.value("type", "") != "EPCISQueryDocument") return body;
+  json::json_pointer list_at("/epcisBody/queryResults/resultsBody/eventList");
+  if (!j.contains(list_at)) {
+    return Status::Invalid(
+        "epcisBody.queryResults.resultsBody.eventList: required in an "
+        "EPCISQueryDocument");
+  }
+  json doc{{"type", "EPCISDocument"},
+           {"schemaVersion", j.value("schemaVersion", "2.0")},
+           {"creationDate", j.value("creationDate", "")},
+           {"epcisBody", {{"eventList", j[list_at]}}}};
+  if (j.contains("@context")) doc["@context"] = j["@context"];
+  return doc.dump();
+}
+
 uint64_t NowMs() {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                    std::chrono::system_clock::now().time_since_epoch())
@@ -133,20 +153,20 @@ Result<Hash256> EpcisApi::SignAndSubmit(Token& token, const Bytes& args) {
   std::lock_guard<std::mutex> lock(token.mu);
   uint64_t committed = 0;
   std::string chain_id = ledger_->Status().chain_id;
-  TM_RETURN_IF_ERROR(ledger_->ReadState(
-      [&](const contracts::StateView& view, uint64_t) -> Status {
-        auto signer = contracts::ActiveSigner(view, token.key.public_key());
-        if (!signer.ok()) {
-          return Status::PermissionDenied("the capture token's key is not active: " +
-                                          signer.status().message());
-        }
-        if (!CanCapture(*signer)) {
-          return Status::PermissionDenied("the capture token's key holds no role that may "
-                                          "capture EPCIS events");
-        }
-        committed = contracts::NextNonce(view, token.key.public_key());
-        return Status::Ok();
-      }));
+  TM_RETURN_IF_ERROR(ledger_->ReadState([&](const contracts::StateView& view, uint64_t) -> Status {
+    auto signer = contracts::ActiveSigner(view, token.key.public_key());
+    if (!signer.ok()) {
+      return Status::PermissionDenied("the capture token's key is not active: " +
+                                      signer.status().message());
+    }
+    if (!CanCapture(*signer)) {
+      return Status::PermissionDenied(
+          "the capture token's key holds no role that may "
+          "capture EPCIS events");
+    }
+    committed = contracts::NextNonce(view, token.key.public_key());
+    return Status::Ok();
+  }));
   token.in_flight.erase(token.in_flight.begin(), token.in_flight.lower_bound(committed));
   // Continue after our earlier submissions only while the first of them is still alive;
   // otherwise (dropped, refused) restart at the committed nonce.
@@ -157,8 +177,8 @@ Result<Hash256> EpcisApi::SignAndSubmit(Token& token, const Bytes& args) {
   }
   if (!alive) token.in_flight.clear();
   uint64_t nonce = alive ? std::max(committed, token.next_nonce) : committed;
-  Transaction tx{.chain_id = chain_id, .nonce = nonce, .contract = "prov", .method = "capture",
-                 .args = args};
+  Transaction tx{
+      .chain_id = chain_id, .nonce = nonce, .contract = "prov", .method = "capture", .args = args};
   tx.SignWith(token.key);
   TM_ASSIGN_OR_RETURN(mempool::TxRecord rec, ledger_->SubmitTx(tx.Encode()));
   if (rec.state == mempool::TxState::kRejected) {
@@ -181,18 +201,19 @@ HttpResponse EpcisApi::Capture(const HttpRequest& req) {
                          "GS1-EPCIS-Version: this node speaks EPCIS 2.0, not " + v.substr(0, 20),
                          req.path);
   }
-  if (std::string b = req.Header("gs1-capture-error-behaviour");
-      !b.empty() && b != "rollback") {
+  if (std::string b = req.Header("gs1-capture-error-behaviour"); !b.empty() && b != "rollback") {
     return Fail(Status::Invalid("GS1-Capture-Error-Behaviour: only 'rollback' is supported (a "
                                 "capture is one atomic transaction)"),
                 req);
   }
   if (http::JsonNestingDepth(req.body) > options_.max_json_depth) {
-    return Fail(Status::Invalid("json: nested deeper than " +
-                                std::to_string(options_.max_json_depth)),
-                req);
+    return Fail(
+        Status::Invalid("json: nested deeper than " + std::to_string(options_.max_json_depth)),
+        req);
   }
-  auto events = contracts::ParseEpcisDocumentText(req.body);
+  auto text = AsEpcisDocument(req.body, options_.max_json_depth);
+  if (!text.ok()) return Fail(Status::Invalid(text.status().message()), req);
+  auto events = contracts::ParseEpcisDocumentText(*text);
   if (!events.ok()) return Fail(Status::Invalid(events.status().message()), req);
   Value::List list(events->begin(), events->end());
   Bytes args = Value::MakeMap({{"events", Value(std::move(list))}}).Encode();
@@ -252,8 +273,8 @@ HttpResponse EpcisApi::GetJob(const HttpRequest& req, const std::string& id_text
     }
   }
   if (info->tx) {
-    if (auto args = Value::Decode(info->tx->args); args.ok() && args->Find("events") &&
-                                                   args->Find("events")->is_list()) {
+    if (auto args = Value::Decode(info->tx->args);
+        args.ok() && args->Find("events") && args->Find("events")->is_list()) {
       job["eventCount"] = args->Find("events")->as_list().size();
     }
   }

@@ -170,6 +170,27 @@ Result<std::string> LedgerClient::QueryEpcisEvents(
   return r->body;
 }
 
+Result<std::string> LedgerClient::CaptureEpcisDocument(const std::string& document,
+                                                       const std::string& token,
+                                                       std::chrono::milliseconds timeout) {
+  auto r = http_.Post("/epcis/capture", document, "application/ld+json",
+                      {{"Authorization", "Bearer " + token}, {"GS1-EPCIS-Version", "2.0.0"}});
+  TM_ASSIGN_OR_RETURN(json job, ParseAnswer(r, "capture"));
+  std::string location = r->headers.count("location") ? r->headers.at("location") : "";
+  if (location.rfind("/epcis/capture/", 0) != 0) {
+    return Status::Invalid("capture: the node's 202 has no capture job Location");
+  }
+  auto until = std::chrono::steady_clock::now() + timeout;
+  while (job.value("running", false)) {
+    if (std::chrono::steady_clock::now() >= until) {
+      return Status::DeadlineExceeded("capture job " + location + " still running");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    TM_ASSIGN_OR_RETURN(job, ParseAnswer(http_.Get(location), "capture job"));
+  }
+  return job.dump();
+}
+
 Result<VerifiedState> VerifyStateAnswer(const std::string& block_json,
                                         const std::string& proof_json, ByteView key,
                                         const ValidatorSet& validators,

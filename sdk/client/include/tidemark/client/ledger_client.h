@@ -67,6 +67,13 @@ class LedgerClient {
 
   // GS1 EPCIS: GET /epcis/events with the standard query parameters; the EPCISQueryDocument.
   Result<std::string> QueryEpcisEvents(const std::map<std::string, std::string>& params);
+  // GS1 EPCIS REST capture: POST /epcis/capture with `Authorization: Bearer <token>` (the node
+  // signs with the member key its config maps the token to), then polls the capture job until it
+  // is final or `timeout` passes. Returns the job JSON ({"captureID", "running", "success",
+  // "errors", "tx", "height", ...}); a document the node refuses (400, 401, 403, 413) is an error.
+  Result<std::string> CaptureEpcisDocument(
+      const std::string& document, const std::string& token,
+      std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
   HttpClient& http() { return http_; }
 
