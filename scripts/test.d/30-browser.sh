@@ -46,7 +46,7 @@ if curl -fsS "http://127.0.0.1:$BASE_HTTP/openapi.json" | grep -q '"/01/'; then
 fi
 
 # The README's demo story too, when the CLI has the loader (the tests load their own story).
-if "$BIN/sdk/tidemark" demo --help >/dev/null 2>&1; then
+if "$BIN/sdk/tidemark" --help | grep -qE "^  demo[[:space:]]"; then
   "$BIN/sdk/tidemark" demo load --url "http://127.0.0.1:$BASE_HTTP" --network "$NET" ||
     { echo "30-browser: tidemark demo load failed" >&2; exit 1; }
 fi
