@@ -1,6 +1,6 @@
 // Blocks list and block page.
 import * as tm from '../../../sdk/js/src/index.js';
-import { get } from '../api.js';
+import { get, routes } from '../api.js';
 import { TX_CSV_COLUMNS, csvButton } from '../csv.js';
 import { age, badge, code, facts, h, hashLink, link, section, short, statusBadge, table, utc } from '../ui.js';
 
@@ -26,17 +26,28 @@ export async function blocksList(main, ctx) {
       page.next_cursor ? link(`/blocks?cursor=${encodeURIComponent(page.next_cursor)}`, 'Older →', { rel: 'next' }) : null)));
 }
 
-// Checks the block's certificate in the browser against the validator set the node reports
-// (a trust anchor pinned from the genesis comes with the proof bundles; see verify.js).
-function verifyMark(text, vsJson) {
+// Checks the block's certificate in the browser against the validator set the node reports; in
+// epoch 0 that set must also hash to the genesis anchor (/v1/genesis) when the node publishes it.
+async function trustedHash(vsJson) {
+  const rs = await routes();
+  if (!rs.has('/v1/genesis') || vsJson.epoch !== 0) return { hash: undefined, against: 'the validator set this node reports' };
+  const g = await get('/v1/genesis');
+  return { hash: g.validator_set_hash, against: 'the genesis validator set' };
+}
+
+function verifyMark(text, vsJson, trust) {
   try {
     const j = JSON.parse(text);
     if (!j.certificate) return badge('genesis: no certificate', '');
-    const vs = tm.validatorSetFromJson(vsJson);
+    if (j.header.epoch !== vsJson.epoch) {
+      // Another epoch's validators signed it; /v1/validators only gives the current set.
+      return h('span', { class: 'muted' }, `Not checked here: this block is from epoch ${j.header.epoch}, the node reports the validators of epoch ${vsJson.epoch}.`);
+    }
+    const vs = tm.validatorSetFromJson(vsJson, trust.hash);
     const v = tm.verifyBlockResponse(j, vs);
     const n = v.certificate.signatures.length;
     return h('span', { class: 'verified', 'data-testid': 'block-verified' },
-      `✔ Checked in your browser: ${n} of ${vs.validators.length} validator signatures on this block, its header hash and tx root (against the validator set this node reports)`);
+      `✔ Checked in your browser: ${n} of ${vs.validators.length} validator signatures on this block, its header hash and tx root (against ${trust.against})`);
   } catch (e) {
     return h('span', { class: 'notice bad', role: 'alert', 'data-testid': 'block-verify-failed' },
       `✘ This block does not verify: ${e.reason || e.message}`);
@@ -67,7 +78,7 @@ export async function blockPage(main, ctx, id) {
       hd.height > 0 ? link(`/blocks/${hd.height - 1}`, `← Block ${hd.height - 1}`, { rel: 'prev' }) : h('span'),
       hd.height < status.height ? link(`/blocks/${hd.height + 1}`, `Block ${hd.height + 1} →`, { rel: 'next' }) : h('span', { class: 'muted' }, 'Latest block')),
     h('h1', {}, `Block ${hd.height}`),
-    h('p', {}, verifyMark(text, vsJson)),
+    h('p', {}, verifyMark(text, vsJson, await trustedHash(vsJson))),
     section('Header', facts([
       ['Height', String(hd.height)],
       ['Hash', code(b.id)],

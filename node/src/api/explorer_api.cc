@@ -143,7 +143,7 @@ class Explorer {
     std::vector<uint64_t> signed_n(vs->validators.size()), proposed(vs->validators.size());
     json blocks = json::array();
     std::map<uint64_t, uint64_t> times;  // height -> timestamp, to estimate finality
-    uint64_t counted = 0, txs = 0;
+    uint64_t counted = 0, in_epoch = 0, txs = 0;
     json finality = json::array();
     for (uint64_t h = first; h <= head && head > 0; ++h) {
       auto b = ledger_->BlockAt(h);
@@ -151,13 +151,16 @@ class Explorer {
       const BlockHeader& hd = b->block.header;
       times[h] = hd.timestamp_ms;
       json signers = json::array();
+      // Validator indexes refer to the set of the block's epoch: count only the current one's.
+      bool this_epoch = hd.epoch == vs->epoch;
       if (b->commit_cert) {
         for (const auto& [index, sig] : b->commit_cert->signatures) {
           signers.push_back(index);
-          if (index < signed_n.size()) ++signed_n[index];
+          if (this_epoch && index < signed_n.size()) ++signed_n[index];
         }
       }
-      if (hd.proposer < proposed.size()) ++proposed[hd.proposer];
+      if (this_epoch && hd.proposer < proposed.size()) ++proposed[hd.proposer];
+      if (this_epoch) ++in_epoch;
       ++counted;
       txs += hd.tx_count;
       json bj{{"height", h},
@@ -191,16 +194,12 @@ class Explorer {
                                 {"org", vs->validators[i].org},
                                 {"key", vs->validators[i].key.Hex()},
                                 {"signed", signed_n[i]},
-                                {"missed", counted - signed_n[i]},
+                                {"missed", in_epoch - signed_n[i]},
                                 {"proposed", proposed[i]}});
     }
-    json out{{"height", head},
-             {"blocks_counted", counted},
-             {"tx_count", txs},
-             {"blocks", blocks},
-             {"validators", validators},
-             {"quorum", vs->Quorum()},
-             {"mempool_txs", st.mempool_txs}};
+    json out{{"height", head},     {"blocks_counted", counted},    {"tx_count", txs},
+             {"blocks", blocks},   {"validators", validators},     {"quorum", vs->Quorum()},
+             {"epoch", vs->epoch}, {"mempool_txs", st.mempool_txs}};
     if (counted >= 2) {
       uint64_t t0 = blocks.front()["timestamp_ms"], t1 = blocks.back()["timestamp_ms"];
       uint64_t span = t1 > t0 ? t1 - t0 : 0;
@@ -514,7 +513,7 @@ constexpr const char* kExplorerPaths = R"json({
     "responses": {"200": {"description": "Statistics over the last N committed blocks", "content": {"application/json": {"schema": {"type": "object", "properties": {
         "height": {"type": "integer"}, "blocks_counted": {"type": "integer"}, "tx_count": {"type": "integer"},
         "avg_block_ms": {"type": ["integer", "null"]}, "tps": {"type": "number"}, "finality_ms": {"type": ["integer", "null"]},
-        "quorum": {"type": "integer"}, "mempool_txs": {"type": "integer"},
+        "quorum": {"type": "integer"}, "epoch": {"type": "integer"}, "mempool_txs": {"type": "integer"},
         "blocks": {"type": "array", "items": {"type": "object", "properties": {
           "height": {"type": "integer"}, "timestamp_ms": {"type": "integer"}, "tx_count": {"type": "integer"}, "proposer": {"type": "integer"},
           "round": {"type": "integer"}, "signers": {"type": "array", "items": {"type": "integer"}},
