@@ -116,7 +116,7 @@ class Explorer {
     json results = json::array();
     if (IsDigits(s) && s.size() <= 19) {
       uint64_t h = std::stoull(s);
-      if (auto b = ledger_->BlockAt(h); b.ok()) {
+      if (auto b = ledger_->CertifiedBlockAt(h); b.ok()) {
         results.push_back(Hit("block", std::to_string(h), "Block " + std::to_string(h),
                               "/blocks/" + std::to_string(h)));
       }
@@ -146,7 +146,7 @@ class Explorer {
     uint64_t counted = 0, in_epoch = 0, txs = 0;
     json finality = json::array();
     for (uint64_t h = first; h <= head && head > 0; ++h) {
-      auto b = ledger_->BlockAt(h);
+      auto b = ledger_->CertifiedBlockAt(h);
       if (!b.ok()) continue;
       const BlockHeader& hd = b->block.header;
       times[h] = hd.timestamp_ms;
@@ -180,7 +180,7 @@ class Explorer {
       uint64_t at = bj["certified_at"];
       auto it = times.find(at);
       if (it == times.end()) {
-        auto b = ledger_->BlockAt(at);
+        auto b = ledger_->CertifiedBlockAt(at);
         if (!b.ok()) continue;
         it = times.emplace(at, b->block.header.timestamp_ms).first;
       }
