@@ -113,6 +113,7 @@ class Explorer {
     std::string s = *q;
     s.erase(0, s.find_first_not_of(" \t"));
     s.erase(s.find_last_not_of(" \t") + 1);
+    if (s.empty()) return Fail(Status::Invalid("q: only blanks"), req);
     json results = json::array();
     if (IsDigits(s) && s.size() <= 19) {
       uint64_t h = std::stoull(s);
@@ -144,7 +145,6 @@ class Explorer {
     json blocks = json::array();
     std::map<uint64_t, uint64_t> times;  // height -> timestamp, to estimate finality
     uint64_t counted = 0, in_epoch = 0, txs = 0;
-    json finality = json::array();
     for (uint64_t h = first; h <= head && head > 0; ++h) {
       auto b = ledger_->CertifiedBlockAt(h);
       if (!b.ok()) continue;
@@ -174,20 +174,7 @@ class Explorer {
       if (b->commit_cert) bj["certified_at"] = b->commit_cert->data.height + 1;
       blocks.push_back(std::move(bj));
     }
-    std::vector<uint64_t> fin;
-    for (json& bj : blocks) {
-      if (!bj.contains("certified_at")) continue;
-      uint64_t at = bj["certified_at"];
-      auto it = times.find(at);
-      if (it == times.end()) {
-        auto b = ledger_->CertifiedBlockAt(at);
-        if (!b.ok()) continue;
-        it = times.emplace(at, b->block.header.timestamp_ms).first;
-      }
-      uint64_t t0 = bj["timestamp_ms"];
-      if (it->second >= t0) fin.push_back(it->second - t0);
-      bj["finality_ms"] = it->second >= t0 ? json(it->second - t0) : json(nullptr);
-    }
+    std::vector<uint64_t> fin = AddFinality(&blocks, &times);
     json validators = json::array();
     for (size_t i = 0; i < vs->validators.size(); ++i) {
       validators.push_back(json{{"index", i},
@@ -352,6 +339,26 @@ class Explorer {
   }
 
  private:
+  // Sets each block's "finality_ms" (timestamp of the block carrying its commit certificate minus
+  // its own) and returns them.
+  std::vector<uint64_t> AddFinality(json* blocks, std::map<uint64_t, uint64_t>* times) {
+    std::vector<uint64_t> fin;
+    for (json& bj : *blocks) {
+      if (!bj.contains("certified_at")) continue;
+      uint64_t at = bj["certified_at"];
+      auto it = times->find(at);
+      if (it == times->end()) {
+        auto b = ledger_->CertifiedBlockAt(at);
+        if (!b.ok()) continue;  // not committed yet
+        it = times->emplace(at, b->block.header.timestamp_ms).first;
+      }
+      uint64_t t0 = bj["timestamp_ms"];
+      if (it->second >= t0) fin.push_back(it->second - t0);
+      bj["finality_ms"] = it->second >= t0 ? json(it->second - t0) : json(nullptr);
+    }
+    return fin;
+  }
+
   static json Hit(const std::string& kind, const std::string& id, const std::string& label,
                   const std::string& path) {
     return json{{"kind", kind}, {"id", id}, {"label", label}, {"path", path}};
