@@ -54,5 +54,6 @@ fi
 rm -rf "$SHOTS"
 cd explorer
 EXPLORER_URL="http://127.0.0.1:$BASE_HTTP" NET_DIR="$NET" SCREENSHOTS="$SHOTS" TAMPER_URL="$TAMPER_URL" \
+  NODE_BIN="$BIN/node/tidemark-node" \
   timeout 300 node --test --test-concurrency=1 test/browser.test.mjs
 echo "30-browser: screenshots in $SHOTS"
