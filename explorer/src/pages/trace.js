@@ -69,7 +69,8 @@ function place(loc) {
   return m[2] ? `GLN ${m[1]} (${m[2]})` : `GLN ${m[1]}`;
 }
 
-function warningText(w) {
+function warningText(raw) {
+  const w = raw.replace(/\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:\d\d)/g, (t) => when(t));
   if (w.startsWith('scanned ')) return `This code was ${w}. If you did not scan it before, it may be a copy.`;
   return w.charAt(0).toUpperCase() + w.slice(1);
 }
