@@ -35,7 +35,8 @@ scripts/local-net.sh start "$NET" "$BIN/node"
 
 # With proof bundles on this node, restart one validator with tampered proofs for the warning test.
 TAMPER_URL=""
-if curl -fsS "http://127.0.0.1:$BASE_HTTP/openapi.json" | grep -q '"/01/'; then
+openapi="$(curl -fsS "http://127.0.0.1:$BASE_HTTP/openapi.json")"  # (grep -q in a pipe: SIGPIPE)
+if grep -q '"/01/' <<<"$openapi"; then
   pid=$(cat "$NET/regulator/node.pid")
   kill "$pid"; while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
   TIDEMARK_TEST_TAMPER_PROOFS=1 "$BIN/node/tidemark-node" --config "$NET/regulator/node.json" \
