@@ -22,7 +22,7 @@ done
 
 NET="$(mktemp -d /tmp/tidemark-browser.XXXXXX)"
 cleanup() {
-  scripts/local-net.sh stop "$NET" >/dev/null 2>&1 || true
+  "$ROOT/scripts/local-net.sh" stop "$NET" >/dev/null 2>&1 || true
   if [[ "${KEEP_NET:-0}" != 1 ]]; then rm -rf "$NET"; fi
 }
 trap cleanup EXIT
