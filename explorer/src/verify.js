@@ -34,9 +34,9 @@ export async function verifyTrace(answer) {
     const signers = (r.signers || []).map((v) => v.org || `#${v.index}`);
     const records = Object.keys(r.records || {}).length;
     return { state: 'ok', title: '✔ Verified in your browser.',
-      detail: `${signers.length} of ${r.validatorCount} validators (${signers.join(', ')}) signed block ${r.height}; ` +
-        `Merkle proofs of ${records} ledger records match what this page shows (${(r.checked || []).join(', ')}). ` +
-        `Checked against the genesis validator set of ${genesis.chain_id}.` };
+      detail: `${signers.length} of ${r.validatorCount} validators signed block ${r.height}; Merkle proofs of ${records} ledger records match this page.`,
+      more: `Signed by ${signers.join(', ')}, checked against the genesis validator set of ${genesis.chain_id}. ` +
+        `Checked: ${(r.checked || []).join(', ')}.` };
   } catch (e) {
     return { state: 'bad', title: '✘ Verification failed.',
       detail: `This page does not match what the validators signed (${e.reason || e.message}). Do not trust it.` };

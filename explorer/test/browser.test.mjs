@@ -5,8 +5,10 @@
 //   NET_DIR       the network folder (organisations' keys, for loading the demo story)
 //   SCREENSHOTS   where to save a screenshot of every page
 //   TAMPER_URL    optional: a node started with TIDEMARK_TEST_TAMPER_PROOFS=1
+//   NODE_BIN      optional: the tidemark-node binary (the reconnect test restarts a node)
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import * as tm from '../../sdk/js/src/index.js';
@@ -16,17 +18,20 @@ const BASE = process.env.EXPLORER_URL || 'http://127.0.0.1:8080';
 const NET_DIR = process.env.NET_DIR || 'run/local-4';
 const SHOTS = process.env.SCREENSHOTS || 'build/screenshots';
 const TAMPER_URL = process.env.TAMPER_URL || '';
+const NODE_BIN = process.env.NODE_BIN || '';  // tidemark-node, to restart a node
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 const DESKTOP = { viewport: { width: 1280, height: 900 } };
 
 let browser;
+const contexts = new Map();  // one browser context per viewport, a new page per visit
 let story;
 mkdirSync(SHOTS, { recursive: true });
 
 // Opens `path` in a fresh page, waits until the app has rendered it, and fails on any console
 // error, uncaught exception or failed request.
 async function open(path, { context = DESKTOP, shot, base = BASE, allowErrors = false } = {}) {
-  const ctx = await browser.newContext({ ...context, acceptDownloads: true });
+  if (!contexts.has(context)) contexts.set(context, await browser.newContext({ ...context, acceptDownloads: true }));
+  const ctx = contexts.get(context);
   const page = await ctx.newPage();
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
@@ -39,7 +44,7 @@ async function open(path, { context = DESKTOP, shot, base = BASE, allowErrors = 
   await waitReady(page);
   if (shot) await page.screenshot({ path: `${SHOTS}/${shot}.png`, fullPage: true });
   const check = () => { if (!allowErrors) assert.deepEqual(errors, [], `errors on ${path}`); };
-  return { page, ctx, errors, check, close: async () => { check(); await ctx.close(); } };
+  return { page, ctx, errors, check, close: async () => { check(); await page.close(); } };
 }
 
 async function waitReady(page) {
@@ -122,6 +127,16 @@ describe('explorer', () => {
     assert.ok(await b.page.locator('a[rel=prev]').count());
     assert.equal(await b.page.locator(`text=${block.id}`).count(), 1);
     await b.close();
+    // A block committed by a descendant's certificate verifies through the parent links.
+    const head = (await get('/v1/status')).height;
+    for (let hgt = 1; hgt <= Math.min(head, 60); hgt++) {
+      const bj = await get(`/v1/blocks/${hgt}`);
+      if (!bj.certificate || bj.certificate.commit_height === hgt) continue;
+      const d = await open(`/blocks/${hgt}`, { shot: 'block-committed-by-descendant' });
+      assert.match(await d.page.getByTestId('block-verified').textContent(), /descends from this one/);
+      await d.close();
+      break;
+    }
     const t = await open(`/txs/${txId}`);
     assert.match(await t.page.getByTestId('tx-status').textContent(), /committed/);
     assert.match(await t.page.getByTestId('tx-args').textContent(), /"events"|"declaration_no"|"gtin"/);
@@ -223,6 +238,32 @@ describe('explorer', () => {
     await p.waitForFunction((h) => Number(document.querySelector('[data-testid=height]').textContent) >= h,
       next.height, { timeout: 10000 });
     await o.close();
+  });
+
+  test('the live feed reconnects by itself when its node restarts', { skip: NODE_BIN ? false : 'needs NODE_BIN' }, async () => {
+    // The dashboard of the customs node (the second one); the tests' other pages use the first.
+    const dir = `${NET_DIR}/customs`;
+    const cfg = JSON.parse(readFileSync(`${dir}/node.json`, 'utf8'));
+    const url = `http://${cfg.http.listen}`;
+    const o = await open('/', { base: url, allowErrors: true });  // refused connections are logged
+    const p = o.page;
+    const state = () => p.getByTestId('live-state').textContent();
+    await p.waitForFunction(() => document.querySelector('[data-testid=live-state]')?.textContent.includes('live'));
+    const pid = Number(readFileSync(`${dir}/node.pid`, 'utf8'));
+    process.kill(pid, 'SIGTERM');
+    await p.waitForFunction(() => document.querySelector('[data-testid=live-state]')?.textContent.includes('reconnecting'),
+      null, { timeout: 15000 });
+    const child = spawn(NODE_BIN, ['--config', `${dir}/node.json`], { detached: true,
+      stdio: ['ignore', openSync(`${dir}/node.log`, 'a'), openSync(`${dir}/node.log`, 'a')] });
+    child.unref();
+    writeFileSync(`${dir}/node.pid`, String(child.pid));  // local-net.sh stop finds it
+    await p.waitForFunction(() => document.querySelector('[data-testid=live-state]')?.textContent.includes('live'),
+      null, { timeout: 20000 });
+    const committed = await commitSomething();
+    await p.waitForFunction((h) => Number(document.querySelector('[data-testid=height]').textContent) >= h,
+      committed.height, { timeout: 15000 });
+    assert.match(await state(), /live/);
+    await o.page.close();
   });
 
   test('a tx list exports as CSV', async () => {

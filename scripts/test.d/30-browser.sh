@@ -22,7 +22,7 @@ done
 
 NET="$(mktemp -d /tmp/tidemark-browser.XXXXXX)"
 cleanup() {
-  scripts/local-net.sh stop "$NET" >/dev/null 2>&1 || true
+  "$ROOT/scripts/local-net.sh" stop "$NET" >/dev/null 2>&1 || true
   if [[ "${KEEP_NET:-0}" != 1 ]]; then rm -rf "$NET"; fi
 }
 trap cleanup EXIT
@@ -35,7 +35,8 @@ scripts/local-net.sh start "$NET" "$BIN/node"
 
 # With proof bundles on this node, restart one validator with tampered proofs for the warning test.
 TAMPER_URL=""
-if curl -fsS "http://127.0.0.1:$BASE_HTTP/openapi.json" | grep -q '"/01/'; then
+openapi="$(curl -fsS "http://127.0.0.1:$BASE_HTTP/openapi.json")"  # (grep -q in a pipe: SIGPIPE)
+if grep -q '"/01/' <<<"$openapi"; then
   pid=$(cat "$NET/regulator/node.pid")
   kill "$pid"; while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
   TIDEMARK_TEST_TAMPER_PROOFS=1 "$BIN/node/tidemark-node" --config "$NET/regulator/node.json" \
@@ -46,7 +47,7 @@ if curl -fsS "http://127.0.0.1:$BASE_HTTP/openapi.json" | grep -q '"/01/'; then
 fi
 
 # The README's demo story too, when the CLI has the loader (the tests load their own story).
-if "$BIN/sdk/tidemark" demo --help >/dev/null 2>&1; then
+if "$BIN/sdk/tidemark" --help | grep -qE "^  demo[[:space:]]"; then
   "$BIN/sdk/tidemark" demo load --url "http://127.0.0.1:$BASE_HTTP" --network "$NET" ||
     { echo "30-browser: tidemark demo load failed" >&2; exit 1; }
 fi
@@ -54,5 +55,6 @@ fi
 rm -rf "$SHOTS"
 cd explorer
 EXPLORER_URL="http://127.0.0.1:$BASE_HTTP" NET_DIR="$NET" SCREENSHOTS="$SHOTS" TAMPER_URL="$TAMPER_URL" \
+  NODE_BIN="$BIN/node/tidemark-node" \
   timeout 300 node --test --test-concurrency=1 test/browser.test.mjs
 echo "30-browser: screenshots in $SHOTS"

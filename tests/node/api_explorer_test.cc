@@ -129,6 +129,7 @@ TEST_CASE("explorer api: search finds heights, blocks, txs, accounts and organis
 
   CheckProblem(a.Get("/v1/search"), 400);
   CheckProblem(a.Get("/v1/search?q="), 400);
+  CheckProblem(a.Get("/v1/search?q=%20%20"), 400);  // not "every organisation"
   CheckProblem(a.Get("/v1/search?q=" + std::string(600, 'x')), 400);
 }
 
@@ -151,6 +152,11 @@ TEST_CASE("explorer api: stats count each validator's signatures and the txs") {
   CHECK(s["blocks"][0]["signers"] == json::array({0, 1, 2, 3}));
   CHECK(s["avg_block_ms"] == 1000);              // the fake's blocks are 1 s apart
   CHECK(s["tps"].get<double>() == Approx(0.5));  // 1 tx after the first block over 2 s
+  // The fake's certificate of block h is formed on h itself, so block h + 1 carries it.
+  CHECK(s["blocks"][0]["certified_at"] == 2);
+  CHECK(s["blocks"][0]["finality_ms"] == 1000);
+  CHECK_FALSE(s["blocks"][2].contains("finality_ms"));  // block 4 does not exist yet
+  CHECK(s["finality_ms"] == 1000);
 
   json two = a.Ok("/v1/stats?blocks=2");
   CHECK(two["blocks_counted"] == 2);

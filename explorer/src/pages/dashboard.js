@@ -77,7 +77,7 @@ export async function dashboard(main, ctx) {
       { label: 'Tx', cell: (t) => hashLink(`/txs/${t.id}`, t.id, 12) },
       { label: 'Status', cell: (t) => statusBadge(t.status) },
       { label: 'Block', cell: (t) => (t.height ? link(`/blocks/${t.height}`, String(t.height)) : '') },
-    ], recentTxs, { empty: 'No transactions since this page opened.' }));
+    ], recentTxs, { empty: 'No recent transactions.' }));
   }
 
   async function refreshStats() {
@@ -93,6 +93,17 @@ export async function dashboard(main, ctx) {
     }
   }
 
+  // The latest txs from the last blocks that carried some; live tx events are added on top.
+  const withTxs = stats.blocks.filter((b) => b.tx_count > 0).slice(-3).reverse();
+  const full = await Promise.all(withTxs.map((b) => get(`/v1/blocks/${b.height}`).catch(() => null)));
+  for (const b of full) {
+    if (!b) continue;
+    b.txs.slice().reverse().forEach((t) => {
+      const i = b.txs.indexOf(t);
+      const r = b.receipts && b.receipts[i];
+      if (recentTxs.length < 10) recentTxs.push({ id: t.id, status: r ? r.status : 'committed', height: b.header.height });
+    });
+  }
   document.getElementById('stat-mempool').textContent = String(stats.mempool_txs);
   render();
   const onResize = () => chartBox.replaceChildren(drawChart(blocks, chartBox.clientWidth || 640));

@@ -69,7 +69,8 @@ function place(loc) {
   return m[2] ? `GLN ${m[1]} (${m[2]})` : `GLN ${m[1]}`;
 }
 
-function warningText(w) {
+function warningText(raw) {
+  const w = raw.replace(/\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:\d\d)/g, (t) => when(t));
   if (w.startsWith('scanned ')) return `This code was ${w}. If you did not scan it before, it may be a copy.`;
   return w.charAt(0).toUpperCase() + w.slice(1);
 }
@@ -139,7 +140,8 @@ export async function tracePage(main, ctx, path) {
 
   const result = await verifyTrace(data.answer);
   mark.className = `mark ${result.state}`;
-  mark.replaceChildren(h('strong', {}, result.title), h('span', {}, ` ${result.detail}`));
+  mark.replaceChildren(h('strong', {}, result.title), h('span', {}, ` ${result.detail}`),
+    result.more ? h('details', {}, h('summary', {}, 'What was checked'), h('p', {}, result.more)) : null);
   mark.dataset.state = result.state;
 }
 

@@ -1,6 +1,6 @@
 // Transaction page: status, signer, nonce, decoded payload, receipt events, raw JSON with copy.
 import { getJson } from '../api.js';
-import { age, code, copyButton, facts, h, hashLink, link, pretty, section, statusBadge } from '../ui.js';
+import { code, copyButton, facts, h, hashLink, link, pretty, section, statusBadge } from '../ui.js';
 
 export async function txPage(main, ctx, id) {
   const { body: t, text } = await getJson(`/v1/txs/${id}`);
@@ -26,5 +26,4 @@ export async function txPage(main, ctx, id) {
       : h('p', { class: 'muted' }, 'No events.')) : null,
     section('Raw JSON', h('div', { class: 'card-tools' }, copyButton(() => text, 'Copy JSON')),
       h('pre', { class: 'json raw', 'data-testid': 'tx-raw' }, pretty(JSON.parse(text)))));
-  void age;
 }

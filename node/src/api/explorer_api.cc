@@ -113,10 +113,11 @@ class Explorer {
     std::string s = *q;
     s.erase(0, s.find_first_not_of(" \t"));
     s.erase(s.find_last_not_of(" \t") + 1);
+    if (s.empty()) return Fail(Status::Invalid("q: only blanks"), req);
     json results = json::array();
     if (IsDigits(s) && s.size() <= 19) {
       uint64_t h = std::stoull(s);
-      if (auto b = ledger_->BlockAt(h); b.ok()) {
+      if (auto b = ledger_->CertifiedBlockAt(h); b.ok()) {
         results.push_back(Hit("block", std::to_string(h), "Block " + std::to_string(h),
                               "/blocks/" + std::to_string(h)));
       }
@@ -143,21 +144,23 @@ class Explorer {
     std::vector<uint64_t> signed_n(vs->validators.size()), proposed(vs->validators.size());
     json blocks = json::array();
     std::map<uint64_t, uint64_t> times;  // height -> timestamp, to estimate finality
-    uint64_t counted = 0, txs = 0;
-    json finality = json::array();
+    uint64_t counted = 0, in_epoch = 0, txs = 0;
     for (uint64_t h = first; h <= head && head > 0; ++h) {
-      auto b = ledger_->BlockAt(h);
+      auto b = ledger_->CertifiedBlockAt(h);
       if (!b.ok()) continue;
       const BlockHeader& hd = b->block.header;
       times[h] = hd.timestamp_ms;
       json signers = json::array();
+      // Validator indexes refer to the set of the block's epoch: count only the current one's.
+      bool this_epoch = hd.epoch == vs->epoch;
       if (b->commit_cert) {
         for (const auto& [index, sig] : b->commit_cert->signatures) {
           signers.push_back(index);
-          if (index < signed_n.size()) ++signed_n[index];
+          if (this_epoch && index < signed_n.size()) ++signed_n[index];
         }
       }
-      if (hd.proposer < proposed.size()) ++proposed[hd.proposer];
+      if (this_epoch && hd.proposer < proposed.size()) ++proposed[hd.proposer];
+      if (this_epoch) ++in_epoch;
       ++counted;
       txs += hd.tx_count;
       json bj{{"height", h},
@@ -171,36 +174,19 @@ class Explorer {
       if (b->commit_cert) bj["certified_at"] = b->commit_cert->data.height + 1;
       blocks.push_back(std::move(bj));
     }
-    std::vector<uint64_t> fin;
-    for (json& bj : blocks) {
-      if (!bj.contains("certified_at")) continue;
-      uint64_t at = bj["certified_at"];
-      auto it = times.find(at);
-      if (it == times.end()) {
-        auto b = ledger_->BlockAt(at);
-        if (!b.ok()) continue;
-        it = times.emplace(at, b->block.header.timestamp_ms).first;
-      }
-      uint64_t t0 = bj["timestamp_ms"];
-      if (it->second >= t0) fin.push_back(it->second - t0);
-      bj["finality_ms"] = it->second >= t0 ? json(it->second - t0) : json(nullptr);
-    }
+    std::vector<uint64_t> fin = AddFinality(&blocks, &times);
     json validators = json::array();
     for (size_t i = 0; i < vs->validators.size(); ++i) {
       validators.push_back(json{{"index", i},
                                 {"org", vs->validators[i].org},
                                 {"key", vs->validators[i].key.Hex()},
                                 {"signed", signed_n[i]},
-                                {"missed", counted - signed_n[i]},
+                                {"missed", in_epoch - signed_n[i]},
                                 {"proposed", proposed[i]}});
     }
-    json out{{"height", head},
-             {"blocks_counted", counted},
-             {"tx_count", txs},
-             {"blocks", blocks},
-             {"validators", validators},
-             {"quorum", vs->Quorum()},
-             {"mempool_txs", st.mempool_txs}};
+    json out{{"height", head},     {"blocks_counted", counted},    {"tx_count", txs},
+             {"blocks", blocks},   {"validators", validators},     {"quorum", vs->Quorum()},
+             {"epoch", vs->epoch}, {"mempool_txs", st.mempool_txs}};
     if (counted >= 2) {
       uint64_t t0 = blocks.front()["timestamp_ms"], t1 = blocks.back()["timestamp_ms"];
       uint64_t span = t1 > t0 ? t1 - t0 : 0;
@@ -353,6 +339,26 @@ class Explorer {
   }
 
  private:
+  // Sets each block's "finality_ms" (timestamp of the block carrying its commit certificate minus
+  // its own) and returns them.
+  std::vector<uint64_t> AddFinality(json* blocks, std::map<uint64_t, uint64_t>* times) {
+    std::vector<uint64_t> fin;
+    for (json& bj : *blocks) {
+      if (!bj.contains("certified_at")) continue;
+      uint64_t at = bj["certified_at"];
+      auto it = times->find(at);
+      if (it == times->end()) {
+        auto b = ledger_->CertifiedBlockAt(at);
+        if (!b.ok()) continue;  // not committed yet
+        it = times->emplace(at, b->block.header.timestamp_ms).first;
+      }
+      uint64_t t0 = bj["timestamp_ms"];
+      if (it->second >= t0) fin.push_back(it->second - t0);
+      bj["finality_ms"] = it->second >= t0 ? json(it->second - t0) : json(nullptr);
+    }
+    return fin;
+  }
+
   static json Hit(const std::string& kind, const std::string& id, const std::string& label,
                   const std::string& path) {
     return json{{"kind", kind}, {"id", id}, {"label", label}, {"path", path}};
@@ -492,94 +498,6 @@ http::Handler ExplorerFallback(const std::string& explorer_dir) {
     (void)p;
     return page.status == 200 ? page : r;
   };
-}
-
-}  // namespace tidemark::node::api
-
-namespace tidemark::node::api {
-
-namespace {
-
-constexpr const char* kExplorerPaths = R"json({
-  "/v1/search": {"get": {"summary": "Find a height, block, tx, account key, GTIN, Digital Link, EPC URN or organisation", "operationId": "search",
-    "parameters": [{"name": "q", "in": "query", "required": true, "schema": {"type": "string", "maxLength": 512}}],
-    "responses": {"200": {"description": "What the query names and the explorer path of each", "content": {"application/json": {"schema": {"type": "object", "properties": {
-        "query": {"type": "string"},
-        "results": {"type": "array", "items": {"type": "object", "properties": {
-          "kind": {"type": "string", "enum": ["block", "tx", "account", "org", "product", "lot", "item", "code"]},
-          "id": {"type": "string"}, "label": {"type": "string"}, "path": {"type": "string"}}}}}}}}},
-                  "400": {"$ref": "#/components/responses/Problem"}}}},
-  "/v1/stats": {"get": {"summary": "Recent blocks, throughput, finality estimate, validators' signed and missed certificates", "operationId": "getStats",
-    "parameters": [{"name": "blocks", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}}],
-    "responses": {"200": {"description": "Statistics over the last N committed blocks", "content": {"application/json": {"schema": {"type": "object", "properties": {
-        "height": {"type": "integer"}, "blocks_counted": {"type": "integer"}, "tx_count": {"type": "integer"},
-        "avg_block_ms": {"type": ["integer", "null"]}, "tps": {"type": "number"}, "finality_ms": {"type": ["integer", "null"]},
-        "quorum": {"type": "integer"}, "mempool_txs": {"type": "integer"},
-        "blocks": {"type": "array", "items": {"type": "object", "properties": {
-          "height": {"type": "integer"}, "timestamp_ms": {"type": "integer"}, "tx_count": {"type": "integer"}, "proposer": {"type": "integer"},
-          "round": {"type": "integer"}, "signers": {"type": "array", "items": {"type": "integer"}},
-          "certified_at": {"type": "integer"}, "finality_ms": {"type": ["integer", "null"]}}}},
-        "validators": {"type": "array", "items": {"type": "object", "properties": {
-          "index": {"type": "integer"}, "org": {"type": "string"}, "key": {"$ref": "#/components/schemas/Hex"},
-          "signed": {"type": "integer"}, "missed": {"type": "integer"}, "proposed": {"type": "integer"}}}}}}}}},
-                  "400": {"$ref": "#/components/responses/Problem"}}}},
-  "/v1/orgs": {"get": {"summary": "Every organisation", "operationId": "listOrgs",
-    "responses": {"200": {"description": "Organisations, ascending by id", "content": {"application/json": {"schema": {"type": "object", "properties": {
-        "orgs": {"type": "array", "items": {"$ref": "#/components/schemas/Org"}}}}}}}}}},
-  "/v1/orgs/{id}": {"get": {"summary": "An organisation with its keys", "operationId": "getOrg",
-    "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[a-z0-9_-]{1,64}$"}}],
-    "responses": {"200": {"description": "The organisation", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Org"}}}},
-                  "400": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}}},
-  "/v1/accounts/{key}": {"get": {"summary": "A key's record: organisation, kind, roles", "operationId": "getAccount",
-    "parameters": [{"name": "key", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}}],
-    "responses": {"200": {"description": "record is null for a key the identity contract does not know", "content": {"application/json": {"schema": {"type": "object", "properties": {
-        "key": {"$ref": "#/components/schemas/Hex"}, "record": {"oneOf": [{"$ref": "#/components/schemas/KeyRecord"}, {"type": "null"}]}}}}}},
-                  "400": {"$ref": "#/components/responses/Problem"}}}},
-  "/v1/accounts/{key}/txs": {"get": {"summary": "Committed txs signed by a key, oldest first", "operationId": "listAccountTxs",
-    "parameters": [
-      {"name": "key", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}},
-      {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
-      {"name": "cursor", "in": "query", "description": "Opaque: the next_cursor of the previous page", "schema": {"type": "string"}}],
-    "responses": {"200": {"description": "A page of txs", "content": {"application/json": {"schema": {"type": "object", "properties": {
-        "key": {"$ref": "#/components/schemas/Hex"}, "next_cursor": {"type": ["string", "null"]},
-        "txs": {"type": "array", "items": {"type": "object", "properties": {
-          "id": {"$ref": "#/components/schemas/Hex"}, "height": {"type": "integer"}, "index": {"type": "integer"},
-          "status": {"type": "string"}, "nonce": {"type": "integer"}, "contract": {"type": "string"}, "method": {"type": "string"},
-          "reason": {"type": "string"}}}}}}}}},
-                  "400": {"$ref": "#/components/responses/Problem"}, "503": {"$ref": "#/components/responses/Problem"}}}},
-  "/v1/trace": {"get": {"summary": "The provenance trace of a code (Digital Link, EPC URN, GTIN), without proofs", "operationId": "getTrace",
-    "parameters": [{"name": "code", "in": "query", "required": true, "schema": {"type": "string", "maxLength": 512}}],
-    "responses": {"200": {"description": "The contract's Trace() answer (docs/provenance.md) plus the state height", "content": {"application/json": {"schema": {"type": "object"}}}},
-                  "400": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}}},
-  "/v1/products/{gtin}": {"get": {"summary": "A product's master data and lots", "operationId": "getProduct",
-    "parameters": [{"name": "gtin", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[0-9]{8,14}$"}}],
-    "responses": {"200": {"description": "product (null if not registered) and lots", "content": {"application/json": {"schema": {"type": "object", "properties": {
-        "gtin": {"type": "string"}, "product": {}, "height": {"type": "integer"}, "lots": {"type": "array", "items": {"type": "object"}}}}}}},
-                  "400": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}}}
-})json";
-
-constexpr const char* kExplorerSchemas = R"json({
-  "Org": {"type": "object", "properties": {
-    "id": {"type": "string"}, "name": {"type": "string"}, "roles": {"type": "array", "items": {"type": "string"}},
-    "active": {"type": "boolean"}, "admin_keys": {"type": "array", "items": {"$ref": "#/components/schemas/Hex"}},
-    "validator_key": {"type": ["string", "null"]}, "service_key": {"type": ["string", "null"]},
-    "keys": {"type": "array", "items": {"$ref": "#/components/schemas/KeyRecord"}}}},
-  "KeyRecord": {"type": "object", "properties": {
-    "key": {"$ref": "#/components/schemas/Hex"}, "org": {"type": "string"}, "kind": {"type": "string", "enum": ["admin", "member", "service"]},
-    "roles": {"type": "array", "items": {"type": "string"}}, "label": {"type": "string"}, "active": {"type": "boolean"},
-    "enrolled_height": {"type": "integer"}, "revoked_height": {"type": "integer"}}}
-})json";
-
-}  // namespace
-
-const nlohmann::json& ExplorerOpenApiPaths() {
-  static const json paths = json::parse(kExplorerPaths);
-  return paths;
-}
-
-const nlohmann::json& ExplorerOpenApiSchemas() {
-  static const json schemas = json::parse(kExplorerSchemas);
-  return schemas;
 }
 
 }  // namespace tidemark::node::api

@@ -214,6 +214,17 @@ class NodeLedger final : public api::LedgerApi {
 
   Result<uint64_t> NextNonce(const PublicKey& signer) override { return ledger_.NextNonce(signer); }
 
+  Result<api::BlockRecord> CertifiedBlockAt(uint64_t height) override {
+    TM_ASSIGN_OR_RETURN(std::optional<Block> b, ledger_.blocks().BlockAt(height));
+    if (!b) return Status::NotFound("no block at height " + std::to_string(height));
+    api::BlockRecord r;
+    if (height > 0) {
+      TM_ASSIGN_OR_RETURN(r.commit_cert, ledger_.blocks().CertAt(height));
+    }
+    r.block = std::move(*b);
+    return r;
+  }
+
   Result<std::vector<api::SignerTxRef>> TxsBySigner(const PublicKey& signer,
                                                     std::optional<api::TxLocationRef> after,
                                                     size_t limit) override {

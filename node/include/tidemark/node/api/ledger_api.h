@@ -140,6 +140,10 @@ class LedgerApi {
     (void)signer;
     return tidemark::Status::Unavailable("nonces");
   }
+  // A committed block with its commit certificate, without loading its receipts (the explorer's
+  // statistics read many blocks). Default: BlockAt.
+  virtual Result<BlockRecord> CertifiedBlockAt(uint64_t height) { return BlockAt(height); }
+
   // The committed txs signed by `signer`, in commit order, after `after` (exclusive), at most
   // `limit` (the block store's signer index). Default: UNAVAILABLE (no index).
   virtual Result<std::vector<SignerTxRef>> TxsBySigner(const PublicKey& signer,
