@@ -62,14 +62,15 @@ struct BlockSync::Impl : std::enable_shared_from_this<BlockSync::Impl> {
   std::atomic<bool> catching_up{false};
   std::atomic<bool> stopped{false};
   std::atomic<size_t> next_peer{0};
+  std::atomic<uint64_t> next_request_from{0};  // first height not yet asked for (pipeline)
 
   void Poll() {
     timer.expires_after(std::chrono::milliseconds(opt.poll_ms));
     timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
       if (ec || self->stopped) return;
-      if (self->catching_up || SteadyMs() - self->last_progress_ms > self->opt.stall_ms) {
-        self->Request();
-      }
+      // While batches keep arriving the pipeline (OnResponse) asks for the next ones; the poll
+      // only restarts it when nothing was committed for stall_ms (a lost answer, a gone peer).
+      if (SteadyMs() - self->last_progress_ms > self->opt.stall_ms) self->Request();
       self->Poll();
     });
   }
@@ -77,10 +78,15 @@ struct BlockSync::Impl : std::enable_shared_from_this<BlockSync::Impl> {
   void Request() {
     auto ps = peers();
     if (ps.empty()) return;
-    const PublicKey& to = ps[next_peer++ % ps.size()];
+    uint64_t from = ledger.height() + 1;
+    next_request_from = from + opt.max_blocks;
+    SendRequest(ps[next_peer++ % ps.size()], from);
+  }
+
+  void SendRequest(const PublicKey& to, uint64_t from) {
     Writer w;
     w.U8(kRequest);
-    w.U64(ledger.height() + 1);
+    w.U64(from);
     w.U32(opt.max_blocks);
     send(to, w.Take());
   }
@@ -121,6 +127,16 @@ struct BlockSync::Impl : std::enable_shared_from_this<BlockSync::Impl> {
       return;
     }
     catching_up = true;
+    // Pipelining: ask the same peer (one connection answers in order) for the next range now,
+    // so that it is served while this one is verified and applied.
+    if (!resp->blocks.empty()) {
+      uint64_t last = resp->blocks.back().first.header.height;
+      uint64_t expected = next_request_from.load();
+      if (resp->peer_height > last && last + 1 >= expected &&
+          next_request_from.compare_exchange_strong(expected, last + 1 + opt.max_blocks)) {
+        SendRequest(from, last + 1);
+      }
+    }
     auto self = shared_from_this();
     driver.RunExclusive([self, resp = std::move(*resp)]() mutable { self->Apply(resp); });
   }
@@ -161,8 +177,11 @@ struct BlockSync::Impl : std::enable_shared_from_this<BlockSync::Impl> {
       spdlog::info("sync: applied {} blocks, now at height {}", applied, ledger.height());
       last_progress_ms = SteadyMs();
       driver.Restart();
-      Request();  // keep going while the peer is ahead
+      // The tail waits for a certificate in the next range, which the pipeline asked for from
+      // above this tail: ask again from the tip.
+      if (!held.empty()) Request();
     }
+    if (ledger.height() + opt.min_gap > resp.peer_height) catching_up = false;
   }
 };
 
