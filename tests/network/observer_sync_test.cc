@@ -41,7 +41,12 @@ TEST_CASE("observer: follows the chain with the validators' state roots and serv
   REQUIRE(s);
   CHECK((*s)["validator_index"].is_null());
   CHECK((*s)["validator_count"] == 4);
-  // A tx submitted to the observer is gossiped to the validators and committed.
+  // A tx submitted to the observer is gossiped to the validators and committed. (Gossip goes to
+  // the peers connected at admission, so wait for the observer's links first.)
+  REQUIRE(WaitFor([&] {
+    auto st = net.nodes[obs].Get("/v1/status");
+    return st && (*st)["peers"] == 4;
+  }));
   auto tx = TestPut(net.AdminKey(0), net.chain, 1, "via-observer", 7);
   auto r = Submit(net.nodes[obs], tx, /*wait=*/true);
   REQUIRE(r);
