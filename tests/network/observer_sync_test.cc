@@ -74,7 +74,7 @@ TEST_CASE("sync: a node down for 10,000 blocks syncs back and reports syncing me
   net.nodes[obs].Kill();
   uint64_t down_at = net.MaxHeight({0, 1, 2, 3});
   auto t0 = std::chrono::steady_clock::now();
-  REQUIRE(WaitFor([&] { return net.MinHeight({0, 1, 2, 3}) >= down_at + 10'000; }, 120s));
+  REQUIRE(WaitFor([&] { return net.MinHeight({0, 1, 2, 3}) >= down_at + 10'000; }, 180s));
   double produce_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   net.Start(obs);
