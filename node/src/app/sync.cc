@@ -23,11 +23,6 @@ uint64_t SteadyMs() {
                                    .count());
 }
 
-struct SyncResponse {
-  uint64_t peer_height = 0;
-  std::vector<std::pair<Block, QuorumCert>> blocks;
-};
-
 Result<SyncResponse> DecodeResponse(Reader& r) {
   SyncResponse out;
   TM_RETURN_IF_ERROR(r.U64(&out.peer_height, "peer_height"));
@@ -45,6 +40,22 @@ Result<SyncResponse> DecodeResponse(Reader& r) {
   return out;
 }
 }  // namespace
+
+Result<std::variant<SyncRequest, SyncResponse>> DecodeSyncMessage(ByteView body) {
+  Reader r(body, "sync");
+  uint8_t tag;
+  TM_RETURN_IF_ERROR(r.U8(&tag, "tag"));
+  if (tag == kRequest) {
+    SyncRequest q;
+    TM_RETURN_IF_ERROR(r.U64(&q.from_height, "from_height"));
+    TM_RETURN_IF_ERROR(r.U32(&q.max_blocks, "max"));
+    TM_RETURN_IF_ERROR(r.Finish());
+    return std::variant<SyncRequest, SyncResponse>(q);
+  }
+  if (tag != kResponse) return r.Error("unknown sync message tag");
+  TM_ASSIGN_OR_RETURN(SyncResponse resp, DecodeResponse(r));
+  return std::variant<SyncRequest, SyncResponse>(std::move(resp));
+}
 
 struct BlockSync::Impl : std::enable_shared_from_this<BlockSync::Impl> {
   Impl(asio::io_context& io, Ledger& ledger, ConsensusDriver& driver, SendFn send, PeersFn peers,
