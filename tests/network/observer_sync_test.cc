@@ -35,8 +35,21 @@ TEST_CASE("observer: follows the chain with the validators' state roots and serv
   TestNetOptions o;
   o.observers = 1;
   TestNet net("tidemark-observer", o);
-  net.StartAll();
   const size_t obs = 4;
+  // A tx submitted to the observer before it has any link waits in its mempool and is passed on
+  // to the validators when they connect.
+  net.Start(obs);
+  REQUIRE(WaitFor([&] { return net.nodes[obs].Ready(); }));
+  auto early = TestPut(net.AdminKey(1), net.chain, 1, "early", 1);
+  auto pending = Submit(net.nodes[obs], early, /*wait=*/false);
+  REQUIRE(pending);
+  CHECK((*pending)["status"] == "pending");
+  for (size_t i = 0; i < 4; ++i) net.Start(i);
+  for (size_t i = 0; i < 4; ++i) REQUIRE(WaitFor([&] { return net.nodes[i].Ready(); }));
+  REQUIRE(WaitFor([&] {
+    auto t = net.nodes[0].Get("/v1/txs/" + early.Id().Hex());
+    return t && (*t)["status"] == "committed";
+  }, 30s));
   auto s = net.nodes[obs].Get("/v1/status");
   REQUIRE(s);
   CHECK((*s)["validator_index"].is_null());
