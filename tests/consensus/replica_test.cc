@@ -233,3 +233,24 @@ TEST_CASE("timeouts from a quorum form a TC and move every replica to the next r
     REQUIRE(c.safety[i].last_timeout_round >= 1);
   }
 }
+
+TEST_CASE("a leader whose votes overtake the proposal fetches the block and proposes at once") {
+  // Regression: the QC that a leader formed from votes committed the parent, and the commit
+  // forgot the fetch of the certified block (the next proposal's parent): the round stalled
+  // until its timeout. Here proposals never reach the next round's leader and no timer fires.
+  Cluster c(4);
+  c.Deliver(200);
+  uint64_t start = c.tips[0].header.height;
+  for (size_t i = 1; i < 4; ++i) start = std::min(start, c.tips[i].header.height);
+  for (size_t k = 0; k < 4000 && !c.queue.empty(); ++k) {
+    auto env = c.queue.front();
+    c.queue.pop_front();
+    c.now += 1;
+    if (auto* p = std::get_if<ProposalMsg>(&env.msg);
+        p != nullptr && env.to == c.replicas[0]->LeaderOf(p->block.header.round + 1)) {
+      continue;
+    }
+    c.Run(env.to, c.replicas[env.to]->OnMessage(c.keys[env.from].public_key(), env.msg, c.now));
+  }
+  for (size_t i = 0; i < 4; ++i) CHECK(c.tips[i].header.height >= start + 20);
+}

@@ -35,13 +35,31 @@ TEST_CASE("observer: follows the chain with the validators' state roots and serv
   TestNetOptions o;
   o.observers = 1;
   TestNet net("tidemark-observer", o);
-  net.StartAll();
   const size_t obs = 4;
+  // A tx submitted to the observer before it has any link waits in its mempool and is passed on
+  // to the validators when they connect.
+  net.Start(obs);
+  REQUIRE(WaitFor([&] { return net.nodes[obs].Ready(); }));
+  auto early = TestPut(net.AdminKey(1), net.chain, 1, "early", 1);
+  auto pending = Submit(net.nodes[obs], early, /*wait=*/false);
+  REQUIRE(pending);
+  CHECK((*pending)["status"] == "pending");
+  for (size_t i = 0; i < 4; ++i) net.Start(i);
+  for (size_t i = 0; i < 4; ++i) REQUIRE(WaitFor([&] { return net.nodes[i].Ready(); }));
+  REQUIRE(WaitFor([&] {
+    auto t = net.nodes[0].Get("/v1/txs/" + early.Id().Hex());
+    return t && (*t)["status"] == "committed";
+  }, 30s));
   auto s = net.nodes[obs].Get("/v1/status");
   REQUIRE(s);
   CHECK((*s)["validator_index"].is_null());
   CHECK((*s)["validator_count"] == 4);
-  // A tx submitted to the observer is gossiped to the validators and committed.
+  // A tx submitted to the observer is gossiped to the validators and committed. (Gossip goes to
+  // the peers connected at admission, so wait for the observer's links first.)
+  REQUIRE(WaitFor([&] {
+    auto st = net.nodes[obs].Get("/v1/status");
+    return st && (*st)["peers"] == 4;
+  }));
   auto tx = TestPut(net.AdminKey(0), net.chain, 1, "via-observer", 7);
   auto r = Submit(net.nodes[obs], tx, /*wait=*/true);
   REQUIRE(r);
@@ -69,7 +87,7 @@ TEST_CASE("sync: a node down for 10,000 blocks syncs back and reports syncing me
   net.nodes[obs].Kill();
   uint64_t down_at = net.MaxHeight({0, 1, 2, 3});
   auto t0 = std::chrono::steady_clock::now();
-  REQUIRE(WaitFor([&] { return net.MinHeight({0, 1, 2, 3}) >= down_at + 10'000; }, 120s));
+  REQUIRE(WaitFor([&] { return net.MinHeight({0, 1, 2, 3}) >= down_at + 10'000; }, 180s));
   double produce_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   net.Start(obs);

@@ -142,7 +142,7 @@ TEST_CASE("p2p: an oversized frame closes the connection, Send refuses what the 
   Net net;
   KeyPair ka = Key(1), kb = Key(2);
   std::set<PublicKey> both{ka.public_key(), kb.public_key()};
-  Node a(net.io, ka, both, {.max_frame_bytes = 1000});
+  Node a(net.io, ka, both, {.max_frame_bytes = 1000, .ban_ms = 0});  // disconnect, no ban
   Node b(net.io, kb, both, {.max_frame_bytes = 1 << 20});
   a.t->AddPeer(b.Addr());
   b.t->AddPeer(a.Addr());
@@ -194,4 +194,40 @@ TEST_CASE("p2p: the test-only fault layer drops traffic to and from blocked peer
   a.t->SetBlocked({});
   REQUIRE(b.t->Send(ka.public_key(), Bytes{3}).ok());
   REQUIRE(WaitFor([&] { return a.inbox.size() == 1; }));
+}
+
+TEST_CASE("p2p: a peer that sent an oversized frame is banned, then let back in") {
+  Net net;
+  KeyPair ka = Key(1), kb = Key(2);
+  std::set<PublicKey> both{ka.public_key(), kb.public_key()};
+  Node a(net.io, ka, both, {.max_frame_bytes = 1000, .reconnect_min_ms = 20, .ban_ms = 1500});
+  Node b(net.io, kb, both, {.max_frame_bytes = 1 << 20, .reconnect_min_ms = 20});
+  a.t->AddPeer(b.Addr());
+  b.t->AddPeer(a.Addr());
+  REQUIRE(WaitFor([&] { return a.t->ConnectedPeers().size() == 1; }));
+  REQUIRE(b.t->Send(ka.public_key(), Bytes(2000, 1)).ok());
+  REQUIRE(WaitFor([&] { return a.t->stats().bans == 1; }));
+  CHECK(a.t->IsBanned(kb.public_key()));
+  // b keeps dialling; a refuses it while the ban lasts.
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  CHECK(a.t->ConnectedPeers().empty());
+  CHECK(a.t->stats().handshakes_refused >= 1);
+  REQUIRE(WaitFor([&] { return a.t->ConnectedPeers().size() == 1; }, 10000));
+  CHECK(!a.t->IsBanned(kb.public_key()));
+}
+
+TEST_CASE("p2p: Ban closes the connection and refuses the peer for the given time") {
+  Net net;
+  KeyPair ka = Key(1), kb = Key(2);
+  std::set<PublicKey> both{ka.public_key(), kb.public_key()};
+  Node a(net.io, ka, both, {.reconnect_min_ms = 20});
+  Node b(net.io, kb, both, {.reconnect_min_ms = 20});
+  a.t->AddPeer(b.Addr());
+  b.t->AddPeer(a.Addr());
+  REQUIRE(WaitFor([&] { return a.t->ConnectedPeers().size() == 1; }));
+  a.t->Ban(kb.public_key(), 60'000, "test");
+  REQUIRE(WaitFor([&] { return b.t->ConnectedPeers().empty(); }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  CHECK(a.t->ConnectedPeers().empty());
+  CHECK(b.t->Send(ka.public_key(), Bytes{1}).code() == Code::kUnavailable);
 }

@@ -289,6 +289,15 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
     consensus::SafetyState safety;
     if (record) {
       TM_ASSIGN_OR_RETURN(safety, consensus::SafetyState::Decode(*record));
+      // Killed between writing the block that ended an epoch and the new epoch's safety record:
+      // that block is the tip and the root of the epoch the ledger is in.
+      if (safety.epoch < validators.epoch && tip.header.epoch < validators.epoch) {
+        spdlog::warn("consensus: safety record of epoch {} under validator set of epoch {}: "
+                     "starting the new epoch from the tip",
+                     safety.epoch, validators.epoch);
+        safety = consensus::SafetyState::ForEpochRoot(validators.epoch, tip.Id(),
+                                                      tip.header.height);
+      }
     } else {
       safety = consensus::SafetyState::ForEpochRoot(validators.epoch, ledger.genesis_block().Id(), 0);
     }

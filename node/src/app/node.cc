@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <boost/asio.hpp>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -304,6 +305,37 @@ struct Node::Impl {
   std::unique_ptr<asio::steady_timer> housekeeping;  // metrics, known keys, test faults
   bool test_faults = false;
   std::set<PublicKey> fault_blocked;  // housekeeping only
+  std::mutex gossip_mu;
+  std::deque<std::pair<Hash256, Bytes>> recent_txs;  // guarded by gossip_mu; last kRecentTxs
+
+  static constexpr size_t kRecentTxs = 1024;
+
+  // Gossips a tx this node admitted through REST, and remembers it for peers that connect later.
+  void GossipTx(ByteView tx) {
+    {
+      std::lock_guard l(gossip_mu);
+      recent_txs.emplace_back(Sha256(tx), Bytes(tx.begin(), tx.end()));
+      if (recent_txs.size() > kRecentTxs) recent_txs.pop_front();
+    }
+    transport->Broadcast(Framed(kTxGossip, tx));
+  }
+
+  // A peer (re)connected: it gets the recently admitted txs that are still pending here, so a tx
+  // admitted while this node had no links (an observer starting, a partition) is not stranded.
+  void OnPeer(const PublicKey& peer, bool connected) {
+    if (!connected) return;
+    std::vector<std::pair<Hash256, Bytes>> txs;
+    {
+      std::lock_guard l(gossip_mu);
+      txs.assign(recent_txs.begin(), recent_txs.end());
+    }
+    for (const auto& [id, bytes] : txs) {
+      auto rec = pool->Find(id);
+      if (rec.ok() && rec->state == mempool::TxState::kPending) {
+        (void)transport->Send(peer, Framed(kTxGossip, bytes));
+      }
+    }
+  }
 
   bool Authorized(const PublicKey& k) {
     std::lock_guard l(keys_mu);
@@ -440,7 +472,8 @@ Result<std::unique_ptr<Node>> Node::Create(const config::NodeConfig& cfg) {
       p2p::TransportOptions{.chain_id = cfg.chain_id, .listen_host = p2p_addr.first,
                             .listen_port = p2p_addr.second, .ban_ms = cfg.p2p.ban_ms},
       [self](const PublicKey& k) { return self->Authorized(k); },
-      [self](const PublicKey& from, Bytes m) { self->OnPeerMessage(from, std::move(m)); });
+      [self](const PublicKey& from, Bytes m) { self->OnPeerMessage(from, std::move(m)); },
+      [self](const PublicKey& peer, bool connected) { self->OnPeer(peer, connected); });
   impl->driver->SetBadMessageHandler([self](const PublicKey& from, const Status& why) {
     self->Misbehaved(from, "malformed consensus message: " + why.message());
   });
@@ -462,7 +495,7 @@ Result<std::unique_ptr<Node>> Node::Create(const config::NodeConfig& cfg) {
       ledger, *impl->pool, *impl->driver,
       [self] { return self->transport->ConnectedPeers().size(); },
       [self] { return self->sync->catching_up(); },
-      [self](ByteView tx) { self->transport->Broadcast(Framed(kTxGossip, tx)); });
+      [self](ByteView tx) { self->GossipTx(tx); });
   impl->http = std::make_unique<api::HttpService>(cfg, impl->api.get());
   if (!cfg.resolver.scan_key_file.empty()) {
     TM_ASSIGN_OR_RETURN(KeyPair scan_key, LoadNodeKey(cfg.resolver.scan_key_file));

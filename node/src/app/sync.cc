@@ -23,11 +23,6 @@ uint64_t SteadyMs() {
                                    .count());
 }
 
-struct SyncResponse {
-  uint64_t peer_height = 0;
-  std::vector<std::pair<Block, QuorumCert>> blocks;
-};
-
 Result<SyncResponse> DecodeResponse(Reader& r) {
   SyncResponse out;
   TM_RETURN_IF_ERROR(r.U64(&out.peer_height, "peer_height"));
@@ -46,6 +41,22 @@ Result<SyncResponse> DecodeResponse(Reader& r) {
 }
 }  // namespace
 
+Result<std::variant<SyncRequest, SyncResponse>> DecodeSyncMessage(ByteView body) {
+  Reader r(body, "sync");
+  uint8_t tag;
+  TM_RETURN_IF_ERROR(r.U8(&tag, "tag"));
+  if (tag == kRequest) {
+    SyncRequest q;
+    TM_RETURN_IF_ERROR(r.U64(&q.from_height, "from_height"));
+    TM_RETURN_IF_ERROR(r.U32(&q.max_blocks, "max"));
+    TM_RETURN_IF_ERROR(r.Finish());
+    return std::variant<SyncRequest, SyncResponse>(q);
+  }
+  if (tag != kResponse) return r.Error("unknown sync message tag");
+  TM_ASSIGN_OR_RETURN(SyncResponse resp, DecodeResponse(r));
+  return std::variant<SyncRequest, SyncResponse>(std::move(resp));
+}
+
 struct BlockSync::Impl : std::enable_shared_from_this<BlockSync::Impl> {
   Impl(asio::io_context& io, Ledger& ledger, ConsensusDriver& driver, SendFn send, PeersFn peers,
        BlockSyncOptions opt)
@@ -62,14 +73,15 @@ struct BlockSync::Impl : std::enable_shared_from_this<BlockSync::Impl> {
   std::atomic<bool> catching_up{false};
   std::atomic<bool> stopped{false};
   std::atomic<size_t> next_peer{0};
+  std::atomic<uint64_t> next_request_from{0};  // first height not yet asked for (pipeline)
 
   void Poll() {
     timer.expires_after(std::chrono::milliseconds(opt.poll_ms));
     timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
       if (ec || self->stopped) return;
-      if (self->catching_up || SteadyMs() - self->last_progress_ms > self->opt.stall_ms) {
-        self->Request();
-      }
+      // While batches keep arriving the pipeline (OnResponse) asks for the next ones; the poll
+      // only restarts it when nothing was committed for stall_ms (a lost answer, a gone peer).
+      if (SteadyMs() - self->last_progress_ms > self->opt.stall_ms) self->Request();
       self->Poll();
     });
   }
@@ -77,10 +89,15 @@ struct BlockSync::Impl : std::enable_shared_from_this<BlockSync::Impl> {
   void Request() {
     auto ps = peers();
     if (ps.empty()) return;
-    const PublicKey& to = ps[next_peer++ % ps.size()];
+    uint64_t from = ledger.height() + 1;
+    next_request_from = from + opt.max_blocks;
+    SendRequest(ps[next_peer++ % ps.size()], from);
+  }
+
+  void SendRequest(const PublicKey& to, uint64_t from) {
     Writer w;
     w.U8(kRequest);
-    w.U64(ledger.height() + 1);
+    w.U64(from);
     w.U32(opt.max_blocks);
     send(to, w.Take());
   }
@@ -121,6 +138,16 @@ struct BlockSync::Impl : std::enable_shared_from_this<BlockSync::Impl> {
       return;
     }
     catching_up = true;
+    // Pipelining: ask the same peer (one connection answers in order) for the next range now,
+    // so that it is served while this one is verified and applied.
+    if (!resp->blocks.empty()) {
+      uint64_t last = resp->blocks.back().first.header.height;
+      uint64_t expected = next_request_from.load();
+      if (resp->peer_height > last && last + 1 >= expected &&
+          next_request_from.compare_exchange_strong(expected, last + 1 + opt.max_blocks)) {
+        SendRequest(from, last + 1);
+      }
+    }
     auto self = shared_from_this();
     driver.RunExclusive([self, resp = std::move(*resp)]() mutable { self->Apply(resp); });
   }
@@ -161,8 +188,11 @@ struct BlockSync::Impl : std::enable_shared_from_this<BlockSync::Impl> {
       spdlog::info("sync: applied {} blocks, now at height {}", applied, ledger.height());
       last_progress_ms = SteadyMs();
       driver.Restart();
-      Request();  // keep going while the peer is ahead
+      // The tail waits for a certificate in the next range, which the pipeline asked for from
+      // above this tail: ask again from the tip.
+      if (!held.empty()) Request();
     }
+    if (ledger.height() + opt.min_gap > resp.peer_height) catching_up = false;
   }
 };
 

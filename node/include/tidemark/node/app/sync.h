@@ -17,6 +17,7 @@
 
 #include <functional>
 #include <memory>
+#include <variant>
 #include <vector>
 
 #include "tidemark/crypto.h"
@@ -36,6 +37,17 @@ struct BlockSyncOptions {
   size_t max_response_bytes = 8 << 20;
   uint64_t min_gap = 3;              // smaller gaps are left to consensus
 };
+
+// The sync channel's messages, decoded strictly (exposed for fuzz/sync_message_fuzz.cc).
+struct SyncRequest {
+  uint64_t from_height = 0;
+  uint32_t max_blocks = 0;
+};
+struct SyncResponse {
+  uint64_t peer_height = 0;
+  std::vector<std::pair<Block, QuorumCert>> blocks;  // at most 1024
+};
+Result<std::variant<SyncRequest, SyncResponse>> DecodeSyncMessage(ByteView body);
 
 class BlockSync {
  public:
