@@ -196,17 +196,23 @@ Status DoVerify(Context& ctx, const ProofArgs& a) {
   for (const auto& e : v->entries) {
     std::string key(e.key.begin(), e.key.end());
     if (doc.contains("key") && doc["key"] == ToHex(e.key)) {
-      std::string claimed = doc["value"].is_string() ? doc["value"].get<std::string>() : "";
-      if (claimed != (e.value ? ToHex(*e.value) : "")) {
+      bool claimed_present = doc["value"].is_string();
+      auto claimed = FromHex(claimed_present ? doc["value"].get<std::string>() : "");
+      if (claimed_present != e.present() || !claimed.ok() ||
+          (claimed_present && !e.MatchesValue(*claimed))) {
         return Status::Unauthenticated("verification failed: the answer's value is not the proven one");
       }
     }
-    ordered_json j{{"key", key}, {"present", e.value.has_value()}};
+    ordered_json j{{"key", key}, {"present", e.present()}};
     if (e.value) {
       auto val = Value::Decode(*e.value);
       j["value"] = val.ok() ? ordered_json::parse(val->ToJson().dump()) : ordered_json(ToHex(*e.value));
+    } else if (e.value_hash) {
+      j["value_sha256"] = e.value_hash->Hex();
     }
-    text += "\n  " + key + (e.value ? " = " + j["value"].dump().substr(0, 200) : " is absent");
+    text += "\n  " + key + (e.present() ? " = " + (e.value ? j["value"].dump().substr(0, 200)
+                                                             : "sha256:" + e.value_hash->Hex())
+                                          : " is absent");
     entries.push_back(j);
   }
   ctx.Emit({{"verified", true}, {"what", "state"}, {"height", v->height},

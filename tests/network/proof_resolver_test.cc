@@ -8,6 +8,7 @@
 #include "process_util.h"
 #include "tidemark/contracts/epcis.h"
 #include "tidemark/proof_bundle.h"
+#include "tidemark/trace_answer.h"
 
 using namespace tidemark;
 using namespace tidemark::testing;
@@ -109,15 +110,19 @@ TEST_CASE("resolver: a trace with ?proof=true verifies in C++ and JS; scans; tx 
   WARN("trace bundle for one item, 1 validator: " << a["proof"]["bytes"] << " bytes");
   auto v = VerifyAnswer(trust, a);
   REQUIRE(v.ok());
+  auto full = VerifyTraceAnswer(a, trust);
+  INFO(full.status().ToString());
+  REQUIRE(full.ok());
   CHECK(v->exec_height == a["as_of"]["state_version"].get<uint64_t>());
   CHECK(v->signers.size() == 1);
   for (const auto& k : a["state_keys"]) {
-    const std::optional<Bytes>* val = v->Find(k.get<std::string>());
-    REQUIRE(val != nullptr);
-    REQUIRE(val->has_value());
+    const MultiStateProof::Entry* e = v->Find(k.get<std::string>());
+    REQUIRE(e != nullptr);
+    REQUIRE(e->present());
+    auto rec = Value::FromJson(a["records"][k.get<std::string>()]);
+    REQUIRE(rec.ok());
+    CHECK(e->MatchesValue(rec->Encode()));
     if (k.get<std::string>().rfind("prov/obj/", 0) == 0) {
-      auto rec = Value::Decode(**val);
-      REQUIRE(rec.ok());
       CHECK(rec->Find("state")->as_string() == a["state"].get<std::string>());
     }
   }

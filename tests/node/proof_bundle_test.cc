@@ -24,10 +24,10 @@ TEST_CASE("multi proof of the trace keys verifies and returns the values") {
   REQUIRE(v->signers.size() == 3);
   CHECK(v->signers[2].org == "org2");
   for (const auto& [k, rec] : TraceRecords()) {
-    const std::optional<Bytes>* got = v->Find(k);
+    const MultiStateProof::Entry* got = v->Find(k);
     REQUIRE(got != nullptr);
-    REQUIRE(got->has_value());
-    CHECK(**got == rec.Encode());
+    REQUIRE(got->value);
+    CHECK(*got->value == rec.Encode());
   }
   Bytes enc = b.Encode();
   auto back = StateBundle::Decode(enc);
@@ -45,6 +45,30 @@ TEST_CASE("multi proof of the trace keys verifies and returns the values") {
                         << b.state.slots << " slots");
   // Regression guard; the figure against the 4 KiB target is tidemark-proof-bench's.
   CHECK(enc.size() <= 6 * 1024);
+}
+
+TEST_CASE("hash-only bundles: values travel beside the proof and must match its hashes") {
+  ProofFixture f(0, 300);
+  StateBundle b = f.Bundle(f.trace_keys);
+  size_t with_values = b.Encode().size();
+  b.state.StripValues();
+  auto back = StateBundle::Decode(b.Encode());
+  REQUIRE(back.ok());
+  CHECK(back->Encode().size() < with_values);
+  auto v = VerifyStateBundle(f.trust, *back);
+  REQUIRE(v.ok());
+  for (const auto& [k, rec] : TraceRecords()) {
+    const MultiStateProof::Entry* e = v->Find(k);
+    REQUIRE(e != nullptr);
+    CHECK(e->present());
+    CHECK(!e->value);
+    CHECK(e->MatchesValue(rec.Encode()));
+    Bytes other = rec.Encode();
+    other.back() ^= 1;
+    CHECK(!e->MatchesValue(other));
+  }
+  back->state.entries[0].value_hash->data[0] ^= 1;
+  CHECK(!Ok(f.trust, *back));
 }
 
 TEST_CASE("multi proof carries absences, both kinds") {
@@ -66,7 +90,7 @@ TEST_CASE("multi proof carries absences, both kinds") {
   StateBundle b = f.Bundle(keys);
   auto v = VerifyStateBundle(f.trust, b);
   REQUIRE(v.ok());
-  CHECK(!v->Find("absent/0")->has_value());
+  CHECK(!v->Find("absent/0")->present());
   // Claiming a value for an absent key breaks the root.
   for (auto& e : b.state.entries) {
     if (!e.value && !e.other_leaf) e.value = B("forged");

@@ -168,6 +168,11 @@ inline OJson TraceAnswer(const StateBundle& b) {
   for (const auto& [k, v] : recs) keys.push_back(k);
   a["state_keys"] = keys;
   a["as_of"] = {{"state_version", b.header.exec_height}, {"height", b.header.height}};
+  if (!b.state.entries.empty() && !b.state.entries[0].value) {  // hash-only: ship the records
+    OJson records = OJson::object();
+    for (const auto& [k, v] : recs) records[k] = FromValue(v);
+    a["records"] = records;
+  }
   a["proof"] = {{"format", "tidemark-state-bundle/v1"}, {"bundle", ToHex(b.Encode())},
                 {"height", b.header.height}, {"state_version", b.header.exec_height}};
   return a;
@@ -176,7 +181,11 @@ inline OJson TraceAnswer(const StateBundle& b) {
 inline OJson AnswerCases() {
   OJson out = OJson::array();
   ProofFixture f(0, 40);
-  const OJson good = TraceAnswer(f.Bundle(f.trace_keys));
+  StateBundle hashed = f.Bundle(f.trace_keys);
+  out.push_back({{"name", "answer_ok_values_in_bundle"}, {"answer", TraceAnswer(hashed)},
+                 {"expect", "ok"}});
+  hashed.state.StripValues();
+  const OJson good = TraceAnswer(hashed);  // what the resolver serves
   out.push_back({{"name", "answer_ok"}, {"answer", good}, {"expect", "ok"}});
   auto bad = [&](const std::string& name, auto mutate) {
     OJson a = good;
@@ -190,6 +199,11 @@ inline OJson AnswerCases() {
   bad("answer_certificate_dropped", [](OJson& a) { a["certificates"] = OJson::array(); });
   bad("answer_unproven_key", [](OJson& a) { a["state_keys"].push_back("prov/obj/other"); });
   bad("answer_no_proof", [](OJson& a) { a.erase("proof"); });
+  bad("answer_record_and_field_altered", [](OJson& a) {
+    a["state"] = "SOLD";
+    a["records"]["prov/obj//01/09521234543213/21/7001"]["state"] = "SOLD";
+  });
+  bad("answer_record_missing", [](OJson& a) { a["records"].erase("prov/product/09521234543213"); });
   ProofFixture g(0, 40);
   std::vector<Bytes> fewer(g.trace_keys.begin(), g.trace_keys.end() - 1);
   bad("answer_bundle_missing_a_key", [&](OJson& a) {

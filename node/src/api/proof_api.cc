@@ -287,8 +287,15 @@ HttpResponse ProofApi::Resolve(const HttpRequest& req, const std::string& code) 
     } else {
       auto b = BuildStateBundle(*ledger_, *anchor, keys);
       if (!b.ok()) return Fail(b.status(), req);
+      // The records travel as JSON beside the proof; the bundle carries their hashes only.
+      json records = json::object();
+      for (const auto& e : b->state.entries) {
+        if (e.value) records[std::string(e.key.begin(), e.key.end())] = ValueJsonOrNull(*e.value);
+      }
+      b->state.StripValues();
       Bytes enc = b->Encode();
       if (options_.tamper_proofs) enc = TamperStateBundle(enc);
+      j["records"] = std::move(records);
       j["proof"] = BundleJson(enc, b->header, options_.tamper_proofs);
       j["as_of"]["height"] = b->header.height;
     }
