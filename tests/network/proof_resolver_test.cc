@@ -127,6 +127,20 @@ TEST_CASE("resolver: a trace with ?proof=true verifies in C++ and JS; scans; tx 
     }
   }
 
+  // A state key with its bundle, and the GTIN-only Digital Link.
+  const std::string pkey = "prov/product/" + kGtin;
+  auto st = GetJson(node, "/v1/state/" + ToHex(AsBytes(pkey)) + "?proof=true");
+  REQUIRE(st);
+  REQUIRE((*st)["value"].is_string());
+  auto sb = StateBundle::Decode(*FromHex((*st)["proof"]["bundle"].get<std::string>()));
+  REQUIRE(sb.ok());
+  auto sv = VerifyStateBundle(trust, *sb);
+  REQUIRE(sv.ok());
+  CHECK(sv->Find(pkey)->MatchesValue(*FromHex((*st)["value"].get<std::string>())));
+  auto by_gtin = GetJson(node, "/01/" + kGtin + "?proof=true");
+  REQUIRE(by_gtin);
+  CHECK(VerifyTraceAnswer(*by_gtin, trust).ok());
+
   // The JS verifier (sdk/js) on the same answer, when Node and the package are installed.
   fs::path js = fs::path(TIDEMARK_SOURCE_DIR) / "sdk/js";
   bool have_js = fs::exists(js / "node_modules/@noble/ed25519") &&
