@@ -19,8 +19,8 @@ int main() {
   bench::Ceiling c = bench::MeasureCeiling(4, 3);
   std::printf("machine: Ed25519 verify %.0f/s per core (%.1f us each), SHA-256 %.0f MiB/s\n",
               c.verify_per_core, 1e6 / c.verify_per_core, c.sha256_mib_per_s);
-  std::printf("%-8s %8s %8s %8s %8s %9s %8s %11s %12s\n", "keys", "proof", "target",
-              "+values", "values", "siblings", "hdr+cert", "singles", "verify_med");
+  std::printf("%-8s %8s %8s %8s %8s %9s %8s %11s %12s\n", "keys", "proof", "target", "+values",
+              "values", "siblings", "hdr+cert", "singles", "verify_med");
   for (int filler : {100, 1000, 10000, 100000}) {
     ProofFixture f(0, filler);
     StateBundle b = f.Bundle(f.trace_keys);
@@ -50,9 +50,10 @@ int main() {
                 proof <= 4096 ? "ok" : ">4KiB", enc.size(), values, b.state.siblings.size() * 32,
                 hw.size(), singles, bench::Median(us));
   }
-  std::printf("proof = what the resolver serves: header + 3-of-4 commit certificate + multi-key\n"
-              "proof of the 6 records with their value hashes (the records travel as JSON beside it);\n"
-              "+values = the same bundle carrying the record bytes; singles = the 6 single-key\n"
-              "proofs without sharing siblings; verify_med = decode + verify of +values, C++\n");
+  std::printf(
+      "proof = what the resolver serves: header + 3-of-4 commit certificate + multi-key\n"
+      "proof of the 6 records with their value hashes (the records travel as JSON beside it);\n"
+      "+values = the same bundle carrying the record bytes; singles = the 6 single-key\n"
+      "proofs without sharing siblings; verify_med = decode + verify of +values, C++\n");
   return 0;
 }

@@ -30,9 +30,8 @@ struct Keyed {
 // hash of the subtree beside the keys at `depth` (first = a key on that path), `terminal(i)` the
 // hash where entry i's path ends.
 template <typename SiblingFn, typename TerminalFn>
-Result<Hash256> Walk(size_t depth, std::span<const Keyed> keys,
-                     const std::vector<uint16_t>& depths, SiblingFn& sibling,
-                     TerminalFn& terminal) {
+Result<Hash256> Walk(size_t depth, std::span<const Keyed> keys, const std::vector<uint16_t>& depths,
+                     SiblingFn& sibling, TerminalFn& terminal) {
   if (keys.size() == 1 && depths[keys[0].index] == depth) return terminal(keys[0].index);
   for (const Keyed& k : keys) {
     if (depths[k.index] <= depth) {
@@ -65,7 +64,8 @@ Status CheckEntry(const MultiStateProof::Entry& e) {
     return Status::Invalid("multi proof: value too long");
   }
   if (e.depth > kSmtDepth) return Status::Invalid("multi proof: depth above 256");
-  if (e.present() && e.other_leaf) return Status::Invalid("multi proof: inclusion with another leaf");
+  if (e.present() && e.other_leaf)
+    return Status::Invalid("multi proof: inclusion with another leaf");
   if (e.value && e.value_hash) return Status::Invalid("multi proof: both a value and its hash");
   return Status::Ok();
 }
@@ -240,8 +240,8 @@ Result<MultiStateProof> MultiStateProof::FromProofs(std::vector<StateProof> proo
   MultiStateProof out;
   std::vector<uint16_t> depths;
   for (const StateProof& s : proofs) {
-    out.entries.push_back({.key = s.key, .value = s.value, .depth = s.depth,
-                           .other_leaf = s.other_leaf});
+    out.entries.push_back(
+        {.key = s.key, .value = s.value, .depth = s.depth, .other_leaf = s.other_leaf});
     depths.push_back(s.depth);
   }
   std::vector<Keyed> keys = SortedPaths(out.entries);
@@ -458,8 +458,8 @@ Result<VerifiedTx> VerifyTxBundle(const TrustAnchor& trust, const TxBundle& b) {
   v.signers = SignersOf(b.cert, sets[b.header.epoch]);
   if (b.receipt) {
     const auto& p = *b.receipt;
-    TM_RETURN_IF_ERROR(VerifyCommittedHeader(sets, trust.chain_id, p.header, p.cert)
-                           .WithContext("receipt"));
+    TM_RETURN_IF_ERROR(
+        VerifyCommittedHeader(sets, trust.chain_id, p.header, p.cert).WithContext("receipt"));
     if (p.header.exec_height != v.height) {
       return Unauth("receipt proof: header certifies another height's execution");
     }

@@ -97,12 +97,12 @@ Result<VerifiedTrace> VerifyTraceAnswer(const json& a, const TrustAnchor& trust)
     return Unauth("answer: claims a tracked item but its record is not proven");
   }
   if (item != out.records.end()) {
-    for (const char* f : {"state", "custody", "location", "parent", "import_mode",
-                          "customs_status"}) {
+    for (const char* f :
+         {"state", "custody", "location", "parent", "import_mode", "customs_status"}) {
       TM_RETURN_IF_ERROR(expect(f, Str(a, f) == Str(item->second, f)));
     }
-    TM_RETURN_IF_ERROR(expect("timeline", a.value("timeline", json()) ==
-                                              item->second.value("timeline", json())));
+    TM_RETURN_IF_ERROR(
+        expect("timeline", a.value("timeline", json()) == item->second.value("timeline", json())));
   }
   const std::pair<const char*, const json*> parts[] = {
       {"product", FindPrefix(out.records, "prov/product/")},
@@ -127,10 +127,10 @@ Result<VerifiedTrace> VerifyTraceAnswer(const json& a, const TrustAnchor& trust)
   const json* customs = FindPrefix(out.records, "prov/customs/");
   std::string origin = product ? Str(*product, "origin_country") : "";
   if (origin.empty() && customs) origin = Str(*customs, "origin_country");
-  if (!origin.empty()) TM_RETURN_IF_ERROR(expect("origin_country", Str(a, "origin_country") == origin));
-  if (a["proof"].contains("height") &&
-      (!a["proof"]["height"].is_number_unsigned() ||
-       a["proof"]["height"].get<uint64_t>() != out.state.height)) {
+  if (!origin.empty())
+    TM_RETURN_IF_ERROR(expect("origin_country", Str(a, "origin_country") == origin));
+  if (a["proof"].contains("height") && (!a["proof"]["height"].is_number_unsigned() ||
+                                        a["proof"]["height"].get<uint64_t>() != out.state.height)) {
     return Unauth("answer: proof.height differs from the certified header");
   }
   return out;

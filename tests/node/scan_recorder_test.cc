@@ -1,9 +1,10 @@
 // ScanRecorder: consumer lookups become prov.scan txs signed by the service key, rate-limited per
 // code, with nonces that keep increasing while earlier scans are still pending.
+#include "tidemark/node/app/scan_recorder.h"
+
 #include <catch2/catch.hpp>
 
 #include "fake_ledger.h"
-#include "tidemark/node/app/scan_recorder.h"
 #include "tidemark/value.h"
 
 namespace tidemark {
@@ -41,7 +42,10 @@ TEST_CASE("scan recorder: one tx per code per interval, fresh nonces, signed by 
   CHECK(ledger.pool().Stats().txs == 3);
 
   // The third tx: prov.scan {code}, nonce 2, signed by the service key.
-  Transaction tx{.chain_id = "test-chain", .nonce = 2, .contract = "prov", .method = "scan",
+  Transaction tx{.chain_id = "test-chain",
+                 .nonce = 2,
+                 .contract = "prov",
+                 .method = "scan",
                  .args = Value::MakeMap({{"code", code}}).Encode()};
   tx.SignWith(key);
   auto found = ledger.pool().Find(tx.Id());

@@ -47,10 +47,10 @@ struct MultiStateProof {
   // beside the proof, e.g. as the answer's JSON record: see MatchesValue), or its absence.
   struct Entry {
     Bytes key;
-    std::optional<Bytes> value;            // present, value carried
-    std::optional<Hash256> value_hash;     // present, only SHA-256(value) carried
-    uint16_t depth = 0;                    // where the key's leaf is / would be
-    std::optional<SmtLeaf> other_leaf;     // absence: another key's leaf sits there
+    std::optional<Bytes> value;         // present, value carried
+    std::optional<Hash256> value_hash;  // present, only SHA-256(value) carried
+    uint16_t depth = 0;                 // where the key's leaf is / would be
+    std::optional<SmtLeaf> other_leaf;  // absence: another key's leaf sits there
     bool present() const { return value.has_value() || value_hash.has_value(); }
     // True iff the entry proves exactly these value bytes.
     bool MatchesValue(ByteView v) const;
