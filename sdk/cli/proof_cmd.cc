@@ -32,7 +32,9 @@ Result<json> ParseJson(const std::string& text, const std::string& what) {
   return j;
 }
 
-bool IsHttp(const std::string& s) { return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0; }
+bool IsHttp(const std::string& s) {
+  return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0;
+}
 
 // "http://host:port/path?q" -> base "http://host:port" and "/path?q".
 std::pair<std::string, std::string> SplitUrl(const std::string& url) {
@@ -97,7 +99,8 @@ ordered_json SignersJson(const std::vector<Signer>& signers) {
 }
 
 Status EmitTrace(Context& ctx, const TrustAnchor& trust, const json& answer, bool verified) {
-  ordered_json out{{"verified", verified}, {"chain_id", trust.chain_id},
+  ordered_json out{{"verified", verified},
+                   {"chain_id", trust.chain_id},
                    {"genesis_hash", trust.genesis.Hash().Hex()}};
   std::string text;
   if (verified) {
@@ -123,12 +126,13 @@ Status EmitTrace(Context& ctx, const TrustAnchor& trust, const json& answer, boo
   std::string product = answer.contains("product") && answer["product"].is_object()
                             ? answer["product"].value("name", "")
                             : "";
-  text += field("digital_link") + "\n  product: " + product + "\n  origin:  " +
-          field("origin_country") + "\n  state:   " + field("state") + "\n  customs: " +
-          field("import_mode") + " " + field("customs_status") + "\n";
+  text += field("digital_link") + "\n  product: " + product +
+          "\n  origin:  " + field("origin_country") + "\n  state:   " + field("state") +
+          "\n  customs: " + field("import_mode") + " " + field("customs_status") + "\n";
   if (answer.contains("certificates")) {
     for (const auto& c : answer["certificates"]) {
-      text += "  certificate: " + c.value("certificate_id", "") + " " + c.value("result", "") + "\n";
+      text +=
+          "  certificate: " + c.value("certificate_id", "") + " " + c.value("result", "") + "\n";
     }
   }
   if (answer.contains("timeline")) {
@@ -161,7 +165,8 @@ Status DoVerify(Context& ctx, const ProofArgs& a) {
   }
   TM_ASSIGN_OR_RETURN(TrustAnchor trust, LoadTrust(ctx, a, node));
   if (!doc.is_object() || !doc.contains("proof") || !doc["proof"].is_object()) {
-    return Status::Invalid("nothing to verify: the document has no \"proof\" (ask with ?proof=true)");
+    return Status::Invalid(
+        "nothing to verify: the document has no \"proof\" (ask with ?proof=true)");
   }
   const json& proof = doc["proof"];
   std::string format = proof.value("format", "");
@@ -174,12 +179,17 @@ Status DoVerify(Context& ctx, const ProofArgs& a) {
     TM_ASSIGN_OR_RETURN(TxBundle b, TxBundle::Decode(raw));
     auto v = VerifyTxBundle(trust, b);
     if (!v.ok()) return v.status().WithContext("verification failed");
-    std::string receipt = v->receipt ? (v->receipt->status == TxStatus::kCommitted
-                                            ? "receipt proven: committed"
-                                            : "receipt proven: rejected (" + v->receipt->reason + ")")
-                                     : "receipt not proven";
-    ctx.Emit({{"verified", true}, {"what", "tx"}, {"tx", v->tx_id.Hex()}, {"height", v->height},
-              {"index", v->index}, {"receipt_proven", v->receipt.has_value()},
+    std::string receipt = v->receipt
+                              ? (v->receipt->status == TxStatus::kCommitted
+                                     ? "receipt proven: committed"
+                                     : "receipt proven: rejected (" + v->receipt->reason + ")")
+                              : "receipt not proven";
+    ctx.Emit({{"verified", true},
+              {"what", "tx"},
+              {"tx", v->tx_id.Hex()},
+              {"height", v->height},
+              {"index", v->index},
+              {"receipt_proven", v->receipt.has_value()},
               {"signers", SignersJson(v->signers)}},
              "VERIFIED tx " + v->tx_id.Hex() + " in block " + std::to_string(v->height) +
                  " at index " + std::to_string(v->index) + ", signed by " +
@@ -196,21 +206,33 @@ Status DoVerify(Context& ctx, const ProofArgs& a) {
   for (const auto& e : v->entries) {
     std::string key(e.key.begin(), e.key.end());
     if (doc.contains("key") && doc["key"] == ToHex(e.key)) {
-      std::string claimed = doc["value"].is_string() ? doc["value"].get<std::string>() : "";
-      if (claimed != (e.value ? ToHex(*e.value) : "")) {
-        return Status::Unauthenticated("verification failed: the answer's value is not the proven one");
+      bool claimed_present = doc["value"].is_string();
+      auto claimed = FromHex(claimed_present ? doc["value"].get<std::string>() : "");
+      if (claimed_present != e.present() || !claimed.ok() ||
+          (claimed_present && !e.MatchesValue(*claimed))) {
+        return Status::Unauthenticated(
+            "verification failed: the answer's value is not the proven one");
       }
     }
-    ordered_json j{{"key", key}, {"present", e.value.has_value()}};
+    ordered_json j{{"key", key}, {"present", e.present()}};
     if (e.value) {
       auto val = Value::Decode(*e.value);
-      j["value"] = val.ok() ? ordered_json::parse(val->ToJson().dump()) : ordered_json(ToHex(*e.value));
+      j["value"] =
+          val.ok() ? ordered_json::parse(val->ToJson().dump()) : ordered_json(ToHex(*e.value));
+    } else if (e.value_hash) {
+      j["value_sha256"] = e.value_hash->Hex();
     }
-    text += "\n  " + key + (e.value ? " = " + j["value"].dump().substr(0, 200) : " is absent");
+    text += "\n  " + key +
+            (e.present() ? " = " + (e.value ? j["value"].dump().substr(0, 200)
+                                            : "sha256:" + e.value_hash->Hex())
+                         : " is absent");
     entries.push_back(j);
   }
-  ctx.Emit({{"verified", true}, {"what", "state"}, {"height", v->height},
-            {"state_version", v->exec_height}, {"signers", SignersJson(v->signers)},
+  ctx.Emit({{"verified", true},
+            {"what", "state"},
+            {"height", v->height},
+            {"state_version", v->exec_height},
+            {"signers", SignersJson(v->signers)},
             {"entries", entries}},
            text);
   return Status::Ok();
@@ -243,23 +265,28 @@ Status DoTrace(Context& ctx, const ProofArgs& a) {
 void RegisterProofCommands(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<ProofArgs>();
   auto* verify = app.add_subcommand(
-      "verify", "Verify a proof-bearing answer (file or URL): what is proven, by whom, at which height");
+      "verify",
+      "Verify a proof-bearing answer (file or URL): what is proven, by whom, at which height");
   verify->add_option("source", args->target, "A saved JSON answer, or its URL (?proof=true added)")
       ->required();
-  verify->add_option("--genesis", args->genesis,
-                     "Trust anchor: a network genesis.json or a saved /v1/genesis answer")
+  verify
+      ->add_option("--genesis", args->genesis,
+                   "Trust anchor: a network genesis.json or a saved /v1/genesis answer")
       ->check(CLI::ExistingFile);
   verify->callback([&ctx, args] { ctx.SetAction([&ctx, args] { return DoVerify(ctx, *args); }); });
 
-  auto* trace = app.add_subcommand("trace", "Trace a product code (GS1 Digital Link) on the ledger");
-  trace->add_option("digital_link", args->target,
-                    "/01/{gtin}[/10/{lot}][/21/{serial}] or https://id.gs1.org/01/...")
+  auto* trace =
+      app.add_subcommand("trace", "Trace a product code (GS1 Digital Link) on the ledger");
+  trace
+      ->add_option("digital_link", args->target,
+                   "/01/{gtin}[/10/{lot}][/21/{serial}] or https://id.gs1.org/01/...")
       ->required();
   trace->add_flag("--verify", args->verify,
                   "Ask for the proof bundle and verify it from the genesis validator set");
   trace->add_option("--url", args->url, "The resolver's base URL (default: --node)");
-  trace->add_option("--genesis", args->genesis,
-                    "Trust anchor: a network genesis.json or a saved /v1/genesis answer")
+  trace
+      ->add_option("--genesis", args->genesis,
+                   "Trust anchor: a network genesis.json or a saved /v1/genesis answer")
       ->check(CLI::ExistingFile);
   trace->callback([&ctx, args] { ctx.SetAction([&ctx, args] { return DoTrace(ctx, *args); }); });
 }

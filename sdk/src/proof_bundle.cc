@@ -30,9 +30,8 @@ struct Keyed {
 // hash of the subtree beside the keys at `depth` (first = a key on that path), `terminal(i)` the
 // hash where entry i's path ends.
 template <typename SiblingFn, typename TerminalFn>
-Result<Hash256> Walk(size_t depth, std::span<const Keyed> keys,
-                     const std::vector<uint16_t>& depths, SiblingFn& sibling,
-                     TerminalFn& terminal) {
+Result<Hash256> Walk(size_t depth, std::span<const Keyed> keys, const std::vector<uint16_t>& depths,
+                     SiblingFn& sibling, TerminalFn& terminal) {
   if (keys.size() == 1 && depths[keys[0].index] == depth) return terminal(keys[0].index);
   for (const Keyed& k : keys) {
     if (depths[k.index] <= depth) {
@@ -65,7 +64,9 @@ Status CheckEntry(const MultiStateProof::Entry& e) {
     return Status::Invalid("multi proof: value too long");
   }
   if (e.depth > kSmtDepth) return Status::Invalid("multi proof: depth above 256");
-  if (e.value && e.other_leaf) return Status::Invalid("multi proof: inclusion with another leaf");
+  if (e.present() && e.other_leaf)
+    return Status::Invalid("multi proof: inclusion with another leaf");
+  if (e.value && e.value_hash) return Status::Invalid("multi proof: both a value and its hash");
   return Status::Ok();
 }
 
@@ -110,8 +111,9 @@ Bytes MultiStateProof::Encode() const {
   w.U32(static_cast<uint32_t>(entries.size()));
   for (const Entry& e : entries) {
     w.Blob(e.key);
-    w.Bool(e.value.has_value());
+    w.U8(e.value ? 1 : e.value_hash ? 2 : 0);
     if (e.value) w.Blob(*e.value);
+    if (e.value_hash) w.Fixed(*e.value_hash);
     w.U16(e.depth);
     w.Bool(e.other_leaf.has_value());
     if (e.other_leaf) {
@@ -134,15 +136,21 @@ Status MultiStateProof::DecodeFrom(Reader& r, MultiStateProof* out) {
   size_t total = 0;
   for (Entry& e : out->entries) {
     TM_RETURN_IF_ERROR(r.Blob(&e.key, kMaxStateKeyLen, "key"));
-    bool has = false;
-    TM_RETURN_IF_ERROR(r.Bool(&has, "value tag"));
-    if (has) {
+    uint8_t tag = 0;
+    TM_RETURN_IF_ERROR(r.U8(&tag, "value tag"));
+    if (tag > 2) return r.Error("unknown value tag");
+    if (tag == 1) {
       Bytes v;
       TM_RETURN_IF_ERROR(r.Blob(&v, kMaxStateValueLen, "value"));
       total += v.size();
       if (total > kMaxBundleValueBytes) return r.Error("values too large");
       e.value = std::move(v);
+    } else if (tag == 2) {
+      Hash256 h;
+      TM_RETURN_IF_ERROR(r.Fixed(&h, "value hash"));
+      e.value_hash = h;
     }
+    bool has = false;
     TM_RETURN_IF_ERROR(r.U16(&e.depth, "depth"));
     TM_RETURN_IF_ERROR(r.Bool(&has, "other leaf tag"));
     if (has) {
@@ -205,6 +213,7 @@ Result<Hash256> MultiStateProofRoot(const MultiStateProof& p) {
     const auto& e = p.entries[i];
     const Hash256& path = keys[i].path;
     if (e.value) return SmtLeafHash(path, Sha256(*e.value));
+    if (e.value_hash) return SmtLeafHash(path, *e.value_hash);
     if (!e.other_leaf) return kSmtEmptyHash;
     if (e.other_leaf->key_hash == path) {
       return Status::Invalid("multi proof: absence names the key's own leaf");
@@ -231,7 +240,8 @@ Result<MultiStateProof> MultiStateProof::FromProofs(std::vector<StateProof> proo
   MultiStateProof out;
   std::vector<uint16_t> depths;
   for (const StateProof& s : proofs) {
-    out.entries.push_back({s.key, s.value, s.depth, s.other_leaf});
+    out.entries.push_back(
+        {.key = s.key, .value = s.value, .depth = s.depth, .other_leaf = s.other_leaf});
     depths.push_back(s.depth);
   }
   std::vector<Keyed> keys = SortedPaths(out.entries);
@@ -257,6 +267,20 @@ Result<MultiStateProof> MultiStateProof::FromProofs(std::vector<StateProof> proo
     if (bits[i]) out.present[i / 8] |= static_cast<uint8_t>(0x80 >> (i % 8));
   }
   return out;
+}
+
+void MultiStateProof::StripValues() {
+  for (Entry& e : entries) {
+    if (e.value) {
+      e.value_hash = Sha256(*e.value);
+      e.value.reset();
+    }
+  }
+}
+
+bool MultiStateProof::Entry::MatchesValue(ByteView v) const {
+  if (value) return std::equal(value->begin(), value->end(), v.begin(), v.end());
+  return value_hash && *value_hash == Sha256(v);
 }
 
 // ---- Epoch chain -------------------------------------------------------------------------------
@@ -345,9 +369,9 @@ Result<StateBundle> StateBundle::Decode(ByteView in) {
   return b;
 }
 
-const std::optional<Bytes>* VerifiedState::Find(std::string_view key) const {
+const MultiStateProof::Entry* VerifiedState::Find(std::string_view key) const {
   for (const auto& e : entries) {
-    if (std::equal(e.key.begin(), e.key.end(), key.begin(), key.end())) return &e.value;
+    if (std::equal(e.key.begin(), e.key.end(), key.begin(), key.end())) return &e;
   }
   return nullptr;
 }
@@ -434,8 +458,8 @@ Result<VerifiedTx> VerifyTxBundle(const TrustAnchor& trust, const TxBundle& b) {
   v.signers = SignersOf(b.cert, sets[b.header.epoch]);
   if (b.receipt) {
     const auto& p = *b.receipt;
-    TM_RETURN_IF_ERROR(VerifyCommittedHeader(sets, trust.chain_id, p.header, p.cert)
-                           .WithContext("receipt"));
+    TM_RETURN_IF_ERROR(
+        VerifyCommittedHeader(sets, trust.chain_id, p.header, p.cert).WithContext("receipt"));
     if (p.header.exec_height != v.height) {
       return Unauth("receipt proof: header certifies another height's execution");
     }

@@ -56,19 +56,36 @@ Result<VerifiedTrace> VerifyTraceAnswer(const json& a, const TrustAnchor& trust)
     }
   }
   for (const std::string& k : wanted) {
-    const std::optional<Bytes>* v = out.state.Find(k);
-    if (v == nullptr) return Unauth("answer: state key " + k + " is not proven");
-    if (!v->has_value()) return Unauth("answer: state key " + k + " is proven absent");
+    const MultiStateProof::Entry* e = out.state.Find(k);
+    if (e == nullptr) return Unauth("answer: state key " + k + " is not proven");
+    if (!e->present()) return Unauth("answer: state key " + k + " is proven absent");
   }
   if (out.state.entries.size() != wanted.size()) {
     return Unauth("answer: the bundle proves keys the answer does not name");
   }
   out.checked.push_back("state_keys");
+  // Records: decoded from the bundle's values, or (hash-only bundles) the answer's "records"
+  // re-encoded canonically and matched against the proven hashes.
+  const json* shipped = a.contains("records") && a["records"].is_object() ? &a["records"] : nullptr;
   for (const auto& e : out.state.entries) {
-    auto v = Value::Decode(*e.value);
+    std::string key(e.key.begin(), e.key.end());
+    Bytes bytes;
+    if (e.value) {
+      bytes = *e.value;
+    } else {
+      if (shipped == nullptr || !shipped->contains(key)) {
+        return Unauth("answer: no record shipped for " + key);
+      }
+      auto v = Value::FromJson((*shipped)[key]);
+      if (!v.ok()) return Unauth("answer: record " + key + " is not a Value");
+      bytes = v->Encode();
+    }
+    if (!e.MatchesValue(bytes)) return Unauth("answer: record " + key + " is not the proven one");
+    auto v = Value::Decode(bytes);
     if (!v.ok()) return Unauth("answer: a record is not a canonical Value");
-    out.records[std::string(e.key.begin(), e.key.end())] = v->ToJson();
+    out.records[key] = v->ToJson();
   }
+  if (shipped != nullptr) out.checked.push_back("records");
   auto expect = [&](const std::string& field, bool ok) -> Status {
     if (!ok) return Unauth("answer: " + field + " differs from the proven record");
     out.checked.push_back(field);
@@ -80,12 +97,12 @@ Result<VerifiedTrace> VerifyTraceAnswer(const json& a, const TrustAnchor& trust)
     return Unauth("answer: claims a tracked item but its record is not proven");
   }
   if (item != out.records.end()) {
-    for (const char* f : {"state", "custody", "location", "parent", "import_mode",
-                          "customs_status"}) {
+    for (const char* f :
+         {"state", "custody", "location", "parent", "import_mode", "customs_status"}) {
       TM_RETURN_IF_ERROR(expect(f, Str(a, f) == Str(item->second, f)));
     }
-    TM_RETURN_IF_ERROR(expect("timeline", a.value("timeline", json()) ==
-                                              item->second.value("timeline", json())));
+    TM_RETURN_IF_ERROR(
+        expect("timeline", a.value("timeline", json()) == item->second.value("timeline", json())));
   }
   const std::pair<const char*, const json*> parts[] = {
       {"product", FindPrefix(out.records, "prov/product/")},
@@ -110,10 +127,10 @@ Result<VerifiedTrace> VerifyTraceAnswer(const json& a, const TrustAnchor& trust)
   const json* customs = FindPrefix(out.records, "prov/customs/");
   std::string origin = product ? Str(*product, "origin_country") : "";
   if (origin.empty() && customs) origin = Str(*customs, "origin_country");
-  if (!origin.empty()) TM_RETURN_IF_ERROR(expect("origin_country", Str(a, "origin_country") == origin));
-  if (a["proof"].contains("height") &&
-      (!a["proof"]["height"].is_number_unsigned() ||
-       a["proof"]["height"].get<uint64_t>() != out.state.height)) {
+  if (!origin.empty())
+    TM_RETURN_IF_ERROR(expect("origin_country", Str(a, "origin_country") == origin));
+  if (a["proof"].contains("height") && (!a["proof"]["height"].is_number_unsigned() ||
+                                        a["proof"]["height"].get<uint64_t>() != out.state.height)) {
     return Unauth("answer: proof.height differs from the certified header");
   }
   return out;

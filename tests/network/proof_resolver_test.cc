@@ -8,6 +8,7 @@
 #include "process_util.h"
 #include "tidemark/contracts/epcis.h"
 #include "tidemark/proof_bundle.h"
+#include "tidemark/trace_answer.h"
 
 using namespace tidemark;
 using namespace tidemark::testing;
@@ -20,7 +21,10 @@ const std::string kGtin = "09521234543213";
 const std::string kItem = "/01/09521234543213/21/7001";
 
 Transaction Tx(const KeyPair& k, uint64_t nonce, const std::string& method, const Value& args) {
-  Transaction tx{.chain_id = kChain, .nonce = nonce, .contract = "prov", .method = method,
+  Transaction tx{.chain_id = kChain,
+                 .nonce = nonce,
+                 .contract = "prov",
+                 .method = method,
                  .args = args.Encode()};
   tx.SignWith(k);
   return tx;
@@ -67,11 +71,11 @@ TEST_CASE("resolver: a trace with ?proof=true verifies in C++ and JS; scans; tx 
   int base = 14000 + (::getpid() % 1000) * 10;
   fs::path root = fs::temp_directory_path() / ("tidemark-proofs-" + std::to_string(::getpid()));
   fs::remove_all(root);
-  pid_t init = Spawn({kCliBinary.string(), "network", "init", "--out", root.string(),
-                      "--chain-id", kChain, "--org", "solo:BRAND,MANUFACTURER,RETAILER,PLATFORM",
-                      "--base-http", std::to_string(base), "--base-p2p", std::to_string(base + 5),
-                      "--dev-seed", "proofs"},
-                     root.string() + "-init.log");
+  pid_t init =
+      Spawn({kCliBinary.string(), "network", "init", "--out", root.string(), "--chain-id", kChain,
+             "--org", "solo:BRAND,MANUFACTURER,RETAILER,PLATFORM", "--base-http",
+             std::to_string(base), "--base-p2p", std::to_string(base + 5), "--dev-seed", "proofs"},
+            root.string() + "-init.log");
   REQUIRE(init > 0);
   REQUIRE(Wait(init) == 0);
   NodeProc node{.dir = root / "solo", .http_port = static_cast<uint16_t>(base)};
@@ -85,9 +89,12 @@ TEST_CASE("resolver: a trace with ?proof=true verifies in C++ and JS; scans; tx 
   REQUIRE(WaitFor([&] { return node.Ready(); }));
   KeyPair admin = LoadKey(node.dir / "admin_key.json");
 
-  auto p = Submit(node, Tx(admin, 1, "register_product",
-                           Value::MakeMap({{"gtin", kGtin}, {"name", "Sea buckthorn juice"},
-                                           {"origin_country", "NZ"}})), false);
+  auto p =
+      Submit(node,
+             Tx(admin, 1, "register_product",
+                Value::MakeMap(
+                    {{"gtin", kGtin}, {"name", "Sea buckthorn juice"}, {"origin_country", "NZ"}})),
+             false);
   auto c = Submit(node, Tx(admin, 2, "capture", CommissioningEvent()), true);
   REQUIRE(p);
   REQUIRE(c);
@@ -109,18 +116,36 @@ TEST_CASE("resolver: a trace with ?proof=true verifies in C++ and JS; scans; tx 
   WARN("trace bundle for one item, 1 validator: " << a["proof"]["bytes"] << " bytes");
   auto v = VerifyAnswer(trust, a);
   REQUIRE(v.ok());
+  auto full = VerifyTraceAnswer(a, trust);
+  INFO(full.status().ToString());
+  REQUIRE(full.ok());
   CHECK(v->exec_height == a["as_of"]["state_version"].get<uint64_t>());
   CHECK(v->signers.size() == 1);
   for (const auto& k : a["state_keys"]) {
-    const std::optional<Bytes>* val = v->Find(k.get<std::string>());
-    REQUIRE(val != nullptr);
-    REQUIRE(val->has_value());
+    const MultiStateProof::Entry* e = v->Find(k.get<std::string>());
+    REQUIRE(e != nullptr);
+    REQUIRE(e->present());
+    auto rec = Value::FromJson(a["records"][k.get<std::string>()]);
+    REQUIRE(rec.ok());
+    CHECK(e->MatchesValue(rec->Encode()));
     if (k.get<std::string>().rfind("prov/obj/", 0) == 0) {
-      auto rec = Value::Decode(**val);
-      REQUIRE(rec.ok());
       CHECK(rec->Find("state")->as_string() == a["state"].get<std::string>());
     }
   }
+
+  // A state key with its bundle, and the GTIN-only Digital Link.
+  const std::string pkey = "prov/product/" + kGtin;
+  auto st = GetJson(node, "/v1/state/" + ToHex(AsBytes(pkey)) + "?proof=true");
+  REQUIRE(st);
+  REQUIRE((*st)["value"].is_string());
+  auto sb = StateBundle::Decode(*FromHex((*st)["proof"]["bundle"].get<std::string>()));
+  REQUIRE(sb.ok());
+  auto sv = VerifyStateBundle(trust, *sb);
+  REQUIRE(sv.ok());
+  CHECK(sv->Find(pkey)->MatchesValue(*FromHex((*st)["value"].get<std::string>())));
+  auto by_gtin = GetJson(node, "/01/" + kGtin + "?proof=true");
+  REQUIRE(by_gtin);
+  CHECK(VerifyTraceAnswer(*by_gtin, trust).ok());
 
   // The JS verifier (sdk/js) on the same answer, when Node and the package are installed.
   fs::path js = fs::path(TIDEMARK_SOURCE_DIR) / "sdk/js";
@@ -142,7 +167,9 @@ TEST_CASE("resolver: a trace with ?proof=true verifies in C++ and JS; scans; tx 
     CHECK(out["ok"] == true);
     CHECK(out["height"] == v->height);
   } else {
-    WARN("node or sdk/js/node_modules missing: JS verification skipped (bash scripts/test.d/10-js.sh)");
+    WARN(
+        "node or sdk/js/node_modules missing: JS verification skipped (bash "
+        "scripts/test.d/10-js.sh)");
   }
 
   // Consumer scans: the JSON lookups above were recorded on chain by the service key.
@@ -182,8 +209,8 @@ TEST_CASE("resolver: a trace with ?proof=true verifies in C++ and JS; scans; tx 
   CHECK(traced["answer"]["state"] == "COMMISSIONED");
   std::ofstream(root / "saved.json") << a.dump();
   CHECK(cli({"verify", (root / "saved.json").string(), "--genesis", genesis}, "verify.out") == 0);
-  CHECK(cli({"verify", node_url + "/v1/txs/" + (*c)["id"].get<std::string>(), "--genesis",
-             genesis}, "verify-tx.out") == 0);
+  CHECK(cli({"verify", node_url + "/v1/txs/" + (*c)["id"].get<std::string>(), "--genesis", genesis},
+            "verify-tx.out") == 0);
   json vtx = json::parse(Slurp(root / "verify-tx.out"), nullptr, false);
   CHECK(vtx["height"] == captured_at);
 

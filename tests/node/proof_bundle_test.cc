@@ -24,10 +24,10 @@ TEST_CASE("multi proof of the trace keys verifies and returns the values") {
   REQUIRE(v->signers.size() == 3);
   CHECK(v->signers[2].org == "org2");
   for (const auto& [k, rec] : TraceRecords()) {
-    const std::optional<Bytes>* got = v->Find(k);
+    const MultiStateProof::Entry* got = v->Find(k);
     REQUIRE(got != nullptr);
-    REQUIRE(got->has_value());
-    CHECK(**got == rec.Encode());
+    REQUIRE(got->value);
+    CHECK(*got->value == rec.Encode());
   }
   Bytes enc = b.Encode();
   auto back = StateBundle::Decode(enc);
@@ -40,11 +40,34 @@ TEST_CASE("multi proof of the trace keys verifies and returns the values") {
   size_t values = 0;
   for (const auto& e : b.state.entries) values += e.key.size() + e.value->size();
   WARN("trace bundle: " << enc.size() << " bytes; multi proof " << b.state.Encode().size()
-                        << " vs singles " << singles << "; keys+values " << values
-                        << "; siblings " << b.state.siblings.size() << " of "
-                        << b.state.slots << " slots");
+                        << " vs singles " << singles << "; keys+values " << values << "; siblings "
+                        << b.state.siblings.size() << " of " << b.state.slots << " slots");
   // Regression guard; the figure against the 4 KiB target is tidemark-proof-bench's.
   CHECK(enc.size() <= 6 * 1024);
+}
+
+TEST_CASE("hash-only bundles: values travel beside the proof and must match its hashes") {
+  ProofFixture f(0, 300);
+  StateBundle b = f.Bundle(f.trace_keys);
+  size_t with_values = b.Encode().size();
+  b.state.StripValues();
+  auto back = StateBundle::Decode(b.Encode());
+  REQUIRE(back.ok());
+  CHECK(back->Encode().size() < with_values);
+  auto v = VerifyStateBundle(f.trust, *back);
+  REQUIRE(v.ok());
+  for (const auto& [k, rec] : TraceRecords()) {
+    const MultiStateProof::Entry* e = v->Find(k);
+    REQUIRE(e != nullptr);
+    CHECK(e->present());
+    CHECK(!e->value);
+    CHECK(e->MatchesValue(rec.Encode()));
+    Bytes other = rec.Encode();
+    other.back() ^= 1;
+    CHECK(!e->MatchesValue(other));
+  }
+  back->state.entries[0].value_hash->data[0] ^= 1;
+  CHECK(!Ok(f.trust, *back));
 }
 
 TEST_CASE("multi proof carries absences, both kinds") {
@@ -66,7 +89,7 @@ TEST_CASE("multi proof carries absences, both kinds") {
   StateBundle b = f.Bundle(keys);
   auto v = VerifyStateBundle(f.trust, b);
   REQUIRE(v.ok());
-  CHECK(!v->Find("absent/0")->has_value());
+  CHECK(!v->Find("absent/0")->present());
   // Claiming a value for an absent key breaks the root.
   for (auto& e : b.state.entries) {
     if (!e.value && !e.other_leaf) e.value = B("forged");
@@ -178,10 +201,12 @@ TEST_CASE("tx and receipt inclusion bundles") {
   ProofFixture f(0, 10);
   std::vector<Transaction> txs;
   for (int i = 0; i < 5; ++i) {
-    Transaction tx{.chain_id = kChainId, .nonce = static_cast<uint64_t>(i + 1),
-                   .contract = "prov", .method = "scan",
-                   .args = Value::MakeMap({{"code", "/01/09521234543213/21/" + std::to_string(i)}})
-                               .Encode()};
+    Transaction tx{
+        .chain_id = kChainId,
+        .nonce = static_cast<uint64_t>(i + 1),
+        .contract = "prov",
+        .method = "scan",
+        .args = Value::MakeMap({{"code", "/01/09521234543213/21/" + std::to_string(i)}}).Encode()};
     tx.SignWith(ValidatorKey(9));
     txs.push_back(tx);
   }
@@ -190,8 +215,11 @@ TEST_CASE("tx and receipt inclusion bundles") {
   std::vector<Receipt> receipts;
   std::vector<Hash256> rleaves;
   for (uint32_t i = 0; i < txs.size(); ++i) {
-    receipts.push_back(Receipt{.tx_id = txs[i].Id(), .height = 10, .index = i,
-                               .events = {{"prov.Scanned", Value::MakeMap({{"count", 1}}).Encode()}}});
+    receipts.push_back(
+        Receipt{.tx_id = txs[i].Id(),
+                .height = 10,
+                .index = i,
+                .events = {{"prov.Scanned", Value::MakeMap({{"count", 1}}).Encode()}}});
     rleaves.push_back(MerkleLeafHash(receipts.back().Hash().view()));
   }
   BlockHeader h = ProofFixture::HeaderAt(0, 10, 9, f.root, f.set);
@@ -199,7 +227,9 @@ TEST_CASE("tx and receipt inclusion bundles") {
   h.tx_count = 5;
   BlockHeader later = ProofFixture::HeaderAt(0, 11, 10, f.root, f.set);
   later.receipts_root = MerkleRootFromLeafHashes(rleaves);
-  TxBundle good{.header = h, .cert = CommitCert(h, {0, 2, 3}, {0, 2, 3}), .tx = txs[3],
+  TxBundle good{.header = h,
+                .cert = CommitCert(h, {0, 2, 3}, {0, 2, 3}),
+                .tx = txs[3],
                 .tx_path = MerkleProveFromLeafHashes(leaves, 3)};
   good.receipt = TxBundle::ReceiptPart{.header = later,
                                        .cert = CommitCert(later, {1, 2, 3}, {1, 2, 3}),

@@ -53,10 +53,12 @@ inline OJson StateCases() {
   tampered("header_state_root", [](StateBundle& b) { b.header.state_root.data[0] ^= 1; });
   tampered("header_chain_id", [](StateBundle& b) { b.header.chain_id = "tidemark-evil"; });
   tampered("signature", [](StateBundle& b) { b.cert.signatures[1].second.data[7] ^= 1; });
-  tampered("signer_outside_set",
-           [](StateBundle& b) { b.cert = CommitCert(b.header, {0, 1, 7}, {0, 1, 3}); });
-  tampered("too_few_signers",
-           [](StateBundle& b) { b.cert = CommitCert(b.header, {0, 1}, {0, 1}); });
+  tampered("signer_outside_set", [](StateBundle& b) {
+    b.cert = CommitCert(b.header, {0, 1, 7}, {0, 1, 3});
+  });
+  tampered("too_few_signers", [](StateBundle& b) {
+    b.cert = CommitCert(b.header, {0, 1}, {0, 1});
+  });
   tampered("cert_for_another_block", [](StateBundle& b) {
     BlockHeader other = b.header;
     other.height += 1;
@@ -100,14 +102,20 @@ inline OJson TxCases() {
   std::vector<Hash256> leaves, rleaves;
   std::vector<Receipt> receipts;
   for (uint32_t i = 0; i < 5; ++i) {
-    Transaction tx{.chain_id = kChainId, .nonce = i + 1u, .contract = "prov", .method = "scan",
-                   .args = Value::MakeMap({{"code", "/01/09521234543213/21/" +
-                                                        std::to_string(i)}}).Encode()};
+    Transaction tx{
+        .chain_id = kChainId,
+        .nonce = i + 1u,
+        .contract = "prov",
+        .method = "scan",
+        .args = Value::MakeMap({{"code", "/01/09521234543213/21/" + std::to_string(i)}}).Encode()};
     tx.SignWith(ValidatorKey(9));
     txs.push_back(tx);
     leaves.push_back(MerkleLeafHash(tx.Id().view()));
-    receipts.push_back(Receipt{.tx_id = tx.Id(), .height = 10, .index = i,
-                               .events = {{"prov.Scanned", Value::MakeMap({{"count", 1}}).Encode()}}});
+    receipts.push_back(
+        Receipt{.tx_id = tx.Id(),
+                .height = 10,
+                .index = i,
+                .events = {{"prov.Scanned", Value::MakeMap({{"count", 1}}).Encode()}}});
     rleaves.push_back(MerkleLeafHash(receipts.back().Hash().view()));
   }
   BlockHeader h = ProofFixture::HeaderAt(0, 10, 9, f.root, f.set);
@@ -115,7 +123,9 @@ inline OJson TxCases() {
   h.tx_count = 5;
   BlockHeader later = ProofFixture::HeaderAt(0, 11, 10, f.root, f.set);
   later.receipts_root = MerkleRootFromLeafHashes(rleaves);
-  TxBundle good{.header = h, .cert = CommitCert(h, {0, 2, 3}, {0, 2, 3}), .tx = txs[3],
+  TxBundle good{.header = h,
+                .cert = CommitCert(h, {0, 2, 3}, {0, 2, 3}),
+                .tx = txs[3],
                 .tx_path = MerkleProveFromLeafHashes(leaves, 3)};
   good.receipt = TxBundle::ReceiptPart{.header = later,
                                        .cert = CommitCert(later, {1, 2, 3}, {1, 2, 3}),
@@ -143,8 +153,9 @@ inline OJson TxCases() {
   });
   tampered("receipt_header_signature",
            [](TxBundle& b) { b.receipt->cert.signatures[0].second.data[0] ^= 1; });
-  tampered("tx_header_too_few_signers",
-           [](TxBundle& b) { b.cert = CommitCert(b.header, {0, 2}, {0, 2}); });
+  tampered("tx_header_too_few_signers", [](TxBundle& b) {
+    b.cert = CommitCert(b.header, {0, 2}, {0, 2});
+  });
   return out;
 }
 
@@ -153,7 +164,8 @@ inline OJson TraceAnswer(const StateBundle& b) {
   auto recs = TraceRecords();
   const Value& obj = recs[0].second;
   OJson a{{"id", obj.Find("id")->as_string()}, {"tracked", true}};
-  for (const char* f : {"state", "custody", "location", "parent", "import_mode", "customs_status"}) {
+  for (const char* f :
+       {"state", "custody", "location", "parent", "import_mode", "customs_status"}) {
     a[f] = obj.Find(f)->as_string();
   }
   a["timeline"] = FromValue(*obj.Find("timeline"));
@@ -168,15 +180,26 @@ inline OJson TraceAnswer(const StateBundle& b) {
   for (const auto& [k, v] : recs) keys.push_back(k);
   a["state_keys"] = keys;
   a["as_of"] = {{"state_version", b.header.exec_height}, {"height", b.header.height}};
-  a["proof"] = {{"format", "tidemark-state-bundle/v1"}, {"bundle", ToHex(b.Encode())},
-                {"height", b.header.height}, {"state_version", b.header.exec_height}};
+  if (!b.state.entries.empty() && !b.state.entries[0].value) {  // hash-only: ship the records
+    OJson records = OJson::object();
+    for (const auto& [k, v] : recs) records[k] = FromValue(v);
+    a["records"] = records;
+  }
+  a["proof"] = {{"format", "tidemark-state-bundle/v1"},
+                {"bundle", ToHex(b.Encode())},
+                {"height", b.header.height},
+                {"state_version", b.header.exec_height}};
   return a;
 }
 
 inline OJson AnswerCases() {
   OJson out = OJson::array();
   ProofFixture f(0, 40);
-  const OJson good = TraceAnswer(f.Bundle(f.trace_keys));
+  StateBundle hashed = f.Bundle(f.trace_keys);
+  out.push_back(
+      {{"name", "answer_ok_values_in_bundle"}, {"answer", TraceAnswer(hashed)}, {"expect", "ok"}});
+  hashed.state.StripValues();
+  const OJson good = TraceAnswer(hashed);  // what the resolver serves
   out.push_back({{"name", "answer_ok"}, {"answer", good}, {"expect", "ok"}});
   auto bad = [&](const std::string& name, auto mutate) {
     OJson a = good;
@@ -190,21 +213,26 @@ inline OJson AnswerCases() {
   bad("answer_certificate_dropped", [](OJson& a) { a["certificates"] = OJson::array(); });
   bad("answer_unproven_key", [](OJson& a) { a["state_keys"].push_back("prov/obj/other"); });
   bad("answer_no_proof", [](OJson& a) { a.erase("proof"); });
+  bad("answer_record_and_field_altered", [](OJson& a) {
+    a["state"] = "SOLD";
+    a["records"]["prov/obj//01/09521234543213/21/7001"]["state"] = "SOLD";
+  });
+  bad("answer_record_missing", [](OJson& a) { a["records"].erase("prov/product/09521234543213"); });
   ProofFixture g(0, 40);
   std::vector<Bytes> fewer(g.trace_keys.begin(), g.trace_keys.end() - 1);
-  bad("answer_bundle_missing_a_key", [&](OJson& a) {
-    a["proof"]["bundle"] = ToHex(g.Bundle(fewer).Encode());
-  });
+  bad("answer_bundle_missing_a_key",
+      [&](OJson& a) { a["proof"]["bundle"] = ToHex(g.Bundle(fewer).Encode()); });
   return out;
 }
 
 inline OJson ProofVectors() {
   ProofFixture f(0, 0);
-  return OJson{{"format", "tidemark-proof-vectors/v1"},
-               {"trust", {{"chain_id", kChainId}, {"validator_set", ToHex(f.trust.genesis.Encode())}}},
-               {"state_bundles", StateCases()},
-               {"tx_bundles", TxCases()},
-               {"trace_answers", AnswerCases()}};
+  return OJson{
+      {"format", "tidemark-proof-vectors/v1"},
+      {"trust", {{"chain_id", kChainId}, {"validator_set", ToHex(f.trust.genesis.Encode())}}},
+      {"state_bundles", StateCases()},
+      {"tx_bundles", TxCases()},
+      {"trace_answers", AnswerCases()}};
 }
 
 inline std::string ProofVectorsText() { return ProofVectors().dump(1) + "\n"; }

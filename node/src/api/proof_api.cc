@@ -44,10 +44,10 @@ json ValueJsonOrNull(ByteView bytes) {
 }
 
 json BundleJson(const Bytes& bundle, const BlockHeader& h, bool tampered) {
-  json j{{"format", kStateBundleFormat}, {"bundle", ToHex(bundle)},
-         {"bytes", bundle.size()},      {"height", h.height},
+  json j{{"format", kStateBundleFormat},   {"bundle", ToHex(bundle)},
+         {"bytes", bundle.size()},         {"height", h.height},
          {"state_version", h.exec_height}, {"epoch", h.epoch},
-         {"block_id", h.Id().Hex()},     {"state_root", h.state_root.Hex()}};
+         {"block_id", h.Id().Hex()},       {"state_root", h.state_root.Hex()}};
   if (tampered) j["tampered"] = true;
   return j;
 }
@@ -112,7 +112,9 @@ json TxProofJson(LedgerApi& ledger, const TxInfo& info, bool tamper) {
   }
   std::vector<Hash256> leaves;
   for (const Transaction& tx : rec->block.txs) leaves.push_back(MerkleLeafHash(tx.Id().view()));
-  TxBundle b{.header = rec->block.header, .cert = *rec->commit_cert, .tx = *info.tx,
+  TxBundle b{.header = rec->block.header,
+             .cert = *rec->commit_cert,
+             .tx = *info.tx,
              .tx_path = MerkleProveFromLeafHashes(leaves, info.record.index)};
   auto chain = ledger.EpochChain(b.header.epoch);
   if (!chain.ok()) return json{{"available", false}, {"reason", chain.status().ToString()}};
@@ -133,17 +135,21 @@ json TxProofJson(LedgerApi& ledger, const TxInfo& info, bool tamper) {
       rleaves.push_back(MerkleLeafHash(r.Hash().view()));
     }
     if (info.record.index >= rleaves.size()) break;
-    b.receipt = TxBundle::ReceiptPart{.header = later->block.header,
-                                      .cert = *later->commit_cert,
-                                      .receipt = *info.receipt,
-                                      .path = MerkleProveFromLeafHashes(rleaves,
-                                                                        info.record.index)};
+    b.receipt =
+        TxBundle::ReceiptPart{.header = later->block.header,
+                              .cert = *later->commit_cert,
+                              .receipt = *info.receipt,
+                              .path = MerkleProveFromLeafHashes(rleaves, info.record.index)};
     break;
   }
   if (tamper) b.header.timestamp_ms ^= 1;
   Bytes enc = b.Encode();
-  json j{{"available", true}, {"format", kTxBundleFormat}, {"bundle", ToHex(enc)},
-         {"bytes", enc.size()}, {"height", height}, {"epoch", b.header.epoch},
+  json j{{"available", true},
+         {"format", kTxBundleFormat},
+         {"bundle", ToHex(enc)},
+         {"bytes", enc.size()},
+         {"height", height},
+         {"epoch", b.header.epoch},
          {"receipt_proven", b.receipt.has_value()}};
   if (!b.receipt) j["receipt_note"] = receipt_note;
   if (tamper) j["tampered"] = true;
@@ -287,8 +293,15 @@ HttpResponse ProofApi::Resolve(const HttpRequest& req, const std::string& code) 
     } else {
       auto b = BuildStateBundle(*ledger_, *anchor, keys);
       if (!b.ok()) return Fail(b.status(), req);
+      // The records travel as JSON beside the proof; the bundle carries their hashes only.
+      json records = json::object();
+      for (const auto& e : b->state.entries) {
+        if (e.value) records[std::string(e.key.begin(), e.key.end())] = ValueJsonOrNull(*e.value);
+      }
+      b->state.StripValues();
       Bytes enc = b->Encode();
       if (options_.tamper_proofs) enc = TamperStateBundle(enc);
+      j["records"] = std::move(records);
       j["proof"] = BundleJson(enc, b->header, options_.tamper_proofs);
       j["as_of"]["height"] = b->header.height;
     }
@@ -296,8 +309,7 @@ HttpResponse ProofApi::Resolve(const HttpRequest& req, const std::string& code) 
   if (options_.on_scan) options_.on_scan(trace->Find("id")->as_string());
   HttpResponse resp = http::JsonResponse(200, j);
   resp.SetHeader("Vary", "Accept");
-  resp.SetHeader("Link", "<" + trace->Find("digital_link")->as_string() +
-                             ">; rel=\"owl:sameAs\"");
+  resp.SetHeader("Link", "<" + trace->Find("digital_link")->as_string() + ">; rel=\"owl:sameAs\"");
   return resp;
 }
 

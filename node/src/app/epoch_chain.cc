@@ -14,11 +14,12 @@ Result<EpochChange> LinkFor(const Ledger& ledger, uint64_t epoch) {
   if (proof == nullptr) return Status::Corruption("stored epoch proof is another message");
   TM_ASSIGN_OR_RETURN(std::optional<Block> block,
                       ledger.blocks().BlockById(proof->cert.data.commit_id));
-  if (!block) return Status::NotFound("block committed by epoch " + std::to_string(epoch) +
-                                      "'s last certificate");
+  if (!block)
+    return Status::NotFound("block committed by epoch " + std::to_string(epoch) +
+                            "'s last certificate");
   EpochChange link{.header = block->header, .cert = proof->cert};
-  TM_ASSIGN_OR_RETURN(link.proof, ledger.tree().Prove(link.header.exec_height,
-                                                      AsBytes(kValidatorSetStateKey)));
+  TM_ASSIGN_OR_RETURN(link.proof,
+                      ledger.tree().Prove(link.header.exec_height, AsBytes(kValidatorSetStateKey)));
   std::optional<ValidatorSet> next;
   if (link.proof.value) {
     auto set = ValidatorSet::Decode(*link.proof.value);
@@ -26,7 +27,8 @@ Result<EpochChange> LinkFor(const Ledger& ledger, uint64_t epoch) {
   }
   if (!next || next->epoch != epoch + 1) {
     return Status::FailedPrecondition(
-        "epoch " + std::to_string(epoch) + " ended at a block whose execution no header of that "
+        "epoch " + std::to_string(epoch) +
+        " ended at a block whose execution no header of that "
         "epoch certifies: light clients cannot cross this change (docs/proofs.md)");
   }
   return link;

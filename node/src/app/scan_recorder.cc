@@ -9,7 +9,9 @@ namespace tidemark::node {
 
 ScanRecorder::ScanRecorder(api::LedgerApi* ledger, KeyPair key, ScanRecorderOptions options,
                            Clock now_ms)
-    : ledger_(ledger), key_(std::move(key)), options_(std::move(options)),
+    : ledger_(ledger),
+      key_(std::move(key)),
+      options_(std::move(options)),
       now_ms_(std::move(now_ms)) {
   if (!now_ms_) {
     now_ms_ = [] {
@@ -34,8 +36,11 @@ Result<bool> ScanRecorder::Record(const std::string& code) {
   }
   TM_ASSIGN_OR_RETURN(uint64_t committed_next, ledger_->NextNonce(key_.public_key()));
   uint64_t nonce = std::max(next_nonce_, committed_next);
-  Transaction tx{.chain_id = options_.chain_id, .nonce = nonce, .contract = "prov",
-                 .method = "scan", .args = Value::MakeMap({{"code", code}}).Encode()};
+  Transaction tx{.chain_id = options_.chain_id,
+                 .nonce = nonce,
+                 .contract = "prov",
+                 .method = "scan",
+                 .args = Value::MakeMap({{"code", code}}).Encode()};
   tx.SignWith(key_);
   auto rec = ledger_->SubmitTx(tx.Encode());
   if (!rec.ok()) {

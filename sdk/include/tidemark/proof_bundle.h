@@ -43,11 +43,17 @@ struct TrustAnchor {
 };
 
 struct MultiStateProof {
+  // A key and what is proven about it: its value, only its value's hash (the value travels
+  // beside the proof, e.g. as the answer's JSON record: see MatchesValue), or its absence.
   struct Entry {
     Bytes key;
-    std::optional<Bytes> value;  // nullopt: absence
-    uint16_t depth = 0;          // where the key's leaf is / would be
-    std::optional<SmtLeaf> other_leaf;
+    std::optional<Bytes> value;         // present, value carried
+    std::optional<Hash256> value_hash;  // present, only SHA-256(value) carried
+    uint16_t depth = 0;                 // where the key's leaf is / would be
+    std::optional<SmtLeaf> other_leaf;  // absence: another key's leaf sits there
+    bool present() const { return value.has_value() || value_hash.has_value(); }
+    // True iff the entry proves exactly these value bytes.
+    bool MatchesValue(ByteView v) const;
     friend bool operator==(const Entry&, const Entry&) = default;
   };
   std::vector<Entry> entries;  // strictly ascending by SmtKeyHash(key)
@@ -57,13 +63,15 @@ struct MultiStateProof {
   Bytes present;
   std::vector<Hash256> siblings;
 
-  // u8 version | u32 n | n × (blob key | u8 has_value [blob value] | u16 depth |
-  // u8 has_other [key_hash value_hash]) | u32 slots | present raw | siblings raw
+  // u8 version | u32 n | n × (blob key | u8 value tag: 0 absent, 1 blob value, 2 value hash (32)
+  // | u16 depth | u8 has_other [key_hash value_hash]) | u32 slots | present raw | siblings raw
   Bytes Encode() const;
   static Result<MultiStateProof> Decode(ByteView in);
   static Status DecodeFrom(Reader& r, MultiStateProof* out);
   // Merges single-key proofs against the same root (any order; duplicates rejected).
   static Result<MultiStateProof> FromProofs(std::vector<StateProof> proofs);
+  // Replaces every carried value by its hash (the values are then shipped separately).
+  void StripValues();
   friend bool operator==(const MultiStateProof&, const MultiStateProof&) = default;
 };
 
@@ -113,7 +121,7 @@ struct VerifiedState {
   uint64_t timestamp_ms = 0;
   std::vector<Signer> signers;
   std::vector<MultiStateProof::Entry> entries;  // as proven (depth / other_leaf: structure)
-  const std::optional<Bytes>* Find(std::string_view key) const;
+  const MultiStateProof::Entry* Find(std::string_view key) const;  // nullptr: not in the bundle
 };
 
 // OK iff the epoch chain leads from the trusted genesis to the header's epoch, the certificate

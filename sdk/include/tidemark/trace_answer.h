@@ -20,9 +20,9 @@
 namespace tidemark {
 
 struct VerifiedTrace {
-  VerifiedState state;                         // header, signers, proven entries
+  VerifiedState state;                            // header, signers, proven entries
   std::map<std::string, nlohmann::json> records;  // key -> proven record (Value as JSON)
-  std::vector<std::string> checked;            // the answer fields compared with the records
+  std::vector<std::string> checked;               // the answer fields compared with the records
 };
 
 // kUnauthenticated with the reason when anything does not hold.

@@ -108,10 +108,15 @@ export function decodeMultiStateProofFrom(r) {
     const key = r.blob(MAX_STATE_KEY_LEN, 'key');
     if (key.length === 0) throw r.error('multi proof: key length out of range');
     let value = null;
-    if (r.bool('value tag')) {
+    let value_hash = null;
+    const tag = r.u8('value tag');
+    if (tag > 2) throw r.error('unknown value tag');
+    if (tag === 1) {
       value = r.blob(MAX_STATE_VALUE_LEN, 'value');
       total += value.length;
       if (total > MAX_BUNDLE_VALUE_BYTES) throw r.error('values too large');
+    } else if (tag === 2) {
+      value_hash = r.raw(32, 'value hash');
     }
     const depth = r.u16('depth');
     if (depth > SMT_DEPTH) throw r.error('multi proof: depth above 256');
@@ -119,8 +124,10 @@ export function decodeMultiStateProofFrom(r) {
     if (r.bool('other leaf tag')) {
       other_leaf = { key_hash: r.raw(32, 'other key hash'), value_hash: r.raw(32, 'other value hash') };
     }
-    if (value !== null && other_leaf !== null) throw r.error('multi proof: inclusion with another leaf');
-    entries.push({ key, value, depth, other_leaf });
+    if ((value !== null || value_hash !== null) && other_leaf !== null) {
+      throw r.error('multi proof: inclusion with another leaf');
+    }
+    entries.push({ key, value, value_hash, depth, other_leaf });
   }
   const slots = r.u32('slots');
   if (slots > MAX_MULTI_PROOF_KEYS * SMT_DEPTH) throw r.error('too many slots');
@@ -168,7 +175,8 @@ export function multiStateProofRoot(p) {
   };
   const terminal = (i) => {
     const e = p.entries[i];
-    if (e.value !== null) return smtLeafHash(paths[i], sha256(e.value));
+    if (e.value !== null && e.value !== undefined) return smtLeafHash(paths[i], sha256(e.value));
+    if (e.value_hash) return smtLeafHash(paths[i], e.value_hash);
     if (e.other_leaf === null) return SMT_EMPTY_HASH;
     if (bytesEqual(e.other_leaf.key_hash, paths[i])) throw bad("absence names the key's own leaf");
     if (!sharePrefix(e.other_leaf.key_hash, paths[i], e.depth)) {
@@ -300,7 +308,14 @@ export function verifyStateBundle(trust, b) {
     timestampMs: Number(b.header.timestamp_ms),
     signers: signersOf(b.cert, set),
     validatorCount: set.validators.length,
-    entries: b.state.entries.map((e) => ({ key: e.key, value: e.value })),
+    // value: the bytes (null when absent or when only the hash was carried); valueHash: the
+    // proven SHA-256 of the value (null when absent); present: the key has a value.
+    entries: b.state.entries.map((e) => ({
+      key: e.key,
+      value: e.value ?? null,
+      valueHash: e.value ? sha256(e.value) : e.value_hash ?? null,
+      present: !!(e.value || e.value_hash),
+    })),
   };
 }
 

@@ -9,10 +9,11 @@
 //   //       records: {key: json}, facts: {...}, checked: ['product', 'state', ...] }
 //   // or throws VerifyError(reason)
 
-import { utf8Decode } from './bytes.js';
+import { bytesEqual, utf8Decode } from './bytes.js';
+import { sha256 } from './hash.js';
 import { verifyStateBundleBytes } from './proof_bundle.js';
 import { VerifyError } from './types.js';
-import { decodeValue, valueToJson } from './value.js';
+import { decodeValue, encodeValue, valueFromJson, valueToJson } from './value.js';
 
 // JSON text with object keys sorted, so two equal documents compare equal whatever their order.
 function canonical(v) {
@@ -74,23 +75,39 @@ export function verifyTraceAnswer(answer, trust) {
 
   // Every key the answer says it read is proven present; nothing else is in the bundle.
   const wanted = Array.isArray(answer.state_keys) ? answer.state_keys : [];
-  const proven = new Map(v.entries.map((e) => [utf8Decode(e.key), e.value]));
+  const proven = new Map(v.entries.map((e) => [utf8Decode(e.key), e]));
   for (const k of wanted) {
     if (!proven.has(k)) throw new VerifyError(`answer: state key ${k} is not proven`);
-    if (proven.get(k) === null) throw new VerifyError(`answer: state key ${k} is proven absent`);
+    if (!proven.get(k).present) throw new VerifyError(`answer: state key ${k} is proven absent`);
   }
   if (proven.size !== wanted.length) {
     throw new VerifyError('answer: the bundle proves keys the answer does not name');
   }
   checked.push('state_keys');
+  // Records: from the bundle's values, or (hash-only bundles, what the resolver serves) the
+  // answer's "records" re-encoded canonically and matched against the proven hashes.
+  const shipped = answer.records && typeof answer.records === 'object' ? answer.records : null;
   const records = {};
-  for (const [k, value] of proven) {
+  for (const [k, e] of proven) {
+    let bytes = e.value;
+    if (bytes === null) {
+      if (!shipped || !(k in shipped)) throw new VerifyError(`answer: no record shipped for ${k}`);
+      try {
+        bytes = encodeValue(valueFromJson(shipped[k]));
+      } catch {
+        throw new VerifyError(`answer: record ${k} is not a Value`);
+      }
+    }
+    if (!bytesEqual(sha256(bytes), e.valueHash)) {
+      throw new VerifyError(`answer: record ${k} is not the proven one`);
+    }
     try {
-      records[k] = valueToJson(decodeValue(value));
+      records[k] = valueToJson(decodeValue(bytes));
     } catch {
       throw new VerifyError(`answer: record ${k} is not a canonical Value`);
     }
   }
+  if (shipped) checked.push('records');
   const facts = factsFrom(answer, records);
 
   // The answer's own fields must be what the proven records say.

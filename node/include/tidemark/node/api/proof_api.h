@@ -17,10 +17,9 @@
 #pragma once
 
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "tidemark/node/api/ledger_api.h"
 #include "tidemark/node/http/router.h"

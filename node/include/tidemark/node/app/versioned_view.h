@@ -25,8 +25,7 @@ class VersionedStateView final : public contracts::StateView {
   void Put(const std::string&, Bytes) override {}
   void Delete(const std::string&) override {}
   using StateView::Scan;
-  void Scan(const std::string& prefix, const std::string& start,
-            const ScanFn& fn) const override {
+  void Scan(const std::string& prefix, const std::string& start, const ScanFn& fn) const override {
     latest_.Scan(prefix, start, fn);
   }
   // The first failed tree read, if any.
