@@ -154,6 +154,8 @@ Status DoInit(Context& ctx, const NetworkInitArgs& a) {
         {"validator_key_file", "node_key.json"},
         {"log_level", "info"},
         {"http", {{"listen", http}}},
+        // The Digital Link resolver records consumer scans signed by the org's service key.
+        {"resolver", {{"scan_key_file", "service_key.json"}}},
         {"p2p",
          {{"listen", a.host + ":" + std::to_string(a.base_p2p + static_cast<int>(i))},
           {"peers", peers}}},
