@@ -492,9 +492,7 @@ http::Handler ExplorerFallback(const std::string& explorer_dir) {
         accept.find("*/*") == std::string::npos) {
       return r;
     }
-    HttpRequest index = req;
-    index.path = "/index.html";
-    HttpResponse page = files.Serve(index);
+    HttpResponse page = files.ServeIndex(req);
     (void)p;
     return page.status == 200 ? page : r;
   };

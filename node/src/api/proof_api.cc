@@ -254,10 +254,7 @@ HttpResponse ProofApi::Resolve(const HttpRequest& req, const std::string& code) 
       return http::Problem(406, "not-acceptable", "Not Acceptable",
                            "this node serves no explorer; ask for application/json", req.path);
     }
-    HttpRequest index = req;
-    index.path = "/index.html";
-    index.target = "/index.html";
-    return http::StaticFiles(options_.explorer_dir).Serve(index);
+    return http::StaticFiles(options_.explorer_dir).ServeIndex(req);
   }
   int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                        std::chrono::system_clock::now().time_since_epoch())

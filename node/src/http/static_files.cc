@@ -100,6 +100,13 @@ HttpResponse StaticFiles::Serve(const HttpRequest& req) const {
   return r;
 }
 
+HttpResponse StaticFiles::ServeIndex(const HttpRequest& req) const {
+  HttpRequest index = req;
+  index.path = "/index.html";
+  index.target = "/index.html";
+  return Serve(index);
+}
+
 Handler StaticFiles::AsHandler() const {
   return [self = *this](const HttpRequest& req, const PathParams&) { return self.Serve(req); };
 }

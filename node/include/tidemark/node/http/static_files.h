@@ -25,6 +25,9 @@ class StaticFiles {
 
   explicit StaticFiles(std::filesystem::path root);
   HttpResponse Serve(const HttpRequest& req) const;
+  // The root's index.html, whatever the request's path: the single-page app's answer to a page
+  // path it routes itself (a block page, a Digital Link).
+  HttpResponse ServeIndex(const HttpRequest& req) const;
   Handler AsHandler() const;
 
  private:
