@@ -26,6 +26,7 @@ cleanup() {
   if [[ "${KEEP_NET:-0}" != 1 ]]; then rm -rf "$NET"; fi
 }
 trap cleanup EXIT
+trap "exit 143" INT TERM  # so that the EXIT trap stops the network on Ctrl-C or a kill too
 # Ports below the ephemeral range, from the pid, so parallel runs do not collide.
 BASE_HTTP=$((20000 + ($$ % 1000) * 10))
 "$BIN/sdk/tidemark" network init --out "$NET" --chain-id tidemark-local \
