@@ -129,6 +129,10 @@ TEST_CASE("raw requests: parse limits give 431, 413, 400 like the server") {
                                 r, o),
                413);
   CheckProblem(HandleRawRequest("NOT HTTP\r\n\r\n", r, o), 400);
+  // Empty or header-incomplete input: 400, not the parser's put_eof assertion (found by the
+  // fuzz replay under the Debug build).
+  CheckProblem(HandleRawRequest("", r, o), 400);
+  CheckProblem(HandleRawRequest("GET / HTTP/1.1\r\nHost:", r, o), 400);
   CheckProblem(HandleRawRequest("GET /v1/blocks/1 HTTP/1.1\r\nContent-Length: 5\r\n\r\nab", r, o),
                400);
   CheckProblem(HandleRawRequest("GET http://evil/x HTTP/1.1\r\n\r\n", r, o), 400);

@@ -28,7 +28,9 @@ HttpResponse HandleRawRequest(std::string_view bytes, const Router& router,
     if (n == 0) break;
   }
   if (!parser.is_done()) {
-    parser.put_eof(ec);
+    // put_eof asserts that something was parsed: an empty or header-incomplete input is simply
+    // an incomplete request.
+    if (parser.got_some()) parser.put_eof(ec);
     if (ec || !parser.is_done()) {
       return Problem(400, "malformed-request", "Bad Request", "incomplete request", "");
     }
