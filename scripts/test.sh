@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is needed, builds the `asan` preset (Debug with ASan +
 # UBSan, so every run is a sanitizer run) and runs every suite with ctest, then the extra suites in
-# scripts/test.d/ (JS SDK, fuzz smoke, browser).
+# scripts/test.d/ (JS SDK, browser). Every fuzz target runs in ctest too (fuzz/replay.cmake);
+# scripts/fuzz.sh is the coverage-guided libFuzzer run (clang).
 #   scripts/test.sh                # sanitizer build + all tests
 #   PRESET=dev scripts/test.sh     # the same without sanitizers (faster to iterate)
 set -euo pipefail
