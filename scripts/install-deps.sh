@@ -10,7 +10,7 @@ PKGS=(
   libsodium-dev libcrypto++-dev libleveldb-dev libsnappy-dev
   libboost1.81-dev
   nlohmann-json3-dev catch2 libcli11-dev libspdlog-dev libfmt-dev libqrencode-dev
-  curl procps
+  curl procps python3
 )
 # Node.js: keep an existing installation (it bundles npm); otherwise take Debian's.
 if ! command -v node >/dev/null 2>&1; then PKGS+=(nodejs); fi
