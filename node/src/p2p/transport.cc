@@ -13,6 +13,7 @@
 
 #include "tidemark/codec.h"
 #include "tidemark/hash.h"
+#include "tidemark/node/p2p/wire.h"
 #include "tidemark/types.h"
 
 namespace tidemark::node::p2p {
@@ -24,45 +25,7 @@ using asio::ip::tcp;
 
 namespace {
 
-constexpr uint8_t kMagic[4] = {'T', 'M', 'K', 1};
-constexpr size_t kMaxHelloBytes = 256;
-constexpr size_t kAbytes = crypto_secretstream_xchacha20poly1305_ABYTES;
-constexpr size_t kHeaderBytes = crypto_secretstream_xchacha20poly1305_HEADERBYTES;
-
-enum class Role : uint8_t { kInitiator = 0, kResponder = 1 };
-
-struct Hello {
-  Role role = Role::kInitiator;
-  std::string chain_id;
-  PublicKey static_key;
-  FixedBytes<crypto_kx_PUBLICKEYBYTES> eph_key;
-
-  Bytes Encode() const {
-    Writer w;
-    w.Raw(ByteView(kMagic, 4));
-    w.U8(static_cast<uint8_t>(role));
-    w.Str(chain_id);
-    w.Fixed(static_key);
-    w.Fixed(eph_key);
-    return w.Take();
-  }
-  static Result<Hello> Decode(ByteView in) {
-    Reader r(in, "hello");
-    uint8_t magic[4];
-    TM_RETURN_IF_ERROR(r.Raw(magic, 4, "magic"));
-    if (std::memcmp(magic, kMagic, 4) != 0) return r.Error("bad magic or protocol version");
-    Hello h;
-    uint8_t role;
-    TM_RETURN_IF_ERROR(r.U8(&role, "role"));
-    if (role > 1) return r.Error("bad role");
-    h.role = static_cast<Role>(role);
-    TM_RETURN_IF_ERROR(r.Str(&h.chain_id, kMaxChainIdLen, "chain_id"));
-    TM_RETURN_IF_ERROR(r.Fixed(&h.static_key, "static_key"));
-    TM_RETURN_IF_ERROR(r.Fixed(&h.eph_key, "eph_key"));
-    TM_RETURN_IF_ERROR(r.Finish());
-    return h;
-  }
-};
+using Role = HelloRole;
 
 Bytes AuthBody(Role signer_role, const std::string& chain_id, const Hello& init,
                const Hello& resp) {
@@ -76,16 +39,6 @@ Bytes AuthBody(Role signer_role, const std::string& chain_id, const Hello& init,
   w.U8(static_cast<uint8_t>(signer_role));
   w.Fixed(Sha256(t.bytes()));
   return w.Take();
-}
-
-void PutU32(uint8_t* p, uint32_t v) {
-  p[0] = static_cast<uint8_t>(v >> 24);
-  p[1] = static_cast<uint8_t>(v >> 16);
-  p[2] = static_cast<uint8_t>(v >> 8);
-  p[3] = static_cast<uint8_t>(v);
-}
-uint32_t GetU32(const uint8_t* p) {
-  return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3];
 }
 
 }  // namespace
@@ -106,7 +59,8 @@ struct Session : std::enable_shared_from_this<Session> {
   asio::steady_timer wake;      // cancelled when the queue gets data
   asio::steady_timer watchdog;  // closes the socket if the handshake takes too long
   std::shared_ptr<Transport::Impl> transport;
-  crypto_secretstream_xchacha20poly1305_state tx{}, rx{};
+  std::optional<FrameSealer> tx;  // set by the handshake
+  std::optional<FrameOpener> rx;
   PublicKey peer;
 
   std::mutex mu;
@@ -146,28 +100,17 @@ struct Session : std::enable_shared_from_this<Session> {
   awaitable<Bytes> ReadFrame(size_t max_plain) {
     uint8_t len_buf[4];
     co_await asio::async_read(sock, asio::buffer(len_buf), use_awaitable);
-    uint32_t len = GetU32(len_buf);
-    if (len < kAbytes || len > max_plain + kAbytes) {
-      throw std::runtime_error("frame length " + std::to_string(len) + " out of bounds");
-    }
-    Bytes cipher(len);
+    auto len = CheckFrameLength(GetU32(len_buf), max_plain);
+    if (!len.ok()) throw std::runtime_error(len.status().message());
+    Bytes cipher(*len);
     co_await asio::async_read(sock, asio::buffer(cipher), use_awaitable);
-    Bytes plain(len - kAbytes);
-    unsigned char tag = 0;
-    if (crypto_secretstream_xchacha20poly1305_pull(&rx, plain.data(), nullptr, &tag, cipher.data(),
-                                                   cipher.size(), nullptr, 0) != 0 ||
-        tag != crypto_secretstream_xchacha20poly1305_TAG_MESSAGE) {
-      throw std::runtime_error("frame failed authentication");
-    }
-    co_return plain;
+    auto plain = rx->Open(cipher);
+    if (!plain.ok()) throw std::runtime_error(plain.status().message());
+    co_return std::move(*plain);
   }
 
   awaitable<void> WriteFrame(ByteView plain) {
-    Bytes frame(4 + plain.size() + kAbytes);
-    PutU32(frame.data(), static_cast<uint32_t>(plain.size() + kAbytes));
-    crypto_secretstream_xchacha20poly1305_push(&tx, frame.data() + 4, nullptr, plain.data(),
-                                               plain.size(), nullptr, 0,
-                                               crypto_secretstream_xchacha20poly1305_TAG_MESSAGE);
+    Bytes frame = tx->Seal(plain);
     co_await asio::async_write(sock, asio::buffer(frame), use_awaitable);
   }
 
@@ -291,14 +234,14 @@ awaitable<PublicKey> Transport::Impl::Handshake(Session& s, Role role) {
                                                eph_sk.data.data(), theirs->eph_key.data.data());
   sodium_memzero(eph_sk.data.data(), eph_sk.size());
   if (kx != 0) throw std::runtime_error("key exchange failed");
-  uint8_t my_header[kHeaderBytes], their_header[kHeaderBytes];
-  crypto_secretstream_xchacha20poly1305_init_push(&s.tx, my_header, tx_key);
+  uint8_t my_header[kStreamHeaderBytes], their_header[kStreamHeaderBytes];
+  s.tx.emplace(tx_key, my_header);
   co_await asio::async_write(s.sock, asio::buffer(my_header), use_awaitable);
   co_await asio::async_read(s.sock, asio::buffer(their_header), use_awaitable);
-  int pull = crypto_secretstream_xchacha20poly1305_init_pull(&s.rx, their_header, rx_key);
+  s.rx.emplace(rx_key, their_header);
   sodium_memzero(rx_key, sizeof rx_key);
   sodium_memzero(tx_key, sizeof tx_key);
-  if (pull != 0) throw std::runtime_error("bad stream header");
+  if (!s.rx->ok()) throw std::runtime_error("bad stream header");
 
   // 3. Each side proves its static key over the transcript (inside the encrypted stream).
   const Hello& init = role == Role::kInitiator ? mine : *theirs;
