@@ -105,7 +105,8 @@ TEST_CASE("epcis rest: every shared example is captured unchanged with a token a
     INFO(job.dump());
     REQUIRE(job["success"] == true);
     CHECK(job["height"].get<uint64_t>() > 0);
-    for (const json& ev : json::parse(doc)["epcisBody"]["eventList"]) {
+    const json parsed = json::parse(doc);  // a named object: the loop borrows from it
+    for (const json& ev : parsed["epcisBody"]["eventList"]) {
       INFO(ev.dump());
       json found =
           ev.contains("eventID")
