@@ -11,6 +11,9 @@ PRESET="${PRESET:-asan}"
 
 bash scripts/install-deps.sh
 
+# The JS SDK's pinned packages first: process tests run its verifier under node on live answers.
+(cd sdk/js && npm ci --no-audit --no-fund --loglevel=error)
+
 cmake --preset "$PRESET" >/dev/null
 cmake --build --preset "$PRESET"
 ctest --preset "$PRESET" -j2 --timeout 900
