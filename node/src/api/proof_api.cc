@@ -69,6 +69,19 @@ Result<BlockRecord> CertifiedAnchor(LedgerApi& ledger) {
   return rec;
 }
 
+// Runs `read` over the state a proof can certify (the version the certified tip's header
+// commits to; returns that tip) or, without a proof, over the latest executed state (nullopt).
+Result<std::optional<BlockRecord>> ReadForAnswer(LedgerApi& ledger, bool with_proof,
+                                                 const LedgerApi::StateReader& read) {
+  if (!with_proof) {
+    TM_RETURN_IF_ERROR(ledger.ReadState(read));
+    return std::optional<BlockRecord>();
+  }
+  TM_ASSIGN_OR_RETURN(BlockRecord anchor, CertifiedAnchor(ledger));
+  TM_RETURN_IF_ERROR(ledger.ReadStateAt(anchor.block.header.exec_height, read));
+  return std::optional<BlockRecord>(std::move(anchor));
+}
+
 Result<StateBundle> BuildStateBundle(LedgerApi& ledger, const BlockRecord& anchor,
                                      const std::vector<Bytes>& keys) {
   const BlockHeader& h = anchor.block.header;
@@ -218,22 +231,14 @@ HttpResponse ProofApi::StateRead(const HttpRequest& req, const std::string& key_
   std::string k(key->begin(), key->end());
   std::optional<Bytes> value;
   uint64_t version = 0;
-  std::optional<BlockRecord> anchor;
   auto read = [&](const contracts::StateView& view, uint64_t h) {
     value = view.Get(k);
     version = h;
     return Status::Ok();
   };
-  if (WantsProof(req)) {
-    auto a = CertifiedAnchor(*ledger_);
-    if (!a.ok()) return Fail(a.status(), req);
-    anchor = std::move(*a);
-    Status s = ledger_->ReadStateAt(anchor->block.header.exec_height, read);
-    if (!s.ok()) return Fail(s, req);
-  } else {
-    Status s = ledger_->ReadState(read);
-    if (!s.ok()) return Fail(s, req);
-  }
+  auto answered = ReadForAnswer(*ledger_, WantsProof(req), read);
+  if (!answered.ok()) return Fail(answered.status(), req);
+  std::optional<BlockRecord> anchor = std::move(*answered);
   json j{{"key", key_hex},
          {"value", value ? json(ToHex(*value)) : json(nullptr)},
          {"value_json", value ? ValueJsonOrNull(*value) : json(nullptr)},
@@ -266,17 +271,9 @@ HttpResponse ProofApi::Resolve(const HttpRequest& req, const std::string& code) 
     version = h;
     return Status::Ok();
   };
-  std::optional<BlockRecord> anchor;
-  if (WantsProof(req)) {
-    auto a = CertifiedAnchor(*ledger_);
-    if (!a.ok()) return Fail(a.status(), req);
-    anchor = std::move(*a);
-    Status s = ledger_->ReadStateAt(anchor->block.header.exec_height, read);
-    if (!s.ok()) return Fail(s, req);
-  } else {
-    Status s = ledger_->ReadState(read);
-    if (!s.ok()) return Fail(s, req);
-  }
+  auto answered = ReadForAnswer(*ledger_, WantsProof(req), read);
+  if (!answered.ok()) return Fail(answered.status(), req);
+  std::optional<BlockRecord> anchor = std::move(*answered);
   json j = trace->ToJson();
   j["as_of"] = json{{"state_version", version}};
   if (anchor) {
