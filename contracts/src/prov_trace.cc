@@ -129,8 +129,9 @@ Result<Value> Trace(const StateView& view, const std::string& code, int64_t as_o
     }
   }
   if (scans) {
-    warnings.push_back("scanned " + std::to_string(I(*scans, "count")) + " times, first at " +
-                       S(*scans, "first_time"));
+    int64_t n = I(*scans, "count");
+    warnings.push_back("scanned " + (n == 1 ? std::string("once") : std::to_string(n) + " times") +
+                       ", first at " + S(*scans, "first_time"));
   }
   out["warnings"] = Value(warnings);
   out["contained_in"] = ToList(Edges(view, "in", id.canonical));

@@ -96,6 +96,12 @@ TEST_CASE("a 1210 import walks from commissioning abroad to retail sale, recall 
   REQUIRE(Ok(Capture(c, "retail/admin", {Sale(kItemA)})));
   CHECK(StateOf(c, kItemA) == "SOLD");
   REQUIRE(Ok(c.Call("retail/service", "prov", "scan", Value::Map{{"code", kItemA}})));
+  {
+    auto once = Trace(c.state, kItemA, 0);
+    REQUIRE(once.ok());
+    CHECK(once->Find("warnings")->as_list().back().as_string().rfind("scanned once, first at ", 0) ==
+          0);
+  }
   REQUIRE(Ok(c.Call("retail/service", "prov", "scan", Value::Map{{"code", kItemA}})));
 
   auto trace = Trace(c.state, "/01/10614141073464/21/A1", 0);
