@@ -199,42 +199,9 @@ TEST_CASE("epoch chain: a genesis-only client verifies an epoch-1 header, tamper
 
 TEST_CASE("tx and receipt inclusion bundles") {
   ProofFixture f(0, 10);
-  std::vector<Transaction> txs;
-  for (int i = 0; i < 5; ++i) {
-    Transaction tx{
-        .chain_id = kChainId,
-        .nonce = static_cast<uint64_t>(i + 1),
-        .contract = "prov",
-        .method = "scan",
-        .args = Value::MakeMap({{"code", "/01/09521234543213/21/" + std::to_string(i)}}).Encode()};
-    tx.SignWith(ValidatorKey(9));
-    txs.push_back(tx);
-  }
-  std::vector<Hash256> leaves;
-  for (const auto& tx : txs) leaves.push_back(MerkleLeafHash(tx.Id().view()));
-  std::vector<Receipt> receipts;
-  std::vector<Hash256> rleaves;
-  for (uint32_t i = 0; i < txs.size(); ++i) {
-    receipts.push_back(
-        Receipt{.tx_id = txs[i].Id(),
-                .height = 10,
-                .index = i,
-                .events = {{"prov.Scanned", Value::MakeMap({{"count", 1}}).Encode()}}});
-    rleaves.push_back(MerkleLeafHash(receipts.back().Hash().view()));
-  }
-  BlockHeader h = ProofFixture::HeaderAt(0, 10, 9, f.root, f.set);
-  h.tx_root = MerkleRootFromLeafHashes(leaves);
-  h.tx_count = 5;
-  BlockHeader later = ProofFixture::HeaderAt(0, 11, 10, f.root, f.set);
-  later.receipts_root = MerkleRootFromLeafHashes(rleaves);
-  TxBundle good{.header = h,
-                .cert = CommitCert(h, {0, 2, 3}, {0, 2, 3}),
-                .tx = txs[3],
-                .tx_path = MerkleProveFromLeafHashes(leaves, 3)};
-  good.receipt = TxBundle::ReceiptPart{.header = later,
-                                       .cert = CommitCert(later, {1, 2, 3}, {1, 2, 3}),
-                                       .receipt = receipts[3],
-                                       .path = MerkleProveFromLeafHashes(rleaves, 3)};
+  ScanBlock block = MakeScanBlock(f);
+  const std::vector<Receipt>& receipts = block.receipts;
+  const TxBundle& good = block.bundle;
   auto v = VerifyTxBundle(f.trust, good);
   REQUIRE(v.ok());
   CHECK(v->height == 10);
@@ -258,7 +225,7 @@ TEST_CASE("tx and receipt inclusion bundles") {
   }
   SECTION("another tx's receipt") {
     b.receipt->receipt = receipts[2];
-    b.receipt->path = MerkleProveFromLeafHashes(rleaves, 2);
+    b.receipt->path = MerkleProveFromLeafHashes(block.receipt_leaves, 2);
     CHECK(!VerifyTxBundle(f.trust, b).ok());
   }
   SECTION("the receipt header's signature") {

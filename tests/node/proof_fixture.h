@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "tidemark/hash.h"
+#include "tidemark/merkle.h"
 #include "tidemark/node/state/state_tree.h"
 #include "tidemark/node/storage/memory_kv_store.h"
 #include "tidemark/proof_bundle.h"
@@ -189,5 +190,52 @@ struct ProofFixture {
                        .state = *MultiStateProof::FromProofs(proofs)};
   }
 };
+
+// Block 10 of a fixture: five prov.scan txs (nonces 1..5) with their receipts, and the inclusion
+// bundle of tx 3 — its tx path under block 10 (certified by 0, 2, 3) and its receipt path under
+// block 11 (certified by 1, 2, 3), the first header that carries block 10's receipts root.
+struct ScanBlock {
+  std::vector<Transaction> txs;
+  std::vector<Receipt> receipts;
+  std::vector<Hash256> receipt_leaves;  // MerkleLeafHash of each receipt's hash
+  TxBundle bundle;                      // of txs[3]
+};
+
+inline ScanBlock MakeScanBlock(const ProofFixture& f) {
+  ScanBlock out;
+  std::vector<Hash256> leaves;
+  std::vector<Hash256>& rleaves = out.receipt_leaves;
+  for (uint32_t i = 0; i < 5; ++i) {
+    Transaction tx{
+        .chain_id = kChainId,
+        .nonce = i + 1u,
+        .contract = "prov",
+        .method = "scan",
+        .args = Value::MakeMap({{"code", "/01/09521234543213/21/" + std::to_string(i)}}).Encode()};
+    tx.SignWith(ValidatorKey(9));
+    out.txs.push_back(tx);
+    leaves.push_back(MerkleLeafHash(tx.Id().view()));
+    out.receipts.push_back(
+        Receipt{.tx_id = tx.Id(),
+                .height = 10,
+                .index = i,
+                .events = {{"prov.Scanned", Value::MakeMap({{"count", 1}}).Encode()}}});
+    rleaves.push_back(MerkleLeafHash(out.receipts.back().Hash().view()));
+  }
+  BlockHeader h = ProofFixture::HeaderAt(0, 10, 9, f.root, f.set);
+  h.tx_root = MerkleRootFromLeafHashes(leaves);
+  h.tx_count = 5;
+  BlockHeader later = ProofFixture::HeaderAt(0, 11, 10, f.root, f.set);
+  later.receipts_root = MerkleRootFromLeafHashes(rleaves);
+  out.bundle = TxBundle{.header = h,
+                        .cert = CommitCert(h, {0, 2, 3}, {0, 2, 3}),
+                        .tx = out.txs[3],
+                        .tx_path = MerkleProveFromLeafHashes(leaves, 3)};
+  out.bundle.receipt = TxBundle::ReceiptPart{.header = later,
+                                             .cert = CommitCert(later, {1, 2, 3}, {1, 2, 3}),
+                                             .receipt = out.receipts[3],
+                                             .path = MerkleProveFromLeafHashes(rleaves, 3)};
+  return out;
+}
 
 }  // namespace tidemark::prooftest

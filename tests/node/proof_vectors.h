@@ -98,39 +98,10 @@ inline OJson StateCases() {
 inline OJson TxCases() {
   OJson out = OJson::array();
   ProofFixture f(0, 10);
-  std::vector<Transaction> txs;
-  std::vector<Hash256> leaves, rleaves;
-  std::vector<Receipt> receipts;
-  for (uint32_t i = 0; i < 5; ++i) {
-    Transaction tx{
-        .chain_id = kChainId,
-        .nonce = i + 1u,
-        .contract = "prov",
-        .method = "scan",
-        .args = Value::MakeMap({{"code", "/01/09521234543213/21/" + std::to_string(i)}}).Encode()};
-    tx.SignWith(ValidatorKey(9));
-    txs.push_back(tx);
-    leaves.push_back(MerkleLeafHash(tx.Id().view()));
-    receipts.push_back(
-        Receipt{.tx_id = tx.Id(),
-                .height = 10,
-                .index = i,
-                .events = {{"prov.Scanned", Value::MakeMap({{"count", 1}}).Encode()}}});
-    rleaves.push_back(MerkleLeafHash(receipts.back().Hash().view()));
-  }
-  BlockHeader h = ProofFixture::HeaderAt(0, 10, 9, f.root, f.set);
-  h.tx_root = MerkleRootFromLeafHashes(leaves);
-  h.tx_count = 5;
-  BlockHeader later = ProofFixture::HeaderAt(0, 11, 10, f.root, f.set);
-  later.receipts_root = MerkleRootFromLeafHashes(rleaves);
-  TxBundle good{.header = h,
-                .cert = CommitCert(h, {0, 2, 3}, {0, 2, 3}),
-                .tx = txs[3],
-                .tx_path = MerkleProveFromLeafHashes(leaves, 3)};
-  good.receipt = TxBundle::ReceiptPart{.header = later,
-                                       .cert = CommitCert(later, {1, 2, 3}, {1, 2, 3}),
-                                       .receipt = receipts[3],
-                                       .path = MerkleProveFromLeafHashes(rleaves, 3)};
+  ScanBlock block = MakeScanBlock(f);
+  const std::vector<Transaction>& txs = block.txs;
+  const std::vector<Receipt>& receipts = block.receipts;
+  const TxBundle& good = block.bundle;
   OJson ok = BundleCase("tx_with_receipt", good.Encode(), true);
   ok["tx_id"] = txs[3].Id().Hex();
   ok["height"] = 10;
@@ -149,7 +120,7 @@ inline OJson TxCases() {
   tampered("receipt_event", [](TxBundle& b) { b.receipt->receipt.events[0].type = "prov.Forged"; });
   tampered("receipt_of_another_tx", [&](TxBundle& b) {
     b.receipt->receipt = receipts[2];
-    b.receipt->path = MerkleProveFromLeafHashes(rleaves, 2);
+    b.receipt->path = MerkleProveFromLeafHashes(block.receipt_leaves, 2);
   });
   tampered("receipt_header_signature",
            [](TxBundle& b) { b.receipt->cert.signatures[0].second.data[0] ^= 1; });
