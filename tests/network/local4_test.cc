@@ -27,23 +27,12 @@ struct Network {
     REQUIRE(init > 0);
     REQUIRE(Wait(init) == 0);
     for (const char* org : {"platform", "customs", "bank", "regulator"}) {
-      NodeProc n;
-      n.dir = dir / org;
-      auto cfg = json::parse(Slurp(n.dir / "node.json"));
-      std::string listen = cfg["http"]["listen"];
-      n.http_port = static_cast<uint16_t>(std::stoi(listen.substr(listen.rfind(':') + 1)));
-      nodes.push_back(n);
+      nodes.push_back(NodeProc::InDir(dir / org));
     }
   }
   ~Network() {
     for (auto& n : nodes) n.Kill();
-    if (std::uncaught_exceptions() > 0) {  // a REQUIRE failed: show what the nodes said
-      for (auto& n : nodes) {
-        std::string log = Slurp(n.dir / "node.log");
-        std::fprintf(stderr, "---- %s (last 3000 bytes)\n%s\n", n.dir.c_str(),
-                     log.substr(log.size() > 3000 ? log.size() - 3000 : 0).c_str());
-      }
-    }
+    DumpLogsOnFailure(nodes);  // a REQUIRE failed: show what the nodes said
     fs::remove_all(dir);
   }
   void StartAll() {

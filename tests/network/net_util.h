@@ -72,21 +72,12 @@ struct TestNet {
         cfg["consensus"] = opt.consensus;
         cfg["p2p"]["ban_ms"] = opt.ban_ms;
       });
-      auto cfg = nlohmann::json::parse(Slurp(p.dir / "node.json"));
-      std::string listen = cfg["http"]["listen"];
-      p.http_port = static_cast<uint16_t>(std::stoi(listen.substr(listen.rfind(':') + 1)));
-      nodes.push_back(p);
+      nodes.push_back(NodeProc::InDir(p.dir));
     }
   }
   ~TestNet() {
     for (auto& n : nodes) n.Kill();
-    if (std::uncaught_exceptions() > 0) {  // a REQUIRE failed: show what the nodes said
-      for (auto& n : nodes) {
-        std::string log = Slurp(n.dir / "node.log");
-        std::fprintf(stderr, "---- %s (last 3000 bytes)\n%s\n", n.dir.c_str(),
-                     log.substr(log.size() > 3000 ? log.size() - 3000 : 0).c_str());
-      }
-    }
+    DumpLogsOnFailure(nodes);  // a REQUIRE failed: show what the nodes said
     fs::remove_all(dir);
   }
 

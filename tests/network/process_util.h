@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -80,6 +82,15 @@ struct NodeProc {
   uint16_t http_port = 0;
   pid_t pid = -1;
 
+  // The (not yet started) node whose node.json is in `node_dir`, with its REST port.
+  static NodeProc InDir(const fs::path& node_dir) {
+    NodeProc n;
+    n.dir = node_dir;
+    std::string listen = nlohmann::json::parse(Slurp(node_dir / "node.json"))["http"]["listen"];
+    n.http_port = static_cast<uint16_t>(std::stoi(listen.substr(listen.rfind(':') + 1)));
+    return n;
+  }
+
   void Start() {
     pid = Spawn({kNodeBinary.string(), "--config", (dir / "node.json").string()}, dir / "node.log");
   }
@@ -136,6 +147,16 @@ inline std::optional<nlohmann::json> Submit(const NodeProc& n, const Transaction
                          nlohmann::json{{"tx", ToHex(tx.Encode())}}.dump());
   if (!r.ok() || (r->status != 200 && r->status != 202)) return std::nullopt;
   return nlohmann::json::parse(r->body, nullptr, false);
+}
+
+// From a destructor while a REQUIRE unwinds: print the tail of each node's log.
+inline void DumpLogsOnFailure(const std::vector<NodeProc>& nodes) {
+  if (std::uncaught_exceptions() == 0) return;
+  for (const auto& n : nodes) {
+    std::string log = Slurp(n.dir / "node.log");
+    std::fprintf(stderr, "---- %s (last 3000 bytes)\n%s\n", n.dir.c_str(),
+                 log.substr(log.size() > 3000 ? log.size() - 3000 : 0).c_str());
+  }
 }
 
 }  // namespace tidemark::testing
