@@ -23,6 +23,8 @@ const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isM
 const DESKTOP = { viewport: { width: 1280, height: 900 } };
 
 let browser;
+let closing = false;
+let relaunches = 0;  // a browser process that died between tests is replaced once
 const contexts = new Map();  // one browser context per viewport, a new page per visit
 let story;
 mkdirSync(SHOTS, { recursive: true });
@@ -30,12 +32,18 @@ mkdirSync(SHOTS, { recursive: true });
 // Opens `path` in a fresh page, waits until the app has rendered it, and fails on any console
 // error, uncaught exception or failed request.
 async function open(path, { context = DESKTOP, shot, base = BASE, allowErrors = false } = {}) {
+  if (!browser.isConnected() && relaunches++ < 1) {  // the browser process died (logged above)
+    logBrowser(`relaunching for ${path}`);
+    contexts.clear();
+    browser = await startBrowser();
+  }
   if (!contexts.has(context)) contexts.set(context, await browser.newContext({ ...context, acceptDownloads: true }));
   const ctx = contexts.get(context);
   const page = await ctx.newPage();
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => errors.push(`exception: ${e.message}`));
+  page.on('crash', () => logBrowser(`the page crashed: ${base}${path}`));
   page.on('requestfailed', (r) => {
     // EventSource streams are aborted when the page closes or pauses; that is not an error.
     if (!r.url().includes('/v1/events')) errors.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
@@ -77,13 +85,47 @@ async function commitSomething() {
   return body;
 }
 
+// Chromium's own output goes to SHOTS/chromium.log (DEBUG=pw:browser DEBUG_FILE=..., set by
+// scripts/test.d/30-browser.sh, which prints it when the run fails); the tests note here when the
+// browser or a page went away.
+const logBrowser = (line) => console.error(`# ${new Date().toISOString()} chromium: ${line}`);
+
+// Headless, no GPU (the tests need no GPU, and a GPU process that cannot start takes the whole
+// browser down), no sandbox (CI runs as root). CHROMIUM_ARGS adds flags.
+async function launchBrowser() {
+  const b = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu',
+      ...(process.env.CHROMIUM_ARGS || '').split(' ').filter(Boolean)] });
+  b.on('disconnected', () => { if (!closing) logBrowser('the browser went away'); });
+  return b;
+}
+
+// The browser must render a page with a canvas before the tests start; a browser that dies on
+// its first page is reported with its log and launched once more.
+async function startBrowser() {
+  for (let attempt = 1; ; attempt++) {
+    const b = await launchBrowser();
+    try {
+      const page = await b.newPage();
+      await page.goto('data:text/html,<canvas id=c></canvas><script>c.getContext("2d").fillRect(0,0,9,9)</script><p>ok</p>');
+      assert.equal(await page.textContent('p'), 'ok');
+      await page.close();
+      return b;
+    } catch (e) {
+      logBrowser(`attempt ${attempt}: the browser could not render a first page: ${e.message}`);
+      await b.close().catch(() => {});
+      if (attempt >= 2) throw e;
+    }
+  }
+}
+
 before(async () => {
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  browser = await startBrowser();
   story = await seed(BASE, NET_DIR, { log: () => {} });
 });
 
 after(async () => {
+  closing = true;
   if (browser) await browser.close();
 });
 
