@@ -160,6 +160,26 @@ TEST_CASE("mempool TakeBatch returns ready txs in nonce order per signer") {
   CHECK(p.pool.TakeBatch(100, 1 << 20).size() == 5);
 }
 
+// Regression: after a round timeout the txs of an abandoned proposal are offered again, while the
+// block holding them may still commit; a proposal on that block must start after its nonces.
+TEST_CASE("mempool TakeBatch skips the nonces the uncommitted chain already carries") {
+  Pool p;
+  KeyPair a = TestKey(1), b = TestKey(2);
+  for (uint64_t n = 0; n < 3; ++n) REQUIRE(Add(p.pool, MakeTx(a, n)).ok());
+  REQUIRE(Add(p.pool, MakeTx(b, 0)).ok());
+  REQUIRE(p.pool.TakeBatch(100, 1 << 20).size() == 4);  // proposed in a block that timed out
+  p.pool.ReleaseInFlight();
+  // The parent chain holds a's nonces 0 and 1: only a's 2 and b's 0 may follow.
+  auto batch = p.pool.TakeBatch(100, 1 << 20, {{a.public_key(), 2}});
+  REQUIRE(batch.size() == 2);
+  std::map<PublicKey, uint64_t> got;
+  for (const auto& tx : batch) got[tx.signer] = tx.nonce;
+  CHECK(got == std::map<PublicKey, uint64_t>{{a.public_key(), 2}, {b.public_key(), 0}});
+  p.pool.ReleaseInFlight();
+  // A chain floor below the committed nonce changes nothing.
+  CHECK(p.pool.TakeBatch(100, 1 << 20, {{a.public_key(), 0}}).size() == 4);
+}
+
 TEST_CASE("mempool TakeBatch respects max_txs and max_bytes") {
   Pool p;
   KeyPair a = TestKey(1);

@@ -57,6 +57,8 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
     uint64_t height = 0;
     uint64_t justify_commit_height = 0;  // the commit its justify QC carried
     uint64_t exec_height = 0;
+    Hash256 parent;
+    std::map<PublicKey, uint64_t> next_nonce;  // per signer in the block: its last nonce + 1
   };
 
   asio::io_context& io;
@@ -88,21 +90,42 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
     auto b = ledger.blocks().BlockById(id);
     if (b.ok() && b->has_value()) {
       const Block& blk = **b;
-      return Seen{blk.header.height, blk.justify.data.commit_height, blk.header.exec_height};
+      return Seen{blk.header.height, blk.justify.data.commit_height, blk.header.exec_height,
+                  blk.header.parent, {}};
     }
     return std::nullopt;
   }
 
   void Remember(const Block& b) {
-    seen[b.Id()] = Seen{b.header.height, b.justify.data.commit_height, b.header.exec_height};
+    Seen s{b.header.height, b.justify.data.commit_height, b.header.exec_height, b.header.parent, {}};
+    for (const Transaction& tx : b.txs) {
+      uint64_t& n = s.next_nonce[tx.signer];
+      n = std::max(n, tx.nonce + 1);
+    }
+    seen[b.Id()] = std::move(s);
     while (seen.size() > kMaxSeen) seen.erase(seen.begin());
+  }
+
+  // The nonces the uncommitted blocks from `tip` down to the ledger's height already use, so that
+  // a proposal on `tip` does not carry their txs again (they return to the pool after a round
+  // timeout while the block holding them may still commit).
+  std::map<PublicKey, uint64_t> ChainNonces(Hash256 tip) {
+    std::map<PublicKey, uint64_t> out;
+    for (auto it = seen.find(tip); it != seen.end() && it->second.height > ledger.height();
+         it = seen.find(it->second.parent)) {
+      for (const auto& [signer, next] : it->second.next_nonce) {
+        uint64_t& n = out[signer];
+        n = std::max(n, next);
+      }
+    }
+    return out;
   }
 
   Block BuildProposal(const BlockHeader& fields, const QuorumCert& justify) override {
     Block b;
     b.header = fields;
     b.justify = justify;
-    b.txs = pool.TakeBatch(opt.max_block_txs, opt.max_block_bytes);
+    b.txs = pool.TakeBatch(opt.max_block_txs, opt.max_block_bytes, ChainNonces(justify.data.block_id));
     b.header.tx_root = TxRoot(b.txs);
     b.header.tx_count = static_cast<uint32_t>(b.txs.size());
     std::optional<Seen> parent = Lookup(justify.data.block_id);

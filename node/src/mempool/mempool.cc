@@ -1,5 +1,6 @@
 #include "tidemark/node/mempool/mempool.h"
 
+#include <algorithm>
 #include <queue>
 
 #include "tidemark/hash.h"
@@ -131,7 +132,8 @@ Result<TxRecord> Mempool::Add(ByteView bytes) {
   return TxRecord{.id = id, .state = TxState::kPending};
 }
 
-std::vector<Transaction> Mempool::TakeBatch(size_t max_txs, size_t max_bytes) {
+std::vector<Transaction> Mempool::TakeBatch(size_t max_txs, size_t max_bytes,
+                                           const std::map<PublicKey, uint64_t>& chain_next) {
   std::lock_guard<std::mutex> lock(mu_);
   struct Cursor {
     SignerQueue* q;
@@ -149,6 +151,7 @@ std::vector<Transaction> Mempool::TakeBatch(size_t max_txs, size_t max_bytes) {
   std::priority_queue<Cursor, std::vector<Cursor>, decltype(later)> heap(later);
   for (auto& [signer, q] : by_signer_) {
     uint64_t next = next_nonce_(signer);
+    if (auto it = chain_next.find(signer); it != chain_next.end()) next = std::max(next, it->second);
     Cursor c{&q, q.lower_bound(next)};
     if (settle(c, next)) heap.push(c);
   }

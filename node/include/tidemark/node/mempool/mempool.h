@@ -21,7 +21,9 @@
 // TakeBatch returns "ready" txs: for each signer the run of consecutive nonces starting at its next
 // committed nonce, signers interleaved by arrival. Taken txs stay in the pool (marked in flight,
 // not offered again) until OnCommitted removes them or ReleaseInFlight offers them again (the
-// proposal was abandoned).
+// proposal was abandoned). A proposer extending uncommitted blocks passes `chain_next`: for each
+// signer with txs in those blocks, the nonce after its last one there, so that a tx already in the
+// chain (offered again after a round timeout) is not proposed twice.
 //
 // Thread safety: every method is thread-safe (one mutex; signatures are verified outside it). The
 // next_nonce callback is called with the mutex held and must not call back into the mempool.
@@ -80,7 +82,8 @@ class Mempool {
   Mempool(MempoolOptions options, NextNonceFn next_nonce);
 
   Result<TxRecord> Add(ByteView tx_bytes);
-  std::vector<Transaction> TakeBatch(size_t max_txs, size_t max_bytes);
+  std::vector<Transaction> TakeBatch(size_t max_txs, size_t max_bytes,
+                                     const std::map<PublicKey, uint64_t>& chain_next = {});
   void ReleaseInFlight();
   // Records the block's receipts (committed or rejected by execution at `height`), removes those
   // txs, then drops pending txs of the block's signers whose nonce is now below the next nonce
