@@ -20,6 +20,7 @@
 
 #include "tidemark/client/http_client.h"
 #include "tidemark/crypto.h"
+#include "tidemark/proof_bundle.h"
 #include "tidemark/types.h"
 #include "tidemark/value.h"
 
@@ -147,6 +148,28 @@ inline std::optional<nlohmann::json> Submit(const NodeProc& n, const Transaction
                          nlohmann::json{{"tx", ToHex(tx.Encode())}}.dump());
   if (!r.ok() || (r->status != 200 && r->status != 202)) return std::nullopt;
   return nlohmann::json::parse(r->body, nullptr, false);
+}
+
+// A light client's trust anchor: the chain id and genesis validator set from /v1/genesis.
+inline Result<TrustAnchor> GenesisTrust(const NodeProc& n) {
+  auto g = n.Get("/v1/genesis");
+  if (!g || !g->contains("validator_set")) return Status::Unavailable("no /v1/genesis answer");
+  TM_ASSIGN_OR_RETURN(Bytes raw, FromHex((*g)["validator_set"].get<std::string>()));
+  TM_ASSIGN_OR_RETURN(ValidatorSet vs, ValidatorSet::Decode(raw));
+  if ((*g)["validator_set_hash"] != vs.Hash().Hex()) {
+    return Status::Invalid("validator_set_hash does not match validator_set");
+  }
+  return TrustAnchor{.chain_id = (*g)["chain_id"], .genesis = std::move(vs)};
+}
+
+// Verifies the state bundle of a `?proof=true` answer ({..., "proof": {"bundle": hex}}).
+inline Result<VerifiedState> VerifyStateAnswer(const TrustAnchor& t, const nlohmann::json& answer) {
+  if (!answer.contains("proof") || !answer["proof"].contains("bundle")) {
+    return Status::NotFound("the answer carries no proof bundle");
+  }
+  TM_ASSIGN_OR_RETURN(Bytes raw, FromHex(answer["proof"]["bundle"].get<std::string>()));
+  TM_ASSIGN_OR_RETURN(StateBundle b, StateBundle::Decode(raw));
+  return VerifyStateBundle(t, b);
 }
 
 // From a destructor while a REQUIRE unwinds: print the tail of each node's log.

@@ -44,25 +44,10 @@ Value CommissioningEvent() {
   return Value::MakeMap({{"events", Value(Value::List(events->begin(), events->end()))}});
 }
 
-TrustAnchor Trust(const NodeProc& n) {
-  auto g = n.Get("/v1/genesis");
-  REQUIRE(g);
-  auto vs = ValidatorSet::Decode(*FromHex((*g)["validator_set"].get<std::string>()));
-  REQUIRE(vs.ok());
-  CHECK((*g)["validator_set_hash"] == vs->Hash().Hex());
-  return TrustAnchor{.chain_id = (*g)["chain_id"], .genesis = *vs};
-}
-
 std::optional<json> GetJson(const NodeProc& n, const std::string& path) {
   auto r = n.Http().Get(path, {{"Accept", "application/json"}});
   if (!r.ok() || r->status != 200) return std::nullopt;
   return json::parse(r->body, nullptr, false);
-}
-
-Result<VerifiedState> VerifyAnswer(const TrustAnchor& t, const json& answer) {
-  TM_ASSIGN_OR_RETURN(Bytes raw, FromHex(answer["proof"]["bundle"].get<std::string>()));
-  TM_ASSIGN_OR_RETURN(StateBundle b, StateBundle::Decode(raw));
-  return VerifyStateBundle(t, b);
 }
 
 }  // namespace
@@ -100,7 +85,9 @@ TEST_CASE("resolver: a trace with ?proof=true verifies in C++ and JS; scans; tx 
   REQUIRE(c);
   REQUIRE((*c)["status"] == "committed");
   uint64_t captured_at = (*c)["height"];
-  TrustAnchor trust = Trust(node);
+  auto anchor = GenesisTrust(node);
+  REQUIRE(anchor.ok());
+  TrustAnchor trust = *anchor;
 
   // The certified state catches up with the capture within a few blocks.
   std::optional<json> answer;
@@ -114,7 +101,7 @@ TEST_CASE("resolver: a trace with ?proof=true verifies in C++ and JS; scans; tx 
   CHECK(a["state"] == "COMMISSIONED");
   CHECK(a["product"]["name"] == "Sea buckthorn juice");
   WARN("trace bundle for one item, 1 validator: " << a["proof"]["bytes"] << " bytes");
-  auto v = VerifyAnswer(trust, a);
+  auto v = VerifyStateAnswer(trust, a);
   REQUIRE(v.ok());
   auto full = VerifyTraceAnswer(a, trust);
   INFO(full.status().ToString());
@@ -224,7 +211,7 @@ TEST_CASE("resolver: a trace with ?proof=true verifies in C++ and JS; scans; tx 
   auto bad = GetJson(node, kItem + "?proof=true");
   REQUIRE(bad);
   CHECK((*bad)["proof"]["tampered"] == true);
-  CHECK(!VerifyAnswer(trust, *bad).ok());
+  CHECK(!VerifyStateAnswer(trust, *bad).ok());
   CHECK(cli({"verify", node_url + kItem, "--genesis", genesis}, "verify-bad.out") == 1);
   if (have_js) {
     CHECK(run_js(*bad) != 0);

@@ -1,13 +1,16 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <map>
 
+#include "tidemark/contracts/governance.h"
 #include "tidemark/contracts/test_contract.h"
 #include "tidemark/hash.h"
 #include "tidemark/merkle.h"
 #include "tidemark/node/app/ledger.h"
 #include "tidemark/node/storage/leveldb_kv_store.h"
 #include "tidemark/node/storage/memory_kv_store.h"
+#include "tidemark/proof_bundle.h"
 #include "tidemark/state_proof.h"
 
 using namespace tidemark;
@@ -135,4 +138,115 @@ TEST_CASE("ledger: reopening a data directory resumes at its tip, another genesi
     CHECK(ledger.status().code() == Code::kFailedPrecondition);
   }
   std::filesystem::remove_all(dir);
+}
+
+namespace {
+struct GovCall {
+  std::string signer;  // Key(signer)
+  std::string method;
+  Value args;
+};
+
+// The next block on the tip carrying governance calls (nonces from the ledger), with the given
+// epoch and exec_height; the certificate names it as committed.
+std::pair<Block, QuorumCert> GovBlock(Ledger& l, uint64_t epoch, uint64_t exec_height,
+                                      const std::vector<GovCall>& calls) {
+  auto [b, cert] = NextBlock(l, 0);
+  b.header.epoch = epoch;
+  b.header.exec_height = exec_height;
+  std::map<std::string, uint64_t> nonces;
+  for (const auto& c : calls) {
+    KeyPair k = Key(c.signer);
+    if (!nonces.count(c.signer)) nonces[c.signer] = l.NextNonce(k.public_key());
+    Transaction tx{.chain_id = l.chain_id(), .nonce = nonces[c.signer]++, .contract = "gov",
+                   .method = c.method, .args = c.args.Encode()};
+    tx.SignWith(k);
+    b.txs.push_back(tx);
+  }
+  b.header.tx_root = TxRoot(b.txs);
+  b.header.tx_count = static_cast<uint32_t>(b.txs.size());
+  cert.data.epoch = epoch;
+  cert.data.commit_id = b.Id();
+  return {b, cert};
+}
+
+// Proposal `id` to add an organisation (admin key Key(org)) running a validator with key
+// Key(node), and a yes vote by each admin of `voters`.
+std::vector<GovCall> AddValidatorOrg(int64_t id, const std::string& org, const std::string& node,
+                                     const std::vector<std::string>& voters) {
+  Value rec = Value::MakeMap({{"id", Value(org)}, {"name", Value(org)},
+                              {"roles", Value(Value::List{Value("INSPECTOR")})},
+                              {"admin_keys", Value(Value::List{Value(Key(org).public_key().Hex())})},
+                              {"validator_key", Value(Key(node).public_key().Hex())}});
+  std::vector<GovCall> calls = {
+      {"admin", "propose", Value::MakeMap({{"kind", Value("add_org")}, {"org", rec}})}};
+  for (const auto& v : voters) {
+    calls.push_back({v, "vote", Value::MakeMap({{"proposal", Value(id)}, {"yes", Value(true)}})});
+  }
+  return calls;
+}
+
+uint64_t EpochAfter(const Ledger& l, const Block& b) {
+  auto vs = l.ValidatorsAfter(b.header);
+  REQUIRE(vs.ok());
+  return vs->epoch;
+}
+}  // namespace
+
+// The rule light clients rely on (docs/consensus.md, "Epochs"): the set decided in block D is in
+// the state after D, and the epoch ends at the first block whose header certifies that state
+// (exec_height >= D); a change passed meanwhile waits for the next epoch.
+TEST_CASE("ledger: an epoch ends at the first header that certifies the new validator set") {
+  auto ledger = Ledger::Open(std::make_unique<MemoryKvStore>(), TestGenesis());
+  REQUIRE(ledger.ok());
+  Ledger& l = **ledger;
+  CHECK(l.ValidatorsAfterTip()->epoch == 0);
+
+  auto [d, d_cert] = GovBlock(l, 0, 0, AddValidatorOrg(1, "org-b", "node-b", {"admin"}));  // height 1 = D
+  auto r = l.Commit(d, d_cert, std::nullopt);
+  REQUIRE(r.ok());
+  for (const auto& rc : *r) CHECK(rc.status == TxStatus::kCommitted);
+  CHECK(EpochAfter(l, d) == 0);  // D's own header certifies the state before it
+  CHECK(contracts::CurrentValidatorSet(l.state())->epoch == 1);
+
+  // Block 2 certifies state 0 and passes a second change (both organisations vote): it must
+  // wait (one change in flight).
+  auto [b2, c2] = GovBlock(l, 0, 0, AddValidatorOrg(2, "org-c", "node-c", {"admin", "org-b"}));
+  auto r2 = l.Commit(b2, c2, std::nullopt);
+  REQUIRE(r2.ok());
+  for (const auto& rc : *r2) CHECK(rc.status == TxStatus::kCommitted);
+  CHECK(EpochAfter(l, b2) == 0);
+  CHECK(contracts::CurrentValidatorSet(l.state())->size() == 2);
+  auto pending = contracts::PendingValidatorSet(l.state());
+  REQUIRE(pending.ok());
+  REQUIRE(pending->has_value());
+  CHECK((*pending)->epoch == 2);
+  CHECK((*pending)->size() == 3);
+
+  // Block 3 certifies the state after D: epoch 0 ends here, with the set of two validators,
+  // proven under block 3's own (old-epoch) header.
+  auto [b3, c3] = GovBlock(l, 0, 1, {});
+  REQUIRE(l.Commit(b3, c3, std::nullopt).ok());
+  auto next = l.ValidatorsAfter(b3.header);
+  REQUIRE(next.ok());
+  CHECK(next->epoch == 1);
+  CHECK(next->size() == 2);
+  CHECK(l.ValidatorsAfterTip()->epoch == 1);
+  auto proof = l.tree().Prove(b3.header.exec_height, AsBytes(kValidatorSetStateKey));
+  REQUIRE(proof.ok());
+  REQUIRE(proof->value.has_value());
+  CHECK(*proof->value == next->Encode());
+  CHECK(contracts::PendingValidatorSet(l.state())->has_value());  // still waiting
+
+  // The first block of epoch 1 activates the waiting change; epoch 1 ends once a header
+  // certifies that.
+  auto [b4, c4] = GovBlock(l, 1, 2, {});
+  REQUIRE(l.Commit(b4, c4, std::nullopt).ok());
+  CHECK(!contracts::PendingValidatorSet(l.state())->has_value());
+  CHECK(contracts::CurrentValidatorSet(l.state())->epoch == 2);
+  CHECK(EpochAfter(l, b4) == 1);
+  auto [b5, c5] = GovBlock(l, 1, 4, {});
+  REQUIRE(l.Commit(b5, c5, std::nullopt).ok());
+  CHECK(EpochAfter(l, b5) == 2);
+  CHECK(l.ValidatorsAfterTip()->size() == 3);
 }

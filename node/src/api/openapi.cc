@@ -60,7 +60,7 @@ constexpr const char* kOpenApi = R"json({
       "parameters": [{"name": "to", "in": "query", "schema": {"type": "integer", "minimum": 0}, "description": "Default: the current epoch"}],
       "responses": {"200": {"description": "Links, oldest first", "content": {"application/json": {"schema": {"type": "object", "properties": {
           "to_epoch": {"type": "integer"}, "links": {"type": "array", "items": {"type": "object", "properties": {"epoch": {"type": "integer"}, "link": {"type": "string", "description": "hex of EpochChange::EncodeTo"}}}}}}}}},
-                    "400": {"$ref": "#/components/responses/Problem"}, "409": {"$ref": "#/components/responses/Problem"}}}},
+                    "400": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}}},
     "/v1/state/{key}": {"get": {"summary": "A state value; with proof=true, proven by a StateBundle", "operationId": "getState",
       "parameters": [
         {"name": "key", "in": "path", "required": true, "description": "hex of the key bytes", "schema": {"type": "string"}},

@@ -8,7 +8,6 @@
 #include <map>
 #include <mutex>
 
-#include "tidemark/contracts/governance.h"
 
 namespace tidemark::node {
 
@@ -179,14 +178,21 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
                                         const ValidatorSet& current) override {
     if (committed.header.height <= ledger.height()) {  // block sync got here first
       CheckSameAsLedger(committed);
-      return std::nullopt;
+    } else {
+      auto exec = ledger.Execute(committed);
+      if (!exec.ok()) Fatal("executing committed block", exec.status());
+      executed[committed.Id()] = std::move(*exec);
     }
-    auto exec = ledger.Execute(committed);
-    if (!exec.ok()) Fatal("executing committed block", exec.status());
-    std::optional<ValidatorSet> next = exec->next_validators;
-    executed[committed.Id()] = std::move(*exec);
-    if (next && next->epoch != current.epoch + 1) next->epoch = current.epoch + 1;
-    return next;
+    // The epoch ends at the first block whose header certifies a state holding the next set.
+    auto after = ledger.ValidatorsAfter(committed.header);
+    if (!after.ok()) Fatal("reading the validator set a committed block certifies", after.status());
+    if (after->epoch <= current.epoch) return std::nullopt;
+    if (after->epoch != current.epoch + 1) {
+      Fatal("validator sets", Status::Corruption("epoch " + std::to_string(current.epoch) +
+                                                 " is followed by a set of epoch " +
+                                                 std::to_string(after->epoch)));
+    }
+    return std::move(*after);
   }
 
   std::optional<consensus::EpochProof> LoadEpochProof(uint64_t epoch) override {
@@ -306,8 +312,8 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
   }
 
   Status Build() {
-    TM_ASSIGN_OR_RETURN(ValidatorSet validators, contracts::CurrentValidatorSet(ledger.state()));
     TM_ASSIGN_OR_RETURN(Block tip, ledger.TipBlock());
+    TM_ASSIGN_OR_RETURN(ValidatorSet validators, ledger.ValidatorsAfter(tip.header));
     TM_ASSIGN_OR_RETURN(std::optional<Bytes> record, ledger.SafetyRecord());
     consensus::SafetyState safety;
     if (record) {

@@ -12,12 +12,21 @@ Result<EpochChange> LinkFor(const Ledger& ledger, uint64_t epoch) {
   TM_ASSIGN_OR_RETURN(consensus::Message msg, consensus::DecodeMessage(*raw));
   const auto* proof = std::get_if<consensus::EpochProof>(&msg);
   if (proof == nullptr) return Status::Corruption("stored epoch proof is another message");
-  TM_ASSIGN_OR_RETURN(std::optional<Block> block,
-                      ledger.blocks().BlockById(proof->cert.data.commit_id));
-  if (!block)
+  // The certificate names the epoch's last block, or (when one certificate committed several
+  // blocks) a later block of the same epoch that consensus dropped and kept in the proof's tail.
+  std::optional<BlockHeader> header;
+  for (const Block& t : proof->tail) {
+    if (t.Id() == proof->cert.data.commit_id) header = t.header;
+  }
+  if (!header) {
+    TM_ASSIGN_OR_RETURN(std::optional<Block> block,
+                        ledger.blocks().BlockById(proof->cert.data.commit_id));
+    if (block) header = block->header;
+  }
+  if (!header)
     return Status::NotFound("block committed by epoch " + std::to_string(epoch) +
                             "'s last certificate");
-  EpochChange link{.header = block->header, .cert = proof->cert};
+  EpochChange link{.header = *header, .cert = proof->cert};
   TM_ASSIGN_OR_RETURN(link.proof,
                       ledger.tree().Prove(link.header.exec_height, AsBytes(kValidatorSetStateKey)));
   std::optional<ValidatorSet> next;
@@ -26,10 +35,8 @@ Result<EpochChange> LinkFor(const Ledger& ledger, uint64_t epoch) {
     if (set.ok()) next = std::move(*set);
   }
   if (!next || next->epoch != epoch + 1) {
-    return Status::FailedPrecondition(
-        "epoch " + std::to_string(epoch) +
-        " ended at a block whose execution no header of that "
-        "epoch certifies: light clients cannot cross this change (docs/proofs.md)");
+    return Status::Corruption("the header that ended epoch " + std::to_string(epoch) +
+                              " does not certify the next validator set");
   }
   return link;
 }

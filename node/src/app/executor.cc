@@ -23,9 +23,10 @@ BlockExecution ExecuteBlock(const contracts::ContractRegistry& registry,
     out.receipts.push_back(contracts::ApplyTransaction(registry, block_view, tx, ctx));
   }
   auto pending = contracts::PendingValidatorSet(block_view);
-  if (pending.ok() && pending->has_value() &&
-      contracts::ActivatePendingValidatorSet(block_view).ok()) {
-    out.next_validators = std::move(**pending);
+  auto current = contracts::CurrentValidatorSet(block_view);
+  if (pending.ok() && pending->has_value() && current.ok() &&
+      current->epoch <= block.header.epoch) {
+    (void)contracts::ActivatePendingValidatorSet(block_view);
   }
   out.changes = block_view.Changes();
   out.receipts_root = ReceiptsRoot(out.receipts);

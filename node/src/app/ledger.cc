@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "tidemark/merkle.h"
+#include "tidemark/proof_bundle.h"
 #include "tidemark/node/app/executor.h"
 #include "tidemark/node/state/tree_state_view.h"
 #include "tidemark/node/storage/key_layout.h"
@@ -115,6 +116,7 @@ Result<BlockExecution> Ledger::Execute(const Block& block) {
   // A read that failed under execution must stop the node, never become a tx outcome.
   if (const Status& st = static_cast<TreeStateView&>(*view_).status(); !st.ok()) Fatal(st);
   for (const auto& [k, v] : exec.changes) {
+    if (v && k == kValidatorSetStateKey) pending_sets_[block.header.height] = *v;
     if (v) {
       pending_->Put(k, *v);
     } else {
@@ -154,6 +156,7 @@ Status Ledger::CommitExecuted(const Block& block, const BlockExecution& exec,
     tip_id_ = block.Id();
   }
   pending_ids_.erase(pending_ids_.begin());
+  pending_sets_.erase(pending_sets_.begin(), pending_sets_.upper_bound(block.header.height));
   if (pending_ids_.empty()) pending_.reset();  // everything it held is in the tree now
   return Status::Ok();
 }
@@ -196,6 +199,35 @@ Result<std::vector<Block>> Ledger::PendingBlocks() const {
   std::sort(out.begin(), out.end(),
             [](const Block& a, const Block& b) { return a.header.height < b.header.height; });
   return out;
+}
+
+Result<ValidatorSet> Ledger::ValidatorsAfter(const BlockHeader& h) const {
+  std::optional<Bytes> raw;
+  uint64_t version = h.exec_height;
+  if (version > height()) {
+    // Executed, not yet written (consensus asks while committing several blocks at once): the
+    // last set such a block wrote, else the one of the latest written version.
+    if (version > executed_height()) return Status::NotFound("height not executed yet");
+    if (auto it = pending_sets_.upper_bound(version); it != pending_sets_.begin()) {
+      raw = std::prev(it)->second;
+    }
+    version = height();
+  }
+  if (!raw) {
+    TM_ASSIGN_OR_RETURN(raw, tree_.GetAt(version, AsBytes(kValidatorSetStateKey)));
+  }
+  if (!raw) return Status::Corruption("no validator set in the state of height " +
+                                      std::to_string(h.exec_height));
+  auto set = ValidatorSet::Decode(*raw);
+  if (!set.ok()) return Status::Corruption("validator set of height " +
+                                           std::to_string(h.exec_height) + ": " +
+                                           set.status().message());
+  return std::move(*set);
+}
+
+Result<ValidatorSet> Ledger::ValidatorsAfterTip() const {
+  TM_ASSIGN_OR_RETURN(Block tip, TipBlock());
+  return ValidatorsAfter(tip.header);
 }
 
 Status Ledger::WriteEpochProof(uint64_t epoch, ByteView proof) {

@@ -157,7 +157,7 @@ class NodeLedger final : public api::LedgerApi {
   Result<ValidatorSet> Validators() override {
     ConsensusStatus c = driver_.Snapshot();
     if (c.validators.size() > 0) return c.validators;
-    return contracts::CurrentValidatorSet(ledger_.state());
+    return ledger_.ValidatorsAfterTip();
   }
 
   Result<mempool::TxRecord> SubmitTx(ByteView tx_bytes) override {
@@ -344,6 +344,11 @@ struct Node::Impl {
   void RefreshKnownKeys() {
     std::set<PublicKey> keys;
     for (const auto& p : peers) keys.insert(p.key);
+    // The running set (during a change, the state already holds the next one), the activated
+    // and the pending set.
+    if (auto running = ledger->ValidatorsAfterTip(); running.ok()) {
+      for (const auto& v : running->validators) keys.insert(v.key);
+    }
     (void)ledger->ReadLatest([&](const contracts::StateView& view, uint64_t) {
       if (auto vs = contracts::CurrentValidatorSet(view); vs.ok()) {
         for (const auto& v : vs->validators) keys.insert(v.key);

@@ -7,7 +7,7 @@
 #include <mutex>
 
 #include "tidemark/codec.h"
-#include "tidemark/contracts/governance.h"
+#include "tidemark/consensus/messages.h"
 
 namespace tidemark::node {
 
@@ -154,7 +154,10 @@ struct BlockSync::Impl : std::enable_shared_from_this<BlockSync::Impl> {
 
   // On the driver's strand: serialised with consensus commits.
   void Apply(SyncResponse& resp) {
-    auto vs = contracts::CurrentValidatorSet(ledger.state());
+    // Certificates are checked against the set of the epoch the ledger is in; a block whose
+    // header certifies the next set ends the epoch (Ledger::ValidatorsAfter), and the rest of
+    // the range is checked against that set.
+    auto vs = ledger.ValidatorsAfterTip();
     if (!vs.ok()) return;
     size_t applied = 0;
     std::vector<std::pair<Block, QuorumCert>*> held;  // waiting for the block their cert names
@@ -183,6 +186,19 @@ struct BlockSync::Impl : std::enable_shared_from_this<BlockSync::Impl> {
         ++applied;
       }
       held.clear();
+      auto next = ledger.ValidatorsAfter(b.header);
+      if (!next.ok()) return;
+      if (next->epoch > vs->epoch) {  // b ended the epoch: keep its proof, as consensus does
+        Status s = ledger.WriteEpochProof(
+            vs->epoch, consensus::EncodeMessage(consensus::EpochProof{cert, {}}));
+        if (!s.ok()) {
+          spdlog::error("sync: cannot store the end of epoch {}: {}", vs->epoch, s.ToString());
+          return;
+        }
+        spdlog::info("sync: epoch {} ended at height {}; now epoch {}", vs->epoch,
+                     b.header.height, next->epoch);
+        vs = std::move(next);
+      }
     }
     if (applied > 0) {
       spdlog::info("sync: applied {} blocks, now at height {}", applied, ledger.height());

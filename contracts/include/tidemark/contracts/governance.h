@@ -16,13 +16,15 @@
 //
 // Validator-set changes (adding / removing an org with a validator key, add/remove_validator) do
 // not change the running set: they record the next set as *pending* and emit
-// "gov.ValidatorSetChanged" {epoch, validators}. After executing each committed block the node
-// calls PendingValidatorSet(view); if one is pending it calls ActivatePendingValidatorSet(view) in
-// the same block's state batch and switches consensus to that set (epoch + 1) from the next block:
+// "gov.ValidatorSetChanged" {epoch, validators}. After executing each block the node calls
+// PendingValidatorSet(view); if one is pending (and no earlier change is still taking effect) it
+// calls ActivatePendingValidatorSet(view) in the same block's state batch. Consensus switches to
+// the activated set (epoch + 1) after the first committed block whose header certifies a state
+// holding it, so that header, signed by the old set, proves the new one to light clients
+// (node/app/executor.h, Ledger::ValidatorsAfter, docs/consensus.md):
 //
 //   if (auto next = PendingValidatorSet(view); next.ok() && next->has_value()) {
 //     TM_RETURN_IF_ERROR(ActivatePendingValidatorSet(view));  // part of the block's changes
-//     consensus.SwitchEpoch(**next);
 //   }
 //
 // State: "gov/next_proposal" int, "gov/proposal/<16-digit id>" record, "gov/param/<name>" Value,

@@ -24,10 +24,13 @@ struct BlockExecution {
   std::vector<Receipt> receipts;                  // one per tx, in block order
   std::vector<contracts::StateChange> changes;    // sorted by key
   Hash256 receipts_root;                          // RFC 6962 root over the receipt hashes
-  // Set when governance decided a new validator set in this block: it is activated in this
-  // block's state (part of `changes`) and consensus switches to it after this block.
-  std::optional<ValidatorSet> next_validators;
 };
+
+// Validator-set changes: a set that governance left pending is activated (written to
+// gov/validators, part of `changes`) at the end of the block, unless the previous change is
+// still taking effect (gov/validators is already of a later epoch than the block): consensus
+// switches only at the first committed block whose header certifies the activated set
+// (Ledger::ValidatorsAfter), so at most one change is in flight.
 
 BlockExecution ExecuteBlock(const contracts::ContractRegistry& registry,
                             contracts::StateView& committed, const Block& block);

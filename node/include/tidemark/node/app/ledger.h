@@ -79,6 +79,15 @@ class Ledger {
 
   Result<ExecInfo> ExecAt(uint64_t height) const;
 
+  // The validator set that runs consensus after committed block `h`: the set in the state `h`
+  // certifies (gov/validators at version h.exec_height). A block ends its epoch exactly when this
+  // set's epoch is above h.epoch, so the header that ends an epoch certifies the next set, and
+  // light clients can follow the change (docs/consensus.md, "Epochs"). An exec_height above
+  // height() (executed, not yet written) is answered on the writer thread only.
+  Result<ValidatorSet> ValidatorsAfter(const BlockHeader& h) const;
+  // ValidatorsAfter(the tip's header): the set of the epoch the next block belongs to.
+  Result<ValidatorSet> ValidatorsAfterTip() const;
+
   // Blocks consensus voted for but has not committed (durable before the vote is sent); they
   // are handed back to consensus after a restart and deleted once committed or passed.
   Status WritePendingBlock(const Block& block);
@@ -114,6 +123,7 @@ class Ledger {
   // Executed, not yet written (writer thread only): their changes, over the committed view.
   std::unique_ptr<contracts::OverlayStateView> pending_;
   std::vector<Hash256> pending_ids_;
+  std::map<uint64_t, Bytes> pending_sets_;  // writer thread only: gov/validators they wrote
   std::map<Hash256, uint64_t> voted_blocks_;  // writer thread only: PendingBlock keys on disk
   // Shared by ReadLatest, exclusive around CommitExecuted's write (tree version + height).
   mutable std::shared_mutex read_mu_;
