@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // verify-bench.mjs — JS verification time of a trace answer (the shared vector answer_ok of
 // tests/vectors/proof_vectors.json: six records, 3-of-4 commit certificate), median of N runs
-// after a warm-up. The browser figure is measured by the explorer's browser test.
+// after a warm-up. The browser figure: explorer/bench/verify-browser.mjs (Debian chromium).
 //   node sdk/js/bench/verify-bench.mjs [runs]
 import { readFileSync } from 'node:fs';
 
