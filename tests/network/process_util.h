@@ -16,6 +16,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "tidemark/client/http_client.h"
@@ -77,11 +78,28 @@ inline KeyPair LoadKey(const fs::path& p) {
   return KeyPair::FromSeed(*Seed::FromHex(j["seed"].get<std::string>()));
 }
 
-// A node process of a network folder written by `tidemark network init`.
+// A node process of a network folder written by `tidemark network init`. Move-only: the process
+// is killed when its NodeProc goes away, so a test that fails half-way leaves no node behind.
 struct NodeProc {
   fs::path dir;
   uint16_t http_port = 0;
   pid_t pid = -1;
+
+  NodeProc() = default;
+  NodeProc(NodeProc&& o) noexcept
+      : dir(std::move(o.dir)), http_port(o.http_port), pid(std::exchange(o.pid, -1)) {}
+  NodeProc& operator=(NodeProc&& o) noexcept {
+    if (this != &o) {
+      Kill();
+      dir = std::move(o.dir);
+      http_port = o.http_port;
+      pid = std::exchange(o.pid, -1);
+    }
+    return *this;
+  }
+  NodeProc(const NodeProc&) = delete;
+  NodeProc& operator=(const NodeProc&) = delete;
+  ~NodeProc() { Kill(); }
 
   // The (not yet started) node whose node.json is in `node_dir`, with its REST port.
   static NodeProc InDir(const fs::path& node_dir) {

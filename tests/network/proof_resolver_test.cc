@@ -63,7 +63,7 @@ TEST_CASE("resolver: a trace with ?proof=true verifies in C++ and JS; scans; tx 
             root.string() + "-init.log");
   REQUIRE(init > 0);
   REQUIRE(Wait(init) == 0);
-  NodeProc node{.dir = root / "solo", .http_port = static_cast<uint16_t>(base)};
+  NodeProc node = NodeProc::InDir(root / "solo");
   fs::create_directories(root / "explorer");
   std::ofstream(root / "explorer" / "index.html") << "<!doctype html><title>tidemark spa</title>";
   json cfg = json::parse(Slurp(node.dir / "node.json"));
