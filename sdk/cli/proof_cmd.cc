@@ -137,8 +137,19 @@ Status EmitTrace(Context& ctx, const TrustAnchor& trust, const json& answer, boo
   }
   if (answer.contains("timeline")) {
     for (const auto& e : answer["timeline"]) {
-      text += "  event: " + e.value("eventTime", "") + " " + e.value("bizStep", "") + " at " +
-              e.value("location", "") + " (tx " + e.value("tx", "").substr(0, 12) + ", height " +
+      // EPCIS events: business step and location; customs steps: the step, declaration, org.
+      std::string what;
+      if (e.value("type", "") == "customs") {
+        what = "customs " + e.value("action", "");
+        if (std::string no = e.value("declaration_no", ""); !no.empty()) what += " " + no;
+        if (std::string org = e.value("org", ""); !org.empty()) what += " by " + org;
+      } else {
+        what = e.value("bizStep", "");
+        if (what.empty()) what = e.value("type", "event");
+        if (std::string at = e.value("location", ""); !at.empty()) what += " at " + at;
+      }
+      text += "  event: " + e.value("eventTime", "") + " " + what + " (tx " +
+              e.value("tx", "").substr(0, 12) + ", height " +
               std::to_string(e.value("height", int64_t{0})) + ")\n";
     }
   }
