@@ -65,6 +65,13 @@ void CheckVerifiableFromGenesis(const NodeProc& n, uint64_t epoch, size_t valida
   REQUIRE(set.ok());
   CHECK(set->epoch == epoch);
   CHECK(set->size() == validators);
+  // The JS verifier follows the same chain (when Node and sdk/js's packages are installed).
+  if (auto js = JsVerify(n.dir, *answer, *n.Get("/v1/genesis"))) {
+    INFO(js->raw);
+    CHECK(js->rc == 0);
+    CHECK(js->out["ok"] == true);
+    CHECK(js->out["epoch"] == epoch);
+  }
 }
 
 }  // namespace

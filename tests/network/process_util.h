@@ -190,6 +190,34 @@ inline Result<VerifiedState> VerifyStateAnswer(const TrustAnchor& t, const nlohm
   return VerifyStateBundle(t, b);
 }
 
+// The JS SDK's verifier (sdk/js/bin/verify-answer.mjs) on a saved `?proof=true` answer, with
+// files in `work`: its JSON output and exit code, or nullopt when Node or sdk/js's packages are
+// not installed (bash scripts/test.d/10-js.sh installs them; scripts/test.sh does first).
+struct JsVerdict {
+  int rc = -1;
+  nlohmann::json out;
+  std::string raw;
+};
+inline std::optional<JsVerdict> JsVerify(const fs::path& work, const nlohmann::json& answer,
+                                         const nlohmann::json& genesis) {
+  fs::path js = fs::path(TIDEMARK_SOURCE_DIR) / "sdk/js";
+  if (!fs::exists(js / "node_modules/@noble/ed25519") ||
+      std::system("node --version >/dev/null 2>&1") != 0) {
+    return std::nullopt;
+  }
+  std::ofstream(work / "js-answer.json", std::ios::trunc) << answer.dump();
+  std::ofstream(work / "js-trust.json", std::ios::trunc) << genesis.dump();
+  std::string cmd = "node " + (js / "bin/verify-answer.mjs").string() + " " +
+                    (work / "js-answer.json").string() + " " + (work / "js-trust.json").string() +
+                    " > " + (work / "js.out").string() + " 2>&1";
+  JsVerdict v;
+  int status = std::system(cmd.c_str());
+  v.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  v.raw = Slurp(work / "js.out");
+  v.out = nlohmann::json::parse(v.raw, nullptr, false);
+  return v;
+}
+
 // From a destructor while a REQUIRE unwinds: print the tail of each node's log.
 inline void DumpLogsOnFailure(const std::vector<NodeProc>& nodes) {
   if (std::uncaught_exceptions() == 0) return;

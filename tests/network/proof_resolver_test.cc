@@ -135,24 +135,13 @@ TEST_CASE("resolver: a trace with ?proof=true verifies in C++ and JS; scans; tx 
   CHECK(VerifyTraceAnswer(*by_gtin, trust).ok());
 
   // The JS verifier (sdk/js) on the same answer, when Node and the package are installed.
-  fs::path js = fs::path(TIDEMARK_SOURCE_DIR) / "sdk/js";
-  bool have_js = fs::exists(js / "node_modules/@noble/ed25519") &&
-                 std::system("node --version >/dev/null") == 0;
-  std::ofstream(root / "trust.json") << node.Get("/v1/genesis")->dump();
-  auto run_js = [&](const json& answer) {
-    std::ofstream(root / "answer.json") << answer.dump();
-    std::string cmd = "node " + (js / "bin/verify-answer.mjs").string() + " " +
-                      (root / "answer.json").string() + " " + (root / "trust.json").string() +
-                      " > " + (root / "js.out").string() + " 2>&1";
-    return std::system(cmd.c_str());
-  };
-  if (have_js) {
-    int rc = run_js(a);
-    INFO(Slurp(root / "js.out"));
-    CHECK(rc == 0);
-    json out = json::parse(Slurp(root / "js.out"), nullptr, false);
-    CHECK(out["ok"] == true);
-    CHECK(out["height"] == v->height);
+  auto genesis_json = node.Get("/v1/genesis");
+  REQUIRE(genesis_json);
+  if (auto js = JsVerify(root, a, *genesis_json)) {
+    INFO(js->raw);
+    CHECK(js->rc == 0);
+    CHECK(js->out["ok"] == true);
+    CHECK(js->out["height"] == v->height);
   } else {
     WARN(
         "node or sdk/js/node_modules missing: JS verification skipped (bash "
@@ -213,9 +202,10 @@ TEST_CASE("resolver: a trace with ?proof=true verifies in C++ and JS; scans; tx 
   CHECK((*bad)["proof"]["tampered"] == true);
   CHECK(!VerifyStateAnswer(trust, *bad).ok());
   CHECK(cli({"verify", node_url + kItem, "--genesis", genesis}, "verify-bad.out") == 1);
-  if (have_js) {
-    CHECK(run_js(*bad) != 0);
-    CHECK(json::parse(Slurp(root / "js.out"), nullptr, false)["ok"] == false);
+  if (auto js = JsVerify(root, *bad, *genesis_json)) {
+    INFO(js->raw);
+    CHECK(js->rc == 1);
+    CHECK(js->out["ok"] == false);
   }
   node.Kill(SIGTERM);
   fs::remove_all(root);

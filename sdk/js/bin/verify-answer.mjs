@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// verify-answer.mjs — verifies a saved resolver answer (GET /01/...?proof=true) with the JS SDK:
+// verify-answer.mjs — verifies a saved resolver answer (GET /01/...?proof=true) or state read
+// (GET /v1/state/{key}?proof=true) with the JS SDK:
 //   node sdk/js/bin/verify-answer.mjs answer.json genesis.json
 // genesis.json is the /v1/genesis answer (the trust anchor). Prints the verification result as
 // JSON; exit 0 when verified, 1 with {"ok": false, "reason"} otherwise.
 import { readFileSync } from 'node:fs';
 
-import { VerifyError, verifyTraceAnswer } from '../src/index.js';
+import { VerifyError, toHex, verifyStateBundleBytes, verifyTraceAnswer } from '../src/index.js';
 
 const [answerPath, genesisPath] = process.argv.slice(2);
 if (!answerPath || !genesisPath) {
@@ -14,10 +15,28 @@ if (!answerPath || !genesisPath) {
 }
 const answer = JSON.parse(readFileSync(answerPath, 'utf8'));
 const genesis = JSON.parse(readFileSync(genesisPath, 'utf8'));
+// A state read names its key (hex) and value (hex or null); the bundle must prove exactly that.
+function verifyStateRead(a, trust) {
+  if (!a.proof || typeof a.proof.bundle !== 'string') {
+    throw new VerifyError('answer: carries no proof bundle (ask with ?proof=true)');
+  }
+  const v = verifyStateBundleBytes(trust, a.proof.bundle);
+  const entry = v.entries.find((e) => toHex(e.key) === a.key.toLowerCase());
+  if (!entry) throw new VerifyError(`answer: key ${a.key} is not proven`);
+  const proven = entry.value ? toHex(entry.value) : null;
+  if (proven !== (a.value ?? null)) throw new VerifyError(`answer: value of ${a.key} differs from the proven one`);
+  return { ok: true, height: v.height, stateVersion: v.stateVersion, epoch: v.epoch,
+           signers: v.signers, validatorCount: v.validatorCount };
+}
+
 try {
-  const r = verifyTraceAnswer(answer, genesis);
-  console.log(JSON.stringify({ ok: r.ok, height: r.height, stateVersion: r.stateVersion,
-                               signers: r.signers, checked: r.checked, facts: r.facts }));
+  if (typeof answer.key === 'string' && !('state_keys' in answer)) {
+    console.log(JSON.stringify(verifyStateRead(answer, genesis)));
+  } else {
+    const r = verifyTraceAnswer(answer, genesis);
+    console.log(JSON.stringify({ ok: r.ok, height: r.height, stateVersion: r.stateVersion,
+                                 signers: r.signers, checked: r.checked, facts: r.facts }));
+  }
 } catch (e) {
   if (!(e instanceof VerifyError)) throw e;
   console.log(JSON.stringify({ ok: false, reason: e.reason }));
