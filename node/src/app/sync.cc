@@ -186,14 +186,19 @@ struct BlockSync::Impl : std::enable_shared_from_this<BlockSync::Impl> {
         ++applied;
       }
       held.clear();
+      // Stopping here still reports what was applied (below): the driver restarts on it.
       auto next = ledger.ValidatorsAfter(b.header);
-      if (!next.ok()) return;
+      if (!next.ok()) {
+        spdlog::error("sync: validator set after height {}: {}", b.header.height,
+                      next.status().ToString());
+        break;
+      }
       if (next->epoch > vs->epoch) {  // b ended the epoch: keep its proof, as consensus does
         Status s = ledger.WriteEpochProof(
             vs->epoch, consensus::EncodeMessage(consensus::EpochProof{cert, {}}));
         if (!s.ok()) {
           spdlog::error("sync: cannot store the end of epoch {}: {}", vs->epoch, s.ToString());
-          return;
+          break;
         }
         spdlog::info("sync: epoch {} ended at height {}; now epoch {}", vs->epoch,
                      b.header.height, next->epoch);
