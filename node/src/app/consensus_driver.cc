@@ -8,7 +8,6 @@
 #include <map>
 #include <mutex>
 
-
 namespace tidemark::node {
 
 namespace asio = boost::asio;

@@ -22,11 +22,12 @@ BlockExecution ExecuteBlock(const contracts::ContractRegistry& registry,
     auto ctx = contracts::TxContext::For(tx, block.header, i);
     out.receipts.push_back(contracts::ApplyTransaction(registry, block_view, tx, ctx));
   }
-  auto pending = contracts::PendingValidatorSet(block_view);
-  auto current = contracts::CurrentValidatorSet(block_view);
-  if (pending.ok() && pending->has_value() && current.ok() &&
-      current->epoch <= block.header.epoch) {
-    (void)contracts::ActivatePendingValidatorSet(block_view);
+  // A pending set is activated unless the previous change is still taking effect (executor.h).
+  if (auto pending = contracts::PendingValidatorSet(block_view); pending.ok() && *pending) {
+    auto current = contracts::CurrentValidatorSet(block_view);
+    if (current.ok() && current->epoch <= block.header.epoch) {
+      (void)contracts::ActivatePendingValidatorSet(block_view);
+    }
   }
   out.changes = block_view.Changes();
   out.receipts_root = ReceiptsRoot(out.receipts);
