@@ -12,7 +12,7 @@ cmake --build --preset release --target tidemark-node tidemark
 BIN=build/release
 NET=run/local-4
 rm -rf "$NET"
-"$BIN/sdk/tidemark" network init --out "$NET" --chain-id tidemark-local --dev-seed tidemark-local-demo
+"$BIN/cli/tidemark" network init --out "$NET" --chain-id tidemark-local --dev-seed tidemark-local-demo
 python3 scripts/explorer-config.py "$NET" explorer/dist
 trap 'scripts/local-net.sh stop "$NET"; exit 0' INT TERM
 scripts/local-net.sh start "$NET" "$BIN/node"
@@ -20,7 +20,7 @@ echo
 scripts/local-net.sh status "$NET"
 echo
 # The demo story (infant formula, 1210 bonded import, a recall) through the REST API.
-"$BIN/sdk/tidemark" demo load --url http://127.0.0.1:8080 --network "$NET" ||
+"$BIN/cli/tidemark" demo load --url http://127.0.0.1:8080 --network "$NET" ||
   echo "demo load failed (the network keeps running); see the message above" >&2
 echo
 echo "Tidemark local network is up. REST API: http://127.0.0.1:8080/v1/status  (nodes on 8080-8083)"

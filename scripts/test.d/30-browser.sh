@@ -12,7 +12,7 @@ BIN="$ROOT/build/$PRESET"
 SHOTS="$ROOT/build/screenshots"
 
 [[ -x /usr/bin/chromium ]] || bash scripts/install-deps.sh --with-browser
-for b in "$BIN/node/tidemark-node" "$BIN/sdk/tidemark"; do
+for b in "$BIN/node/tidemark-node" "$BIN/cli/tidemark"; do
   [[ -x "$b" ]] || { echo "30-browser: $b is missing; build the $PRESET preset first" >&2; exit 1; }
 done
 
@@ -29,7 +29,7 @@ trap cleanup EXIT
 trap "exit 143" INT TERM  # so that the EXIT trap stops the network on Ctrl-C or a kill too
 # Ports below the ephemeral range, from the pid, so parallel runs do not collide.
 BASE_HTTP=$((20000 + ($$ % 1000) * 10))
-"$BIN/sdk/tidemark" network init --out "$NET" --chain-id tidemark-local \
+"$BIN/cli/tidemark" network init --out "$NET" --chain-id tidemark-local \
   --dev-seed tidemark-browser-test --base-http "$BASE_HTTP" --base-p2p "$((BASE_HTTP + 5))" >/dev/null
 python3 scripts/explorer-config.py "$NET" "$ROOT/explorer/dist"
 scripts/local-net.sh start "$NET" "$BIN/node"
@@ -48,8 +48,8 @@ if grep -q '"/01/' <<<"$openapi"; then
 fi
 
 # The README's demo story too, when the CLI has the loader (the tests load their own story).
-if "$BIN/sdk/tidemark" --help | grep -qE "^  demo[[:space:]]"; then
-  "$BIN/sdk/tidemark" demo load --url "http://127.0.0.1:$BASE_HTTP" --network "$NET" ||
+if "$BIN/cli/tidemark" --help | grep -qE "^  demo[[:space:]]"; then
+  "$BIN/cli/tidemark" demo load --url "http://127.0.0.1:$BASE_HTTP" --network "$NET" ||
     { echo "30-browser: tidemark demo load failed" >&2; exit 1; }
 fi
 

@@ -33,7 +33,7 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 inline const fs::path kNodeBinary = fs::path(TIDEMARK_BINARY_DIR) / "node" / "tidemark-node";
-inline const fs::path kCliBinary = fs::path(TIDEMARK_BINARY_DIR) / "sdk" / "tidemark";
+inline const fs::path kCliBinary = fs::path(TIDEMARK_BINARY_DIR) / "cli" / "tidemark";
 
 inline pid_t Spawn(const std::vector<std::string>& args, const fs::path& log) {
   posix_spawn_file_actions_t actions;

@@ -1,6 +1,6 @@
 // contract_calls.h — one typed call per contract operation, over LedgerClient::Call (sign at the
 // next nonce, submit, wait for the final receipt). The node's contracts validate everything; the
-// CLI (sdk/cli) checks arguments before calling.
+// CLI (cli/) checks arguments before calling.
 //
 //   LedgerClient c(url, "");
 //   TM_ASSIGN_OR_RETURN(TxOutcome o, RegisterProduct(c, brand_key,

@@ -1,4 +1,4 @@
-// `tidemark`: the command-line client. Everything lives in tidemark_cli (sdk/cli/app.h).
+// `tidemark`: the command-line client. Everything lives in tidemark_cli (cli/app.h).
 #include <iostream>
 
 #include "app.h"
