@@ -14,6 +14,9 @@ bash scripts/install-deps.sh
 # The JS SDK's pinned packages first: process tests run its verifier under node on live answers.
 (cd sdk/js && npm ci --no-audit --no-fund --loglevel=error)
 
+# Static checks first: they take a second and say what is wrong before a long build.
+python3 scripts/check-layers.py
+
 cmake --preset "$PRESET" >/dev/null
 cmake --build --preset "$PRESET"
 ctest --preset "$PRESET" -j2 --timeout 900
