@@ -1,6 +1,8 @@
 // The explorer's REST reads (explorer_api.h): search, statistics, organisations, accounts, traces.
 #include "tidemark/node/api/explorer_api.h"
 
+#include "tidemark/node/api/cursor.h"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -443,22 +445,13 @@ bool IsAppPath(const std::string& path) {
 }  // namespace
 
 std::string EncodeAccountCursor(const TxLocationRef& after) {
-  uint8_t b[12];
-  for (int i = 0; i < 8; ++i) b[i] = static_cast<uint8_t>(after.height >> (56 - 8 * i));
-  for (int i = 0; i < 4; ++i) b[8 + i] = static_cast<uint8_t>(after.index >> (24 - 8 * i));
-  return "a1" + ToHex(ByteView(b, 12));
+  return EncodeCursor("a1", {after.height, after.index});
 }
 
 Result<TxLocationRef> DecodeAccountCursor(std::string_view cursor) {
-  if (cursor.size() != 26 || cursor.substr(0, 2) != "a1") {
-    return Status::Invalid("cursor: not a cursor this server issued");
-  }
-  auto b = FromHex(cursor.substr(2));
-  if (!b.ok()) return Status::Invalid("cursor: not a cursor this server issued");
-  TxLocationRef r;
-  for (int i = 0; i < 8; ++i) r.height = (r.height << 8) | (*b)[i];
-  for (int i = 8; i < 12; ++i) r.index = (r.index << 8) | (*b)[i];
-  return r;
+  TM_ASSIGN_OR_RETURN(std::vector<uint64_t> f, DecodeCursor(cursor, "a1", 2));
+  if (f[1] > UINT32_MAX) return Status::Invalid("cursor: not a cursor this server issued");
+  return TxLocationRef{.height = f[0], .index = static_cast<uint32_t>(f[1])};
 }
 
 void RegisterExplorerRoutes(http::Router* r, LedgerApi* ledger, ExplorerOptions options) {

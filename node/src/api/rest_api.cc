@@ -1,5 +1,7 @@
 #include "tidemark/node/api/rest_api.h"
 
+#include "tidemark/node/api/cursor.h"
+
 #include <charconv>
 
 #include "tidemark/node/api/explorer_api.h"
@@ -42,21 +44,11 @@ HttpResponse Fail(const Status& s, const HttpRequest& req) {
 
 }  // namespace
 
-std::string EncodeBlockCursor(uint64_t next_height) {
-  uint8_t b[8];
-  for (int i = 0; i < 8; ++i) b[i] = static_cast<uint8_t>(next_height >> (56 - 8 * i));
-  return "c1" + ToHex(ByteView(b, 8));
-}
+std::string EncodeBlockCursor(uint64_t next_height) { return EncodeCursor("c1", {next_height}); }
 
 Result<uint64_t> DecodeBlockCursor(std::string_view cursor) {
-  if (cursor.size() != 18 || cursor.substr(0, 2) != "c1") {
-    return Status::Invalid("cursor: not a cursor this server issued");
-  }
-  auto b = FromHex(cursor.substr(2));
-  if (!b.ok()) return Status::Invalid("cursor: not a cursor this server issued");
-  uint64_t h = 0;
-  for (uint8_t x : *b) h = (h << 8) | x;
-  return h;
+  TM_ASSIGN_OR_RETURN(std::vector<uint64_t> f, DecodeCursor(cursor, "c1", 1));
+  return f[0];
 }
 
 RestApi::RestApi(LedgerApi* ledger, http::EventBus* bus, metrics::Registry* metrics,

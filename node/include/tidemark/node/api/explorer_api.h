@@ -48,7 +48,7 @@ http::Handler ExplorerFallback(const std::string& explorer_dir);
 const nlohmann::json& ExplorerOpenApiPaths();
 const nlohmann::json& ExplorerOpenApiSchemas();
 
-// Account tx cursors: "a1" + 16 hex digits of the height + 8 of the index.
+// Account tx cursors (cursor.h): tag "a1", the height and index of the last tx listed.
 std::string EncodeAccountCursor(const TxLocationRef& after);
 Result<TxLocationRef> DecodeAccountCursor(std::string_view cursor);
 

@@ -65,7 +65,7 @@ class RestApi {
 void PublishCommitted(http::EventBus* bus, const Block& block,
                       const std::vector<Receipt>* receipts);
 
-// Opaque page cursors: "c1" + 16 hex digits of the next height to list.
+// Block page cursors (cursor.h): tag "c1", the next height to list.
 std::string EncodeBlockCursor(uint64_t next_height);
 Result<uint64_t> DecodeBlockCursor(std::string_view cursor);
 
