@@ -9,7 +9,8 @@ PKGS=(
   clang libclang-rt-14-dev
   libsodium-dev libcrypto++-dev libleveldb-dev libsnappy-dev
   libboost1.81-dev
-  nlohmann-json3-dev catch2 libcli11-dev libspdlog-dev libfmt-dev libqrencode-dev
+  nlohmann-json3-dev catch2 libcli11-dev libspdlog-dev libfmt-dev
+  ccache clang-format-14
   curl procps python3
 )
 # Node.js: keep an existing installation (it bundles npm); otherwise take Debian's.
