@@ -121,8 +121,8 @@ Status AuthoriseEvent(const StateView& view, const Value& obj, const std::string
       TM_ASSIGN_OR_RETURN(bool delegate, IsDelegate(view, GtinScope(gtin), actor.org, act));
       if (delegate) return Status::Ok();
     }
-    return Deny(act, "item " + id + " belongs to " + Who(owner) + " and is held by " +
-                         Who(holder) + "; org " + actor.org + " may not " + act + " it (" +
+    return Deny(act, "item " + id + " belongs to " + Who(owner) + " and is held by " + Who(holder) +
+                         "; org " + actor.org + " may not " + act + " it (" +
                          (destroy ? "the holder, the owner or its delegate, a REGULATOR, or "
                                     "CUSTOMS under customs control may"
                                   : "the owner or its delegate, or a REGULATOR may") +

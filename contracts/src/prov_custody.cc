@@ -74,7 +74,8 @@ Result<Value::List> ActsArg(const Value& args, const std::vector<std::string>& a
       std::string at = "acts[" + std::to_string(i) + "]";
       std::string known;
       for (const auto& x : allowed) known += (known.empty() ? "" : ", ") + x;
-      if (!a.is_string() || std::find(allowed.begin(), allowed.end(), a.as_string()) == allowed.end())
+      if (!a.is_string() ||
+          std::find(allowed.begin(), allowed.end(), a.as_string()) == allowed.end())
         return Status::Invalid(at + ": one of " + known);
       if (std::find(acts.begin(), acts.end(), a.as_string()) != acts.end())
         return Status::Invalid(at + ": duplicate " + a.as_string());
@@ -176,11 +177,12 @@ Status TransferCustody(const TxContext& ctx, const Value& args, StateView& view,
       return Deny("holder", "item " + id + " is held by org " + holder + "; org " + signer.org +
                                 " may not offer its custody");
     }
-    M(*obj)["handover"] = Value::Map{{"to", to},
-                                     {"from", signer.org},
-                                     {"via", "transfer_custody"},
-                                     {"tx", ctx.tx_id.Hex()},
-                                     {"height", static_cast<int64_t>(ctx.height)}};
+    M(*obj)
+    ["handover"] = Value::Map{{"to", to},
+                              {"from", signer.org},
+                              {"via", "transfer_custody"},
+                              {"tx", ctx.tx_id.Hex()},
+                              {"height", static_cast<int64_t>(ctx.height)}};
     Value entry = CustodyEntry(ctx, signer.org, "OFFERED", *obj);
     M(entry)["to"] = to;
     M(*obj)["timeline"].as_list().push_back(std::move(entry));
@@ -192,8 +194,7 @@ Status TransferCustody(const TxContext& ctx, const Value& args, StateView& view,
   return Status::Ok();
 }
 
-Status AcceptCustody(const TxContext& ctx, const Value& args, StateView& view,
-                     EventSink& events) {
+Status AcceptCustody(const TxContext& ctx, const Value& args, StateView& view, EventSink& events) {
   TM_ASSIGN_OR_RETURN(KeyRecord signer, ActiveSigner(view, ctx.signer));
   TM_ASSIGN_OR_RETURN(std::vector<std::string> covered, CoveredItems(view, args));
   std::string from;

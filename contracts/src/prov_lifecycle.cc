@@ -115,7 +115,8 @@ void ApplyStep(Value& obj, const Step& step, const std::string& via) {
     if (TakesCustody(step.target)) {
       // The holder keeps it, or the addressee of the pending handover takes it over.
       const Value* h = obj.Find("handover");
-      if (S(obj, "custody") != step.org || (h != nullptr && h->is_map() && S(*h, "to") == step.org)) {
+      bool to_me = h != nullptr && h->is_map() && S(*h, "to") == step.org;
+      if (S(obj, "custody") != step.org || to_me) {
         m["handover"] = Value();
       }
       m["custody"] = step.org;

@@ -69,6 +69,15 @@ inline std::string CustodyOf(Chain& c, const std::string& id) {
   return (*obj)->Find("custody")->as_string();
 }
 
+// Every state entry except the signers' nonces (which any tx that reaches a contract spends).
+inline std::map<std::string, Bytes> Snapshot(const Chain& c) {
+  std::map<std::string, Bytes> out = c.state.entries();
+  for (auto it = out.begin(); it != out.end();) {
+    it = it->first.rfind("sys/nonce/", 0) == 0 ? out.erase(it) : std::next(it);
+  }
+  return out;
+}
+
 inline std::string StateOf(Chain& c, const std::string& id) {
   auto obj = GetObject(c.state, id);
   if (!obj.ok() || !obj->has_value()) return "<none>";
