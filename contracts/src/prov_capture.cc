@@ -137,6 +137,16 @@ Status Aggregate(Capture& c, const Value& ev, const EventIds& ids, const Step& s
     PutValue(c.view, ObjKey(parent), *cont);
     return Status::Ok();
   }
+  // The tracked objects an unpacking or observation names must be the signer's to write about,
+  // even where the container is untracked (its event is then only recorded).
+  const Actor actor{c.signer.org, c.customs, c.regulator};
+  for (const auto& kid : ids.epcs) {
+    TM_ASSIGN_OR_RETURN(std::optional<Value> child, Load(c.view, ObjKey(kid)));
+    if (child) {
+      TM_RETURN_IF_ERROR(
+          AuthoriseEvent(c.view, *child, action == "DELETE" ? "" : step.target, actor));
+    }
+  }
   if (!cont) return Status::Ok();  // an untracked container: recorded only
   if (cont->Find("children") == nullptr) M(*cont)["children"] = Value::List{};
   if (action == "DELETE") {
