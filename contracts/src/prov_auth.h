@@ -14,6 +14,8 @@
 //   destroy          the holder, the owner or its delegate, a REGULATOR, CUSTOMS under control
 //   recall           the owner or its delegate, a REGULATOR
 //   delegation       delegating a GTIN or a location: its owner
+//   event-owner      an error declaration about a recorded event: the org that recorded it, or a
+//                    REGULATOR (prov_capture.cc)
 // Thread safety: stateless functions.
 #pragma once
 

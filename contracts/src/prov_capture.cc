@@ -269,6 +269,16 @@ Status CaptureOne(Capture& c, const Value& ev_in, size_t i, std::vector<Value>& 
   if (prior && err_decl == nullptr) {
     return Status::AlreadyExists(path + ".eventID: event " + event_id + " was already captured");
   }
+  if (prior && !c.regulator) {
+    // Rule event-owner: only the organisation that recorded an event declares it erroneous.
+    TM_ASSIGN_OR_RETURN(std::optional<Value> original,
+                        Load(c.view, EventKey(static_cast<uint64_t>(prior->as_int()))));
+    if (original && S(*original, "org") != c.signer.org) {
+      return Deny("event-owner", path + ": event " + event_id + " was recorded by org " +
+                                     S(*original, "org") + "; only it (or a REGULATOR) may " +
+                                     "declare it erroneous");
+    }
+  }
   uint64_t seq = NextSeq(c.view);
   int64_t time_ms = *ParseEpcisTime(S(ev, "eventTime"));
   Value::Map rec{{"event", ev},

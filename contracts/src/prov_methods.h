@@ -22,8 +22,7 @@ Status Recall(const TxContext& ctx, const Value& args, StateView& view, EventSin
 Status Delegate(const TxContext& ctx, const Value& args, StateView& view, EventSink& events);
 Status RevokeDelegation(const TxContext& ctx, const Value& args, StateView& view,
                         EventSink& events);
-Status TransferCustody(const TxContext& ctx, const Value& args, StateView& view,
-                       EventSink& events);
+Status TransferCustody(const TxContext& ctx, const Value& args, StateView& view, EventSink& events);
 Status AcceptCustody(const TxContext& ctx, const Value& args, StateView& view, EventSink& events);
 Status Scan(const TxContext& ctx, const Value& args, StateView& view, EventSink& events);
 

@@ -352,6 +352,21 @@ TEST_CASE("row customs control: CUSTOMS records on goods under its control, not 
       "holder");
 }
 
+TEST_CASE("row error declarations: only the org that recorded the event, or a REGULATOR") {
+  Chain c;
+  Setup(c);
+  auto ev = Ev("ObjectEvent", "OBSERVE", "inspecting", {kItem1});
+  ev["eventID"] = "urn:uuid:brand-1";
+  REQUIRE(Ok(Capture(c, "brand/admin", {ev})));
+  auto decl = ev;
+  decl["errorDeclaration"] = {{"declarationTime", "2024-03-02T00:00:00Z"},
+                              {"reason", "urn:epcglobal:cbv:er:incorrect_data"}};
+  Refused(
+      c, [&] { return Capture(c, "rival/admin", {decl}); }, "event-owner");
+  CHECK(Ok(Capture(c, "regulator/admin", {decl})));
+  CHECK(Ok(Capture(c, "brand/admin", {decl})));
+}
+
 TEST_CASE("row service keys: prov.scan and nothing else") {
   Chain c;
   Setup(c);
