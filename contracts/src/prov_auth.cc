@@ -60,8 +60,11 @@ Status RequireGtinOwner(const StateView& view, const std::string& gtin14, const 
   if (owner == org) return Status::Ok();
   TM_ASSIGN_OR_RETURN(bool delegate, IsDelegate(view, GtinScope(gtin14), org, act));
   if (delegate) return Status::Ok();
+  const std::string what = act == "lot"          ? "register lots"
+                           : act == "commission" ? "commission serials"
+                                                 : act;
   return Deny("gtin-owner", "GTIN " + gtin14 + " belongs to org " + owner + "; org " + org +
-                                " may " + act + " under it only as its delegate (prov.delegate)");
+                                " may " + what + " under it only as its delegate (prov.delegate)");
 }
 
 Status RequireLocationAccess(const StateView& view, const std::string& canonical,
