@@ -11,6 +11,12 @@
 // warehouse, others are received by a Shanghai shop, stocked and sold; a parcel comes in as a
 // direct B2C import (9610); finally one lot is recalled.
 //
+// Every act is legitimate under the ownership rules (docs/provenance.md, "Who may do what to
+// whose object"): where two personas belong to different organisations, the holder hands goods
+// over (prov.transfer_custody, accepted by the receiver) or names the next organisation's
+// location in the shipping event's destinationList, and a location's owner delegates it to the
+// organisation that records events there. Where they share an organisation nothing is needed.
+//
 // Keys: each persona (brand, forwarder, broker, customs, inspector, warehouse, retailer,
 // platform) is a member key enrolled by the admin of the first organisation in the genesis that
 // holds the persona's roles; the member key is derived from that admin's seed and the persona
@@ -121,6 +127,12 @@ class Story {
   Status Tx(const std::string& who, const std::string& what, const std::string& contract,
             const std::string& method, const Value& args);
   Status Capture(const std::string& who, const std::string& what, std::vector<json> events);
+  // `from` hands `items` over to `to` (offer + acceptance) when they are different orgs.
+  Status Handover(const std::string& from, const std::string& to,
+                  const std::vector<std::string>& items, const std::string& what);
+  // `owner` lets `grantee` record events at `location` when they are different orgs.
+  Status GrantLocation(const std::string& owner, const std::string& grantee,
+                       const std::string& location, const std::string& name);
   Status Load();
   void PrintLinks(const std::string& url, bool already);
 
@@ -129,6 +141,7 @@ class Story {
   fs::path net_;
   contracts::Genesis genesis_;
   std::map<std::string, KeyPair> keys_;
+  std::map<std::string, std::string> org_of_;  // persona -> organisation id
   int step_ = 0;
 };
 
@@ -173,6 +186,7 @@ Status Story::EnrolPersonas() {
     seed.data = Sha256(AsBytes("tidemark-demo/" + admin.seed().Hex() + "/" + p.name)).data;
     KeyPair member = KeyPair::FromSeed(seed);
     keys_.emplace(p.name, member);
+    org_of_[p.name] = org->id;
     json kj{
         {"public_key", member.public_key().Hex()}, {"seed", member.seed().Hex()}, {"org", org->id}};
     fs::path kf = net_ / "demo-keys" / (std::string(p.name) + ".json");
@@ -217,6 +231,25 @@ Status Story::Capture(const std::string& who, const std::string& what, std::vect
     list.push_back(std::move(*v));
   }
   return Tx(who, what, "prov", "capture", Value::Map{{"events", Value(list)}});
+}
+
+Status Story::Handover(const std::string& from, const std::string& to,
+                       const std::vector<std::string>& items, const std::string& what) {
+  if (org_of_.at(from) == org_of_.at(to)) return Status::Ok();
+  Value::List l(items.begin(), items.end());
+  TM_RETURN_IF_ERROR(Tx(from, "offer " + what + " to " + to, "prov", "transfer_custody",
+                        Value::Map{{"items", Value(l)}, {"to", org_of_.at(to)}}));
+  return Tx(to, "the " + to + " accepts " + what, "prov", "accept_custody",
+            Value::Map{{"items", Value(l)}});
+}
+
+Status Story::GrantLocation(const std::string& owner, const std::string& grantee,
+                            const std::string& location, const std::string& name) {
+  if (org_of_.at(owner) == org_of_.at(grantee)) return Status::Ok();
+  return Tx(
+      owner, "let the " + grantee + " record events at " + name, "prov", "delegate",
+      Value::Map{
+          {"location", location}, {"org", org_of_.at(grantee)}, {"acts", Value::List{"event"}}});
 }
 
 Value Declaration(const std::string& no, const std::string& mode, const std::string& order,
@@ -287,9 +320,12 @@ Status Story::Load() {
                      "+13:00", kFactoryNz);
   pack2["parentID"] = p2;
   TM_RETURN_IF_ERROR(Capture("brand", "pack the cans on two pallets (SSCC)", {pack1, pack2}));
+  TM_RETURN_IF_ERROR(Handover("brand", "forwarder", {p1, p2}, "the pallets"));
   json ship = Event("ObjectEvent", "OBSERVE", "shipping", {p1, p2}, "2026-01-22T08:00:00.000+13:00",
                     "+13:00", kDepotAkl);
   ship["disposition"] = "in_transit";
+  // Naming the bonded warehouse offers the pallets' custody to its organisation.
+  ship["destinationList"] = {{{"type", "location"}, {"destination", kBondedHz}}};
   ship["bizTransactionList"] = {
       {{"type", "po"}, {"bizTransaction", "urn:epcglobal:cbv:bt:6901234000017:PO-88121"}}};
   TM_RETURN_IF_ERROR(Capture("forwarder", "export the pallets from Auckland", {ship}));
@@ -320,12 +356,17 @@ Status Story::Load() {
   json online = Event("ObjectEvent", "OBSERVE", "retail_selling", {lot_a[0]},
                       "2026-02-08T20:15:00.000+08:00", "+08:00", kBondedHz);
   online["disposition"] = "retail_sold";
+  TM_RETURN_IF_ERROR(GrantLocation("warehouse", "platform", kBondedHz, "the bonded warehouse"));
+  TM_RETURN_IF_ERROR(Handover("warehouse", "platform", {lot_a[0]}, "can A-1001"));
   TM_RETURN_IF_ERROR(
       Capture("platform", "sell can A-1001 online from the bonded warehouse", {online}));
   std::vector<std::string> to_shop = {lot_a[1], lot_a[2], lot_a[3], lot_c[0], lot_c[1]};
-  TM_RETURN_IF_ERROR(Capture("forwarder", "ship 5 cans to the Shanghai store",
-                             {Event("ObjectEvent", "OBSERVE", "shipping", to_shop,
-                                    "2026-02-09T08:00:00.000+08:00", "+08:00", kBondedHz)}));
+  TM_RETURN_IF_ERROR(GrantLocation("warehouse", "forwarder", kBondedHz, "the bonded warehouse"));
+  TM_RETURN_IF_ERROR(Handover("warehouse", "forwarder", to_shop, "5 cans for the store"));
+  json to_store = Event("ObjectEvent", "OBSERVE", "shipping", to_shop,
+                        "2026-02-09T08:00:00.000+08:00", "+08:00", kBondedHz);
+  to_store["destinationList"] = {{{"type", "location"}, {"destination", kShopSh}}};
+  TM_RETURN_IF_ERROR(Capture("forwarder", "ship 5 cans to the Shanghai store", {to_store}));
   TM_RETURN_IF_ERROR(Capture("retailer", "the store receives and stocks them",
                              {Event("ObjectEvent", "OBSERVE", "receiving", to_shop,
                                     "2026-02-10T09:30:00.000+08:00", "+08:00", kShopSh),
@@ -336,6 +377,8 @@ Status Story::Load() {
   shelf_sale["disposition"] = "retail_sold";
   TM_RETURN_IF_ERROR(Capture("retailer", "sell can A-1002 at the store", {shelf_sale}));
   // A direct B2C parcel (9610): one stage-2 can posted to a consumer.
+  TM_RETURN_IF_ERROR(GrantLocation("brand", "forwarder", kPlantAu, "the Victoria plant"));
+  TM_RETURN_IF_ERROR(Handover("brand", "forwarder", parcel, "the parcel"));
   TM_RETURN_IF_ERROR(Capture("forwarder", "post a stage-2 parcel to a consumer",
                              {Event("ObjectEvent", "OBSERVE", "shipping", parcel,
                                     "2026-02-14T08:00:00.000+11:00", "+11:00", kPlantAu)}));
@@ -347,6 +390,7 @@ Status Story::Load() {
   json parcel_sale = Event("ObjectEvent", "OBSERVE", "retail_selling", parcel,
                            "2026-02-16T12:00:00.000+08:00", "+08:00", "");
   parcel_sale["disposition"] = "retail_sold";
+  TM_RETURN_IF_ERROR(Handover("forwarder", "platform", parcel, "the released parcel"));
   TM_RETURN_IF_ERROR(Capture("platform", "the platform records the parcel's sale", {parcel_sale}));
   return Tx("brand", "recall lot B", "prov", "recall",
             Value::Map{{"lot", contracts::LotKey(kStage1, kLotB)},

@@ -7,6 +7,11 @@
 //   tidemark prov certify --id C-1 --result conformant --report report.pdf --lot /01/.../10/L1
 //       --issue-date 2026-02-03 --expiry-date 2027-02-03
 //   tidemark prov recall --lot /01/09421234100013/10/L1 --reason "..."
+//   tidemark prov delegate --gtin 09421234100013 --org contract-plant --act commission --act lot
+//   tidemark prov delegate --location urn:epc:id:sgln:6901234.00017.0 --org platform
+//   tidemark prov revoke-delegation --gtin 09421234100013 --org contract-plant
+//   tidemark prov transfer-custody --item <SSCC or SGTIN> ... --to warehouse   (the holder)
+//   tidemark prov accept-custody --item <SSCC or SGTIN> ...                    (the addressee)
 //   tidemark customs declare --no D-1 --mode 1210 --order O-1 --payment P-1 --waybill W-1
 //       --item <SSCC or SGTIN> ...
 //   tidemark customs inspect|release|return D-1      tidemark customs reject D-1 --reason "..."
@@ -48,10 +53,37 @@ Status NonEmpty(const std::string& v, const std::string& what) {
 
 struct ProvArgs {
   std::string gtin, name, brand, origin, description, lot, production, expiry, gln, country, kind,
-      id, result, report_sha256, report_file, issue, reason, recall_id;
+      id, result, report_sha256, report_file, issue, reason, recall_id, org, location, to;
   int prefix_length = 0;
-  std::vector<std::string> lots;
+  std::vector<std::string> lots, acts, items;
 };
+
+// {gtin | location, org}: the scope of a delegation, exactly one of the two.
+Result<Value::Map> DelegationScope(const ProvArgs& a) {
+  if (a.gtin.empty() == a.location.empty()) {
+    return Status::Invalid("--gtin or --location: exactly one is required");
+  }
+  TM_RETURN_IF_ERROR(NonEmpty(a.org, "--org"));
+  Value::Map m{{"org", a.org}};
+  if (!a.gtin.empty()) {
+    auto g = contracts::NormaliseGtin(a.gtin);
+    if (!g.ok()) return g.status().WithContext("--gtin");
+    m["gtin"] = *g;
+  } else {
+    TM_RETURN_IF_ERROR(Canonical(a.location, "--location").status());
+    m["location"] = a.location;
+  }
+  return m;
+}
+
+Result<Value::List> ItemList(const std::vector<std::string>& items) {
+  Value::List out;
+  for (const auto& i : items) {
+    TM_RETURN_IF_ERROR(Canonical(i, "--item").status());
+    out.push_back(i);
+  }
+  return out;
+}
 
 void RegisterProv(CLI::App& app, Context& ctx) {
   auto* prov = app.add_subcommand("prov", "Provenance master data, certificates and recalls");
@@ -191,6 +223,51 @@ void RegisterProv(CLI::App& app, Context& ctx) {
     Value::Map m{{"lot", lot}, {"reason", a->reason}};
     if (!a->recall_id.empty()) m["recall_id"] = a->recall_id;
     return Value(m);
+  });
+
+  auto* delegate = prov->add_subcommand(
+      "delegate", "Let another organisation act on your product (GTIN) or location (owner)");
+  delegate->add_option("--gtin", a->gtin, "Your product's GTIN");
+  delegate->add_option("--location", a->location, "Your location (GLN or SGLN URN)");
+  delegate->add_option("--org", a->org, "The organisation delegated to")->required();
+  delegate->add_option("--act", a->acts,
+                       "What it may do (repeat; default all): commission, destroy, lot, recall "
+                       "for a GTIN; event for a location");
+  AddSignerOptions(delegate, *signer);
+  OnSubmit(delegate, ctx, signer, "prov", "delegate", [a]() -> Result<Value> {
+    TM_ASSIGN_OR_RETURN(Value::Map m, DelegationScope(*a));
+    if (!a->acts.empty()) m["acts"] = Value(Value::List(a->acts.begin(), a->acts.end()));
+    return Value(m);
+  });
+
+  auto* revoke = prov->add_subcommand("revoke-delegation", "Revoke a delegation (owner)");
+  revoke->add_option("--gtin", a->gtin, "Your product's GTIN");
+  revoke->add_option("--location", a->location, "Your location (GLN or SGLN URN)");
+  revoke->add_option("--org", a->org, "The organisation delegated to")->required();
+  AddSignerOptions(revoke, *signer);
+  OnSubmit(revoke, ctx, signer, "prov", "revoke_delegation", [a]() -> Result<Value> {
+    TM_ASSIGN_OR_RETURN(Value::Map m, DelegationScope(*a));
+    return Value(m);
+  });
+
+  auto* offer = prov->add_subcommand(
+      "transfer-custody", "Offer the custody of goods you hold to another organisation (holder)");
+  offer->add_option("--item", a->items, "Item or container id (repeat)")->required();
+  offer->add_option("--to", a->to, "The receiving organisation")->required();
+  AddSignerOptions(offer, *signer);
+  OnSubmit(offer, ctx, signer, "prov", "transfer_custody", [a]() -> Result<Value> {
+    TM_ASSIGN_OR_RETURN(Value::List items, ItemList(a->items));
+    TM_RETURN_IF_ERROR(NonEmpty(a->to, "--to"));
+    return Value(Value::Map{{"items", Value(items)}, {"to", a->to}});
+  });
+
+  auto* accept = prov->add_subcommand(
+      "accept-custody", "Accept goods whose custody was offered to your organisation");
+  accept->add_option("--item", a->items, "Item or container id (repeat)")->required();
+  AddSignerOptions(accept, *signer);
+  OnSubmit(accept, ctx, signer, "prov", "accept_custody", [a]() -> Result<Value> {
+    TM_ASSIGN_OR_RETURN(Value::List items, ItemList(a->items));
+    return Value(Value::Map{{"items", Value(items)}});
   });
 }
 

@@ -67,9 +67,8 @@ Receipt ApplyTransaction(const ContractRegistry& registry, StateView& view, cons
         std::move(receipt),
         Status::FailedPrecondition("tx expired at height " + std::to_string(*tx.expiry_height)));
   }
-  if (auto signer = ActiveSigner(view, tx.signer); !signer.ok()) {
-    return Rejected(std::move(receipt), signer.status());
-  }
+  Result<KeyRecord> signer = ActiveSigner(view, tx.signer);
+  if (!signer.ok()) return Rejected(std::move(receipt), signer.status());
   uint64_t expected = NextNonce(view, tx.signer);
   if (tx.nonce != expected) {
     return Rejected(
@@ -79,6 +78,13 @@ Receipt ApplyTransaction(const ContractRegistry& registry, StateView& view, cons
   }
   // From here on the nonce is spent, whatever the call does.
   PutValue(view, NonceKey(tx.signer), Value(static_cast<int64_t>(expected + 1)));
+  // Service keys exist for consumer scans and can do exactly that (docs/provenance.md).
+  if (signer->kind == KeyKind::kService && (tx.contract != "prov" || tx.method != "scan")) {
+    return Rejected(std::move(receipt),
+                    Status::PermissionDenied("rule service-key: a service key may only call "
+                                             "prov.scan, not " +
+                                             tx.contract + "." + tx.method));
+  }
   Result<Value> args = Value::Decode(tx.args);
   if (!args.ok()) return Rejected(std::move(receipt), args.status().WithContext("args"));
   const Contract* contract = registry.Find(tx.contract);

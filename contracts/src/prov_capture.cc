@@ -3,6 +3,7 @@
 #include <set>
 
 #include "args.h"
+#include "prov_auth.h"
 #include "prov_internal.h"
 #include "prov_lifecycle.h"
 #include "prov_methods.h"
@@ -18,6 +19,8 @@ struct Capture {
   StateView& view;
   KeyRecord signer;
   bool bonded = false;
+  bool customs = false;
+  bool regulator = false;
 };
 
 uint64_t NextSeq(StateView& view) {
@@ -65,6 +68,8 @@ Status Commission(Capture& c, const Value& ev, const std::vector<std::string>& r
   for (const auto& raw : raw_ids) {
     TM_ASSIGN_OR_RETURN(Gs1Id id, ParseIdentifier(raw));
     if (id.kind != IdKind::kSgtin) continue;
+    TM_RETURN_IF_ERROR(RequireGtinOwner(c.view, id.gtin, c.signer.org, "commission",
+                                        /*allow_unregistered=*/true));
     TM_ASSIGN_OR_RETURN(std::optional<Value> existing, Load(c.view, ObjKey(id.canonical)));
     if (existing) {
       if (!strict) continue;
@@ -74,6 +79,7 @@ Status Commission(Capture& c, const Value& ev, const std::vector<std::string>& r
     std::string lot = LotOf(ev, id);
     Value item = NewItem(id.canonical, id.gtin, lot, id.serial, c.ctx.height);
     M(item)["custody"] = c.signer.org;
+    M(item)["owner"] = c.signer.org;  // its product's owner, once registered, owns it (prov_auth.h)
     PutValue(c.view, ObjKey(id.canonical), item);
     if (!lot.empty()) PutEdge(c.view, "lotitem", LotKey(id.gtin, lot), id.canonical);
   }
@@ -94,9 +100,16 @@ Status Aggregate(Capture& c, const Value& ev, const EventIds& ids, const Step& s
   if (parent.empty()) return Status::Ok();  // OBSERVE without a parent
   TM_ASSIGN_OR_RETURN(std::optional<Value> cont, Load(c.view, ObjKey(parent)));
   if (action == "ADD") {
-    if (!cont) cont = NewContainer(parent, c.ctx.height);
+    if (!cont) {
+      cont = NewContainer(parent, c.ctx.height);
+      M(*cont)["custody"] = c.signer.org;  // whoever packs a new container holds and owns it
+      M(*cont)["owner"] = c.signer.org;
+    }
     if (cont->Find("children") == nullptr) M(*cont)["children"] = Value::List{};
-    TM_RETURN_IF_ERROR(CheckStep(c.view, *cont, Step{.target = ""}));
+    Step observe = step;
+    observe.target = "";
+    observe.handover_to = "";
+    TM_RETURN_IF_ERROR(CheckStep(c.view, *cont, observe));
     std::vector<std::string> kids = ids.epcs;
     for (const auto& cls : ids.classes) {  // lot-level packing links the lot to the container
       PutEdge(c.view, "has", parent, cls);
@@ -120,16 +133,27 @@ Status Aggregate(Capture& c, const Value& ev, const EventIds& ids, const Step& s
       M(*child)["parent"] = parent;
       PutValue(c.view, ObjKey(kid), *child);
     }
-    ApplyStep(*cont,
-              Step{.target = "", .org = step.org, .entry = step.entry, .location = step.location},
-              "");
+    ApplyStep(*cont, observe, "");
     PutValue(c.view, ObjKey(parent), *cont);
     return Status::Ok();
+  }
+  // The tracked objects an unpacking or observation names must be the signer's to write about,
+  // even where the container is untracked (its event is then only recorded).
+  const Actor actor{c.signer.org, c.customs, c.regulator};
+  for (const auto& kid : ids.epcs) {
+    TM_ASSIGN_OR_RETURN(std::optional<Value> child, Load(c.view, ObjKey(kid)));
+    if (child) {
+      TM_RETURN_IF_ERROR(
+          AuthoriseEvent(c.view, *child, action == "DELETE" ? "" : step.target, actor));
+    }
   }
   if (!cont) return Status::Ok();  // an untracked container: recorded only
   if (cont->Find("children") == nullptr) M(*cont)["children"] = Value::List{};
   if (action == "DELETE") {
-    TM_RETURN_IF_ERROR(CheckStep(c.view, *cont, Step{}));
+    Step observe = step;
+    observe.target = "";
+    observe.handover_to = "";
+    TM_RETURN_IF_ERROR(CheckStep(c.view, *cont, observe));
     auto& list = M(*cont)["children"].as_list();
     std::vector<std::string> removed = ids.epcs;
     if (removed.empty()) {
@@ -139,13 +163,12 @@ Status Aggregate(Capture& c, const Value& ev, const EventIds& ids, const Step& s
       list.erase(std::remove(list.begin(), list.end(), Value(kid)), list.end());
       TM_ASSIGN_OR_RETURN(std::optional<Value> child, Load(c.view, ObjKey(kid)));
       if (!child) continue;
-      TM_RETURN_IF_ERROR(CheckStep(c.view, *child, Step{}));
-      ApplyStep(*child, Step{.org = step.org, .entry = step.entry, .location = step.location},
-                parent);
+      TM_RETURN_IF_ERROR(CheckStep(c.view, *child, observe));
+      ApplyStep(*child, observe, parent);
       if (S(*child, "parent") == parent) M(*child)["parent"] = "";
       PutValue(c.view, ObjKey(kid), *child);
     }
-    ApplyStep(*cont, Step{.org = step.org, .entry = step.entry, .location = step.location}, "");
+    ApplyStep(*cont, observe, "");
     PutValue(c.view, ObjKey(parent), *cont);
     return Status::Ok();
   }
@@ -160,9 +183,11 @@ Status Transform(Capture& c, const Value& ev, const EventIds& ids, const Step& s
   if (ins.size() * outs.size() > 10000) {
     return Status::ResourceExhausted("transformation links more than 10000 input/output pairs");
   }
+  Step consume = step;
+  consume.target = "";
+  consume.handover_to = "";
   for (const auto& in : ins) {
-    TM_RETURN_IF_ERROR(StepObject(
-        c.view, in, Step{.org = step.org, .entry = step.entry, .location = step.location}, ""));
+    TM_RETURN_IF_ERROR(StepObject(c.view, in, consume, ""));
     for (const auto& out : outs) {
       PutEdge(c.view, "made", in, out);
       PutEdge(c.view, "from", out, in);
@@ -184,9 +209,57 @@ Status CheckRoles(Capture& c, const std::string& type, const std::string& action
   return Status::Ok();
 }
 
+// A CBV source/destination type in any form ("owning_party", "urn:epcglobal:cbv:sdt:location",
+// "https://ref.gs1.org/cbv/SDT-possessing_party") as its bare term.
+std::string SdtTerm(std::string t) {
+  size_t p = t.find_last_of(":/");
+  if (p != std::string::npos) t = t.substr(p + 1);
+  if (t.rfind("SDT-", 0) == 0) t = t.substr(4);
+  return t;
+}
+
+// The organisation a shipping event addresses through its destinationList: a possessing, else an
+// owning party registered with prov.register_party, else a registered location; "" if none.
+Result<std::string> Addressee(const StateView& view, const Value& ev) {
+  const Value* list = ev.Find("destinationList");
+  if (list == nullptr || !list->is_list()) return std::string();
+  for (const std::string want : {"possessing_party", "owning_party", "location"}) {
+    for (const auto& d : list->as_list()) {
+      if (!d.is_map() || SdtTerm(S(d, "type")) != want) continue;
+      const std::string dest = S(d, "destination");
+      const std::string canonical = CanonicalId(dest).value_or(dest);
+      std::optional<Value> rec;
+      if (want == "location") {
+        TM_ASSIGN_OR_RETURN(rec, Load(view, "prov/location/" + canonical));
+      } else {
+        TM_ASSIGN_OR_RETURN(rec, Load(view, "prov/party/" + dest));
+        if (!rec) {
+          TM_ASSIGN_OR_RETURN(rec, Load(view, "prov/party/" + canonical));
+        }
+      }
+      if (rec && !S(*rec, "owner").empty()) return S(*rec, "owner");
+    }
+  }
+  return std::string();
+}
+
+// Rule location-owner: an event at a registered location (bizLocation, and readPoint where it is
+// one) needs the location's organisation or its delegate.
+Status CheckLocations(const Capture& c, const Value& ev) {
+  for (const char* field : {"bizLocation", "readPoint"}) {
+    const Value* loc = ev.Find(field);
+    if (loc == nullptr || !loc->is_map()) continue;
+    auto canonical = CanonicalId(S(*loc, "id"));
+    if (!canonical.ok()) continue;
+    TM_RETURN_IF_ERROR(RequireLocationAccess(c.view, *canonical, c.signer.org, field));
+  }
+  return Status::Ok();
+}
+
 Status CaptureOne(Capture& c, const Value& ev_in, size_t i, std::vector<Value>& summary) {
   const std::string path = "events[" + std::to_string(i) + "]";
   TM_RETURN_IF_ERROR(ValidateEpcisEvent(ev_in, path));
+  TM_RETURN_IF_ERROR(WithRuleContext(CheckLocations(c, ev_in), path));
   Value ev = ev_in;
   std::string event_id = S(ev, "eventID");
   if (event_id.empty())
@@ -195,6 +268,16 @@ Status CaptureOne(Capture& c, const Value& ev_in, size_t i, std::vector<Value>& 
   TM_ASSIGN_OR_RETURN(std::optional<Value> prior, Load(c.view, EventIdKey(event_id)));
   if (prior && err_decl == nullptr) {
     return Status::AlreadyExists(path + ".eventID: event " + event_id + " was already captured");
+  }
+  if (prior && !c.regulator) {
+    // Rule event-owner: only the organisation that recorded an event declares it erroneous.
+    TM_ASSIGN_OR_RETURN(std::optional<Value> original,
+                        Load(c.view, EventKey(static_cast<uint64_t>(prior->as_int()))));
+    if (original && S(*original, "org") != c.signer.org) {
+      return Deny("event-owner", path + ": event " + event_id + " was recorded by org " +
+                                     S(*original, "org") + "; only it (or a REGULATOR) may " +
+                                     "declare it erroneous");
+    }
   }
   uint64_t seq = NextSeq(c.view);
   int64_t time_ms = *ParseEpcisTime(S(ev, "eventTime"));
@@ -228,6 +311,13 @@ Status CaptureOne(Capture& c, const Value& ev_in, size_t i, std::vector<Value>& 
   Step step;
   step.target = TargetState(type, action, biz_step, disp, c.bonded);
   step.org = c.signer.org;
+  step.customs = c.customs;
+  step.regulator = c.regulator;
+  if (step.target == "IN_TRANSIT") {
+    auto to = Addressee(c.view, ev);
+    if (!to.ok()) return to.status().WithContext(path);
+    if (*to != c.signer.org) step.handover_to = *to;
+  }
   if (const Value* loc = ev.Find("bizLocation"))
     step.location = CanonicalId(S(*loc, "id")).value_or("");
   auto day = ParseDate(S(ev, "eventTime").substr(0, 10));
@@ -265,7 +355,7 @@ Status CaptureOne(Capture& c, const Value& ev_in, size_t i, std::vector<Value>& 
       }
     }
   }
-  return st.WithContext(path);
+  return WithRuleContext(st, path);
 }
 
 }  // namespace
@@ -283,6 +373,8 @@ Status CaptureEvents(const TxContext& ctx, const Value& args, StateView& view, E
   Capture c{.ctx = ctx, .view = view, .signer = signer};
   TM_ASSIGN_OR_RETURN(std::optional<OrgRecord> org, LoadOrg(view, signer.org));
   c.bonded = org && org->HasRole(Role::kBondedWarehouse) && signer.HasRole(Role::kBondedWarehouse);
+  c.customs = org && org->HasRole(Role::kCustoms) && signer.HasRole(Role::kCustoms);
+  c.regulator = org && org->HasRole(Role::kRegulator) && signer.HasRole(Role::kRegulator);
   std::vector<Value> summary;
   for (size_t i = 0; i < list.size(); ++i) TM_RETURN_IF_ERROR(CaptureOne(c, list[i], i, summary));
   Value::List ids;

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "args.h"
+#include "prov_auth.h"
 #include "prov_internal.h"
 #include "prov_lifecycle.h"
 #include "prov_methods.h"
@@ -76,20 +77,6 @@ Result<Gs1Id> LotArg(const Value& args, const std::string& field) {
   return *id;
 }
 
-// Tracked objects an id covers: itself (if tracked) and, for containers, everything inside.
-Status Covered(const StateView& view, const std::string& id, std::vector<std::string>& out,
-               int depth) {
-  if (depth > 8) return Status::FailedPrecondition("containers nested deeper than 8 at " + id);
-  TM_ASSIGN_OR_RETURN(std::optional<Value> obj, Load(view, ObjKey(id)));
-  if (!obj) return Status::Ok();
-  if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
-  if (const Value* kids = obj->Find("children"); kids != nullptr && kids->is_list()) {
-    for (const auto& k : kids->as_list())
-      TM_RETURN_IF_ERROR(Covered(view, k.as_string(), out, depth + 1));
-  }
-  return Status::Ok();
-}
-
 Status SetCustomsState(StateView& view, const std::vector<std::string>& ids,
                        const std::string& state, const std::string& status, const Value& entry) {
   for (const auto& id : ids) {
@@ -107,6 +94,20 @@ Status SetCustomsState(StateView& view, const std::vector<std::string>& ids,
 }
 
 }  // namespace
+
+// Tracked objects an id covers: itself (if tracked) and, for containers, everything inside.
+Status Covered(const StateView& view, const std::string& id, std::vector<std::string>& out,
+               int depth) {
+  if (depth > 8) return Status::FailedPrecondition("containers nested deeper than 8 at " + id);
+  TM_ASSIGN_OR_RETURN(std::optional<Value> obj, Load(view, ObjKey(id)));
+  if (!obj) return Status::Ok();
+  if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
+  if (const Value* kids = obj->Find("children"); kids != nullptr && kids->is_list()) {
+    for (const auto& k : kids->as_list())
+      TM_RETURN_IF_ERROR(Covered(view, k.as_string(), out, depth + 1));
+  }
+  return Status::Ok();
+}
 
 Status RegisterProduct(const TxContext& ctx, const Value& args, StateView& view,
                        EventSink& events) {
@@ -147,6 +148,8 @@ Status RegisterLot(const TxContext& ctx, const Value& args, StateView& view, Eve
   TM_ASSIGN_OR_RETURN(std::string lot, internal::Str(args, "lot"));
   auto lot_id = ParseIdentifier(LotKey(*gtin, lot));
   if (!lot_id.ok()) return lot_id.status().WithContext("lot");
+  TM_RETURN_IF_ERROR(
+      RequireGtinOwner(view, *gtin, signer.org, "lot", /*allow_unregistered=*/false));
   TM_ASSIGN_OR_RETURN(std::string prod, DateArg(args, "production_date", false));
   TM_ASSIGN_OR_RETURN(std::string exp, DateArg(args, "expiry_date", false));
   if (!prod.empty() && !exp.empty() && exp < prod) {
@@ -372,6 +375,20 @@ Status Recall(const TxContext& ctx, const Value& args, StateView& view, EventSin
       RequireRole(view, ctx, {Role::kBrand, Role::kManufacturer, Role::kRegulator}));
   TM_ASSIGN_OR_RETURN(Gs1Id lot, LotArg(args, "lot"));
   TM_ASSIGN_OR_RETURN(std::string reason, internal::Str(args, "reason"));
+  TM_ASSIGN_OR_RETURN(bool regulator, SignerHolds(view, signer, Role::kRegulator));
+  if (!regulator) {
+    TM_ASSIGN_OR_RETURN(std::string owner, GtinOwner(view, lot.gtin));
+    bool delegate = false;
+    if (!owner.empty() && owner != signer.org) {
+      TM_ASSIGN_OR_RETURN(delegate, IsDelegate(view, GtinScope(lot.gtin), signer.org, "recall"));
+    }
+    if (owner.empty() || (owner != signer.org && !delegate)) {
+      return Deny("recall", "lot " + lot.canonical + " belongs to " +
+                                (owner.empty() ? "no registered product" : "org " + owner) +
+                                "; org " + signer.org +
+                                " may not recall it (its owner, a delegate or a REGULATOR may)");
+    }
+  }
   std::string recall_id =
       internal::StrOr(args, "recall_id", "recall-" + ctx.tx_id.Hex().substr(0, 16));
   TM_RETURN_IF_ERROR(CheckRecordId(recall_id, "recall_id"));
@@ -485,6 +502,10 @@ Status ProvenanceContract::Execute(const TxContext& ctx, std::string_view method
   if (method == "certify") return prov::Certify(ctx, args, state, events);
   if (method == "recall") return prov::Recall(ctx, args, state, events);
   if (method == "scan") return prov::Scan(ctx, args, state, events);
+  if (method == "delegate") return prov::Delegate(ctx, args, state, events);
+  if (method == "revoke_delegation") return prov::RevokeDelegation(ctx, args, state, events);
+  if (method == "transfer_custody") return prov::TransferCustody(ctx, args, state, events);
+  if (method == "accept_custody") return prov::AcceptCustody(ctx, args, state, events);
   return Status::Invalid("prov: unknown method '" + std::string(method) + "'");
 }
 

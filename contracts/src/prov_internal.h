@@ -12,6 +12,7 @@
 //   prov/obj/<id>                       item / container record (lifecycle, timeline)
 //   prov/lot/<lot id>, prov/product/<gtin>, prov/location/<gln id>, prov/party/<id>
 //   prov/customs/<declaration no>, prov/cert/<id>, prov/recall/<id>, prov/scan/<id>
+//   prov/deleg/<scope> <org>            delegation of a product "/01/<gtin>" or a location
 // Thread safety: stateless functions.
 #pragma once
 
@@ -58,6 +59,11 @@ inline Value::Map& M(Value& v) { return v.as_map(); }
 
 // Canonical form of an identifier given by a caller, or INVALID_ARGUMENT naming `field`.
 Result<std::string> CanonicalArg(const Value& args, const std::string& field);
+
+// Tracked objects `id` covers: itself (if tracked) and, for containers, everything inside,
+// appended to `out` once each. Fails beyond nesting depth 8.
+Status Covered(const StateView& view, const std::string& id, std::vector<std::string>& out,
+               int depth = 0);
 
 // Loads a record; nullopt when absent.
 Result<std::optional<Value>> Load(const StateView& view, const std::string& key);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "prov_auth.h"
 #include "prov_internal.h"
 #include "tidemark/contracts/gs1.h"
 
@@ -86,7 +87,7 @@ Status CheckStep(const StateView& view, const Value& obj, const Step& step) {
                            "; no event may follow");
   }
   const std::string& t = step.target;
-  if (t.empty()) return Status::Ok();
+  if (t.empty()) return AuthoriseEvent(view, obj, t, Actor{step.org, step.customs, step.regulator});
   if (In(state, {"CUSTOMS_HOLD", "INSPECTED"})) {
     return Refuse(obj, "is under customs control (declaration " + S(obj, "customs") +
                            "); it cannot become " + t + " before release");
@@ -102,7 +103,7 @@ Status CheckStep(const StateView& view, const Value& obj, const Step& step) {
     return Refuse(obj, "was sold; it must be returned before it becomes " + t);
   }
   if (In(t, {"SOLD", "ON_SHELF"})) TM_RETURN_IF_ERROR(CheckSale(view, obj, step));
-  return Status::Ok();
+  return AuthoriseEvent(view, obj, t, Actor{step.org, step.customs, step.regulator});
 }
 
 void ApplyStep(Value& obj, const Step& step, const std::string& via) {
@@ -111,9 +112,22 @@ void ApplyStep(Value& obj, const Step& step, const std::string& via) {
     m["state"] = step.target;
     if (step.target == "SOLD") m["sold_height"] = I(step.entry, "height");
     if (step.target == "DESTROYED") m["destroyed_height"] = I(step.entry, "height");
-    if (In(step.target, {"RECEIVED", "STORED", "IN_BONDED_WAREHOUSE", "ON_SHELF", "RETURNED"})) {
+    if (TakesCustody(step.target)) {
+      // The holder keeps it, or the addressee of the pending handover takes it over.
+      const Value* h = obj.Find("handover");
+      bool to_me = h != nullptr && h->is_map() && S(*h, "to") == step.org;
+      if (S(obj, "custody") != step.org || to_me) {
+        m["handover"] = Value();
+      }
       m["custody"] = step.org;
     }
+  }
+  if (!step.handover_to.empty() && step.handover_to != S(obj, "custody")) {
+    m["handover"] = Value::Map{{"to", step.handover_to},
+                               {"from", step.org},
+                               {"via", "shipping"},
+                               {"eventID", S(step.entry, "eventID")},
+                               {"height", I(step.entry, "height")}};
   }
   if (!step.location.empty()) m["location"] = step.location;
   Value entry = step.entry;
@@ -146,6 +160,7 @@ Value::Map NewObject(const std::string& id, const char* kind, const char* state,
                     {"kind", kind},
                     {"state", state},
                     {"custody", ""},
+                    {"handover", Value()},
                     {"location", ""},
                     {"parent", ""},
                     {"customs", ""},

@@ -19,11 +19,16 @@ struct Step {
   std::string location;   // canonical bizLocation, "" if none
   int64_t event_day = 0;  // event date (days since epoch), for lot expiry
   bool has_event_day = false;
+  bool customs = false;     // the signer holds CUSTOMS (acts on goods under customs control)
+  bool regulator = false;   // the signer holds REGULATOR (may destroy / recall)
+  std::string handover_to;  // a shipping event's addressee org ("" if none): offers custody
 };
 
-// Checks that `obj` (a stored item / container record) may take `step`; the error names the rule.
+// Checks that `obj` (a stored item / container record) may take `step` — the lifecycle rules, then
+// whether the signer's org may act on it (prov_auth.h); the error names the rule.
 Status CheckStep(const StateView& view, const Value& obj, const Step& step);
-// Applies `step` to `obj` (state, custody, location, timeline). REQUIRES: CheckStep was OK.
+// Applies `step` to `obj` (state, custody, handover, location, timeline). REQUIRES: CheckStep
+// was OK.
 void ApplyStep(Value& obj, const Step& step, const std::string& via);
 // Applies `step` to the object `id` (if tracked) and, recursively, to what it contains.
 Status StepObject(StateView& view, const std::string& id, const Step& step, const std::string& via,

@@ -18,6 +18,12 @@ Status CustomsDecide(const TxContext& ctx, std::string_view method, const Value&
                      StateView& view, EventSink& events);
 Status Certify(const TxContext& ctx, const Value& args, StateView& view, EventSink& events);
 Status Recall(const TxContext& ctx, const Value& args, StateView& view, EventSink& events);
+// Delegation of a product (GTIN) or a location by its owner; custody handover (prov_custody.cc).
+Status Delegate(const TxContext& ctx, const Value& args, StateView& view, EventSink& events);
+Status RevokeDelegation(const TxContext& ctx, const Value& args, StateView& view,
+                        EventSink& events);
+Status TransferCustody(const TxContext& ctx, const Value& args, StateView& view, EventSink& events);
+Status AcceptCustody(const TxContext& ctx, const Value& args, StateView& view, EventSink& events);
 Status Scan(const TxContext& ctx, const Value& args, StateView& view, EventSink& events);
 
 }  // namespace tidemark::contracts::prov

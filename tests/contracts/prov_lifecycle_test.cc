@@ -17,6 +17,7 @@ const std::string kPallet = "urn:epc:id:sscc:0614141.1234567890";
 const std::string kLot1 = "/01/10614141073464/10/L1";
 const std::string kLot2 = "/01/10614141073464/10/L2";
 const std::string kShop = "urn:epc:id:sgln:0012345.11111.0";
+const std::string kBonded = "urn:epc:id:sgln:0012345.22222.0";
 
 std::string Canon(const std::string& id) { return *CanonicalId(id); }
 
@@ -70,7 +71,18 @@ TEST_CASE("a 1210 import walks from commissioning abroad to retail sale, recall 
   Consortium(c);
   CommissionAndPack(c);
   CHECK(StateOf(c, kItemA) == "PACKED");
-  REQUIRE(Ok(Capture(c, "forwarder/admin", {Ev("ObjectEvent", "OBSERVE", "shipping", {kPallet})})));
+  // The bonded warehouse and the shop are registered: the forwarder's shipping events name them
+  // as destinations, which offers the goods' custody to their organisations.
+  REQUIRE(Ok(c.Call("warehouse/admin", "prov", "register_location",
+                    Value::Map{{"gln", kBonded}, {"name", "Bonded warehouse"}})));
+  REQUIRE(Ok(c.Call("retail/admin", "prov", "register_party",
+                    Value::Map{{"id", "retail-shop-1"}, {"name", "Retail shop"}})));
+  // The brand hands the pallet (and what it holds) over to the forwarder, who accepts it.
+  REQUIRE(Ok(Handover(c, "brand/admin", "forwarder", {kPallet})));
+  CHECK(CustodyOf(c, kItemA) == "forwarder");
+  auto export_ship = Ev("ObjectEvent", "OBSERVE", "shipping", {kPallet});
+  export_ship["destinationList"] = {{{"type", "location"}, {"destination", kBonded}}};
+  REQUIRE(Ok(Capture(c, "forwarder/admin", {export_ship})));
   CHECK(StateOf(c, kItemA) == "IN_TRANSIT");
   CHECK(StateOf(c, kItemB) == "IN_TRANSIT");
   REQUIRE(Ok(
@@ -86,7 +98,12 @@ TEST_CASE("a 1210 import walks from commissioning abroad to retail sale, recall 
   auto unpack = Ev("AggregationEvent", "DELETE", "unpacking", {kItemA});
   unpack["parentID"] = kPallet;
   REQUIRE(Ok(Capture(c, "warehouse/admin", {unpack})));
-  REQUIRE(Ok(Capture(c, "forwarder/admin", {Ev("ObjectEvent", "OBSERVE", "shipping", {kItemA})})));
+  CHECK(CustodyOf(c, kItemA) == "warehouse");
+  REQUIRE(Ok(Handover(c, "warehouse/admin", "forwarder", {kItemA})));
+  auto to_shop = Ev("ObjectEvent", "OBSERVE", "shipping", {kItemA});
+  to_shop["destinationList"] = {
+      {{"type", "urn:epcglobal:cbv:sdt:possessing_party"}, {"destination", "retail-shop-1"}}};
+  REQUIRE(Ok(Capture(c, "forwarder/admin", {to_shop})));
   auto receive = Ev("ObjectEvent", "OBSERVE", "receiving", {kItemA});
   receive["bizLocation"] = {{"id", kShop}};
   REQUIRE(Ok(Capture(c, "retail/admin", {receive})));
@@ -122,11 +139,16 @@ TEST_CASE("a 1210 import walks from commissioning abroad to retail sale, recall 
     CHECK(e.Find("height")->as_int() > 0);
     states.push_back(e.Find("state")->as_string());
   }
-  CHECK(states == std::vector<std::string>{"COMMISSIONED", "PACKED", "IN_TRANSIT", "CUSTOMS_HOLD",
-                                           "INSPECTED", "RELEASED", "IN_BONDED_WAREHOUSE",
-                                           "IN_BONDED_WAREHOUSE", "IN_TRANSIT", "RECEIVED",
-                                           "ON_SHELF", "SOLD"});
-  CHECK(timeline[2].Find("via")->as_string() == Canon(kPallet));
+  // (the handovers — offered, accepted — are on the timeline with the state they left unchanged)
+  CHECK(states == std::vector<std::string>{"COMMISSIONED", "PACKED", "PACKED", "PACKED",
+                                           "IN_TRANSIT", "CUSTOMS_HOLD", "INSPECTED", "RELEASED",
+                                           "IN_BONDED_WAREHOUSE", "IN_BONDED_WAREHOUSE",
+                                           "IN_BONDED_WAREHOUSE", "IN_BONDED_WAREHOUSE",
+                                           "IN_TRANSIT", "RECEIVED", "ON_SHELF", "SOLD"});
+  CHECK(timeline[2].Find("type")->as_string() == "custody");
+  CHECK(timeline[2].Find("action")->as_string() == "OFFERED");
+  CHECK(timeline[3].Find("action")->as_string() == "ACCEPTED");
+  CHECK(timeline[4].Find("via")->as_string() == Canon(kPallet));
   std::vector<std::string> warnings;
   for (const auto& w : t.Find("warnings")->as_list()) warnings.push_back(w.as_string());
   REQUIRE(warnings.size() == 2);
@@ -202,6 +224,7 @@ TEST_CASE("forbidden transitions are refused with the rule broken") {
   REQUIRE(Ok(Capture(c, "brand/admin", {Ev("ObjectEvent", "ADD", "commissioning", {c1})})));
   REQUIRE(Ok(c.Call("broker/admin", "prov", "customs_declare", Declare("D-3", "9610", {c1}))));
   REQUIRE(Ok(c.Call("customs/admin", "prov", "customs_release", Decl("D-3"))));
+  REQUIRE(Ok(Handover(c, "brand/admin", "retail", {c1})));  // the shop sells what it holds
   REQUIRE(Ok(Capture(c, "retail/admin", {Sale(c1)})));
   refused(Capture(c, "retail/admin", {Sale(c1)}), "no second sale");
   refused(Capture(c, "retail/admin", {Ev("ObjectEvent", "OBSERVE", "stocking", {c1})}),
@@ -284,6 +307,8 @@ TEST_CASE("an item used as a container can be unpacked (regression: no children 
   auto pack = Ev("AggregationEvent", "ADD", "packing", {inner});
   pack["parentID"] = kItemA;
   REQUIRE(Ok(Capture(c, "brand/admin", {pack})));
+  REQUIRE(Ok(Handover(c, "brand/admin", "forwarder", {kPallet})));
+  CHECK(CustodyOf(c, inner) == "forwarder");
   REQUIRE(Ok(Capture(c, "forwarder/admin", {Ev("ObjectEvent", "OBSERVE", "shipping", {kPallet})})));
   CHECK(StateOf(c, inner) == "IN_TRANSIT");  // follows A, which follows the pallet
 }

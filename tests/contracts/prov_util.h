@@ -52,6 +52,32 @@ inline Receipt Capture(Chain& c, const std::string& signer,
   return c.Call(signer, "prov", "capture", Value::Map{{"events", Value(list)}});
 }
 
+// The legitimate custody handover: `from` (a key of the holder) offers `items` to org `to`, whose
+// admin accepts. Returns the first receipt that failed, or the acceptance.
+inline Receipt Handover(Chain& c, const std::string& from, const std::string& to,
+                        const std::vector<std::string>& items) {
+  Value::List l(items.begin(), items.end());
+  Receipt offer =
+      c.Call(from, "prov", "transfer_custody", Value::Map{{"items", Value(l)}, {"to", to}});
+  if (offer.status != TxStatus::kCommitted) return offer;
+  return c.Call(to + "/admin", "prov", "accept_custody", Value::Map{{"items", Value(l)}});
+}
+
+inline std::string CustodyOf(Chain& c, const std::string& id) {
+  auto obj = GetObject(c.state, id);
+  if (!obj.ok() || !obj->has_value()) return "<none>";
+  return (*obj)->Find("custody")->as_string();
+}
+
+// Every state entry except the signers' nonces (which any tx that reaches a contract spends).
+inline std::map<std::string, Bytes> Snapshot(const Chain& c) {
+  std::map<std::string, Bytes> out = c.state.entries();
+  for (auto it = out.begin(); it != out.end();) {
+    it = it->first.rfind("sys/nonce/", 0) == 0 ? out.erase(it) : std::next(it);
+  }
+  return out;
+}
+
 inline std::string StateOf(Chain& c, const std::string& id) {
   auto obj = GetObject(c.state, id);
   if (!obj.ok() || !obj->has_value()) return "<none>";

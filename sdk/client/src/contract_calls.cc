@@ -114,4 +114,39 @@ Result<TxOutcome> Recall(LedgerClient& c, const KeyPair& key, const std::string&
   return c.Call(key, "prov", "recall", Value(m));
 }
 
+namespace {
+
+Value::Map ScopeArgs(const DelegationScope& s) {
+  Value::Map m{{"org", s.org}};
+  Opt(m, "gtin", s.gtin);
+  Opt(m, "location", s.location);
+  return m;
+}
+
+}  // namespace
+
+Result<TxOutcome> Delegate(LedgerClient& c, const KeyPair& owner, const DelegationScope& scope,
+                           const std::vector<std::string>& acts) {
+  Value::Map m = ScopeArgs(scope);
+  if (!acts.empty()) m["acts"] = Strings(acts);
+  return c.Call(owner, "prov", "delegate", Value(m));
+}
+
+Result<TxOutcome> RevokeDelegation(LedgerClient& c, const KeyPair& owner,
+                                   const DelegationScope& scope) {
+  return c.Call(owner, "prov", "revoke_delegation", Value(ScopeArgs(scope)));
+}
+
+Result<TxOutcome> TransferCustody(LedgerClient& c, const KeyPair& holder,
+                                  const std::vector<std::string>& items,
+                                  const std::string& to_org) {
+  return c.Call(holder, "prov", "transfer_custody",
+                Value::MakeMap({{"items", Strings(items)}, {"to", to_org}}));
+}
+
+Result<TxOutcome> AcceptCustody(LedgerClient& c, const KeyPair& receiver,
+                                const std::vector<std::string>& items) {
+  return c.Call(receiver, "prov", "accept_custody", Value::MakeMap({{"items", Strings(items)}}));
+}
+
 }  // namespace tidemark::client

@@ -16,6 +16,13 @@
 //                    issue_date, expiry_date, lots: [lot ids]}             INSPECTOR
 //   recall          {lot, reason, recall_id?}                 BRAND / MANUFACTURER / REGULATOR
 //   scan            {code}                                     an organisation's service key
+//   delegate        {gtin | location, org, acts?}   the product's / location's owner
+//   revoke_delegation {gtin | location, org}         the product's / location's owner
+//   transfer_custody {items, to}                     the holder: offers custody to org `to`
+//   accept_custody  {items}                          the addressee of the pending handover
+// Ownership (docs/provenance.md, "Who may do what to whose object"): products, lots and their
+// items belong to the brand that registered the GTIN, locations to their registrant; both may be
+// delegated; custody moves only by a handover both sides sign. Refusals name the rule.
 //
 // Reads (pure, over any StateView; what GET /epcis/events and the Digital Link resolver call):
 //   TM_ASSIGN_OR_RETURN(EventQuery q, EventQuery::FromParams({{"MATCH_epc", "urn:epc:..."}}));

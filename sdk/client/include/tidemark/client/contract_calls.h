@@ -72,4 +72,19 @@ Result<TxOutcome> Certify(LedgerClient& c, const KeyPair& inspector, const Certi
 Result<TxOutcome> Recall(LedgerClient& c, const KeyPair& key, const std::string& lot,
                          const std::string& reason, const std::string& recall_id = "");
 
+// Ownership and custody (docs/provenance.md, "Who may do what to whose object"). A delegation's
+// scope is a GTIN or a location (exactly one non-empty); empty `acts` delegates every act.
+struct DelegationScope {
+  std::string gtin, location, org;
+};
+Result<TxOutcome> Delegate(LedgerClient& c, const KeyPair& owner, const DelegationScope& scope,
+                           const std::vector<std::string>& acts = {});
+Result<TxOutcome> RevokeDelegation(LedgerClient& c, const KeyPair& owner,
+                                   const DelegationScope& scope);
+// The holder offers `items` (containers bring their contents) to `to_org`; the addressee accepts.
+Result<TxOutcome> TransferCustody(LedgerClient& c, const KeyPair& holder,
+                                  const std::vector<std::string>& items, const std::string& to_org);
+Result<TxOutcome> AcceptCustody(LedgerClient& c, const KeyPair& receiver,
+                                const std::vector<std::string>& items);
+
 }  // namespace tidemark::client

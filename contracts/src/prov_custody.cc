@@ -1,0 +1,228 @@
+// prov.delegate / revoke_delegation / transfer_custody / accept_custody: delegation of products and
+// locations by their owner, and the explicit two-sided custody handover (docs/provenance.md).
+#include <algorithm>
+
+#include "args.h"
+#include "prov_auth.h"
+#include "prov_internal.h"
+#include "prov_methods.h"
+#include "tidemark/contracts/epcis.h"
+#include "tidemark/contracts/gs1.h"
+
+namespace tidemark::contracts::prov {
+
+namespace {
+
+const std::vector<std::string> kGtinActs = {"commission", "destroy", "lot", "recall"};
+const std::vector<std::string> kLocationActs = {"event"};
+
+struct Scope {
+  std::string id;     // "/01/<gtin14>" or the location's canonical id
+  std::string kind;   // "gtin" | "location"
+  std::string owner;  // the org that registered it
+  const std::vector<std::string>* acts;
+};
+
+// The delegated object named by exactly one of args.gtin / args.location; it must be registered.
+Result<Scope> ScopeArg(const StateView& view, const Value& args) {
+  const bool has_gtin = args.Find("gtin") != nullptr, has_loc = args.Find("location") != nullptr;
+  if (has_gtin == has_loc) return Status::Invalid("gtin or location: exactly one is required");
+  if (has_gtin) {
+    TM_ASSIGN_OR_RETURN(std::string raw, internal::Str(args, "gtin"));
+    auto gtin = NormaliseGtin(raw);
+    if (!gtin.ok()) return gtin.status().WithContext("gtin");
+    TM_ASSIGN_OR_RETURN(std::string owner, GtinOwner(view, *gtin));
+    if (owner.empty()) return Status::NotFound("gtin: no product " + *gtin + " is registered");
+    return Scope{GtinScope(*gtin), "gtin", owner, &kGtinActs};
+  }
+  TM_ASSIGN_OR_RETURN(std::string raw, internal::Str(args, "location"));
+  std::string as_id = raw.size() == 13 && raw.find(':') == std::string::npos ? "/414/" + raw : raw;
+  auto id = ParseIdentifier(as_id);
+  if (!id.ok()) return id.status().WithContext("location");
+  if (id->kind != IdKind::kSgln) return Status::Invalid("location: not a GLN");
+  TM_ASSIGN_OR_RETURN(std::optional<Value> loc, Load(view, "prov/location/" + id->canonical));
+  if (!loc) return Status::NotFound("location: " + id->canonical + " is not registered");
+  return Scope{id->canonical, "location", S(*loc, "owner"), &kLocationActs};
+}
+
+Result<KeyRecord> ScopeOwner(const StateView& view, const TxContext& ctx, const Scope& scope,
+                             const std::string& what) {
+  TM_ASSIGN_OR_RETURN(KeyRecord signer, ActiveSigner(view, ctx.signer));
+  if (signer.org != scope.owner) {
+    return Deny("delegation", scope.kind + " " + scope.id + " belongs to org " + scope.owner +
+                                  "; only it may " + what + " it");
+  }
+  return signer;
+}
+
+Result<std::string> OrgArg(const StateView& view, const Value& args, const std::string& field) {
+  TM_ASSIGN_OR_RETURN(std::string org, internal::Str(args, field));
+  TM_ASSIGN_OR_RETURN(std::optional<OrgRecord> rec, LoadOrg(view, org));
+  if (!rec || !rec->active) return Status::NotFound(field + ": no active organisation " + org);
+  return org;
+}
+
+Result<Value::List> ActsArg(const Value& args, const std::vector<std::string>& allowed) {
+  const Value* v = args.Find("acts");
+  std::vector<std::string> acts;
+  if (v == nullptr || v->is_null()) {
+    acts = allowed;
+  } else {
+    if (!v->is_list() || v->as_list().empty()) return Status::Invalid("acts: a non-empty list");
+    for (size_t i = 0; i < v->as_list().size(); ++i) {
+      const Value& a = v->as_list()[i];
+      std::string at = "acts[" + std::to_string(i) + "]";
+      std::string known;
+      for (const auto& x : allowed) known += (known.empty() ? "" : ", ") + x;
+      if (!a.is_string() ||
+          std::find(allowed.begin(), allowed.end(), a.as_string()) == allowed.end())
+        return Status::Invalid(at + ": one of " + known);
+      if (std::find(acts.begin(), acts.end(), a.as_string()) != acts.end())
+        return Status::Invalid(at + ": duplicate " + a.as_string());
+      acts.push_back(a.as_string());
+    }
+    std::sort(acts.begin(), acts.end());
+  }
+  return Value::List(acts.begin(), acts.end());
+}
+
+// Every tracked object the `items` argument covers (containers expand), or an error naming it.
+Result<std::vector<std::string>> CoveredItems(const StateView& view, const Value& args) {
+  TM_ASSIGN_OR_RETURN(Value::List items, internal::List(args, "items"));
+  if (items.empty() || items.size() > 1000) return Status::Invalid("items: 1 to 1000 identifiers");
+  std::vector<std::string> covered;
+  for (size_t i = 0; i < items.size(); ++i) {
+    std::string at = "items[" + std::to_string(i) + "]";
+    if (!items[i].is_string()) return Status::Invalid(at + ": must be an identifier");
+    auto id = CanonicalId(items[i].as_string());
+    if (!id.ok()) return id.status().WithContext(at);
+    size_t before = covered.size();
+    TM_RETURN_IF_ERROR(Covered(view, *id, covered, 0));
+    TM_ASSIGN_OR_RETURN(std::optional<Value> obj, Load(view, ObjKey(*id)));
+    if (!obj && covered.size() == before) {
+      return Status::NotFound(at + ": " + *id + " is not tracked on the ledger");
+    }
+  }
+  return covered;
+}
+
+Value CustodyEntry(const TxContext& ctx, const std::string& org, const std::string& action,
+                   const Value& obj) {
+  return Value::Map{{"type", "custody"},
+                    {"action", action},
+                    {"org", org},
+                    {"state", S(obj, "state")},
+                    {"tx", ctx.tx_id.Hex()},
+                    {"height", static_cast<int64_t>(ctx.height)},
+                    {"eventTime", FormatEpcisTime(static_cast<int64_t>(ctx.block_time_ms))}};
+}
+
+}  // namespace
+
+Status Delegate(const TxContext& ctx, const Value& args, StateView& view, EventSink& events) {
+  TM_ASSIGN_OR_RETURN(Scope scope, ScopeArg(view, args));
+  TM_ASSIGN_OR_RETURN(KeyRecord signer, ScopeOwner(view, ctx, scope, "delegate"));
+  TM_ASSIGN_OR_RETURN(std::string org, OrgArg(view, args, "org"));
+  if (org == signer.org) return Status::Invalid("org: " + org + " already owns " + scope.id);
+  TM_ASSIGN_OR_RETURN(Value::List acts, ActsArg(args, *scope.acts));
+  PutValue(view, DelegationKey(scope.id, org),
+           Value::Map{{"scope", scope.id},
+                      {"kind", scope.kind},
+                      {"org", org},
+                      {"acts", Value(acts)},
+                      {"by", signer.org},
+                      {"height", static_cast<int64_t>(ctx.height)},
+                      {"tx", ctx.tx_id.Hex()}});
+  events.Emit("prov.Delegated",
+              Value::Map{{"scope", scope.id}, {"org", org}, {"by", signer.org}, {"acts", acts}});
+  return Status::Ok();
+}
+
+Status RevokeDelegation(const TxContext& ctx, const Value& args, StateView& view,
+                        EventSink& events) {
+  TM_ASSIGN_OR_RETURN(Scope scope, ScopeArg(view, args));
+  TM_ASSIGN_OR_RETURN(KeyRecord signer, ScopeOwner(view, ctx, scope, "revoke delegations of"));
+  TM_ASSIGN_OR_RETURN(std::string org, internal::Str(args, "org"));
+  TM_ASSIGN_OR_RETURN(std::optional<Value> rec, Load(view, DelegationKey(scope.id, org)));
+  if (!rec) return Status::NotFound("org: " + org + " holds no delegation of " + scope.id);
+  view.Delete(DelegationKey(scope.id, org));
+  events.Emit("prov.DelegationRevoked",
+              Value::Map{{"scope", scope.id}, {"org", org}, {"by", signer.org}});
+  return Status::Ok();
+}
+
+Status TransferCustody(const TxContext& ctx, const Value& args, StateView& view,
+                       EventSink& events) {
+  TM_ASSIGN_OR_RETURN(KeyRecord signer, ActiveSigner(view, ctx.signer));
+  TM_ASSIGN_OR_RETURN(std::string to, OrgArg(view, args, "to"));
+  if (to == signer.org) return Status::Invalid("to: org " + to + " is the signer's own");
+  TM_ASSIGN_OR_RETURN(std::vector<std::string> covered, CoveredItems(view, args));
+  for (const auto& id : covered) {
+    TM_ASSIGN_OR_RETURN(std::optional<Value> obj, Load(view, ObjKey(id)));
+    const std::string state = S(*obj, "state");
+    if (state == "DESTROYED") {
+      return Status::FailedPrecondition("item " + id + ": was destroyed at height " +
+                                        std::to_string(I(*obj, "destroyed_height")) +
+                                        "; no event may follow");
+    }
+    if (state == "CUSTOMS_HOLD" || state == "INSPECTED") {
+      return Status::FailedPrecondition("item " + id + ": is under customs control (declaration " +
+                                        S(*obj, "customs") + "); its custody cannot move");
+    }
+    std::string holder = S(*obj, "custody");
+    if (holder.empty()) {
+      TM_ASSIGN_OR_RETURN(holder, ObjectOwner(view, *obj));
+    }
+    if (holder != signer.org) {
+      return Deny("holder", "item " + id + " is held by org " + holder + "; org " + signer.org +
+                                " may not offer its custody");
+    }
+    M(*obj)
+    ["handover"] = Value::Map{{"to", to},
+                              {"from", signer.org},
+                              {"via", "transfer_custody"},
+                              {"tx", ctx.tx_id.Hex()},
+                              {"height", static_cast<int64_t>(ctx.height)}};
+    Value entry = CustodyEntry(ctx, signer.org, "OFFERED", *obj);
+    M(entry)["to"] = to;
+    M(*obj)["timeline"].as_list().push_back(std::move(entry));
+    PutValue(view, ObjKey(id), *obj);
+  }
+  events.Emit("prov.CustodyOffered", Value::Map{{"from", signer.org},
+                                                {"to", to},
+                                                {"items", static_cast<int64_t>(covered.size())}});
+  return Status::Ok();
+}
+
+Status AcceptCustody(const TxContext& ctx, const Value& args, StateView& view, EventSink& events) {
+  TM_ASSIGN_OR_RETURN(KeyRecord signer, ActiveSigner(view, ctx.signer));
+  TM_ASSIGN_OR_RETURN(std::vector<std::string> covered, CoveredItems(view, args));
+  std::string from;
+  for (const auto& id : covered) {
+    TM_ASSIGN_OR_RETURN(std::optional<Value> obj, Load(view, ObjKey(id)));
+    if (S(*obj, "state") == "DESTROYED") {
+      return Status::FailedPrecondition("item " + id + ": was destroyed at height " +
+                                        std::to_string(I(*obj, "destroyed_height")) +
+                                        "; no event may follow");
+    }
+    const Value* h = obj->Find("handover");
+    if (h == nullptr || !h->is_map() || S(*h, "to") != signer.org) {
+      return Deny("custody-handover", "item " + id + " is held by org " + S(*obj, "custody") +
+                                          "; no handover to org " + signer.org + " is pending");
+    }
+    from = S(*obj, "custody");
+    Value::Map& m = M(*obj);
+    m["custody"] = signer.org;
+    m["handover"] = Value();
+    Value entry = CustodyEntry(ctx, signer.org, "ACCEPTED", *obj);
+    M(entry)["from"] = from;
+    m["timeline"].as_list().push_back(std::move(entry));
+    PutValue(view, ObjKey(id), *obj);
+  }
+  events.Emit("prov.CustodyAccepted", Value::Map{{"org", signer.org},
+                                                 {"from", from},
+                                                 {"items", static_cast<int64_t>(covered.size())}});
+  return Status::Ok();
+}
+
+}  // namespace tidemark::contracts::prov
