@@ -76,13 +76,17 @@ EventBus::~EventBus() {
 
 uint64_t EventBus::Publish(std::string type, std::string data_json) {
   std::vector<std::function<void()>> wakeups;
+  decltype(listeners_) listeners;
   uint64_t id;
+  BusEvent published;
   {
     std::lock_guard<std::mutex> lock(mu_);
     id = next_id_++;
     ring_.push_back(BusEvent{id, std::move(type), std::move(data_json)});
     if (ring_.size() > options_.ring_capacity) ring_.pop_front();
     const BusEvent& e = ring_.back();
+    listeners = listeners_;
+    if (!listeners.empty()) published = e;
     std::vector<std::shared_ptr<Subscription>> keep;
     for (auto& s : subscribers_) {
       std::function<void()> w;
@@ -93,7 +97,14 @@ uint64_t EventBus::Publish(std::string type, std::string data_json) {
     subscribers_ = std::move(keep);
   }
   for (auto& w : wakeups) w();
+  for (auto& l : listeners) (*l)(published);
   return id;
+}
+
+void EventBus::AddListener(std::function<void(const BusEvent&)> fn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  listeners_.push_back(
+      std::make_shared<const std::function<void(const BusEvent&)>>(std::move(fn)));
 }
 
 Result<std::shared_ptr<Subscription>> EventBus::Subscribe(std::optional<uint64_t> last_event_id,

@@ -12,8 +12,11 @@
 // restarted) it gets "reset". A subscriber whose queue exceeds max_queue is dropped: dropped()
 // turns true, its queue is cleared and it receives nothing more (the server closes the stream).
 //
-// Thread safety: all methods of EventBus and Subscription are thread-safe. The wakeup callback is
-// called with no lock held, from the publishing thread; it must not block.
+// A listener (AddListener) sees every published event synchronously, with no queue and no drop:
+// the REST layer completes parked ?wait=commit requests from the "tx" events.
+//
+// Thread safety: all methods of EventBus and Subscription are thread-safe. The wakeup callbacks
+// and listeners are called with no lock held, from the publishing thread; they must not block.
 #pragma once
 
 #include <cstdint>
@@ -81,6 +84,8 @@ class EventBus {
                                                   size_t max_queue);
   size_t subscriber_count() const;
   uint64_t last_id() const;
+  // `fn` is called after each Publish with the event. Listeners live as long as the bus.
+  void AddListener(std::function<void(const BusEvent&)> fn);
 
  private:
   friend class Subscription;
@@ -91,6 +96,7 @@ class EventBus {
   uint64_t next_id_ = 1;
   std::deque<BusEvent> ring_;
   std::vector<std::shared_ptr<Subscription>> subscribers_;
+  std::vector<std::shared_ptr<const std::function<void(const BusEvent&)>>> listeners_;
   std::shared_ptr<EventBus*> alive_;
 };
 
