@@ -619,11 +619,6 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void PumpEvents() {
     if (closed_ || writing_) return;
-    if (sse_->dropped()) {
-      Bump(srv_->m.sse_dropped);
-      srv_->m.Refused("sse_slow_consumer");
-      return Close();
-    }
     for (const BusEvent& e : sse_->Drain()) pending_ += FormatSseFrame(e);
     if (pending_.empty()) return;
     writing_ = true;

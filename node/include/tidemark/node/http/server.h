@@ -34,8 +34,9 @@
 // is the backstop that closes the socket whatever happens. A response must be written within
 // write_timeout_ms. A handler answer with `event_stream` turns the connection into a server-sent
 // event stream (keep-alive comment every sse_keepalive_ms; a consumer too slow to take a frame
-// within write_timeout_ms, or whose queue overflows, is dropped; a stream is ended after
-// sse_max_duration_ms, EventSource clients reconnect with Last-Event-ID).
+// within write_timeout_ms is dropped; one whose queue overflows catches up from the bus's ring
+// instead, event_bus.h; a stream is ended after sse_max_duration_ms, EventSource clients
+// reconnect with Last-Event-ID).
 //
 // Clients are told apart by source address (an IPv4-mapped IPv6 address counts as the IPv4 one);
 // loopback is not exempt. Every refusal is counted in tidemark_http_refused_total{reason}.
