@@ -331,14 +331,30 @@ class Session : public std::enable_shared_from_this<Session> {
     // expiry is the backstop that closes the socket whatever happens.
     stream_.expires_after(whole + std::chrono::seconds(1));
     ArmReadTimer(header);
-    bhttp::async_read_header(stream_, buffer_, *parser_,
-                             beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+    ReadHeaderSome();
+  }
+
+  // The header is read one read_some at a time so that every completion checks the deadline.
+  void ReadHeaderSome() {
+    bhttp::async_read_some(stream_, buffer_, *parser_,
+                           [self = shared_from_this()](beast::error_code ec, size_t n) {
+                             if (!ec && !self->timed_out_ && !self->parser_->is_header_done()) {
+                               return self->ReadHeaderSome();
+                             }
+                             self->OnHeader(ec, n);
+                           });
   }
 
   void ArmReadTimer(milliseconds limit) {
     reading_ = true;
     timed_out_ = false;
-    uint64_t generation = ++read_generation_;
+    WaitReadTimer(limit, ++read_generation_);
+  }
+
+  // On expiry, cancels the read, and again every 20 ms while it goes on: Beast's composed reads
+  // keep reading when a completion was already queued at the cancel (a trickled byte), so one
+  // cancel() can miss. The tcp_stream expiry stays the backstop.
+  void WaitReadTimer(milliseconds limit, uint64_t generation) {
     request_timer_.expires_after(limit);
     request_timer_.async_wait([weak = weak_from_this(), generation](beast::error_code ec) {
       auto self = weak.lock();
@@ -347,6 +363,7 @@ class Session : public std::enable_shared_from_this<Session> {
       self->timed_out_ = true;
       beast::error_code ignored;
       self->stream_.socket().cancel(ignored);
+      self->WaitReadTimer(milliseconds(20), generation);
     });
   }
 
