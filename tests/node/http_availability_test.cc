@@ -145,7 +145,7 @@ TEST_CASE("availability: 256 held event streams do not deny status or a Digital 
   CloseAll(streams);
 }
 
-TEST_CASE("availability: 1000 idle connections do not deny status; a client's share is bounded") {
+TEST_CASE("availability: 1000 idle connections do not deny status and a client has a bounded share") {
   Node n;  // defaults: 64 connections per client
   std::vector<int> idle;
   for (int i = 0; i < 1000; ++i) {
@@ -294,7 +294,7 @@ TEST_CASE("availability: parked ?wait=commit requests hold no thread: status and
   for (int c : codes) CHECK(c == 202);  // still pending at their timeout
 }
 
-TEST_CASE("availability: parked ?wait=commit requests are bounded; beyond, 503 and no submit") {
+TEST_CASE("availability: parked ?wait=commit requests are bounded and the next gets 503 unsubmitted") {
   auto cfg = Node::Default();
   cfg.http.max_commit_waiters = 2;
   Node n(cfg);
