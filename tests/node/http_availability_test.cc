@@ -121,7 +121,8 @@ TEST_CASE("availability: 256 held event streams do not deny status or a Digital 
   auto health = Timed(n.port(), "/healthz", &took);
   CHECK(health.status == 200);
   CHECK(took < 1s);
-  auto scan = Timed(n.port(), "/01/09506000134352/10/LOT1/21/S1", &took, "Accept: application/json\r\n");
+  auto scan =
+      Timed(n.port(), "/01/09506000134352/10/LOT1/21/S1", &took, "Accept: application/json\r\n");
   CHECK(scan.status != 0);
   CHECK(scan.status != 503);
   CHECK(took < 1s);
@@ -145,7 +146,8 @@ TEST_CASE("availability: 256 held event streams do not deny status or a Digital 
   CloseAll(streams);
 }
 
-TEST_CASE("availability: 1000 idle connections do not deny status and a client has a bounded share") {
+TEST_CASE(
+    "availability: 1000 idle connections do not deny status and a client has a bounded share") {
   Node n;  // defaults: 64 connections per client
   std::vector<int> idle;
   for (int i = 0; i < 1000; ++i) {
@@ -260,9 +262,10 @@ TEST_CASE("availability: parked ?wait=commit requests hold no thread: status and
       Transaction tx = MakeTx(TestKey(static_cast<uint8_t>(20 + i)), 5);
       std::string body = json{{"tx", ToHex(tx.Encode())}}.dump();
       int fd = ConnectFrom(n.port(), Attacker(i));
-      SendAll(fd, "POST /v1/txs?wait=commit&timeout_ms=3000 HTTP/1.1\r\nHost: a\r\n"
-                  "Connection: close\r\nContent-Type: application/json\r\nContent-Length: " +
-                      std::to_string(body.size()) + "\r\n\r\n" + body);
+      SendAll(fd,
+              "POST /v1/txs?wait=commit&timeout_ms=3000 HTTP/1.1\r\nHost: a\r\n"
+              "Connection: close\r\nContent-Type: application/json\r\nContent-Length: " +
+                  std::to_string(body.size()) + "\r\n\r\n" + body);
       codes[i] = ParseRaw(ReadUntilClose(fd, 8000)).status;
       ::close(fd);
     });
@@ -280,9 +283,10 @@ TEST_CASE("availability: parked ?wait=commit requests hold no thread: status and
   std::string body = json{{"tx", ToHex(ready.Encode())}}.dump();
   int fd = ConnectFrom(n.port(), "127.0.0.1");
   auto start = Clock::now();
-  SendAll(fd, "POST /v1/txs?wait=commit&timeout_ms=3000 HTTP/1.1\r\nHost: a\r\n"
-              "Connection: close\r\nContent-Type: application/json\r\nContent-Length: " +
-                  std::to_string(body.size()) + "\r\n\r\n" + body);
+  SendAll(fd,
+          "POST /v1/txs?wait=commit&timeout_ms=3000 HTTP/1.1\r\nHost: a\r\n"
+          "Connection: close\r\nContent-Type: application/json\r\nContent-Length: " +
+              std::to_string(body.size()) + "\r\n\r\n" + body);
   REQUIRE(WaitFor([&] { return n.ledger.pool().Find(ready.Id()).ok(); }));
   n.ledger.CommitBlock();
   RawResponse committed = ParseRaw(ReadUntilClose(fd, 5000));
@@ -294,7 +298,8 @@ TEST_CASE("availability: parked ?wait=commit requests hold no thread: status and
   for (int c : codes) CHECK(c == 202);  // still pending at their timeout
 }
 
-TEST_CASE("availability: parked ?wait=commit requests are bounded and the next gets 503 unsubmitted") {
+TEST_CASE(
+    "availability: parked ?wait=commit requests are bounded and the next gets 503 unsubmitted") {
   auto cfg = Node::Default();
   cfg.http.max_commit_waiters = 2;
   Node n(cfg);

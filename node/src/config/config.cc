@@ -154,8 +154,9 @@ Status Validate(const NodeConfig& c) {
     return Status::Invalid("config: consensus.max_backoff_exponent: at most 16");
   }
   if (c.http.io_threads > 64 || c.http.handler_threads > 256 || c.http.essential_threads > 64) {
-    return Status::Invalid("config: http.io_threads (<= 64), http.handler_threads (<= 256) or "
-                           "http.essential_threads (<= 64) too large");
+    return Status::Invalid(
+        "config: http.io_threads (<= 64), http.handler_threads (<= 256) or "
+        "http.essential_threads (<= 64) too large");
   }
   return Status::Ok();
 }

@@ -99,8 +99,7 @@ uint64_t EventBus::Publish(std::string type, std::string data_json) {
 
 void EventBus::AddListener(std::function<void(const BusEvent&)> fn) {
   std::lock_guard<std::mutex> lock(mu_);
-  listeners_.push_back(
-      std::make_shared<const std::function<void(const BusEvent&)>>(std::move(fn)));
+  listeners_.push_back(std::make_shared<const std::function<void(const BusEvent&)>>(std::move(fn)));
 }
 
 Result<std::shared_ptr<Subscription>> EventBus::Subscribe(std::optional<uint64_t> last_event_id,

@@ -69,8 +69,7 @@ struct ServerMetrics {
   void Refused(const char* reason) {
     if (!reg) return;
     reg->GetCounter("tidemark_http_refused_total",
-                    "Connections and requests refused or cut off, by reason",
-                    {{"reason", reason}})
+                    "Connections and requests refused or cut off, by reason", {{"reason", reason}})
         ->Inc();
   }
   void Request(const std::string& route, int code, double seconds) {
@@ -223,8 +222,8 @@ struct HttpServer::Impl {
     return it->second;
   }
   double Burst() const {
-    return std::max<uint32_t>(1, std::max(options.request_burst_per_client,
-                                          options.requests_per_second_per_client));
+    return std::max<uint32_t>(
+        1, std::max(options.request_burst_per_client, options.requests_per_second_per_client));
   }
   void Refill(ClientState& c, Clock::time_point now) {
     double secs = std::chrono::duration<double>(now - c.refilled).count();
@@ -514,15 +513,15 @@ class Session : public std::enable_shared_from_this<Session> {
     unsigned version = parked_.version;
     bool keep_alive = parked_.keep_alive;
     bool head = parked_.head;
-    net::post(*srv_->handler_pool, [self = shared_from_this(), d, timed_out, version, keep_alive,
-                                    head]() mutable {
-      HttpResponse resp = d->Produce(timed_out);
-      resp.deferred.reset();  // one deferral per request
-      net::post(self->stream_.get_executor(),
-                [self, resp = std::move(resp), version, keep_alive, head]() mutable {
-                  self->OnHandled(std::move(resp), version, keep_alive, head);
-                });
-    });
+    net::post(*srv_->handler_pool,
+              [self = shared_from_this(), d, timed_out, version, keep_alive, head]() mutable {
+                HttpResponse resp = d->Produce(timed_out);
+                resp.deferred.reset();  // one deferral per request
+                net::post(self->stream_.get_executor(),
+                          [self, resp = std::move(resp), version, keep_alive, head]() mutable {
+                            self->OnHandled(std::move(resp), version, keep_alive, head);
+                          });
+              });
   }
 
   // ---- answers that close ----
@@ -575,12 +574,12 @@ class Session : public std::enable_shared_from_this<Session> {
       if (refused == 429) {
         srv_->m.Refused("client_sse");
         return WriteAndClose(
-            WithRetryAfter(Problem(429, "too-many-streams-from-client", "Too Many Requests",
-                                   "this client has reached its limit of " +
-                                       std::to_string(srv_->options.max_sse_per_client) +
-                                       " event streams",
-                                   "/v1/events"),
-                           5),
+            WithRetryAfter(
+                Problem(429, "too-many-streams-from-client", "Too Many Requests",
+                        "this client has reached its limit of " +
+                            std::to_string(srv_->options.max_sse_per_client) + " event streams",
+                        "/v1/events"),
+                5),
             version);
       }
       srv_->m.Refused("sse_full");

@@ -60,8 +60,8 @@ class Subscription {
   mutable std::mutex mu_;  // after EventBus::mu_ when both are held
   std::deque<BusEvent> queue_;
   size_t max_queue_ = 0;
-  bool lagging_ = false;   // the queue overflowed: the rest comes from the ring
-  uint64_t last_id_ = 0;   // the newest event id queued for (or skipped by) this subscriber
+  bool lagging_ = false;  // the queue overflowed: the rest comes from the ring
+  uint64_t last_id_ = 0;  // the newest event id queued for (or skipped by) this subscriber
   bool closed_ = false;
   std::function<void()> wakeup_;
   std::weak_ptr<EventBus*> bus_alive_;  // expires with the bus

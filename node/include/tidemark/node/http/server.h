@@ -64,16 +64,16 @@ struct ServerOptions {
   uint16_t listen_port = 8080;  // 0: an ephemeral port, see port()
   size_t max_body_bytes = 2 << 20;  // a max-size tx (513 KiB) as JSON hex fits
   size_t max_header_bytes = 16 << 10;
-  size_t max_connections = 2048;          // ordinary connections, all clients
-  size_t reserved_connections = 64;       // beyond those: essential routes only
+  size_t max_connections = 2048;     // ordinary connections, all clients
+  size_t reserved_connections = 64;  // beyond those: essential routes only
   size_t max_connections_per_client = 64;
   uint32_t requests_per_second_per_client = 200;
   uint32_t request_burst_per_client = 400;
-  size_t max_sse_streams = 256;           // event streams, all clients
+  size_t max_sse_streams = 256;  // event streams, all clients
   size_t max_sse_per_client = 16;
-  size_t max_queued_requests = 1024;      // waiting for a handler thread
-  uint32_t header_timeout_ms = 5'000;     // whole header, from its first byte
-  uint32_t read_timeout_ms = 10'000;      // whole request (>= header deadline)
+  size_t max_queued_requests = 1024;   // waiting for a handler thread
+  uint32_t header_timeout_ms = 5'000;  // whole header, from its first byte
+  uint32_t read_timeout_ms = 10'000;   // whole request (>= header deadline)
   uint32_t idle_timeout_ms = 30'000;
   uint32_t write_timeout_ms = 10'000;
   uint32_t io_threads = 2;
