@@ -146,3 +146,66 @@ TEST_CASE("tidemark-node binary refuses a bad config with a clear message") {
         std::string::npos);
   fs::remove_all(dir);
 }
+
+TEST_CASE("tidemark-node: parked ?wait=commit requests for never-executable txs delay nobody") {
+  // Issue #12 finding 4: four such requests held every handler thread; /v1/status and /healthz
+  // then took 9.5 s.
+  REQUIRE(fs::exists(kBinary));
+  fs::path dir = fs::temp_directory_path() / ("tidemark_node_park_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  fs::path single = fs::path(TIDEMARK_SOURCE_DIR) / "network-configs" / "single";
+  json cfg = json::parse(Slurp(single / "node.json"));
+  uint16_t port = FreePort();
+  cfg["http"]["listen"] = "127.0.0.1:" + std::to_string(port);
+  cfg["http"]["handler_threads"] = 4;
+  cfg["genesis_file"] = (single / "genesis.json").string();
+  cfg["validator_key_file"] = (single / "validator_key.json").string();
+  cfg["data_dir"] = (dir / "data").string();
+  cfg["p2p"]["listen"] = "127.0.0.1:0";
+  std::ofstream(dir / "node.json") << cfg.dump(2);
+  pid_t pid = Spawn(dir / "node.json", dir / "stderr.txt");
+  REQUIRE(pid > 0);
+  RawResponse ready;
+  for (int i = 0; i < 300 && ready.status != 200; ++i) {
+    std::this_thread::sleep_for(20ms);
+    ready = Request(port, "GET", "/readyz");
+  }
+  REQUIRE(ready.status == 200);
+  Seed admin_seed;
+  admin_seed.data = Sha256(AsBytes("tidemark single admin (dev only)")).data;
+  KeyPair admin = KeyPair::FromSeed(admin_seed);
+  // A registered key, nonces a few ahead of the next one: admitted, never executable.
+  std::vector<std::thread> parked;
+  std::vector<int> codes(8, 0);
+  for (int i = 0; i < 8; ++i) {
+    parked.emplace_back([&, i] {
+      Transaction tx{.chain_id = "tidemark-single",
+                     .nonce = static_cast<uint64_t>(10 + i),
+                     .contract = "test",
+                     .method = "put",
+                     .args = Value::MakeMap({{"key", "k"}, {"value", "v"}}).Encode()};
+      tx.SignWith(admin);
+      codes[i] = Request(port, "POST", "/v1/txs?wait=commit&timeout_ms=4000",
+                         json{{"tx", ToHex(tx.Encode())}}.dump(), "application/json")
+                     .status;
+    });
+  }
+  bool all_pooled = false;  // all eight in the pool, and so parked
+  for (int i = 0; i < 300 && !all_pooled; ++i) {
+    auto status = Request(port, "GET", "/v1/status");
+    all_pooled = status.status == 200 && json::parse(status.body)["mempool"]["txs"] == 8;
+    if (!all_pooled) std::this_thread::sleep_for(10ms);
+  }
+  CHECK(all_pooled);
+  for (const char* target : {"/v1/status", "/healthz", "/v1/blocks", "/v1/validators"}) {
+    auto start = std::chrono::steady_clock::now();
+    auto r = Request(port, "GET", target);
+    CHECK(r.status == 200);
+    CHECK(std::chrono::steady_clock::now() - start < 1s);
+  }
+  for (auto& t : parked) t.join();
+  for (int c : codes) CHECK(c == 202);  // answered at their timeout, still pending
+  ::kill(pid, SIGTERM);
+  CHECK(WaitExit(pid, 5s) == 0);
+  fs::remove_all(dir);
+}

@@ -3,6 +3,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "tidemark/node/api/http_service.h"
 #include "tidemark/node/config/config.h"
 
 using namespace tidemark;
@@ -32,6 +33,49 @@ TEST_CASE("config: values override defaults") {
   auto hp = SplitHostPort(c->http.listen);
   CHECK(hp->first == "::1");
   CHECK(hp->second == 9000);
+}
+
+TEST_CASE("config: the availability limits reach the server and the REST layer") {
+  json http{{"reserved_connections", 0},
+            {"max_connections_per_client", 3},
+            {"requests_per_second_per_client", 7},
+            {"request_burst_per_client", 9},
+            {"max_sse_per_client", 2},
+            {"max_queued_requests", 11},
+            {"header_timeout_ms", 900},
+            {"essential_threads", 2},
+            {"sse_max_clients", 12},
+            {"sse_max_duration_ms", 60000},
+            {"max_commit_waiters", 5}};
+  auto c = ParseNodeConfig(json{{"chain_id", "c"}, {"http", http}});
+  REQUIRE(c.ok());
+  node::http::ServerOptions o = node::api::ServerOptionsFrom(*c);
+  CHECK(o.reserved_connections == 0);
+  CHECK(o.max_connections_per_client == 3);
+  CHECK(o.requests_per_second_per_client == 7);
+  CHECK(o.request_burst_per_client == 9);
+  CHECK(o.max_sse_per_client == 2);
+  CHECK(o.max_queued_requests == 11);
+  CHECK(o.header_timeout_ms == 900);
+  CHECK(o.essential_threads == 2);
+  CHECK(o.max_sse_streams == 12);
+  CHECK(o.sse_max_duration_ms == 60000);
+  CHECK(node::api::RestOptionsFrom(*c).max_commit_waiters == 5);
+  auto again = ParseNodeConfig(NodeConfigToJson(*c));  // every key is written back
+  REQUIRE(again.ok());
+  CHECK(NodeConfigToJson(*again) == NodeConfigToJson(*c));
+  // Defaults are spelled once, in http::ServerOptions.
+  auto d = ParseNodeConfig(json{{"chain_id", "c"}});
+  REQUIRE(d.ok());
+  CHECK(d->http.max_connections_per_client ==
+        node::http::ServerOptions{}.max_connections_per_client);
+  CHECK(d->http.sse_max_clients == node::http::ServerOptions{}.max_sse_streams);
+  for (const char* zero : {"requests_per_second_per_client", "max_connections_per_client",
+                           "header_timeout_ms", "max_commit_waiters"}) {
+    auto bad = ParseNodeConfig(json{{"chain_id", "c"}, {"http", {{zero, 0}}}});
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.status().message() == std::string("config: http.") + zero + ": must be > 0");
+  }
 }
 
 TEST_CASE("config: unknown keys are errors naming the key") {

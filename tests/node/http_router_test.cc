@@ -169,17 +169,36 @@ TEST_CASE("event bus: live delivery, resume with Last-Event-ID, gap and reset") 
   CHECK(f[0].type == "reset");
 }
 
-TEST_CASE("event bus: a slow subscriber is dropped, a closed one removed, subscribers bounded") {
+TEST_CASE("event bus: a lagging subscriber catches up from the ring, a closed one is removed") {
   EventBus bus({.ring_capacity = 16, .max_subscribers = 2});
   auto slow = bus.Subscribe(std::nullopt, 2);
   auto fast = bus.Subscribe(std::nullopt, 100);
   CHECK(bus.Subscribe(std::nullopt, 1).status().code() == Code::kResourceExhausted);
-  for (int i = 0; i < 3; ++i) bus.Publish("tx", "{}");
-  CHECK((*slow)->dropped());
-  CHECK((*slow)->Drain().empty());
-  CHECK((*fast)->Drain().size() == 3);
-  CHECK(bus.subscriber_count() == 1);
+  // More events than its queue (a block of more txs than sse_queue, issue #17): all arrive.
+  for (int i = 0; i < 5; ++i) bus.Publish("tx", "{}");
+  auto caught_up = (*slow)->Drain();
+  REQUIRE(caught_up.size() == 5);
+  for (uint64_t i = 0; i < 5; ++i) CHECK(caught_up[i].id == i + 1);
+  CHECK((*fast)->Drain().size() == 5);
+  CHECK(bus.subscriber_count() == 2);
+  // Lagging past the ring: what was queued (6, 7), a gap event saying what was lost, the ring.
+  for (int i = 0; i < 20; ++i) bus.Publish("tx", "{}");  // ids 6..25, ring holds 10..25
+  auto after_gap = (*slow)->Drain();
+  REQUIRE(after_gap.size() == 19);
+  CHECK(after_gap[0].id == 6);
+  CHECK(after_gap[1].id == 7);
+  CHECK(after_gap[2].type == "gap");
+  CHECK(after_gap[2].data == R"({"last_event_id":7,"oldest_available":10})");
+  CHECK(after_gap[3].id == 10);
+  CHECK(after_gap.back().id == 25);
+  // Back to live queueing.
+  bus.Publish("tx", "{}");
+  auto live = (*slow)->Drain();
+  REQUIRE(live.size() == 1);
+  CHECK(live[0].id == 26);
   (*fast)->Close();
+  CHECK(bus.subscriber_count() == 1);
+  (*slow)->Close();
   CHECK(bus.subscriber_count() == 0);
 }
 

@@ -14,18 +14,29 @@ http::ServerOptions ServerOptionsFrom(const config::NodeConfig& c) {
   o.max_body_bytes = c.http.max_body_bytes;
   o.max_header_bytes = c.http.max_header_bytes;
   o.max_connections = c.http.max_connections;
+  o.reserved_connections = c.http.reserved_connections;
+  o.max_connections_per_client = c.http.max_connections_per_client;
+  o.requests_per_second_per_client = c.http.requests_per_second_per_client;
+  o.request_burst_per_client = c.http.request_burst_per_client;
+  o.max_sse_streams = c.http.sse_max_clients;
+  o.max_sse_per_client = c.http.max_sse_per_client;
+  o.max_queued_requests = c.http.max_queued_requests;
+  o.header_timeout_ms = c.http.header_timeout_ms;
   o.read_timeout_ms = c.http.read_timeout_ms;
   o.idle_timeout_ms = c.http.idle_timeout_ms;
   o.write_timeout_ms = c.http.write_timeout_ms;
   o.io_threads = c.http.io_threads;
   o.handler_threads = c.http.handler_threads;
+  o.essential_threads = c.http.essential_threads;
   o.sse_keepalive_ms = c.http.sse_keepalive_ms;
+  o.sse_max_duration_ms = c.http.sse_max_duration_ms;
   return o;
 }
 
 RestOptions RestOptionsFrom(const config::NodeConfig& c) {
   return RestOptions{.max_json_depth = c.http.max_json_depth,
                      .wait_commit_timeout_ms = c.http.wait_commit_timeout_ms,
+                     .max_commit_waiters = c.http.max_commit_waiters,
                      .sse_queue = c.http.sse_queue,
                      .explorer_dir = c.explorer_dir,
                      .tamper_proofs = TamperProofsRequested(c).value_or(false)};

@@ -190,6 +190,11 @@ void ProofApi::Register(http::Router* r) {
   r->Add("GET", "/01/{gtin}/10/{lot}", dl);
   r->Add("GET", "/01/{gtin}/21/{serial}", dl);
   r->Add("GET", "/01/{gtin}/10/{lot}/21/{serial}", dl);
+  // The consumer's scan and what its page needs to verify the answer stay served under load.
+  for (const char* p : {"/v1/genesis", "/v1/epochs", "/01/{gtin}", "/01/{gtin}/10/{lot}",
+                        "/01/{gtin}/21/{serial}", "/01/{gtin}/10/{lot}/21/{serial}"}) {
+    r->MarkEssential("GET", p);
+  }
 }
 
 HttpResponse ProofApi::Genesis(const HttpRequest& req) {

@@ -1,12 +1,15 @@
 #include "tidemark/node/api/rest_api.h"
 
-#include "tidemark/node/api/cursor.h"
-
+#include <atomic>
 #include <charconv>
+#include <map>
+#include <mutex>
 
+#include "tidemark/node/api/cursor.h"
 #include "tidemark/node/api/explorer_api.h"
 #include "tidemark/node/api/json.h"
 #include "tidemark/node/api/proof_api.h"
+#include "tidemark/node/http/deferred.h"
 #include "tidemark/node/http/json_body.h"
 #include "tidemark/node/http/static_files.h"
 
@@ -44,6 +47,69 @@ HttpResponse Fail(const Status& s, const HttpRequest& req) {
 
 }  // namespace
 
+// The parked ?wait=commit requests by tx id. Holds them weakly: a connection that goes away
+// (server stopped) drops its deferred answer, and the entry is swept.
+class CommitWaiters {
+ public:
+  explicit CommitWaiters(size_t max) : max_(max) {}
+
+  bool Full() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return FullLocked();
+  }
+  // False when max_ requests are parked.
+  bool Add(const Hash256& id, const std::shared_ptr<http::DeferredResponse>& d) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (FullLocked()) return false;
+    waiting_.emplace(id, d);
+    size_.store(waiting_.size());
+    return true;
+  }
+  // Forgets the answered or abandoned waiters of `id`.
+  void Sweep(const Hash256& id) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto [b, e] = waiting_.equal_range(id);
+    for (auto it = b; it != e;) it = Gone(it->second) ? waiting_.erase(it) : std::next(it);
+    size_.store(waiting_.size());
+  }
+  // A "tx" event (TxRecordToJson): wakes the waiters of that tx.
+  void OnTxEvent(const std::string& data) {
+    if (size_.load() == 0) return;
+    json j = json::parse(data, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_object() || !j.contains("id") || !j["id"].is_string()) return;
+    auto id = Hash256::FromHex(j["id"].get_ref<const std::string&>());
+    if (!id.ok()) return;
+    std::vector<std::shared_ptr<http::DeferredResponse>> wake;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto [b, e] = waiting_.equal_range(*id);
+      for (auto it = b; it != e; ++it) {
+        if (auto d = it->second.lock()) wake.push_back(std::move(d));
+      }
+    }
+    for (auto& d : wake) d->Signal();
+  }
+
+ private:
+  static bool Gone(const std::weak_ptr<http::DeferredResponse>& w) {
+    auto d = w.lock();
+    return !d || d->claimed();
+  }
+  bool FullLocked() {
+    if (waiting_.size() < max_) return false;
+    for (auto it = waiting_.begin(); it != waiting_.end();) {
+      it = Gone(it->second) ? waiting_.erase(it) : std::next(it);
+    }
+    size_.store(waiting_.size());
+    return waiting_.size() >= max_;
+  }
+
+  const size_t max_;
+  std::mutex mu_;
+  std::multimap<Hash256, std::weak_ptr<http::DeferredResponse>> waiting_;
+  std::atomic<size_t> size_{0};
+};
+
 std::string EncodeBlockCursor(uint64_t next_height) { return EncodeCursor("c1", {next_height}); }
 
 Result<uint64_t> DecodeBlockCursor(std::string_view cursor) {
@@ -53,7 +119,19 @@ Result<uint64_t> DecodeBlockCursor(std::string_view cursor) {
 
 RestApi::RestApi(LedgerApi* ledger, http::EventBus* bus, metrics::Registry* metrics,
                  RestOptions options)
-    : ledger_(ledger), bus_(bus), metrics_(metrics), options_(std::move(options)) {}
+    : ledger_(ledger),
+      bus_(bus),
+      metrics_(metrics),
+      options_(std::move(options)),
+      waiters_(std::make_shared<CommitWaiters>(std::max<size_t>(1, options_.max_commit_waiters))) {
+  if (bus_) {
+    bus_->AddListener([w = waiters_](const http::BusEvent& e) {
+      if (e.type == "tx") w->OnTxEvent(e.data);
+    });
+  }
+}
+
+RestApi::~RestApi() = default;
 
 void RestApi::Register(http::Router* r) {
   auto plain = [this](HttpResponse (RestApi::*fn)(const HttpRequest&)) {
@@ -85,6 +163,9 @@ void RestApi::Register(http::Router* r) {
   r->Add("GET", "/openapi.json", [](const HttpRequest&, const PathParams&) {
     return http::TextResponse(200, "application/json", OpenApiDocument());
   });
+  for (const char* essential : {"/v1/status", "/healthz", "/readyz"}) {
+    r->MarkEssential("GET", essential);
+  }
   RegisterExplorerRoutes(r, ledger_,
                          {.default_page_size = options_.default_page_size,
                           .max_page_size = options_.max_page_size});
@@ -188,19 +269,52 @@ HttpResponse RestApi::SubmitTx(const HttpRequest& req) {
     if (!v.ok()) return Fail(v.status(), req);
     timeout_ms = std::min<uint64_t>(*v, options_.wait_commit_timeout_ms);
   }
+  if (wait && waiters_->Full()) {
+    if (metrics_) {
+      metrics_
+          ->GetCounter("tidemark_http_refused_total",
+                       "Connections and requests refused or cut off, by reason",
+                       {{"reason", "commit_waiters"}})
+          ->Inc();
+    }
+    HttpResponse busy = http::Problem(
+        503, "too-many-waiters", "Service Unavailable",
+        "too many ?wait=commit requests are waiting (" +
+            std::to_string(options_.max_commit_waiters) +
+            "); the tx was not submitted: retry later, or submit without wait and poll "
+            "GET /v1/txs/{id}",
+        req.path);
+    busy.SetHeader("Retry-After", "1");
+    return busy;
+  }
   auto rec = ledger_->SubmitTx(raw);
   if (!rec.ok()) return Fail(rec.status(), req);
-  json body = TxRecordToJson(*rec);
-  mempool::TxState state = rec->state;
-  if (wait && state == mempool::TxState::kPending) {
-    auto info = ledger_->WaitTx(rec->id, std::chrono::milliseconds(timeout_ms));
-    if (info.ok()) {
-      body = TxInfoToJson(*info);
-      state = info->record.state;
-    }
+  if (!wait || rec->state != mempool::TxState::kPending) return TxAnswer(*rec, std::nullopt);
+  // Park the request: answered on the tx's commit event or at the timeout, by a handler thread.
+  mempool::TxRecord submitted = *rec;
+  auto waiters = waiters_;
+  auto deferred = std::make_shared<http::DeferredResponse>(
+      std::chrono::milliseconds(timeout_ms), [this, waiters, submitted](bool) {
+        waiters->Sweep(submitted.id);
+        auto info = ledger_->GetTx(submitted.id);
+        return TxAnswer(submitted, info.ok() ? std::optional<TxInfo>(*info) : std::nullopt);
+      });
+  if (!waiters_->Add(submitted.id, deferred)) return TxAnswer(submitted, std::nullopt);
+  // It may have become final before it was registered.
+  if (auto now = ledger_->GetTx(submitted.id);
+      now.ok() && now->record.state != mempool::TxState::kPending) {
+    deferred->Signal();
   }
+  HttpResponse parked;
+  parked.deferred = std::move(deferred);
+  return parked;
+}
+
+HttpResponse RestApi::TxAnswer(const mempool::TxRecord& rec, const std::optional<TxInfo>& info) {
+  json body = info ? TxInfoToJson(*info) : TxRecordToJson(rec);
+  mempool::TxState state = info ? info->record.state : rec.state;
   HttpResponse resp = http::JsonResponse(state == mempool::TxState::kPending ? 202 : 200, body);
-  resp.SetHeader("Location", "/v1/txs/" + rec->id.Hex());
+  resp.SetHeader("Location", "/v1/txs/" + rec.id.Hex());
   return resp;
 }
 

@@ -122,13 +122,22 @@ Status Validate(const NodeConfig& c) {
       {"http.max_body_bytes", c.http.max_body_bytes},
       {"http.max_header_bytes", c.http.max_header_bytes},
       {"http.max_connections", c.http.max_connections},
+      {"http.max_connections_per_client", c.http.max_connections_per_client},
+      {"http.requests_per_second_per_client", c.http.requests_per_second_per_client},
+      {"http.request_burst_per_client", c.http.request_burst_per_client},
+      {"http.max_sse_per_client", c.http.max_sse_per_client},
+      {"http.max_queued_requests", c.http.max_queued_requests},
+      {"http.header_timeout_ms", c.http.header_timeout_ms},
       {"http.read_timeout_ms", c.http.read_timeout_ms},
       {"http.idle_timeout_ms", c.http.idle_timeout_ms},
       {"http.write_timeout_ms", c.http.write_timeout_ms},
       {"http.max_json_depth", c.http.max_json_depth},
       {"http.io_threads", c.http.io_threads},
       {"http.handler_threads", c.http.handler_threads},
+      {"http.essential_threads", c.http.essential_threads},
+      {"http.max_commit_waiters", c.http.max_commit_waiters},
       {"http.sse_keepalive_ms", c.http.sse_keepalive_ms},
+      {"http.sse_max_duration_ms", c.http.sse_max_duration_ms},
       {"http.sse_queue", c.http.sse_queue},
       {"http.sse_ring", c.http.sse_ring},
       {"http.sse_max_clients", c.http.sse_max_clients},
@@ -144,9 +153,10 @@ Status Validate(const NodeConfig& c) {
   if (c.consensus.max_backoff_exponent > 16) {
     return Status::Invalid("config: consensus.max_backoff_exponent: at most 16");
   }
-  if (c.http.io_threads > 64 || c.http.handler_threads > 256) {
+  if (c.http.io_threads > 64 || c.http.handler_threads > 256 || c.http.essential_threads > 64) {
     return Status::Invalid(
-        "config: http.io_threads (<= 64) or http.handler_threads (<= 256) too large");
+        "config: http.io_threads (<= 64), http.handler_threads (<= 256) or "
+        "http.essential_threads (<= 64) too large");
   }
   return Status::Ok();
 }
@@ -181,14 +191,24 @@ Result<NodeConfig> ParseNodeConfig(const json& j) {
       .Uint("max_body_bytes", &c.http.max_body_bytes)
       .Uint("max_header_bytes", &c.http.max_header_bytes)
       .Uint("max_connections", &c.http.max_connections)
+      .Uint("reserved_connections", &c.http.reserved_connections)
+      .Uint("max_connections_per_client", &c.http.max_connections_per_client)
+      .Uint("requests_per_second_per_client", &c.http.requests_per_second_per_client)
+      .Uint("request_burst_per_client", &c.http.request_burst_per_client)
+      .Uint("max_sse_per_client", &c.http.max_sse_per_client)
+      .Uint("max_queued_requests", &c.http.max_queued_requests)
+      .Uint("header_timeout_ms", &c.http.header_timeout_ms)
       .Uint("read_timeout_ms", &c.http.read_timeout_ms)
       .Uint("idle_timeout_ms", &c.http.idle_timeout_ms)
       .Uint("write_timeout_ms", &c.http.write_timeout_ms)
       .Uint("max_json_depth", &c.http.max_json_depth)
       .Uint("io_threads", &c.http.io_threads)
       .Uint("handler_threads", &c.http.handler_threads)
+      .Uint("essential_threads", &c.http.essential_threads)
       .Uint("wait_commit_timeout_ms", &c.http.wait_commit_timeout_ms)
+      .Uint("max_commit_waiters", &c.http.max_commit_waiters)
       .Uint("sse_keepalive_ms", &c.http.sse_keepalive_ms)
+      .Uint("sse_max_duration_ms", &c.http.sse_max_duration_ms)
       .Uint("sse_queue", &c.http.sse_queue)
       .Uint("sse_ring", &c.http.sse_ring)
       .Uint("sse_max_clients", &c.http.sse_max_clients);
@@ -292,14 +312,24 @@ json NodeConfigToJson(const NodeConfig& c) {
         {"max_body_bytes", c.http.max_body_bytes},
         {"max_header_bytes", c.http.max_header_bytes},
         {"max_connections", c.http.max_connections},
+        {"reserved_connections", c.http.reserved_connections},
+        {"max_connections_per_client", c.http.max_connections_per_client},
+        {"requests_per_second_per_client", c.http.requests_per_second_per_client},
+        {"request_burst_per_client", c.http.request_burst_per_client},
+        {"max_sse_per_client", c.http.max_sse_per_client},
+        {"max_queued_requests", c.http.max_queued_requests},
+        {"header_timeout_ms", c.http.header_timeout_ms},
         {"read_timeout_ms", c.http.read_timeout_ms},
         {"idle_timeout_ms", c.http.idle_timeout_ms},
         {"write_timeout_ms", c.http.write_timeout_ms},
         {"max_json_depth", c.http.max_json_depth},
         {"io_threads", c.http.io_threads},
         {"handler_threads", c.http.handler_threads},
+        {"essential_threads", c.http.essential_threads},
         {"wait_commit_timeout_ms", c.http.wait_commit_timeout_ms},
+        {"max_commit_waiters", c.http.max_commit_waiters},
         {"sse_keepalive_ms", c.http.sse_keepalive_ms},
+        {"sse_max_duration_ms", c.http.sse_max_duration_ms},
         {"sse_queue", c.http.sse_queue},
         {"sse_ring", c.http.sse_ring},
         {"sse_max_clients", c.http.sse_max_clients}}},

@@ -20,16 +20,17 @@ std::string FormatSseFrame(const BusEvent& e) {
 }
 
 std::vector<BusEvent> Subscription::Drain() {
-  std::lock_guard<std::mutex> lock(mu_);
-  std::vector<BusEvent> out(std::make_move_iterator(queue_.begin()),
-                            std::make_move_iterator(queue_.end()));
-  queue_.clear();
-  return out;
-}
-
-bool Subscription::dropped() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return dropped_;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!lagging_ || closed_) {
+      std::vector<BusEvent> out(std::make_move_iterator(queue_.begin()),
+                                std::make_move_iterator(queue_.end()));
+      queue_.clear();
+      return out;
+    }
+  }
+  if (auto alive = bus_alive_.lock()) return (*alive)->CatchUp(this);
+  return {};
 }
 
 void Subscription::SetWakeup(std::function<void()> wakeup) {
@@ -37,22 +38,20 @@ void Subscription::SetWakeup(std::function<void()> wakeup) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     wakeup_ = std::move(wakeup);
-    pending = !queue_.empty() || dropped_;
+    pending = !queue_.empty() || lagging_;
   }
   if (pending && wakeup_) wakeup_();
 }
 
-bool Subscription::Push(const BusEvent& e, std::function<void()>* wakeup_out) {
+void Subscription::Push(const BusEvent& e, std::function<void()>* wakeup_out) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (dropped_ || closed_) return !dropped_;
-  if (queue_.size() >= max_queue_) {
-    dropped_ = true;
-    queue_.clear();
-  } else {
+  if (closed_) return;
+  if (!lagging_ && queue_.size() >= max_queue_) lagging_ = true;
+  if (!lagging_) {
     queue_.push_back(e);
+    last_id_ = e.id;
   }
   *wakeup_out = wakeup_;
-  return !dropped_;
 }
 
 void Subscription::Close() {
@@ -76,24 +75,31 @@ EventBus::~EventBus() {
 
 uint64_t EventBus::Publish(std::string type, std::string data_json) {
   std::vector<std::function<void()>> wakeups;
+  decltype(listeners_) listeners;
   uint64_t id;
+  BusEvent published;
   {
     std::lock_guard<std::mutex> lock(mu_);
     id = next_id_++;
     ring_.push_back(BusEvent{id, std::move(type), std::move(data_json)});
     if (ring_.size() > options_.ring_capacity) ring_.pop_front();
     const BusEvent& e = ring_.back();
-    std::vector<std::shared_ptr<Subscription>> keep;
+    listeners = listeners_;
+    if (!listeners.empty()) published = e;
     for (auto& s : subscribers_) {
       std::function<void()> w;
-      bool alive = s->Push(e, &w);
+      s->Push(e, &w);
       if (w) wakeups.push_back(std::move(w));
-      if (alive) keep.push_back(std::move(s));
     }
-    subscribers_ = std::move(keep);
   }
   for (auto& w : wakeups) w();
+  for (auto& l : listeners) (*l)(published);
   return id;
+}
+
+void EventBus::AddListener(std::function<void(const BusEvent&)> fn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  listeners_.push_back(std::make_shared<const std::function<void(const BusEvent&)>>(std::move(fn)));
 }
 
 Result<std::shared_ptr<Subscription>> EventBus::Subscribe(std::optional<uint64_t> last_event_id,
@@ -124,8 +130,30 @@ Result<std::shared_ptr<Subscription>> EventBus::Subscribe(std::optional<uint64_t
     }
     // A replay larger than the queue bound is kept whole: the bound is for live lag.
   }
+  sub->last_id_ = next_id_ - 1;
   subscribers_.push_back(sub);
   return sub;
+}
+
+std::vector<BusEvent> EventBus::CatchUp(Subscription* s) {
+  std::lock_guard<std::mutex> lock(mu_);  // no Publish runs: the ring and s stay consistent
+  std::lock_guard<std::mutex> sub_lock(s->mu_);
+  std::vector<BusEvent> out(std::make_move_iterator(s->queue_.begin()),
+                            std::make_move_iterator(s->queue_.end()));
+  s->queue_.clear();
+  uint64_t after = s->last_id_;
+  uint64_t oldest = ring_.empty() ? next_id_ : ring_.front().id;
+  if (after + 1 < oldest) {
+    out.push_back(BusEvent{0, "gap",
+                           R"({"last_event_id":)" + std::to_string(after) +
+                               R"(,"oldest_available":)" + std::to_string(oldest) + "}"});
+  }
+  for (const BusEvent& e : ring_) {
+    if (e.id > after) out.push_back(e);
+  }
+  s->last_id_ = next_id_ - 1;
+  s->lagging_ = false;
+  return out;
 }
 
 void EventBus::Unsubscribe(Subscription* s) {

@@ -50,6 +50,22 @@ std::string Router::MatchPattern(const HttpRequest& req) const {
   return "";
 }
 
+void Router::MarkEssential(const std::string& method, const std::string& pattern) {
+  for (Route& r : routes_) {
+    if (r.method == method && r.pattern == pattern) r.essential = true;
+  }
+}
+
+bool Router::IsEssential(const HttpRequest& req) const {
+  std::vector<std::string> segs = SplitPath(req.path);
+  for (const Route& r : routes_) {
+    if (!r.essential) continue;
+    bool method = r.method == req.method || (req.method == "HEAD" && r.method == "GET");
+    if (method && Match(r, segs, nullptr) == 1) return true;
+  }
+  return false;
+}
+
 std::vector<RouteInfo> Router::Routes() const {
   std::vector<RouteInfo> out;
   for (const Route& r : routes_) out.push_back({r.method, r.pattern});

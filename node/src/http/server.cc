@@ -1,5 +1,6 @@
 #include "tidemark/node/http/server.h"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
@@ -18,11 +19,14 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <chrono>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <thread>
 #include <vector>
 
 #include "beast_util.h"
+#include "tidemark/node/http/deferred.h"
 #include "tidemark/node/http/event_bus.h"
 #include "tidemark/node/metrics/registry.h"
 
@@ -33,6 +37,7 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = net::ip::tcp;
 using std::chrono::milliseconds;
+using Clock = std::chrono::steady_clock;
 
 namespace {
 
@@ -60,6 +65,13 @@ struct ServerMetrics {
     sse_dropped =
         r->GetCounter("tidemark_sse_dropped_total", "Event clients dropped for being too slow");
   }
+  // Every connection or request the server refuses or cuts, by reason (a fixed set of labels).
+  void Refused(const char* reason) {
+    if (!reg) return;
+    reg->GetCounter("tidemark_http_refused_total",
+                    "Connections and requests refused or cut off, by reason", {{"reason", reason}})
+        ->Inc();
+  }
   void Request(const std::string& route, int code, double seconds) {
     if (!reg) return;
     std::string label = route.empty() ? "unmatched" : route;
@@ -77,6 +89,28 @@ void Bump(T* m) {
   if (m) m->Inc();
 }
 
+// Which pool a connection is counted in.
+enum class Pool { kNone, kOrdinary, kReserve, kSse };
+enum class Admission { kOrdinary, kReserve, kClientLimit, kFull, kDrop };
+
+// At most this many refused connections are being answered at once; beyond, they are closed
+// without an answer (a flood must not make the server queue answers).
+constexpr size_t kMaxRefusing = 256;
+// Per-client state is forgotten once idle; the table is swept when it grows past this.
+constexpr size_t kClientSweepSize = 1024;
+
+struct ClientState {
+  size_t conns = 0;  // ordinary + reserve
+  size_t sse = 0;
+  double tokens = 0;
+  Clock::time_point refilled;
+};
+
+HttpResponse WithRetryAfter(HttpResponse r, uint32_t seconds) {
+  r.SetHeader("Retry-After", std::to_string(seconds));
+  return r;
+}
+
 }  // namespace
 
 struct HttpServer::Impl {
@@ -85,62 +119,241 @@ struct HttpServer::Impl {
   ServerMetrics m;
   std::unique_ptr<net::io_context> ioc;
   std::optional<tcp::acceptor> acceptor;
+  std::optional<net::steady_timer> accept_retry;
   std::unique_ptr<net::thread_pool> handler_pool;
+  std::unique_ptr<net::thread_pool> essential_pool;
+  std::array<std::atomic<size_t>, 2> queued{};  // [0] handler_pool, [1] essential_pool
   std::vector<std::thread> threads;
-  std::atomic<size_t> open{0};
   uint16_t port = 0;
   bool running = false;
 
+  mutable std::mutex mu;  // guards the counts and clients below
+  size_t ordinary = 0;
+  size_t reserve = 0;
+  size_t sse = 0;
+  size_t refusing = 0;
+  std::map<std::string, ClientState> clients;
+  Clock::time_point last_sweep;
+
   void Accept();
+
+  Admission Admit(const std::string& client) {
+    std::lock_guard<std::mutex> lock(mu);
+    Sweep();
+    ClientState& c = Client(client);
+    Admission a;
+    if (c.conns >= options.max_connections_per_client) {
+      a = Admission::kClientLimit;
+    } else if (ordinary < options.max_connections) {
+      a = Admission::kOrdinary;
+      ++ordinary;
+    } else if (reserve < options.reserved_connections) {
+      a = Admission::kReserve;
+      ++reserve;
+    } else {
+      a = Admission::kFull;
+    }
+    if (a == Admission::kOrdinary || a == Admission::kReserve) {
+      ++c.conns;
+      if (m.open) m.open->Add(1);
+    } else if (refusing >= kMaxRefusing) {
+      a = Admission::kDrop;
+    } else {
+      ++refusing;
+    }
+    return a;
+  }
+
+  // Moves a connection from `*pool` to the event-stream pool; 0 when done, else the HTTP status
+  // of the refusal (429: the client's streams, 503: all streams).
+  int ToSse(const std::string& client, Pool* pool) {
+    std::lock_guard<std::mutex> lock(mu);
+    ClientState& c = Client(client);
+    if (c.sse >= options.max_sse_per_client) return 429;
+    if (sse >= options.max_sse_streams) return 503;
+    ReleaseLocked(c, *pool);
+    ++c.sse;
+    ++sse;
+    *pool = Pool::kSse;
+    if (m.sse_clients) m.sse_clients->Add(1);
+    return 0;
+  }
+
+  void Release(const std::string& client, Pool pool, bool refusing_answer) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (refusing_answer) --refusing;
+    if (pool == Pool::kNone) return;
+    ClientState& c = Client(client);
+    if (pool == Pool::kSse) {
+      --c.sse;
+      --sse;
+      if (m.sse_clients) m.sse_clients->Add(-1);
+      return;
+    }
+    ReleaseLocked(c, pool);
+  }
+
+  // True when `client` may make a request now; else *retry_after_s says when it may.
+  bool TakeToken(const std::string& client, uint32_t* retry_after_s) {
+    std::lock_guard<std::mutex> lock(mu);
+    ClientState& c = Client(client);
+    Refill(c, Clock::now());
+    if (c.tokens >= 1) {
+      c.tokens -= 1;
+      return true;
+    }
+    double rate = std::max<uint32_t>(1, options.requests_per_second_per_client);
+    *retry_after_s = std::max<uint32_t>(1, static_cast<uint32_t>((1 - c.tokens) / rate + 0.999));
+    return false;
+  }
+
+  size_t Open() const {
+    std::lock_guard<std::mutex> lock(mu);
+    return ordinary + reserve + sse;
+  }
+
+ private:
+  ClientState& Client(const std::string& client) {
+    auto [it, fresh] = clients.try_emplace(client);
+    if (fresh) {
+      it->second.tokens = Burst();
+      it->second.refilled = Clock::now();
+    }
+    return it->second;
+  }
+  double Burst() const {
+    return std::max<uint32_t>(
+        1, std::max(options.request_burst_per_client, options.requests_per_second_per_client));
+  }
+  void Refill(ClientState& c, Clock::time_point now) {
+    double secs = std::chrono::duration<double>(now - c.refilled).count();
+    c.tokens = std::min(Burst(), c.tokens + secs * options.requests_per_second_per_client);
+    c.refilled = now;
+  }
+  void ReleaseLocked(ClientState& c, Pool pool) {
+    --c.conns;
+    if (pool == Pool::kOrdinary) --ordinary;
+    if (pool == Pool::kReserve) --reserve;
+    if (m.open) m.open->Add(-1);
+  }
+  // Forgets clients with nothing open whose bucket is full again (they lose nothing).
+  void Sweep() {
+    Clock::time_point now = Clock::now();
+    if (clients.size() < kClientSweepSize || now - last_sweep < std::chrono::seconds(1)) return;
+    last_sweep = now;
+    for (auto it = clients.begin(); it != clients.end();) {
+      Refill(it->second, now);
+      bool idle = it->second.conns == 0 && it->second.sse == 0 && it->second.tokens >= Burst();
+      it = idle ? clients.erase(it) : std::next(it);
+    }
+  }
 };
 
 namespace {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, HttpServer::Impl* srv, bool counted)
+  Session(tcp::socket socket, HttpServer::Impl* srv, std::string client, Admission admission)
       : stream_(std::move(socket)),
         srv_(srv),
-        counted_(counted),
+        client_(std::move(client)),
+        admission_(admission),
         keepalive_(stream_.get_executor()),
-        request_timer_(stream_.get_executor()) {}
+        request_timer_(stream_.get_executor()),
+        park_timer_(stream_.get_executor()) {
+    if (admission == Admission::kOrdinary) pool_ = Pool::kOrdinary;
+    if (admission == Admission::kReserve) pool_ = Pool::kReserve;
+  }
 
   ~Session() {
-    if (sse_) {
-      sse_->Close();
-      if (srv_->m.sse_clients) srv_->m.sse_clients->Add(-1);
-    }
-    if (counted_) {
-      srv_->open.fetch_sub(1);
-      if (srv_->m.open) srv_->m.open->Add(-1);
-    }
+    if (sse_) sse_->Close();
+    if (deferred_) deferred_->Detach();
+    bool refusing = admission_ == Admission::kClientLimit || admission_ == Admission::kFull;
+    srv_->Release(client_, pool_, refusing);
   }
 
   auto executor() { return stream_.get_executor(); }
 
   // REQUIRES: running on executor().
   void Start() {
-    if (!counted_) {
+    if (admission_ == Admission::kClientLimit) {
+      srv_->m.Refused("client_connections");
+      return WriteAndClose(
+          WithRetryAfter(Problem(429, "too-many-connections-from-client", "Too Many Requests",
+                                 "this client has reached its limit of " +
+                                     std::to_string(srv_->options.max_connections_per_client) +
+                                     " open connections",
+                                 ""),
+                         1),
+          11);
+    }
+    if (admission_ == Admission::kFull) {
       Bump(srv_->m.rejected);
-      return WriteAndClose(Problem(503, "too-many-connections", "Service Unavailable",
-                                   "the server has reached its connection limit", ""),
-                           11);
+      srv_->m.Refused("connections_full");
+      return WriteAndClose(TooManyConnections(), 11);
     }
     ReadRequest();
   }
 
  private:
+  static HttpResponse TooManyConnections() {
+    return WithRetryAfter(Problem(503, "too-many-connections", "Service Unavailable",
+                                  "the server has reached its connection limit", ""),
+                          1);
+  }
+
+  // ---- reading a request: idle wait, header deadline, request deadline ----
+
   void ReadRequest() {
+    // A kept-alive connection first waits (idle_timeout_ms) for the next request's first byte;
+    // the header deadline starts there. A new connection's deadline starts at the accept.
+    if (first_ || buffer_.size() > 0) return StartRequest();
+    stream_.expires_after(milliseconds(srv_->options.idle_timeout_ms) + std::chrono::seconds(1));
+    ArmReadTimer(milliseconds(srv_->options.idle_timeout_ms));
+    stream_.socket().async_wait(tcp::socket::wait_read,
+                                [self = shared_from_this()](beast::error_code ec) {
+                                  self->reading_ = false;
+                                  self->request_timer_.cancel();
+                                  if (ec || self->timed_out_) return self->Close();
+                                  self->StartRequest();
+                                });
+  }
+
+  void StartRequest() {
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(srv_->options.max_header_bytes));
     parser_->body_limit(srv_->options.max_body_bytes);
-    milliseconds limit(first_ ? srv_->options.read_timeout_ms : srv_->options.idle_timeout_ms);
-    // The request timer answers 408 to a client that started a request and is too slow; the
-    // tcp_stream expiry is the backstop that closes the socket whatever happens.
-    stream_.expires_after(limit + std::chrono::seconds(1));
+    milliseconds whole(srv_->options.read_timeout_ms);
+    milliseconds header(std::min(srv_->options.header_timeout_ms, srv_->options.read_timeout_ms));
+    request_deadline_ = Clock::now() + whole;
+    // The timer answers 408 to a client that started a request and is too slow; the tcp_stream
+    // expiry is the backstop that closes the socket whatever happens.
+    stream_.expires_after(whole + std::chrono::seconds(1));
+    ArmReadTimer(header);
+    ReadHeaderSome();
+  }
+
+  // The header is read one read_some at a time so that every completion checks the deadline.
+  void ReadHeaderSome() {
+    bhttp::async_read_some(stream_, buffer_, *parser_,
+                           [self = shared_from_this()](beast::error_code ec, size_t n) {
+                             if (!ec && !self->timed_out_ && !self->parser_->is_header_done()) {
+                               return self->ReadHeaderSome();
+                             }
+                             self->OnHeader(ec, n);
+                           });
+  }
+
+  void ArmReadTimer(milliseconds limit) {
     reading_ = true;
     timed_out_ = false;
-    uint64_t generation = ++read_generation_;
+    WaitReadTimer(limit, ++read_generation_);
+  }
+
+  // On expiry, cancels the read, and again every 20 ms while it goes on: Beast's composed reads
+  // keep reading when a completion was already queued at the cancel (a trickled byte), so one
+  // cancel() can miss. The tcp_stream expiry stays the backstop.
+  void WaitReadTimer(milliseconds limit, uint64_t generation) {
     request_timer_.expires_after(limit);
     request_timer_.async_wait([weak = weak_from_this(), generation](beast::error_code ec) {
       auto self = weak.lock();
@@ -149,35 +362,62 @@ class Session : public std::enable_shared_from_this<Session> {
       self->timed_out_ = true;
       beast::error_code ignored;
       self->stream_.socket().cancel(ignored);
+      self->WaitReadTimer(milliseconds(20), generation);
     });
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      beast::bind_front_handler(&Session::OnRead, shared_from_this()));
   }
 
-  void OnRead(beast::error_code ec, size_t) {
+  void OnHeader(beast::error_code ec, size_t) {
     reading_ = false;
     request_timer_.cancel();
+    if (ReadFailed(ec, "header_timeout")) return;
+    if (parser_->is_done()) return Dispatch();
+    auto left = std::chrono::duration_cast<milliseconds>(request_deadline_ - Clock::now());
+    ArmReadTimer(std::max(left, milliseconds(1)));
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      beast::bind_front_handler(&Session::OnBody, shared_from_this()));
+  }
+
+  void OnBody(beast::error_code ec, size_t) {
+    reading_ = false;
+    request_timer_.cancel();
+    if (ReadFailed(ec, "read_timeout")) return;
+    Dispatch();
+  }
+
+  // Handles a timed-out or failed read; false when the read succeeded.
+  bool ReadFailed(beast::error_code ec, const char* timeout_reason) {
     if (timed_out_) {
       Bump(srv_->m.timeouts);
-      if (!parser_->got_some()) return Close();  // idle: nothing to answer
-      return WriteAndClose(Problem(408, "request-timeout", "Request Timeout",
-                                   "the request did not arrive within the read timeout", ""),
-                           11);
-    }
-    if (ec == bhttp::error::end_of_stream || ec == net::error::eof) return Close();
-    if (ec == beast::error::timeout) {
-      Bump(srv_->m.timeouts);
-      return Close();  // tcp_stream has closed the socket
-    }
-    if (ec) {
-      if (ec.category() != bhttp::make_error_code(bhttp::error::need_more).category()) {
-        return Close();  // a socket error
+      if (!parser_->got_some()) {  // idle: nothing to answer
+        Close();
+        return true;
       }
+      srv_->m.Refused(timeout_reason);
+      WriteAndClose(Problem(408, "request-timeout", "Request Timeout",
+                            "the request did not arrive within the read timeout", ""),
+                    11);
+      return true;
+    }
+    if (!ec) return false;
+    if (ec == bhttp::error::end_of_stream || ec == net::error::eof) {
+      Close();
+    } else if (ec == beast::error::timeout) {
+      Bump(srv_->m.timeouts);
+      Close();  // tcp_stream has closed the socket
+    } else if (ec.category() != bhttp::make_error_code(bhttp::error::need_more).category()) {
+      Close();  // a socket error
+    } else {
       Bump(srv_->m.parse_errors);
       HttpResponse p = internal::ProblemForParseError(ec, "");
       srv_->m.Request("", p.status, 0);
-      return WriteAndClose(std::move(p), 11);
+      WriteAndClose(std::move(p), 11);
     }
+    return true;
+  }
+
+  // ---- handing a request to a handler thread ----
+
+  void Dispatch() {
     first_ = false;
     internal::BeastRequest breq = parser_->release();
     unsigned version = breq.version();
@@ -185,13 +425,43 @@ class Session : public std::enable_shared_from_this<Session> {
     if (auto problem = internal::FromBeast(std::move(breq), &req)) {
       return WriteAndClose(std::move(*problem), version);
     }
-    bool keep_alive = req.keep_alive;
+    uint32_t retry_after = 1;
+    if (!srv_->TakeToken(client_, &retry_after)) {
+      srv_->m.Refused("client_rate");
+      return WriteAndClose(
+          WithRetryAfter(Problem(429, "rate-limited", "Too Many Requests",
+                                 "this client sends more than " +
+                                     std::to_string(srv_->options.requests_per_second_per_client) +
+                                     " requests per second",
+                                 req.path),
+                         retry_after),
+          version);
+    }
+    bool essential = srv_->router->IsEssential(req);
+    if (pool_ == Pool::kReserve && !essential) {
+      srv_->m.Refused("reserve_route");
+      return WriteAndClose(TooManyConnections(), version);
+    }
+    // A reserve connection serves one request.
+    bool keep_alive = req.keep_alive && pool_ != Pool::kReserve;
     bool head = req.method == "HEAD";
-    auto start = std::chrono::steady_clock::now();
-    net::post(*srv_->handler_pool, [self = shared_from_this(), req = std::move(req), version,
-                                    keep_alive, head, start]() mutable {
+    size_t which = essential ? 1 : 0;
+    if (srv_->queued[which].fetch_add(1) >= srv_->options.max_queued_requests) {
+      srv_->queued[which].fetch_sub(1);
+      srv_->m.Refused("handler_queue");
+      return WriteAndClose(
+          WithRetryAfter(Problem(503, "server-busy", "Service Unavailable",
+                                 "too many requests are waiting for the server", req.path),
+                         1),
+          version);
+    }
+    auto start = Clock::now();
+    net::thread_pool& pool = essential ? *srv_->essential_pool : *srv_->handler_pool;
+    net::post(pool, [self = shared_from_this(), req = std::move(req), version, keep_alive, head,
+                     start, which]() mutable {
+      self->srv_->queued[which].fetch_sub(1);
       HttpResponse resp = self->srv_->router->Handle(req);
-      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      double secs = std::chrono::duration<double>(Clock::now() - start).count();
       self->srv_->m.Request(self->srv_->router->MatchPattern(req), resp.status, secs);
       net::post(self->stream_.get_executor(),
                 [self, resp = std::move(resp), version, keep_alive, head]() mutable {
@@ -201,7 +471,9 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnHandled(HttpResponse resp, unsigned version, bool keep_alive, bool head) {
-    if (resp.event_stream) return StartEventStream(std::move(resp.event_stream));
+    if (closed_) return;
+    if (resp.deferred) return Park(std::move(resp.deferred), version, keep_alive, head);
+    if (resp.event_stream) return StartEventStream(std::move(resp.event_stream), version);
     auto res = std::make_shared<internal::BeastResponse>(
         internal::ToBeast(std::move(resp), version, keep_alive, head));
     stream_.expires_after(milliseconds(srv_->options.write_timeout_ms));
@@ -212,6 +484,47 @@ class Session : public std::enable_shared_from_this<Session> {
                          self->ReadRequest();
                        });
   }
+
+  // ---- deferred answers: the connection waits, no thread does ----
+
+  void Park(std::shared_ptr<DeferredResponse> d, unsigned version, bool keep_alive, bool head) {
+    deferred_ = std::move(d);
+    parked_ = {version, keep_alive, head};
+    stream_.expires_never();
+    park_timer_.expires_after(deferred_->timeout());
+    // The pending wait keeps the session alive while it is parked.
+    park_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (!ec) self->FinishDeferred(/*timed_out=*/true);
+    });
+    std::weak_ptr<Session> weak = weak_from_this();
+    auto ex = stream_.get_executor();
+    deferred_->OnSignal([weak, ex] {
+      net::post(ex, [weak] {
+        if (auto s = weak.lock()) s->FinishDeferred(/*timed_out=*/false);
+      });
+    });
+  }
+
+  void FinishDeferred(bool timed_out) {
+    if (closed_ || !deferred_ || !deferred_->Claim()) return;
+    std::shared_ptr<DeferredResponse> d = std::move(deferred_);
+    d->Detach();
+    park_timer_.cancel();
+    unsigned version = parked_.version;
+    bool keep_alive = parked_.keep_alive;
+    bool head = parked_.head;
+    net::post(*srv_->handler_pool,
+              [self = shared_from_this(), d, timed_out, version, keep_alive, head]() mutable {
+                HttpResponse resp = d->Produce(timed_out);
+                resp.deferred.reset();  // one deferral per request
+                net::post(self->stream_.get_executor(),
+                          [self, resp = std::move(resp), version, keep_alive, head]() mutable {
+                            self->OnHandled(std::move(resp), version, keep_alive, head);
+                          });
+              });
+  }
+
+  // ---- answers that close ----
 
   void WriteAndClose(HttpResponse resp, unsigned version) {
     auto res = std::make_shared<internal::BeastResponse>(
@@ -246,6 +559,7 @@ class Session : public std::enable_shared_from_this<Session> {
     closed_ = true;
     keepalive_.cancel();
     request_timer_.cancel();
+    park_timer_.cancel();
     if (sse_) sse_->Close();
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
@@ -254,9 +568,28 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // ---- server-sent events ----
 
-  void StartEventStream(std::shared_ptr<Subscription> sub) {
+  void StartEventStream(std::shared_ptr<Subscription> sub, unsigned version) {
+    if (int refused = srv_->ToSse(client_, &pool_); refused != 0) {
+      sub->Close();
+      if (refused == 429) {
+        srv_->m.Refused("client_sse");
+        return WriteAndClose(
+            WithRetryAfter(
+                Problem(429, "too-many-streams-from-client", "Too Many Requests",
+                        "this client has reached its limit of " +
+                            std::to_string(srv_->options.max_sse_per_client) + " event streams",
+                        "/v1/events"),
+                5),
+            version);
+      }
+      srv_->m.Refused("sse_full");
+      return WriteAndClose(
+          WithRetryAfter(Problem(503, "too-many-streams", "Service Unavailable",
+                                 "the server has reached its event stream limit", "/v1/events"),
+                         5),
+          version);
+    }
     sse_ = std::move(sub);
-    if (srv_->m.sse_clients) srv_->m.sse_clients->Add(1);
     pending_ =
         "HTTP/1.1 200 OK\r\nServer: tidemark-node\r\nContent-Type: text/event-stream\r\n"
         "Cache-Control: no-cache\r\nX-Accel-Buffering: no\r\nConnection: close\r\n\r\n"
@@ -269,6 +602,11 @@ class Session : public std::enable_shared_from_this<Session> {
       });
     });
     stream_.expires_never();
+    // A stream lasts at most sse_max_duration_ms; EventSource reconnects with Last-Event-ID.
+    park_timer_.expires_after(milliseconds(srv_->options.sse_max_duration_ms));
+    park_timer_.async_wait([weak](beast::error_code ec) {
+      if (auto self = weak.lock(); self && !ec) self->Close();
+    });
     WatchForDisconnect();
     ArmKeepAlive();
     PumpEvents();
@@ -287,7 +625,9 @@ class Session : public std::enable_shared_from_this<Session> {
     keepalive_.async_wait([weak = weak_from_this()](beast::error_code ec) {
       auto self = weak.lock();
       if (ec || !self || self->closed_) return;
-      self->pending_ += ": keep-alive\n\n";
+      // A writer still stuck on an earlier frame is cut by the write deadline; comments do not
+      // pile up behind it.
+      if (!self->writing_) self->pending_ += ": keep-alive\n\n";
       self->PumpEvents();
       self->ArmKeepAlive();
     });
@@ -295,10 +635,6 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void PumpEvents() {
     if (closed_ || writing_) return;
-    if (sse_->dropped()) {
-      Bump(srv_->m.sse_dropped);
-      return Close();
-    }
     for (const BusEvent& e : sse_->Drain()) pending_ += FormatSseFrame(e);
     if (pending_.empty()) return;
     writing_ = true;
@@ -309,16 +645,27 @@ class Session : public std::enable_shared_from_this<Session> {
                      [self = shared_from_this()](beast::error_code ec, size_t) {
                        self->writing_ = false;
                        if (ec) {
-                         if (ec == beast::error::timeout) Bump(self->srv_->m.sse_dropped);
+                         if (ec == beast::error::timeout) {
+                           Bump(self->srv_->m.sse_dropped);
+                           self->srv_->m.Refused("sse_stalled");
+                         }
                          return self->Close();
                        }
                        self->PumpEvents();
                      });
   }
 
+  struct Parked {
+    unsigned version = 11;
+    bool keep_alive = false;
+    bool head = false;
+  };
+
   beast::tcp_stream stream_;
   HttpServer::Impl* srv_;
-  bool counted_;
+  const std::string client_;
+  const Admission admission_;
+  Pool pool_ = Pool::kNone;  // changes only on the strand (to kSse)
   bool first_ = true;
   bool closed_ = false;
   beast::flat_buffer buffer_;
@@ -327,29 +674,54 @@ class Session : public std::enable_shared_from_this<Session> {
   // Event stream state (strand-confined).
   std::shared_ptr<Subscription> sse_;
   net::steady_timer keepalive_;
-  // Request read deadline (strand-confined).
+  // Request read deadlines (strand-confined).
   net::steady_timer request_timer_;
+  Clock::time_point request_deadline_;
   uint64_t read_generation_ = 0;
   bool reading_ = false;
   bool timed_out_ = false;
+  // A parked (deferred) answer, or the event stream's lifetime (strand-confined).
+  net::steady_timer park_timer_;
+  std::shared_ptr<DeferredResponse> deferred_;
+  Parked parked_;
   std::string pending_;
   std::string in_flight_;
   bool writing_ = false;
 };
+
+std::string ClientKey(const tcp::endpoint& ep) {
+  net::ip::address a = ep.address();
+  if (a.is_v6() && a.to_v6().is_v4_mapped()) {
+    a = net::ip::make_address_v4(net::ip::v4_mapped, a.to_v6());
+  }
+  return a.to_string();
+}
 
 }  // namespace
 
 void HttpServer::Impl::Accept() {
   acceptor->async_accept(net::make_strand(*ioc), [this](beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor->is_open()) return;
-    if (!ec) {
-      bool admit = open.load() < options.max_connections;
-      if (admit) {
-        open.fetch_add(1);
-        if (m.open) m.open->Add(1);
+    if (ec) {
+      // Out of descriptors (or another transient failure): retry shortly, do not spin.
+      accept_retry->expires_after(milliseconds(50));
+      accept_retry->async_wait([this](beast::error_code e) {
+        if (!e && acceptor->is_open()) Accept();
+      });
+      return;
+    }
+    beast::error_code peer_ec;
+    tcp::endpoint peer = socket.remote_endpoint(peer_ec);
+    if (!peer_ec) {
+      std::string client = ClientKey(peer);
+      Admission a = Admit(client);
+      if (a == Admission::kDrop) {
+        m.Refused("refusals_full");
+        socket.close(peer_ec);
+      } else {
+        auto session = std::make_shared<Session>(std::move(socket), this, std::move(client), a);
+        net::dispatch(session->executor(), [session] { session->Start(); });
       }
-      auto session = std::make_shared<Session>(std::move(socket), this, admit);
-      net::dispatch(session->executor(), [session] { session->Start(); });
     }
     Accept();
   });
@@ -390,8 +762,11 @@ Status HttpServer::Start() {
                            std::to_string(s.options.listen_port) + ": " + what);
   }
   s.port = s.acceptor->local_endpoint().port();
+  s.accept_retry.emplace(*s.ioc);
   s.handler_pool =
       std::make_unique<net::thread_pool>(std::max<uint32_t>(1, s.options.handler_threads));
+  s.essential_pool =
+      std::make_unique<net::thread_pool>(std::max<uint32_t>(1, s.options.essential_threads));
   s.Accept();
   for (uint32_t i = 0; i < std::max<uint32_t>(1, s.options.io_threads); ++i) {
     s.threads.emplace_back([ioc = s.ioc.get()] { ioc->run(); });
@@ -408,12 +783,15 @@ void HttpServer::Stop() {
   for (auto& t : s.threads) t.join();
   s.threads.clear();
   s.handler_pool->join();
+  s.essential_pool->join();
+  s.accept_retry.reset();
   s.acceptor.reset();
   s.ioc.reset();  // destroys pending handlers and with them every session
   s.handler_pool.reset();
+  s.essential_pool.reset();
 }
 
 uint16_t HttpServer::port() const { return impl_->port; }
-size_t HttpServer::open_connections() const { return impl_->open.load(); }
+size_t HttpServer::open_connections() const { return impl_->Open(); }
 
 }  // namespace tidemark::node::http

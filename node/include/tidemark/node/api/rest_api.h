@@ -15,10 +15,17 @@
 // ?last_event_id=N), GET /healthz, GET /readyz, GET /metrics, GET /openapi.json, and any other GET
 // from explorer_dir. docs/api.md documents each shape.
 //
+// POST /v1/txs?wait=commit never holds a handler thread: the request is parked (http::
+// DeferredResponse) and answered when the bus carries the tx's "tx" event (PublishCommitted) or
+// at the timeout, whichever is first. At most max_commit_waiters requests are parked; beyond,
+// ?wait=commit is refused with 503 + Retry-After before the tx is submitted.
+//
 // Thread safety: Register() once; the handlers are then safe from any thread. The ledger, bus and
 // metrics must outlive the router.
 #pragma once
 
+#include <memory>
+#include <optional>
 #include <string>
 
 #include "tidemark/node/api/ledger_api.h"
@@ -31,6 +38,7 @@ namespace tidemark::node::api {
 struct RestOptions {
   size_t max_json_depth = 32;
   uint32_t wait_commit_timeout_ms = 10'000;  // default and maximum for ?wait=commit
+  size_t max_commit_waiters = 1024;          // parked ?wait=commit requests
   size_t default_page_size = 20;
   size_t max_page_size = 100;
   size_t sse_queue = 256;    // events a slow SSE client may lag behind before it is dropped
@@ -38,9 +46,12 @@ struct RestOptions {
   bool tamper_proofs = false;  // TEST ONLY: GET /v1/txs/{id}?proof=true serves altered bundles
 };
 
+class CommitWaiters;  // rest_api.cc
+
 class RestApi {
  public:
   RestApi(LedgerApi* ledger, http::EventBus* bus, metrics::Registry* metrics, RestOptions options);
+  ~RestApi();
   void Register(http::Router* router);
 
  private:
@@ -53,11 +64,14 @@ class RestApi {
   http::HttpResponse GetStateProof(const http::HttpRequest& req, const std::string& key);
   http::HttpResponse Events(const http::HttpRequest& req);
   http::HttpResponse Ready(const http::HttpRequest& req);
+  // 200 with the final record, 202 while pending; `info` (GetTx) when known.
+  http::HttpResponse TxAnswer(const mempool::TxRecord& rec, const std::optional<TxInfo>& info);
 
   LedgerApi* ledger_;
   http::EventBus* bus_;
   metrics::Registry* metrics_;
   RestOptions options_;
+  std::shared_ptr<CommitWaiters> waiters_;  // shared with the bus listener
 };
 
 // Publishes a "block" event (BlockSummaryToJson plus "receipts": count) and one "tx" event per

@@ -31,17 +31,27 @@ struct HttpConfig {
   size_t max_body_bytes = kServer.max_body_bytes;
   size_t max_header_bytes = kServer.max_header_bytes;
   size_t max_connections = kServer.max_connections;
+  size_t reserved_connections = kServer.reserved_connections;
+  size_t max_connections_per_client = kServer.max_connections_per_client;
+  uint32_t requests_per_second_per_client = kServer.requests_per_second_per_client;
+  uint32_t request_burst_per_client = kServer.request_burst_per_client;
+  size_t max_sse_per_client = kServer.max_sse_per_client;
+  size_t max_queued_requests = kServer.max_queued_requests;
+  uint32_t header_timeout_ms = kServer.header_timeout_ms;
   uint32_t read_timeout_ms = kServer.read_timeout_ms;
   uint32_t idle_timeout_ms = kServer.idle_timeout_ms;
   uint32_t write_timeout_ms = kServer.write_timeout_ms;
   uint32_t max_json_depth = 32;
   uint32_t io_threads = kServer.io_threads;
   uint32_t handler_threads = kServer.handler_threads;
+  uint32_t essential_threads = kServer.essential_threads;
   uint32_t wait_commit_timeout_ms = 10'000;
+  size_t max_commit_waiters = 1024;  // parked ?wait=commit requests, all clients
   uint32_t sse_keepalive_ms = kServer.sse_keepalive_ms;
+  uint32_t sse_max_duration_ms = kServer.sse_max_duration_ms;
   size_t sse_queue = 256;
   size_t sse_ring = 1024;
-  size_t sse_max_clients = 256;
+  size_t sse_max_clients = kServer.max_sse_streams;
 };
 
 struct P2pConfig {

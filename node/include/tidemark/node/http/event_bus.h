@@ -9,11 +9,17 @@
 // Resuming with a Last-Event-ID replays every buffered event after it. If that id is older than
 // the ring (events were lost) the subscriber first gets an event of type "gap" (data
 // {"last_event_id", "oldest_available"}); if it is newer than anything published (the node
-// restarted) it gets "reset". A subscriber whose queue exceeds max_queue is dropped: dropped()
-// turns true, its queue is cleared and it receives nothing more (the server closes the stream).
+// restarted) it gets "reset". A subscriber that lags more than max_queue live events is never
+// dropped (issue #17: a block of more txs than that must not cut the explorer's stream): it stops
+// queueing and its next Drain() takes what it missed from the ring — preceded by a "gap" event if
+// the ring has already moved past it. A consumer that stops reading altogether is the server's
+// to cut (write deadline).
 //
-// Thread safety: all methods of EventBus and Subscription are thread-safe. The wakeup callback is
-// called with no lock held, from the publishing thread; it must not block.
+// A listener (AddListener) sees every published event synchronously, with no queue and no drop:
+// the REST layer completes parked ?wait=commit requests from the "tx" events.
+//
+// Thread safety: all methods of EventBus and Subscription are thread-safe. The wakeup callbacks
+// and listeners are called with no lock held, from the publishing thread; they must not block.
 #pragma once
 
 #include <cstdint>
@@ -43,20 +49,19 @@ class EventBus;
 class Subscription {
  public:
   std::vector<BusEvent> Drain();
-  bool dropped() const;
   void SetWakeup(std::function<void()> wakeup);
   // Unsubscribes; idempotent.
   void Close();
 
  private:
   friend class EventBus;
-  // Returns false if the subscriber was dropped.
-  bool Push(const BusEvent& e, std::function<void()>* wakeup_out);
+  void Push(const BusEvent& e, std::function<void()>* wakeup_out);
 
-  mutable std::mutex mu_;
+  mutable std::mutex mu_;  // after EventBus::mu_ when both are held
   std::deque<BusEvent> queue_;
   size_t max_queue_ = 0;
-  bool dropped_ = false;
+  bool lagging_ = false;  // the queue overflowed: the rest comes from the ring
+  uint64_t last_id_ = 0;  // the newest event id queued for (or skipped by) this subscriber
   bool closed_ = false;
   std::function<void()> wakeup_;
   std::weak_ptr<EventBus*> bus_alive_;  // expires with the bus
@@ -81,16 +86,21 @@ class EventBus {
                                                   size_t max_queue);
   size_t subscriber_count() const;
   uint64_t last_id() const;
+  // `fn` is called after each Publish with the event. Listeners live as long as the bus.
+  void AddListener(std::function<void(const BusEvent&)> fn);
 
  private:
   friend class Subscription;
   void Unsubscribe(Subscription* s);
+  // A lagging subscriber's queue, then the ring after its last id (a "gap" first if lost).
+  std::vector<BusEvent> CatchUp(Subscription* s);
 
   const EventBusOptions options_;
   mutable std::mutex mu_;
   uint64_t next_id_ = 1;
   std::deque<BusEvent> ring_;
   std::vector<std::shared_ptr<Subscription>> subscribers_;
+  std::vector<std::shared_ptr<const std::function<void(const BusEvent&)>>> listeners_;
   std::shared_ptr<EventBus*> alive_;
 };
 

@@ -22,7 +22,8 @@
 
 namespace tidemark::node::http {
 
-class Subscription;  // event_bus.h
+class Subscription;      // event_bus.h
+class DeferredResponse;  // deferred.h
 
 struct HttpRequest {
   std::string method;                          // "GET", "POST", ...
@@ -47,6 +48,9 @@ struct HttpResponse {
   // Set by the events route: the server switches the connection to a server-sent event stream
   // fed by this subscription (status and headers above are ignored).
   std::shared_ptr<Subscription> event_stream;
+  // Set by a handler that answers later (deferred.h): the server parks the connection until the
+  // deferred is signalled or times out, then sends what it produces (the fields above are unused).
+  std::shared_ptr<DeferredResponse> deferred;
 
   void SetHeader(std::string name, std::string value);
   std::string Header(std::string_view name) const;  // case-insensitive; "" when absent

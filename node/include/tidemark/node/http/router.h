@@ -13,7 +13,8 @@
 // percent-decoded; a malformed escape is a 400 problem. A handler that throws gets a 500 problem
 // (and is a bug).
 //
-// Thread safety: Add() and SetFallback() before serving; Handle() is then safe from any thread.
+// Thread safety: Add(), MarkEssential() and SetFallback() before serving; Handle() is then safe
+// from any thread.
 #pragma once
 
 #include <functional>
@@ -39,6 +40,11 @@ class Router {
   void Add(std::string method, std::string pattern, Handler handler,
            std::vector<std::string> consumes = {});
   void SetFallback(Handler handler) { fallback_ = std::move(handler); }
+  // Marks an added route essential: cheap, and needed while the server is under load (health,
+  // status, the consumer's Digital Link scan). The server runs essential routes on their own
+  // threads and serves them from its reserve connections when the ordinary pool is full.
+  void MarkEssential(const std::string& method, const std::string& pattern);
+  bool IsEssential(const HttpRequest& req) const;
 
   HttpResponse Handle(const HttpRequest& req) const;
   // The pattern that would serve `req` ("" when none); used as a bounded metrics label.
@@ -52,6 +58,7 @@ class Router {
     std::vector<std::string> segments;
     Handler handler;
     std::vector<std::string> consumes;
+    bool essential = false;
   };
   // Returns 1 on match, 0 on no match, -1 on a bad percent escape.
   static int Match(const Route& route, const std::vector<std::string>& segs, PathParams* params);

@@ -7,20 +7,39 @@
 //   ...
 //   server.Stop();                            // closes the acceptor and every connection
 //
-// Limits, each answered with an RFC 9457 problem before the connection is closed:
-//   request header bigger than max_header_bytes          -> 431
-//   body bigger than max_body_bytes (or Content-Length)  -> 413
-//   malformed HTTP                                        -> 400
-//   more than max_connections open                        -> 503 (and closed at once)
-// A request (headers and body) must arrive within read_timeout_ms; a kept-alive connection must
-// send its next request within idle_timeout_ms; a response must be written within
-// write_timeout_ms. A client that started a request and is too slow gets a 408 problem and is
-// disconnected; an idle one is just disconnected; beast::tcp_stream expiry (the deadline + 1 s)
-// closes the socket whatever happens, so a slowloris client cannot hold a worker. Handlers run on a
-// separate handler pool (handler_threads) so a handler that waits (POST /v1/txs?wait=commit) never
-// blocks I/O. A handler answer with `event_stream` turns the connection into a server-sent event
-// stream (keep-alive comment every sse_keepalive_ms; a consumer too slow to take a frame within
-// write_timeout_ms, or whose queue overflows, is dropped).
+// Limits, each answered with an RFC 9457 problem (and Retry-After where waiting helps):
+//   request header bigger than max_header_bytes                         -> 431
+//   body bigger than max_body_bytes (or Content-Length)                 -> 413
+//   malformed HTTP                                                       -> 400
+//   a client (source address) with max_connections_per_client open      -> 429, closed
+//   a client above requests_per_second_per_client (burst request_burst)  -> 429, closed
+//   max_connections open: the connection goes to the reserve pool (reserved_connections), which
+//   serves only essential routes (Router::MarkEssential: health, status, Digital Link), one
+//   request per connection; anything else there                         -> 503 too-many-connections
+//   reserve full too                                                     -> 503, closed
+//   more than max_queued_requests waiting for a handler thread           -> 503 server-busy
+// Pools: ordinary connections (max_connections + the reserve) and event streams
+// (max_sse_streams, max_sse_per_client) are counted apart: a connection that turns into an event
+// stream leaves the ordinary pool, so held streams never deny ordinary requests and the reverse.
+// Essential routes run on their own handler threads (essential_threads), so slow handlers do not
+// delay /healthz or /v1/status. A handler that cannot answer yet returns HttpResponse::deferred
+// (deferred.h; POST /v1/txs?wait=commit): the connection is parked without holding any thread
+// and answered when the deferred is signalled or times out.
+//
+// Deadlines: the request header must arrive whole within header_timeout_ms of its first byte (of
+// the accept for a new connection) — a total deadline, not per byte, so trickling a header
+// (slowloris) is cut off — and the whole request within read_timeout_ms; an open connection may
+// wait idle_timeout_ms for its next request. A client that started a request and is too slow gets
+// a 408 problem and is disconnected; an idle one is just disconnected; beast::tcp_stream expiry
+// is the backstop that closes the socket whatever happens. A response must be written within
+// write_timeout_ms. A handler answer with `event_stream` turns the connection into a server-sent
+// event stream (keep-alive comment every sse_keepalive_ms; a consumer too slow to take a frame
+// within write_timeout_ms is dropped; one whose queue overflows catches up from the bus's ring
+// instead, event_bus.h; a stream is ended after sse_max_duration_ms, EventSource clients
+// reconnect with Last-Event-ID).
+//
+// Clients are told apart by source address (an IPv4-mapped IPv6 address counts as the IPv4 one);
+// loopback is not exempt. Every refusal is counted in tidemark_http_refused_total{reason}.
 //
 // Thread safety: Start() / Stop() from one thread; the router and metrics must outlive the server.
 #pragma once
@@ -38,18 +57,30 @@ class Registry;
 
 namespace tidemark::node::http {
 
+// The defaults suit a consortium node behind no proxy: a browser opens at most ~6 connections and
+// one event stream per tab; the test suites poll at well under 100 requests per second.
 struct ServerOptions {
   std::string listen_host = "127.0.0.1";
   uint16_t listen_port = 8080;  // 0: an ephemeral port, see port()
   size_t max_body_bytes = 2 << 20;  // a max-size tx (513 KiB) as JSON hex fits
   size_t max_header_bytes = 16 << 10;
-  size_t max_connections = 256;
-  uint32_t read_timeout_ms = 10'000;
+  size_t max_connections = 2048;     // ordinary connections, all clients
+  size_t reserved_connections = 64;  // beyond those: essential routes only
+  size_t max_connections_per_client = 64;
+  uint32_t requests_per_second_per_client = 200;
+  uint32_t request_burst_per_client = 400;
+  size_t max_sse_streams = 256;  // event streams, all clients
+  size_t max_sse_per_client = 16;
+  size_t max_queued_requests = 1024;   // waiting for a handler thread
+  uint32_t header_timeout_ms = 5'000;  // whole header, from its first byte
+  uint32_t read_timeout_ms = 10'000;   // whole request (>= header deadline)
   uint32_t idle_timeout_ms = 30'000;
   uint32_t write_timeout_ms = 10'000;
   uint32_t io_threads = 2;
   uint32_t handler_threads = 4;
+  uint32_t essential_threads = 1;
   uint32_t sse_keepalive_ms = 15'000;
+  uint32_t sse_max_duration_ms = 3'600'000;
 };
 
 class HttpServer {
