@@ -3,12 +3,13 @@
 //   tidemark epcis capture shipment.jsonld --key-file admin_key.json   # signs one prov.capture tx
 //   tidemark epcis query --param MATCH_epc=urn:epc:id:sgtin:0614141.107346.2017
 //       --param EQ_bizStep=shipping
-//   tidemark epcis token        # a new bearer token for POST /epcis/capture and its SHA-256
+//   tidemark epcis token --ttl 30d   # a bearer token for POST /epcis/capture, its SHA-256, expiry
 //
 // `capture` validates the whole document here first (a bad document is a usage error naming the
 // field; nothing is sent), then signs and submits one prov.capture tx and waits for its receipt.
 #include <sodium.h>
 
+#include <chrono>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -130,15 +131,42 @@ Status DoQuery(Context& ctx, const std::map<std::string, std::string>& params) {
   return Status::Ok();
 }
 
-Status DoToken(Context& ctx) {
+Result<int64_t> ParseTtl(const std::string& text) {
+  // "<n>d", "<n>h" or "<n>m": days, hours, minutes; at most 5 years.
+  if (text.size() < 2) {
+    return Status::Invalid("--ttl: expected <n>d, <n>h or <n>m, got '" + text + "'");
+  }
+  char unit = text.back();
+  int64_t per = unit == 'd' ? 86'400'000 : unit == 'h' ? 3'600'000 : unit == 'm' ? 60'000 : 0;
+  std::string digits = text.substr(0, text.size() - 1);
+  if (per == 0 || digits.empty() || digits.size() > 6 ||
+      digits.find_first_not_of("0123456789") != std::string::npos) {
+    return Status::Invalid("--ttl: expected <n>d, <n>h or <n>m, got '" + text + "'");
+  }
+  int64_t ms = std::stoll(digits) * per;
+  if (ms <= 0 || ms > 5 * 366 * int64_t{86'400'000}) {
+    return Status::Invalid("--ttl: between 1 minute and 5 years, got '" + text + "'");
+  }
+  return ms;
+}
+
+Status DoToken(Context& ctx, int64_t ttl_ms) {
   uint8_t raw[32];
   randombytes_buf(raw, sizeof raw);
   std::string token = "tmk_" + ToHex(ByteView(raw, sizeof raw));
   std::string sha = Sha256(AsBytes(token)).Hex();
-  nlohmann::ordered_json entry{
-      {"token_sha256", sha}, {"key_file", "<member key file>"}, {"label", "<client name>"}};
-  ctx.Emit({{"token", token}, {"token_sha256", sha}, {"config_entry", entry}},
-           "token: " + token + "\ntoken_sha256: " + sha +
+  int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  int64_t expires_ms = (now_ms + ttl_ms) / 1000 * 1000;
+  std::string expires = contracts::FormatEpcisTime(expires_ms);
+  nlohmann::ordered_json entry{{"token_sha256", sha},
+                               {"key_file", "<member key file>"},
+                               {"label", "<client name>"},
+                               {"expires_at", expires}};
+  ctx.Emit({{"token", token}, {"token_sha256", sha}, {"expires_at", expires},
+            {"config_entry", entry}},
+           "token: " + token + "\ntoken_sha256: " + sha + "\nexpires_at: " + expires +
                "\nAdd to the node's config (keep the token itself only with the client):\n"
                "  \"capture_tokens\": [" +
                entry.dump() + "]");
@@ -205,7 +233,15 @@ void RegisterEpcisCommands(CLI::App& app, Context& ctx) {
 
   auto* token = epcis->add_subcommand(
       "token", "Make a bearer token for POST /epcis/capture (prints it and its SHA-256)");
-  token->callback([&ctx] { ctx.SetAction([&ctx] { return DoToken(ctx); }); });
+  auto ttl = std::make_shared<std::string>("90d");
+  token->add_option("--ttl", *ttl, "Lifetime: <n>d, <n>h or <n>m (the node refuses it after)")
+      ->capture_default_str();
+  token->callback([&ctx, ttl] {
+    auto ms = ParseTtl(*ttl);
+    UsageCheck(ms.status());
+    int64_t v = *ms;
+    ctx.SetAction([&ctx, v] { return DoToken(ctx, v); });
+  });
 }
 
 }  // namespace tidemark::cli

@@ -9,13 +9,18 @@
 // Keys are written as JSON {"public_key", "seed"} files with mode 0600. With --dev-seed PHRASE
 // every key is derived from SHA-256(PHRASE/org/kind), so a demo network is reproducible — such
 // keys are public and for development only.
+#include <fcntl.h>
+#include <sodium.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 
 #include "commands.h"
+#include "tidemark/contracts/epcis.h"
 #include "tidemark/contracts/genesis.h"
 #include "tidemark/hash.h"
 
@@ -52,18 +57,30 @@ KeyPair MakeKey(const NetworkInitArgs& a, const std::string& org, const std::str
   return KeyPair::FromSeed(seed);
 }
 
+// A secret file is created with mode 0600 (and an existing one set to it) before any byte is
+// written: the node refuses key files that group or others may read.
 Status WriteFile(const fs::path& p, const std::string& text, bool secret) {
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  if (!out) return Status::IoError("cannot write " + p.string());
-  out << text;
-  out.close();
-  if (secret) ::chmod(p.c_str(), 0600);
-  return out ? Status::Ok() : Status::IoError("cannot write " + p.string());
+  int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, secret ? 0600 : 0644);
+  if (fd < 0) return Status::IoError("cannot write " + p.string());
+  bool ok = !secret || ::fchmod(fd, 0600) == 0;
+  ok = ok && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ok = (::close(fd) == 0) && ok;
+  return ok ? Status::Ok() : Status::IoError("cannot write " + p.string());
 }
 
 Status WriteKey(const fs::path& p, const KeyPair& k) {
   nlohmann::json j{{"public_key", k.public_key().Hex()}, {"seed", k.seed().Hex()}};
   return WriteFile(p, j.dump(2) + "\n", /*secret=*/true);
+}
+
+// Every organisation's node accepts one REST capture token out of the box, mapped to the org's
+// admin key, expiring after kInitTokenTtlMs; the token itself is in <org>/capture_token.txt.
+constexpr int64_t kInitTokenTtlMs = 90 * int64_t{86'400'000};
+
+std::string NewCaptureToken() {
+  uint8_t raw[32];
+  randombytes_buf(raw, sizeof raw);
+  return "tmk_" + ToHex(ByteView(raw, sizeof raw));
 }
 
 Result<contracts::OrgRecord> ParseOrg(const std::string& spec) {
@@ -147,6 +164,12 @@ Status DoInit(Context& ctx, const NetworkInitArgs& a) {
                       std::to_string(p2p_port(g.orgs.size() + j)));
     }
     std::string http = a.host + ":" + std::to_string(a.base_http + static_cast<int>(i));
+    std::string token = NewCaptureToken();
+    TM_RETURN_IF_ERROR(WriteFile(dir / "capture_token.txt", token + "\n", /*secret=*/true));
+    int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    std::string token_expiry = contracts::FormatEpcisTime((now_ms + kInitTokenTtlMs) / 1000 * 1000);
     nlohmann::json cfg{
         {"chain_id", a.chain_id},
         {"data_dir", "data"},
@@ -156,6 +179,11 @@ Status DoInit(Context& ctx, const NetworkInitArgs& a) {
         {"http", {{"listen", http}}},
         // The Digital Link resolver records consumer scans signed by the org's service key.
         {"resolver", {{"scan_key_file", "service_key.json"}}},
+        {"capture_tokens",
+         {{{"token_sha256", Sha256(AsBytes(token)).Hex()},
+           {"key_file", "admin_key.json"},
+           {"label", o.id + " (network init)"},
+           {"expires_at", token_expiry}}}},
         {"p2p",
          {{"listen", a.host + ":" + std::to_string(a.base_p2p + static_cast<int>(i))},
           {"peers", peers}}},
@@ -165,7 +193,9 @@ Status DoInit(Context& ctx, const NetworkInitArgs& a) {
                        {"config", (dir / "node.json").string()},
                        {"http", "http://" + http},
                        {"node_key", keys[i].node.public_key().Hex()},
-                       {"admin_key", keys[i].admin.public_key().Hex()}});
+                       {"admin_key", keys[i].admin.public_key().Hex()},
+                       {"capture_token_file", (dir / "capture_token.txt").string()},
+                       {"capture_token_expires_at", token_expiry}});
     text += "\n  " + o.id + ": http://" + http + "  config " + (dir / "node.json").string();
   }
   for (size_t j = 0; j < observer_keys.size(); ++j) {

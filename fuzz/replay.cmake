@@ -12,7 +12,8 @@ foreach(src ${TIDEMARK_FUZZ_REPLAY_SOURCES})
   get_filename_component(name ${src} NAME_WE)
   string(REGEX REPLACE "_fuzz$" "" kind ${name})
   add_executable(${name}_replay ${src} ${PROJECT_SOURCE_DIR}/fuzz/replay_main.cc)
-  target_link_libraries(${name}_replay PRIVATE tidemark_core tidemark_node)
+  # tidemark_contracts_testing: the REST fuzz target's FakeLedger runs the test contract.
+  target_link_libraries(${name}_replay PRIVATE tidemark_core tidemark_node tidemark_contracts_testing)
   add_test(NAME fuzz-replay:${kind}
            COMMAND ${name}_replay --seconds 4 --iterations 200000
                    ${PROJECT_SOURCE_DIR}/fuzz/corpus/${kind} ${TIDEMARK_FUZZ_SEEDS}/${kind}

@@ -13,6 +13,10 @@ http_of() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["htt
 case "$cmd" in
   start)
     bin="${3:?BIN_DIR}"
+    # The node refuses key files that group or others may read (like ssh); git checkouts and
+    # copies do not keep modes, so make the network's secrets private first.
+    find "$dir" -maxdepth 2 \( -name '*key*.json' -o -name 'capture_token.txt' -o -name 'passphrase*' \) \
+      -exec chmod 600 {} +
     for org in $(orgs); do
       pidfile="$dir/$org/node.pid"
       if [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then continue; fi

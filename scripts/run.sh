@@ -25,5 +25,8 @@ echo
 echo
 echo "Tidemark local network is up. REST API: http://127.0.0.1:8080/v1/status  (nodes on 8080-8083)"
 echo "Block explorer: http://127.0.0.1:8080/  (a product's trace page is its Digital Link path, /01/...)"
+echo "REST capture: each org's node accepts the bearer token in $NET/<org>/capture_token.txt (expires in"
+echo "  90 days; see capture_tokens in its node.json), e.g."
+echo "  $BIN/cli/tidemark --node http://127.0.0.1:8080 epcis capture doc.jsonld --token-file $NET/platform/capture_token.txt"
 echo "Logs: $NET/<org>/node.log.  Press Ctrl-C to stop."
 while true; do sleep 3600; done

@@ -3,7 +3,6 @@
 #include "tidemark/contracts/governance.h"
 #include "tidemark/contracts/identity.h"
 #include "tidemark/contracts/provenance.h"
-#include "tidemark/contracts/test_contract.h"
 
 namespace tidemark::contracts {
 
@@ -30,9 +29,8 @@ ContractRegistry BuiltinContracts() {
   Status s1 = r.Register(std::make_unique<IdentityContract>());
   Status s2 = r.Register(std::make_unique<GovernanceContract>());
   Status s3 = r.Register(std::make_unique<ProvenanceContract>());
-  Status s4 = r.Register(std::make_unique<TestContract>());
-  assert(s1.ok() && s2.ok() && s3.ok() && s4.ok());
-  (void)s1, (void)s2, (void)s3, (void)s4;
+  assert(s1.ok() && s2.ok() && s3.ok());
+  (void)s1, (void)s2, (void)s3;
   return r;
 }
 

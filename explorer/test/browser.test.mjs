@@ -4,7 +4,7 @@
 //   EXPLORER_URL  a node serving the explorer (http://127.0.0.1:PORT)
 //   NET_DIR       the network folder (organisations' keys, for loading the demo story)
 //   SCREENSHOTS   where to save a screenshot of every page
-//   TAMPER_URL    optional: a node started with TIDEMARK_TEST_TAMPER_PROOFS=1
+//   TAMPER_URL    optional: a node started as `tidemark-node-test --tamper-proofs`
 //   NODE_BIN      optional: the tidemark-node binary (the reconnect test restarts a node)
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -243,7 +243,7 @@ describe('explorer', () => {
     await r.close();
   });
 
-  test('the trace page warns when the node returns a tampered proof', { skip: TAMPER_URL ? false : 'pending: needs a node with TIDEMARK_TEST_TAMPER_PROOFS=1 (proof bundles from the proof helper)' }, async () => {
+  test('the trace page warns when the node returns a tampered proof', { skip: TAMPER_URL ? false : 'pending: needs a node started as tidemark-node-test --tamper-proofs' }, async () => {
     // The tampering node was restarted: wait until it has the story.
     const want = (await get('/v1/status')).height;
     for (let i = 0; i < 100; i++) {

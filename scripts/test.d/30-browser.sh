@@ -12,7 +12,7 @@ BIN="$ROOT/build/$PRESET"
 SHOTS="$ROOT/build/screenshots"
 
 [[ -x /usr/bin/chromium ]] || bash scripts/install-deps.sh --with-browser
-for b in "$BIN/node/tidemark-node" "$BIN/cli/tidemark"; do
+for b in "$BIN/node/tidemark-node" "$BIN/node/tidemark-node-test" "$BIN/cli/tidemark"; do
   [[ -x "$b" ]] || { echo "30-browser: $b is missing; build the $PRESET preset first" >&2; exit 1; }
 done
 
@@ -34,13 +34,14 @@ BASE_HTTP=$((20000 + ($$ % 1000) * 10))
 python3 scripts/explorer-config.py "$NET" "$ROOT/explorer/dist"
 scripts/local-net.sh start "$NET" "$BIN/node"
 
-# With proof bundles on this node, restart one validator with tampered proofs for the warning test.
+# With proof bundles on this node, restart one validator with tampered proofs for the warning test
+# (the test binary: `tidemark-node` has no way to tamper).
 TAMPER_URL=""
 openapi="$(curl -fsS "http://127.0.0.1:$BASE_HTTP/openapi.json")"  # (grep -q in a pipe: SIGPIPE)
 if grep -q '"/01/' <<<"$openapi"; then
   pid=$(cat "$NET/regulator/node.pid")
   kill "$pid"; while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
-  TIDEMARK_TEST_TAMPER_PROOFS=1 "$BIN/node/tidemark-node" --config "$NET/regulator/node.json" \
+  "$BIN/node/tidemark-node-test" --tamper-proofs --config "$NET/regulator/node.json" \
     >>"$NET/regulator/node.log" 2>&1 &
   echo $! >"$NET/regulator/node.pid"
   TAMPER_URL="http://127.0.0.1:$((BASE_HTTP + 3))"

@@ -4,7 +4,7 @@
 
 #include "test_util.h"
 #include "tidemark/contracts/governance.h"
-#include "tidemark/contracts/test_contract.h"
+#include "tidemark/contracts/testing/test_contract.h"
 
 namespace tidemark::contracts {
 namespace {
@@ -95,7 +95,7 @@ TEST_CASE("ApplyTransaction rejects expired, unregistered, bad-nonce and garbage
   auto apply = [&](Transaction tx, uint64_t height) {
     tx.SignWith(tx.signer == PublicKey{} ? admin : KeyFor("stranger"));
     TxContext ctx{.chain_id = tx.chain_id, .tx_id = tx.Id(), .signer = tx.signer, .height = height};
-    return ApplyTransaction(BuiltinContracts(), c.state, tx, ctx);
+    return ApplyTransaction(TestContracts(), c.state, tx, ctx);
   };
   Transaction tx{.chain_id = "tidemark-test",
                  .nonce = 1,
@@ -122,7 +122,7 @@ TEST_CASE("ApplyTransaction rejects expired, unregistered, bad-nonce and garbage
                   .tx_id = other_chain.Id(),
                   .signer = other_chain.signer,
                   .height = 1};
-    CHECK(ApplyTransaction(BuiltinContracts(), c.state, other_chain, ctx).reason ==
+    CHECK(ApplyTransaction(TestContracts(), c.state, other_chain, ctx).reason ==
           "INVALID_ARGUMENT: tx is for chain 'tidemark-other', not 'tidemark-test'");
   }
   CHECK(c.state.entries() == before.entries());
@@ -184,6 +184,31 @@ TEST_CASE("genesis JSON round-trips and writes orgs, keys, validators and params
   bad = j;
   bad["orgs"][1]["id"] = "Customs!";
   CHECK(!Genesis::FromJson(bad).ok());
+}
+
+TEST_CASE("the production registry holds no test contract") {
+  // A hostile tester once wrote 400 KB under test/* with any key: BuiltinContracts() is what
+  // tidemark-node runs, and it must know only the production contracts.
+  ContractRegistry prod = BuiltinContracts();
+  CHECK(prod.Find("test") == nullptr);
+  CHECK(prod.Names() == std::vector<std::string>{"gov", "identity", "prov"});
+  CHECK(TestContracts().Find("test") != nullptr);
+  // A "test" call against the production registry is rejected and writes nothing but the nonce.
+  Chain c;
+  c.Init({{"brand", {Role::kBrand}}});
+  KeyPair admin = KeyFor("brand/admin");
+  Transaction tx{.chain_id = "tidemark-test",
+                 .nonce = NextNonce(c.state, admin.public_key()),
+                 .contract = "test",
+                 .method = "put",
+                 .args = Value(Value::Map{{"key", "big"}, {"value", std::string(1000, 'x')}})
+                             .Encode()};
+  tx.SignWith(admin);
+  TxContext ctx{.chain_id = tx.chain_id, .tx_id = tx.Id(), .signer = tx.signer, .height = 1};
+  Receipt r = ApplyTransaction(prod, c.state, tx, ctx);
+  CHECK(r.status == TxStatus::kRejected);
+  CHECK(r.reason.find("no contract 'test'") != std::string::npos);
+  CHECK(!TestContractGet(c.state, "big")->has_value());
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "tidemark/contracts/framework.h"
 #include "tidemark/contracts/genesis.h"
 #include "tidemark/contracts/state.h"
+#include "tidemark/contracts/testing/test_contract.h"
 #include "tidemark/hash.h"
 
 namespace tidemark::contracts::testing {
@@ -21,7 +22,7 @@ inline KeyPair KeyFor(const std::string& name) {
 // A chain with named keys; every tx is signed, numbered and applied in its own block.
 class Chain {
  public:
-  Chain() : registry_(BuiltinContracts()) {}
+  Chain() : registry_(TestContracts()) {}
 
   // Orgs: id -> roles. Admin key "<id>/admin", validator "<id>/node", service "<id>/service".
   void Init(const std::map<std::string, std::vector<Role>>& orgs) {

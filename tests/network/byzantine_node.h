@@ -17,6 +17,7 @@
 
 #include "tidemark/consensus/replica.h"
 #include "tidemark/contracts/genesis.h"
+#include "tidemark/contracts/testing/test_contract.h"
 #include "tidemark/merkle.h"
 #include "tidemark/node/app/ledger.h"
 #include "tidemark/node/p2p/transport.h"
@@ -30,7 +31,8 @@ class ByzantineNode : public consensus::ProposalHost {
                 std::vector<node::p2p::PeerAddress> peers)
       : key_(key), chain_(genesis.chain_id), signer_(key, genesis.chain_id),
         verifier_(genesis.chain_id), peers_(std::move(peers)) {
-    auto ledger = node::Ledger::Open(std::make_unique<node::MemoryKvStore>(), genesis);
+    auto ledger = node::Ledger::Open(std::make_unique<node::MemoryKvStore>(), genesis,
+                                     contracts::TestContracts());
     genesis_ = ledger.ok() ? (*ledger)->genesis_block() : Block{};
     blocks_[genesis_.Id()] = genesis_;
     std::set<PublicKey> allowed;

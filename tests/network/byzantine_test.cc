@@ -127,6 +127,13 @@ TEST_CASE("byzantine: a lying validator cannot split or stall the honest three a
     return Metric(net.nodes[1], "tidemark_p2p_handshakes_refused") >= refused + 2;
   }));
   CHECK(net.LogCount(1, "peer key not authorised") >= 1);
+  // The refusals are visible by reason (the stranger's key; the junk's oversized Hello).
+  auto refused_for = [&](const std::string& reason) {
+    return Metric(net.nodes[1],
+                  "tidemark_p2p_handshakes_refused_by_reason{reason=\"" + reason + "\"}");
+  };
+  CHECK(refused_for("unauthorized") >= 1);
+  CHECK(refused_for("bad_hello") >= 1);
 
   // Still one chain, still committing.
   CHECK(commit(0));

@@ -8,6 +8,7 @@
 
 #include "process_util.h"
 #include "tidemark/contracts/genesis.h"
+#include "tidemark/contracts/testing/test_contract.h"
 #include "tidemark/node/app/ledger.h"
 #include "tidemark/node/storage/leveldb_kv_store.h"
 #include "tidemark/node/storage/memory_kv_store.h"
@@ -97,9 +98,10 @@ TEST_CASE("crash: SIGKILL under load 20 times loses no committed tx and the stat
   REQUIRE(genesis.ok());
   auto kv = node::LevelDbKvStore::Open((node.dir / "data" / "ledger").string(), {});
   REQUIRE(kv.ok());
-  auto stored = node::Ledger::Open(std::move(*kv), *genesis);
+  auto stored = node::Ledger::Open(std::move(*kv), *genesis, contracts::TestContracts());
   REQUIRE(stored.ok());
-  auto replay = node::Ledger::Open(std::make_unique<node::MemoryKvStore>(), *genesis);
+  auto replay = node::Ledger::Open(std::make_unique<node::MemoryKvStore>(), *genesis,
+                                      contracts::TestContracts());
   REQUIRE(replay.ok());
   uint64_t top = (*stored)->height();
   REQUIRE(top > 20);

@@ -35,11 +35,13 @@ NodeProc InitNetwork(const std::string& name, int http_port, const std::string& 
   json c = json::parse(Slurp(cfg));
   c["capture_tokens"] = {{{"token_sha256", Sha256(AsBytes(token)).Hex()},
                           {"key_file", "admin_key.json"},
-                          {"label", "test client"}}};
+                          {"label", "test client"},
+                          {"expires_at", "2999-01-01T00:00:00Z"}}};
   std::ofstream(cfg) << c.dump(2);
   NodeProc node;
   node.dir = dir / "solo";
   node.http_port = static_cast<uint16_t>(http_port);
+  node.binary = kNodeBinary;  // REST capture is production code: run the production binary
   return node;
 }
 

@@ -33,6 +33,10 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 inline const fs::path kNodeBinary = fs::path(TIDEMARK_BINARY_DIR) / "node" / "tidemark-node";
+// The test binary: tidemark-node plus the "test" contract (TestPut below), the fault file
+// (TIDEMARK_TEST_FAULTS=1) and tampered proofs (TIDEMARK_TEST_TAMPER_PROOFS=1); node/testing/.
+inline const fs::path kTestNodeBinary =
+    fs::path(TIDEMARK_BINARY_DIR) / "node" / "tidemark-node-test";
 inline const fs::path kCliBinary = fs::path(TIDEMARK_BINARY_DIR) / "cli" / "tidemark";
 
 inline pid_t Spawn(const std::vector<std::string>& args, const fs::path& log) {
@@ -80,19 +84,23 @@ inline KeyPair LoadKey(const fs::path& p) {
 
 // A node process of a network folder written by `tidemark network init`. Move-only: the process
 // is killed when its NodeProc goes away, so a test that fails half-way leaves no node behind.
+// Nodes run the test binary unless `binary` says otherwise (tests of the production binary).
 struct NodeProc {
   fs::path dir;
   uint16_t http_port = 0;
   pid_t pid = -1;
+  fs::path binary = kTestNodeBinary;
 
   NodeProc() = default;
   NodeProc(NodeProc&& o) noexcept
-      : dir(std::move(o.dir)), http_port(o.http_port), pid(std::exchange(o.pid, -1)) {}
+      : dir(std::move(o.dir)), http_port(o.http_port), pid(std::exchange(o.pid, -1)),
+        binary(std::move(o.binary)) {}
   NodeProc& operator=(NodeProc&& o) noexcept {
     if (this != &o) {
       Kill();
       dir = std::move(o.dir);
       http_port = o.http_port;
+      binary = std::move(o.binary);
       pid = std::exchange(o.pid, -1);
     }
     return *this;
@@ -111,7 +119,7 @@ struct NodeProc {
   }
 
   void Start() {
-    pid = Spawn({kNodeBinary.string(), "--config", (dir / "node.json").string()}, dir / "node.log");
+    pid = Spawn({binary.string(), "--config", (dir / "node.json").string()}, dir / "node.log");
   }
   void Kill(int sig = SIGKILL) {
     if (pid > 0) {

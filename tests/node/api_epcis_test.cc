@@ -7,6 +7,7 @@
 
 #include "fake_ledger.h"
 #include "http_test_client.h"
+#include "tidemark/contracts/epcis.h"
 #include "tidemark/contracts/genesis.h"
 #include "tidemark/node/api/http_service.h"
 
@@ -45,7 +46,21 @@ std::string WriteKey(const fs::path& dir, const std::string& name, const KeyPair
   fs::create_directories(dir);
   fs::path p = dir / (name + ".json");
   std::ofstream(p) << json{{"public_key", k.public_key().Hex()}, {"seed", k.seed().Hex()}}.dump();
+  fs::permissions(p, fs::perms::owner_read | fs::perms::owner_write);  // key files are private
   return p.string();
+}
+
+constexpr int64_t kYear3000Ms = 32503680000000;
+
+config::CaptureTokenConfig Token(const std::string& token, const std::string& key_file,
+                                 const std::string& label, int64_t expires_ms = kYear3000Ms,
+                                 bool revoked = false) {
+  return config::CaptureTokenConfig{.token_sha256 = Sha256(AsBytes(token)).Hex(),
+                                    .key_file = key_file,
+                                    .label = label,
+                                    .expires_at = contracts::FormatEpcisTime(expires_ms),
+                                    .expires_at_ms = expires_ms,
+                                    .revoked = revoked};
 }
 
 struct EpcisFixture {
@@ -58,10 +73,13 @@ struct EpcisFixture {
     config::NodeConfig c;
     c.chain_id = "test-chain";
     c.http.listen = "127.0.0.1:0";
-    c.capture_tokens = {
-        {Sha256(AsBytes(kBrandToken)).Hex(), WriteKey(dir, "brand", TestKey(10)), "brand"},
-        {Sha256(AsBytes(kBankToken)).Hex(), WriteKey(dir, "bank", TestKey(11)), "bank"},
-        {Sha256(AsBytes(kStrangerToken)).Hex(), WriteKey(dir, "x", TestKey(12)), "stranger"}};
+    std::string brand_key = WriteKey(dir, "brand", TestKey(10));
+    c.capture_tokens = {Token(kBrandToken, brand_key, "brand"),
+                        Token(kBankToken, WriteKey(dir, "bank", TestKey(11)), "bank"),
+                        Token(kStrangerToken, WriteKey(dir, "x", TestKey(12)), "stranger"),
+                        // 2020-01-01: long expired.
+                        Token("tmk_expired", brand_key, "old-client", 1577836800000),
+                        Token("tmk_revoked", brand_key, "lost-laptop", kYear3000Ms, true)};
     http = std::make_unique<api::HttpService>(c, &ledger);
     REQUIRE(http->Start().ok());
   }
@@ -313,13 +331,23 @@ TEST_CASE("epcis api: query parameters are checked by name; unknown capture jobs
 TEST_CASE("epcis api: capture_tokens config is strict and a bad key file stops the start") {
   json j{{"chain_id", "c"},
          {"capture_tokens", {{{"token_sha256", std::string(64, 'a')}, {"key_file", "k.json"}}}}};
+  auto no_expiry = config::ParseNodeConfig(j);  // every token expires: expires_at is required
+  REQUIRE(!no_expiry.ok());
+  CHECK(no_expiry.status().message().find("capture_tokens[0].expires_at: required") !=
+        std::string::npos);
+  j["capture_tokens"][0]["expires_at"] = "next tuesday";
+  CHECK(!config::ParseNodeConfig(j).ok());
+  j["capture_tokens"][0]["expires_at"] = "2027-03-01T00:00:00+01:00";
   auto ok = config::ParseNodeConfig(j);
   REQUIRE(ok.ok());
   REQUIRE(ok->capture_tokens.size() == 1);
   CHECK(ok->capture_tokens[0].key_file == "k.json");
+  CHECK(ok->capture_tokens[0].expires_at_ms == 1803855600000);
+  CHECK(!ok->capture_tokens[0].revoked);
   auto again = config::ParseNodeConfig(config::NodeConfigToJson(*ok));
   REQUIRE(again.ok());
   CHECK(again->capture_tokens.size() == 1);
+  CHECK(again->capture_tokens[0].expires_at_ms == 1803855600000);
   j["capture_tokens"][0]["token_sha256"] = "abc";
   auto bad = config::ParseNodeConfig(j);
   REQUIRE(!bad.ok());
@@ -333,7 +361,7 @@ TEST_CASE("epcis api: capture_tokens config is strict and a bad key file stops t
   config::NodeConfig c;
   c.chain_id = "test-chain";
   c.http.listen = "127.0.0.1:0";
-  c.capture_tokens = {{std::string(64, 'a'), "/nonexistent/key.json", ""}};
+  c.capture_tokens = {Token("t", "/nonexistent/key.json", "")};
   api::HttpService http(c, &ledger);
   Status s = http.Start();
   REQUIRE(!s.ok());
@@ -361,4 +389,22 @@ TEST_CASE("epcis api: an EPCISQueryDocument is captured like an EPCISDocument") 
   auto bad = f.Capture(query_doc.dump());
   CHECK(bad.status == 400);
   CHECK(Detail(bad).find("resultsBody.eventList") != std::string::npos);
+}
+
+TEST_CASE("epcis api: an expired or revoked capture token gets 401 with a clear problem") {
+  EpcisFixture f;
+  std::string doc = Doc({Commission(kItem)}).dump();
+  for (const auto& [token, words] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"tmk_expired", "'old-client' expired at 2020-01-01T00:00:00"},
+           {"tmk_revoked", "'lost-laptop' was revoked"}}) {
+    auto r = f.Capture(doc, token);
+    INFO(r.body);
+    CHECK(r.status == 401);
+    CHECK(r.headers["content-type"].find("application/problem+json") != std::string::npos);
+    CHECK(Detail(r).find(words) != std::string::npos);
+  }
+  CHECK(f.Pending() == 0);  // nothing was signed or submitted
+  // The same key behind a live token still captures.
+  CHECK(f.Capture(doc).status == 202);
 }

@@ -1,5 +1,6 @@
 // The built `tidemark-node` binary: starts from a config file, serves the API, stops on SIGTERM,
-// and refuses a bad config with a clear message.
+// and refuses a bad config with a clear message. It is the production binary: it runs no "test"
+// contract, shows no test switch and refuses the old `test.tamper_proofs` config key.
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -40,17 +41,24 @@ uint16_t FreePort() {
   return ntohs(addr.sin_port);
 }
 
-pid_t Spawn(const fs::path& config, const fs::path& stderr_file) {
+pid_t SpawnArgs(std::vector<std::string> args, const fs::path& out_file) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 2, stderr_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+  posix_spawn_file_actions_addopen(&actions, 2, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
                                    0644);
-  std::string bin = kBinary.string(), flag = "--config", cfg = config.string();
-  char* argv[] = {bin.data(), flag.data(), cfg.data(), nullptr};
+  posix_spawn_file_actions_adddup2(&actions, 2, 1);
+  std::string bin = kBinary.string();
+  std::vector<char*> argv{bin.data()};
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
   pid_t pid = -1;
-  int rc = posix_spawn(&pid, bin.c_str(), &actions, nullptr, argv, environ);
+  int rc = posix_spawn(&pid, bin.c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   return rc == 0 ? pid : -1;
+}
+
+pid_t Spawn(const fs::path& config, const fs::path& stderr_file) {
+  return SpawnArgs({"--config", config.string()}, stderr_file);
 }
 
 int WaitExit(pid_t pid, std::chrono::milliseconds limit) {
@@ -85,7 +93,11 @@ TEST_CASE("tidemark-node binary serves the API from network-configs/single and s
   uint16_t port = FreePort();
   cfg["http"]["listen"] = "127.0.0.1:" + std::to_string(port);
   cfg["genesis_file"] = (single / "genesis.json").string();
-  cfg["validator_key_file"] = (single / "validator_key.json").string();
+  // Key files must be private (mode 0600); git keeps no modes, so the test uses a private copy.
+  fs::copy_file(single / "validator_key.json", dir / "validator_key.json",
+                fs::copy_options::overwrite_existing);
+  fs::permissions(dir / "validator_key.json", fs::perms::owner_read | fs::perms::owner_write);
+  cfg["validator_key_file"] = (dir / "validator_key.json").string();
   cfg["data_dir"] = (dir / "data").string();
   std::ofstream(dir / "node.json") << cfg.dump(2);
 
@@ -110,17 +122,22 @@ TEST_CASE("tidemark-node binary serves the API from network-configs/single and s
   Seed admin_seed;
   admin_seed.data = Sha256(AsBytes("tidemark single admin (dev only)")).data;
   KeyPair admin = KeyPair::FromSeed(admin_seed);
+  // The "test" contract is test code: the production node does not know it (it once let any
+  // key write 400 KB under test/*). The tx is executed in a block and rejected with the reason.
   Transaction tx{.chain_id = "tidemark-single", .nonce = 1, .contract = "test", .method = "put",
                  .args = Value::MakeMap({{"key", "greeting"}, {"value", "hello"}}).Encode()};
   tx.SignWith(admin);
   auto sub = Request(port, "POST", "/v1/txs?wait=commit", json{{"tx", ToHex(tx.Encode())}}.dump(),
                      "application/json");
-  REQUIRE(sub.status == 200);
-  CHECK(json::parse(sub.body)["status"] == "committed");
   INFO(sub.body);
+  REQUIRE(sub.status == 200);
+  CHECK(json::parse(sub.body)["status"] == "rejected");
+  CHECK(sub.body.find("no contract 'test'") != std::string::npos);
   auto got = Request(port, "GET", "/v1/txs/" + tx.Id().Hex());
   CHECK(got.status == 200);
-  CHECK(json::parse(got.body)["status"] == "committed");
+  CHECK(json::parse(got.body)["status"] == "rejected");
+  auto state = Request(port, "GET", "/v1/state/" + ToHex(AsBytes("test/greeting")));
+  CHECK(state.body.find("hello") == std::string::npos);
   // A key the registry does not know is refused by execution, with the reason.
   Transaction stranger = MakeTx(TestKey(1), 1, "tidemark-single");
   auto rej = Request(port, "POST", "/v1/txs?wait=commit",
@@ -159,7 +176,10 @@ TEST_CASE("tidemark-node: parked ?wait=commit requests for never-executable txs 
   cfg["http"]["listen"] = "127.0.0.1:" + std::to_string(port);
   cfg["http"]["handler_threads"] = 4;
   cfg["genesis_file"] = (single / "genesis.json").string();
-  cfg["validator_key_file"] = (single / "validator_key.json").string();
+  fs::copy_file(single / "validator_key.json", dir / "validator_key.json",
+                fs::copy_options::overwrite_existing);  // a private copy: keys must be 0600
+  fs::permissions(dir / "validator_key.json", fs::perms::owner_read | fs::perms::owner_write);
+  cfg["validator_key_file"] = (dir / "validator_key.json").string();
   cfg["data_dir"] = (dir / "data").string();
   cfg["p2p"]["listen"] = "127.0.0.1:0";
   std::ofstream(dir / "node.json") << cfg.dump(2);
@@ -181,9 +201,9 @@ TEST_CASE("tidemark-node: parked ?wait=commit requests for never-executable txs 
     parked.emplace_back([&, i] {
       Transaction tx{.chain_id = "tidemark-single",
                      .nonce = static_cast<uint64_t>(10 + i),
-                     .contract = "test",
-                     .method = "put",
-                     .args = Value::MakeMap({{"key", "k"}, {"value", "v"}}).Encode()};
+                     .contract = "prov",
+                     .method = "register_party",
+                     .args = Value::MakeMap({{"id", "p"}, {"name", "P"}}).Encode()};
       tx.SignWith(admin);
       codes[i] = Request(port, "POST", "/v1/txs?wait=commit&timeout_ms=4000",
                          json{{"tx", ToHex(tx.Encode())}}.dump(), "application/json")
@@ -207,5 +227,32 @@ TEST_CASE("tidemark-node: parked ?wait=commit requests for never-executable txs 
   for (int c : codes) CHECK(c == 202);  // answered at their timeout, still pending
   ::kill(pid, SIGTERM);
   CHECK(WaitExit(pid, 5s) == 0);
+}
+
+TEST_CASE("tidemark-node binary has no test switch: --help shows none, test.tamper_proofs refused") {
+  REQUIRE(fs::exists(kBinary));
+  fs::path dir = fs::temp_directory_path() / ("tidemark_node_notest_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  pid_t help = SpawnArgs({"--help"}, dir / "help.txt");
+  REQUIRE(help > 0);
+  CHECK(WaitExit(help, 5s) == 0);
+  std::string text = Slurp(dir / "help.txt");
+  INFO(text);
+  CHECK(text.find("--config") != std::string::npos);
+  for (const char* word : {"tamper", "fault", "test"}) CHECK(text.find(word) == std::string::npos);
+
+  // The key that used to switch tampering on is now an unknown key: a clear error, exit 2.
+  std::ofstream(dir / "node.json")
+      << R"({"chain_id": "tidemark-local", "test": {"tamper_proofs": true}})";
+  pid_t pid = Spawn(dir / "node.json", dir / "stderr.txt");
+  REQUIRE(pid > 0);
+  CHECK(WaitExit(pid, 5s) == 2);
+  CHECK(Slurp(dir / "stderr.txt").find("config: unknown key 'test'") != std::string::npos);
+  // Nor does the old environment variable do anything: the config is refused all the same.
+  ::setenv("TIDEMARK_TEST_TAMPER_PROOFS", "1", 1);
+  pid = Spawn(dir / "node.json", dir / "stderr2.txt");
+  ::unsetenv("TIDEMARK_TEST_TAMPER_PROOFS");
+  REQUIRE(pid > 0);
+  CHECK(WaitExit(pid, 5s) == 2);
   fs::remove_all(dir);
 }

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "tidemark/contracts/genesis.h"
-#include "tidemark/contracts/test_contract.h"
+#include "tidemark/contracts/testing/test_contract.h"
 #include "tidemark/hash.h"
 #include "tidemark/node/app/executor.h"
 
@@ -45,7 +45,7 @@ TEST_CASE("executor: receipts in block order, failed txs change nothing, changes
                Tx(admin, 2, "fail", Value::MakeMap({})),
                Tx(stranger, 1, "put", Value::MakeMap({{"key", "x"}, {"value", 1}})),
                Tx(admin, 3, "put", Value::MakeMap({{"key", "a"}, {"value", 1}}))};
-  auto out = node::ExecuteBlock(BuiltinContracts(), state, block);
+  auto out = node::ExecuteBlock(TestContracts(), state, block);
   REQUIRE(out.receipts.size() == 4);
   CHECK(out.receipts[0].status == TxStatus::kCommitted);
   CHECK(out.receipts[1].status == TxStatus::kRejected);
@@ -77,8 +77,8 @@ TEST_CASE("executor: the same block on the same state gives identical results") 
     block.txs.push_back(Tx(admin, n, "put", Value::MakeMap({{"key", std::to_string(n % 7)},
                                                             {"value", static_cast<int64_t>(n)}})));
   }
-  auto a = node::ExecuteBlock(BuiltinContracts(), s1, block);
-  auto b = node::ExecuteBlock(BuiltinContracts(), s2, block);
+  auto a = node::ExecuteBlock(TestContracts(), s1, block);
+  auto b = node::ExecuteBlock(TestContracts(), s2, block);
   CHECK(a.receipts_root == b.receipts_root);
   CHECK(a.changes == b.changes);
 }

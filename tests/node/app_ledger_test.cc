@@ -4,7 +4,7 @@
 #include <map>
 
 #include "tidemark/contracts/governance.h"
-#include "tidemark/contracts/test_contract.h"
+#include "tidemark/contracts/testing/test_contract.h"
 #include "tidemark/hash.h"
 #include "tidemark/merkle.h"
 #include "tidemark/node/app/ledger.h"
@@ -66,7 +66,8 @@ std::pair<Block, QuorumCert> NextBlock(Ledger& l, int n) {
 }  // namespace
 
 TEST_CASE("ledger: genesis, commits with receipts, exec roots and provable state") {
-  auto ledger = Ledger::Open(std::make_unique<MemoryKvStore>(), TestGenesis());
+  auto ledger = Ledger::Open(std::make_unique<MemoryKvStore>(), TestGenesis(),
+                             contracts::TestContracts());
   REQUIRE(ledger.ok());
   Ledger& l = **ledger;
   CHECK(l.height() == 0);
@@ -97,7 +98,8 @@ TEST_CASE("ledger: genesis, commits with receipts, exec roots and provable state
 }
 
 TEST_CASE("ledger: a block that does not follow the tip is refused and nothing changes") {
-  auto ledger = Ledger::Open(std::make_unique<MemoryKvStore>(), TestGenesis());
+  auto ledger = Ledger::Open(std::make_unique<MemoryKvStore>(), TestGenesis(),
+                             contracts::TestContracts());
   REQUIRE(ledger.ok());
   Ledger& l = **ledger;
   auto [b, cert] = NextBlock(l, 1);
@@ -114,7 +116,7 @@ TEST_CASE("ledger: reopening a data directory resumes at its tip, another genesi
   {
     auto kv = LevelDbKvStore::Open(dir.string(), {});
     REQUIRE(kv.ok());
-    auto ledger = Ledger::Open(std::move(*kv), TestGenesis());
+    auto ledger = Ledger::Open(std::move(*kv), TestGenesis(), contracts::TestContracts());
     REQUIRE(ledger.ok());
     for (int h = 1; h <= 5; ++h) {
       auto [b, cert] = NextBlock(**ledger, 2);
@@ -125,7 +127,7 @@ TEST_CASE("ledger: reopening a data directory resumes at its tip, another genesi
   {
     auto kv = LevelDbKvStore::Open(dir.string(), {});
     REQUIRE(kv.ok());
-    auto ledger = Ledger::Open(std::move(*kv), TestGenesis());
+    auto ledger = Ledger::Open(std::move(*kv), TestGenesis(), contracts::TestContracts());
     REQUIRE(ledger.ok());
     CHECK((*ledger)->height() == 5);
     CHECK((*ledger)->tip_id() == tip);
@@ -134,7 +136,8 @@ TEST_CASE("ledger: reopening a data directory resumes at its tip, another genesi
   {
     auto kv = LevelDbKvStore::Open(dir.string(), {});
     REQUIRE(kv.ok());
-    auto ledger = Ledger::Open(std::move(*kv), TestGenesis("another-chain"));
+    auto ledger = Ledger::Open(std::move(*kv), TestGenesis("another-chain"),
+                               contracts::TestContracts());
     CHECK(ledger.status().code() == Code::kFailedPrecondition);
   }
   std::filesystem::remove_all(dir);
@@ -197,7 +200,8 @@ uint64_t EpochAfter(const Ledger& l, const Block& b) {
 // the state after D, and the epoch ends at the first block whose header certifies that state
 // (exec_height >= D); a change passed meanwhile waits for the next epoch.
 TEST_CASE("ledger: an epoch ends at the first header that certifies the new validator set") {
-  auto ledger = Ledger::Open(std::make_unique<MemoryKvStore>(), TestGenesis());
+  auto ledger = Ledger::Open(std::make_unique<MemoryKvStore>(), TestGenesis(),
+                             contracts::TestContracts());
   REQUIRE(ledger.ok());
   Ledger& l = **ledger;
   CHECK(l.ValidatorsAfterTip()->epoch == 0);

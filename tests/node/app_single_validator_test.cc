@@ -4,7 +4,7 @@
 #include <boost/asio.hpp>
 #include <thread>
 
-#include "tidemark/contracts/test_contract.h"
+#include "tidemark/contracts/testing/test_contract.h"
 #include "tidemark/hash.h"
 #include "tidemark/node/app/consensus_driver.h"
 #include "tidemark/node/storage/memory_kv_store.h"
@@ -39,7 +39,7 @@ TEST_CASE("single validator: txs from the mempool are committed, executed and in
                                         .roles = {contracts::Role::kPlatform},
                                         .admin_keys = {admin.public_key()},
                                         .validator_key = node_key.public_key()});
-  auto ledger = Ledger::Open(std::make_unique<MemoryKvStore>(), g);
+  auto ledger = Ledger::Open(std::make_unique<MemoryKvStore>(), g, contracts::TestContracts());
   REQUIRE(ledger.ok());
   Ledger& l = **ledger;
   mempool::Mempool pool({.chain_id = g.chain_id},

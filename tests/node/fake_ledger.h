@@ -16,6 +16,7 @@
 
 #include "tidemark/contracts/framework.h"
 #include "tidemark/contracts/genesis.h"
+#include "tidemark/contracts/testing/test_contract.h"
 #include "tidemark/hash.h"
 #include "tidemark/node/api/ledger_api.h"
 #include "tidemark/node/api/rest_api.h"
@@ -64,7 +65,7 @@ class FakeLedger : public node::api::LedgerApi {
   // `genesis`: receipts, nonces and ReadState are then the contracts' own.
   void EnableContracts(const contracts::Genesis& genesis) {
     std::lock_guard<std::mutex> lock(mu_);
-    registry_ = std::make_unique<contracts::ContractRegistry>(contracts::BuiltinContracts());
+    registry_ = std::make_unique<contracts::ContractRegistry>(contracts::TestContracts());
     exec_state_ = std::make_unique<contracts::MemStateView>();
     tidemark::Status s = contracts::WriteGenesisState(genesis, *exec_state_);
     if (!s.ok()) throw std::runtime_error(s.ToString());

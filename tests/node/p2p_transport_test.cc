@@ -1,3 +1,5 @@
+#include <sodium.h>
+
 #include <catch2/catch.hpp>
 
 #include <boost/asio.hpp>
@@ -6,6 +8,7 @@
 #include <thread>
 
 #include "tidemark/node/p2p/transport.h"
+#include "tidemark/node/p2p/wire.h"
 
 using namespace tidemark;
 using namespace tidemark::node::p2p;
@@ -177,7 +180,7 @@ TEST_CASE("p2p: a restarted peer is reconnected to with backoff") {
   REQUIRE(WaitFor([&] { return b2.inbox.size() == 1; }));
 }
 
-TEST_CASE("p2p: the test-only fault layer drops traffic to and from blocked peers") {
+TEST_CASE("p2p: SetBlocked drops traffic to and from blocked peers") {
   Net net;
   KeyPair ka = Key(1), kb = Key(2);
   std::set<PublicKey> both{ka.public_key(), kb.public_key()};
@@ -230,4 +233,92 @@ TEST_CASE("p2p: Ban closes the connection and refuses the peer for the given tim
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   CHECK(a.t->ConnectedPeers().empty());
   CHECK(b.t->Send(ka.public_key(), Bytes{1}).code() == Code::kUnavailable);
+}
+
+namespace {
+
+// A raw TCP connection to `port` from the loopback address `from` (127.0.0.x), held open.
+std::unique_ptr<asio::ip::tcp::socket> HoldConnection(asio::io_context& cio, const std::string& from,
+                                                      uint16_t port) {
+  auto s = std::make_unique<asio::ip::tcp::socket>(cio);
+  boost::system::error_code ec;
+  s->open(asio::ip::tcp::v4(), ec);
+  s->bind({asio::ip::make_address(from), 0}, ec);
+  if (!ec) s->connect({asio::ip::make_address("127.0.0.1"), port}, ec);
+  return ec ? nullptr : std::move(s);
+}
+
+uint64_t Refused(const Transport& t, const std::string& reason) {
+  auto st = t.stats();
+  auto it = st.refused.find(reason);
+  return it == st.refused.end() ? 0 : it->second;
+}
+
+}  // namespace
+
+// The hostile tester held the 64 unauthenticated handshake slots and cut a restarted validator
+// off from its peers for 20 s, unseen by metrics.
+TEST_CASE("p2p: idle connections from one or many addresses cannot keep a known peer out") {
+  Net net;
+  KeyPair ka = Key(1), kb = Key(2), kc = Key(3);
+  std::set<PublicKey> known{ka.public_key(), kb.public_key(), kc.public_key()};
+  // Long deadlines: only the admission caps may make room here.
+  TransportOptions slow{.hello_timeout_ms = 60'000, .handshake_timeout_ms = 60'000};
+  Node a(net.io, ka, known, slow);
+  asio::io_context cio;
+  std::vector<std::unique_ptr<asio::ip::tcp::socket>> held;
+  // 20 connections from 127.0.0.1, then 5 from each of 127.0.0.2 .. 127.0.0.21: more than the
+  // per-address cap (4) and, in all, more than the total cap (64).
+  for (int i = 0; i < 20; ++i) held.push_back(HoldConnection(cio, "127.0.0.1", a.t->port()));
+  for (int ip = 2; ip <= 21; ++ip) {
+    for (int i = 0; i < 5; ++i) {
+      held.push_back(HoldConnection(cio, "127.0.0." + std::to_string(ip), a.t->port()));
+    }
+  }
+  for (const auto& h : held) REQUIRE(h != nullptr);
+  REQUIRE(WaitFor([&] {
+    return Refused(*a.t, "per_ip_cap") >= 16 + 20 && Refused(*a.t, "total_cap") >= 1;
+  }));
+  CHECK(a.t->stats().anonymous_handshakes <= 64);
+  // Attackers that also claim the known peer's key in a Hello (they cannot prove it).
+  for (int i = 0; i < 6; ++i) {
+    auto s = HoldConnection(cio, "127.0.0.30", a.t->port());
+    REQUIRE(s);
+    Hello h{.role = HelloRole::kInitiator, .chain_id = "test-chain", .static_key = kb.public_key()};
+    FixedBytes<crypto_kx_SECRETKEYBYTES> eph_sk;
+    crypto_kx_keypair(h.eph_key.data.data(), eph_sk.data.data());
+    Bytes body = h.Encode();
+    uint8_t len[4];
+    PutU32(len, static_cast<uint32_t>(body.size()));
+    boost::system::error_code ec;
+    asio::write(*s, asio::buffer(len), ec);
+    asio::write(*s, asio::buffer(body), ec);
+    held.push_back(std::move(s));
+  }
+  REQUIRE(WaitFor([&] { return Refused(*a.t, "claimed_key_cap") >= 4; }));
+
+  // The legitimate peers, dialling from 127.0.0.1 too, still connect promptly.
+  auto start = std::chrono::steady_clock::now();
+  Node b(net.io, kb, known, slow), c(net.io, kc, known, slow);
+  b.t->AddPeer(a.Addr(/*force=*/true));
+  c.t->AddPeer(a.Addr(/*force=*/true));
+  REQUIRE(WaitFor([&] { return a.t->ConnectedPeers().size() == 2; }, 3000));
+  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - start);
+  INFO("connected in " << took.count() << " ms");
+  CHECK(took.count() < 2000);
+  REQUIRE(b.t->Send(ka.public_key(), Bytes{7}).ok());
+  REQUIRE(WaitFor([&] { return a.inbox.size() == 1; }));
+}
+
+TEST_CASE("p2p: a connection that sends no Hello is closed at the hello deadline, and counted") {
+  Net net;
+  KeyPair ka = Key(1);
+  Node a(net.io, ka, {ka.public_key()}, {.hello_timeout_ms = 200});
+  asio::io_context cio;
+  auto idle = HoldConnection(cio, "127.0.0.1", a.t->port());
+  REQUIRE(idle);
+  REQUIRE(WaitFor([&] { return Refused(*a.t, "hello_timeout") == 1; }, 3000));
+  CHECK(a.t->stats().anonymous_handshakes == 0);
+  CHECK(a.t->stats().handshakes_refused >= 1);
 }

@@ -192,3 +192,44 @@ TEST_CASE("cli: --node is accepted, $TIDEMARK_HOME is the default home") {
   REQUIRE(std::system(cmd.c_str()) == 0);
   REQUIRE(fs::exists(fs::path(other) / "keys" / "k.json"));
 }
+
+TEST_CASE("cli: epcis token carries an expiry (--ttl), bad --ttl exits 2") {
+  TempHome home;
+  Run r = Tidemark(home, "--output json epcis token --ttl 2h");
+  REQUIRE(r.code == 0);
+  json j = r.Json();
+  CHECK(j["token"].get<std::string>().rfind("tmk_", 0) == 0);
+  CHECK(j["expires_at"].is_string());
+  CHECK(j["config_entry"]["expires_at"] == j["expires_at"]);
+  Run d = Tidemark(home, "--output json epcis token");  // default 90 days
+  REQUIRE(d.code == 0);
+  CHECK(d.Json()["expires_at"] > j["expires_at"]);
+  for (const char* bad : {"0d", "2w", "h", "-1d", "9999999d"}) {
+    INFO(bad);
+    CHECK(Tidemark(home, std::string("epcis token --ttl ") + bad).code == 2);
+  }
+}
+
+TEST_CASE("cli: network init writes private key files and a capture token per organisation") {
+  TempHome home;
+  std::string net = home / "net";
+  Run r = Tidemark(home, "--output json network init --out '" + net +
+                             "' --org acme:BRAND --org bank:BANK --dev-seed cli-test");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  for (const char* org : {"acme", "bank"}) {
+    for (const char* f : {"node_key.json", "admin_key.json", "service_key.json",
+                          "capture_token.txt"}) {
+      fs::path p = fs::path(net) / org / f;
+      INFO(p);
+      REQUIRE(fs::exists(p));
+      auto perms = fs::status(p).permissions();
+      CHECK((perms & (fs::perms::group_all | fs::perms::others_all)) == fs::perms::none);
+    }
+    std::ifstream in(fs::path(net) / org / "node.json");
+    json cfg = json::parse(in);
+    REQUIRE(cfg["capture_tokens"].size() == 1);
+    CHECK(cfg["capture_tokens"][0]["key_file"] == "admin_key.json");
+    CHECK(cfg["capture_tokens"][0]["expires_at"].is_string());
+  }
+}

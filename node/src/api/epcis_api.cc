@@ -12,6 +12,7 @@
 #include "tidemark/contracts/identity.h"
 #include "tidemark/contracts/provenance.h"
 #include "tidemark/hash.h"
+#include "tidemark/node/config/key_file.h"
 #include "tidemark/node/http/json_body.h"
 
 namespace tidemark::node::api {
@@ -43,24 +44,6 @@ bool CanCapture(const contracts::KeyRecord& k) {
     if (k.HasRole(r)) return true;
   }
   return false;
-}
-
-Result<KeyPair> LoadKeyFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IoError("cannot read " + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  TM_ASSIGN_OR_RETURN(json j, http::ParseJsonBody(ss.str(), 4));
-  if (!j.is_object() || !j.contains("seed") || !j["seed"].is_string()) {
-    return Status::Invalid(path + ": expected {\"public_key\", \"seed\"}");
-  }
-  TM_ASSIGN_OR_RETURN(Seed seed, Seed::FromHex(j["seed"].get<std::string>()));
-  KeyPair key = KeyPair::FromSeed(seed);
-  if (j.contains("public_key") &&
-      (!j["public_key"].is_string() || j["public_key"] != key.public_key().Hex())) {
-    return Status::Invalid(path + ": public_key does not match the seed");
-  }
-  return key;
 }
 
 // The binding lets a capture carry an EPCISQueryDocument (e.g. the answer of another repository):
@@ -101,12 +84,15 @@ Status EpcisApi::Init() {
     std::string where = "capture_tokens[" + std::to_string(i) + "]";
     auto hash = Hash256::FromHex(c.token_sha256);
     if (!hash.ok()) return hash.status().WithContext(where + ".token_sha256");
-    auto key = LoadKeyFile(c.key_file);
+    auto key = config::LoadKeyFile(c.key_file, options_.passphrase);
     if (!key.ok()) return key.status().WithContext(where + ".key_file");
     auto t = std::make_unique<Token>();
     t->token_sha256 = *hash;
     t->key = *key;
     t->label = c.label;
+    t->expires_at_ms = c.expires_at_ms;
+    t->expires_at = c.expires_at;
+    t->revoked = c.revoked;
     tokens_.push_back(std::move(t));
   }
   return Status::Ok();
@@ -126,7 +112,7 @@ void EpcisApi::Register(http::Router* r) {
   });
 }
 
-Result<EpcisApi::Token*> EpcisApi::Authenticate(const HttpRequest& req) {
+Result<EpcisApi::Token*> EpcisApi::Authenticate(const HttpRequest& req, int64_t now_ms) {
   std::string auth = req.Header("authorization");
   const std::string scheme = "bearer ";
   bool bearer = auth.size() > scheme.size();
@@ -146,6 +132,15 @@ Result<EpcisApi::Token*> EpcisApi::Authenticate(const HttpRequest& req) {
     }
   }
   if (!found) return Status::Unauthenticated("Authorization: unknown capture token");
+  if (found->revoked) {
+    return Status::Unauthenticated("Authorization: capture token '" + found->label +
+                                   "' was revoked; ask the node operator for a new one");
+  }
+  if (now_ms >= found->expires_at_ms) {
+    return Status::Unauthenticated("Authorization: capture token '" + found->label +
+                                   "' expired at " + found->expires_at +
+                                   "; ask the node operator for a new one");
+  }
   return found;
 }
 
@@ -190,7 +185,7 @@ Result<Hash256> EpcisApi::SignAndSubmit(Token& token, const Bytes& args) {
 }
 
 HttpResponse EpcisApi::Capture(const HttpRequest& req) {
-  auto token = Authenticate(req);
+  auto token = Authenticate(req, static_cast<int64_t>(NowMs()));
   if (!token.ok()) {
     HttpResponse r = Fail(token.status(), req);
     r.SetHeader("WWW-Authenticate", "Bearer realm=\"epcis-capture\"");

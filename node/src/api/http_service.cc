@@ -1,7 +1,5 @@
 #include "tidemark/node/api/http_service.h"
 
-#include <cstdlib>
-
 namespace tidemark::node::api {
 
 http::ServerOptions ServerOptionsFrom(const config::NodeConfig& c) {
@@ -38,18 +36,7 @@ RestOptions RestOptionsFrom(const config::NodeConfig& c) {
                      .wait_commit_timeout_ms = c.http.wait_commit_timeout_ms,
                      .max_commit_waiters = c.http.max_commit_waiters,
                      .sse_queue = c.http.sse_queue,
-                     .explorer_dir = c.explorer_dir,
-                     .tamper_proofs = TamperProofsRequested(c).value_or(false)};
-}
-
-Result<bool> TamperProofsRequested(const config::NodeConfig& c) {
-  const char* env = std::getenv("TIDEMARK_TEST_TAMPER_PROOFS");
-  bool asked = c.test.tamper_proofs || (env != nullptr && std::string(env) == "1");
-  if (asked && !IsDevChain(c.chain_id)) {
-    return Status::FailedPrecondition("test.tamper_proofs / TIDEMARK_TEST_TAMPER_PROOFS is only "
-                                      "allowed on a development chain, not '" + c.chain_id + "'");
-  }
-  return asked;
+                     .explorer_dir = c.explorer_dir};
 }
 
 mempool::MempoolOptions MempoolOptionsFrom(const config::NodeConfig& c) {
@@ -60,14 +47,22 @@ mempool::MempoolOptions MempoolOptionsFrom(const config::NodeConfig& c) {
                                  .status_cache = c.mempool.status_cache};
 }
 
-HttpService::HttpService(const config::NodeConfig& config, LedgerApi* ledger)
+HttpService::HttpService(const config::NodeConfig& config, LedgerApi* ledger,
+                         BundleTamper tamper)
     : bus_(http::EventBusOptions{.ring_capacity = config.http.sse_ring,
                                  .max_subscribers = config.http.sse_max_clients}),
-      rest_(ledger, &bus_, &metrics_, RestOptionsFrom(config)),
+      rest_(ledger, &bus_, &metrics_,
+            [&] {
+              RestOptions o = RestOptionsFrom(config);
+              o.tamper = tamper;
+              return o;
+            }()),
       epcis_(ledger, EpcisOptions{.max_json_depth = config.http.max_json_depth,
-                                  .tokens = config.capture_tokens}),
+                                  .tokens = config.capture_tokens,
+                                  .passphrase = {.file = config.key_passphrase_file,
+                                                 .env = config.key_passphrase_env}}),
       proofs_(ledger, ProofOptions{.explorer_dir = config.explorer_dir,
-                                   .tamper_proofs = TamperProofsRequested(config).value_or(false),
+                                   .tamper = tamper,
                                    .on_scan = [this](const std::string& code) {
                                      if (scan_hook_) scan_hook_(code);
                                    }}) {

@@ -223,7 +223,7 @@ constexpr const char* kOpenApi = R"json({
         "bytes": {"type": "integer"}, "height": {"type": "integer"}, "state_version": {"type": "integer"},
         "epoch": {"type": "integer"}, "block_id": {"type": "string"}, "state_root": {"type": "string"},
         "available": {"type": "boolean"}, "reason": {"type": "string"}, "receipt_proven": {"type": "boolean"},
-        "tampered": {"type": "boolean", "description": "Only on a test node (test.tamper_proofs)"}}},
+        "tampered": {"type": "boolean", "description": "Only from the test binary (tidemark-node-test --tamper-proofs)"}}},
       "TraceAnswer": {"type": "object", "description": "contracts::Trace as JSON (docs/provenance.md) plus as_of and, with proof=true, proof", "properties": {
         "id": {"type": "string"}, "digital_link": {"type": "string"}, "tracked": {"type": "boolean"},
         "product": {}, "lot": {}, "customs": {}, "scans": {}, "origin_country": {"type": "string"},

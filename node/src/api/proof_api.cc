@@ -54,13 +54,6 @@ json BundleJson(const Bytes& bundle, const BlockHeader& h, bool tampered) {
 
 }  // namespace
 
-bool IsDevChain(const std::string& id) {
-  for (const char* p : {"tidemark-local", "tidemark-dev", "tidemark-test"}) {
-    if (id.rfind(p, 0) == 0) return true;
-  }
-  return id.size() >= 4 && id.compare(id.size() - 4, 4, "-dev") == 0;
-}
-
 Result<BlockRecord> CertifiedAnchor(LedgerApi& ledger) {
   uint64_t h = ledger.Status().height;
   if (h == 0) return Status::Unavailable("no committed block yet: nothing certifies the state");
@@ -101,20 +94,7 @@ Result<StateBundle> BuildStateBundle(LedgerApi& ledger, const BlockRecord& ancho
   return b;
 }
 
-Bytes TamperStateBundle(const Bytes& bytes) {
-  auto b = StateBundle::Decode(bytes);
-  if (!b.ok()) return bytes;
-  for (auto& e : b->state.entries) {
-    if (e.value && !e.value->empty()) {
-      e.value->back() ^= 0x01;  // still a well-formed bundle; the value no longer hashes to root
-      return b->Encode();
-    }
-  }
-  b->header.timestamp_ms ^= 1;
-  return b->Encode();
-}
-
-json TxProofJson(LedgerApi& ledger, const TxInfo& info, bool tamper) {
+json TxProofJson(LedgerApi& ledger, const TxInfo& info, const BundleTamper& tamper) {
   if (info.record.state == mempool::TxState::kPending || !info.tx || !info.receipt) {
     return json{{"available", false}, {"reason", "the tx is not in a committed block"}};
   }
@@ -155,8 +135,8 @@ json TxProofJson(LedgerApi& ledger, const TxInfo& info, bool tamper) {
                               .path = MerkleProveFromLeafHashes(rleaves, info.record.index)};
     break;
   }
-  if (tamper) b.header.timestamp_ms ^= 1;
   Bytes enc = b.Encode();
+  if (tamper) enc = tamper(BundleKind::kTx, enc);
   json j{{"available", true},
          {"format", kTxBundleFormat},
          {"bundle", ToHex(enc)},
@@ -252,8 +232,8 @@ HttpResponse ProofApi::StateRead(const HttpRequest& req, const std::string& key_
     auto b = BuildStateBundle(*ledger_, *anchor, {*key});
     if (!b.ok()) return Fail(b.status(), req);
     Bytes enc = b->Encode();
-    if (options_.tamper_proofs) enc = TamperStateBundle(enc);
-    j["proof"] = BundleJson(enc, b->header, options_.tamper_proofs);
+    if (options_.tamper) enc = options_.tamper(BundleKind::kState, enc);
+    j["proof"] = BundleJson(enc, b->header, options_.tamper != nullptr);
   }
   return http::JsonResponse(200, j);
 }
@@ -299,9 +279,9 @@ HttpResponse ProofApi::Resolve(const HttpRequest& req, const std::string& code) 
       }
       b->state.StripValues();
       Bytes enc = b->Encode();
-      if (options_.tamper_proofs) enc = TamperStateBundle(enc);
+      if (options_.tamper) enc = options_.tamper(BundleKind::kState, enc);
       j["records"] = std::move(records);
-      j["proof"] = BundleJson(enc, b->header, options_.tamper_proofs);
+      j["proof"] = BundleJson(enc, b->header, options_.tamper != nullptr);
       j["as_of"]["height"] = b->header.height;
     }
   }

@@ -325,7 +325,7 @@ HttpResponse RestApi::GetTx(const HttpRequest& req, const std::string& id) {
   if (!info.ok()) return Fail(info.status(), req);
   json body = TxInfoToJson(*info);
   if (const std::string* p = req.Query("proof"); p != nullptr && (*p == "true" || *p == "1")) {
-    body["proof"] = TxProofJson(*ledger_, *info, options_.tamper_proofs);  // proof_api.h
+    body["proof"] = TxProofJson(*ledger_, *info, options_.tamper);  // proof_api.h
   }
   return http::JsonResponse(200, body);
 }

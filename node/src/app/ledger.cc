@@ -32,14 +32,16 @@ Block GenesisBlock(const contracts::Genesis& genesis, const Hash256& genesis_sta
   return b;
 }
 
-Ledger::Ledger(std::unique_ptr<KvStore> kv, contracts::Genesis genesis)
-    : kv_(std::move(kv)), genesis_(std::move(genesis)), registry_(contracts::BuiltinContracts()),
+Ledger::Ledger(std::unique_ptr<KvStore> kv, contracts::Genesis genesis,
+               contracts::ContractRegistry registry)
+    : kv_(std::move(kv)), genesis_(std::move(genesis)), registry_(std::move(registry)),
       tree_(*kv_), view_(std::make_unique<TreeStateView>(tree_)) {}
 
 Result<std::unique_ptr<Ledger>> Ledger::Open(std::unique_ptr<KvStore> kv,
-                                             const contracts::Genesis& genesis) {
+                                             const contracts::Genesis& genesis,
+                                             contracts::ContractRegistry registry) {
   TM_RETURN_IF_ERROR(genesis.Validate());
-  std::unique_ptr<Ledger> l(new Ledger(std::move(kv), genesis));
+  std::unique_ptr<Ledger> l(new Ledger(std::move(kv), genesis, std::move(registry)));
   TM_RETURN_IF_ERROR(l->Init());
   return l;
 }

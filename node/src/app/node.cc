@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 
 #include <atomic>
+#include <csignal>
+#include <iostream>
 #include <boost/asio.hpp>
 #include <deque>
 #include <filesystem>
@@ -21,7 +23,7 @@
 #include "tidemark/node/app/scan_recorder.h"
 #include "tidemark/node/app/versioned_view.h"
 #include "tidemark/node/app/sync.h"
-#include "tidemark/node/app/test_faults.h"
+#include "tidemark/node/config/key_file.h"
 #include "tidemark/node/http/json_body.h"
 #include "tidemark/node/p2p/transport.h"
 #include "tidemark/node/storage/leveldb_kv_store.h"
@@ -32,33 +34,12 @@ namespace asio = boost::asio;
 
 // ---- Node keys ---------------------------------------------------------------------------------
 
-Result<KeyPair> LoadNodeKey(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IoError("node key: cannot read " + path);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  auto j = http::ParseJsonBody(text, 8);
-  if (!j.ok()) return j.status().WithContext("node key " + path);
-  if (!j->is_object() || !(*j)["seed"].is_string()) {
-    return Status::Invalid("node key " + path + ": expected {\"seed\": \"<64 hex>\", ...}");
-  }
-  auto seed = Seed::FromHex((*j)["seed"].get<std::string>());
-  if (!seed.ok()) return seed.status().WithContext("node key " + path + ": seed");
-  KeyPair key = KeyPair::FromSeed(*seed);
-  if (j->contains("public_key") &&
-      (!(*j)["public_key"].is_string() || (*j)["public_key"] != key.public_key().Hex())) {
-    return Status::Invalid("node key " + path + ": public_key does not match the seed");
-  }
-  return key;
+Result<KeyPair> LoadNodeKey(const std::string& path, const config::KeyPassphrase& pass) {
+  return config::LoadKeyFile(path, pass);
 }
 
 Status WriteNodeKey(const std::string& path, const KeyPair& key) {
-  nlohmann::json j{{"public_key", key.public_key().Hex()}, {"seed", key.seed().Hex()}};
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) return Status::IoError("cannot write " + path);
-  out << j.dump(2) << "\n";
-  out.close();
-  ::chmod(path.c_str(), 0600);
-  return out ? Status::Ok() : Status::IoError("cannot write " + path);
+  return config::WritePlainKeyFile(path, key);
 }
 
 namespace {
@@ -87,6 +68,10 @@ Result<p2p::PeerAddress> ParsePeer(const std::string& text) {
   peer.host = hp.first;
   peer.port = hp.second;
   return peer;
+}
+
+config::KeyPassphrase KeyPassphraseOf(const config::NodeConfig& cfg) {
+  return {.file = cfg.key_passphrase_file, .env = cfg.key_passphrase_env};
 }
 
 Result<contracts::Genesis> LoadGenesis(const std::string& path, const std::string& chain_id) {
@@ -302,8 +287,8 @@ struct Node::Impl {
   std::vector<p2p::PeerAddress> peers;
   std::set<PublicKey> known_keys;  // peers from the config + every validator key in the registry
   std::mutex keys_mu;
-  std::unique_ptr<asio::steady_timer> housekeeping;  // metrics, known keys, test faults
-  bool test_faults = false;
+  std::unique_ptr<asio::steady_timer> housekeeping;  // metrics, known keys, blocked peers
+  NodeExtensions ext;                 // a test binary's additions; empty in production
   std::set<PublicKey> fault_blocked;  // housekeeping only
   std::mutex gossip_mu;
   std::deque<std::pair<Hash256, Bytes>> recent_txs;  // guarded by gossip_mu; last kRecentTxs
@@ -372,14 +357,14 @@ struct Node::Impl {
   }
 
   // Every 200 ms: p2p metrics, the keys allowed to connect (governance may have changed the
-  // validator set), and the test-only fault file.
+  // validator set), and the blocked peers of a test binary (NodeExtensions::blocked_peers).
   void Housekeeping() {
     housekeeping->expires_after(std::chrono::milliseconds(200));
     housekeeping->async_wait([this](boost::system::error_code ec) {
       if (ec) return;
       RefreshKnownKeys();
       UpdateP2pMetrics();
-      if (test_faults) ApplyTestFaults();
+      if (ext.blocked_peers) ApplyBlockedPeers();
       Housekeeping();
     });
   }
@@ -392,6 +377,14 @@ struct Node::Impl {
         ->Set(static_cast<int64_t>(transport->ConnectedPeers().size()));
     m.GetGauge("tidemark_p2p_handshakes_refused", "Connections refused during the handshake")
         ->Set(static_cast<int64_t>(st.handshakes_refused));
+    for (const auto& [reason, n] : st.refused) {
+      m.GetGauge("tidemark_p2p_handshakes_refused_by_reason",
+                 "Handshakes refused or closed, by reason (docs/network.md)", {{"reason", reason}})
+          ->Set(static_cast<int64_t>(n));
+    }
+    m.GetGauge("tidemark_p2p_anonymous_handshakes",
+               "Inbound handshakes whose Hello has not named an authorised key yet")
+        ->Set(static_cast<int64_t>(st.anonymous_handshakes));
     m.GetGauge("tidemark_p2p_bad_frames", "Connections dropped for an oversized or forged frame")
         ->Set(static_cast<int64_t>(st.dropped_bad_frames));
     m.GetGauge("tidemark_p2p_bans", "Peers banned for breaking the protocol")
@@ -400,8 +393,8 @@ struct Node::Impl {
         ->Set(sync && sync->catching_up() ? 1 : 0);
   }
 
-  void ApplyTestFaults() {
-    auto blocked = ReadTestFaults(cfg.data_dir + "/test_faults");
+  void ApplyBlockedPeers() {
+    auto blocked = ext.blocked_peers();
     if (!blocked.ok()) {
       spdlog::error("test faults: {}", blocked.status().ToString());
       return;
@@ -431,17 +424,15 @@ struct Node::Impl {
 Node::Node(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Node::~Node() { Stop(); }
 
-Result<std::unique_ptr<Node>> Node::Create(const config::NodeConfig& cfg) {
+Result<std::unique_ptr<Node>> Node::Create(const config::NodeConfig& cfg, NodeExtensions ext) {
   auto impl = std::make_unique<Impl>();
   impl->cfg = cfg;
-  TM_ASSIGN_OR_RETURN(bool tamper, api::TamperProofsRequested(cfg));
-  if (tamper) {
-    spdlog::critical("TEST MODE: this node serves TAMPERED proof bundles (test.tamper_proofs / "
-                     "TIDEMARK_TEST_TAMPER_PROOFS); use it for tests only");
-  }
+  impl->ext = std::move(ext);
+  contracts::ContractRegistry registry = contracts::BuiltinContracts();
+  if (impl->ext.add_contracts) TM_RETURN_IF_ERROR(impl->ext.add_contracts(registry));
   TM_ASSIGN_OR_RETURN(contracts::Genesis genesis, LoadGenesis(cfg.genesis_file, cfg.chain_id));
   if (!cfg.validator_key_file.empty()) {
-    TM_ASSIGN_OR_RETURN(impl->key, LoadNodeKey(cfg.validator_key_file));
+    TM_ASSIGN_OR_RETURN(impl->key, LoadNodeKey(cfg.validator_key_file, KeyPassphraseOf(cfg)));
   } else {
     impl->key = KeyPair::Generate();  // an observer's throwaway p2p identity
   }
@@ -453,7 +444,7 @@ Result<std::unique_ptr<Node>> Node::Create(const config::NodeConfig& cfg) {
   std::filesystem::create_directories(cfg.data_dir, ec);
   if (ec) return Status::IoError("data_dir " + cfg.data_dir + ": " + ec.message());
   TM_ASSIGN_OR_RETURN(auto kv, LevelDbKvStore::Open(cfg.data_dir + "/ledger", {}));
-  TM_ASSIGN_OR_RETURN(impl->ledger, Ledger::Open(std::move(kv), genesis));
+  TM_ASSIGN_OR_RETURN(impl->ledger, Ledger::Open(std::move(kv), genesis, std::move(registry)));
   Ledger& ledger = *impl->ledger;
   impl->pool = std::make_unique<mempool::Mempool>(
       api::MempoolOptionsFrom(cfg), [&ledger](const PublicKey& k) { return ledger.NextNonce(k); });
@@ -501,9 +492,10 @@ Result<std::unique_ptr<Node>> Node::Create(const config::NodeConfig& cfg) {
       [self] { return self->transport->ConnectedPeers().size(); },
       [self] { return self->sync->catching_up(); },
       [self](ByteView tx) { self->GossipTx(tx); });
-  impl->http = std::make_unique<api::HttpService>(cfg, impl->api.get());
+  impl->http = std::make_unique<api::HttpService>(cfg, impl->api.get(), impl->ext.tamper_proofs);
   if (!cfg.resolver.scan_key_file.empty()) {
-    TM_ASSIGN_OR_RETURN(KeyPair scan_key, LoadNodeKey(cfg.resolver.scan_key_file));
+    TM_ASSIGN_OR_RETURN(KeyPair scan_key,
+                        LoadNodeKey(cfg.resolver.scan_key_file, KeyPassphraseOf(cfg)));
     impl->scans = std::make_unique<ScanRecorder>(
         impl->api.get(), scan_key,
         ScanRecorderOptions{.chain_id = cfg.chain_id,
@@ -536,11 +528,6 @@ Status Node::Start() {
     }
     n.transport->AddPeer(p);
   }
-  n.test_faults = TestFaultsEnabled();
-  if (n.test_faults) {
-    spdlog::warn("TIDEMARK_TEST_FAULTS=1: test-only fault layer on ({}/test_faults)",
-                 n.cfg.data_dir);
-  }
   n.housekeeping = std::make_unique<asio::steady_timer>(n.io);
   n.Housekeeping();
   TM_RETURN_IF_ERROR(n.driver->Start());
@@ -571,6 +558,31 @@ void Node::Stop() {
 }
 
 uint16_t Node::http_port() const { return impl_->http->port(); }
+
+int RunNodeUntilSignal(const std::string& program, const config::NodeConfig& cfg,
+                       NodeExtensions ext) {
+  spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+  // Block the stop signals in every thread; the calling thread waits for them below.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  auto node = Node::Create(cfg, std::move(ext));
+  if (!node.ok()) {
+    std::cerr << program << ": " << node.status().ToString() << "\n";
+    return 2;
+  }
+  if (auto s = (*node)->Start(); !s.ok()) {
+    std::cerr << program << ": " << s.ToString() << "\n";
+    return 1;
+  }
+  int sig = 0;
+  sigwait(&signals, &sig);
+  spdlog::info("{}: signal {}, stopping", program, sig);
+  (*node)->Stop();
+  return 0;
+}
 uint16_t Node::p2p_port() const { return impl_->transport->port(); }
 
 }  // namespace tidemark::node

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "tidemark/contracts/epcis.h"
 #include "tidemark/node/http/json_body.h"
 
 namespace tidemark::node::config {
@@ -227,12 +228,6 @@ Result<NodeConfig> ParseNodeConfig(const json& j) {
   ObjectReader resolver("resolver");
   resolver.Str("scan_key_file", &c.resolver.scan_key_file)
       .Uint("scan_interval_s", &c.resolver.scan_interval_s);
-  ObjectReader test("test");
-  test.Object("tamper_proofs", [&c](const json& v, const std::string& path) -> Status {
-    if (!v.is_boolean()) return Status::Invalid(path + ": expected true or false");
-    c.test.tamper_proofs = v.get<bool>();
-    return Status::Ok();
-  });
   auto nested = [](const ObjectReader& r) {
     return [&r](const json& v, const std::string&) { return r.Read(v); };
   };
@@ -242,12 +237,29 @@ Result<NodeConfig> ParseNodeConfig(const json& j) {
       CaptureTokenConfig t;
       std::string where = path + "[" + std::to_string(i) + "]";
       ObjectReader r(where);
-      r.Str("token_sha256", &t.token_sha256).Str("key_file", &t.key_file).Str("label", &t.label);
+      r.Str("token_sha256", &t.token_sha256)
+          .Str("key_file", &t.key_file)
+          .Str("label", &t.label)
+          .Str("expires_at", &t.expires_at)
+          .Object("revoked", [&t](const json& b, const std::string& p) -> Status {
+            if (!b.is_boolean()) return Status::Invalid(p + ": expected true or false");
+            t.revoked = b.get<bool>();
+            return Status::Ok();
+          });
       TM_RETURN_IF_ERROR(r.Read(v[i]));
       bool hex = t.token_sha256.size() == 64 &&
                  t.token_sha256.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
       if (!hex) return Status::Invalid(where + ".token_sha256: expected 64 hex digits");
       if (t.key_file.empty()) return Status::Invalid(where + ".key_file: required");
+      if (t.expires_at.empty()) {
+        return Status::Invalid(where + ".expires_at: required (RFC 3339, e.g. "
+                               "\"2027-03-01T00:00:00Z\"); `tidemark epcis token --ttl` prints one");
+      }
+      auto ms = contracts::ParseEpcisTime(t.expires_at);
+      if (!ms.ok()) {
+        return Status::Invalid(where + ".expires_at: not an RFC 3339 time: " + ms.status().message());
+      }
+      t.expires_at_ms = *ms;
       c.capture_tokens.push_back(std::move(t));
     }
     return Status::Ok();
@@ -257,6 +269,8 @@ Result<NodeConfig> ParseNodeConfig(const json& j) {
       .Str("data_dir", &c.data_dir)
       .Str("genesis_file", &c.genesis_file)
       .Str("validator_key_file", &c.validator_key_file)
+      .Str("key_passphrase_file", &c.key_passphrase_file)
+      .Str("key_passphrase_env", &c.key_passphrase_env)
       .Str("explorer_dir", &c.explorer_dir)
       .Str("log_level", &c.log_level)
       .Object("http", nested(http))
@@ -264,7 +278,6 @@ Result<NodeConfig> ParseNodeConfig(const json& j) {
       .Object("mempool", nested(mempool))
       .Object("capture_tokens", tokens)
       .Object("resolver", nested(resolver))
-      .Object("test", nested(test))
       .Object("consensus", nested(consensus));
   TM_RETURN_IF_ERROR(StripPrefix(top.Read(j)));
   TM_RETURN_IF_ERROR(Validate(c));
@@ -282,7 +295,7 @@ Result<NodeConfig> LoadNodeConfig(const fs::path& file) {
   TM_ASSIGN_OR_RETURN(NodeConfig c, ParseNodeConfig(*j));
   fs::path base = file.parent_path();
   for (std::string* p : {&c.data_dir, &c.genesis_file, &c.validator_key_file, &c.explorer_dir,
-                         &c.resolver.scan_key_file}) {
+                         &c.resolver.scan_key_file, &c.key_passphrase_file}) {
     if (!p->empty() && fs::path(*p).is_relative()) *p = (base / *p).lexically_normal().string();
   }
   for (CaptureTokenConfig& t : c.capture_tokens) {
@@ -296,8 +309,11 @@ Result<NodeConfig> LoadNodeConfig(const fs::path& file) {
 json NodeConfigToJson(const NodeConfig& c) {
   json tokens = json::array();
   for (const CaptureTokenConfig& t : c.capture_tokens) {
-    tokens.push_back(
-        {{"token_sha256", t.token_sha256}, {"key_file", t.key_file}, {"label", t.label}});
+    tokens.push_back({{"token_sha256", t.token_sha256},
+                      {"key_file", t.key_file},
+                      {"label", t.label},
+                      {"expires_at", t.expires_at},
+                      {"revoked", t.revoked}});
   }
   return json{
       {"capture_tokens", tokens},
@@ -305,6 +321,8 @@ json NodeConfigToJson(const NodeConfig& c) {
       {"data_dir", c.data_dir},
       {"genesis_file", c.genesis_file},
       {"validator_key_file", c.validator_key_file},
+      {"key_passphrase_file", c.key_passphrase_file},
+      {"key_passphrase_env", c.key_passphrase_env},
       {"explorer_dir", c.explorer_dir},
       {"log_level", c.log_level},
       {"http",
@@ -347,7 +365,6 @@ json NodeConfigToJson(const NodeConfig& c) {
       {"resolver",
        {{"scan_key_file", c.resolver.scan_key_file},
         {"scan_interval_s", c.resolver.scan_interval_s}}},
-      {"test", {{"tamper_proofs", c.test.tamper_proofs}}},
   };
 }
 

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstring>
 #include <deque>
+#include <list>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -26,6 +27,12 @@ using asio::ip::tcp;
 namespace {
 
 using Role = HelloRole;
+
+// A handshake refused for a reason the stats count (TransportStats::refused).
+struct Refusal : std::runtime_error {
+  Refusal(const char* r, const std::string& what) : std::runtime_error(what), reason(r) {}
+  const char* reason;
+};
 
 Bytes AuthBody(Role signer_role, const std::string& chain_id, const Hello& init,
                const Hello& resp) {
@@ -62,6 +69,12 @@ struct Session : std::enable_shared_from_this<Session> {
   std::optional<FrameSealer> tx;  // set by the handshake
   std::optional<FrameOpener> rx;
   PublicKey peer;
+  // Inbound admission (guarded by Transport::Impl::mu): the source address, whether the session
+  // still holds an anonymous slot, the key its Hello claimed, and why it was closed early.
+  std::string source_ip;
+  bool anonymous = false;
+  std::optional<PublicKey> claimed;
+  const char* close_reason = nullptr;  // set by whoever closes it during the handshake
 
   std::mutex mu;
   std::deque<Bytes> queue;  // guarded by mu
@@ -140,8 +153,48 @@ struct Transport::Impl : std::enable_shared_from_this<Transport::Impl> {
   std::map<PublicKey, std::chrono::steady_clock::time_point> banned;  // guarded by mu
   std::chrono::steady_clock::time_point last_refusal_log;     // guarded by mu
   TransportStats stats;                                        // guarded by mu
-  size_t inbound_handshakes = 0;                               // guarded by mu
+  // Inbound handshakes, oldest first (guarded by mu): anonymous ones, and those whose Hello
+  // claimed an authorised key (not yet proven).
+  std::list<std::shared_ptr<Session>> anonymous;               // guarded by mu
+  std::map<std::string, size_t> anonymous_per_ip;              // guarded by mu
+  std::map<PublicKey, std::list<std::shared_ptr<Session>>> claiming;  // guarded by mu
   bool stopped = false;                                        // guarded by mu
+
+  // REQUIRES: mu held. Counts a refusal; closes `s` (when given) with that reason and drops it
+  // from the admission pools.
+  void RefuseLocked(const std::shared_ptr<Session>& s, const char* reason) {
+    stats.refused[reason]++;
+    stats.handshakes_refused++;
+    if (s) {
+      LeaveAnonymousLocked(s);
+      LeaveClaimingLocked(s);
+      s->close_reason = reason;
+      s->Close();
+    }
+  }
+  // REQUIRES: mu held. Drops `s` from the anonymous pool (if there).
+  void LeaveAnonymousLocked(const std::shared_ptr<Session>& s) {
+    if (!s->anonymous) return;
+    s->anonymous = false;
+    anonymous.remove(s);
+    if (--anonymous_per_ip[s->source_ip] == 0) anonymous_per_ip.erase(s->source_ip);
+  }
+  // REQUIRES: mu held. Drops `s` from the claimed-key pool (if there).
+  void LeaveClaimingLocked(const std::shared_ptr<Session>& s) {
+    if (!s->claimed) return;
+    auto it = claiming.find(*s->claimed);
+    if (it != claiming.end()) {
+      it->second.remove(s);
+      if (it->second.empty()) claiming.erase(it);
+    }
+    s->claimed.reset();
+  }
+  // Admits a new inbound connection into the anonymous pool, closing the oldest anonymous
+  // handshake of its address or overall when a cap is reached.
+  void AdmitInbound(const std::shared_ptr<Session>& s);
+  // The responder read a Hello that names an authorised key: the session leaves the anonymous
+  // pool for the claimed-key pool. False if the session was already closed.
+  void ClaimKey(const std::shared_ptr<Session>& s, const PublicKey& key);
 
   bool IsBlocked(const PublicKey& k) {
     std::lock_guard l(mu);
@@ -169,7 +222,9 @@ struct Transport::Impl : std::enable_shared_from_this<Transport::Impl> {
   awaitable<void> DialLoop(PublicKey peer);
   // Runs a connection from handshake to close. Returns true if the handshake succeeded.
   awaitable<bool> RunSession(std::shared_ptr<Session> s, Role role);
-  awaitable<PublicKey> Handshake(Session& s, Role role);
+  awaitable<PublicKey> Handshake(std::shared_ptr<Session> sp, Role role);
+  // (Re)arms the handshake watchdog: after `ms` the session is closed and counted as `reason`.
+  void ArmWatchdog(const std::shared_ptr<Session>& s, uint32_t ms, const char* reason);
   void Register(const std::shared_ptr<Session>& s);
   void Unregister(const std::shared_ptr<Session>& s);
 };
@@ -199,7 +254,21 @@ awaitable<void> Session::WriterLoop() {
   }
 }
 
-awaitable<PublicKey> Transport::Impl::Handshake(Session& s, Role role) {
+void Transport::Impl::ArmWatchdog(const std::shared_ptr<Session>& s, uint32_t ms,
+                                  const char* reason) {
+  s->watchdog.expires_after(std::chrono::milliseconds(ms));
+  s->watchdog.async_wait([weak = std::weak_ptr<Session>(s), self = shared_from_this(),
+                          reason](boost::system::error_code ec) {
+    if (ec) return;  // cancelled or re-armed: the handshake moved on in time
+    auto p = weak.lock();
+    if (!p) return;
+    std::lock_guard l(self->mu);
+    if (p->close_reason == nullptr) self->RefuseLocked(p, reason);
+  });
+}
+
+awaitable<PublicKey> Transport::Impl::Handshake(std::shared_ptr<Session> sp, Role role) {
+  Session& s = *sp;
   // 1. Hellos (plaintext, bounded).
   FixedBytes<crypto_kx_PUBLICKEYBYTES> eph_pk;
   FixedBytes<crypto_kx_SECRETKEYBYTES> eph_sk;
@@ -214,16 +283,21 @@ awaitable<PublicKey> Transport::Impl::Handshake(Session& s, Role role) {
 
   co_await asio::async_read(s.sock, asio::buffer(len_buf), use_awaitable);
   uint32_t len = GetU32(len_buf);
-  if (len > kMaxHelloBytes) throw std::runtime_error("hello too large");
+  if (len > kMaxHelloBytes) throw Refusal("bad_hello", "hello too large");
   Bytes theirs_raw(len);
   co_await asio::async_read(s.sock, asio::buffer(theirs_raw), use_awaitable);
   auto theirs = Hello::Decode(theirs_raw);
-  if (!theirs.ok()) throw std::runtime_error(theirs.status().ToString());
-  if (theirs->chain_id != opt.chain_id) throw std::runtime_error("peer is on another chain");
-  if (theirs->role == role) throw std::runtime_error("peer claims our role");
-  if (theirs->static_key == key.public_key()) throw std::runtime_error("peer uses our own key");
-  if (!authorize(theirs->static_key)) throw std::runtime_error("peer key not authorised");
-  if (IsBanned(theirs->static_key)) throw std::runtime_error("peer is banned");
+  if (!theirs.ok()) throw Refusal("bad_hello", theirs.status().ToString());
+  if (theirs->chain_id != opt.chain_id) throw Refusal("wrong_chain", "peer is on another chain");
+  if (theirs->role == role) throw Refusal("bad_hello", "peer claims our role");
+  if (theirs->static_key == key.public_key()) throw Refusal("bad_hello", "peer uses our own key");
+  if (!authorize(theirs->static_key)) throw Refusal("unauthorized", "peer key not authorised");
+  if (IsBanned(theirs->static_key)) throw Refusal("banned", "peer is banned");
+  if (role == Role::kResponder) {
+    // A known key: out of the anonymous pool; the rest of the handshake has its own deadline.
+    ClaimKey(sp, theirs->static_key);
+    ArmWatchdog(sp, opt.handshake_timeout_ms, "handshake_timeout");
+  }
 
   // 2. Session keys and secretstream headers.
   uint8_t rx_key[crypto_kx_SESSIONKEYBYTES], tx_key[crypto_kx_SESSIONKEYBYTES];
@@ -233,7 +307,7 @@ awaitable<PublicKey> Transport::Impl::Handshake(Session& s, Role role) {
                : crypto_kx_server_session_keys(rx_key, tx_key, eph_pk.data.data(),
                                                eph_sk.data.data(), theirs->eph_key.data.data());
   sodium_memzero(eph_sk.data.data(), eph_sk.size());
-  if (kx != 0) throw std::runtime_error("key exchange failed");
+  if (kx != 0) throw Refusal("bad_hello", "key exchange failed");
   uint8_t my_header[kStreamHeaderBytes], their_header[kStreamHeaderBytes];
   s.tx.emplace(tx_key, my_header);
   co_await asio::async_write(s.sock, asio::buffer(my_header), use_awaitable);
@@ -241,7 +315,7 @@ awaitable<PublicKey> Transport::Impl::Handshake(Session& s, Role role) {
   s.rx.emplace(rx_key, their_header);
   sodium_memzero(rx_key, sizeof rx_key);
   sodium_memzero(tx_key, sizeof tx_key);
-  if (!s.rx->ok()) throw std::runtime_error("bad stream header");
+  if (!s.rx->ok()) throw Refusal("bad_proof", "bad stream header");
 
   // 3. Each side proves its static key over the transcript (inside the encrypted stream).
   const Hello& init = role == Role::kInitiator ? mine : *theirs;
@@ -255,7 +329,7 @@ awaitable<PublicKey> Transport::Impl::Handshake(Session& s, Role role) {
   if (!their_sig.ok() ||
       !Verify(theirs->static_key, SigKind::kHandshake, opt.chain_id,
               AuthBody(their_role, opt.chain_id, init, resp), *their_sig)) {
-    throw std::runtime_error("peer failed to prove its key");
+    throw Refusal("bad_proof", "peer failed to prove its key");
   }
   co_return theirs->static_key;
 }
@@ -292,15 +366,21 @@ void Transport::Impl::Unregister(const std::shared_ptr<Session>& s) {
 
 awaitable<bool> Transport::Impl::RunSession(std::shared_ptr<Session> s, Role role) {
   bool authenticated = false;
+  const char* refused = "closed";  // why a handshake ended, unless someone closed it (reason)
   try {
-    s->watchdog.expires_after(std::chrono::milliseconds(opt.handshake_timeout_ms));
-    s->watchdog.async_wait([weak = std::weak_ptr<Session>(s)](boost::system::error_code ec) {
-      if (ec) return;  // cancelled: handshake finished in time
-      if (auto p = weak.lock()) p->Close();
-    });
-    s->peer = co_await Handshake(*s, role);
+    if (role == Role::kResponder) {
+      ArmWatchdog(s, std::min(opt.hello_timeout_ms, opt.handshake_timeout_ms), "hello_timeout");
+    } else {
+      ArmWatchdog(s, opt.handshake_timeout_ms, "handshake_timeout");
+    }
+    s->peer = co_await Handshake(s, role);
     s->watchdog.cancel();
     authenticated = true;
+    {
+      std::lock_guard l(mu);
+      LeaveAnonymousLocked(s);
+      LeaveClaimingLocked(s);
+    }
     Register(s);
     asio::co_spawn(s->strand, s->WriterLoop(), asio::detached);
     for (;;) {
@@ -327,8 +407,8 @@ awaitable<bool> Transport::Impl::RunSession(std::shared_ptr<Session> s, Role rol
         spdlog::warn("p2p: dropping peer {}: {}", s->peer.Hex().substr(0, 16), e.what());
       }
     } else {
+      if (auto* r = dynamic_cast<const Refusal*>(&e)) refused = r->reason;
       std::lock_guard l(mu);
-      stats.handshakes_refused++;
       auto now = std::chrono::steady_clock::now();
       if (now - last_refusal_log > std::chrono::seconds(1)) {  // rate-limited: cheap to provoke
         last_refusal_log = now;
@@ -336,9 +416,53 @@ awaitable<bool> Transport::Impl::RunSession(std::shared_ptr<Session> s, Role rol
       }
     }
   }
+  if (!authenticated) {
+    std::lock_guard l(mu);
+    LeaveAnonymousLocked(s);
+    LeaveClaimingLocked(s);
+    // Closed by an eviction or a watchdog: already counted under that reason.
+    if (s->close_reason == nullptr) RefuseLocked(nullptr, refused);
+  }
   s->Close();
   if (authenticated) Unregister(s);
   co_return authenticated;
+}
+
+void Transport::Impl::AdmitInbound(const std::shared_ptr<Session>& s) {
+  std::lock_guard l(mu);
+  size_t& from_ip = anonymous_per_ip[s->source_ip];
+  if (from_ip >= std::max<size_t>(opt.max_inbound_handshakes_per_ip, 1)) {
+    for (const auto& old : anonymous) {  // oldest first
+      if (old->source_ip == s->source_ip) {
+        std::shared_ptr<Session> victim = old;
+        LeaveAnonymousLocked(victim);
+        RefuseLocked(victim, "per_ip_cap");
+        break;
+      }
+    }
+  }
+  if (anonymous.size() >= std::max<size_t>(opt.max_inbound_handshakes, 1)) {
+    std::shared_ptr<Session> victim = anonymous.front();
+    LeaveAnonymousLocked(victim);
+    RefuseLocked(victim, "total_cap");
+  }
+  s->anonymous = true;
+  anonymous.push_back(s);
+  anonymous_per_ip[s->source_ip]++;
+}
+
+void Transport::Impl::ClaimKey(const std::shared_ptr<Session>& s, const PublicKey& key) {
+  std::lock_guard l(mu);
+  LeaveAnonymousLocked(s);
+  auto& list = claiming[key];
+  if (list.size() >= kMaxPendingPerClaimedKey) {
+    std::shared_ptr<Session> victim = list.front();
+    list.pop_front();
+    victim->claimed.reset();
+    RefuseLocked(victim, "claimed_key_cap");
+  }
+  s->claimed = key;
+  list.push_back(s);
 }
 
 awaitable<void> Transport::Impl::AcceptLoop() {
@@ -351,25 +475,15 @@ awaitable<void> Transport::Impl::AcceptLoop() {
       if (Stopped() || ec == asio::error::operation_aborted) co_return;
       continue;
     }
-    {
-      std::lock_guard l(mu);
-      if (inbound_handshakes >= opt.max_inbound_handshakes) continue;  // drops the socket
-      inbound_handshakes++;
-    }
     auto s = std::make_shared<Session>(io, self);
+    auto remote = sock.remote_endpoint(ec);
+    if (ec) continue;  // already gone
     auto protocol = sock.local_endpoint(ec).protocol();
     s->sock = tcp::socket(s->strand, protocol, sock.release());
     s->sock.set_option(tcp::no_delay(true), ec);
-    asio::co_spawn(s->strand, [self, s]() -> awaitable<void> {
-      struct Release {
-        Impl* impl;
-        ~Release() {
-          std::lock_guard l(impl->mu);
-          impl->inbound_handshakes--;
-        }
-      } release{self.get()};
-      co_await self->RunSession(s, Role::kResponder);
-    }, asio::detached);
+    s->source_ip = remote.address().to_string();
+    AdmitInbound(s);
+    asio::co_spawn(s->strand, RunSession(s, Role::kResponder), asio::detached);
   }
 }
 
@@ -503,7 +617,9 @@ std::vector<PublicKey> Transport::ConnectedPeers() const {
 
 TransportStats Transport::stats() const {
   std::lock_guard l(impl_->mu);
-  return impl_->stats;
+  TransportStats st = impl_->stats;
+  st.anonymous_handshakes = impl_->anonymous.size();
+  return st;
 }
 
 void Transport::SetBlocked(std::set<PublicKey> blocked) {
@@ -540,6 +656,10 @@ void Transport::Stop() {
     sessions.swap(impl_->sessions);
     timers.swap(impl_->dial_timers);
     impl_->peers.clear();
+    for (auto& s : impl_->anonymous) s->Close();
+    for (auto& [k, list] : impl_->claiming) {
+      for (auto& s : list) s->Close();
+    }
   }
   for (auto& [k, s] : sessions) s->Close();
   auto impl = impl_;

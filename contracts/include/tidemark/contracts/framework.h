@@ -4,7 +4,7 @@
 // `ApplyTransaction` is the one entry point the node calls for every transaction of a committed
 // block, in block order, over the block's working view:
 //
-//   ContractRegistry registry = BuiltinContracts();         // identity, gov, prov, test
+//   ContractRegistry registry = BuiltinContracts();         // identity, gov, prov
 //   OverlayStateView block_view(committed_state);
 //   for (uint32_t i = 0; i < block.txs.size(); ++i) {
 //     TxContext ctx = TxContext::For(block.txs[i], block.header, i);
@@ -88,7 +88,8 @@ class ContractRegistry {
   std::map<std::string, std::unique_ptr<Contract>, std::less<>> contracts_;
 };
 
-// A registry with every built-in contract: "identity", "gov", "prov", "test".
+// The production registry: "identity", "gov", "prov". Nothing else: the "test" contract lives in
+// the test-only library (tidemark/contracts/testing/test_contract.h, TestContracts()).
 ContractRegistry BuiltinContracts();
 
 // Applies one transaction to `view` (the block's working view). Writes of a successful call, and

@@ -34,6 +34,7 @@
 #include "tidemark/crypto.h"
 #include "tidemark/node/api/ledger_api.h"
 #include "tidemark/node/config/config.h"
+#include "tidemark/node/config/key_file.h"
 #include "tidemark/node/http/router.h"
 
 namespace tidemark::node::api {
@@ -41,6 +42,7 @@ namespace tidemark::node::api {
 struct EpcisOptions {
   size_t max_json_depth = 32;
   std::vector<config::CaptureTokenConfig> tokens;
+  config::KeyPassphrase passphrase;  // for encrypted token key files (config/key_file.h)
   size_t max_remembered_jobs = 10'000;  // createdAt of recent captures (the job needs only the tx)
 };
 
@@ -57,6 +59,9 @@ class EpcisApi {
  private:
   struct Token {
     Hash256 token_sha256;
+    int64_t expires_at_ms = 0;
+    std::string expires_at;
+    bool revoked = false;
     KeyPair key;
     std::string label;
     std::mutex mu;                          // serialises this key's nonces
@@ -67,8 +72,9 @@ class EpcisApi {
   http::HttpResponse Capture(const http::HttpRequest& req);
   http::HttpResponse GetJob(const http::HttpRequest& req, const std::string& id);
   http::HttpResponse Events(const http::HttpRequest& req);
-  // The token of an `Authorization: Bearer` header, or a 401 status.
-  Result<Token*> Authenticate(const http::HttpRequest& req);
+  // The token of an `Authorization: Bearer` header, or a 401 status (unknown, revoked or
+  // expired token; `now_ms` is the wall clock).
+  Result<Token*> Authenticate(const http::HttpRequest& req, int64_t now_ms);
   // Signs and submits a prov.capture tx with `token`'s key at its next nonce.
   Result<Hash256> SignAndSubmit(Token& token, const Bytes& args);
 

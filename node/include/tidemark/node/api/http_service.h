@@ -27,13 +27,11 @@ namespace tidemark::node::api {
 http::ServerOptions ServerOptionsFrom(const config::NodeConfig& c);
 RestOptions RestOptionsFrom(const config::NodeConfig& c);
 mempool::MempoolOptions MempoolOptionsFrom(const config::NodeConfig& c);
-// config test.tamper_proofs or TIDEMARK_TEST_TAMPER_PROOFS=1; FailedPrecondition when asked for
-// on a chain that is not a development chain (IsDevChain).
-Result<bool> TamperProofsRequested(const config::NodeConfig& c);
 
 class HttpService {
  public:
-  HttpService(const config::NodeConfig& config, LedgerApi* ledger);
+  // `tamper`: null in production (a test binary's hook, see proof_api.h).
+  HttpService(const config::NodeConfig& config, LedgerApi* ledger, BundleTamper tamper = nullptr);
   ~HttpService();
 
   Status Start();

@@ -27,11 +27,15 @@
 
 namespace tidemark::node::api {
 
+enum class BundleKind { kState, kTx };
+// A hook that alters every encoded bundle before it is served; answers then carry
+// "tampered": true. Only the test binary `tidemark-node-test --tamper-proofs` sets one (through
+// NodeExtensions); the production node has no way to (docs/proofs.md, "Test switch").
+using BundleTamper = std::function<Bytes(BundleKind kind, const Bytes& encoded)>;
+
 struct ProofOptions {
   std::string explorer_dir;  // "" : browsers get a 406 problem instead of the page
-  // TEST ONLY (config test.tamper_proofs / TIDEMARK_TEST_TAMPER_PROOFS=1 on a dev chain): every
-  // bundle served is altered so that verification must fail.
-  bool tamper_proofs = false;
+  BundleTamper tamper;       // null in production
   // Called after a Digital Link was answered as JSON (the node's scan recorder).
   std::function<void(const std::string& code)> on_scan;
 };
@@ -46,14 +50,7 @@ Result<StateBundle> BuildStateBundle(LedgerApi& ledger, const BlockRecord& ancho
 
 // {"format", "bundle" (hex), "bytes", "height", "state_version", "epoch", "tampered"?} or, if
 // the tx is not committed or no header certifies its receipt, what is missing.
-nlohmann::json TxProofJson(LedgerApi& ledger, const TxInfo& info, bool tamper);
-
-// Alters a bundle so that it still decodes but no longer verifies (the test switch).
-Bytes TamperStateBundle(const Bytes& bundle);
-
-// True iff the test switch may be honoured on this chain: a development chain id
-// ("tidemark-local…", "tidemark-dev…", "tidemark-test…", "…-dev").
-bool IsDevChain(const std::string& chain_id);
+nlohmann::json TxProofJson(LedgerApi& ledger, const TxInfo& info, const BundleTamper& tamper);
 
 class ProofApi {
  public:

@@ -29,6 +29,7 @@
 #include <string>
 
 #include "tidemark/node/api/ledger_api.h"
+#include "tidemark/node/api/proof_api.h"
 #include "tidemark/node/http/event_bus.h"
 #include "tidemark/node/http/router.h"
 #include "tidemark/node/metrics/registry.h"
@@ -43,7 +44,7 @@ struct RestOptions {
   size_t max_page_size = 100;
   size_t sse_queue = 256;    // events a slow SSE client may lag behind before it is dropped
   std::string explorer_dir;  // "" serves no static files
-  bool tamper_proofs = false;  // TEST ONLY: GET /v1/txs/{id}?proof=true serves altered bundles
+  BundleTamper tamper;        // null in production; see proof_api.h
 };
 
 class CommitWaiters;  // rest_api.cc

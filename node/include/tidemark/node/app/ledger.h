@@ -48,9 +48,11 @@ Block GenesisBlock(const contracts::Genesis& genesis, const Hash256& genesis_sta
 class Ledger {
  public:
   // Opens the store; an empty store is initialised with the genesis state and block. A store
-  // initialised from another genesis is refused (kFailedPrecondition).
-  static Result<std::unique_ptr<Ledger>> Open(std::unique_ptr<KvStore> kv,
-                                              const contracts::Genesis& genesis);
+  // initialised from another genesis is refused (kFailedPrecondition). Blocks run over
+  // `registry` (production: BuiltinContracts(); test binaries add the "test" contract).
+  static Result<std::unique_ptr<Ledger>> Open(
+      std::unique_ptr<KvStore> kv, const contracts::Genesis& genesis,
+      contracts::ContractRegistry registry = contracts::BuiltinContracts());
 
   const contracts::Genesis& genesis() const { return genesis_; }
   const Block& genesis_block() const { return genesis_block_; }
@@ -109,7 +111,8 @@ class Ledger {
   const contracts::ContractRegistry& registry() const { return registry_; }
 
  private:
-  Ledger(std::unique_ptr<KvStore> kv, contracts::Genesis genesis);
+  Ledger(std::unique_ptr<KvStore> kv, contracts::Genesis genesis,
+         contracts::ContractRegistry registry);
   Status Init();
 
   std::unique_ptr<KvStore> kv_;

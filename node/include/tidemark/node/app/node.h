@@ -11,25 +11,47 @@
 // chain through block sync and serves the API (an observer has no validator key, or one that is
 // not in the set).
 //
+// The production main passes no NodeExtensions: only the test binary `tidemark-node-test`
+// (node/testing/) fills them, with the "test" contract, proof tampering and the fault file. The
+// production binary has no config key, flag or environment variable that reaches them.
+//
 // Thread safety: Create / Start / Stop from one thread.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <set>
 #include <string>
 
+#include "tidemark/contracts/framework.h"
 #include "tidemark/crypto.h"
+#include "tidemark/node/api/proof_api.h"
 #include "tidemark/node/config/config.h"
+#include "tidemark/node/config/key_file.h"
 #include "tidemark/status.h"
 
 namespace tidemark::node {
 
-// A node's key file (JSON {"public_key": hex, "seed": hex}, written with mode 0600).
-Result<KeyPair> LoadNodeKey(const std::string& path);
+// A node's key file: plain JSON {"public_key": hex, "seed": hex} or an encrypted keystore file;
+// refused if group or others may read it (config/key_file.h). Written with mode 0600.
+Result<KeyPair> LoadNodeKey(const std::string& path, const config::KeyPassphrase& pass = {});
 Status WriteNodeKey(const std::string& path, const KeyPair& key);
+
+// What a test binary adds to a node. Every member is optional; production passes none.
+struct NodeExtensions {
+  // Registers contracts beside the built-in ones (tidemark-node-test: the "test" contract).
+  std::function<Status(contracts::ContractRegistry&)> add_contracts;
+  // Alters every proof bundle the API serves (tidemark-node-test --tamper-proofs).
+  api::BundleTamper tamper_proofs;
+  // Polled every 200 ms: the peers whose messages the transport drops (the fault file of
+  // tidemark-node-test). An error is logged and changes nothing.
+  std::function<Result<std::set<PublicKey>>()> blocked_peers;
+};
 
 class Node {
  public:
-  static Result<std::unique_ptr<Node>> Create(const config::NodeConfig& cfg);
+  static Result<std::unique_ptr<Node>> Create(const config::NodeConfig& cfg,
+                                              NodeExtensions ext = {});
   ~Node();
 
   Status Start();
@@ -43,5 +65,11 @@ class Node {
   explicit Node(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// A node's whole life in a process: Create, Start, wait for SIGINT / SIGTERM, Stop. Returns the
+// exit code (2: the node could not be created, 1: it could not start) after printing the error
+// as "<program>: <error>". The thin mains of tidemark-node and tidemark-node-test call it.
+int RunNodeUntilSignal(const std::string& program, const config::NodeConfig& cfg,
+                       NodeExtensions ext = {});
 
 }  // namespace tidemark::node

@@ -5,7 +5,9 @@
 //   cfg->http.max_body_bytes;              // 2 MiB unless the file says otherwise
 //
 // Every key is optional except chain_id; unknown keys and wrong types are errors that name the
-// key ("config: http.max_body_bytes: expected a non-negative integer, got string"). Relative paths
+// key ("config: http.max_body_bytes: expected a non-negative integer, got string"). There is no
+// test switch: tampering and fault injection exist only in the test binary `tidemark-node-test`,
+// so a config with a `test` section is refused ("config: unknown key 'test'"). Relative paths
 // (data_dir, genesis_file, validator_key_file, explorer_dir) are resolved against the config
 // file's directory by LoadNodeConfig. docs/api.md §Configuration lists every key.
 //
@@ -79,11 +81,16 @@ struct MempoolConfig {
 };
 
 // POST /epcis/capture: a bearer token this node accepts, and the member key it signs the
-// resulting prov.capture tx with. Only the token's SHA-256 is stored.
+// resulting prov.capture tx with. Only the token's SHA-256 is stored. Every token expires
+// (`expires_at`, required); a token is revoked by deleting its entry or by `"revoked": true`
+// (the node reads its config at start: restart it). Expired and revoked tokens get 401.
 struct CaptureTokenConfig {
   std::string token_sha256;  // 64 hex digits: SHA-256 of the token's UTF-8 bytes
-  std::string key_file;      // {"public_key", "seed"} of an enrolled member key
+  std::string key_file;      // {"public_key", "seed"} of an enrolled member key (or encrypted)
   std::string label;         // shown in logs and capture jobs, e.g. the client's name
+  std::string expires_at;    // RFC 3339, e.g. "2027-03-01T00:00:00Z" (required)
+  int64_t expires_at_ms = 0;  // expires_at as Unix ms (filled by the parser)
+  bool revoked = false;
 };
 
 // The GS1 Digital Link resolver (docs/proofs.md): consumer lookups recorded as prov.scan txs.
@@ -92,16 +99,15 @@ struct ResolverConfig {
   uint32_t scan_interval_s = 60;  // at most one recorded scan per code per node per interval
 };
 
-// Switches for tests only; refused on chains that are not development chains.
-struct TestConfig {
-  bool tamper_proofs = false;  // serve altered proof bundles (explorer's negative browser test)
-};
-
 struct NodeConfig {
   std::string chain_id;  // required
   std::string data_dir = "data";
   std::string genesis_file = "genesis.json";
   std::string validator_key_file;  // "" : not a validator
+  // Encrypted key files (keystore format, key_file.h) are decrypted with the passphrase in this
+  // file (mode 0600), else in this environment variable. Plain key files need neither.
+  std::string key_passphrase_file;
+  std::string key_passphrase_env;
   std::string explorer_dir;        // "" : no explorer
   std::string log_level = "info";  // trace, debug, info, warn, error, off
   HttpConfig http;
@@ -109,7 +115,6 @@ struct NodeConfig {
   MempoolConfig mempool;
   std::vector<CaptureTokenConfig> capture_tokens;  // empty: no REST capture on this node
   ResolverConfig resolver;
-  TestConfig test;
   ConsensusConfig consensus;
 };
 

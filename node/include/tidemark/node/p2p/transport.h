@@ -18,11 +18,25 @@
 // force_dial, e.g. an observer dialling validators) and reconnects with capped exponential backoff;
 // when a second authenticated connection to the same peer appears, the newest one wins.
 //
+// Handshake admission (nobody can starve the authenticated peers): an inbound connection is
+// "anonymous" until its Hello names a key the Authorizer accepts. At most
+// max_inbound_handshakes_per_ip anonymous handshakes per source address and
+// max_inbound_handshakes in all; a newcomer beyond either cap closes the OLDEST anonymous
+// handshake (of that address, or overall) instead of being refused, so idle connections held by
+// an attacker cannot keep a peer out: its Hello arrives in the first round trip. A Hello that
+// names an authorised key leaves the anonymous pool; at most kMaxPendingPerClaimedKey handshakes
+// may claim one key (the oldest is closed), and each must finish within handshake_timeout_ms
+// (the Hello itself within hello_timeout_ms). Outbound dials are never counted. Every refusal is
+// counted by reason in TransportStats::refused (per_ip_cap, total_cap, claimed_key_cap,
+// hello_timeout, handshake_timeout, unauthorized, banned, wrong_chain, bad_hello, bad_proof,
+// closed).
+//
 // Thread safety: all public methods may be called from any thread; handlers run on the
 // io_context's threads (serialise them in the caller if needed).
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -50,10 +64,12 @@ struct TransportOptions {
   uint16_t listen_port = 0;  // 0: pick an ephemeral port (see Transport::port())
   size_t max_frame_bytes = 16 << 20;
   size_t max_queue_bytes = 64 << 20;  // per peer; Send() fails with ResourceExhausted beyond it
-  uint32_t handshake_timeout_ms = 5000;
+  uint32_t hello_timeout_ms = 1000;      // an inbound Hello must arrive within this
+  uint32_t handshake_timeout_ms = 3000;  // the whole handshake, either side
   uint32_t reconnect_min_ms = 100;
   uint32_t reconnect_max_ms = 5000;
-  size_t max_inbound_handshakes = 64;  // concurrent unauthenticated inbound connections
+  size_t max_inbound_handshakes = 64;        // concurrent anonymous inbound handshakes
+  size_t max_inbound_handshakes_per_ip = 4;  // of those, from one source address
   // An authenticated peer whose frame is oversized or fails authentication is disconnected and
   // refused (no handshake, no dialling) for this long; 0: disconnect only.
   uint32_t ban_ms = 30'000;
@@ -63,7 +79,12 @@ struct TransportStats {
   uint64_t frames_in = 0, frames_out = 0, bytes_in = 0, bytes_out = 0;
   uint64_t handshakes_ok = 0, handshakes_refused = 0, dropped_bad_frames = 0;
   uint64_t bans = 0;  // peers banned (bad frames here, or Ban() by the application)
+  std::map<std::string, uint64_t> refused;  // handshakes refused or closed, by reason
+  size_t anonymous_handshakes = 0;          // inbound handshakes whose Hello is not yet read
 };
+
+// Handshakes that may claim one authorised key at a time (a Hello's key is only proven later).
+inline constexpr size_t kMaxPendingPerClaimedKey = 2;
 
 class Transport {
  public:

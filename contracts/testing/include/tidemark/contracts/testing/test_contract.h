@@ -1,4 +1,5 @@
-// test_contract.h — a tiny "test" contract for node and pipeline tests.
+// test_contract.h — TEST ONLY: a tiny "test" contract for node and pipeline tests, and the
+// registry the test binaries run (every built-in contract plus this one).
 //
 //   put {key: "k", value: <any Value>}   -> state "test/<key>" = value; event "test.Put" {key}
 //   del {key: "k"}                       -> deletes "test/<key>"
@@ -6,6 +7,12 @@
 //                                           so a test can check that a failed call changes
 //                                           nothing
 // Reads: TestContractGet(view, "k").  Any active registered key may call it.
+//
+//   ContractRegistry r = TestContracts();   // identity, gov, prov, test
+//
+// It lives in the `tidemark_contracts_testing` library, which only tests and `tidemark-node-test`
+// link: the production registry (BuiltinContracts) and `tidemark-node` do not know it
+// (docs/contracts.md, "Test code").
 // Thread safety: immutable object; stateless.
 #pragma once
 
@@ -21,5 +28,8 @@ class TestContract : public Contract {
 };
 
 Result<std::optional<Value>> TestContractGet(const StateView& view, const std::string& key);
+
+// BuiltinContracts() plus the "test" contract.
+ContractRegistry TestContracts();
 
 }  // namespace tidemark::contracts

@@ -1,0 +1,52 @@
+// test_node.h — TEST ONLY: what `tidemark-node-test` adds to a node, through NodeExtensions.
+// Linked by tests and by that binary, never by `tidemark-node` (DESIGN.md: the production binary
+// holds no test code).
+//
+//   auto ext = TestNodeExtensions(cfg, {.faults = true, .tamper_proofs = false});
+//   if (!ext.ok()) ...;                               // tampering asked on a non-dev chain
+//   return RunNodeUntilSignal("tidemark-node-test", cfg, std::move(*ext));
+//
+// - The "test" contract (contracts/testing/test_contract.h) is always registered.
+// - The fault layer (--test-faults or TIDEMARK_TEST_FAULTS=1): the node reads
+//   `<data_dir>/test_faults` every 200 ms: one peer key (64 hex digits) per line, `#` comments;
+//   every message to and from those peers is dropped by the transport (Transport::SetBlocked),
+//   as if the network between them were cut. Process tests partition a network by writing these
+//   files (write a temp file, then rename it):
+//     echo "<key of C>\n<key of D>" > A/data/test_faults.tmp && mv A/data/test_faults.tmp A/data/test_faults
+//   The node logs "test faults: blocking 2 peers" once the cut is in effect; an empty (or
+//   deleted) file heals it ("test faults: blocking 0 peers").
+// - Proof tampering (--tamper-proofs or TIDEMARK_TEST_TAMPER_PROOFS=1, development chains only):
+//   every bundle served still decodes but no longer verifies, and carries "tampered": true.
+//
+// Thread safety: pure functions; the returned hooks are safe from any thread.
+#pragma once
+
+#include <set>
+#include <string>
+
+#include "tidemark/crypto.h"
+#include "tidemark/node/app/node.h"
+#include "tidemark/status.h"
+
+namespace tidemark::node::testing {
+
+// The blocked peers listed in `path`; an absent file blocks nobody; a bad line is an error.
+Result<std::set<PublicKey>> ReadTestFaults(const std::string& path);
+
+// Alters an encoded bundle so that it still decodes but no longer verifies.
+Bytes TamperBundle(api::BundleKind kind, const Bytes& bundle);
+
+// A development chain id ("tidemark-local…", "tidemark-dev…", "tidemark-test…",
+// "…-dev"): the only chains a tampering node may run on.
+bool IsDevChain(const std::string& chain_id);
+
+struct TestNodeOptions {
+  bool faults = false;         // poll <data_dir>/test_faults
+  bool tamper_proofs = false;  // serve tampered bundles
+};
+
+// The extensions of tidemark-node-test; FailedPrecondition when tampering is asked on a chain
+// that is not a development chain.
+Result<NodeExtensions> TestNodeExtensions(const config::NodeConfig& cfg, TestNodeOptions opt);
+
+}  // namespace tidemark::node::testing
