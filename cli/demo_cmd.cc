@@ -14,8 +14,10 @@
 // Every act is legitimate under the ownership rules (docs/provenance.md, "Who may do what to
 // whose object"): where two personas belong to different organisations, the holder hands goods
 // over (prov.transfer_custody, accepted by the receiver) or names the next organisation's
-// location in the shipping event's destinationList, and a location's owner delegates it to the
-// organisation that records events there. Where they share an organisation nothing is needed.
+// location in the shipping event's destinationList, a location's owner delegates it to the
+// organisation that records events there, and the goods' holder engages the customs broker before
+// it declares them (prov.delegate {holder, org, acts: [customs]}). Where they share an
+// organisation nothing is needed.
 //
 // Keys: each persona (brand, forwarder, broker, customs, inspector, warehouse, retailer,
 // platform) is a member key enrolled by the admin of the first organisation in the genesis that
@@ -131,6 +133,8 @@ class Story {
   Status Handover(const std::string& from, const std::string& to,
                   const std::vector<std::string>& items, const std::string& what);
   // `owner` lets `grantee` record events at `location` when they are different orgs.
+  // `holder` engages the `broker` persona's organisation to declare the goods it holds.
+  Status EngageBroker(const std::string& holder, const std::string& broker);
   Status GrantLocation(const std::string& owner, const std::string& grantee,
                        const std::string& location, const std::string& name);
   Status Load();
@@ -252,6 +256,14 @@ Status Story::GrantLocation(const std::string& owner, const std::string& grantee
           {"location", location}, {"org", org_of_.at(grantee)}, {"acts", Value::List{"event"}}});
 }
 
+Status Story::EngageBroker(const std::string& holder, const std::string& broker) {
+  if (org_of_.at(holder) == org_of_.at(broker)) return Status::Ok();
+  return Tx(holder, "engage the " + broker + " to declare the goods it holds", "prov", "delegate",
+            Value::Map{{"holder", org_of_.at(holder)},
+                       {"org", org_of_.at(broker)},
+                       {"acts", Value::List{"customs"}}});
+}
+
 Value Declaration(const std::string& no, const std::string& mode, const std::string& order,
                   const std::vector<std::string>& items, const std::string& origin) {
   Value::List l(items.begin(), items.end());
@@ -329,6 +341,9 @@ Status Story::Load() {
   ship["bizTransactionList"] = {
       {{"type", "po"}, {"bizTransaction", "urn:epcglobal:cbv:bt:6901234000017:PO-88121"}}};
   TM_RETURN_IF_ERROR(Capture("forwarder", "export the pallets from Auckland", {ship}));
+  // The pallets' holder (custody moves to the warehouse only when it stores them) engages the
+  // broker; the same engagement covers the parcel the forwarder holds later.
+  TM_RETURN_IF_ERROR(EngageBroker("forwarder", "broker"));
   TM_RETURN_IF_ERROR(Tx("broker", "declare the pallets for bonded import (mode 1210)", "prov",
                         "customs_declare",
                         Declaration("HZ2026-1210-000481", "1210", "ORD-88121", {p1, p2}, "NZ")));

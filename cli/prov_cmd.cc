@@ -9,6 +9,7 @@
 //   tidemark prov recall --lot /01/09421234100013/10/L1 --reason "..."
 //   tidemark prov delegate --gtin 09421234100013 --org contract-plant --act commission --act lot
 //   tidemark prov delegate --location urn:epc:id:sgln:6901234.00017.0 --org platform
+//   tidemark prov delegate --holder platform --org customs --act customs   (engage a broker)
 //   tidemark prov revoke-delegation --gtin 09421234100013 --org contract-plant
 //   tidemark prov transfer-custody --item <SSCC or SGTIN> ... --to warehouse   (the holder)
 //   tidemark prov accept-custody --item <SSCC or SGTIN> ...                    (the addressee)
@@ -53,19 +54,21 @@ Status NonEmpty(const std::string& v, const std::string& what) {
 
 struct ProvArgs {
   std::string gtin, name, brand, origin, description, lot, production, expiry, gln, country, kind,
-      id, result, report_sha256, report_file, issue, reason, recall_id, org, location, to;
+      id, result, report_sha256, report_file, issue, reason, recall_id, org, location, to, holder;
   int prefix_length = 0;
   std::vector<std::string> lots, acts, items;
 };
 
-// {gtin | location, org}: the scope of a delegation, exactly one of the two.
+// {gtin | location | holder, org}: the scope of a delegation, exactly one of the three.
 Result<Value::Map> DelegationScope(const ProvArgs& a) {
-  if (a.gtin.empty() == a.location.empty()) {
-    return Status::Invalid("--gtin or --location: exactly one is required");
+  if (int{!a.gtin.empty()} + int{!a.location.empty()} + int{!a.holder.empty()} != 1) {
+    return Status::Invalid("--gtin, --location or --holder: exactly one is required");
   }
   TM_RETURN_IF_ERROR(NonEmpty(a.org, "--org"));
   Value::Map m{{"org", a.org}};
-  if (!a.gtin.empty()) {
+  if (!a.holder.empty()) {
+    m["holder"] = a.holder;
+  } else if (!a.gtin.empty()) {
     auto g = contracts::NormaliseGtin(a.gtin);
     if (!g.ok()) return g.status().WithContext("--gtin");
     m["gtin"] = *g;
@@ -226,13 +229,17 @@ void RegisterProv(CLI::App& app, Context& ctx) {
   });
 
   auto* delegate = prov->add_subcommand(
-      "delegate", "Let another organisation act on your product (GTIN) or location (owner)");
+      "delegate",
+      "Let another organisation act on your product (GTIN) or location (owner), or engage a "
+      "customs broker for the goods your organisation holds (--holder)");
   delegate->add_option("--gtin", a->gtin, "Your product's GTIN");
   delegate->add_option("--location", a->location, "Your location (GLN or SGLN URN)");
+  delegate->add_option("--holder", a->holder,
+                       "Your organisation's id: engage --org as customs broker for what it holds");
   delegate->add_option("--org", a->org, "The organisation delegated to")->required();
   delegate->add_option("--act", a->acts,
                        "What it may do (repeat; default all): commission, destroy, lot, recall "
-                       "for a GTIN; event for a location");
+                       "for a GTIN; event for a location; customs for a holder");
   AddSignerOptions(delegate, *signer);
   OnSubmit(delegate, ctx, signer, "prov", "delegate", [a]() -> Result<Value> {
     TM_ASSIGN_OR_RETURN(Value::Map m, DelegationScope(*a));
@@ -243,6 +250,7 @@ void RegisterProv(CLI::App& app, Context& ctx) {
   auto* revoke = prov->add_subcommand("revoke-delegation", "Revoke a delegation (owner)");
   revoke->add_option("--gtin", a->gtin, "Your product's GTIN");
   revoke->add_option("--location", a->location, "Your location (GLN or SGLN URN)");
+  revoke->add_option("--holder", a->holder, "Your organisation's id (a broker's engagement)");
   revoke->add_option("--org", a->org, "The organisation delegated to")->required();
   AddSignerOptions(revoke, *signer);
   OnSubmit(revoke, ctx, signer, "prov", "revoke_delegation", [a]() -> Result<Value> {
@@ -283,7 +291,9 @@ void RegisterCustoms(CLI::App& app, Context& ctx) {
   auto signer = std::make_shared<SignerOptions>();
   auto a = std::make_shared<CustomsArgs>();
 
-  auto* declare = customs->add_subcommand("declare", "Declare a consignment (CUSTOMS_BROKER)");
+  auto* declare = customs->add_subcommand(
+      "declare",
+      "Declare a consignment (CUSTOMS_BROKER, engaged by the goods' holder: prov delegate --holder)");
   declare->add_option("--no", a->no, "Declaration number")->required();
   declare->add_option("--mode", a->mode, "1210 bonded import, 1239, 9610 direct B2C, 9710, 9810")
       ->required()

@@ -101,6 +101,21 @@ Result<bool> SignerHolds(const StateView& view, const KeyRecord& signer, Role ro
   return org && org->HasRole(role);
 }
 
+Status RequireCustomsEngagement(const StateView& view, const Value& obj,
+                                const std::string& broker_org) {
+  std::string holder = S(obj, "custody");
+  if (holder.empty()) {
+    TM_ASSIGN_OR_RETURN(holder, ObjectOwner(view, obj));
+  }
+  if (holder == broker_org) return Status::Ok();
+  TM_ASSIGN_OR_RETURN(bool engaged, IsDelegate(view, HolderScope(holder), broker_org, "customs"));
+  if (engaged) return Status::Ok();
+  return Deny("customs-engagement",
+              "item " + S(obj, "id") + " is held by " + Who(holder) + "; org " + broker_org +
+                  " may declare it only if its holder engaged it (prov.delegate {holder: " +
+                  holder + ", org: " + broker_org + ", acts: [customs]})");
+}
+
 bool UnderCustomsControl(const Value& obj) {
   return IsOneOf(S(obj, "state"), {"CUSTOMS_HOLD", "INSPECTED", "CUSTOMS_REJECTED"});
 }

@@ -13,7 +13,9 @@
 //   custody-handover taking custody: the holder, or the addressee of a pending handover
 //   destroy          the holder, the owner or its delegate, a REGULATOR, CUSTOMS under control
 //   recall           the owner or its delegate, a REGULATOR
-//   delegation       delegating a GTIN or a location: its owner
+//   delegation       delegating a GTIN or a location: its owner; engaging a broker: the holder
+//   customs-engagement  a customs declaration: every covered item is held by the broker's org or
+//                    by an org that engaged it (prov.delegate {holder, org, acts: [customs]})
 //   event-owner      an error declaration about a recorded event: the org that recorded it, or a
 //                    REGULATOR (prov_capture.cc)
 // Thread safety: stateless functions.
@@ -35,8 +37,10 @@ Status Deny(const std::string& rule, const std::string& why);
 // WithContext for statuses that name no rule: the rule stays first in every refusal.
 Status WithRuleContext(const Status& st, const std::string& context);
 
-// Delegation scopes: a product "/01/<gtin14>" or a location's canonical id "/414/...".
+// Delegation scopes: a product "/01/<gtin14>", a location's canonical id "/414/...", or a holder
+// "/org/<org>" (whatever that organisation holds; the act a holder grants is "customs").
 inline std::string GtinScope(const std::string& gtin14) { return "/01/" + gtin14; }
+inline std::string HolderScope(const std::string& org) { return "/org/" + org; }
 // "prov/deleg/<scope> <org>" -> {scope, kind, org, acts, by, height, tx}
 inline std::string DelegationKey(const std::string& scope, const std::string& org) {
   return "prov/deleg/" + scope + " " + org;
@@ -65,6 +69,11 @@ Result<std::string> ObjectOwner(const StateView& view, const Value& obj);
 bool TakesCustody(const std::string& target);
 // Whether the signer's key and its organisation both hold `role`.
 Result<bool> SignerHolds(const StateView& view, const KeyRecord& signer, Role role);
+
+// OK if the organisation `broker_org` may declare `obj` to customs: it holds the object, or the
+// holder engaged it (a delegation of HolderScope(holder) with act "customs").
+Status RequireCustomsEngagement(const StateView& view, const Value& obj,
+                                const std::string& broker_org);
 
 // Whether an object is under customs control (a CUSTOMS key may act on it).
 bool UnderCustomsControl(const Value& obj);

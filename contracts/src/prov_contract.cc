@@ -248,6 +248,11 @@ Status CustomsDeclare(const TxContext& ctx, const Value& args, StateView& view, 
     given.push_back(*id);
     TM_RETURN_IF_ERROR(Covered(view, *id, covered, 0));
   }
+  // Rule customs-engagement: every covered item, before anything is written.
+  for (const auto& id : covered) {
+    TM_ASSIGN_OR_RETURN(std::optional<Value> obj, Load(view, ObjKey(id)));
+    TM_RETURN_IF_ERROR(RequireCustomsEngagement(view, *obj, signer.org));
+  }
   for (const auto& id : covered) {
     TM_ASSIGN_OR_RETURN(std::optional<Value> obj, Load(view, ObjKey(id)));
     std::string state = S(*obj, "state");

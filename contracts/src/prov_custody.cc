@@ -1,5 +1,6 @@
 // prov.delegate / revoke_delegation / transfer_custody / accept_custody: delegation of products and
-// locations by their owner, and the explicit two-sided custody handover (docs/provenance.md).
+// locations by their owner, a holder's engagement of a customs broker, and the explicit two-sided
+// custody handover (docs/provenance.md).
 #include <algorithm>
 
 #include "args.h"
@@ -15,18 +16,29 @@ namespace {
 
 const std::vector<std::string> kGtinActs = {"commission", "destroy", "lot", "recall"};
 const std::vector<std::string> kLocationActs = {"event"};
+const std::vector<std::string> kHolderActs = {"customs"};
 
 struct Scope {
-  std::string id;     // "/01/<gtin14>" or the location's canonical id
-  std::string kind;   // "gtin" | "location"
-  std::string owner;  // the org that registered it
+  std::string id;     // "/01/<gtin14>", the location's canonical id, or "/org/<holder>"
+  std::string kind;   // "gtin" | "location" | "holder"
+  std::string owner;  // the org that registered it (for a holder scope: that org itself)
   const std::vector<std::string>* acts;
 };
 
-// The delegated object named by exactly one of args.gtin / args.location; it must be registered.
+// The delegated object named by exactly one of args.gtin / args.location (it must be registered)
+// / args.holder (an active organisation: everything it holds, for the act "customs").
 Result<Scope> ScopeArg(const StateView& view, const Value& args) {
   const bool has_gtin = args.Find("gtin") != nullptr, has_loc = args.Find("location") != nullptr;
-  if (has_gtin == has_loc) return Status::Invalid("gtin or location: exactly one is required");
+  const bool has_holder = args.Find("holder") != nullptr;
+  if (int{has_gtin} + int{has_loc} + int{has_holder} != 1) {
+    return Status::Invalid("gtin, location or holder: exactly one is required");
+  }
+  if (has_holder) {
+    TM_ASSIGN_OR_RETURN(std::string org, internal::Str(args, "holder"));
+    TM_ASSIGN_OR_RETURN(std::optional<OrgRecord> rec, LoadOrg(view, org));
+    if (!rec || !rec->active) return Status::NotFound("holder: no active organisation " + org);
+    return Scope{HolderScope(org), "holder", org, &kHolderActs};
+  }
   if (has_gtin) {
     TM_ASSIGN_OR_RETURN(std::string raw, internal::Str(args, "gtin"));
     auto gtin = NormaliseGtin(raw);
@@ -48,6 +60,11 @@ Result<Scope> ScopeArg(const StateView& view, const Value& args) {
 Result<KeyRecord> ScopeOwner(const StateView& view, const TxContext& ctx, const Scope& scope,
                              const std::string& what) {
   TM_ASSIGN_OR_RETURN(KeyRecord signer, ActiveSigner(view, ctx.signer));
+  if (signer.org != scope.owner && scope.kind == "holder") {
+    return Deny("delegation", "only org " + scope.owner + " may " + what +
+                                  " its engagements of customs brokers; org " + signer.org +
+                                  " may not");
+  }
   if (signer.org != scope.owner) {
     return Deny("delegation", scope.kind + " " + scope.id + " belongs to org " + scope.owner +
                                   "; only it may " + what + " it");

@@ -94,6 +94,8 @@ export async function seed(base, netDir, { log = console.log } = {}) {
     { disposition: 'active', bizLocation: { id: loc(1) } })] });
   await step(brand, 'capture', { events: [ev('ObjectEvent', 'OBSERVE', 'shipping', items, ago(26),
     { disposition: 'in_transit', bizLocation: { id: loc(1) } })] });
+  // The items' holder (the platform) engages the customs organisation as its broker first.
+  await step(brand, 'delegate', { holder: 'platform', org: 'customs', acts: ['customs'] });
   await step(customs, 'customs_declare', { declaration_no: `DEC${run}`, mode: '1210', order_no: `ORD${run}`,
     payment_no: `PAY${run}`, waybill_no: `WB${run}`, items, origin_country: 'NZ' });
   await step(customs, 'customs_inspect', { declaration_no: `DEC${run}` });

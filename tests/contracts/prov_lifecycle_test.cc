@@ -85,6 +85,7 @@ TEST_CASE("a 1210 import walks from commissioning abroad to retail sale, recall 
   REQUIRE(Ok(Capture(c, "forwarder/admin", {export_ship})));
   CHECK(StateOf(c, kItemA) == "IN_TRANSIT");
   CHECK(StateOf(c, kItemB) == "IN_TRANSIT");
+  REQUIRE(Ok(EngageBroker(c, "forwarder", "broker")));  // the holder engages the broker
   REQUIRE(Ok(
       c.Call("broker/admin", "prov", "customs_declare", Declare("D-1210-1", "1210", {kPallet}))));
   CHECK(StateOf(c, kItemA) == "CUSTOMS_HOLD");
@@ -200,6 +201,7 @@ TEST_CASE("forbidden transitions are refused with the rule broken") {
           "lacks role CUSTOMS_BROKER");
   refused(c.Call("broker/admin", "prov", "customs_declare", Declare("D-1", "1234", {kPallet})),
           "mode: must be");
+  REQUIRE(Ok(EngageBroker(c, "brand", "broker")));
   REQUIRE(Ok(c.Call("broker/admin", "prov", "customs_declare", Declare("D-1", "1210", {kPallet}))));
   refused(c.Call("broker/admin", "prov", "customs_release", Decl("D-1")), "lacks role CUSTOMS");
   refused(c.Call("broker/admin", "prov", "customs_declare", Declare("D-2", "1210", {kItemA})),
@@ -233,6 +235,7 @@ TEST_CASE("forbidden transitions are refused with the rule broken") {
   REQUIRE(Ok(Capture(c, "retail/admin", {Ev("ObjectEvent", "DELETE", "destroying", {c1})})));
   refused(Capture(c, "retail/admin", {Ev("ObjectEvent", "OBSERVE", "inspecting", {c1})}),
           "was destroyed at height");
+  REQUIRE(Ok(EngageBroker(c, "retail", "broker")));  // c1's holder, so that the state decides
   refused(c.Call("broker/admin", "prov", "customs_declare", Declare("D-4", "9710", {c1})),
           "was destroyed");
 

@@ -27,7 +27,7 @@ void Setup(Chain& c) {
   c.Init({{"brand", {Role::kBrand, Role::kManufacturer}},
           {"rival",
            {Role::kBrand, Role::kManufacturer, Role::kRetailer, Role::kForwarder,
-            Role::kBondedWarehouse}},
+            Role::kBondedWarehouse, Role::kCustomsBroker}},
           {"forwarder", {Role::kForwarder, Role::kExporter}},
           {"broker", {Role::kCustomsBroker}},
           {"customs", {Role::kCustoms}},
@@ -300,6 +300,7 @@ TEST_CASE("row destroy: holder, owner or its delegate, REGULATOR, CUSTOMS under 
   // Customs destroys goods it rejected.
   Value decl = Value::Map{{"declaration_no", "D-1"}, {"mode", "1210"},    {"order_no", "O"},
                           {"payment_no", "P"},       {"waybill_no", "W"}, {"items", Items({i5})}};
+  REQUIRE(Ok(EngageBroker(c, "brand", "broker")));
   REQUIRE(Ok(c.Call("broker/admin", "prov", "customs_declare", decl)));
   REQUIRE(Ok(c.Call("customs/admin", "prov", "customs_reject",
                     Value::Map{{"declaration_no", "D-1"}, {"reason", "fake"}})));
@@ -336,12 +337,83 @@ TEST_CASE("row recall: the GTIN's owner or its delegate, or a REGULATOR") {
   CHECK(Ok(orphan("regulator/admin")));
 }
 
+Value Declaration(const std::string& no, const std::vector<std::string>& items) {
+  return Value::Map{{"declaration_no", no}, {"mode", "1210"},    {"order_no", "O-" + no},
+                    {"payment_no", "P"},    {"waybill_no", "W"}, {"items", Items(items)}};
+}
+
+bool Declared(Chain& c, const std::string& no) {
+  return c.state.entries().count("prov/customs/" + no) == 1;
+}
+
+TEST_CASE("row customs_declare: a broker the holder engaged, or the holder's own broker") {
+  Chain c;
+  Setup(c);
+  auto declare = [&](const std::string& who, const std::string& no,
+                     const std::vector<std::string>& items) {
+    return c.Call(who, "prov", "customs_declare", Declaration(no, items));
+  };
+  // Nobody engaged the broker: refused, nothing written.
+  Refused(
+      c, [&] { return declare("broker/admin", "D-1", {kItem1}); }, "customs-engagement");
+  CHECK(StateOf(c, kItem1) == "COMMISSIONED");
+  CHECK_FALSE(Declared(c, "D-1"));
+  // Only the holder engages a broker for its goods.
+  Refused(
+      c,
+      [&] {
+        return c.Call("rival/admin", "prov", "delegate",
+                      Value::Map{{"holder", "brand"}, {"org", "rival"}});
+      },
+      "delegation");
+  CHECK(c.Call("brand/admin", "prov", "delegate",
+               Value::Map{{"holder", "brand"}, {"gtin", kGtin}, {"org", "broker"}})
+            .reason.find("exactly one") != std::string::npos);
+  // Engaged by the holder: accepted.
+  REQUIRE(Ok(EngageBroker(c, "brand", "broker")));
+  CHECK(Ok(declare("broker/admin", "D-1", {kItem1})));
+  CHECK(StateOf(c, kItem1) == "CUSTOMS_HOLD");
+  // A stranger broker (engaged by nobody) is refused on the same holder's goods.
+  Refused(
+      c, [&] { return declare("rival/admin", "D-2", {kItem2}); }, "customs-engagement");
+  CHECK(StateOf(c, kItem2) == "COMMISSIONED");
+  // A container: every item in it must be declarable. S3 on the brand's pallet is handed to the
+  // retailer, who has engaged nobody: the whole pallet is refused until it does.
+  const std::string i3 = "https://id.gs1.org/01/10614141073464/10/L1/21/S3";
+  REQUIRE(Ok(Capture(c, "brand/admin", {Ev("ObjectEvent", "ADD", "commissioning", {i3})})));
+  auto pack = Ev("AggregationEvent", "ADD", "packing", {kItem2, i3});
+  pack["parentID"] = kPallet;
+  REQUIRE(Ok(Capture(c, "brand/admin", {pack})));
+  REQUIRE(Ok(Handover(c, "brand/admin", "retail", {i3})));
+  Refused(
+      c, [&] { return declare("broker/admin", "D-3", {kPallet}); }, "customs-engagement");
+  CHECK(StateOf(c, kItem2) == "PACKED");
+  CHECK_FALSE(Declared(c, "D-3"));
+  REQUIRE(Ok(EngageBroker(c, "retail", "broker")));
+  CHECK(Ok(declare("broker/admin", "D-3", {kPallet})));
+  CHECK(StateOf(c, kItem2) == "CUSTOMS_HOLD");
+  CHECK(StateOf(c, i3) == "CUSTOMS_HOLD");
+  // A broker declares what its own organisation holds without an engagement.
+  const std::string i4 = "https://id.gs1.org/01/10614141073464/10/L1/21/S4";
+  const std::string i5 = "https://id.gs1.org/01/10614141073464/10/L1/21/S5";
+  REQUIRE(Ok(Capture(c, "brand/admin", {Ev("ObjectEvent", "ADD", "commissioning", {i4, i5})})));
+  REQUIRE(Ok(Handover(c, "brand/admin", "rival", {i4})));
+  CHECK(Ok(declare("rival/admin", "D-4", {i4})));
+  // A revoked engagement engages no more.
+  REQUIRE(Ok(c.Call("brand/admin", "prov", "revoke_delegation",
+                    Value::Map{{"holder", "brand"}, {"org", "broker"}})));
+  Refused(
+      c, [&] { return declare("broker/admin", "D-5", {i5}); }, "customs-engagement");
+  CHECK(StateOf(c, i5) == "COMMISSIONED");
+}
+
 TEST_CASE("row customs control: CUSTOMS records on goods under its control, not on others'") {
   Chain c;
   Setup(c);
   Value decl =
       Value::Map{{"declaration_no", "D-2"}, {"mode", "1210"},    {"order_no", "O"},
                  {"payment_no", "P"},       {"waybill_no", "W"}, {"items", Items({kItem1})}};
+  REQUIRE(Ok(EngageBroker(c, "brand", "broker")));
   REQUIRE(Ok(c.Call("broker/admin", "prov", "customs_declare", decl)));
   CHECK(Ok(Capture(c, "customs/admin", {Ev("ObjectEvent", "OBSERVE", "inspecting", {kItem1})})));
   Refused(
@@ -405,6 +477,23 @@ TEST_CASE("regression: another organisation takes custody of the brand's goods b
       },
       "custody-handover");
   CHECK(CustodyOf(c, kItem1) == "brand");
+}
+
+TEST_CASE("regression: a broker declares another organisation's goods") {
+  Chain c;
+  Setup(c);
+  // The broker engaged by the brand's forwarder declares the brand's goods: refused.
+  REQUIRE(Ok(EngageBroker(c, "forwarder", "broker")));
+  Refused(
+      c,
+      [&] { return c.Call("broker/admin", "prov", "customs_declare", Declaration("X", {kItem1})); },
+      "customs-engagement");
+  Refused(
+      c,
+      [&] { return c.Call("rival/admin", "prov", "customs_declare", Declaration("X", {kItem1})); },
+      "customs-engagement");
+  CHECK(StateOf(c, kItem1) == "COMMISSIONED");
+  CHECK_FALSE(Declared(c, "X"));
 }
 
 TEST_CASE("regression: another organisation destroys the brand's items") {

@@ -120,6 +120,7 @@ Value::Map ScopeArgs(const DelegationScope& s) {
   Value::Map m{{"org", s.org}};
   Opt(m, "gtin", s.gtin);
   Opt(m, "location", s.location);
+  Opt(m, "holder", s.holder);
   return m;
 }
 

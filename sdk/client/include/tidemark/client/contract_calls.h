@@ -73,9 +73,11 @@ Result<TxOutcome> Recall(LedgerClient& c, const KeyPair& key, const std::string&
                          const std::string& reason, const std::string& recall_id = "");
 
 // Ownership and custody (docs/provenance.md, "Who may do what to whose object"). A delegation's
-// scope is a GTIN or a location (exactly one non-empty); empty `acts` delegates every act.
+// scope is a GTIN, a location, or `holder` (the signer's own org: engaging the customs broker
+// `org` for the goods it holds, act "customs") — exactly one non-empty; empty `acts` delegates
+// every act.
 struct DelegationScope {
-  std::string gtin, location, org;
+  std::string gtin, location, org, holder;
 };
 Result<TxOutcome> Delegate(LedgerClient& c, const KeyPair& owner, const DelegationScope& scope,
                            const std::vector<std::string>& acts = {});
