@@ -1,8 +1,13 @@
 // mempool.h — pending transactions: admission control, per-signer nonce order, quotas, batches,
 // status tracking.
 //
-//   Mempool pool({.chain_id = "tidemark-local"}, [&](const PublicKey& k) {
-//     return ReadSigner(ledger, k);                    // SignerInfoFromState over committed state
+//   Mempool pool({.chain_id = "tidemark-local"}, [&](const PublicKey& k) -> Result<SignerInfo> {
+//     SignerInfo info;                                 // the latest committed state, any thread
+//     TM_RETURN_IF_ERROR(ledger.ReadLatest([&](const contracts::StateView& v, uint64_t h) {
+//       info = SignerInfoFromState(v, k, h);
+//       return Status::Ok();
+//     }));
+//     return info;
 //   });
 //   Result<TxRecord> r = pool.Add(wire_bytes);        // admission (below)
 //   std::vector<Transaction> batch = pool.TakeBatch(/*max_txs=*/1000, /*max_bytes=*/1 << 20,
