@@ -77,6 +77,7 @@ class ByzantineNode : public consensus::ProposalHost {
   }
 
   size_t equivocations() const { return equivocations_.load(); }
+  size_t stuffed_proposals() const { return stuffed_proposals_.load(); }
   size_t connected() const { return transport_->ConnectedPeers().size(); }
   node::p2p::Transport& transport() { return *transport_; }
   uint32_t own_index() const { return *validators_.IndexOf(key_.public_key()); }
@@ -110,13 +111,22 @@ class ByzantineNode : public consensus::ProposalHost {
     return transport_->Send(to, std::move(message));
   }
 
-  // ---- ProposalHost: an empty block whose execution fields repeat its parent's (valid).
+  // From now on every block it proposes carries `txs` (a leader stuffing blocks with txs that
+  // honest mempools refused), sent as one proposal to every peer (no equivocation).
+  void StuffProposals(std::vector<Transaction> txs) {
+    std::lock_guard l(mu_);
+    stuffed_ = std::move(txs);
+  }
+
+  // ---- ProposalHost: a block whose execution fields repeat its parent's (valid), empty unless
+  // StuffProposals gave it txs.
   Block BuildProposal(const BlockHeader& fields, const QuorumCert& justify) override {
     Block b;
     b.header = fields;
     b.justify = justify;
+    b.txs = stuffed_;
     b.header.tx_root = TxRoot(b.txs);
-    b.header.tx_count = 0;
+    b.header.tx_count = static_cast<uint32_t>(b.txs.size());
     auto it = blocks_.find(justify.data.block_id);
     const Block& parent = it != blocks_.end() ? it->second : genesis_;
     b.header.exec_height = parent.header.exec_height;
@@ -183,9 +193,10 @@ class ByzantineNode : public consensus::ProposalHost {
       if (auto* s = std::get_if<consensus::SendTo>(&a)) {
         (void)transport_->Send(s->to, Consensus(consensus::EncodeMessage(s->msg)));
       } else if (auto* b = std::get_if<consensus::Broadcast>(&a)) {
-        if (auto* p = std::get_if<consensus::ProposalMsg>(&b->msg)) {
+        if (auto* p = std::get_if<consensus::ProposalMsg>(&b->msg); p && stuffed_.empty()) {
           Equivocate(*p);
         } else {
+          if (p) stuffed_proposals_++;  // one stuffed block to all: it could get a quorum
           transport_->Broadcast(Consensus(consensus::EncodeMessage(b->msg)));
         }
       } else if (auto* c = std::get_if<consensus::CommitBlocks>(&a)) {
@@ -227,6 +238,8 @@ class ByzantineNode : public consensus::ProposalHost {
   std::thread io_thread_, loop_;
   std::atomic<bool> stopped_{false};
   std::atomic<size_t> equivocations_{0};
+  std::atomic<size_t> stuffed_proposals_{0};
+  std::vector<Transaction> stuffed_;  // guarded by mu_
 };
 
 }  // namespace tidemark::testing

@@ -45,7 +45,7 @@ std::pair<Block, QuorumCert> NextBlock(Ledger& l, int n) {
   b.header.parent = tip->Id();
   b.header.timestamp_ms += 1000;
   KeyPair admin = Key("admin");
-  uint64_t nonce = l.NextNonce(admin.public_key());
+  uint64_t nonce = *l.NextNonce(admin.public_key());
   for (int i = 0; i < n; ++i) {
     Transaction tx{.chain_id = l.chain_id(), .nonce = nonce + i, .contract = "test",
                    .method = "put",
@@ -106,7 +106,7 @@ TEST_CASE("ledger: a block that does not follow the tip is refused and nothing c
   b.header.height = 5;
   CHECK(l.Commit(b, cert, std::nullopt).status().code() == Code::kFailedPrecondition);
   CHECK(l.height() == 0);
-  CHECK(l.NextNonce(Key("admin").public_key()) == 1);
+  CHECK(*l.NextNonce(Key("admin").public_key()) == 1);
 }
 
 TEST_CASE("ledger: reopening a data directory resumes at its tip, another genesis is refused") {
@@ -131,7 +131,7 @@ TEST_CASE("ledger: reopening a data directory resumes at its tip, another genesi
     REQUIRE(ledger.ok());
     CHECK((*ledger)->height() == 5);
     CHECK((*ledger)->tip_id() == tip);
-    CHECK((*ledger)->NextNonce(Key("admin").public_key()) == 11);
+    CHECK(*(*ledger)->NextNonce(Key("admin").public_key()) == 11);
   }
   {
     auto kv = LevelDbKvStore::Open(dir.string(), {});
@@ -160,7 +160,7 @@ std::pair<Block, QuorumCert> GovBlock(Ledger& l, uint64_t epoch, uint64_t exec_h
   std::map<std::string, uint64_t> nonces;
   for (const auto& c : calls) {
     KeyPair k = Key(c.signer);
-    if (!nonces.count(c.signer)) nonces[c.signer] = l.NextNonce(k.public_key());
+    if (!nonces.count(c.signer)) nonces[c.signer] = *l.NextNonce(k.public_key());
     Transaction tx{.chain_id = l.chain_id(), .nonce = nonces[c.signer]++, .contract = "gov",
                    .method = c.method, .args = c.args.Encode()};
     tx.SignWith(k);

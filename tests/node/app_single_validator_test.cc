@@ -43,7 +43,15 @@ TEST_CASE("single validator: txs from the mempool are committed, executed and in
   REQUIRE(ledger.ok());
   Ledger& l = **ledger;
   mempool::Mempool pool({.chain_id = g.chain_id},
-                        [&](const PublicKey& k) { return l.NextNonce(k); });
+                        [&](const PublicKey& k) -> Result<mempool::SignerInfo> {
+                          mempool::SignerInfo info;
+                          TM_RETURN_IF_ERROR(l.ReadLatest(
+                              [&](const contracts::StateView& view, uint64_t height) {
+                                info = mempool::SignerInfoFromState(view, k, height);
+                                return Status::Ok();
+                              }));
+                          return info;
+                        });
   boost::asio::io_context io;
   std::atomic<int> commits{0};
   ConsensusDriverOptions opt;
@@ -72,7 +80,7 @@ TEST_CASE("single validator: txs from the mempool are committed, executed and in
     REQUIRE(rec.ok());
     CHECK(rec->state == mempool::TxState::kCommitted);
   }
-  CHECK(l.NextNonce(admin.public_key()) == 51);
+  CHECK(*l.NextNonce(admin.public_key()) == 51);
   auto v = contracts::TestContractGet(l.state(), "k0");
   REQUIRE(v.ok());
   CHECK(**v == Value(int64_t{50}));

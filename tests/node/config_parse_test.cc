@@ -145,3 +145,28 @@ TEST_CASE("config: network-configs/single/node.json loads and round-trips") {
   REQUIRE(again.ok());
   CHECK(NodeConfigToJson(*again) == NodeConfigToJson(*c));
 }
+
+TEST_CASE("config: mempool admission quotas have documented defaults and can be set") {
+  auto d = ParseNodeConfig(json{{"chain_id", "c"}});
+  REQUIRE(d.ok());
+  CHECK(d->mempool.nonce_window == 64);
+  CHECK(d->mempool.max_signer_txs == 64);
+  CHECK(d->mempool.max_signer_bytes == (4u << 20));
+  CHECK(d->mempool.max_org_txs == 4000);
+  CHECK(d->mempool.max_org_bytes == (16u << 20));
+  auto c = ParseNodeConfig(json{{"chain_id", "c"},
+                                {"mempool",
+                                 {{"max_signer_txs", 5},
+                                  {"max_signer_bytes", 6000},
+                                  {"max_org_txs", 7},
+                                  {"max_org_bytes", 8000}}}});
+  REQUIRE(c.ok());
+  CHECK(c->mempool.max_signer_txs == 5);
+  CHECK(c->mempool.max_signer_bytes == 6000);
+  CHECK(c->mempool.max_org_txs == 7);
+  CHECK(c->mempool.max_org_bytes == 8000);
+  auto back = ParseNodeConfig(NodeConfigToJson(*c));  // round trip
+  REQUIRE(back.ok());
+  CHECK(back->mempool.max_org_txs == 7);
+  CHECK_FALSE(ParseNodeConfig(json{{"chain_id", "c"}, {"mempool", {{"max_org_txs", 0}}}}).ok());
+}

@@ -35,12 +35,21 @@ class FakeLedger : public node::api::LedgerApi {
   explicit FakeLedger(std::string chain_id = "test-chain", node::http::EventBus* bus = nullptr)
       : chain_id_(chain_id),
         bus_(bus),
-        pool_({.chain_id = chain_id, .max_txs = 100}, [this](const PublicKey& k) {
-          std::lock_guard<std::mutex> lock(mu_);
-          if (exec_state_) return contracts::NextNonce(*exec_state_, k);
-          auto it = nonces_.find(k);
-          return it == nonces_.end() ? uint64_t{0} : it->second;
-        }) {
+        pool_({.chain_id = chain_id, .max_txs = 100},
+              [this](const PublicKey& k) -> Result<node::mempool::SignerInfo> {
+                std::lock_guard<std::mutex> lock(mu_);
+                uint64_t height = blocks_.empty() ? 0 : blocks_.size() - 1;
+                if (exec_state_) {
+                  return node::mempool::SignerInfoFromState(*exec_state_, k, height);
+                }
+                // Without contracts every key is active, each its own organisation.
+                auto it = nonces_.find(k);
+                return node::mempool::SignerInfo{
+                    .active = true,
+                    .org = "org-" + k.Hex().substr(0, 16),
+                    .next_nonce = it == nonces_.end() ? uint64_t{0} : it->second,
+                    .height = height};
+              }) {
     for (uint8_t i = 1; i <= 4; ++i) {
       keys_.push_back(TestKey(i));
       validators_.validators.push_back({keys_.back().public_key(), "org" + std::to_string(i)});

@@ -1,8 +1,13 @@
 #include <catch2/catch.hpp>
+#include <cstring>
 #include <map>
+#include <mutex>
+#include <set>
 #include <thread>
 
 #include "fake_ledger.h"
+#include "tidemark/contracts/genesis.h"
+#include "tidemark/contracts/identity.h"
 #include "tidemark/node/mempool/mempool.h"
 
 using namespace tidemark;
@@ -12,13 +17,29 @@ using tidemark::testing::TestKey;
 
 namespace {
 
+// A pool over a fake committed state: every key is an active key of its own organisation unless
+// `org` names another or `inactive` holds it; nonces from `next` (0 when absent); `height`.
 struct Pool {
+  std::mutex mu;
   std::map<PublicKey, uint64_t> next;
+  std::map<PublicKey, std::string> org;
+  std::set<PublicKey> inactive;
+  uint64_t height = 0;
+  std::atomic<int> reads{0};
   Mempool pool;
   explicit Pool(MempoolOptions o = {})
-      : pool(WithChain(o), [this](const PublicKey& k) {
+      : pool(WithChain(o), [this](const PublicKey& k) -> Result<SignerInfo> {
+          std::lock_guard<std::mutex> l(mu);
+          ++reads;
+          SignerInfo info;
+          info.active = inactive.count(k) == 0;
+          if (!info.active) info.why = "signer " + k.Hex() + " is not a registered key";
+          auto o = org.find(k);
+          info.org = o == org.end() ? "org-" + k.Hex().substr(0, 8) : o->second;
           auto it = next.find(k);
-          return it == next.end() ? uint64_t{0} : it->second;
+          info.next_nonce = it == next.end() ? uint64_t{0} : it->second;
+          info.height = height;
+          return info;
         }) {}
   static MempoolOptions WithChain(MempoolOptions o) {
     o.chain_id = "test-chain";
@@ -80,6 +101,7 @@ TEST_CASE("mempool rejects undecodable and oversized bytes") {
 
 TEST_CASE("mempool rejects a stale nonce and one too far ahead") {
   Pool p({.nonce_window = 4});
+  CHECK(MempoolOptions{}.nonce_window == 64);  // the documented default window
   KeyPair k = TestKey(1);
   p.next[k.public_key()] = 5;
   auto stale = Add(p.pool, MakeTx(k, 4));
@@ -202,6 +224,7 @@ TEST_CASE("mempool OnCommitted records statuses and drops txs whose nonce went s
   // Another node's block used nonces 0 and 1 of signer a with different txs; ours is t0 too.
   Transaction other1 = MakeTx(a, 1, "test-chain", "other");
   p.next[a.public_key()] = 2;
+  p.height = 7;
   std::vector<Receipt> receipts = {Receipt{.tx_id = t0.Id(), .height = 7, .index = 0},
                                    Receipt{.tx_id = other1.Id(),
                                            .height = 7,
@@ -273,4 +296,256 @@ TEST_CASE("mempool concurrent submissions of the same tx admit it once") {
   for (auto& t : threads) t.join();
   CHECK(ok == 4);
   CHECK(p.pool.Stats().txs == 1);
+}
+
+// ---- Admission control (issue #12: nobody without a key can jam the network) -------------------
+
+namespace {
+
+// A production call (prov.register_party) signed by `key`; `id` varies the bytes.
+Transaction PartyTx(const KeyPair& key, uint64_t nonce, const std::string& id = "p") {
+  Transaction tx{.chain_id = "test-chain",
+                 .nonce = nonce,
+                 .contract = "prov",
+                 .method = "register_party",
+                 .args = Value::MakeMap({{"id", Value(id)}, {"name", Value("Party")}}).Encode()};
+  tx.SignWith(key);
+  return tx;
+}
+
+}  // namespace
+
+TEST_CASE("admission: a tx whose signer is not an active key is refused before its signature") {
+  Pool p;
+  KeyPair stranger = TestKey(9);
+  p.inactive.insert(stranger.public_key());
+  Transaction tx = PartyTx(stranger, 0);
+  auto r = Add(p.pool, tx);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code() == Code::kPermissionDenied);
+  CHECK(r.status().message().find("not an active key") != std::string::npos);
+  CHECK_FALSE(p.pool.WasVerified(tx.Id()));  // refused before the costly check
+  CHECK(p.pool.Stats().txs == 0);
+  CHECK(p.pool.Stats().refused[static_cast<size_t>(Refusal::kInactiveSigner)] == 1);
+  // Not remembered: once the key is enrolled the same bytes are admitted.
+  p.inactive.clear();
+  CHECK(Add(p.pool, tx).ok());
+}
+
+TEST_CASE("admission: per-signer quota by count and by bytes") {
+  SECTION("count") {
+    Pool p({.max_signer_txs = 3});
+    KeyPair k = TestKey(1);
+    for (uint64_t n = 0; n < 3; ++n) REQUIRE(Add(p.pool, PartyTx(k, n)).ok());
+    auto r = Add(p.pool, PartyTx(k, 3));
+    CHECK(r.status().code() == Code::kResourceExhausted);
+    CHECK(r.status().message().find("signer's quota") != std::string::npos);
+    CHECK(Add(p.pool, PartyTx(TestKey(2), 0)).ok());  // another key is not affected
+  }
+  SECTION("bytes") {
+    size_t one = PartyTx(TestKey(1), 0).Encode().size();
+    Pool p({.max_signer_bytes = 2 * one + one / 2});
+    KeyPair k = TestKey(1);
+    REQUIRE(Add(p.pool, PartyTx(k, 0)).ok());
+    REQUIRE(Add(p.pool, PartyTx(k, 1)).ok());
+    CHECK(Add(p.pool, PartyTx(k, 2)).status().code() == Code::kResourceExhausted);
+  }
+}
+
+TEST_CASE("admission: a full organisation quota makes room for its key under its share") {
+  Pool p({.max_org_txs = 4});
+  KeyPair flooder = TestKey(1), colleague = TestKey(2), other = TestKey(3);
+  p.org[flooder.public_key()] = "acme";
+  p.org[colleague.public_key()] = "acme";
+  std::vector<Transaction> flood;
+  for (uint64_t n = 0; n < 4; ++n) {
+    flood.push_back(PartyTx(flooder, n));
+    REQUIRE(Add(p.pool, flood.back()).ok());
+  }
+  // The flooder cannot go beyond the org's quota (it is the org's largest holder).
+  auto more = Add(p.pool, PartyTx(flooder, 4));
+  CHECK(more.status().code() == Code::kResourceExhausted);
+  CHECK(more.status().message().find("organisation's quota") != std::string::npos);
+  // A colleague's tx gets in; the flooder's newest tx is evicted for it.
+  REQUIRE(Add(p.pool, PartyTx(colleague, 0)).ok());
+  CHECK(p.pool.Stats().txs == 4);
+  auto evicted = p.pool.Find(flood[3].Id());
+  REQUIRE(evicted.ok());
+  CHECK(evicted->state == TxState::kRejected);
+  CHECK(evicted->reject_code == Code::kResourceExhausted);
+  CHECK(p.pool.Find(flood[2].Id())->state == TxState::kPending);  // no nonce gap left behind
+  // Another organisation is not limited by acme's quota.
+  CHECK(Add(p.pool, PartyTx(other, 0)).ok());
+  // An evicted tx may be submitted again once there is room.
+  p.pool.Remove({flood[0].Id()});  // (its signer's next nonce did not move: 0 is still next)
+  CHECK(Add(p.pool, flood[3]).ok());
+}
+
+TEST_CASE("admission: a flood from random keys leaves room for a legitimate tx") {
+  SECTION("unregistered keys are refused outright") {
+    Pool p({.max_txs = 100});
+    for (uint32_t i = 0; i < 2000; ++i) {
+      Seed s;
+      s.data.fill(0);
+      std::memcpy(s.data.data(), &i, sizeof i);
+      s.data[31] = 0x5a;
+      KeyPair k = KeyPair::FromSeed(s);
+      p.inactive.insert(k.public_key());
+      CHECK(Add(p.pool, PartyTx(k, 7)).status().code() == Code::kPermissionDenied);
+    }
+    CHECK(p.pool.Stats().txs == 0);
+    CHECK(p.pool.Stats().refused[static_cast<size_t>(Refusal::kInactiveSigner)] == 2000);
+    REQUIRE(Add(p.pool, PartyTx(TestKey(1), 0)).ok());
+  }
+  SECTION("registered keys of one organisation fill the pool: another org still gets in") {
+    Pool p({.max_txs = 100, .max_org_txs = 1000});
+    std::vector<KeyPair> keys;
+    for (uint32_t i = 0; i < 25; ++i) {
+      keys.push_back(TestKey(static_cast<uint8_t>(100 + i)));
+      p.org[keys.back().public_key()] = "flood";
+      for (uint64_t n = 3; n < 7; ++n) REQUIRE(Add(p.pool, PartyTx(keys.back(), n)).ok());
+    }
+    CHECK(p.pool.Stats().txs == 100);
+    // Full: the flooding org is the largest holder and gives up its newest txs, repeatedly.
+    for (uint8_t i = 1; i <= 5; ++i) {
+      p.org[TestKey(i).public_key()] = "legit";
+      auto r = Add(p.pool, PartyTx(TestKey(i), 0));
+      REQUIRE(r.ok());
+      CHECK(r->state == TxState::kPending);
+    }
+    CHECK(p.pool.Stats().txs == 100);
+    CHECK(p.pool.Stats().evicted[static_cast<size_t>(Refusal::kPoolFull)] == 5);
+    // The flooding org cannot take the room back from a smaller holder.
+    CHECK(Add(p.pool, PartyTx(keys[0], 7)).status().code() == Code::kResourceExhausted);
+  }
+}
+
+TEST_CASE("admission: an expired tx is refused, and one that expires while pending is evicted") {
+  Pool p;
+  KeyPair k = TestKey(1);
+  p.height = 10;
+  Transaction old = PartyTx(k, 0);
+  old.expiry_height = 10;
+  old.SignWith(k);
+  auto r = Add(p.pool, old);
+  CHECK(r.status().code() == Code::kFailedPrecondition);
+  CHECK(r.status().message().find("expired") != std::string::npos);
+  Transaction soon = PartyTx(k, 0, "soon");
+  soon.expiry_height = 12;
+  soon.SignWith(k);
+  REQUIRE(Add(p.pool, soon).ok());
+  CHECK(p.pool.TakeBatch(10, 1 << 20, {}, /*height=*/13).empty());  // not into block 13
+  p.pool.ReleaseInFlight();
+  CHECK(p.pool.StillAdmissible(soon.Id()));
+  p.height = 12;
+  p.pool.OnCommitted(12, {}, {});
+  CHECK(p.pool.Find(soon.Id())->state == TxState::kRejected);
+  CHECK_FALSE(p.pool.StillAdmissible(soon.Id()));
+  CHECK(p.pool.Stats().txs == 0);
+}
+
+TEST_CASE("admission: txs of a revoked signer are evicted on commit and never offered again") {
+  Pool p;
+  KeyPair k = TestKey(1), other = TestKey(2);
+  Transaction a = PartyTx(k, 0), b = PartyTx(k, 1), c = PartyTx(other, 0);
+  REQUIRE(Add(p.pool, a).ok());
+  REQUIRE(Add(p.pool, b).ok());
+  REQUIRE(Add(p.pool, c).ok());
+  CHECK(p.pool.StillAdmissible(a.Id()));
+  // A block of another signer revokes k (it wrote identity state).
+  p.inactive.insert(k.public_key());
+  CHECK_FALSE(p.pool.StillAdmissible(a.Id()));  // a reconnecting peer would not get it
+  p.height = 1;
+  p.next[other.public_key()] = 1;
+  p.pool.OnCommitted(1, {c}, {Receipt{.tx_id = c.Id(), .height = 1, .index = 0}},
+                     /*identity_changed=*/true);
+  for (const auto& tx : {a, b}) {
+    auto rec = p.pool.Find(tx.Id());
+    REQUIRE(rec.ok());
+    CHECK(rec->state == TxState::kRejected);
+    CHECK(rec->reject_code == Code::kPermissionDenied);
+  }
+  CHECK(p.pool.Stats().txs == 0);
+  CHECK(p.pool.TakeBatch(10, 1 << 20).empty());
+  // Stale nonces too: a pending tx whose nonce another tx used is gone, and not admissible.
+  KeyPair s = TestKey(3);
+  Transaction s0 = PartyTx(s, 0);
+  REQUIRE(Add(p.pool, s0).ok());
+  p.next[s.public_key()] = 1;
+  CHECK_FALSE(p.pool.StillAdmissible(s0.Id()));
+  p.height = 2;
+  p.pool.Recheck();
+  CHECK(p.pool.Find(s0.Id())->state == TxState::kRejected);
+}
+
+TEST_CASE("admission: a tx whose nonce gap never closes is not work") {
+  Pool p;
+  KeyPair k = TestKey(1);
+  p.next[k.public_key()] = 1;
+  REQUIRE(Add(p.pool, PartyTx(k, 5)).ok());  // within the window, never executable as is
+  CHECK(p.pool.Stats().txs == 1);
+  CHECK_FALSE(p.pool.HasReady());
+  CHECK(p.pool.TakeBatch(10, 1 << 20).empty());
+  REQUIRE(Add(p.pool, PartyTx(k, 1)).ok());
+  CHECK(p.pool.HasReady());
+  REQUIRE(p.pool.TakeBatch(10, 1 << 20).size() == 1);
+  CHECK_FALSE(p.pool.HasReady());  // in flight: not work again until released
+  p.pool.ReleaseInFlight();
+  CHECK(p.pool.HasReady());
+}
+
+TEST_CASE("admission: the signer's state is read without the pool's lock, once per submission") {
+  Pool p;
+  KeyPair k = TestKey(1);
+  Transaction tx = PartyTx(k, 0);
+  REQUIRE(Add(p.pool, tx).ok());
+  int reads = p.reads;
+  REQUIRE(Add(p.pool, tx).ok());  // known: answered from the pool
+  CHECK(p.reads == reads);
+  // A commit reported meanwhile at a later height than the read makes admission read again.
+  p.pool.OnCommitted(3, {}, {});
+  auto r = Add(p.pool, PartyTx(k, 1));
+  CHECK(r.status().code() == Code::kUnavailable);  // the fake state stays at height 0
+  p.height = 3;
+  CHECK(Add(p.pool, PartyTx(k, 1)).ok());
+}
+
+TEST_CASE("CheckBlockTxs: validators refuse blocks with txs that cannot execute") {
+  contracts::Genesis g;
+  g.chain_id = "test-chain";
+  g.genesis_time_ms = 1'700'000'000'000;
+  KeyPair admin = TestKey(1), node_key = TestKey(2), stranger = TestKey(3);
+  g.orgs.push_back(contracts::OrgRecord{.id = "org-a",
+                                        .name = "Org A",
+                                        .roles = {contracts::Role::kPlatform},
+                                        .admin_keys = {admin.public_key()},
+                                        .validator_key = node_key.public_key()});
+  contracts::MemStateView state;
+  REQUIRE(contracts::WriteGenesisState(g, state).ok());
+  auto tx = [&](const KeyPair& k, uint64_t n, std::optional<uint64_t> expiry = std::nullopt) {
+    Transaction t{.chain_id = "test-chain", .nonce = n, .contract = "prov",
+                  .method = "register_party",
+                  .args = Value::MakeMap({{"id", Value("p" + std::to_string(n))},
+                                          {"name", Value("P")}})
+                              .Encode(),
+                  .expiry_height = expiry};
+    t.SignWith(k);
+    return t;
+  };
+  const size_t kTxs = 100, kBytes = 1 << 20;
+  CHECK(CheckBlockTxs({tx(admin, 1), tx(admin, 2)}, 5, state, kTxs, kBytes).ok());
+  CHECK(CheckBlockTxs({tx(admin, 3)}, 5, state, kTxs, kBytes).ok());  // gap filled by the chain
+  auto unregistered = CheckBlockTxs({tx(admin, 1), tx(stranger, 1)}, 5, state, kTxs, kBytes);
+  CHECK(unregistered.code() == Code::kPermissionDenied);
+  CHECK(CheckBlockTxs({tx(admin, 0)}, 5, state, kTxs, kBytes).code() == Code::kInvalidArgument);
+  CHECK(CheckBlockTxs({tx(admin, 1), tx(admin, 3)}, 5, state, kTxs, kBytes).code() ==
+        Code::kInvalidArgument);
+  CHECK(CheckBlockTxs({tx(admin, 1, 4)}, 5, state, kTxs, kBytes).code() ==
+        Code::kInvalidArgument);
+  CHECK(CheckBlockTxs({tx(admin, 1, 5)}, 5, state, kTxs, kBytes).ok());
+  CHECK(CheckBlockTxs({tx(admin, 1), tx(admin, 2)}, 5, state, 1, kBytes).code() ==
+        Code::kInvalidArgument);
+  size_t one = tx(admin, 1).Encode().size();
+  CHECK(CheckBlockTxs({tx(admin, 1), tx(admin, 2)}, 5, state, kTxs, one + 1).code() ==
+        Code::kInvalidArgument);
 }

@@ -44,6 +44,10 @@ mempool::MempoolOptions MempoolOptionsFrom(const config::NodeConfig& c) {
                                  .max_txs = c.mempool.max_txs,
                                  .max_bytes = c.mempool.max_bytes,
                                  .nonce_window = c.mempool.nonce_window,
+                                 .max_signer_txs = c.mempool.max_signer_txs,
+                                 .max_signer_bytes = c.mempool.max_signer_bytes,
+                                 .max_org_txs = c.mempool.max_org_txs,
+                                 .max_org_bytes = c.mempool.max_org_bytes,
                                  .status_cache = c.mempool.status_cache};
 }
 

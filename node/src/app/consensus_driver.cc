@@ -7,6 +7,9 @@
 #include <cstdlib>
 #include <map>
 #include <mutex>
+#include <set>
+
+#include "tidemark/contracts/identity.h"
 
 namespace tidemark::node {
 
@@ -37,6 +40,15 @@ uint64_t NowMs() {
 
 // How much of the uncommitted chain the driver remembers (proposal bookkeeping).
 constexpr size_t kMaxSeen = 4096;
+
+// True if a block's execution wrote identity state (a key revoked or enrolled, an organisation
+// (de)activated): the mempool then re-reads every pending signer.
+bool WritesIdentity(const std::vector<contracts::StateChange>& changes) {
+  for (const auto& [key, value] : changes) {
+    if (key.rfind("identity/", 0) == 0) return true;
+  }
+  return false;
+}
 }  // namespace
 
 struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_this<Impl> {
@@ -47,7 +59,9 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
         on_commit(std::move(on_commit)), signer(this->key, ledger.chain_id()),
         verifier(ledger.chain_id()) {
     this->opt.replica.chain_id = ledger.chain_id();
-    this->opt.replica.has_work = [this] { return this->pool.Stats().txs > this->pool.Stats().in_flight; };
+    // Only a tx that can go into the next block is work: one whose nonce gap never closes must
+    // not keep the chain making blocks (the idle pace is the heartbeat).
+    this->opt.replica.has_work = [this] { return this->pool.HasReady(); };
   }
 
   // What the driver remembers of a block it built or validated.
@@ -123,7 +137,7 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
     Block b;
     b.header = fields;
     b.justify = justify;
-    b.txs = pool.TakeBatch(opt.max_block_txs, opt.max_block_bytes, ChainNonces(justify.data.block_id));
+    b.txs = AdmissibleBatch(fields.height, justify.data.block_id);
     b.header.tx_root = TxRoot(b.txs);
     b.header.tx_count = static_cast<uint32_t>(b.txs.size());
     std::optional<Seen> parent = Lookup(justify.data.block_id);
@@ -138,6 +152,51 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
     b.header.receipts_root = info->receipts_root;
     Remember(b);
     return b;
+  }
+
+  // The mempool's ready txs for a block at `height` on `parent`, less those the executed state
+  // says cannot run (a signer revoked by a block the pool has not seen yet: evicted), so that
+  // the proposal passes CheckBlockTxs on every validator that executed as far as we did.
+  std::vector<Transaction> AdmissibleBatch(uint64_t height, const Hash256& parent) {
+    std::vector<Transaction> txs =
+        pool.TakeBatch(opt.max_block_txs, opt.max_block_bytes, ChainNonces(parent), height);
+    if (txs.empty()) return txs;
+    const contracts::StateView& state = ledger.ExecutedState();
+    std::map<PublicKey, bool> usable;  // per signer
+    std::set<PublicKey> revoked;
+    std::vector<Hash256> inactive;
+    for (const Transaction& tx : txs) {
+      auto [it, fresh] = usable.try_emplace(tx.signer, true);
+      if (fresh) {
+        Status active = contracts::ActiveSigner(state, tx.signer).status();
+        if (!active.ok()) {
+          it->second = false;
+          if (active.code() == Code::kPermissionDenied) revoked.insert(tx.signer);
+        } else if (tx.nonce < contracts::NextNonce(state, tx.signer)) {
+          it->second = false;  // committed meanwhile: OnCommitted evicts it
+        }
+      }
+      if (revoked.count(tx.signer)) inactive.push_back(tx.Id());
+    }
+    if (!inactive.empty()) {
+      pool.Evict(inactive,
+                 Status::PermissionDenied("tx: evicted: the signer is no longer an active key"),
+                 mempool::Refusal::kInactiveSigner);
+    }
+    std::vector<Transaction> out;
+    out.reserve(txs.size());
+    for (Transaction& tx : txs) {
+      if (usable[tx.signer]) out.push_back(std::move(tx));
+    }
+    Status check = mempool::CheckBlockTxs(out, height, state, opt.max_block_txs,
+                                          opt.max_block_bytes);
+    if (!check.ok()) {  // our own bug: propose nothing rather than a block validators refuse
+      spdlog::error("consensus: the batch for height {} breaks the block rule: {}", height,
+                    check.ToString());
+      pool.ReleaseInFlight();
+      return {};
+    }
+    return out;
   }
 
   Status ValidateProposal(const Block& b) override {
@@ -164,6 +223,10 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
     TM_ASSIGN_OR_RETURN(ExecInfo info, ledger.ExecAt(h.exec_height));
     if (info.state_root != h.state_root) return Status::Invalid("state_root mismatch");
     if (info.receipts_root != h.receipts_root) return Status::Invalid("receipts_root mismatch");
+    // Txs that cannot execute never enter a block: size bounds, active signers, expiry and nonce
+    // order against the state this block runs over (docs/api.md §Admission).
+    TM_RETURN_IF_ERROR(mempool::CheckBlockTxs(b.txs, h.height, ledger.ExecutedState(),
+                                              opt.max_block_txs, opt.max_block_bytes));
     for (const Transaction& tx : b.txs) {
       if (!pool.WasVerified(tx.Id()) && !tx.VerifySignature()) {
         return Status::Unauthenticated("block carries a tx with a bad signature");
@@ -253,7 +316,8 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
       }
       Status s = ledger.CommitExecuted(b, it->second, c.cert, std::nullopt);
       if (!s.ok()) Fatal("writing committed block", s);
-      pool.OnCommitted(b.header.height, b.txs, it->second.receipts);
+      pool.OnCommitted(b.header.height, b.txs, it->second.receipts,
+                       WritesIdentity(it->second.changes));
       if (on_commit) on_commit(b, c.cert, it->second.receipts);
       executed.erase(it);
     }
@@ -376,6 +440,7 @@ void ConsensusDriver::Restart() {
   asio::post(impl_->strand, [impl = impl_] {
     if (impl->stopped) return;
     impl->executed.clear();
+    impl->pool.Recheck();  // block sync moved the ledger: evict what can no longer execute
     Status s = impl->Build();
     if (!s.ok()) Fatal("restarting consensus", s);
     impl->Run(impl->replica->Start(NowMs()));

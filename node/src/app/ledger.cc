@@ -242,8 +242,18 @@ Result<std::optional<Bytes>> Ledger::EpochProof(uint64_t epoch) const {
   return kv_->Get(AsBytes(keys::EpochProof(epoch)));
 }
 
-uint64_t Ledger::NextNonce(const PublicKey& signer) const {
-  return contracts::NextNonce(*view_, signer);
+Result<uint64_t> Ledger::NextNonce(const PublicKey& signer) const {
+  uint64_t next = 0;
+  TM_RETURN_IF_ERROR(ReadLatest([&](const contracts::StateView& view, uint64_t) {
+    next = contracts::NextNonce(view, signer);
+    return Status::Ok();
+  }));
+  return next;
+}
+
+const contracts::StateView& Ledger::ExecutedState() const {
+  if (pending_) return *pending_;
+  return *view_;
 }
 
 }  // namespace tidemark::node

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
+#include <array>
 #include <atomic>
 #include <csignal>
 #include <iostream>
@@ -148,9 +149,10 @@ class NodeLedger final : public api::LedgerApi {
   Result<mempool::TxRecord> SubmitTx(ByteView tx_bytes) override {
     Hash256 id = Sha256(tx_bytes);
     if (auto committed = Committed(id); committed.ok()) return committed->record;
-    bool known = pool_.Find(id).ok();
+    auto before = pool_.Find(id);  // pending already: gossiped then (an evicted tx may return)
+    bool was_pending = before.ok() && before->state == mempool::TxState::kPending;
     TM_ASSIGN_OR_RETURN(mempool::TxRecord rec, pool_.Add(tx_bytes));
-    if (!known && rec.state == mempool::TxState::kPending) gossip_(tx_bytes);
+    if (!was_pending && rec.state == mempool::TxState::kPending) gossip_(tx_bytes);
     return rec;
   }
 
@@ -305,8 +307,10 @@ struct Node::Impl {
     transport->Broadcast(Framed(kTxGossip, tx));
   }
 
-  // A peer (re)connected: it gets the recently admitted txs that are still pending here, so a tx
-  // admitted while this node had no links (an observer starting, a partition) is not stranded.
+  // A peer (re)connected: it gets the recently admitted txs that are still pending here and
+  // still admissible (signer active, nonce not stale, not expired), so a tx admitted while this
+  // node had no links (an observer starting, a partition) is not stranded, and one that can no
+  // longer execute is never offered again.
   void OnPeer(const PublicKey& peer, bool connected) {
     if (!connected) return;
     std::vector<std::pair<Hash256, Bytes>> txs;
@@ -315,10 +319,7 @@ struct Node::Impl {
       txs.assign(recent_txs.begin(), recent_txs.end());
     }
     for (const auto& [id, bytes] : txs) {
-      auto rec = pool->Find(id);
-      if (rec.ok() && rec->state == mempool::TxState::kPending) {
-        (void)transport->Send(peer, Framed(kTxGossip, bytes));
-      }
+      if (pool->StillAdmissible(id)) (void)transport->Send(peer, Framed(kTxGossip, bytes));
     }
   }
 
@@ -391,6 +392,36 @@ struct Node::Impl {
         ->Set(static_cast<int64_t>(st.bans));
     m.GetGauge("tidemark_sync_catching_up", "1 while block sync is catching up")
         ->Set(sync && sync->catching_up() ? 1 : 0);
+    UpdateMempoolMetrics();
+  }
+
+  // Refused admissions and evictions by reason, as counters (advanced by what changed since the
+  // last housekeeping round).
+  std::array<uint64_t, static_cast<size_t>(mempool::Refusal::kCount)> refused_seen{};
+  std::array<uint64_t, static_cast<size_t>(mempool::Refusal::kCount)> evicted_seen{};
+  void UpdateMempoolMetrics() {
+    auto& m = http->metrics();
+    mempool::MempoolStats st = pool->Stats();
+    m.GetGauge("tidemark_mempool_txs", "Pending txs in the mempool")
+        ->Set(static_cast<int64_t>(st.txs));
+    m.GetGauge("tidemark_mempool_bytes", "Bytes of pending txs in the mempool")
+        ->Set(static_cast<int64_t>(st.bytes));
+    for (size_t i = 0; i < st.refused.size(); ++i) {
+      const char* reason = mempool::RefusalName(static_cast<mempool::Refusal>(i));
+      if (st.refused[i] > refused_seen[i]) {
+        m.GetCounter("tidemark_mempool_refused_total", "Txs refused at admission, by reason",
+                     {{"reason", reason}})
+            ->Inc(st.refused[i] - refused_seen[i]);
+        refused_seen[i] = st.refused[i];
+      }
+      if (st.evicted[i] > evicted_seen[i]) {
+        m.GetCounter("tidemark_mempool_evicted_total",
+                     "Pending txs evicted (can no longer execute, or room for a smaller holder)",
+                     {{"reason", reason}})
+            ->Inc(st.evicted[i] - evicted_seen[i]);
+        evicted_seen[i] = st.evicted[i];
+      }
+    }
   }
 
   void ApplyBlockedPeers() {
@@ -414,6 +445,8 @@ struct Node::Impl {
     Bytes body(frame.begin() + 1, frame.end());
     switch (ch) {
       case kConsensus: driver->OnPeerMessage(from, std::move(body)); break;
+      // A gossiped tx goes through the same admission as a REST one; it is never relayed (the
+      // node that admitted it through REST sent it to every peer), so only admitted txs travel.
       case kTxGossip: (void)pool->Add(body); break;
       case kSync: sync->OnMessage(from, body); break;
       default: break;  // unknown channel: ignored (newer peer)
@@ -446,8 +479,18 @@ Result<std::unique_ptr<Node>> Node::Create(const config::NodeConfig& cfg, NodeEx
   TM_ASSIGN_OR_RETURN(auto kv, LevelDbKvStore::Open(cfg.data_dir + "/ledger", {}));
   TM_ASSIGN_OR_RETURN(impl->ledger, Ledger::Open(std::move(kv), genesis, std::move(registry)));
   Ledger& ledger = *impl->ledger;
+  // Admission reads the latest written state through a fresh view under the ledger's read lock:
+  // any HTTP or p2p thread may ask, concurrently with block writes.
   impl->pool = std::make_unique<mempool::Mempool>(
-      api::MempoolOptionsFrom(cfg), [&ledger](const PublicKey& k) { return ledger.NextNonce(k); });
+      api::MempoolOptionsFrom(cfg), [&ledger](const PublicKey& k) -> Result<mempool::SignerInfo> {
+        mempool::SignerInfo info;
+        TM_RETURN_IF_ERROR(
+            ledger.ReadLatest([&](const contracts::StateView& view, uint64_t height) {
+              info = mempool::SignerInfoFromState(view, k, height);
+              return tidemark::Status::Ok();
+            }));
+        return info;
+      });
 
   Impl* self = impl.get();
   ConsensusDriverOptions dopt;

@@ -146,6 +146,10 @@ Status Validate(const NodeConfig& c) {
       {"mempool.max_bytes", c.mempool.max_bytes},
       {"mempool.nonce_window", c.mempool.nonce_window},
       {"mempool.status_cache", c.mempool.status_cache},
+      {"mempool.max_signer_txs", c.mempool.max_signer_txs},
+      {"mempool.max_signer_bytes", c.mempool.max_signer_bytes},
+      {"mempool.max_org_txs", c.mempool.max_org_txs},
+      {"mempool.max_org_bytes", c.mempool.max_org_bytes},
       {"consensus.base_timeout_ms", c.consensus.base_timeout_ms},
   };
   for (const Positive& p : positives) {
@@ -224,7 +228,11 @@ Result<NodeConfig> ParseNodeConfig(const json& j) {
   mempool.Uint("max_txs", &c.mempool.max_txs)
       .Uint("max_bytes", &c.mempool.max_bytes)
       .Uint("nonce_window", &c.mempool.nonce_window)
-      .Uint("status_cache", &c.mempool.status_cache);
+      .Uint("status_cache", &c.mempool.status_cache)
+      .Uint("max_signer_txs", &c.mempool.max_signer_txs)
+      .Uint("max_signer_bytes", &c.mempool.max_signer_bytes)
+      .Uint("max_org_txs", &c.mempool.max_org_txs)
+      .Uint("max_org_bytes", &c.mempool.max_org_bytes);
   ObjectReader resolver("resolver");
   resolver.Str("scan_key_file", &c.resolver.scan_key_file)
       .Uint("scan_interval_s", &c.resolver.scan_interval_s);
@@ -361,7 +369,11 @@ json NodeConfigToJson(const NodeConfig& c) {
        {{"max_txs", c.mempool.max_txs},
         {"max_bytes", c.mempool.max_bytes},
         {"nonce_window", c.mempool.nonce_window},
-        {"status_cache", c.mempool.status_cache}}},
+        {"status_cache", c.mempool.status_cache},
+        {"max_signer_txs", c.mempool.max_signer_txs},
+        {"max_signer_bytes", c.mempool.max_signer_bytes},
+        {"max_org_txs", c.mempool.max_org_txs},
+        {"max_org_bytes", c.mempool.max_org_bytes}}},
       {"resolver",
        {{"scan_key_file", c.resolver.scan_key_file},
         {"scan_interval_s", c.resolver.scan_interval_s}}},

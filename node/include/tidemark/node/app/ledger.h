@@ -98,7 +98,8 @@ class Ledger {
   Status WriteEpochProof(uint64_t epoch, ByteView proof);
   Result<std::optional<Bytes>> EpochProof(uint64_t epoch) const;
 
-  // Committed state as contracts see it (reads the latest version; writes are refused).
+  // Committed state as contracts see it (reads the latest version; writes are refused). Writer
+  // thread only: the view is one-thread-at-a-time (other threads use ReadLatest).
   contracts::StateView& state() { return *view_; }
   // Runs `fn` over the latest written version and its height on the caller's thread; no block
   // is written meanwhile (CommitExecuted waits). Any thread.
@@ -106,7 +107,13 @@ class Ledger {
       const std::function<Status(const contracts::StateView&, uint64_t height)>& fn) const;
   const StateTree& tree() const { return tree_; }
   const BlockStore& blocks() const { return *blocks_; }
-  uint64_t NextNonce(const PublicKey& signer) const;
+  // The signer's next nonce in the latest written state. Any thread (a fresh view under the
+  // read lock, like ReadLatest).
+  Result<uint64_t> NextNonce(const PublicKey& signer) const;
+  // The state the next block executes over: the latest written version plus the executed but
+  // not yet written blocks. What consensus validates proposals against. Writer thread only (the
+  // consensus driver's strand), like Execute.
+  const contracts::StateView& ExecutedState() const;
 
   const contracts::ContractRegistry& registry() const { return registry_; }
 

@@ -73,11 +73,16 @@ struct ConsensusConfig {
   uint32_t max_backoff_exponent = 5;       // timeout <= base << this
 };
 
+// Admission bounds (docs/api.md §Admission); the defaults are mempool::MempoolOptions'.
 struct MempoolConfig {
   size_t max_txs = 20'000;
   size_t max_bytes = 64u << 20;
-  uint64_t nonce_window = 256;
+  uint64_t nonce_window = 64;  // accepted nonces: [next, next + 64)
   size_t status_cache = 100'000;
+  size_t max_signer_txs = 64;          // pending txs of one key
+  size_t max_signer_bytes = 4u << 20;  // and their bytes
+  size_t max_org_txs = 4'000;          // pending txs of one organisation's keys
+  size_t max_org_bytes = 16u << 20;    // and their bytes
 };
 
 // POST /epcis/capture: a bearer token this node accepts, and the member key it signs the
