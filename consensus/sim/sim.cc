@@ -426,7 +426,9 @@ void Simulation::StartReplica(size_t i) {
   opts.base_timeout_ms = 250;
   opts.max_backoff_exponent = 4;
   opts.max_clock_drift_ms = 500;
-  opts.test_only_skip_lock_check = cfg_.test_only_broken_lock && nd.honest();
+  opts.fetch_retry_ms = 100;
+  opts.peer_down_after_ms = 1000;
+  if (nd.honest()) opts.test_only_break = cfg_.test_only_break;
   ReplicaInit init{
       epoch_sets_.at(nd.disk_safety.epoch), nd.chain.rbegin()->second, nd.disk_safety, {}};
   for (const auto& [id, b] : nd.disk_blocks) init.pending_blocks.push_back(b);

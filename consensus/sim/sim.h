@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "tidemark/consensus/teeth.h"
 #include "tidemark/status.h"
 
 namespace tidemark::consensus::sim {
@@ -64,7 +65,8 @@ struct SimConfig {
   bool stop_when_live = true;    // false: run the whole fault_ms + stable_ms (benchmarks)
   bool keep_full_trace = false;
   bool trace_tail = false;  // keep the last lines (set automatically to replay a violation)
-  bool test_only_broken_lock = false;  // honest replicas skip the lock check
+  // Honest replicas run with this safety rule broken (teeth.h), to prove the simulator finds it.
+  TestOnlyBreak test_only_break = TestOnlyBreak::kNone;
 };
 
 struct SimResult {

@@ -20,7 +20,7 @@ TEST_CASE("the simulator is deterministic: one seed, one trace") {
 TEST_CASE("the simulator has teeth: a skipped locking check breaks agreement") {
   SimConfig cfg{.n = 4};
   cfg.faults = *Faults::Parse("fork,partition");
-  cfg.test_only_broken_lock = true;
+  cfg.test_only_break = tidemark::consensus::TestOnlyBreak::kLockCheck;
   bool found = false;
   for (uint64_t s = 1; s <= 300 && !found; ++s) {
     cfg.seed = s;
@@ -29,7 +29,7 @@ TEST_CASE("the simulator has teeth: a skipped locking check breaks agreement") {
       found = true;
       REQUIRE(r.violation.find("agreement") != std::string::npos);
       REQUIRE_FALSE(r.trace.empty());     // the replayed trace comes with it
-      cfg.test_only_broken_lock = false;  // the same seed is safe with the rule in place
+      cfg.test_only_break = tidemark::consensus::TestOnlyBreak::kNone;  // the same seed is safe with the rule in place
       REQUIRE(RunSim(cfg).ok);
     }
   }
