@@ -41,6 +41,11 @@ struct Faults {
   bool fork = false;    // a leader entering a round by TC extends an older QC
   bool silent = false;  // Byzantine replicas send nothing
   bool twins = false;   // one Byzantine slot runs as two honest instances sharing one key
+  // Forged and replayed certificates: QCs / TCs with a repeated signer, 2f signers, a
+  // non-member, a wrong epoch or an old round; timeouts carrying the lowest high QC the replica
+  // can sign; its old proposals replayed; messages of other epochs.
+  bool forge = false;
+  bool withhold = false;  // proposals and block responses withheld from some honest peers
   // Validator-set changes: every kEpochLength-th committed block ends the epoch.
   bool epochs = false;
 
@@ -61,7 +66,7 @@ struct SimConfig {
   CryptoMode crypto = CryptoMode::kAuto;
   uint64_t fault_ms = 3000;      // faults until this virtual time (GST)
   uint64_t stable_ms = 40000;    // after GST: liveness must be shown within this time
-  uint64_t liveness_blocks = 2;  // new blocks every honest replica must commit after GST
+  uint64_t liveness_blocks = 8;  // new blocks every honest replica must commit after GST
   bool stop_when_live = true;    // false: run the whole fault_ms + stable_ms (benchmarks)
   bool keep_full_trace = false;
   bool trace_tail = false;  // keep the last lines (set automatically to replay a violation)
