@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   bool trace = false, broken_lock = false, expect_violation = false, quiet = false;
   std::string broken = "none";
   uint64_t fault_ms = 3000;
+  uint64_t liveness_blocks = SimConfig{}.liveness_blocks;
   app.add_option("--seeds", seeds, "seed range A-B (inclusive)");
   app.add_option("--faults", faults,
                  "comma list: drop,dup,partition,crash,equivocate,"
@@ -31,6 +32,8 @@ int main(int argc, char** argv) {
   app.add_option("--crypto", crypto, "auto (Ed25519 on every 8th seed) | real | fake")
       ->check(CLI::IsMember({"auto", "real", "fake"}));
   app.add_option("--fault-ms", fault_ms, "virtual ms of faults before the network stabilises");
+  app.add_option("--liveness-blocks", liveness_blocks,
+                 "new blocks every honest replica must commit after GST (the run ends then)");
   app.add_flag("--trace", trace, "print the full trace of every seed");
   app.add_flag("--quiet", quiet, "print only violations and the summary");
   app.add_flag("--test-only-broken-lock", broken_lock, "same as --test-only-break lock");
@@ -56,6 +59,7 @@ int main(int argc, char** argv) {
   cfg.n = n;
   cfg.faults = *parsed;
   cfg.fault_ms = fault_ms;
+  cfg.liveness_blocks = liveness_blocks;
   cfg.crypto = crypto == "real"   ? CryptoMode::kReal
                : crypto == "fake" ? CryptoMode::kFake
                                   : CryptoMode::kAuto;
