@@ -603,6 +603,7 @@ void Replica::AskForBlock(Ctx& c, const Hash256& id, Missing& m, const PublicKey
 // asked again — from the next peer — once its retry time has come: every QC, proposal or block
 // that references a still-missing block is a reason to ask again.
 void Replica::Fetch(Ctx& c, const Hash256& id, const PublicKey& peer) {
+  if (fetched_.count(id)) return;  // held, waiting for its ancestors (fetched in LinkFetched)
   auto it = missing_.find(id);
   if (it != missing_.end()) {
     if (c.now >= it->second.retry_at_ms) AskForBlock(c, id, it->second, peer);
