@@ -155,6 +155,7 @@ struct Node {
   std::pair<uint64_t, uint64_t> last_round{0, 0};
   uint64_t rounds_after_gst = 0;
   std::deque<ProposalMsg> sent_proposals;  // Byzantine: the last ones it sent (for replays)
+  std::optional<uint64_t> restarted_at;
 
   bool honest() const { return !byzantine; }
   uint64_t height() const { return chain.empty() ? 0 : chain.rbegin()->first; }
@@ -592,6 +593,7 @@ void Simulation::Restart(size_t i) {
   if (nodes_[i].alive) return;
   Trace("restart n" + std::to_string(i) + " from persisted round " +
         std::to_string(nodes_[i].disk_safety.last_voted_round));
+  nodes_[i].restarted_at = now_;
   StartReplica(i);
   if (!cfg_.faults.forge || !nodes_[i].honest()) return;
   for (size_t b = 0; b < nodes_.size(); ++b) {  // a reconnecting peer gets the old proposals
@@ -712,6 +714,13 @@ void Simulation::BroadcastFrom(size_t from, const Message& m) {
 void Simulation::Transmit(size_t from, size_t to, std::shared_ptr<const Message> msg) {
   ++result_.messages;
   if (group_[from] != group_[to]) return;
+  if (faulty_ && cfg_.lose_fetches_after_restart_ms > 0 &&
+      std::holds_alternative<BlockRequest>(*msg) &&
+      nodes_[from].restarted_at &&
+      now_ < *nodes_[from].restarted_at + cfg_.lose_fetches_after_restart_ms) {
+    if (tracing_) Trace("lost: block request of restarted n" + std::to_string(from));
+    return;
+  }
   uint64_t delay = 1 + rng_.Below(20);
   if (faulty_) {
     if (cfg_.faults.drop && rng_.Permille(150)) return;

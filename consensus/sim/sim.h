@@ -68,6 +68,9 @@ struct SimConfig {
   uint64_t stable_ms = 40000;    // after GST: liveness must be shown within this time
   uint64_t liveness_blocks = 8;  // new blocks every honest replica must commit after GST
   bool stop_when_live = true;    // false: run the whole fault_ms + stable_ms (benchmarks)
+  // Every block request a replica sends within this long after it restarts, and before GST, is
+  // lost (its peers drop them): a restarted replica must still catch up (issue #15).
+  uint64_t lose_fetches_after_restart_ms = 0;
   bool keep_full_trace = false;
   bool trace_tail = false;  // keep the last lines (set automatically to replay a violation)
   // Honest replicas run with this safety rule broken (teeth.h), to prove the simulator finds it.
