@@ -2,7 +2,7 @@
 # The long simulator sweep to run before a release (docs/consensus.md, "Simulator"): 21,000
 # seeds across every fault mix, n = 4 and 7, on seed ranges CI does not run. CI keeps its short
 # run (ctest -L sim); this is the same simulator, longer.
-#   scripts/sim-sweep.sh                 # 21,000 seeds, 2 jobs (a few minutes on two cores)
+#   scripts/sim-sweep.sh                 # 21,000 seeds, 2 jobs (35 min on a busy shared 2-core box)
 #   N4=4000 N7=2000 JOBS=8 scripts/sim-sweep.sh  # 84,000 seeds (per mix: N4 at n=4, N7 at n=7)
 #   nice -n 10 scripts/sim-sweep.sh      # on a shared machine
 # Exits 1 if any seed violates an invariant (safety or liveness), printing its replay command.
