@@ -21,7 +21,9 @@ int main(int argc, char** argv) {
   std::string seeds = "1-100", faults = "none", crypto = "auto";
   size_t n = 4;
   bool trace = false, broken_lock = false, expect_violation = false, quiet = false;
+  std::string broken = "none";
   uint64_t fault_ms = 3000;
+  uint64_t liveness_blocks = SimConfig{}.liveness_blocks;
   app.add_option("--seeds", seeds, "seed range A-B (inclusive)");
   app.add_option("--faults", faults,
                  "comma list: drop,dup,partition,crash,equivocate,"
@@ -30,10 +32,15 @@ int main(int argc, char** argv) {
   app.add_option("--crypto", crypto, "auto (Ed25519 on every 8th seed) | real | fake")
       ->check(CLI::IsMember({"auto", "real", "fake"}));
   app.add_option("--fault-ms", fault_ms, "virtual ms of faults before the network stabilises");
+  app.add_option("--liveness-blocks", liveness_blocks,
+                 "new blocks every honest replica must commit after GST (the run ends then)");
   app.add_flag("--trace", trace, "print the full trace of every seed");
   app.add_flag("--quiet", quiet, "print only violations and the summary");
-  app.add_flag("--test-only-broken-lock", broken_lock,
-               "honest replicas skip the locking check (to prove the simulator finds it)");
+  app.add_flag("--test-only-broken-lock", broken_lock, "same as --test-only-break lock");
+  app.add_option("--test-only-break", broken,
+                 "honest replicas run with one safety rule broken, to prove the simulator finds "
+                 "it: lock | last-voted-round | duplicate-signer | qc-quorum | tc-quorum | "
+                 "consecutive-round | tc-high-qc | persist-before-send | none");
   app.add_flag("--expect-violation", expect_violation,
                "succeed iff some seed violates an invariant");
   CLI11_PARSE(app, argc, argv);
@@ -52,11 +59,18 @@ int main(int argc, char** argv) {
   cfg.n = n;
   cfg.faults = *parsed;
   cfg.fault_ms = fault_ms;
+  cfg.liveness_blocks = liveness_blocks;
   cfg.crypto = crypto == "real"   ? CryptoMode::kReal
                : crypto == "fake" ? CryptoMode::kFake
                                   : CryptoMode::kAuto;
   cfg.keep_full_trace = trace;
-  cfg.test_only_broken_lock = broken_lock;
+  if (broken_lock) broken = "lock";
+  auto rule = tidemark::consensus::ParseTestOnlyBreak(broken);
+  if (!rule) {
+    std::cerr << "unknown --test-only-break '" << broken << "'\n";
+    return 2;
+  }
+  cfg.test_only_break = *rule;
 
   auto start = std::chrono::steady_clock::now();
   uint64_t blocks = 0, messages = 0, max_rounds = 0;
@@ -72,7 +86,7 @@ int main(int argc, char** argv) {
                 << " crypto=" << (r.real_crypto ? "ed25519" : "fake") << "\n  " << r.violation
                 << "\nreplay: tidemark-sim --seeds " << s << "-" << s << " --n " << n
                 << " --faults " << cfg.faults.ToString() << " --crypto " << crypto << " --fault-ms "
-                << fault_ms << (broken_lock ? " --test-only-broken-lock" : "")
+                << fault_ms << (broken != "none" ? " --test-only-break " + broken : "")
                 << " --trace\n--- last trace lines ---\n"
                 << r.TraceTail(trace ? 0 : 60);
       return expect_violation ? 0 : 1;

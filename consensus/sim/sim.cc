@@ -154,13 +154,15 @@ struct Node {
   std::map<std::pair<uint64_t, uint64_t>, Hash256> votes_sent;  // (epoch, round) -> block
   std::pair<uint64_t, uint64_t> last_round{0, 0};
   uint64_t rounds_after_gst = 0;
+  std::deque<ProposalMsg> sent_proposals;  // Byzantine: the last ones it sent (for replays)
+  std::optional<uint64_t> restarted_at;
 
   bool honest() const { return !byzantine; }
   uint64_t height() const { return chain.empty() ? 0 : chain.rbegin()->first; }
 };
 
 struct Event {
-  enum Kind { kDeliver, kTimer, kCrash, kRestart, kPartition, kHeal, kGst, kByzantine };
+  enum Kind { kDeliver, kTimer, kCrash, kRestart, kPartition, kHeal, kGst, kByzantine, kTick };
   uint64_t time = 0;
   uint64_t seq = 0;
   Kind kind = kDeliver;
@@ -192,7 +194,12 @@ class Simulation {
 
   // Used by SimHost.
   Node& node(size_t i) { return nodes_[i]; }
-  void RecordProposed(const Block& b) { proposed_.emplace(b.Id(), b); }
+  void RecordProposed(const Block& b) {
+    if (proposed_.emplace(b.Id(), b).second) {
+      recent_blocks_.push_back(b.Id());
+      if (recent_blocks_.size() > 64) recent_blocks_.pop_front();
+    }
+  }
   std::optional<ValidatorSet> EpochAfter(const Block& b, const ValidatorSet& current);
 
  private:
@@ -208,6 +215,14 @@ class Simulation {
   void BroadcastFrom(size_t from, const Message& m);
   void ByzantineSend(size_t from, std::vector<size_t> targets, const Message& m);
   void ByzantineInject(size_t i);
+  void Forge(size_t i);
+  void Observe(size_t byzantine, const Message& m);
+  std::vector<size_t> HonestSubset();
+  QuorumCert ForgedQc(size_t i, const VoteData& d, int how);
+  std::optional<TimeoutCert> ForgedTc(size_t i, int how);
+  void SendForged(size_t i, const std::vector<size_t>& to, const Message& m);
+  void CheckCerts(size_t i, const Message& m);
+  bool QcOk(const QuorumCert& qc, uint64_t epoch);
   std::optional<ProposalMsg> ForkOf(size_t i, const ProposalMsg& p);
   Signature SignAs(size_t i, SigKind kind, const Bytes& body) {
     return nodes_[i].signer->Sign(kind, body);
@@ -244,6 +259,13 @@ class Simulation {
   std::map<Hash256, VoteData> fork_votes_;
   std::map<Hash256, ProposalMsg> forks_;  // honest block id -> the fork a Byzantine votes for
   std::map<uint64_t, Hash256> committed_;
+  // What the Byzantine replicas have received (the adversary's material for forgeries).
+  std::map<std::pair<uint64_t, uint64_t>, std::map<uint32_t, TimeoutMsg>> seen_timeouts_;
+  std::map<Bytes, std::map<uint32_t, Signature>> seen_votes_;  // VoteData bytes -> signers
+  std::deque<QuorumCert> seen_qcs_;
+  std::deque<TimeoutCert> seen_tcs_;
+  std::deque<Hash256> recent_blocks_;  // recently proposed block ids
+  std::set<Hash256> certs_checked_;    // certificates honest replicas sent, verified once
   std::map<Hash256, QuorumCert>
       certs_ok_;  // by commit_id, already verified  // height -> id, by honest replicas
   std::optional<uint64_t> gst_height_;
@@ -402,6 +424,9 @@ void Simulation::Setup() {
       Schedule({.time = std::min(fm, at + 200 + rng_.Below(1500)), .kind = Event::kHeal});
     }
   }
+  for (size_t i = 0; i < nodes_.size(); ++i) {  // the host's OnTick (fetch retries, pacing)
+    Schedule({.time = 1 + rng_.Below(100), .kind = Event::kTick, .node = i});
+  }
   if (cfg_.faults.crash) {
     for (uint64_t k = 0, m = 1 + rng_.Below(3); k < m; ++k) {
       size_t who = rng_.Below(nodes_.size());
@@ -426,10 +451,21 @@ void Simulation::StartReplica(size_t i) {
   opts.base_timeout_ms = 250;
   opts.max_backoff_exponent = 4;
   opts.max_clock_drift_ms = 500;
-  opts.test_only_skip_lock_check = cfg_.test_only_broken_lock && nd.honest();
-  ReplicaInit init{
-      epoch_sets_.at(nd.disk_safety.epoch), nd.chain.rbegin()->second, nd.disk_safety, {}};
-  for (const auto& [id, b] : nd.disk_blocks) init.pending_blocks.push_back(b);
+  opts.fetch_retry_ms = 100;
+  opts.peer_down_after_ms = 1000;
+  if (nd.honest()) opts.test_only_break = cfg_.test_only_break;
+  // Everything read back from "disk" goes through its real encoding, as the node's store does.
+  auto safety = SafetyState::Decode(nd.disk_safety.Encode());
+  auto tip = Block::Decode(nd.chain.rbegin()->second.Encode());
+  if (!safety.ok() || !tip.ok() || !(*safety == nd.disk_safety) || tip->Id() != nd.tip_id) {
+    return Fail("n" + std::to_string(i) + ": persisted state does not round-trip");
+  }
+  ReplicaInit init{epoch_sets_.at(safety->epoch), std::move(*tip), std::move(*safety), {}};
+  for (const auto& [id, b] : nd.disk_blocks) {
+    auto back = Block::Decode(b.Encode());
+    if (!back.ok() || back->Id() != id) return Fail("a persisted block does not round-trip");
+    init.pending_blocks.push_back(std::move(*back));
+  }
   nd.replica = std::make_unique<Replica>(opts, std::move(init), nd.host.get(), nd.signer.get(),
                                          verifier_.get());
   nd.alive = true;
@@ -480,10 +516,14 @@ void Simulation::Step(const Event& e) {
         Trace("deliver n" + std::to_string(e.node) + "<-n" + std::to_string(e.from) + " " +
               Describe(*e.msg));
       }
+      if (nd.byzantine) Observe(e.node, *e.msg);
       std::vector<Action> out;
       if (real_) {  // Ed25519 seeds also take every message through the wire codec
         auto decoded = DecodeMessage(EncodeMessage(*e.msg));
-        if (!decoded.ok()) return Fail("codec: " + decoded.status().ToString());
+        if (!decoded.ok()) {  // a forged frame the decoder refuses is dropped by the host
+          if (nodes_[e.from].byzantine) return Trace("dropped: " + decoded.status().ToString());
+          return Fail("codec: " + decoded.status().ToString());
+        }
         out = nd.replica->OnMessage(nodes_[e.from].signer->public_key(), *decoded, Now(e.node));
       } else {
         out = nd.replica->OnMessage(nodes_[e.from].signer->public_key(), *e.msg, Now(e.node));
@@ -527,6 +567,12 @@ void Simulation::Step(const Event& e) {
       return;
     case Event::kGst:
       return Gst();
+    case Event::kTick: {
+      Node& nd = nodes_[e.node];
+      if (nd.alive) Execute(e.node, nd.replica->OnTick(Now(e.node)));
+      Schedule({.time = now_ + 100, .kind = Event::kTick, .node = e.node});
+      return;
+    }
     case Event::kByzantine:
       if (nodes_[e.node].alive) ByzantineInject(e.node);
       Schedule({.time = now_ + 100 + rng_.Below(200), .kind = Event::kByzantine, .node = e.node});
@@ -547,7 +593,13 @@ void Simulation::Restart(size_t i) {
   if (nodes_[i].alive) return;
   Trace("restart n" + std::to_string(i) + " from persisted round " +
         std::to_string(nodes_[i].disk_safety.last_voted_round));
+  nodes_[i].restarted_at = now_;
   StartReplica(i);
+  if (!cfg_.faults.forge || !nodes_[i].honest()) return;
+  for (size_t b = 0; b < nodes_.size(); ++b) {  // a reconnecting peer gets the old proposals
+    if (!nodes_[b].byzantine || nodes_[b].twin || !nodes_[b].alive) continue;
+    for (const ProposalMsg& p : nodes_[b].sent_proposals) SendForged(b, {i}, p);
+  }
 }
 
 void Simulation::Gst() {
@@ -662,6 +714,13 @@ void Simulation::BroadcastFrom(size_t from, const Message& m) {
 void Simulation::Transmit(size_t from, size_t to, std::shared_ptr<const Message> msg) {
   ++result_.messages;
   if (group_[from] != group_[to]) return;
+  if (faulty_ && cfg_.lose_fetches_after_restart_ms > 0 &&
+      std::holds_alternative<BlockRequest>(*msg) &&
+      nodes_[from].restarted_at &&
+      now_ < *nodes_[from].restarted_at + cfg_.lose_fetches_after_restart_ms) {
+    if (tracing_) Trace("lost: block request of restarted n" + std::to_string(from));
+    return;
+  }
   uint64_t delay = 1 + rng_.Below(20);
   if (faulty_) {
     if (cfg_.faults.drop && rng_.Permille(150)) return;
@@ -686,9 +745,17 @@ void Simulation::Transmit(size_t from, size_t to, std::shared_ptr<const Message>
 std::optional<ProposalMsg> Simulation::ForkOf(size_t i, const ProposalMsg& p) {
   auto cached = forks_.find(p.block.Id());
   if (cached != forks_.end()) return cached->second;
-  // Extend the QC one below the one the honest proposal extends (its parent's justify).
+  // Extend a QC one or two below the one the honest proposal extends (its parent's justify, or
+  // its grandparent's): deep enough to leave a block the others may have committed.
   auto parent = proposed_.find(p.block.justify.data.block_id);
   if (parent == proposed_.end() || parent->second.header.height == 0) return std::nullopt;
+  if (rng_.Below(2)) {
+    auto grandparent = proposed_.find(parent->second.justify.data.block_id);
+    if (grandparent != proposed_.end() && grandparent->second.header.height > 0 &&
+        grandparent->second.header.epoch == p.block.header.epoch) {
+      parent = grandparent;
+    }
+  }
   const QuorumCert& old = parent->second.justify;
   if (old.data.epoch != p.block.header.epoch) return std::nullopt;
   ProposalMsg f = p;
@@ -727,6 +794,13 @@ void Simulation::ByzantineSend(size_t from, std::vector<size_t> targets, const M
             std::to_string(p2.block.header.round));
       alt = std::move(p2);
     }
+  } else if (auto* t = std::get_if<TimeoutMsg>(&main); t && fl.forge) {
+    // The lowest high QC it can sign: its epoch's root (round 0), always valid.
+    const SafetyState& st = nodes_[from].replica->safety();
+    if (st.epoch == t->epoch) {
+      t->high_qc = EpochRootQc(st.epoch, st.epoch_root_id, st.epoch_root_height);
+      t->signature = SignAs(from, SigKind::kTimeout, TimeoutSigningBody(t->epoch, t->round, 0));
+    }
   } else if (auto* v = std::get_if<Vote>(&main)) {
     auto fv = fork_votes_.find(v->data.block_id);
     if (fl.fork && fv != fork_votes_.end()) {
@@ -740,10 +814,23 @@ void Simulation::ByzantineSend(size_t from, std::vector<size_t> targets, const M
       alt = std::move(v2);
     }
   }
+  Node& byz = nodes_[from];
+  if (auto* p = std::get_if<ProposalMsg>(&main)) {
+    byz.sent_proposals.push_back(*p);
+    if (alt) byz.sent_proposals.push_back(std::get<ProposalMsg>(*alt));
+    while (byz.sent_proposals.size() > 8) byz.sent_proposals.pop_front();
+  }
+  const bool withholdable =
+      std::holds_alternative<ProposalMsg>(main) || std::holds_alternative<BlockResponse>(main);
   auto main_ptr = std::make_shared<const Message>(std::move(main));
   std::shared_ptr<const Message> alt_ptr;
   if (alt) alt_ptr = std::make_shared<const Message>(std::move(*alt));
   for (size_t j : targets) {
+    if (fl.withhold && withholdable && rng_.Permille(500)) {
+      if (tracing_) Trace("byzantine n" + std::to_string(from) + " withholds from n" +
+                          std::to_string(j) + ": " + Describe(*main_ptr));
+      continue;
+    }
     const bool is_vote = std::holds_alternative<Vote>(*main_ptr);
     if (alt_ptr && is_vote) {  // double vote: both, in random order
       Transmit(from, j, rng_.Below(2) ? main_ptr : alt_ptr);
@@ -790,6 +877,7 @@ void Simulation::ByzantineInject(size_t i) {
     v.signature = SignAs(i, SigKind::kVote, v.data.Encode());
     BroadcastFrom(i, v);
   }
+  if (fl.forge) Forge(i);
   if (fl.unknown_block) {
     Vote v;
     v.data.epoch = epoch;
@@ -799,6 +887,223 @@ void Simulation::ByzantineInject(size_t i) {
     v.voter = *me;
     v.signature = SignAs(i, SigKind::kVote, v.data.Encode());
     SendFrom(i, r.validators().validators[r.LeaderOf(r.round() + 1)].key, v);
+  }
+}
+
+
+// ---- The forging adversary (fault `forge`) ---------------------------------------------------
+
+// Keeps what a Byzantine replica receives: timeouts (with their signatures), votes, QCs, TCs.
+void Simulation::Observe(size_t byzantine, const Message& m) {
+  (void)byzantine;
+  if (!cfg_.faults.forge) return;
+  auto keep_qc = [&](const QuorumCert& qc) {
+    if (qc.IsGenesis()) return;
+    seen_qcs_.push_back(qc);
+    if (seen_qcs_.size() > 32) seen_qcs_.pop_front();
+  };
+  auto keep_tc = [&](const TimeoutCert& tc) {
+    seen_tcs_.push_back(tc);
+    if (seen_tcs_.size() > 16) seen_tcs_.pop_front();
+  };
+  if (auto* t = std::get_if<TimeoutMsg>(&m)) {
+    auto& round = seen_timeouts_[{t->epoch, t->round}];
+    round.emplace(t->voter, *t);
+    while (seen_timeouts_.size() > 16) seen_timeouts_.erase(seen_timeouts_.begin());
+    keep_qc(t->high_qc);
+    if (t->last_tc) keep_tc(*t->last_tc);
+  } else if (auto* v = std::get_if<Vote>(&m)) {
+    seen_votes_[v->data.Encode()].emplace(v->voter, v->signature);
+    while (seen_votes_.size() > 64) seen_votes_.erase(seen_votes_.begin());
+  } else if (auto* p = std::get_if<ProposalMsg>(&m)) {
+    keep_qc(p->block.justify);
+    if (p->tc) keep_tc(*p->tc);
+  }
+}
+
+std::vector<size_t> Simulation::HonestSubset() {
+  std::vector<size_t> out;
+  for (size_t j = 0; j < nodes_.size(); ++j) {
+    if (nodes_[j].honest() && rng_.Permille(600)) out.push_back(j);
+  }
+  return out;
+}
+
+// A QC over `d` the real rules reject: how = 0 one Byzantine signer repeated to a quorum,
+// 1 2f signers (Byzantine keys and honest votes it received), 2 a non-member signer.
+QuorumCert Simulation::ForgedQc(size_t i, const VoteData& d, int how) {
+  const ValidatorSet& vs = epoch_sets_.at(d.epoch);
+  QuorumCert qc;
+  qc.data = d;
+  const Bytes body = d.Encode();
+  auto me = vs.IndexOf(nodes_[i].signer->public_key());
+  const uint32_t my = me ? *me : 0;
+  if (how == 0) {
+    for (size_t k = 0; k < vs.Quorum(); ++k) qc.signatures.emplace_back(my, SignAs(i, SigKind::kVote, body));
+  } else if (how == 1) {
+    std::map<uint32_t, Signature> sigs;
+    auto seen = seen_votes_.find(body);
+    if (seen != seen_votes_.end()) sigs = seen->second;
+    for (size_t j = 0; j < nodes_.size(); ++j) {  // the f Byzantine keys collude
+      auto idx = vs.IndexOf(nodes_[j].signer->public_key());
+      if (nodes_[j].byzantine && idx) sigs[*idx] = SignAs(j, SigKind::kVote, body);
+    }
+    for (const auto& [idx, sig] : sigs) {
+      if (qc.signatures.size() + 1 >= vs.Quorum()) break;
+      qc.signatures.emplace_back(idx, sig);
+    }
+  } else {
+    for (size_t k = 0; k + 1 < vs.Quorum(); ++k) qc.signatures.emplace_back(k, Signature{});
+    qc.signatures.emplace_back(static_cast<uint32_t>(vs.size()), SignAs(i, SigKind::kVote, body));
+  }
+  return qc;
+}
+
+// A TC the real rules reject, built from the timeouts the Byzantine replicas received for the
+// latest round they saw: how = 0 its own entry repeated to a quorum; 1 the 2f entries with the
+// lowest hqc_round (so its high QC is as low as possible).
+std::optional<TimeoutCert> Simulation::ForgedTc(size_t i, int how) {
+  const Replica& r = *nodes_[i].replica;
+  const uint64_t epoch = r.epoch();
+  auto me = r.validators().IndexOf(nodes_[i].signer->public_key());
+  if (!me) return std::nullopt;
+  const size_t quorum = r.validators().Quorum();
+  const SafetyState& st = r.safety();
+  const QuorumCert root = EpochRootQc(epoch, st.epoch_root_id, st.epoch_root_height);
+  TimeoutCert tc;
+  tc.epoch = epoch;
+  if (how == 0) {
+    tc.round = r.round();
+    for (size_t k = 0; k < quorum; ++k) {
+      tc.entries.push_back({*me, 0, SignAs(i, SigKind::kTimeout, TimeoutSigningBody(epoch, tc.round, 0))});
+    }
+    tc.high_qc = root;
+    return tc;
+  }
+  auto latest = seen_timeouts_.end();
+  for (auto it = seen_timeouts_.begin(); it != seen_timeouts_.end(); ++it) {
+    if (it->first.first == epoch) latest = it;
+  }
+  if (latest == seen_timeouts_.end()) return std::nullopt;
+  tc.round = latest->first.second;
+  std::vector<const TimeoutMsg*> honest;
+  for (const auto& [voter, t] : latest->second) {
+    if (voter != *me) honest.push_back(&t);
+  }
+  std::sort(honest.begin(), honest.end(), [](const TimeoutMsg* a, const TimeoutMsg* b) {
+    return a->high_qc.data.round < b->high_qc.data.round;
+  });
+  std::map<uint32_t, TimeoutCert::Entry> entries;
+  entries[*me] = {*me, 0, SignAs(i, SigKind::kTimeout, TimeoutSigningBody(epoch, tc.round, 0))};
+  tc.high_qc = root;
+  for (const TimeoutMsg* t : honest) {
+    if (entries.size() + 1 >= quorum) break;
+    entries[t->voter] = {t->voter, t->high_qc.data.round, t->signature};
+    if (t->high_qc.data.round > tc.high_qc.data.round) tc.high_qc = t->high_qc;
+  }
+  for (const auto& [v, e] : entries) tc.entries.push_back(e);
+  return tc;
+}
+
+void Simulation::SendForged(size_t i, const std::vector<size_t>& to, const Message& m) {
+  if (tracing_) Trace("byzantine n" + std::to_string(i) + " forges " + Describe(m));
+  auto msg = std::make_shared<const Message>(m);
+  for (size_t j : to) Transmit(i, j, msg);
+}
+
+// One forgery or replay per call, chosen by the seed. Each is carried by a message the
+// Byzantine replica signs itself, so only the certificate inside is false.
+void Simulation::Forge(size_t i) {
+  Node& nd = nodes_[i];
+  const Replica& r = *nd.replica;
+  auto me = r.validators().IndexOf(nd.signer->public_key());
+  if (!me) return;
+  const uint64_t epoch = r.epoch();
+  const SafetyState& st = r.safety();
+  auto timeout_with = [&](uint64_t round, const QuorumCert& hqc, std::optional<TimeoutCert> tc) {
+    TimeoutMsg t{epoch, round, hqc, std::move(tc), *me,
+                 SignAs(i, SigKind::kTimeout, TimeoutSigningBody(epoch, round, hqc.data.round))};
+    return t;
+  };
+  const std::vector<size_t> victims = HonestSubset();
+  if (victims.empty()) return;
+  switch (rng_.Below(8)) {
+    case 0:
+    case 1:
+    case 2: {  // a QC that "commits" a recent block: repeated signer, 2f signers, non-member
+      std::vector<const Block*> blocks;
+      for (const Hash256& id : recent_blocks_) {
+        const Block& b = proposed_.at(id);
+        if (b.header.epoch == epoch && b.header.round > 0) blocks.push_back(&b);
+      }
+      if (blocks.empty()) return;
+      const Block& y = *blocks[rng_.Below(blocks.size())];
+      auto parent = proposed_.find(y.header.parent);
+      VoteData d;
+      d.epoch = epoch;
+      d.round = std::max(y.header.round, r.round());
+      d.height = y.header.height;
+      d.block_id = y.Id();
+      if (parent != proposed_.end() && parent->second.header.height > 0 &&
+          parent->second.header.epoch == epoch) {
+        d.commit_height = parent->second.header.height;
+        d.commit_id = y.header.parent;
+      }
+      QuorumCert qc = ForgedQc(i, d, static_cast<int>(rng_.Below(3)));
+      return SendForged(i, victims, timeout_with(d.round + 1, qc, std::nullopt));
+    }
+    case 3: {  // a TC with a repeated signer, or of the 2f lowest timeouts, carried as last_tc
+      auto tc = ForgedTc(i, static_cast<int>(rng_.Below(2)));
+      if (!tc) return;
+      const uint64_t round = std::max(r.round(), st.high_qc.data.round + 1);
+      SendForged(i, victims, timeout_with(round, st.high_qc, tc));
+      // ... and as the TC of a proposal extending that TC's (low) high QC, when it leads next.
+      if (r.LeaderOf(tc->round + 1) != *me) return;
+      auto parent = proposed_.find(tc->high_qc.data.block_id);
+      if (parent == proposed_.end()) return;
+      BlockHeader h;
+      h.chain_id = kChain;
+      h.epoch = epoch;
+      h.round = tc->round + 1;
+      h.height = parent->second.header.height + 1;
+      h.parent = tc->high_qc.data.block_id;
+      h.justify_hash = tc->high_qc.Hash();
+      h.proposer = *me;
+      h.timestamp_ms = std::max(Now(i), parent->second.header.timestamp_ms + 1);
+      h.validators_hash = r.validators().Hash();
+      ProposalMsg p;
+      p.block = nd.host->BuildProposal(h, tc->high_qc);
+      p.tc = tc;
+      p.signature = SignAs(i, SigKind::kProposal, ProposalSigningBody(p.block.Id()));
+      return SendForged(i, victims, p);
+    }
+    case 4: {  // replay an old certificate (an old round, maybe of an older epoch)
+      if (!seen_qcs_.empty() && rng_.Below(2)) {
+        const QuorumCert& old = seen_qcs_[rng_.Below(seen_qcs_.size())];
+        return SendForged(i, victims, timeout_with(std::max(r.round(), old.data.round + 1), old,
+                                                   std::nullopt));
+      }
+      if (!seen_tcs_.empty()) {
+        const TimeoutCert& old = seen_tcs_[rng_.Below(seen_tcs_.size())];
+        return SendForged(i, victims,
+                          timeout_with(std::max(r.round(), st.high_qc.data.round + 1),
+                                       st.high_qc, old));
+      }
+      return;
+    }
+    case 5:
+    case 6: {  // replay its own old proposals (both sides of an equivocation)
+      for (const ProposalMsg& p : nd.sent_proposals) SendForged(i, victims, p);
+      return;
+    }
+    case 7: {  // equivocate across epochs: its last proposal re-signed for the next epoch
+      if (nd.sent_proposals.empty()) return;
+      ProposalMsg p = nd.sent_proposals.back();
+      p.block.header.epoch += 1 + rng_.Below(2);
+      p.signature = SignAs(i, SigKind::kProposal, ProposalSigningBody(p.block.Id()));
+      RecordProposed(p.block);
+      return SendForged(i, victims, p);
+    }
   }
 }
 
@@ -823,6 +1128,67 @@ void Simulation::CheckSend(size_t i, const Message& m) {
     if (disk.epoch != t->epoch || disk.last_timeout_round < t->round) {
       return Fail("timeout sent by n" + std::to_string(i) + " before it was persisted");
     }
+  } else if (auto* p = std::get_if<ProposalMsg>(&m)) {
+    // Liveness (docs §5, (3)): a leader entering by a TC extends at least the TC's highest QC.
+    if (p->tc && p->block.justify.data.round < p->tc->MaxHqcRound()) {
+      return Fail("honest n" + std::to_string(i) + " proposed in round " +
+                  std::to_string(p->block.header.round) + " on a QC of round " +
+                  std::to_string(p->block.justify.data.round) + " below its TC's highest (" +
+                  std::to_string(p->tc->MaxHqcRound()) + ")");
+    }
+  }
+  CheckCerts(i, m);
+}
+
+// A certificate checked with the real rules (crypto.h), whatever the replicas were built with.
+bool Simulation::QcOk(const QuorumCert& qc, uint64_t epoch) {
+  if (qc.IsGenesis()) return qc.data.epoch == epoch;
+  auto vs = epoch_sets_.find(qc.data.epoch);
+  return qc.data.epoch == epoch && vs != epoch_sets_.end() &&
+         VerifyQc(qc, vs->second, *verifier_).ok();
+}
+
+// Every certificate an honest replica sends (a proposal's QC and TC, a timeout's high QC and
+// last TC, an epoch proof's certificate) must verify under the real rules: an honest replica
+// that accepted a forged certificate would pass it on.
+void Simulation::CheckCerts(size_t i, const Message& m) {
+  auto qc_ok = [&](const QuorumCert& qc, uint64_t epoch, const char* where) {
+    const Hash256 h = qc.Hash();
+    if (certs_checked_.count(h)) return true;
+    if (!QcOk(qc, epoch)) {
+      Fail("honest n" + std::to_string(i) + " sent an invalid QC (" + where + ", round " +
+           std::to_string(qc.data.round) + ", " + std::to_string(qc.signatures.size()) +
+           " signers)");
+      return false;
+    }
+    certs_checked_.insert(h);
+    return true;
+  };
+  auto tc_ok = [&](const TimeoutCert& tc, const char* where) {
+    const Hash256 h = tc.Hash();
+    if (certs_checked_.count(h)) return true;
+    auto vs = epoch_sets_.find(tc.epoch);
+    const QuorumCert& hq = tc.high_qc;
+    const QuorumCert root =
+        hq.IsGenesis() ? hq : EpochRootQc(tc.epoch, Hash256{}, 0);  // round 0: the root itself
+    if (vs == epoch_sets_.end() || !VerifyTc(tc, vs->second, *verifier_, root).ok() ||
+        (hq.IsGenesis() && hq.data.epoch != tc.epoch)) {
+      Fail("honest n" + std::to_string(i) + " sent an invalid TC (" + where + ", round " +
+           std::to_string(tc.round) + ", " + std::to_string(tc.entries.size()) + " signers)");
+      return false;
+    }
+    certs_checked_.insert(h);
+    return true;
+  };
+  if (certs_checked_.size() > 100000) certs_checked_.clear();
+  if (auto* p = std::get_if<ProposalMsg>(&m)) {
+    if (!qc_ok(p->block.justify, p->block.header.epoch, "proposal")) return;
+    if (p->tc) tc_ok(*p->tc, "proposal");
+  } else if (auto* t = std::get_if<TimeoutMsg>(&m)) {
+    if (!qc_ok(t->high_qc, t->epoch, "timeout")) return;
+    if (t->last_tc) tc_ok(*t->last_tc, "timeout");
+  } else if (auto* e = std::get_if<EpochProof>(&m)) {
+    qc_ok(e->cert, e->cert.data.epoch, "epoch proof");
   }
 }
 
@@ -836,6 +1202,12 @@ void Simulation::CheckNode(size_t i) {
   }
   if (r.buffered_votes() > 10 * n || r.buffered_timeouts() > 9 * n) {
     return Fail("n" + std::to_string(i) + " buffers are unbounded");
+  }
+  const ReplicaOptions defaults;
+  if (r.tree_size() > defaults.max_tree_blocks || r.outstanding_fetches() > 64 ||
+      r.pending_proposals() > defaults.max_pending_proposals ||
+      r.fetched_blocks() > defaults.max_fetched_blocks) {
+    return Fail("n" + std::to_string(i) + " block tree or fetch buffers exceed their bound");
   }
 }
 
@@ -853,6 +1225,16 @@ void Simulation::OnCommit(size_t i, const CommitBlocks& c) {
   }
   if (named != last_id || (c.cert.data.commit_id != last_id && !c.next_validators)) {
     return Fail("certificate does not commit the delivered block");
+  }
+  {  // The two-chain rule: the certified block is a child of the committed one, one round later.
+    auto certified = proposed_.find(c.cert.data.block_id);
+    auto committed = proposed_.find(c.cert.data.commit_id);
+    if (certified == proposed_.end() || committed == proposed_.end() ||
+        certified->second.header.parent != c.cert.data.commit_id ||
+        committed->second.header.round + 1 != certified->second.header.round) {
+      return Fail("n" + std::to_string(i) + " committed on a certificate that breaks the " +
+                  "two-chain rule (certified block not a child one round later)");
+    }
   }
   const ValidatorSet& vs = epoch_sets_.at(c.cert.data.epoch);
   auto known = certs_ok_.find(c.cert.data.commit_id);
@@ -914,7 +1296,7 @@ void Simulation::Trace(const std::string& line) {
 
 bool Faults::AnyByzantine() const {
   return equivocate || double_vote || bad_sig || unknown_block || far_future || fork || silent ||
-         twins;
+         twins || forge || withhold;
 }
 
 Result<Faults> Faults::Parse(const std::string& csv) {
@@ -925,7 +1307,7 @@ Result<Faults> Faults::Parse(const std::string& csv) {
     if (item.empty() || item == "none") continue;
     if (item == "all") {
       f.drop = f.dup = f.partition = f.crash = f.equivocate = f.double_vote = f.bad_sig =
-          f.unknown_block = f.far_future = f.fork = f.epochs = true;
+          f.unknown_block = f.far_future = f.fork = f.forge = f.withhold = f.epochs = true;
       continue;
     }
     bool* flag = item == "drop"         ? &f.drop
@@ -940,6 +1322,8 @@ Result<Faults> Faults::Parse(const std::string& csv) {
                  : item == "fork"       ? &f.fork
                  : item == "silent"     ? &f.silent
                  : item == "twins"      ? &f.twins
+                 : item == "forge"      ? &f.forge
+                 : item == "withhold"   ? &f.withhold
                  : item == "epochs"     ? &f.epochs
                                         : nullptr;
     if (flag == nullptr) return Status::Invalid("unknown fault '" + item + "'");
@@ -967,6 +1351,8 @@ std::string Faults::ToString() const {
   add(fork, "fork");
   add(silent, "silent");
   add(twins, "twins");
+  add(forge, "forge");
+  add(withhold, "withhold");
   add(epochs, "epochs");
   return s.empty() ? "none" : s;
 }

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "tidemark/consensus/teeth.h"
 #include "tidemark/status.h"
 
 namespace tidemark::consensus::sim {
@@ -40,6 +41,11 @@ struct Faults {
   bool fork = false;    // a leader entering a round by TC extends an older QC
   bool silent = false;  // Byzantine replicas send nothing
   bool twins = false;   // one Byzantine slot runs as two honest instances sharing one key
+  // Forged and replayed certificates: QCs / TCs with a repeated signer, 2f signers, a
+  // non-member, a wrong epoch or an old round; timeouts carrying the lowest high QC the replica
+  // can sign; its old proposals replayed; messages of other epochs.
+  bool forge = false;
+  bool withhold = false;  // proposals and block responses withheld from some honest peers
   // Validator-set changes: every kEpochLength-th committed block ends the epoch.
   bool epochs = false;
 
@@ -60,11 +66,15 @@ struct SimConfig {
   CryptoMode crypto = CryptoMode::kAuto;
   uint64_t fault_ms = 3000;      // faults until this virtual time (GST)
   uint64_t stable_ms = 40000;    // after GST: liveness must be shown within this time
-  uint64_t liveness_blocks = 2;  // new blocks every honest replica must commit after GST
+  uint64_t liveness_blocks = 8;  // new blocks every honest replica must commit after GST
   bool stop_when_live = true;    // false: run the whole fault_ms + stable_ms (benchmarks)
+  // Every block request a replica sends within this long after it restarts, and before GST, is
+  // lost (its peers drop them): a restarted replica must still catch up (issue #15).
+  uint64_t lose_fetches_after_restart_ms = 0;
   bool keep_full_trace = false;
   bool trace_tail = false;  // keep the last lines (set automatically to replay a violation)
-  bool test_only_broken_lock = false;  // honest replicas skip the lock check
+  // Honest replicas run with this safety rule broken (teeth.h), to prove the simulator finds it.
+  TestOnlyBreak test_only_break = TestOnlyBreak::kNone;
 };
 
 struct SimResult {

@@ -7,9 +7,25 @@ namespace tidemark::consensus {
 namespace {
 constexpr size_t kMaxVerifiedCache = 512;
 constexpr size_t kMaxMissing = 64;
+// A fetch nobody answers is given up after this many attempts (a later reference asks again).
+constexpr uint32_t kMaxFetchAttempts = 12;
 constexpr size_t kMaxEpochCerts = 8;
 constexpr uint64_t kEpochRequestIntervalMs = 200;
+
+#ifdef TIDEMARK_CONSENSUS_TEETH
+SafetyRules MakeRules(SafetyState s, const ReplicaOptions& o) {
+  return SafetyRules(std::move(s), o.test_only_break);
+}
+#else
+SafetyRules MakeRules(SafetyState s, const ReplicaOptions&) { return SafetyRules(std::move(s)); }
+#endif
 }  // namespace
+
+#ifdef TIDEMARK_CONSENSUS_TEETH
+#define TM_BROKEN(rule) (opts_.test_only_break == TestOnlyBreak::rule)
+#else
+#define TM_BROKEN(rule) false
+#endif
 
 Replica::Replica(ReplicaOptions opts, ReplicaInit init, ProposalHost* host, const Signer* signer,
                  const Verifier* verifier)
@@ -20,11 +36,12 @@ Replica::Replica(ReplicaOptions opts, ReplicaInit init, ProposalHost* host, cons
       host_(host),
       signer_(signer),
       verifier_(verifier),
-      safety_(std::move(init.safety), opts_.test_only_skip_lock_check),
+      safety_(MakeRules(std::move(init.safety), opts_)),
       tip_(std::move(init.committed_tip)),
       tip_id_(tip_.Id()) {
   for (auto& b : init.pending_blocks) {
-    if (b.header.height > tip_.header.height && b.header.epoch == vs_.epoch) {
+    if (b.header.height > tip_.header.height && b.header.epoch == vs_.epoch &&
+        tree_.size() < opts_.max_tree_blocks) {
       Hash256 id = b.Id();
       tree_.emplace(id, std::move(b));
     }
@@ -73,6 +90,7 @@ std::vector<Action> Replica::Start(uint64_t now_ms) {
 
 std::vector<Action> Replica::OnMessage(const PublicKey& from, const Message& msg, uint64_t now_ms) {
   Ctx c{{}, now_ms, from};
+  HeardFrom(c);
   std::visit(
       [&](const auto& m) {
         using T = std::decay_t<decltype(m)>;
@@ -85,12 +103,14 @@ std::vector<Action> Replica::OnMessage(const PublicKey& from, const Message& msg
         if constexpr (std::is_same_v<T, EpochProof>) HandleEpochProof(c, m);
       },
       msg);
+  RetryFetches(c);
   return std::move(c.out);
 }
 
 std::vector<Action> Replica::OnTick(uint64_t now_ms) {
   Ctx c{{}, now_ms, signer_->public_key()};
   TryPropose(c);
+  RetryFetches(c);
   return std::move(c.out);
 }
 
@@ -108,6 +128,7 @@ bool Replica::PacingAllows(const Ctx& c, const Block& parent) const {
 std::vector<Action> Replica::OnTimer(uint64_t epoch, uint64_t round, uint64_t now_ms) {
   Ctx c{{}, now_ms, signer_->public_key()};
   if (epoch == vs_.epoch && round == round_) LocalTimeout(c);
+  RetryFetches(c);
   return std::move(c.out);
 }
 
@@ -146,7 +167,11 @@ bool Replica::QcValid(const QuorumCert& qc) {
       it->second.signatures == qc.signatures) {
     return true;
   }
+#ifdef TIDEMARK_CONSENSUS_TEETH
+  if (!VerifyQc(qc, vs_, *verifier_, opts_.test_only_break).ok()) return false;
+#else
   if (!VerifyQc(qc, vs_, *verifier_).ok()) return false;
+#endif
   RememberQc(qc);
   return true;
 }
@@ -161,7 +186,11 @@ bool Replica::TcValid(const TimeoutCert& tc) {
   if (verified_.count(h)) return true;
   const SafetyState& s = safety_.state();
   QuorumCert root = EpochRootQc(vs_.epoch, s.epoch_root_id, s.epoch_root_height);
+#ifdef TIDEMARK_CONSENSUS_TEETH
+  if (!VerifyTc(tc, vs_, *verifier_, root, opts_.test_only_break).ok()) return false;
+#else
   if (!VerifyTc(tc, vs_, *verifier_, root).ok()) return false;
+#endif
   if (verified_.size() >= kMaxVerifiedCache) verified_.clear();
   verified_.insert(h);
   return true;
@@ -186,7 +215,7 @@ void Replica::ProcessQc(Ctx& c, const QuorumCert& qc) {
 
 void Replica::ProcessTc(Ctx& c, const TimeoutCert& tc) {
   const uint64_t epoch = vs_.epoch;
-  ProcessQc(c, tc.high_qc);
+  if (!TM_BROKEN(kTcHighQc)) ProcessQc(c, tc.high_qc);
   if (vs_.epoch != epoch) return;
   AdvanceRound(c, tc.round + 1, &tc);
 }
@@ -219,13 +248,6 @@ void Replica::ScheduleRoundTimer(Ctx& c) {
 }
 
 void Replica::LocalTimeout(Ctx& c) {
-  // Ask again for blocks we are still missing, from another peer.
-  for (auto& [id, peer] : missing_) {
-    auto idx = vs_.IndexOf(peer);
-    peer = vs_.validators[idx ? (*idx + 1) % vs_.size() : round_ % vs_.size()].key;
-    if (peer == signer_->public_key()) peer = vs_.validators[(round_ + 1) % vs_.size()].key;
-    c.out.push_back(SendTo{peer, BlockRequest{id, kMaxFetchBlocks}});
-  }
   const uint64_t round = round_;
   if (me_) {
     const QuorumCert hqc = safety_.state().high_qc;
@@ -315,7 +337,7 @@ void Replica::HandleProposal(Ctx& c, const ProposalMsg& p) {
       pending_[parent_id].push_back(p);
       ++pending_count_;
     }
-    Fetch(c, parent_id, c.from);
+    Fetch(c, parent_id, c.from);  // re-asks (another peer) if an earlier fetch is overdue
     return;
   }
   if (h.timestamp_ms <= parent->header.timestamp_ms ||
@@ -323,9 +345,9 @@ void Replica::HandleProposal(Ctx& c, const ProposalMsg& p) {
     return;
   }
   if (!host_->ValidateProposal(b).ok()) return;
+  if (!AddToTree(id, b)) return;  // full of blocks that may still commit: wait for a commit
   proposal_seen_[h.round] = id;
-  auto [it, inserted] = tree_.emplace(id, b);
-  MaybeVote(c, id, it->second, tc);
+  MaybeVote(c, id, tree_.at(id), tc);
 }
 
 void Replica::MaybeVote(Ctx& c, const Hash256& id, const Block& b, const TimeoutCert* tc) {
@@ -335,9 +357,14 @@ void Replica::MaybeVote(Ctx& c, const Hash256& id, const Block& b, const Timeout
   const Block* parent = FindBlock(parent_id);
   if (parent == nullptr) return;
   VoteData d = MakeVoteData(id, b.header, parent_id, parent->header, IsEpochRoot(parent_id));
+  if (TM_BROKEN(kConsecutiveRound) && d.commit_height == 0 && !IsEpochRoot(parent_id) &&
+      parent->header.height > 0) {
+    d.commit_height = parent->header.height;
+    d.commit_id = parent_id;
+  }
   safety_.RecordVote(round_, b.justify.data.round);
   c.out.push_back(PersistBlock{b});
-  Persist(c);
+  if (!TM_BROKEN(kPersistBeforeSend)) Persist(c);
   Vote v{d, *me_, signer_->Sign(SigKind::kVote, d.Encode())};
   uint32_t next = LeaderOf(round_ + 1);
   if (next == *me_) {
@@ -345,6 +372,7 @@ void Replica::MaybeVote(Ctx& c, const Hash256& id, const Block& b, const Timeout
   } else {
     Send(c, next, std::move(v));
   }
+  if (TM_BROKEN(kPersistBeforeSend)) Persist(c);
 }
 
 void Replica::HandleVote(Ctx& c, const Vote& v) {
@@ -361,7 +389,7 @@ void Replica::HandleVote(Ctx& c, const Vote& v) {
   VoteBucket& bucket = rv.by_data[body];
   bucket.data = v.data;
   bucket.sigs[v.voter] = v.signature;
-  if (bucket.sigs.size() != vs_.Quorum()) return;
+  if (bucket.sigs.size() != vs_.Quorum() - (TM_BROKEN(kQcQuorum) ? 1 : 0)) return;
   QuorumCert qc;
   qc.data = bucket.data;
   qc.signatures.assign(bucket.sigs.begin(), bucket.sigs.end());
@@ -395,7 +423,7 @@ void Replica::HandleTimeout(Ctx& c, const TimeoutMsg& t) {
     LocalTimeout(c);  // f+1 gave up: at least one honest did, join so a TC can form
     return;
   }
-  if (count < vs_.Quorum() || t.round < round_) return;
+  if (count < vs_.Quorum() - (TM_BROKEN(kTcQuorum) ? 1 : 0) || t.round < round_) return;
   TimeoutCert tc;
   tc.epoch = epoch;
   tc.round = t.round;
@@ -446,6 +474,7 @@ void Replica::TryCommit(Ctx& c) {
   // Outstanding fetches stay: the block a QC certified above the new tip (ProcessQc asks for it
   // just before committing) is still needed as the next proposal's parent. Entries at or below
   // the tip are erased when their answer arrives (HandleBlockResponse) and are bounded.
+  for (const Block& b : commit.blocks) missing_.erase(b.Id());
   tip_ = commit.blocks.back();
   tip_id_ = tip_.Id();
   std::optional<ValidatorSet> next = commit.next_validators;
@@ -467,8 +496,7 @@ void Replica::StartEpoch(Ctx& c, ValidatorSet next) {
   vs_ = std::move(next);
   vs_hash_ = vs_.Hash();
   me_ = vs_.IndexOf(signer_->public_key());
-  safety_ = SafetyRules(SafetyState::ForEpochRoot(vs_.epoch, tip_id_, tip_.header.height),
-                        opts_.test_only_skip_lock_check);
+  safety_ = MakeRules(SafetyState::ForEpochRoot(vs_.epoch, tip_id_, tip_.header.height), opts_);
   Persist(c);
   tree_.clear();
   proposal_seen_.clear();
@@ -489,7 +517,16 @@ void Replica::StartEpoch(Ctx& c, ValidatorSet next) {
   AdvanceRound(c, 1, nullptr);
 }
 
-void Replica::HandleEpochRequest(Ctx& c, const EpochRequest& q) { SendEpochProof(c, q.epoch); }
+void Replica::HandleEpochRequest(Ctx& c, const EpochRequest& q) {
+  // Rate-limited per peer, as the unasked proof in EpochOk: a request costs at most one proof
+  // per kEpochRequestIntervalMs.
+  if (c.from == signer_->public_key()) return;
+  auto it = last_proof_sent_ms_.find(c.from);
+  if (it != last_proof_sent_ms_.end() && c.now < it->second + kEpochRequestIntervalMs) return;
+  if (last_proof_sent_ms_.size() >= 1024) last_proof_sent_ms_.clear();
+  last_proof_sent_ms_[c.from] = c.now;
+  SendEpochProof(c, q.epoch);
+}
 
 void Replica::SendEpochProof(Ctx& c, uint64_t epoch) {
   if (epoch >= vs_.epoch) return;
@@ -526,13 +563,94 @@ void Replica::HandleEpochProof(Ctx& c, const EpochProof& p) {
 // ---- Block fetching
 // ------------------------------------------------------------------------------
 
+void Replica::HeardFrom(const Ctx& c) {
+  if (c.from == signer_->public_key() || !vs_.IndexOf(c.from)) return;
+  if (last_heard_ms_.size() > 2 * vs_.size()) last_heard_ms_.clear();  // members changed
+  last_heard_ms_[c.from] = c.now;
+}
+
+// The validator after `after` in index order that is neither this replica nor known down (not
+// heard from within peer_down_after_ms); if every other one looks down, the next other one.
+PublicKey Replica::NextPeer(const Ctx& c, const PublicKey& after) const {
+  const size_t n = vs_.size();
+  const auto start = vs_.IndexOf(after);
+  const size_t first = start ? *start + 1 : 0;
+  std::optional<PublicKey> fallback;
+  for (size_t k = 0; k < n; ++k) {
+    const PublicKey& key = vs_.validators[(first + k) % n].key;
+    if (key == signer_->public_key()) continue;
+    if (!fallback) fallback = key;
+    auto heard = last_heard_ms_.find(key);
+    if (heard != last_heard_ms_.end() && c.now <= heard->second + opts_.peer_down_after_ms) {
+      return key;
+    }
+  }
+  return fallback.value_or(after);
+}
+
+void Replica::AskForBlock(Ctx& c, const Hash256& id, Missing& m, const PublicKey& preferred) {
+  const bool usable = preferred != signer_->public_key() && vs_.IndexOf(preferred) &&
+                      (m.attempts == 0 || preferred != m.asked);
+  m.asked = usable ? preferred : NextPeer(c, m.attempts == 0 ? preferred : m.asked);
+  const uint32_t exp = std::min(m.attempts, opts_.max_fetch_backoff_exponent);
+  m.retry_at_ms = c.now + (opts_.fetch_retry_ms << exp);
+  ++m.attempts;
+  if (m.asked == signer_->public_key()) return;  // a set of one: nobody to ask
+  c.out.push_back(SendTo{m.asked, BlockRequest{id, kMaxFetchBlocks}});
+}
+
+// Asks for block `id`, first from `peer` (who referred to it). A block already asked for is
+// asked again — from the next peer — once its retry time has come: every QC, proposal or block
+// that references a still-missing block is a reason to ask again.
 void Replica::Fetch(Ctx& c, const Hash256& id, const PublicKey& peer) {
-  if (missing_.count(id) || missing_.size() >= kMaxMissing) return;
-  PublicKey to = peer;
-  if (to == signer_->public_key()) to = vs_.validators[(round_ + 1) % vs_.size()].key;
-  if (to == signer_->public_key()) to = vs_.validators[(round_ + 2) % vs_.size()].key;
-  missing_[id] = to;
-  c.out.push_back(SendTo{to, BlockRequest{id, kMaxFetchBlocks}});
+  if (fetched_.count(id)) return;  // held, waiting for its ancestors (fetched in LinkFetched)
+  auto it = missing_.find(id);
+  if (it != missing_.end()) {
+    if (c.now >= it->second.retry_at_ms) AskForBlock(c, id, it->second, peer);
+    return;
+  }
+  if (missing_.size() >= kMaxMissing) return;
+  AskForBlock(c, id, missing_[id], peer);
+}
+
+// The fetch retry timer: runs on every event (messages, timers, ticks) and re-sends each fetch
+// whose backoff has expired to the next peer.
+void Replica::RetryFetches(Ctx& c) {
+  for (auto it = missing_.begin(); it != missing_.end();) {
+    if (FindBlock(it->first) != nullptr) {
+      it = missing_.erase(it);
+      continue;
+    }
+    if (c.now >= it->second.retry_at_ms) {
+      if (it->second.attempts >= kMaxFetchAttempts) {
+        it = missing_.erase(it);
+        continue;
+      }
+      AskForBlock(c, it->first, it->second, it->second.asked);
+    }
+    ++it;
+  }
+}
+
+// Inserts an uncommitted block, keeping tree_ within max_tree_blocks: when full, drops blocks that
+// can never be committed (rounds below the highest QC and not among its ancestors). Returns false
+// if the tree is still full.
+bool Replica::AddToTree(const Hash256& id, const Block& b) {
+  if (tree_.count(id)) return true;
+  if (tree_.size() >= opts_.max_tree_blocks) {
+    std::set<Hash256> keep;
+    const QuorumCert& hqc = safety_.state().high_qc;
+    for (Hash256 a = hqc.data.block_id; tree_.count(a) && keep.insert(a).second;) {
+      a = tree_.at(a).header.parent;
+    }
+    for (auto it = tree_.begin(); it != tree_.end();) {
+      const bool stale = it->second.header.round < hqc.data.round && !keep.count(it->first);
+      it = stale ? tree_.erase(it) : std::next(it);
+    }
+    if (tree_.size() >= opts_.max_tree_blocks) return false;
+  }
+  tree_.emplace(id, b);
+  return true;
 }
 
 void Replica::HandleBlockRequest(Ctx& c, const BlockRequest& q) {
@@ -590,7 +708,7 @@ void Replica::LinkFetched(Ctx& c) {
             (!best_commit_qc_ || j.data.commit_height > best_commit_qc_->data.commit_height)) {
           best_commit_qc_ = j;
         }
-        tree_.emplace(it->first, b);
+        if (!AddToTree(it->first, b)) break;
         it = fetched_.erase(it);
         progress = true;
       } else {

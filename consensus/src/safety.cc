@@ -6,7 +6,13 @@ namespace tidemark::consensus {
 
 Status SafetyRules::CheckVote(uint64_t round, const QuorumCert& qc, const TimeoutCert* tc) const {
   const uint64_t q = qc.data.round;
-  if (round <= s_.last_voted_round) return Status::FailedPrecondition("already voted in round");
+#ifdef TIDEMARK_CONSENSUS_TEETH
+  const bool skip_last_voted = Broken(TestOnlyBreak::kLastVotedRound);
+  const bool skip_lock = Broken(TestOnlyBreak::kLockCheck);
+#else
+  constexpr bool skip_last_voted = false, skip_lock = false;
+#endif
+  if (!skip_last_voted && round <= s_.last_voted_round) return Status::FailedPrecondition("already voted in round");
   if (round <= s_.last_timeout_round) return Status::FailedPrecondition("timed out in round");
   if (round <= q) return Status::Invalid("block round not above its qc");
   if (qc.data.epoch != s_.epoch) return Status::Invalid("qc of another epoch");
@@ -14,7 +20,7 @@ Status SafetyRules::CheckVote(uint64_t round, const QuorumCert& qc, const Timeou
   if (tc == nullptr || tc->round + 1 != round) {
     return Status::Invalid("round not entered by the qc or a tc");
   }
-  if (!skip_lock_ && q < tc->MaxHqcRound()) {
+  if (!skip_lock && q < tc->MaxHqcRound()) {
     return Status::Invalid("block extends a qc below the tc's highest (lock)");
   }
   return Status::Ok();
@@ -26,7 +32,12 @@ void SafetyRules::RecordVote(uint64_t round, uint64_t qc_round) {
 }
 
 Status SafetyRules::CheckTimeout(uint64_t round, const QuorumCert& high_qc) const {
-  if (!skip_lock_ && high_qc.data.round < s_.locked_round) {
+#ifdef TIDEMARK_CONSENSUS_TEETH
+  const bool skip_lock = Broken(TestOnlyBreak::kLockCheck);
+#else
+  constexpr bool skip_lock = false;
+#endif
+  if (!skip_lock && high_qc.data.round < s_.locked_round) {
     return Status::Invalid("high qc below the locked round");
   }
   if (round <= high_qc.data.round) return Status::Invalid("timeout round not above high qc");

@@ -254,3 +254,71 @@ TEST_CASE("a leader whose votes overtake the proposal fetches the block and prop
   }
   for (size_t i = 0; i < 4; ++i) CHECK(c.tips[i].header.height >= start + 20);
 }
+
+TEST_CASE("a lost block fetch is asked again, from the next live peer, never itself, with backoff") {
+  // Regression (issue #15, sim seeds 910, 1535, 2518): a replica's one fetch was lost, rounds
+  // then advanced by QC so no timer fired, and later QCs did not ask again: it never committed.
+  Cluster c(4);
+  std::vector<ProposalMsg> proposals;
+  for (size_t k = 0; k < 400 && !c.queue.empty(); ++k) {  // replica 0 hears nothing
+    auto env = c.queue.front();
+    c.queue.pop_front();
+    c.now += 1;
+    if (auto* p = std::get_if<ProposalMsg>(&env.msg); p && env.to == 1) proposals.push_back(*p);
+    if (env.to != 0) {
+      c.Run(env.to, c.replicas[env.to]->OnMessage(c.keys[env.from].public_key(), env.msg, c.now));
+    }
+  }
+  const ProposalMsg* r3 = nullptr;
+  for (const auto& p : proposals) {
+    if (p.block.header.round == 3) r3 = &p;
+  }
+  REQUIRE(r3 != nullptr);
+  Replica& r = *c.replicas[0];
+  // Peers 1 and 2 are alive (heard from); 3 sends the proposal whose parent 0 lacks.
+  (void)r.OnMessage(c.keys[1].public_key(), EpochRequest{0}, c.now);
+  (void)r.OnMessage(c.keys[2].public_key(), EpochRequest{0}, c.now);
+  const Hash256 parent = r3->block.header.parent;
+  auto requests = [&](const std::vector<Action>& out) {  // for the parent (its own parent is
+    std::vector<std::pair<PublicKey, Hash256>> reqs;    // fetched alongside, for the commit)
+    for (const auto& a : out) {
+      auto* s = std::get_if<SendTo>(&a);
+      if (s && std::holds_alternative<BlockRequest>(s->msg) &&
+          std::get<BlockRequest>(s->msg).block_id == parent) {
+        reqs.emplace_back(s->to, parent);
+      }
+    }
+    return reqs;
+  };
+  auto first = requests(r.OnMessage(c.keys[3].public_key(), *r3, c.now));
+  REQUIRE(first.size() == 1);
+  REQUIRE(first[0] == std::make_pair(c.keys[3].public_key(), parent));  // lost
+  REQUIRE(r.outstanding_fetches() >= 1);
+  const uint64_t t0 = c.now;
+  REQUIRE(requests(r.OnTick(t0 + 499)).empty());
+  auto second = requests(r.OnTick(t0 + 500));
+  REQUIRE(second.size() == 1);
+  REQUIRE(second[0] == std::make_pair(c.keys[1].public_key(), parent));  // lost too
+  REQUIRE(requests(r.OnTick(t0 + 500 + 999)).empty());  // backoff: 1000 ms now
+  // A later reference to the missing block asks again once its time has come, first from the
+  // peer that referred to it (it holds the block, unless it is the one that just failed us).
+  auto third = requests(r.OnMessage(c.keys[3].public_key(), *r3, t0 + 1500));
+  REQUIRE(third.size() == 1);
+  REQUIRE(third[0] == std::make_pair(c.keys[3].public_key(), parent));
+  auto fourth = requests(r.OnTick(t0 + 1500 + 2000));  // backoff 2000 ms; rotates on from 3
+  REQUIRE(fourth.size() == 1);
+  REQUIRE(fourth[0] == std::make_pair(c.keys[1].public_key(), parent));
+  for (int k = 0; k < 5; ++k) {  // never itself, whatever the rotation
+    for (const auto& [to, id] : requests(r.OnTick(t0 + 4000 + 4000 * k))) {
+      REQUIRE(to != c.keys[0].public_key());
+    }
+  }
+  // Answered: the block links, the pending proposal gets its vote, nothing stays outstanding.
+  auto answer = c.replicas[2]->OnMessage(c.keys[0].public_key(), BlockRequest{parent, 8}, c.now);
+  REQUIRE(answer.size() == 1);
+  auto out = r.OnMessage(c.keys[2].public_key(), std::get<SendTo>(answer[0]).msg, t0 + 30000);
+  (void)out;
+  REQUIRE(r.outstanding_fetches() == 0);
+  REQUIRE(r.safety().last_voted_round == 3);  // (its vote stays local: it leads round 4)
+}
+

@@ -52,7 +52,7 @@ TEST_CASE("locking: a TC whose highest QC is above the block's QC forbids the vo
   REQUIRE_FALSE(s.CheckVote(7, Qc(4), &tc).ok());
   REQUIRE(s.CheckVote(7, Qc(5), &tc).ok());
   // The test-only switch removes exactly this check (the simulator's teeth test relies on it).
-  SafetyRules broken(SafetyState::ForEpochRoot(0, Hash256{}, 0), /*test_only_skip_lock=*/true);
+  SafetyRules broken(SafetyState::ForEpochRoot(0, Hash256{}, 0), TestOnlyBreak::kLockCheck);
   REQUIRE(broken.CheckVote(7, Qc(4), &tc).ok());
 }
 

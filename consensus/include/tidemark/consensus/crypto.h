@@ -14,6 +14,7 @@
 #include <string>
 
 #include "tidemark/consensus/messages.h"
+#include "tidemark/consensus/teeth.h"
 #include "tidemark/crypto.h"
 #include "tidemark/types.h"
 
@@ -68,5 +69,13 @@ Status VerifyQc(const QuorumCert& qc, const ValidatorSet& vs, const Verifier& ve
 // `epoch_root` when that round is 0).
 Status VerifyTc(const TimeoutCert& tc, const ValidatorSet& vs, const Verifier& verifier,
                 const QuorumCert& epoch_root);
+
+#ifdef TIDEMARK_CONSENSUS_TEETH
+// The same checks with one rule broken (kDuplicateSigner, kQcQuorum, kTcQuorum); test builds only.
+Status VerifyQc(const QuorumCert& qc, const ValidatorSet& vs, const Verifier& verifier,
+                TestOnlyBreak broken);
+Status VerifyTc(const TimeoutCert& tc, const ValidatorSet& vs, const Verifier& verifier,
+                const QuorumCert& epoch_root, TestOnlyBreak broken);
+#endif
 
 }  // namespace tidemark::consensus

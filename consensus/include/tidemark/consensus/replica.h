@@ -35,6 +35,7 @@
 #include "tidemark/consensus/crypto.h"
 #include "tidemark/consensus/messages.h"
 #include "tidemark/consensus/safety.h"
+#include "tidemark/consensus/teeth.h"
 
 namespace tidemark::consensus {
 
@@ -46,9 +47,20 @@ struct ReplicaOptions {
   uint64_t future_round_window = 8;    // votes / timeouts beyond current + window are dropped
   size_t max_pending_proposals = 16;   // proposals waiting for a fetched parent
   size_t max_fetched_blocks = 4096;    // fetched blocks not yet linked to the tree
-  // Test-only: skips the two-chain lock (TC rule and timeout high-QC check) to prove the
-  // simulator catches a broken safety rule. Never set outside tests.
-  bool test_only_skip_lock_check = false;
+  // Uncommitted blocks held in the tree. Past it, blocks that can no longer be committed (not an
+  // ancestor of the highest QC's block, round below it) are pruned; if still full, new proposals
+  // are not taken until a commit frees room (docs/consensus.md, "Bounded memory").
+  size_t max_tree_blocks = 1024;
+  // An outstanding block fetch is re-sent to the next peer (never this replica, skipping peers
+  // not heard from within peer_down_after_ms) after fetch_retry_ms << min(attempts, cap).
+  uint64_t fetch_retry_ms = 500;
+  uint32_t max_fetch_backoff_exponent = 3;
+  uint64_t peer_down_after_ms = 4000;
+#ifdef TIDEMARK_CONSENSUS_TEETH
+  // Test-only (compiled into tidemark_consensus_teeth, never into the node's library): breaks
+  // one safety rule so the simulator can prove it finds the bug (teeth.h).
+  TestOnlyBreak test_only_break = TestOnlyBreak::kNone;
+#endif
   // Proposal pacing (a host with a real clock; 0 = propose as soon as possible, as in the
   // simulator). A leader proposes once now >= parent timestamp + min_block_interval_ms and there
   // is work (has_work() says txs are waiting, or the parent or grandparent carries txs that need
@@ -129,7 +141,8 @@ class Replica {
   std::vector<Action> Start(uint64_t now_ms);
   std::vector<Action> OnMessage(const PublicKey& from, const Message& msg, uint64_t now_ms);
   std::vector<Action> OnTimer(uint64_t epoch, uint64_t round, uint64_t now_ms);
-  // Proposes if this replica leads the current round and pacing now allows it.
+  // Proposes if this replica leads the current round and pacing now allows it, and re-sends
+  // block fetches whose retry time has come (every event does the latter too).
   std::vector<Action> OnTick(uint64_t now_ms);
 
   uint64_t epoch() const { return vs_.epoch; }
@@ -143,6 +156,9 @@ class Replica {
   size_t buffered_votes() const;
   size_t buffered_timeouts() const;
   size_t tree_size() const { return tree_.size(); }
+  size_t outstanding_fetches() const { return missing_.size(); }
+  size_t pending_proposals() const { return pending_count_; }
+  size_t fetched_blocks() const { return fetched_.size(); }
 
  private:
   struct Ctx {
@@ -161,6 +177,11 @@ class Replica {
   struct RoundTimeouts {
     std::map<uint32_t, TimeoutCert::Entry> entries;
     QuorumCert high_qc;
+  };
+  struct Missing {  // an outstanding block fetch
+    PublicKey asked;
+    uint32_t attempts = 0;
+    uint64_t retry_at_ms = 0;
   };
 
   void HandleProposal(Ctx& c, const ProposalMsg& p);
@@ -187,6 +208,11 @@ class Replica {
   void TryCommit(Ctx& c);
   void StartEpoch(Ctx& c, ValidatorSet next);
   void Fetch(Ctx& c, const Hash256& id, const PublicKey& peer);
+  void RetryFetches(Ctx& c);
+  void AskForBlock(Ctx& c, const Hash256& id, Missing& m, const PublicKey& preferred);
+  PublicKey NextPeer(const Ctx& c, const PublicKey& after) const;
+  bool AddToTree(const Hash256& id, const Block& b);
+  void HeardFrom(const Ctx& c);
   void LinkFetched(Ctx& c);
   void RetryPending(Ctx& c);
   void Persist(Ctx& c) { c.out.push_back(PersistSafety{safety_.state()}); }
@@ -217,7 +243,8 @@ class Replica {
   std::map<Hash256, std::vector<ProposalMsg>> pending_;  // by missing parent id
   size_t pending_count_ = 0;
   std::map<Hash256, Block> fetched_;
-  std::map<Hash256, PublicKey> missing_;  // block id -> peer asked
+  std::map<Hash256, Missing> missing_;     // block id -> the fetch (bounded: kMaxMissing)
+  std::map<PublicKey, uint64_t> last_heard_ms_;  // validators only (bounded by the set)
   std::set<Hash256> verified_;            // TC hashes already verified (bounded)
   std::map<std::pair<uint64_t, Hash256>, QuorumCert> verified_qcs_;  // bounded
   std::map<uint64_t, EpochProof> epoch_end_certs_;

@@ -19,13 +19,16 @@
 #pragma once
 
 #include "tidemark/consensus/messages.h"
+#include "tidemark/consensus/teeth.h"
 
 namespace tidemark::consensus {
 
 class SafetyRules {
  public:
-  explicit SafetyRules(SafetyState s, bool test_only_skip_lock = false)
-      : s_(std::move(s)), skip_lock_(test_only_skip_lock) {}
+  explicit SafetyRules(SafetyState s) : s_(std::move(s)) {}
+#ifdef TIDEMARK_CONSENSUS_TEETH
+  SafetyRules(SafetyState s, TestOnlyBreak broken) : s_(std::move(s)), broken_(broken) {}
+#endif
 
   const SafetyState& state() const { return s_; }
 
@@ -42,7 +45,10 @@ class SafetyRules {
 
  private:
   SafetyState s_;
-  bool skip_lock_;
+#ifdef TIDEMARK_CONSENSUS_TEETH
+  TestOnlyBreak broken_ = TestOnlyBreak::kNone;
+  bool Broken(TestOnlyBreak b) const { return broken_ == b; }
+#endif
 };
 
 // The vote for `block`, including the ancestor a quorum on it commits: its parent when
