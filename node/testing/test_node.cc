@@ -4,14 +4,19 @@
 
 #include <cctype>
 #include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
 
+#include "tidemark/consensus/messages.h"
 #include "tidemark/contracts/testing/test_contract.h"
+#include "tidemark/node/app/sync.h"
 #include "tidemark/proof_bundle.h"
 
 namespace tidemark::node::testing {
 
-Result<std::set<PublicKey>> ReadTestFaults(const std::string& path) {
-  std::set<PublicKey> out;
+Result<TestFaults> ReadTestFaults(const std::string& path) {
+  TestFaults out;
   std::ifstream in(path);
   if (!in) return out;
   std::string line;
@@ -20,12 +25,76 @@ Result<std::set<PublicKey>> ReadTestFaults(const std::string& path) {
     while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.pop_back();
     size_t start = line.find_first_not_of(" \t");
     if (start == std::string::npos) continue;
-    auto key = PublicKey::FromHex(line.substr(start));
+    std::string text = line.substr(start);
+    std::set<PublicKey>* into = &out.blocked;
+    static constexpr std::string_view kDrop = "drop-block-requests";
+    if (text.rfind(kDrop, 0) == 0) {
+      into = &out.drop_block_requests;
+      text.erase(0, kDrop.size());
+      text.erase(0, text.find_first_not_of(" \t"));  // all of it when only blanks follow
+    }
+    auto key = PublicKey::FromHex(text);
     if (!key.ok()) return key.status().WithContext(path + ":" + std::to_string(n));
-    out.insert(*key);
+    into->insert(*key);
   }
   return out;
 }
+
+bool IsBlockRequest(Channel channel, ByteView body) {
+  if (channel == kConsensus) {
+    auto m = consensus::DecodeMessage(body);
+    return m.ok() && (std::holds_alternative<consensus::BlockRequest>(*m) ||
+                      std::holds_alternative<consensus::EpochRequest>(*m));
+  }
+  if (channel == kSync) {
+    auto m = DecodeSyncMessage(body);
+    return m.ok() && std::holds_alternative<SyncRequest>(*m);
+  }
+  return false;
+}
+
+namespace {
+
+// The drop-block-requests set, refreshed by the fault-file poll (one thread) and read by the
+// inbound filter (the transport's threads), with what it dropped from each peer.
+class BlockRequestDropper {
+ public:
+  // Installs `peers`; when the set changed, logs it and what was dropped since the last change.
+  void Set(const std::set<PublicKey>& peers) {
+    std::lock_guard l(mu_);
+    if (peers == peers_) return;
+    peers_ = peers;
+    spdlog::warn("test faults: dropping block requests of {} peers", peers_.size());
+    for (const auto& [key, n] : dropped_) {
+      spdlog::warn("test faults: dropped {} block requests from {} (consensus {}, sync {})",
+                   n.consensus + n.sync, key.Hex(), n.consensus, n.sync);
+    }
+    dropped_.clear();
+  }
+
+  bool Drop(const PublicKey& from, Channel channel, ByteView body) {
+    {
+      std::lock_guard l(mu_);
+      if (peers_.count(from) == 0) return false;
+    }
+    if (!IsBlockRequest(channel, body)) return false;
+    std::lock_guard l(mu_);
+    Dropped& n = dropped_[from];
+    ++(channel == kSync ? n.sync : n.consensus);
+    return true;
+  }
+
+ private:
+  struct Dropped {
+    uint64_t consensus = 0;
+    uint64_t sync = 0;
+  };
+  std::mutex mu_;
+  std::set<PublicKey> peers_;              // guarded by mu_
+  std::map<PublicKey, Dropped> dropped_;   // guarded by mu_; since the last change of peers_
+};
+
+}  // namespace
 
 Bytes TamperBundle(api::BundleKind kind, const Bytes& bytes) {
   if (kind == api::BundleKind::kTx) {
@@ -69,7 +138,17 @@ Result<NodeExtensions> TestNodeExtensions(const config::NodeConfig& cfg, TestNod
   if (opt.faults) {
     std::string path = cfg.data_dir + "/test_faults";
     spdlog::warn("test-only fault layer on ({})", path);
-    ext.blocked_peers = [path] { return ReadTestFaults(path); };
+    auto dropper = std::make_shared<BlockRequestDropper>();
+    // The poll reads the whole file: it returns the blocked peers and installs the
+    // drop-block-requests set (an unreadable file changes neither).
+    ext.blocked_peers = [path, dropper]() -> Result<std::set<PublicKey>> {
+      TM_ASSIGN_OR_RETURN(TestFaults faults, ReadTestFaults(path));
+      dropper->Set(faults.drop_block_requests);
+      return std::move(faults.blocked);
+    };
+    ext.drop_inbound = [dropper](const PublicKey& from, Channel channel, ByteView body) {
+      return dropper->Drop(from, channel, body);
+    };
   }
   return ext;
 }

@@ -6,6 +6,7 @@
 //   net.StartAll();
 //   net.Partition({{0, 1}, {2, 3}});   // returns once every node applied its fault file
 //   net.Heal();
+//   net.DropBlockRequests(0, {3});     // node 0 ignores node 3's requests for blocks
 //
 // Data lives under /dev/shm when it exists (block commits fsync; tmpfs keeps 10,000-block tests
 // inside their time budget), otherwise under the temp folder. Ports come from the pid, below the
@@ -129,19 +130,32 @@ struct TestNet {
     return true;
   }
 
+  // Replaces node i's fault file (temp file + rename) with one line "<prefix><key>" per peer.
+  void WriteFaults(size_t i, const std::string& prefix, const std::vector<size_t>& peers) {
+    std::string text;
+    for (size_t p : peers) text += prefix + NodeKey(p).public_key().Hex() + "\n";
+    fs::path file = nodes[i].dir / "data" / "test_faults";
+    std::ofstream(file.string() + ".tmp", std::ios::trunc) << text;
+    fs::rename(file.string() + ".tmp", file);
+  }
   // Writes node i's fault file (the peers it must not hear or reach) and waits until the node
   // logged that it applied it.
   void Block(size_t i, const std::vector<size_t>& peers) {
     size_t before = LogCount(i, "test faults: blocking");
-    std::string text;
-    for (size_t p : peers) text += NodeKey(p).public_key().Hex() + "\n";
-    fs::path file = nodes[i].dir / "data" / "test_faults";
-    std::ofstream(file.string() + ".tmp", std::ios::trunc) << text;
-    fs::rename(file.string() + ".tmp", file);
+    WriteFaults(i, "", peers);
     std::string expect = "test faults: blocking " + std::to_string(peers.size()) + " peers";
     REQUIRE(WaitFor([&] {
       return LogCount(i, "test faults: blocking") > before && LogCount(i, expect) > 0;
     }, 10s));
+  }
+  // Node i silently drops what these peers send to ask it for blocks (consensus block and epoch
+  // requests, block-sync requests); all other traffic flows. Returns once the node applied it.
+  void DropBlockRequests(size_t i, const std::vector<size_t>& peers) {
+    const std::string applied = "test faults: dropping block requests of ";
+    size_t before = LogCount(i, applied);
+    WriteFaults(i, "drop-block-requests ", peers);
+    std::string expect = applied + std::to_string(peers.size()) + " peers";
+    REQUIRE(WaitFor([&] { return LogCount(i, applied) > before && LogCount(i, expect) > 0; }, 10s));
   }
   // Cuts every link between the groups.
   void Partition(const std::vector<std::vector<size_t>>& groups) {

@@ -45,8 +45,6 @@ Status WriteNodeKey(const std::string& path, const KeyPair& key) {
 
 namespace {
 
-enum Channel : uint8_t { kConsensus = 0, kTxGossip = 1, kSync = 2 };
-
 Bytes Framed(Channel ch, ByteView body) {
   Bytes out;
   out.reserve(body.size() + 1);
@@ -442,6 +440,7 @@ struct Node::Impl {
       return;
     }
     Channel ch = static_cast<Channel>(frame[0]);
+    if (ext.drop_inbound && ext.drop_inbound(from, ch, ByteView(frame).subspan(1))) return;
     Bytes body(frame.begin() + 1, frame.end());
     switch (ch) {
       case kConsensus: driver->OnPeerMessage(from, std::move(body)); break;

@@ -23,6 +23,7 @@
 #include <set>
 #include <string>
 
+#include "tidemark/bytes.h"
 #include "tidemark/contracts/framework.h"
 #include "tidemark/crypto.h"
 #include "tidemark/node/api/proof_api.h"
@@ -37,6 +38,9 @@ namespace tidemark::node {
 Result<KeyPair> LoadNodeKey(const std::string& path, const config::KeyPassphrase& pass = {});
 Status WriteNodeKey(const std::string& path, const KeyPair& key);
 
+// The first byte of every p2p message: the part of the node it is for (docs/network.md, Channels).
+enum Channel : uint8_t { kConsensus = 0, kTxGossip = 1, kSync = 2 };
+
 // What a test binary adds to a node. Every member is optional; production passes none.
 struct NodeExtensions {
   // Registers contracts beside the built-in ones (tidemark-node-test: the "test" contract).
@@ -46,6 +50,10 @@ struct NodeExtensions {
   // Polled every 200 ms: the peers whose messages the transport drops (the fault file of
   // tidemark-node-test). An error is logged and changes nothing.
   std::function<Result<std::set<PublicKey>>()> blocked_peers;
+  // Asked about every inbound p2p message before the node handles it (`body` without the channel
+  // byte); true drops it silently (tidemark-node-test: drop-block-requests). Called from the
+  // transport's threads, concurrently.
+  std::function<bool(const PublicKey& from, Channel channel, ByteView body)> drop_inbound;
 };
 
 class Node {

@@ -15,6 +15,12 @@
 //     echo "<key of C>\n<key of D>" > A/data/test_faults.tmp && mv A/data/test_faults.tmp A/data/test_faults
 //   The node logs "test faults: blocking 2 peers" once the cut is in effect; an empty (or
 //   deleted) file heals it ("test faults: blocking 0 peers").
+//   A line `drop-block-requests <key>` instead drops only what that peer sends to ask for blocks
+//   (consensus BlockRequest and EpochRequest, block-sync requests), silently, through
+//   NodeExtensions::drop_inbound; everything else from it flows. The node logs
+//   "test faults: dropping block requests of N peers" when that set changes, and then, for every
+//   peer whose requests it dropped since the last change,
+//   "test faults: dropped N block requests from <key hex> (consensus C, sync S)".
 // - Proof tampering (--tamper-proofs or TIDEMARK_TEST_TAMPER_PROOFS=1, development chains only):
 //   every bundle served still decodes but no longer verifies, and carries "tampered": true.
 //
@@ -30,8 +36,17 @@
 
 namespace tidemark::node::testing {
 
-// The blocked peers listed in `path`; an absent file blocks nobody; a bad line is an error.
-Result<std::set<PublicKey>> ReadTestFaults(const std::string& path);
+struct TestFaults {
+  std::set<PublicKey> blocked;              // `<key>`: every message to and from them dropped
+  std::set<PublicKey> drop_block_requests;  // `drop-block-requests <key>`: their asks for blocks
+};
+
+// The faults listed in `path`; an absent file is no fault; a bad line is an error.
+Result<TestFaults> ReadTestFaults(const std::string& path);
+
+// True for a message by which a peer asks this node for blocks: a consensus BlockRequest or
+// EpochRequest, or a block-sync request.
+bool IsBlockRequest(Channel channel, ByteView body);
 
 // Alters an encoded bundle so that it still decodes but no longer verifies.
 Bytes TamperBundle(api::BundleKind kind, const Bytes& bundle);
