@@ -151,6 +151,15 @@ uint64_t BlocksOver(const NodeProc& n, int seconds) {
 
 TEST_CASE("admission: 20,000 txs from random keys leave a legitimate tx committed in seconds") {
   TestNet net("tidemark-admit-flood");
+  // The REST server's per-client rate limit (docs/api.md, Limits; tests/node/
+  // http_availability_test.cc) would answer most of this flood with 429 before the mempool sees
+  // it. This test is about the mempool's own defence, so every tx must reach admission.
+  for (const auto& n : net.nodes) {
+    TestNet::Configure(n, [](nlohmann::json& cfg) {
+      cfg["http"]["requests_per_second_per_client"] = 1'000'000;
+      cfg["http"]["request_burst_per_client"] = 1'000'000;
+    });
+  }
   net.StartAll();
   const NodeProc& entry = net.nodes[0];
   KeyPair admin = net.AdminKey(0);
