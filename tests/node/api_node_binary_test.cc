@@ -82,23 +82,29 @@ std::string Slurp(const fs::path& p) {
   return ss.str();
 }
 
+// network-configs/single's node config, to run in `dir` with REST on `port`. Key files must be
+// private (mode 0600) and git keeps no modes, so the node gets a private copy of the key.
+json SingleNetworkConfig(const fs::path& dir, uint16_t port) {
+  fs::path single = fs::path(TIDEMARK_SOURCE_DIR) / "network-configs" / "single";
+  json cfg = json::parse(Slurp(single / "node.json"));
+  cfg["http"]["listen"] = "127.0.0.1:" + std::to_string(port);
+  cfg["genesis_file"] = (single / "genesis.json").string();
+  fs::copy_file(single / "validator_key.json", dir / "validator_key.json",
+                fs::copy_options::overwrite_existing);
+  fs::permissions(dir / "validator_key.json", fs::perms::owner_read | fs::perms::owner_write);
+  cfg["validator_key_file"] = (dir / "validator_key.json").string();
+  cfg["data_dir"] = (dir / "data").string();
+  return cfg;
+}
+
 }  // namespace
 
 TEST_CASE("tidemark-node binary serves the API from network-configs/single and stops cleanly") {
   REQUIRE(fs::exists(kBinary));
   fs::path dir = fs::temp_directory_path() / ("tidemark_node_bin_" + std::to_string(::getpid()));
   fs::create_directories(dir);
-  fs::path single = fs::path(TIDEMARK_SOURCE_DIR) / "network-configs" / "single";
-  json cfg = json::parse(Slurp(single / "node.json"));
   uint16_t port = FreePort();
-  cfg["http"]["listen"] = "127.0.0.1:" + std::to_string(port);
-  cfg["genesis_file"] = (single / "genesis.json").string();
-  // Key files must be private (mode 0600); git keeps no modes, so the test uses a private copy.
-  fs::copy_file(single / "validator_key.json", dir / "validator_key.json",
-                fs::copy_options::overwrite_existing);
-  fs::permissions(dir / "validator_key.json", fs::perms::owner_read | fs::perms::owner_write);
-  cfg["validator_key_file"] = (dir / "validator_key.json").string();
-  cfg["data_dir"] = (dir / "data").string();
+  json cfg = SingleNetworkConfig(dir, port);
   std::ofstream(dir / "node.json") << cfg.dump(2);
 
   pid_t pid = Spawn(dir / "node.json", dir / "stderr.txt");
@@ -172,17 +178,9 @@ TEST_CASE("tidemark-node: parked ?wait=commit requests for never-executable txs 
   REQUIRE(fs::exists(kBinary));
   fs::path dir = fs::temp_directory_path() / ("tidemark_node_park_" + std::to_string(::getpid()));
   fs::create_directories(dir);
-  fs::path single = fs::path(TIDEMARK_SOURCE_DIR) / "network-configs" / "single";
-  json cfg = json::parse(Slurp(single / "node.json"));
   uint16_t port = FreePort();
-  cfg["http"]["listen"] = "127.0.0.1:" + std::to_string(port);
+  json cfg = SingleNetworkConfig(dir, port);
   cfg["http"]["handler_threads"] = 4;
-  cfg["genesis_file"] = (single / "genesis.json").string();
-  fs::copy_file(single / "validator_key.json", dir / "validator_key.json",
-                fs::copy_options::overwrite_existing);  // a private copy: keys must be 0600
-  fs::permissions(dir / "validator_key.json", fs::perms::owner_read | fs::perms::owner_write);
-  cfg["validator_key_file"] = (dir / "validator_key.json").string();
-  cfg["data_dir"] = (dir / "data").string();
   cfg["p2p"]["listen"] = "127.0.0.1:0";
   std::ofstream(dir / "node.json") << cfg.dump(2);
   pid_t pid = Spawn(dir / "node.json", dir / "stderr.txt");
