@@ -656,9 +656,17 @@ void Transport::Stop() {
     sessions.swap(impl_->sessions);
     timers.swap(impl_->dial_timers);
     impl_->peers.clear();
-    for (auto& s : impl_->anonymous) s->Close();
-    for (auto& [k, list] : impl_->claiming) {
-      for (auto& s : list) s->Close();
+    // Close the handshakes and drop them from the pools here: each holds the Impl, so a pool
+    // entry whose coroutine never runs again (the io_context stops) would keep both alive.
+    while (!impl_->anonymous.empty()) {
+      std::shared_ptr<Session> s = impl_->anonymous.front();
+      impl_->LeaveAnonymousLocked(s);
+      s->Close();
+    }
+    while (!impl_->claiming.empty()) {
+      std::shared_ptr<Session> s = impl_->claiming.begin()->second.front();
+      impl_->LeaveClaimingLocked(s);
+      s->Close();
     }
   }
   for (auto& [k, s] : sessions) s->Close();
