@@ -94,6 +94,7 @@ json SingleNetworkConfig(const fs::path& dir, uint16_t port) {
   fs::permissions(dir / "validator_key.json", fs::perms::owner_read | fs::perms::owner_write);
   cfg["validator_key_file"] = (dir / "validator_key.json").string();
   cfg["data_dir"] = (dir / "data").string();
+  cfg["p2p"]["listen"] = "127.0.0.1:0";  // not the file's fixed port: a local network may hold it
   return cfg;
 }
 
@@ -181,7 +182,6 @@ TEST_CASE("tidemark-node: parked ?wait=commit requests for never-executable txs 
   uint16_t port = FreePort();
   json cfg = SingleNetworkConfig(dir, port);
   cfg["http"]["handler_threads"] = 4;
-  cfg["p2p"]["listen"] = "127.0.0.1:0";
   std::ofstream(dir / "node.json") << cfg.dump(2);
   pid_t pid = Spawn(dir / "node.json", dir / "stderr.txt");
   REQUIRE(pid > 0);
