@@ -109,6 +109,27 @@ Status Covered(const StateView& view, const std::string& id, std::vector<std::st
   return Status::Ok();
 }
 
+Result<ItemsArg> ExpandItemsArg(const StateView& view, const Value& args, bool require_tracked) {
+  TM_ASSIGN_OR_RETURN(Value::List items, internal::List(args, "items"));
+  if (items.empty() || items.size() > 1000) return Status::Invalid("items: 1 to 1000 identifiers");
+  ItemsArg out;
+  for (size_t i = 0; i < items.size(); ++i) {
+    std::string at = "items[" + std::to_string(i) + "]";
+    if (!items[i].is_string()) return Status::Invalid(at + ": must be an identifier");
+    auto id = CanonicalId(items[i].as_string());
+    if (!id.ok()) return id.status().WithContext(at);
+    out.given.push_back(*id);
+    size_t before = out.covered.size();
+    TM_RETURN_IF_ERROR(Covered(view, *id, out.covered, 0));
+    if (require_tracked && out.covered.size() == before) {
+      // Nothing new: either untracked, or already covered through an earlier container.
+      TM_ASSIGN_OR_RETURN(std::optional<Value> obj, Load(view, ObjKey(*id)));
+      if (!obj) return Status::NotFound(at + ": " + *id + " is not tracked on the ledger");
+    }
+  }
+  return out;
+}
+
 Status RegisterProduct(const TxContext& ctx, const Value& args, StateView& view,
                        EventSink& events) {
   TM_ASSIGN_OR_RETURN(KeyRecord signer,
@@ -236,18 +257,9 @@ Status CustomsDeclare(const TxContext& ctx, const Value& args, StateView& view, 
   rec["origin_country"] = internal::StrOr(args, "origin_country");
   TM_ASSIGN_OR_RETURN(std::optional<Value> existing, Load(view, CustomsKey(no)));
   if (existing) return Status::AlreadyExists("declaration_no: " + no + " is already declared");
-  TM_ASSIGN_OR_RETURN(Value::List items, internal::List(args, "items"));
-  if (items.empty() || items.size() > 1000) return Status::Invalid("items: 1 to 1000 identifiers");
-  Value::List given;
-  std::vector<std::string> covered;
-  for (size_t i = 0; i < items.size(); ++i) {
-    std::string at = "items[" + std::to_string(i) + "]";
-    if (!items[i].is_string()) return Status::Invalid(at + ": must be an identifier");
-    auto id = CanonicalId(items[i].as_string());
-    if (!id.ok()) return id.status().WithContext(at);
-    given.push_back(*id);
-    TM_RETURN_IF_ERROR(Covered(view, *id, covered, 0));
-  }
+  TM_ASSIGN_OR_RETURN(ItemsArg items, ExpandItemsArg(view, args, /*require_tracked=*/false));
+  Value::List& given = items.given;
+  const std::vector<std::string>& covered = items.covered;
   // Rule customs-engagement: every covered item, before anything is written.
   for (const auto& id : covered) {
     TM_ASSIGN_OR_RETURN(std::optional<Value> obj, Load(view, ObjKey(id)));

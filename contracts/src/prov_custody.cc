@@ -103,26 +103,6 @@ Result<Value::List> ActsArg(const Value& args, const std::vector<std::string>& a
   return Value::List(acts.begin(), acts.end());
 }
 
-// Every tracked object the `items` argument covers (containers expand), or an error naming it.
-Result<std::vector<std::string>> CoveredItems(const StateView& view, const Value& args) {
-  TM_ASSIGN_OR_RETURN(Value::List items, internal::List(args, "items"));
-  if (items.empty() || items.size() > 1000) return Status::Invalid("items: 1 to 1000 identifiers");
-  std::vector<std::string> covered;
-  for (size_t i = 0; i < items.size(); ++i) {
-    std::string at = "items[" + std::to_string(i) + "]";
-    if (!items[i].is_string()) return Status::Invalid(at + ": must be an identifier");
-    auto id = CanonicalId(items[i].as_string());
-    if (!id.ok()) return id.status().WithContext(at);
-    size_t before = covered.size();
-    TM_RETURN_IF_ERROR(Covered(view, *id, covered, 0));
-    TM_ASSIGN_OR_RETURN(std::optional<Value> obj, Load(view, ObjKey(*id)));
-    if (!obj && covered.size() == before) {
-      return Status::NotFound(at + ": " + *id + " is not tracked on the ledger");
-    }
-  }
-  return covered;
-}
-
 Value CustodyEntry(const TxContext& ctx, const std::string& org, const std::string& action,
                    const Value& obj) {
   return Value::Map{{"type", "custody"},
@@ -173,7 +153,8 @@ Status TransferCustody(const TxContext& ctx, const Value& args, StateView& view,
   TM_ASSIGN_OR_RETURN(KeyRecord signer, ActiveSigner(view, ctx.signer));
   TM_ASSIGN_OR_RETURN(std::string to, OrgArg(view, args, "to"));
   if (to == signer.org) return Status::Invalid("to: org " + to + " is the signer's own");
-  TM_ASSIGN_OR_RETURN(std::vector<std::string> covered, CoveredItems(view, args));
+  TM_ASSIGN_OR_RETURN(ItemsArg items, ExpandItemsArg(view, args, /*require_tracked=*/true));
+  const std::vector<std::string>& covered = items.covered;
   for (const auto& id : covered) {
     TM_ASSIGN_OR_RETURN(std::optional<Value> obj, Load(view, ObjKey(id)));
     const std::string state = S(*obj, "state");
@@ -213,7 +194,8 @@ Status TransferCustody(const TxContext& ctx, const Value& args, StateView& view,
 
 Status AcceptCustody(const TxContext& ctx, const Value& args, StateView& view, EventSink& events) {
   TM_ASSIGN_OR_RETURN(KeyRecord signer, ActiveSigner(view, ctx.signer));
-  TM_ASSIGN_OR_RETURN(std::vector<std::string> covered, CoveredItems(view, args));
+  TM_ASSIGN_OR_RETURN(ItemsArg items, ExpandItemsArg(view, args, /*require_tracked=*/true));
+  const std::vector<std::string>& covered = items.covered;
   std::string from;
   for (const auto& id : covered) {
     TM_ASSIGN_OR_RETURN(std::optional<Value> obj, Load(view, ObjKey(id)));

@@ -65,6 +65,15 @@ Result<std::string> CanonicalArg(const Value& args, const std::string& field);
 Status Covered(const StateView& view, const std::string& id, std::vector<std::string>& out,
                int depth = 0);
 
+// The `items` argument of customs and custody calls (1 to 1000 identifiers): each given id in
+// canonical form, and every tracked object they cover (containers expand, each once). With
+// `require_tracked`, an id that is not tracked and covers nothing is NOT_FOUND naming it.
+struct ItemsArg {
+  Value::List given;
+  std::vector<std::string> covered;
+};
+Result<ItemsArg> ExpandItemsArg(const StateView& view, const Value& args, bool require_tracked);
+
 // Loads a record; nullopt when absent.
 Result<std::optional<Value>> Load(const StateView& view, const std::string& key);
 
