@@ -277,29 +277,34 @@ class Session : public std::enable_shared_from_this<Session> {
   // REQUIRES: running on executor().
   void Start() {
     if (admission_ == Admission::kClientLimit) {
-      srv_->m.Refused("client_connections");
-      return WriteAndClose(
-          WithRetryAfter(Problem(429, "too-many-connections-from-client", "Too Many Requests",
-                                 "this client has reached its limit of " +
-                                     std::to_string(srv_->options.max_connections_per_client) +
-                                     " open connections",
-                                 ""),
-                         1),
-          11);
+      return RefuseAndClose("client_connections", 429, "too-many-connections-from-client",
+                            "this client has reached its limit of " +
+                                std::to_string(srv_->options.max_connections_per_client) +
+                                " open connections",
+                            "", 1, 11);
     }
     if (admission_ == Admission::kFull) {
       Bump(srv_->m.rejected);
-      srv_->m.Refused("connections_full");
-      return WriteAndClose(TooManyConnections(), 11);
+      return RefuseTooManyConnections("connections_full", 11);
     }
     ReadRequest();
   }
 
  private:
-  static HttpResponse TooManyConnections() {
-    return WithRetryAfter(Problem(503, "too-many-connections", "Service Unavailable",
-                                  "the server has reached its connection limit", ""),
-                          1);
+  // Answers a refusal that asks the client to come back later (problem+json titled with the
+  // status's reason phrase, Retry-After), counts it under `reason` in
+  // tidemark_http_refused_total, and closes the connection.
+  void RefuseAndClose(const char* reason, int status, std::string_view slug,
+                      const std::string& detail, std::string_view instance,
+                      uint32_t retry_after_s, unsigned version) {
+    srv_->m.Refused(reason);
+    WriteAndClose(WithRetryAfter(Problem(status, slug, ReasonPhrase(status), detail, instance),
+                                 retry_after_s),
+                  version);
+  }
+  void RefuseTooManyConnections(const char* reason, unsigned version) {
+    RefuseAndClose(reason, 503, "too-many-connections",
+                   "the server has reached its connection limit", "", 1, version);
   }
 
   // ---- reading a request: idle wait, header deadline, request deadline ----
@@ -427,20 +432,15 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     uint32_t retry_after = 1;
     if (!srv_->TakeToken(client_, &retry_after)) {
-      srv_->m.Refused("client_rate");
-      return WriteAndClose(
-          WithRetryAfter(Problem(429, "rate-limited", "Too Many Requests",
-                                 "this client sends more than " +
-                                     std::to_string(srv_->options.requests_per_second_per_client) +
-                                     " requests per second",
-                                 req.path),
-                         retry_after),
-          version);
+      return RefuseAndClose("client_rate", 429, "rate-limited",
+                            "this client sends more than " +
+                                std::to_string(srv_->options.requests_per_second_per_client) +
+                                " requests per second",
+                            req.path, retry_after, version);
     }
     bool essential = srv_->router->IsEssential(req);
     if (pool_ == Pool::kReserve && !essential) {
-      srv_->m.Refused("reserve_route");
-      return WriteAndClose(TooManyConnections(), version);
+      return RefuseTooManyConnections("reserve_route", version);
     }
     // A reserve connection serves one request.
     bool keep_alive = req.keep_alive && pool_ != Pool::kReserve;
@@ -448,12 +448,8 @@ class Session : public std::enable_shared_from_this<Session> {
     size_t which = essential ? 1 : 0;
     if (srv_->queued[which].fetch_add(1) >= srv_->options.max_queued_requests) {
       srv_->queued[which].fetch_sub(1);
-      srv_->m.Refused("handler_queue");
-      return WriteAndClose(
-          WithRetryAfter(Problem(503, "server-busy", "Service Unavailable",
-                                 "too many requests are waiting for the server", req.path),
-                         1),
-          version);
+      return RefuseAndClose("handler_queue", 503, "server-busy",
+                            "too many requests are waiting for the server", req.path, 1, version);
     }
     auto start = Clock::now();
     net::thread_pool& pool = essential ? *srv_->essential_pool : *srv_->handler_pool;
@@ -572,22 +568,15 @@ class Session : public std::enable_shared_from_this<Session> {
     if (int refused = srv_->ToSse(client_, &pool_); refused != 0) {
       sub->Close();
       if (refused == 429) {
-        srv_->m.Refused("client_sse");
-        return WriteAndClose(
-            WithRetryAfter(
-                Problem(429, "too-many-streams-from-client", "Too Many Requests",
-                        "this client has reached its limit of " +
-                            std::to_string(srv_->options.max_sse_per_client) + " event streams",
-                        "/v1/events"),
-                5),
-            version);
+        return RefuseAndClose("client_sse", 429, "too-many-streams-from-client",
+                              "this client has reached its limit of " +
+                                  std::to_string(srv_->options.max_sse_per_client) +
+                                  " event streams",
+                              "/v1/events", 5, version);
       }
-      srv_->m.Refused("sse_full");
-      return WriteAndClose(
-          WithRetryAfter(Problem(503, "too-many-streams", "Service Unavailable",
-                                 "the server has reached its event stream limit", "/v1/events"),
-                         5),
-          version);
+      return RefuseAndClose("sse_full", 503, "too-many-streams",
+                            "the server has reached its event stream limit", "/v1/events", 5,
+                            version);
     }
     sse_ = std::move(sub);
     pending_ =
