@@ -142,6 +142,18 @@ Status DoInit(Context& ctx, const NetworkInitArgs& a) {
   }
   auto p2p_port = [&](size_t i) { return a.base_p2p + static_cast<int>(i); };
   auto http_addr = [&](size_t i) { return a.host + ":" + std::to_string(a.base_http + static_cast<int>(i)); };
+  // What every node's config holds (validators and observers alike) for slot `i`.
+  auto node_config = [&](size_t i, const nlohmann::json& peers) {
+    return nlohmann::json{
+        {"chain_id", a.chain_id},
+        {"data_dir", "data"},
+        {"genesis_file", "../genesis.json"},
+        {"validator_key_file", "node_key.json"},
+        {"log_level", "info"},
+        {"http", {{"listen", http_addr(i)}}},
+        {"p2p", {{"listen", a.host + ":" + std::to_string(p2p_port(i))}, {"peers", peers}}},
+    };
+  };
 
   nlohmann::ordered_json summary = nlohmann::ordered_json::array();
   std::string text = "network " + a.chain_id + " in " + out.string() + ":";
@@ -163,31 +175,20 @@ Status DoInit(Context& ctx, const NetworkInitArgs& a) {
       peers.push_back(observer_keys[j].public_key().Hex() + "@" + a.host + ":" +
                       std::to_string(p2p_port(g.orgs.size() + j)));
     }
-    std::string http = a.host + ":" + std::to_string(a.base_http + static_cast<int>(i));
+    std::string http = http_addr(i);
     std::string token = NewCaptureToken();
     TM_RETURN_IF_ERROR(WriteFile(dir / "capture_token.txt", token + "\n", /*secret=*/true));
     int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                          std::chrono::system_clock::now().time_since_epoch())
                          .count();
     std::string token_expiry = contracts::FormatEpcisTime((now_ms + kInitTokenTtlMs) / 1000 * 1000);
-    nlohmann::json cfg{
-        {"chain_id", a.chain_id},
-        {"data_dir", "data"},
-        {"genesis_file", "../genesis.json"},
-        {"validator_key_file", "node_key.json"},
-        {"log_level", "info"},
-        {"http", {{"listen", http}}},
-        // The Digital Link resolver records consumer scans signed by the org's service key.
-        {"resolver", {{"scan_key_file", "service_key.json"}}},
-        {"capture_tokens",
-         {{{"token_sha256", Sha256(AsBytes(token)).Hex()},
-           {"key_file", "admin_key.json"},
-           {"label", o.id + " (network init)"},
-           {"expires_at", token_expiry}}}},
-        {"p2p",
-         {{"listen", a.host + ":" + std::to_string(a.base_p2p + static_cast<int>(i))},
-          {"peers", peers}}},
-    };
+    nlohmann::json cfg = node_config(i, peers);
+    // The Digital Link resolver records consumer scans signed by the org's service key.
+    cfg["resolver"] = {{"scan_key_file", "service_key.json"}};
+    cfg["capture_tokens"] = nlohmann::json::array({{{"token_sha256", Sha256(AsBytes(token)).Hex()},
+                                                    {"key_file", "admin_key.json"},
+                                                    {"label", o.id + " (network init)"},
+                                                    {"expires_at", token_expiry}}});
     TM_RETURN_IF_ERROR(WriteFile(dir / "node.json", cfg.dump(2) + "\n", false));
     summary.push_back({{"org", o.id},
                        {"config", (dir / "node.json").string()},
@@ -210,15 +211,7 @@ Status DoInit(Context& ctx, const NetworkInitArgs& a) {
       peers.push_back(keys[k].node.public_key().Hex() + "@" + a.host + ":" +
                       std::to_string(p2p_port(k)));
     }
-    nlohmann::json cfg{
-        {"chain_id", a.chain_id},
-        {"data_dir", "data"},
-        {"genesis_file", "../genesis.json"},
-        {"validator_key_file", "node_key.json"},
-        {"log_level", "info"},
-        {"http", {{"listen", http_addr(slot)}}},
-        {"p2p", {{"listen", a.host + ":" + std::to_string(p2p_port(slot))}, {"peers", peers}}},
-    };
+    nlohmann::json cfg = node_config(slot, peers);
     TM_RETURN_IF_ERROR(WriteFile(dir / "node.json", cfg.dump(2) + "\n", false));
     summary.push_back({{"observer", name},
                        {"config", (dir / "node.json").string()},
