@@ -13,11 +13,6 @@ using nlohmann::json;
 
 namespace {
 
-uint16_t P2pPort(const NodeProc& n) {
-  std::string listen = json::parse(Slurp(n.dir / "node.json"))["p2p"]["listen"];
-  return static_cast<uint16_t>(std::stoi(listen.substr(listen.rfind(':') + 1)));
-}
-
 Transaction PartyTx(const KeyPair& k, const std::string& chain, uint64_t nonce,
                     const std::string& id) {
   Transaction tx{.chain_id = chain, .nonce = nonce, .contract = "prov",
@@ -33,16 +28,9 @@ TEST_CASE("admission: a Byzantine leader cannot put a stranger's tx into a block
   TestNet net("tidemark-admit-byz");
   const std::vector<size_t> honest = {0, 1, 2};
   const size_t bad = 3;
-  for (size_t i : honest) net.Start(i);
-  for (size_t i : honest) REQUIRE(WaitFor([&] { return net.nodes[i].Ready(); }));
-  auto genesis = contracts::Genesis::FromJson(json::parse(Slurp(net.dir / "genesis.json")));
-  REQUIRE(genesis.ok());
-  std::vector<node::p2p::PeerAddress> peers;
-  for (size_t i : honest) {
-    peers.push_back({net.NodeKey(i).public_key(), "127.0.0.1", P2pPort(net.nodes[i])});
-  }
-  ByzantineNode byz(net.NodeKey(bad), *genesis,
-                    {.chain_id = net.chain, .listen_port = P2pPort(net.nodes[bad])}, peers);
+  HonestPeers joined = StartHonest(net, honest);
+  ByzantineNode byz(net.NodeKey(bad), joined.genesis,
+                    {.chain_id = net.chain, .listen_port = P2pPort(net.nodes[bad])}, joined.peers);
   REQUIRE(byz.Start().ok());
   REQUIRE(WaitFor([&] { return byz.connected() == 3; }));
 

@@ -15,6 +15,7 @@
 #include <mutex>
 #include <thread>
 
+#include "net_util.h"
 #include "tidemark/consensus/replica.h"
 #include "tidemark/contracts/genesis.h"
 #include "tidemark/contracts/testing/test_contract.h"
@@ -241,5 +242,31 @@ class ByzantineNode : public consensus::ProposalHost {
   std::atomic<size_t> stuffed_proposals_{0};
   std::vector<Transaction> stuffed_;  // guarded by mu_
 };
+
+// The p2p port a node's config listens on.
+inline uint16_t P2pPort(const NodeProc& n) {
+  std::string listen = nlohmann::json::parse(Slurp(n.dir / "node.json"))["p2p"]["listen"];
+  return static_cast<uint16_t>(std::stoi(listen.substr(listen.rfind(':') + 1)));
+}
+
+// What a ByzantineNode in another slot needs to join the honest validators of a TestNet.
+struct HonestPeers {
+  contracts::Genesis genesis;
+  std::vector<node::p2p::PeerAddress> peers;
+};
+// Starts the validators `honest` of `net`, waits until they are ready, and returns the network's
+// genesis and their p2p addresses.
+inline HonestPeers StartHonest(TestNet& net, const std::vector<size_t>& honest) {
+  for (size_t i : honest) net.Start(i);
+  for (size_t i : honest) REQUIRE(WaitFor([&] { return net.nodes[i].Ready(); }));
+  auto genesis =
+      contracts::Genesis::FromJson(nlohmann::json::parse(Slurp(net.dir / "genesis.json")));
+  REQUIRE(genesis.ok());
+  HonestPeers out{.genesis = std::move(*genesis), .peers = {}};
+  for (size_t i : honest) {
+    out.peers.push_back({net.NodeKey(i).public_key(), "127.0.0.1", P2pPort(net.nodes[i])});
+  }
+  return out;
+}
 
 }  // namespace tidemark::testing

@@ -25,11 +25,6 @@ int64_t Metric(const NodeProc& n, const std::string& name) {
   return -1;
 }
 
-uint16_t P2pPort(const NodeProc& n) {
-  std::string listen = json::parse(Slurp(n.dir / "node.json"))["p2p"]["listen"];
-  return static_cast<uint16_t>(std::stoi(listen.substr(listen.rfind(':') + 1)));
-}
-
 int Peers(const NodeProc& n) {
   auto s = n.Get("/v1/status");
   return s ? (*s)["peers"].get<int>() : -1;
@@ -43,19 +38,11 @@ TEST_CASE("byzantine: a lying validator cannot split or stall the honest three a
   TestNet net("tidemark-byz", o);
   const std::vector<size_t> honest = {0, 1, 2};
   const size_t bad = 3;
-  for (size_t i : honest) net.Start(i);
-  for (size_t i : honest) REQUIRE(WaitFor([&] { return net.nodes[i].Ready(); }));
-
-  auto genesis = contracts::Genesis::FromJson(json::parse(Slurp(net.dir / "genesis.json")));
-  REQUIRE(genesis.ok());
-  std::vector<node::p2p::PeerAddress> peers;
-  for (size_t i : honest) {
-    peers.push_back({net.NodeKey(i).public_key(), "127.0.0.1", P2pPort(net.nodes[i])});
-  }
-  ByzantineNode byz(net.NodeKey(bad), *genesis,
+  HonestPeers joined = StartHonest(net, honest);
+  ByzantineNode byz(net.NodeKey(bad), joined.genesis,
                     {.chain_id = net.chain, .listen_port = P2pPort(net.nodes[bad]),
                      .max_frame_bytes = 24 << 20, .ban_ms = 0},
-                    peers);
+                    joined.peers);
   REQUIRE(byz.Start().ok());
   REQUIRE(WaitFor([&] { return byz.connected() == 3; }));
   const std::string bad_key = net.NodeKey(bad).public_key().Hex().substr(0, 16);
