@@ -18,19 +18,10 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct Api {
-  FakeLedger ledger;
-  std::unique_ptr<api::HttpService> http;
-
-  explicit Api(config::NodeConfig cfg = Default()) {
-    http = std::make_unique<api::HttpService>(cfg, &ledger);
-    ledger.SetBus(&http->bus());
-    REQUIRE(http->Start().ok());
-  }
+struct Api : ServedFakeLedger {
+  explicit Api(const config::NodeConfig& cfg = Default()) : ServedFakeLedger(cfg) {}
   static config::NodeConfig Default() {
-    config::NodeConfig c;
-    c.chain_id = "test-chain";
-    c.http.listen = "127.0.0.1:0";
+    config::NodeConfig c = LoopbackConfig();
     c.http.wait_commit_timeout_ms = 5000;
     c.http.max_json_depth = 8;
     return c;

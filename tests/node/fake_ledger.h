@@ -8,6 +8,8 @@
 // Thread safety: thread-safe.
 #pragma once
 
+#include <catch2/catch.hpp>
+
 #include <atomic>
 #include <map>
 #include <memory>
@@ -18,6 +20,7 @@
 #include "tidemark/contracts/genesis.h"
 #include "tidemark/contracts/testing/test_contract.h"
 #include "tidemark/hash.h"
+#include "tidemark/node/api/http_service.h"
 #include "tidemark/node/api/ledger_api.h"
 #include "tidemark/node/api/rest_api.h"
 #include "tidemark/value.h"
@@ -250,5 +253,26 @@ inline Transaction MakeTx(const KeyPair& key, uint64_t nonce, std::string chain 
   tx.SignWith(key);
   return tx;
 }
+
+// A FakeLedger served by a real HttpService (REST + SSE) on the config's listen address: the
+// fixture of the REST tests. `http` stops when the fixture goes away.
+struct ServedFakeLedger {
+  FakeLedger ledger;
+  std::unique_ptr<node::api::HttpService> http;
+
+  explicit ServedFakeLedger(const node::config::NodeConfig& cfg) {
+    http = std::make_unique<node::api::HttpService>(cfg, &ledger);
+    ledger.SetBus(&http->bus());
+    REQUIRE(http->Start().ok());
+  }
+  // chain "test-chain", REST on a free loopback port.
+  static node::config::NodeConfig LoopbackConfig() {
+    node::config::NodeConfig c;
+    c.chain_id = "test-chain";
+    c.http.listen = "127.0.0.1:0";
+    return c;
+  }
+  uint16_t port() const { return http->port(); }
+};
 
 }  // namespace tidemark::testing

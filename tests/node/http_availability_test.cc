@@ -60,22 +60,9 @@ RawResponse Timed(uint16_t port, const std::string& target, Clock::duration* ela
   return r;
 }
 
-struct Node {
-  FakeLedger ledger;
-  std::unique_ptr<api::HttpService> http;
-
-  explicit Node(config::NodeConfig cfg = Default()) {
-    http = std::make_unique<api::HttpService>(cfg, &ledger);
-    ledger.SetBus(&http->bus());
-    REQUIRE(http->Start().ok());
-  }
-  static config::NodeConfig Default() {
-    config::NodeConfig c;
-    c.chain_id = "test-chain";
-    c.http.listen = "127.0.0.1:0";
-    return c;
-  }
-  uint16_t port() const { return http->port(); }
+struct Node : ServedFakeLedger {
+  explicit Node(const config::NodeConfig& cfg = Default()) : ServedFakeLedger(cfg) {}
+  static config::NodeConfig Default() { return LoopbackConfig(); }
   bool MetricIs(const std::string& line) const {
     return http->metrics().Render().find(line) != std::string::npos;
   }
