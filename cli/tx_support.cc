@@ -32,18 +32,7 @@ Result<KeyPair> LoadPlainKeyFile(const std::string& path) {
   if (!in) return Status::IoError("cannot read key file " + path);
   std::stringstream ss;
   ss << in.rdbuf();
-  auto j = nlohmann::json::parse(ss.str(), nullptr, false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("seed") || !j["seed"].is_string()) {
-    return Status::Invalid("key file " + path + ": expected {\"public_key\", \"seed\"}");
-  }
-  auto seed = Seed::FromHex(j["seed"].get<std::string>());
-  if (!seed.ok()) return seed.status().WithContext("key file " + path + ": seed");
-  KeyPair k = KeyPair::FromSeed(*seed);
-  if (j.contains("public_key") &&
-      (!j["public_key"].is_string() || j["public_key"] != k.public_key().Hex())) {
-    return Status::Invalid("key file " + path + ": public_key does not match the seed");
-  }
-  return k;
+  return ParsePlainKeyFile(ss.str(), path);
 }
 
 Result<KeyPair> LoadSigner(const Context& ctx, const SignerOptions& s) {

@@ -332,4 +332,20 @@ Status Keystore::Remove(std::string_view name) {
   return Status::Ok();
 }
 
+Result<KeyPair> ParsePlainKeyFile(std::string_view text, const std::string& path,
+                                  std::string_view expected) {
+  auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("seed") || !j["seed"].is_string()) {
+    return Status::Invalid("key file " + path + ": expected " + std::string(expected));
+  }
+  auto seed = Seed::FromHex(j["seed"].get<std::string>());
+  if (!seed.ok()) return seed.status().WithContext("key file " + path + ": seed");
+  KeyPair key = KeyPair::FromSeed(*seed);
+  if (j.contains("public_key") &&
+      (!j["public_key"].is_string() || j["public_key"] != key.public_key().Hex())) {
+    return Status::Invalid("key file " + path + ": public_key does not match the seed");
+  }
+  return key;
+}
+
 }  // namespace tidemark

@@ -85,18 +85,7 @@ Result<KeyPair> LoadKeyFile(const std::string& path, const KeyPassphrase& pass) 
     if (!key.ok()) return key.status().WithContext("key file " + path);
     return key;
   }
-  if (!j.is_object() || !j.contains("seed") || !j["seed"].is_string()) {
-    return Status::Invalid("key file " + path +
-                           ": expected {\"public_key\", \"seed\"} or an encrypted key file");
-  }
-  auto seed = Seed::FromHex(j["seed"].get<std::string>());
-  if (!seed.ok()) return seed.status().WithContext("key file " + path + ": seed");
-  KeyPair key = KeyPair::FromSeed(*seed);
-  if (j.contains("public_key") &&
-      (!j["public_key"].is_string() || j["public_key"] != key.public_key().Hex())) {
-    return Status::Invalid("key file " + path + ": public_key does not match the seed");
-  }
-  return key;
+  return ParsePlainKeyFile(text, path, "{\"public_key\", \"seed\"} or an encrypted key file");
 }
 
 Status WritePlainKeyFile(const std::string& path, const KeyPair& key) {

@@ -72,6 +72,12 @@ Result<KeyFile> EncryptKey(std::string_view name, const Seed& seed, std::string_
 // the file's public key.
 Result<KeyPair> DecryptKey(const KeyFile& file, std::string_view password);
 
+// A plain (unencrypted, development) key file's text, `{"public_key", "seed"}` (public_key
+// optional, checked against the seed when present). INVALID_ARGUMENT names `path` and says the
+// file should be `expected` when it is not one.
+Result<KeyPair> ParsePlainKeyFile(std::string_view text, const std::string& path,
+                                  std::string_view expected = "{\"public_key\", \"seed\"}");
+
 struct KeyInfo {
   std::string name;
   PublicKey public_key;
