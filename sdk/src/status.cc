@@ -20,6 +20,7 @@ const char* CodeName(Code code) {
     case Code::kUnavailable: return "UNAVAILABLE";
     case Code::kDeadlineExceeded: return "DEADLINE_EXCEEDED";
     case Code::kInternal: return "INTERNAL";
+    case Code::kGone: return "GONE";
   }
   return "UNKNOWN";
 }

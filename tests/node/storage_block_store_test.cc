@@ -99,7 +99,7 @@ Result<WriteBatch> PrepareBlock(const KvStore& kv, const BlockInput& in) {
   BlockStore blocks(const_cast<KvStore&>(kv));
   TM_ASSIGN_OR_RETURN(StateUpdate up, tree.ApplyChanges(in.block.header.height, in.changes));
   Bytes safety = B("committed " + std::to_string(in.block.header.height));
-  return blocks.PrepareCommit(in.block, in.cert, in.receipts, up, safety);
+  return blocks.PrepareCommit(in.block, in.cert, in.receipts, up.height, up.writes, safety);
 }
 
 Status CommitBlock(KvStore& kv, const BlockInput& in) {
@@ -216,27 +216,27 @@ TEST_CASE("PrepareCommit refuses what does not follow the tip or does not match"
   StateUpdate up = tree.ApplyChanges(1, chain[1].changes).value();
   const BlockInput& in = chain[1];
 
-  CHECK(blocks.PrepareCommit(chain[2].block, chain[2].cert, chain[2].receipts, up, {})
+  CHECK(blocks.PrepareCommit(chain[2].block, chain[2].cert, chain[2].receipts, up.height, up.writes, {})
             .status()
             .code() == Code::kFailedPrecondition);  // skips a height
   QuorumCert wrong_cert = in.cert;
   wrong_cert.data.commit_id = chain[0].block.Id();
-  CHECK(blocks.PrepareCommit(in.block, wrong_cert, in.receipts, up, {}).status().code() ==
+  CHECK(blocks.PrepareCommit(in.block, wrong_cert, in.receipts, up.height, up.writes, {}).status().code() ==
         Code::kInvalidArgument);
   std::vector<Receipt> short_receipts = in.receipts;
   short_receipts.push_back({});
-  CHECK(!blocks.PrepareCommit(in.block, in.cert, short_receipts, up, {}).ok());
+  CHECK(!blocks.PrepareCommit(in.block, in.cert, short_receipts, up.height, up.writes, {}).ok());
   if (!in.receipts.empty()) {
     std::vector<Receipt> bad = in.receipts;
     bad[0].index = 99;
-    CHECK(!blocks.PrepareCommit(in.block, in.cert, bad, up, {}).ok());
+    CHECK(!blocks.PrepareCommit(in.block, in.cert, bad, up.height, up.writes, {}).ok());
   }
   StateUpdate other_height = up;
   other_height.height = 2;
-  CHECK(!blocks.PrepareCommit(in.block, in.cert, in.receipts, other_height, {}).ok());
+  CHECK(!blocks.PrepareCommit(in.block, in.cert, in.receipts, other_height.height, other_height.writes, {}).ok());
   Block forked = in.block;
   forked.header.parent = Sha256(B("another parent"));
-  CHECK(blocks.PrepareCommit(forked, in.cert, in.receipts, up, {}).status().code() ==
+  CHECK(blocks.PrepareCommit(forked, in.cert, in.receipts, up.height, up.writes, {}).status().code() ==
         Code::kFailedPrecondition);
   CHECK(kv.Contents().size() > 0);
   CHECK(blocks.Tip().value()->height == 0);  // nothing was written by any of these

@@ -7,7 +7,6 @@
 #include "tidemark/proof_bundle.h"
 #include "tidemark/node/app/executor.h"
 #include "tidemark/node/state/tree_state_view.h"
-#include "tidemark/node/storage/key_layout.h"
 
 namespace tidemark::node {
 
@@ -32,16 +31,19 @@ Block GenesisBlock(const contracts::Genesis& genesis, const Hash256& genesis_sta
   return b;
 }
 
-Ledger::Ledger(std::unique_ptr<KvStore> kv, contracts::Genesis genesis,
+Ledger::Ledger(std::unique_ptr<ChainStore> store, contracts::Genesis genesis,
                contracts::ContractRegistry registry)
-    : kv_(std::move(kv)), genesis_(std::move(genesis)), registry_(std::move(registry)),
-      tree_(*kv_), view_(std::make_unique<TreeStateView>(tree_)) {}
+    : store_(std::move(store)), genesis_(std::move(genesis)), registry_(std::move(registry)),
+      view_(std::make_unique<TreeStateView>(store_->state())) {}
 
 Result<std::unique_ptr<Ledger>> Ledger::Open(std::unique_ptr<KvStore> kv,
                                              const contracts::Genesis& genesis,
-                                             contracts::ContractRegistry registry) {
+                                             contracts::ContractRegistry registry,
+                                             ChainStoreOptions store_options) {
   TM_RETURN_IF_ERROR(genesis.Validate());
-  std::unique_ptr<Ledger> l(new Ledger(std::move(kv), genesis, std::move(registry)));
+  TM_ASSIGN_OR_RETURN(std::unique_ptr<ChainStore> store,
+                      ChainStore::Open(std::move(kv), store_options));
+  std::unique_ptr<Ledger> l(new Ledger(std::move(store), genesis, std::move(registry)));
   TM_RETURN_IF_ERROR(l->Init());
   return l;
 }
@@ -54,19 +56,18 @@ Status Ledger::Init() {
   for (const auto& [k, v] : genesis_state.entries()) {
     changes.push_back({Bytes(k.begin(), k.end()), v});
   }
-  TM_ASSIGN_OR_RETURN(blocks_, BlockStore::Open(*kv_));
-  TM_ASSIGN_OR_RETURN(std::optional<CommitTip> tip, blocks_->Tip());
+  TM_ASSIGN_OR_RETURN(std::optional<CommitTip> tip, store_->blocks().Tip());
   if (!tip) {
-    TM_ASSIGN_OR_RETURN(StateUpdate up, tree_.ApplyChanges(0, changes));
+    TM_ASSIGN_OR_RETURN(StateUpdate up, store_->state().ApplyChanges(0, changes));  // reads only
     genesis_block_ = GenesisBlock(genesis_, up.root);
-    TM_ASSIGN_OR_RETURN(WriteBatch batch,
-                        blocks_->PrepareCommit(genesis_block_, QuorumCert{}, {}, up, std::nullopt));
-    batch.Put(AsBytes(keys::ExecResult(0)), MerkleEmptyRoot().view());
-    TM_RETURN_IF_ERROR(blocks_->Commit(batch));
+    TM_RETURN_IF_ERROR(store_
+                           ->Commit(genesis_block_, QuorumCert{}, {}, changes,
+                                    {.receipts_root = MerkleEmptyRoot()})
+                           .status());
     tip = CommitTip{0, genesis_block_.Id()};
   } else {
-    TM_ASSIGN_OR_RETURN(std::optional<Block> stored, blocks_->BlockAt(0));
-    TM_ASSIGN_OR_RETURN(Hash256 root0, tree_.Root(0));
+    TM_ASSIGN_OR_RETURN(std::optional<Block> stored, store_->blocks().BlockAt(0));
+    TM_ASSIGN_OR_RETURN(Hash256 root0, store_->state().Root(0));  // version 0 is always pinned
     genesis_block_ = GenesisBlock(genesis_, root0);
     if (!stored || stored->Id() != genesis_block_.Id()) {
       return Status::FailedPrecondition(
@@ -75,13 +76,6 @@ Status Ledger::Init() {
     }
   }
   height_ = tip->height;
-  {
-    std::string prefix(1, keys::kPendingBlock);
-    TM_ASSIGN_OR_RETURN(auto rows, kv_->Scan({.prefix = AsBytes(prefix), .limit = 4096}));
-    for (const auto& row : rows) {
-      if (auto b = Block::Decode(row.value); b.ok()) voted_blocks_[b->Id()] = b->header.height;
-    }
-  }
   std::lock_guard l(tip_mu_);
   tip_id_ = tip->block_id;
   return Status::Ok();
@@ -93,7 +87,7 @@ Hash256 Ledger::tip_id() const {
 }
 
 Result<Block> Ledger::TipBlock() const {
-  TM_ASSIGN_OR_RETURN(std::optional<Block> b, blocks_->BlockAt(height()));
+  TM_ASSIGN_OR_RETURN(std::optional<Block> b, store_->blocks().BlockAt(height()));
   if (!b) return Status::Corruption("tip block missing");
   return std::move(*b);
 }
@@ -135,24 +129,18 @@ Status Ledger::CommitExecuted(const Block& block, const BlockExecution& exec,
     return Status::FailedPrecondition("block " + std::to_string(block.header.height) +
                                       " is not the oldest executed block");
   }
-  TM_ASSIGN_OR_RETURN(StateUpdate up,
-                      tree_.ApplyChanges(block.header.height, ToStateChanges(exec.changes)));
-  TM_ASSIGN_OR_RETURN(WriteBatch batch,
-                      blocks_->PrepareCommit(block, cert, exec.receipts, up, safety_record));
-  batch.Put(AsBytes(keys::ExecResult(block.header.height)), exec.receipts_root.view());
-  std::vector<Hash256> passed;
-  for (const auto& [id, h] : voted_blocks_) {
-    if (h <= block.header.height) {
-      batch.Delete(AsBytes(keys::PendingBlock(id)));
-      passed.push_back(id);
-    }
-  }
+  // The block that ends its epoch has its certified state version pinned (kept by the GC): the
+  // epoch chain proves the next validator set there (docs/storage.md, "Retention").
+  TM_ASSIGN_OR_RETURN(ValidatorSet after, ValidatorsAfter(block.header));
+  CommitRecords records{.receipts_root = exec.receipts_root,
+                        .safety_record = safety_record,
+                        .ends_epoch = after.epoch > block.header.epoch};
+  std::vector<StateChange> changes = ToStateChanges(exec.changes);
   {
     std::unique_lock readers(read_mu_);
-    TM_RETURN_IF_ERROR(blocks_->Commit(batch));
+    TM_RETURN_IF_ERROR(store_->Commit(block, cert, exec.receipts, changes, records).status());
     height_ = block.header.height;
   }
-  for (const auto& id : passed) voted_blocks_.erase(id);
   {
     std::lock_guard l(tip_mu_);
     tip_id_ = block.Id();
@@ -166,7 +154,7 @@ Status Ledger::CommitExecuted(const Block& block, const BlockExecution& exec,
 Status Ledger::ReadLatest(
     const std::function<Status(const contracts::StateView&, uint64_t height)>& fn) const {
   std::shared_lock readers(read_mu_);
-  TreeStateView view(tree_);
+  TreeStateView view(store_->state());
   Status s = fn(view, height());
   TM_RETURN_IF_ERROR(view.status());
   return s;
@@ -174,34 +162,12 @@ Status Ledger::ReadLatest(
 
 Result<ExecInfo> Ledger::ExecAt(uint64_t height) const {
   if (height > this->height()) return Status::NotFound("height not executed yet");
-  TM_ASSIGN_OR_RETURN(Hash256 root, tree_.Root(height));
-  TM_ASSIGN_OR_RETURN(std::optional<Bytes> rr, kv_->Get(AsBytes(keys::ExecResult(height))));
-  if (!rr) return Status::NotFound("no execution record at height " + std::to_string(height));
-  TM_ASSIGN_OR_RETURN(Hash256 receipts_root, Hash256::FromView(*rr));
-  return ExecInfo{height, root, receipts_root};
+  return store_->ExecAt(height);
 }
 
-Status Ledger::WritePendingBlock(const Block& block) {
-  WriteBatch b;
-  b.Put(AsBytes(keys::PendingBlock(block.Id())), block.Encode());
-  TM_RETURN_IF_ERROR(kv_->Write(b, /*sync=*/true));
-  voted_blocks_[block.Id()] = block.header.height;
-  return Status::Ok();
-}
+Status Ledger::WritePendingBlock(const Block& block) { return store_->WritePendingBlock(block); }
 
-Result<std::vector<Block>> Ledger::PendingBlocks() const {
-  std::string prefix(1, keys::kPendingBlock);
-  TM_ASSIGN_OR_RETURN(auto rows, kv_->Scan({.prefix = AsBytes(prefix), .limit = 4096}));
-  std::vector<Block> out;
-  for (const auto& row : rows) {
-    auto b = Block::Decode(row.value);
-    if (!b.ok()) return Status::Corruption("pending block: " + b.status().message());
-    if (b->header.height > height()) out.push_back(std::move(*b));
-  }
-  std::sort(out.begin(), out.end(),
-            [](const Block& a, const Block& b) { return a.header.height < b.header.height; });
-  return out;
-}
+Result<std::vector<Block>> Ledger::PendingBlocks() const { return store_->PendingBlocks(); }
 
 Result<ValidatorSet> Ledger::ValidatorsAfter(const BlockHeader& h) const {
   std::optional<Bytes> raw;
@@ -216,7 +182,7 @@ Result<ValidatorSet> Ledger::ValidatorsAfter(const BlockHeader& h) const {
     version = height();
   }
   if (!raw) {
-    TM_ASSIGN_OR_RETURN(raw, tree_.GetAt(version, AsBytes(kValidatorSetStateKey)));
+    TM_ASSIGN_OR_RETURN(raw, store_->state().GetAt(version, AsBytes(kValidatorSetStateKey)));
   }
   if (!raw) return Status::Corruption("no validator set in the state of height " +
                                       std::to_string(h.exec_height));
@@ -233,13 +199,11 @@ Result<ValidatorSet> Ledger::ValidatorsAfterTip() const {
 }
 
 Status Ledger::WriteEpochProof(uint64_t epoch, ByteView proof) {
-  WriteBatch b;
-  b.Put(AsBytes(keys::EpochProof(epoch)), proof);
-  return kv_->Write(b, /*sync=*/true);
+  return store_->WriteEpochProof(epoch, proof);
 }
 
 Result<std::optional<Bytes>> Ledger::EpochProof(uint64_t epoch) const {
-  return kv_->Get(AsBytes(keys::EpochProof(epoch)));
+  return store_->EpochProof(epoch);
 }
 
 Result<uint64_t> Ledger::NextNonce(const PublicKey& signer) const {

@@ -170,7 +170,7 @@ class NodeLedger final : public api::LedgerApi {
     uint64_t h = height.value_or(ledger_.height());
     if (h > ledger_.height()) return Status::OutOfRange("height not executed yet");
     TM_ASSIGN_OR_RETURN(ExecInfo info, ledger_.ExecAt(h));
-    TM_ASSIGN_OR_RETURN(StateProof proof, ledger_.tree().Prove(h, key));
+    TM_ASSIGN_OR_RETURN(StateProof proof, ledger_.ProveAt(h, key));  // kGone: pruned -> 410
     return api::StateProofAnswer{.key = Bytes(key.begin(), key.end()),
                                  .value = proof.value,
                                  .height = h,
@@ -182,9 +182,7 @@ class NodeLedger final : public api::LedgerApi {
 
   tidemark::Status ReadStateAt(uint64_t version, const StateReader& fn) override {
     if (version > ledger_.height()) return Status::OutOfRange("state version not executed yet");
-    if (!ledger_.tree().HasVersion(version)) {
-      return Status::NotFound("state version " + std::to_string(version) + " not retained");
-    }
+    TM_RETURN_IF_ERROR(ledger_.CheckVersion(version));  // kGone: pruned -> 410
     return ledger_.ReadLatest([&](const contracts::StateView& latest, uint64_t) {
       VersionedStateView view(ledger_.tree(), version, latest);
       TM_RETURN_IF_ERROR(fn(view, version));
@@ -476,7 +474,9 @@ Result<std::unique_ptr<Node>> Node::Create(const config::NodeConfig& cfg, NodeEx
   std::filesystem::create_directories(cfg.data_dir, ec);
   if (ec) return Status::IoError("data_dir " + cfg.data_dir + ": " + ec.message());
   TM_ASSIGN_OR_RETURN(auto kv, LevelDbKvStore::Open(cfg.data_dir + "/ledger", {}));
-  TM_ASSIGN_OR_RETURN(impl->ledger, Ledger::Open(std::move(kv), genesis, std::move(registry)));
+  TM_ASSIGN_OR_RETURN(impl->ledger,
+                      Ledger::Open(std::move(kv), genesis, std::move(registry),
+                                   {.retain_versions = cfg.storage.retain_versions}));
   Ledger& ledger = *impl->ledger;
   // Admission reads the latest written state through a fresh view under the ledger's read lock:
   // any HTTP or p2p thread may ask, concurrently with block writes.

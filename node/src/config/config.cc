@@ -155,6 +155,12 @@ Status Validate(const NodeConfig& c) {
   for (const Positive& p : positives) {
     if (p.value == 0) return Status::Invalid(std::string("config: ") + p.name + ": must be > 0");
   }
+  if (c.storage.retain_versions != 0 &&
+      c.storage.retain_versions < StorageConfig::kMinRetainVersions) {
+    return Status::Invalid("config: storage.retain_versions: 0 (keep every state version) or at "
+                           "least " + std::to_string(StorageConfig::kMinRetainVersions) +
+                           ", got " + std::to_string(c.storage.retain_versions));
+  }
   if (c.consensus.max_backoff_exponent > 16) {
     return Status::Invalid("config: consensus.max_backoff_exponent: at most 16");
   }
@@ -233,6 +239,8 @@ Result<NodeConfig> ParseNodeConfig(const json& j) {
       .Uint("max_signer_bytes", &c.mempool.max_signer_bytes)
       .Uint("max_org_txs", &c.mempool.max_org_txs)
       .Uint("max_org_bytes", &c.mempool.max_org_bytes);
+  ObjectReader storage("storage");
+  storage.Uint("retain_versions", &c.storage.retain_versions);
   ObjectReader resolver("resolver");
   resolver.Str("scan_key_file", &c.resolver.scan_key_file)
       .Uint("scan_interval_s", &c.resolver.scan_interval_s);
@@ -286,7 +294,8 @@ Result<NodeConfig> ParseNodeConfig(const json& j) {
       .Object("mempool", nested(mempool))
       .Object("capture_tokens", tokens)
       .Object("resolver", nested(resolver))
-      .Object("consensus", nested(consensus));
+      .Object("consensus", nested(consensus))
+      .Object("storage", nested(storage));
   TM_RETURN_IF_ERROR(StripPrefix(top.Read(j)));
   TM_RETURN_IF_ERROR(Validate(c));
   return c;
@@ -377,6 +386,7 @@ json NodeConfigToJson(const NodeConfig& c) {
       {"resolver",
        {{"scan_key_file", c.resolver.scan_key_file},
         {"scan_interval_s", c.resolver.scan_interval_s}}},
+      {"storage", {{"retain_versions", c.storage.retain_versions}}},
   };
 }
 

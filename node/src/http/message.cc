@@ -149,6 +149,8 @@ int HttpStatusFor(Code code) {
       return 503;
     case Code::kDeadlineExceeded:
       return 504;
+    case Code::kGone:
+      return 410;
     default:
       return 500;
   }
@@ -188,6 +190,8 @@ std::string_view ReasonPhrase(int status) {
       return "Request Timeout";
     case 409:
       return "Conflict";
+    case 410:
+      return "Gone";
     case 413:
       return "Content Too Large";
     case 415:

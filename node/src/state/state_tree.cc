@@ -32,6 +32,7 @@ class Updater {
  public:
   Updater(const KvReader& store, uint64_t version, WriteBatch* out)
       : store_(store), version_(version), out_(out) {}
+  size_t stale() const { return stale_; }
 
   Result<NodeRef> Update(const NodeRef& ref, size_t depth, std::span<const PathChange> changes);
 
@@ -49,6 +50,7 @@ class Updater {
   const KvReader& store_;
   uint64_t version_;
   WriteBatch* out_;
+  size_t stale_ = 0;
 };
 
 Result<SmtNode> Updater::Load(const NodeRef& ref) {
@@ -142,6 +144,7 @@ NodeRef Updater::PutLeaf(const StateChange& change) {
 
 void Updater::MarkStale(const NodeRef& ref) {
   out_->Put(AsBytes(keys::StateStale(version_, ref.version, ref.hash)), ByteView());
+  ++stale_;
 }
 
 Status CheckChanges(std::span<const StateChange> changes) {
@@ -212,6 +215,7 @@ Result<StateUpdate> StateTree::ApplyChanges(uint64_t height,
   Updater updater(store_, height, &up.writes);
   TM_ASSIGN_OR_RETURN(NodeRef root, updater.Update(base, 0, paths));
   up.root = root.hash;
+  up.stale_nodes = updater.stale();
   up.writes.Put(AsBytes(keys::StateRoot(height)), EncodeRefBytes(root));
   for (const StateChange& c : changes) {
     std::string k = keys::StateValue(c.key);
@@ -306,6 +310,53 @@ Result<WriteBatch> StateTree::PrepareGc(uint64_t oldest_kept, size_t max_entries
     batch.Delete(kv.key);
   }
   return batch;
+}
+
+Result<GcStep> StateTree::PrepareGcStep(const GcRequest& req) const {
+  if (!HasVersion(req.oldest_kept)) {
+    return Status::FailedPrecondition("state GC: version " + std::to_string(req.oldest_kept) +
+                                      " to keep does not exist");
+  }
+  auto pinned = [&](uint64_t from, uint64_t to) {  // a pinned version in [from, to)?
+    auto it = std::lower_bound(req.pinned.begin(), req.pinned.end(), from);
+    return it != req.pinned.end() && *it < to;
+  };
+  GcStep step{.roots_from = req.roots_from, .stale_after = req.stale_after};
+  size_t budget = std::max<size_t>(req.max_entries, 1);
+  // Roots first: a version stops being readable before any of its nodes goes.
+  while (step.roots_from < req.oldest_kept && budget > 0) {
+    uint64_t v = step.roots_from++;
+    --budget;
+    if (!pinned(v, v + 1)) step.batch.Delete(AsBytes(keys::StateRoot(v)));
+  }
+  if (step.roots_from < req.oldest_kept) return step;
+  // Pages of at most 256 entries, so that a step with nothing to collect reads little.
+  const std::string stale_prefix(1, keys::kStateStale);
+  bool reached_end = false;
+  while (budget > 0 && !reached_end) {
+    ScanOptions opts{.prefix = AsBytes(stale_prefix), .limit = std::min<size_t>(budget, 256)};
+    if (step.stale_after) opts.start_after = *step.stale_after;
+    TM_ASSIGN_OR_RETURN(std::vector<KvPair> stale, store_.Scan(opts));
+    reached_end = stale.size() < opts.limit;
+    budget -= stale.size();
+    for (const KvPair& kv : stale) {
+      if (kv.key.size() != 1 + 8 + 8 + 32) return Status::Corruption("bad stale-node key");
+      uint64_t stale_since = keys::ReadU64(&kv.key[1]);
+      if (stale_since > req.oldest_kept) {
+        reached_end = true;
+        break;
+      }
+      uint64_t version = keys::ReadU64(&kv.key[9]);
+      step.stale_after = kv.key;
+      if (pinned(version, stale_since)) continue;  // a pinned version still uses it: keep both
+      TM_ASSIGN_OR_RETURN(Hash256 hash, Hash256::FromView(ByteView(kv.key).subspan(17)));
+      step.batch.Delete(AsBytes(keys::StateNode(version, hash)));
+      step.batch.Delete(kv.key);
+      ++step.deleted_nodes;
+    }
+  }
+  step.done = reached_end;
+  return step;
 }
 
 }  // namespace tidemark::node

@@ -34,6 +34,7 @@ enum class Code : int {
   kUnavailable,         // try again later
   kDeadlineExceeded,
   kInternal,
+  kGone,  // existed once, no longer kept here (a pruned state version); retrying will not help
 };
 
 const char* CodeName(Code code);
@@ -61,6 +62,7 @@ class [[nodiscard]] Status {
   static Status Unavailable(std::string m) { return {Code::kUnavailable, std::move(m)}; }
   static Status DeadlineExceeded(std::string m) { return {Code::kDeadlineExceeded, std::move(m)}; }
   static Status Internal(std::string m) { return {Code::kInternal, std::move(m)}; }
+  static Status Gone(std::string m) { return {Code::kGone, std::move(m)}; }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }

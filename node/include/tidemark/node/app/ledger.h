@@ -1,11 +1,12 @@
-// ledger.h — the committed chain of one node: blocks, receipts and authenticated state on a
-// KvStore, and the execution of newly committed blocks.
+// ledger.h — the committed chain of one node: its ChainStore (blocks, receipts, authenticated
+// state, node/chain/chain_store.h) and the execution of newly committed blocks.
 //
-// Commit(block, cert) executes the block's transactions over the committed state (contracts),
-// applies the changes to the sparse Merkle tree as version `height`, and writes the block, its
-// certificate, its receipts, the state version, its receipts root and (optionally) the consensus
-// safety record in ONE synced WriteBatch: a node killed at any instant reopens at the previous or
-// the new height, never in between.
+// Commit(block, cert) executes the block's transactions over the committed state (contracts)
+// and hands the result to ChainStore::Commit, which writes the block, its certificate, its
+// receipts, the state version, its execution record and (optionally) the consensus safety record
+// in ONE synced WriteBatch: a node killed at any instant reopens at the previous or the new
+// height, never in between. Old state versions are pruned by the store's retention
+// (ChainStoreOptions); reads of a pruned version answer kGone.
 //
 //   TM_ASSIGN_OR_RETURN(auto kv, LevelDbKvStore::Open(dir, {}));
 //   TM_ASSIGN_OR_RETURN(auto ledger, Ledger::Open(std::move(kv), genesis));
@@ -28,19 +29,13 @@
 #include "tidemark/contracts/framework.h"
 #include "tidemark/contracts/genesis.h"
 #include "tidemark/node/app/executor.h"
+#include "tidemark/node/chain/chain_store.h"
 #include "tidemark/node/state/state_tree.h"
 #include "tidemark/node/storage/block_store.h"
 #include "tidemark/node/storage/kv_store.h"
 #include "tidemark/types.h"
 
 namespace tidemark::node {
-
-// What executing block `height` produced: the roots a later header certifies (exec_height).
-struct ExecInfo {
-  uint64_t height = 0;
-  Hash256 state_root;
-  Hash256 receipts_root;
-};
 
 // The genesis block: height 0, no txs, the genesis state's root, the genesis validator set.
 Block GenesisBlock(const contracts::Genesis& genesis, const Hash256& genesis_state_root);
@@ -50,9 +45,11 @@ class Ledger {
   // Opens the store; an empty store is initialised with the genesis state and block. A store
   // initialised from another genesis is refused (kFailedPrecondition). Blocks run over
   // `registry` (production: BuiltinContracts(); test binaries add the "test" contract).
+  // `store_options` set the retention of old state versions (default: keep all).
   static Result<std::unique_ptr<Ledger>> Open(
       std::unique_ptr<KvStore> kv, const contracts::Genesis& genesis,
-      contracts::ContractRegistry registry = contracts::BuiltinContracts());
+      contracts::ContractRegistry registry = contracts::BuiltinContracts(),
+      ChainStoreOptions store_options = {});
 
   const contracts::Genesis& genesis() const { return genesis_; }
   const Block& genesis_block() const { return genesis_block_; }
@@ -76,10 +73,17 @@ class Ledger {
                         const std::optional<Bytes>& safety_record);
   // Highest executed height (>= height(); greater while executed blocks await their write).
   uint64_t executed_height() const;
-  Status WriteSafety(ByteView record) { return blocks_->WriteSafetyRecord(record); }
-  Result<std::optional<Bytes>> SafetyRecord() const { return blocks_->SafetyRecord(); }
+  Status WriteSafety(ByteView record) { return store_->WriteSafetyRecord(record); }
+  Result<std::optional<Bytes>> SafetyRecord() const { return store_->SafetyRecord(); }
 
+  // Kept for every height (pruning keeps execution records). NotFound above height().
   Result<ExecInfo> ExecAt(uint64_t height) const;
+  // A proof of `key` at state version `version`: kGone if pruned, kNotFound if not written.
+  Result<StateProof> ProveAt(uint64_t version, ByteView key) const {
+    return store_->ProveAt(version, key);
+  }
+  // OK if state version `version` is retained, else kGone / kNotFound (ChainStore).
+  Status CheckVersion(uint64_t version) const { return store_->CheckVersion(version); }
 
   // The validator set that runs consensus after committed block `h`: the set in the state `h`
   // certifies (gov/validators at version h.exec_height). A block ends its epoch exactly when this
@@ -105,8 +109,9 @@ class Ledger {
   // is written meanwhile (CommitExecuted waits). Any thread.
   Status ReadLatest(
       const std::function<Status(const contracts::StateView&, uint64_t height)>& fn) const;
-  const StateTree& tree() const { return tree_; }
-  const BlockStore& blocks() const { return *blocks_; }
+  const StateTree& tree() const { return store_->state(); }
+  const BlockStore& blocks() const { return store_->blocks(); }
+  const ChainStore& store() const { return *store_; }
   // The signer's next nonce in the latest written state. Any thread (a fresh view under the
   // read lock, like ReadLatest).
   Result<uint64_t> NextNonce(const PublicKey& signer) const;
@@ -118,23 +123,20 @@ class Ledger {
   const contracts::ContractRegistry& registry() const { return registry_; }
 
  private:
-  Ledger(std::unique_ptr<KvStore> kv, contracts::Genesis genesis,
+  Ledger(std::unique_ptr<ChainStore> store, contracts::Genesis genesis,
          contracts::ContractRegistry registry);
   Status Init();
 
-  std::unique_ptr<KvStore> kv_;
+  std::unique_ptr<ChainStore> store_;
   contracts::Genesis genesis_;
   Block genesis_block_;
   contracts::ContractRegistry registry_;
-  StateTree tree_;
-  std::unique_ptr<BlockStore> blocks_;
   std::unique_ptr<contracts::StateView> view_;
   std::atomic<uint64_t> height_{0};
   // Executed, not yet written (writer thread only): their changes, over the committed view.
   std::unique_ptr<contracts::OverlayStateView> pending_;
   std::vector<Hash256> pending_ids_;
   std::map<uint64_t, Bytes> pending_sets_;  // writer thread only: gov/validators they wrote
-  std::map<Hash256, uint64_t> voted_blocks_;  // writer thread only: PendingBlock keys on disk
   // Shared by ReadLatest, exclusive around CommitExecuted's write (tree version + height).
   mutable std::shared_mutex read_mu_;
   mutable std::mutex tip_mu_;

@@ -104,6 +104,15 @@ struct ResolverConfig {
   uint32_t scan_interval_s = 60;  // at most one recorded scan per code per node per interval
 };
 
+// Retention of old state versions (docs/storage.md, "Retention"). Blocks, receipts and indexes
+// are always kept; only state versions older than the last `retain_versions` heights are pruned,
+// except the epoch boundaries and genesis. 0 keeps every version (an archive node). Otherwise
+// at least kMinRetainVersions.
+struct StorageConfig {
+  static constexpr uint64_t kMinRetainVersions = 16;
+  uint64_t retain_versions = 1'000;
+};
+
 struct NodeConfig {
   std::string chain_id;  // required
   std::string data_dir = "data";
@@ -121,6 +130,7 @@ struct NodeConfig {
   std::vector<CaptureTokenConfig> capture_tokens;  // empty: no REST capture on this node
   ResolverConfig resolver;
   ConsensusConfig consensus;
+  StorageConfig storage;
 };
 
 // Strict parse of the JSON form; paths are left as written.

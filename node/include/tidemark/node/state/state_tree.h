@@ -3,13 +3,13 @@
 //
 // Version h is the state after executing block h. ApplyChanges computes version h from version
 // h-1 and returns the new root with the KvStore writes, WITHOUT writing: the caller puts them in
-// the block's single WriteBatch (BlockStore::PrepareCommit), so state, block and receipts land
+// the block's single WriteBatch (ChainStore::Commit), so state, block and receipts land
 // together or not at all.
 //
 //   StateTree tree(store);
 //   std::vector<StateChange> changes = {{.key = k1, .value = v1}, {.key = k2}};  // k2 deleted
 //   TM_ASSIGN_OR_RETURN(StateUpdate up, tree.ApplyChanges(h, changes));
-//   ... BlockStore::PrepareCommit({..., .state = &up}) ... store.Write(batch, true);
+//   ... batch.Append(up.writes) with the block's other writes ... store.Write(batch, true);
 //   TM_ASSIGN_OR_RETURN(StateProof proof, tree.Prove(h, k1));  // VerifyStateProof(up.root, ...)
 //
 // Thread safety: a StateTree holds no mutable state; every method is const and may run
@@ -38,6 +38,29 @@ struct StateUpdate {
   uint64_t height = 0;
   Hash256 root;
   WriteBatch writes;  // new nodes, stale-node index, root of `height`, flat value index
+  size_t stale_nodes = 0;  // entries this version added to the stale-node index
+};
+
+// One bounded step of the stale-node garbage collection (StateTree::PrepareGcStep). The versions
+// kept are every version >= oldest_kept and every version in `pinned`; a node is deleted only
+// when no kept version references it.
+struct GcRequest {
+  uint64_t oldest_kept = 0;
+  std::span<const uint64_t> pinned;  // sorted ascending; may hold versions >= oldest_kept
+  size_t max_entries = 1024;         // stale-index entries plus roots examined by this step
+  // Progress of the previous steps (persisted by the caller, ChainStore): roots below
+  // `roots_from` are already deleted, and stale-index entries up to `stale_after` (a full `Z`
+  // key) are already handled (deleted, or kept for a pinned version).
+  uint64_t roots_from = 0;
+  std::optional<Bytes> stale_after;
+};
+
+struct GcStep {
+  WriteBatch batch;                  // deletes nodes, their stale entries and roots
+  uint64_t roots_from = 0;           // progress to pass to the next step
+  std::optional<Bytes> stale_after;  // progress to pass to the next step
+  size_t deleted_nodes = 0;
+  bool done = false;  // nothing more to collect for this oldest_kept
 };
 
 class StateTree {
@@ -75,6 +98,12 @@ class StateTree {
   // written, versions >= oldest_kept remain fully readable and provable. kFailedPrecondition
   // unless version oldest_kept exists (so the latest version is never collected).
   Result<WriteBatch> PrepareGc(uint64_t oldest_kept, size_t max_entries) const;
+  // The same with pinned versions and resumable progress: one bounded step. Roots go first (a
+  // version loses its root before any of its nodes, so HasVersion is false for a version being
+  // collected), then stale nodes in stale-since order; a node stale since h and created at u is
+  // used by versions u..h-1 and is kept iff one of them is pinned. After every step, each kept
+  // version is complete. kFailedPrecondition unless version oldest_kept exists.
+  Result<GcStep> PrepareGcStep(const GcRequest& request) const;
 
  private:
   Result<NodeRef> RootRef(uint64_t height) const;

@@ -2,14 +2,17 @@
 // receipts, the committed tip and the consensus safety record, over a KvStore.
 //
 // A block commit is ONE WriteBatch: PrepareCommit gathers the block, its certificate, its
-// receipts, the state tree's writes for the same height (StateTree::ApplyChanges) and,
-// optionally, the consensus safety record, then Commit writes it with sync. A crash at any
-// instant leaves the store at the previous tip or at the new one, never in between; Open
-// checks that the tip's block, certificate, receipts and state root are all present.
+// receipts, the state version's writes for the same height (opaque here: the state tree, one
+// layer up, computes them) and, optionally, the consensus safety record, then Commit writes it
+// with sync. A crash at any instant leaves the store at the previous tip or at the new one,
+// never in between; Open checks that the tip's block, certificate, receipts and state root are
+// all present. The node commits through ChainStore (node/chain/chain_store.h), which adds the
+// rest of the block's records to the same batch.
 //
 //   TM_ASSIGN_OR_RETURN(std::unique_ptr<BlockStore> blocks, BlockStore::Open(kv));
 //   TM_ASSIGN_OR_RETURN(StateUpdate up, StateTree(kv).ApplyChanges(h, changes));
-//   TM_ASSIGN_OR_RETURN(WriteBatch b, blocks->PrepareCommit(block, cert, receipts, up, {}));
+//   TM_ASSIGN_OR_RETURN(WriteBatch b,
+//                       blocks->PrepareCommit(block, cert, receipts, h, up.writes, {}));
 //   TM_RETURN_IF_ERROR(blocks->Commit(b));
 //
 // Heights: the first block committed to an empty store fixes the base (normally 0, genesis);
@@ -25,7 +28,6 @@
 #include <optional>
 #include <vector>
 
-#include "tidemark/node/state/state_tree.h"
 #include "tidemark/node/storage/kv_store.h"
 #include "tidemark/types.h"
 
@@ -62,10 +64,12 @@ class BlockStore {
 
   // The batch that commits `block` at the tip. Validates that the block follows the tip, that
   // `cert` commits it (cert.data.commit_id == block id, except at the base height),
-  // that receipts match the txs one to one (tx id, height, index) and that `state` is the
-  // state version of the same height. Reads the store; writes nothing.
+  // that receipts match the txs one to one (tx id, height, index) and that `state_writes` are
+  // those of the state version of the same height (`state_height`). Reads the store; writes
+  // nothing.
   Result<WriteBatch> PrepareCommit(const Block& block, const QuorumCert& cert,
-                                   const std::vector<Receipt>& receipts, const StateUpdate& state,
+                                   const std::vector<Receipt>& receipts, uint64_t state_height,
+                                   const WriteBatch& state_writes,
                                    const std::optional<Bytes>& safety_record) const;
   // Writes a prepared batch durably (sync).
   Status Commit(const WriteBatch& batch) { return store_.Write(batch, /*sync=*/true); }

@@ -24,14 +24,16 @@ inline constexpr char kReceipt = 'X';      // X | tx id (32)         -> Receipt:
 inline constexpr char kMeta = 'M';         // M | name               -> see below
 inline constexpr char kTipName[] = "tip";  // height u64 | block id (32)
 inline constexpr char kSafetyName[] = "safety";  // opaque bytes from consensus
+inline constexpr char kStateGcName[] = "state_gc";  // GC progress (node/chain/chain_store.h)
 // State tree.
 inline constexpr char kStateNode = 'N';   // N | version u64 | node hash (32) -> encoded SMT node
 inline constexpr char kStateRoot = 'R';   // R | height u64         -> root node reference
 inline constexpr char kStateStale = 'Z';  // Z | stale since u64 | version u64 | hash -> ""
 inline constexpr char kStateValue = 'S';  // S | state key          -> current value
-// Execution results (node/app/ledger.h).
-inline constexpr char kExecResult = 'E';  // E | height u64         -> receipts root (32)
-// Consensus records (node/app/ledger.h).
+inline constexpr char kPinnedVersion = 'V';  // V | version u64     -> "" (kept by state GC)
+// Execution results (node/chain/chain_store.h).
+inline constexpr char kExecResult = 'E';  // E | height u64 -> receipts root (32) | state root (32)
+// Consensus records (node/chain/chain_store.h).
 inline constexpr char kPendingBlock = 'P';  // P | block id (32)     -> Block (voted, uncommitted)
 inline constexpr char kEpochProof = 'Q';    // Q | epoch u64         -> EpochProof message bytes
 
@@ -52,6 +54,7 @@ std::string StateNode(uint64_t version, const Hash256& hash);
 std::string StateStale(uint64_t stale_since, uint64_t version, const Hash256& hash);
 std::string StateRoot(uint64_t height);
 std::string StateValue(ByteView key);
+std::string PinnedVersion(uint64_t version);
 std::string ExecResult(uint64_t height);
 std::string PendingBlock(const Hash256& id);
 std::string EpochProof(uint64_t epoch);
