@@ -280,11 +280,13 @@ Status ChainStore::CheckVersion(uint64_t version) const {
   }
   std::lock_guard l(meta_mu_);
   if (version < gc_.oldest_kept && !IsPinned(version)) {
+    std::string kept = options_.retain_versions > 0
+                           ? "the last " + std::to_string(options_.retain_versions) + " versions"
+                           : "the versions from " + std::to_string(gc_.oldest_kept);
     return Status::Gone("state version " + std::to_string(version) +
-                        " was pruned: this node keeps the last " +
-                        std::to_string(options_.retain_versions) +
-                        " versions (oldest kept: " + std::to_string(gc_.oldest_kept) +
-                        ") and every epoch boundary; ask an archive node (retain_versions 0)");
+                        " was pruned: this node keeps " + kept + " (oldest kept: " +
+                        std::to_string(gc_.oldest_kept) +
+                        ") and every epoch boundary; ask a node with storage.retain_versions 0");
   }
   return Status::Ok();
 }
