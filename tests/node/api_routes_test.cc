@@ -250,6 +250,19 @@ TEST_CASE("api: state proofs of inclusion and absence") {
   CheckProblem(a.Get("/v1/state/" + std::string(4000, 'a') + "/proof"), 400, "longer");
 }
 
+TEST_CASE("api: a proof at a pruned height answers 410 Gone with the reason") {
+  Api a;
+  a.ledger.PutState({0xab, 0xcd}, {0x01});
+  a.ledger.CommitBlock();
+  a.ledger.PruneBelow(1);
+  auto gone = a.Get("/v1/state/abcd/proof?height=0");
+  CheckProblem(gone, 410, "pruned");
+  CHECK(Body(gone)["type"] == "urn:tidemark:problem:gone");
+  CHECK(Body(gone)["title"] == "Gone");
+  CHECK(a.Get("/v1/state/abcd/proof?height=1").status == 200);
+  CHECK(a.Get("/v1/state/abcd/proof").status == 200);
+}
+
 TEST_CASE("api: /v1/events streams committed blocks and txs, resumable") {
   Api a;
   int fd = ConnectLoopback(a.http->port());

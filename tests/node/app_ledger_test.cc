@@ -3,10 +3,12 @@
 #include <filesystem>
 #include <map>
 
+#include "tidemark/consensus/messages.h"
 #include "tidemark/contracts/governance.h"
 #include "tidemark/contracts/testing/test_contract.h"
 #include "tidemark/hash.h"
 #include "tidemark/merkle.h"
+#include "tidemark/node/app/epoch_chain.h"
 #include "tidemark/node/app/ledger.h"
 #include "tidemark/node/storage/leveldb_kv_store.h"
 #include "tidemark/node/storage/memory_kv_store.h"
@@ -253,4 +255,45 @@ TEST_CASE("ledger: an epoch ends at the first header that certifies the new vali
   REQUIRE(l.Commit(b5, c5, std::nullopt).ok());
   CHECK(EpochAfter(l, b5) == 2);
   CHECK(l.ValidatorsAfterTip()->size() == 3);
+}
+
+// Retention (docs/storage.md, "Retention"): with the last 16 versions kept, the version the
+// epoch's last header certifies (it holds the next validator set) survives the GC, so the epoch
+// chain still proves it; other old versions answer kGone; execution records stay.
+TEST_CASE("ledger: pruning keeps the epoch boundary version, so the epoch chain still proves") {
+  auto ledger = Ledger::Open(std::make_unique<MemoryKvStore>(), TestGenesis(),
+                             contracts::TestContracts(),
+                             {.retain_versions = 16, .gc_entries_per_commit = 8});
+  REQUIRE(ledger.ok());
+  Ledger& l = **ledger;
+  auto [d, d_cert] = GovBlock(l, 0, 0, AddValidatorOrg(1, "org-b", "node-b", {"admin"}));
+  REQUIRE(l.Commit(d, d_cert, std::nullopt).ok());
+  auto [end, end_cert] = GovBlock(l, 0, 1, {});  // certifies the state after D: ends epoch 0
+  REQUIRE(l.Commit(end, end_cert, std::nullopt).ok());
+  REQUIRE(l.ValidatorsAfter(end.header)->epoch == 1);
+  REQUIRE(l.WriteEpochProof(0, consensus::EncodeMessage(consensus::EpochProof{end_cert, {}})).ok());
+  for (uint64_t h = 3; h <= 80; ++h) {
+    auto [b, cert] = GovBlock(l, 1, h - 1, {});
+    REQUIRE(l.Commit(b, cert, std::nullopt).ok());
+  }
+  std::vector<uint64_t> pins = l.store().pinned_versions();
+  CHECK(pins == std::vector<uint64_t>{0, 1});
+  CHECK(l.store().oldest_retained() == 80 + 1 - 16);
+  auto chain = BuildEpochChain(l, 1);
+  REQUIRE(chain.ok());
+  REQUIRE(chain->size() == 1);
+  // (These test headers do not carry real roots: check against the execution record instead.)
+  const BlockHeader& link = (*chain)[0].header;
+  CHECK(link.exec_height == 1);
+  CHECK(VerifyStateProof(l.ExecAt(link.exec_height)->state_root, AsBytes(kValidatorSetStateKey),
+                         (*chain)[0].proof.value, (*chain)[0].proof)
+            .ok());
+  CHECK(ValidatorSet::Decode(*(*chain)[0].proof.value)->epoch == 1);
+  auto gone = l.ProveAt(10, AsBytes(kValidatorSetStateKey));
+  CHECK(gone.status().code() == Code::kGone);
+  CHECK(l.CheckVersion(10).code() == Code::kGone);
+  CHECK(l.CheckVersion(81).code() == Code::kNotFound);
+  CHECK(l.ProveAt(70, AsBytes(kValidatorSetStateKey)).ok());
+  CHECK(l.ExecAt(10).ok());  // execution records are kept for every height
+  CHECK(l.ValidatorsAfterTip()->epoch == 1);
 }

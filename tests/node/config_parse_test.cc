@@ -170,3 +170,25 @@ TEST_CASE("config: mempool admission quotas have documented defaults and can be 
   CHECK(back->mempool.max_org_txs == 7);
   CHECK_FALSE(ParseNodeConfig(json{{"chain_id", "c"}, {"mempool", {{"max_org_txs", 0}}}}).ok());
 }
+
+TEST_CASE("config: storage.retain_versions has a documented default, 0 keeps all, bad values fail") {
+  auto d = ParseNodeConfig(json{{"chain_id", "c"}});
+  REQUIRE(d.ok());
+  CHECK(d->storage.retain_versions == 1000);
+  auto all = ParseNodeConfig(json{{"chain_id", "c"}, {"storage", {{"retain_versions", 0}}}});
+  REQUIRE(all.ok());
+  CHECK(all->storage.retain_versions == 0);
+  auto some = ParseNodeConfig(json{{"chain_id", "c"}, {"storage", {{"retain_versions", 5000}}}});
+  REQUIRE(some.ok());
+  CHECK(ParseNodeConfig(NodeConfigToJson(*some))->storage.retain_versions == 5000);  // round trip
+  auto small = ParseNodeConfig(json{{"chain_id", "c"}, {"storage", {{"retain_versions", 3}}}});
+  REQUIRE_FALSE(small.ok());
+  CHECK(small.status().message() ==
+        "config: storage.retain_versions: 0 (keep every state version) or at least 16, got 3");
+  auto negative = ParseNodeConfig(json{{"chain_id", "c"}, {"storage", {{"retain_versions", -1}}}});
+  REQUIRE_FALSE(negative.ok());
+  CHECK(negative.status().message().find("storage.retain_versions") != std::string::npos);
+  auto typo = ParseNodeConfig(json{{"chain_id", "c"}, {"storage", {{"retain", 10}}}});
+  REQUIRE_FALSE(typo.ok());
+  CHECK(typo.status().message().find("retain") != std::string::npos);
+}

@@ -68,6 +68,11 @@ class FakeLedger : public node::api::LedgerApi {
   void SetBus(node::http::EventBus* bus) { bus_ = bus; }
   node::mempool::Mempool& pool() { return pool_; }
   const ValidatorSet& validators() const { return validators_; }
+  // State versions below `h` answer kGone, as a pruning ChainStore does.
+  void PruneBelow(uint64_t h) {
+    std::lock_guard<std::mutex> lock(mu_);
+    pruned_below_ = h;
+  }
   void PutState(Bytes k, Bytes v) {
     std::lock_guard<std::mutex> lock(mu_);
     state_[k] = v;
@@ -198,6 +203,9 @@ class FakeLedger : public node::api::LedgerApi {
     if (height && *height >= blocks_.size()) {
       return tidemark::Status::NotFound("no state at height " + std::to_string(*height));
     }
+    if (height && *height < pruned_below_) {
+      return tidemark::Status::Gone("state version " + std::to_string(*height) + " was pruned");
+    }
     node::api::StateProofAnswer a{.key = Bytes(key.begin(), key.end()),
                                   .height = blocks_.size() - 1,
                                   .proof = Bytes{0x01, 0x02}};
@@ -238,6 +246,7 @@ class FakeLedger : public node::api::LedgerApi {
   std::vector<node::api::BlockRecord> blocks_;
   std::map<Hash256, std::pair<uint64_t, uint32_t>> tx_index_;
   std::map<Bytes, Bytes> state_;
+  uint64_t pruned_below_ = 0;  // guarded by mu_
   std::unique_ptr<contracts::ContractRegistry> registry_;   // set by EnableContracts
   std::unique_ptr<contracts::MemStateView> exec_state_;
 };

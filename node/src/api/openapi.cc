@@ -50,9 +50,10 @@ constexpr const char* kOpenApi = R"json({
     "/v1/state/{key}/proof": {"get": {"summary": "Proof of inclusion or absence of a state key", "operationId": "getStateProof",
       "parameters": [
         {"name": "key", "in": "path", "required": true, "description": "hex of the key bytes", "schema": {"type": "string"}},
-        {"name": "height", "in": "query", "schema": {"type": "integer", "minimum": 0}}],
+        {"name": "height", "in": "query", "description": "state version (default: the latest); a version this node pruned answers 410 (storage.retain_versions, docs/storage.md)", "schema": {"type": "integer", "minimum": 0}}],
       "responses": {"200": {"description": "The proof", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/StateProof"}}}},
-                    "400": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}}},
+                    "400": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"},
+                    "410": {"$ref": "#/components/responses/Problem"}}}},
     "/v1/genesis": {"get": {"summary": "The light-client trust anchor: chain id and genesis validator set (docs/proofs.md)", "operationId": "getGenesis",
       "responses": {"200": {"description": "Genesis validators", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Genesis"}}}},
                     "503": {"$ref": "#/components/responses/Problem"}}}},
