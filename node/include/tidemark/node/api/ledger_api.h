@@ -13,8 +13,8 @@
 //   rest.Register(&router);
 //
 // Errors are Status codes the REST layer maps to problems: NotFound -> 404, InvalidArgument ->
-// 400, Unauthenticated -> 401, FailedPrecondition / AlreadyExists -> 409, ResourceExhausted /
-// Unavailable -> 503.
+// 400, Unauthenticated -> 401, FailedPrecondition / AlreadyExists -> 409, Gone (a state version
+// the node pruned, ChainStore) -> 410, ResourceExhausted / Unavailable -> 503.
 //
 // Thread safety: implementations must be thread-safe.
 #pragma once
@@ -106,8 +106,8 @@ class LedgerApi {
   // Blocks until the tx is final or `timeout` passes, then answers like GetTx
   // (typically Mempool::WaitFinal, then GetTx).
   virtual Result<TxInfo> WaitTx(const Hash256& id, std::chrono::milliseconds timeout) = 0;
-  // `height` absent: the latest executed state. NotFound / OutOfRange for a pruned or future
-  // height.
+  // `height` absent: the latest executed state. Gone (410) for a height whose state version
+  // this node pruned (storage.retain_versions), NotFound / OutOfRange for a future height.
   virtual Result<StateProofAnswer> ProveState(ByteView key, std::optional<uint64_t> height) = 0;
 
   // Runs `fn` over the latest executed state (read-only: writes through the view are refused)
@@ -121,7 +121,8 @@ class LedgerApi {
   // ---- Proofs (docs/proofs.md). Defaults: not available (test fakes need not implement them).
 
   // Runs `fn` over state version `version` (the state after that block): Get reads that version
-  // of the authenticated tree; Scan (indexes) reads the latest version. NotFound if not retained.
+  // of the authenticated tree; Scan (indexes) reads the latest version. Gone if pruned,
+  // NotFound / OutOfRange if not written yet.
   virtual tidemark::Status ReadStateAt(uint64_t version, const StateReader& fn) {
     (void)version, (void)fn;
     return tidemark::Status::Unavailable("versioned reads");
