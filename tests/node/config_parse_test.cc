@@ -174,7 +174,7 @@ TEST_CASE("config: mempool admission quotas have documented defaults and can be 
 TEST_CASE("config: storage.retain_versions has a documented default, 0 keeps all, bad values fail") {
   auto d = ParseNodeConfig(json{{"chain_id", "c"}});
   REQUIRE(d.ok());
-  CHECK(d->storage.retain_versions == 1000);
+  CHECK(d->storage.retain_versions == 10000);
   auto all = ParseNodeConfig(json{{"chain_id", "c"}, {"storage", {{"retain_versions", 0}}}});
   REQUIRE(all.ok());
   CHECK(all->storage.retain_versions == 0);

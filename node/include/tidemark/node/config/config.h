@@ -110,7 +110,7 @@ struct ResolverConfig {
 // at least kMinRetainVersions.
 struct StorageConfig {
   static constexpr uint64_t kMinRetainVersions = 16;
-  uint64_t retain_versions = 1'000;
+  uint64_t retain_versions = 10'000;
 };
 
 struct NodeConfig {
