@@ -195,8 +195,9 @@ int main(int argc, char** argv) {
   Flags f;
   if (!ParseFlags(argc, argv, &f)) return 2;
   bench::Ceiling c = bench::MeasureCeiling(1, 3);
-  std::printf("machine: Ed25519 verify %.0f/s per core, %u cores: ceiling %.0f tx/s (1 validator)\n",
-              c.verify_per_core, c.cores, c.tx_per_s);
+  std::printf(
+      "machine: Ed25519 verify %.0f/s per core, %u cores: ceiling %.0f tx/s (1 validator)\n",
+      c.verify_per_core, c.cores, c.tx_per_s);
   std::printf("run: %d s, %d keys, %d-byte values, window %d, retain_versions %s\n", f.duration_s,
               f.keys, f.value_bytes, f.window,
               f.retain_versions < 0 ? "default" : std::to_string(f.retain_versions).c_str());
@@ -279,7 +280,10 @@ int main(int argc, char** argv) {
     for (int i = 0; i < f.window; ++i) {
       std::string key = "k" + std::to_string(nonce % static_cast<uint64_t>(f.keys));
       std::string v = value_of(nonce);
-      Transaction tx{.chain_id = chain, .nonce = nonce, .contract = "test", .method = "put",
+      Transaction tx{.chain_id = chain,
+                     .nonce = nonce,
+                     .contract = "test",
+                     .method = "put",
                      .args = Value::MakeMap({{"key", Value(key)}, {"value", Value(v)}}).Encode()};
       tx.SignWith(admin);
       bool last = i + 1 == f.window;
@@ -304,8 +308,7 @@ int main(int argc, char** argv) {
   // Growth in the second half of the run, per committed tx.
   const Sample& mid = samples[samples.size() / 2];
   const Sample& end = samples.back();
-  double grow_per_tx =
-      end.txs > mid.txs ? double(end.dir) - double(mid.dir) : 0.0;
+  double grow_per_tx = end.txs > mid.txs ? double(end.dir) - double(mid.dir) : 0.0;
   grow_per_tx /= std::max<double>(1, double(end.txs - mid.txs));
 
   auto m = Measure(data / "ledger");
@@ -331,10 +334,10 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(m->rows['Z']));
   std::printf("  live state (S + %llu reachable nodes): %s MiB\n",
               static_cast<unsigned long long>(m->live_tree_nodes), Mib(live_state).c_str());
-  std::printf("  state versions + flat index = %.2f x the live state (max over the run %.2f)\n",
-              double(versions + flat) / std::max<uint64_t>(1, live_state),
-              state_ratios.empty() ? 0.0
-                                   : *std::max_element(state_ratios.begin(), state_ratios.end()));
+  std::printf(
+      "  state versions + flat index = %.2f x the live state (max over the run %.2f)\n",
+      double(versions + flat) / std::max<uint64_t>(1, live_state),
+      state_ratios.empty() ? 0.0 : *std::max_element(state_ratios.begin(), state_ratios.end()));
   fs::remove_all(node.dir.parent_path());
   return 0;
 }

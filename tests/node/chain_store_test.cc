@@ -2,6 +2,8 @@
 // pruning, reopen, refusal of a bad block, recovery failure, certified proofs, and the retention
 // policy (pinned versions survive the GC and still prove; pruned versions answer kGone; the
 // store's size stays bounded; a crash at any write leaves every retained version complete).
+#include "tidemark/node/chain/chain_store.h"
+
 #include <stdlib.h>
 
 #include <catch2/catch.hpp>
@@ -10,7 +12,6 @@
 #include <random>
 #include <string>
 
-#include "tidemark/node/chain/chain_store.h"
 #include "tidemark/node/storage/fault_injecting_kv_store.h"
 #include "tidemark/node/storage/key_layout.h"
 #include "tidemark/node/storage/memory_kv_store.h"
@@ -101,7 +102,7 @@ TEST_CASE("ChainStore: commit, prove, prune, reopen, continue") {
       CHECK(VerifyStateProof(root, B("lot/3"), proof.value, proof).ok());
     }
     CHECK((*ledger)->blocks().BlockAt(0).value().has_value());  // blocks are kept
-    CHECK((*ledger)->ExecAt(3).ok());                             // and execution records
+    CHECK((*ledger)->ExecAt(3).ok());                           // and execution records
     CHECK((*ledger)->Prune(0).code() == Code::kInvalidArgument);
     // A pruned version is gone, with a message that says so; a future one is not found.
     CHECK((*ledger)->CheckVersion(24).code() == Code::kGone);
@@ -214,7 +215,6 @@ TEST_CASE("ChainStore: certified proofs verify with only the validator set") {
   CHECK(!CertifiedStateProof::Decode(enc).ok());
 }
 
-
 // Block h sets 1..6 random keys of 40 (some deleted); every 25th block ends an epoch, pinning
 // the version its header certifies (h - 1). The model is the state after each height.
 struct RandomChain {
@@ -264,9 +264,8 @@ struct RandomChain {
   QuorumCert Cert(const Block& b) {
     QuorumCert qc;
     if (b.header.height > 0) {
-      qc.data = {.height = b.header.height + 1,
-                 .commit_height = b.header.height,
-                 .commit_id = b.Id()};
+      qc.data = {
+          .height = b.header.height + 1, .commit_height = b.header.height, .commit_id = b.Id()};
     }
     return qc;
   }
@@ -277,9 +276,8 @@ Status CommitNext(ChainStore& store, RandomChain& rc) {
   uint64_t h = rc.blocks.size();
   Block b;
   std::vector<StateChange> changes = rc.Next(h, &b);
-  TM_ASSIGN_OR_RETURN(Hash256 root,
-                      store.Commit(b, rc.Cert(b), {}, changes,
-                                   {.ends_epoch = RandomChain::EndsEpoch(h)}));
+  TM_ASSIGN_OR_RETURN(Hash256 root, store.Commit(b, rc.Cert(b), {}, changes,
+                                                 {.ends_epoch = RandomChain::EndsEpoch(h)}));
   rc.Accept(b, root);
   return Status::Ok();
 }
@@ -331,25 +329,24 @@ TEST_CASE("ChainStore: retention keeps the last N versions and every pinned one,
     REQUIRE(store.ok());
     for (uint64_t h = 0; h < 300; ++h) {
       REQUIRE(CommitNext(**store, rc).ok());
-      REQUIRE((*unpruned)->Commit(rc.blocks[h], rc.Cert(rc.blocks[h]), {},
-                                  [&] {
-                                    std::vector<StateChange> c;
-                                    const auto& now = rc.models[h];
-                                    const auto prev = h ? rc.models[h - 1]
-                                                        : std::map<Bytes, Bytes>{};
-                                    for (const auto& [k, v] : prev) {
-                                      if (!now.count(k)) c.push_back({k, std::nullopt});
-                                    }
-                                    for (const auto& [k, v] : now) {
-                                      auto it = prev.find(k);
-                                      if (it == prev.end() || it->second != v) c.push_back({k, v});
-                                    }
-                                    std::sort(c.begin(), c.end(), [](auto& a, auto& b) {
-                                      return a.key < b.key;
-                                    });
-                                    return c;
-                                  }(),
-                                  {})
+      REQUIRE((*unpruned)
+                  ->Commit(rc.blocks[h], rc.Cert(rc.blocks[h]), {},
+                           [&] {
+                             std::vector<StateChange> c;
+                             const auto& now = rc.models[h];
+                             const auto prev = h ? rc.models[h - 1] : std::map<Bytes, Bytes>{};
+                             for (const auto& [k, v] : prev) {
+                               if (!now.count(k)) c.push_back({k, std::nullopt});
+                             }
+                             for (const auto& [k, v] : now) {
+                               auto it = prev.find(k);
+                               if (it == prev.end() || it->second != v) c.push_back({k, v});
+                             }
+                             std::sort(c.begin(), c.end(),
+                                       [](auto& a, auto& b) { return a.key < b.key; });
+                             return c;
+                           }(),
+                           {})
                   .ok());
     }
     const uint64_t tip = 299;
@@ -376,8 +373,8 @@ TEST_CASE("ChainStore: retention keeps the last N versions and every pinned one,
   // Reopen: the pins and the pruning are remembered, and the chain continues.
   auto store = ChainStore::OpenLevelDb(dir.path(), {}, opts);
   REQUIRE(store.ok());
-  CHECK((*store)->pinned_versions() == std::vector<uint64_t>{0, 24, 49, 74, 99, 124, 149, 174,
-                                                             199, 224, 249, 274});
+  CHECK((*store)->pinned_versions() ==
+        std::vector<uint64_t>{0, 24, 49, 74, 99, 124, 149, 174, 199, 224, 249, 274});
   CHECK((*store)->ProveAt(100, B("key/1")).status().code() == Code::kGone);
   for (uint64_t h = 300; h < 340; ++h) REQUIRE(CommitNext(**store, rc).ok());
   for (uint64_t v = 0; v < 340; ++v) {

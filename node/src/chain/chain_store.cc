@@ -55,8 +55,7 @@ Status ChainStore::Load() {
   std::sort(pinned.begin(), pinned.end());
   pinned.erase(std::unique(pinned.begin(), pinned.end()), pinned.end());
   GcProgress gc;
-  TM_ASSIGN_OR_RETURN(std::optional<Bytes> raw,
-                      kv_->Get(AsBytes(keys::Meta(keys::kStateGcName))));
+  TM_ASSIGN_OR_RETURN(std::optional<Bytes> raw, kv_->Get(AsBytes(keys::Meta(keys::kStateGcName))));
   if (raw) {
     if (raw->size() != 16 && raw->size() != 16 + kStaleKeySize) {
       return Status::Corruption("state GC record: bad length");
@@ -105,8 +104,8 @@ std::optional<uint64_t> ChainStore::TargetAfter(uint64_t height, uint64_t exec_h
   return target;
 }
 
-Result<ChainStore::GcProgress> ChainStore::GcInto(uint64_t target, size_t budget,
-                                                  WriteBatch* batch, bool* done) const {
+Result<ChainStore::GcProgress> ChainStore::GcInto(uint64_t target, size_t budget, WriteBatch* batch,
+                                                  bool* done) const {
   GcProgress p;
   std::vector<uint64_t> pinned;
   {
@@ -155,9 +154,8 @@ Result<Hash256> ChainStore::Commit(const Block& block, const QuorumCert& cert,
     // A step towards the new target, or through a backlog towards the current one (retention
     // just turned on, or a burst of stale nodes larger than one step).
     // (Version `height` is in this batch, not yet in the store: the target stays below it.)
-    uint64_t goal =
-        TargetAfter(height, std::min(exec_height, height - 1), options_.retain_versions)
-            .value_or(oldest_retained());
+    uint64_t goal = TargetAfter(height, std::min(exec_height, height - 1), options_.retain_versions)
+                        .value_or(oldest_retained());
     if (goal > 0) {
       size_t budget = std::max(options_.gc_entries_per_commit, 2 * up.stale_nodes);
       bool done = false;
@@ -284,8 +282,8 @@ Status ChainStore::CheckVersion(uint64_t version) const {
                            ? "the last " + std::to_string(options_.retain_versions) + " versions"
                            : "the versions from " + std::to_string(gc_.oldest_kept);
     return Status::Gone("state version " + std::to_string(version) +
-                        " was pruned: this node keeps " + kept + " (oldest kept: " +
-                        std::to_string(gc_.oldest_kept) +
+                        " was pruned: this node keeps " + kept +
+                        " (oldest kept: " + std::to_string(gc_.oldest_kept) +
                         ") and every epoch boundary; ask a node with storage.retain_versions 0");
   }
   return Status::Ok();

@@ -86,8 +86,8 @@ class ChainStore {
   // unless everything is valid (the block follows the tip, the certificate commits it, one
   // receipt per tx, changes sorted and within limits).
   Result<Hash256> Commit(const Block& block, const QuorumCert& cert,
-                         const std::vector<Receipt>& receipts,
-                         std::span<const StateChange> changes, const CommitRecords& records);
+                         const std::vector<Receipt>& receipts, std::span<const StateChange> changes,
+                         const CommitRecords& records);
 
   // Durable on return: call before sending a vote.
   Status WriteSafetyRecord(ByteView record);
@@ -152,7 +152,7 @@ class ChainStore {
   BlockStore blocks_;
   StateTree state_;
 
-  std::mutex write_mu_;  // serialises the writers
+  std::mutex write_mu_;                              // serialises the writers
   std::vector<std::pair<Hash256, uint64_t>> voted_;  // guarded by write_mu_: P rows on disk
 
   mutable std::mutex meta_mu_;  // guards the two below (read by any thread)
