@@ -139,12 +139,8 @@ Result<Hash256> ChainStore::Commit(const Block& block, const QuorumCert& cert,
   Bytes exec(records.receipts_root.begin(), records.receipts_root.end());
   exec.insert(exec.end(), up.root.begin(), up.root.end());
   batch.Put(AsBytes(keys::ExecResult(height)), exec);
-  std::vector<Hash256> passed;
-  for (const auto& [id, h] : voted_) {
-    if (h <= height) {
-      batch.Delete(AsBytes(keys::PendingBlock(id)));
-      passed.push_back(id);
-    }
+  for (const auto& [id, h] : voted_) {  // voted blocks this commit passes
+    if (h <= height) batch.Delete(AsBytes(keys::PendingBlock(id)));
   }
   const uint64_t exec_height = block.header.exec_height;
   const bool pin = records.ends_epoch && exec_height <= height;
