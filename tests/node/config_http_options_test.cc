@@ -10,8 +10,11 @@
 #include <sstream>
 #include <string>
 
+#include "tidemark/node/api/epcis_api.h"
+#include "tidemark/node/api/rest_api.h"
 #include "tidemark/node/config/config.h"
 #include "tidemark/node/config/http_options.h"
+#include "tidemark/node/http/event_bus.h"
 
 using namespace tidemark;
 using namespace tidemark::node::config;
@@ -99,6 +102,21 @@ TEST_CASE("http options: an absent option keeps its default") {
   // The server's limits have their defaults in http::ServerOptions.
   CHECK(c->http.max_body_bytes == node::http::ServerOptions{}.max_body_bytes);
   CHECK(c->http.sse_max_clients == node::http::ServerOptions{}.max_sse_streams);
+}
+
+TEST_CASE(
+    "http options: the defaults of the layers used without a config agree with HttpConfig's") {
+  // The REST layer, the EPCIS route and the event bus keep defaults of their own for users of the
+  // libraries without a node.json (tests, fuzz targets); they must not drift from the config's.
+  HttpConfig d;
+  node::api::RestOptions rest;
+  CHECK(rest.max_json_depth == d.max_json_depth);
+  CHECK(rest.wait_commit_timeout_ms == d.wait_commit_timeout_ms);
+  CHECK(rest.max_commit_waiters == d.max_commit_waiters);
+  CHECK(rest.sse_queue == d.sse_queue);
+  CHECK(node::api::EpcisOptions{}.max_json_depth == d.max_json_depth);
+  CHECK(node::http::EventBusOptions{}.ring_capacity == d.sse_ring);
+  CHECK(node::http::EventBusOptions{}.max_subscribers == d.sse_max_clients);
 }
 
 TEST_CASE("http options: every option is read, and written back by NodeConfigToJson") {
