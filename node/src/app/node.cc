@@ -47,7 +47,7 @@ struct Node::Impl {
   std::unique_ptr<PeerChannels> channels;  // routes the transport's messages; gossips txs
   std::atomic<bool> ready{false};          // what the REST backend's Ready() answers
   std::unique_ptr<api::LedgerApi> api;     // the REST backend (node_ledger.h)
-  std::unique_ptr<ScanRecorder> scans;  // the resolver's scan recorder (resolver.scan_key_file)
+  std::unique_ptr<ScanRecorder> scans;     // the resolver's scan recorder (resolver.scan_key_file)
   std::unique_ptr<api::HttpService> http;
   std::unique_ptr<NodeMetrics> metrics;  // housekeeping only
   std::vector<p2p::PeerAddress> peers;
@@ -142,8 +142,10 @@ Result<std::unique_ptr<Node>> Node::Create(const config::NodeConfig& cfg, NodeEx
   TM_ASSIGN_OR_RETURN(auto p2p_addr, config::SplitHostPort(cfg.p2p.listen));
   impl->transport = std::make_unique<p2p::Transport>(
       impl->io, impl->key,
-      p2p::TransportOptions{.chain_id = cfg.chain_id, .listen_host = p2p_addr.first,
-                            .listen_port = p2p_addr.second, .ban_ms = cfg.p2p.ban_ms},
+      p2p::TransportOptions{.chain_id = cfg.chain_id,
+                            .listen_host = p2p_addr.first,
+                            .listen_port = p2p_addr.second,
+                            .ban_ms = cfg.p2p.ban_ms},
       [self](const PublicKey& k) { return self->known_keys->Authorized(k); },
       [self](const PublicKey& from, Bytes m) { self->channels->OnMessage(from, std::move(m)); },
       [self](const PublicKey& peer, bool connected) { self->channels->OnPeer(peer, connected); });
@@ -157,9 +159,9 @@ Result<std::unique_ptr<Node>> Node::Create(const config::NodeConfig& cfg, NodeEx
       impl->io, ledger, *impl->driver,
       [self](const PublicKey& to, Bytes body) { self->channels->SendSync(to, body); },
       [self] { return self->transport->ConnectedPeers(); });
-  impl->channels = std::make_unique<PeerChannels>(*impl->transport, *impl->pool, *impl->driver,
-                                                  *impl->sync, cfg.p2p.ban_ms,
-                                                  impl->ext.drop_inbound);
+  impl->channels =
+      std::make_unique<PeerChannels>(*impl->transport, *impl->pool, *impl->driver, *impl->sync,
+                                     cfg.p2p.ban_ms, impl->ext.drop_inbound);
   impl->api = MakeNodeLedger(
       ledger, *impl->pool, *impl->driver,
       [self] { return self->transport->ConnectedPeers().size(); },
