@@ -322,12 +322,11 @@ Status DeactivateOrg(StateView& view, std::string_view org_id, uint64_t height) 
   StoreOrg(view, *org);
   std::vector<PublicKey> keys;
   Status st;
-  view.Scan(state_keys::identity::OrgKeyPrefix(org_id),
-            [&](const std::string& key, const Bytes&) {
-              auto k = PublicKey::FromHex(key.substr(key.rfind('/') + 1));
-              if (k.ok()) keys.push_back(*k);
-              return true;
-            });
+  view.Scan(state_keys::identity::OrgKeyPrefix(org_id), [&](const std::string& key, const Bytes&) {
+    auto k = PublicKey::FromHex(key.substr(key.rfind('/') + 1));
+    if (k.ok()) keys.push_back(*k);
+    return true;
+  });
   for (const auto& k : keys) {
     TM_ASSIGN_OR_RETURN(std::optional<KeyRecord> rec, LoadKey(view, k));
     if (rec && rec->active) {
