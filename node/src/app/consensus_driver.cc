@@ -45,7 +45,7 @@ constexpr size_t kMaxSeen = 4096;
 // (de)activated): the mempool then re-reads every pending signer.
 bool WritesIdentity(const std::vector<contracts::StateChange>& changes) {
   for (const auto& [key, value] : changes) {
-    if (key.rfind("identity/", 0) == 0) return true;
+    if (state_keys::HasPrefix(key, state_keys::identity::kPrefix)) return true;
   }
   return false;
 }
