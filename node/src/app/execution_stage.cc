@@ -52,8 +52,8 @@ Status ExecutionStage::ExecuteEntry(Entry& e) {
   BlockExecution exec = ExecuteBlock(ledger_.registry(), *overlay_, e.block);
   // A read that failed under execution must stop the node, never become a tx outcome.
   if (!base_->status().ok()) {
-    failed_ = base_->status().WithContext("executing block " +
-                                          std::to_string(e.block.header.height));
+    failed_ =
+        base_->status().WithContext("executing block " + std::to_string(e.block.header.height));
     return failed_;
   }
   for (const auto& [k, v] : exec.changes) {
@@ -154,9 +154,8 @@ Result<std::vector<Receipt>> ExecutionStage::Apply(const Block& block, const Quo
   }
   TM_RETURN_IF_ERROR(Enqueue(block));
   std::vector<Receipt> receipts;
-  Status s = WriteFront(block, cert, [&](const Block&, const BlockExecution& exec) {
-    receipts = exec.receipts;
-  });
+  Status s = WriteFront(
+      block, cert, [&](const Block&, const BlockExecution& exec) { receipts = exec.receipts; });
   if (!s.ok()) {
     Reset();  // nothing of it was written: forget it
     return s;
