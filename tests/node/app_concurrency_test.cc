@@ -5,6 +5,8 @@
 //
 // Catch2's assertions are not thread-safe: worker threads record what went wrong in a Failures
 // list, and the test thread checks it after joining them.
+#include <spdlog/spdlog.h>
+
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -250,6 +252,7 @@ TEST_CASE("concurrency: readers see whole written versions while the execution s
   CHECK(stage.committed_height() == kHeights);
   CHECK(*l.NextNonce(admin) == NonceAfter(kHeights));
   CHECK(reads.load() > 0);
+  WARN(reads.load() << " read rounds over " << kHeights << " heights");
   opened->reset();
   std::filesystem::remove_all(dir);
 }
@@ -311,8 +314,8 @@ TEST_CASE("concurrency: a failed read is the reader's error; only the writer's s
 // single validator commits. At the end every tx is committed, each signer's key holds its last
 // value and every proof seen verified against the root it came with.
 TEST_CASE("concurrency: a node under REST submissions and reads from several threads") {
-  constexpr int kSigners = 3;
-  constexpr int kTxsPerSigner = 24;
+  constexpr int kSigners = 4;
+  constexpr int kTxsPerSigner = 60;
   const std::string chain = "stress-node";
   auto dir = TempDir("tidemark-stress-node");
   contracts::Genesis genesis = StressGenesis(chain, kSigners);
@@ -333,6 +336,8 @@ TEST_CASE("concurrency: a node under REST submissions and reads from several thr
   cfg.p2p.listen = "127.0.0.1:0";
   cfg.consensus.min_block_interval_ms = 5;
   cfg.consensus.idle_block_interval_ms = 50;
+  // The logger registry is made here, before the node's threads (RunNodeUntilSignal does the same).
+  spdlog::set_level(spdlog::level::warn);
   auto ext = node::testing::TestNodeExtensions(cfg, {});
   REQUIRE(ext.ok());
   auto created = Node::Create(cfg, std::move(*ext));
@@ -343,7 +348,7 @@ TEST_CASE("concurrency: a node under REST submissions and reads from several thr
   using tidemark::testing::Request;
 
   Failures failures;
-  std::atomic<int> submitting{kSigners};
+  std::atomic<bool> stop{false};  // readers go on until every tx is committed
   std::vector<std::vector<std::string>> ids(kSigners);
 
   auto submitter = [&](int s) {
@@ -362,14 +367,13 @@ TEST_CASE("concurrency: a node under REST submissions and reads from several thr
       }
       ids[s].push_back(tx.Id().Hex());
     }
-    --submitting;
   };
 
   auto reader = [&](int id, std::atomic<size_t>* reads) {
     std::mt19937 rng(id);
     uint64_t last_height = 0;
     std::vector<int64_t> last_value(kSigners, -1);
-    while (submitting.load() > 0) {
+    while (!stop.load()) {
       auto st = Request(port, "GET", "/v1/status");
       if (st.status != 200) {
         failures.Add("status: " + std::to_string(st.status) + " " + st.body);
@@ -408,12 +412,15 @@ TEST_CASE("concurrency: a node under REST submissions and reads from several thr
   };
 
   std::atomic<size_t> reads{0};
-  std::vector<std::thread> threads;
-  for (int s = 0; s < kSigners; ++s) threads.emplace_back(submitter, s);
-  for (int r = 0; r < 3; ++r) threads.emplace_back(reader, r, &reads);
-  for (auto& t : threads) t.join();
+  std::vector<std::thread> submitters, readers;
+  for (int s = 0; s < kSigners; ++s) submitters.emplace_back(submitter, s);
+  for (int r = 0; r < 3; ++r) readers.emplace_back(reader, r, &reads);
+  for (auto& t : submitters) t.join();
 
-  // Every tx commits; each signer's key ends at its last value.
+  // Every tx commits (the readers keep reading meanwhile); each signer's key ends at its last
+  // value.
+  std::vector<std::string> states;
+  std::vector<std::optional<Value>> last_values;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   for (int s = 0; s < kSigners; ++s) {
     for (const std::string& id : ids[s]) {
@@ -424,18 +431,31 @@ TEST_CASE("concurrency: a node under REST submissions and reads from several thr
         if (state == "committed" || state == "rejected") break;
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
       }
-      CHECK(state == "committed");
+      states.push_back(state);
     }
     std::string key = "test/s" + std::to_string(s);
     auto pr = Request(port, "GET", "/v1/state/" + ToHex(AsBytes(key)) + "/proof");
-    REQUIRE(pr.status == 200);
-    auto j = nlohmann::json::parse(pr.body);
-    REQUIRE(!j.at("value").is_null());
-    auto v = Value::Decode(*FromHex(j.at("value").get<std::string>()));
-    CHECK(*v == Value(int64_t{kTxsPerSigner - 1}));
+    std::optional<Value> value;
+    if (pr.status == 200) {
+      auto j = nlohmann::json::parse(pr.body);
+      if (!j.at("value").is_null()) {
+        auto v = Value::Decode(*FromHex(j.at("value").get<std::string>()));
+        if (v.ok()) value = *v;
+      }
+    }
+    last_values.push_back(value);
   }
+  stop = true;
+  for (auto& t : readers) t.join();
+
+  CHECK(states == std::vector<std::string>(kSigners * kTxsPerSigner, "committed"));
+  CHECK(last_values ==
+        std::vector<std::optional<Value>>(kSigners, Value(int64_t{kTxsPerSigner - 1})));
   CHECK(failures.List() == std::vector<std::string>{});
   CHECK(reads.load() > 0);
+  auto status = Request(port, "GET", "/v1/status");
+  WARN(reads.load() << " REST read rounds while " << kSigners * kTxsPerSigner
+                    << " txs committed; " << status.body);
   node.Stop();
   created->reset();
   std::filesystem::remove_all(dir);
