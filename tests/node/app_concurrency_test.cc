@@ -349,23 +349,33 @@ TEST_CASE("concurrency: a node under REST submissions and reads from several thr
 
   Failures failures;
   std::atomic<bool> stop{false};  // readers go on until every tx is committed
+  // Signer s puts test/s<s> = 0, 1, ... at nonces 1, 2, ...; made before any thread starts.
+  std::vector<std::vector<Transaction>> txs(kSigners);
   std::vector<std::vector<std::string>> ids(kSigners);
+  std::vector<std::string> all_ids;
+  for (int s = 0; s < kSigners; ++s) {
+    for (int n = 0; n < kTxsPerSigner; ++n) {
+      txs[s].push_back(
+          Put(chain, Key("admin" + std::to_string(s)), n + 1, "s" + std::to_string(s), n));
+      ids[s].push_back(txs[s].back().Id().Hex());
+      all_ids.push_back(ids[s].back());
+    }
+  }
 
   auto submitter = [&](int s) {
-    KeyPair key = Key("admin" + std::to_string(s));
     for (int n = 0; n < kTxsPerSigner; ++n) {
-      Transaction tx = Put(chain, key, n + 1, "s" + std::to_string(s), n);
-      std::string body = nlohmann::json{{"tx", ToHex(tx.Encode())}}.dump();
-      auto r = Request(port, "POST", "/v1/txs", body, "application/json");
+      std::string body = nlohmann::json{{"tx", ToHex(txs[s][n].Encode())}}.dump();
+      // Every tenth waits for its commit (a parked request completed by the commit event).
+      std::string target = n % 10 == 9 ? "/v1/txs?wait=commit&timeout_ms=5000" : "/v1/txs";
+      auto r = Request(port, "POST", target, body, "application/json");
       for (int tries = 0; r.status != 202 && r.status != 200 && tries < 50; ++tries) {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));  // 409 nonce ahead: wait
-        r = Request(port, "POST", "/v1/txs", body, "application/json");
+        r = Request(port, "POST", target, body, "application/json");
       }
       if (r.status != 202 && r.status != 200) {
         failures.Add("submit " + std::to_string(s) + "/" + std::to_string(n) + ": " +
                      std::to_string(r.status) + " " + r.body);
       }
-      ids[s].push_back(tx.Id().Hex());
     }
   };
 
@@ -407,6 +417,11 @@ TEST_CASE("concurrency: a node under REST submissions and reads from several thr
       uint64_t h = std::uniform_int_distribution<uint64_t>(0, last_height)(rng);
       auto blk = Request(port, "GET", "/v1/blocks/" + std::to_string(h));
       if (blk.status != 200) failures.Add("block " + std::to_string(h) + ": " + blk.body);
+      // A tx record: pending (mempool), committed (block store) or not submitted yet.
+      const std::string& tx_id =
+          all_ids[std::uniform_int_distribution<size_t>(0, all_ids.size() - 1)(rng)];
+      auto tx = Request(port, "GET", "/v1/txs/" + tx_id);
+      if (tx.status != 200 && tx.status != 404) failures.Add("tx " + tx_id + ": " + tx.body);
       ++*reads;
     }
   };
@@ -454,8 +469,8 @@ TEST_CASE("concurrency: a node under REST submissions and reads from several thr
   CHECK(failures.List() == std::vector<std::string>{});
   CHECK(reads.load() > 0);
   auto status = Request(port, "GET", "/v1/status");
-  WARN(reads.load() << " REST read rounds while " << kSigners * kTxsPerSigner
-                    << " txs committed; " << status.body);
+  WARN(reads.load() << " REST read rounds while " << kSigners * kTxsPerSigner << " txs committed; "
+                    << status.body);
   node.Stop();
   created->reset();
   std::filesystem::remove_all(dir);
