@@ -16,6 +16,7 @@
 #include <random>
 #include <thread>
 
+#include "fake_ledger.h"
 #include "http_test_client.h"
 #include "tidemark/contracts/genesis.h"
 #include "tidemark/contracts/testing/test_contract.h"
@@ -474,4 +475,34 @@ TEST_CASE("concurrency: a node under REST submissions and reads from several thr
   node.Stop();
   created->reset();
   std::filesystem::remove_all(dir);
+}
+
+// What an HTTP thread makes of a failed read: a 5xx problem with the reason, and the server goes
+// on serving (the node's adapter returns Ledger's Status, as the first test case shows).
+namespace {
+class FailingReads final : public tidemark::testing::FakeLedger {
+ public:
+  Result<api::StateProofAnswer> ProveState(ByteView, std::optional<uint64_t>) override {
+    return tidemark::Status::IoError("state read failed: disk error");
+  }
+  tidemark::Status ReadState(const StateReader&) override {
+    return tidemark::Status::IoError("state read failed: disk error");
+  }
+};
+}  // namespace
+
+TEST_CASE("concurrency: a failed read on an HTTP thread is a 5xx problem; the server goes on") {
+  FailingReads ledger;
+  api::HttpService http(tidemark::testing::ServedFakeLedger::LoopbackConfig(), &ledger);
+  ledger.SetBus(&http.bus());
+  REQUIRE(http.Start().ok());
+  using tidemark::testing::Request;
+  auto proof = Request(http.port(), "GET", "/v1/state/" + ToHex(AsBytes("test/k0")) + "/proof");
+  CHECK(proof.status == 500);
+  CHECK(proof.body.find("state read failed: disk error") != std::string::npos);
+  auto events = Request(http.port(), "GET", "/epcis/events");
+  CHECK(events.status == 500);
+  CHECK(events.body.find("state read failed: disk error") != std::string::npos);
+  CHECK(Request(http.port(), "GET", "/v1/status").status == 200);
+  http.Stop();
 }
