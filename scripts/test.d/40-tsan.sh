@@ -5,8 +5,9 @@
 # submissions from several threads while blocks commit. Any race report fails the run
 # (halt_on_error); tests/tsan.supp holds the third-party false positives, each with its reason.
 # Called by scripts/test.sh after ctest; runs on its own too:  bash scripts/test.d/40-tsan.sh
-# Cost: a cold build of the TSan libraries takes a few minutes on 2 cores (ccache makes a rebuild
-# of unchanged files free); the run takes seconds.
+# Cost (2 cores, ccache disabled, 2026-12-05): the build of the 92 steps took 288 s wall, 312 s
+# of CPU (-O1 -g1; with full -g it was 429 s of CPU); the run takes about 5 s. ccache makes a
+# rebuild of unchanged files free.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT="$PWD"
