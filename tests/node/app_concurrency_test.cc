@@ -390,9 +390,15 @@ TEST_CASE("concurrency: a node under REST submissions and reads from several thr
         failures.Add("status: " + std::to_string(st.status) + " " + st.body);
         continue;
       }
-      uint64_t height = nlohmann::json::parse(st.body).at("height").get<uint64_t>();
+      auto status = nlohmann::json::parse(st.body);
+      uint64_t height = status.at("height").get<uint64_t>();
       if (height < last_height) failures.Add("status height went back");
       last_height = height;
+      // The status names one block: its head is the block at its height.
+      auto head = Request(port, "GET", "/v1/blocks/" + std::to_string(height));
+      if (head.status != 200 || nlohmann::json::parse(head.body).at("id") != status.at("head_id")) {
+        failures.Add("status: head_id is not the block at height " + std::to_string(height));
+      }
       int s = std::uniform_int_distribution<int>(0, kSigners - 1)(rng);
       std::string key = "test/s" + std::to_string(s);
       auto pr = Request(port, "GET", "/v1/state/" + ToHex(AsBytes(key)) + "/proof");
