@@ -31,9 +31,13 @@ class NodeLedger final : public api::LedgerApi {
     api::NodeStatus s;
     s.chain_id = ledger_.chain_id();
     s.node_version = "0.1.0";
+    // Height, head and timestamp from one read of the tip: a block may be written between two
+    // separate reads (app_concurrency_test).
     s.height = ledger_.height();
     s.head_id = ledger_.tip_id();
     if (auto tip = ledger_.TipBlock(); tip.ok()) {
+      s.height = tip->header.height;
+      s.head_id = tip->Id();
       s.head_timestamp_ms = tip->header.timestamp_ms;
       s.exec_height = tip->header.height;
     }
