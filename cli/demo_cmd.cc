@@ -36,6 +36,8 @@
 #include "tidemark/contracts/genesis.h"
 #include "tidemark/contracts/gs1.h"
 #include "tidemark/hash.h"
+#include "tidemark/state_keys/identity.h"
+#include "tidemark/state_keys/provenance.h"
 #include "tx_support.h"
 
 namespace tidemark::cli {
@@ -197,7 +199,7 @@ Status Story::EnrolPersonas() {
     std::ofstream(kf) << kj.dump(2) << "\n";
     ::chmod(kf.c_str(), 0600);
     TM_ASSIGN_OR_RETURN(std::optional<Value> existing,
-                        c_.ReadValue("identity/key/" + member.public_key().Hex()));
+                        c_.ReadValue(state_keys::identity::Key(member.public_key())));
     if (existing) continue;
     Value::List roles;
     for (auto r : p.roles) roles.push_back(std::string(RoleName(r)));
@@ -439,8 +441,10 @@ void Story::PrintLinks(const std::string& url, bool already) {
 
 Status Story::Run(const std::string& url) {
   TM_RETURN_IF_ERROR(LoadGenesis());
-  TM_ASSIGN_OR_RETURN(std::optional<Value> product, c_.ReadValue("prov/product/" + kStage1));
-  TM_ASSIGN_OR_RETURN(std::optional<Value> recall, c_.ReadValue("prov/recall/" + kRecallId));
+  TM_ASSIGN_OR_RETURN(std::optional<Value> product,
+                      c_.ReadValue(state_keys::prov::Product(kStage1)));
+  TM_ASSIGN_OR_RETURN(std::optional<Value> recall,
+                      c_.ReadValue(state_keys::prov::Recall(kRecallId)));
   if (product && recall) {
     PrintLinks(url, /*already=*/true);
     return Status::Ok();

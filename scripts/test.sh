@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is needed, builds the `dev` preset and runs every suite
-# with ctest, then the extra suites in scripts/test.d/ (JS SDK, browser). Every fuzz target runs in
+# with ctest, then the extra suites in scripts/test.d/ (JS SDK, every target of the release
+# preset, browser). Every fuzz target runs in
 # ctest too (fuzz/replay.cmake); scripts/fuzz.sh is the coverage-guided libFuzzer run (clang).
-#   scripts/test.sh                # all tests (about 18 min on a fresh 2-core machine)
+#   scripts/test.sh                # all tests (about 18 min on a fresh 2-core machine, plus
+#                                  # about 15 min for 20-release.sh's build on a cold ccache)
 #   PRESET=asan scripts/test.sh    # the same under ASan + UBSan (about 35 min: compiling with the
 #                                  # sanitizers takes twice as long; run it before merging)
 set -euo pipefail

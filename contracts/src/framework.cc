@@ -3,6 +3,7 @@
 #include "tidemark/contracts/governance.h"
 #include "tidemark/contracts/identity.h"
 #include "tidemark/contracts/provenance.h"
+#include "tidemark/state_keys/system.h"
 
 namespace tidemark::contracts {
 
@@ -34,7 +35,7 @@ ContractRegistry BuiltinContracts() {
   return r;
 }
 
-std::string NonceKey(const PublicKey& signer) { return "sys/nonce/" + signer.Hex(); }
+std::string NonceKey(const PublicKey& signer) { return state_keys::sys::Nonce(signer); }
 
 uint64_t NextNonce(const StateView& view, const PublicKey& signer) {
   auto v = GetValue(view, NonceKey(signer));

@@ -5,6 +5,8 @@
 #include <set>
 
 #include "tidemark/contracts/governance.h"
+#include "tidemark/state_keys/identity.h"
+#include "tidemark/state_keys/system.h"
 
 namespace tidemark::contracts {
 
@@ -118,12 +120,13 @@ ValidatorSet Genesis::Validators() const {
 Status WriteGenesisState(const Genesis& genesis, StateView& state) {
   TM_RETURN_IF_ERROR(genesis.Validate());
   bool empty = true;
-  state.Scan("identity/", [&](const std::string&, const Bytes&) { return empty = false; });
+  state.Scan(std::string(state_keys::identity::kPrefix),
+             [&](const std::string&, const Bytes&) { return empty = false; });
   if (!empty) return Status::FailedPrecondition("genesis: identity state is not empty");
   for (const auto& org : genesis.orgs) TM_RETURN_IF_ERROR(RegisterOrg(state, org, 0));
   StoreCurrentValidatorSet(state, genesis.Validators());
   for (const auto& [name, value] : genesis.params) SetParam(state, name, value);
-  PutValue(state, "sys/genesis",
+  PutValue(state, std::string(state_keys::sys::kGenesis),
            Value::Map{{"chain_id", genesis.chain_id},
                       {"genesis_time_ms", static_cast<int64_t>(genesis.genesis_time_ms)}});
   return Status::Ok();

@@ -4,15 +4,18 @@
 
 #include "args.h"
 #include "tidemark/contracts/identity.h"
+#include "tidemark/state_keys/governance.h"
 
 namespace tidemark::contracts {
 
 namespace {
 
-constexpr char kCurrentSet[] = "gov/validators";
-constexpr char kPendingSet[] = "gov/validators_pending";
+// The keys (state_keys/governance.h) as the StateView calls take them.
+std::string CurrentSetKey() { return std::string(state_keys::gov::kValidators); }
+std::string PendingSetKey() { return std::string(state_keys::gov::kValidatorsPending); }
+std::string NextProposalKey() { return std::string(state_keys::gov::kNextProposal); }
 
-std::string ProposalKey(int64_t id) { return "gov/proposal/" + SeqKey(static_cast<uint64_t>(id)); }
+std::string ProposalKey(int64_t id) { return state_keys::gov::Proposal(static_cast<uint64_t>(id)); }
 
 Value SetToValue(const ValidatorSet& set) {
   Value::List l;
@@ -42,7 +45,7 @@ Status StorePending(StateView& view, ValidatorSet set, EventSink& events) {
   SortSet(set);
   if (set.validators.empty())
     return Status::FailedPrecondition("the validator set cannot be empty");
-  view.Put(kPendingSet, set.Encode());
+  view.Put(PendingSetKey(), set.Encode());
   events.Emit("gov.ValidatorSetChanged", SetToValue(set));
   return Status::Ok();
 }
@@ -140,9 +143,9 @@ Status ExecuteProposal(const TxContext& ctx, const Value& p, StateView& view, Ev
 Status Propose(const TxContext& ctx, const Value& args, StateView& state, EventSink& events) {
   TM_ASSIGN_OR_RETURN(KeyRecord admin, RequireAdmin(state, ctx));
   TM_ASSIGN_OR_RETURN(Value payload, ValidateProposal(state, args));
-  TM_ASSIGN_OR_RETURN(std::optional<Value> next, GetValue(state, "gov/next_proposal"));
+  TM_ASSIGN_OR_RETURN(std::optional<Value> next, GetValue(state, NextProposalKey()));
   int64_t id = next && next->is_int() ? next->as_int() : 1;
-  PutValue(state, "gov/next_proposal", Value(id + 1));
+  PutValue(state, NextProposalKey(), Value(id + 1));
   Value::Map rec{{"id", id},
                  {"proposal", payload},
                  {"proposer", admin.org},
@@ -220,35 +223,35 @@ Status Vote(const TxContext& ctx, const Value& args, StateView& state, EventSink
 }  // namespace
 
 Result<ValidatorSet> CurrentValidatorSet(const StateView& view) {
-  std::optional<Bytes> raw = view.Get(kCurrentSet);
+  std::optional<Bytes> raw = view.Get(CurrentSetKey());
   if (!raw) return Status::NotFound("no validator set in state (genesis not applied)");
   auto set = ValidatorSet::Decode(*raw);
-  if (!set.ok()) return Status::Corruption("gov/validators: " + set.status().message());
+  if (!set.ok()) return Status::Corruption(CurrentSetKey() + ": " + set.status().message());
   return *set;
 }
 
 Result<std::optional<ValidatorSet>> PendingValidatorSet(const StateView& view) {
-  std::optional<Bytes> raw = view.Get(kPendingSet);
+  std::optional<Bytes> raw = view.Get(PendingSetKey());
   if (!raw) return std::optional<ValidatorSet>();
   auto set = ValidatorSet::Decode(*raw);
-  if (!set.ok()) return Status::Corruption("gov/validators_pending: " + set.status().message());
+  if (!set.ok()) return Status::Corruption(PendingSetKey() + ": " + set.status().message());
   return std::optional<ValidatorSet>(std::move(*set));
 }
 
 Status ActivatePendingValidatorSet(StateView& view) {
-  std::optional<Bytes> raw = view.Get(kPendingSet);
+  std::optional<Bytes> raw = view.Get(PendingSetKey());
   if (!raw) return Status::NotFound("no pending validator set");
-  view.Put(kCurrentSet, std::move(*raw));
-  view.Delete(kPendingSet);
+  view.Put(CurrentSetKey(), std::move(*raw));
+  view.Delete(PendingSetKey());
   return Status::Ok();
 }
 
 void StoreCurrentValidatorSet(StateView& view, const ValidatorSet& set) {
-  view.Put(kCurrentSet, set.Encode());
+  view.Put(CurrentSetKey(), set.Encode());
 }
 
 Result<std::optional<Value>> GetParam(const StateView& view, const std::string& name) {
-  return GetValue(view, "gov/param/" + name);
+  return GetValue(view, state_keys::gov::Param(name));
 }
 
 int64_t GetIntParam(const StateView& view, const std::string& name, int64_t fallback) {
@@ -258,7 +261,7 @@ int64_t GetIntParam(const StateView& view, const std::string& name, int64_t fall
 }
 
 void SetParam(StateView& view, const std::string& name, const Value& value) {
-  PutValue(view, "gov/param/" + name, value);
+  PutValue(view, state_keys::gov::Param(name), value);
 }
 
 Result<Value> GetProposal(const StateView& view, int64_t id) {

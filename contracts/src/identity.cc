@@ -187,8 +187,8 @@ bool IsValidOrgId(std::string_view id) {
   });
 }
 
-std::string OrgKey(std::string_view org_id) { return "identity/org/" + std::string(org_id); }
-std::string KeyRecordKey(const PublicKey& key) { return "identity/key/" + key.Hex(); }
+std::string OrgKey(std::string_view org_id) { return state_keys::identity::Org(org_id); }
+std::string KeyRecordKey(const PublicKey& key) { return state_keys::identity::Key(key); }
 
 Result<std::optional<OrgRecord>> LoadOrg(const StateView& view, std::string_view org_id) {
   TM_ASSIGN_OR_RETURN(std::optional<Value> v, GetValue(view, OrgKey(org_id)));
@@ -213,13 +213,14 @@ void StoreOrg(StateView& view, const OrgRecord& org) {
 
 void StoreKey(StateView& view, const KeyRecord& key) {
   PutValue(view, KeyRecordKey(key.key), key.ToValue());
-  view.Put("identity/orgkey/" + key.org + "/" + key.key.Hex(), {});
+  view.Put(state_keys::identity::OrgKey(key.org, key.key), {});
 }
 
 Result<std::vector<OrgRecord>> ListOrgs(const StateView& view) {
   std::vector<OrgRecord> out;
   Status st;
-  view.Scan("identity/org/", [&](const std::string& key, const Bytes& raw) {
+  const std::string orgs(state_keys::identity::kOrgPrefix);
+  view.Scan(orgs, [&](const std::string& key, const Bytes& raw) {
     auto v = Value::Decode(raw);
     if (!v.ok()) {
       st = Status::Corruption(key + ": " + v.status().message());
@@ -321,12 +322,11 @@ Status DeactivateOrg(StateView& view, std::string_view org_id, uint64_t height) 
   StoreOrg(view, *org);
   std::vector<PublicKey> keys;
   Status st;
-  view.Scan("identity/orgkey/" + std::string(org_id) + "/",
-            [&](const std::string& key, const Bytes&) {
-              auto k = PublicKey::FromHex(key.substr(key.rfind('/') + 1));
-              if (k.ok()) keys.push_back(*k);
-              return true;
-            });
+  view.Scan(state_keys::identity::OrgKeyPrefix(org_id), [&](const std::string& key, const Bytes&) {
+    auto k = PublicKey::FromHex(key.substr(key.rfind('/') + 1));
+    if (k.ok()) keys.push_back(*k);
+    return true;
+  });
   for (const auto& k : keys) {
     TM_ASSIGN_OR_RETURN(std::optional<KeyRecord> rec, LoadKey(view, k));
     if (rec && rec->active) {

@@ -33,7 +33,7 @@ Status WithRuleContext(const Status& st, const std::string& context) {
 
 Result<bool> IsDelegate(const StateView& view, const std::string& scope, const std::string& org,
                         const std::string& act) {
-  TM_ASSIGN_OR_RETURN(std::optional<Value> rec, Load(view, DelegationKey(scope, org)));
+  TM_ASSIGN_OR_RETURN(std::optional<Value> rec, Load(view, keys::Deleg(scope, org)));
   if (!rec) return false;
   const Value* acts = rec->Find("acts");
   if (acts == nullptr || !acts->is_list()) return false;
@@ -44,7 +44,7 @@ Result<bool> IsDelegate(const StateView& view, const std::string& scope, const s
 }
 
 Result<std::string> GtinOwner(const StateView& view, const std::string& gtin14) {
-  TM_ASSIGN_OR_RETURN(std::optional<Value> product, Load(view, ProductKey(gtin14)));
+  TM_ASSIGN_OR_RETURN(std::optional<Value> product, Load(view, keys::Product(gtin14)));
   return product ? S(*product, "owner") : std::string();
 }
 
@@ -69,7 +69,7 @@ Status RequireGtinOwner(const StateView& view, const std::string& gtin14, const 
 
 Status RequireLocationAccess(const StateView& view, const std::string& canonical,
                              const std::string& org, const std::string& field) {
-  TM_ASSIGN_OR_RETURN(std::optional<Value> loc, Load(view, "prov/location/" + canonical));
+  TM_ASSIGN_OR_RETURN(std::optional<Value> loc, Load(view, keys::Location(canonical)));
   if (!loc) return Status::Ok();  // nobody registered it: observational, allowed
   const std::string owner = S(*loc, "owner");
   if (owner == org) return Status::Ok();

@@ -41,10 +41,8 @@ Status WithRuleContext(const Status& st, const std::string& context);
 // "/org/<org>" (whatever that organisation holds; the act a holder grants is "customs").
 inline std::string GtinScope(const std::string& gtin14) { return "/01/" + gtin14; }
 inline std::string HolderScope(const std::string& org) { return "/org/" + org; }
-// "prov/deleg/<scope> <org>" -> {scope, kind, org, acts, by, height, tx}
-inline std::string DelegationKey(const std::string& scope, const std::string& org) {
-  return "prov/deleg/" + scope + " " + org;
-}
+// Delegation record at state_keys::prov::Deleg(scope, org): {scope, kind, org, acts, by, height,
+// tx}.
 // Whether `org` holds a delegation of `scope` that covers `act`.
 Result<bool> IsDelegate(const StateView& view, const std::string& scope, const std::string& org,
                         const std::string& act);

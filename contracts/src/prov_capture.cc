@@ -24,10 +24,10 @@ struct Capture {
 };
 
 uint64_t NextSeq(StateView& view) {
-  auto v = GetValue(view, "prov/next_seq");
+  auto v = GetValue(view, std::string(keys::kNextSeq));
   uint64_t seq =
       v.ok() && v->has_value() && (*v)->is_int() ? static_cast<uint64_t>((*v)->as_int()) : 1;
-  PutValue(view, "prov/next_seq", Value(static_cast<int64_t>(seq + 1)));
+  PutValue(view, std::string(keys::kNextSeq), Value(static_cast<int64_t>(seq + 1)));
   return seq;
 }
 
@@ -43,7 +43,7 @@ std::string LotOf(const Value& ev, const Gs1Id& id) {
 }
 
 void Index(StateView& view, const std::string& index, const std::string& value, uint64_t seq) {
-  if (!value.empty()) view.Put(IndexPrefix(index, value) + SeqKey(seq), {});
+  if (!value.empty()) view.Put(keys::Index(index, value, seq), {});
 }
 
 void IndexEvent(StateView& view, const Value& ev, const EventIds& ids, int64_t time_ms,
@@ -59,7 +59,7 @@ void IndexEvent(StateView& view, const Value& ev, const EventIds& ids, int64_t t
     auto c = CanonicalId(S(*loc, "id"));
     if (c.ok()) Index(view, "loc", *c, seq);
   }
-  Index(view, "time", TimeKey(time_ms), seq);
+  Index(view, "time", state_keys::TimePart(time_ms), seq);
 }
 
 // Creates items for the SGTINs an event commissions. `strict`: an item commissioned twice fails.
@@ -70,7 +70,7 @@ Status Commission(Capture& c, const Value& ev, const std::vector<std::string>& r
     if (id.kind != IdKind::kSgtin) continue;
     TM_RETURN_IF_ERROR(RequireGtinOwner(c.view, id.gtin, c.signer.org, "commission",
                                         /*allow_unregistered=*/true));
-    TM_ASSIGN_OR_RETURN(std::optional<Value> existing, Load(c.view, ObjKey(id.canonical)));
+    TM_ASSIGN_OR_RETURN(std::optional<Value> existing, Load(c.view, keys::Obj(id.canonical)));
     if (existing) {
       if (!strict) continue;
       return Status::AlreadyExists("item " + id.canonical + ": already commissioned at height " +
@@ -80,7 +80,7 @@ Status Commission(Capture& c, const Value& ev, const std::vector<std::string>& r
     Value item = NewItem(id.canonical, id.gtin, lot, id.serial, c.ctx.height);
     M(item)["custody"] = c.signer.org;
     M(item)["owner"] = c.signer.org;  // its product's owner, once registered, owns it (prov_auth.h)
-    PutValue(c.view, ObjKey(id.canonical), item);
+    PutValue(c.view, keys::Obj(id.canonical), item);
     if (!lot.empty()) PutEdge(c.view, "lotitem", LotKey(id.gtin, lot), id.canonical);
   }
   return Status::Ok();
@@ -98,7 +98,7 @@ Status Aggregate(Capture& c, const Value& ev, const EventIds& ids, const Step& s
   const std::string action = S(ev, "action");
   const std::string& parent = ids.parent;
   if (parent.empty()) return Status::Ok();  // OBSERVE without a parent
-  TM_ASSIGN_OR_RETURN(std::optional<Value> cont, Load(c.view, ObjKey(parent)));
+  TM_ASSIGN_OR_RETURN(std::optional<Value> cont, Load(c.view, keys::Obj(parent)));
   if (action == "ADD") {
     if (!cont) {
       cont = NewContainer(parent, c.ctx.height);
@@ -121,7 +121,7 @@ Status Aggregate(Capture& c, const Value& ev, const EventIds& ids, const Step& s
       PutEdge(c.view, "in", kid, parent);
       auto& list = M(*cont)["children"].as_list();
       if (std::find(list.begin(), list.end(), Value(kid)) == list.end()) list.push_back(kid);
-      TM_ASSIGN_OR_RETURN(std::optional<Value> child, Load(c.view, ObjKey(kid)));
+      TM_ASSIGN_OR_RETURN(std::optional<Value> child, Load(c.view, keys::Obj(kid)));
       if (!child) continue;
       std::string cur = S(*child, "parent");
       if (!cur.empty() && cur != parent) {
@@ -131,17 +131,17 @@ Status Aggregate(Capture& c, const Value& ev, const EventIds& ids, const Step& s
       TM_RETURN_IF_ERROR(CheckStep(c.view, *child, step));
       ApplyStep(*child, step, parent);
       M(*child)["parent"] = parent;
-      PutValue(c.view, ObjKey(kid), *child);
+      PutValue(c.view, keys::Obj(kid), *child);
     }
     ApplyStep(*cont, observe, "");
-    PutValue(c.view, ObjKey(parent), *cont);
+    PutValue(c.view, keys::Obj(parent), *cont);
     return Status::Ok();
   }
   // The tracked objects an unpacking or observation names must be the signer's to write about,
   // even where the container is untracked (its event is then only recorded).
   const Actor actor{c.signer.org, c.customs, c.regulator};
   for (const auto& kid : ids.epcs) {
-    TM_ASSIGN_OR_RETURN(std::optional<Value> child, Load(c.view, ObjKey(kid)));
+    TM_ASSIGN_OR_RETURN(std::optional<Value> child, Load(c.view, keys::Obj(kid)));
     if (child) {
       TM_RETURN_IF_ERROR(
           AuthoriseEvent(c.view, *child, action == "DELETE" ? "" : step.target, actor));
@@ -161,15 +161,15 @@ Status Aggregate(Capture& c, const Value& ev, const EventIds& ids, const Step& s
     }
     for (const auto& kid : removed) {
       list.erase(std::remove(list.begin(), list.end(), Value(kid)), list.end());
-      TM_ASSIGN_OR_RETURN(std::optional<Value> child, Load(c.view, ObjKey(kid)));
+      TM_ASSIGN_OR_RETURN(std::optional<Value> child, Load(c.view, keys::Obj(kid)));
       if (!child) continue;
       TM_RETURN_IF_ERROR(CheckStep(c.view, *child, observe));
       ApplyStep(*child, observe, parent);
       if (S(*child, "parent") == parent) M(*child)["parent"] = "";
-      PutValue(c.view, ObjKey(kid), *child);
+      PutValue(c.view, keys::Obj(kid), *child);
     }
     ApplyStep(*cont, observe, "");
-    PutValue(c.view, ObjKey(parent), *cont);
+    PutValue(c.view, keys::Obj(parent), *cont);
     return Status::Ok();
   }
   // OBSERVE: the container and its content take the step.
@@ -230,11 +230,11 @@ Result<std::string> Addressee(const StateView& view, const Value& ev) {
       const std::string canonical = CanonicalId(dest).value_or(dest);
       std::optional<Value> rec;
       if (want == "location") {
-        TM_ASSIGN_OR_RETURN(rec, Load(view, "prov/location/" + canonical));
+        TM_ASSIGN_OR_RETURN(rec, Load(view, keys::Location(canonical)));
       } else {
-        TM_ASSIGN_OR_RETURN(rec, Load(view, "prov/party/" + dest));
+        TM_ASSIGN_OR_RETURN(rec, Load(view, keys::Party(dest)));
         if (!rec) {
-          TM_ASSIGN_OR_RETURN(rec, Load(view, "prov/party/" + canonical));
+          TM_ASSIGN_OR_RETURN(rec, Load(view, keys::Party(canonical)));
         }
       }
       if (rec && !S(*rec, "owner").empty()) return S(*rec, "owner");
@@ -265,14 +265,14 @@ Status CaptureOne(Capture& c, const Value& ev_in, size_t i, std::vector<Value>& 
   if (event_id.empty())
     event_id = "urn:tidemark:event:" + c.ctx.tx_id.Hex() + ":" + std::to_string(i);
   const Value* err_decl = ev.Find("errorDeclaration");
-  TM_ASSIGN_OR_RETURN(std::optional<Value> prior, Load(c.view, EventIdKey(event_id)));
+  TM_ASSIGN_OR_RETURN(std::optional<Value> prior, Load(c.view, keys::EventId(event_id)));
   if (prior && err_decl == nullptr) {
     return Status::AlreadyExists(path + ".eventID: event " + event_id + " was already captured");
   }
   if (prior && !c.regulator) {
     // Rule event-owner: only the organisation that recorded an event declares it erroneous.
     TM_ASSIGN_OR_RETURN(std::optional<Value> original,
-                        Load(c.view, EventKey(static_cast<uint64_t>(prior->as_int()))));
+                        Load(c.view, keys::Event(static_cast<uint64_t>(prior->as_int()))));
     if (original && S(*original, "org") != c.signer.org) {
       return Deny("event-owner", path + ": event " + event_id + " was recorded by org " +
                                      S(*original, "org") + "; only it (or a REGULATOR) may " +
@@ -291,15 +291,15 @@ Status CaptureOne(Capture& c, const Value& ev_in, size_t i, std::vector<Value>& 
                  {"org", c.signer.org},
                  {"signer", c.ctx.signer.Hex()}};
   if (err_decl != nullptr) rec["errorDeclared"] = true;
-  PutValue(c.view, EventKey(seq), Value(rec));
-  if (!prior) PutValue(c.view, EventIdKey(event_id), Value(static_cast<int64_t>(seq)));
+  PutValue(c.view, keys::Event(seq), Value(rec));
+  if (!prior) PutValue(c.view, keys::EventId(event_id), Value(static_cast<int64_t>(seq)));
   EventIds ids = IdsOf(ev);
   IndexEvent(c.view, ev, ids, time_ms, seq);
   summary.push_back(Value::Map{{"eventID", event_id}, {"seq", static_cast<int64_t>(seq)}});
   if (err_decl != nullptr) {
     // An error declaration records that the event was wrong; it never rewrites history and has
     // no lifecycle effect. Corrective events (correctiveEventIDs) carry the fix.
-    PutValue(c.view, "prov/err/" + event_id,
+    PutValue(c.view, keys::Err(event_id),
              Value::Map{{"seq", static_cast<int64_t>(seq)},
                         {"declaration", *err_decl},
                         {"height", static_cast<int64_t>(c.ctx.height)}});

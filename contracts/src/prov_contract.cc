@@ -57,7 +57,7 @@ Value Entry(const TxContext& ctx, const std::string& org, const std::string& typ
 
 Result<Value> LoadOrNewLot(const StateView& view, const std::string& gtin, const std::string& lot) {
   std::string id = LotKey(gtin, lot);
-  TM_ASSIGN_OR_RETURN(std::optional<Value> rec, Load(view, LotRecKey(id)));
+  TM_ASSIGN_OR_RETURN(std::optional<Value> rec, Load(view, keys::Lot(id)));
   if (rec) return *rec;
   return Value(Value::Map{{"id", id},
                           {"gtin", gtin},
@@ -80,7 +80,7 @@ Result<Gs1Id> LotArg(const Value& args, const std::string& field) {
 Status SetCustomsState(StateView& view, const std::vector<std::string>& ids,
                        const std::string& state, const std::string& status, const Value& entry) {
   for (const auto& id : ids) {
-    TM_ASSIGN_OR_RETURN(std::optional<Value> obj, Load(view, ObjKey(id)));
+    TM_ASSIGN_OR_RETURN(std::optional<Value> obj, Load(view, keys::Obj(id)));
     if (!obj || S(*obj, "state") == "DESTROYED") continue;
     Value::Map& m = M(*obj);
     m["state"] = state;
@@ -88,7 +88,7 @@ Status SetCustomsState(StateView& view, const std::vector<std::string>& ids,
     Value e = entry;
     M(e)["state"] = state;
     m["timeline"].as_list().push_back(std::move(e));
-    PutValue(view, ObjKey(id), *obj);
+    PutValue(view, keys::Obj(id), *obj);
   }
   return Status::Ok();
 }
@@ -99,7 +99,7 @@ Status SetCustomsState(StateView& view, const std::vector<std::string>& ids,
 Status Covered(const StateView& view, const std::string& id, std::vector<std::string>& out,
                int depth) {
   if (depth > 8) return Status::FailedPrecondition("containers nested deeper than 8 at " + id);
-  TM_ASSIGN_OR_RETURN(std::optional<Value> obj, Load(view, ObjKey(id)));
+  TM_ASSIGN_OR_RETURN(std::optional<Value> obj, Load(view, keys::Obj(id)));
   if (!obj) return Status::Ok();
   if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
   if (const Value* kids = obj->Find("children"); kids != nullptr && kids->is_list()) {
@@ -123,7 +123,7 @@ Result<ItemsArg> ExpandItemsArg(const StateView& view, const Value& args, bool r
     TM_RETURN_IF_ERROR(Covered(view, *id, out.covered, 0));
     if (require_tracked && out.covered.size() == before) {
       // Nothing new: either untracked, or already covered through an earlier container.
-      TM_ASSIGN_OR_RETURN(std::optional<Value> obj, Load(view, ObjKey(*id)));
+      TM_ASSIGN_OR_RETURN(std::optional<Value> obj, Load(view, keys::Obj(*id)));
       if (!obj) return Status::NotFound(at + ": " + *id + " is not tracked on the ledger");
     }
   }
@@ -142,7 +142,7 @@ Status RegisterProduct(const TxContext& ctx, const Value& args, StateView& view,
   if (!IsCountry(country)) return Status::Invalid("origin_country: ISO 3166 alpha-2 code, e.g. FR");
   int64_t cpl = internal::IntOr(args, "company_prefix_length", 0);
   if (cpl != 0 && (cpl < 6 || cpl > 12)) return Status::Invalid("company_prefix_length: 6 to 12");
-  TM_ASSIGN_OR_RETURN(std::optional<Value> existing, Load(view, ProductKey(*gtin)));
+  TM_ASSIGN_OR_RETURN(std::optional<Value> existing, Load(view, keys::Product(*gtin)));
   if (existing && S(*existing, "owner") != signer.org) {
     return Status::AlreadyExists("gtin: product " + *gtin + " is registered by " +
                                  S(*existing, "owner"));
@@ -155,7 +155,7 @@ Status RegisterProduct(const TxContext& ctx, const Value& args, StateView& view,
                          {"description", internal::StrOr(args, "description")},
                          {"owner", signer.org},
                          {"height", static_cast<int64_t>(ctx.height)}};
-  PutValue(view, ProductKey(*gtin), rec);
+  PutValue(view, keys::Product(*gtin), rec);
   events.Emit("prov.ProductRegistered", Value::Map{{"gtin", *gtin}, {"org", signer.org}});
   return Status::Ok();
 }
@@ -187,7 +187,7 @@ Status RegisterLot(const TxContext& ctx, const Value& args, StateView& view, Eve
   m["expiry_date"] = exp;
   if (!exp.empty()) m["expiry_day"] = *ParseDate(exp);
   m["height"] = static_cast<int64_t>(ctx.height);
-  PutValue(view, LotRecKey(S(rec, "id")), rec);
+  PutValue(view, keys::Lot(S(rec, "id")), rec);
   events.Emit("prov.LotRegistered", Value::Map{{"lot", S(rec, "id")}, {"org", signer.org}});
   return Status::Ok();
 }
@@ -203,11 +203,11 @@ Status RegisterLocation(const TxContext& ctx, const Value& args, StateView& view
   TM_ASSIGN_OR_RETURN(std::string name, internal::Str(args, "name"));
   std::string country = internal::StrOr(args, "country");
   if (!country.empty() && !IsCountry(country)) return Status::Invalid("country: ISO 3166 alpha-2");
-  TM_ASSIGN_OR_RETURN(std::optional<Value> existing, Load(view, "prov/location/" + id->canonical));
+  TM_ASSIGN_OR_RETURN(std::optional<Value> existing, Load(view, keys::Location(id->canonical)));
   if (existing && S(*existing, "owner") != signer.org) {
     return Status::AlreadyExists("gln: location registered by " + S(*existing, "owner"));
   }
-  PutValue(view, "prov/location/" + id->canonical,
+  PutValue(view, keys::Location(id->canonical),
            Value::Map{{"id", id->canonical},
                       {"gln", id->gln},
                       {"name", name},
@@ -223,11 +223,11 @@ Status RegisterParty(const TxContext& ctx, const Value& args, StateView& view, E
   TM_ASSIGN_OR_RETURN(std::string id, internal::Str(args, "id"));
   TM_RETURN_IF_ERROR(CheckRecordId(id, "id"));
   TM_ASSIGN_OR_RETURN(std::string name, internal::Str(args, "name"));
-  TM_ASSIGN_OR_RETURN(std::optional<Value> existing, Load(view, "prov/party/" + id));
+  TM_ASSIGN_OR_RETURN(std::optional<Value> existing, Load(view, keys::Party(id)));
   if (existing && S(*existing, "owner") != signer.org) {
     return Status::AlreadyExists("id: party registered by " + S(*existing, "owner"));
   }
-  PutValue(view, "prov/party/" + id,
+  PutValue(view, keys::Party(id),
            Value::Map{{"id", id},
                       {"name", name},
                       {"country", internal::StrOr(args, "country")},
@@ -255,18 +255,18 @@ Status CustomsDeclare(const TxContext& ctx, const Value& args, StateView& view, 
     rec[f] = v;
   }
   rec["origin_country"] = internal::StrOr(args, "origin_country");
-  TM_ASSIGN_OR_RETURN(std::optional<Value> existing, Load(view, CustomsKey(no)));
+  TM_ASSIGN_OR_RETURN(std::optional<Value> existing, Load(view, keys::Customs(no)));
   if (existing) return Status::AlreadyExists("declaration_no: " + no + " is already declared");
   TM_ASSIGN_OR_RETURN(ItemsArg items, ExpandItemsArg(view, args, /*require_tracked=*/false));
   Value::List& given = items.given;
   const std::vector<std::string>& covered = items.covered;
   // Rule customs-engagement: every covered item, before anything is written.
   for (const auto& id : covered) {
-    TM_ASSIGN_OR_RETURN(std::optional<Value> obj, Load(view, ObjKey(id)));
+    TM_ASSIGN_OR_RETURN(std::optional<Value> obj, Load(view, keys::Obj(id)));
     TM_RETURN_IF_ERROR(RequireCustomsEngagement(view, *obj, signer.org));
   }
   for (const auto& id : covered) {
-    TM_ASSIGN_OR_RETURN(std::optional<Value> obj, Load(view, ObjKey(id)));
+    TM_ASSIGN_OR_RETURN(std::optional<Value> obj, Load(view, keys::Obj(id)));
     std::string state = S(*obj, "state");
     if (state == "DESTROYED") return Status::FailedPrecondition("item " + id + ": was destroyed");
     if (state == "SOLD") return Status::FailedPrecondition("item " + id + ": was sold");
@@ -276,7 +276,7 @@ Status CustomsDeclare(const TxContext& ctx, const Value& args, StateView& view, 
     }
     M(*obj)["customs"] = no;
     M(*obj)["import_mode"] = mode;
-    PutValue(view, ObjKey(id), *obj);
+    PutValue(view, keys::Obj(id), *obj);
   }
   Value::List cov(covered.begin(), covered.end());
   rec["items"] = Value(given);
@@ -285,7 +285,7 @@ Status CustomsDeclare(const TxContext& ctx, const Value& args, StateView& view, 
                                           {"org", signer.org},
                                           {"height", static_cast<int64_t>(ctx.height)},
                                           {"tx", ctx.tx_id.Hex()}}};
-  PutValue(view, CustomsKey(no), Value(rec));
+  PutValue(view, keys::Customs(no), Value(rec));
   Value entry = Entry(ctx, signer.org, "customs", "DECLARED");
   M(entry)["declaration_no"] = no;
   TM_RETURN_IF_ERROR(SetCustomsState(view, covered, "CUSTOMS_HOLD", "DECLARED", entry));
@@ -299,7 +299,7 @@ Status CustomsDecide(const TxContext& ctx, std::string_view method, const Value&
                      StateView& view, EventSink& events) {
   TM_ASSIGN_OR_RETURN(KeyRecord signer, RequireRole(view, ctx, {Role::kCustoms}));
   TM_ASSIGN_OR_RETURN(std::string no, internal::Str(args, "declaration_no"));
-  TM_ASSIGN_OR_RETURN(std::optional<Value> rec, Load(view, CustomsKey(no)));
+  TM_ASSIGN_OR_RETURN(std::optional<Value> rec, Load(view, keys::Customs(no)));
   if (!rec) return Status::NotFound("declaration_no: no declaration " + no);
   std::string from = S(*rec, "status");
   std::string to, item_state;
@@ -330,7 +330,7 @@ Status CustomsDecide(const TxContext& ctx, std::string_view method, const Value&
                                               {"height", static_cast<int64_t>(ctx.height)},
                                               {"tx", ctx.tx_id.Hex()},
                                               {"reason", reason}});
-  PutValue(view, CustomsKey(no), *rec);
+  PutValue(view, keys::Customs(no), *rec);
   std::vector<std::string> covered;
   for (const auto& v : rec->Find("covered")->as_list()) covered.push_back(v.as_string());
   Value entry = Entry(ctx, signer.org, "customs", to);
@@ -358,7 +358,7 @@ Status Certify(const TxContext& ctx, const Value& args, StateView& view, EventSi
   TM_ASSIGN_OR_RETURN(std::string issued, DateArg(args, "issue_date", true));
   TM_ASSIGN_OR_RETURN(std::string expires, DateArg(args, "expiry_date", true));
   if (expires < issued) return Status::Invalid("expiry_date: before issue_date");
-  TM_ASSIGN_OR_RETURN(std::optional<Value> existing, Load(view, CertKey(id)));
+  TM_ASSIGN_OR_RETURN(std::optional<Value> existing, Load(view, keys::Cert(id)));
   if (existing) return Status::AlreadyExists("certificate_id: " + id + " exists");
   TM_ASSIGN_OR_RETURN(Value::List lots, internal::List(args, "lots"));
   if (lots.empty() || lots.size() > 100) return Status::Invalid("lots: 1 to 100 lot identifiers");
@@ -369,10 +369,10 @@ Status Certify(const TxContext& ctx, const Value& args, StateView& view, EventSi
     TM_ASSIGN_OR_RETURN(Value rec, LoadOrNewLot(view, lot.gtin, lot.lot));
     M(rec)["conformance"] = result;
     M(rec)["certificates"].as_list().push_back(id);
-    PutValue(view, LotRecKey(lot.canonical), rec);
+    PutValue(view, keys::Lot(lot.canonical), rec);
     lot_ids.push_back(lot.canonical);
   }
-  PutValue(view, CertKey(id),
+  PutValue(view, keys::Cert(id),
            Value::Map{{"certificate_id", id},
                       {"inspector", signer.org},
                       {"result", result},
@@ -409,7 +409,7 @@ Status Recall(const TxContext& ctx, const Value& args, StateView& view, EventSin
   std::string recall_id =
       internal::StrOr(args, "recall_id", "recall-" + ctx.tx_id.Hex().substr(0, 16));
   TM_RETURN_IF_ERROR(CheckRecordId(recall_id, "recall_id"));
-  TM_ASSIGN_OR_RETURN(std::optional<Value> existing, Load(view, "prov/recall/" + recall_id));
+  TM_ASSIGN_OR_RETURN(std::optional<Value> existing, Load(view, keys::Recall(recall_id)));
   if (existing) return Status::AlreadyExists("recall_id: " + recall_id + " exists");
   // Breadth-first over "packed with" (in / has) and "made from" (made) edges.
   std::map<std::string, std::string> via;  // reached node -> the node it was reached from
@@ -436,7 +436,7 @@ Status Recall(const TxContext& ctx, const Value& args, StateView& view, EventSin
   Value entry = Entry(ctx, signer.org, "recall", "RECALLED");
   M(entry)["recall_id"] = recall_id;
   for (const auto& [id, from] : via) {
-    TM_ASSIGN_OR_RETURN(std::optional<Value> obj, Load(view, ObjKey(id)));
+    TM_ASSIGN_OR_RETURN(std::optional<Value> obj, Load(view, keys::Obj(id)));
     if (!obj) continue;
     affected.push_back(id);
     Value::Map& m = M(*obj);
@@ -450,14 +450,14 @@ Status Recall(const TxContext& ctx, const Value& args, StateView& view, EventSin
     M(e)["state"] = m["state"];
     M(e)["via"] = from;
     m["timeline"].as_list().push_back(std::move(e));
-    PutValue(view, ObjKey(id), *obj);
+    PutValue(view, keys::Obj(id), *obj);
   }
   TM_ASSIGN_OR_RETURN(Value lot_rec, LoadOrNewLot(view, lot.gtin, lot.lot));
   M(lot_rec)
   ["recalled"] = Value::Map{
       {"recall_id", recall_id}, {"reason", reason}, {"height", static_cast<int64_t>(ctx.height)}};
-  PutValue(view, LotRecKey(lot.canonical), lot_rec);
-  PutValue(view, "prov/recall/" + recall_id,
+  PutValue(view, keys::Lot(lot.canonical), lot_rec);
+  PutValue(view, keys::Recall(recall_id),
            Value::Map{{"recall_id", recall_id},
                       {"lot", lot.canonical},
                       {"reason", reason},
@@ -475,7 +475,7 @@ Status Scan(const TxContext& ctx, const Value& args, StateView& view, EventSink&
   TM_ASSIGN_OR_RETURN(KeyRecord signer, RequireServiceKey(view, ctx));
   TM_ASSIGN_OR_RETURN(std::string code, CanonicalArg(args, "code"));
   int64_t max_per_block = GetIntParam(view, "prov.scan_max_per_block", 3);
-  TM_ASSIGN_OR_RETURN(std::optional<Value> rec, Load(view, ScanKey(code)));
+  TM_ASSIGN_OR_RETURN(std::optional<Value> rec, Load(view, keys::Scan(code)));
   int64_t h = static_cast<int64_t>(ctx.height);
   if (!rec) {
     rec = Value::Map{{"code", code},
@@ -496,7 +496,7 @@ Status Scan(const TxContext& ctx, const Value& args, StateView& view, EventSink&
   m["last_height"] = h;
   m["in_block"] = in_block + 1;
   m["last_time"] = FormatEpcisTime(static_cast<int64_t>(ctx.block_time_ms));
-  PutValue(view, ScanKey(code), *rec);
+  PutValue(view, keys::Scan(code), *rec);
   events.Emit("prov.Scanned", Value::Map{{"code", code}, {"count", m["count"]}});
   return Status::Ok();
 }
@@ -529,17 +529,17 @@ Status ProvenanceContract::Execute(const TxContext& ctx, std::string_view method
 Result<std::optional<Value>> GetObject(const StateView& view, const std::string& id) {
   auto c = CanonicalId(id);
   if (!c.ok()) return c.status();
-  return prov::Load(view, prov::ObjKey(*c));
+  return prov::Load(view, prov::keys::Obj(*c));
 }
 
 Result<std::optional<Value>> GetLot(const StateView& view, const std::string& lot_id) {
   auto c = CanonicalId(lot_id);
   if (!c.ok()) return c.status();
-  return prov::Load(view, prov::LotRecKey(*c));
+  return prov::Load(view, prov::keys::Lot(*c));
 }
 
 Result<std::optional<Value>> GetCustoms(const StateView& view, const std::string& no) {
-  return prov::Load(view, prov::CustomsKey(no));
+  return prov::Load(view, prov::keys::Customs(no));
 }
 
 }  // namespace tidemark::contracts

@@ -52,7 +52,7 @@ Result<Scope> ScopeArg(const StateView& view, const Value& args) {
   auto id = ParseIdentifier(as_id);
   if (!id.ok()) return id.status().WithContext("location");
   if (id->kind != IdKind::kSgln) return Status::Invalid("location: not a GLN");
-  TM_ASSIGN_OR_RETURN(std::optional<Value> loc, Load(view, "prov/location/" + id->canonical));
+  TM_ASSIGN_OR_RETURN(std::optional<Value> loc, Load(view, keys::Location(id->canonical)));
   if (!loc) return Status::NotFound("location: " + id->canonical + " is not registered");
   return Scope{id->canonical, "location", S(*loc, "owner"), &kLocationActs};
 }
@@ -122,7 +122,7 @@ Status Delegate(const TxContext& ctx, const Value& args, StateView& view, EventS
   TM_ASSIGN_OR_RETURN(std::string org, OrgArg(view, args, "org"));
   if (org == signer.org) return Status::Invalid("org: " + org + " already owns " + scope.id);
   TM_ASSIGN_OR_RETURN(Value::List acts, ActsArg(args, *scope.acts));
-  PutValue(view, DelegationKey(scope.id, org),
+  PutValue(view, keys::Deleg(scope.id, org),
            Value::Map{{"scope", scope.id},
                       {"kind", scope.kind},
                       {"org", org},
@@ -140,9 +140,9 @@ Status RevokeDelegation(const TxContext& ctx, const Value& args, StateView& view
   TM_ASSIGN_OR_RETURN(Scope scope, ScopeArg(view, args));
   TM_ASSIGN_OR_RETURN(KeyRecord signer, ScopeOwner(view, ctx, scope, "revoke delegations of"));
   TM_ASSIGN_OR_RETURN(std::string org, internal::Str(args, "org"));
-  TM_ASSIGN_OR_RETURN(std::optional<Value> rec, Load(view, DelegationKey(scope.id, org)));
+  TM_ASSIGN_OR_RETURN(std::optional<Value> rec, Load(view, keys::Deleg(scope.id, org)));
   if (!rec) return Status::NotFound("org: " + org + " holds no delegation of " + scope.id);
-  view.Delete(DelegationKey(scope.id, org));
+  view.Delete(keys::Deleg(scope.id, org));
   events.Emit("prov.DelegationRevoked",
               Value::Map{{"scope", scope.id}, {"org", org}, {"by", signer.org}});
   return Status::Ok();
@@ -156,7 +156,7 @@ Status TransferCustody(const TxContext& ctx, const Value& args, StateView& view,
   TM_ASSIGN_OR_RETURN(ItemsArg items, ExpandItemsArg(view, args, /*require_tracked=*/true));
   const std::vector<std::string>& covered = items.covered;
   for (const auto& id : covered) {
-    TM_ASSIGN_OR_RETURN(std::optional<Value> obj, Load(view, ObjKey(id)));
+    TM_ASSIGN_OR_RETURN(std::optional<Value> obj, Load(view, keys::Obj(id)));
     const std::string state = S(*obj, "state");
     if (state == "DESTROYED") {
       return Status::FailedPrecondition("item " + id + ": was destroyed at height " +
@@ -184,7 +184,7 @@ Status TransferCustody(const TxContext& ctx, const Value& args, StateView& view,
     Value entry = CustodyEntry(ctx, signer.org, "OFFERED", *obj);
     M(entry)["to"] = to;
     M(*obj)["timeline"].as_list().push_back(std::move(entry));
-    PutValue(view, ObjKey(id), *obj);
+    PutValue(view, keys::Obj(id), *obj);
   }
   events.Emit("prov.CustodyOffered", Value::Map{{"from", signer.org},
                                                 {"to", to},
@@ -198,7 +198,7 @@ Status AcceptCustody(const TxContext& ctx, const Value& args, StateView& view, E
   const std::vector<std::string>& covered = items.covered;
   std::string from;
   for (const auto& id : covered) {
-    TM_ASSIGN_OR_RETURN(std::optional<Value> obj, Load(view, ObjKey(id)));
+    TM_ASSIGN_OR_RETURN(std::optional<Value> obj, Load(view, keys::Obj(id)));
     if (S(*obj, "state") == "DESTROYED") {
       return Status::FailedPrecondition("item " + id + ": was destroyed at height " +
                                         std::to_string(I(*obj, "destroyed_height")) +
@@ -216,7 +216,7 @@ Status AcceptCustody(const TxContext& ctx, const Value& args, StateView& view, E
     Value entry = CustodyEntry(ctx, signer.org, "ACCEPTED", *obj);
     M(entry)["from"] = from;
     m["timeline"].as_list().push_back(std::move(entry));
-    PutValue(view, ObjKey(id), *obj);
+    PutValue(view, keys::Obj(id), *obj);
   }
   events.Emit("prov.CustodyAccepted", Value::Map{{"org", signer.org},
                                                  {"from", from},

@@ -1,18 +1,6 @@
-// prov_internal.h (internal) — state keys and shared helpers of the provenance contract.
-// State layout (docs/contracts.md):
-//   prov/next_seq                       int: sequence number of the next stored event
-//   prov/event/<seq>                    stored event record
-//   prov/eventid/<eventID>              int seq of the first event with that id
-//   prov/err/<eventID>                  error declaration about an event
-//   prov/ix/<index>/<value> <seq>       "" — query indexes (epc, any, parent, class, type, step,
-//                                       disp, loc, time)
-//   prov/g/<rel>/<a> <b>                "" — graph edges: in (child -> container), has (container
-//                                       -> child), made (input -> output), from (output -> input),
-//                                       lotitem (lot -> item)
-//   prov/obj/<id>                       item / container record (lifecycle, timeline)
-//   prov/lot/<lot id>, prov/product/<gtin>, prov/location/<gln id>, prov/party/<id>
-//   prov/customs/<declaration no>, prov/cert/<id>, prov/recall/<id>, prov/scan/<id>
-//   prov/deleg/<scope> <org>            delegation of a product "/01/<gtin>" or a location
+// prov_internal.h (internal) — shared helpers of the provenance contract. Its state keys are
+// built by tidemark/state_keys/provenance.h (here as `keys::`), the one definition of the layout
+// that the node, the CLI and the sdk's verifiers use too (docs/contracts.md, "State key layout").
 // Thread safety: stateless functions.
 #pragma once
 
@@ -20,27 +8,12 @@
 #include <vector>
 
 #include "tidemark/contracts/state.h"
+#include "tidemark/state_keys/provenance.h"
 #include "tidemark/value.h"
 
 namespace tidemark::contracts::prov {
 
-inline std::string ObjKey(const std::string& id) { return "prov/obj/" + id; }
-inline std::string LotRecKey(const std::string& lot) { return "prov/lot/" + lot; }
-inline std::string ProductKey(const std::string& gtin) { return "prov/product/" + gtin; }
-inline std::string EventKey(uint64_t seq) { return "prov/event/" + SeqKey(seq); }
-inline std::string EventIdKey(const std::string& id) { return "prov/eventid/" + id; }
-inline std::string CustomsKey(const std::string& no) { return "prov/customs/" + no; }
-inline std::string CertKey(const std::string& id) { return "prov/cert/" + id; }
-inline std::string ScanKey(const std::string& id) { return "prov/scan/" + id; }
-inline std::string IndexPrefix(const std::string& index, const std::string& value) {
-  return "prov/ix/" + index + "/" + value + " ";
-}
-inline std::string EdgePrefix(const std::string& rel, const std::string& from) {
-  return "prov/g/" + rel + "/" + from + " ";
-}
-
-// Time index key: event time in ms shifted to be non-negative, 20 digits.
-std::string TimeKey(int64_t ms);
+namespace keys = ::tidemark::state_keys::prov;
 
 void PutEdge(StateView& view, const std::string& rel, const std::string& a, const std::string& b);
 // The far ends of `rel` edges from `a`, ascending.

@@ -36,7 +36,7 @@ Status CheckSale(const StateView& view, const Value& obj, const Step& step) {
   std::optional<Value> lot;
   std::string lot_id = S(obj, "lot_id");
   if (!lot_id.empty()) {
-    auto l = Load(view, LotRecKey(lot_id));
+    auto l = Load(view, keys::Lot(lot_id));
     if (!l.ok()) return l.status();
     lot = *l;
   }
@@ -139,11 +139,11 @@ void ApplyStep(Value& obj, const Step& step, const std::string& via) {
 Status StepObject(StateView& view, const std::string& id, const Step& step, const std::string& via,
                   int depth) {
   if (depth > 8) return Status::FailedPrecondition("containers nested deeper than 8 at " + id);
-  TM_ASSIGN_OR_RETURN(std::optional<Value> obj, Load(view, ObjKey(id)));
+  TM_ASSIGN_OR_RETURN(std::optional<Value> obj, Load(view, keys::Obj(id)));
   if (!obj) return Status::Ok();  // not tracked on the ledger: the event is only recorded
   TM_RETURN_IF_ERROR(CheckStep(view, *obj, step));
   ApplyStep(*obj, step, via);
-  PutValue(view, ObjKey(id), *obj);
+  PutValue(view, keys::Obj(id), *obj);
   const Value* children = obj->Find("children");
   if (children == nullptr || !children->is_list()) return Status::Ok();
   for (const auto& c : children->as_list()) {

@@ -12,21 +12,14 @@
 namespace tidemark::contracts {
 namespace prov {
 
-std::string TimeKey(int64_t ms) {
-  uint64_t shifted = static_cast<uint64_t>(ms) ^ (uint64_t{1} << 63);
-  char buf[24];
-  std::snprintf(buf, sizeof(buf), "%020llu", static_cast<unsigned long long>(shifted));
-  return buf;
-}
-
 void PutEdge(StateView& view, const std::string& rel, const std::string& a, const std::string& b) {
-  view.Put(EdgePrefix(rel, a) + b, {});
+  view.Put(keys::Edge(rel, a, b), {});
 }
 
 std::vector<std::string> Edges(const StateView& view, const std::string& rel,
                                const std::string& a) {
   std::vector<std::string> out;
-  std::string prefix = EdgePrefix(rel, a);
+  std::string prefix = keys::EdgePrefix(rel, a);
   view.Scan(prefix, [&](const std::string& key, const Bytes&) {
     out.push_back(key.substr(prefix.size()));
     return true;
@@ -119,7 +112,7 @@ std::vector<std::string> DriverPrefixes(const EventQuery& q, bool* time_order) {
   *time_order = false;
   auto from = [](const std::string& index, const std::vector<std::string>& values) {
     std::vector<std::string> p;
-    for (const auto& v : values) p.push_back(IndexPrefix(index, v));
+    for (const auto& v : values) p.push_back(keys::IndexPrefix(index, v));
     return p;
   };
   if (!q.eq_event_id.empty()) return {};  // looked up directly
@@ -132,7 +125,7 @@ std::vector<std::string> DriverPrefixes(const EventQuery& q, bool* time_order) {
   if (!q.eq_disposition.empty()) return from("disp", q.eq_disposition);
   if (!q.event_type.empty()) return from("type", q.event_type);
   if (q.ge_event_time_ms || q.lt_event_time_ms) *time_order = true;
-  return {"prov/ix/time/"};
+  return {std::string(keys::kTimeIndexPrefix)};
 }
 
 }  // namespace
@@ -186,7 +179,7 @@ Result<std::vector<Value>> QueryEvents(const StateView& view, const EventQuery& 
   Status st;
   auto consider = [&](uint64_t seq) {
     if (!seen.insert(static_cast<int64_t>(seq)).second) return true;
-    auto rec = Load(view, EventKey(seq));
+    auto rec = Load(view, keys::Event(seq));
     if (!rec.ok()) {
       st = rec.status();
       return false;
@@ -200,7 +193,7 @@ Result<std::vector<Value>> QueryEvents(const StateView& view, const EventQuery& 
   };
   if (!q.eq_event_id.empty()) {
     for (const auto& id : q.eq_event_id) {
-      auto seq = Load(view, EventIdKey(id));
+      auto seq = Load(view, keys::EventId(id));
       if (!seq.ok()) return seq.status();
       if (seq->has_value() && !consider(static_cast<uint64_t>((*seq)->as_int()))) break;
     }
@@ -208,7 +201,7 @@ Result<std::vector<Value>> QueryEvents(const StateView& view, const EventQuery& 
     bool time_order = false;
     std::vector<std::string> prefixes = DriverPrefixes(q, &time_order);
     std::string start;
-    if (time_order && q.ge_event_time_ms) start = "prov/ix/time/" + TimeKey(*q.ge_event_time_ms);
+    if (time_order && q.ge_event_time_ms) start = keys::TimeIndexFrom(*q.ge_event_time_ms);
     // With several driver values, gather seqs from each and visit them in order.
     std::set<uint64_t> seqs;
     bool single = prefixes.size() == 1;

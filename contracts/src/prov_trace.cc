@@ -61,20 +61,20 @@ Result<Value> Trace(const StateView& view, const std::string& code, int64_t as_o
   Gs1Id id = *parsed;
   TraceReader r{view, {}};
   Value::Map out{{"id", id.canonical}};
-  TM_ASSIGN_OR_RETURN(std::optional<Value> obj, r.Read(ObjKey(id.canonical)));
+  TM_ASSIGN_OR_RETURN(std::optional<Value> obj, r.Read(keys::Obj(id.canonical)));
   std::optional<Value> product, lot, customs, scans;
   if (!id.gtin.empty()) {
-    TM_ASSIGN_OR_RETURN(product, r.Read(ProductKey(id.gtin)));
+    TM_ASSIGN_OR_RETURN(product, r.Read(keys::Product(id.gtin)));
   }
   std::string lot_id = obj ? S(*obj, "lot_id") : "";
   if (lot_id.empty()) lot_id = id.kind == IdKind::kLgtin ? id.canonical : id.LotId();
   if (!lot_id.empty()) {
-    TM_ASSIGN_OR_RETURN(lot, r.Read(LotRecKey(lot_id)));
+    TM_ASSIGN_OR_RETURN(lot, r.Read(keys::Lot(lot_id)));
   }
   if (obj && !S(*obj, "customs").empty()) {
-    TM_ASSIGN_OR_RETURN(customs, r.Read(CustomsKey(S(*obj, "customs"))));
+    TM_ASSIGN_OR_RETURN(customs, r.Read(keys::Customs(S(*obj, "customs"))));
   }
-  TM_ASSIGN_OR_RETURN(scans, r.Read(ScanKey(id.canonical)));
+  TM_ASSIGN_OR_RETURN(scans, r.Read(keys::Scan(id.canonical)));
   if (obj && id.lot.empty()) id.lot = S(*obj, "lot");
   out["digital_link"] = ToDigitalLink(id);
   out["tracked"] = obj.has_value();
@@ -88,7 +88,7 @@ Result<Value> Trace(const StateView& view, const std::string& code, int64_t as_o
   Value::List certs;
   if (lot) {
     for (const auto& c : lot->Find("certificates")->as_list()) {
-      TM_ASSIGN_OR_RETURN(std::optional<Value> cert, r.Read(CertKey(c.as_string())));
+      TM_ASSIGN_OR_RETURN(std::optional<Value> cert, r.Read(keys::Cert(c.as_string())));
       if (cert) certs.push_back(*cert);
     }
   }

@@ -1,6 +1,6 @@
 #include "tidemark/contracts/state.h"
 
-#include <cstdio>
+#include "tidemark/state_keys/parts.h"
 
 namespace tidemark::contracts {
 
@@ -93,10 +93,6 @@ void PutValue(StateView& view, const std::string& key, const Value& value) {
   view.Put(key, value.Encode());
 }
 
-std::string SeqKey(uint64_t n) {
-  char buf[24];
-  std::snprintf(buf, sizeof(buf), "%016llu", static_cast<unsigned long long>(n));
-  return buf;
-}
+std::string SeqKey(uint64_t n) { return state_keys::SeqPart(n); }
 
 }  // namespace tidemark::contracts

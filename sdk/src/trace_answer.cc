@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "tidemark/state_keys/provenance.h"
 #include "tidemark/value.h"
 
 namespace tidemark {
@@ -15,9 +16,9 @@ std::string Str(const json& rec, const char* f) {
   return rec.is_object() && rec.contains(f) && rec[f].is_string() ? rec[f].get<std::string>() : "";
 }
 
-const json* FindPrefix(const std::map<std::string, json>& records, const std::string& prefix) {
+const json* FindPrefix(const std::map<std::string, json>& records, std::string_view prefix) {
   for (const auto& [k, v] : records) {
-    if (k.rfind(prefix, 0) == 0) return &v;
+    if (state_keys::HasPrefix(k, prefix)) return &v;
   }
   return nullptr;
 }
@@ -92,7 +93,8 @@ Result<VerifiedTrace> VerifyTraceAnswer(const json& a, const TrustAnchor& trust)
     return Status::Ok();
   };
   std::string id = a.contains("id") && a["id"].is_string() ? a["id"].get<std::string>() : "";
-  auto item = out.records.find("prov/obj/" + id);
+  namespace keys = state_keys::prov;
+  auto item = out.records.find(keys::Obj(id));
   if (a.value("tracked", false) && item == out.records.end()) {
     return Unauth("answer: claims a tracked item but its record is not proven");
   }
@@ -105,16 +107,16 @@ Result<VerifiedTrace> VerifyTraceAnswer(const json& a, const TrustAnchor& trust)
         expect("timeline", a.value("timeline", json()) == item->second.value("timeline", json())));
   }
   const std::pair<const char*, const json*> parts[] = {
-      {"product", FindPrefix(out.records, "prov/product/")},
-      {"lot", FindPrefix(out.records, "prov/lot/")},
-      {"customs", FindPrefix(out.records, "prov/customs/")},
-      {"scans", out.records.count("prov/scan/" + id) ? &out.records["prov/scan/" + id] : nullptr}};
+      {"product", FindPrefix(out.records, keys::kProductPrefix)},
+      {"lot", FindPrefix(out.records, keys::kLotPrefix)},
+      {"customs", FindPrefix(out.records, keys::kCustomsPrefix)},
+      {"scans", out.records.count(keys::Scan(id)) ? &out.records[keys::Scan(id)] : nullptr}};
   for (const auto& [field, rec] : parts) {
     if (rec != nullptr) TM_RETURN_IF_ERROR(expect(field, a.value(field, json()) == *rec));
   }
   std::vector<json> mine, theirs;
   for (const auto& [k, v] : out.records) {
-    if (k.rfind("prov/cert/", 0) == 0) mine.push_back(v);
+    if (state_keys::HasPrefix(k, keys::kCertPrefix)) mine.push_back(v);
   }
   if (a.contains("certificates") && a["certificates"].is_array()) {
     for (const auto& c : a["certificates"]) theirs.push_back(c);
@@ -123,8 +125,8 @@ Result<VerifiedTrace> VerifyTraceAnswer(const json& a, const TrustAnchor& trust)
   std::sort(mine.begin(), mine.end(), by_text);
   std::sort(theirs.begin(), theirs.end(), by_text);
   TM_RETURN_IF_ERROR(expect("certificates", mine == theirs));
-  const json* product = FindPrefix(out.records, "prov/product/");
-  const json* customs = FindPrefix(out.records, "prov/customs/");
+  const json* product = FindPrefix(out.records, keys::kProductPrefix);
+  const json* customs = FindPrefix(out.records, keys::kCustomsPrefix);
   std::string origin = product ? Str(*product, "origin_country") : "";
   if (origin.empty() && customs) origin = Str(*customs, "origin_country");
   if (!origin.empty())

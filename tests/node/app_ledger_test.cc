@@ -10,6 +10,7 @@
 #include "tidemark/merkle.h"
 #include "tidemark/node/app/epoch_chain.h"
 #include "tidemark/node/app/ledger.h"
+#include "tidemark/node/state/tree_state_view.h"
 #include "tidemark/node/storage/leveldb_kv_store.h"
 #include "tidemark/node/storage/memory_kv_store.h"
 #include "tidemark/proof_bundle.h"
@@ -88,7 +89,7 @@ TEST_CASE("ledger: genesis, commits with receipts, exec roots and provable state
   }
   auto e3 = l.ExecAt(3);
   REQUIRE(e3.ok());
-  auto value = contracts::TestContractGet(l.state(), "k1");
+  auto value = contracts::TestContractGet(TreeStateView(l.tree()), "k1");
   REQUIRE(value.ok());
   REQUIRE(value->has_value());
   CHECK(**value == Value(int64_t{3}));
@@ -213,7 +214,7 @@ TEST_CASE("ledger: an epoch ends at the first header that certifies the new vali
   REQUIRE(r.ok());
   for (const auto& rc : *r) CHECK(rc.status == TxStatus::kCommitted);
   CHECK(EpochAfter(l, d) == 0);  // D's own header certifies the state before it
-  CHECK(contracts::CurrentValidatorSet(l.state())->epoch == 1);
+  CHECK(contracts::CurrentValidatorSet(TreeStateView(l.tree()))->epoch == 1);
 
   // Block 2 certifies state 0 and passes a second change (both organisations vote): it must
   // wait (one change in flight).
@@ -222,8 +223,8 @@ TEST_CASE("ledger: an epoch ends at the first header that certifies the new vali
   REQUIRE(r2.ok());
   for (const auto& rc : *r2) CHECK(rc.status == TxStatus::kCommitted);
   CHECK(EpochAfter(l, b2) == 0);
-  CHECK(contracts::CurrentValidatorSet(l.state())->size() == 2);
-  auto pending = contracts::PendingValidatorSet(l.state());
+  CHECK(contracts::CurrentValidatorSet(TreeStateView(l.tree()))->size() == 2);
+  auto pending = contracts::PendingValidatorSet(TreeStateView(l.tree()));
   REQUIRE(pending.ok());
   REQUIRE(pending->has_value());
   CHECK((*pending)->epoch == 2);
@@ -242,14 +243,14 @@ TEST_CASE("ledger: an epoch ends at the first header that certifies the new vali
   REQUIRE(proof.ok());
   REQUIRE(proof->value.has_value());
   CHECK(*proof->value == next->Encode());
-  CHECK(contracts::PendingValidatorSet(l.state())->has_value());  // still waiting
+  CHECK(contracts::PendingValidatorSet(TreeStateView(l.tree()))->has_value());  // still waiting
 
   // The first block of epoch 1 activates the waiting change; epoch 1 ends once a header
   // certifies that.
   auto [b4, c4] = GovBlock(l, 1, 2, {});
   REQUIRE(l.Commit(b4, c4, std::nullopt).ok());
-  CHECK(!contracts::PendingValidatorSet(l.state())->has_value());
-  CHECK(contracts::CurrentValidatorSet(l.state())->epoch == 2);
+  CHECK(!contracts::PendingValidatorSet(TreeStateView(l.tree()))->has_value());
+  CHECK(contracts::CurrentValidatorSet(TreeStateView(l.tree()))->epoch == 2);
   CHECK(EpochAfter(l, b4) == 1);
   auto [b5, c5] = GovBlock(l, 1, 4, {});
   REQUIRE(l.Commit(b5, c5, std::nullopt).ok());

@@ -7,6 +7,7 @@
 #include "tidemark/contracts/testing/test_contract.h"
 #include "tidemark/hash.h"
 #include "tidemark/node/app/consensus_driver.h"
+#include "tidemark/node/state/tree_state_view.h"
 #include "tidemark/node/storage/memory_kv_store.h"
 
 using namespace tidemark;
@@ -81,7 +82,7 @@ TEST_CASE("single validator: txs from the mempool are committed, executed and in
     CHECK(rec->state == mempool::TxState::kCommitted);
   }
   CHECK(*l.NextNonce(admin.public_key()) == 51);
-  auto v = contracts::TestContractGet(l.state(), "k0");
+  auto v = contracts::TestContractGet(TreeStateView(l.tree()), "k0");
   REQUIRE(v.ok());
   CHECK(**v == Value(int64_t{50}));
   // Idle: blocks keep coming at the idle pace only, and later headers certify later state.

@@ -468,6 +468,7 @@ Json Generate() {
   AddMerkle(v);
   doc["vectors"] = std::move(v);
   doc["rejects"] = Rejects();
+  doc["state_keys"] = StateKeyVectors();
   return doc;
 }
 

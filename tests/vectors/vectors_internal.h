@@ -18,5 +18,10 @@ ValidatorSet FourValidators();
 QuorumCert SignedQc(const VoteData& d, std::initializer_list<uint32_t> voters);
 Block SampleBlock(size_t tx_count);
 Json Rejects();
+// The "state_keys" section (state_keys_vectors.cc).
+Json StateKeyVectors();
+// u64 / i64 as decimal strings (docs/encoding.md).
+Json Dec(uint64_t v);
+Json DecSigned(int64_t v);
 
 }  // namespace tidemark::vectors

@@ -12,6 +12,8 @@
 #include "tidemark/contracts/provenance.h"
 #include "tidemark/node/api/json.h"
 #include "tidemark/node/http/static_files.h"
+#include "tidemark/state_keys/identity.h"
+#include "tidemark/state_keys/provenance.h"
 
 namespace tidemark::node::api {
 
@@ -230,7 +232,7 @@ class Explorer {
       out = OrgJson(*org);
       out["height"] = h;
       std::vector<PublicKey> keys;
-      std::string prefix = "identity/orgkey/" + id + "/";
+      std::string prefix = state_keys::identity::OrgKeyPrefix(id);
       view.Scan(prefix, [&](const std::string& k, const Bytes&) {
         auto pk = PublicKey::FromHex(std::string_view(k).substr(prefix.size()));
         if (pk.ok()) keys.push_back(*pk);
@@ -321,14 +323,15 @@ class Explorer {
       out = json{{"gtin", g14}, {"product", t.Find("product")->ToJson()}, {"height", h}};
       json lots = json::array();
       Status inner;
-      view.Scan("prov/lot//01/" + g14 + "/10/", [&](const std::string& k, const Bytes& raw) {
+      const std::string lots_of_product = state_keys::prov::LotPrefixOfProduct(g14);
+      view.Scan(lots_of_product, [&](const std::string& k, const Bytes& raw) {
         auto v = Value::Decode(raw);
         if (!v.ok()) {
           inner = Status::Corruption(k + ": " + v.status().message());
           return false;
         }
         json lot = v->ToJson();
-        lot["id"] = k.substr(std::string("prov/lot/").size());
+        lot["id"] = k.substr(state_keys::prov::kLotPrefix.size());
         lots.push_back(std::move(lot));
         return lots.size() < 200;
       });

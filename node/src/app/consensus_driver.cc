@@ -45,7 +45,7 @@ constexpr size_t kMaxSeen = 4096;
 // (de)activated): the mempool then re-reads every pending signer.
 bool WritesIdentity(const std::vector<contracts::StateChange>& changes) {
   for (const auto& [key, value] : changes) {
-    if (key.rfind("identity/", 0) == 0) return true;
+    if (state_keys::HasPrefix(key, state_keys::identity::kPrefix)) return true;
   }
   return false;
 }
@@ -55,7 +55,7 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
   Impl(asio::io_context& io, Ledger& ledger, mempool::Mempool& pool, KeyPair key,
        ConsensusDriverOptions opt, CommitListener on_commit)
       : io(io), strand(asio::make_strand(io)), round_timer(strand), tick_timer(strand),
-        ledger(ledger), pool(pool), key(std::move(key)), opt(std::move(opt)),
+        ledger(ledger), stage(ledger), pool(pool), key(std::move(key)), opt(std::move(opt)),
         on_commit(std::move(on_commit)), signer(this->key, ledger.chain_id()),
         verifier(ledger.chain_id()) {
     this->opt.replica.chain_id = ledger.chain_id();
@@ -78,6 +78,7 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
   asio::steady_timer round_timer;
   asio::steady_timer tick_timer;
   Ledger& ledger;
+  ExecutionStage stage;  // strand only: committed blocks until they are written
   mempool::Mempool& pool;
   KeyPair key;
   ConsensusDriverOptions opt;
@@ -87,7 +88,6 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
   consensus::Ed25519Signer signer;
   consensus::Ed25519Verifier verifier;
   std::unique_ptr<consensus::Replica> replica;  // strand only
-  std::map<Hash256, BlockExecution> executed;   // strand only: executed, awaiting their cert
   std::map<Hash256, Seen> seen;                 // strand only
   bool stopped = false;                         // strand only
 
@@ -161,7 +161,7 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
     std::vector<Transaction> txs =
         pool.TakeBatch(opt.max_block_txs, opt.max_block_bytes, ChainNonces(parent), height);
     if (txs.empty()) return txs;
-    const contracts::StateView& state = ledger.ExecutedState();
+    const contracts::StateView& state = CommittedState();
     std::map<PublicKey, bool> usable;  // per signer
     std::set<PublicKey> revoked;
     std::vector<Hash256> inactive;
@@ -225,7 +225,7 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
     if (info.receipts_root != h.receipts_root) return Status::Invalid("receipts_root mismatch");
     // Txs that cannot execute never enter a block: size bounds, active signers, expiry and nonce
     // order against the state this block runs over (docs/api.md §Admission).
-    TM_RETURN_IF_ERROR(mempool::CheckBlockTxs(b.txs, h.height, ledger.ExecutedState(),
+    TM_RETURN_IF_ERROR(mempool::CheckBlockTxs(b.txs, h.height, CommittedState(),
                                               opt.max_block_txs, opt.max_block_bytes));
     for (const Transaction& tx : b.txs) {
       if (!pool.WasVerified(tx.Id()) && !tx.VerifySignature()) {
@@ -236,17 +236,22 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
     return Status::Ok();
   }
 
+  // The state every committed block (written or not) leaves: what the next block runs over.
+  const contracts::StateView& CommittedState() {
+    auto state = stage.CommittedState();
+    if (!state.ok()) Fatal("executing committed blocks", state.status());
+    return **state;
+  }
+
+  // A question, not a command: the block is queued in the execution stage (consensus committed
+  // it) and the answer is read from the state its header certifies, version exec_height, which
+  // the stage produces from the committed blocks up to there; this block itself is executed
+  // later (by the CommitBlocks action, or by a question that needs its state).
   std::optional<ValidatorSet> EndsEpoch(const Block& committed,
                                         const ValidatorSet& current) override {
-    if (committed.header.height <= ledger.height()) {  // block sync got here first
-      CheckSameAsLedger(committed);
-    } else {
-      auto exec = ledger.Execute(committed);
-      if (!exec.ok()) Fatal("executing committed block", exec.status());
-      executed[committed.Id()] = std::move(*exec);
-    }
+    if (Status s = stage.Enqueue(committed); !s.ok()) Fatal("a committed block", s);
     // The epoch ends at the first block whose header certifies a state holding the next set.
-    auto after = ledger.ValidatorsAfter(committed.header);
+    auto after = stage.ValidatorsAfter(committed.header);
     if (!after.ok()) Fatal("reading the validator set a committed block certifies", after.status());
     if (after->epoch <= current.epoch) return std::nullopt;
     if (after->epoch != current.epoch + 1) {
@@ -301,26 +306,15 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
     UpdateStatus();
   }
 
+  // The CommitBlocks action drains the execution stage: what is not executed yet is executed,
+  // and every block is written with the certificate, one synced batch each.
   void Commit(const consensus::CommitBlocks& c) {
-    for (const Block& b : c.blocks) {
-      if (b.header.height <= ledger.height()) {
-        CheckSameAsLedger(b);
-        continue;
-      }
-      Hash256 id = b.Id();
-      auto it = executed.find(id);
-      if (it == executed.end()) {
-        auto exec = ledger.Execute(b);
-        if (!exec.ok()) Fatal("executing committed block", exec.status());
-        it = executed.emplace(id, std::move(*exec)).first;
-      }
-      Status s = ledger.CommitExecuted(b, it->second, c.cert, std::nullopt);
-      if (!s.ok()) Fatal("writing committed block", s);
-      pool.OnCommitted(b.header.height, b.txs, it->second.receipts,
-                       WritesIdentity(it->second.changes));
-      if (on_commit) on_commit(b, c.cert, it->second.receipts);
-      executed.erase(it);
-    }
+    auto on_written = [this, &c](const Block& b, const BlockExecution& e) {
+      pool.OnCommitted(b.header.height, b.txs, e.receipts, WritesIdentity(e.changes));
+      if (on_commit) on_commit(b, c.cert, e.receipts);
+    };
+    Status written = stage.Write(c.blocks, c.cert, on_written);
+    if (!written.ok()) Fatal("writing committed blocks", written);
     if (c.epoch_proof && c.next_validators) {
       Status s = ledger.WriteEpochProof(c.next_validators->epoch - 1,
                                         consensus::EncodeMessage(*c.epoch_proof));
@@ -328,16 +322,6 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
     }
     for (auto it = seen.begin(); it != seen.end();) {
       it = it->second.height + 64 < ledger.height() ? seen.erase(it) : std::next(it);
-    }
-  }
-
-  // Consensus committed a block the ledger already has (from block sync): it must be the same.
-  void CheckSameAsLedger(const Block& b) {
-    auto stored = ledger.blocks().BlockAt(b.header.height);
-    if (!stored.ok() || !stored->has_value() || (*stored)->Id() != b.Id()) {
-      Fatal("consensus committed a block that differs from the ledger at height " +
-                std::to_string(b.header.height),
-            Status::Internal("safety violation or corrupted store"));
     }
   }
 
@@ -439,7 +423,7 @@ void ConsensusDriver::Stop() {
 void ConsensusDriver::Restart() {
   asio::post(impl_->strand, [impl = impl_] {
     if (impl->stopped) return;
-    impl->executed.clear();
+    impl->stage.Reset();
     impl->pool.Recheck();  // block sync moved the ledger: evict what can no longer execute
     Status s = impl->Build();
     if (!s.ok()) Fatal("restarting consensus", s);
@@ -471,8 +455,8 @@ void ConsensusDriver::OnPeerMessage(const PublicKey& from, Bytes frame) {
   });
 }
 
-void ConsensusDriver::RunExclusive(std::function<void()> fn) {
-  asio::post(impl_->strand, std::move(fn));
+void ConsensusDriver::RunExclusive(std::function<void(ExecutionStage&)> fn) {
+  asio::post(impl_->strand, [impl = impl_, fn = std::move(fn)] { fn(impl->stage); });
 }
 
 ConsensusStatus ConsensusDriver::Snapshot() const {

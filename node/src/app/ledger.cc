@@ -10,15 +10,6 @@
 
 namespace tidemark::node {
 
-namespace {
-
-[[noreturn]] void Fatal(const Status& s) {
-  std::fprintf(stderr, "fatal: state read failed: %s\n", s.ToString().c_str());
-  std::abort();
-}
-
-}  // namespace
-
 Block GenesisBlock(const contracts::Genesis& genesis, const Hash256& genesis_state_root) {
   Block b;
   b.header.chain_id = genesis.chain_id;
@@ -33,8 +24,7 @@ Block GenesisBlock(const contracts::Genesis& genesis, const Hash256& genesis_sta
 
 Ledger::Ledger(std::unique_ptr<ChainStore> store, contracts::Genesis genesis,
                contracts::ContractRegistry registry)
-    : store_(std::move(store)), genesis_(std::move(genesis)), registry_(std::move(registry)),
-      view_(std::make_unique<TreeStateView>(store_->state())) {}
+    : store_(std::move(store)), genesis_(std::move(genesis)), registry_(std::move(registry)) {}
 
 Result<std::unique_ptr<Ledger>> Ledger::Open(std::unique_ptr<KvStore> kv,
                                              const contracts::Genesis& genesis,
@@ -94,40 +84,24 @@ Result<Block> Ledger::TipBlock() const {
 
 Result<std::vector<Receipt>> Ledger::Commit(const Block& block, const QuorumCert& cert,
                                             const std::optional<Bytes>& safety_record) {
-  TM_ASSIGN_OR_RETURN(BlockExecution exec, Execute(block));
+  if (block.header.height != height() + 1) {
+    return Status::FailedPrecondition("block " + std::to_string(block.header.height) +
+                                      " does not follow the tip " + std::to_string(height()));
+  }
+  TreeStateView latest(store_->state());
+  BlockExecution exec = ExecuteBlock(registry_, latest, block);
+  // A read that failed under execution must never become a tx outcome: nothing is written.
+  TM_RETURN_IF_ERROR(latest.status().WithContext("executing block " +
+                                                 std::to_string(block.header.height)));
   TM_RETURN_IF_ERROR(CommitExecuted(block, exec, cert, safety_record));
   return std::move(exec.receipts);
 }
 
-uint64_t Ledger::executed_height() const { return height() + pending_ids_.size(); }
-
-Result<BlockExecution> Ledger::Execute(const Block& block) {
-  if (block.header.height != executed_height() + 1) {
-    return Status::FailedPrecondition("block " + std::to_string(block.header.height) +
-                                      " does not follow the executed tip " +
-                                      std::to_string(executed_height()));
-  }
-  if (!pending_) pending_ = std::make_unique<contracts::OverlayStateView>(*view_);
-  BlockExecution exec = ExecuteBlock(registry_, *pending_, block);
-  // A read that failed under execution must stop the node, never become a tx outcome.
-  if (const Status& st = static_cast<TreeStateView&>(*view_).status(); !st.ok()) Fatal(st);
-  for (const auto& [k, v] : exec.changes) {
-    if (v && k == kValidatorSetStateKey) pending_sets_[block.header.height] = *v;
-    if (v) {
-      pending_->Put(k, *v);
-    } else {
-      pending_->Delete(k);
-    }
-  }
-  pending_ids_.push_back(block.Id());
-  return exec;
-}
-
 Status Ledger::CommitExecuted(const Block& block, const BlockExecution& exec,
                               const QuorumCert& cert, const std::optional<Bytes>& safety_record) {
-  if (pending_ids_.empty() || pending_ids_.front() != block.Id()) {
+  if (block.header.height != height() + 1 || block.header.parent != tip_id()) {
     return Status::FailedPrecondition("block " + std::to_string(block.header.height) +
-                                      " is not the oldest executed block");
+                                      " does not follow the tip " + std::to_string(height()));
   }
   // The block that ends its epoch has its certified state version pinned (kept by the GC): the
   // epoch chain proves the next validator set there (docs/storage.md, "Retention").
@@ -145,9 +119,6 @@ Status Ledger::CommitExecuted(const Block& block, const BlockExecution& exec,
     std::lock_guard l(tip_mu_);
     tip_id_ = block.Id();
   }
-  pending_ids_.erase(pending_ids_.begin());
-  pending_sets_.erase(pending_sets_.begin(), pending_sets_.upper_bound(block.header.height));
-  if (pending_ids_.empty()) pending_.reset();  // everything it held is in the tree now
   return Status::Ok();
 }
 
@@ -169,27 +140,17 @@ Status Ledger::WritePendingBlock(const Block& block) { return store_->WritePendi
 
 Result<std::vector<Block>> Ledger::PendingBlocks() const { return store_->PendingBlocks(); }
 
-Result<ValidatorSet> Ledger::ValidatorsAfter(const BlockHeader& h) const {
-  std::optional<Bytes> raw;
-  uint64_t version = h.exec_height;
+Result<ValidatorSet> Ledger::ValidatorsAt(uint64_t version) const {
   if (version > height()) {
-    // Executed, not yet written (consensus asks while committing several blocks at once): the
-    // last set such a block wrote, else the one of the latest written version.
-    if (version > executed_height()) return Status::NotFound("height not executed yet");
-    if (auto it = pending_sets_.upper_bound(version); it != pending_sets_.begin()) {
-      raw = std::prev(it)->second;
-    }
-    version = height();
+    return Status::NotFound("state version " + std::to_string(version) + " is not written yet");
   }
-  if (!raw) {
-    TM_ASSIGN_OR_RETURN(raw, store_->state().GetAt(version, AsBytes(kValidatorSetStateKey)));
-  }
+  TM_ASSIGN_OR_RETURN(std::optional<Bytes> raw,
+                      store_->state().GetAt(version, AsBytes(kValidatorSetStateKey)));
   if (!raw) return Status::Corruption("no validator set in the state of height " +
-                                      std::to_string(h.exec_height));
+                                      std::to_string(version));
   auto set = ValidatorSet::Decode(*raw);
-  if (!set.ok()) return Status::Corruption("validator set of height " +
-                                           std::to_string(h.exec_height) + ": " +
-                                           set.status().message());
+  if (!set.ok()) return Status::Corruption("validator set of height " + std::to_string(version) +
+                                           ": " + set.status().message());
   return std::move(*set);
 }
 
@@ -213,11 +174,6 @@ Result<uint64_t> Ledger::NextNonce(const PublicKey& signer) const {
     return Status::Ok();
   }));
   return next;
-}
-
-const contracts::StateView& Ledger::ExecutedState() const {
-  if (pending_) return *pending_;
-  return *view_;
 }
 
 }  // namespace tidemark::node

@@ -149,11 +149,14 @@ struct BlockSync::Impl : std::enable_shared_from_this<BlockSync::Impl> {
       }
     }
     auto self = shared_from_this();
-    driver.RunExclusive([self, resp = std::move(*resp)]() mutable { self->Apply(resp); });
+    driver.RunExclusive([self, resp = std::move(*resp)](ExecutionStage& stage) mutable {
+      self->Apply(resp, stage);
+    });
   }
 
-  // On the driver's strand: serialised with consensus commits.
-  void Apply(SyncResponse& resp) {
+  // On the driver's strand: serialised with consensus commits, and written through the same
+  // execution stage (which holds nothing between the driver's tasks).
+  void Apply(SyncResponse& resp, ExecutionStage& stage) {
     // Certificates are checked against the set of the epoch the ledger is in; a block whose
     // header certifies the next set ends the epoch (Ledger::ValidatorsAfter), and the rest of
     // the range is checked against that set.
@@ -177,7 +180,7 @@ struct BlockSync::Impl : std::enable_shared_from_this<BlockSync::Impl> {
       ++next_height;
       if (cert.data.commit_id != prev) continue;
       for (auto* e : held) {  // this certificate commits the held chain
-        auto receipts = ledger.Commit(e->first, cert, std::nullopt);
+        auto receipts = stage.Apply(e->first, cert);
         if (!receipts.ok()) {
           spdlog::error("sync: cannot commit block {}: {}", e->first.header.height,
                         receipts.status().ToString());

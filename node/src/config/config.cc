@@ -7,6 +7,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <variant>
 
 #include "tidemark/contracts/epcis.h"
 #include "tidemark/node/http/json_body.h"
@@ -40,6 +41,11 @@ class ObjectReader {
       *out = static_cast<T>(x);
       return Status::Ok();
     };
+    return *this;
+  }
+  // A row of kHttpOptions: a non-negative integer that fits its member (the range is Validate's).
+  ObjectReader& Option(const HttpOption& o, HttpConfig* out) {
+    std::visit([&](auto member) { Uint(o.name, &(out->*member)); }, o.member);
     return *this;
   }
   ObjectReader& Str(const char* key, std::string* out) {
@@ -120,28 +126,6 @@ Status Validate(const NodeConfig& c) {
     uint64_t value;
   };
   const Positive positives[] = {
-      {"http.max_body_bytes", c.http.max_body_bytes},
-      {"http.max_header_bytes", c.http.max_header_bytes},
-      {"http.max_connections", c.http.max_connections},
-      {"http.max_connections_per_client", c.http.max_connections_per_client},
-      {"http.requests_per_second_per_client", c.http.requests_per_second_per_client},
-      {"http.request_burst_per_client", c.http.request_burst_per_client},
-      {"http.max_sse_per_client", c.http.max_sse_per_client},
-      {"http.max_queued_requests", c.http.max_queued_requests},
-      {"http.header_timeout_ms", c.http.header_timeout_ms},
-      {"http.read_timeout_ms", c.http.read_timeout_ms},
-      {"http.idle_timeout_ms", c.http.idle_timeout_ms},
-      {"http.write_timeout_ms", c.http.write_timeout_ms},
-      {"http.max_json_depth", c.http.max_json_depth},
-      {"http.io_threads", c.http.io_threads},
-      {"http.handler_threads", c.http.handler_threads},
-      {"http.essential_threads", c.http.essential_threads},
-      {"http.max_commit_waiters", c.http.max_commit_waiters},
-      {"http.sse_keepalive_ms", c.http.sse_keepalive_ms},
-      {"http.sse_max_duration_ms", c.http.sse_max_duration_ms},
-      {"http.sse_queue", c.http.sse_queue},
-      {"http.sse_ring", c.http.sse_ring},
-      {"http.sse_max_clients", c.http.sse_max_clients},
       {"mempool.max_txs", c.mempool.max_txs},
       {"mempool.max_bytes", c.mempool.max_bytes},
       {"mempool.nonce_window", c.mempool.nonce_window},
@@ -152,6 +136,15 @@ Status Validate(const NodeConfig& c) {
       {"mempool.max_org_bytes", c.mempool.max_org_bytes},
       {"consensus.base_timeout_ms", c.consensus.base_timeout_ms},
   };
+  for (const HttpOption& o : kHttpOptions) {
+    uint64_t v = o.Get(c.http);
+    std::string key = std::string("config: http.") + o.name;
+    if (v < o.min) {
+      return Status::Invalid(key + (o.min == 1 ? ": must be > 0"
+                                               : ": must be >= " + std::to_string(o.min)));
+    }
+    if (v > o.Max()) return Status::Invalid(key + ": at most " + std::to_string(o.Max()));
+  }
   for (const Positive& p : positives) {
     if (p.value == 0) return Status::Invalid(std::string("config: ") + p.name + ": must be > 0");
   }
@@ -163,11 +156,6 @@ Status Validate(const NodeConfig& c) {
   }
   if (c.consensus.max_backoff_exponent > 16) {
     return Status::Invalid("config: consensus.max_backoff_exponent: at most 16");
-  }
-  if (c.http.io_threads > 64 || c.http.handler_threads > 256 || c.http.essential_threads > 64) {
-    return Status::Invalid(
-        "config: http.io_threads (<= 64), http.handler_threads (<= 256) or "
-        "http.essential_threads (<= 64) too large");
   }
   return Status::Ok();
 }
@@ -198,31 +186,8 @@ Result<std::pair<std::string, uint16_t>> SplitHostPort(const std::string& addres
 Result<NodeConfig> ParseNodeConfig(const json& j) {
   NodeConfig c;
   ObjectReader http("http");
-  http.Str("listen", &c.http.listen)
-      .Uint("max_body_bytes", &c.http.max_body_bytes)
-      .Uint("max_header_bytes", &c.http.max_header_bytes)
-      .Uint("max_connections", &c.http.max_connections)
-      .Uint("reserved_connections", &c.http.reserved_connections)
-      .Uint("max_connections_per_client", &c.http.max_connections_per_client)
-      .Uint("requests_per_second_per_client", &c.http.requests_per_second_per_client)
-      .Uint("request_burst_per_client", &c.http.request_burst_per_client)
-      .Uint("max_sse_per_client", &c.http.max_sse_per_client)
-      .Uint("max_queued_requests", &c.http.max_queued_requests)
-      .Uint("header_timeout_ms", &c.http.header_timeout_ms)
-      .Uint("read_timeout_ms", &c.http.read_timeout_ms)
-      .Uint("idle_timeout_ms", &c.http.idle_timeout_ms)
-      .Uint("write_timeout_ms", &c.http.write_timeout_ms)
-      .Uint("max_json_depth", &c.http.max_json_depth)
-      .Uint("io_threads", &c.http.io_threads)
-      .Uint("handler_threads", &c.http.handler_threads)
-      .Uint("essential_threads", &c.http.essential_threads)
-      .Uint("wait_commit_timeout_ms", &c.http.wait_commit_timeout_ms)
-      .Uint("max_commit_waiters", &c.http.max_commit_waiters)
-      .Uint("sse_keepalive_ms", &c.http.sse_keepalive_ms)
-      .Uint("sse_max_duration_ms", &c.http.sse_max_duration_ms)
-      .Uint("sse_queue", &c.http.sse_queue)
-      .Uint("sse_ring", &c.http.sse_ring)
-      .Uint("sse_max_clients", &c.http.sse_max_clients);
+  http.Str("listen", &c.http.listen);
+  for (const HttpOption& o : kHttpOptions) http.Option(o, &c.http);
   ObjectReader p2p("p2p");
   p2p.Str("listen", &c.p2p.listen).StrList("peers", &c.p2p.peers).Uint("ban_ms", &c.p2p.ban_ms);
   ObjectReader consensus("consensus");
@@ -324,6 +289,8 @@ Result<NodeConfig> LoadNodeConfig(const fs::path& file) {
 }
 
 json NodeConfigToJson(const NodeConfig& c) {
+  json http{{"listen", c.http.listen}};
+  for (const HttpOption& o : kHttpOptions) http[o.name] = o.Get(c.http);
   json tokens = json::array();
   for (const CaptureTokenConfig& t : c.capture_tokens) {
     tokens.push_back({{"token_sha256", t.token_sha256},
@@ -342,32 +309,7 @@ json NodeConfigToJson(const NodeConfig& c) {
       {"key_passphrase_env", c.key_passphrase_env},
       {"explorer_dir", c.explorer_dir},
       {"log_level", c.log_level},
-      {"http",
-       {{"listen", c.http.listen},
-        {"max_body_bytes", c.http.max_body_bytes},
-        {"max_header_bytes", c.http.max_header_bytes},
-        {"max_connections", c.http.max_connections},
-        {"reserved_connections", c.http.reserved_connections},
-        {"max_connections_per_client", c.http.max_connections_per_client},
-        {"requests_per_second_per_client", c.http.requests_per_second_per_client},
-        {"request_burst_per_client", c.http.request_burst_per_client},
-        {"max_sse_per_client", c.http.max_sse_per_client},
-        {"max_queued_requests", c.http.max_queued_requests},
-        {"header_timeout_ms", c.http.header_timeout_ms},
-        {"read_timeout_ms", c.http.read_timeout_ms},
-        {"idle_timeout_ms", c.http.idle_timeout_ms},
-        {"write_timeout_ms", c.http.write_timeout_ms},
-        {"max_json_depth", c.http.max_json_depth},
-        {"io_threads", c.http.io_threads},
-        {"handler_threads", c.http.handler_threads},
-        {"essential_threads", c.http.essential_threads},
-        {"wait_commit_timeout_ms", c.http.wait_commit_timeout_ms},
-        {"max_commit_waiters", c.http.max_commit_waiters},
-        {"sse_keepalive_ms", c.http.sse_keepalive_ms},
-        {"sse_max_duration_ms", c.http.sse_max_duration_ms},
-        {"sse_queue", c.http.sse_queue},
-        {"sse_ring", c.http.sse_ring},
-        {"sse_max_clients", c.http.sse_max_clients}}},
+      {"http", http},
       {"p2p", {{"listen", c.p2p.listen}, {"peers", c.p2p.peers}, {"ban_ms", c.p2p.ban_ms}}},
       {"consensus",
        {{"min_block_interval_ms", c.consensus.min_block_interval_ms},

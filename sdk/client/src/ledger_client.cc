@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "tidemark/hash.h"
+#include "tidemark/state_keys/system.h"
 #include "tidemark/state_proof.h"
 
 namespace tidemark::client {
@@ -113,7 +114,7 @@ Result<std::optional<Value>> LedgerClient::ReadValue(const std::string& key) {
 }
 
 Result<uint64_t> LedgerClient::NextNonce(const PublicKey& signer) {
-  TM_ASSIGN_OR_RETURN(std::optional<Value> v, ReadValue("sys/nonce/" + signer.Hex()));
+  TM_ASSIGN_OR_RETURN(std::optional<Value> v, ReadValue(state_keys::sys::Nonce(signer)));
   uint64_t committed = 1;
   if (v && v->is_int() && v->as_int() > 0) committed = static_cast<uint64_t>(v->as_int());
   auto it = submitted_next_.find(signer);

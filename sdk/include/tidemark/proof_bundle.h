@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "tidemark/merkle.h"
+#include "tidemark/state_keys/governance.h"
 #include "tidemark/state_proof.h"
 #include "tidemark/types.h"
 
@@ -33,7 +34,7 @@ inline constexpr uint8_t kProofBundleVersion = 1;
 inline constexpr size_t kMaxMultiProofKeys = 256;
 inline constexpr size_t kMaxEpochChain = 1024;
 // The state key where governance keeps the current validator set (contracts/governance.h).
-inline constexpr std::string_view kValidatorSetStateKey = "gov/validators";
+inline constexpr std::string_view kValidatorSetStateKey = state_keys::gov::kValidators;
 
 // What a client trusts: the chain id and the genesis validator set (GET /v1/genesis; the page
 // shows the hash of its encoding so it can be compared with a published one).

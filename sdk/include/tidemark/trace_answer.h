@@ -5,7 +5,7 @@
 // verifyTraceAnswer (sdk/js/src/trace_answer.js); both pass tests/vectors/proof_vectors.json.
 //
 //   TM_ASSIGN_OR_RETURN(VerifiedTrace v, VerifyTraceAnswer(answer_json, trust));
-//   v.state.height, v.state.signers, v.records["prov/obj/..."], v.checked
+//   v.state.height, v.state.signers, v.records[state_keys::prov::Obj(id)], v.checked
 //
 // Thread safety: pure function.
 #pragma once

@@ -12,4 +12,5 @@ export * from './json.js';
 export * from './state_proof.js';
 export * from './rest.js';
 export * from './proof_bundle.js';
+export * from './state_keys.js';
 export * from './trace_answer.js';

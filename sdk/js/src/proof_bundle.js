@@ -17,6 +17,7 @@ import { Reader } from './codec.js';
 import { sha256 } from './hash.js';
 import { decodeMerkleProofFrom, merkleLeafHash, merkleVerifyLeafHash } from './merkle.js';
 import { verifyCommittedHeader } from './proofs.js';
+import { stateKeys } from './state_keys.js';
 import {
   SMT_DEPTH,
   SMT_EMPTY_HASH,
@@ -46,7 +47,8 @@ import { decodeValue, valueToJson } from './value.js';
 export const PROOF_BUNDLE_VERSION = 1;
 export const MAX_MULTI_PROOF_KEYS = 256;
 export const MAX_EPOCH_CHAIN = 1024;
-export const VALIDATOR_SET_STATE_KEY = 'gov/validators';
+// The state key where governance keeps the current validator set (state_keys.js).
+export const VALIDATOR_SET_STATE_KEY = stateKeys.gov.VALIDATORS;
 const MAX_BUNDLE_VALUE_BYTES = 4 * 1024 * 1024;
 
 const enc = new TextEncoder();

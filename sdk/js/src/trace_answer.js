@@ -12,6 +12,7 @@
 import { bytesEqual, utf8Decode } from './bytes.js';
 import { sha256 } from './hash.js';
 import { verifyStateBundleBytes } from './proof_bundle.js';
+import { stateKeys } from './state_keys.js';
 import { VerifyError } from './types.js';
 import { decodeValue, encodeValue, valueFromJson, valueToJson } from './value.js';
 
@@ -29,16 +30,19 @@ function canonical(v) {
 
 const same = (a, b) => canonical(a) === canonical(b);
 const str = (rec, f) => (rec && typeof rec[f] === 'string' ? rec[f] : '');
+const { prov } = stateKeys;
+// The answer's id ('' when it has none, as in the C++ verifier).
+const idOf = (answer) => (typeof answer.id === 'string' ? answer.id : '');
 
 // The key facts a consumer page shows, from proven records only.
 function factsFrom(answer, records) {
   const byPrefix = (prefix) =>
     Object.entries(records).filter(([k]) => k.startsWith(prefix)).map(([, v]) => v);
-  const item = records[`prov/obj/${answer.id}`] ?? null;
-  const product = byPrefix('prov/product/')[0] ?? null;
-  const lot = byPrefix('prov/lot/')[0] ?? null;
-  const customs = byPrefix('prov/customs/')[0] ?? null;
-  const scans = records[`prov/scan/${answer.id}`] ?? null;
+  const item = records[prov.obj(idOf(answer))] ?? null;
+  const product = byPrefix(prov.PRODUCT_PREFIX)[0] ?? null;
+  const lot = byPrefix(prov.LOT_PREFIX)[0] ?? null;
+  const customs = byPrefix(prov.CUSTOMS_PREFIX)[0] ?? null;
+  const scans = records[prov.scan(idOf(answer))] ?? null;
   const itemRecall = item && item.recalled ? item.recalled : null;
   const lotRecall = lot && lot.recalled ? lot.recalled : null;
   return {
@@ -55,7 +59,7 @@ function factsFrom(answer, records) {
     lot,
     recalled: itemRecall ?? lotRecall,
     customs,
-    certificates: byPrefix('prov/cert/'),
+    certificates: byPrefix(prov.CERT_PREFIX),
     scans: scans ? { count: scans.count, first_time: scans.first_time } : null,
   };
 }
@@ -118,7 +122,7 @@ export function verifyTraceAnswer(answer, trust) {
   if (answer.tracked === true && !facts.tracked) {
     throw new VerifyError('answer: claims a tracked item but its record is not proven');
   }
-  const item = records[`prov/obj/${answer.id}`];
+  const item = records[prov.obj(idOf(answer))];
   if (item) {
     for (const f of ['state', 'custody', 'location', 'parent', 'import_mode', 'customs_status']) {
       expect(f, (answer[f] ?? '') === str(item, f));
@@ -126,7 +130,7 @@ export function verifyTraceAnswer(answer, trust) {
     expect('timeline', same(answer.timeline, item.timeline));
   }
   for (const [field, value] of [['product', facts.product], ['lot', facts.lot],
-    ['customs', facts.customs], ['scans', records[`prov/scan/${answer.id}`] ?? null]]) {
+    ['customs', facts.customs], ['scans', records[prov.scan(idOf(answer))] ?? null]]) {
     if (value !== null) expect(field, same(answer[field], value));
   }
   const mine = facts.certificates.map(canonical).sort();

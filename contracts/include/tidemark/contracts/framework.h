@@ -101,7 +101,7 @@ Receipt ApplyTransaction(const ContractRegistry& registry, StateView& view, cons
 // The nonce the signer's next transaction must carry. The first transaction of a key uses 1.
 uint64_t NextNonce(const StateView& view, const PublicKey& signer);
 
-// State key of a signer's next nonce: "sys/nonce/<hex key>".
+// State key of a signer's next nonce: "sys/nonce/<hex key>" (state_keys::sys::Nonce).
 std::string NonceKey(const PublicKey& signer);
 
 }  // namespace tidemark::contracts

@@ -27,8 +27,9 @@
 //     TM_RETURN_IF_ERROR(ActivatePendingValidatorSet(view));  // part of the block's changes
 //   }
 //
-// State: "gov/next_proposal" int, "gov/proposal/<16-digit id>" record, "gov/param/<name>" Value,
-//        "gov/validators" ValidatorSet encoding (current), "gov/validators_pending" (next).
+// State (keys built by tidemark/state_keys/governance.h): "gov/next_proposal" int,
+//        "gov/proposal/<16-digit id>" record, "gov/param/<name>" Value, "gov/validators"
+//        ValidatorSet encoding (current), "gov/validators_pending" (next).
 // Thread safety: stateless functions; the contract object is immutable.
 #pragma once
 

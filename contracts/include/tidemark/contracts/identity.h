@@ -11,8 +11,9 @@
 //   enrol_key  {key, roles: ["RETAILER", ...], label?}  admin of the org only
 //   revoke_key {key}                                    admin of the key's org only
 //   set_service_key {key}                               admin; replaces the org's service key
-// State: "identity/org/<org id>" -> OrgRecord, "identity/key/<hex key>" -> KeyRecord,
-//        "identity/orgkey/<org id>/<hex key>" -> "" (keys of an org, for listing).
+// State (keys built by tidemark/state_keys/identity.h): "identity/org/<org id>" -> OrgRecord,
+//        "identity/key/<hex key>" -> KeyRecord, "identity/orgkey/<org id>/<hex key>" -> "" (keys
+//        of an org, for listing).
 // Thread safety: stateless functions; the contract object is immutable.
 #pragma once
 
@@ -23,6 +24,7 @@
 #include <vector>
 
 #include "tidemark/contracts/framework.h"
+#include "tidemark/state_keys/identity.h"
 
 namespace tidemark::contracts {
 
@@ -84,8 +86,8 @@ struct KeyRecord {
 };
 
 bool IsValidOrgId(std::string_view id);
-std::string OrgKey(std::string_view org_id);     // "identity/org/<id>"
-std::string KeyRecordKey(const PublicKey& key);  // "identity/key/<hex>"
+std::string OrgKey(std::string_view org_id);     // state_keys::identity::Org
+std::string KeyRecordKey(const PublicKey& key);  // state_keys::identity::Key
 
 Result<std::optional<OrgRecord>> LoadOrg(const StateView& view, std::string_view org_id);
 Result<std::optional<KeyRecord>> LoadKey(const StateView& view, const PublicKey& key);

@@ -11,9 +11,10 @@
 // block exec_height, which every honest validator has executed when the proposal reaches it —
 // the proposer takes the highest height committed by the parent's own justify QC (which every
 // voter of the parent processed before voting) and validators refuse roots they cannot check.
-// Committed blocks are executed when consensus reports them (ProposalHost::EndsEpoch, which also
-// answers whether governance changed the validator set) and written with their certificate when
-// the CommitBlocks action arrives: block, receipts, state and safety record in one batch.
+// Consensus asks the node only questions: ProposalHost::EndsEpoch queues the committed block in
+// the driver's ExecutionStage and answers from the state its header certifies; the CommitBlocks
+// action drains the stage: it executes what is not executed yet and writes each block with its
+// certificate (block, receipts, state and safety record in one batch).
 //
 // Thread safety: every public method may be called from any thread; all work runs on one strand.
 #pragma once
@@ -22,6 +23,7 @@
 #include <memory>
 
 #include "tidemark/consensus/replica.h"
+#include "tidemark/node/app/execution_stage.h"
 #include "tidemark/node/app/ledger.h"
 #include "tidemark/node/mempool/mempool.h"
 
@@ -71,9 +73,9 @@ class ConsensusDriver {
   void Restart();
 
   ConsensusStatus Snapshot() const;
-  // Runs `fn` on the driver's strand, serialised with every ledger write the driver makes
-  // (block sync applies blocks through this).
-  void RunExclusive(std::function<void()> fn);
+  // Runs `fn` on the driver's strand with its execution stage, serialised with every ledger
+  // write the driver makes (block sync applies blocks through the stage this way).
+  void RunExclusive(std::function<void(ExecutionStage&)> fn);
 
   struct Impl;
 

@@ -13,8 +13,9 @@
 //   TM_ASSIGN_OR_RETURN(std::vector<Receipt> receipts, ledger->Commit(block, cert, safety));
 //   ExecInfo e = *ledger->ExecAt(ledger->height());   // roots a later header must carry
 //
-// Thread safety: reads may run on any thread, concurrently with one writer. Commit and
-// WriteSafety must be called by one thread at a time (the consensus driver).
+// Thread safety: reads may run on any thread, concurrently with one writer. Commit,
+// CommitExecuted and WriteSafety must be called by one thread at a time (the consensus driver's
+// strand). The ledger holds no executed-but-unwritten state: that is ExecutionStage's.
 #pragma once
 
 #include <atomic>
@@ -60,19 +61,18 @@ class Ledger {
   Hash256 tip_id() const;
   Result<Block> TipBlock() const;
 
-  // Executes and durably commits the block that follows the tip.
+  // Executes the block that follows the tip over the latest written state and durably commits
+  // it: for tools and tests that commit one block at a time. The node commits through its
+  // ExecutionStage (execution_stage.h), which calls CommitExecuted; the two must not be mixed on
+  // one ledger while the stage holds executed blocks.
   Result<std::vector<Receipt>> Commit(const Block& block, const QuorumCert& cert,
                                       const std::optional<Bytes>& safety_record);
 
-  // The two halves of Commit, for consensus, which learns that blocks are committed (and must
-  // know whether one ends an epoch) before it hands over their certificate:
-  // Execute runs the block that follows the last executed one over the committed state plus the
-  // executed-but-unwritten blocks; CommitExecuted writes the oldest executed block durably.
-  Result<BlockExecution> Execute(const Block& block);
+  // Writes the block that follows the tip, with what executing it produced (ExecutionStage),
+  // durably: block, certificate, receipts, state version and safety record in one batch.
+  // kFailedPrecondition if the block does not follow the tip.
   Status CommitExecuted(const Block& block, const BlockExecution& exec, const QuorumCert& cert,
                         const std::optional<Bytes>& safety_record);
-  // Highest executed height (>= height(); greater while executed blocks await their write).
-  uint64_t executed_height() const;
   Status WriteSafety(ByteView record) { return store_->WriteSafetyRecord(record); }
   Result<std::optional<Bytes>> SafetyRecord() const { return store_->SafetyRecord(); }
 
@@ -88,9 +88,13 @@ class Ledger {
   // The validator set that runs consensus after committed block `h`: the set in the state `h`
   // certifies (gov/validators at version h.exec_height). A block ends its epoch exactly when this
   // set's epoch is above h.epoch, so the header that ends an epoch certifies the next set, and
-  // light clients can follow the change (docs/consensus.md, "Epochs"). An exec_height above
-  // height() (executed, not yet written) is answered on the writer thread only.
-  Result<ValidatorSet> ValidatorsAfter(const BlockHeader& h) const;
+  // light clients can follow the change (docs/consensus.md, "Epochs"). Written versions only
+  // (kNotFound above height()); ExecutionStage answers for committed, unwritten ones. Any thread.
+  Result<ValidatorSet> ValidatorsAfter(const BlockHeader& h) const {
+    return ValidatorsAt(h.exec_height);
+  }
+  // The validator set in written state version `version`. Any thread.
+  Result<ValidatorSet> ValidatorsAt(uint64_t version) const;
   // ValidatorsAfter(the tip's header): the set of the epoch the next block belongs to.
   Result<ValidatorSet> ValidatorsAfterTip() const;
 
@@ -102,23 +106,16 @@ class Ledger {
   Status WriteEpochProof(uint64_t epoch, ByteView proof);
   Result<std::optional<Bytes>> EpochProof(uint64_t epoch) const;
 
-  // Committed state as contracts see it (reads the latest version; writes are refused). Writer
-  // thread only: the view is one-thread-at-a-time (other threads use ReadLatest).
-  contracts::StateView& state() { return *view_; }
-  // Runs `fn` over the latest written version and its height on the caller's thread; no block
-  // is written meanwhile (CommitExecuted waits). Any thread.
+  // Runs `fn` over the latest written version and its height on the caller's thread, through a
+  // view of its own (a failed read is this call's error, seen by no other reader and never by
+  // execution); no block is written meanwhile (CommitExecuted waits). Any thread.
   Status ReadLatest(
       const std::function<Status(const contracts::StateView&, uint64_t height)>& fn) const;
   const StateTree& tree() const { return store_->state(); }
   const BlockStore& blocks() const { return store_->blocks(); }
   const ChainStore& store() const { return *store_; }
-  // The signer's next nonce in the latest written state. Any thread (a fresh view under the
-  // read lock, like ReadLatest).
+  // The signer's next nonce in the latest written state. Any thread (through ReadLatest).
   Result<uint64_t> NextNonce(const PublicKey& signer) const;
-  // The state the next block executes over: the latest written version plus the executed but
-  // not yet written blocks. What consensus validates proposals against. Writer thread only (the
-  // consensus driver's strand), like Execute.
-  const contracts::StateView& ExecutedState() const;
 
   const contracts::ContractRegistry& registry() const { return registry_; }
 
@@ -131,12 +128,7 @@ class Ledger {
   contracts::Genesis genesis_;
   Block genesis_block_;
   contracts::ContractRegistry registry_;
-  std::unique_ptr<contracts::StateView> view_;
   std::atomic<uint64_t> height_{0};
-  // Executed, not yet written (writer thread only): their changes, over the committed view.
-  std::unique_ptr<contracts::OverlayStateView> pending_;
-  std::vector<Hash256> pending_ids_;
-  std::map<uint64_t, Bytes> pending_sets_;  // writer thread only: gov/validators they wrote
   // Shared by ReadLatest, exclusive around CommitExecuted's write (tree version + height).
   mutable std::shared_mutex read_mu_;
   mutable std::mutex tip_mu_;

@@ -27,6 +27,7 @@
 #include "tidemark/contracts/framework.h"
 #include "tidemark/crypto.h"
 #include "tidemark/node/api/proof_api.h"
+#include "tidemark/node/app/peer_channels.h"  // Channel
 #include "tidemark/node/config/config.h"
 #include "tidemark/node/config/key_file.h"
 #include "tidemark/status.h"
@@ -35,11 +36,13 @@ namespace tidemark::node {
 
 // A node's key file: plain JSON {"public_key": hex, "seed": hex} or an encrypted keystore file;
 // refused if group or others may read it (config/key_file.h). Written with mode 0600.
-Result<KeyPair> LoadNodeKey(const std::string& path, const config::KeyPassphrase& pass = {});
-Status WriteNodeKey(const std::string& path, const KeyPair& key);
-
-// The first byte of every p2p message: the part of the node it is for (docs/network.md, Channels).
-enum Channel : uint8_t { kConsensus = 0, kTxGossip = 1, kSync = 2 };
+inline Result<KeyPair> LoadNodeKey(const std::string& path,
+                                   const config::KeyPassphrase& pass = {}) {
+  return config::LoadKeyFile(path, pass);
+}
+inline Status WriteNodeKey(const std::string& path, const KeyPair& key) {
+  return config::WritePlainKeyFile(path, key);
+}
 
 // What a test binary adds to a node. Every member is optional; production passes none.
 struct NodeExtensions {

@@ -1,6 +1,7 @@
 // sync.h — block sync: a node that is behind (restarted, new, partitioned) fetches committed
 // blocks with their commit certificates from peers, verifies them against the validator set,
-// executes and commits them, then hands back to consensus.
+// executes and writes them through the consensus driver's ExecutionStage (on its strand, so the
+// same write path as consensus commits), then hands back to consensus.
 //
 //   BlockSync sync(io, ledger, driver, send_to_peer, connected_peers);
 //   sync.Start();                       // polls peers while this node makes no progress

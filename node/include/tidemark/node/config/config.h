@@ -9,7 +9,8 @@
 // test switch: tampering and fault injection exist only in the test binary `tidemark-node-test`,
 // so a config with a `test` section is refused ("config: unknown key 'test'"). Relative paths
 // (data_dir, genesis_file, validator_key_file, explorer_dir) are resolved against the config
-// file's directory by LoadNodeConfig. docs/api.md §Configuration lists every key.
+// file's directory by LoadNodeConfig. docs/api.md §Configuration lists every key; the `http`
+// options are one table, kHttpOptions (http_options.h).
 //
 // Thread safety: value types; pure functions.
 #pragma once
@@ -20,41 +21,10 @@
 #include <string>
 #include <vector>
 
-#include "tidemark/node/http/server.h"
+#include "tidemark/node/config/http_options.h"  // HttpConfig, kHttpOptions
 #include "tidemark/status.h"
 
 namespace tidemark::node::config {
-
-// The server's own limits keep their defaults in http::ServerOptions (one place); the rest are
-// the REST layer's.
-struct HttpConfig {
-  static constexpr http::ServerOptions kServer{};
-  std::string listen = "127.0.0.1:8080";  // host:port; port 0 = ephemeral
-  size_t max_body_bytes = kServer.max_body_bytes;
-  size_t max_header_bytes = kServer.max_header_bytes;
-  size_t max_connections = kServer.max_connections;
-  size_t reserved_connections = kServer.reserved_connections;
-  size_t max_connections_per_client = kServer.max_connections_per_client;
-  uint32_t requests_per_second_per_client = kServer.requests_per_second_per_client;
-  uint32_t request_burst_per_client = kServer.request_burst_per_client;
-  size_t max_sse_per_client = kServer.max_sse_per_client;
-  size_t max_queued_requests = kServer.max_queued_requests;
-  uint32_t header_timeout_ms = kServer.header_timeout_ms;
-  uint32_t read_timeout_ms = kServer.read_timeout_ms;
-  uint32_t idle_timeout_ms = kServer.idle_timeout_ms;
-  uint32_t write_timeout_ms = kServer.write_timeout_ms;
-  uint32_t max_json_depth = 32;
-  uint32_t io_threads = kServer.io_threads;
-  uint32_t handler_threads = kServer.handler_threads;
-  uint32_t essential_threads = kServer.essential_threads;
-  uint32_t wait_commit_timeout_ms = 10'000;
-  size_t max_commit_waiters = 1024;  // parked ?wait=commit requests, all clients
-  uint32_t sse_keepalive_ms = kServer.sse_keepalive_ms;
-  uint32_t sse_max_duration_ms = kServer.sse_max_duration_ms;
-  size_t sse_queue = 256;
-  size_t sse_ring = 1024;
-  size_t sse_max_clients = kServer.max_sse_streams;
-};
 
 struct P2pConfig {
   std::string listen = "0.0.0.0:26656";

@@ -1,0 +1,49 @@
+// node_metrics.h — the node's own figures on /metrics beside the HTTP server's: p2p (connected
+// peers, refused handshakes by reason, bad frames, bans), block sync (catching up) and the
+// mempool (pending txs and bytes; refused admissions and evictions by reason, as counters).
+// docs/network.md and docs/api.md name them. The node calls Update() every housekeeping round.
+//
+//   NodeMetrics metrics(http.metrics(), transport, sync, pool);
+//   metrics.Update();  // sets the gauges, advances the counters by what changed since last time
+//
+// Thread safety: Update() from one thread at a time (the housekeeping timer). The registry,
+// transport, sync and mempool must outlive this object.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "tidemark/node/mempool/mempool.h"
+
+namespace tidemark::node {
+
+namespace metrics {
+class Registry;
+}
+namespace p2p {
+class Transport;
+}
+class BlockSync;
+
+class NodeMetrics {
+ public:
+  NodeMetrics(metrics::Registry& registry, const p2p::Transport& transport, const BlockSync& sync,
+              const mempool::Mempool& pool);
+
+  void Update();
+
+ private:
+  void UpdateP2p();
+  void UpdateMempool();
+
+  metrics::Registry& registry_;
+  const p2p::Transport& transport_;
+  const BlockSync& sync_;
+  const mempool::Mempool& pool_;
+  // The mempool's refusal and eviction totals at the last Update (the counters advance by the
+  // difference).
+  std::array<uint64_t, static_cast<size_t>(mempool::Refusal::kCount)> refused_seen_{};
+  std::array<uint64_t, static_cast<size_t>(mempool::Refusal::kCount)> evicted_seen_{};
+};
+
+}  // namespace tidemark::node

@@ -1,0 +1,120 @@
+// The exported state-key layout (sdk/include/tidemark/state_keys/): its formatted parts sort as
+// their numbers do, and every builder and constant the headers declare is pinned by a
+// "state_keys" vector that the JS twin must reproduce (sdk/js/test/state_keys.test.js), so a key
+// added to a header cannot be left out of the JS SDK.
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cctype>
+#include <climits>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "tidemark/state_keys/governance.h"
+#include "tidemark/state_keys/identity.h"
+#include "tidemark/state_keys/provenance.h"
+#include "tidemark/state_keys/system.h"
+#include "vectors.h"
+
+using namespace tidemark;
+namespace sk = tidemark::state_keys;
+
+namespace {
+
+// kObjPrefix -> OBJ_PREFIX (the JS spelling of a constant).
+std::string UpperSnake(const std::string& camel) {
+  std::string out;
+  for (size_t i = 0; i < camel.size(); ++i) {
+    if (i > 0 && std::isupper(static_cast<unsigned char>(camel[i]))) out += '_';
+    out += static_cast<char>(std::toupper(static_cast<unsigned char>(camel[i])));
+  }
+  return out;
+}
+
+// Obj -> obj (the JS spelling of a builder).
+std::string LowerFirst(std::string s) {
+  s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
+  return s;
+}
+
+// The JS names of what the headers declare: "prov.obj", "prov.OBJ_PREFIX", "seqPart", ...
+std::set<std::string> DeclaredNames() {
+  const std::map<std::string, std::string> ns_of = {{"parts.h", ""},
+                                                    {"system.h", "sys."},
+                                                    {"identity.h", "identity."},
+                                                    {"governance.h", "gov."},
+                                                    {"provenance.h", "prov."}};
+  const std::regex constant(R"(^inline constexpr std::string_view k(\w+) =)");
+  const std::regex builder(R"(^(?:inline )?std::string (\w+)\()");
+  std::set<std::string> out;
+  const std::filesystem::path dir = TIDEMARK_SOURCE_DIR "/sdk/include/tidemark/state_keys";
+  for (const auto& file : std::filesystem::directory_iterator(dir)) {
+    std::string name = file.path().filename().string();
+    INFO(name);
+    REQUIRE(ns_of.count(name) == 1);  // a new contract's header: add it here and to the vectors
+    std::ifstream in(file.path());
+    std::string line;
+    std::smatch m;
+    while (std::getline(in, line)) {
+      if (std::regex_search(line, m, constant)) out.insert(ns_of.at(name) + UpperSnake(m[1]));
+      if (std::regex_search(line, m, builder) && m[1] != "Cat") {
+        out.insert(ns_of.at(name) + LowerFirst(m[1]));
+      }
+    }
+  }
+  return out;
+}
+
+std::set<std::string> VectorNames() {
+  std::ifstream f(TIDEMARK_SOURCE_DIR "/tests/vectors/vectors.json", std::ios::binary);
+  REQUIRE(f.good());
+  std::stringstream ss;
+  ss << f.rdbuf();
+  std::set<std::string> out;
+  const vectors::Json doc = vectors::Json::parse(ss.str());
+  for (const auto& v : doc["state_keys"]) out.insert(v["name"].get<std::string>());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("every builder and constant of the state_keys headers is pinned by a vector") {
+  std::set<std::string> declared = DeclaredNames();
+  REQUIRE(declared.size() > 50);  // the parser found the headers' declarations
+  CHECK(declared == VectorNames());
+}
+
+TEST_CASE("sequence and time parts sort as their numbers do") {
+  const uint64_t seqs[] = {0, 1, 9, 10, 42, 1000000, 9999999999999999ULL};
+  for (size_t i = 1; i < std::size(seqs); ++i) {
+    CHECK(sk::SeqPart(seqs[i - 1]) < sk::SeqPart(seqs[i]));
+    CHECK(sk::gov::Proposal(seqs[i - 1]) < sk::gov::Proposal(seqs[i]));
+  }
+  CHECK(sk::SeqPart(42) == "0000000000000042");
+  const int64_t times[] = {INT64_MIN, -86400000, -1, 0, 1, 1767225600000, INT64_MAX};
+  for (size_t i = 1; i < std::size(times); ++i) {
+    CHECK(sk::TimePart(times[i - 1]) < sk::TimePart(times[i]));
+    CHECK(sk::TimePart(times[i]).size() == 20);
+  }
+}
+
+TEST_CASE("composite keys: a prefix scan of one id never reaches a longer id") {
+  // "/21/A1" and "/21/A10": the space after the id ends the prefix.
+  const std::string a1 = "/01/09506000134352/21/A1", a10 = "/01/09506000134352/21/A10";
+  CHECK(!sk::HasPrefix(sk::prov::Index("epc", a10, 1), sk::prov::IndexPrefix("epc", a1)));
+  CHECK(sk::HasPrefix(sk::prov::Index("epc", a1, 1), sk::prov::IndexPrefix("epc", a1)));
+  CHECK(!sk::HasPrefix(sk::prov::Edge("in", a10, "/00/1"), sk::prov::EdgePrefix("in", a1)));
+  CHECK(sk::HasPrefix(sk::prov::Edge("in", a1, "/00/1"), sk::prov::EdgePrefix("in", a1)));
+  CHECK(!sk::HasPrefix(sk::identity::OrgKey("acme2", PublicKey{}),
+                       sk::identity::OrgKeyPrefix("acme")));
+  // Every lot of a product, and only its lots, are under LotPrefixOfProduct.
+  CHECK(sk::HasPrefix(sk::prov::Lot("/01/09506000134352/10/L1"),
+                      sk::prov::LotPrefixOfProduct("09506000134352")));
+  CHECK(!sk::HasPrefix(sk::prov::Lot("/01/09506000134353/10/L1"),
+                       sk::prov::LotPrefixOfProduct("09506000134352")));
+  // The validator-set key the light clients prove is governance's.
+  CHECK(sk::gov::kValidators == "gov/validators");
+}
