@@ -1,8 +1,6 @@
 // The explorer's REST reads (explorer_api.h): search, statistics, organisations, accounts, traces.
 #include "tidemark/node/api/explorer_api.h"
 
-#include "tidemark/node/api/cursor.h"
-
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -10,6 +8,7 @@
 #include "tidemark/contracts/gs1.h"
 #include "tidemark/contracts/identity.h"
 #include "tidemark/contracts/provenance.h"
+#include "tidemark/node/api/cursor.h"
 #include "tidemark/node/api/json.h"
 #include "tidemark/node/http/static_files.h"
 #include "tidemark/state_keys/identity.h"

@@ -51,8 +51,7 @@ mempool::MempoolOptions MempoolOptionsFrom(const config::NodeConfig& c) {
                                  .status_cache = c.mempool.status_cache};
 }
 
-HttpService::HttpService(const config::NodeConfig& config, LedgerApi* ledger,
-                         BundleTamper tamper)
+HttpService::HttpService(const config::NodeConfig& config, LedgerApi* ledger, BundleTamper tamper)
     : bus_(http::EventBusOptions{.ring_capacity = config.http.sse_ring,
                                  .max_subscribers = config.http.sse_max_clients}),
       rest_(ledger, &bus_, &metrics_,

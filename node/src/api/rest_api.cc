@@ -166,9 +166,9 @@ void RestApi::Register(http::Router* r) {
   for (const char* essential : {"/v1/status", "/healthz", "/readyz"}) {
     r->MarkEssential("GET", essential);
   }
-  RegisterExplorerRoutes(r, ledger_,
-                         {.default_page_size = options_.default_page_size,
-                          .max_page_size = options_.max_page_size});
+  RegisterExplorerRoutes(
+      r, ledger_,
+      {.default_page_size = options_.default_page_size, .max_page_size = options_.max_page_size});
   r->SetFallback(ExplorerFallback(options_.explorer_dir));
 }
 
