@@ -17,7 +17,7 @@
 namespace tidemark::bench {
 
 struct Ceiling {
-  double verify_per_core = 0;  // median Ed25519 verifications per second on one core
+  double verify_per_core = 0;   // median Ed25519 verifications per second on one core
   double sha256_mib_per_s = 0;  // median SHA-256 throughput on one core (Crypto++)
   unsigned cores = 0;
   size_t validators = 0;

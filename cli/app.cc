@@ -47,8 +47,7 @@ void AddGlobalOptions(CLI::App& app, Context& ctx) {
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
   app.add_option("--node", ctx.global.node,
-                 std::string("Node REST URL (default: $TIDEMARK_NODE, else ") + kDefaultNode +
-                     ")");
+                 std::string("Node REST URL (default: $TIDEMARK_NODE, else ") + kDefaultNode + ")");
 }
 
 int RunParsed(Context& ctx) {

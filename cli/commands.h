@@ -1,7 +1,7 @@
 // commands.h — the command groups of the `tidemark` CLI. To add a group: write
-// `<group>_cmd.cc` defining `void Register<Group>Commands(CLI::App&, Context&)`, declare it here and
-// list it in commands.cc. See app.h for how a command is written.
-// Thread safety: single-threaded (the CLI process).
+// `<group>_cmd.cc` defining `void Register<Group>Commands(CLI::App&, Context&)`, declare it here
+// and list it in commands.cc. See app.h for how a command is written. Thread safety:
+// single-threaded (the CLI process).
 #pragma once
 
 #include <vector>

@@ -164,12 +164,12 @@ Status DoToken(Context& ctx, int64_t ttl_ms) {
                                {"key_file", "<member key file>"},
                                {"label", "<client name>"},
                                {"expires_at", expires}};
-  ctx.Emit({{"token", token}, {"token_sha256", sha}, {"expires_at", expires},
-            {"config_entry", entry}},
-           "token: " + token + "\ntoken_sha256: " + sha + "\nexpires_at: " + expires +
-               "\nAdd to the node's config (keep the token itself only with the client):\n"
-               "  \"capture_tokens\": [" +
-               entry.dump() + "]");
+  ctx.Emit(
+      {{"token", token}, {"token_sha256", sha}, {"expires_at", expires}, {"config_entry", entry}},
+      "token: " + token + "\ntoken_sha256: " + sha + "\nexpires_at: " + expires +
+          "\nAdd to the node's config (keep the token itself only with the client):\n"
+          "  \"capture_tokens\": [" +
+          entry.dump() + "]");
   return Status::Ok();
 }
 

@@ -33,8 +33,8 @@ nlohmann::ordered_json KeyJson(const KeyInfo& k) {
 void AddName(CLI::App* cmd, KeysArgs& a) {
   cmd->add_option("name", a.name, "Key name: 1-64 of [A-Za-z0-9_-]")
       ->required()
-      ->check(StatusValidator([](const std::string& n) { return Keystore::ValidateName(n); },
-                              "NAME"));
+      ->check(
+          StatusValidator([](const std::string& n) { return Keystore::ValidateName(n); }, "NAME"));
 }
 
 void AddPasswordFile(CLI::App* cmd, KeysArgs& a) {
@@ -92,8 +92,8 @@ Status DoShow(Context& ctx, const KeysArgs& a) {
 Status DoExport(Context& ctx, const KeysArgs& a) {
   Keystore ks = OpenKeystore(ctx, "default");
   TM_RETURN_IF_ERROR(ks.Show(a.name).status());
-  TM_ASSIGN_OR_RETURN(std::string pw, ReadPassword(a.password_file, "Password for " + a.name,
-                                                   false));
+  TM_ASSIGN_OR_RETURN(std::string pw,
+                      ReadPassword(a.password_file, "Password for " + a.name, false));
   if (a.seed) {
     TM_ASSIGN_OR_RETURN(KeyPair k, ks.Load(a.name, pw));
     ctx.Emit({{"name", a.name}, {"public_key", k.public_key().Hex()}, {"seed", k.seed().Hex()}},
@@ -125,8 +125,8 @@ Status DoImport(Context& ctx, const KeysArgs& a) {
   }
   TM_ASSIGN_OR_RETURN(std::string text, ReadSecretFile(a.key_file));
   TM_RETURN_IF_ERROR(KeyFile::Parse(text).status());
-  TM_ASSIGN_OR_RETURN(std::string pw, ReadPassword(a.password_file,
-                                                   "Password of the exported key", false));
+  TM_ASSIGN_OR_RETURN(std::string pw,
+                      ReadPassword(a.password_file, "Password of the exported key", false));
   TM_ASSIGN_OR_RETURN(KeyInfo k, ks.ImportFile(a.name, text, pw));
   return Added(ctx, ks, k, "Imported");
 }
@@ -173,7 +173,8 @@ void RegisterKeysCommands(CLI::App& app, Context& ctx) {
   exp->add_flag("--seed", a->seed, "Print the raw 32-byte seed (hex): anyone with it owns the key");
   OnRun(exp, ctx, a, DoExport);
 
-  auto* imp = keys->add_subcommand("import", "Import a key from a seed file or an exported key file");
+  auto* imp =
+      keys->add_subcommand("import", "Import a key from a seed file or an exported key file");
   AddName(imp, *a);
   AddPasswordFile(imp, *a);
   AddKdf(imp, *a);

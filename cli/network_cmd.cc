@@ -95,7 +95,8 @@ Result<contracts::OrgRecord> ParseOrg(const std::string& spec) {
   size_t start = 0;
   while (start <= roles.size()) {
     size_t comma = roles.find(',', start);
-    std::string r = roles.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    std::string r =
+        roles.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     auto role = contracts::ParseRole(r);
     if (!role) return Status::Invalid("--org \"" + spec + "\": unknown role \"" + r + "\"");
     o.roles.push_back(*role);
@@ -141,7 +142,9 @@ Status DoInit(Context& ctx, const NetworkInitArgs& a) {
     observer_keys.push_back(MakeKey(a, "observer-" + std::to_string(i), "node"));
   }
   auto p2p_port = [&](size_t i) { return a.base_p2p + static_cast<int>(i); };
-  auto http_addr = [&](size_t i) { return a.host + ":" + std::to_string(a.base_http + static_cast<int>(i)); };
+  auto http_addr = [&](size_t i) {
+    return a.host + ":" + std::to_string(a.base_http + static_cast<int>(i));
+  };
   // What every node's config holds (validators and observers alike) for slot `i`.
   auto node_config = [&](size_t i, const nlohmann::json& peers) {
     return nlohmann::json{

@@ -291,9 +291,9 @@ void RegisterCustoms(CLI::App& app, Context& ctx) {
   auto signer = std::make_shared<SignerOptions>();
   auto a = std::make_shared<CustomsArgs>();
 
-  auto* declare = customs->add_subcommand(
-      "declare",
-      "Declare a consignment (CUSTOMS_BROKER, engaged by the goods' holder: prov delegate --holder)");
+  auto* declare = customs->add_subcommand("declare",
+                                          "Declare a consignment (CUSTOMS_BROKER, engaged by the "
+                                          "goods' holder: prov delegate --holder)");
   declare->add_option("--no", a->no, "Declaration number")->required();
   declare->add_option("--mode", a->mode, "1210 bonded import, 1239, 9610 direct B2C, 9710, 9810")
       ->required()

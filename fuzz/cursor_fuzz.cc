@@ -13,8 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!f.ok()) continue;
     std::string again = n == 1 ? node::api::EncodeCursor("c1", {(*f)[0]})
                                : node::api::EncodeCursor("c1", {(*f)[0], (*f)[1]});
-    fuzz::CheckCanonical(ByteView(data, size),
-                         Bytes(again.begin(), again.end()), "cursor");
+    fuzz::CheckCanonical(ByteView(data, size), Bytes(again.begin(), again.end()), "cursor");
   }
   return 0;
 }

@@ -6,9 +6,8 @@
 // (>= 400) is an RFC 9457 problem whose JSON "status" equals the HTTP status.
 #include <cstddef>
 #include <cstdint>
-#include <string_view>
-
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "../tests/node/fake_ledger.h"  // the in-memory LedgerApi of the REST tests
 #include "tidemark/node/api/rest_api.h"
@@ -25,8 +24,8 @@ struct World {
   tidemark::testing::FakeLedger ledger{"fuzz-chain"};
   http::EventBus bus{{.ring_capacity = 4, .max_subscribers = 4}};
   metrics::Registry metrics;
-  api::RestApi rest{&ledger, &bus, &metrics,
-                    {.max_json_depth = 16, .wait_commit_timeout_ms = 0, .sse_queue = 4}};
+  api::RestApi rest{
+      &ledger, &bus, &metrics, {.max_json_depth = 16, .wait_commit_timeout_ms = 0, .sse_queue = 4}};
   http::Router router;
   http::ServerOptions limits{.max_body_bytes = 64 << 10, .max_header_bytes = 8 << 10};
   World() { rest.Register(&router); }

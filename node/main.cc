@@ -5,9 +5,8 @@
 // The production binary: it holds no test code and has no test switch (no flag, config key or
 // environment variable). Tests that need the "test" contract, tampered proofs or the fault file
 // run `tidemark-node-test` (node/testing/).
-#include <iostream>
-
 #include <CLI/CLI.hpp>
+#include <iostream>
 
 #include "tidemark/node/app/node.h"
 #include "tidemark/node/config/config.h"

@@ -18,6 +18,7 @@ bash scripts/install-deps.sh
 
 # Static checks first: they take a second and say what is wrong before a long build.
 python3 scripts/check-layers.py
+bash scripts/check-format.sh  # clang-format-14 over every tracked .cc/.h (--fix formats them)
 
 cmake --preset "$PRESET" >/dev/null
 cmake --build --preset "$PRESET"

@@ -715,8 +715,7 @@ void Simulation::Transmit(size_t from, size_t to, std::shared_ptr<const Message>
   ++result_.messages;
   if (group_[from] != group_[to]) return;
   if (faulty_ && cfg_.lose_fetches_after_restart_ms > 0 &&
-      std::holds_alternative<BlockRequest>(*msg) &&
-      nodes_[from].restarted_at &&
+      std::holds_alternative<BlockRequest>(*msg) && nodes_[from].restarted_at &&
       now_ < *nodes_[from].restarted_at + cfg_.lose_fetches_after_restart_ms) {
     if (tracing_) Trace("lost: block request of restarted n" + std::to_string(from));
     return;
@@ -827,8 +826,9 @@ void Simulation::ByzantineSend(size_t from, std::vector<size_t> targets, const M
   if (alt) alt_ptr = std::make_shared<const Message>(std::move(*alt));
   for (size_t j : targets) {
     if (fl.withhold && withholdable && rng_.Permille(500)) {
-      if (tracing_) Trace("byzantine n" + std::to_string(from) + " withholds from n" +
-                          std::to_string(j) + ": " + Describe(*main_ptr));
+      if (tracing_)
+        Trace("byzantine n" + std::to_string(from) + " withholds from n" + std::to_string(j) +
+              ": " + Describe(*main_ptr));
       continue;
     }
     const bool is_vote = std::holds_alternative<Vote>(*main_ptr);
@@ -890,7 +890,6 @@ void Simulation::ByzantineInject(size_t i) {
   }
 }
 
-
 // ---- The forging adversary (fault `forge`) ---------------------------------------------------
 
 // Keeps what a Byzantine replica receives: timeouts (with their signatures), votes, QCs, TCs.
@@ -939,7 +938,8 @@ QuorumCert Simulation::ForgedQc(size_t i, const VoteData& d, int how) {
   auto me = vs.IndexOf(nodes_[i].signer->public_key());
   const uint32_t my = me ? *me : 0;
   if (how == 0) {
-    for (size_t k = 0; k < vs.Quorum(); ++k) qc.signatures.emplace_back(my, SignAs(i, SigKind::kVote, body));
+    for (size_t k = 0; k < vs.Quorum(); ++k)
+      qc.signatures.emplace_back(my, SignAs(i, SigKind::kVote, body));
   } else if (how == 1) {
     std::map<uint32_t, Signature> sigs;
     auto seen = seen_votes_.find(body);
@@ -975,7 +975,8 @@ std::optional<TimeoutCert> Simulation::ForgedTc(size_t i, int how) {
   if (how == 0) {
     tc.round = r.round();
     for (size_t k = 0; k < quorum; ++k) {
-      tc.entries.push_back({*me, 0, SignAs(i, SigKind::kTimeout, TimeoutSigningBody(epoch, tc.round, 0))});
+      tc.entries.push_back(
+          {*me, 0, SignAs(i, SigKind::kTimeout, TimeoutSigningBody(epoch, tc.round, 0))});
     }
     tc.high_qc = root;
     return tc;
@@ -1021,8 +1022,10 @@ void Simulation::Forge(size_t i) {
   const uint64_t epoch = r.epoch();
   const SafetyState& st = r.safety();
   auto timeout_with = [&](uint64_t round, const QuorumCert& hqc, std::optional<TimeoutCert> tc) {
-    TimeoutMsg t{epoch, round, hqc, std::move(tc), *me,
-                 SignAs(i, SigKind::kTimeout, TimeoutSigningBody(epoch, round, hqc.data.round))};
+    TimeoutMsg t{
+        epoch, round,
+        hqc,   std::move(tc),
+        *me,   SignAs(i, SigKind::kTimeout, TimeoutSigningBody(epoch, round, hqc.data.round))};
     return t;
   };
   const std::vector<size_t> victims = HonestSubset();
@@ -1080,14 +1083,14 @@ void Simulation::Forge(size_t i) {
     case 4: {  // replay an old certificate (an old round, maybe of an older epoch)
       if (!seen_qcs_.empty() && rng_.Below(2)) {
         const QuorumCert& old = seen_qcs_[rng_.Below(seen_qcs_.size())];
-        return SendForged(i, victims, timeout_with(std::max(r.round(), old.data.round + 1), old,
-                                                   std::nullopt));
+        return SendForged(i, victims,
+                          timeout_with(std::max(r.round(), old.data.round + 1), old, std::nullopt));
       }
       if (!seen_tcs_.empty()) {
         const TimeoutCert& old = seen_tcs_[rng_.Below(seen_tcs_.size())];
-        return SendForged(i, victims,
-                          timeout_with(std::max(r.round(), st.high_qc.data.round + 1),
-                                       st.high_qc, old));
+        return SendForged(
+            i, victims,
+            timeout_with(std::max(r.round(), st.high_qc.data.round + 1), st.high_qc, old));
       }
       return;
     }

@@ -116,7 +116,8 @@ std::vector<Action> Replica::OnTick(uint64_t now_ms) {
 
 bool Replica::PacingAllows(const Ctx& c, const Block& parent) const {
   if (opts_.min_block_interval_ms == 0) return true;
-  const uint64_t since = c.now > parent.header.timestamp_ms ? c.now - parent.header.timestamp_ms : 0;
+  const uint64_t since =
+      c.now > parent.header.timestamp_ms ? c.now - parent.header.timestamp_ms : 0;
   if (since < opts_.min_block_interval_ms) return false;
   if (since >= opts_.idle_block_interval_ms) return true;
   if (!parent.txs.empty()) return true;
@@ -277,7 +278,7 @@ void Replica::TryPropose(Ctx& c) {
   const bool via_tc = last_tc_ && last_tc_->round + 1 == round_;
   if (hqc.data.round + 1 != round_ && !via_tc) return;
   const Block* parent = FindBlock(hqc.data.block_id);
-  if (parent == nullptr) return;  // fetched on QC arrival; retried after linking
+  if (parent == nullptr) return;          // fetched on QC arrival; retried after linking
   if (!PacingAllows(c, *parent)) return;  // the host's OnTick retries
   BlockHeader h;
   h.chain_id = opts_.chain_id;

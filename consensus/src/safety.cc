@@ -12,7 +12,8 @@ Status SafetyRules::CheckVote(uint64_t round, const QuorumCert& qc, const Timeou
 #else
   constexpr bool skip_last_voted = false, skip_lock = false;
 #endif
-  if (!skip_last_voted && round <= s_.last_voted_round) return Status::FailedPrecondition("already voted in round");
+  if (!skip_last_voted && round <= s_.last_voted_round)
+    return Status::FailedPrecondition("already voted in round");
   if (round <= s_.last_timeout_round) return Status::FailedPrecondition("timed out in round");
   if (round <= q) return Status::Invalid("block round not above its qc");
   if (qc.data.epoch != s_.epoch) return Status::Invalid("qc of another epoch");

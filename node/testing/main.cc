@@ -7,11 +7,10 @@
 //
 // TIDEMARK_TEST_FAULTS=1 and TIDEMARK_TEST_TAMPER_PROOFS=1 in the environment do the same as the
 // flags (process tests set them for the nodes they spawn). `tidemark-node` reads neither.
+#include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
-
-#include <CLI/CLI.hpp>
 
 #include "tidemark/node/app/node.h"
 #include "tidemark/node/config/config.h"

@@ -90,8 +90,8 @@ class BlockRequestDropper {
     uint64_t sync = 0;
   };
   std::mutex mu_;
-  std::set<PublicKey> peers_;              // guarded by mu_
-  std::map<PublicKey, Dropped> dropped_;   // guarded by mu_; since the last change of peers_
+  std::set<PublicKey> peers_;             // guarded by mu_
+  std::map<PublicKey, Dropped> dropped_;  // guarded by mu_; since the last change of peers_
 };
 
 }  // namespace
@@ -129,8 +129,10 @@ Result<NodeExtensions> TestNodeExtensions(const config::NodeConfig& cfg, TestNod
   };
   if (opt.tamper_proofs) {
     if (!IsDevChain(cfg.chain_id)) {
-      return Status::FailedPrecondition("--tamper-proofs is only allowed on a development chain, "
-                                        "not '" + cfg.chain_id + "'");
+      return Status::FailedPrecondition(
+          "--tamper-proofs is only allowed on a development chain, "
+          "not '" +
+          cfg.chain_id + "'");
     }
     spdlog::critical("TEST MODE: this node serves TAMPERED proof bundles; use it for tests only");
     ext.tamper_proofs = &TamperBundle;

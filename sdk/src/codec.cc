@@ -113,8 +113,8 @@ Status Reader::Version(uint8_t expected) {
   uint8_t v;
   TM_RETURN_IF_ERROR(U8(&v, "version"));
   if (v != expected) {
-    return Error("unknown version " + std::to_string(v) + " (expected " +
-                 std::to_string(expected) + ")");
+    return Error("unknown version " + std::to_string(v) + " (expected " + std::to_string(expected) +
+                 ")");
   }
   return Status::Ok();
 }
@@ -130,11 +130,21 @@ bool IsValidUtf8(std::string_view s) {
     unsigned char c = p[i];
     size_t n;
     uint32_t cp;
-    if (c < 0x80) { ++i; continue; }
-    if ((c & 0xE0) == 0xC0) { n = 1; cp = c & 0x1F; }
-    else if ((c & 0xF0) == 0xE0) { n = 2; cp = c & 0x0F; }
-    else if ((c & 0xF8) == 0xF0) { n = 3; cp = c & 0x07; }
-    else return false;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    if ((c & 0xE0) == 0xC0) {
+      n = 1;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 2;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 3;
+      cp = c & 0x07;
+    } else
+      return false;
     if (i + n >= s.size()) return false;  // continuation bytes missing
     for (size_t k = 1; k <= n; ++k) {
       if ((p[i + k] & 0xC0) != 0x80) return false;

@@ -15,12 +15,18 @@ bool CryptoInit() {
 
 std::string_view SigDomain(SigKind kind) {
   switch (kind) {
-    case SigKind::kTx: return "tidemark/tx/v1";
-    case SigKind::kVote: return "tidemark/vote/v1";
-    case SigKind::kTimeout: return "tidemark/timeout/v1";
-    case SigKind::kProposal: return "tidemark/proposal/v1";
-    case SigKind::kHandshake: return "tidemark/handshake/v1";
-    case SigKind::kRead: return "tidemark/read/v1";
+    case SigKind::kTx:
+      return "tidemark/tx/v1";
+    case SigKind::kVote:
+      return "tidemark/vote/v1";
+    case SigKind::kTimeout:
+      return "tidemark/timeout/v1";
+    case SigKind::kProposal:
+      return "tidemark/proposal/v1";
+    case SigKind::kHandshake:
+      return "tidemark/handshake/v1";
+    case SigKind::kRead:
+      return "tidemark/read/v1";
   }
   return "tidemark/unknown/v1";
 }

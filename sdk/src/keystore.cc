@@ -139,7 +139,9 @@ std::string KeyFile::ToJson() const {
   j["version"] = kKeyFileVersion;
   j["name"] = name;
   j["public_key"] = public_key.Hex();
-  j["kdf"] = {{"alg", kKdfAlg}, {"opslimit", kdf.opslimit}, {"memlimit", kdf.memlimit},
+  j["kdf"] = {{"alg", kKdfAlg},
+              {"opslimit", kdf.opslimit},
+              {"memlimit", kdf.memlimit},
               {"salt", salt.Hex()}};
   j["cipher"] = {{"alg", kCipherAlg}, {"nonce", nonce.Hex()}, {"ciphertext", ToHex(ciphertext)}};
   return j.dump(2) + "\n";
@@ -169,8 +171,8 @@ Result<KeyFile> KeyFile::Parse(std::string_view text) {
   TM_ASSIGN_OR_RETURN(std::string cipher_alg, StringField(*cipher, "alg", "cipher.alg"));
   if (cipher_alg != kCipherAlg) return Bad("unsupported cipher.alg \"" + cipher_alg + "\"");
   TM_ASSIGN_OR_RETURN(f.nonce, HexField<24>(*cipher, "nonce", "cipher.nonce"));
-  TM_ASSIGN_OR_RETURN(auto ct, HexField<kCiphertextSize>(*cipher, "ciphertext",
-                                                         "cipher.ciphertext"));
+  TM_ASSIGN_OR_RETURN(auto ct,
+                      HexField<kCiphertextSize>(*cipher, "ciphertext", "cipher.ciphertext"));
   f.ciphertext.assign(ct.begin(), ct.end());
   return f;
 }
@@ -201,8 +203,7 @@ Result<KeyPair> DecryptKey(const KeyFile& file, std::string_view password) {
   Status s = DeriveKey(password, file.salt, file.kdf, &key);
   Seed seed;
   bool opened = s.ok() && crypto_secretbox_open_easy(seed.data.data(), file.ciphertext.data(),
-                                                     file.ciphertext.size(),
-                                                     file.nonce.data.data(),
+                                                     file.ciphertext.size(), file.nonce.data.data(),
                                                      key.data.data()) == 0;
   sodium_memzero(key.data.data(), key.size());
   if (!s.ok()) return s;

@@ -6,21 +6,36 @@ namespace tidemark {
 
 const char* CodeName(Code code) {
   switch (code) {
-    case Code::kOk: return "OK";
-    case Code::kInvalidArgument: return "INVALID_ARGUMENT";
-    case Code::kNotFound: return "NOT_FOUND";
-    case Code::kAlreadyExists: return "ALREADY_EXISTS";
-    case Code::kPermissionDenied: return "PERMISSION_DENIED";
-    case Code::kUnauthenticated: return "UNAUTHENTICATED";
-    case Code::kFailedPrecondition: return "FAILED_PRECONDITION";
-    case Code::kResourceExhausted: return "RESOURCE_EXHAUSTED";
-    case Code::kOutOfRange: return "OUT_OF_RANGE";
-    case Code::kCorruption: return "CORRUPTION";
-    case Code::kIoError: return "IO_ERROR";
-    case Code::kUnavailable: return "UNAVAILABLE";
-    case Code::kDeadlineExceeded: return "DEADLINE_EXCEEDED";
-    case Code::kInternal: return "INTERNAL";
-    case Code::kGone: return "GONE";
+    case Code::kOk:
+      return "OK";
+    case Code::kInvalidArgument:
+      return "INVALID_ARGUMENT";
+    case Code::kNotFound:
+      return "NOT_FOUND";
+    case Code::kAlreadyExists:
+      return "ALREADY_EXISTS";
+    case Code::kPermissionDenied:
+      return "PERMISSION_DENIED";
+    case Code::kUnauthenticated:
+      return "UNAUTHENTICATED";
+    case Code::kFailedPrecondition:
+      return "FAILED_PRECONDITION";
+    case Code::kResourceExhausted:
+      return "RESOURCE_EXHAUSTED";
+    case Code::kOutOfRange:
+      return "OUT_OF_RANGE";
+    case Code::kCorruption:
+      return "CORRUPTION";
+    case Code::kIoError:
+      return "IO_ERROR";
+    case Code::kUnavailable:
+      return "UNAVAILABLE";
+    case Code::kDeadlineExceeded:
+      return "DEADLINE_EXCEEDED";
+    case Code::kInternal:
+      return "INTERNAL";
+    case Code::kGone:
+      return "GONE";
   }
   return "UNKNOWN";
 }
@@ -55,7 +70,8 @@ Result<Bytes> FromHex(std::string_view hex) {
   for (size_t i = 0; i < out.size(); ++i) {
     int hi = HexVal(hex[2 * i]), lo = HexVal(hex[2 * i + 1]);
     if (hi < 0 || lo < 0) {
-      return Status::Invalid("invalid hex digit at offset " + std::to_string(hi < 0 ? 2 * i : 2 * i + 1));
+      return Status::Invalid("invalid hex digit at offset " +
+                             std::to_string(hi < 0 ? 2 * i : 2 * i + 1));
     }
     out[i] = static_cast<uint8_t>(hi << 4 | lo);
   }

@@ -147,11 +147,12 @@ Bytes Vote::Encode() const {
 }
 
 Result<Vote> Vote::Decode(ByteView in) {
-  return DecodeWhole<Vote>(in, "vote", +[](Reader& r, Vote* v) -> Status {
-    TM_RETURN_IF_ERROR(VoteData::DecodeFrom(r, &v->data));
-    TM_RETURN_IF_ERROR(r.U32(&v->voter, "voter"));
-    return r.Fixed(&v->signature, "signature");
-  });
+  return DecodeWhole<Vote>(
+      in, "vote", +[](Reader& r, Vote* v) -> Status {
+        TM_RETURN_IF_ERROR(VoteData::DecodeFrom(r, &v->data));
+        TM_RETURN_IF_ERROR(r.U32(&v->voter, "voter"));
+        return r.Fixed(&v->signature, "signature");
+      });
 }
 
 void QuorumCert::EncodeTo(Writer& w) const {
@@ -219,7 +220,8 @@ Status QuorumCert::Verify(const ValidatorSet& vs, std::string_view chain_id) con
   return Status::Ok();
 }
 
-// ---- Validator sets ------------------------------------------------------------------------------
+// ---- Validator sets
+// ------------------------------------------------------------------------------
 
 std::optional<uint32_t> ValidatorSet::IndexOf(const PublicKey& key) const {
   for (size_t i = 0; i < validators.size(); ++i) {
@@ -334,21 +336,22 @@ Bytes Block::Encode() const {
 }
 
 Result<Block> Block::Decode(ByteView in) {
-  return DecodeWhole<Block>(in, "block", +[](Reader& r, Block* b) -> Status {
-    TM_RETURN_IF_ERROR(BlockHeader::DecodeFrom(r, &b->header));
-    TM_RETURN_IF_ERROR(QuorumCert::DecodeFrom(r, &b->justify));
-    uint32_t n;
-    TM_RETURN_IF_ERROR(r.Count(&n, kMaxTxsPerBlock, 4 + 1 + 4 + 32 + 8 + 64, "txs"));
-    b->txs.resize(n);
-    for (auto& tx : b->txs) {
-      Bytes raw;
-      TM_RETURN_IF_ERROR(r.Blob(&raw, kMaxTxSize, "tx"));
-      auto d = Transaction::Decode(raw);
-      if (!d.ok()) return d.status().WithContext("block");
-      tx = std::move(*d);
-    }
-    return Status::Ok();
-  });
+  return DecodeWhole<Block>(
+      in, "block", +[](Reader& r, Block* b) -> Status {
+        TM_RETURN_IF_ERROR(BlockHeader::DecodeFrom(r, &b->header));
+        TM_RETURN_IF_ERROR(QuorumCert::DecodeFrom(r, &b->justify));
+        uint32_t n;
+        TM_RETURN_IF_ERROR(r.Count(&n, kMaxTxsPerBlock, 4 + 1 + 4 + 32 + 8 + 64, "txs"));
+        b->txs.resize(n);
+        for (auto& tx : b->txs) {
+          Bytes raw;
+          TM_RETURN_IF_ERROR(r.Blob(&raw, kMaxTxSize, "tx"));
+          auto d = Transaction::Decode(raw);
+          if (!d.ok()) return d.status().WithContext("block");
+          tx = std::move(*d);
+        }
+        return Status::Ok();
+      });
 }
 
 Status Block::CheckInternal() const {
@@ -385,25 +388,26 @@ Bytes Receipt::Encode() const {
 Hash256 Receipt::Hash() const { return Sha256(Encode()); }
 
 Result<Receipt> Receipt::Decode(ByteView in) {
-  return DecodeWhole<Receipt>(in, "receipt", +[](Reader& r, Receipt* rc) -> Status {
-    TM_RETURN_IF_ERROR(r.Version(kEncodingVersion));
-    TM_RETURN_IF_ERROR(r.Fixed(&rc->tx_id, "tx_id"));
-    TM_RETURN_IF_ERROR(r.U64(&rc->height, "height"));
-    TM_RETURN_IF_ERROR(r.U32(&rc->index, "index"));
-    uint8_t st;
-    TM_RETURN_IF_ERROR(r.U8(&st, "status"));
-    if (st > 1) return r.Error("unknown status " + std::to_string(st));
-    rc->status = static_cast<TxStatus>(st);
-    TM_RETURN_IF_ERROR(r.Str(&rc->reason, kMaxReasonLen, "reason"));
-    uint32_t n;
-    TM_RETURN_IF_ERROR(r.Count(&n, kMaxEventsPerReceipt, 8, "events"));
-    rc->events.resize(n);
-    for (auto& e : rc->events) {
-      TM_RETURN_IF_ERROR(r.Str(&e.type, 128, "event type"));
-      TM_RETURN_IF_ERROR(r.Blob(&e.data, kMaxEventDataLen, "event data"));
-    }
-    return Status::Ok();
-  });
+  return DecodeWhole<Receipt>(
+      in, "receipt", +[](Reader& r, Receipt* rc) -> Status {
+        TM_RETURN_IF_ERROR(r.Version(kEncodingVersion));
+        TM_RETURN_IF_ERROR(r.Fixed(&rc->tx_id, "tx_id"));
+        TM_RETURN_IF_ERROR(r.U64(&rc->height, "height"));
+        TM_RETURN_IF_ERROR(r.U32(&rc->index, "index"));
+        uint8_t st;
+        TM_RETURN_IF_ERROR(r.U8(&st, "status"));
+        if (st > 1) return r.Error("unknown status " + std::to_string(st));
+        rc->status = static_cast<TxStatus>(st);
+        TM_RETURN_IF_ERROR(r.Str(&rc->reason, kMaxReasonLen, "reason"));
+        uint32_t n;
+        TM_RETURN_IF_ERROR(r.Count(&n, kMaxEventsPerReceipt, 8, "events"));
+        rc->events.resize(n);
+        for (auto& e : rc->events) {
+          TM_RETURN_IF_ERROR(r.Str(&e.type, 128, "event type"));
+          TM_RETURN_IF_ERROR(r.Blob(&e.data, kMaxEventDataLen, "event data"));
+        }
+        return Status::Ok();
+      });
 }
 
 }  // namespace tidemark

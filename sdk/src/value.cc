@@ -6,13 +6,20 @@ namespace tidemark {
 
 Value::Type Value::type() const {
   switch (v_.index()) {
-    case 0: return Type::kNull;
-    case 1: return as_bool() ? Type::kTrue : Type::kFalse;
-    case 2: return Type::kInt;
-    case 3: return Type::kString;
-    case 4: return Type::kBytes;
-    case 5: return Type::kList;
-    default: return Type::kMap;
+    case 0:
+      return Type::kNull;
+    case 1:
+      return as_bool() ? Type::kTrue : Type::kFalse;
+    case 2:
+      return Type::kInt;
+    case 3:
+      return Type::kString;
+    case 4:
+      return Type::kBytes;
+    case 5:
+      return Type::kList;
+    default:
+      return Type::kMap;
   }
 }
 
@@ -28,10 +35,17 @@ void Value::EncodeTo(Writer& w) const {
   switch (t) {
     case Type::kNull:
     case Type::kFalse:
-    case Type::kTrue: break;
-    case Type::kInt: w.I64(as_int()); break;
-    case Type::kString: w.Str(as_string()); break;
-    case Type::kBytes: w.Blob(as_bytes()); break;
+    case Type::kTrue:
+      break;
+    case Type::kInt:
+      w.I64(as_int());
+      break;
+    case Type::kString:
+      w.Str(as_string());
+      break;
+    case Type::kBytes:
+      w.Blob(as_bytes());
+      break;
     case Type::kList:
       w.U32(static_cast<uint32_t>(as_list().size()));
       for (const auto& e : as_list()) e.EncodeTo(w);
@@ -57,9 +71,15 @@ Status Value::DecodeFrom(Reader& r, Value* out, size_t depth) {
   uint8_t tag;
   TM_RETURN_IF_ERROR(r.U8(&tag, "value tag"));
   switch (static_cast<Type>(tag)) {
-    case Type::kNull: *out = Value(); return Status::Ok();
-    case Type::kFalse: *out = Value(false); return Status::Ok();
-    case Type::kTrue: *out = Value(true); return Status::Ok();
+    case Type::kNull:
+      *out = Value();
+      return Status::Ok();
+    case Type::kFalse:
+      *out = Value(false);
+      return Status::Ok();
+    case Type::kTrue:
+      *out = Value(true);
+      return Status::Ok();
     case Type::kInt: {
       int64_t i;
       TM_RETURN_IF_ERROR(r.I64(&i, "int"));
@@ -127,12 +147,19 @@ namespace {
 Status FromJsonRec(const nlohmann::json& j, Value* out, size_t depth, const std::string& path) {
   if (depth > Value::kMaxDepth) return Status::Invalid(path + ": nested too deeply");
   switch (j.type()) {
-    case nlohmann::json::value_t::null: *out = Value(); return Status::Ok();
-    case nlohmann::json::value_t::boolean: *out = Value(j.get<bool>()); return Status::Ok();
-    case nlohmann::json::value_t::number_integer: *out = Value(j.get<int64_t>()); return Status::Ok();
+    case nlohmann::json::value_t::null:
+      *out = Value();
+      return Status::Ok();
+    case nlohmann::json::value_t::boolean:
+      *out = Value(j.get<bool>());
+      return Status::Ok();
+    case nlohmann::json::value_t::number_integer:
+      *out = Value(j.get<int64_t>());
+      return Status::Ok();
     case nlohmann::json::value_t::number_unsigned: {
       uint64_t u = j.get<uint64_t>();
-      if (u > static_cast<uint64_t>(INT64_MAX)) return Status::Invalid(path + ": integer out of range");
+      if (u > static_cast<uint64_t>(INT64_MAX))
+        return Status::Invalid(path + ": integer out of range");
       *out = Value(static_cast<int64_t>(u));
       return Status::Ok();
     }
@@ -195,12 +222,18 @@ Result<Value> Value::FromJson(const nlohmann::json& j) {
 
 nlohmann::json Value::ToJson() const {
   switch (type()) {
-    case Type::kNull: return nullptr;
-    case Type::kFalse: return false;
-    case Type::kTrue: return true;
-    case Type::kInt: return as_int();
-    case Type::kString: return as_string();
-    case Type::kBytes: return nlohmann::json{{"$bytes", ToHex(as_bytes())}};
+    case Type::kNull:
+      return nullptr;
+    case Type::kFalse:
+      return false;
+    case Type::kTrue:
+      return true;
+    case Type::kInt:
+      return as_int();
+    case Type::kString:
+      return as_string();
+    case Type::kBytes:
+      return nlohmann::json{{"$bytes", ToHex(as_bytes())}};
     case Type::kList: {
       auto a = nlohmann::json::array();
       for (const auto& e : as_list()) a.push_back(e.ToJson());

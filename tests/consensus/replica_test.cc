@@ -255,7 +255,8 @@ TEST_CASE("a leader whose votes overtake the proposal fetches the block and prop
   for (size_t i = 0; i < 4; ++i) CHECK(c.tips[i].header.height >= start + 20);
 }
 
-TEST_CASE("a lost block fetch is asked again, from the next live peer, never itself, with backoff") {
+TEST_CASE(
+    "a lost block fetch is asked again, from the next live peer, never itself, with backoff") {
   // Regression (issue #15, sim seeds 910, 1535, 2518): a replica's one fetch was lost, rounds
   // then advanced by QC so no timer fired, and later QCs did not ask again: it never committed.
   Cluster c(4);
@@ -280,7 +281,7 @@ TEST_CASE("a lost block fetch is asked again, from the next live peer, never its
   (void)r.OnMessage(c.keys[2].public_key(), EpochRequest{0}, c.now);
   const Hash256 parent = r3->block.header.parent;
   auto requests = [&](const std::vector<Action>& out) {  // for the parent (its own parent is
-    std::vector<std::pair<PublicKey, Hash256>> reqs;    // fetched alongside, for the commit)
+    std::vector<std::pair<PublicKey, Hash256>> reqs;     // fetched alongside, for the commit)
     for (const auto& a : out) {
       auto* s = std::get_if<SendTo>(&a);
       if (s && std::holds_alternative<BlockRequest>(s->msg) &&
@@ -299,7 +300,7 @@ TEST_CASE("a lost block fetch is asked again, from the next live peer, never its
   auto second = requests(r.OnTick(t0 + 500));
   REQUIRE(second.size() == 1);
   REQUIRE(second[0] == std::make_pair(c.keys[1].public_key(), parent));  // lost too
-  REQUIRE(requests(r.OnTick(t0 + 500 + 999)).empty());  // backoff: 1000 ms now
+  REQUIRE(requests(r.OnTick(t0 + 500 + 999)).empty());                   // backoff: 1000 ms now
   // A later reference to the missing block asks again once its time has come, first from the
   // peer that referred to it (it holds the block, unless it is the one that just failed us).
   auto third = requests(r.OnMessage(c.keys[3].public_key(), *r3, t0 + 1500));
@@ -321,4 +322,3 @@ TEST_CASE("a lost block fetch is asked again, from the next live peer, never its
   REQUIRE(r.outstanding_fetches() == 0);
   REQUIRE(r.safety().last_voted_round == 3);  // (its vote stays local: it leads round 4)
 }
-

@@ -28,8 +28,9 @@ TEST_CASE("the simulator has teeth: a skipped locking check breaks agreement") {
     if (!r.ok) {
       found = true;
       REQUIRE(r.violation.find("agreement") != std::string::npos);
-      REQUIRE_FALSE(r.trace.empty());     // the replayed trace comes with it
-      cfg.test_only_break = tidemark::consensus::TestOnlyBreak::kNone;  // the same seed is safe with the rule in place
+      REQUIRE_FALSE(r.trace.empty());  // the replayed trace comes with it
+      cfg.test_only_break = tidemark::consensus::TestOnlyBreak::kNone;  // the same seed is safe
+                                                                        // with the rule in place
       REQUIRE(RunSim(cfg).ok);
     }
   }

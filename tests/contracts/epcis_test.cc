@@ -134,10 +134,18 @@ TEST_CASE("mutated documents never crash the parser (fixed seed)") {
       for (int e = 0; e < edits; ++e) {
         size_t pos = rng() % m.size();
         switch (rng() % 4) {
-          case 0: m[pos] = static_cast<char>(rng() % 256); break;
-          case 1: m.erase(pos, 1 + rng() % 8); break;
-          case 2: m.insert(pos, 1, "{}[]\",:0.eE-"[rng() % 13]); break;
-          default: m.resize(pos); break;
+          case 0:
+            m[pos] = static_cast<char>(rng() % 256);
+            break;
+          case 1:
+            m.erase(pos, 1 + rng() % 8);
+            break;
+          case 2:
+            m.insert(pos, 1, "{}[]\",:0.eE-"[rng() % 13]);
+            break;
+          default:
+            m.resize(pos);
+            break;
         }
         if (m.empty()) m = "{";
       }

@@ -197,12 +197,12 @@ TEST_CASE("the production registry holds no test contract") {
   Chain c;
   c.Init({{"brand", {Role::kBrand}}});
   KeyPair admin = KeyFor("brand/admin");
-  Transaction tx{.chain_id = "tidemark-test",
-                 .nonce = NextNonce(c.state, admin.public_key()),
-                 .contract = "test",
-                 .method = "put",
-                 .args = Value(Value::Map{{"key", "big"}, {"value", std::string(1000, 'x')}})
-                             .Encode()};
+  Transaction tx{
+      .chain_id = "tidemark-test",
+      .nonce = NextNonce(c.state, admin.public_key()),
+      .contract = "test",
+      .method = "put",
+      .args = Value(Value::Map{{"key", "big"}, {"value", std::string(1000, 'x')}}).Encode()};
   tx.SignWith(admin);
   TxContext ctx{.chain_id = tx.chain_id, .tx_id = tx.Id(), .signer = tx.signer, .height = 1};
   Receipt r = ApplyTransaction(prod, c.state, tx, ctx);

@@ -117,8 +117,9 @@ TEST_CASE("a 1210 import walks from commissioning abroad to retail sale, recall 
   {
     auto once = Trace(c.state, kItemA, 0);
     REQUIRE(once.ok());
-    CHECK(once->Find("warnings")->as_list().back().as_string().rfind("scanned once, first at ", 0) ==
-          0);
+    CHECK(
+        once->Find("warnings")->as_list().back().as_string().rfind("scanned once, first at ", 0) ==
+        0);
   }
   REQUIRE(Ok(c.Call("retail/service", "prov", "scan", Value::Map{{"code", kItemA}})));
 

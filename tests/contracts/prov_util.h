@@ -66,10 +66,9 @@ inline Receipt Handover(Chain& c, const std::string& from, const std::string& to
 // The holder `holder_org` engages the customs broker `broker_org` to declare the goods it holds.
 inline Receipt EngageBroker(Chain& c, const std::string& holder_org,
                             const std::string& broker_org) {
-  return c.Call(holder_org + "/admin", "prov", "delegate",
-                Value::Map{{"holder", holder_org},
-                           {"org", broker_org},
-                           {"acts", Value::List{"customs"}}});
+  return c.Call(
+      holder_org + "/admin", "prov", "delegate",
+      Value::Map{{"holder", holder_org}, {"org", broker_org}, {"acts", Value::List{"customs"}}});
 }
 
 inline std::string CustodyOf(Chain& c, const std::string& id) {

@@ -15,7 +15,9 @@ namespace {
 
 Transaction PartyTx(const KeyPair& k, const std::string& chain, uint64_t nonce,
                     const std::string& id) {
-  Transaction tx{.chain_id = chain, .nonce = nonce, .contract = "prov",
+  Transaction tx{.chain_id = chain,
+                 .nonce = nonce,
+                 .contract = "prov",
                  .method = "register_party",
                  .args = Value::MakeMap({{"id", Value(id)}, {"name", Value("P")}}).Encode()};
   tx.SignWith(k);

@@ -1,13 +1,12 @@
 // Process tests of admission control (issue #12, docs/api.md §Admission): real `tidemark-node`
 // processes on loopback. Nobody without a key can fill the mempool, keep the chain busy or put
 // bytes into blocks; a tx that can never execute does not make blocks beyond the heartbeat.
-#include <catch2/catch.hpp>
-
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <cstring>
 
 #include "net_util.h"
@@ -36,10 +35,12 @@ std::string Noise(size_t n) {
 // A production call any active key may make.
 Transaction PartyTx(const KeyPair& k, const std::string& chain, uint64_t nonce,
                     const std::string& id, size_t name_bytes = 8) {
-  Transaction tx{.chain_id = chain, .nonce = nonce, .contract = "prov",
-                 .method = "register_party",
-                 .args = Value::MakeMap({{"id", Value(id)}, {"name", Value(Noise(name_bytes))}})
-                             .Encode()};
+  Transaction tx{
+      .chain_id = chain,
+      .nonce = nonce,
+      .contract = "prov",
+      .method = "register_party",
+      .args = Value::MakeMap({{"id", Value(id)}, {"name", Value(Noise(name_bytes))}}).Encode()};
   tx.SignWith(k);
   return tx;
 }
@@ -70,8 +71,10 @@ class KeepAliveClient {
   int PostTx(const Transaction& tx) {
     if (fd_ < 0) return 0;
     std::string body = json{{"tx", ToHex(tx.Encode())}}.dump();
-    std::string req = "POST /v1/txs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json"
-                      "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    std::string req =
+        "POST /v1/txs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json"
+        "\r\nContent-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n" + body;
     for (size_t sent = 0; sent < req.size();) {
       ssize_t n = ::send(fd_, req.data() + sent, req.size() - sent, MSG_NOSIGNAL);
       if (n <= 0) return Close();
@@ -236,10 +239,12 @@ TEST_CASE("admission: a tx that can never execute leaves the block rate at the h
   for (uint64_t n = 1; n <= 20; ++n) {
     REQUIRE(Submit(node, PartyTx(admin, net.chain, n, "gap" + std::to_string(n)), false));
   }
-  REQUIRE(WaitFor([&] {
-    auto t = node.Get("/v1/txs/" + ahead.Id().Hex());
-    return t && (*t)["status"] == "committed";
-  }, 10s));
+  REQUIRE(WaitFor(
+      [&] {
+        auto t = node.Get("/v1/txs/" + ahead.Id().Hex());
+        return t && (*t)["status"] == "committed";
+      },
+      10s));
 }
 
 TEST_CASE("admission: rejected txs of unregistered keys reach no block and no disk") {
@@ -271,9 +276,14 @@ TEST_CASE("admission: rejected txs of unregistered keys reach no block and no di
     if (http.PostTx(tx) == 403) ++refused;
   }
   double send_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("unregistered: 56 txs (%zu bytes in all) refused in %.1f s\n",
-              [&] { size_t b = 0; for (const auto& t : txs) b += t.Encode().size(); return b; }(),
-              send_s);
+  std::printf(
+      "unregistered: 56 txs (%zu bytes in all) refused in %.1f s\n",
+      [&] {
+        size_t b = 0;
+        for (const auto& t : txs) b += t.Encode().size();
+        return b;
+      }(),
+      send_s);
   CHECK(refused == 56);
   std::this_thread::sleep_for(2s);  // what a proposer would have put in blocks by now
   uint64_t h1 = node.Height();

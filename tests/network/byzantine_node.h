@@ -30,8 +30,11 @@ class ByzantineNode : public consensus::ProposalHost {
  public:
   ByzantineNode(KeyPair key, const contracts::Genesis& genesis, node::p2p::TransportOptions topt,
                 std::vector<node::p2p::PeerAddress> peers)
-      : key_(key), chain_(genesis.chain_id), signer_(key, genesis.chain_id),
-        verifier_(genesis.chain_id), peers_(std::move(peers)) {
+      : key_(key),
+        chain_(genesis.chain_id),
+        signer_(key, genesis.chain_id),
+        verifier_(genesis.chain_id),
+        peers_(std::move(peers)) {
     auto ledger = node::Ledger::Open(std::make_unique<node::MemoryKvStore>(), genesis,
                                      contracts::TestContracts());
     genesis_ = ledger.ok() ? (*ledger)->genesis_block() : Block{};
@@ -43,12 +46,14 @@ class ByzantineNode : public consensus::ProposalHost {
     transport_ = std::make_unique<node::p2p::Transport>(
         io_, key, topt, [allowed](const PublicKey& k) { return allowed.count(k) > 0; },
         [this](const PublicKey& from, Bytes m) { OnMessage(from, std::move(m)); });
-    consensus::ReplicaOptions ro{.chain_id = chain_, .base_timeout_ms = 500,
-                                 .max_backoff_exponent = 3};
+    consensus::ReplicaOptions ro{
+        .chain_id = chain_, .base_timeout_ms = 500, .max_backoff_exponent = 3};
     replica_ = std::make_unique<consensus::Replica>(
         ro,
-        consensus::ReplicaInit{genesis.Validators(), genesis_,
-                               consensus::SafetyState::ForEpochRoot(0, genesis_.Id(), 0), {}},
+        consensus::ReplicaInit{genesis.Validators(),
+                               genesis_,
+                               consensus::SafetyState::ForEpochRoot(0, genesis_.Id(), 0),
+                               {}},
         this, &signer_, &verifier_);
     validators_ = genesis.Validators();
   }
@@ -233,9 +238,9 @@ class ByzantineNode : public consensus::ProposalHost {
   boost::asio::io_context io_;
   std::unique_ptr<node::p2p::Transport> transport_;
   std::mutex mu_;
-  std::unique_ptr<consensus::Replica> replica_;       // guarded by mu_
-  std::map<Hash256, Block> blocks_;                   // guarded by mu_
-  std::optional<consensus::ScheduleTimer> timer_;     // guarded by mu_
+  std::unique_ptr<consensus::Replica> replica_;    // guarded by mu_
+  std::map<Hash256, Block> blocks_;                // guarded by mu_
+  std::optional<consensus::ScheduleTimer> timer_;  // guarded by mu_
   std::thread io_thread_, loop_;
   std::atomic<bool> stopped_{false};
   std::atomic<size_t> equivocations_{0};

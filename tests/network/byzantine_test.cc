@@ -40,8 +40,10 @@ TEST_CASE("byzantine: a lying validator cannot split or stall the honest three a
   const size_t bad = 3;
   HonestPeers joined = StartHonest(net, honest);
   ByzantineNode byz(net.NodeKey(bad), joined.genesis,
-                    {.chain_id = net.chain, .listen_port = P2pPort(net.nodes[bad]),
-                     .max_frame_bytes = 24 << 20, .ban_ms = 0},
+                    {.chain_id = net.chain,
+                     .listen_port = P2pPort(net.nodes[bad]),
+                     .max_frame_bytes = 24 << 20,
+                     .ban_ms = 0},
                     joined.peers);
   REQUIRE(byz.Start().ok());
   REQUIRE(WaitFor([&] { return byz.connected() == 3; }));

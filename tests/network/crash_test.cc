@@ -1,9 +1,8 @@
 // Crash test: a single-validator node is killed with SIGKILL at random moments under load, 20
 // times; after every restart each tx acknowledged as committed is there, and at the end the stored
 // state roots equal a from-scratch replay of the stored blocks.
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <random>
 
 #include "process_util.h"
@@ -17,10 +16,11 @@ using namespace tidemark;
 using namespace tidemark::testing;
 using nlohmann::json;
 
-TEST_CASE("crash: SIGKILL under load 20 times loses no committed tx and the state replays exactly") {
+TEST_CASE(
+    "crash: SIGKILL under load 20 times loses no committed tx and the state replays exactly") {
   // Ports below the kernel's ephemeral range, where other tests' sockets land.
-  NodeProc node = InitSoloNetwork("tidemark-crash", "tidemark-crash",
-                                  21000 + (::getpid() % 1000) * 10);
+  NodeProc node =
+      InitSoloNetwork("tidemark-crash", "tidemark-crash", 21000 + (::getpid() % 1000) * 10);
   REQUIRE(!node.dir.empty());
   fs::path dir = node.dir.parent_path();
   KeyPair admin = LoadKey(node.dir / "admin_key.json");
@@ -61,7 +61,8 @@ TEST_CASE("crash: SIGKILL under load 20 times loses no committed tx and the stat
     std::vector<Hash256> acked_now;
     std::thread load([&] {
       while (!stop) {
-        Transaction tx = TestPut(admin, "tidemark-crash", nonce, "k", static_cast<int64_t>(nonce % 7));
+        Transaction tx =
+            TestPut(admin, "tidemark-crash", nonce, "k", static_cast<int64_t>(nonce % 7));
         auto r = Submit(node, tx, /*wait=*/true);
         if (!r || (*r)["status"] != "committed") {  // the node died under us
           inflight = tx;
@@ -101,7 +102,7 @@ TEST_CASE("crash: SIGKILL under load 20 times loses no committed tx and the stat
   auto stored = node::Ledger::Open(std::move(*kv), *genesis, contracts::TestContracts());
   REQUIRE(stored.ok());
   auto replay = node::Ledger::Open(std::make_unique<node::MemoryKvStore>(), *genesis,
-                                      contracts::TestContracts());
+                                   contracts::TestContracts());
   REQUIRE(replay.ok());
   uint64_t top = (*stored)->height();
   REQUIRE(top > 20);

@@ -2,7 +2,6 @@
 // test-only fault `drop-block-requests`, docs/network.md) stays behind while the fault holds, and
 // catches up to the same chain once they answer again — it keeps asking.
 #include <catch2/catch.hpp>
-
 #include <regex>
 
 #include "net_util.h"
@@ -83,19 +82,21 @@ TEST_CASE("fetch: a validator restarted while its peers drop its block requests 
   auto caught_up_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::steady_clock::now() - cleared_at)
                           .count();
-  std::printf("fetch_restart: restarted at height %llu, %llu blocks behind; caught up %lld ms "
-              "after the fault cleared (dropped: consensus %llu, sync %llu)\n",
-              static_cast<unsigned long long>(restarted),
-              static_cast<unsigned long long>(others_at_clear - restarted),
-              static_cast<long long>(caught_up_ms),
-              static_cast<unsigned long long>(dropped.consensus),
-              static_cast<unsigned long long>(dropped.sync));
+  std::printf(
+      "fetch_restart: restarted at height %llu, %llu blocks behind; caught up %lld ms "
+      "after the fault cleared (dropped: consensus %llu, sync %llu)\n",
+      static_cast<unsigned long long>(restarted),
+      static_cast<unsigned long long>(others_at_clear - restarted),
+      static_cast<long long>(caught_up_ms), static_cast<unsigned long long>(dropped.consensus),
+      static_cast<unsigned long long>(dropped.sync));
 
   // It follows the chain from there on, identical at every height.
   uint64_t top = 0;
-  REQUIRE(WaitFor([&] {
-    top = net.MinHeight(all);
-    return top >= others_at_clear + 3;
-  }, 20s));
+  REQUIRE(WaitFor(
+      [&] {
+        top = net.MinHeight(all);
+        return top >= others_at_clear + 3;
+      },
+      20s));
   CHECK(net.SameChain(all, top));
 }

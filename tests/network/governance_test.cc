@@ -14,7 +14,10 @@ namespace {
 
 Transaction GovTx(const KeyPair& k, const std::string& chain, uint64_t nonce,
                   const std::string& method, Value args) {
-  Transaction tx{.chain_id = chain, .nonce = nonce, .contract = "gov", .method = method,
+  Transaction tx{.chain_id = chain,
+                 .nonce = nonce,
+                 .contract = "gov",
+                 .method = method,
                  .args = args.Encode()};
   tx.SignWith(k);
   return tx;
@@ -89,44 +92,49 @@ TEST_CASE("governance: a fifth organisation joins by a 2/3 vote, validates, and 
   PublicKey fifth_node = net.NodeKey(fifth).public_key();
 
   // 1. Propose the new org with its validator key; three of four vote yes (3 * 3 > 2 * 4).
-  Value org = Value::MakeMap({{"id", Value("inspector")},
-                              {"name", Value("Third-party inspector")},
-                              {"roles", Value(Value::List{Value("INSPECTOR")})},
-                              {"admin_keys", Value(Value::List{Value(fifth_admin.public_key().Hex())})},
-                              {"validator_key", Value(fifth_node.Hex())}});
+  Value org =
+      Value::MakeMap({{"id", Value("inspector")},
+                      {"name", Value("Third-party inspector")},
+                      {"roles", Value(Value::List{Value("INSPECTOR")})},
+                      {"admin_keys", Value(Value::List{Value(fifth_admin.public_key().Hex())})},
+                      {"validator_key", Value(fifth_node.Hex())}});
   MustCommit(net.nodes[platform],
              GovTx(net.AdminKey(platform), net.chain, next(platform), "propose",
                    Value::MakeMap({{"kind", Value("add_org")}, {"org", org}})));
   for (size_t voter : {platform, customs}) {
-    MustCommit(net.nodes[voter], GovTx(net.AdminKey(voter), net.chain, next(voter), "vote",
-                                       Value::MakeMap({{"proposal", Value(int64_t{1})},
-                                                       {"yes", Value(true)}})));
+    MustCommit(net.nodes[voter],
+               GovTx(net.AdminKey(voter), net.chain, next(voter), "vote",
+                     Value::MakeMap({{"proposal", Value(int64_t{1})}, {"yes", Value(true)}})));
     CHECK(NodeStatusJson(net.nodes[platform])["epoch"] == 0);  // two of four: not yet
   }
-  MustCommit(net.nodes[bank], GovTx(net.AdminKey(bank), net.chain, next(bank), "vote",
-                                    Value::MakeMap({{"proposal", Value(int64_t{1})},
-                                                    {"yes", Value(true)}})));
+  MustCommit(net.nodes[bank],
+             GovTx(net.AdminKey(bank), net.chain, next(bank), "vote",
+                   Value::MakeMap({{"proposal", Value(int64_t{1})}, {"yes", Value(true)}})));
 
   // 2. Every node, the new one included, moves to epoch 1 with five validators.
-  REQUIRE(WaitFor([&] {
-    for (size_t i = 0; i < 5; ++i) {
-      json s = NodeStatusJson(net.nodes[i]);
-      if (s.is_null() || s["epoch"] != 1 || s["validator_count"] != 5) return false;
-    }
-    return true;
-  }, 30s));
+  REQUIRE(WaitFor(
+      [&] {
+        for (size_t i = 0; i < 5; ++i) {
+          json s = NodeStatusJson(net.nodes[i]);
+          if (s.is_null() || s["epoch"] != 1 || s["validator_count"] != 5) return false;
+        }
+        return true;
+      },
+      30s));
   json fs = NodeStatusJson(net.nodes[fifth]);
   REQUIRE(!fs["validator_index"].is_null());
   int fifth_index = fs["validator_index"].get<int>();
   // Its votes appear in certificates (quorum is 4 of 5, so within a few blocks it must sign).
   uint64_t from = net.nodes[platform].Height();
-  REQUIRE(WaitFor([&] {
-    uint64_t top = net.MinHeight({platform, fifth});
-    for (uint64_t h = from; h <= top; ++h) {
-      if (Signers(net.nodes[platform], h).count(fifth_index)) return true;
-    }
-    return false;
-  }, 30s));
+  REQUIRE(WaitFor(
+      [&] {
+        uint64_t top = net.MinHeight({platform, fifth});
+        for (uint64_t h = from; h <= top; ++h) {
+          if (Signers(net.nodes[platform], h).count(fifth_index)) return true;
+        }
+        return false;
+      },
+      30s));
   // Txs still commit, through the new node too.
   MustCommit(net.nodes[fifth], TestPut(fifth_admin, net.chain, 1, "from-inspector", 5));
   // The change is provable to a light client on every node, the one that joined included.
@@ -135,33 +143,37 @@ TEST_CASE("governance: a fifth organisation joins by a 2/3 vote, validates, and 
   // 3. The regulator's node goes down (the other four are a quorum of five) and its org is
   //    removed meanwhile: four of five vote yes (4 * 3 > 2 * 5).
   net.nodes[regulator].Kill();
-  MustCommit(net.nodes[customs],
-             GovTx(net.AdminKey(customs), net.chain, next(customs), "propose",
-                   Value::MakeMap({{"kind", Value("remove_org")},
-                                   {"org_id", Value("regulator")}})));
+  MustCommit(
+      net.nodes[customs],
+      GovTx(net.AdminKey(customs), net.chain, next(customs), "propose",
+            Value::MakeMap({{"kind", Value("remove_org")}, {"org_id", Value("regulator")}})));
   for (size_t voter : {customs, platform, bank}) {
-    MustCommit(net.nodes[voter], GovTx(net.AdminKey(voter), net.chain, next(voter), "vote",
-                                       Value::MakeMap({{"proposal", Value(int64_t{2})},
-                                                       {"yes", Value(true)}})));
+    MustCommit(net.nodes[voter],
+               GovTx(net.AdminKey(voter), net.chain, next(voter), "vote",
+                     Value::MakeMap({{"proposal", Value(int64_t{2})}, {"yes", Value(true)}})));
   }
-  MustCommit(net.nodes[fifth], GovTx(fifth_admin, net.chain, 2, "vote",
-                                     Value::MakeMap({{"proposal", Value(int64_t{2})},
-                                                     {"yes", Value(true)}})));
+  MustCommit(net.nodes[fifth],
+             GovTx(fifth_admin, net.chain, 2, "vote",
+                   Value::MakeMap({{"proposal", Value(int64_t{2})}, {"yes", Value(true)}})));
   const std::vector<size_t> remaining = {platform, customs, bank, fifth};
-  REQUIRE(WaitFor([&] {
-    for (size_t i : remaining) {
-      json s = NodeStatusJson(net.nodes[i]);
-      if (s.is_null() || s["epoch"] != 2 || s["validator_count"] != 4) return false;
-    }
-    return true;
-  }, 30s));
+  REQUIRE(WaitFor(
+      [&] {
+        for (size_t i : remaining) {
+          json s = NodeStatusJson(net.nodes[i]);
+          if (s.is_null() || s["epoch"] != 2 || s["validator_count"] != 4) return false;
+        }
+        return true;
+      },
+      30s));
   MustCommit(net.nodes[bank], TestPut(net.AdminKey(bank), net.chain, next(bank), "epoch2", 1));
   // Restarted, the regulator's node syncs across the epoch change, follows, and no longer votes.
   net.Start(regulator);
-  REQUIRE(WaitFor([&] {
-    json s = NodeStatusJson(net.nodes[regulator]);
-    return !s.is_null() && s["epoch"] == 2 && s["validator_index"].is_null();
-  }, 30s));
+  REQUIRE(WaitFor(
+      [&] {
+        json s = NodeStatusJson(net.nodes[regulator]);
+        return !s.is_null() && s["epoch"] == 2 && s["validator_index"].is_null();
+      },
+      30s));
   MustCommit(net.nodes[bank], TestPut(net.AdminKey(bank), net.chain, next(bank), "after", 1));
   uint64_t top = net.MinHeight({platform, customs, bank, regulator, fifth});
   CHECK(net.SameChain({platform, customs, bank, regulator, fifth}, top));

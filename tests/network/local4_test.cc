@@ -53,8 +53,9 @@ TEST_CASE("local-4: four processes commit the same chain, lose their leader and 
   KeyPair admin = LoadKey(net.dir / "platform" / "admin_key.json");
   uint64_t nonce = 1;
   for (int i = 0; i < 10; ++i) {
-    auto r = Submit(net.nodes[i % 4], TestPut(admin, net.chain, nonce++, "k" + std::to_string(i), i),
-                    /*wait=*/i == 9);
+    auto r =
+        Submit(net.nodes[i % 4], TestPut(admin, net.chain, nonce++, "k" + std::to_string(i), i),
+               /*wait=*/i == 9);
     REQUIRE(r);
   }
   // The last one was submitted with ?wait=commit; the earlier ones precede it in nonce order.

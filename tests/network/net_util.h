@@ -53,10 +53,21 @@ struct TestNet {
     dir = FastTempDir() / (name + "-" + std::to_string(::getpid()));
     fs::remove_all(dir);
     base = 22000 + (::getpid() % 480) * 20;
-    std::vector<std::string> args = {kCliBinary.string(), "network", "init", "--out", dir.string(),
-                                     "--chain-id", chain, "--base-http", std::to_string(base),
-                                     "--base-p2p", std::to_string(base + 10), "--dev-seed", name,
-                                     "--observers", std::to_string(opt.observers)};
+    std::vector<std::string> args = {kCliBinary.string(),
+                                     "network",
+                                     "init",
+                                     "--out",
+                                     dir.string(),
+                                     "--chain-id",
+                                     chain,
+                                     "--base-http",
+                                     std::to_string(base),
+                                     "--base-p2p",
+                                     std::to_string(base + 10),
+                                     "--dev-seed",
+                                     name,
+                                     "--observers",
+                                     std::to_string(opt.observers)};
     for (const auto& o : opt.orgs) {
       args.push_back("--org");
       args.push_back(o);
@@ -144,9 +155,9 @@ struct TestNet {
     size_t before = LogCount(i, "test faults: blocking");
     WriteFaults(i, "", peers);
     std::string expect = "test faults: blocking " + std::to_string(peers.size()) + " peers";
-    REQUIRE(WaitFor([&] {
-      return LogCount(i, "test faults: blocking") > before && LogCount(i, expect) > 0;
-    }, 10s));
+    REQUIRE(WaitFor(
+        [&] { return LogCount(i, "test faults: blocking") > before && LogCount(i, expect) > 0; },
+        10s));
   }
   // Node i silently drops what these peers send to ask it for blocks (consensus block and epoch
   // requests, block-sync requests); all other traffic flows. Returns once the node applied it.

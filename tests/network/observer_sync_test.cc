@@ -13,8 +13,8 @@ namespace {
 
 // The state root a node computed itself after executing block `h` (from a state proof).
 std::string RootAt(const NodeProc& n, uint64_t h) {
-  auto p = n.Get("/v1/state/" + ToHex(AsBytes("gov/validators")) + "/proof?height=" +
-                 std::to_string(h));
+  auto p =
+      n.Get("/v1/state/" + ToHex(AsBytes("gov/validators")) + "/proof?height=" + std::to_string(h));
   return p ? (*p)["state_root"].get<std::string>() : "";
 }
 
@@ -46,10 +46,12 @@ TEST_CASE("observer: follows the chain with the validators' state roots and serv
   CHECK((*pending)["status"] == "pending");
   for (size_t i = 0; i < 4; ++i) net.Start(i);
   for (size_t i = 0; i < 4; ++i) REQUIRE(WaitFor([&] { return net.nodes[i].Ready(); }));
-  REQUIRE(WaitFor([&] {
-    auto t = net.nodes[0].Get("/v1/txs/" + early.Id().Hex());
-    return t && (*t)["status"] == "committed";
-  }, 30s));
+  REQUIRE(WaitFor(
+      [&] {
+        auto t = net.nodes[0].Get("/v1/txs/" + early.Id().Hex());
+        return t && (*t)["status"] == "committed";
+      },
+      30s));
   auto s = net.nodes[obs].Get("/v1/status");
   REQUIRE(s);
   CHECK((*s)["validator_index"].is_null());
@@ -94,12 +96,14 @@ TEST_CASE("sync: a node down for 10,000 blocks syncs back and reports syncing me
   auto t1 = std::chrono::steady_clock::now();
   uint64_t target = net.MaxHeight({0, 1, 2, 3});
   bool saw_syncing = false;
-  REQUIRE(WaitFor([&] {
-    auto s = net.nodes[obs].Get("/v1/status");
-    if (!s) return false;
-    saw_syncing |= (*s)["syncing"].get<bool>();
-    return (*s)["height"].get<uint64_t>() >= target;
-  }, 90s));
+  REQUIRE(WaitFor(
+      [&] {
+        auto s = net.nodes[obs].Get("/v1/status");
+        if (!s) return false;
+        saw_syncing |= (*s)["syncing"].get<bool>();
+        return (*s)["height"].get<uint64_t>() >= target;
+      },
+      90s));
   double sync_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
   uint64_t synced = target - down_at;
   std::printf("sync10k: %llu blocks produced in %.1f s (%.0f/s); %llu synced in %.1f s (%.0f/s)\n",
@@ -107,10 +111,12 @@ TEST_CASE("sync: a node down for 10,000 blocks syncs back and reports syncing me
               static_cast<unsigned long long>(synced), sync_s, synced / sync_s);
   CHECK(saw_syncing);
   // Once caught up it follows the chain again, no longer syncing, with the same state.
-  REQUIRE(WaitFor([&] {
-    auto s = net.nodes[obs].Get("/v1/status");
-    return s && !(*s)["syncing"].get<bool>();
-  }, 30s));
+  REQUIRE(WaitFor(
+      [&] {
+        auto s = net.nodes[obs].Get("/v1/status");
+        return s && !(*s)["syncing"].get<bool>();
+      },
+      30s));
   uint64_t h = net.MinHeight({0, obs});
   CHECK(net.BlockId(obs, h) == net.BlockId(0, h));
   CHECK(RootAt(net.nodes[obs], h) == RootAt(net.nodes[0], h));

@@ -42,15 +42,17 @@ TEST_CASE("partition: a 2/2 split commits nothing, loses nothing, and resumes wh
 
   net.Heal(all);
   // Both sides' txs commit everywhere and the chain grows past the cut.
-  REQUIRE(WaitFor([&] {
-    for (size_t i : all) {
-      for (const auto* tx : {&left, &right}) {
-        auto t = net.nodes[i].Get("/v1/txs/" + tx->Id().Hex());
-        if (!t || (*t)["status"] != "committed") return false;
-      }
-    }
-    return net.MinHeight(all) > cut + 2;
-  }, 40s));
+  REQUIRE(WaitFor(
+      [&] {
+        for (size_t i : all) {
+          for (const auto* tx : {&left, &right}) {
+            auto t = net.nodes[i].Get("/v1/txs/" + tx->Id().Hex());
+            if (!t || (*t)["status"] != "committed") return false;
+          }
+        }
+        return net.MinHeight(all) > cut + 2;
+      },
+      40s));
   uint64_t top = net.MinHeight(all);
   CHECK(net.SameChain(all, top));
   for (uint64_t h = 1; h <= pre; ++h) CHECK(net.BlockId(3, h) == pre_ids[h - 1]);

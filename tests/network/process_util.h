@@ -93,7 +93,9 @@ struct NodeProc {
 
   NodeProc() = default;
   NodeProc(NodeProc&& o) noexcept
-      : dir(std::move(o.dir)), http_port(o.http_port), pid(std::exchange(o.pid, -1)),
+      : dir(std::move(o.dir)),
+        http_port(o.http_port),
+        pid(std::exchange(o.pid, -1)),
         binary(std::move(o.binary)) {}
   NodeProc& operator=(NodeProc&& o) noexcept {
     if (this != &o) {
@@ -128,7 +130,9 @@ struct NodeProc {
       pid = -1;
     }
   }
-  client::HttpClient Http() const { return client::HttpClient({"127.0.0.1", http_port, ""}, 15000); }
+  client::HttpClient Http() const {
+    return client::HttpClient({"127.0.0.1", http_port, ""}, 15000);
+  }
   std::optional<nlohmann::json> Get(const std::string& path) const {
     auto r = Http().Get(path);
     if (!r.ok() || r->status != 200) return std::nullopt;
@@ -162,7 +166,10 @@ inline NodeProc InitSoloNetwork(const std::string& name, const std::string& chai
 
 inline Transaction TestPut(const KeyPair& k, const std::string& chain, uint64_t nonce,
                            const std::string& key, int64_t value) {
-  Transaction tx{.chain_id = chain, .nonce = nonce, .contract = "test", .method = "put",
+  Transaction tx{.chain_id = chain,
+                 .nonce = nonce,
+                 .contract = "test",
+                 .method = "put",
                  .args = Value::MakeMap({{"key", Value(key)}, {"value", Value(value)}}).Encode()};
   tx.SignWith(k);
   return tx;

@@ -70,7 +70,8 @@ TEST_CASE("sdk client: submit, wait for commit, read state with verified inclusi
   s.data.fill(9);
   stranger.validators.push_back({KeyPair::FromSeed(s).public_key(), "x"});
   CHECK(!client::VerifyStateAnswer(block->body, proof->body, key, stranger, "tidemark-sdk").ok());
-  CHECK(!client::VerifyStateAnswer(block->body, proof->body, missing, validators, "tidemark-sdk").ok());
+  CHECK(!client::VerifyStateAnswer(block->body, proof->body, missing, validators, "tidemark-sdk")
+             .ok());
 
   node.Kill(SIGTERM);
   fs::remove_all(dir);

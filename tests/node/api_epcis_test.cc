@@ -394,8 +394,7 @@ TEST_CASE("epcis api: an EPCISQueryDocument is captured like an EPCISDocument") 
 TEST_CASE("epcis api: an expired or revoked capture token gets 401 with a clear problem") {
   EpcisFixture f;
   std::string doc = Doc({Commission(kItem)}).dump();
-  for (const auto& [token, words] :
-       std::vector<std::pair<std::string, std::string>>{
+  for (const auto& [token, words] : std::vector<std::pair<std::string, std::string>>{
            {"tmk_expired", "'old-client' expired at 2020-01-01T00:00:00"},
            {"tmk_revoked", "'lost-laptop' was revoked"}}) {
     auto r = f.Capture(doc, token);

@@ -14,8 +14,8 @@
 #include <thread>
 
 #include "fake_ledger.h"
-#include "tidemark/hash.h"
 #include "http_test_client.h"
+#include "tidemark/hash.h"
 
 using namespace tidemark;
 using namespace tidemark::testing;
@@ -131,7 +131,10 @@ TEST_CASE("tidemark-node binary serves the API from network-configs/single and s
   KeyPair admin = KeyPair::FromSeed(admin_seed);
   // The "test" contract is test code: the production node does not know it (it once let any
   // key write 400 KB under test/*). The tx is executed in a block and rejected with the reason.
-  Transaction tx{.chain_id = "tidemark-single", .nonce = 1, .contract = "test", .method = "put",
+  Transaction tx{.chain_id = "tidemark-single",
+                 .nonce = 1,
+                 .contract = "test",
+                 .method = "put",
                  .args = Value::MakeMap({{"key", "greeting"}, {"value", "hello"}}).Encode()};
   tx.SignWith(admin);
   auto sub = Request(port, "POST", "/v1/txs?wait=commit", json{{"tx", ToHex(tx.Encode())}}.dump(),
@@ -229,7 +232,8 @@ TEST_CASE("tidemark-node: parked ?wait=commit requests for never-executable txs 
   CHECK(WaitExit(pid, 5s) == 0);
 }
 
-TEST_CASE("tidemark-node binary has no test switch: --help shows none, test.tamper_proofs refused") {
+TEST_CASE(
+    "tidemark-node binary has no test switch: --help shows none, test.tamper_proofs refused") {
   REQUIRE(fs::exists(kBinary));
   fs::path dir = fs::temp_directory_path() / ("tidemark_node_notest_" + std::to_string(::getpid()));
   fs::create_directories(dir);

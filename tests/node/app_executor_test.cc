@@ -16,7 +16,10 @@ KeyPair Key(const std::string& name) {
 }
 
 Transaction Tx(const KeyPair& k, uint64_t nonce, const std::string& method, const Value& args) {
-  Transaction tx{.chain_id = "exec-test", .nonce = nonce, .contract = "test", .method = method,
+  Transaction tx{.chain_id = "exec-test",
+                 .nonce = nonce,
+                 .contract = "test",
+                 .method = method,
                  .args = args.Encode()};
   tx.SignWith(k);
   return tx;
@@ -25,7 +28,9 @@ Transaction Tx(const KeyPair& k, uint64_t nonce, const std::string& method, cons
 MemStateView GenesisState(const KeyPair& admin) {
   Genesis g;
   g.chain_id = "exec-test";
-  g.orgs.push_back(OrgRecord{.id = "org-a", .name = "Org A", .roles = {Role::kPlatform},
+  g.orgs.push_back(OrgRecord{.id = "org-a",
+                             .name = "Org A",
+                             .roles = {Role::kPlatform},
                              .admin_keys = {admin.public_key()},
                              .validator_key = Key("node").public_key()});
   MemStateView state;
@@ -74,8 +79,9 @@ TEST_CASE("executor: the same block on the same state gives identical results") 
   block.header.chain_id = "exec-test";
   block.header.height = 1;
   for (uint64_t n = 1; n <= 20; ++n) {
-    block.txs.push_back(Tx(admin, n, "put", Value::MakeMap({{"key", std::to_string(n % 7)},
-                                                            {"value", static_cast<int64_t>(n)}})));
+    block.txs.push_back(
+        Tx(admin, n, "put",
+           Value::MakeMap({{"key", std::to_string(n % 7)}, {"value", static_cast<int64_t>(n)}})));
   }
   auto a = node::ExecuteBlock(TestContracts(), s1, block);
   auto b = node::ExecuteBlock(TestContracts(), s2, block);

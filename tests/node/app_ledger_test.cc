@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <map>
 
@@ -30,7 +29,8 @@ contracts::Genesis TestGenesis(const std::string& chain = "ledger-test") {
   contracts::Genesis g;
   g.chain_id = chain;
   g.genesis_time_ms = 1'700'000'000'000;
-  g.orgs.push_back(contracts::OrgRecord{.id = "org-a", .name = "Org A",
+  g.orgs.push_back(contracts::OrgRecord{.id = "org-a",
+                                        .name = "Org A",
                                         .roles = {contracts::Role::kPlatform},
                                         .admin_keys = {Key("admin").public_key()},
                                         .validator_key = Key("node").public_key()});
@@ -50,7 +50,9 @@ std::pair<Block, QuorumCert> NextBlock(Ledger& l, int n) {
   KeyPair admin = Key("admin");
   uint64_t nonce = *l.NextNonce(admin.public_key());
   for (int i = 0; i < n; ++i) {
-    Transaction tx{.chain_id = l.chain_id(), .nonce = nonce + i, .contract = "test",
+    Transaction tx{.chain_id = l.chain_id(),
+                   .nonce = nonce + i,
+                   .contract = "test",
                    .method = "put",
                    .args = Value::MakeMap({{"key", "k" + std::to_string(i)},
                                            {"value", static_cast<int64_t>(b.header.height)}})
@@ -61,16 +63,19 @@ std::pair<Block, QuorumCert> NextBlock(Ledger& l, int n) {
   b.header.tx_root = TxRoot(b.txs);
   b.header.tx_count = static_cast<uint32_t>(b.txs.size());
   QuorumCert cert;
-  cert.data = VoteData{.epoch = 0, .round = b.header.round + 1, .height = b.header.height + 1,
-                       .block_id = Sha256(AsBytes("child")), .commit_height = b.header.height,
+  cert.data = VoteData{.epoch = 0,
+                       .round = b.header.round + 1,
+                       .height = b.header.height + 1,
+                       .block_id = Sha256(AsBytes("child")),
+                       .commit_height = b.header.height,
                        .commit_id = b.Id()};
   return {b, cert};
 }
 }  // namespace
 
 TEST_CASE("ledger: genesis, commits with receipts, exec roots and provable state") {
-  auto ledger = Ledger::Open(std::make_unique<MemoryKvStore>(), TestGenesis(),
-                             contracts::TestContracts());
+  auto ledger =
+      Ledger::Open(std::make_unique<MemoryKvStore>(), TestGenesis(), contracts::TestContracts());
   REQUIRE(ledger.ok());
   Ledger& l = **ledger;
   CHECK(l.height() == 0);
@@ -101,8 +106,8 @@ TEST_CASE("ledger: genesis, commits with receipts, exec roots and provable state
 }
 
 TEST_CASE("ledger: a block that does not follow the tip is refused and nothing changes") {
-  auto ledger = Ledger::Open(std::make_unique<MemoryKvStore>(), TestGenesis(),
-                             contracts::TestContracts());
+  auto ledger =
+      Ledger::Open(std::make_unique<MemoryKvStore>(), TestGenesis(), contracts::TestContracts());
   REQUIRE(ledger.ok());
   Ledger& l = **ledger;
   auto [b, cert] = NextBlock(l, 1);
@@ -113,7 +118,8 @@ TEST_CASE("ledger: a block that does not follow the tip is refused and nothing c
 }
 
 TEST_CASE("ledger: reopening a data directory resumes at its tip, another genesis is refused") {
-  auto dir = std::filesystem::temp_directory_path() / ("tidemark-ledger-" + std::to_string(::getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("tidemark-ledger-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   Hash256 tip;
   {
@@ -139,8 +145,8 @@ TEST_CASE("ledger: reopening a data directory resumes at its tip, another genesi
   {
     auto kv = LevelDbKvStore::Open(dir.string(), {});
     REQUIRE(kv.ok());
-    auto ledger = Ledger::Open(std::move(*kv), TestGenesis("another-chain"),
-                               contracts::TestContracts());
+    auto ledger =
+        Ledger::Open(std::move(*kv), TestGenesis("another-chain"), contracts::TestContracts());
     CHECK(ledger.status().code() == Code::kFailedPrecondition);
   }
   std::filesystem::remove_all(dir);
@@ -164,8 +170,11 @@ std::pair<Block, QuorumCert> GovBlock(Ledger& l, uint64_t epoch, uint64_t exec_h
   for (const auto& c : calls) {
     KeyPair k = Key(c.signer);
     if (!nonces.count(c.signer)) nonces[c.signer] = *l.NextNonce(k.public_key());
-    Transaction tx{.chain_id = l.chain_id(), .nonce = nonces[c.signer]++, .contract = "gov",
-                   .method = c.method, .args = c.args.Encode()};
+    Transaction tx{.chain_id = l.chain_id(),
+                   .nonce = nonces[c.signer]++,
+                   .contract = "gov",
+                   .method = c.method,
+                   .args = c.args.Encode()};
     tx.SignWith(k);
     b.txs.push_back(tx);
   }
@@ -180,10 +189,12 @@ std::pair<Block, QuorumCert> GovBlock(Ledger& l, uint64_t epoch, uint64_t exec_h
 // Key(node), and a yes vote by each admin of `voters`.
 std::vector<GovCall> AddValidatorOrg(int64_t id, const std::string& org, const std::string& node,
                                      const std::vector<std::string>& voters) {
-  Value rec = Value::MakeMap({{"id", Value(org)}, {"name", Value(org)},
-                              {"roles", Value(Value::List{Value("INSPECTOR")})},
-                              {"admin_keys", Value(Value::List{Value(Key(org).public_key().Hex())})},
-                              {"validator_key", Value(Key(node).public_key().Hex())}});
+  Value rec =
+      Value::MakeMap({{"id", Value(org)},
+                      {"name", Value(org)},
+                      {"roles", Value(Value::List{Value("INSPECTOR")})},
+                      {"admin_keys", Value(Value::List{Value(Key(org).public_key().Hex())})},
+                      {"validator_key", Value(Key(node).public_key().Hex())}});
   std::vector<GovCall> calls = {
       {"admin", "propose", Value::MakeMap({{"kind", Value("add_org")}, {"org", rec}})}};
   for (const auto& v : voters) {
@@ -203,13 +214,14 @@ uint64_t EpochAfter(const Ledger& l, const Block& b) {
 // the state after D, and the epoch ends at the first block whose header certifies that state
 // (exec_height >= D); a change passed meanwhile waits for the next epoch.
 TEST_CASE("ledger: an epoch ends at the first header that certifies the new validator set") {
-  auto ledger = Ledger::Open(std::make_unique<MemoryKvStore>(), TestGenesis(),
-                             contracts::TestContracts());
+  auto ledger =
+      Ledger::Open(std::make_unique<MemoryKvStore>(), TestGenesis(), contracts::TestContracts());
   REQUIRE(ledger.ok());
   Ledger& l = **ledger;
   CHECK(l.ValidatorsAfterTip()->epoch == 0);
 
-  auto [d, d_cert] = GovBlock(l, 0, 0, AddValidatorOrg(1, "org-b", "node-b", {"admin"}));  // height 1 = D
+  auto [d, d_cert] =
+      GovBlock(l, 0, 0, AddValidatorOrg(1, "org-b", "node-b", {"admin"}));  // height 1 = D
   auto r = l.Commit(d, d_cert, std::nullopt);
   REQUIRE(r.ok());
   for (const auto& rc : *r) CHECK(rc.status == TxStatus::kCommitted);
@@ -262,9 +274,9 @@ TEST_CASE("ledger: an epoch ends at the first header that certifies the new vali
 // epoch's last header certifies (it holds the next validator set) survives the GC, so the epoch
 // chain still proves it; other old versions answer kGone; execution records stay.
 TEST_CASE("ledger: pruning keeps the epoch boundary version, so the epoch chain still proves") {
-  auto ledger = Ledger::Open(std::make_unique<MemoryKvStore>(), TestGenesis(),
-                             contracts::TestContracts(),
-                             {.retain_versions = 16, .gc_entries_per_commit = 8});
+  auto ledger =
+      Ledger::Open(std::make_unique<MemoryKvStore>(), TestGenesis(), contracts::TestContracts(),
+                   {.retain_versions = 16, .gc_entries_per_commit = 8});
   REQUIRE(ledger.ok());
   Ledger& l = **ledger;
   auto [d, d_cert] = GovBlock(l, 0, 0, AddValidatorOrg(1, "org-b", "node-b", {"admin"}));

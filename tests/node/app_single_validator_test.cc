@@ -1,7 +1,6 @@
 // One validator (n = 1) through the real consensus module, mempool and ledger, in process.
-#include <catch2/catch.hpp>
-
 #include <boost/asio.hpp>
+#include <catch2/catch.hpp>
 #include <thread>
 
 #include "tidemark/contracts/testing/test_contract.h"
@@ -36,38 +35,40 @@ TEST_CASE("single validator: txs from the mempool are committed, executed and in
   g.chain_id = "single-test";
   g.genesis_time_ms = 1'700'000'000'000;
   KeyPair admin = Key("admin"), node_key = Key("node");
-  g.orgs.push_back(contracts::OrgRecord{.id = "org-a", .name = "Org A",
+  g.orgs.push_back(contracts::OrgRecord{.id = "org-a",
+                                        .name = "Org A",
                                         .roles = {contracts::Role::kPlatform},
                                         .admin_keys = {admin.public_key()},
                                         .validator_key = node_key.public_key()});
   auto ledger = Ledger::Open(std::make_unique<MemoryKvStore>(), g, contracts::TestContracts());
   REQUIRE(ledger.ok());
   Ledger& l = **ledger;
-  mempool::Mempool pool({.chain_id = g.chain_id},
-                        [&](const PublicKey& k) -> Result<mempool::SignerInfo> {
-                          mempool::SignerInfo info;
-                          TM_RETURN_IF_ERROR(l.ReadLatest(
-                              [&](const contracts::StateView& view, uint64_t height) {
-                                info = mempool::SignerInfoFromState(view, k, height);
-                                return Status::Ok();
-                              }));
-                          return info;
-                        });
+  mempool::Mempool pool(
+      {.chain_id = g.chain_id}, [&](const PublicKey& k) -> Result<mempool::SignerInfo> {
+        mempool::SignerInfo info;
+        TM_RETURN_IF_ERROR(l.ReadLatest([&](const contracts::StateView& view, uint64_t height) {
+          info = mempool::SignerInfoFromState(view, k, height);
+          return Status::Ok();
+        }));
+        return info;
+      });
   boost::asio::io_context io;
   std::atomic<int> commits{0};
   ConsensusDriverOptions opt;
   opt.replica.min_block_interval_ms = 5;
   opt.replica.idle_block_interval_ms = 200;
-  ConsensusDriver driver(io, l, pool, node_key, opt,
-                         [&](const Block&, const QuorumCert&, const std::vector<Receipt>&) {
-                           commits++;
-                         });
+  ConsensusDriver driver(
+      io, l, pool, node_key, opt,
+      [&](const Block&, const QuorumCert&, const std::vector<Receipt>&) { commits++; });
   REQUIRE(driver.Start().ok());
   std::thread runner([&] { io.run(); });
 
   std::vector<Hash256> ids;
   for (uint64_t n = 1; n <= 50; ++n) {
-    Transaction tx{.chain_id = g.chain_id, .nonce = n, .contract = "test", .method = "put",
+    Transaction tx{.chain_id = g.chain_id,
+                   .nonce = n,
+                   .contract = "test",
+                   .method = "put",
                    .args = Value::MakeMap({{"key", "k" + std::to_string(n % 5)},
                                            {"value", static_cast<int64_t>(n)}})
                                .Encode()};

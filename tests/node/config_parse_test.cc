@@ -171,7 +171,8 @@ TEST_CASE("config: mempool admission quotas have documented defaults and can be 
   CHECK_FALSE(ParseNodeConfig(json{{"chain_id", "c"}, {"mempool", {{"max_org_txs", 0}}}}).ok());
 }
 
-TEST_CASE("config: storage.retain_versions has a documented default, 0 keeps all, bad values fail") {
+TEST_CASE(
+    "config: storage.retain_versions has a documented default, 0 keeps all, bad values fail") {
   auto d = ParseNodeConfig(json{{"chain_id", "c"}});
   REQUIRE(d.ok());
   CHECK(d->storage.retain_versions == 10000);

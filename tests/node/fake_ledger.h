@@ -8,9 +8,8 @@
 // Thread safety: thread-safe.
 #pragma once
 
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -132,8 +131,8 @@ class FakeLedger : public node::api::LedgerApi {
           r.index = i;
         }
         receipts.push_back(r);
-        nonces_[txs[i].signer] = registry_ ? contracts::NextNonce(*exec_state_, txs[i].signer)
-                                           : txs[i].nonce + 1;
+        nonces_[txs[i].signer] =
+            registry_ ? contracts::NextNonce(*exec_state_, txs[i].signer) : txs[i].nonce + 1;
         tx_index_[txs[i].Id()] = {b.header.height, i};
       }
       rec = {b, Certify(b.Id(), b.header.height, b.header.round), receipts};
@@ -246,8 +245,8 @@ class FakeLedger : public node::api::LedgerApi {
   std::vector<node::api::BlockRecord> blocks_;
   std::map<Hash256, std::pair<uint64_t, uint32_t>> tx_index_;
   std::map<Bytes, Bytes> state_;
-  uint64_t pruned_below_ = 0;  // guarded by mu_
-  std::unique_ptr<contracts::ContractRegistry> registry_;   // set by EnableContracts
+  uint64_t pruned_below_ = 0;                              // guarded by mu_
+  std::unique_ptr<contracts::ContractRegistry> registry_;  // set by EnableContracts
   std::unique_ptr<contracts::MemStateView> exec_state_;
 };
 

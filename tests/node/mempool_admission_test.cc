@@ -523,12 +523,14 @@ TEST_CASE("CheckBlockTxs: validators refuse blocks with txs that cannot execute"
   contracts::MemStateView state;
   REQUIRE(contracts::WriteGenesisState(g, state).ok());
   auto tx = [&](const KeyPair& k, uint64_t n, std::optional<uint64_t> expiry = std::nullopt) {
-    Transaction t{.chain_id = "test-chain", .nonce = n, .contract = "prov",
-                  .method = "register_party",
-                  .args = Value::MakeMap({{"id", Value("p" + std::to_string(n))},
-                                          {"name", Value("P")}})
-                              .Encode(),
-                  .expiry_height = expiry};
+    Transaction t{
+        .chain_id = "test-chain",
+        .nonce = n,
+        .contract = "prov",
+        .method = "register_party",
+        .args =
+            Value::MakeMap({{"id", Value("p" + std::to_string(n))}, {"name", Value("P")}}).Encode(),
+        .expiry_height = expiry};
     t.SignWith(k);
     return t;
   };
@@ -540,8 +542,7 @@ TEST_CASE("CheckBlockTxs: validators refuse blocks with txs that cannot execute"
   CHECK(CheckBlockTxs({tx(admin, 0)}, 5, state, kTxs, kBytes).code() == Code::kInvalidArgument);
   CHECK(CheckBlockTxs({tx(admin, 1), tx(admin, 3)}, 5, state, kTxs, kBytes).code() ==
         Code::kInvalidArgument);
-  CHECK(CheckBlockTxs({tx(admin, 1, 4)}, 5, state, kTxs, kBytes).code() ==
-        Code::kInvalidArgument);
+  CHECK(CheckBlockTxs({tx(admin, 1, 4)}, 5, state, kTxs, kBytes).code() == Code::kInvalidArgument);
   CHECK(CheckBlockTxs({tx(admin, 1, 5)}, 5, state, kTxs, kBytes).ok());
   CHECK(CheckBlockTxs({tx(admin, 1), tx(admin, 2)}, 5, state, 1, kBytes).code() ==
         Code::kInvalidArgument);

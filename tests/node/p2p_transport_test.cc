@@ -1,8 +1,7 @@
 #include <sodium.h>
 
-#include <catch2/catch.hpp>
-
 #include <boost/asio.hpp>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <mutex>
 #include <thread>
@@ -85,7 +84,8 @@ TEST_CASE("p2p: two authorised nodes connect and exchange messages in order") {
   Node a(net.io, ka, both), b(net.io, kb, both);
   a.t->AddPeer(b.Addr());
   b.t->AddPeer(a.Addr());
-  REQUIRE(WaitFor([&] { return a.t->ConnectedPeers().size() == 1 && b.t->ConnectedPeers().size() == 1; }));
+  REQUIRE(WaitFor(
+      [&] { return a.t->ConnectedPeers().size() == 1 && b.t->ConnectedPeers().size() == 1; }));
   for (uint8_t i = 0; i < 100; ++i) {
     REQUIRE(a.t->Send(kb.public_key(), Bytes{i, 1}).ok());
     REQUIRE(b.t->Send(ka.public_key(), Bytes{i, 2}).ok());
@@ -141,7 +141,8 @@ TEST_CASE("p2p: garbage bytes from a raw socket are dropped and the node keeps s
   REQUIRE(WaitFor([&] { return a.t->ConnectedPeers().size() == 1; }));
 }
 
-TEST_CASE("p2p: an oversized frame closes the connection, Send refuses what the peer would refuse") {
+TEST_CASE(
+    "p2p: an oversized frame closes the connection, Send refuses what the peer would refuse") {
   Net net;
   KeyPair ka = Key(1), kb = Key(2);
   std::set<PublicKey> both{ka.public_key(), kb.public_key()};
@@ -155,9 +156,8 @@ TEST_CASE("p2p: an oversized frame closes the connection, Send refuses what the 
   REQUIRE(WaitFor([&] { return a.t->stats().dropped_bad_frames >= 1; }));
   CHECK(a.inbox.size() == 0);
   // The dialler reconnects and small messages flow again.
-  REQUIRE(WaitFor([&] {
-    return b.t->Send(ka.public_key(), Bytes{7}).ok() && a.inbox.size() >= 1;
-  }));
+  REQUIRE(
+      WaitFor([&] { return b.t->Send(ka.public_key(), Bytes{7}).ok() && a.inbox.size() >= 1; }));
 }
 
 TEST_CASE("p2p: a restarted peer is reconnected to with backoff") {
@@ -187,7 +187,8 @@ TEST_CASE("p2p: SetBlocked drops traffic to and from blocked peers") {
   Node a(net.io, ka, both), b(net.io, kb, both);
   a.t->AddPeer(b.Addr());
   b.t->AddPeer(a.Addr());
-  REQUIRE(WaitFor([&] { return a.t->ConnectedPeers().size() == 1 && b.t->ConnectedPeers().size() == 1; }));
+  REQUIRE(WaitFor(
+      [&] { return a.t->ConnectedPeers().size() == 1 && b.t->ConnectedPeers().size() == 1; }));
   a.t->SetBlocked({kb.public_key()});
   REQUIRE(a.t->Send(kb.public_key(), Bytes{1}).ok());
   REQUIRE(b.t->Send(ka.public_key(), Bytes{2}).ok());
@@ -238,8 +239,8 @@ TEST_CASE("p2p: Ban closes the connection and refuses the peer for the given tim
 namespace {
 
 // A raw TCP connection to `port` from the loopback address `from` (127.0.0.x), held open.
-std::unique_ptr<asio::ip::tcp::socket> HoldConnection(asio::io_context& cio, const std::string& from,
-                                                      uint16_t port) {
+std::unique_ptr<asio::ip::tcp::socket> HoldConnection(asio::io_context& cio,
+                                                      const std::string& from, uint16_t port) {
   auto s = std::make_unique<asio::ip::tcp::socket>(cio);
   boost::system::error_code ec;
   s->open(asio::ip::tcp::v4(), ec);
@@ -276,9 +277,8 @@ TEST_CASE("p2p: idle connections from one or many addresses cannot keep a known 
     }
   }
   for (const auto& h : held) REQUIRE(h != nullptr);
-  REQUIRE(WaitFor([&] {
-    return Refused(*a.t, "per_ip_cap") >= 16 + 20 && Refused(*a.t, "total_cap") >= 1;
-  }));
+  REQUIRE(WaitFor(
+      [&] { return Refused(*a.t, "per_ip_cap") >= 16 + 20 && Refused(*a.t, "total_cap") >= 1; }));
   CHECK(a.t->stats().anonymous_handshakes <= 64);
   // Attackers that also claim the known peer's key in a Hello (they cannot prove it).
   for (int i = 0; i < 6; ++i) {

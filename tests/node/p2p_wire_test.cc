@@ -1,8 +1,8 @@
 // The p2p wire format without sockets: hello decoding, frame length bounds, and that a frame
 // altered, replayed, reordered or from another stream never opens.
-#include "tidemark/node/p2p/wire.h"
-
 #include <catch2/catch.hpp>
+
+#include "tidemark/node/p2p/wire.h"
 
 namespace tidemark::node::p2p {
 namespace {

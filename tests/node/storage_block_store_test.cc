@@ -216,13 +216,16 @@ TEST_CASE("PrepareCommit refuses what does not follow the tip or does not match"
   StateUpdate up = tree.ApplyChanges(1, chain[1].changes).value();
   const BlockInput& in = chain[1];
 
-  CHECK(blocks.PrepareCommit(chain[2].block, chain[2].cert, chain[2].receipts, up.height, up.writes, {})
-            .status()
-            .code() == Code::kFailedPrecondition);  // skips a height
+  CHECK(
+      blocks
+          .PrepareCommit(chain[2].block, chain[2].cert, chain[2].receipts, up.height, up.writes, {})
+          .status()
+          .code() == Code::kFailedPrecondition);  // skips a height
   QuorumCert wrong_cert = in.cert;
   wrong_cert.data.commit_id = chain[0].block.Id();
-  CHECK(blocks.PrepareCommit(in.block, wrong_cert, in.receipts, up.height, up.writes, {}).status().code() ==
-        Code::kInvalidArgument);
+  CHECK(blocks.PrepareCommit(in.block, wrong_cert, in.receipts, up.height, up.writes, {})
+            .status()
+            .code() == Code::kInvalidArgument);
   std::vector<Receipt> short_receipts = in.receipts;
   short_receipts.push_back({});
   CHECK(!blocks.PrepareCommit(in.block, in.cert, short_receipts, up.height, up.writes, {}).ok());
@@ -233,11 +236,15 @@ TEST_CASE("PrepareCommit refuses what does not follow the tip or does not match"
   }
   StateUpdate other_height = up;
   other_height.height = 2;
-  CHECK(!blocks.PrepareCommit(in.block, in.cert, in.receipts, other_height.height, other_height.writes, {}).ok());
+  CHECK(!blocks
+             .PrepareCommit(in.block, in.cert, in.receipts, other_height.height,
+                            other_height.writes, {})
+             .ok());
   Block forked = in.block;
   forked.header.parent = Sha256(B("another parent"));
-  CHECK(blocks.PrepareCommit(forked, in.cert, in.receipts, up.height, up.writes, {}).status().code() ==
-        Code::kFailedPrecondition);
+  CHECK(blocks.PrepareCommit(forked, in.cert, in.receipts, up.height, up.writes, {})
+            .status()
+            .code() == Code::kFailedPrecondition);
   CHECK(kv.Contents().size() > 0);
   CHECK(blocks.Tip().value()->height == 0);  // nothing was written by any of these
 }

@@ -1,9 +1,8 @@
 // End to end: the built `tidemark` binary, run through its path, against a temporary home.
-#include <catch2/catch.hpp>
-
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -53,8 +52,8 @@ struct Run {
 Run Tidemark(const TempHome& home, const std::string& args, const std::string& env = "") {
   std::string err_file = home / "stderr";
   std::string cmd = "env -u TIDEMARK_PASSWORD -u TIDEMARK_HOME -u TIDEMARK_NODE " + env + " '" +
-                    std::string(TIDEMARK_CLI) + "' --home '" + home.path().string() + "' " +
-                    args + " </dev/null 2>'" + err_file + "'";
+                    std::string(TIDEMARK_CLI) + "' --home '" + home.path().string() + "' " + args +
+                    " </dev/null 2>'" + err_file + "'";
   Run r;
   FILE* p = ::popen(cmd.c_str(), "r");
   REQUIRE(p != nullptr);
@@ -83,8 +82,8 @@ TEST_CASE("cli: keys add, list, show, export, import round trip with --output js
 
   Run list = Tidemark(h, "-o json keys list");
   REQUIRE(list.code == 0);
-  REQUIRE(list.Json() == json::parse(R"({"keys":[{"name":"alice","public_key":")" + pk +
-                                     R"("}]})"));
+  REQUIRE(list.Json() ==
+          json::parse(R"({"keys":[{"name":"alice","public_key":")" + pk + R"("}]})"));
 
   Run show = Tidemark(h, "keys show alice -o json");  // global flag after the command
   REQUIRE(show.code == 0);
@@ -134,8 +133,8 @@ TEST_CASE("cli: failures exit 1 with a clear message") {
   REQUIRE(wrong.err == "error: wrong password or corrupted key file\n");
   REQUIRE(wrong.out.empty());
 
-  Run wrong_json = Tidemark(h, "-o json keys export alice --password-file '" +
-                                   (h / "wrong-pw") + "'");
+  Run wrong_json =
+      Tidemark(h, "-o json keys export alice --password-file '" + (h / "wrong-pw") + "'");
   REQUIRE(wrong_json.code == 1);
   REQUIRE(json::parse(wrong_json.err)["error"]["code"] == "UNAUTHENTICATED");
 
@@ -149,8 +148,8 @@ TEST_CASE("cli: failures exit 1 with a clear message") {
 
   Run no_pw = Tidemark(h, "keys add bob");
   REQUIRE(no_pw.code == 1);
-  REQUIRE_THAT(no_pw.err, Catch::Contains("--password-file") &&
-                              Catch::Contains("TIDEMARK_PASSWORD"));
+  REQUIRE_THAT(no_pw.err,
+               Catch::Contains("--password-file") && Catch::Contains("TIDEMARK_PASSWORD"));
 
   h.Write("keys/broken.json", "{\"version\": 9}");
   Run broken = Tidemark(h, "keys show broken");
@@ -161,9 +160,9 @@ TEST_CASE("cli: failures exit 1 with a clear message") {
 TEST_CASE("cli: bad arguments exit 2") {
   TempHome h;
   for (const char* args : {"", "keys", "frobnicate", "keys frob", "keys add",
-                           "keys add 'bad/name' --password-file /dev/null",
-                           "keys add -x alice", "--output yaml keys list", "keys show",
-                           "keys import x", "keys add alice --password-file /no/such/file",
+                           "keys add 'bad/name' --password-file /dev/null", "keys add -x alice",
+                           "--output yaml keys list", "keys show", "keys import x",
+                           "keys add alice --password-file /no/such/file",
                            "keys add alice --kdf fast", "keys add alice s3cret"}) {
     INFO(args);
     Run r = Tidemark(h, args);
@@ -218,8 +217,8 @@ TEST_CASE("cli: network init writes private key files and a capture token per or
   INFO(r.err);
   REQUIRE(r.code == 0);
   for (const char* org : {"acme", "bank"}) {
-    for (const char* f : {"node_key.json", "admin_key.json", "service_key.json",
-                          "capture_token.txt"}) {
+    for (const char* f :
+         {"node_key.json", "admin_key.json", "service_key.json", "capture_token.txt"}) {
       fs::path p = fs::path(net) / org / f;
       INFO(p);
       REQUIRE(fs::exists(p));

@@ -1,8 +1,9 @@
 // Canonical codec: primitives, and every decoder's rejections (truncation at every prefix, trailing
 // bytes, over-long lengths, wrong versions, non-canonical tags, counts beyond the input).
+#include "tidemark/codec.h"
+
 #include <catch2/catch.hpp>
 
-#include "tidemark/codec.h"
 #include "tidemark/merkle.h"
 #include "tidemark/types.h"
 #include "tidemark/value.h"
@@ -42,8 +43,12 @@ const std::vector<Sample>& Samples() {
 Transaction SampleTx() {
   Seed seed;
   seed.data.fill(9);
-  Transaction tx{.chain_id = "c", .nonce = 5, .contract = "test", .method = "put",
-                 .args = Value::MakeMap({{"k", "v"}}).Encode(), .expiry_height = 77};
+  Transaction tx{.chain_id = "c",
+                 .nonce = 5,
+                 .contract = "test",
+                 .method = "put",
+                 .args = Value::MakeMap({{"k", "v"}}).Encode(),
+                 .expiry_height = 77};
   tx.SignWith(KeyPair::FromSeed(seed));
   return tx;
 }
@@ -60,9 +65,21 @@ TEST_CASE("writer encodes integers big-endian and blobs with a u32 length") {
   w.Bool(true);
   w.Str("hi");
   REQUIRE(ToHex(w.bytes()) ==
-          "ab" "0102" "03040506" "0708090a0b0c0d0e" "fffffffffffffffe" "01" "000000026869");
+          "ab"
+          "0102"
+          "03040506"
+          "0708090a0b0c0d0e"
+          "fffffffffffffffe"
+          "01"
+          "000000026869");
   Reader r(w.bytes());
-  uint8_t a; uint16_t b; uint32_t c; uint64_t d; int64_t e; bool f; std::string g;
+  uint8_t a;
+  uint16_t b;
+  uint32_t c;
+  uint64_t d;
+  int64_t e;
+  bool f;
+  std::string g;
   REQUIRE(r.U8(&a).ok());
   REQUIRE(r.U16(&b).ok());
   REQUIRE(r.U32(&c).ok());
@@ -91,7 +108,9 @@ TEST_CASE("reader rejects a non-canonical bool, over-long blob and length beyond
 
 TEST_CASE("reader count is bounded by max and by the bytes left") {
   uint32_t n;
-  Bytes in = HexBytes("00000003" "aabbcc");
+  Bytes in = HexBytes(
+      "00000003"
+      "aabbcc");
   REQUIRE(Reader(in).Count(&n, 3, 1).ok());
   REQUIRE_FALSE(Reader(in).Count(&n, 2, 1).ok());
   REQUIRE_FALSE(Reader(in).Count(&n, 3, 2).ok());
@@ -105,19 +124,19 @@ TEST_CASE("utf-8 validation follows RFC 3629") {
   REQUIRE(IsValidUtf8("caf\xc3\xa9"));
   REQUIRE(IsValidUtf8("\xe2\x82\xac"));
   REQUIRE(IsValidUtf8("\xf0\x9f\x9a\x9a"));
-  REQUIRE(IsValidUtf8("\xf4\x8f\xbf\xbf"));       // U+10FFFF
-  REQUIRE(IsValidUtf8("\xed\x9f\xbf"));           // U+D7FF
-  REQUIRE_FALSE(IsValidUtf8("\x80"));             // stray continuation
-  REQUIRE_FALSE(IsValidUtf8("\xc3"));             // truncated
-  REQUIRE_FALSE(IsValidUtf8("\xe2\x82"));         // truncated
-  REQUIRE_FALSE(IsValidUtf8("\xc0\x80"));         // overlong NUL
-  REQUIRE_FALSE(IsValidUtf8("\xc1\xbf"));         // overlong
-  REQUIRE_FALSE(IsValidUtf8("\xe0\x80\x80"));     // overlong
-  REQUIRE_FALSE(IsValidUtf8("\xf0\x80\x80\x80")); // overlong
-  REQUIRE_FALSE(IsValidUtf8("\xed\xa0\x80"));     // surrogate
-  REQUIRE_FALSE(IsValidUtf8("\xf4\x90\x80\x80")); // above U+10FFFF
+  REQUIRE(IsValidUtf8("\xf4\x8f\xbf\xbf"));        // U+10FFFF
+  REQUIRE(IsValidUtf8("\xed\x9f\xbf"));            // U+D7FF
+  REQUIRE_FALSE(IsValidUtf8("\x80"));              // stray continuation
+  REQUIRE_FALSE(IsValidUtf8("\xc3"));              // truncated
+  REQUIRE_FALSE(IsValidUtf8("\xe2\x82"));          // truncated
+  REQUIRE_FALSE(IsValidUtf8("\xc0\x80"));          // overlong NUL
+  REQUIRE_FALSE(IsValidUtf8("\xc1\xbf"));          // overlong
+  REQUIRE_FALSE(IsValidUtf8("\xe0\x80\x80"));      // overlong
+  REQUIRE_FALSE(IsValidUtf8("\xf0\x80\x80\x80"));  // overlong
+  REQUIRE_FALSE(IsValidUtf8("\xed\xa0\x80"));      // surrogate
+  REQUIRE_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));  // above U+10FFFF
   REQUIRE_FALSE(IsValidUtf8("\xf8\x88\x80\x80\x80"));
-  REQUIRE_FALSE(IsValidUtf8("\xc3\x28"));         // bad continuation
+  REQUIRE_FALSE(IsValidUtf8("\xc3\x28"));  // bad continuation
 }
 
 TEST_CASE("every object decodes and re-encodes to the same bytes") {
@@ -222,8 +241,10 @@ TEST_CASE("tx: an over-long length prefix cannot make the decoder read past the 
 }
 
 TEST_CASE("value: every type round-trips and map keys come out sorted by bytes") {
-  Value v = Value::MakeMap({{"b", 1}, {"a", Value::List{Value(), true, false}},
-                            {"\xc3\xa9", Value(Bytes{1, 2})}, {"B", "s"},
+  Value v = Value::MakeMap({{"b", 1},
+                            {"a", Value::List{Value(), true, false}},
+                            {"\xc3\xa9", Value(Bytes{1, 2})},
+                            {"B", "s"},
                             {"n", int64_t{INT64_MIN}}});
   Bytes enc = v.Encode();
   auto back = Value::Decode(enc);

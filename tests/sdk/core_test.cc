@@ -16,7 +16,10 @@ TEST_CASE("tx round-trips and its signature verifies") {
   Seed seed;
   seed.data.fill(7);
   KeyPair k = KeyPair::FromSeed(seed);
-  Transaction tx{.chain_id = "c", .nonce = 1, .contract = "test", .method = "put",
+  Transaction tx{.chain_id = "c",
+                 .nonce = 1,
+                 .contract = "test",
+                 .method = "put",
                  .args = Value::MakeMap({{"k", "v"}}).Encode()};
   tx.SignWith(k);
   auto back = Transaction::Decode(tx.Encode());

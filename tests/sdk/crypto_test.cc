@@ -1,7 +1,8 @@
 // SHA-256 against NIST vectors; Ed25519 against RFC 8032; domain separation of signatures.
+#include "tidemark/crypto.h"
+
 #include <catch2/catch.hpp>
 
-#include "tidemark/crypto.h"
 #include "tidemark/hash.h"
 
 using namespace tidemark;
@@ -21,8 +22,8 @@ TEST_CASE("sha256 matches the NIST FIPS 180-4 examples") {
   REQUIRE(Sha256(AsBytes("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")).Hex() ==
           "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
   REQUIRE(Sha256(AsBytes("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmn"
-                         "hijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu")).Hex() ==
-          "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1");
+                         "hijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu"))
+              .Hex() == "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1");
   std::string million(1000000, 'a');
   REQUIRE(Sha256(AsBytes(million)).Hex() ==
           "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
@@ -43,14 +44,16 @@ TEST_CASE("ed25519 matches RFC 8032 test 1 and test 2") {
   REQUIRE(k.public_key().Hex() ==
           "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
   REQUIRE(k.SignRaw({}).Hex() ==
-          "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b");
+          "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e3970"
+          "1cf9b46bd25bf5f0595bbe24655141438e7a100b");
   auto seed2 = Seed::FromHex("4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb");
   REQUIRE(seed2.ok());
   KeyPair k2 = KeyPair::FromSeed(*seed2);
   Bytes msg = {0x72};
   Signature sig = k2.SignRaw(msg);
   REQUIRE(sig.Hex() ==
-          "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00");
+          "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613"
+          "d0f11d8c387b2eaeb4302aeeb00d291612bb0c00");
   REQUIRE(VerifyRaw(k2.public_key(), msg, sig));
 }
 
@@ -69,7 +72,7 @@ TEST_CASE("a signature verifies only for its key, kind, chain id, body and bytes
   other_seed.data.fill(2);
   KeyPair other = KeyPair::FromSeed(other_seed);
   Bytes body = HexBytes("0102030405");
-  const SigKind kinds[] = {SigKind::kTx, SigKind::kVote, SigKind::kTimeout,
+  const SigKind kinds[] = {SigKind::kTx,       SigKind::kVote,      SigKind::kTimeout,
                            SigKind::kProposal, SigKind::kHandshake, SigKind::kRead};
   for (SigKind kind : kinds) {
     INFO(SigDomain(kind));

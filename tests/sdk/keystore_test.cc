@@ -1,14 +1,13 @@
 // Keystore: encryption round trip, every way a key file can be wrong, and the directory API.
 // Uses libsodium's INTERACTIVE Argon2id cost so each derivation stays well under a second.
-#include <catch2/catch.hpp>
+#include "tidemark/keystore.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <nlohmann/json.hpp>
-
-#include "tidemark/keystore.h"
 
 using namespace tidemark;
 using nlohmann::json;
@@ -102,7 +101,9 @@ TEST_CASE("key file: a swapped public key is detected after decryption") {
 }
 
 TEST_CASE("key file: malformed files are rejected with the field named") {
-  struct Case { std::string text, expect; };
+  struct Case {
+    std::string text, expect;
+  };
   const std::vector<Case> cases = {
       {"", "not valid JSON"},
       {"{", "not valid JSON"},
@@ -125,7 +126,8 @@ TEST_CASE("key file: malformed files are rejected with the field named") {
       {Mutate([](json& j) {
          std::string c = j["cipher"]["ciphertext"];
          j["cipher"]["ciphertext"] = c.substr(0, c.size() - 2);
-       }), "cipher.ciphertext must be 96 hex digits"},
+       }),
+       "cipher.ciphertext must be 96 hex digits"},
       {std::string(kMaxKeyFileSize + 1, ' '), "larger than 64 KiB"},
   };
   for (const auto& c : cases) {
@@ -133,13 +135,14 @@ TEST_CASE("key file: malformed files are rejected with the field named") {
     auto f = KeyFile::Parse(c.text);
     REQUIRE_FALSE(f.ok());
     REQUIRE(f.status().code() == Code::kInvalidArgument);
-    REQUIRE_THAT(f.status().message(), Catch::StartsWith("key file: ") && Catch::Contains(c.expect));
+    REQUIRE_THAT(f.status().message(),
+                 Catch::StartsWith("key file: ") && Catch::Contains(c.expect));
   }
 }
 
 TEST_CASE("key file: absurd KDF parameters are refused before any derivation") {
-  for (uint64_t mem : {uint64_t{100} << 30, kMaxMemLimit + 1, uint64_t{0}, kMinMemLimit - 1,
-                       UINT64_MAX}) {
+  for (uint64_t mem :
+       {uint64_t{100} << 30, kMaxMemLimit + 1, uint64_t{0}, kMinMemLimit - 1, UINT64_MAX}) {
     auto f = KeyFile::Parse(Mutate([&](json& j) { j["kdf"]["memlimit"] = mem; }));
     REQUIRE_THAT(f.status().message(), Catch::Contains("kdf.memlimit"));
   }
@@ -160,10 +163,10 @@ TEST_CASE("keystore: names are validated") {
     INFO(ok);
     REQUIRE(Keystore::ValidateName(ok).ok());
   }
-  for (std::string bad : {std::string(""), std::string("-x"), std::string("_x"),
-                          std::string("a/b"), std::string(".."), std::string("a.json"),
-                          std::string("a b"), std::string(65, 'k'), std::string("caf\xc3\xa9"),
-                          std::string("a\0b", 3)}) {
+  for (std::string bad :
+       {std::string(""), std::string("-x"), std::string("_x"), std::string("a/b"),
+        std::string(".."), std::string("a.json"), std::string("a b"), std::string(65, 'k'),
+        std::string("caf\xc3\xa9"), std::string("a\0b", 3)}) {
     INFO(bad);
     REQUIRE(Keystore::ValidateName(bad).code() == Code::kInvalidArgument);
   }
@@ -240,8 +243,8 @@ TEST_CASE("keystore: a corrupted or truncated file is reported with its path") {
   }
   auto shown = ks.Show("k");
   REQUIRE(shown.status().code() == Code::kInvalidArgument);
-  REQUIRE_THAT(shown.status().message(), Catch::Contains("k.json") &&
-                                             Catch::Contains("not valid JSON"));
+  REQUIRE_THAT(shown.status().message(),
+               Catch::Contains("k.json") && Catch::Contains("not valid JSON"));
   REQUIRE_FALSE(ks.List().ok());
   // Flipping one ciphertext digit keeps the JSON valid: the password check catches it.
   json j = json::parse(text);

@@ -1,9 +1,10 @@
 // RFC 6962 Merkle trees: every index of every size 1..33 proves and verifies; every way of
 // tampering with a proof fails.
+#include "tidemark/merkle.h"
+
 #include <catch2/catch.hpp>
 
 #include "tidemark/hash.h"
-#include "tidemark/merkle.h"
 
 using namespace tidemark;
 

@@ -28,8 +28,8 @@ VoteData Data() {
 QuorumCert Qc(std::vector<uint32_t> voters, const std::string& chain = "c") {
   QuorumCert qc{.data = Data()};
   for (uint32_t v : voters) {
-    qc.signatures.push_back({v, Key(static_cast<uint8_t>(v + 1))
-                                    .Sign(SigKind::kVote, chain, qc.data.Encode())});
+    qc.signatures.push_back(
+        {v, Key(static_cast<uint8_t>(v + 1)).Sign(SigKind::kVote, chain, qc.data.Encode())});
   }
   return qc;
 }
@@ -43,28 +43,28 @@ TEST_CASE("qc with a quorum of valid member signatures verifies") {
 
 TEST_CASE("qc is refused for each way it can be wrong") {
   ValidatorSet vs = Four();
-  CHECK(Qc({0, 1}).Verify(vs, "c").code() == Code::kUnauthenticated);        // below quorum
-  CHECK_FALSE(Qc({0, 1, 2}).Verify(vs, "other").ok());                        // wrong chain
-  CHECK_FALSE(Qc({0, 1, 2}, "other").Verify(vs, "c").ok());                   // signed elsewhere
-  CHECK_FALSE(Qc({0, 1, 4}).Verify(vs, "c").ok());                            // not a member
+  CHECK(Qc({0, 1}).Verify(vs, "c").code() == Code::kUnauthenticated);  // below quorum
+  CHECK_FALSE(Qc({0, 1, 2}).Verify(vs, "other").ok());                 // wrong chain
+  CHECK_FALSE(Qc({0, 1, 2}, "other").Verify(vs, "c").ok());            // signed elsewhere
+  CHECK_FALSE(Qc({0, 1, 4}).Verify(vs, "c").ok());                     // not a member
   QuorumCert dup = Qc({0, 1, 2});
   dup.signatures[2] = dup.signatures[1];
-  CHECK_FALSE(dup.Verify(vs, "c").ok());                                      // duplicate signer
+  CHECK_FALSE(dup.Verify(vs, "c").ok());  // duplicate signer
   QuorumCert bad = Qc({0, 1, 2});
   bad.signatures[1].second.data[0] ^= 1;
-  CHECK_FALSE(bad.Verify(vs, "c").ok());                                      // flipped bit
+  CHECK_FALSE(bad.Verify(vs, "c").ok());  // flipped bit
   QuorumCert other_data = Qc({0, 1, 2});
   other_data.data.round = 4;
-  CHECK_FALSE(other_data.Verify(vs, "c").ok());                               // other vote data
+  CHECK_FALSE(other_data.Verify(vs, "c").ok());  // other vote data
   ValidatorSet next = vs;
   next.epoch = 3;
-  CHECK_FALSE(Qc({0, 1, 2}).Verify(next, "c").ok());                          // wrong epoch
+  CHECK_FALSE(Qc({0, 1, 2}).Verify(next, "c").ok());  // wrong epoch
   QuorumCert as_tx{.data = Data()};
   for (uint32_t v : {0u, 1u, 2u}) {
     as_tx.signatures.push_back(
         {v, Key(static_cast<uint8_t>(v + 1)).Sign(SigKind::kTx, "c", as_tx.data.Encode())});
   }
-  CHECK_FALSE(as_tx.Verify(vs, "c").ok());                                    // wrong kind
+  CHECK_FALSE(as_tx.Verify(vs, "c").ok());  // wrong kind
 }
 
 TEST_CASE("regression: a qc without signatures does not verify against an empty set") {
@@ -79,9 +79,14 @@ TEST_CASE("block internal checks catch a tampered header") {
   Transaction tx{.chain_id = "c", .nonce = 1, .contract = "t", .method = "m"};
   tx.SignWith(Key(1));
   b.txs = {tx};
-  b.header = BlockHeader{.chain_id = "c", .epoch = 2, .round = 4, .height = 4,
-                         .parent = b.justify.data.block_id, .justify_hash = b.justify.Hash(),
-                         .tx_root = TxRoot(b.txs), .tx_count = 1};
+  b.header = BlockHeader{.chain_id = "c",
+                         .epoch = 2,
+                         .round = 4,
+                         .height = 4,
+                         .parent = b.justify.data.block_id,
+                         .justify_hash = b.justify.Hash(),
+                         .tx_root = TxRoot(b.txs),
+                         .tx_count = 1};
   REQUIRE(b.CheckInternal().ok());
   Block t = b;
   t.header.tx_count = 2;

@@ -3,7 +3,6 @@
 // decoder allocate (depth x input size x sizeof(Value)) — hundreds of MiB from a 1 MiB body.
 // This executable counts every byte requested from operator new.
 #include <catch2/catch.hpp>
-
 #include <cstdlib>
 #include <new>
 

@@ -1,8 +1,9 @@
 // The committed vectors file is exactly what the generator writes today (no encoding drift), and
 // every entry in it means what it says: it decodes and re-encodes, its hash and signature check,
 // its `fields` rebuild the same bytes, and every reject is rejected.
-#include <catch2/catch.hpp>
+#include "vectors.h"
 
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
 
@@ -10,7 +11,6 @@
 #include "tidemark/merkle.h"
 #include "tidemark/types.h"
 #include "tidemark/value.h"
-#include "vectors.h"
 
 using namespace tidemark;
 using vectors::Json;
@@ -64,30 +64,41 @@ Value ValueFromTyped(const Json& t) {
 }
 
 VoteData VoteDataFrom(const Json& f) {
-  return VoteData{.epoch = U64(f["epoch"]), .round = U64(f["round"]), .height = U64(f["height"]),
+  return VoteData{.epoch = U64(f["epoch"]),
+                  .round = U64(f["round"]),
+                  .height = U64(f["height"]),
                   .block_id = Fixed<Hash256>(f["block_id"]),
                   .commit_height = U64(f["commit_height"]),
                   .commit_id = Fixed<Hash256>(f["commit_id"])};
 }
 
 Transaction TxFrom(const Json& f) {
-  Transaction tx{.chain_id = f["chain_id"], .signer = Fixed<PublicKey>(f["signer"]),
-                 .nonce = U64(f["nonce"]), .contract = f["contract"], .method = f["method"],
-                 .args = HexOf(f["args"]), .signature = Fixed<Signature>(f["signature"])};
+  Transaction tx{.chain_id = f["chain_id"],
+                 .signer = Fixed<PublicKey>(f["signer"]),
+                 .nonce = U64(f["nonce"]),
+                 .contract = f["contract"],
+                 .method = f["method"],
+                 .args = HexOf(f["args"]),
+                 .signature = Fixed<Signature>(f["signature"])};
   if (!f["expiry_height"].is_null()) tx.expiry_height = U64(f["expiry_height"]);
   return tx;
 }
 
 BlockHeader HeaderFrom(const Json& f) {
-  return BlockHeader{
-      .chain_id = f["chain_id"], .epoch = U64(f["epoch"]), .round = U64(f["round"]),
-      .height = U64(f["height"]), .parent = Fixed<Hash256>(f["parent"]),
-      .justify_hash = Fixed<Hash256>(f["justify_hash"]), .proposer = f["proposer"],
-      .timestamp_ms = U64(f["timestamp_ms"]), .tx_root = Fixed<Hash256>(f["tx_root"]),
-      .tx_count = f["tx_count"], .exec_height = U64(f["exec_height"]),
-      .state_root = Fixed<Hash256>(f["state_root"]),
-      .receipts_root = Fixed<Hash256>(f["receipts_root"]),
-      .validators_hash = Fixed<Hash256>(f["validators_hash"])};
+  return BlockHeader{.chain_id = f["chain_id"],
+                     .epoch = U64(f["epoch"]),
+                     .round = U64(f["round"]),
+                     .height = U64(f["height"]),
+                     .parent = Fixed<Hash256>(f["parent"]),
+                     .justify_hash = Fixed<Hash256>(f["justify_hash"]),
+                     .proposer = f["proposer"],
+                     .timestamp_ms = U64(f["timestamp_ms"]),
+                     .tx_root = Fixed<Hash256>(f["tx_root"]),
+                     .tx_count = f["tx_count"],
+                     .exec_height = U64(f["exec_height"]),
+                     .state_root = Fixed<Hash256>(f["state_root"]),
+                     .receipts_root = Fixed<Hash256>(f["receipts_root"]),
+                     .validators_hash = Fixed<Hash256>(f["validators_hash"])};
 }
 
 QuorumCert QcFrom(const Json& f) {
@@ -105,12 +116,15 @@ std::optional<Bytes> EncodeFromFields(const std::string& kind, const Json& f) {
   if (kind == "transaction") return TxFrom(f).Encode();
   if (kind == "vote_data") return VoteDataFrom(f).Encode();
   if (kind == "vote") {
-    return Vote{.data = VoteDataFrom(f["data"]), .voter = f["voter"],
-                .signature = Fixed<Signature>(f["signature"])}.Encode();
+    return Vote{.data = VoteDataFrom(f["data"]),
+                .voter = f["voter"],
+                .signature = Fixed<Signature>(f["signature"])}
+        .Encode();
   }
   if (kind == "validator_set") {
     ValidatorSet vs{.epoch = U64(f["epoch"])};
-    for (const auto& v : f["validators"]) vs.validators.push_back({Fixed<PublicKey>(v["key"]), v["org"]});
+    for (const auto& v : f["validators"])
+      vs.validators.push_back({Fixed<PublicKey>(v["key"]), v["org"]});
     return vs.Encode();
   }
   if (kind == "qc") return QcFrom(f).Encode();
@@ -121,8 +135,10 @@ std::optional<Bytes> EncodeFromFields(const std::string& kind, const Json& f) {
     return b.Encode();
   }
   if (kind == "receipt") {
-    Receipt rc{.tx_id = Fixed<Hash256>(f["tx_id"]), .height = U64(f["height"]),
-               .index = f["index"], .status = static_cast<TxStatus>(f["status"].get<int>()),
+    Receipt rc{.tx_id = Fixed<Hash256>(f["tx_id"]),
+               .height = U64(f["height"]),
+               .index = f["index"],
+               .status = static_cast<TxStatus>(f["status"].get<int>()),
                .reason = f["reason"]};
     for (const auto& e : f["events"]) rc.events.push_back({e["type"], HexOf(e["data"])});
     return rc.Encode();

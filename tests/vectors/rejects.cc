@@ -187,7 +187,8 @@ void ObjectRejects(RejectList& r) {
   b.justify.EncodeTo(bad_tx);
   bad_tx.U32(1);
   bad_tx.Blob(Cat(b.txs[0].Encode(), Bytes{0}));
-  r.Add("block", "tx_with_trailing_byte", bad_tx.bytes(), "a tx inside the block has a trailing byte");
+  r.Add("block", "tx_with_trailing_byte", bad_tx.bytes(),
+        "a tx inside the block has a trailing byte");
   r.Add("block", "trailing_byte", Cat(b.Encode(), Bytes{0}), "one byte after the last tx");
 
   Receipt rc{.tx_id = Filled(1), .height = 1};

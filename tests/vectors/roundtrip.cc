@@ -59,8 +59,8 @@ Result<Bytes> RoundTrip(std::string_view kind, ByteView in) {
 
 const std::vector<std::string>& DecodableKinds() {
   static const std::vector<std::string> kKinds = {
-      "transaction", "vote_data", "vote", "validator_set", "qc",
-      "block_header", "block", "receipt", "value", "merkle_proof"};
+      "transaction",  "vote_data", "vote",    "validator_set", "qc",
+      "block_header", "block",     "receipt", "value",         "merkle_proof"};
   return kKinds;
 }
 

@@ -35,8 +35,8 @@ Json Entry(const std::string& kind, const std::string& name, Json fields, ByteVi
   return e;
 }
 
-void AddSignature(Json& e, std::string_view chain_id, ByteView signing_message,
-                  const PublicKey& pk, const Signature& sig) {
+void AddSignature(Json& e, std::string_view chain_id, ByteView signing_message, const PublicKey& pk,
+                  const Signature& sig) {
   if (!VerifyRaw(pk, signing_message, sig)) {
     std::fprintf(stderr, "vectors: signature of %s does not verify\n",
                  e["name"].get<std::string>().c_str());
@@ -51,12 +51,26 @@ void AddSignature(Json& e, std::string_view chain_id, ByteView signing_message,
 Json TypedValue(const Value& v, bool reverse_maps) {
   Json out;
   switch (v.type()) {
-    case Value::Type::kNull: out["type"] = "null"; break;
+    case Value::Type::kNull:
+      out["type"] = "null";
+      break;
     case Value::Type::kFalse:
-    case Value::Type::kTrue: out["type"] = "bool"; out["value"] = v.as_bool(); break;
-    case Value::Type::kInt: out["type"] = "int"; out["value"] = DecSigned(v.as_int()); break;
-    case Value::Type::kString: out["type"] = "string"; out["value"] = v.as_string(); break;
-    case Value::Type::kBytes: out["type"] = "bytes"; out["value"] = ToHex(v.as_bytes()); break;
+    case Value::Type::kTrue:
+      out["type"] = "bool";
+      out["value"] = v.as_bool();
+      break;
+    case Value::Type::kInt:
+      out["type"] = "int";
+      out["value"] = DecSigned(v.as_int());
+      break;
+    case Value::Type::kString:
+      out["type"] = "string";
+      out["value"] = v.as_string();
+      break;
+    case Value::Type::kBytes:
+      out["type"] = "bytes";
+      out["value"] = ToHex(v.as_bytes());
+      break;
     case Value::Type::kList: {
       out["type"] = "list";
       Json items = Json::array();
@@ -190,7 +204,11 @@ void AddSha256(Json& out) {
 void AddEd25519(Json& out) {
   Bytes msg64(64);
   for (size_t i = 0; i < msg64.size(); ++i) msg64[i] = static_cast<uint8_t>(i);
-  struct Raw { const char* name; uint8_t key; Bytes msg; };
+  struct Raw {
+    const char* name;
+    uint8_t key;
+    Bytes msg;
+  };
   const Raw raws[] = {{"key_01_empty", 1, {}},
                       {"key_01_abc", 1, Bytes{'a', 'b', 'c'}},
                       {"key_01_64_bytes", 1, msg64},
@@ -202,17 +220,21 @@ void AddEd25519(Json& out) {
     e.erase("chain_id");  // a raw signature has no chain id
     out.push_back(std::move(e));
   }
-  const std::pair<SigKind, const char*> kinds[] = {
-      {SigKind::kTx, "tx"},           {SigKind::kVote, "vote"},
-      {SigKind::kTimeout, "timeout"}, {SigKind::kProposal, "proposal"},
-      {SigKind::kHandshake, "handshake"}, {SigKind::kRead, "read"}};
+  const std::pair<SigKind, const char*> kinds[] = {{SigKind::kTx, "tx"},
+                                                   {SigKind::kVote, "vote"},
+                                                   {SigKind::kTimeout, "timeout"},
+                                                   {SigKind::kProposal, "proposal"},
+                                                   {SigKind::kHandshake, "handshake"},
+                                                   {SigKind::kRead, "read"}};
   Bytes body = {0xde, 0xad, 0xbe, 0xef};
   KeyPair k = TestKey(1);
   auto add = [&](const std::string& name, SigKind kind, const char* kind_name,
                  const std::string& chain) {
     Bytes msg = SigningMessage(kind, chain, body);
-    Json f{{"sig_kind", kind_name}, {"domain", std::string(SigDomain(kind))},
-           {"chain_id", chain}, {"body", ToHex(body)}};
+    Json f{{"sig_kind", kind_name},
+           {"domain", std::string(SigDomain(kind))},
+           {"chain_id", chain},
+           {"body", ToHex(body)}};
     Json e = Entry("ed25519_domain", name, std::move(f), msg, Sha256(msg));
     AddSignature(e, chain, msg, k.public_key(), k.Sign(kind, chain, body));
     out.push_back(std::move(e));
@@ -230,7 +252,11 @@ Value Nested(int lists) {
 void AddValues(Json& out) {
   Value::Map ordering;
   for (const char* k : {"b", "a", "aa", "B", "\xc3\xa9", "", "a\x7f", "Z9"}) ordering[k] = Value(k);
-  struct V { const char* name; Value v; bool reverse; };
+  struct V {
+    const char* name;
+    Value v;
+    bool reverse;
+  };
   const V values[] = {
       {"null", Value(), false},
       {"false", Value(false), false},
@@ -246,33 +272,39 @@ void AddValues(Json& out) {
       {"bytes_empty", Value(Bytes{}), false},
       {"bytes_00ff", Value(Bytes{0x00, 0xff}), false},
       {"list_empty", Value(Value::List{}), false},
-      {"list_mixed", Value(Value::List{Value(), Value(true), Value(42), Value("x"),
-                                       Value(Bytes{1})}), false},
+      {"list_mixed",
+       Value(Value::List{Value(), Value(true), Value(42), Value("x"), Value(Bytes{1})}), false},
       {"map_empty", Value(Value::Map{}), false},
       {"map_key_order", Value(ordering), false},
       {"map_key_order_unsorted_input", Value(ordering), true},
-      {"nested", Value::MakeMap({{"gtin", "09521234543213"},
-                                 {"qty", 12},
-                                 {"route", Value::List{Value::MakeMap({{"country", "CN"}}),
-                                                       Value::MakeMap({{"country", "DE"}})}},
-                                 {"cert", Value(Bytes{0xab, 0xcd})},
-                                 {"recalled", false}}), false},
+      {"nested",
+       Value::MakeMap({{"gtin", "09521234543213"},
+                       {"qty", 12},
+                       {"route", Value::List{Value::MakeMap({{"country", "CN"}}),
+                                             Value::MakeMap({{"country", "DE"}})}},
+                       {"cert", Value(Bytes{0xab, 0xcd})},
+                       {"recalled", false}}),
+       false},
       {"nested_max_depth", Nested(static_cast<int>(Value::kMaxDepth)), false},
   };
   for (const auto& v : values) {
     Bytes enc = v.v.Encode();
-    out.push_back(Entry("value", v.name, Json{{"value", TypedValue(v.v, v.reverse)}}, enc,
-                        Sha256(enc)));
+    out.push_back(
+        Entry("value", v.name, Json{{"value", TypedValue(v.v, v.reverse)}}, enc, Sha256(enc)));
   }
 }
 
 }  // namespace
 
 Transaction SampleTx(uint8_t key, uint64_t nonce, std::optional<uint64_t> expiry) {
-  Transaction tx{.chain_id = kChainId, .nonce = nonce, .contract = "provenance",
+  Transaction tx{.chain_id = kChainId,
+                 .nonce = nonce,
+                 .contract = "provenance",
                  .method = "capture_event",
-                 .args = Value::MakeMap({{"gtin", "09521234543213"}, {"lot", "L1"},
-                                         {"n", static_cast<int64_t>(nonce % 1000)}}).Encode(),
+                 .args = Value::MakeMap({{"gtin", "09521234543213"},
+                                         {"lot", "L1"},
+                                         {"n", static_cast<int64_t>(nonce % 1000)}})
+                             .Encode(),
                  .expiry_height = expiry};
   tx.SignWith(TestKey(key));
   return tx;
@@ -350,8 +382,8 @@ void AddVotes(Json& out) {
 
 void AddValidatorSets(Json& out) {
   ValidatorSet four = FourValidators();
-  out.push_back(Entry("validator_set", "four", ValidatorSetFields(four), four.Encode(),
-                      four.Hash()));
+  out.push_back(
+      Entry("validator_set", "four", ValidatorSetFields(four), four.Encode(), four.Hash()));
   ValidatorSet one{.epoch = 0, .validators = {{TestKey(1).public_key(), "solo"}}};
   out.push_back(Entry("validator_set", "one", ValidatorSetFields(one), one.Encode(), one.Hash()));
 }
@@ -377,11 +409,19 @@ Block SampleBlock(size_t tx_count) {
                              i % 2 ? std::optional<uint64_t>(100) : std::nullopt));
   }
   BlockHeader& h = b.header;
-  h = BlockHeader{.chain_id = kChainId, .epoch = 1, .round = 6, .height = 5,
-                  .parent = b.justify.data.block_id, .justify_hash = b.justify.Hash(),
-                  .proposer = 1, .timestamp_ms = 1767225600000, .tx_root = TxRoot(b.txs),
-                  .tx_count = static_cast<uint32_t>(b.txs.size()), .exec_height = 3,
-                  .state_root = Filled(0x55), .receipts_root = Filled(0x66),
+  h = BlockHeader{.chain_id = kChainId,
+                  .epoch = 1,
+                  .round = 6,
+                  .height = 5,
+                  .parent = b.justify.data.block_id,
+                  .justify_hash = b.justify.Hash(),
+                  .proposer = 1,
+                  .timestamp_ms = 1767225600000,
+                  .tx_root = TxRoot(b.txs),
+                  .tx_count = static_cast<uint32_t>(b.txs.size()),
+                  .exec_height = 3,
+                  .state_root = Filled(0x55),
+                  .receipts_root = Filled(0x66),
                   .validators_hash = FourValidators().Hash()};
   if (!b.CheckInternal().ok()) std::abort();  // our own bug
   return b;
@@ -392,19 +432,19 @@ namespace {
 void AddBlocks(Json& out) {
   BlockHeader genesis{.chain_id = kChainId, .validators_hash = FourValidators().Hash()};
   genesis.tx_root = MerkleEmptyRoot();
-  out.push_back(Entry("block_header", "genesis", HeaderFields(genesis), genesis.Encode(),
-                      genesis.Id()));
+  out.push_back(
+      Entry("block_header", "genesis", HeaderFields(genesis), genesis.Encode(), genesis.Id()));
   Block b = SampleBlock(3);
-  out.push_back(Entry("block_header", "height_5", HeaderFields(b.header), b.header.Encode(),
-                      b.header.Id()));
+  out.push_back(
+      Entry("block_header", "height_5", HeaderFields(b.header), b.header.Encode(), b.header.Id()));
   for (size_t n : {size_t{0}, size_t{3}}) {
     Block blk = SampleBlock(n);
     Json txs = Json::array();
     for (const auto& tx : blk.txs) txs.push_back(TxFields(tx));
-    Json f{{"header", HeaderFields(blk.header)}, {"justify", QcFields(blk.justify)},
+    Json f{{"header", HeaderFields(blk.header)},
+           {"justify", QcFields(blk.justify)},
            {"txs", std::move(txs)}};
-    out.push_back(Entry("block", "txs_" + std::to_string(n), std::move(f), blk.Encode(),
-                        blk.Id()));
+    out.push_back(Entry("block", "txs_" + std::to_string(n), std::move(f), blk.Encode(), blk.Id()));
   }
 }
 
@@ -412,8 +452,11 @@ void AddReceipts(Json& out) {
   Receipt ok{.tx_id = SampleTx(1, 1, std::nullopt).Id(), .height = 5, .index = 0};
   ok.events.push_back({"provenance.EventCaptured", Value::MakeMap({{"lot", "L1"}}).Encode()});
   ok.events.push_back({"provenance.Other", Value().Encode()});
-  Receipt rejected{.tx_id = Filled(0x77), .height = 5, .index = 1,
-                   .status = TxStatus::kRejected, .reason = "PERMISSION_DENIED: not a member"};
+  Receipt rejected{.tx_id = Filled(0x77),
+                   .height = 5,
+                   .index = 1,
+                   .status = TxStatus::kRejected,
+                   .reason = "PERMISSION_DENIED: not a member"};
   for (const auto& [name, rc] : {std::pair<const char*, Receipt>{"committed_with_events", ok},
                                  std::pair<const char*, Receipt>{"rejected", rejected}}) {
     out.push_back(Entry("receipt", name, ReceiptFields(rc), rc.Encode(), rc.Hash()));
@@ -430,8 +473,8 @@ void AddMerkle(Json& out) {
       leaves_hex.push_back(ToHex(leaves.back()));
     }
     Hash256 root = MerkleRoot(leaves);
-    out.push_back(Entry("merkle_root", "size_" + std::to_string(n), Json{{"leaves", leaves_hex}},
-                        {}, root));
+    out.push_back(
+        Entry("merkle_root", "size_" + std::to_string(n), Json{{"leaves", leaves_hex}}, {}, root));
     for (size_t i = 0; i < n; ++i) {
       MerkleProof p = MerkleProve(leaves, i);
       if (!MerkleVerify(root, leaves[i], p)) std::abort();  // our own bug
@@ -439,10 +482,14 @@ void AddMerkle(Json& out) {
       p.EncodeTo(w);
       Json path = Json::array();
       for (const auto& h : p.path) path.push_back(h.Hex());
-      Json f{{"leaf", ToHex(leaves[i])}, {"index", Dec(p.index)},
-             {"tree_size", Dec(p.tree_size)}, {"path", std::move(path)}, {"root", root.Hex()}};
-      out.push_back(Entry("merkle_proof", "size_" + std::to_string(n) + "_index_" +
-                          std::to_string(i), std::move(f), w.bytes(), Sha256(w.bytes())));
+      Json f{{"leaf", ToHex(leaves[i])},
+             {"index", Dec(p.index)},
+             {"tree_size", Dec(p.tree_size)},
+             {"path", std::move(path)},
+             {"root", root.Hex()}};
+      out.push_back(Entry("merkle_proof",
+                          "size_" + std::to_string(n) + "_index_" + std::to_string(i), std::move(f),
+                          w.bytes(), Sha256(w.bytes())));
     }
   }
 }

@@ -9,11 +9,10 @@
 // Thread safety: pure functions.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "tidemark/bytes.h"
 #include "tidemark/status.h"

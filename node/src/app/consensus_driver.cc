@@ -23,7 +23,8 @@ std::string Describe(const consensus::Message& m) {
            std::to_string(p->block.header.height);
   }
   if (auto* v = std::get_if<Vote>(&m)) return "vote r" + std::to_string(v->data.round);
-  if (auto* t = std::get_if<consensus::TimeoutMsg>(&m)) return "timeout r" + std::to_string(t->round);
+  if (auto* t = std::get_if<consensus::TimeoutMsg>(&m))
+    return "timeout r" + std::to_string(t->round);
   return "msg#" + std::to_string(m.index());
 }
 
@@ -54,9 +55,17 @@ bool WritesIdentity(const std::vector<contracts::StateChange>& changes) {
 struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_this<Impl> {
   Impl(asio::io_context& io, Ledger& ledger, mempool::Mempool& pool, KeyPair key,
        ConsensusDriverOptions opt, CommitListener on_commit)
-      : io(io), strand(asio::make_strand(io)), round_timer(strand), tick_timer(strand),
-        ledger(ledger), stage(ledger), pool(pool), key(std::move(key)), opt(std::move(opt)),
-        on_commit(std::move(on_commit)), signer(this->key, ledger.chain_id()),
+      : io(io),
+        strand(asio::make_strand(io)),
+        round_timer(strand),
+        tick_timer(strand),
+        ledger(ledger),
+        stage(ledger),
+        pool(pool),
+        key(std::move(key)),
+        opt(std::move(opt)),
+        on_commit(std::move(on_commit)),
+        signer(this->key, ledger.chain_id()),
         verifier(ledger.chain_id()) {
     this->opt.replica.chain_id = ledger.chain_id();
     // Only a tx that can go into the next block is work: one whose nonce gap never closes must
@@ -83,7 +92,7 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
   KeyPair key;
   ConsensusDriverOptions opt;
   CommitListener on_commit;
-  Sender sender;  // set before Start
+  Sender sender;                                                        // set before Start
   std::function<void(const PublicKey&, const Status&)> on_bad_message;  // set before Start
   consensus::Ed25519Signer signer;
   consensus::Ed25519Verifier verifier;
@@ -102,14 +111,18 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
     auto b = ledger.blocks().BlockById(id);
     if (b.ok() && b->has_value()) {
       const Block& blk = **b;
-      return Seen{blk.header.height, blk.justify.data.commit_height, blk.header.exec_height,
-                  blk.header.parent, {}};
+      return Seen{blk.header.height,
+                  blk.justify.data.commit_height,
+                  blk.header.exec_height,
+                  blk.header.parent,
+                  {}};
     }
     return std::nullopt;
   }
 
   void Remember(const Block& b) {
-    Seen s{b.header.height, b.justify.data.commit_height, b.header.exec_height, b.header.parent, {}};
+    Seen s{
+        b.header.height, b.justify.data.commit_height, b.header.exec_height, b.header.parent, {}};
     for (const Transaction& tx : b.txs) {
       uint64_t& n = s.next_nonce[tx.signer];
       n = std::max(n, tx.nonce + 1);
@@ -188,8 +201,8 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
     for (Transaction& tx : txs) {
       if (usable[tx.signer]) out.push_back(std::move(tx));
     }
-    Status check = mempool::CheckBlockTxs(out, height, state, opt.max_block_txs,
-                                          opt.max_block_bytes);
+    Status check =
+        mempool::CheckBlockTxs(out, height, state, opt.max_block_txs, opt.max_block_bytes);
     if (!check.ok()) {  // our own bug: propose nothing rather than a block validators refuse
       spdlog::error("consensus: the batch for height {} breaks the block rule: {}", height,
                     check.ToString());
@@ -225,8 +238,8 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
     if (info.receipts_root != h.receipts_root) return Status::Invalid("receipts_root mismatch");
     // Txs that cannot execute never enter a block: size bounds, active signers, expiry and nonce
     // order against the state this block runs over (docs/api.md §Admission).
-    TM_RETURN_IF_ERROR(mempool::CheckBlockTxs(b.txs, h.height, CommittedState(),
-                                              opt.max_block_txs, opt.max_block_bytes));
+    TM_RETURN_IF_ERROR(mempool::CheckBlockTxs(b.txs, h.height, CommittedState(), opt.max_block_txs,
+                                              opt.max_block_bytes));
     for (const Transaction& tx : b.txs) {
       if (!pool.WasVerified(tx.Id()) && !tx.VerifySignature()) {
         return Status::Unauthenticated("block carries a tx with a bad signature");
@@ -255,9 +268,9 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
     if (!after.ok()) Fatal("reading the validator set a committed block certifies", after.status());
     if (after->epoch <= current.epoch) return std::nullopt;
     if (after->epoch != current.epoch + 1) {
-      Fatal("validator sets", Status::Corruption("epoch " + std::to_string(current.epoch) +
-                                                 " is followed by a set of epoch " +
-                                                 std::to_string(after->epoch)));
+      Fatal("validator sets",
+            Status::Corruption("epoch " + std::to_string(current.epoch) +
+                               " is followed by a set of epoch " + std::to_string(after->epoch)));
     }
     return std::move(*after);
   }
@@ -368,14 +381,16 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
       // Killed between writing the block that ended an epoch and the new epoch's safety record:
       // that block is the tip and the root of the epoch the ledger is in.
       if (safety.epoch < validators.epoch && tip.header.epoch < validators.epoch) {
-        spdlog::warn("consensus: safety record of epoch {} under validator set of epoch {}: "
-                     "starting the new epoch from the tip",
-                     safety.epoch, validators.epoch);
-        safety = consensus::SafetyState::ForEpochRoot(validators.epoch, tip.Id(),
-                                                      tip.header.height);
+        spdlog::warn(
+            "consensus: safety record of epoch {} under validator set of epoch {}: "
+            "starting the new epoch from the tip",
+            safety.epoch, validators.epoch);
+        safety =
+            consensus::SafetyState::ForEpochRoot(validators.epoch, tip.Id(), tip.header.height);
       }
     } else {
-      safety = consensus::SafetyState::ForEpochRoot(validators.epoch, ledger.genesis_block().Id(), 0);
+      safety =
+          consensus::SafetyState::ForEpochRoot(validators.epoch, ledger.genesis_block().Id(), 0);
     }
     TM_ASSIGN_OR_RETURN(std::vector<Block> pending, ledger.PendingBlocks());
     replica = std::make_unique<consensus::Replica>(

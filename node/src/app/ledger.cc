@@ -4,9 +4,9 @@
 #include <cstdlib>
 
 #include "tidemark/merkle.h"
-#include "tidemark/proof_bundle.h"
 #include "tidemark/node/app/executor.h"
 #include "tidemark/node/state/tree_state_view.h"
+#include "tidemark/proof_bundle.h"
 
 namespace tidemark::node {
 
@@ -91,8 +91,8 @@ Result<std::vector<Receipt>> Ledger::Commit(const Block& block, const QuorumCert
   TreeStateView latest(store_->state());
   BlockExecution exec = ExecuteBlock(registry_, latest, block);
   // A read that failed under execution must never become a tx outcome: nothing is written.
-  TM_RETURN_IF_ERROR(latest.status().WithContext("executing block " +
-                                                 std::to_string(block.header.height)));
+  TM_RETURN_IF_ERROR(
+      latest.status().WithContext("executing block " + std::to_string(block.header.height)));
   TM_RETURN_IF_ERROR(CommitExecuted(block, exec, cert, safety_record));
   return std::move(exec.receipts);
 }
@@ -146,11 +146,12 @@ Result<ValidatorSet> Ledger::ValidatorsAt(uint64_t version) const {
   }
   TM_ASSIGN_OR_RETURN(std::optional<Bytes> raw,
                       store_->state().GetAt(version, AsBytes(kValidatorSetStateKey)));
-  if (!raw) return Status::Corruption("no validator set in the state of height " +
-                                      std::to_string(version));
+  if (!raw)
+    return Status::Corruption("no validator set in the state of height " + std::to_string(version));
   auto set = ValidatorSet::Decode(*raw);
-  if (!set.ok()) return Status::Corruption("validator set of height " + std::to_string(version) +
-                                           ": " + set.status().message());
+  if (!set.ok())
+    return Status::Corruption("validator set of height " + std::to_string(version) + ": " +
+                              set.status().message());
   return std::move(*set);
 }
 

@@ -108,9 +108,8 @@ Result<std::unique_ptr<Node>> Node::Create(const config::NodeConfig& cfg, NodeEx
   std::filesystem::create_directories(cfg.data_dir, ec);
   if (ec) return Status::IoError("data_dir " + cfg.data_dir + ": " + ec.message());
   TM_ASSIGN_OR_RETURN(auto kv, LevelDbKvStore::Open(cfg.data_dir + "/ledger", {}));
-  TM_ASSIGN_OR_RETURN(impl->ledger,
-                      Ledger::Open(std::move(kv), genesis, std::move(registry),
-                                   {.retain_versions = cfg.storage.retain_versions}));
+  TM_ASSIGN_OR_RETURN(impl->ledger, Ledger::Open(std::move(kv), genesis, std::move(registry),
+                                                 {.retain_versions = cfg.storage.retain_versions}));
   Ledger& ledger = *impl->ledger;
   std::vector<PublicKey> peer_keys;
   for (const auto& p : impl->peers) peer_keys.push_back(p.key);

@@ -22,8 +22,13 @@ class NodeLedger final : public api::LedgerApi {
   NodeLedger(Ledger& ledger, mempool::Mempool& pool, ConsensusDriver& driver,
              std::function<size_t()> peers, std::function<bool()> syncing,
              std::function<void(ByteView)> gossip, const std::atomic<bool>& ready)
-      : ledger_(ledger), pool_(pool), driver_(driver), peers_(std::move(peers)),
-        syncing_(std::move(syncing)), gossip_(std::move(gossip)), ready_(ready) {}
+      : ledger_(ledger),
+        pool_(pool),
+        driver_(driver),
+        peers_(std::move(peers)),
+        syncing_(std::move(syncing)),
+        gossip_(std::move(gossip)),
+        ready_(ready) {}
 
   bool Ready() override { return ready_.load(); }
 
@@ -146,8 +151,8 @@ class NodeLedger final : public api::LedgerApi {
                         ledger_.blocks().TxsBySigner(signer, from, limit));
     std::vector<api::SignerTxRef> out;
     for (const SignerTx& t : txs) {
-      out.push_back({.tx_id = t.tx_id,
-                     .location = {.height = t.location.height, .index = t.location.index}});
+      out.push_back(
+          {.tx_id = t.tx_id, .location = {.height = t.location.height, .index = t.location.index}});
     }
     return out;
   }

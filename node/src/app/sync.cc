@@ -60,8 +60,12 @@ Result<std::variant<SyncRequest, SyncResponse>> DecodeSyncMessage(ByteView body)
 struct BlockSync::Impl : std::enable_shared_from_this<BlockSync::Impl> {
   Impl(asio::io_context& io, Ledger& ledger, ConsensusDriver& driver, SendFn send, PeersFn peers,
        BlockSyncOptions opt)
-      : timer(io), ledger(ledger), driver(driver), send(std::move(send)),
-        peers(std::move(peers)), opt(opt) {}
+      : timer(io),
+        ledger(ledger),
+        driver(driver),
+        send(std::move(send)),
+        peers(std::move(peers)),
+        opt(opt) {}
 
   asio::steady_timer timer;
   Ledger& ledger;
@@ -170,8 +174,7 @@ struct BlockSync::Impl : std::enable_shared_from_this<BlockSync::Impl> {
       const Block& b = entry.first;
       const QuorumCert& cert = entry.second;
       if (b.header.height != next_height || b.header.parent != prev || !b.CheckInternal().ok() ||
-          b.header.chain_id != ledger.chain_id() ||
-          cert.data.commit_height < b.header.height) {
+          b.header.chain_id != ledger.chain_id() || cert.data.commit_height < b.header.height) {
         break;
       }
       if (!cert.Verify(*vs, ledger.chain_id()).ok()) break;
@@ -203,8 +206,8 @@ struct BlockSync::Impl : std::enable_shared_from_this<BlockSync::Impl> {
           spdlog::error("sync: cannot store the end of epoch {}: {}", vs->epoch, s.ToString());
           break;
         }
-        spdlog::info("sync: epoch {} ended at height {}; now epoch {}", vs->epoch,
-                     b.header.height, next->epoch);
+        spdlog::info("sync: epoch {} ended at height {}; now epoch {}", vs->epoch, b.header.height,
+                     next->epoch);
         vs = std::move(next);
       }
     }
@@ -222,8 +225,8 @@ struct BlockSync::Impl : std::enable_shared_from_this<BlockSync::Impl> {
 
 BlockSync::BlockSync(asio::io_context& io, Ledger& ledger, ConsensusDriver& driver, SendFn send,
                      PeersFn peers, BlockSyncOptions options)
-    : impl_(std::make_shared<Impl>(io, ledger, driver, std::move(send), std::move(peers),
-                                   options)) {}
+    : impl_(
+          std::make_shared<Impl>(io, ledger, driver, std::move(send), std::move(peers), options)) {}
 
 BlockSync::~BlockSync() { Stop(); }
 

@@ -140,8 +140,8 @@ Status Validate(const NodeConfig& c) {
     uint64_t v = o.Get(c.http);
     std::string key = std::string("config: http.") + o.name;
     if (v < o.min) {
-      return Status::Invalid(key + (o.min == 1 ? ": must be > 0"
-                                               : ": must be >= " + std::to_string(o.min)));
+      return Status::Invalid(
+          key + (o.min == 1 ? ": must be > 0" : ": must be >= " + std::to_string(o.min)));
     }
     if (v > o.Max()) return Status::Invalid(key + ": at most " + std::to_string(o.Max()));
   }
@@ -150,9 +150,11 @@ Status Validate(const NodeConfig& c) {
   }
   if (c.storage.retain_versions != 0 &&
       c.storage.retain_versions < StorageConfig::kMinRetainVersions) {
-    return Status::Invalid("config: storage.retain_versions: 0 (keep every state version) or at "
-                           "least " + std::to_string(StorageConfig::kMinRetainVersions) +
-                           ", got " + std::to_string(c.storage.retain_versions));
+    return Status::Invalid(
+        "config: storage.retain_versions: 0 (keep every state version) or at "
+        "least " +
+        std::to_string(StorageConfig::kMinRetainVersions) + ", got " +
+        std::to_string(c.storage.retain_versions));
   }
   if (c.consensus.max_backoff_exponent > 16) {
     return Status::Invalid("config: consensus.max_backoff_exponent: at most 16");
@@ -233,12 +235,15 @@ Result<NodeConfig> ParseNodeConfig(const json& j) {
       if (!hex) return Status::Invalid(where + ".token_sha256: expected 64 hex digits");
       if (t.key_file.empty()) return Status::Invalid(where + ".key_file: required");
       if (t.expires_at.empty()) {
-        return Status::Invalid(where + ".expires_at: required (RFC 3339, e.g. "
-                               "\"2027-03-01T00:00:00Z\"); `tidemark epcis token --ttl` prints one");
+        return Status::Invalid(
+            where +
+            ".expires_at: required (RFC 3339, e.g. "
+            "\"2027-03-01T00:00:00Z\"); `tidemark epcis token --ttl` prints one");
       }
       auto ms = contracts::ParseEpcisTime(t.expires_at);
       if (!ms.ok()) {
-        return Status::Invalid(where + ".expires_at: not an RFC 3339 time: " + ms.status().message());
+        return Status::Invalid(where +
+                               ".expires_at: not an RFC 3339 time: " + ms.status().message());
       }
       t.expires_at_ms = *ms;
       c.capture_tokens.push_back(std::move(t));

@@ -62,7 +62,8 @@ Status CheckPrivateFile(const std::string& path) {
   if ((st.st_mode & 077) != 0) {
     return Status::PermissionDenied(path + " has mode " + Octal(st.st_mode) +
                                     ": a secret key file must not be accessible by group or "
-                                    "others; run `chmod 600 " + path + "`");
+                                    "others; run `chmod 600 " +
+                                    path + "`");
   }
   return Status::Ok();
 }

@@ -295,8 +295,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // status's reason phrase, Retry-After), counts it under `reason` in
   // tidemark_http_refused_total, and closes the connection.
   void RefuseAndClose(const char* reason, int status, std::string_view slug,
-                      const std::string& detail, std::string_view instance,
-                      uint32_t retry_after_s, unsigned version) {
+                      const std::string& detail, std::string_view instance, uint32_t retry_after_s,
+                      unsigned version) {
     srv_->m.Refused(reason);
     WriteAndClose(WithRetryAfter(Problem(status, slug, ReasonPhrase(status), detail, instance),
                                  retry_after_s),

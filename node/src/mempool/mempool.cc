@@ -23,20 +23,34 @@ const char* TxStateName(TxState s) {
 
 const char* RefusalName(Refusal r) {
   switch (r) {
-    case Refusal::kTooLarge: return "too_large";
-    case Refusal::kMalformed: return "malformed";
-    case Refusal::kWrongChain: return "wrong_chain";
-    case Refusal::kInactiveSigner: return "inactive_signer";
-    case Refusal::kExpired: return "expired";
-    case Refusal::kStaleNonce: return "stale_nonce";
-    case Refusal::kNonceAhead: return "nonce_ahead";
-    case Refusal::kBadSignature: return "bad_signature";
-    case Refusal::kNonceTaken: return "nonce_taken";
-    case Refusal::kSignerQuota: return "signer_quota";
-    case Refusal::kOrgQuota: return "org_quota";
-    case Refusal::kPoolFull: return "pool_full";
-    case Refusal::kUnavailable: return "unavailable";
-    case Refusal::kCount: break;
+    case Refusal::kTooLarge:
+      return "too_large";
+    case Refusal::kMalformed:
+      return "malformed";
+    case Refusal::kWrongChain:
+      return "wrong_chain";
+    case Refusal::kInactiveSigner:
+      return "inactive_signer";
+    case Refusal::kExpired:
+      return "expired";
+    case Refusal::kStaleNonce:
+      return "stale_nonce";
+    case Refusal::kNonceAhead:
+      return "nonce_ahead";
+    case Refusal::kBadSignature:
+      return "bad_signature";
+    case Refusal::kNonceTaken:
+      return "nonce_taken";
+    case Refusal::kSignerQuota:
+      return "signer_quota";
+    case Refusal::kOrgQuota:
+      return "org_quota";
+    case Refusal::kPoolFull:
+      return "pool_full";
+    case Refusal::kUnavailable:
+      return "unavailable";
+    case Refusal::kCount:
+      break;
   }
   return "unknown";
 }
@@ -150,10 +164,9 @@ constexpr int kSignerReadAttempts = 3;
 Result<TxRecord> Mempool::Add(ByteView bytes) {
   if (bytes.size() > options_.max_tx_bytes) {
     std::lock_guard<std::mutex> lock(mu_);
-    return Refuse(Refusal::kTooLarge,
-                  Status::Invalid("tx: " + std::to_string(bytes.size()) +
-                                  " bytes exceeds the limit of " +
-                                  std::to_string(options_.max_tx_bytes)));
+    return Refuse(Refusal::kTooLarge, Status::Invalid("tx: " + std::to_string(bytes.size()) +
+                                                      " bytes exceeds the limit of " +
+                                                      std::to_string(options_.max_tx_bytes)));
   }
   const Hash256 id = Sha256(bytes);  // == Transaction::Id(): the encoding is canonical
   {
@@ -211,14 +224,14 @@ Result<TxRecord> Mempool::Add(ByteView bytes) {
   if (!info.active) {
     return refuse(Refusal::kInactiveSigner,
                   Status::PermissionDenied("tx: the signer is not an active key of an active "
-                                           "organisation (" + info.why + ")"));
+                                           "organisation (" +
+                                           info.why + ")"));
   }
   if (tx.expiry_height && *tx.expiry_height <= info.height) {
-    return reject(Refusal::kExpired,
-                  Status::FailedPrecondition("tx: expired at height " +
-                                             std::to_string(*tx.expiry_height) +
-                                             "; the chain is at height " +
-                                             std::to_string(info.height)));
+    return reject(
+        Refusal::kExpired,
+        Status::FailedPrecondition("tx: expired at height " + std::to_string(*tx.expiry_height) +
+                                   "; the chain is at height " + std::to_string(info.height)));
   }
   if (tx.nonce < info.next_nonce) {
     return reject(Refusal::kStaleNonce,
@@ -228,10 +241,10 @@ Result<TxRecord> Mempool::Add(ByteView bytes) {
   }
   if (tx.nonce - info.next_nonce >= options_.nonce_window) {
     return refuse(Refusal::kNonceAhead,
-                  Status::FailedPrecondition(
-                      "tx: nonce " + std::to_string(tx.nonce) +
-                      " is too far ahead of the next nonce " + std::to_string(info.next_nonce) +
-                      " (window " + std::to_string(options_.nonce_window) + ")"));
+                  Status::FailedPrecondition("tx: nonce " + std::to_string(tx.nonce) +
+                                             " is too far ahead of the next nonce " +
+                                             std::to_string(info.next_nonce) + " (window " +
+                                             std::to_string(options_.nonce_window) + ")"));
   }
   bool verified;
   {
@@ -253,10 +266,10 @@ Result<TxRecord> Mempool::Add(ByteView bytes) {
     SignerQueue& q = sit->second;
     q.next = std::max(q.next, info.next_nonce);
     if (tx.nonce < q.next) {  // a commit since our read used this nonce
-      return Refuse(Refusal::kStaleNonce,
-                    Status::FailedPrecondition("tx: stale nonce " + std::to_string(tx.nonce) +
-                                               "; the signer's next nonce is " +
-                                               std::to_string(q.next)));
+      return Refuse(
+          Refusal::kStaleNonce,
+          Status::FailedPrecondition("tx: stale nonce " + std::to_string(tx.nonce) +
+                                     "; the signer's next nonce is " + std::to_string(q.next)));
     }
     if (auto slot = q.txs.find(tx.nonce); slot != q.txs.end()) {
       return Refuse(Refusal::kNonceTaken,
@@ -276,8 +289,7 @@ Result<TxRecord> Mempool::Add(ByteView bytes) {
   } else if (bytes.size() > options_.max_signer_bytes || options_.max_signer_txs == 0) {
     return Refuse(Refusal::kSignerQuota,
                   Status::ResourceExhausted("tx: larger than the signer's quota of " +
-                                            std::to_string(options_.max_signer_bytes) +
-                                            " bytes"));
+                                            std::to_string(options_.max_signer_bytes) + " bytes"));
   }
   if (Status room = MakeRoom(tx.signer, info.org, bytes.size()); !room.ok()) return room;
   SignerQueue& q = by_signer_[tx.signer];
@@ -325,11 +337,11 @@ Status Mempool::MakeRoom(const PublicKey& signer, const std::string& org, size_t
     if (victim == nullptr ||
         (by_count ? victim_usage.txs <= mine.txs : victim_usage.bytes <= mine.bytes)) {
       if (ou.txs == 0) by_org_.erase(org);
-      return Refuse(Refusal::kOrgQuota,
-                    Status::ResourceExhausted(
-                        "tx: the organisation's quota is used (" + org + ": at most " +
-                        std::to_string(options_.max_org_txs) + " pending txs, " +
-                        std::to_string(options_.max_org_bytes) + " bytes)"));
+      return Refuse(
+          Refusal::kOrgQuota,
+          Status::ResourceExhausted("tx: the organisation's quota is used (" + org + ": at most " +
+                                    std::to_string(options_.max_org_txs) + " pending txs, " +
+                                    std::to_string(options_.max_org_bytes) + " bytes)"));
     }
     const PublicKey victim_key = *victim;  // EvictNewest may erase the map entry
     EvictNewest(victim_key,
@@ -399,8 +411,8 @@ void Mempool::EvictNewest(const PublicKey& signer, const Status& why, Refusal re
 }
 
 std::vector<Transaction> Mempool::TakeBatch(size_t max_txs, size_t max_bytes,
-                                           const std::map<PublicKey, uint64_t>& chain_next,
-                                           uint64_t height) {
+                                            const std::map<PublicKey, uint64_t>& chain_next,
+                                            uint64_t height) {
   std::lock_guard<std::mutex> lock(mu_);
   using Queue = std::map<uint64_t, Entry>;
   struct Cursor {
@@ -422,7 +434,8 @@ std::vector<Transaction> Mempool::TakeBatch(size_t max_txs, size_t max_bytes,
   std::priority_queue<Cursor, std::vector<Cursor>, decltype(later)> heap(later);
   for (auto& [signer, q] : by_signer_) {
     uint64_t next = q.next;
-    if (auto it = chain_next.find(signer); it != chain_next.end()) next = std::max(next, it->second);
+    if (auto it = chain_next.find(signer); it != chain_next.end())
+      next = std::max(next, it->second);
     Cursor c{&q.txs, q.txs.lower_bound(next)};
     if (settle(c, next)) heap.push(c);
   }
@@ -492,9 +505,9 @@ void Mempool::EvictUnexecutable(const PublicKey& signer, const SignerInfo& info)
     for (const auto& [n, e] : sit->second.txs) {
       nonces.push_back(n);
       ++evicted_[static_cast<size_t>(Refusal::kInactiveSigner)];
-      RememberFinal(Rejected(e.id, Status::PermissionDenied(
-                                       "tx: evicted: the signer is no longer an active key (" +
-                                       info.why + ")")));
+      RememberFinal(Rejected(
+          e.id, Status::PermissionDenied("tx: evicted: the signer is no longer an active key (" +
+                                         info.why + ")")));
     }
     for (uint64_t n : nonces) EraseEntry(signer, n);
     return;
@@ -531,8 +544,8 @@ void Mempool::EvictExpired(uint64_t committed_height) {
     }
     auto [signer, nonce] = it->second;
     ++evicted_[static_cast<size_t>(Refusal::kExpired)];
-    RememberFinal(Rejected(id, Status::FailedPrecondition("tx: expired at height " +
-                                                          std::to_string(expiry))));
+    RememberFinal(Rejected(
+        id, Status::FailedPrecondition("tx: expired at height " + std::to_string(expiry))));
     EraseEntry(signer, nonce);  // erases the by_expiry_ entry
   }
 }

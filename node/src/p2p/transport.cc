@@ -56,7 +56,10 @@ struct Session : std::enable_shared_from_this<Session> {
   using Strand = asio::strand<asio::io_context::executor_type>;
 
   Session(asio::io_context& io, std::shared_ptr<Transport::Impl> t)
-      : strand(asio::make_strand(io)), sock(strand), wake(strand), watchdog(strand),
+      : strand(asio::make_strand(io)),
+        sock(strand),
+        wake(strand),
+        watchdog(strand),
         transport(std::move(t)) {
     wake.expires_at(asio::steady_timer::time_point::max());
   }
@@ -133,8 +136,13 @@ struct Session : std::enable_shared_from_this<Session> {
 struct Transport::Impl : std::enable_shared_from_this<Transport::Impl> {
   Impl(asio::io_context& io, KeyPair key, TransportOptions opt, Authorizer a, MessageHandler m,
        PeerHandler p)
-      : io(io), key(std::move(key)), opt(std::move(opt)), authorize(std::move(a)),
-        on_message(std::move(m)), on_peer(std::move(p)), acceptor(io) {}
+      : io(io),
+        key(std::move(key)),
+        opt(std::move(opt)),
+        authorize(std::move(a)),
+        on_message(std::move(m)),
+        on_peer(std::move(p)),
+        acceptor(io) {}
 
   asio::io_context& io;
   const KeyPair key;
@@ -146,19 +154,19 @@ struct Transport::Impl : std::enable_shared_from_this<Transport::Impl> {
   uint16_t bound_port = 0;
 
   mutable std::mutex mu;
-  std::map<PublicKey, std::shared_ptr<Session>> sessions;      // guarded by mu
-  std::map<PublicKey, PeerAddress> peers;                      // guarded by mu
+  std::map<PublicKey, std::shared_ptr<Session>> sessions;                // guarded by mu
+  std::map<PublicKey, PeerAddress> peers;                                // guarded by mu
   std::map<PublicKey, std::shared_ptr<asio::steady_timer>> dial_timers;  // guarded by mu
-  std::set<PublicKey> blocked;                                 // guarded by mu
-  std::map<PublicKey, std::chrono::steady_clock::time_point> banned;  // guarded by mu
-  std::chrono::steady_clock::time_point last_refusal_log;     // guarded by mu
-  TransportStats stats;                                        // guarded by mu
+  std::set<PublicKey> blocked;                                           // guarded by mu
+  std::map<PublicKey, std::chrono::steady_clock::time_point> banned;     // guarded by mu
+  std::chrono::steady_clock::time_point last_refusal_log;                // guarded by mu
+  TransportStats stats;                                                  // guarded by mu
   // Inbound handshakes, oldest first (guarded by mu): anonymous ones, and those whose Hello
   // claimed an authorised key (not yet proven).
-  std::list<std::shared_ptr<Session>> anonymous;               // guarded by mu
-  std::map<std::string, size_t> anonymous_per_ip;              // guarded by mu
+  std::list<std::shared_ptr<Session>> anonymous;                      // guarded by mu
+  std::map<std::string, size_t> anonymous_per_ip;                     // guarded by mu
   std::map<PublicKey, std::list<std::shared_ptr<Session>>> claiming;  // guarded by mu
-  bool stopped = false;                                        // guarded by mu
+  bool stopped = false;                                               // guarded by mu
 
   // REQUIRES: mu held. Counts a refusal; closes `s` (when given) with that reason and drops it
   // from the admission pools.
@@ -273,8 +281,8 @@ awaitable<PublicKey> Transport::Impl::Handshake(std::shared_ptr<Session> sp, Rol
   FixedBytes<crypto_kx_PUBLICKEYBYTES> eph_pk;
   FixedBytes<crypto_kx_SECRETKEYBYTES> eph_sk;
   crypto_kx_keypair(eph_pk.data.data(), eph_sk.data.data());
-  Hello mine{.role = role, .chain_id = opt.chain_id, .static_key = key.public_key(),
-             .eph_key = eph_pk};
+  Hello mine{
+      .role = role, .chain_id = opt.chain_id, .static_key = key.public_key(), .eph_key = eph_pk};
   Bytes hello = mine.Encode();
   uint8_t len_buf[4];
   PutU32(len_buf, static_cast<uint32_t>(hello.size()));
@@ -321,14 +329,13 @@ awaitable<PublicKey> Transport::Impl::Handshake(std::shared_ptr<Session> sp, Rol
   const Hello& init = role == Role::kInitiator ? mine : *theirs;
   const Hello& resp = role == Role::kInitiator ? *theirs : mine;
   Role their_role = role == Role::kInitiator ? Role::kResponder : Role::kInitiator;
-  Signature my_sig = key.Sign(SigKind::kHandshake, opt.chain_id,
-                              AuthBody(role, opt.chain_id, init, resp));
+  Signature my_sig =
+      key.Sign(SigKind::kHandshake, opt.chain_id, AuthBody(role, opt.chain_id, init, resp));
   co_await s.WriteFrame(my_sig.view());
   Bytes their_sig_raw = co_await s.ReadFrame(Signature::kSize);
   auto their_sig = Signature::FromView(their_sig_raw);
-  if (!their_sig.ok() ||
-      !Verify(theirs->static_key, SigKind::kHandshake, opt.chain_id,
-              AuthBody(their_role, opt.chain_id, init, resp), *their_sig)) {
+  if (!their_sig.ok() || !Verify(theirs->static_key, SigKind::kHandshake, opt.chain_id,
+                                 AuthBody(their_role, opt.chain_id, init, resp), *their_sig)) {
     throw Refusal("bad_proof", "peer failed to prove its key");
   }
   co_return theirs->static_key;

@@ -75,8 +75,8 @@ Result<Bytes> FrameOpener::Open(ByteView cipher) {
   if (cipher.size() < kFrameTagBytes) return Status::Invalid("frame: shorter than its tag");
   Bytes plain(cipher.size() - kFrameTagBytes);
   unsigned char tag = 0;
-  if (crypto_secretstream_xchacha20poly1305_pull(&st_, plain.data(), nullptr, &tag,
-                                                 cipher.data(), cipher.size(), nullptr, 0) != 0 ||
+  if (crypto_secretstream_xchacha20poly1305_pull(&st_, plain.data(), nullptr, &tag, cipher.data(),
+                                                 cipher.size(), nullptr, 0) != 0 ||
       tag != crypto_secretstream_xchacha20poly1305_TAG_MESSAGE) {
     ok_ = false;  // the state is spent: nothing after a bad frame can be trusted
     return Status::Invalid("frame failed authentication");

@@ -97,8 +97,7 @@ Status BlockStore::CheckFollowsTip(const Block& block) const {
 
 Result<WriteBatch> BlockStore::PrepareCommit(const Block& block, const QuorumCert& cert,
                                              const std::vector<Receipt>& receipts,
-                                             uint64_t state_height,
-                                             const WriteBatch& state_writes,
+                                             uint64_t state_height, const WriteBatch& state_writes,
                                              const std::optional<Bytes>& safety_record) const {
   const uint64_t height = block.header.height;
   const Hash256 id = block.Id();

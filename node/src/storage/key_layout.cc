@@ -62,7 +62,9 @@ std::string StateRoot(uint64_t height) { return WithHeight(kStateRoot, height); 
 std::string StateValue(ByteView key) { return std::string(1, kStateValue) + ToString(key); }
 std::string PinnedVersion(uint64_t version) { return WithHeight(kPinnedVersion, version); }
 std::string ExecResult(uint64_t height) { return WithHeight(kExecResult, height); }
-std::string PendingBlock(const Hash256& id) { return std::string(1, kPendingBlock) + ToString(id.view()); }
+std::string PendingBlock(const Hash256& id) {
+  return std::string(1, kPendingBlock) + ToString(id.view());
+}
 std::string EpochProof(uint64_t epoch) { return WithHeight(kEpochProof, epoch); }
 
 }  // namespace tidemark::node::keys

@@ -17,7 +17,8 @@ Result<Url> Url::Parse(const std::string& text) {
   std::string rest = text;
   if (rest.rfind("https://", 0) == 0) return Status::Invalid("https is not supported: " + text);
   if (rest.rfind("http://", 0) == 0) rest = rest.substr(7);
-  if (rest.find("://") != std::string::npos) return Status::Invalid("unsupported URL scheme: " + text);
+  if (rest.find("://") != std::string::npos)
+    return Status::Invalid("unsupported URL scheme: " + text);
   Url url;
   size_t slash = rest.find('/');
   std::string hostport = rest.substr(0, slash);
@@ -105,7 +106,8 @@ Result<HttpResponse> HttpClient::Do(const std::string& method, const std::string
     http::response_parser<http::string_body> parser;
     parser.body_limit(64 << 20);
     http::read(*stream, buffer, parser, ec);
-    if (ec == beast::error::timeout) return Status::DeadlineExceeded("no answer from " + url_.ToString());
+    if (ec == beast::error::timeout)
+      return Status::DeadlineExceeded("no answer from " + url_.ToString());
     if (ec) return Status::Unavailable("reading response: " + ec.message());
     const auto& res = parser.get();
     HttpResponse out;
@@ -176,9 +178,12 @@ Status HttpClient::Stream(const std::string& path, const std::string& last_event
         std::string field = line.substr(0, colon);
         std::string value = colon == std::string::npos ? "" : line.substr(colon + 1);
         if (!value.empty() && value[0] == ' ') value.erase(0, 1);
-        if (field == "id") event.id = value;
-        else if (field == "event") event.event = value;
-        else if (field == "data") event.data += value + "\n";
+        if (field == "id")
+          event.id = value;
+        else if (field == "event")
+          event.event = value;
+        else if (field == "data")
+          event.data += value + "\n";
       }
     }
     return Status::Ok();

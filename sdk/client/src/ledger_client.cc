@@ -22,7 +22,7 @@ Result<json> ParseAnswer(const Result<HttpResponse>& r, const std::string& what)
   }
   if (r->status >= 400) {
     std::string detail = j.value("detail", j.value("title", std::string("error")));
-    Code code = r->status == 404 ? Code::kNotFound
+    Code code = r->status == 404   ? Code::kNotFound
                 : r->status == 401 ? Code::kUnauthenticated
                 : r->status == 409 ? Code::kFailedPrecondition
                 : r->status >= 500 ? Code::kUnavailable
@@ -103,9 +103,8 @@ Result<std::string> LedgerClient::ChainId() {
 }
 
 Result<std::optional<Value>> LedgerClient::ReadValue(const std::string& key) {
-  TM_ASSIGN_OR_RETURN(json j,
-                      ParseAnswer(http_.Get("/v1/state/" + ToHex(AsBytes(key)) + "/proof"),
-                                  "state " + key));
+  TM_ASSIGN_OR_RETURN(json j, ParseAnswer(http_.Get("/v1/state/" + ToHex(AsBytes(key)) + "/proof"),
+                                          "state " + key));
   if (!j.contains("value") || j["value"].is_null()) return std::optional<Value>();
   TM_ASSIGN_OR_RETURN(std::string hex, Str(j, "value"));
   TM_ASSIGN_OR_RETURN(Bytes raw, FromHex(hex));
@@ -124,8 +123,7 @@ Result<uint64_t> LedgerClient::NextNonce(const PublicKey& signer) {
 Result<TxOutcome> LedgerClient::WaitFinal(const Hash256& id, std::chrono::milliseconds timeout) {
   auto until = std::chrono::steady_clock::now() + timeout;
   while (true) {
-    TM_ASSIGN_OR_RETURN(
-        json j, ParseAnswer(http_.Get("/v1/txs/" + id.Hex()), "tx " + id.Hex()));
+    TM_ASSIGN_OR_RETURN(json j, ParseAnswer(http_.Get("/v1/txs/" + id.Hex()), "tx " + id.Hex()));
     TM_ASSIGN_OR_RETURN(TxOutcome o, Outcome(j));
     if (o.status != "pending") return o;
     if (std::chrono::steady_clock::now() >= until) {
@@ -140,7 +138,10 @@ Result<TxOutcome> LedgerClient::Call(const KeyPair& key, const std::string& cont
                                      std::chrono::milliseconds timeout) {
   TM_ASSIGN_OR_RETURN(std::string chain, ChainId());
   TM_ASSIGN_OR_RETURN(uint64_t nonce, NextNonce(key.public_key()));
-  Transaction tx{.chain_id = chain, .nonce = nonce, .contract = contract, .method = method,
+  Transaction tx{.chain_id = chain,
+                 .nonce = nonce,
+                 .contract = contract,
+                 .method = method,
                  .args = args.Encode()};
   if (tx.args.size() > kMaxArgsLen) {
     return Status::ResourceExhausted("args of " + contract + "." + method + " are " +
@@ -194,8 +195,7 @@ Result<std::string> LedgerClient::CaptureEpcisDocument(const std::string& docume
 
 Result<VerifiedState> VerifyStateAnswer(const std::string& block_json,
                                         const std::string& proof_json, ByteView key,
-                                        const ValidatorSet& validators,
-                                        std::string_view chain_id) {
+                                        const ValidatorSet& validators, std::string_view chain_id) {
   json bj = json::parse(block_json, nullptr, false);
   json pj = json::parse(proof_json, nullptr, false);
   if (bj.is_discarded() || pj.is_discarded()) return Status::Invalid("answers are not JSON");
@@ -224,8 +224,8 @@ Result<VerifiedState> VerifyStateAnswer(const std::string& block_json,
     return Status::Unauthenticated("the proof is not for the certified state");
   }
   TM_RETURN_IF_ERROR(VerifyStateProof(header.state_root, key, proof.value, proof));
-  return VerifiedState{.value = proof.value, .state_height = header.exec_height,
-                       .block_height = header.height};
+  return VerifiedState{
+      .value = proof.value, .state_height = header.exec_height, .block_height = header.height};
 }
 
 }  // namespace tidemark::client

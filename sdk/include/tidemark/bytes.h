@@ -28,7 +28,9 @@ using ByteView = std::span<const uint8_t>;
 inline ByteView AsBytes(std::string_view s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
-inline std::string ToString(ByteView b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
+inline std::string ToString(ByteView b) {
+  return {reinterpret_cast<const char*>(b.data()), b.size()};
+}
 
 std::string ToHex(ByteView bytes);
 // Accepts lowercase or uppercase hex of even length; rejects anything else.

@@ -37,7 +37,9 @@ class Writer {
   // No prefix: for fixed-size fields (hashes, keys, signatures).
   void Raw(ByteView v) { out_.insert(out_.end(), v.begin(), v.end()); }
   template <size_t N>
-  void Fixed(const FixedBytes<N>& v) { Raw(v.view()); }
+  void Fixed(const FixedBytes<N>& v) {
+    Raw(v.view());
+  }
 
   const Bytes& bytes() const { return out_; }
   Bytes Take() { return std::move(out_); }

@@ -26,12 +26,12 @@ using Signature = FixedBytes<64>;
 using Seed = FixedBytes<32>;
 
 enum class SigKind {
-  kTx,          // "tidemark/tx/v1"
-  kVote,        // "tidemark/vote/v1"
-  kTimeout,     // "tidemark/timeout/v1"
-  kProposal,    // "tidemark/proposal/v1"
-  kHandshake,   // "tidemark/handshake/v1"
-  kRead,        // "tidemark/read/v1"  (authenticated reads of protected data)
+  kTx,         // "tidemark/tx/v1"
+  kVote,       // "tidemark/vote/v1"
+  kTimeout,    // "tidemark/timeout/v1"
+  kProposal,   // "tidemark/proposal/v1"
+  kHandshake,  // "tidemark/handshake/v1"
+  kRead,       // "tidemark/read/v1"  (authenticated reads of protected data)
 };
 
 // "tidemark/tx/v1" etc.

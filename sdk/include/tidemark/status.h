@@ -1,8 +1,8 @@
 // status.h — errors as values.
 //
-// Every fallible call in Tidemark returns a `Status` or a `Result<T>`; no exception crosses a module
-// boundary. A Status carries a code (what kind of failure; the REST layer maps it to an HTTP status and
-// the p2p layer to "punish the peer or not") and a human-readable reason.
+// Every fallible call in Tidemark returns a `Status` or a `Result<T>`; no exception crosses a
+// module boundary. A Status carries a code (what kind of failure; the REST layer maps it to an HTTP
+// status and the p2p layer to "punish the peer or not") and a human-readable reason.
 //
 //   Result<Transaction> tx = Transaction::Decode(bytes);
 //   if (!tx.ok()) return tx.status();          // "tx: trailing bytes (3)"
@@ -21,7 +21,7 @@ namespace tidemark {
 
 enum class Code : int {
   kOk = 0,
-  kInvalidArgument,     // the input is malformed or violates a rule; retrying it will not help
+  kInvalidArgument,  // the input is malformed or violates a rule; retrying it will not help
   kNotFound,
   kAlreadyExists,
   kPermissionDenied,    // the signer lacks the role / access
@@ -29,9 +29,9 @@ enum class Code : int {
   kFailedPrecondition,  // valid input, but the state does not allow it now (e.g. wrong nonce)
   kResourceExhausted,   // a bound was hit (mempool full, too many connections, body too large)
   kOutOfRange,
-  kCorruption,          // stored data does not decode: our bug or disk damage
+  kCorruption,  // stored data does not decode: our bug or disk damage
   kIoError,
-  kUnavailable,         // try again later
+  kUnavailable,  // try again later
   kDeadlineExceeded,
   kInternal,
   kGone,  // existed once, no longer kept here (a pruned state version); retrying will not help
@@ -89,7 +89,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(implicit)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(implicit)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(implicit)
     assert(!std::get<Status>(v_).ok() && "Result constructed from an OK status");
   }
@@ -98,9 +98,18 @@ class [[nodiscard]] Result {
   Status status() const { return ok() ? Status::Ok() : std::get<Status>(v_); }
 
   // REQUIRES: ok()
-  T& value() & { assert(ok()); return std::get<T>(v_); }
-  const T& value() const& { assert(ok()); return std::get<T>(v_); }
-  T&& value() && { assert(ok()); return std::get<T>(std::move(v_)); }
+  T& value() & {
+    assert(ok());
+    return std::get<T>(v_);
+  }
+  const T& value() const& {
+    assert(ok());
+    return std::get<T>(v_);
+  }
+  T&& value() && {
+    assert(ok());
+    return std::get<T>(std::move(v_));
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T&& operator*() && { return std::move(*this).value(); }
@@ -119,10 +128,10 @@ class [[nodiscard]] Result {
 #define TM_CONCAT_(a, b) TM_CONCAT_INNER_(a, b)
 
 // Returns the status from the enclosing function if `expr` is not OK.
-#define TM_RETURN_IF_ERROR(expr)                           \
-  do {                                                     \
-    ::tidemark::Status tm_status_ = (expr);                \
-    if (!tm_status_.ok()) return tm_status_;               \
+#define TM_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::tidemark::Status tm_status_ = (expr);  \
+    if (!tm_status_.ok()) return tm_status_; \
   } while (0)
 
 // `TM_ASSIGN_OR_RETURN(auto x, MakeX());` — declares x from a Result or returns its status.

@@ -41,16 +41,16 @@ struct Transaction {
   std::string chain_id;
   PublicKey signer;
   uint64_t nonce = 0;
-  std::string contract;                  // [a-z0-9_]{1,32}
-  std::string method;                    // [A-Za-z0-9_.]{1,64}
-  Bytes args;                            // a canonical Value encoding (value.h)
+  std::string contract;                   // [a-z0-9_]{1,32}
+  std::string method;                     // [A-Za-z0-9_.]{1,64}
+  Bytes args;                             // a canonical Value encoding (value.h)
   std::optional<uint64_t> expiry_height;  // not valid in blocks above this height
   Signature signature;
 
   // What the signer signs (everything but the signature), domain kTx over chain_id.
   Bytes SigningBody() const;
   Bytes Encode() const;
-  Hash256 Id() const;  // Sha256(Encode())
+  Hash256 Id() const;                 // Sha256(Encode())
   void SignWith(const KeyPair& key);  // sets signer, then signature
   bool VerifySignature() const;
   static Result<Transaction> Decode(ByteView in);
@@ -124,11 +124,11 @@ struct BlockHeader {
   uint64_t epoch = 0;
   uint64_t round = 0;
   uint64_t height = 0;
-  Hash256 parent;           // id of the parent block (zero for genesis)
-  Hash256 justify_hash;     // Sha256 of the QC for the parent carried in the block
-  uint32_t proposer = 0;    // index into the epoch's validator set
+  Hash256 parent;             // id of the parent block (zero for genesis)
+  Hash256 justify_hash;       // Sha256 of the QC for the parent carried in the block
+  uint32_t proposer = 0;      // index into the epoch's validator set
   uint64_t timestamp_ms = 0;  // the proposer's clock; monotonic, bounded drift
-  Hash256 tx_root;          // RFC 6962 Merkle root over the tx ids, in block order
+  Hash256 tx_root;            // RFC 6962 Merkle root over the tx ids, in block order
   uint32_t tx_count = 0;
   // Execution results lag: this header certifies the state after executing block exec_height
   // (the highest block committed and executed when this block was proposed).

@@ -1,9 +1,9 @@
 // value.h — a canonical, self-describing structured value (docs/encoding.md §Value).
 //
 // Contract call arguments, events and contract records are Values: a tree of null, bool, int64,
-// UTF-8 string, bytes, list and map (string keys). There are no floats (determinism); decimals travel
-// as strings. The encoding is canonical: map keys are strictly ascending by their bytes, so one
-// value has exactly one encoding. JSON maps onto Value one-to-one except bytes, which appear in
+// UTF-8 string, bytes, list and map (string keys). There are no floats (determinism); decimals
+// travel as strings. The encoding is canonical: map keys are strictly ascending by their bytes, so
+// one value has exactly one encoding. JSON maps onto Value one-to-one except bytes, which appear in
 // JSON as {"$bytes": "<hex>"}.
 //
 //   Value v = Value::Map({{"gtin", "09521234543213"}, {"qty", 12}});
@@ -17,11 +17,10 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <variant>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "tidemark/bytes.h"
 #include "tidemark/codec.h"
@@ -30,15 +29,23 @@ namespace tidemark {
 
 class Value {
  public:
-  enum class Type : uint8_t { kNull = 0, kFalse = 1, kTrue = 2, kInt = 3, kString = 4, kBytes = 5,
-                              kList = 6, kMap = 7 };
+  enum class Type : uint8_t {
+    kNull = 0,
+    kFalse = 1,
+    kTrue = 2,
+    kInt = 3,
+    kString = 4,
+    kBytes = 5,
+    kList = 6,
+    kMap = 7
+  };
   using List = std::vector<Value>;
   using Map = std::map<std::string, Value>;  // ordered by key bytes: canonical
 
   static constexpr size_t kMaxDepth = 32;
   static constexpr size_t kMaxStringLen = 1 << 20;  // strings and bytes
-  static constexpr size_t kMaxKeyLen = 1024;         // map keys
-  static constexpr size_t kMaxCount = 1 << 20;       // list elements, map entries
+  static constexpr size_t kMaxKeyLen = 1024;        // map keys
+  static constexpr size_t kMaxCount = 1 << 20;      // list elements, map entries
 
   Value() = default;  // null
   Value(std::nullptr_t) {}
@@ -82,9 +89,9 @@ class Value {
   static Result<Value> Decode(ByteView in);
   static Status DecodeFrom(Reader& r, Value* out, size_t depth = 0);
 
-  // JSON bridge (REST, CLI). Rejects non-integer numbers, integers outside int64, depth > kMaxDepth,
-  // and anything Decode() would reject (over-long strings, bytes or keys, too many elements), so
-  // every Value it returns encodes to bytes that decode.
+  // JSON bridge (REST, CLI). Rejects non-integer numbers, integers outside int64, depth >
+  // kMaxDepth, and anything Decode() would reject (over-long strings, bytes or keys, too many
+  // elements), so every Value it returns encodes to bytes that decode.
   static Result<Value> FromJson(const nlohmann::json& j);
   nlohmann::json ToJson() const;
 

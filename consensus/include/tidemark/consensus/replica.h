@@ -243,9 +243,9 @@ class Replica {
   std::map<Hash256, std::vector<ProposalMsg>> pending_;  // by missing parent id
   size_t pending_count_ = 0;
   std::map<Hash256, Block> fetched_;
-  std::map<Hash256, Missing> missing_;     // block id -> the fetch (bounded: kMaxMissing)
+  std::map<Hash256, Missing> missing_;           // block id -> the fetch (bounded: kMaxMissing)
   std::map<PublicKey, uint64_t> last_heard_ms_;  // validators only (bounded by the set)
-  std::set<Hash256> verified_;            // TC hashes already verified (bounded)
+  std::set<Hash256> verified_;                   // TC hashes already verified (bounded)
   std::map<std::pair<uint64_t, Hash256>, QuorumCert> verified_qcs_;  // bounded
   std::map<uint64_t, EpochProof> epoch_end_certs_;
   uint64_t last_epoch_request_ms_ = 0;

@@ -23,14 +23,14 @@ namespace tidemark::consensus {
 
 enum class TestOnlyBreak : uint8_t {
   kNone,
-  kLockCheck,           // vote on a TC without `q >= max hqc_round`; time out below the lock
-  kLastVotedRound,      // vote without `round > last_voted_round`
-  kDuplicateSigner,     // QC / TC signers only non-decreasing: a repeated signer counts twice
-  kQcQuorum,            // a QC needs (and forms with) 2f signatures
-  kTcQuorum,            // a TC needs (and forms with) 2f signatures
-  kConsecutiveRound,    // a vote commits the parent even when parent.round + 1 != round
-  kTcHighQc,            // a TC's high QC is not adopted (the next leader extends its own)
-  kPersistBeforeSend,   // the vote leaves before its PersistSafety
+  kLockCheck,          // vote on a TC without `q >= max hqc_round`; time out below the lock
+  kLastVotedRound,     // vote without `round > last_voted_round`
+  kDuplicateSigner,    // QC / TC signers only non-decreasing: a repeated signer counts twice
+  kQcQuorum,           // a QC needs (and forms with) 2f signatures
+  kTcQuorum,           // a TC needs (and forms with) 2f signatures
+  kConsecutiveRound,   // a vote commits the parent even when parent.round + 1 != round
+  kTcHighQc,           // a TC's high QC is not adopted (the next leader extends its own)
+  kPersistBeforeSend,  // the vote leaves before its PersistSafety
 };
 
 // "lock", "last-voted-round", "duplicate-signer", "qc-quorum", "tc-quorum",

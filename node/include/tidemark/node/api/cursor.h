@@ -5,7 +5,8 @@
 // refuses anything it did not issue (wrong tag, length or digits) with one INVALID_ARGUMENT.
 //
 //   std::string c = EncodeCursor("c1", {next_height});
-//   TM_ASSIGN_OR_RETURN(std::vector<uint64_t> f, DecodeCursor(c, "c1", 1));   // f[0] == next_height
+//   TM_ASSIGN_OR_RETURN(std::vector<uint64_t> f, DecodeCursor(c, "c1", 1));   // f[0] ==
+//   next_height
 //
 // Thread safety: pure functions.
 #pragma once

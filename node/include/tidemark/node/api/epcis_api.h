@@ -42,7 +42,7 @@ namespace tidemark::node::api {
 struct EpcisOptions {
   size_t max_json_depth = 32;
   std::vector<config::CaptureTokenConfig> tokens;
-  config::KeyPassphrase passphrase;  // for encrypted token key files (config/key_file.h)
+  config::KeyPassphrase passphrase;     // for encrypted token key files (config/key_file.h)
   size_t max_remembered_jobs = 10'000;  // createdAt of recent captures (the job needs only the tx)
 };
 

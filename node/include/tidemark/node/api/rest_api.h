@@ -44,7 +44,7 @@ struct RestOptions {
   size_t max_page_size = 100;
   size_t sse_queue = 256;    // events a slow SSE client may lag behind before it is dropped
   std::string explorer_dir;  // "" serves no static files
-  BundleTamper tamper;        // null in production; see proof_api.h
+  BundleTamper tamper;       // null in production; see proof_api.h
 };
 
 class CommitWaiters;  // rest_api.cc

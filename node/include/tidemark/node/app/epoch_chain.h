@@ -5,9 +5,9 @@
 //
 // Link i is a header of epoch i committed by the epoch-i set (the certificate stored with the
 // epoch's end), with a proof of "gov/validators" under its state root giving the set of epoch
-// i + 1 (an epoch ends at the first committed header certifying that state: Ledger::ValidatorsAfter).
-// NotFound when this node has not stored the end of an epoch.
-// Thread safety: reads only; any thread.
+// i + 1 (an epoch ends at the first committed header certifying that state:
+// Ledger::ValidatorsAfter). NotFound when this node has not stored the end of an epoch. Thread
+// safety: reads only; any thread.
 #pragma once
 
 #include <vector>

@@ -21,9 +21,9 @@
 namespace tidemark::node {
 
 struct BlockExecution {
-  std::vector<Receipt> receipts;                  // one per tx, in block order
-  std::vector<contracts::StateChange> changes;    // sorted by key
-  Hash256 receipts_root;                          // RFC 6962 root over the receipt hashes
+  std::vector<Receipt> receipts;                // one per tx, in block order
+  std::vector<contracts::StateChange> changes;  // sorted by key
+  Hash256 receipts_root;                        // RFC 6962 root over the receipt hashes
 };
 
 // Validator-set changes: a set that governance left pending is activated (written to

@@ -32,11 +32,11 @@ class io_context;
 namespace tidemark::node {
 
 struct BlockSyncOptions {
-  uint32_t poll_ms = 500;            // how often a stalled node asks a peer
-  uint32_t stall_ms = 1500;          // no commit for this long: ask peers
-  uint32_t max_blocks = 128;         // per response
+  uint32_t poll_ms = 500;     // how often a stalled node asks a peer
+  uint32_t stall_ms = 1500;   // no commit for this long: ask peers
+  uint32_t max_blocks = 128;  // per response
   size_t max_response_bytes = 8 << 20;
-  uint64_t min_gap = 3;              // smaller gaps are left to consensus
+  uint64_t min_gap = 3;  // smaller gaps are left to consensus
 };
 
 // The sync channel's messages, decoded strictly (exposed for fuzz/sync_message_fuzz.cc).

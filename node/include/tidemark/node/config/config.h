@@ -60,10 +60,10 @@ struct MempoolConfig {
 // (`expires_at`, required); a token is revoked by deleting its entry or by `"revoked": true`
 // (the node reads its config at start: restart it). Expired and revoked tokens get 401.
 struct CaptureTokenConfig {
-  std::string token_sha256;  // 64 hex digits: SHA-256 of the token's UTF-8 bytes
-  std::string key_file;      // {"public_key", "seed"} of an enrolled member key (or encrypted)
-  std::string label;         // shown in logs and capture jobs, e.g. the client's name
-  std::string expires_at;    // RFC 3339, e.g. "2027-03-01T00:00:00Z" (required)
+  std::string token_sha256;   // 64 hex digits: SHA-256 of the token's UTF-8 bytes
+  std::string key_file;       // {"public_key", "seed"} of an enrolled member key (or encrypted)
+  std::string label;          // shown in logs and capture jobs, e.g. the client's name
+  std::string expires_at;     // RFC 3339, e.g. "2027-03-01T00:00:00Z" (required)
   int64_t expires_at_ms = 0;  // expires_at as Unix ms (filled by the parser)
   bool revoked = false;
 };

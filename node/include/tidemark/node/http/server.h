@@ -61,7 +61,7 @@ namespace tidemark::node::http {
 // one event stream per tab; the test suites poll at well under 100 requests per second.
 struct ServerOptions {
   std::string listen_host = "127.0.0.1";
-  uint16_t listen_port = 8080;  // 0: an ephemeral port, see port()
+  uint16_t listen_port = 8080;      // 0: an ephemeral port, see port()
   size_t max_body_bytes = 2 << 20;  // a max-size tx (513 KiB) as JSON hex fits
   size_t max_header_bytes = 16 << 10;
   size_t max_connections = 2048;     // ordinary connections, all clients

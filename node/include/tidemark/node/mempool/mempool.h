@@ -222,9 +222,9 @@ class Mempool {
   Status MakeRoom(const PublicKey& signer, const std::string& org, size_t size);  // REQUIRES: mu_
   // Evicts the signer's txs that can no longer execute under `info`.
   void EvictUnexecutable(const PublicKey& signer, const SignerInfo& info);  // REQUIRES: mu_
-  void RecheckSigner(const PublicKey& signer);       // REQUIRES: mu_
-  void EvictExpired(uint64_t committed_height);      // REQUIRES: mu_
-  Result<TxRecord> Lookup(const Hash256& id) const;  // REQUIRES: mu_
+  void RecheckSigner(const PublicKey& signer);                              // REQUIRES: mu_
+  void EvictExpired(uint64_t committed_height);                             // REQUIRES: mu_
+  Result<TxRecord> Lookup(const Hash256& id) const;                         // REQUIRES: mu_
 
   const MempoolOptions options_;
   const SignerInfoFn signer_info_;

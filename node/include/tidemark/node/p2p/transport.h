@@ -3,13 +3,14 @@
 // Every connection is mutually authenticated with the nodes' Ed25519 keys and encrypted
 // (X25519 key exchange via crypto_kx + crypto_secretstream_xchacha20poly1305); a peer whose key the
 // Authorizer refuses is dropped during the handshake, before it can send a single message. Frames
-// are length-prefixed and bounded (max_frame_bytes); a bad frame, a failed decryption or an oversized
-// length closes the connection. See docs/network.md for the handshake and framing.
+// are length-prefixed and bounded (max_frame_bytes); a bad frame, a failed decryption or an
+// oversized length closes the connection. See docs/network.md for the handshake and framing.
 //
 //   boost::asio::io_context io;
 //   Transport t(io, node_key, {.chain_id = "tidemark-local", .listen_port = 26656},
 //               [&](const PublicKey& k) { return registry.IsNode(k); },
-//               [&](const PublicKey& from, Bytes msg) { core.OnPeerMessage(from, std::move(msg)); });
+//               [&](const PublicKey& from, Bytes msg) { core.OnPeerMessage(from, std::move(msg));
+//               });
 //   TM_RETURN_IF_ERROR(t.Listen());
 //   t.AddPeer({peer_key, "127.0.0.1", 26657});
 //   t.Broadcast(bytes);  io.run();
@@ -63,7 +64,7 @@ struct TransportOptions {
   std::string listen_host = "127.0.0.1";
   uint16_t listen_port = 0;  // 0: pick an ephemeral port (see Transport::port())
   size_t max_frame_bytes = 16 << 20;
-  size_t max_queue_bytes = 64 << 20;  // per peer; Send() fails with ResourceExhausted beyond it
+  size_t max_queue_bytes = 64 << 20;     // per peer; Send() fails with ResourceExhausted beyond it
   uint32_t hello_timeout_ms = 1000;      // an inbound Hello must arrive within this
   uint32_t handshake_timeout_ms = 3000;  // the whole handshake, either side
   uint32_t reconnect_min_ms = 100;

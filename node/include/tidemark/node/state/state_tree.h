@@ -37,7 +37,7 @@ struct StateChange {
 struct StateUpdate {
   uint64_t height = 0;
   Hash256 root;
-  WriteBatch writes;  // new nodes, stale-node index, root of `height`, flat value index
+  WriteBatch writes;       // new nodes, stale-node index, root of `height`, flat value index
   size_t stale_nodes = 0;  // entries this version added to the stale-node index
 };
 

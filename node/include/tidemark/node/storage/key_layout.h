@@ -23,13 +23,13 @@ inline constexpr char kSignerTx = 'A';     // A | signer (32) | height u64 | ind
 inline constexpr char kReceipt = 'X';      // X | tx id (32)         -> Receipt::Encode()
 inline constexpr char kMeta = 'M';         // M | name               -> see below
 inline constexpr char kTipName[] = "tip";  // height u64 | block id (32)
-inline constexpr char kSafetyName[] = "safety";  // opaque bytes from consensus
+inline constexpr char kSafetyName[] = "safety";     // opaque bytes from consensus
 inline constexpr char kStateGcName[] = "state_gc";  // GC progress (node/chain/chain_store.h)
 // State tree.
-inline constexpr char kStateNode = 'N';   // N | version u64 | node hash (32) -> encoded SMT node
-inline constexpr char kStateRoot = 'R';   // R | height u64         -> root node reference
-inline constexpr char kStateStale = 'Z';  // Z | stale since u64 | version u64 | hash -> ""
-inline constexpr char kStateValue = 'S';  // S | state key          -> current value
+inline constexpr char kStateNode = 'N';      // N | version u64 | node hash (32) -> encoded SMT node
+inline constexpr char kStateRoot = 'R';      // R | height u64         -> root node reference
+inline constexpr char kStateStale = 'Z';     // Z | stale since u64 | version u64 | hash -> ""
+inline constexpr char kStateValue = 'S';     // S | state key          -> current value
 inline constexpr char kPinnedVersion = 'V';  // V | version u64     -> "" (kept by state GC)
 // Execution results (node/chain/chain_store.h).
 inline constexpr char kExecResult = 'E';  // E | height u64 -> receipts root (32) | state root (32)

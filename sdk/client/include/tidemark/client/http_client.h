@@ -47,7 +47,8 @@ struct SseEvent {
 
 class HttpClient {
  public:
-  explicit HttpClient(Url url, int timeout_ms = 30000) : url_(std::move(url)), timeout_ms_(timeout_ms) {}
+  explicit HttpClient(Url url, int timeout_ms = 30000)
+      : url_(std::move(url)), timeout_ms_(timeout_ms) {}
 
   Result<HttpResponse> Get(const std::string& path,
                            const std::map<std::string, std::string>& headers = {});

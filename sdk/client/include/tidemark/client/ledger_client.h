@@ -5,7 +5,8 @@
 //   LedgerClient client(url, "tidemark-local");
 //   tx.SignWith(key);
 //   TM_ASSIGN_OR_RETURN(TxOutcome out, client.Submit(tx, /*wait_commit=*/true));
-//   TM_ASSIGN_OR_RETURN(VerifiedState s, client.ReadVerified(AsBytes("test/k"), genesis_validators));
+//   TM_ASSIGN_OR_RETURN(VerifiedState s, client.ReadVerified(AsBytes("test/k"),
+//   genesis_validators));
 //   // s.value is proven: proof -> state root -> header -> commit certificate of 2f+1 validators
 //
 // What ReadVerified checks: the latest block's header hashes to its id; its commit certificate
@@ -43,7 +44,8 @@ struct VerifiedState {
 
 class LedgerClient {
  public:
-  LedgerClient(Url url, std::string chain_id) : http_(std::move(url)), chain_id_(std::move(chain_id)) {}
+  LedgerClient(Url url, std::string chain_id)
+      : http_(std::move(url)), chain_id_(std::move(chain_id)) {}
 
   Result<TxOutcome> Submit(const Transaction& tx, bool wait_commit);
   Result<TxOutcome> GetTx(const Hash256& id);
@@ -57,8 +59,8 @@ class LedgerClient {
   // Signs {contract, method, args} with `key` at its next nonce, submits it and waits until it is
   // committed or rejected (polling past the server's wait cap until `timeout`). A tx the node
   // refuses to admit is an error; a tx rejected in a block is an outcome with status "rejected".
-  Result<TxOutcome> Call(const KeyPair& key, const std::string& contract,
-                         const std::string& method, const Value& args,
+  Result<TxOutcome> Call(const KeyPair& key, const std::string& contract, const std::string& method,
+                         const Value& args,
                          std::chrono::milliseconds timeout = std::chrono::seconds(60));
   // Polls GET /v1/txs/{id} (with ?wait=commit) until the tx is final or `timeout` passes.
   Result<TxOutcome> WaitFinal(const Hash256& id, std::chrono::milliseconds timeout);

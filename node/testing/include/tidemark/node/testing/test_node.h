@@ -12,7 +12,8 @@
 //   every message to and from those peers is dropped by the transport (Transport::SetBlocked),
 //   as if the network between them were cut. Process tests partition a network by writing these
 //   files (write a temp file, then rename it):
-//     echo "<key of C>\n<key of D>" > A/data/test_faults.tmp && mv A/data/test_faults.tmp A/data/test_faults
+//     echo "<key of C>\n<key of D>" > A/data/test_faults.tmp && mv A/data/test_faults.tmp
+//     A/data/test_faults
 //   The node logs "test faults: blocking 2 peers" once the cut is in effect; an empty (or
 //   deleted) file heals it ("test faults: blocking 0 peers").
 //   A line `drop-block-requests <key>` instead drops only what that peer sends to ask for blocks
