@@ -16,6 +16,7 @@
 #include <random>
 #include <thread>
 
+#include "chain_fixture.h"
 #include "fake_ledger.h"
 #include "http_test_client.h"
 #include "tidemark/contracts/genesis.h"
@@ -39,11 +40,7 @@ constexpr int kKeys = 4;  // test-contract keys k0..k3, each put once per block
 // A signer's nonce after `height` blocks of PutBlock (nonces start at 1).
 uint64_t NonceAfter(uint64_t height) { return kKeys * height + 1; }
 
-KeyPair Key(const std::string& name) {
-  Seed seed;
-  seed.data = Sha256(AsBytes(name)).data;
-  return KeyPair::FromSeed(seed);
-}
+using fixture::Key;
 
 contracts::Genesis StressGenesis(const std::string& chain, int admins) {
   contracts::Genesis g;
@@ -75,31 +72,12 @@ Transaction Put(const std::string& chain, const KeyPair& signer, uint64_t nonce,
 // certifying the state of its parent's height (as consensus would: exec_height < height).
 Block PutBlock(const std::string& chain, const Block& parent) {
   const uint64_t nonce = NonceAfter(parent.header.height);
-  Block b;
-  b.header = parent.header;
-  b.header.height = parent.header.height + 1;
-  b.header.round = parent.header.round + 1;
-  b.header.parent = parent.Id();
-  b.header.timestamp_ms += 1000;
-  b.header.exec_height = parent.header.height;
+  const int64_t height = static_cast<int64_t>(parent.header.height + 1);
+  std::vector<Transaction> txs;
   for (int k = 0; k < kKeys; ++k) {
-    b.txs.push_back(Put(chain, Key("admin0"), nonce + k, "k" + std::to_string(k),
-                        static_cast<int64_t>(b.header.height)));
+    txs.push_back(Put(chain, Key("admin0"), nonce + k, "k" + std::to_string(k), height));
   }
-  b.header.tx_root = TxRoot(b.txs);
-  b.header.tx_count = static_cast<uint32_t>(b.txs.size());
-  return b;
-}
-
-QuorumCert CertFor(const Block& b) {
-  QuorumCert cert;
-  cert.data = VoteData{.epoch = 0,
-                       .round = b.header.round + 1,
-                       .height = b.header.height + 1,
-                       .block_id = Sha256(AsBytes("child of " + b.Id().Hex())),
-                       .commit_height = b.header.height,
-                       .commit_id = b.Id()};
-  return cert;
+  return fixture::ChildBlock(parent, parent.header.height, std::move(txs));
 }
 
 // What worker threads saw go wrong.
@@ -183,7 +161,7 @@ TEST_CASE("concurrency: readers see whole written versions while the execution s
       batch.push_back(b);
       tip = b;
       if (h % 3 == 1 && h != kHeights) continue;  // one certificate commits two blocks
-      if (Status s = stage.Write(batch, CertFor(batch.back())); !s.ok()) {
+      if (Status s = stage.Write(batch, fixture::CommitCertFor(batch.back())); !s.ok()) {
         return failures.Add("write: " + s.ToString());
       }
       batch.clear();
@@ -271,7 +249,7 @@ TEST_CASE("concurrency: a failed read is the reader's error; only the writer's s
   const PublicKey admin = Key("admin0").public_key();
   Block b1 = PutBlock(chain, *l.TipBlock());
   REQUIRE(stage.Enqueue(b1).ok());
-  REQUIRE(stage.Write({b1}, CertFor(b1)).ok());
+  REQUIRE(stage.Write({b1}, fixture::CommitCertFor(b1)).ok());
 
   Status read, nonce, proof;
   std::thread http_thread([&] {
@@ -291,7 +269,7 @@ TEST_CASE("concurrency: a failed read is the reader's error; only the writer's s
   // The writer is unharmed: block 2 executes and is written.
   Block b2 = PutBlock(chain, b1);
   REQUIRE(stage.Enqueue(b2).ok());
-  REQUIRE(stage.Write({b2}, CertFor(b2)).ok());
+  REQUIRE(stage.Write({b2}, fixture::CommitCertFor(b2)).ok());
   CHECK(l.height() == 2);
   CHECK(*l.NextNonce(admin) == NonceAfter(2));
 
@@ -300,11 +278,11 @@ TEST_CASE("concurrency: a failed read is the reader's error; only the writer's s
   Block b3 = PutBlock(chain, b2);
   REQUIRE(stage.Enqueue(b3).ok());
   fail_reads_here = true;
-  Status failed = stage.Write({b3}, CertFor(b3));
+  Status failed = stage.Write({b3}, fixture::CommitCertFor(b3));
   fail_reads_here = false;
   CHECK(failed.code() == Code::kIoError);
   CHECK(l.height() == 2);
-  CHECK(stage.Write({b3}, CertFor(b3)).code() == Code::kIoError);
+  CHECK(stage.Write({b3}, fixture::CommitCertFor(b3)).code() == Code::kIoError);
   CHECK(stage.CommittedState().status().code() == Code::kIoError);
   CHECK(l.height() == 2);
   CHECK(*l.NextNonce(admin) == NonceAfter(2));  // readers still read version 2

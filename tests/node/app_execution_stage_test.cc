@@ -2,6 +2,7 @@
 // written by the commit; the answers are those of executing block by block.
 #include <catch2/catch.hpp>
 
+#include "chain_fixture.h"
 #include "tidemark/contracts/governance.h"
 #include "tidemark/contracts/testing/test_contract.h"
 #include "tidemark/hash.h"
@@ -13,11 +14,7 @@ using namespace tidemark::node;
 
 namespace {
 
-KeyPair Key(const std::string& name) {
-  Seed seed;
-  seed.data = Sha256(AsBytes(name)).data;
-  return KeyPair::FromSeed(seed);
-}
+using fixture::Key;
 
 contracts::Genesis TestGenesis() {
   contracts::Genesis g;
@@ -36,32 +33,6 @@ std::unique_ptr<Ledger> OpenLedger() {
       Ledger::Open(std::make_unique<MemoryKvStore>(), TestGenesis(), contracts::TestContracts());
   REQUIRE(l.ok());
   return std::move(*l);
-}
-
-// The block after `parent` with `exec_height`, carrying `txs`.
-Block Next(const Block& parent, uint64_t exec_height, std::vector<Transaction> txs = {}) {
-  Block b;
-  b.header = parent.header;
-  b.header.height = parent.header.height + 1;
-  b.header.round = parent.header.round + 1;
-  b.header.parent = parent.Id();
-  b.header.timestamp_ms += 1000;
-  b.header.exec_height = exec_height;
-  b.txs = std::move(txs);
-  b.header.tx_root = TxRoot(b.txs);
-  b.header.tx_count = static_cast<uint32_t>(b.txs.size());
-  return b;
-}
-
-QuorumCert CertFor(const Block& b) {
-  QuorumCert cert;
-  cert.data = VoteData{.epoch = 0,
-                       .round = b.header.round + 1,
-                       .height = b.header.height + 1,
-                       .block_id = Sha256(AsBytes("child")),
-                       .commit_height = b.header.height,
-                       .commit_id = b.Id()};
-  return cert;
 }
 
 Transaction Gov(uint64_t nonce, const std::string& method, Value args) {
@@ -95,9 +66,9 @@ std::vector<Transaction> AddValidator() {
 TEST_CASE("execution stage: a commit of several blocks; EndsEpoch's version comes from the queue") {
   auto ledger = OpenLedger();
   ExecutionStage stage(*ledger);
-  Block d = Next(ledger->genesis_block(), 0, AddValidator());
-  Block b2 = Next(d, 0);
-  Block b3 = Next(b2, 1);
+  Block d = fixture::ChildBlock(ledger->genesis_block(), 0, AddValidator());
+  Block b2 = fixture::ChildBlock(d, 0);
+  Block b3 = fixture::ChildBlock(b2, 1);
 
   REQUIRE(stage.Enqueue(d).ok());
   CHECK(stage.ValidatorsAfter(d.header)->epoch == 0);
@@ -124,7 +95,7 @@ TEST_CASE("execution stage: a commit of several blocks; EndsEpoch's version come
 
   std::vector<uint64_t> written;
   REQUIRE(stage
-              .Write({d, b2, b3}, CertFor(b3),
+              .Write({d, b2, b3}, fixture::CommitCertFor(b3),
                      [&](const Block& b, const BlockExecution& e) {
                        written.push_back(b.header.height);
                        for (const Receipt& r : e.receipts) {
@@ -139,7 +110,8 @@ TEST_CASE("execution stage: a commit of several blocks; EndsEpoch's version come
 
   // The same blocks committed one at a time give the same roots at every height.
   auto eager = OpenLedger();
-  for (const Block& b : {d, b2, b3}) REQUIRE(eager->Commit(b, CertFor(b), std::nullopt).ok());
+  for (const Block& b : {d, b2, b3})
+    REQUIRE(eager->Commit(b, fixture::CommitCertFor(b), std::nullopt).ok());
   for (uint64_t h = 1; h <= 3; ++h) {
     CHECK(eager->ExecAt(h)->state_root == ledger->ExecAt(h)->state_root);
     CHECK(eager->ExecAt(h)->receipts_root == ledger->ExecAt(h)->receipts_root);
@@ -149,34 +121,37 @@ TEST_CASE("execution stage: a commit of several blocks; EndsEpoch's version come
 TEST_CASE("execution stage: a block that does not follow is refused and changes nothing") {
   auto ledger = OpenLedger();
   ExecutionStage stage(*ledger);
-  Block b1 = Next(ledger->genesis_block(), 0);
-  Block b2 = Next(b1, 0);
-  Block other1 = Next(ledger->genesis_block(), 0, AddValidator());
+  Block b1 = fixture::ChildBlock(ledger->genesis_block(), 0);
+  Block b2 = fixture::ChildBlock(b1, 0);
+  Block other1 = fixture::ChildBlock(ledger->genesis_block(), 0, AddValidator());
 
   CHECK(stage.Enqueue(b2).code() == Code::kFailedPrecondition);  // a gap
   REQUIRE(stage.Enqueue(b1).ok());
-  CHECK(stage.Enqueue(Next(other1, 0)).code() == Code::kFailedPrecondition);  // wrong parent
+  CHECK(stage.Enqueue(fixture::ChildBlock(other1, 0)).code() ==
+        Code::kFailedPrecondition);  // wrong parent
   CHECK(stage.committed_height() == 1);
-  CHECK(stage.Write({b2}, CertFor(b2)).code() == Code::kFailedPrecondition);  // not the oldest
-  CHECK(stage.Apply(b2, CertFor(b2)).status().code() == Code::kFailedPrecondition);  // queue busy
+  CHECK(stage.Write({b2}, fixture::CommitCertFor(b2)).code() ==
+        Code::kFailedPrecondition);  // not the oldest
+  CHECK(stage.Apply(b2, fixture::CommitCertFor(b2)).status().code() ==
+        Code::kFailedPrecondition);  // queue busy
   CHECK(ledger->height() == 0);
 
-  REQUIRE(stage.Write({b1}, CertFor(b1)).ok());
+  REQUIRE(stage.Write({b1}, fixture::CommitCertFor(b1)).ok());
   CHECK(stage.Enqueue(b1).ok());  // written already (block sync got there first): the same block
   CHECK(stage.Enqueue(other1).code() == Code::kFailedPrecondition);  // differs from the written
-  CHECK(stage.Write({b1}, CertFor(b1)).ok());                        // skipped, same block
-  CHECK(stage.Apply(b1, CertFor(b1)).status().code() == Code::kFailedPrecondition);
+  CHECK(stage.Write({b1}, fixture::CommitCertFor(b1)).ok());         // skipped, same block
+  CHECK(stage.Apply(b1, fixture::CommitCertFor(b1)).status().code() == Code::kFailedPrecondition);
 
   // Block sync's path: one certified block at a time through the same stage.
-  auto receipts = stage.Apply(b2, CertFor(b2));
+  auto receipts = stage.Apply(b2, fixture::CommitCertFor(b2));
   REQUIRE(receipts.ok());
   CHECK(receipts->empty());
   CHECK(ledger->height() == 2);
 
-  Block b3 = Next(b2, 1);
+  Block b3 = fixture::ChildBlock(b2, 1);
   REQUIRE(stage.Enqueue(b3).ok());
   stage.Reset();  // consensus restarts from the ledger: the queue is forgotten
   CHECK(stage.committed_height() == 2);
-  CHECK(stage.Apply(b3, CertFor(b3)).ok());
+  CHECK(stage.Apply(b3, fixture::CommitCertFor(b3)).ok());
   CHECK(ledger->height() == 3);
 }

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "chain_fixture.h"
 #include "tidemark/contracts/genesis.h"
 #include "tidemark/contracts/testing/test_contract.h"
 #include "tidemark/hash.h"
@@ -9,11 +10,7 @@ using namespace tidemark;
 using namespace tidemark::contracts;
 
 namespace {
-KeyPair Key(const std::string& name) {
-  Seed seed;
-  seed.data = Sha256(AsBytes(name)).data;
-  return KeyPair::FromSeed(seed);
-}
+using node::fixture::Key;
 
 Transaction Tx(const KeyPair& k, uint64_t nonce, const std::string& method, const Value& args) {
   Transaction tx{.chain_id = "exec-test",

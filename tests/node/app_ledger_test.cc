@@ -2,6 +2,7 @@
 #include <filesystem>
 #include <map>
 
+#include "chain_fixture.h"
 #include "tidemark/consensus/messages.h"
 #include "tidemark/contracts/governance.h"
 #include "tidemark/contracts/testing/test_contract.h"
@@ -19,11 +20,7 @@ using namespace tidemark;
 using namespace tidemark::node;
 
 namespace {
-KeyPair Key(const std::string& name) {
-  Seed seed;
-  seed.data = Sha256(AsBytes(name)).data;
-  return KeyPair::FromSeed(seed);
-}
+using fixture::Key;
 
 contracts::Genesis TestGenesis(const std::string& chain = "ledger-test") {
   contracts::Genesis g;

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <thread>
 
+#include "chain_fixture.h"
 #include "tidemark/contracts/testing/test_contract.h"
 #include "tidemark/hash.h"
 #include "tidemark/node/app/consensus_driver.h"
@@ -13,11 +14,7 @@ using namespace tidemark;
 using namespace tidemark::node;
 
 namespace {
-KeyPair Key(const std::string& name) {
-  Seed seed;
-  seed.data = Sha256(AsBytes(name)).data;
-  return KeyPair::FromSeed(seed);
-}
+using fixture::Key;
 
 template <typename F>
 bool WaitFor(F cond, int ms = 10000) {
