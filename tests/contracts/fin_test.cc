@@ -349,6 +349,32 @@ TEST_CASE("fin: at most 256 parts per receivable") {
       "FAILED_PRECONDITION", "fin-parts-limit");
   Must(Fin(c, "supplier/admin", "split", SplitArgs(id + ".15", {1000000, 15000000})));
   CHECK(Record(c, id).Find("parts")->as_map().size() == 243);
+  // The largest receivable still settles: the record stays far below a state value's limit and
+  // the settlement event below an event's.
+  Must(Fin(c, "platform/admin", "settle", Id(id)));
+  CHECK(Record(c, id).Encode().size() < 256 * 1024);
+  CHECK(Record(c, id).Find("settled")->Find("payees")->as_list().size() == 227);
+}
+
+TEST_CASE("fin: part ids stay short however deep the splits go") {
+  Chain c;
+  FinConsortium(c);
+  std::string part = Confirmed(c, "INV-1", 1000);
+  int64_t amount = 1000;
+  for (;;) {
+    Receipt r = Fin(c, "supplier/admin", "split", SplitArgs(part, {amount - 1, 1}));
+    if (!Ok(r)) {
+      INFO(r.reason);
+      CHECK(r.reason.rfind("FAILED_PRECONDITION: rule fin-parts-limit: ", 0) == 0);
+      break;
+    }
+    part += ".1";
+    --amount;
+    REQUIRE(part.size() <= kMaxFinPartIdLen);
+  }
+  CHECK(part.size() + 2 > kMaxFinPartIdLen);
+  // The deepest part is still addressable.
+  Must(Fin(c, "supplier/admin", "transfer", To(part, "trucker")));
 }
 
 TEST_CASE("fin: transfer by the holder; the new holder becomes a party") {

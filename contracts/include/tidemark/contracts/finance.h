@@ -69,8 +69,11 @@ inline constexpr std::string_view kFpRegistered = "registered";
 inline constexpr std::string_view kFpEncumbered = "encumbered";
 inline constexpr std::string_view kFpClosed = "closed";
 
-inline constexpr size_t kMaxFinParts = 256;      // parts of one receivable, root included
-inline constexpr size_t kMaxFinSplitWays = 16;   // children of one split
+inline constexpr size_t kMaxFinParts = 256;     // parts of one receivable, root included
+inline constexpr size_t kMaxFinSplitWays = 16;  // children of one split
+// A part id ("rcv_…" + ".k" per level) is at most this long, which bounds the record's size
+// (and so the state value, ≤ kMaxStateValueLen) whatever the splits.
+inline constexpr size_t kMaxFinPartIdLen = 128;
 inline constexpr size_t kMaxFinInvoices = 64;    // invoices of one receivable
 inline constexpr size_t kMaxFinRefs = 16;        // delivery references of one receivable
 inline constexpr int64_t kMaxFinTermDays = 366;  // due_date - issue_date
