@@ -89,6 +89,10 @@ Result<std::optional<Value>> LoadReceivable(const StateView& view, std::string_v
 // Whether `org` is or was a party of the record (creditor, debtor, a holder, an offered bank or
 // financier): the orgs that may read it.
 bool IsFinParty(const Value& record, std::string_view org);
+// The ids of the receivables `org` is or was a party of (fin/party rows), ascending, those after
+// `after` (exclusive; "" from the first), at most `limit`: a borrower's view, a cursor page.
+std::vector<std::string> ReceivablesOfParty(const StateView& view, std::string_view org,
+                                            std::string_view after = "", size_t limit = 1000);
 // The history entries of a receivable, oldest first: {seq, height, time_ms, tx, action, org,
 // signer, args, ...} (args as the tx gave them: a replay of these calls rebuilds the record).
 Result<std::vector<Value>> LoadFinHistory(const StateView& view, std::string_view id);
