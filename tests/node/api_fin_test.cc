@@ -8,7 +8,10 @@
 
 #include "fake_ledger.h"
 #include "http_test_client.h"
+#include "tidemark/contracts/finance.h"
+#include "tidemark/contracts/genesis.h"
 #include "tidemark/contracts/identity.h"
+#include "tidemark/fin_fingerprint.h"
 #include "tidemark/node/api/fin_api.h"
 #include "tidemark/node/api/http_service.h"
 #include "tidemark/node/api/json.h"
@@ -56,31 +59,35 @@ KeyPair BankClerk() { return TestKey(28); }
 KeyPair Service() { return TestKey(29); }
 KeyPair Unknown() { return TestKey(30); }
 
-// A FakeLedger whose state is also a real sparse Merkle tree once sealed: an anchor block (height
-// 1, certifying state version 0) signed by the fake's four validators, so the proof routes build
-// bundles that VerifyStateBundle accepts.
+// A FakeLedger whose state is also a real sparse Merkle tree once sealed: an anchor block (the
+// next height, certifying state version 0 = the state as it is now) signed by the fake's four
+// validators, so the proof routes build bundles that VerifyStateBundle accepts.
 class FinLedger : public FakeLedger {
  public:
   void Put(const std::string& k, const Value& v) { PutRaw(k, v.Encode()); }
-  void PutRaw(const std::string& k, const Bytes& b) {
-    entries_[k] = b;
-    PutState(Bytes(k.begin(), k.end()), b);
-  }
+  void PutRaw(const std::string& k, const Bytes& b) { PutState(Bytes(k.begin(), k.end()), b); }
 
   void Seal(uint64_t time_ms) {
     std::vector<StateChange> changes;
-    for (const auto& [k, v] : entries_) changes.push_back({Bytes(k.begin(), k.end()), v});
+    REQUIRE(ReadState([&](const contracts::StateView& view, uint64_t) {
+              view.Scan("", [&](const std::string& k, const Bytes& v) {
+                changes.push_back({Bytes(k.begin(), k.end()), v});
+                return true;
+              });
+              return tidemark::Status::Ok();
+            }).ok());
     std::sort(changes.begin(), changes.end(),
               [](const auto& a, const auto& b) { return a.key < b.key; });
     auto up = StateTree(kv_).ApplyChanges(0, changes);
     REQUIRE(up.ok());
     REQUIRE(kv_.Write(up->writes, true).ok());
     root_ = up->root;
+    anchor_height_ = FakeLedger::Status().height + 1;
     Block b;
     b.header = BlockHeader{.chain_id = kChain,
                            .epoch = 0,
                            .round = 2,
-                           .height = 1,
+                           .height = anchor_height_,
                            .parent = Sha256(AsBytes("genesis")),
                            .timestamp_ms = time_ms,
                            .tx_root = TxRoot({}),
@@ -88,7 +95,7 @@ class FinLedger : public FakeLedger {
                            .state_root = root_,
                            .receipts_root = TxRoot({}),
                            .validators_hash = validators().Hash()};
-    anchor_ = api::BlockRecord{b, Certify(b.Id(), 1, 2), std::vector<Receipt>{}};
+    anchor_ = api::BlockRecord{b, Certify(b.Id(), anchor_height_, 2), std::vector<Receipt>{}};
   }
 
   TrustAnchor Trust() const { return TrustAnchor{.chain_id = kChain, .genesis = validators()}; }
@@ -96,14 +103,14 @@ class FinLedger : public FakeLedger {
   api::NodeStatus Status() override {
     api::NodeStatus s = FakeLedger::Status();
     if (anchor_) {
-      s.height = 1;
+      s.height = anchor_height_;
       s.head_id = anchor_->block.Id();
       s.head_timestamp_ms = anchor_->block.header.timestamp_ms;
     }
     return s;
   }
   Result<api::BlockRecord> BlockAt(uint64_t height) override {
-    if (anchor_ && height == 1) return *anchor_;
+    if (anchor_ && height == anchor_height_) return *anchor_;
     return FakeLedger::BlockAt(height);
   }
   Result<api::StateProofAnswer> ProveState(ByteView key, std::optional<uint64_t> h) override {
@@ -119,8 +126,8 @@ class FinLedger : public FakeLedger {
   Result<ValidatorSet> GenesisValidators() override { return validators(); }
 
  private:
-  std::map<std::string, Bytes> entries_;
   MemoryKvStore kv_;
+  uint64_t anchor_height_ = 0;
   Hash256 root_;
   std::optional<api::BlockRecord> anchor_;
 };
@@ -556,4 +563,128 @@ TEST_CASE("fin api: cursors round-trip and refuse what the server did not issue"
   CHECK_FALSE(api::DecodePartyCursor("h10000000000000001").ok());
   CHECK_FALSE(api::DecodePartyCursor("p1" + std::string(16, '0') + "0000000000010000").ok());
   CHECK(*api::DecodeHistoryCursor(api::EncodeHistoryCursor(7)) == 7);
+}
+
+namespace {
+
+// The same consortium as PutFinState, as a genesis the built-in contracts execute over.
+contracts::Genesis FinGenesis() {
+  contracts::Genesis g;
+  g.chain_id = kChain;
+  g.genesis_time_ms = 1'767'225'600'000;
+  auto supplier = Org("supplier", {Role::kBondedWarehouse}, Supplier());
+  supplier.validator_key = TestKey(40).public_key();
+  g.orgs = {supplier,
+            Org("core", {Role::kPlatform}, Core()),
+            Org("bank1", {Role::kBank}, Bank1()),
+            Org("bank2", {Role::kBank}, Bank2()),
+            Org("reg", {Role::kRegulator}, Regulator()),
+            Org("shop", {Role::kRetailer}, Retailer())};
+  return g;
+}
+
+// Submits a fin call signed by `key` at its next nonce and commits it alone in a block.
+Receipt CallFin(FinLedger& l, const KeyPair& key, const std::string& method, const Value& args) {
+  uint64_t nonce = 0;
+  REQUIRE(l.ReadState([&](const contracts::StateView& view, uint64_t) {
+             nonce = contracts::NextNonce(view, key.public_key());
+             return tidemark::Status::Ok();
+           }).ok());
+  Transaction tx{.chain_id = kChain,
+                 .nonce = nonce,
+                 .contract = "fin",
+                 .method = method,
+                 .args = args.Encode()};
+  tx.SignWith(key);
+  auto added = l.SubmitTx(tx.Encode());
+  INFO(added.status().ToString());
+  REQUIRE(added.ok());
+  auto rec = l.CommitBlock();
+  REQUIRE(rec.receipts->size() == 1);
+  return rec.receipts->front();
+}
+
+}  // namespace
+
+TEST_CASE("fin api: records the fin contract writes are served, checked and redacted") {
+  Api a(/*with_fin_state=*/false);
+  a.ledger.EnableContracts(FinGenesis());
+  const std::string invno = "INV-2026/0042";
+  Value reg =
+      Value::Map{{"debtor", "core"},
+                 {"currency", "CNY"},
+                 {"contract", Value::Map{{"number", "C-7"}, {"hash", std::string(64, 'c')}}},
+                 {"invoices", Value::List{Value::Map{{"number", invno},
+                                                     {"amount", int64_t{250000}},
+                                                     {"tax", int64_t{0}},
+                                                     {"date", "2025-12-01"},
+                                                     {"hash", std::string(64, 'a')}}}},
+                 {"issue_date", "2025-12-01"},
+                 {"due_date", "2026-03-01"}};
+  Receipt r1 = CallFin(a.ledger, Supplier(), "register", reg);
+  INFO(r1.reason);
+  REQUIRE(r1.status == TxStatus::kCommitted);
+  const std::string id = contracts::ReceivableIdFor(r1.tx_id);
+  REQUIRE(CallFin(a.ledger, Core(), "confirm", Value::MakeMap({{"id", id}})).status ==
+          TxStatus::kCommitted);
+  REQUIRE(
+      CallFin(
+          a.ledger, Supplier(), "offer_finance",
+          Value::MakeMap(
+              {{"part", id}, {"bank", "bank1"}, {"kind", "pledge"}, {"amount", int64_t{200000}}}))
+          .status == TxStatus::kCommitted);
+  REQUIRE(CallFin(a.ledger, Bank1(), "accept_finance", Value::MakeMap({{"part", id}})).status ==
+          TxStatus::kCommitted);
+  // The same invoice again: refused, and the refusal names the receivable to its party only.
+  Receipt dup = CallFin(a.ledger, Supplier(), "register", reg);
+  REQUIRE(dup.status == TxStatus::kRejected);
+  CHECK(dup.reason.find(id) != std::string::npos);
+  a.ledger.Seal(1'767'300'000'000);
+
+  // Parties read it; others get the refusal.
+  json rec = a.Ok(Bank1(), "/v1/fin/receivables/" + id + "?proof=true");
+  CHECK(rec["receivable"]["state"] == "CONFIRMED");
+  CHECK(rec["receivable"]["parties"] == json{"bank1", "core", "supplier"});
+  auto bundle = StateBundle::Decode(*FromHex(rec["proof"]["bundle"].get<std::string>()));
+  REQUIRE(bundle.ok());
+  REQUIRE(VerifyStateBundle(a.ledger.Trust(), *bundle).ok());
+  for (const KeyPair& k : {Bank2(), Retailer()}) {
+    auto r = a.Signed(k, "/v1/fin/receivables/" + id);
+    CHECK(r.status == 403);
+    CHECK(r.body == api::ProtectedReadRefusal().body);
+  }
+  json hist = a.Ok(Core(), "/v1/fin/receivables/" + id + "/history");
+  CHECK(hist["entries"].size() == 4);
+  json list = a.Ok(Supplier(), "/v1/fin/parties/supplier/receivables");
+  REQUIRE(list["receivables"].size() == 1);
+  CHECK(list["receivables"][0]["roles"] == json{"creditor", "holder"});
+  CHECK(a.Ok(Bank1(), "/v1/fin/parties/bank1/receivables")["receivables"][0]["roles"] ==
+        json{"financier"});
+
+  // The bank that did not finance it learns "encumbered" for the real fingerprint, with a proof.
+  auto h = InvoiceFingerprint({.creditor = "supplier",
+                               .debtor = "core",
+                               .number = invno,
+                               .amount = 250000,
+                               .date = "2025-12-01"});
+  REQUIRE(h.ok());
+  json check = a.Ok(Bank2(), "/v1/fin/check?fingerprint=" + h->fingerprint.Hex() +
+                                 "&invoice_key=" + h->invoice_key.Hex());
+  CHECK(check["fingerprint"]["state"] == "encumbered");
+  CHECK(check["invoice_key"]["state"] == "encumbered");
+  CHECK(check.dump().find(id) == std::string::npos);
+  auto cb = StateBundle::Decode(*FromHex(check["proof"]["bundle"].get<std::string>()));
+  REQUIRE(cb.ok());
+  REQUIRE(VerifyStateBundle(a.ledger.Trust(), *cb).ok());
+
+  // The public view of the refused registration: no id, no invoice, no args.
+  auto t = a.Get("/v1/txs/" + dup.tx_id.Hex());
+  REQUIRE(t.status == 200);
+  CHECK(t.body.find(id) == std::string::npos);
+  CHECK(t.body.find("0042") == std::string::npos);
+  json tj = json::parse(t.body);
+  CHECK(tj["reason"].get<std::string>().find("rule fin-duplicate (details redacted)") !=
+        std::string::npos);
+  for (const auto& e : tj["receipt"]["events"]) CHECK(e["data"]["redacted"] == true);
+  CHECK(tj["receipt"]["events"].size() >= 1);
 }
