@@ -60,8 +60,8 @@ std::string RedactedReason(std::string_view reason) {
   return code + "(details redacted)";
 }
 
-json TxToJson(const Transaction& tx) {
-  if (IsPrivateContract(tx.contract)) {
+json TxToJson(const Transaction& tx, bool redact_private) {
+  if (redact_private && IsPrivateContract(tx.contract)) {
     json j{{"id", tx.Id().Hex()},
            {"chain_id", tx.chain_id},
            {"signer", tx.signer.Hex()},
@@ -212,11 +212,11 @@ json TxRecordToJson(const mempool::TxRecord& r) {
   return j;
 }
 
-json TxInfoToJson(const TxInfo& t) {
+json TxInfoToJson(const TxInfo& t, bool redact_private) {
   json j = TxRecordToJson(t.record);
-  bool redact = t.tx && IsPrivateContract(t.tx->contract);
+  bool redact = redact_private && t.tx && IsPrivateContract(t.tx->contract);
   if (redact && j.contains("reason")) j["reason"] = RedactedReason(t.record.reason);
-  j["tx"] = t.tx ? TxToJson(*t.tx) : json(nullptr);
+  j["tx"] = t.tx ? TxToJson(*t.tx, redact_private) : json(nullptr);
   j["receipt"] = t.receipt ? ReceiptToJson(*t.receipt, redact) : json(nullptr);
   return j;
 }
