@@ -515,6 +515,7 @@ TEST_CASE("fin api: a fin tx's args, events and reason are redacted in every pub
     CHECK(j["receipt"]["reason"] == j["reason"]);
     CHECK(j["receipt"]["events"][0]["type"] == "fin.duplicate_attempt");
     CHECK(j["receipt"]["events"][0]["data"]["redacted"] == true);
+    CHECK(j["receipt"]["redacted"] == true);
     if (!q.empty()) CHECK(j["proof"]["available"] == false);
   }
   // The block, by height and by id: the fin tx redacted, the other tx untouched.
@@ -529,6 +530,9 @@ TEST_CASE("fin api: a fin tx's args, events and reason are redacted in every pub
     CHECK(b["receipts"][0]["events"][0]["data"]["data_sha256"] ==
           Sha256(rejected.events[0].data).Hex());
     CHECK(b["receipts"][1]["events"][0]["data"] == json{{"k", "visible"}});
+    CHECK(b["receipts"][0]["redacted"] == true);
+    CHECK_FALSE(b["receipts"][1].contains("redacted"));
+    CHECK(b["receipts"][0]["hash"] == rec.receipts->at(0).Hash().Hex());
   }
   // The explorer's account view and search.
   auto acct = a.Get("/v1/accounts/" + TestKey(5).public_key().Hex() + "/txs");

@@ -119,22 +119,27 @@ json QcToJson(const QuorumCert& qc) {
 
 json ReceiptToJson(const Receipt& r, bool redact) {
   json events = json::array();
+  bool redacted = redact && !r.reason.empty();
   for (const Event& e : r.events) {
     json ej{{"type", e.type}};
     if (redact || IsPrivateEventType(e.type)) {
       ej["data"] = RedactedJson(e.data, "data");
+      redacted = true;
     } else {
       PutValue(ej, "data", e.data);
     }
     events.push_back(std::move(ej));
   }
-  return json{{"tx_id", r.tx_id.Hex()},
-              {"height", r.height},
-              {"index", r.index},
-              {"status", r.status == TxStatus::kCommitted ? "committed" : "rejected"},
-              {"reason", redact && !r.reason.empty() ? RedactedReason(r.reason) : r.reason},
-              {"events", events},
-              {"hash", r.Hash().Hex()}};
+  json j{{"tx_id", r.tx_id.Hex()},
+         {"height", r.height},
+         {"index", r.index},
+         {"status", r.status == TxStatus::kCommitted ? "committed" : "rejected"},
+         {"reason", redact && !r.reason.empty() ? RedactedReason(r.reason) : r.reason},
+         {"events", events},
+         {"hash", r.Hash().Hex()}};
+  // A verifier cannot rebuild this receipt from its fields: it takes `hash` as the leaf.
+  if (redacted) j["redacted"] = true;
+  return j;
 }
 
 json BlockToJson(const BlockRecord& b) {
