@@ -2,6 +2,7 @@
 #include "tidemark/node/api/fin_api.h"
 
 #include <charconv>
+#include <cstdio>
 #include <optional>
 #include <vector>
 
@@ -44,7 +45,8 @@ Status CheckReceivableId(std::string_view id) {
   if (id.size() < 5 || id.size() > kMaxIdLen || id.substr(0, 4) != "rcv_" ||
       id.substr(4).find_first_not_of("0123456789abcdefghijklmnopqrstuvwxyz_") !=
           std::string_view::npos) {
-    return Status::Invalid("receivable id: expected rcv_ followed by lower-case hex digits");
+    return Status::Invalid(
+        "receivable id: expected rcv_ followed by lower-case hex digits (at most 80 characters)");
   }
   return Status::Ok();
 }
