@@ -24,7 +24,7 @@ import { publicKeyFromSeed, sign } from './crypto.js';
 import { sha256 } from './hash.js';
 import { verifyStateBundleBytes } from './proof_bundle.js';
 import { stateKeys } from './state_keys.js';
-import { VerifyError } from './types.js';
+import { VerifyError, encodeTransaction, transactionId } from './types.js';
 import { decodeValue, encodeValue, valueFromJson, valueToJson } from './value.js';
 
 export const FINGERPRINT_DOMAIN = 'tidemark/fin/fingerprint/v1';
@@ -557,4 +557,127 @@ export function verifyReceivableAnswer(answer, trust, id) {
   }
   checked.push('overdue');
   return { ok: true, record, overdue, ...header(v), checked };
+}
+
+// ---- REST (docs/api.md §Finance; every read signed) --------------------------------------------
+
+/** A non-2xx answer of the node: `status`, and the problem+json body (`problem`) if any. */
+export class FinApiError extends Error {
+  constructor(status, problem, target) {
+    const detail = problem && (problem.detail || problem.title);
+    super(`${target}: HTTP ${status}${detail ? ` ${detail}` : ''}`);
+    this.name = 'FinApiError';
+    this.status = status;
+    this.problem = problem;
+  }
+}
+
+/**
+ * A connection to a node for the /v1/fin routes: `baseUrl` ('' for same-origin pages), the
+ * `chainId` reads are signed for, the reader's `seed` (32 bytes or 64 hex; never sent), and
+ * optionally `fetch` and a clock `now` (ms). Reads carry `Authorization: Tidemark-Read ...`.
+ *   const conn = finConnection({ baseUrl: 'http://127.0.0.1:8080', chainId, seed });
+ */
+export function finConnection({ baseUrl = '', chainId, seed, fetch: fetchFn, now } = {}) {
+  needString(baseUrl, 'baseUrl');
+  needString(chainId, 'chainId');
+  const f = fetchFn ?? globalThis.fetch;
+  if (typeof f !== 'function') throw new TypeError('fetch: no fetch function available');
+  return Object.freeze({
+    baseUrl: baseUrl.replace(/\/+$/, ''),
+    chainId,
+    seed: seed === undefined ? undefined : seedOf(seed),
+    fetch: f,
+    now: now ?? (() => Date.now()),
+  });
+}
+
+async function answerOf(res, target) {
+  const text = await res.text();
+  let body = null;
+  try {
+    body = text === '' ? null : JSON.parse(text);
+  } catch {
+    body = null;
+  }
+  if (res.status < 200 || res.status >= 300) throw new FinApiError(res.status, body, target);
+  if (body === null) throw new FinApiError(res.status, null, `${target}: not JSON`);
+  return body;
+}
+
+/** GET `target` (path + query, as signed) with a signed-read header; the parsed JSON answer. */
+export async function finGet(conn, target) {
+  if (conn.seed === undefined) throw new TypeError('seed: a signed read needs the reader\'s key');
+  const auth = readAuthHeader(conn.seed, conn.chainId, 'GET', target, Math.floor(conn.now()));
+  const res = await conn.fetch(conn.baseUrl + target, {
+    method: 'GET',
+    headers: { Accept: 'application/json', Authorization: auth },
+  });
+  return answerOf(res, target);
+}
+
+function query(params) {
+  const parts = Object.entries(params)
+    .filter(([, v]) => v !== undefined && v !== null)
+    .map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`);
+  return parts.length ? `?${parts.join('&')}` : '';
+}
+
+/** GET /v1/fin/check: the states of an invoice's fingerprint and invoice key, with a proof. */
+export function finCheck(conn, { fingerprint, invoiceKey } = {}) {
+  const target = `/v1/fin/check${query({ fingerprint: hex64(fingerprint, 'fingerprint'),
+    invoice_key: hex64(invoiceKey, 'invoiceKey') })}`;
+  return finGet(conn, target);
+}
+
+/** GET /v1/fin/receivables/{id}[?proof=true] (a party's or the regulator's read). */
+export function getReceivable(conn, id, { proof = true } = {}) {
+  receivableId(id);
+  return finGet(conn, `/v1/fin/receivables/${id}${proof ? '?proof=true' : ''}`);
+}
+
+/** GET /v1/fin/receivables/{id}/history: {id, entries, next_cursor, as_of}. */
+export function getReceivableHistory(conn, id, { cursor, limit } = {}) {
+  receivableId(id);
+  return finGet(conn, `/v1/fin/receivables/${id}/history${query({ cursor, limit })}`);
+}
+
+/** GET /v1/fin/parties/{org}/receivables: {org, receivables, next_cursor, as_of}. */
+export function listPartyReceivables(conn, org, { cursor, limit } = {}) {
+  return finGet(conn, `/v1/fin/parties/${orgId(org, 'org')}/receivables${query({ cursor, limit })}`);
+}
+
+/**
+ * The bank's check end to end: the invoice's fingerprint computed here (the invoice is never
+ * sent), the node asked, the answer verified from `trust`. Returns verifyFinCheckAnswer's result
+ * plus { fingerprint, invoiceKey, answer }.
+ */
+export async function checkInvoice(conn, trust, invoice) {
+  const ask = invoiceFingerprint(invoice);
+  const answer = await finCheck(conn, ask);
+  return { ...verifyFinCheckAnswer(answer, trust, ask), ...ask, answer };
+}
+
+/** A receivable read with its proof, verified from `trust` (verifyReceivableAnswer). */
+export async function getVerifiedReceivable(conn, trust, id) {
+  const answer = await getReceivable(conn, id, { proof: true });
+  return { ...verifyReceivableAnswer(answer, trust, id), answer };
+}
+
+/**
+ * POST /v1/txs of a signed tx (signTransaction). `wait: true` waits for commit (?wait=commit).
+ * Returns the node's answer ({id, status, ...}); the id is checked against the tx's own.
+ */
+export async function submitTx(conn, tx, { wait = false } = {}) {
+  const target = `/v1/txs${wait ? '?wait=commit' : ''}`;
+  const res = await conn.fetch(conn.baseUrl + target, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify({ tx: toHex(encodeTransaction(tx)) }),
+  });
+  const answer = await answerOf(res, target);
+  if (answer.id !== toHex(transactionId(tx))) {
+    throw new FinApiError(res.status, answer, `${target}: the node answered for another tx id`);
+  }
+  return answer;
 }
