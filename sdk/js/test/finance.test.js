@@ -290,3 +290,35 @@ test('REST: a tampered answer fails verification; refusals surface as FinApiErro
   const anon = tm.finConnection({ chainId: 'c', fetch: async () => null });
   await assert.rejects(tm.finCheck(anon, { fingerprint: H('a'), invoiceKey: H('b') }), /seed/);
 });
+
+test('bin/verify-answer.mjs verifies a saved finance answer, against what was asked', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'tm-fin-'));
+  try {
+    const bin = new URL('../bin/verify-answer.mjs', import.meta.url).pathname;
+    const genesis = join(dir, 'genesis.json');
+    writeFileSync(genesis, JSON.stringify(proofDoc.trust));
+    const run = (name, asked) => {
+      const c = proofDoc.fin_answers.find((x) => x.name === name);
+      const file = join(dir, `${name}.json`);
+      writeFileSync(file, JSON.stringify(c.answer));
+      try {
+        return { code: 0, out: JSON.parse(execFileSync('node', [bin, file, genesis,
+          ...(asked ? [asked] : [])], { encoding: 'utf8' })) };
+      } catch (e) {
+        return { code: e.status, out: JSON.parse(e.stdout) };
+      }
+    };
+    const reg = proofDoc.fin_answers.find((x) => x.name === 'check_registered').ask;
+    const free = run('check_free');
+    assert.deepEqual([free.code, free.out.state], [0, 'free']);
+    assert.equal(run('check_free', `${reg.fingerprint},${reg.invoice_key}`).code, 1);
+    const bad = run('receivable_state_settled');
+    assert.deepEqual([bad.code, bad.out.ok], [1, false]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
