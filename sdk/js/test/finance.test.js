@@ -87,6 +87,12 @@ test('readAuthHeader refuses what the node would never accept', () => {
   assert.throws(h('GET', '/v1/fin', 1.5), /ts/);
   assert.throws(() => tm.readAuthHeader(new Uint8Array(31), 'c', 'GET', '/', 1), /seed/);
   assert.throws(() => tm.readAuthHeader('AB'.repeat(32), 'c', 'GET', '/', 1), /seed/);
+  // A plain key file works; one whose public key is not the seed's is refused.
+  const keyFile = { public_key: tm.toHex(tm.publicKeyFromSeed(seed)), seed: tm.toHex(seed) };
+  assert.equal(tm.readAuthHeader(keyFile, 'c', 'GET', '/', 1), tm.readAuthHeader(seed, 'c', 'GET', '/', 1));
+  assert.throws(() => tm.readAuthHeader({ ...keyFile, public_key: '00'.repeat(32) }, 'c', 'GET',
+    '/', 1), /public_key/);
+  assert.throws(() => tm.readAuthHeader({ cipher: {} }, 'c', 'GET', '/', 1), /seed/);
 });
 
 const proofDoc = JSON.parse(
