@@ -66,8 +66,8 @@ function hex64(v, field) {
     if (v.length !== 32) throw bad(field, 'expected 32 bytes');
     return toHex(v);
   }
-  if (!HEX64.test(needString(v, field))) throw bad(field, 'expected 64 lower-case hex digits');
-  return v;
+  if (!/^[0-9a-fA-F]{64}$/.test(needString(v, field))) throw bad(field, 'expected 64 hex digits');
+  return v.toLowerCase();
 }
 
 /** An integer given as bigint, safe number or decimal string (no sign, no leading zeros). */

@@ -202,7 +202,8 @@ test('finArgs.register: what the contract would refuse is refused here, naming t
   bad((a) => { a.currency = 'cny'; }, /currency/);
   bad((a) => { a.refs = []; }, /refs: .*fin-delivery-refs/);
   bad((a) => { delete a.refs; }, /refs/);
-  bad((a) => { a.contract.hash = 'AB'.repeat(32); }, /contract\.hash/);
+  bad((a) => { a.contract.hash = 'zz'.repeat(32); }, /contract\.hash/);
+  bad((a) => { a.contract.hash = H('c').slice(1); }, /contract\.hash/);
   bad((a) => { a.invoices[0].amount = 0; }, /invoices\[0\]\.amount/);
   bad((a) => { a.invoices[0].tax = -1; }, /invoices\[0\]\.tax/);
   bad((a) => { a.invoices[0].number = 'INV#1'; }, /invoice number/);
@@ -327,4 +328,13 @@ test('bin/verify-answer.mjs verifies a saved finance answer, against what was as
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('hashes given in upper case are taken lower-cased (the node answers in lower case)', () => {
+  const c = proofDoc.fin_answers.find((x) => x.name === 'check_registered');
+  const r = tm.verifyFinCheckAnswer(c.answer, proofDoc.trust, {
+    fingerprint: c.ask.fingerprint.toUpperCase(), invoiceKey: c.ask.invoice_key.toUpperCase() });
+  assert.equal(r.state, 'encumbered');
+  const a = tm.finArgs.register({ ...registerArgs(), contract: { number: 'C', hash: H('x').toUpperCase() } });
+  assert.equal(a.contract.hash, H('x'));
 });
