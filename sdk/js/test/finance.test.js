@@ -211,10 +211,22 @@ test('finArgs.register: what the contract would refuse is refused here, naming t
   bad((a) => { a.debtor = 'plat form'; }, /debtor/);
   bad((a) => { a.amount = 5; }, /unknown field "amount"/);
   bad((a) => { a.require_delivery = 'yes'; }, /require_delivery/);
+  bad((a) => { a.invoices.push({ ...a.invoices[0], number: 'inv 2026.0001', amount: 5 }); },
+    /invoices\[1\]: the same invoice is listed twice/);
+  bad((a) => { a.invoices.push({ ...a.invoices[0], number: 'X', amount: 10n ** 15n }); },
+    /invoices: the amounts add up/);
+  bad((a) => { a.refs = Array.from({ length: 17 }, (_, i) => ({ type: 'po', id: `P${i}` })); },
+    /refs/);
+  bad((a) => { a.refs = [{ type: 'PO', id: 'P1' }]; }, /refs\[0\]\.type/);
+  bad((a) => { a.refs = [{ type: 'po', id: 'P 1' }]; }, /refs\[0\]\.id/);
+  bad((a) => { a.refs = [{ type: 'po', id: 'P1' }, { type: 'desadv', id: ' P1 ' }]; },
+    /refs\[1\]\.id: listed twice/);
   const ok = registerArgs();
   ok.refs = undefined;
   ok.require_delivery = false;
   tm.finArgs.register(ok);
+  ok.refs = [{ type: 'desadv', id: ' DESADV-9\n' }];
+  assert.deepEqual(tm.finArgs.register(ok).refs, [{ type: 'desadv', id: 'DESADV-9' }]);
 });
 
 test('finArgs: every method of docs/finance.md §7, and their refusals', () => {
