@@ -143,8 +143,9 @@ export function normaliseInvoiceNumber(number) {
       } catch {
         first = 0xef; // a lone surrogate: not ASCII either
       }
+      const hex = first.toString(16).padStart(2, '0');
       throw bad('invoice number',
-        `only letters, digits and " -_/." are allowed (found byte 0x${first.toString(16).padStart(2, '0')})`);
+        `only letters, digits and " -_/." are allowed (found byte 0x${hex})`);
     }
     out += c;
   }
@@ -229,12 +230,16 @@ export function readAuthHeader(seedOrKey, chainId, method, target, tsMs) {
 // ---- Contract args (docs/finance.md §7) --------------------------------------------------------
 
 function receivableId(v, field = 'id') {
-  if (!RECEIVABLE_ID.test(needString(v, field))) throw bad(field, 'not a receivable id (rcv_ + 20 hex)');
+  if (!RECEIVABLE_ID.test(needString(v, field))) {
+    throw bad(field, 'not a receivable id (rcv_ + 20 hex)');
+  }
   return v;
 }
 
 function partId(v, field = 'part') {
-  if (!PART_ID.test(needString(v, field))) throw bad(field, 'not a part id (rcv_… or rcv_….k…)');
+  if (!PART_ID.test(needString(v, field))) {
+    throw bad(field, 'not a part id (rcv_… or rcv_….k…)');
+  }
   return v;
 }
 
@@ -309,7 +314,10 @@ function registerArgs(a) {
   const out = {
     debtor: orgId(a.debtor, 'debtor'),
     currency,
-    contract: { number: text(c.number, 'contract.number', 128), hash: hex64(c.hash, 'contract.hash') },
+    contract: {
+      number: text(c.number, 'contract.number', 128),
+      hash: hex64(c.hash, 'contract.hash'),
+    },
     invoices,
     issue_date: issue,
     due_date: due,
@@ -558,8 +566,8 @@ export function finOverdueAt(record, timeMs) {
 /**
  * Verifies the answer to a receivable read (GET /v1/fin/receivables/{id}?proof=true) for
  * receivable `id`: the bundle verifies from `trust` and proves exactly fin/rcv/<id>, present; the
- * answer's `receivable` (or `record`) re-encoded canonically is the proven value; its id is `id`; `overdue` is what the record and
- * the certified block time say. Returns { ok, record, overdue, height, blockId, timestampMs,
+ * answer's `receivable` (or `record`) re-encoded canonically is the proven value; its id is
+ * `id`; `overdue` is what the record and the certified block time say. Returns { ok, record, overdue, height, blockId, timestampMs,
  * signers, quorum, checked }. Throws VerifyError (TypeError / RangeError for a malformed id).
  */
 export function verifyReceivableAnswer(answer, trust, id) {
@@ -678,7 +686,8 @@ export function getReceivableHistory(conn, id, { cursor, limit } = {}) {
 
 /** GET /v1/fin/parties/{org}/receivables: {org, receivables, next_cursor, as_of}. */
 export function listPartyReceivables(conn, org, { cursor, limit } = {}) {
-  return finGet(conn, `/v1/fin/parties/${orgId(org, 'org')}/receivables${query({ cursor, limit })}`);
+  const target = `/v1/fin/parties/${orgId(org, 'org')}/receivables${query({ cursor, limit })}`;
+  return finGet(conn, target);
 }
 
 /**
