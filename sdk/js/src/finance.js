@@ -567,8 +567,9 @@ export function finOverdueAt(record, timeMs) {
  * Verifies the answer to a receivable read (GET /v1/fin/receivables/{id}?proof=true) for
  * receivable `id`: the bundle verifies from `trust` and proves exactly fin/rcv/<id>, present; the
  * answer's `receivable` (or `record`) re-encoded canonically is the proven value; its id is
- * `id`; `overdue` is what the record and the certified block time say. Returns { ok, record, overdue, height, blockId, timestampMs,
- * signers, quorum, checked }. Throws VerifyError (TypeError / RangeError for a malformed id).
+ * `id`; `overdue` is what the record and the certified block time say. Returns { ok, record,
+ * overdue, height, blockId, timestampMs, signers, quorum, checked }. Throws VerifyError
+ * (TypeError / RangeError for a malformed id).
  */
 export function verifyReceivableAnswer(answer, trust, id) {
   if (needString(id, 'id') === '' || id.includes(' ')) throw bad('id', 'empty or with a space');
