@@ -347,6 +347,9 @@ Result<std::vector<InvoiceFields>> InvoiceKeyFields(const FinArgs& a) {
                                 .date = a.date});
   }
   for (auto& f : out) {
+    for (std::string* org : {&f.creditor, &f.debtor}) {  // §3: upper case is folded
+      for (char& c : *org) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
     TM_RETURN_IF_ERROR(CheckOrg(f.creditor, "creditor"));
     TM_RETURN_IF_ERROR(CheckOrg(f.debtor, "debtor"));
     TM_RETURN_IF_ERROR(InvoiceFingerprint(f).status());
