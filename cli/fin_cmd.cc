@@ -521,9 +521,18 @@ Result<ordered_json> ParseOrdered(const std::string& body) {
   return j;
 }
 
+// A field as text: strings bare, lists of strings joined by ",", anything else as JSON.
 std::string S(const ordered_json& j, const char* f) {
   if (!j.is_object() || !j.contains(f)) return "";
-  return j[f].is_string() ? j[f].get<std::string>() : j[f].dump();
+  const ordered_json& v = j[f];
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_array() &&
+      std::all_of(v.begin(), v.end(), [](const auto& x) { return x.is_string(); })) {
+    std::string out;
+    for (const auto& x : v) out += (out.empty() ? "" : ",") + x.get<std::string>();
+    return out;
+  }
+  return v.dump();
 }
 
 std::string ReceivableText(const ordered_json& rec, bool overdue) {
@@ -634,11 +643,11 @@ Status DoList(Context& ctx, const SignerOptions& signer, const std::string& org,
     if (!j.contains(f) || !j[f].is_array()) continue;
     for (const auto& r : j[f]) {
       ++n;
-      text +=
-          (text.empty() ? "" : "\n") +
-          (r.is_string() ? r.get<std::string>()
-                         : S(r, "id") + "  " + S(r, "state") + "  " + S(r, "creditor") + " -> " +
-                               S(r, "debtor") + "  " + S(r, "amount") + " " + S(r, "currency"));
+      text += (text.empty() ? "" : "\n") +
+              (r.is_string()
+                   ? r.get<std::string>()
+                   : S(r, "id") + "  " + S(r, "state") + "  " + S(r, "amount") + " " +
+                         S(r, "currency") + "  due " + S(r, "due_date") + "  as " + S(r, "roles"));
     }
     break;
   }
