@@ -5,8 +5,8 @@
 #include <optional>
 #include <vector>
 
+#include "tidemark/contracts/finance.h"
 #include "tidemark/contracts/identity.h"
-#include "tidemark/fin_fingerprint.h"
 #include "tidemark/node/api/cursor.h"
 #include "tidemark/node/api/read_auth.h"
 #include "tidemark/state_keys/finance.h"
@@ -22,7 +22,6 @@ namespace fin = state_keys::fin;
 
 namespace {
 
-constexpr int64_t kDayMs = 86'400'000;
 constexpr size_t kMaxIdLen = 80;
 
 HttpResponse Fail(const Status& s, const HttpRequest& req) {
@@ -86,17 +85,10 @@ std::string StrField(const Value& rec, const std::string& name) {
   return f != nullptr && f->is_string() ? f->as_string() : std::string();
 }
 
-// The organisations that may read `rec`: its parties (and, should an old record lack the list,
-// at least its creditor and debtor).
+// The one access rule of receivables (docs/finance.md §1): the record's parties, as the contract
+// defines them (contracts::IsFinParty), and any REGULATOR.
 bool IsParty(const Value& rec, std::string_view org) {
-  if (org.empty() || !rec.is_map()) return false;
-  if (StrField(rec, "creditor") == org || StrField(rec, "debtor") == org) return true;
-  const Value* parties = rec.Find("parties");
-  if (parties == nullptr || !parties->is_list()) return false;
-  for (const Value& p : parties->as_list()) {
-    if (p.is_string() && p.as_string() == org) return true;
-  }
-  return false;
+  return rec.is_map() && !org.empty() && contracts::IsFinParty(rec, org);
 }
 
 bool MayRead(const Reader& reader, const Value& rec) {
@@ -127,11 +119,9 @@ json RolesOf(const Value& rec, const std::string& org) {
   return roles;
 }
 
-// The receivable is overdue from the first millisecond (UTC) after its due date while CONFIRMED.
+// CONFIRMED and past its due date at the block time `time_ms` (contracts::IsOverdue).
 bool Overdue(const Value& rec, uint64_t time_ms) {
-  std::string due = StrField(rec, "due_date");
-  if (StrField(rec, "state") != "CONFIRMED" || !IsIsoDate(due)) return false;
-  return static_cast<int64_t>(time_ms) >= (IsoDateToDays(due) + 1) * kDayMs;
+  return rec.is_map() && contracts::IsOverdue(rec, static_cast<int64_t>(time_ms));
 }
 
 json AsOf(const BlockHeader& h) {
