@@ -66,8 +66,8 @@ function hex64(v, field) {
     if (v.length !== 32) throw bad(field, 'expected 32 bytes');
     return toHex(v);
   }
-  if (!HEX64.test(needString(v, field))) throw bad(field, 'expected 64 lower-case hex digits');
-  return v;
+  if (!/^[0-9a-fA-F]{64}$/.test(needString(v, field))) throw bad(field, 'expected 64 hex digits');
+  return v.toLowerCase();
 }
 
 /** An integer given as bigint, safe number or decimal string (no sign, no leading zeros). */
@@ -178,14 +178,23 @@ export function invoiceFingerprint({ creditor, debtor, number, amount: amt, date
 
 // ---- Signed reads (docs/api.md §Signed reads; signed_read.h) -----------------------------------
 
+// A seed: 32 bytes, 64 hex digits, or a plain key file / key object {seed, public_key?} (an
+// encrypted key file must be decrypted first); a public_key given must be the seed's.
 function seedOf(seedOrKey) {
   let s = seedOrKey;
-  if (s && !isBytes(s) && typeof s === 'object' && 'seed' in s) s = s.seed;
+  const obj = s && !isBytes(s) && typeof s === 'object' ? s : null;
+  if (obj) s = obj.seed;
   if (typeof s === 'string') {
     if (!HEX64.test(s)) throw bad('seed', 'expected 64 lower-case hex digits');
     s = Uint8Array.from(s.match(/../g).map((h) => parseInt(h, 16)));
   }
-  if (!isBytes(s) || s.length !== 32) throw new TypeError('seed: expected 32 bytes');
+  if (!isBytes(s) || s.length !== 32) {
+    throw new TypeError('seed: expected 32 bytes, 64 hex digits or a key file {seed, public_key}');
+  }
+  if (obj && obj.public_key !== undefined) {
+    const pk = isBytes(obj.public_key) ? toHex(obj.public_key) : obj.public_key;
+    if (pk !== toHex(publicKeyFromSeed(s))) throw bad('public_key', 'is not the seed\'s key');
+  }
   return s;
 }
 
@@ -197,7 +206,8 @@ export function readAuthBody(method, target, tsMs) {
 /**
  * The Authorization header value of a protected read (ReadAuthHeader):
  *   'Tidemark-Read key=<64 hex>,ts=<ms>,sig=<128 hex>'
- * `seedOrKey`: the 32-byte seed (Uint8Array or 64 hex) or an object with a `seed`. `target`: the
+ * `seedOrKey`: the 32-byte seed (Uint8Array or 64 hex) or a plain key file / object {seed,
+ * public_key?} (checked to match). `target`: the
  * request target exactly as sent (path plus "?query"). Ed25519 is deterministic: the same inputs
  * give the same header.
  */

@@ -87,6 +87,12 @@ test('readAuthHeader refuses what the node would never accept', () => {
   assert.throws(h('GET', '/v1/fin', 1.5), /ts/);
   assert.throws(() => tm.readAuthHeader(new Uint8Array(31), 'c', 'GET', '/', 1), /seed/);
   assert.throws(() => tm.readAuthHeader('AB'.repeat(32), 'c', 'GET', '/', 1), /seed/);
+  // A plain key file works; one whose public key is not the seed's is refused.
+  const keyFile = { public_key: tm.toHex(tm.publicKeyFromSeed(seed)), seed: tm.toHex(seed) };
+  assert.equal(tm.readAuthHeader(keyFile, 'c', 'GET', '/', 1), tm.readAuthHeader(seed, 'c', 'GET', '/', 1));
+  assert.throws(() => tm.readAuthHeader({ ...keyFile, public_key: '00'.repeat(32) }, 'c', 'GET',
+    '/', 1), /public_key/);
+  assert.throws(() => tm.readAuthHeader({ cipher: {} }, 'c', 'GET', '/', 1), /seed/);
 });
 
 const proofDoc = JSON.parse(
@@ -196,7 +202,8 @@ test('finArgs.register: what the contract would refuse is refused here, naming t
   bad((a) => { a.currency = 'cny'; }, /currency/);
   bad((a) => { a.refs = []; }, /refs: .*fin-delivery-refs/);
   bad((a) => { delete a.refs; }, /refs/);
-  bad((a) => { a.contract.hash = 'AB'.repeat(32); }, /contract\.hash/);
+  bad((a) => { a.contract.hash = 'zz'.repeat(32); }, /contract\.hash/);
+  bad((a) => { a.contract.hash = H('c').slice(1); }, /contract\.hash/);
   bad((a) => { a.invoices[0].amount = 0; }, /invoices\[0\]\.amount/);
   bad((a) => { a.invoices[0].tax = -1; }, /invoices\[0\]\.tax/);
   bad((a) => { a.invoices[0].number = 'INV#1'; }, /invoice number/);
@@ -289,4 +296,45 @@ test('REST: a tampered answer fails verification; refusals surface as FinApiErro
   await assert.rejects(async () => tm.getReceivable(conn, '../x'), /id/);
   const anon = tm.finConnection({ chainId: 'c', fetch: async () => null });
   await assert.rejects(tm.finCheck(anon, { fingerprint: H('a'), invoiceKey: H('b') }), /seed/);
+});
+
+test('bin/verify-answer.mjs verifies a saved finance answer, against what was asked', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'tm-fin-'));
+  try {
+    const bin = new URL('../bin/verify-answer.mjs', import.meta.url).pathname;
+    const genesis = join(dir, 'genesis.json');
+    writeFileSync(genesis, JSON.stringify(proofDoc.trust));
+    const run = (name, asked) => {
+      const c = proofDoc.fin_answers.find((x) => x.name === name);
+      const file = join(dir, `${name}.json`);
+      writeFileSync(file, JSON.stringify(c.answer));
+      try {
+        return { code: 0, out: JSON.parse(execFileSync('node', [bin, file, genesis,
+          ...(asked ? [asked] : [])], { encoding: 'utf8' })) };
+      } catch (e) {
+        return { code: e.status, out: JSON.parse(e.stdout) };
+      }
+    };
+    const reg = proofDoc.fin_answers.find((x) => x.name === 'check_registered').ask;
+    const free = run('check_free');
+    assert.deepEqual([free.code, free.out.state], [0, 'free']);
+    assert.equal(run('check_free', `${reg.fingerprint},${reg.invoice_key}`).code, 1);
+    const bad = run('receivable_state_settled');
+    assert.deepEqual([bad.code, bad.out.ok], [1, false]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('hashes given in upper case are taken lower-cased (the node answers in lower case)', () => {
+  const c = proofDoc.fin_answers.find((x) => x.name === 'check_registered');
+  const r = tm.verifyFinCheckAnswer(c.answer, proofDoc.trust, {
+    fingerprint: c.ask.fingerprint.toUpperCase(), invoiceKey: c.ask.invoice_key.toUpperCase() });
+  assert.equal(r.state, 'encumbered');
+  const a = tm.finArgs.register({ ...registerArgs(), contract: { number: 'C', hash: H('x').toUpperCase() } });
+  assert.equal(a.contract.hash, H('x'));
 });
