@@ -360,3 +360,95 @@ TEST_CASE("fin scenario: three tiers, delivery evidence, one financing, settleme
   client::LedgerClient fresh = ClientOf(net.nodes[kSupplier]);
   CHECK(*fresh.NextNonce(supplier.public_key()) == nonce_before);
 }
+
+TEST_CASE("fin scenario: the side states and every write through the CLI on a 4-node network") {
+  TestNet net("tidemark-fincli",
+              {.orgs = {"platform:PLATFORM,RETAILER", "supplier:BONDED_WAREHOUSE", "bank:BANK",
+                        "stranger:RETAILER"}});
+  net.StartAll();
+  std::string out;
+  fs::path log = net.dir / "cli.log";
+  std::string node = "http://127.0.0.1:" + std::to_string(net.nodes[1].http_port);
+  std::string platform = KeyFile(net.dir, "platform", net.AdminKey(0));
+  std::string supplier = KeyFile(net.dir, "supplier", net.AdminKey(1));
+  std::string bank = KeyFile(net.dir, "bank", net.AdminKey(2));
+  std::string stranger = KeyFile(net.dir, "stranger", net.AdminKey(3));
+  // Runs `tidemark --node <node> -o json fin <args> --key-file <key>`; the JSON answer.
+  auto fin = [&](std::vector<std::string> args, const std::string& key, int want_rc) {
+    std::vector<std::string> argv = {"--node", node, "-o", "json", "fin"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.insert(argv.end(), {"--key-file", key});
+    int rc = Cli(argv, log, &out);
+    INFO(out);
+    REQUIRE(rc == want_rc);
+    size_t brace = out.find('{');
+    return brace == std::string::npos ? json() : json::parse(out.substr(brace), nullptr, false);
+  };
+  auto state = [&](const std::string& id) {
+    return fin({"show", id}, supplier, 0)["receivable"]["state"].get<std::string>();
+  };
+  auto register_invoice = [&](const std::string& number) {
+    fs::path file = net.dir / (number + ".json");
+    std::ofstream(file) << json{
+        {"creditor", "supplier"},
+        {"debtor", "platform"},
+        {"currency", "CNY"},
+        {"contract", {{"number", "C-7"}, {"hash", std::string(64, 'C')}}},
+        {"invoices",
+         {{{"number", number},
+           {"amount", 500'000},
+           {"tax", 30'000},
+           {"date", "2026-12-01"},
+           {"hash", std::string(64, 'b')}}}},
+        {"issue_date", "2026-12-01"},
+        {"due_date",
+         "2027-06-01"}}.dump();
+    json r = fin({"register", "--invoice", file.string()}, supplier, 0);
+    return r["receivable"].get<std::string>();
+  };
+
+  // Dispute and resolve, then confirm; a stranger may do none of it.
+  std::string a = register_invoice("A-1");
+  fin({"dispute", a, "--reason", "short delivery"}, stranger, 1);
+  CHECK_THAT(out, Catch::Contains("fin-debtor"));
+  fin({"dispute", a, "--reason", "short delivery"}, platform, 0);
+  CHECK(state(a) == "DISPUTED");
+  fin({"resolve", a}, supplier, 0);
+  CHECK(state(a) == "REGISTERED");
+  fin({"confirm", a}, platform, 0);
+  // An offer withdrawn, another accepted, released on repayment; a financed receivable was
+  // encumbered once, so the creditor can no longer cancel it.
+  fin({"offer", a, "--bank", "bank", "--kind", "pledge", "--amount", "400000"}, supplier, 0);
+  fin({"withdraw-offer", a}, supplier, 0);
+  fin({"accept", a}, bank, 1);
+  CHECK_THAT(out, Catch::Contains("fin-offer"));
+  fin({"offer", a, "--bank", "bank", "--kind", "factoring_nonrecourse", "--amount", "500000"},
+      supplier, 0);
+  fin({"accept", a}, bank, 0);
+  fin({"release", a}, supplier, 1);
+  fin({"release", a}, bank, 0);
+  json shown = fin({"show", a}, bank, 0);
+  CHECK(shown["receivable"]["parts"][a]["encumbrance"]["state"] == "RELEASED");
+  fin({"cancel", a}, supplier, 1);
+  CHECK_THAT(out, Catch::Contains("fin-cancel"));
+  fin({"show", a}, stranger, 1);
+
+  // Rejected by the debtor; cancelled by the creditor; neither moves again.
+  std::string b = register_invoice("B-1");
+  fin({"reject", b, "--reason-hash", std::string(64, 'd')}, platform, 0);
+  CHECK(state(b) == "REJECTED");
+  fin({"confirm", b}, platform, 1);
+  CHECK_THAT(out, Catch::Contains("fin-state"));
+  std::string c = register_invoice("C-1");
+  fin({"cancel", c}, supplier, 0);
+  CHECK(state(c) == "CANCELLED");
+  json history = fin({"history", a}, platform, 0);
+  std::vector<std::string> actions;
+  for (const json& e : history["entries"]) actions.push_back(e["action"]);
+  CHECK(actions == std::vector<std::string>{"register", "dispute", "resolve", "confirm",
+                                            "offer_finance", "withdraw_offer", "offer_finance",
+                                            "accept_finance", "release"});
+  json list = fin({"list", "--org", "supplier"}, supplier, 0);
+  CHECK(list["receivables"].size() == 3);
+  CHECK(fin({"list", "--org", "supplier"}, stranger, 0)["receivables"].empty());
+}
