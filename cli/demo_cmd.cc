@@ -887,7 +887,8 @@ void RegisterDemoCommands(CLI::App& app, Context& ctx) {
   auto* demo = app.add_subcommand("demo", "Demo data")->require_subcommand(1);
   auto* load = demo->add_subcommand(
       "load",
-      "Load the infant-formula provenance story (idempotent: a second run changes nothing)");
+      "Load the infant-formula provenance story and its supply-chain finance chapter "
+      "(idempotent: a second run changes nothing)");
   auto a = std::make_shared<DemoArgs>();
   load->add_option("--url", a->url, "REST URL of a node of the network")->capture_default_str();
   load->add_option("--network", a->network,
