@@ -405,7 +405,9 @@ Status DoFingerprint(Context& ctx, const std::vector<InvoiceFields>& fields) {
 Result<InvoiceDoc> RegisterDoc(const FinArgs& a) {
   bool flags = !a.debtor.empty() || !a.currency.empty() || !a.contract_number.empty() ||
                !a.number.empty() || !a.amount.empty() || !a.date.empty() || !a.due_date.empty() ||
-               !a.refs.empty() || a.require_delivery;
+               !a.refs.empty() || a.require_delivery || !a.contract_hash.empty() ||
+               !a.contract_doc.empty() || !a.invoice_hash.empty() || !a.invoice_doc.empty() ||
+               !a.issue_date.empty() || a.tax != "0" || !a.creditor.empty();
   InvoiceDoc d;
   if (!a.invoice_file.empty()) {
     if (flags) return Status::Invalid("give the invoice as --invoice FILE or as flags, not both");
