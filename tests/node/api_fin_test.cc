@@ -515,6 +515,7 @@ TEST_CASE("fin api: a fin tx's args, events and reason are redacted in every pub
     CHECK(j["receipt"]["reason"] == j["reason"]);
     CHECK(j["receipt"]["events"][0]["type"] == "fin.duplicate_attempt");
     CHECK(j["receipt"]["events"][0]["data"]["redacted"] == true);
+    CHECK(j["receipt"]["redacted"] == true);
     if (!q.empty()) CHECK(j["proof"]["available"] == false);
   }
   // The block, by height and by id: the fin tx redacted, the other tx untouched.
@@ -529,6 +530,9 @@ TEST_CASE("fin api: a fin tx's args, events and reason are redacted in every pub
     CHECK(b["receipts"][0]["events"][0]["data"]["data_sha256"] ==
           Sha256(rejected.events[0].data).Hex());
     CHECK(b["receipts"][1]["events"][0]["data"] == json{{"k", "visible"}});
+    CHECK(b["receipts"][0]["redacted"] == true);
+    CHECK_FALSE(b["receipts"][1].contains("redacted"));
+    CHECK(b["receipts"][0]["hash"] == rec.receipts->at(0).Hash().Hex());
   }
   // The explorer's account view and search.
   auto acct = a.Get("/v1/accounts/" + TestKey(5).public_key().Hex() + "/txs");
@@ -687,4 +691,44 @@ TEST_CASE("fin api: records the fin contract writes are served, checked and reda
         std::string::npos);
   for (const auto& e : tj["receipt"]["events"]) CHECK(e["data"]["redacted"] == true);
   CHECK(tj["receipt"]["events"].size() >= 1);
+}
+
+TEST_CASE("fin api: the signer's organisation and the regulator see their fin tx unredacted") {
+  Api a(/*with_fin_state=*/false);
+  a.ledger.EnableContracts(FinGenesis());
+  Value reg =
+      Value::Map{{"debtor", "core"},
+                 {"currency", "CNY"},
+                 {"contract", Value::Map{{"number", "C-8"}, {"hash", std::string(64, 'c')}}},
+                 {"invoices", Value::List{Value::Map{{"number", "INV-77"},
+                                                     {"amount", int64_t{1000}},
+                                                     {"tax", int64_t{0}},
+                                                     {"date", "2025-12-01"},
+                                                     {"hash", std::string(64, 'a')}}}},
+                 {"issue_date", "2025-12-01"},
+                 {"due_date", "2026-03-01"}};
+  Receipt first = CallFin(a.ledger, Supplier(), "register", reg);
+  REQUIRE(first.status == TxStatus::kCommitted);
+  const std::string id = contracts::ReceivableIdFor(first.tx_id);
+  Receipt dup = CallFin(a.ledger, Supplier(), "register", reg);
+  REQUIRE(dup.status == TxStatus::kRejected);
+  const std::string t = "/v1/fin/txs/" + dup.tx_id.Hex();
+  for (const KeyPair& k : {Supplier(), Regulator()}) {
+    json j = a.Ok(k, t);
+    CHECK(j["tx"]["args"]["invoices"][0]["number"] == "INV-77");
+    CHECK_FALSE(j["tx"]["raw"].is_null());
+    CHECK(j["reason"].get<std::string>().find(id) != std::string::npos);
+    CHECK(j["receipt"]["reason"].get<std::string>().find(id) != std::string::npos);
+  }
+  // The debtor is a party of the receivable but did not sign this tx; strangers and unknown ids.
+  for (const KeyPair& k : {Core(), Bank1(), Retailer()}) {
+    auto r = a.Signed(k, t);
+    CHECK(r.status == 403);
+    CHECK(r.body == api::ProtectedReadRefusal().body);
+  }
+  auto unknown = a.Signed(Supplier(), "/v1/fin/txs/" + std::string(64, '0'));
+  CHECK(unknown.status == 403);
+  CHECK(unknown.body == api::ProtectedReadRefusal().body);
+  CHECK(a.Signed(Supplier(), "/v1/fin/txs/xyz").status == 400);
+  CheckUnauthenticated(a.Get(t), "signed request");
 }
