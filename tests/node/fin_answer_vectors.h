@@ -250,6 +250,16 @@ inline nlohmann::ordered_json FinAnswerCases() {
             [](OJson& a) { a["state"] = "registered"; });
   bad_check("check_hash_only_state_altered", reg, CheckAnswer(f, reg, true),
             [](OJson& a) { a["fingerprint"]["state"] = "registered"; });
+  // Hash-only, the records shipped beside it (as the resolver ships trace records).
+  OJson shipped = CheckAnswer(f, reg, true);
+  shipped["records"] = {
+      {shipped["fingerprint"]["key"].get<std::string>(), {{"state", "encumbered"}}},
+      {shipped["invoice_key"]["key"].get<std::string>(), {{"state", "encumbered"}}}};
+  check("check_hash_only_records_shipped", reg, shipped, "ok", "encumbered");
+  bad_check("check_hash_only_shipped_record_altered", reg, shipped, [](OJson& a) {
+    a["fingerprint"]["state"] = "closed";
+    a["records"][a["fingerprint"]["key"].get<std::string>()]["state"] = "closed";
+  });
   // A true answer about another invoice (free) passed off as the answer for the registered one.
   check("check_proof_for_another_invoice", reg, free_answer, "reject");
   bad_check("check_bundle_without_invoice_key", mixed, mixed_answer, [&](OJson& a) {

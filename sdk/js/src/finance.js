@@ -143,8 +143,9 @@ export function normaliseInvoiceNumber(number) {
       } catch {
         first = 0xef; // a lone surrogate: not ASCII either
       }
+      const hex = first.toString(16).padStart(2, '0');
       throw bad('invoice number',
-        `only letters, digits and " -_/." are allowed (found byte 0x${first.toString(16).padStart(2, '0')})`);
+        `only letters, digits and " -_/." are allowed (found byte 0x${hex})`);
     }
     out += c;
   }
@@ -229,12 +230,16 @@ export function readAuthHeader(seedOrKey, chainId, method, target, tsMs) {
 // ---- Contract args (docs/finance.md §7) --------------------------------------------------------
 
 function receivableId(v, field = 'id') {
-  if (!RECEIVABLE_ID.test(needString(v, field))) throw bad(field, 'not a receivable id (rcv_ + 20 hex)');
+  if (!RECEIVABLE_ID.test(needString(v, field))) {
+    throw bad(field, 'not a receivable id (rcv_ + 20 hex)');
+  }
   return v;
 }
 
 function partId(v, field = 'part') {
-  if (!PART_ID.test(needString(v, field))) throw bad(field, 'not a part id (rcv_… or rcv_….k…)');
+  if (!PART_ID.test(needString(v, field))) {
+    throw bad(field, 'not a part id (rcv_… or rcv_….k…)');
+  }
   return v;
 }
 
@@ -266,7 +271,10 @@ function only(o, field, allowed) {
 
 export const FIN_FINANCE_KINDS = Object.freeze(['pledge', 'factoring_recourse',
   'factoring_nonrecourse']);
+// The contract's bounds (contracts/finance.h).
 export const FIN_MAX_TERM_DAYS = 366;
+export const FIN_MAX_INVOICES = 64;
+export const FIN_MAX_REFS = 16;
 
 function registerArgs(a) {
   object(a, 'args');
@@ -276,18 +284,26 @@ function registerArgs(a) {
   if (!/^[A-Z]{3}$/.test(currency)) throw bad('currency', 'an ISO 4217 code ([A-Z]{3})');
   const c = object(a.contract, 'contract');
   only(c, 'contract', ['number', 'hash']);
-  const invoices = list(a.invoices, 'invoices', 1, 64).map((inv, i) => {
+  const seen = new Set();
+  let total = 0n;
+  const invoices = list(a.invoices, 'invoices', 1, FIN_MAX_INVOICES).map((inv, i) => {
     const f = `invoices[${i}]`;
     object(inv, f);
     only(inv, f, ['number', 'amount', 'tax', 'date', 'hash']);
-    normaliseInvoiceNumber(inv.number);
-    return {
+    const out = {
       number: text(inv.number, `${f}.number`, 128),
       amount: amount(inv.amount, `${f}.amount`),
       tax: amount(inv.tax ?? 0, `${f}.tax`, 0n),
       date: date(inv.date, `${f}.date`),
       hash: hex64(inv.hash, `${f}.hash`),
     };
+    // One creditor and debtor per tx: the same number and date is the same invoice key.
+    const same = `${normaliseInvoiceNumber(inv.number)} ${out.date}`;
+    if (seen.has(same)) throw bad(f, 'the same invoice is listed twice (rule fin-duplicate)');
+    seen.add(same);
+    total += out.amount;
+    if (total > MAX_FIN_AMOUNT) throw bad('invoices', 'the amounts add up to more than 10^15');
+    return out;
   });
   const issue = date(a.issue_date, 'issue_date');
   const due = date(a.due_date, 'due_date');
@@ -298,19 +314,35 @@ function registerArgs(a) {
   const out = {
     debtor: orgId(a.debtor, 'debtor'),
     currency,
-    contract: { number: text(c.number, 'contract.number', 128), hash: hex64(c.hash, 'contract.hash') },
+    contract: {
+      number: text(c.number, 'contract.number', 128),
+      hash: hex64(c.hash, 'contract.hash'),
+    },
     invoices,
     issue_date: issue,
     due_date: due,
   };
-  if (a.refs !== undefined) {
-    out.refs = list(a.refs, 'refs', 0, 32).map((r, i) => {
-      object(r, `refs[${i}]`);
-      only(r, `refs[${i}]`, ['type', 'id']);
-      return { type: text(r.type, `refs[${i}].type`, 32), id: text(r.id, `refs[${i}].id`, 256) };
+  if (a.refs !== undefined && a.refs !== null) {
+    const ids = new Set();
+    out.refs = list(a.refs, 'refs', 0, FIN_MAX_REFS).map((r, i) => {
+      const f = `refs[${i}]`;
+      object(r, f);
+      only(r, f, ['type', 'id']);
+      if (!/^[a-z0-9_]{1,32}$/.test(needString(r.type, `${f}.type`))) {
+        throw bad(`${f}.type`, '1 to 32 of a-z 0-9 _ (po, desadv)');
+      }
+      // As the provenance contract indexes a bizTransaction: trimmed, printable, no spaces.
+      const id = needString(r.id, `${f}.id`).replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
+      const bytes = id.length > 0 ? utf8Encode(id) : new Uint8Array(0);
+      if (bytes.length < 1 || bytes.length > 256 || bytes.some((b) => b <= 0x20 || b === 0x7f)) {
+        throw bad(`${f}.id`, '1 to 256 printable bytes, no spaces');
+      }
+      if (ids.has(id)) throw bad(`${f}.id`, 'listed twice');
+      ids.add(id);
+      return { type: r.type, id };
     });
   }
-  if (a.require_delivery !== undefined) {
+  if (a.require_delivery !== undefined && a.require_delivery !== null) {
     if (typeof a.require_delivery !== 'boolean') {
       throw new TypeError('require_delivery: expected a boolean');
     }
@@ -534,9 +566,10 @@ export function finOverdueAt(record, timeMs) {
 /**
  * Verifies the answer to a receivable read (GET /v1/fin/receivables/{id}?proof=true) for
  * receivable `id`: the bundle verifies from `trust` and proves exactly fin/rcv/<id>, present; the
- * answer's `receivable` (or `record`) re-encoded canonically is the proven value; its id is `id`; `overdue` is what the record and
- * the certified block time say. Returns { ok, record, overdue, height, blockId, timestampMs,
- * signers, quorum, checked }. Throws VerifyError (TypeError / RangeError for a malformed id).
+ * answer's `receivable` (or `record`) re-encoded canonically is the proven value; its id is
+ * `id`; `overdue` is what the record and the certified block time say. Returns { ok, record,
+ * overdue, height, blockId, timestampMs, signers, quorum, checked }. Throws VerifyError
+ * (TypeError / RangeError for a malformed id).
  */
 export function verifyReceivableAnswer(answer, trust, id) {
   if (needString(id, 'id') === '' || id.includes(' ')) throw bad('id', 'empty or with a space');
@@ -654,7 +687,8 @@ export function getReceivableHistory(conn, id, { cursor, limit } = {}) {
 
 /** GET /v1/fin/parties/{org}/receivables: {org, receivables, next_cursor, as_of}. */
 export function listPartyReceivables(conn, org, { cursor, limit } = {}) {
-  return finGet(conn, `/v1/fin/parties/${orgId(org, 'org')}/receivables${query({ cursor, limit })}`);
+  const target = `/v1/fin/parties/${orgId(org, 'org')}/receivables${query({ cursor, limit })}`;
+  return finGet(conn, target);
 }
 
 /**

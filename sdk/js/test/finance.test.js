@@ -89,7 +89,8 @@ test('readAuthHeader refuses what the node would never accept', () => {
   assert.throws(() => tm.readAuthHeader('AB'.repeat(32), 'c', 'GET', '/', 1), /seed/);
   // A plain key file works; one whose public key is not the seed's is refused.
   const keyFile = { public_key: tm.toHex(tm.publicKeyFromSeed(seed)), seed: tm.toHex(seed) };
-  assert.equal(tm.readAuthHeader(keyFile, 'c', 'GET', '/', 1), tm.readAuthHeader(seed, 'c', 'GET', '/', 1));
+  assert.equal(tm.readAuthHeader(keyFile, 'c', 'GET', '/', 1),
+    tm.readAuthHeader(seed, 'c', 'GET', '/', 1));
   assert.throws(() => tm.readAuthHeader({ ...keyFile, public_key: '00'.repeat(32) }, 'c', 'GET',
     '/', 1), /public_key/);
   assert.throws(() => tm.readAuthHeader({ cipher: {} }, 'c', 'GET', '/', 1), /seed/);
@@ -211,10 +212,22 @@ test('finArgs.register: what the contract would refuse is refused here, naming t
   bad((a) => { a.debtor = 'plat form'; }, /debtor/);
   bad((a) => { a.amount = 5; }, /unknown field "amount"/);
   bad((a) => { a.require_delivery = 'yes'; }, /require_delivery/);
+  bad((a) => { a.invoices.push({ ...a.invoices[0], number: 'inv 2026.0001', amount: 5 }); },
+    /invoices\[1\]: the same invoice is listed twice/);
+  bad((a) => { a.invoices.push({ ...a.invoices[0], number: 'X', amount: 10n ** 15n }); },
+    /invoices: the amounts add up/);
+  bad((a) => { a.refs = Array.from({ length: 17 }, (_, i) => ({ type: 'po', id: `P${i}` })); },
+    /refs/);
+  bad((a) => { a.refs = [{ type: 'PO', id: 'P1' }]; }, /refs\[0\]\.type/);
+  bad((a) => { a.refs = [{ type: 'po', id: 'P 1' }]; }, /refs\[0\]\.id/);
+  bad((a) => { a.refs = [{ type: 'po', id: 'P1' }, { type: 'desadv', id: ' P1 ' }]; },
+    /refs\[1\]\.id: listed twice/);
   const ok = registerArgs();
   ok.refs = undefined;
   ok.require_delivery = false;
   tm.finArgs.register(ok);
+  ok.refs = [{ type: 'desadv', id: ' DESADV-9\n' }];
+  assert.deepEqual(tm.finArgs.register(ok).refs, [{ type: 'desadv', id: 'DESADV-9' }]);
 });
 
 test('finArgs: every method of docs/finance.md §7, and their refusals', () => {
@@ -258,9 +271,10 @@ function fakeFetch(routes, seen) {
   };
 }
 
-test('REST: reads are signed over the exact target; the bank check verifies end to end', async () => {
+test('REST: reads are signed over the exact target; the bank check verifies', async () => {
   const check = proofDoc.fin_answers.find((x) => x.name === 'check_registered');
-  const target = `/v1/fin/check?fingerprint=${check.ask.fingerprint}&invoice_key=${check.ask.invoice_key}`;
+  const target =
+    `/v1/fin/check?fingerprint=${check.ask.fingerprint}&invoice_key=${check.ask.invoice_key}`;
   const seen = [];
   const seed = new Uint8Array(32).fill(9);
   const conn = tm.finConnection({ baseUrl: 'http://node:8080/', chainId: 'tidemark-test', seed,
@@ -335,6 +349,7 @@ test('hashes given in upper case are taken lower-cased (the node answers in lowe
   const r = tm.verifyFinCheckAnswer(c.answer, proofDoc.trust, {
     fingerprint: c.ask.fingerprint.toUpperCase(), invoiceKey: c.ask.invoice_key.toUpperCase() });
   assert.equal(r.state, 'encumbered');
-  const a = tm.finArgs.register({ ...registerArgs(), contract: { number: 'C', hash: H('x').toUpperCase() } });
+  const a = tm.finArgs.register({ ...registerArgs(),
+    contract: { number: 'C', hash: H('x').toUpperCase() } });
   assert.equal(a.contract.hash, H('x'));
 });
