@@ -476,11 +476,11 @@ Status Story::BankCheck(const std::string& bank, const std::string& want) {
     // The proof is of the latest certified state, which may trail the last commit by a block.
     if (v.state == want || std::chrono::steady_clock::now() >= until) {
       ++step_;
-      Say("  " + std::string(step_ < 10 ? " " : "") + std::to_string(step_) + ". the " + bank +
-          " (" + org_of_.at(bank) + ") checks invoice " + kInvoiceNo +
-          " by its fingerprint, computed on its side: " + v.state +
-          "  (proof verified from the genesis: block " + std::to_string(v.proof.height) + ", " +
-          std::to_string(v.proof.signers.size()) + " validator signatures)");
+      Say("  " + std::string(step_ < 10 ? " " : "") + std::to_string(step_) + ". " +
+          std::string(bank == "bank" ? "the bank " : "the second bank ") + org_of_.at(bank) +
+          " checks invoice " + kInvoiceNo + " by its fingerprint, computed on its side: " +
+          v.state + "  (proof verified from the genesis: block " + std::to_string(v.proof.height) +
+          ", " + std::to_string(v.proof.signers.size()) + " validator signatures)");
       if (v.state != want) {
         return Status::FailedPrecondition("the bank's check says " + v.state + ", expected " +
                                           want);
