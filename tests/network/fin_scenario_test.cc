@@ -205,8 +205,16 @@ TEST_CASE("fin scenario: three tiers, delivery evidence, one financing, settleme
 
   // 7. The same invoice registered again under a new receivable: refused, in the same amount
   // and in another (the invoice key has no amount), and as part of a two-invoice receivable.
-  Refused(client::FinRegister(sc, supplier, Invoice("INV-2026/0001", 1'250'000)), "fin-duplicate",
-          "same invoice again");
+  auto dup = client::FinRegister(sc, supplier, Invoice("INV-2026/0001", 1'250'000));
+  Refused(dup, "fin-duplicate", "same invoice again");
+  // The refusal leaves its audit event in the receipt (data redacted in public views).
+  json again_answer = json::parse(dup->answer_json);
+  bool audited = false;
+  for (const json& e : again_answer["receipt"]["events"]) {
+    audited |= e["type"] == "fin.duplicate_attempt";
+    CHECK(e["data"].value("redacted", false));
+  }
+  CHECK(audited);
   Refused(client::FinRegister(sc, supplier, Invoice("inv 2026 0001", 900'000)), "fin-duplicate",
           "same invoice, another amount, another spelling");
   client::FinReceivable two = Invoice("INV-2026/0002", 10'000);
