@@ -131,6 +131,25 @@ TEST_CASE("fin: confirm by the debtor; delivery evidence when required") {
     CHECK(Str(rec, "state") == "CONFIRMED");
     CHECK(Str(*rec.Find("delivery"), "ref") == "urn:po:PO-77");
   }
+  SECTION("an event its recorder declared erroneous is no evidence") {
+    Value refs = Value::List{Value::Map{{"type", "po"}, {"id", "PO-9"}}};
+    std::string id =
+        Registered(c, "INV-1", 1000000, Value::Map{{"refs", refs}, {"require_delivery", true}});
+    auto ev = Ev("ObjectEvent", "OBSERVE", "receiving", {"urn:epc:id:sgtin:0614141.107346.2018"});
+    ev["bizTransactionList"] = {{{"type", "po"}, {"bizTransaction", "PO-9"}}};
+    ev["eventID"] = "urn:uuid:22222222-2222-2222-2222-222222222222";
+    Must(Capture(c, "platform/admin", {ev}));
+    auto decl = ev;
+    decl["errorDeclaration"] = {{"declarationTime", "2024-03-02T00:00:00Z"},
+                                {"reason", "incorrect_data"}};
+    Must(Capture(c, "platform/admin", {decl}));
+    Refused(
+        c,
+        [&] {
+          return Fin(c, "platform/admin", "confirm", Value::Map{{"id", id}});
+        },
+        "FAILED_PRECONDITION", "fin-delivery");
+  }
   SECTION("accepting counts too") {
     Value refs = Value::List{Value::Map{{"type", "desadv"}, {"id", "DESADV-1"}}};
     std::string id =
@@ -349,6 +368,32 @@ TEST_CASE("fin: at most 256 parts per receivable") {
       "FAILED_PRECONDITION", "fin-parts-limit");
   Must(Fin(c, "supplier/admin", "split", SplitArgs(id + ".15", {1000000, 15000000})));
   CHECK(Record(c, id).Find("parts")->as_map().size() == 243);
+  // The largest receivable still settles: the record stays far below a state value's limit and
+  // the settlement event below an event's.
+  Must(Fin(c, "platform/admin", "settle", Id(id)));
+  CHECK(Record(c, id).Encode().size() < 256 * 1024);
+  CHECK(Record(c, id).Find("settled")->Find("payees")->as_list().size() == 227);
+}
+
+TEST_CASE("fin: part ids stay short however deep the splits go") {
+  Chain c;
+  FinConsortium(c);
+  std::string part = Confirmed(c, "INV-1", 1000);
+  int64_t amount = 1000;
+  for (;;) {
+    Receipt r = Fin(c, "supplier/admin", "split", SplitArgs(part, {amount - 1, 1}));
+    if (!Ok(r)) {
+      INFO(r.reason);
+      CHECK(r.reason.rfind("FAILED_PRECONDITION: rule fin-parts-limit: ", 0) == 0);
+      break;
+    }
+    part += ".1";
+    --amount;
+    REQUIRE(part.size() <= kMaxFinPartIdLen);
+  }
+  CHECK(part.size() + 2 > kMaxFinPartIdLen);
+  // The deepest part is still addressable.
+  Must(Fin(c, "supplier/admin", "transfer", To(part, "trucker")));
 }
 
 TEST_CASE("fin: transfer by the holder; the new holder becomes a party") {
@@ -735,6 +780,23 @@ TEST_CASE("fin: bad arguments are refused naming the field, and change nothing")
   Refused(
       c, [&] { return Fin(c, "platform/admin", "settle", Id("rcv_nope")); }, "PERMISSION_DENIED",
       "fin-debtor");
+}
+
+TEST_CASE("fin: a party's receivables, page by page") {
+  Chain c;
+  FinConsortium(c);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) ids.push_back(Registered(c, "INV-" + std::to_string(i)));
+  std::sort(ids.begin(), ids.end());
+  CHECK(ReceivablesOfParty(c.state, "platform") == ids);
+  CHECK(ReceivablesOfParty(c.state, "stranger").empty());
+  auto first = ReceivablesOfParty(c.state, "supplier", "", 2);
+  CHECK(first == std::vector<std::string>{ids[0], ids[1]});
+  auto rest = ReceivablesOfParty(c.state, "supplier", first.back(), 10);
+  CHECK(rest == std::vector<std::string>{ids[2], ids[3], ids[4]});
+  Must(Fin(c, "platform/admin", "confirm", Id(ids[3])));
+  Must(Fin(c, "supplier/admin", "transfer", To(ids[3], "trucker")));
+  CHECK(ReceivablesOfParty(c.state, "trucker") == std::vector<std::string>{ids[3]});
 }
 
 TEST_CASE("fin: overdue is read from block time, never stored") {
