@@ -276,6 +276,11 @@ TEST_CASE("fin api: missing, malformed, expired, wrong-chain, forged and revoked
     CheckUnauthenticated(a.Signed(Supplier(), t, 0, kChain, t + "&x"), "signature does not verify");
     CheckUnauthenticated(a.Signed(Revoked(), t), "revoked");
     CheckUnauthenticated(a.Signed(Unknown(), t), "not enrolled");
+    // A stranger is refused on the state read, before any signature is checked (docs/api.md,
+    // "What a stranger costs"): a garbage signature gets the same answer.
+    std::string junk = ReadAuthHeader(Unknown(), kChain, "GET", t, Now());
+    junk.replace(junk.find(",sig=") + 5, 128, std::string(128, '0'));
+    CheckUnauthenticated(a.Get(t, "Authorization: " + junk + "\r\n"), "not enrolled");
     CheckUnauthenticated(a.Signed(Service(), t), "service key");
     // A good signature moved to another key's header.
     std::string other = ReadAuthHeader(Core(), kChain, "GET", t, Now());
