@@ -12,6 +12,7 @@
 #include "tidemark/contracts/genesis.h"
 #include "tidemark/contracts/identity.h"
 #include "tidemark/fin_fingerprint.h"
+#include "tidemark/node/api/cursor.h"
 #include "tidemark/node/api/fin_api.h"
 #include "tidemark/node/api/http_service.h"
 #include "tidemark/node/api/json.h"
@@ -399,6 +400,22 @@ TEST_CASE("fin api: a party list shows each reader what it may see") {
   json p2 = a.Ok(Supplier(), t + "?limit=1&cursor=" + p1["next_cursor"].get<std::string>());
   CHECK(ids(p2) == std::vector<std::string>{kRcv2});
   CHECK(p2["next_cursor"].is_null());
+  // A reader that is not the org pages with limit=1 to the end: no page and no cursor names a
+  // receivable it may not read (a cursor is an encoded id; Bank1 may read only kRcv1).
+  std::string cursor;
+  for (int page = 0; page < 4; ++page) {
+    json pj = a.Ok(Bank1(), t + "?limit=1" + (cursor.empty() ? "" : "&cursor=" + cursor));
+    for (const auto& id : ids(pj)) CHECK(id == kRcv1);
+    CHECK(pj.dump().find(kRcv2) == std::string::npos);
+    if (pj["next_cursor"].is_null()) break;
+    cursor = pj["next_cursor"].get<std::string>();
+    auto decoded = node::api::DecodeCursor(cursor, "p1", 2);
+    REQUIRE(decoded.ok());
+    char buf[24];
+    std::snprintf(buf, sizeof(buf), "%016llx%04llx", static_cast<unsigned long long>((*decoded)[0]),
+                  static_cast<unsigned long long>((*decoded)[1]));
+    CHECK("rcv_" + std::string(buf) != kRcv2);
+  }
   CHECK(a.Ok(Bank1(), "/v1/fin/parties/core/receivables")["receivables"].size() == 1);
   CHECK(a.Signed(Supplier(), "/v1/fin/parties/Bad%20Org/receivables").status == 400);
 }

@@ -304,17 +304,21 @@ HttpResponse FinApi::PartyReceivables(const HttpRequest& req, const std::string&
     if (!f.ok()) return Fail(f.status(), req);
     from = *f;
   }
-  // The org itself and the regulator see every entry; another reader those it is a party of.
+  // The org itself and the regulator see every entry of the org's index. Another reader walks
+  // its OWN index and keeps the receivables `org` is also a party of: so every id it meets, and
+  // the next_cursor (the next id of the index walked), is one of its own, and neither a page nor
+  // a cursor names a receivable the reader may not read.
   const bool sees_all = reader->org == org || reader->Has(contracts::Role::kRegulator);
+  const std::string& walked = sees_all ? org : reader->org;
   json items = json::array();
   std::optional<std::string> next;
   uint64_t version = 0;
   Status st = ledger_->ReadState([&](const contracts::StateView& view, uint64_t h) -> Status {
     version = h;
-    const std::string prefix = fin::PartyPrefix(org);
+    const std::string prefix = fin::PartyPrefix(walked);
     size_t examined = 0;
     Status inner;
-    view.Scan(prefix, from.empty() ? std::string() : fin::Party(org, from),
+    view.Scan(prefix, from.empty() ? std::string() : fin::Party(walked, from),
               [&](const std::string& k, const Bytes&) {
                 std::string id = k.substr(prefix.size());
                 if (items.size() == *limit || examined == options_.max_scan_per_page) {
@@ -327,7 +331,7 @@ HttpResponse FinApi::PartyReceivables(const HttpRequest& req, const std::string&
                   inner = rec.status();
                   return false;
                 }
-                if (!*rec || !(sees_all || IsParty(**rec, reader->org))) return true;
+                if (!*rec || !(sees_all || IsParty(**rec, org))) return true;
                 const Value& r = **rec;
                 const Value* amount = r.Find("amount");
                 items.push_back(json{
