@@ -5,6 +5,9 @@
 // published at /v1/genesis, and the epoch changes since it, carried in the bundle). The mark says what
 // was checked, or turns into a warning when any check fails.
 import * as tm from '../../sdk/js/src/index.js';
+
+// An SDK function by name, or undefined while the SDK lacks it (finance arrives with finsdk).
+const sdk = (name) => tm[name];
 import { get, routes } from './api.js';
 
 // The trust anchor: the genesis validator set (/v1/genesis: {chain_id, epoch, validators,
@@ -40,5 +43,62 @@ export async function verifyTrace(answer) {
   } catch (e) {
     return { state: 'bad', title: '✘ Verification failed.',
       detail: `This page does not match what the validators signed (${e.reason || e.message}). Do not trust it.` };
+  }
+}
+
+// The mark's text from a verifier result: who signed which block.
+function signedBy(r, genesis) {
+  const signers = (r.signers || []).map((v) => v.org || `#${v.index}`);
+  return {
+    signers,
+    detail: `${signers.length} of ${r.validatorCount} validators signed block ${r.height}`,
+    more: `Signed by ${signers.join(', ')}, checked against the genesis validator set of ${genesis.chain_id}. ` +
+      `Checked: ${(r.checked || []).join(', ')}.`,
+  };
+}
+
+function failed(e, what) {
+  return { state: 'bad', title: '✘ NOT verified.',
+    detail: `${what} does not match what the validators signed (${e.reason || e.message}). Do not trust it.` };
+}
+
+/**
+ * Verifies a bank check answer (GET /v1/fin/check?...&proof) for the fingerprint and invoice key
+ * this browser computed. Resolves to {state: 'ok' | 'bad' | 'unverified', title, detail, more,
+ * result}; result.state (free / registered / encumbered / closed) is the proven one.
+ */
+export async function verifyFinCheck(answer, want) {
+  const fn = sdk('verifyFinCheckAnswer');
+  if (typeof fn !== 'function') {
+    return { state: 'unverified', title: 'Not verified.', detail: 'This explorer has no finance verifier.' };
+  }
+  try {
+    const genesis = await trustAnchor();
+    const r = fn(answer, genesis, { fingerprint: want.fingerprint, invoiceKey: want.invoiceKey, invoice_key: want.invoiceKey });
+    if (!r || r.ok !== true) throw new Error('the proof did not verify');
+    const s = signedBy(r, genesis);
+    return { state: 'ok', title: '✔ Verified in your browser.', result: r, signers: s.signers,
+      detail: `${s.detail}; the Merkle proof shows this invoice ${r.state === 'free' ? 'absent from' : 'recorded in'} that block’s state.`,
+      more: s.more };
+  } catch (e) {
+    return failed(e, 'This answer');
+  }
+}
+
+/** Verifies a receivable answer (GET /v1/fin/receivables/{id}?proof=true), as verifyFinCheck. */
+export async function verifyReceivable(answer) {
+  const fn = sdk('verifyReceivableAnswer');
+  if (typeof fn !== 'function') {
+    return { state: 'unverified', title: 'Not verified.', detail: 'This explorer has no finance verifier.' };
+  }
+  try {
+    const genesis = await trustAnchor();
+    const r = fn(answer, genesis);
+    if (!r || r.ok !== true) throw new Error('the proof did not verify');
+    const s = signedBy(r, genesis);
+    return { state: 'ok', title: '✔ Verified in your browser.', result: r, signers: s.signers,
+      detail: `${s.detail}; the Merkle proof covers this receivable’s record.`, more: s.more };
+  } catch (e) {
+    return failed(e, 'This page');
   }
 }

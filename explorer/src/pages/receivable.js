@@ -1,0 +1,156 @@
+// The receivable page (/fin/receivables/{id}), for a signed-in party (creditor, debtor, holders,
+// financiers, the regulator): the holder tree of splits and transfers, encumbrances and offers,
+// the timeline (history) and, once settled, the payees. Every read is signed with the reader's
+// key (session.js) and the record is verified in this browser; the node answers 403 to anyone
+// else, without saying whether the receivable exists.
+import { ApiError } from '../api.js';
+import { formatAmount } from '../fin.js';
+import { currentReader, signInPanel, signedGet } from '../session.js';
+import { badge, errorBox, h, hashLink, link, problemText, section, table, utc } from '../ui.js';
+import { verifyReceivable } from '../verify.js';
+
+const KIND = { pledge: 'pledge', factoring_recourse: 'factoring with recourse', factoring_nonrecourse: 'factoring without recourse' };
+const stateKind = (s) => ({ ACTIVE: 'ok', CONFIRMED: 'ok', SETTLED: 'ok', REGISTERED: 'warn', SPLIT: '', RELEASED: '',
+  DISPUTED: 'warn', REJECTED: 'bad', CANCELLED: 'bad' }[s] ?? '');
+const stateBadge = (s) => badge(String(s || '').toLowerCase(), stateKind(s));
+
+export async function receivablePage(main, ctx, id) {
+  ctx.title(id);
+  const rerender = () => ctx.navigate(location.pathname, { replace: true });
+  main.append(h('h1', {}, 'Receivable ', h('span', { class: 'mono' }, id)),
+    signInPanel(ctx, { onChange: rerender, purpose: 'Receivables are readable by their parties only: sign in with a key of the creditor, the debtor, a holder, a financier or the regulator.' }));
+  if (!currentReader()) {
+    main.append(h('p', { class: 'muted', 'data-testid': 'need-key' }, 'Load your key file to read this receivable.'));
+    return;
+  }
+  const mark = h('div', { class: 'mark pending', role: 'status', 'data-testid': 'verify-mark' }, 'Verifying in your browser…');
+  let answer;
+  let history = null;
+  try {
+    const path = `/v1/fin/receivables/${encodeURIComponent(id)}`;
+    [{ body: answer }, history] = await Promise.all([
+      signedGet(`${path}?proof=true`),
+      signedGet(`${path}/history?limit=200`).then((r) => r.body).catch((e) => ({ error: e })),
+    ]);
+  } catch (e) {
+    if (e instanceof ApiError && (e.status === 403 || e.status === 404)) {
+      main.append(h('div', { class: 'notice bad', role: 'alert', 'data-testid': 'not-party' },
+        'Not a party (or no such receivable): the ledger shows a receivable only to its creditor, debtor, holders, ' +
+        'financiers and the regulator, and does not say whether it exists to anyone else.'));
+      return;
+    }
+    if (e instanceof ApiError && e.status === 401) {
+      main.append(h('div', { class: 'notice bad', role: 'alert', 'data-testid': 'unauthenticated' },
+        `The node did not accept your signature: ${problemText(e)}`));
+      return;
+    }
+    throw e;
+  }
+
+  const v = await verifyReceivable(answer);
+  // The proven record when the verifier returns it; the answer's otherwise (the mark says which).
+  const rec = (v.result && v.result.receivable) || answer.receivable || answer;
+  const cur = rec.currency;
+  const money = (a) => formatAmount(a, cur);
+  const parts = rec.parts || {};
+  mark.className = `mark ${v.state}`;
+  mark.dataset.state = v.state;
+  mark.replaceChildren(h('strong', {}, v.title), h('span', {}, ` ${v.detail}`),
+    v.more ? h('details', {}, h('summary', {}, 'What was checked'), h('p', {}, v.more)) : null);
+
+  const encumbered = Object.values(parts).filter((p) => p.encumbrance);
+  const offers = Object.values(parts).filter((p) => p.offer);
+  main.append(mark,
+    section('Receivable', h('dl', { class: 'facts', 'data-testid': 'rcv-facts' },
+      row('State', h('span', { 'data-testid': 'rcv-state' }, stateBadge(rec.state), answer.overdue ? [' ', badge('overdue', 'bad')] : null)),
+      row('Amount', h('strong', {}, money(rec.amount))),
+      row('Creditor', orgLink(rec.creditor)),
+      row('Debtor', orgLink(rec.debtor)),
+      row('Issued', rec.issue_date),
+      row('Due', rec.due_date),
+      row('Contract', rec.contract ? [rec.contract.number, ' ', h('span', { class: 'mono muted', title: rec.contract.hash }, `SHA-256 ${String(rec.contract.hash || '').slice(0, 16)}…`)] : ''),
+      row('Delivery evidence', rec.require_delivery ? 'required before confirmation' : 'not required'),
+      row('References', (rec.refs || []).map((r) => `${r.type} ${r.id}`).join(', ')),
+      row('Registered at', rec.created_height !== undefined ? `block ${rec.created_height}` : ''),
+      row('Confirmed at', rec.confirmed_height !== undefined ? `block ${rec.confirmed_height}` : ''),
+      row('Parties', (rec.parties || []).join(', ')))),
+    section('Invoices', table([
+      { label: 'Number', cell: (i) => i.number },
+      { label: 'Amount', cell: (i) => money(i.amount), cls: 'num' },
+      { label: 'Tax', cell: (i) => money(i.tax), cls: 'num hide-sm' },
+      { label: 'Date', cell: (i) => i.date },
+      { label: 'Fingerprint', cell: (i) => h('span', { class: 'mono', title: i.fingerprint }, String(i.fingerprint || '').slice(0, 16) + '…'), cls: 'hide-sm' },
+    ], rec.invoices || [])),
+    section('Holders', h('p', { class: 'muted' }, 'Each split divides a part among its children; the leaves hold the value.'),
+      h('div', { 'data-testid': 'holder-tree' }, tree(parts, rec.id || id, money))),
+    section('Encumbrances', table([
+      { label: 'Part', cell: (p) => h('span', { class: 'mono' }, p.id) },
+      { label: 'Kind', cell: (p) => KIND[p.encumbrance.kind] || p.encumbrance.kind },
+      { label: 'Financier', cell: (p) => orgLink(p.encumbrance.financier) },
+      { label: 'Amount', cell: (p) => money(p.encumbrance.amount), cls: 'num' },
+      { label: 'State', cell: (p) => stateBadge(p.encumbrance.state) },
+      { label: 'Since', cell: (p) => (p.encumbrance.since_height !== undefined ? `block ${p.encumbrance.since_height}` : ''), cls: 'hide-sm' },
+    ], encumbered, { empty: 'No part is or was financed.' }),
+    offers.length ? table([
+      { label: 'Part', cell: (p) => h('span', { class: 'mono' }, p.id) },
+      { label: 'Offered to', cell: (p) => orgLink(p.offer.bank) },
+      { label: 'Kind', cell: (p) => KIND[p.offer.kind] || p.offer.kind },
+      { label: 'Amount', cell: (p) => money(p.offer.amount), cls: 'num' },
+    ], offers, { caption: 'Pending offers' }) : null),
+    rec.settled ? section('Settlement', h('p', {}, `Settled at block ${rec.settled.height}, ${utc(rec.settled.time_ms)}.`),
+      table([
+        { label: 'Part', cell: (p) => h('span', { class: 'mono' }, p.part) },
+        { label: 'Paid to', cell: (p) => orgLink(p.org) },
+        { label: 'As', cell: (p) => p.as },
+        { label: 'Amount', cell: (p) => money(p.amount), cls: 'num' },
+      ], rec.settled.payees || [], { empty: 'No payees.' })) : null,
+    section('Timeline', timeline(history, money)));
+}
+
+function row(k, v) {
+  if (v === null || v === undefined || v === '' || (Array.isArray(v) && !v.length)) return null;
+  return [h('dt', {}, k), h('dd', {}, v)];
+}
+
+const orgLink = (org) => (org ? link(`/orgs/${encodeURIComponent(org)}`, org) : '');
+
+// The parts as a nested list from the root: amount, holder, state, encumbrance or offer.
+function tree(parts, rootId, money) {
+  const seen = new Set();
+  const node = (pid) => {
+    const p = parts[pid];
+    if (!p || seen.has(pid)) return h('li', {}, h('span', { class: 'mono' }, pid), ' (missing)');
+    seen.add(pid);
+    const kids = Array.isArray(p.children) ? p.children : [];
+    return h('li', { 'data-part': pid, 'data-state': p.state },
+      h('div', { class: 'part' },
+        h('span', { class: 'mono' }, pid === rootId ? pid : pid.slice(rootId.length) || pid), ' ',
+        h('strong', {}, money(p.amount)), ' ',
+        p.state === 'SPLIT' ? badge('split') : ['held by ', orgLink(p.holder), ' ', stateBadge(p.state)],
+        p.encumbrance ? [' ', badge(`${KIND[p.encumbrance.kind] || p.encumbrance.kind} · ${p.encumbrance.financier} · ${String(p.encumbrance.state).toLowerCase()}`,
+          p.encumbrance.state === 'ACTIVE' ? 'warn' : '')] : null,
+        p.offer ? [' ', badge(`offered to ${p.offer.bank}`, '')] : null),
+      kids.length ? h('ul', {}, kids.map(node)) : null);
+  };
+  return h('ul', { class: 'tree' }, node(rootId));
+}
+
+const ACTION = {
+  register: 'Registered', confirm: 'Confirmed by the debtor', dispute: 'Disputed', resolve: 'Dispute resolved',
+  reject: 'Rejected', cancel: 'Cancelled', split: 'Split', transfer: 'Transferred', offer_finance: 'Offered for financing',
+  withdraw_offer: 'Offer withdrawn', accept_finance: 'Financed', release: 'Released', settle: 'Settled',
+};
+
+function timeline(history, money) {
+  if (!history) return h('p', { class: 'muted' }, 'No history.');
+  if (history.error) return errorBox(history.error);
+  const entries = history.entries || history.history || [];
+  if (!entries.length) return h('p', { class: 'muted' }, 'No history.');
+  const skip = new Set(['seq', 'height', 'time_ms', 'tx', 'action', 'org']);
+  const detail = (e) => Object.entries(e).filter(([k]) => !skip.has(k)).map(([k, v]) =>
+    `${k.replace(/_/g, ' ')} ${k.includes('amount') && !Array.isArray(v) ? money(v) : Array.isArray(v) ? v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : x)).join(', ') : typeof v === 'object' ? JSON.stringify(v) : v}`).join(' · ');
+  return h('ol', { class: 'timeline', 'data-testid': 'rcv-timeline' }, entries.map((e) => h('li', {},
+    h('div', { class: 'step' }, ACTION[e.action] || e.action, e.org ? ` by ${e.org}` : ''),
+    h('div', { class: 'muted' }, [e.time_ms !== undefined ? utc(e.time_ms) : '', e.height !== undefined ? `block ${e.height}` : '', detail(e)].filter(Boolean).join(' · ')),
+    e.tx ? h('div', { class: 'small-link' }, hashLink(`/txs/${e.tx}`, e.tx, 8)) : null)));
+}
