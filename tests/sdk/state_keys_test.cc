@@ -13,6 +13,7 @@
 #include <set>
 #include <sstream>
 
+#include "tidemark/state_keys/finance.h"
 #include "tidemark/state_keys/governance.h"
 #include "tidemark/state_keys/identity.h"
 #include "tidemark/state_keys/provenance.h"
@@ -42,11 +43,9 @@ std::string LowerFirst(std::string s) {
 
 // The JS names of what the headers declare: "prov.obj", "prov.OBJ_PREFIX", "seqPart", ...
 std::set<std::string> DeclaredNames() {
-  const std::map<std::string, std::string> ns_of = {{"parts.h", ""},
-                                                    {"system.h", "sys."},
-                                                    {"identity.h", "identity."},
-                                                    {"governance.h", "gov."},
-                                                    {"provenance.h", "prov."}};
+  const std::map<std::string, std::string> ns_of = {
+      {"parts.h", ""},          {"system.h", "sys."},      {"identity.h", "identity."},
+      {"governance.h", "gov."}, {"provenance.h", "prov."}, {"finance.h", "fin."}};
   const std::regex constant(R"(^inline constexpr std::string_view k(\w+) =)");
   const std::regex builder(R"(^(?:inline )?std::string (\w+)\()");
   std::set<std::string> out;
@@ -117,4 +116,14 @@ TEST_CASE("composite keys: a prefix scan of one id never reaches a longer id") {
                        sk::prov::LotPrefixOfProduct("09506000134352")));
   // The validator-set key the light clients prove is governance's.
   CHECK(sk::gov::kValidators == "gov/validators");
+}
+
+TEST_CASE("fin composite keys: a prefix scan of one org or receivable never reaches a longer one") {
+  const std::string r1 = "rcv_0a1b2c3d4e5f60718293", r10 = r1 + ".1";
+  CHECK(!sk::HasPrefix(sk::fin::Party("acme2", r1), sk::fin::PartyPrefix("acme")));
+  CHECK(sk::HasPrefix(sk::fin::Party("acme", r1), sk::fin::PartyPrefix("acme")));
+  CHECK(!sk::HasPrefix(sk::fin::History(r10, 1), sk::fin::HistoryPrefix(r1)));
+  CHECK(sk::fin::History(r1, 9) < sk::fin::History(r1, 10));
+  CHECK(sk::fin::Attempt("ab", 7, 3) == "fin/attempt/ab 0000000000000007 00000003");
+  CHECK(sk::fin::Attempt("ab", 7, 3) < sk::fin::Attempt("ab", 7, 12));
 }

@@ -3,6 +3,8 @@
 // checked against the C++ layout the contracts use (docs/encoding.md, section 6).
 #include <climits>
 
+#include "tidemark/hash.h"
+#include "tidemark/state_keys/finance.h"
 #include "tidemark/state_keys/governance.h"
 #include "tidemark/state_keys/identity.h"
 #include "tidemark/state_keys/provenance.h"
@@ -113,6 +115,31 @@ Json StateKeyVectors() {
   t.Constant("prov.DELEG_PREFIX", sk::prov::kDelegPrefix);
   t.Call("prov.deleg", {"/01/09506000134352", "acme"},
          sk::prov::Deleg("/01/09506000134352", "acme"));
+
+  const std::string rcv = "rcv_0a1b2c3d4e5f60718293";
+  const std::string fp = Sha256(AsBytes("fingerprint")).Hex();
+  t.Constant("fin.PREFIX", sk::fin::kPrefix);
+  t.Constant("fin.RECEIVABLE_PREFIX", sk::fin::kReceivablePrefix);
+  t.Call("fin.receivable", {rcv}, sk::fin::Receivable(rcv));
+  t.Constant("fin.FINGERPRINT_PREFIX", sk::fin::kFingerprintPrefix);
+  t.Call("fin.fingerprint", {fp}, sk::fin::Fingerprint(fp));
+  t.Constant("fin.INVOICE_KEY_PREFIX", sk::fin::kInvoiceKeyPrefix);
+  t.Call("fin.invoiceKey", {fp}, sk::fin::InvoiceKey(fp));
+  t.Constant("fin.FINGERPRINT_ID_PREFIX", sk::fin::kFingerprintIdPrefix);
+  t.Call("fin.fingerprintId", {fp}, sk::fin::FingerprintId(fp));
+  t.Constant("fin.PARTY_PREFIX", sk::fin::kPartyPrefix);
+  t.Call("fin.partyPrefix", {"acme-bank"}, sk::fin::PartyPrefix("acme-bank"));
+  t.Call("fin.party", {"acme-bank", rcv}, sk::fin::Party("acme-bank", rcv));
+  t.Constant("fin.HISTORY_PREFIX", sk::fin::kHistoryPrefix);
+  t.Call("fin.historyPrefix", {rcv}, sk::fin::HistoryPrefix(rcv));
+  for (uint64_t n : {uint64_t{0}, uint64_t{17}, UINT64_MAX}) {
+    t.Call("fin.history", {rcv, Dec(n)}, sk::fin::History(rcv, n));
+  }
+  t.Constant("fin.ATTEMPT_PREFIX", sk::fin::kAttemptPrefix);
+  t.Call("fin.attemptPrefix", {fp}, sk::fin::AttemptPrefix(fp));
+  for (auto [h, i] : {std::pair<uint64_t, uint32_t>{12, 0}, {UINT64_MAX, 3}, {7, UINT32_MAX}}) {
+    t.Call("fin.attempt", {fp, Dec(h), Dec(i)}, sk::fin::Attempt(fp, h, i));
+  }
   return t.Take();
 }
 

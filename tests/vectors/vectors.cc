@@ -516,6 +516,8 @@ Json Generate() {
   doc["vectors"] = std::move(v);
   doc["rejects"] = Rejects();
   doc["state_keys"] = StateKeyVectors();
+  doc["fin_fingerprints"] = FinFingerprintVectors();
+  doc["fin_signed_reads"] = FinSignedReadVectors();
   return doc;
 }
 

@@ -20,6 +20,9 @@ Block SampleBlock(size_t tx_count);
 Json Rejects();
 // The "state_keys" section (state_keys_vectors.cc).
 Json StateKeyVectors();
+// The "fin_fingerprints" and "fin_signed_reads" sections (fin_vectors.cc).
+Json FinFingerprintVectors();
+Json FinSignedReadVectors();
 // u64 / i64 as decimal strings (docs/encoding.md).
 Json Dec(uint64_t v);
 Json DecSigned(int64_t v);

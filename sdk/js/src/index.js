@@ -14,3 +14,4 @@ export * from './rest.js';
 export * from './proof_bundle.js';
 export * from './state_keys.js';
 export * from './trace_answer.js';
+export * from './finance.js';

@@ -6,6 +6,7 @@
 //
 //   stateKeys.prov.obj('/01/09506000134352/21/SER-1')  // 'prov/obj//01/09506000134352/21/SER-1'
 //   stateKeys.gov.VALIDATORS                           // 'gov/validators'
+//   stateKeys.fin.fingerprint(fpHex)                   // 'fin/fp/<fp hex>'
 //   key.startsWith(stateKeys.prov.CERT_PREFIX)
 //
 // Names follow the C++ ones: state_keys::prov::Obj is prov.obj, kObjPrefix is prov.OBJ_PREFIX.
@@ -133,5 +134,33 @@ const prov = Object.freeze({
   deleg: (scope, org) => `prov/deleg/${str(scope, 'scope')} ${str(org, 'org')}`,
 });
 
-/** The layout: stateKeys.{seqPart, timePart, sys, identity, gov, prov}. */
-export const stateKeys = Object.freeze({ seqPart, timePart, sys, identity, gov, prov });
+function u32(v, what) {
+  const n = integer(v, what);
+  if (n < 0n || n > 0xffffffffn) throw new RangeError(`${what}: outside 0 .. 2^32 - 1`);
+  return n.toString().padStart(8, '0');
+}
+
+const fin = Object.freeze({
+  PREFIX: 'fin/',
+  RECEIVABLE_PREFIX: 'fin/rcv/',
+  receivable: (id) => `fin/rcv/${str(id, 'receivable id')}`,
+  FINGERPRINT_PREFIX: 'fin/fp/',
+  fingerprint: (fpHex) => `fin/fp/${str(fpHex, 'fingerprint')}`,
+  INVOICE_KEY_PREFIX: 'fin/ik/',
+  invoiceKey: (ikHex) => `fin/ik/${str(ikHex, 'invoice key')}`,
+  FINGERPRINT_ID_PREFIX: 'fin/fpid/',
+  fingerprintId: (fpHex) => `fin/fpid/${str(fpHex, 'fingerprint')}`,
+  PARTY_PREFIX: 'fin/party/',
+  partyPrefix: (org) => `fin/party/${str(org, 'org')} `,
+  party: (org, id) => `fin/party/${str(org, 'org')} ${str(id, 'receivable id')}`,
+  HISTORY_PREFIX: 'fin/hist/',
+  historyPrefix: (id) => `fin/hist/${str(id, 'receivable id')} `,
+  history: (id, seq) => `fin/hist/${str(id, 'receivable id')} ${seqPart(seq)}`,
+  ATTEMPT_PREFIX: 'fin/attempt/',
+  attemptPrefix: (fpHex) => `fin/attempt/${str(fpHex, 'fingerprint')} `,
+  attempt: (fpHex, height, index) =>
+    `fin/attempt/${str(fpHex, 'fingerprint')} ${seqPart(height)} ${u32(index, 'index')}`,
+});
+
+/** The layout: stateKeys.{seqPart, timePart, sys, identity, gov, prov, fin}. */
+export const stateKeys = Object.freeze({ seqPart, timePart, sys, identity, gov, prov, fin });
