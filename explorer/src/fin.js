@@ -7,9 +7,6 @@
 //   formatAmount(123456n, 'CNY')                         // "CNY 1,234.56"
 import * as tm from '../../sdk/js/src/index.js';
 
-// An SDK function by name, or undefined while the SDK lacks it (finance arrives with finsdk).
-const sdk = (name) => tm[name];
-
 export class InvoiceError extends Error {}
 
 const MAX_AMOUNT = 10n ** 15n;
@@ -112,26 +109,16 @@ export function fieldsFromJson(j) {
   };
 }
 
-// docs/finance.md §3: ASCII letters upper-cased, white space trimmed, " -_/." removed, then
-// 1-64 of [A-Z0-9] or refused.
-function normaliseInvno(s) {
-  const n = s.trim().replace(/[a-z]/g, (c) => c.toUpperCase()).replace(/[ \-_/.]/g, '');
-  if (!/^[A-Z0-9]{1,64}$/.test(n)) throw new InvoiceError(`invoice number: "${s}" must be letters and digits (with - _ / . or spaces)`);
-  return n;
-}
-
-/** {fingerprint, invoiceKey} (hex) of an invoice, with the SDK's invoiceFingerprint when it has one. */
+/**
+ * {fingerprint, invoiceKey} (hex) of an invoice: the SDK's invoiceFingerprint (the C++ and JS
+ * twins pass the shared fin_fingerprints vectors). Its RangeError / TypeError becomes an
+ * InvoiceError for the form.
+ */
 export function fingerprints(inv) {
-  if (typeof sdk('invoiceFingerprint') === 'function') {
-    const r = sdk('invoiceFingerprint')({ creditor: inv.creditor, debtor: inv.debtor, number: inv.number,
+  try {
+    return tm.invoiceFingerprint({ creditor: inv.creditor, debtor: inv.debtor, number: inv.number,
       amount: inv.amount, date: inv.date });
-    const hex = (x) => (typeof x === 'string' ? x : tm.toHex(x));
-    return { fingerprint: hex(r.fingerprint), invoiceKey: hex(r.invoiceKey ?? r.invoice_key) };
+  } catch (e) {
+    throw new InvoiceError(e.message);
   }
-  const invno = normaliseInvno(inv.number);
-  const lf = (domain, parts) => tm.toHex(tm.sha256(tm.utf8Encode([domain, ...parts].join('\n'))));
-  return {
-    fingerprint: lf('tidemark/fin/fingerprint/v1', [inv.creditor, inv.debtor, invno, inv.amount.toString(), inv.date]),
-    invoiceKey: lf('tidemark/fin/invoice/v1', [inv.creditor, inv.debtor, invno, inv.date]),
-  };
 }

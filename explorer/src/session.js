@@ -11,9 +11,6 @@
 //
 // Thread safety: the page is single-threaded; one reader at a time.
 import * as tm from '../../sdk/js/src/index.js';
-
-// An SDK function by name, or undefined while the SDK lacks it (finance arrives with finsdk).
-const sdk = (name) => tm[name];
 import { ApiError, get } from './api.js';
 import { KeyFileError, decryptKeyFile, parseKeyFile } from './keyfile.js';
 import { h, short } from './ui.js';
@@ -62,15 +59,6 @@ async function chainId() {
   return chain;
 }
 
-// The Tidemark-Read header (signed_read.md): Ed25519 over METHOD \n TARGET \n TS, domain "read"
-// and the chain id. finsdk's readAuthHeader when the SDK has it.
-function authHeader(seed, chainIdValue, method, target, ts) {
-  if (typeof sdk('readAuthHeader') === 'function') return sdk('readAuthHeader')(seed, chainIdValue, method, target, ts);
-  const body = tm.utf8Encode(`${method}\n${target}\n${ts}`);
-  const sig = tm.sign(seed, 'read', chainIdValue, body);
-  return `Tidemark-Read key=${tm.toHex(tm.publicKeyFromSeed(seed))},ts=${ts},sig=${tm.toHex(sig)}`;
-}
-
 /**
  * GET `path` (same origin) signed with the reader's key. Resolves to {body, text, status};
  * throws ApiError (status 401, 403, 404...) with the node's problem+json, or Error when no reader
@@ -80,7 +68,7 @@ export async function signedGet(path, { signal } = {}) {
   if (!reader) throw Object.assign(new Error('Load a key file first.'), { status: 0 });
   const u = new URL(path, location.origin);
   const target = u.pathname + u.search;  // exactly what the request line carries
-  const auth = authHeader(reader.seed, await chainId(), 'GET', target, Date.now());
+  const auth = tm.readAuthHeader(reader.seed, await chainId(), 'GET', target, Date.now());
   const r = await fetch(target, { headers: { Accept: 'application/json', Authorization: auth }, signal,
     cache: 'no-store', credentials: 'omit' });
   const text = await r.text();

@@ -6,12 +6,14 @@
 //   SCREENSHOTS   where to save a screenshot of every page
 //   TAMPER_URL    optional: a node started as `tidemark-node-test --tamper-proofs`
 //   NODE_BIN      optional: the tidemark-node binary (the reconnect test restarts a node)
+//   CLI_BIN       optional: the tidemark CLI (writes an encrypted key file for the sign-in test)
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import * as tm from '../../sdk/js/src/index.js';
+import { finSeed } from './fin_seed.mjs';
 import { seed } from './seed.mjs';
 
 const BASE = process.env.EXPLORER_URL || 'http://127.0.0.1:8080';
@@ -19,6 +21,7 @@ const NET_DIR = process.env.NET_DIR || 'run/local-4';
 const SHOTS = process.env.SCREENSHOTS || 'build/screenshots';
 const TAMPER_URL = process.env.TAMPER_URL || '';
 const NODE_BIN = process.env.NODE_BIN || '';  // tidemark-node, to restart a node
+const CLI_BIN = process.env.CLI_BIN || '';  // tidemark, to write an encrypted key file
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 const DESKTOP = { viewport: { width: 1280, height: 900 } };
 
@@ -27,6 +30,7 @@ let closing = false;
 let relaunches = 0;  // a browser process that died between tests is replaced once
 const contexts = new Map();  // one browser context per viewport, a new page per visit
 let story;
+let finStory = null;  // receivables (fin_seed.mjs), when the node runs the fin contract
 mkdirSync(SHOTS, { recursive: true });
 
 // Opens `path` in a fresh page, waits until the app has rendered it, and fails on any console
@@ -122,6 +126,8 @@ async function startBrowser() {
 before(async () => {
   browser = await startBrowser();
   story = await seed(BASE, NET_DIR, { log: () => {} });
+  const paths = (await get('/openapi.json')).paths || {};
+  if (paths['/v1/fin/check']) finStory = await finSeed(BASE, NET_DIR, { log: () => {} });
 });
 
 after(async () => {
@@ -326,5 +332,157 @@ describe('explorer', () => {
       assert.ok(overflow <= 0, `${path} is ${overflow}px wider than the phone`);
       await o.close();
     }
+  });
+});
+
+// ---- finance pages: bank check and receivable (signed reads, verified in the browser) ----------
+
+const needFin = () => (finStory ? false : 'pending: the node has no /v1/fin routes');
+
+// Loads a key file into the page's sign-in box; an encrypted one is unlocked with `passphrase`.
+async function signIn(page, file, passphrase) {
+  await page.getByTestId('key-file').setInputFiles(file);
+  if (passphrase !== undefined) {
+    await page.getByTestId('passphrase').fill(passphrase);
+    await page.getByTestId('unlock').click();
+  }
+  await page.getByTestId('signed-in').waitFor({ timeout: 30000 });
+}
+
+// Fills the bank check form by uploading the invoice as a JSON file (amount in minor units).
+async function checkInvoice(page, inv) {
+  await page.getByTestId('invoice-file').setInputFiles({ name: 'invoice.json', mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify(inv)) });
+  await page.getByTestId('check').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=verify-mark]')?.dataset.state, null, { timeout: 15000 });
+  return {
+    mark: await page.getByTestId('verify-mark').getAttribute('data-state'),
+    markText: await page.getByTestId('verify-mark').textContent(),
+    state: await page.getByTestId('fin-verdict').getAttribute('data-state'),
+    text: await page.getByTestId('fin-verdict').textContent(),
+  };
+}
+
+describe('finance pages', () => {
+  test('bank check: a free invoice is proven absent; registered, encumbered and closed ones are proven present', { skip: needFin() }, async () => {
+    const o = await open('/fin/check');
+    const p = o.page;
+    assert.ok(await p.getByTestId('check').isDisabled(), 'no check before a bank key is loaded');
+    await signIn(p, `${NET_DIR}/bank/admin_key.json`);
+    assert.match(await p.getByTestId('signed-in').textContent(), /bank/);
+    // Typed into the form, the amount as a decimal in the currency.
+    const f = finStory.free;
+    await p.getByTestId('inv-creditor').fill(f.creditor);
+    await p.getByTestId('inv-debtor').fill(f.debtor);
+    await p.getByTestId('inv-number').fill(f.number);
+    await p.getByTestId('inv-amount').fill('12500.00');
+    await p.getByTestId('inv-currency').fill('CNY');
+    await p.getByTestId('inv-date').fill(f.date);
+    await p.getByTestId('check').click();
+    await p.waitForFunction(() => document.querySelector('[data-testid=verify-mark]')?.dataset.state, null, { timeout: 15000 });
+    const want = tm.invoiceFingerprint(f);
+    assert.equal(await p.getByTestId('fingerprint').textContent(), want.fingerprint, 'fingerprint computed in the browser');
+    assert.equal(await p.getByTestId('verify-mark').getAttribute('data-state'), 'ok', await p.getByTestId('verify-mark').textContent());
+    assert.match(await p.getByTestId('fin-state').textContent(), /Free — this invoice is financed nowhere on this ledger/);
+    assert.match(await p.getByTestId('proof-height').textContent(), /block \d+/);
+    assert.ok((await p.getByTestId('proof-signers').textContent()).split(',').length >= 3, 'a quorum of signers');
+    await p.screenshot({ path: `${SHOTS}/fin-check-free.png`, fullPage: true });
+    for (const [inv, state, text] of [[finStory.inv2, 'registered', /Registered/], [finStory.inv1, 'encumbered', /Encumbered/],
+      [finStory.inv3, 'closed', /Closed/]]) {
+      const r = await checkInvoice(p, inv);
+      assert.equal(r.mark, 'ok', `${state}: ${r.markText}`);
+      assert.equal(r.state, state);
+      assert.match(r.text, text);
+      if (state === 'encumbered') await p.screenshot({ path: `${SHOTS}/fin-check-encumbered.png`, fullPage: true });
+    }
+    // Bad input: a clear message, no request.
+    await p.getByTestId('inv-date').fill('');
+    await p.getByTestId('check').click();
+    assert.match(await p.getByTestId('invoice-error').textContent(), /invoice date/);
+    // Nothing of the key was kept outside the page's memory.
+    assert.deepEqual(await p.evaluate(() => [localStorage.length, sessionStorage.length, document.cookie]), [0, 0, '']);
+    await o.close();
+  });
+
+  test('bank check: a tampered answer shows NOT verified and no state as fact', { skip: needFin() }, async () => {
+    const o = await open('/fin/check');
+    const p = o.page;
+    await signIn(p, `${NET_DIR}/bank/admin_key.json`);
+    // The node's answer for an encumbered invoice, with its state flipped to "free".
+    await p.route('**/v1/fin/check?**', async (route) => {
+      const r = await route.fetch();
+      const body = await r.json();
+      assert.equal(body.state, 'encumbered');
+      body.state = 'free';
+      await route.fulfill({ response: r, json: body });
+    });
+    const r = await checkInvoice(p, finStory.inv1);
+    assert.equal(r.mark, 'bad');
+    assert.match(r.markText, /NOT verified/);
+    assert.equal(r.state, 'unproven');
+    assert.doesNotMatch(r.text, /Free —/);
+    await p.screenshot({ path: `${SHOTS}/fin-check-tampered.png`, fullPage: true });
+    await o.close();
+  });
+
+  test('the receivable page for a party: holder tree, encumbrance, timeline, verified; the seed is never sent', { skip: needFin() }, async () => {
+    const o = await open(`/fin/receivables/${finStory.r1}`);
+    const p = o.page;
+    assert.ok(await p.getByTestId('need-key').isVisible());
+    const k = JSON.parse(readFileSync(`${NET_DIR}/platform/admin_key.json`, 'utf8'));
+    const sent = [];
+    p.on('request', (r) => sent.push(`${r.url()} ${JSON.stringify(r.headers())} ${r.postData() || ''}`));
+    // An encrypted key file written by the CLI when we have it, else the plain one.
+    let file = `${NET_DIR}/platform/admin_key.json`;
+    let passphrase;
+    if (CLI_BIN) {
+      const home = `${NET_DIR}/browser-keys`;
+      mkdirSync(home, { recursive: true });
+      writeFileSync(`${home}/seed`, k.seed);
+      writeFileSync(`${home}/pw`, 'lend me nothing twice');
+      const { execFileSync } = await import('node:child_process');
+      execFileSync(CLI_BIN, ['--home', home, 'keys', 'import', 'platform-admin', '--seed-file', `${home}/seed`,
+        '--password-file', `${home}/pw`, '--kdf', 'interactive']);
+      file = `${home}/keys/platform-admin.json`;
+      passphrase = 'lend me nothing twice';
+      // A wrong passphrase first: refused with a clear message, still signed out.
+      await p.getByTestId('key-file').setInputFiles(file);
+      await p.getByTestId('passphrase').fill('wrong');
+      await p.getByTestId('unlock').click();
+      await p.waitForFunction(() => /wrong passphrase/.test(document.querySelector('[data-testid=signin-status]')?.textContent || ''),
+        null, { timeout: 30000 });
+    }
+    await signIn(p, file, passphrase);
+    await waitReady(p);
+    await p.waitForFunction(() => document.querySelector('[data-testid=verify-mark]')?.dataset.state, null, { timeout: 15000 });
+    assert.equal(await p.getByTestId('verify-mark').getAttribute('data-state'), 'ok', await p.getByTestId('verify-mark').textContent());
+    assert.match(await p.getByTestId('rcv-state').textContent(), /confirmed/);
+    const tree = p.getByTestId('holder-tree');
+    assert.equal(await tree.locator('li[data-part]').count(), 3, 'the root and its two parts');
+    assert.match(await tree.locator(`li[data-part="${finStory.r1}.2"]`).textContent(), /held by bank/);
+    assert.match(await tree.locator(`li[data-part="${finStory.r1}.1"]`).textContent(), /pledge · bank · active/);
+    assert.ok((await p.getByTestId('rcv-timeline').locator('li').count()) >= 6, 'register, confirm, split, transfer, offer, accept');
+    await p.screenshot({ path: `${SHOTS}/fin-receivable.png`, fullPage: true });
+    for (const line of sent) assert.ok(!line.includes(k.seed), `the seed left the page: ${line.slice(0, 200)}`);
+    assert.ok(sent.some((l) => l.includes('Tidemark-Read key=')), 'reads are signed');
+    assert.deepEqual(await p.evaluate(() => [localStorage.length, sessionStorage.length, document.cookie]), [0, 0, '']);
+    // Signing out forgets the key.
+    await p.getByTestId('sign-out').click();
+    await p.getByTestId('need-key').waitFor();
+    await o.close();
+  });
+
+  test('the receivable page for a non-party: 403, nothing shown', { skip: needFin() }, async () => {
+    const o = await open(`/fin/receivables/${finStory.r2}`);
+    const p = o.page;
+    await signIn(p, `${NET_DIR}/bank/admin_key.json`);  // the bank is no party of R2
+    await p.getByTestId('not-party').waitFor({ timeout: 15000 });
+    assert.match(await p.getByTestId('not-party').textContent(), /Not a party \(or no such receivable\)/);
+    assert.equal(await p.getByTestId('holder-tree').count(), 0);
+    await p.screenshot({ path: `${SHOTS}/fin-receivable-not-party.png`, fullPage: true });
+    // A 403 is an expected answer here, not a page error: the console's "failed to load" line is
+    // the browser's own (no JS error, no exception).
+    o.errors.splice(0, o.errors.length, ...o.errors.filter((e) => !/status of 403/.test(e)));
+    await o.close();
   });
 });
