@@ -287,7 +287,10 @@ class Explorer {
           t["contract"] = info->tx->contract;
           t["method"] = info->tx->method;
         }
-        if (info->receipt && !info->receipt->reason.empty()) t["reason"] = info->receipt->reason;
+        if (info->receipt && !info->receipt->reason.empty()) {
+          bool redact = info->tx && IsPrivateContract(info->tx->contract);
+          t["reason"] = redact ? RedactedReason(info->receipt->reason) : info->receipt->reason;
+        }
       }
       txs.push_back(std::move(t));
     }

@@ -66,12 +66,15 @@ HttpService::HttpService(const config::NodeConfig& config, LedgerApi* ledger, Bu
                                                  .env = config.key_passphrase_env}}),
       proofs_(ledger, ProofOptions{.explorer_dir = config.explorer_dir,
                                    .tamper = tamper,
-                                   .on_scan = [this](const std::string& code) {
-                                     if (scan_hook_) scan_hook_(code);
-                                   }}) {
+                                   .on_scan =
+                                       [this](const std::string& code) {
+                                         if (scan_hook_) scan_hook_(code);
+                                       }}),
+      fin_(ledger, FinOptions{.chain_id = config.chain_id, .tamper = tamper}) {
   rest_.Register(&router_);
   epcis_.Register(&router_);
   proofs_.Register(&router_);
+  fin_.Register(&router_);
   server_ = std::make_unique<http::HttpServer>(ServerOptionsFrom(config), &router_, &metrics_);
 }
 

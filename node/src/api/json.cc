@@ -1,5 +1,6 @@
 #include "tidemark/node/api/json.h"
 
+#include "tidemark/hash.h"
 #include "tidemark/value.h"
 
 namespace tidemark::node::api {
@@ -21,7 +22,60 @@ void PutValue(json& out, const char* field, const Bytes& encoded) {
 
 }  // namespace
 
+bool IsPrivateContract(std::string_view contract) { return contract == "fin"; }
+
+bool IsPrivateEventType(std::string_view type) { return type.substr(0, 4) == "fin."; }
+
+json RedactedJson(ByteView bytes, std::string_view what) {
+  return json{{"redacted", true}, {std::string(what) + "_sha256", Sha256(bytes).Hex()}};
+}
+
+std::string RedactedReason(std::string_view reason) {
+  std::string code;
+  size_t colon = reason.find(": ");
+  if (colon != std::string_view::npos && colon > 0 &&
+      reason.substr(0, colon).find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ_") ==
+          std::string_view::npos) {
+    code = std::string(reason.substr(0, colon)) + ": ";
+  }
+  // The first "fin-<rule>" that starts a word.
+  for (size_t at = reason.find("fin-"); at != std::string_view::npos;
+       at = reason.find("fin-", at + 1)) {
+    if (at > 0) {
+      char before = reason[at - 1];
+      if ((before >= 'a' && before <= 'z') || (before >= '0' && before <= '9') || before == '-' ||
+          before == '_') {
+        continue;
+      }
+    }
+    size_t end = at + 4;
+    while (end < reason.size() &&
+           ((reason[end] >= 'a' && reason[end] <= 'z') ||
+            (reason[end] >= '0' && reason[end] <= '9') || reason[end] == '-')) {
+      ++end;
+    }
+    if (end == at + 4) continue;
+    return code + "rule " + std::string(reason.substr(at, end - at)) + " (details redacted)";
+  }
+  return code + "(details redacted)";
+}
+
 json TxToJson(const Transaction& tx) {
+  if (IsPrivateContract(tx.contract)) {
+    json j{{"id", tx.Id().Hex()},
+           {"chain_id", tx.chain_id},
+           {"signer", tx.signer.Hex()},
+           {"nonce", tx.nonce},
+           {"contract", tx.contract},
+           {"method", tx.method},
+           {"args", RedactedJson(tx.args, "args")},
+           {"args_hex", nullptr},
+           {"signature", tx.signature.Hex()},
+           {"raw", nullptr},
+           {"redacted", true}};
+    j["expiry_height"] = tx.expiry_height ? json(*tx.expiry_height) : json(nullptr);
+    return j;
+  }
   json j{
       {"id", tx.Id().Hex()},        {"chain_id", tx.chain_id},         {"signer", tx.signer.Hex()},
       {"nonce", tx.nonce},          {"contract", tx.contract},         {"method", tx.method},
@@ -63,18 +117,22 @@ json QcToJson(const QuorumCert& qc) {
               {"raw", ToHex(qc.Encode())}};
 }
 
-json ReceiptToJson(const Receipt& r) {
+json ReceiptToJson(const Receipt& r, bool redact) {
   json events = json::array();
   for (const Event& e : r.events) {
     json ej{{"type", e.type}};
-    PutValue(ej, "data", e.data);
+    if (redact || IsPrivateEventType(e.type)) {
+      ej["data"] = RedactedJson(e.data, "data");
+    } else {
+      PutValue(ej, "data", e.data);
+    }
     events.push_back(std::move(ej));
   }
   return json{{"tx_id", r.tx_id.Hex()},
               {"height", r.height},
               {"index", r.index},
               {"status", r.status == TxStatus::kCommitted ? "committed" : "rejected"},
-              {"reason", r.reason},
+              {"reason", redact && !r.reason.empty() ? RedactedReason(r.reason) : r.reason},
               {"events", events},
               {"hash", r.Hash().Hex()}};
 }
@@ -90,7 +148,11 @@ json BlockToJson(const BlockRecord& b) {
   j["certificate"] = b.commit_cert ? QcToJson(*b.commit_cert) : json(nullptr);
   if (b.receipts) {
     json rs = json::array();
-    for (const Receipt& r : *b.receipts) rs.push_back(ReceiptToJson(r));
+    for (const Receipt& r : *b.receipts) {
+      bool redact =
+          r.index < b.block.txs.size() && IsPrivateContract(b.block.txs[r.index].contract);
+      rs.push_back(ReceiptToJson(r, redact));
+    }
     j["receipts"] = rs;
   } else {
     j["receipts"] = nullptr;
@@ -152,8 +214,10 @@ json TxRecordToJson(const mempool::TxRecord& r) {
 
 json TxInfoToJson(const TxInfo& t) {
   json j = TxRecordToJson(t.record);
+  bool redact = t.tx && IsPrivateContract(t.tx->contract);
+  if (redact && j.contains("reason")) j["reason"] = RedactedReason(t.record.reason);
   j["tx"] = t.tx ? TxToJson(*t.tx) : json(nullptr);
-  j["receipt"] = t.receipt ? ReceiptToJson(*t.receipt) : json(nullptr);
+  j["receipt"] = t.receipt ? ReceiptToJson(*t.receipt, redact) : json(nullptr);
   return j;
 }
 

@@ -6,7 +6,9 @@
 #include "tidemark/contracts/provenance.h"
 #include "tidemark/hash.h"
 #include "tidemark/node/api/json.h"
+#include "tidemark/node/api/read_auth.h"
 #include "tidemark/node/http/static_files.h"
+#include "tidemark/state_keys/finance.h"
 #include "tidemark/value.h"
 
 namespace tidemark::node::api {
@@ -62,8 +64,12 @@ Result<BlockRecord> CertifiedAnchor(LedgerApi& ledger) {
   return rec;
 }
 
-// Runs `read` over the state a proof can certify (the version the certified tip's header
-// commits to; returns that tip) or, without a proof, over the latest executed state (nullopt).
+json StateBundleJson(const StateBundle& bundle, const BundleTamper& tamper) {
+  Bytes enc = bundle.Encode();
+  if (tamper) enc = tamper(BundleKind::kState, enc);
+  return BundleJson(enc, bundle.header, tamper != nullptr);
+}
+
 Result<std::optional<BlockRecord>> ReadForAnswer(LedgerApi& ledger, bool with_proof,
                                                  const LedgerApi::StateReader& read) {
   if (!with_proof) {
@@ -95,6 +101,12 @@ Result<StateBundle> BuildStateBundle(LedgerApi& ledger, const BlockRecord& ancho
 }
 
 json TxProofJson(LedgerApi& ledger, const TxInfo& info, const BundleTamper& tamper) {
+  if (info.tx && IsPrivateContract(info.tx->contract)) {
+    return json{{"available", false},
+                {"reason", "a " + info.tx->contract +
+                               " tx has no public proof: its bundle would carry its args "
+                               "(docs/finance.md §1)"}};
+  }
   if (info.record.state == mempool::TxState::kPending || !info.tx || !info.receipt) {
     return json{{"available", false}, {"reason", "the tx is not in a committed block"}};
   }
@@ -214,6 +226,7 @@ HttpResponse ProofApi::StateRead(const HttpRequest& req, const std::string& key_
   if (!key.ok()) return Fail(key.status().WithContext("key"), req);
   if (key->empty()) return Fail(Status::Invalid("key: empty"), req);
   std::string k(key->begin(), key->end());
+  if (state_keys::HasPrefix(k, state_keys::fin::kPrefix)) return ProtectedReadRefusal();
   std::optional<Bytes> value;
   uint64_t version = 0;
   auto read = [&](const contracts::StateView& view, uint64_t h) {
@@ -231,9 +244,7 @@ HttpResponse ProofApi::StateRead(const HttpRequest& req, const std::string& key_
   if (anchor) {
     auto b = BuildStateBundle(*ledger_, *anchor, {*key});
     if (!b.ok()) return Fail(b.status(), req);
-    Bytes enc = b->Encode();
-    if (options_.tamper) enc = options_.tamper(BundleKind::kState, enc);
-    j["proof"] = BundleJson(enc, b->header, options_.tamper != nullptr);
+    j["proof"] = StateBundleJson(*b, options_.tamper);
   }
   return http::JsonResponse(200, j);
 }

@@ -9,9 +9,11 @@
 #include "tidemark/node/api/explorer_api.h"
 #include "tidemark/node/api/json.h"
 #include "tidemark/node/api/proof_api.h"
+#include "tidemark/node/api/read_auth.h"
 #include "tidemark/node/http/deferred.h"
 #include "tidemark/node/http/json_body.h"
 #include "tidemark/node/http/static_files.h"
+#include "tidemark/state_keys/finance.h"
 
 namespace tidemark::node::api {
 
@@ -338,6 +340,9 @@ HttpResponse RestApi::GetStateProof(const HttpRequest& req, const std::string& k
   auto key = FromHex(key_hex);
   if (!key.ok()) return Fail(key.status().WithContext("key"), req);
   if (key->empty()) return Fail(Status::Invalid("key: empty"), req);
+  if (state_keys::HasPrefix(ToString(*key), state_keys::fin::kPrefix)) {
+    return ProtectedReadRefusal();
+  }
   std::optional<uint64_t> height;
   if (const std::string* h = req.Query("height")) {
     auto v = ParseU64(*h, "height");
@@ -375,7 +380,8 @@ void PublishCommitted(http::EventBus* bus, const Block& block,
     mempool::TxRecord rec{.id = r.tx_id, .height = r.height, .index = r.index};
     rec.state = r.status == TxStatus::kCommitted ? mempool::TxState::kCommitted
                                                  : mempool::TxState::kRejected;
-    rec.reason = r.reason;
+    bool redact = r.index < block.txs.size() && IsPrivateContract(block.txs[r.index].contract);
+    rec.reason = redact && !r.reason.empty() ? RedactedReason(r.reason) : r.reason;
     bus->Publish("tx", TxRecordToJson(rec).dump());
   }
 }

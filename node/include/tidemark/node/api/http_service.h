@@ -17,6 +17,7 @@
 #include <string>
 
 #include "tidemark/node/api/epcis_api.h"
+#include "tidemark/node/api/fin_api.h"
 #include "tidemark/node/api/proof_api.h"
 #include "tidemark/node/api/rest_api.h"
 #include "tidemark/node/config/config.h"
@@ -52,6 +53,7 @@ class HttpService {
   EpcisApi epcis_;
   std::function<void(const std::string&)> scan_hook_;
   ProofApi proofs_;
+  FinApi fin_;
   std::unique_ptr<http::HttpServer> server_;
 };
 

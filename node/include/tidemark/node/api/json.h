@@ -5,21 +5,41 @@
 // Objects that a client verifies also carry their canonical encoding as hex ("raw"), so a browser
 // can hash / check signatures over the exact bytes.
 //
+// Private contracts (docs/finance.md §1: the `fin` contract) are redacted here, in one place, for
+// every public view — tx, block, receipt, the event stream, the explorer's account list: their
+// txs show contract, method, signer, nonce and status, but `args` is
+// {"redacted": true, "args_sha256": hex} and `args_hex` / `raw` are null; their events' data is
+// {"redacted": true, "data_sha256": hex}; a rejection reason keeps only its code and rule name.
+//
 //   nlohmann::json j = TxToJson(tx);   // {"id": "...", "signer": "...", "args": {...}, ...}
 //
 // Thread safety: pure functions.
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
 
 #include "tidemark/node/api/ledger_api.h"
 
 namespace tidemark::node::api {
 
+// True for the contracts whose args and event data public views must not show ("fin").
+bool IsPrivateContract(std::string_view contract);
+// True for an event type of a private contract ("fin.…"), whatever tx emitted it.
+bool IsPrivateEventType(std::string_view type);
+// {"redacted": true, "<what>_sha256": SHA-256 of `bytes`}.
+nlohmann::json RedactedJson(ByteView bytes, std::string_view what);
+// The public form of a private contract's rejection reason: "CODE: rule fin-x (details
+// redacted)" when it names a rule, else "(details redacted)".
+std::string RedactedReason(std::string_view reason);
+
 nlohmann::json TxToJson(const Transaction& tx);
 nlohmann::json HeaderToJson(const BlockHeader& h);
 nlohmann::json QcToJson(const QuorumCert& qc);
-nlohmann::json ReceiptToJson(const Receipt& r);
+// `redact`: the receipt of a private contract's tx (events' data and the reason redacted); events
+// of a private type are redacted in any receipt.
+nlohmann::json ReceiptToJson(const Receipt& r, bool redact = false);
 // {"id", "header", "justify", "certificate", "txs", "receipts", "raw_header"}
 nlohmann::json BlockToJson(const BlockRecord& b);
 // {"id", "height", "timestamp_ms", "tx_count", "proposer", "round"} for lists.

@@ -6,7 +6,8 @@
 // Routes:
 //   GET /v1/genesis                      chain id + genesis validator set: the light-client anchor
 //   GET /v1/epochs[?to=N]                epoch-change links from genesis to epoch N (default: now)
-//   GET /v1/state/{key}[?proof=true]     a value (key in hex) and, with proof, a StateBundle
+//   GET /v1/state/{key}[?proof=true]     a value (key in hex) and, with proof, a StateBundle;
+//                                        keys under "fin/" are refused (ProtectedReadRefusal)
 //   GET /01/{gtin}[/10/{lot}][/21/{serial}][?proof=true]
 //        Accept: application/json -> the trace (contracts::Trace) at one state version, with the
 //        bundle proving every key of its state_keys when ?proof=true; text/html -> the explorer's
@@ -48,8 +49,19 @@ Result<BlockRecord> CertifiedAnchor(LedgerApi& ledger);
 Result<StateBundle> BuildStateBundle(LedgerApi& ledger, const BlockRecord& anchor,
                                      const std::vector<Bytes>& keys);
 
+// Runs `read` over the state a proof can certify (the version the certified tip's header commits
+// to; returns that tip) or, without a proof, over the latest executed state (nullopt).
+Result<std::optional<BlockRecord>> ReadForAnswer(LedgerApi& ledger, bool with_proof,
+                                                 const LedgerApi::StateReader& read);
+
+// The "proof" object of a state answer: {"format": "tidemark-state-bundle/v1", "bundle" (hex),
+// "bytes", "height", "state_version", "epoch", "block_id", "state_root", "tampered"?}; `tamper`
+// (null in production) alters the encoded bundle first.
+nlohmann::json StateBundleJson(const StateBundle& bundle, const BundleTamper& tamper);
+
 // {"format", "bundle" (hex), "bytes", "height", "state_version", "epoch", "tampered"?} or, if
-// the tx is not committed or no header certifies its receipt, what is missing.
+// the tx is not committed or no header certifies its receipt, what is missing. A private
+// contract's tx (json.h, IsPrivateContract) has none: the bundle would carry its args.
 nlohmann::json TxProofJson(LedgerApi& ledger, const TxInfo& info, const BundleTamper& tamper);
 
 class ProofApi {
