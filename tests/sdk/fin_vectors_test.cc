@@ -1,13 +1,14 @@
-// The invoice fingerprint (tidemark/fin_fingerprint.h, docs/finance.md §3) against the shared
-// "fin_fingerprints" vectors that the JS twin also passes (sdk/js/test/finance.test.js), and the
-// normalisation properties the vectors are meant to show: spellings of one invoice number give
-// one fingerprint, another amount gives another fingerprint but the same invoice key.
-#include "tidemark/fin_fingerprint.h"
-
+// The finance vectors of tests/vectors/vectors.json that the JS twin also passes
+// (sdk/js/test/finance.test.js): the invoice fingerprint (tidemark/fin_fingerprint.h,
+// docs/finance.md §3) with the normalisation properties the vectors are meant to show (spellings
+// of one invoice number give one fingerprint, another amount another fingerprint but the same
+// invoice key), and the signed-read header (tidemark/signed_read.h) byte for byte.
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
 
+#include "tidemark/fin_fingerprint.h"
+#include "tidemark/signed_read.h"
 #include "vectors.h"
 
 using namespace tidemark;
@@ -86,4 +87,26 @@ TEST_CASE("fin_fingerprints vectors: one invoice however it is spelt, and what t
   CHECK(Case("amount_over_max")["field"] == "amount");
   CHECK(Case("number_non_ascii_letter")["field"] == "invoice number");
   CHECK(Case("number_only_separators")["field"] == "invoice number");
+}
+
+TEST_CASE(
+    "fin_signed_reads vectors: ReadAuthHeader writes each header, the node's check takes it") {
+  REQUIRE(Doc()["fin_signed_reads"].size() >= 3);
+  for (const auto& v : Doc()["fin_signed_reads"]) {
+    INFO(v["name"].get<std::string>());
+    auto seed = Seed::FromHex(v["seed"].get<std::string>());
+    REQUIRE(seed.ok());
+    KeyPair key = KeyPair::FromSeed(*seed);
+    const std::string chain = v["chain_id"], method = v["method"], target = v["target"];
+    const int64_t ts = std::stoll(v["ts_ms"].get<std::string>());
+    CHECK(ReadAuthHeader(key, chain, method, target, ts) == v["header"].get<std::string>());
+    Bytes body = ReadAuthBody(method, target, ts);
+    CHECK(std::string(body.begin(), body.end()) == v["body"].get<std::string>());
+    auto parsed = ParseReadAuthHeader(v["header"].get<std::string>());
+    REQUIRE(parsed.ok());
+    CHECK(parsed->key == key.public_key());
+    CHECK(VerifyReadAuth(*parsed, chain, method, target, ts).ok());
+    CHECK(!VerifyReadAuth(*parsed, chain, method, target + "x", ts).ok());
+    CHECK(!VerifyReadAuth(*parsed, chain + "x", method, target, ts).ok());
+  }
 }
