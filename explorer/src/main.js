@@ -6,7 +6,7 @@ import { finCheckPage } from './pages/fincheck.js';
 import { accountPage, orgPage, orgsPage } from './pages/orgs.js';
 import { productPage } from './pages/product.js';
 import { readerPage } from './pages/reader.js';
-import { receivablePage } from './pages/receivable.js';
+import { receivablePage, receivablesPage } from './pages/receivable.js';
 import { searchPage } from './pages/search.js';
 import { tracePage } from './pages/trace.js';
 import { txPage } from './pages/tx.js';
@@ -27,6 +27,7 @@ const ROUTES = [
   [/^\/products\/(\d{8,14})$/, productPage],
   [/^(\/(?:01|00|414|8004)\/.+)$/, tracePage],
   [/^\/(?:fin\/check|finance)\/?$/, finCheckPage, { reader: true }],
+  [/^\/fin\/receivables\/?$/, receivablesPage, { reader: true }],
   [/^\/fin\/receivables\/(rcv_[0-9a-f]{20})$/, receivablePage, { reader: true }],
   [/^\/audit\/?$/, readerPage('Audit', 'The regulator’s audit trail with CSV export and red-flag alerts.'), { reader: true }],
 ];

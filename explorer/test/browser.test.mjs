@@ -412,8 +412,9 @@ describe('finance pages', () => {
     await p.route('**/v1/fin/check?**', async (route) => {
       const r = await route.fetch();
       const body = await r.json();
-      assert.equal(body.state, 'encumbered');
-      body.state = 'free';
+      assert.equal(body.fingerprint.state, 'encumbered');
+      body.fingerprint.state = 'free';
+      body.invoice_key.state = 'free';
       await route.fulfill({ response: r, json: body });
     });
     const r = await checkInvoice(p, finStory.inv1);

@@ -155,9 +155,15 @@ async function runCheck(out, inv, fp) {
     // Not a fact: the node's claim, labelled as such.
     verdict.dataset.state = 'unproven';
     verdict.append(h('p', { class: 'verdict bad', 'data-testid': 'fin-state' },
-      h('strong', {}, 'Unproven'), ` — the node says “${String(answer && answer.state)}”, but your browser could not verify it. ` +
+      h('strong', {}, 'Unproven'), ` — the node says “${claimedState(answer)}”, but your browser could not verify it. ` +
       'Do not lend on this answer.'));
   }
+}
+
+// The state the answer claims ({fingerprint: {state}, invoice_key: {state}}), as text only.
+function claimedState(answer) {
+  const states = [answer && answer.fingerprint, answer && answer.invoice_key].map((x) => String((x && x.state) || '?'));
+  return states[0] === states[1] ? states[0] : states.join(' / ');
 }
 
 function checkError(e) {

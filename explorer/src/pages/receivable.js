@@ -30,7 +30,7 @@ export async function receivablePage(main, ctx, id) {
     const path = `/v1/fin/receivables/${encodeURIComponent(id)}`;
     [{ body: answer }, history] = await Promise.all([
       signedGet(`${path}?proof=true`),
-      signedGet(`${path}/history?limit=200`).then((r) => r.body).catch((e) => ({ error: e })),
+      historyOf(path).catch((e) => ({ error: e })),
     ]);
   } catch (e) {
     if (e instanceof ApiError && (e.status === 403 || e.status === 404)) {
@@ -107,6 +107,58 @@ export async function receivablePage(main, ctx, id) {
     section('Timeline', timeline(history, money)));
 }
 
+// Every history entry (pages of 100, at most 20 pages: a receivable has a few dozen).
+async function historyOf(path) {
+  const entries = [];
+  let cursor = null;
+  for (let page = 0; page < 20; page++) {
+    const { body } = await signedGet(`${path}/history?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    entries.push(...(body.entries || []));
+    cursor = body.next_cursor;
+    if (!cursor) return { entries };
+  }
+  return { entries, more: true };
+}
+
+// The receivables the signed-in reader's organisation is a party of (/fin/receivables).
+export async function receivablesPage(main, ctx) {
+  ctx.title('Receivables');
+  const rerender = () => ctx.navigate(location.pathname, { replace: true });
+  main.append(h('h1', {}, 'Receivables'),
+    signInPanel(ctx, { onChange: rerender, purpose: 'Sign in with your organisation’s key to list the receivables it is a party of.' }));
+  const reader = currentReader();
+  if (!reader) {
+    main.append(h('p', { class: 'muted', 'data-testid': 'need-key' }, 'Load your key file to list your receivables.'));
+    return;
+  }
+  if (!reader.org) {
+    main.append(h('div', { class: 'notice bad', role: 'alert' }, 'This key belongs to no organisation on this ledger.'));
+    return;
+  }
+  const rows = [];
+  const list = h('div', { 'data-testid': 'rcv-list' });
+  const more = h('button', { type: 'button', class: 'small', hidden: true }, 'More');
+  let cursor = null;
+  const load = async () => {
+    more.disabled = true;
+    const { body } = await signedGet(`/v1/fin/parties/${encodeURIComponent(reader.org)}/receivables?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    rows.push(...(body.receivables || []));
+    cursor = body.next_cursor;
+    more.hidden = !cursor;
+    more.disabled = false;
+    list.replaceChildren(table([
+      { label: 'Receivable', cell: (r) => link(`/fin/receivables/${r.id}`, r.id, { class: 'mono' }) },
+      { label: 'State', cell: (r) => stateBadge(r.state) },
+      { label: 'Amount', cell: (r) => formatAmount(r.amount, r.currency), cls: 'num' },
+      { label: 'Due', cell: (r) => r.due_date, cls: 'hide-sm' },
+      { label: `${reader.org} is`, cell: (r) => (r.roles || []).join(', ') },
+    ], rows, { empty: `${reader.org} is a party of no receivable.` }));
+  };
+  more.addEventListener('click', () => load().catch((e) => list.append(errorBox(e))));
+  await load();
+  main.append(section(`Receivables of ${reader.org}`, list, h('div', { class: 'pager' }, more)));
+}
+
 function row(k, v) {
   if (v === null || v === undefined || v === '' || (Array.isArray(v) && !v.length)) return null;
   return [h('dt', {}, k), h('dd', {}, v)];
@@ -144,13 +196,14 @@ const ACTION = {
 function timeline(history, money) {
   if (!history) return h('p', { class: 'muted' }, 'No history.');
   if (history.error) return errorBox(history.error);
-  const entries = history.entries || history.history || [];
+  const entries = history.entries || [];
   if (!entries.length) return h('p', { class: 'muted' }, 'No history.');
   const skip = new Set(['seq', 'height', 'time_ms', 'tx', 'action', 'org']);
   const detail = (e) => Object.entries(e).filter(([k]) => !skip.has(k)).map(([k, v]) =>
     `${k.replace(/_/g, ' ')} ${k.includes('amount') && !Array.isArray(v) ? money(v) : Array.isArray(v) ? v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : x)).join(', ') : typeof v === 'object' ? JSON.stringify(v) : v}`).join(' · ');
-  return h('ol', { class: 'timeline', 'data-testid': 'rcv-timeline' }, entries.map((e) => h('li', {},
+  return [history.more ? h('p', { class: 'muted' }, `The first ${entries.length} entries.`) : null,
+    h('ol', { class: 'timeline', 'data-testid': 'rcv-timeline' }, entries.map((e) => h('li', {},
     h('div', { class: 'step' }, ACTION[e.action] || e.action, e.org ? ` by ${e.org}` : ''),
     h('div', { class: 'muted' }, [e.time_ms !== undefined ? utc(e.time_ms) : '', e.height !== undefined ? `block ${e.height}` : '', detail(e)].filter(Boolean).join(' · ')),
-    e.tx ? h('div', { class: 'small-link' }, hashLink(`/txs/${e.tx}`, e.tx, 8)) : null)));
+    e.tx ? h('div', { class: 'small-link' }, hashLink(`/txs/${e.tx}`, e.tx, 8)) : null)))];
 }
