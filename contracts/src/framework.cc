@@ -1,5 +1,6 @@
 #include "tidemark/contracts/framework.h"
 
+#include "tidemark/contracts/finance.h"
 #include "tidemark/contracts/governance.h"
 #include "tidemark/contracts/identity.h"
 #include "tidemark/contracts/provenance.h"
@@ -30,8 +31,9 @@ ContractRegistry BuiltinContracts() {
   Status s1 = r.Register(std::make_unique<IdentityContract>());
   Status s2 = r.Register(std::make_unique<GovernanceContract>());
   Status s3 = r.Register(std::make_unique<ProvenanceContract>());
-  assert(s1.ok() && s2.ok() && s3.ok());
-  (void)s1, (void)s2, (void)s3;
+  Status s4 = r.Register(std::make_unique<FinanceContract>());
+  assert(s1.ok() && s2.ok() && s3.ok() && s4.ok());
+  (void)s1, (void)s2, (void)s3, (void)s4;
   return r;
 }
 
@@ -44,6 +46,29 @@ uint64_t NextNonce(const StateView& view, const PublicKey& signer) {
 }
 
 namespace {
+
+// An audit is kept only if it stays in the contract's namespace and within the limits
+// (framework.h, AuditSink); otherwise it is a contract bug and the whole audit is dropped.
+bool AuditIsValid(const AuditSink& audit, std::string_view contract) {
+  if (audit.writes().size() > AuditSink::kMaxAuditWrites) return false;
+  if (audit.events().size() > kMaxEventsPerReceipt) return false;
+  const std::string ns = std::string(contract) + "/";
+  for (const auto& [key, value] : audit.writes()) {
+    if (key.size() <= ns.size() || key.compare(0, ns.size(), ns) != 0) return false;
+  }
+  for (const auto& e : audit.events()) {
+    if (e.data.size() > kMaxEventDataLen) return false;
+  }
+  return true;
+}
+
+void ApplyAudit(const AuditSink& audit, StateView& view, Receipt& receipt) {
+  for (const auto& [key, value] : audit.writes()) view.Put(key, value);
+  for (const auto& e : audit.events()) {
+    if (receipt.events.size() >= kMaxEventsPerReceipt) break;
+    receipt.events.push_back(e);
+  }
+}
 
 Receipt Rejected(Receipt r, const Status& st) {
   r.status = TxStatus::kRejected;
@@ -93,18 +118,25 @@ Receipt ApplyTransaction(const ContractRegistry& registry, StateView& view, cons
   OverlayStateView overlay(view);
   EventSink events;
   Status st = contract->Execute(ctx, tx.method, *args, overlay, events);
-  if (!st.ok()) return Rejected(std::move(receipt), st);
-  if (events.events().size() > kMaxEventsPerReceipt) {
-    return Rejected(std::move(receipt), Status::ResourceExhausted("too many events"));
+  const AuditSink& audit = events.audit();
+  const bool keep_audit = AuditIsValid(audit, contract->name());
+  const size_t audit_events = keep_audit ? audit.events().size() : 0;
+  if (st.ok() && events.events().size() + audit_events > kMaxEventsPerReceipt) {
+    st = Status::ResourceExhausted("too many events");
   }
   for (const auto& e : events.events()) {
-    if (e.data.size() > kMaxEventDataLen) {
-      return Rejected(std::move(receipt),
-                      Status::ResourceExhausted("event " + e.type + " too large"));
+    if (st.ok() && e.data.size() > kMaxEventDataLen) {
+      st = Status::ResourceExhausted("event " + e.type + " too large");
     }
   }
-  overlay.Commit();
-  receipt.events = events.Take();
+  if (st.ok()) {
+    overlay.Commit();
+    receipt.events = events.Take();
+  } else {
+    overlay.Discard();
+    receipt = Rejected(std::move(receipt), st);
+  }
+  if (keep_audit) ApplyAudit(audit, view, receipt);
   return receipt;
 }
 

@@ -60,6 +60,17 @@ void IndexEvent(StateView& view, const Value& ev, const EventIds& ids, int64_t t
     if (c.ok()) Index(view, "loc", *c, seq);
   }
   Index(view, "time", state_keys::TimePart(time_ms), seq);
+  // The PO / despatch advice ids a receivable's delivery evidence is found by (fin.confirm); ids
+  // longer than 256 bytes (which no receivable can reference) are not indexed.
+  if (const Value* btl = ev.Find("bizTransactionList"); btl != nullptr && btl->is_list()) {
+    for (const auto& bt : btl->as_list()) {
+      const std::string id = S(bt, "bizTransaction");
+      const size_t b = id.find_first_not_of(" \t\r\n"), e = id.find_last_not_of(" \t\r\n");
+      if (b != std::string::npos && e - b < 256) {
+        Index(view, "biztx", id.substr(b, e - b + 1), seq);
+      }
+    }
+  }
 }
 
 // Creates items for the SGTINs an event commissions. `strict`: an item commissioned twice fails.

@@ -36,7 +36,9 @@ inline constexpr std::string_view kErrPrefix = "prov/err/";
 inline std::string Err(std::string_view event_id) { return Cat({kErrPrefix, event_id}); }
 
 // --- Query indexes: "" at "prov/ix/<index>/<value> <seq>" ----------------------------------------
-// index: epc, any, parent, class, type, step, disp, loc, time (value = TimePart(event time)).
+// index: epc, any, parent, class, type, step, disp, loc, time (value = TimePart(event time)),
+// biztx (value = a bizTransactionList entry's bizTransaction id, trimmed; fin.confirm's delivery
+// evidence, docs/finance.md §7).
 inline constexpr std::string_view kIndexPrefix = "prov/ix/";
 inline std::string IndexPrefix(std::string_view index, std::string_view value) {
   return Cat({kIndexPrefix, index, "/", value, " "});
