@@ -77,6 +77,13 @@ class FakeLedger : public node::api::LedgerApi {
     state_[k] = v;
   }
 
+  // The next CommitBlock gives its txs these receipts' status, reason and events instead of its
+  // own (tests of how receipts are shown); tx id, height and index are still the block's.
+  void SetNextReceipts(std::vector<Receipt> receipts) {
+    std::lock_guard<std::mutex> lock(mu_);
+    next_receipts_ = std::move(receipts);
+  }
+
   // From now on CommitBlock executes txs with the built-in contracts over a state written from
   // `genesis`: receipts, nonces and ReadState are then the contracts' own.
   void EnableContracts(const contracts::Genesis& genesis) {
@@ -130,11 +137,17 @@ class FakeLedger : public node::api::LedgerApi {
           r.height = b.header.height;
           r.index = i;
         }
+        if (i < next_receipts_.size()) {
+          r.status = next_receipts_[i].status;
+          r.reason = next_receipts_[i].reason;
+          r.events = next_receipts_[i].events;
+        }
         receipts.push_back(r);
         nonces_[txs[i].signer] =
             registry_ ? contracts::NextNonce(*exec_state_, txs[i].signer) : txs[i].nonce + 1;
         tx_index_[txs[i].Id()] = {b.header.height, i};
       }
+      next_receipts_.clear();
       rec = {b, Certify(b.Id(), b.header.height, b.header.round), receipts};
       blocks_.push_back(rec);
     }
@@ -246,6 +259,7 @@ class FakeLedger : public node::api::LedgerApi {
   std::map<Hash256, std::pair<uint64_t, uint32_t>> tx_index_;
   std::map<Bytes, Bytes> state_;
   uint64_t pruned_below_ = 0;                              // guarded by mu_
+  std::vector<Receipt> next_receipts_;                     // guarded by mu_
   std::unique_ptr<contracts::ContractRegistry> registry_;  // set by EnableContracts
   std::unique_ptr<contracts::MemStateView> exec_state_;
 };
