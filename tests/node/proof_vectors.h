@@ -1,7 +1,7 @@
 // proof_vectors.h — the shared proof-bundle vectors (tests/vectors/proof_vectors.json) that the
 // C++ verifier (proof_vectors_test.cc) and the JS verifier (sdk/js/test/proof_bundle.test.js)
 // must both judge the same way: valid bundles with their expected contents, and every kind of
-// tampering, each expected to be rejected.
+// tampering, each expected to be rejected. The finance answers are in fin_answer_vectors.h.
 //
 //   std::string text = tidemark::prooftest::ProofVectorsText();   // what the file holds
 //   build/dev/tests/node/tidemark-proof-vectors tests/vectors/proof_vectors.json   # regenerate
@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "fin_answer_vectors.h"
 #include "proof_fixture.h"
 
 namespace tidemark::prooftest {
@@ -203,7 +204,8 @@ inline OJson ProofVectors() {
       {"trust", {{"chain_id", kChainId}, {"validator_set", ToHex(f.trust.genesis.Encode())}}},
       {"state_bundles", StateCases()},
       {"tx_bundles", TxCases()},
-      {"trace_answers", AnswerCases()}};
+      {"trace_answers", AnswerCases()},
+      {"fin_answers", FinAnswerCases()}};
 }
 
 inline std::string ProofVectorsText() { return ProofVectors().dump(1) + "\n"; }

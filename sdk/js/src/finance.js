@@ -376,3 +376,163 @@ export function buildFinTx(method, args, { chainId, nonce, expiryHeight = null }
     expiry_height: expiryHeight === null ? null : integer(expiryHeight, 'expiryHeight'),
   };
 }
+
+// ---- Verifying finance answers (docs/finance.md §10; fin_answer.h) -----------------------------
+
+const DAY_MS = 86400000;
+const FREE = 'free';
+const isObj = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isStr = (o, f) => isObj(o) && typeof o[f] === 'string';
+
+// A JSON number or bigint equal to `want` (a safe integer).
+function sameInt(v, want) {
+  return (typeof v === 'number' || typeof v === 'bigint') && BigInt(v) === BigInt(want);
+}
+
+// The answer's bundle verified from `trust`, proving exactly the keys `wanted`.
+function provenExactly(answer, trust, wanted) {
+  if (!isObj(answer)) throw new VerifyError('answer: not an object');
+  const proof = answer.proof;
+  if (!isObj(proof) || typeof proof.bundle !== 'string') {
+    throw new VerifyError('answer: carries no proof bundle');
+  }
+  const v = verifyStateBundleBytes(trust, proof.bundle);
+  const proven = new Map(v.entries.map((e) => [utf8Decode(e.key), e]));
+  for (const k of wanted) {
+    if (!proven.has(k)) throw new VerifyError(`answer: the bundle does not prove ${k}`);
+  }
+  if (proven.size !== wanted.length) {
+    throw new VerifyError('answer: the bundle proves keys that were not asked');
+  }
+  if (proof.height !== undefined && !sameInt(proof.height, v.height)) {
+    throw new VerifyError('answer: proof.height differs from the certified header');
+  }
+  if (proof.block_id !== undefined && proof.block_id !== v.blockId) {
+    throw new VerifyError('answer: proof.block_id differs from the certified header');
+  }
+  const asOf = answer.as_of;
+  if (!isObj(asOf)) throw new VerifyError('answer: no as_of');
+  if (!sameInt(asOf.height, v.height) || asOf.block_id !== v.blockId ||
+      !sameInt(asOf.time_ms, v.timestampMs)) {
+    throw new VerifyError('answer: as_of differs from the certified header');
+  }
+  return { v, proven };
+}
+
+function recordBytes(record, what) {
+  try {
+    return encodeValue(valueFromJson(record));
+  } catch (e) {
+    throw new VerifyError(`answer: ${what} is not a Value: ${e.message}`);
+  }
+}
+
+const matches = (entry, bytes) => {
+  const h = sha256(bytes);
+  return entry.valueHash !== null && h.every((b, i) => b === entry.valueHash[i]);
+};
+
+// What is proven about a fingerprint / invoice key, checked against answer[field].state.
+function checkKey(answer, proven, key, field) {
+  if (!isStr(answer[field], 'state')) throw new VerifyError(`answer: no ${field}.state`);
+  const claimed = answer[field].state;
+  const e = proven.get(key);
+  let state = FREE;
+  let record = null;
+  if (e.present) {
+    let bytes = e.value;
+    if (bytes === null) {
+      const shipped = isObj(answer.records) && Object.hasOwn(answer.records, key)
+        ? answer.records[key] : { state: claimed };
+      bytes = recordBytes(shipped, key);
+      if (!matches(e, bytes)) {
+        throw new VerifyError(`answer: ${field} differs from the proven record`);
+      }
+    }
+    try {
+      record = valueToJson(decodeValue(bytes));
+    } catch {
+      throw new VerifyError(`answer: the record of ${key} is not a canonical Value`);
+    }
+    if (!isStr(record, 'state') || record.state === FREE) {
+      throw new VerifyError(`answer: the record of ${key} has no state`);
+    }
+    state = record.state;
+  }
+  if (claimed !== state) {
+    throw new VerifyError(`answer: ${field}.state "${claimed}" is not the proven "${state}"`);
+  }
+  return { key, state, record };
+}
+
+function header(v) {
+  return {
+    height: v.height, stateVersion: v.stateVersion, epoch: v.epoch, blockId: v.blockId,
+    stateRoot: v.stateRoot, timestampMs: v.timestampMs, signers: v.signers,
+    validatorCount: v.validatorCount, quorum: { signed: v.signers.length, of: v.validatorCount },
+  };
+}
+
+/**
+ * Verifies the answer to a fingerprint check (GET /v1/fin/check) for the invoice whose
+ * `{fingerprint, invoiceKey}` (hex, from invoiceFingerprint) the caller asked about: the bundle
+ * verifies from `trust`, proves exactly fin/fp/<fingerprint> and fin/ik/<invoiceKey>, and the
+ * answer's states are the proven ones (absent = "free"). Returns { ok, state, fingerprint:
+ * {key, state, record}, invoiceKey: {...}, height, blockId, timestampMs, signers, quorum,
+ * checked }; `state` is "free" iff both are free, else encumbered / registered / closed (the
+ * first that applies). Throws VerifyError.
+ */
+export function verifyFinCheckAnswer(answer, trust, { fingerprint, invoiceKey } = {}) {
+  const fpKey = stateKeys.fin.fingerprint(hex64(fingerprint, 'fingerprint'));
+  const ikKey = stateKeys.fin.invoiceKey(hex64(invoiceKey, 'invoiceKey'));
+  const { v, proven } = provenExactly(answer, trust, [fpKey, ikKey]);
+  const checked = ['certificate', 'state_root', 'keys', 'as_of'];
+  const fp = checkKey(answer, proven, fpKey, 'fingerprint');
+  const ik = checkKey(answer, proven, ikKey, 'invoice_key');
+  checked.push('fingerprint', 'invoice_key');
+  let state = ['encumbered', 'registered', 'closed'].find((s) => fp.state === s || ik.state === s);
+  if (state === undefined) state = fp.state !== FREE ? fp.state : ik.state;
+  if (answer.state !== undefined) {
+    if (answer.state !== state) throw new VerifyError('answer: state differs from the proven one');
+    checked.push('state');
+  }
+  return { ok: true, state, fingerprint: fp, invoiceKey: ik, ...header(v), checked };
+}
+
+/**
+ * True iff `record` (a receivable) is overdue at block time `timeMs`: CONFIRMED, and timeMs is
+ * at or after 00:00 UTC of the day after its due_date (FinOverdueAt).
+ */
+export function finOverdueAt(record, timeMs) {
+  if (!isStr(record, 'state') || record.state !== 'CONFIRMED') return false;
+  if (!isStr(record, 'due_date') || !isIsoDate(record.due_date)) return false;
+  return BigInt(timeMs) >= BigInt((isoDateToDays(record.due_date) + 1) * DAY_MS);
+}
+
+/**
+ * Verifies the answer to a receivable read (GET /v1/fin/receivables/{id}) for receivable `id`:
+ * the bundle verifies from `trust` and proves exactly fin/rcv/<id>, present; the answer's record
+ * re-encoded canonically is the proven value; its id is `id`; `overdue` is what the record and
+ * the certified block time say. Returns { ok, record, overdue, height, blockId, timestampMs,
+ * signers, quorum, checked }. Throws VerifyError (TypeError / RangeError for a malformed id).
+ */
+export function verifyReceivableAnswer(answer, trust, id) {
+  if (needString(id, 'id') === '' || id.includes(' ')) throw bad('id', 'empty or with a space');
+  const key = stateKeys.fin.receivable(id);
+  const { v, proven } = provenExactly(answer, trust, [key]);
+  const checked = ['certificate', 'state_root', 'keys', 'as_of'];
+  const e = proven.get(key);
+  if (!e.present) throw new VerifyError(`answer: receivable ${id} is proven absent`);
+  if (!isObj(answer.record)) throw new VerifyError('answer: no record');
+  const bytes = recordBytes(answer.record, 'record');
+  if (!matches(e, bytes)) throw new VerifyError('answer: record differs from the proven one');
+  const record = valueToJson(decodeValue(bytes));
+  if (record.id !== id) throw new VerifyError(`answer: the proven record is not receivable ${id}`);
+  checked.push('record');
+  const overdue = finOverdueAt(record, v.timestampMs);
+  if (answer.overdue !== overdue) {
+    throw new VerifyError('answer: overdue differs from the proven record and block time');
+  }
+  checked.push('overdue');
+  return { ok: true, record, overdue, ...header(v), checked };
+}

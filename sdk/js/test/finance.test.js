@@ -88,3 +88,63 @@ test('readAuthHeader refuses what the node would never accept', () => {
   assert.throws(() => tm.readAuthHeader(new Uint8Array(31), 'c', 'GET', '/', 1), /seed/);
   assert.throws(() => tm.readAuthHeader('AB'.repeat(32), 'c', 'GET', '/', 1), /seed/);
 });
+
+const proofDoc = JSON.parse(
+  readFileSync(new URL('../../../tests/vectors/proof_vectors.json', import.meta.url)),
+);
+
+test('fin_answers: good answers verify with the proven states, tampered ones are refused', () => {
+  const trust = proofDoc.trust;
+  const cases = proofDoc.fin_answers;
+  assert.ok(cases.length >= 20);
+  for (const c of cases) {
+    const run = () => (c.kind === 'check'
+      ? tm.verifyFinCheckAnswer(c.answer, trust,
+        { fingerprint: c.ask.fingerprint, invoiceKey: c.ask.invoice_key })
+      : tm.verifyReceivableAnswer(c.answer, trust, c.ask.id));
+    if (c.expect === 'ok') {
+      const r = run();
+      assert.equal(r.ok, true, c.name);
+      if (c.state) assert.equal(r.state, c.state, c.name);
+      if (c.kind === 'receivable') {
+        assert.equal(r.record.id, c.ask.id, c.name);
+        assert.equal(r.overdue, c.answer.overdue, c.name);
+      }
+      assert.equal(r.quorum.signed, 3, c.name);
+    } else {
+      assert.throws(run, tm.VerifyError, c.name);
+    }
+  }
+});
+
+test('fin_answers: a free check is an absence proof of both keys', () => {
+  const c = proofDoc.fin_answers.find((x) => x.name === 'check_free');
+  const ask = { fingerprint: c.ask.fingerprint, invoiceKey: c.ask.invoice_key };
+  const r = tm.verifyFinCheckAnswer(c.answer, proofDoc.trust, ask);
+  assert.equal(r.fingerprint.state, 'free');
+  assert.equal(r.invoiceKey.state, 'free');
+  assert.equal(r.fingerprint.record, null);
+  // The same answer proves nothing about another invoice.
+  const other = { ...ask, invoiceKey: `${ask.invoiceKey.slice(0, 63)}0` === ask.invoiceKey
+    ? `${ask.invoiceKey.slice(0, 63)}1` : `${ask.invoiceKey.slice(0, 63)}0` };
+  assert.throws(() => tm.verifyFinCheckAnswer(c.answer, proofDoc.trust, other), tm.VerifyError);
+  assert.throws(() => tm.verifyFinCheckAnswer(c.answer, proofDoc.trust, {}), /fingerprint/);
+});
+
+test('fin_answers: the registered invoice, computed in JS, is the one the vectors prove', () => {
+  const c = proofDoc.fin_answers.find((x) => x.name === 'check_registered');
+  const h = tm.invoiceFingerprint({ creditor: 'bondedwh', debtor: 'platform',
+    number: 'inv 2026/0001', amount: '1250000', date: '2026-03-30' });
+  const r = tm.verifyFinCheckAnswer(c.answer, proofDoc.trust, h);
+  assert.equal(r.state, 'encumbered');
+  assert.equal(r.fingerprint.key, tm.stateKeys.fin.fingerprint(h.fingerprint));
+});
+
+test('finOverdueAt: from 00:00 UTC of the day after the due date, CONFIRMED only', () => {
+  const end = 20601 * 86400000; // 2026-05-28T00:00:00Z
+  const r = { state: 'CONFIRMED', due_date: '2026-05-27' };
+  assert.equal(tm.finOverdueAt(r, end - 1), false);
+  assert.equal(tm.finOverdueAt(r, end), true);
+  assert.equal(tm.finOverdueAt({ ...r, state: 'SETTLED' }, end + 86400000), false);
+  assert.equal(tm.finOverdueAt({ ...r, due_date: '2026-02-29' }, end), false);
+});
