@@ -4,8 +4,8 @@ namespace tidemark::cli {
 
 const std::vector<Registrar>& CommandGroups() {
   static const std::vector<Registrar> kGroups = {
-      RegisterKeysCommands,  RegisterNetworkCommands, RegisterOrgCommands,   RegisterProvCommands,
-      RegisterEpcisCommands, RegisterDemoCommands,    RegisterProofCommands,
+      RegisterKeysCommands,  RegisterNetworkCommands, RegisterOrgCommands,  RegisterProvCommands,
+      RegisterEpcisCommands, RegisterFinCommands,     RegisterDemoCommands, RegisterProofCommands,
   };
   return kGroups;
 }

@@ -20,6 +20,7 @@ void RegisterNetworkCommands(CLI::App& app, Context& ctx);  // network_cmd.cc
 void RegisterOrgCommands(CLI::App& app, Context& ctx);      // org_cmd.cc: org, gov
 void RegisterProvCommands(CLI::App& app, Context& ctx);     // prov_cmd.cc: prov, customs
 void RegisterEpcisCommands(CLI::App& app, Context& ctx);    // epcis_cmd.cc
+void RegisterFinCommands(CLI::App& app, Context& ctx);      // fin_cmd.cc
 void RegisterDemoCommands(CLI::App& app, Context& ctx);     // demo_cmd.cc
 void RegisterProofCommands(CLI::App& app, Context& ctx);    // proof_cmd.cc: verify, trace
 

@@ -56,10 +56,17 @@ void UsageCheck(const Status& s) {
   if (!s.ok()) throw CLI::ValidationError(s.message());
 }
 
-Status ReportOutcome(Context& ctx, const client::TxOutcome& out) {
+Status ReportOutcome(Context& ctx, const client::TxOutcome& out,
+                     const nlohmann::ordered_json& extra) {
   auto answer = nlohmann::ordered_json::parse(out.answer_json, nullptr, false);
   std::string text = "tx " + out.id.Hex() + "\nstatus: " + out.status;
   if (out.height > 0) text += " at height " + std::to_string(out.height);
+  if (out.status == "committed" && extra.is_object()) {
+    for (const auto& [k, v] : extra.items()) {
+      if (answer.is_object()) answer[k] = v;
+      text += "\n" + k + ": " + (v.is_string() ? v.get<std::string>() : v.dump());
+    }
+  }
   if (answer.is_object() && answer.contains("receipt") && answer["receipt"].is_object()) {
     const auto& r = answer["receipt"];
     text += "\nreceipt: " + r.value("hash", std::string());

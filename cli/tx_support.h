@@ -46,8 +46,10 @@ Result<client::LedgerClient> Connect(const Context& ctx);
 void UsageCheck(const Status& s);
 
 // Prints a final outcome (tx id, status, height, receipt events) and turns a rejection into an
-// error naming the reason.
-Status ReportOutcome(Context& ctx, const client::TxOutcome& out);
+// error naming the reason. `extra` fields (e.g. the id of what the tx created) are added to the
+// JSON answer and printed as "name: value" lines when the tx committed.
+Status ReportOutcome(Context& ctx, const client::TxOutcome& out,
+                     const nlohmann::ordered_json& extra = nlohmann::ordered_json::object());
 
 // Registers `cmd` to build args with `build` at parse time (errors: usage) and then sign,
 // submit and report `contract.method`.

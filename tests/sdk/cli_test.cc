@@ -1,4 +1,7 @@
 // End to end: the built `tidemark` binary, run through its path, against a temporary home.
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -7,6 +10,8 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+
+#include "tidemark/hash.h"
 
 #ifndef TIDEMARK_CLI
 #error "TIDEMARK_CLI (path of the tidemark binary) must be defined by CMake"
@@ -231,4 +236,195 @@ TEST_CASE("cli: network init writes private key files and a capture token per or
     CHECK(cfg["capture_tokens"][0]["key_file"] == "admin_key.json");
     CHECK(cfg["capture_tokens"][0]["expires_at"].is_string());
   }
+}
+
+namespace {
+
+// A listening socket on a free loopback port that never accepts: a CLI run that connected to it
+// leaves a connection in the backlog, so Connected() tells whether anything was sent.
+class Listener {
+ public:
+  Listener() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(fd_ >= 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    REQUIRE(::listen(fd_, 16) == 0);
+    socklen_t len = sizeof addr;
+    REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+    port_ = ntohs(addr.sin_port);
+    ::fcntl(fd_, F_SETFL, O_NONBLOCK);
+  }
+  ~Listener() { ::close(fd_); }
+  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  bool Connected() const {
+    int c = ::accept(fd_, nullptr, nullptr);
+    if (c < 0) return false;
+    ::close(c);
+    return true;
+  }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+// docs/finance.md §3, computed here independently of the CLI.
+std::string FinHash(const std::string& domain, const std::vector<std::string>& fields) {
+  std::string text = domain;
+  for (const auto& f : fields) text += "\n" + f;
+  return tidemark::Sha256(tidemark::AsBytes(text)).Hex();
+}
+
+}  // namespace
+
+TEST_CASE("cli: fin fingerprint computes the fingerprint and invoice key locally") {
+  TempHome home;
+  Listener node;  // nothing may be sent: the invoice never leaves the machine
+  std::string fp = FinHash("tidemark/fin/fingerprint/v1",
+                           {"hzbonded", "platform", "INV20260001", "1250000", "2026-11-30"});
+  std::string ik =
+      FinHash("tidemark/fin/invoice/v1", {"hzbonded", "platform", "INV20260001", "2026-11-30"});
+  Run r = Tidemark(home, "--node " + node.Url() +
+                             " -o json fin fingerprint --creditor HZBonded --debtor platform "
+                             "--number ' inv-2026/0001 ' --amount 1250000 --date 2026-11-30");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  json j = r.Json();
+  REQUIRE(j["invoices"].size() == 1);
+  CHECK(j["invoices"][0]["normalised_number"] == "INV20260001");
+  CHECK(j["invoices"][0]["fingerprint"] == fp);
+  CHECK(j["invoices"][0]["invoice_key"] == ik);
+
+  // The same invoice from a file (with a second invoice) gives the same hashes; text output
+  // names both.
+  std::string hex(64, 'a');
+  home.Write(
+      "inv.json",
+      json{{"creditor", "hzbonded"},
+           {"debtor", "platform"},
+           {"currency", "CNY"},
+           {"contract", {{"number", "WS-1"}, {"hash", hex}}},
+           {"invoices",
+            {{{"number", "INV-2026/0001"},
+              {"amount", 1250000},
+              {"tax", 0},
+              {"date", "2026-11-30"},
+              {"hash", hex}},
+             {{"number", "INV-2026/0002"}, {"amount", 5}, {"date", "2026-12-01"}, {"hash", hex}}}},
+           {"issue_date", "2026-11-30"},
+           {"due_date", "2027-05-29"}}
+          .dump());
+  Run f = Tidemark(
+      home, "--node " + node.Url() + " fin fingerprint --invoice '" + (home / "inv.json") + "'");
+  INFO(f.err);
+  REQUIRE(f.code == 0);
+  CHECK_THAT(f.out, Catch::Contains("fingerprint: " + fp));
+  CHECK_THAT(f.out, Catch::Contains("invoice_key: " + ik));
+  CHECK_THAT(f.out, Catch::Contains("INV20260002"));
+  // Another amount: another fingerprint, the same invoice key (what catches a re-registration
+  // with a changed amount).
+  Run other = Tidemark(home,
+                       "-o json fin fingerprint --creditor hzbonded --debtor platform "
+                       "--number INV20260001 --amount 1250001 --date 2026-11-30");
+  REQUIRE(other.code == 0);
+  CHECK(other.Json()["invoices"][0]["fingerprint"] != fp);
+  CHECK(other.Json()["invoices"][0]["invoice_key"] == ik);
+  CHECK_FALSE(node.Connected());
+}
+
+TEST_CASE("cli: fin bad arguments exit 2, name the problem and send nothing") {
+  TempHome home;
+  Listener node;
+  home.Write("k.json", "{}");
+  const std::string key = " --key-file '" + (home / "k.json") + "'";
+  const std::string id = "rcv_0123456789abcdef0123";
+  const std::string hex(64, 'a');
+  const std::string good_register =
+      "fin register --debtor platform --currency CNY --contract-number WS-1 --contract-hash " +
+      hex + " --number INV-1 --amount 100 --date 2026-11-30 --invoice-hash " + hex;
+  auto file = [&](const std::string& name, json j) {
+    json base = {{"debtor", "platform"},
+                 {"currency", "CNY"},
+                 {"contract", {{"number", "WS-1"}, {"hash", hex}}},
+                 {"invoices",
+                  {{{"number", "INV-1"}, {"amount", 100}, {"date", "2026-11-30"}, {"hash", hex}}}},
+                 {"issue_date", "2026-11-30"},
+                 {"due_date", "2027-05-29"}};
+    base.merge_patch(j);
+    home.Write(name, base.dump());
+    return " --invoice '" + (home / name) + "'";
+  };
+  struct Bad {
+    std::string args, says;
+  };
+  const std::vector<Bad> cases = {
+      {"fin fingerprint --creditor a --debtor b --number 'INV#1' --amount 1 --date 2026-01-01",
+       "number"},
+      {"fin fingerprint --creditor a --debtor b --number X --amount 1 --date 2026-02-30", "date"},
+      {"fin fingerprint --creditor a --debtor b --number X --amount -1 --date 2026-01-01",
+       "--amount"},
+      {"fin fingerprint --creditor a --debtor b --number X --amount 1000000000000001 --date "
+       "2026-01-01",
+       "10^15"},
+      {"fin fingerprint --debtor b --number X --amount 1 --date 2026-01-01", "--creditor"},
+      {"fin fingerprint --creditor 'A B' --debtor b --number X --amount 1 --date 2026-01-01",
+       "organisation"},
+      {good_register + " --due-date 2026-11-30" + key, "fin-term"},
+      {good_register + " --due-date 2027-12-02" + key, "fin-term"},  // 367 days
+      {good_register + " --due-date 2027-05-29 --require-delivery" + key, "fin-delivery-refs"},
+      {good_register + " --due-date 2027-05-29 --ref po" + key, "--ref"},
+      {good_register + " --due-date 2027-05-29 --currency cny" + key, "currency"},
+      {good_register + " --due-date 2027-05-29 --creditor platform" + key, "fin-parties"},
+      {good_register + " --due-date 2027-05-29", "--key"},
+      {"fin register --debtor platform --currency CNY --contract-number WS-1 --contract-hash "
+       "abc --number INV-1 --amount 100 --date 2026-11-30 --invoice-hash " +
+           hex + " --due-date 2027-05-29" + key,
+       "64 hex"},
+      {"fin register --currency CNY" + file("f0.json", json::object()) + key, "not both"},
+      {"fin register" + file("f1.json", {{"amount", 5}}) + key, "unknown field"},
+      {"fin register" +
+           file("f2.json",
+                {{"invoices",
+                  {{{"number", "INV-1"}, {"amount", 1}, {"date", "2026-11-30"}, {"hash", hex}},
+                   {{"number", "inv 1"}, {"amount", 2}, {"date", "2026-11-30"}, {"hash", hex}}}}}) +
+           key,
+       "fin-duplicate"},
+      {"fin register" +
+           file("f3.json", {{"invoices",
+                             {{{"number", "INV-1"},
+                               {"amount", 1.5},
+                               {"date", "2026-11-30"},
+                               {"hash", hex}}}}}) +
+           key,
+       "amount"},
+      {"fin confirm rcv_123" + key, "rcv_"},
+      {"fin confirm " + id + ".1" + key, "rcv_"},
+      {"fin dispute " + id + key, "--reason"},
+      {"fin reject " + id + " --reason x --reason-hash " + hex + key, "exactly one"},
+      {"fin split " + id + " --amounts 100" + key, "--amounts"},
+      {"fin split " + id + " --amounts 1,,2" + key, "--amounts"},
+      {"fin split " + id + " --amounts 1,0" + key, "--amounts"},
+      {"fin split " + id + ".0 --amounts 1,2" + key, "PART"},
+      {"fin split " + id + ".1.17 --amounts 1,2" + key, "PART"},
+      {"fin transfer " + id + ".1 --to 'Not An Org'" + key, "--to"},
+      {"fin offer " + id + ".1 --bank bank --kind loan --amount 5" + key, "--kind"},
+      {"fin offer " + id + ".1 --bank bank --kind pledge --amount 0" + key, "--amount"},
+      {"fin accept " + id + "x" + key, "PART"},
+      {"fin show " + id, "--key"},
+      {"fin list --org 'x y'" + key, "--org"},
+      {"fin check --creditor a --debtor b --number X --amount 1 --date 2026-01-01", "--key"},
+      {"fin check --creditor a --debtor b --number X --amount 1x --date 2026-01-01" + key,
+       "--amount"},
+  };
+  for (const Bad& b : cases) {
+    INFO(b.args);
+    Run r = Tidemark(home, "--node " + node.Url() + " " + b.args);
+    INFO(r.err);
+    CHECK(r.code == 2);
+    CHECK_THAT(r.err, Catch::StartsWith("error: ") && Catch::Contains(b.says));
+  }
+  CHECK_FALSE(node.Connected());
 }

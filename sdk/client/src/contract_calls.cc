@@ -150,4 +150,113 @@ Result<TxOutcome> AcceptCustody(LedgerClient& c, const KeyPair& receiver,
   return c.Call(receiver, "prov", "accept_custody", Value::MakeMap({{"items", Strings(items)}}));
 }
 
+Value FinRegisterArgs(const FinReceivable& r) {
+  Value::List invoices;
+  for (const FinInvoice& i : r.invoices) {
+    invoices.push_back(Value::MakeMap({{"number", i.number},
+                                       {"amount", i.amount},
+                                       {"tax", i.tax},
+                                       {"date", i.date},
+                                       {"hash", i.hash}}));
+  }
+  Value::Map m{
+      {"debtor", r.debtor},
+      {"currency", r.currency},
+      {"contract", Value::MakeMap({{"number", r.contract_number}, {"hash", r.contract_hash}})},
+      {"invoices", Value(invoices)},
+      {"issue_date", r.issue_date},
+      {"due_date", r.due_date}};
+  if (!r.refs.empty()) {
+    Value::List refs;
+    for (const FinRef& ref : r.refs) {
+      refs.push_back(Value::MakeMap({{"type", ref.type}, {"id", ref.id}}));
+    }
+    m["refs"] = Value(refs);
+  }
+  if (r.require_delivery) m["require_delivery"] = true;
+  return Value(m);
+}
+
+std::string ReceivableIdOf(const Hash256& register_tx) {
+  return "rcv_" + register_tx.Hex().substr(0, 20);
+}
+
+Result<TxOutcome> FinRegister(LedgerClient& c, const KeyPair& creditor, const FinReceivable& r) {
+  return c.Call(creditor, "fin", "register", FinRegisterArgs(r));
+}
+
+namespace {
+
+Result<TxOutcome> FinById(LedgerClient& c, const KeyPair& key, const char* method,
+                          const std::string& id) {
+  return c.Call(key, "fin", method, Value::MakeMap({{"id", id}}));
+}
+
+Result<TxOutcome> FinByPart(LedgerClient& c, const KeyPair& key, const char* method,
+                            const std::string& part) {
+  return c.Call(key, "fin", method, Value::MakeMap({{"part", part}}));
+}
+
+}  // namespace
+
+Result<TxOutcome> FinConfirm(LedgerClient& c, const KeyPair& debtor, const std::string& id) {
+  return FinById(c, debtor, "confirm", id);
+}
+
+Result<TxOutcome> FinDispute(LedgerClient& c, const KeyPair& debtor, const std::string& id,
+                             const std::string& reason_hash) {
+  return c.Call(debtor, "fin", "dispute",
+                Value::MakeMap({{"id", id}, {"reason_hash", reason_hash}}));
+}
+
+Result<TxOutcome> FinResolve(LedgerClient& c, const KeyPair& creditor, const std::string& id) {
+  return FinById(c, creditor, "resolve", id);
+}
+
+Result<TxOutcome> FinReject(LedgerClient& c, const KeyPair& debtor, const std::string& id,
+                            const std::string& reason_hash) {
+  return c.Call(debtor, "fin", "reject",
+                Value::MakeMap({{"id", id}, {"reason_hash", reason_hash}}));
+}
+
+Result<TxOutcome> FinCancel(LedgerClient& c, const KeyPair& creditor, const std::string& id) {
+  return FinById(c, creditor, "cancel", id);
+}
+
+Result<TxOutcome> FinSplit(LedgerClient& c, const KeyPair& holder, const std::string& part,
+                           const std::vector<int64_t>& amounts) {
+  Value::List l(amounts.begin(), amounts.end());
+  return c.Call(holder, "fin", "split", Value::MakeMap({{"part", part}, {"amounts", Value(l)}}));
+}
+
+Result<TxOutcome> FinTransfer(LedgerClient& c, const KeyPair& holder, const std::string& part,
+                              const std::string& to_org) {
+  return c.Call(holder, "fin", "transfer", Value::MakeMap({{"part", part}, {"to", to_org}}));
+}
+
+Result<TxOutcome> FinOfferFinance(LedgerClient& c, const KeyPair& holder, const std::string& part,
+                                  const std::string& bank, const std::string& kind,
+                                  int64_t amount) {
+  return c.Call(
+      holder, "fin", "offer_finance",
+      Value::MakeMap({{"part", part}, {"bank", bank}, {"kind", kind}, {"amount", amount}}));
+}
+
+Result<TxOutcome> FinWithdrawOffer(LedgerClient& c, const KeyPair& holder,
+                                   const std::string& part) {
+  return FinByPart(c, holder, "withdraw_offer", part);
+}
+
+Result<TxOutcome> FinAcceptFinance(LedgerClient& c, const KeyPair& bank, const std::string& part) {
+  return FinByPart(c, bank, "accept_finance", part);
+}
+
+Result<TxOutcome> FinRelease(LedgerClient& c, const KeyPair& financier, const std::string& part) {
+  return FinByPart(c, financier, "release", part);
+}
+
+Result<TxOutcome> FinSettle(LedgerClient& c, const KeyPair& debtor, const std::string& id) {
+  return FinById(c, debtor, "settle", id);
+}
+
 }  // namespace tidemark::client

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "tidemark/hash.h"
+#include "tidemark/signed_read.h"
 #include "tidemark/state_keys/system.h"
 #include "tidemark/state_proof.h"
 
@@ -24,6 +25,7 @@ Result<json> ParseAnswer(const Result<HttpResponse>& r, const std::string& what)
     std::string detail = j.value("detail", j.value("title", std::string("error")));
     Code code = r->status == 404   ? Code::kNotFound
                 : r->status == 401 ? Code::kUnauthenticated
+                : r->status == 403 ? Code::kPermissionDenied
                 : r->status == 409 ? Code::kFailedPrecondition
                 : r->status >= 500 ? Code::kUnavailable
                                    : Code::kInvalidArgument;
@@ -191,6 +193,52 @@ Result<std::string> LedgerClient::CaptureEpcisDocument(const std::string& docume
     TM_ASSIGN_OR_RETURN(job, ParseAnswer(http_.Get(location), "capture job"));
   }
   return job.dump();
+}
+
+Result<HttpResponse> LedgerClient::SignedGet(const KeyPair& reader, const std::string& path) {
+  TM_ASSIGN_OR_RETURN(std::string chain, ChainId());
+  int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  // The target exactly as it goes on the request line (HttpClient prefixes the base path).
+  std::string target = http_.url().base_path + path;
+  return http_.Get(path, {{"Authorization", ReadAuthHeader(reader, chain, "GET", target, now_ms)},
+                          {"Accept", "application/json"}});
+}
+
+namespace {
+
+Result<std::string> FinAnswer(const Result<HttpResponse>& r, const std::string& what) {
+  TM_RETURN_IF_ERROR(ParseAnswer(r, what).status());
+  return r->body;
+}
+
+}  // namespace
+
+Result<std::string> LedgerClient::FinReceivable(const KeyPair& reader, const std::string& id,
+                                                bool proof) {
+  return FinAnswer(
+      SignedGet(reader, "/v1/fin/receivables/" + UrlEncode(id) + (proof ? "?proof=true" : "")),
+      "receivable " + id);
+}
+
+Result<std::string> LedgerClient::FinHistory(const KeyPair& reader, const std::string& id) {
+  return FinAnswer(SignedGet(reader, "/v1/fin/receivables/" + UrlEncode(id) + "/history"),
+                   "history of " + id);
+}
+
+Result<std::string> LedgerClient::FinPartyReceivables(const KeyPair& reader, const std::string& org,
+                                                      const std::string& cursor) {
+  std::string path = "/v1/fin/parties/" + UrlEncode(org) + "/receivables";
+  if (!cursor.empty()) path += "?cursor=" + UrlEncode(cursor);
+  return FinAnswer(SignedGet(reader, path), "receivables of " + org);
+}
+
+Result<std::string> LedgerClient::FinCheck(const KeyPair& reader, const Hash256& fingerprint,
+                                           const Hash256& invoice_key) {
+  return FinAnswer(SignedGet(reader, "/v1/fin/check?fingerprint=" + fingerprint.Hex() +
+                                         "&invoice_key=" + invoice_key.Hex()),
+                   "check");
 }
 
 Result<VerifiedState> VerifyStateAnswer(const std::string& block_json,

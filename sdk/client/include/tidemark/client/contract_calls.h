@@ -8,6 +8,14 @@
 //   if (o.status != "committed") ...   // o.reason says why
 //   TM_ASSIGN_OR_RETURN(o, CustomsDecide(c, customs_key, "release", "D-1"));
 //
+//   // Supply-chain finance (docs/finance.md §7): register an invoice, the debtor confirms.
+//   FinReceivable r{.debtor = "platform", .currency = "CNY", .contract_number = "C-1",
+//                   .contract_hash = hex64, .invoices = {{"INV-1", 1250000, 0, "2026-11-30",
+//                   hex64}}, .issue_date = "2026-11-30", .due_date = "2027-05-30"};
+//   TM_ASSIGN_OR_RETURN(o, FinRegister(c, creditor_key, r));
+//   std::string id = ReceivableIdOf(o.id);            // "rcv_" + 20 hex digits of the tx id
+//   TM_ASSIGN_OR_RETURN(o, FinConfirm(c, debtor_key, id));
+//
 // Thread safety: like LedgerClient, one thread at a time.
 #pragma once
 
@@ -88,5 +96,52 @@ Result<TxOutcome> TransferCustody(LedgerClient& c, const KeyPair& holder,
                                   const std::vector<std::string>& items, const std::string& to_org);
 Result<TxOutcome> AcceptCustody(LedgerClient& c, const KeyPair& receiver,
                                 const std::vector<std::string>& items);
+
+// Supply-chain finance: the `fin` contract's methods (docs/finance.md §7), args exactly as its
+// table says. Amounts are minor units; dates YYYY-MM-DD; hashes 64 hex (SHA-256 of the document).
+struct FinInvoice {
+  std::string number;
+  int64_t amount = 0;
+  int64_t tax = 0;
+  std::string date, hash;
+};
+struct FinRef {
+  std::string type, id;  // EPCIS bizTransaction: type po, desadv, inv...; id as in the event
+};
+struct FinReceivable {
+  std::string debtor, currency, contract_number, contract_hash;
+  std::vector<FinInvoice> invoices;
+  std::string issue_date, due_date;
+  std::vector<FinRef> refs;  // sent only when not empty
+  bool require_delivery = false;
+};
+// The `register` args of `r` (shared by FinRegister and the CLI, so both send the same).
+Value FinRegisterArgs(const FinReceivable& r);
+// The id of the receivable a `register` tx creates: "rcv_" + the first 20 hex digits of its id.
+std::string ReceivableIdOf(const Hash256& register_tx);
+
+inline constexpr const char* kFinKinds[] = {"pledge", "factoring_recourse",
+                                            "factoring_nonrecourse"};
+
+Result<TxOutcome> FinRegister(LedgerClient& c, const KeyPair& creditor, const FinReceivable& r);
+Result<TxOutcome> FinConfirm(LedgerClient& c, const KeyPair& debtor, const std::string& id);
+Result<TxOutcome> FinDispute(LedgerClient& c, const KeyPair& debtor, const std::string& id,
+                             const std::string& reason_hash);
+Result<TxOutcome> FinResolve(LedgerClient& c, const KeyPair& creditor, const std::string& id);
+Result<TxOutcome> FinReject(LedgerClient& c, const KeyPair& debtor, const std::string& id,
+                            const std::string& reason_hash);
+Result<TxOutcome> FinCancel(LedgerClient& c, const KeyPair& creditor, const std::string& id);
+// `amounts` (2..16 of them) add up to the part's amount; the children are part.1 .. part.k.
+Result<TxOutcome> FinSplit(LedgerClient& c, const KeyPair& holder, const std::string& part,
+                           const std::vector<int64_t>& amounts);
+Result<TxOutcome> FinTransfer(LedgerClient& c, const KeyPair& holder, const std::string& part,
+                              const std::string& to_org);
+// kind: one of kFinKinds.
+Result<TxOutcome> FinOfferFinance(LedgerClient& c, const KeyPair& holder, const std::string& part,
+                                  const std::string& bank, const std::string& kind, int64_t amount);
+Result<TxOutcome> FinWithdrawOffer(LedgerClient& c, const KeyPair& holder, const std::string& part);
+Result<TxOutcome> FinAcceptFinance(LedgerClient& c, const KeyPair& bank, const std::string& part);
+Result<TxOutcome> FinRelease(LedgerClient& c, const KeyPair& financier, const std::string& part);
+Result<TxOutcome> FinSettle(LedgerClient& c, const KeyPair& debtor, const std::string& id);
 
 }  // namespace tidemark::client

@@ -9,6 +9,9 @@
 //   genesis_validators));
 //   // s.value is proven: proof -> state root -> header -> commit certificate of 2f+1 validators
 //
+//   // A protected read (docs/api.md, Signed reads): signed by a member key, party-only.
+//   TM_ASSIGN_OR_RETURN(std::string rcv, client.FinReceivable(bank_key, "rcv_0a1b...", true));
+//
 // What ReadVerified checks: the latest block's header hashes to its id; its commit certificate
 // verifies against `validators` (QuorumCert::Verify) and commits that id (directly, or a
 // descendant when committed transitively — then only a direct certificate is accepted here);
@@ -76,6 +79,29 @@ class LedgerClient {
   Result<std::string> CaptureEpcisDocument(
       const std::string& document, const std::string& token,
       std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
+  // Signed reads of protected data (docs/api.md, Signed reads): GET `path` (path plus query, as
+  // sent) with `Authorization: Tidemark-Read key=..,ts=..,sig=..` signed by `reader` at the local
+  // clock. The raw answer: the caller looks at the status (401 unauthenticated, 403 not a party).
+  Result<HttpResponse> SignedGet(const KeyPair& reader, const std::string& path);
+
+  // Supply-chain finance reads (docs/finance.md, /v1/fin/...), signed by `reader`: the node's JSON
+  // answer. Errors: kPermissionDenied (403: not a party, or not a BANK for Check),
+  // kUnauthenticated (401), kNotFound (404, only ever told to a party).
+  // GET /v1/fin/receivables/{id}[?proof=true]: the record (and its proof bundle).
+  Result<std::string> FinReceivable(const KeyPair& reader, const std::string& id,
+                                    bool proof = false);
+  // GET /v1/fin/receivables/{id}/history: the history entries.
+  Result<std::string> FinHistory(const KeyPair& reader, const std::string& id);
+  // GET /v1/fin/parties/{org}/receivables[?cursor=]: the receivables `org` is a party of (the
+  // reader must be of `org`, or the regulator).
+  Result<std::string> FinPartyReceivables(const KeyPair& reader, const std::string& org,
+                                          const std::string& cursor = "");
+  // GET /v1/fin/check?fingerprint=&invoice_key=: free / registered / encumbered / closed and the
+  // proof (verify it with tidemark/fin_answer.h); computed client-side
+  // (tidemark/fin_fingerprint.h).
+  Result<std::string> FinCheck(const KeyPair& reader, const Hash256& fingerprint,
+                               const Hash256& invoice_key);
 
   HttpClient& http() { return http_; }
 
