@@ -47,9 +47,9 @@ export async function receivablePage(main, ctx, id) {
     throw e;
   }
 
-  const v = await verifyReceivable(answer);
-  // The proven record when the verifier returns it; the answer's otherwise (the mark says which).
-  const rec = (v.result && v.result.receivable) || answer.receivable || answer;
+  const v = await verifyReceivable(answer, id);
+  // The proven record when it verified; the answer's otherwise, under the red mark.
+  const rec = (v.result && v.result.record) || answer.receivable || answer.record || {};
   const cur = rec.currency;
   const money = (a) => formatAmount(a, cur);
   const parts = rec.parts || {};
@@ -62,7 +62,7 @@ export async function receivablePage(main, ctx, id) {
   const offers = Object.values(parts).filter((p) => p.offer);
   main.append(mark,
     section('Receivable', h('dl', { class: 'facts', 'data-testid': 'rcv-facts' },
-      row('State', h('span', { 'data-testid': 'rcv-state' }, stateBadge(rec.state), answer.overdue ? [' ', badge('overdue', 'bad')] : null)),
+      row('State', h('span', { 'data-testid': 'rcv-state' }, stateBadge(rec.state), (v.result ? v.result.overdue : answer.overdue) ? [' ', badge('overdue', 'bad')] : null)),
       row('Amount', h('strong', {}, money(rec.amount))),
       row('Creditor', orgLink(rec.creditor)),
       row('Debtor', orgLink(rec.debtor)),
