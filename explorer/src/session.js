@@ -25,7 +25,7 @@ export function currentReader() {
 export function signOut() {
   if (reader) reader.seed.fill(0);
   reader = null;
-  for (const fn of listeners) fn();
+  for (const fn of [...listeners]) fn();  // a snapshot: a listener may re-render the page (and re-register)
 }
 
 async function signIn(seed, name) {
@@ -50,7 +50,7 @@ async function signIn(seed, name) {
   }
   if (reader) reader.seed.fill(0);
   reader = { seed, publicKey, name, org, roles };
-  for (const fn of listeners) fn();
+  for (const fn of [...listeners]) fn();  // a snapshot: a listener may re-render the page (and re-register)
 }
 
 let chain = null;
