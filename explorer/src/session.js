@@ -99,7 +99,7 @@ export function signInPanel(ctx, { onChange, purpose = '' } = {}) {
     if (reader) {
       const who = reader.org ? `${reader.org}${reader.roles.length ? ` (${reader.roles.join(', ')})` : ''}` : 'a key this ledger does not know';
       box.replaceChildren(h('p', { 'data-testid': 'signed-in' },
-        '🔑 Signed in as ', h('strong', {}, who), ' with key ', h('code', { title: reader.publicKey }, short(reader.publicKey, 12)),
+        'Signed in as ', h('strong', {}, who), ' with key ', h('code', { title: reader.publicKey }, short(reader.publicKey, 12)),
         reader.name ? ` (“${reader.name}”)` : '', '. ',
         h('button', { type: 'button', class: 'small', 'data-testid': 'sign-out', onclick: signOut }, 'Sign out')),
       h('p', { class: 'muted small' }, 'The key stays in this page’s memory: requests carry only its signatures. Reloading the page forgets it.'));

@@ -141,8 +141,8 @@ async function runCheck(out, inv, fp) {
   const v = await verifyFinCheck(answer, fp);
   mark.className = `mark ${v.state}`;
   mark.dataset.state = v.state;
-  mark.replaceChildren(h('strong', {}, v.title), h('span', {}, ` ${v.detail}`),
-    v.more ? h('details', {}, h('summary', {}, 'What was checked'), h('p', {}, v.more)) : null);
+  mark.replaceChildren(...[h('strong', {}, v.title), h('span', {}, ` ${v.detail}`),
+    v.more ? h('details', {}, h('summary', {}, 'What was checked'), h('p', {}, v.more)) : null].filter(Boolean));
   if (v.state === 'ok') {
     const state = v.result.state;
     const [label, text, kind] = STATE_TEXT[state] || [state, '', 'warn'];

@@ -6,7 +6,7 @@
 import { ApiError } from '../api.js';
 import { formatAmount } from '../fin.js';
 import { currentReader, signInPanel, signedGet } from '../session.js';
-import { badge, errorBox, h, hashLink, link, problemText, section, table, utc } from '../ui.js';
+import { append, badge, errorBox, h, hashLink, link, problemText, section, table, utc } from '../ui.js';
 import { verifyReceivable } from '../verify.js';
 
 const KIND = { pledge: 'pledge', factoring_recourse: 'factoring with recourse', factoring_nonrecourse: 'factoring without recourse' };
@@ -55,12 +55,12 @@ export async function receivablePage(main, ctx, id) {
   const parts = rec.parts || {};
   mark.className = `mark ${v.state}`;
   mark.dataset.state = v.state;
-  mark.replaceChildren(h('strong', {}, v.title), h('span', {}, ` ${v.detail}`),
-    v.more ? h('details', {}, h('summary', {}, 'What was checked'), h('p', {}, v.more)) : null);
+  mark.replaceChildren(...[h('strong', {}, v.title), h('span', {}, ` ${v.detail}`),
+    v.more ? h('details', {}, h('summary', {}, 'What was checked'), h('p', {}, v.more)) : null].filter(Boolean));
 
   const encumbered = Object.values(parts).filter((p) => p.encumbrance);
   const offers = Object.values(parts).filter((p) => p.offer);
-  main.append(mark,
+  append(main, [mark,
     section('Receivable', h('dl', { class: 'facts', 'data-testid': 'rcv-facts' },
       row('State', h('span', { 'data-testid': 'rcv-state' }, stateBadge(rec.state), (v.result ? v.result.overdue : answer.overdue) ? [' ', badge('overdue', 'bad')] : null)),
       row('Amount', h('strong', {}, money(rec.amount))),
@@ -104,7 +104,7 @@ export async function receivablePage(main, ctx, id) {
         { label: 'As', cell: (p) => p.as },
         { label: 'Amount', cell: (p) => money(p.amount), cls: 'num' },
       ], rec.settled.payees || [], { empty: 'No payees.' })) : null,
-    section('Timeline', timeline(history, money)));
+    section('Timeline', timeline(history, money, rec.id || id))]);
 }
 
 // Every history entry (pages of 100, at most 20 pages: a receivable has a few dozen).
@@ -193,17 +193,30 @@ const ACTION = {
   withdraw_offer: 'Offer withdrawn', accept_finance: 'Financed', release: 'Released', settle: 'Settled',
 };
 
-function timeline(history, money) {
+// One line for an entry's args, in the reader's words (the raw entry is in the tx page).
+function argsText(action, a, rootId, money) {
+  if (!a || typeof a !== 'object') return '';
+  const part = (p) => (typeof p === 'string' && p.startsWith(rootId) && p !== rootId ? `part ${p.slice(rootId.length)}` : 'the whole receivable');
+  switch (action) {
+    case 'register': return [a.invoices && a.invoices.map((i) => `invoice ${i.number} ${money(i.amount)} of ${i.date}`).join(', '),
+      a.due_date ? `due ${a.due_date}` : '', a.require_delivery ? 'delivery evidence required' : ''].filter(Boolean).join(' · ');
+    case 'split': return `${part(a.part)} into ${(a.amounts || []).map(money).join(' + ')}`;
+    case 'transfer': return `${part(a.part)} to ${a.to}`;
+    case 'offer_finance': return `${part(a.part)}: ${KIND[a.kind] || a.kind} of ${money(a.amount)} offered to ${a.bank}`;
+    case 'accept_finance': case 'release': case 'withdraw_offer': return part(a.part);
+    default: return '';
+  }
+}
+
+function timeline(history, money, rootId) {
   if (!history) return h('p', { class: 'muted' }, 'No history.');
   if (history.error) return errorBox(history.error);
   const entries = history.entries || [];
   if (!entries.length) return h('p', { class: 'muted' }, 'No history.');
-  const skip = new Set(['seq', 'height', 'time_ms', 'tx', 'action', 'org']);
-  const detail = (e) => Object.entries(e).filter(([k]) => !skip.has(k)).map(([k, v]) =>
-    `${k.replace(/_/g, ' ')} ${k.includes('amount') && !Array.isArray(v) ? money(v) : Array.isArray(v) ? v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : x)).join(', ') : typeof v === 'object' ? JSON.stringify(v) : v}`).join(' · ');
   return [history.more ? h('p', { class: 'muted' }, `The first ${entries.length} entries.`) : null,
     h('ol', { class: 'timeline', 'data-testid': 'rcv-timeline' }, entries.map((e) => h('li', {},
-    h('div', { class: 'step' }, ACTION[e.action] || e.action, e.org ? ` by ${e.org}` : ''),
-    h('div', { class: 'muted' }, [e.time_ms !== undefined ? utc(e.time_ms) : '', e.height !== undefined ? `block ${e.height}` : '', detail(e)].filter(Boolean).join(' · ')),
-    e.tx ? h('div', { class: 'small-link' }, hashLink(`/txs/${e.tx}`, e.tx, 8)) : null)))];
+      h('div', { class: 'step' }, ACTION[e.action] || e.action, e.org ? ` by ${e.org}` : ''),
+      h('div', {}, argsText(e.action, e.args, rootId, money)),
+      h('div', { class: 'muted' }, [e.time_ms !== undefined ? utc(e.time_ms) : '', e.height !== undefined ? `block ${e.height}` : ''].filter(Boolean).join(' · ')),
+      e.tx ? h('div', { class: 'small-link' }, hashLink(`/txs/${e.tx}`, e.tx, 8)) : null)))];
 }
