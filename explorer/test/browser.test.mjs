@@ -475,9 +475,19 @@ describe('finance pages', () => {
     for (const line of sent) assert.ok(!line.includes(k.seed), `the seed left the page: ${line.slice(0, 200)}`);
     assert.ok(sent.some((l) => l.includes('Tidemark-Read key=')), 'reads are signed');
     assert.deepEqual(await p.evaluate(() => [localStorage.length, sessionStorage.length, document.cookie]), [0, 0, '']);
+    // The key stays signed in across the app's own navigation: the organisation's receivables.
+    await p.getByRole('link', { name: 'Receivables', exact: true }).click();
+    await p.waitForURL((u) => u.pathname === '/fin/receivables');
+    await waitReady(p);
+    const list = p.getByTestId('rcv-list');
+    assert.match(await list.textContent(), new RegExp(finStory.r1));
+    assert.match(await list.locator('tr', { hasText: finStory.r1 }).textContent(), /creditor/);
+    await p.screenshot({ path: `${SHOTS}/fin-receivables-list.png`, fullPage: true });
     // Signing out forgets the key.
     await p.getByTestId('sign-out').click();
     await p.getByTestId('need-key').waitFor();
+    assert.equal(await list.count(), 0);
+    for (const line of sent) assert.ok(!line.includes(k.seed), `the seed left the page: ${line.slice(0, 200)}`);
     await o.close();
   });
 
