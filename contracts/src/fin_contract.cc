@@ -189,6 +189,20 @@ bool IsFinParty(const Value& record, std::string_view org) {
   return false;
 }
 
+std::vector<std::string> ReceivablesOfParty(const StateView& view, std::string_view org,
+                                            std::string_view after, size_t limit) {
+  std::vector<std::string> out;
+  if (limit == 0) return out;
+  const std::string prefix = state_keys::fin::PartyPrefix(org);
+  // Keys after `after`: start at "<prefix><after>\x01" (no id contains a byte below '.').
+  const std::string start = after.empty() ? "" : prefix + std::string(after) + '\x01';
+  view.Scan(prefix, start, [&](const std::string& key, const Bytes&) {
+    out.push_back(key.substr(prefix.size()));
+    return out.size() < limit;
+  });
+  return out;
+}
+
 Result<std::vector<Value>> LoadFinHistory(const StateView& view, std::string_view id) {
   std::vector<Value> out;
   Status st = Status::Ok();

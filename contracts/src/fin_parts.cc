@@ -30,7 +30,7 @@ Result<Value> LoadFreeLeaf(const Call& c, const std::string& part_id) {
 
 Status Split(Call& c) {
   TM_RETURN_IF_ERROR(OnlyFields(c.args, {"part", "amounts"}));
-  TM_ASSIGN_OR_RETURN(std::string part_id, StrArg(c.args, "part", 128));
+  TM_ASSIGN_OR_RETURN(std::string part_id, StrArg(c.args, "part", kMaxFinPartIdLen));
   const Value* list = c.args.Find("amounts");
   if (list == nullptr || !list->is_list() || list->as_list().size() < 2 ||
       list->as_list().size() > kMaxFinSplitWays) {
@@ -52,6 +52,10 @@ Status Split(Call& c) {
   if (sum != amount) {
     return Bad("amounts", "amounts add up to " + std::to_string(sum) + ", not the part's " +
                               std::to_string(amount));
+  }
+  if (part_id.size() + 1 + std::to_string(amounts.size()).size() > kMaxFinPartIdLen) {
+    return Refuse("parts-limit", "part " + part_id + " is split too deep: part ids are at most " +
+                                     std::to_string(kMaxFinPartIdLen) + " characters");
   }
   if (Parts(rec).size() + amounts.size() > kMaxFinParts) {
     return Refuse("parts-limit", "receivable " + S(rec, "id") + " would have more than " +
@@ -82,7 +86,7 @@ Status Split(Call& c) {
 
 Status Transfer(Call& c) {
   TM_RETURN_IF_ERROR(OnlyFields(c.args, {"part", "to"}));
-  TM_ASSIGN_OR_RETURN(std::string part_id, StrArg(c.args, "part", 128));
+  TM_ASSIGN_OR_RETURN(std::string part_id, StrArg(c.args, "part", kMaxFinPartIdLen));
   TM_ASSIGN_OR_RETURN(std::string to, OrgArg(c.args, "to"));
   TM_ASSIGN_OR_RETURN(Value rec, LoadFreeLeaf(c, part_id));
   if (to == c.signer.org) return Refuse("parties", "org " + to + " already holds " + part_id);
@@ -102,7 +106,7 @@ namespace {
 
 Status Offer(Call& c) {
   TM_RETURN_IF_ERROR(OnlyFields(c.args, {"part", "bank", "kind", "amount"}));
-  TM_ASSIGN_OR_RETURN(std::string part_id, StrArg(c.args, "part", 128));
+  TM_ASSIGN_OR_RETURN(std::string part_id, StrArg(c.args, "part", kMaxFinPartIdLen));
   TM_ASSIGN_OR_RETURN(std::string bank, OrgArg(c.args, "bank"));
   TM_ASSIGN_OR_RETURN(std::string kind, StrArg(c.args, "kind", 32));
   if (!IsFinanceKind(kind)) {
@@ -141,7 +145,7 @@ Status Offer(Call& c) {
 
 Status Withdraw(Call& c) {
   TM_RETURN_IF_ERROR(OnlyFields(c.args, {"part"}));
-  TM_ASSIGN_OR_RETURN(std::string part_id, StrArg(c.args, "part", 128));
+  TM_ASSIGN_OR_RETURN(std::string part_id, StrArg(c.args, "part", kMaxFinPartIdLen));
   TM_ASSIGN_OR_RETURN(Value rec, LoadForHolder(c, part_id));
   Value& part = Parts(rec).at(part_id);
   if (part.Find("offer") == nullptr) {
@@ -157,7 +161,7 @@ Status Withdraw(Call& c) {
 
 Status Accept(Call& c) {
   TM_RETURN_IF_ERROR(OnlyFields(c.args, {"part"}));
-  TM_ASSIGN_OR_RETURN(std::string part_id, StrArg(c.args, "part", 128));
+  TM_ASSIGN_OR_RETURN(std::string part_id, StrArg(c.args, "part", kMaxFinPartIdLen));
   auto bank_key = RequireRole(c.view, c.ctx, {Role::kBank});
   if (!bank_key.ok()) {
     return Deny("bank", "only a BANK key accepts finance: " + bank_key.status().message());
@@ -199,7 +203,7 @@ Status Accept(Call& c) {
 
 Status Release(Call& c) {
   TM_RETURN_IF_ERROR(OnlyFields(c.args, {"part"}));
-  TM_ASSIGN_OR_RETURN(std::string part_id, StrArg(c.args, "part", 128));
+  TM_ASSIGN_OR_RETURN(std::string part_id, StrArg(c.args, "part", kMaxFinPartIdLen));
   const std::string id = ReceivableOfPart(part_id);
   TM_ASSIGN_OR_RETURN(std::optional<Value> loaded, LoadReceivable(c.view, id));
   const Value* enc = nullptr;

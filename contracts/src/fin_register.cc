@@ -281,12 +281,19 @@ Status Register(Call& c) {
 
 namespace {
 
-// The first stored EPCIS event that proves delivery for one of `refs`: bizStep receiving or
-// accepting (any CBV form), captured by `debtor`, naming the ref in its bizTransactionList, and
-// neither an error declaration nor declared erroneous. nullopt if none.
+// Events looked at per reference (a bound on confirm's cost; docs/finance.md §7 notes what it
+// means: a reference named by more events than this is only searched among its first ones).
+constexpr size_t kMaxEvidenceScan = 4096;
+
+// The earliest stored EPCIS event (lowest seq) that proves delivery for one of `refs`: bizStep
+// receiving or accepting (any CBV form), captured by `debtor`, naming the ref in its
+// bizTransactionList, and neither an error declaration nor declared erroneous; nullopt if none.
+// The earliest, so that events captured later never change the evidence a replay finds.
 Result<std::optional<Value>> DeliveryEvidence(const StateView& view, const Value& refs,
                                               const std::string& debtor) {
   namespace pk = ::tidemark::state_keys::prov;
+  std::optional<Value> best;
+  uint64_t best_seq = 0;
   for (const Value& ref : refs.as_list()) {
     const std::string ref_id = S(ref, "id");
     std::vector<uint64_t> seqs;
@@ -296,9 +303,10 @@ Result<std::optional<Value>> DeliveryEvidence(const StateView& view, const Value
       if (tail.size() == 16 && tail.find_first_not_of("0123456789") == std::string::npos) {
         seqs.push_back(std::stoull(tail));
       }
-      return seqs.size() < 1000;
+      return seqs.size() < kMaxEvidenceScan;
     });
     for (uint64_t seq : seqs) {
+      if (best && seq >= best_seq) break;  // ascending: nothing earlier follows
       TM_ASSIGN_OR_RETURN(std::optional<Value> stored, GetValue(view, pk::Event(seq)));
       if (!stored || S(*stored, "org") != debtor || stored->Find("errorDeclared") != nullptr) {
         continue;
@@ -317,15 +325,17 @@ Result<std::optional<Value>> DeliveryEvidence(const StateView& view, const Value
       TM_ASSIGN_OR_RETURN(std::optional<Value> declared,
                           GetValue(view, pk::Err(S(*stored, "eventID"))));
       if (declared) continue;
-      return std::optional<Value>(Value::Map{{"ref", ref_id},
-                                             {"event_seq", static_cast<int64_t>(seq)},
-                                             {"eventID", S(*stored, "eventID")},
-                                             {"bizStep", step},
-                                             {"tx", S(*stored, "tx")},
-                                             {"height", I(*stored, "height")}});
+      best_seq = seq;
+      best = Value::Map{{"ref", ref_id},
+                        {"event_seq", static_cast<int64_t>(seq)},
+                        {"eventID", S(*stored, "eventID")},
+                        {"bizStep", step},
+                        {"tx", S(*stored, "tx")},
+                        {"height", I(*stored, "height")}};
+      break;
     }
   }
-  return std::optional<Value>();
+  return best;
 }
 
 }  // namespace

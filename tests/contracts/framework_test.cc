@@ -213,3 +213,62 @@ TEST_CASE("the production registry holds no test contract") {
 
 }  // namespace
 }  // namespace tidemark::contracts
+
+namespace tidemark::contracts {
+namespace {
+
+// A contract that audits (framework.h, AuditSink): "audit" writes audit/<key> and fails,
+// "audit_ok" does the same and succeeds, "escape" audits a key outside its namespace and fails.
+class AuditingContract : public Contract {
+ public:
+  std::string_view name() const override { return "audit"; }
+  Status Execute(const TxContext&, std::string_view method, const Value& args, StateView& state,
+                 EventSink& events) const override {
+    state.Put("audit/normal", B("w"));
+    events.Emit("audit.normal", Value::Map{});
+    const std::string key = method == "escape" ? "fin/forged" : "audit/" + args.as_string();
+    events.audit().Put(key, Value("seen"));
+    events.audit().Emit("audit.attempt", Value::Map{{"key", key}});
+    if (method == "audit_ok") return Status::Ok();
+    return Status::FailedPrecondition("rule audit-test: refused");
+  }
+};
+
+TEST_CASE("audit writes and events survive the failure of the call that made them") {
+  Chain c;
+  c.Init({{"brand", {Role::kBrand}}});
+  ContractRegistry registry = BuiltinContracts();
+  REQUIRE(registry.Register(std::make_unique<AuditingContract>()).ok());
+  KeyPair key = KeyFor("brand/admin");
+  auto run = [&](const std::string& method, const std::string& arg) {
+    Transaction tx{.chain_id = "tidemark-test",
+                   .nonce = NextNonce(c.state, key.public_key()),
+                   .contract = "audit",
+                   .method = method,
+                   .args = Value(arg).Encode()};
+    tx.SignWith(key);
+    TxContext ctx{.chain_id = "tidemark-test", .tx_id = tx.Id(), .signer = tx.signer, .height = 9};
+    return ApplyTransaction(registry, c.state, tx, ctx);
+  };
+  Receipt failed = run("audit", "a");
+  CHECK(failed.status == TxStatus::kRejected);
+  CHECK(failed.reason == "FAILED_PRECONDITION: rule audit-test: refused");
+  REQUIRE(failed.events.size() == 1);  // the audit event only
+  CHECK(failed.events[0].type == "audit.attempt");
+  CHECK(c.state.Get("audit/a").has_value());
+  CHECK(!c.state.Get("audit/normal").has_value());  // the call's own write is discarded
+  Receipt ok = run("audit_ok", "b");
+  CHECK(ok.status == TxStatus::kCommitted);
+  REQUIRE(ok.events.size() == 2);  // the call's events, then the audit's
+  CHECK(ok.events[1].type == "audit.attempt");
+  CHECK(c.state.Get("audit/b").has_value());
+  CHECK(c.state.Get("audit/normal").has_value());
+  // An audit outside the contract's own namespace is a contract bug: dropped whole.
+  Receipt escaped = run("escape", "c");
+  CHECK(escaped.status == TxStatus::kRejected);
+  CHECK(escaped.events.empty());
+  CHECK(!c.state.Get("fin/forged").has_value());
+}
+
+}  // namespace
+}  // namespace tidemark::contracts

@@ -69,8 +69,11 @@ inline constexpr std::string_view kFpRegistered = "registered";
 inline constexpr std::string_view kFpEncumbered = "encumbered";
 inline constexpr std::string_view kFpClosed = "closed";
 
-inline constexpr size_t kMaxFinParts = 256;      // parts of one receivable, root included
-inline constexpr size_t kMaxFinSplitWays = 16;   // children of one split
+inline constexpr size_t kMaxFinParts = 256;     // parts of one receivable, root included
+inline constexpr size_t kMaxFinSplitWays = 16;  // children of one split
+// A part id ("rcv_…" + ".k" per level) is at most this long, which bounds the record's size
+// (and so the state value, ≤ kMaxStateValueLen) whatever the splits.
+inline constexpr size_t kMaxFinPartIdLen = 128;
 inline constexpr size_t kMaxFinInvoices = 64;    // invoices of one receivable
 inline constexpr size_t kMaxFinRefs = 16;        // delivery references of one receivable
 inline constexpr int64_t kMaxFinTermDays = 366;  // due_date - issue_date
@@ -86,6 +89,10 @@ Result<std::optional<Value>> LoadReceivable(const StateView& view, std::string_v
 // Whether `org` is or was a party of the record (creditor, debtor, a holder, an offered bank or
 // financier): the orgs that may read it.
 bool IsFinParty(const Value& record, std::string_view org);
+// The ids of the receivables `org` is or was a party of (fin/party rows), ascending, those after
+// `after` (exclusive; "" from the first), at most `limit`: a borrower's view, a cursor page.
+std::vector<std::string> ReceivablesOfParty(const StateView& view, std::string_view org,
+                                            std::string_view after = "", size_t limit = 1000);
 // The history entries of a receivable, oldest first: {seq, height, time_ms, tx, action, org,
 // signer, args, ...} (args as the tx gave them: a replay of these calls rebuilds the record).
 Result<std::vector<Value>> LoadFinHistory(const StateView& view, std::string_view id);
