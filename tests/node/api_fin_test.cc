@@ -8,7 +8,10 @@
 
 #include "fake_ledger.h"
 #include "http_test_client.h"
+#include "tidemark/contracts/finance.h"
+#include "tidemark/contracts/genesis.h"
 #include "tidemark/contracts/identity.h"
+#include "tidemark/fin_fingerprint.h"
 #include "tidemark/node/api/fin_api.h"
 #include "tidemark/node/api/http_service.h"
 #include "tidemark/node/api/json.h"
@@ -56,31 +59,35 @@ KeyPair BankClerk() { return TestKey(28); }
 KeyPair Service() { return TestKey(29); }
 KeyPair Unknown() { return TestKey(30); }
 
-// A FakeLedger whose state is also a real sparse Merkle tree once sealed: an anchor block (height
-// 1, certifying state version 0) signed by the fake's four validators, so the proof routes build
-// bundles that VerifyStateBundle accepts.
+// A FakeLedger whose state is also a real sparse Merkle tree once sealed: an anchor block (the
+// next height, certifying state version 0 = the state as it is now) signed by the fake's four
+// validators, so the proof routes build bundles that VerifyStateBundle accepts.
 class FinLedger : public FakeLedger {
  public:
   void Put(const std::string& k, const Value& v) { PutRaw(k, v.Encode()); }
-  void PutRaw(const std::string& k, const Bytes& b) {
-    entries_[k] = b;
-    PutState(Bytes(k.begin(), k.end()), b);
-  }
+  void PutRaw(const std::string& k, const Bytes& b) { PutState(Bytes(k.begin(), k.end()), b); }
 
   void Seal(uint64_t time_ms) {
     std::vector<StateChange> changes;
-    for (const auto& [k, v] : entries_) changes.push_back({Bytes(k.begin(), k.end()), v});
+    REQUIRE(ReadState([&](const contracts::StateView& view, uint64_t) {
+              view.Scan("", [&](const std::string& k, const Bytes& v) {
+                changes.push_back({Bytes(k.begin(), k.end()), v});
+                return true;
+              });
+              return tidemark::Status::Ok();
+            }).ok());
     std::sort(changes.begin(), changes.end(),
               [](const auto& a, const auto& b) { return a.key < b.key; });
     auto up = StateTree(kv_).ApplyChanges(0, changes);
     REQUIRE(up.ok());
     REQUIRE(kv_.Write(up->writes, true).ok());
     root_ = up->root;
+    anchor_height_ = FakeLedger::Status().height + 1;
     Block b;
     b.header = BlockHeader{.chain_id = kChain,
                            .epoch = 0,
                            .round = 2,
-                           .height = 1,
+                           .height = anchor_height_,
                            .parent = Sha256(AsBytes("genesis")),
                            .timestamp_ms = time_ms,
                            .tx_root = TxRoot({}),
@@ -88,7 +95,7 @@ class FinLedger : public FakeLedger {
                            .state_root = root_,
                            .receipts_root = TxRoot({}),
                            .validators_hash = validators().Hash()};
-    anchor_ = api::BlockRecord{b, Certify(b.Id(), 1, 2), std::vector<Receipt>{}};
+    anchor_ = api::BlockRecord{b, Certify(b.Id(), anchor_height_, 2), std::vector<Receipt>{}};
   }
 
   TrustAnchor Trust() const { return TrustAnchor{.chain_id = kChain, .genesis = validators()}; }
@@ -96,14 +103,14 @@ class FinLedger : public FakeLedger {
   api::NodeStatus Status() override {
     api::NodeStatus s = FakeLedger::Status();
     if (anchor_) {
-      s.height = 1;
+      s.height = anchor_height_;
       s.head_id = anchor_->block.Id();
       s.head_timestamp_ms = anchor_->block.header.timestamp_ms;
     }
     return s;
   }
   Result<api::BlockRecord> BlockAt(uint64_t height) override {
-    if (anchor_ && height == 1) return *anchor_;
+    if (anchor_ && height == anchor_height_) return *anchor_;
     return FakeLedger::BlockAt(height);
   }
   Result<api::StateProofAnswer> ProveState(ByteView key, std::optional<uint64_t> h) override {
@@ -119,8 +126,8 @@ class FinLedger : public FakeLedger {
   Result<ValidatorSet> GenesisValidators() override { return validators(); }
 
  private:
-  std::map<std::string, Bytes> entries_;
   MemoryKvStore kv_;
+  uint64_t anchor_height_ = 0;
   Hash256 root_;
   std::optional<api::BlockRecord> anchor_;
 };
@@ -269,6 +276,11 @@ TEST_CASE("fin api: missing, malformed, expired, wrong-chain, forged and revoked
     CheckUnauthenticated(a.Signed(Supplier(), t, 0, kChain, t + "&x"), "signature does not verify");
     CheckUnauthenticated(a.Signed(Revoked(), t), "revoked");
     CheckUnauthenticated(a.Signed(Unknown(), t), "not enrolled");
+    // A stranger is refused on the state read, before any signature is checked (docs/api.md,
+    // "What a stranger costs"): a garbage signature gets the same answer.
+    std::string junk = ReadAuthHeader(Unknown(), kChain, "GET", t, Now());
+    junk.replace(junk.find(",sig=") + 5, 128, std::string(128, '0'));
+    CheckUnauthenticated(a.Get(t, "Authorization: " + junk + "\r\n"), "not enrolled");
     CheckUnauthenticated(a.Signed(Service(), t), "service key");
     // A good signature moved to another key's header.
     std::string other = ReadAuthHeader(Core(), kChain, "GET", t, Now());
@@ -508,6 +520,7 @@ TEST_CASE("fin api: a fin tx's args, events and reason are redacted in every pub
     CHECK(j["receipt"]["reason"] == j["reason"]);
     CHECK(j["receipt"]["events"][0]["type"] == "fin.duplicate_attempt");
     CHECK(j["receipt"]["events"][0]["data"]["redacted"] == true);
+    CHECK(j["receipt"]["redacted"] == true);
     if (!q.empty()) CHECK(j["proof"]["available"] == false);
   }
   // The block, by height and by id: the fin tx redacted, the other tx untouched.
@@ -522,6 +535,9 @@ TEST_CASE("fin api: a fin tx's args, events and reason are redacted in every pub
     CHECK(b["receipts"][0]["events"][0]["data"]["data_sha256"] ==
           Sha256(rejected.events[0].data).Hex());
     CHECK(b["receipts"][1]["events"][0]["data"] == json{{"k", "visible"}});
+    CHECK(b["receipts"][0]["redacted"] == true);
+    CHECK_FALSE(b["receipts"][1].contains("redacted"));
+    CHECK(b["receipts"][0]["hash"] == rec.receipts->at(0).Hash().Hex());
   }
   // The explorer's account view and search.
   auto acct = a.Get("/v1/accounts/" + TestKey(5).public_key().Hex() + "/txs");
@@ -556,4 +572,168 @@ TEST_CASE("fin api: cursors round-trip and refuse what the server did not issue"
   CHECK_FALSE(api::DecodePartyCursor("h10000000000000001").ok());
   CHECK_FALSE(api::DecodePartyCursor("p1" + std::string(16, '0') + "0000000000010000").ok());
   CHECK(*api::DecodeHistoryCursor(api::EncodeHistoryCursor(7)) == 7);
+}
+
+namespace {
+
+// The same consortium as PutFinState, as a genesis the built-in contracts execute over.
+contracts::Genesis FinGenesis() {
+  contracts::Genesis g;
+  g.chain_id = kChain;
+  g.genesis_time_ms = 1'767'225'600'000;
+  auto supplier = Org("supplier", {Role::kBondedWarehouse}, Supplier());
+  supplier.validator_key = TestKey(40).public_key();
+  g.orgs = {supplier,
+            Org("core", {Role::kPlatform}, Core()),
+            Org("bank1", {Role::kBank}, Bank1()),
+            Org("bank2", {Role::kBank}, Bank2()),
+            Org("reg", {Role::kRegulator}, Regulator()),
+            Org("shop", {Role::kRetailer}, Retailer())};
+  return g;
+}
+
+// Submits a fin call signed by `key` at its next nonce and commits it alone in a block.
+Receipt CallFin(FinLedger& l, const KeyPair& key, const std::string& method, const Value& args) {
+  uint64_t nonce = 0;
+  REQUIRE(l.ReadState([&](const contracts::StateView& view, uint64_t) {
+             nonce = contracts::NextNonce(view, key.public_key());
+             return tidemark::Status::Ok();
+           }).ok());
+  Transaction tx{.chain_id = kChain,
+                 .nonce = nonce,
+                 .contract = "fin",
+                 .method = method,
+                 .args = args.Encode()};
+  tx.SignWith(key);
+  auto added = l.SubmitTx(tx.Encode());
+  INFO(added.status().ToString());
+  REQUIRE(added.ok());
+  auto rec = l.CommitBlock();
+  REQUIRE(rec.receipts->size() == 1);
+  return rec.receipts->front();
+}
+
+}  // namespace
+
+TEST_CASE("fin api: records the fin contract writes are served, checked and redacted") {
+  Api a(/*with_fin_state=*/false);
+  a.ledger.EnableContracts(FinGenesis());
+  const std::string invno = "INV-2026/0042";
+  Value reg =
+      Value::Map{{"debtor", "core"},
+                 {"currency", "CNY"},
+                 {"contract", Value::Map{{"number", "C-7"}, {"hash", std::string(64, 'c')}}},
+                 {"invoices", Value::List{Value::Map{{"number", invno},
+                                                     {"amount", int64_t{250000}},
+                                                     {"tax", int64_t{0}},
+                                                     {"date", "2025-12-01"},
+                                                     {"hash", std::string(64, 'a')}}}},
+                 {"issue_date", "2025-12-01"},
+                 {"due_date", "2026-03-01"}};
+  Receipt r1 = CallFin(a.ledger, Supplier(), "register", reg);
+  INFO(r1.reason);
+  REQUIRE(r1.status == TxStatus::kCommitted);
+  const std::string id = contracts::ReceivableIdFor(r1.tx_id);
+  REQUIRE(CallFin(a.ledger, Core(), "confirm", Value::MakeMap({{"id", id}})).status ==
+          TxStatus::kCommitted);
+  REQUIRE(
+      CallFin(
+          a.ledger, Supplier(), "offer_finance",
+          Value::MakeMap(
+              {{"part", id}, {"bank", "bank1"}, {"kind", "pledge"}, {"amount", int64_t{200000}}}))
+          .status == TxStatus::kCommitted);
+  REQUIRE(CallFin(a.ledger, Bank1(), "accept_finance", Value::MakeMap({{"part", id}})).status ==
+          TxStatus::kCommitted);
+  // The same invoice again: refused, and the refusal names the receivable to its party only.
+  Receipt dup = CallFin(a.ledger, Supplier(), "register", reg);
+  REQUIRE(dup.status == TxStatus::kRejected);
+  CHECK(dup.reason.find(id) != std::string::npos);
+  a.ledger.Seal(1'767'300'000'000);
+
+  // Parties read it; others get the refusal.
+  json rec = a.Ok(Bank1(), "/v1/fin/receivables/" + id + "?proof=true");
+  CHECK(rec["receivable"]["state"] == "CONFIRMED");
+  CHECK(rec["receivable"]["parties"] == json{"bank1", "core", "supplier"});
+  auto bundle = StateBundle::Decode(*FromHex(rec["proof"]["bundle"].get<std::string>()));
+  REQUIRE(bundle.ok());
+  REQUIRE(VerifyStateBundle(a.ledger.Trust(), *bundle).ok());
+  for (const KeyPair& k : {Bank2(), Retailer()}) {
+    auto r = a.Signed(k, "/v1/fin/receivables/" + id);
+    CHECK(r.status == 403);
+    CHECK(r.body == api::ProtectedReadRefusal().body);
+  }
+  json hist = a.Ok(Core(), "/v1/fin/receivables/" + id + "/history");
+  CHECK(hist["entries"].size() == 4);
+  json list = a.Ok(Supplier(), "/v1/fin/parties/supplier/receivables");
+  REQUIRE(list["receivables"].size() == 1);
+  CHECK(list["receivables"][0]["roles"] == json{"creditor", "holder"});
+  CHECK(a.Ok(Bank1(), "/v1/fin/parties/bank1/receivables")["receivables"][0]["roles"] ==
+        json{"financier"});
+
+  // The bank that did not finance it learns "encumbered" for the real fingerprint, with a proof.
+  auto h = InvoiceFingerprint({.creditor = "supplier",
+                               .debtor = "core",
+                               .number = invno,
+                               .amount = 250000,
+                               .date = "2025-12-01"});
+  REQUIRE(h.ok());
+  json check = a.Ok(Bank2(), "/v1/fin/check?fingerprint=" + h->fingerprint.Hex() +
+                                 "&invoice_key=" + h->invoice_key.Hex());
+  CHECK(check["fingerprint"]["state"] == "encumbered");
+  CHECK(check["invoice_key"]["state"] == "encumbered");
+  CHECK(check.dump().find(id) == std::string::npos);
+  auto cb = StateBundle::Decode(*FromHex(check["proof"]["bundle"].get<std::string>()));
+  REQUIRE(cb.ok());
+  REQUIRE(VerifyStateBundle(a.ledger.Trust(), *cb).ok());
+
+  // The public view of the refused registration: no id, no invoice, no args.
+  auto t = a.Get("/v1/txs/" + dup.tx_id.Hex());
+  REQUIRE(t.status == 200);
+  CHECK(t.body.find(id) == std::string::npos);
+  CHECK(t.body.find("0042") == std::string::npos);
+  json tj = json::parse(t.body);
+  CHECK(tj["reason"].get<std::string>().find("rule fin-duplicate (details redacted)") !=
+        std::string::npos);
+  for (const auto& e : tj["receipt"]["events"]) CHECK(e["data"]["redacted"] == true);
+  CHECK(tj["receipt"]["events"].size() >= 1);
+}
+
+TEST_CASE("fin api: the signer's organisation and the regulator see their fin tx unredacted") {
+  Api a(/*with_fin_state=*/false);
+  a.ledger.EnableContracts(FinGenesis());
+  Value reg =
+      Value::Map{{"debtor", "core"},
+                 {"currency", "CNY"},
+                 {"contract", Value::Map{{"number", "C-8"}, {"hash", std::string(64, 'c')}}},
+                 {"invoices", Value::List{Value::Map{{"number", "INV-77"},
+                                                     {"amount", int64_t{1000}},
+                                                     {"tax", int64_t{0}},
+                                                     {"date", "2025-12-01"},
+                                                     {"hash", std::string(64, 'a')}}}},
+                 {"issue_date", "2025-12-01"},
+                 {"due_date", "2026-03-01"}};
+  Receipt first = CallFin(a.ledger, Supplier(), "register", reg);
+  REQUIRE(first.status == TxStatus::kCommitted);
+  const std::string id = contracts::ReceivableIdFor(first.tx_id);
+  Receipt dup = CallFin(a.ledger, Supplier(), "register", reg);
+  REQUIRE(dup.status == TxStatus::kRejected);
+  const std::string t = "/v1/fin/txs/" + dup.tx_id.Hex();
+  for (const KeyPair& k : {Supplier(), Regulator()}) {
+    json j = a.Ok(k, t);
+    CHECK(j["tx"]["args"]["invoices"][0]["number"] == "INV-77");
+    CHECK_FALSE(j["tx"]["raw"].is_null());
+    CHECK(j["reason"].get<std::string>().find(id) != std::string::npos);
+    CHECK(j["receipt"]["reason"].get<std::string>().find(id) != std::string::npos);
+  }
+  // The debtor is a party of the receivable but did not sign this tx; strangers and unknown ids.
+  for (const KeyPair& k : {Core(), Bank1(), Retailer()}) {
+    auto r = a.Signed(k, t);
+    CHECK(r.status == 403);
+    CHECK(r.body == api::ProtectedReadRefusal().body);
+  }
+  auto unknown = a.Signed(Supplier(), "/v1/fin/txs/" + std::string(64, '0'));
+  CHECK(unknown.status == 403);
+  CHECK(unknown.body == api::ProtectedReadRefusal().body);
+  CHECK(a.Signed(Supplier(), "/v1/fin/txs/xyz").status == 400);
+  CheckUnauthenticated(a.Get(t), "signed request");
 }

@@ -2,12 +2,14 @@
 #include "tidemark/node/api/fin_api.h"
 
 #include <charconv>
+#include <cstdio>
 #include <optional>
 #include <vector>
 
+#include "tidemark/contracts/finance.h"
 #include "tidemark/contracts/identity.h"
-#include "tidemark/fin_fingerprint.h"
 #include "tidemark/node/api/cursor.h"
+#include "tidemark/node/api/json.h"
 #include "tidemark/node/api/read_auth.h"
 #include "tidemark/state_keys/finance.h"
 #include "tidemark/value.h"
@@ -22,7 +24,6 @@ namespace fin = state_keys::fin;
 
 namespace {
 
-constexpr int64_t kDayMs = 86'400'000;
 constexpr size_t kMaxIdLen = 80;
 
 HttpResponse Fail(const Status& s, const HttpRequest& req) {
@@ -44,7 +45,8 @@ Status CheckReceivableId(std::string_view id) {
   if (id.size() < 5 || id.size() > kMaxIdLen || id.substr(0, 4) != "rcv_" ||
       id.substr(4).find_first_not_of("0123456789abcdefghijklmnopqrstuvwxyz_") !=
           std::string_view::npos) {
-    return Status::Invalid("receivable id: expected rcv_ followed by lower-case hex digits");
+    return Status::Invalid(
+        "receivable id: expected rcv_ followed by lower-case hex digits (at most 80 characters)");
   }
   return Status::Ok();
 }
@@ -86,17 +88,10 @@ std::string StrField(const Value& rec, const std::string& name) {
   return f != nullptr && f->is_string() ? f->as_string() : std::string();
 }
 
-// The organisations that may read `rec`: its parties (and, should an old record lack the list,
-// at least its creditor and debtor).
+// The one access rule of receivables (docs/finance.md §1): the record's parties, as the contract
+// defines them (contracts::IsFinParty), and any REGULATOR.
 bool IsParty(const Value& rec, std::string_view org) {
-  if (org.empty() || !rec.is_map()) return false;
-  if (StrField(rec, "creditor") == org || StrField(rec, "debtor") == org) return true;
-  const Value* parties = rec.Find("parties");
-  if (parties == nullptr || !parties->is_list()) return false;
-  for (const Value& p : parties->as_list()) {
-    if (p.is_string() && p.as_string() == org) return true;
-  }
-  return false;
+  return rec.is_map() && !org.empty() && contracts::IsFinParty(rec, org);
 }
 
 bool MayRead(const Reader& reader, const Value& rec) {
@@ -127,11 +122,9 @@ json RolesOf(const Value& rec, const std::string& org) {
   return roles;
 }
 
-// The receivable is overdue from the first millisecond (UTC) after its due date while CONFIRMED.
+// CONFIRMED and past its due date at the block time `time_ms` (contracts::IsOverdue).
 bool Overdue(const Value& rec, uint64_t time_ms) {
-  std::string due = StrField(rec, "due_date");
-  if (StrField(rec, "state") != "CONFIRMED" || !IsIsoDate(due)) return false;
-  return static_cast<int64_t>(time_ms) >= (IsoDateToDays(due) + 1) * kDayMs;
+  return rec.is_map() && contracts::IsOverdue(rec, static_cast<int64_t>(time_ms));
 }
 
 json AsOf(const BlockHeader& h) {
@@ -206,6 +199,8 @@ void FinApi::Register(http::Router* r) {
          });
   r->Add("GET", "/v1/fin/check",
          [this](const HttpRequest& req, const PathParams&) { return Check(req); });
+  r->Add("GET", "/v1/fin/txs/{id}",
+         [this](const HttpRequest& req, const PathParams& p) { return Tx(req, p.at("id")); });
 }
 
 HttpResponse FinApi::Receivable(const HttpRequest& req, const std::string& id) {
@@ -391,6 +386,31 @@ HttpResponse FinApi::Check(const HttpRequest& req) {
          {"as_of", AsOf(anchor.block.header)},
          {"proof", StateBundleJson(*b, options_.tamper)}};
   return http::JsonResponse(200, j);
+}
+
+HttpResponse FinApi::Tx(const HttpRequest& req, const std::string& id) {
+  auto reader = AuthenticateRead(*ledger_, options_.chain_id, req, options_.now_ms());
+  if (!reader.ok()) return ReadAuthProblem(reader.status(), req);
+  auto h = Hash256::FromHex(id);
+  if (id.size() != 64 || !h.ok())
+    return Fail(Status::Invalid("tx id: expected 64 hex digits"), req);
+  auto info = ledger_->GetTx(*h);
+  if (!info.ok() && info.status().code() != Code::kNotFound) return Fail(info.status(), req);
+  // Unknown, or not known with its bytes: nothing to show (and the same refusal as for another
+  // org's tx).
+  if (!info.ok() || !info->tx) return ProtectedReadRefusal();
+  bool allowed = reader->Has(contracts::Role::kRegulator);
+  if (!allowed) {
+    Status st = ledger_->ReadState([&](const contracts::StateView& view, uint64_t) -> Status {
+      TM_ASSIGN_OR_RETURN(std::optional<contracts::KeyRecord> signer,
+                          contracts::LoadKey(view, info->tx->signer));
+      allowed = signer && signer->org == reader->org;
+      return Status::Ok();
+    });
+    if (!st.ok()) return Fail(st, req);
+  }
+  if (!allowed) return ProtectedReadRefusal();
+  return http::JsonResponse(200, TxInfoToJson(*info, /*redact_private=*/false));
 }
 
 }  // namespace tidemark::node::api

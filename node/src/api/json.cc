@@ -60,8 +60,8 @@ std::string RedactedReason(std::string_view reason) {
   return code + "(details redacted)";
 }
 
-json TxToJson(const Transaction& tx) {
-  if (IsPrivateContract(tx.contract)) {
+json TxToJson(const Transaction& tx, bool redact_private) {
+  if (redact_private && IsPrivateContract(tx.contract)) {
     json j{{"id", tx.Id().Hex()},
            {"chain_id", tx.chain_id},
            {"signer", tx.signer.Hex()},
@@ -119,22 +119,27 @@ json QcToJson(const QuorumCert& qc) {
 
 json ReceiptToJson(const Receipt& r, bool redact) {
   json events = json::array();
+  bool redacted = redact && !r.reason.empty();
   for (const Event& e : r.events) {
     json ej{{"type", e.type}};
     if (redact || IsPrivateEventType(e.type)) {
       ej["data"] = RedactedJson(e.data, "data");
+      redacted = true;
     } else {
       PutValue(ej, "data", e.data);
     }
     events.push_back(std::move(ej));
   }
-  return json{{"tx_id", r.tx_id.Hex()},
-              {"height", r.height},
-              {"index", r.index},
-              {"status", r.status == TxStatus::kCommitted ? "committed" : "rejected"},
-              {"reason", redact && !r.reason.empty() ? RedactedReason(r.reason) : r.reason},
-              {"events", events},
-              {"hash", r.Hash().Hex()}};
+  json j{{"tx_id", r.tx_id.Hex()},
+         {"height", r.height},
+         {"index", r.index},
+         {"status", r.status == TxStatus::kCommitted ? "committed" : "rejected"},
+         {"reason", redact && !r.reason.empty() ? RedactedReason(r.reason) : r.reason},
+         {"events", events},
+         {"hash", r.Hash().Hex()}};
+  // A verifier cannot rebuild this receipt from its fields: it takes `hash` as the leaf.
+  if (redacted) j["redacted"] = true;
+  return j;
 }
 
 json BlockToJson(const BlockRecord& b) {
@@ -212,11 +217,11 @@ json TxRecordToJson(const mempool::TxRecord& r) {
   return j;
 }
 
-json TxInfoToJson(const TxInfo& t) {
+json TxInfoToJson(const TxInfo& t, bool redact_private) {
   json j = TxRecordToJson(t.record);
-  bool redact = t.tx && IsPrivateContract(t.tx->contract);
+  bool redact = redact_private && t.tx && IsPrivateContract(t.tx->contract);
   if (redact && j.contains("reason")) j["reason"] = RedactedReason(t.record.reason);
-  j["tx"] = t.tx ? TxToJson(*t.tx) : json(nullptr);
+  j["tx"] = t.tx ? TxToJson(*t.tx, redact_private) : json(nullptr);
   j["receipt"] = t.receipt ? ReceiptToJson(*t.receipt, redact) : json(nullptr);
   return j;
 }

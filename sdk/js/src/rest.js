@@ -14,6 +14,7 @@
 // do not decode). Large integers in JSON are never relied on: heights are read from the bytes.
 
 import { bytesEqual, fromHex, fromHexFixed, toHex } from './bytes.js';
+import { merkleLeafHash, merkleRootFromLeafHashes } from './merkle.js';
 import { verifyCommittedHeader } from './proofs.js';
 import { decodeStateProof, verifyStateProof } from './state_proof.js';
 import { encodeValue, valueFromJson } from './value.js';
@@ -25,9 +26,7 @@ import {
   decodeTransaction,
   quorumCertHash,
   receiptHash,
-  receiptsRoot,
   transactionId,
-  txRoot,
   validatorSetHash,
 } from './types.js';
 
@@ -61,7 +60,9 @@ export function validatorSetFromJson(j, trustedHash) {
  * A block from GET /v1/blocks/{id}: raw_header must hash to `id`, `certificate` (a QC whose
  * commit_id is this block) must verify against `validatorSet`, `justify` must hash to the
  * header's justify_hash, and the txs (decoded from their raw bytes) must match tx_root and
- * tx_count. Returns { id, header, certificate, justify, txs }.
+ * tx_count. A redacted tx of a private contract (fin: `raw` null, `redacted` true; docs/api.md
+ * §Finance) enters tx_root by its id alone and is returned as { redacted: true, id, contract,
+ * method }. Returns { id, header, certificate, justify, txs }.
  */
 export function verifyBlockResponse(j, validatorSet) {
   const header = decodeBlockHeader(fromHex(j.raw_header));
@@ -72,13 +73,21 @@ export function verifyBlockResponse(j, validatorSet) {
   verifyCommittedHeader(header, certificate, validatorSet);
   const justify = decodeQuorumCert(fromHex(j.justify.raw));
   need(bytesEqual(quorumCertHash(justify), header.justify_hash), 'block: justify_hash mismatch');
+  const ids = [];
   const txs = j.txs.map((t) => {
+    if (t.raw === null && t.redacted === true) {
+      const txId = fromHexFixed(t.id, 32, 'tx id');
+      ids.push(txId);
+      return { redacted: true, id: txId, contract: t.contract, method: t.method };
+    }
     const tx = decodeTransaction(fromHex(t.raw));
     need(toHex(transactionId(tx)) === t.id, `block: tx ${t.id} does not match its bytes`);
+    ids.push(transactionId(tx));
     return tx;
   });
   need(txs.length === header.tx_count, 'block: tx_count mismatch');
-  need(bytesEqual(txRoot(txs), header.tx_root), 'block: txs do not match tx_root');
+  const root = merkleRootFromLeafHashes(ids.map(merkleLeafHash));
+  need(bytesEqual(root, header.tx_root), 'block: txs do not match tx_root');
   return { id, header, certificate, justify, txs };
 }
 
@@ -103,13 +112,28 @@ const STATUS = { committed: 0, rejected: 1 };
  * The receipts of one block (the "receipts" array of GET /v1/blocks/{id}, in block order),
  * rebuilt from their fields and checked against `execHeader`: a verified header whose
  * exec_height is that block's height (its receipts_root covers them). Event data must be given
- * as JSON Values; parse the answer with parseJsonExact so int64s stay exact. Returns the
- * receipts as SDK objects.
+ * as JSON Values; parse the answer with parseJsonExact so int64s stay exact. A redacted receipt
+ * (`redacted` true: a fin tx's, its data and reason withheld) cannot be rebuilt: its `hash` is
+ * taken as its leaf, and it is returned as { redacted: true, tx_id, index, status, hash }.
+ * Returns the receipts as SDK objects.
  */
 export function verifyReceiptsResponse(receiptsJson, execHeader) {
   need(Array.isArray(receiptsJson), 'receipts: block not executed yet');
+  const leaves = [];
   const receipts = receiptsJson.map((r, i) => {
     need(r.status in STATUS, `receipts: unknown status ${r.status}`);
+    if (r.redacted === true) {
+      const hash = fromHexFixed(r.hash, 32, 'receipt hash');
+      need(Number(r.index) === i, 'receipts: not in block order');
+      leaves.push(hash);
+      return {
+        redacted: true,
+        tx_id: fromHexFixed(r.tx_id, 32, 'tx_id'),
+        index: i,
+        status: STATUS[r.status],
+        hash,
+      };
+    }
     const rc = {
       tx_id: fromHexFixed(r.tx_id, 32, 'tx_id'),
       height: BigInt(r.height),
@@ -124,8 +148,10 @@ export function verifyReceiptsResponse(receiptsJson, execHeader) {
     need(rc.index === i, 'receipts: not in block order');
     need(rc.height === BigInt(execHeader.exec_height), 'receipts: not of the certified height');
     if (r.hash !== undefined) need(toHex(receiptHash(rc)) === r.hash, `receipts: hash of ${i}`);
+    leaves.push(receiptHash(rc));
     return rc;
   });
-  need(bytesEqual(receiptsRoot(receipts), execHeader.receipts_root), 'receipts: root mismatch');
+  const root = merkleRootFromLeafHashes(leaves.map(merkleLeafHash));
+  need(bytesEqual(root, execHeader.receipts_root), 'receipts: root mismatch');
   return receipts;
 }

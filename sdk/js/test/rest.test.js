@@ -285,3 +285,77 @@ test('receipts rebuilt from their JSON fields must match the certified receipts_
   const rounded = JSON.parse(text.replace(String(2n ** 60n), String(2n ** 60n + 1n)));
   assert.throws(() => tm.verifyReceiptsResponse(rounded, execHeader), /lost precision/);
 });
+
+test('a redacted fin tx enters tx_root by its id; a forged id is caught', () => {
+  const { json } = makeBlockResponse();
+  // As the node shows a fin tx (json.cc TxToJson): no bytes, only the id.
+  const redacted = (t) => ({
+    id: t.id,
+    contract: 'fin',
+    method: 'register',
+    raw: null,
+    redacted: true,
+  });
+  const j = structuredClone(json);
+  j.txs[1] = redacted(j.txs[1]);
+  const b = tm.verifyBlockResponse(j, vs);
+  assert.equal(b.txs[1].redacted, true);
+  assert.equal(hex(b.txs[1].id), json.txs[1].id);
+  assert.deepEqual(tm.decodeValue(b.txs[2].args), { n: 3n });
+  const forged = structuredClone(j);
+  forged.txs[1].id = hex(tm.sha256(enc('another tx')));
+  lie(() => tm.verifyBlockResponse(forged, vs), /txs do not match tx_root/);
+  // Without the redacted flag a null raw is not accepted as a tx.
+  const unflagged = structuredClone(j);
+  delete unflagged.txs[1].redacted;
+  assert.throws(() => tm.verifyBlockResponse(unflagged, vs));
+});
+
+test('a redacted receipt enters receipts_root by its hash; a forged hash is caught', () => {
+  const dupEvent = { type: 'fin.duplicate_attempt', data: tm.encodeValue({ inv: 'X' }) };
+  const receipts = [
+    {
+      tx_id: tm.sha256(enc('f')),
+      height: 7n,
+      index: 0,
+      status: 1,
+      reason: 'rule fin-duplicate: already registered as rcv_1',
+      events: [dupEvent],
+    },
+    { tx_id: tm.sha256(enc('p')), height: 7n, index: 1, status: 0, reason: '', events: [] },
+  ];
+  const execHeader = { exec_height: 7n, receipts_root: tm.receiptsRoot(receipts) };
+  // As the node shows them (json.cc ReceiptToJson): the fin tx's receipt redacted.
+  const answer = () => [
+    {
+      tx_id: hex(receipts[0].tx_id),
+      height: 7,
+      index: 0,
+      status: 'rejected',
+      reason: 'FAILED_PRECONDITION: rule fin-duplicate (details redacted)',
+      events: [
+        {
+          type: dupEvent.type,
+          data: { redacted: true, data_sha256: hex(tm.sha256(dupEvent.data)) },
+        },
+      ],
+      hash: hex(tm.receiptHash(receipts[0])),
+      redacted: true,
+    },
+    {
+      tx_id: hex(receipts[1].tx_id),
+      height: 7,
+      index: 1,
+      status: 'committed',
+      reason: '',
+      events: [],
+      hash: hex(tm.receiptHash(receipts[1])),
+    },
+  ];
+  const got = tm.verifyReceiptsResponse(answer(), execHeader);
+  assert.equal(got[0].redacted, true);
+  assert.deepEqual(got[1], receipts[1]);
+  const j = answer();
+  j[0].hash = hex(tm.sha256(enc('other')));
+  lie(() => tm.verifyReceiptsResponse(j, execHeader), /root mismatch/);
+});

@@ -12,6 +12,8 @@
 //   GET /v1/fin/check?fingerprint=<hex>&invoice_key=<hex>  free / registered / encumbered /
 //                                                  closed of both, with a StateBundle (BANK or
 //                                                  REGULATOR readers only)
+//   GET /v1/fin/txs/{id}                            a tx as GET /v1/txs/{id}, unredacted, for
+//                                                  the signer's organisation and REGULATOR
 // A receivable (and its history) is readable by its `parties` and any REGULATOR; anyone else,
 // and any id that does not exist, gets ProtectedReadRefusal(): the same bytes either way.
 //
@@ -49,6 +51,7 @@ class FinApi {
   http::HttpResponse History(const http::HttpRequest& req, const std::string& id);
   http::HttpResponse PartyReceivables(const http::HttpRequest& req, const std::string& org);
   http::HttpResponse Check(const http::HttpRequest& req);
+  http::HttpResponse Tx(const http::HttpRequest& req, const std::string& id);
 
   LedgerApi* ledger_;
   FinOptions options_;

@@ -34,7 +34,8 @@ nlohmann::json RedactedJson(ByteView bytes, std::string_view what);
 // redacted)" when it names a rule, else "(details redacted)".
 std::string RedactedReason(std::string_view reason);
 
-nlohmann::json TxToJson(const Transaction& tx);
+// `redact_private` false only for a reader allowed to see the tx (fin_api.h, GET /v1/fin/txs).
+nlohmann::json TxToJson(const Transaction& tx, bool redact_private = true);
 nlohmann::json HeaderToJson(const BlockHeader& h);
 nlohmann::json QcToJson(const QuorumCert& qc);
 // `redact`: the receipt of a private contract's tx (events' data and the reason redacted); events
@@ -46,7 +47,7 @@ nlohmann::json BlockToJson(const BlockRecord& b);
 nlohmann::json BlockSummaryToJson(const Block& b);
 nlohmann::json ValidatorsToJson(const ValidatorSet& vs);
 nlohmann::json StatusToJson(const NodeStatus& s);
-nlohmann::json TxInfoToJson(const TxInfo& t);
+nlohmann::json TxInfoToJson(const TxInfo& t, bool redact_private = true);
 nlohmann::json TxRecordToJson(const mempool::TxRecord& r);
 nlohmann::json StateProofToJson(const StateProofAnswer& p);
 
