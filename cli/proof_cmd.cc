@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "tidemark/client/http_client.h"
 #include "tidemark/contracts/genesis.h"
+#include "tidemark/fin_answer.h"
 #include "tidemark/trace_answer.h"
 #include "tidemark/value.h"
 
@@ -24,6 +25,8 @@ struct ProofArgs {
   std::string genesis;
   std::string url;
   bool verify = false;
+  // What a finance answer was asked about (default: what the answer itself names).
+  std::string fingerprint, invoice_key, receivable;
 };
 
 Result<json> ParseJson(const std::string& text, const std::string& what) {
@@ -161,6 +164,75 @@ Status EmitTrace(Context& ctx, const TrustAnchor& trust, const json& answer, boo
   return Status::Ok();
 }
 
+// The answer's own name for what was asked (fingerprint.value, id), when no flag gives it.
+std::string Named(const json& doc, const char* obj, const char* field) {
+  if (obj == nullptr) return doc.contains(field) && doc[field].is_string() ? doc[field] : "";
+  return doc.contains(obj) && doc[obj].is_object() ? doc[obj].value(field, "") : "";
+}
+
+// A finance answer (docs/finance.md §10): a bank check or a receivable read.
+Status EmitFin(Context& ctx, const TrustAnchor& trust, const json& doc, const ProofArgs& a) {
+  ordered_json out{{"verified", true}, {"chain_id", trust.chain_id}};
+  std::string text, asked_note;
+  const VerifiedState* proof = nullptr;
+  VerifiedFinCheck check;
+  VerifiedReceivable rcv;
+  if (doc.contains("fingerprint") || !a.fingerprint.empty() || !a.invoice_key.empty()) {
+    std::string fp = a.fingerprint, ik = a.invoice_key;
+    if (fp.empty() || ik.empty()) asked_note = " (as the answer names them: compare with yours)";
+    if (fp.empty()) fp = Named(doc, "fingerprint", "value");
+    if (ik.empty()) ik = Named(doc, "invoice_key", "value");
+    TM_ASSIGN_OR_RETURN(Hash256 fp_hash, Hash256::FromHex(fp));
+    TM_ASSIGN_OR_RETURN(Hash256 ik_hash, Hash256::FromHex(ik));
+    auto v = VerifyFinCheckAnswer(doc, trust, fp_hash, ik_hash);
+    if (!v.ok()) return v.status().WithContext("verification failed");
+    check = std::move(*v);
+    proof = &check.proof;
+    out["what"] = "fin_check";
+    out["state"] = check.state;
+    out["fingerprint"] = {{"value", fp}, {"state", check.fingerprint.state}};
+    out["invoice_key"] = {{"value", ik}, {"state", check.invoice_key.state}};
+    text = "invoice: " + check.state + asked_note + "\n  fingerprint " + fp + ": " +
+           check.fingerprint.state + "\n  invoice key " + ik + ": " + check.invoice_key.state;
+  } else {
+    std::string id = a.receivable;
+    if (id.empty()) id = Named(doc, nullptr, "id");
+    if (id.empty() && doc.contains("receivable")) id = Named(doc, "receivable", "id");
+    if (id.empty() && doc.contains("record")) id = Named(doc, "record", "id");
+    if (a.receivable.empty()) asked_note = " (as the answer names it)";
+    auto v = VerifyReceivableAnswer(doc, trust, id);
+    if (!v.ok()) return v.status().WithContext("verification failed");
+    rcv = std::move(*v);
+    proof = &rcv.proof;
+    out["what"] = "fin_receivable";
+    out["id"] = id;
+    out["state"] = rcv.record.value("state", "");
+    out["overdue"] = rcv.overdue;
+    out["receivable"] = ordered_json::parse(rcv.record.dump());
+    text = "receivable " + id + asked_note + ": " + rcv.record.value("state", "") +
+           (rcv.overdue ? " (OVERDUE)" : "") + ", " +
+           std::to_string(rcv.record.value("amount", 0)) + " " + rcv.record.value("currency", "") +
+           ", due " + rcv.record.value("due_date", "");
+  }
+  out["height"] = proof->height;
+  out["state_version"] = proof->exec_height;
+  out["block_time_ms"] = proof->timestamp_ms;
+  out["signers"] = SignersJson(proof->signers);
+  out["checked"] = proof == &check.proof ? check.checked : rcv.checked;
+  ctx.Emit(out, "VERIFIED at height " + std::to_string(proof->height) + " (state after block " +
+                    std::to_string(proof->exec_height) + "), signed by " +
+                    SignersText(proof->signers, trust.genesis.size()) + "\n" + text);
+  return Status::Ok();
+}
+
+bool IsFinAnswer(const json& doc, const ProofArgs& a) {
+  if (!a.fingerprint.empty() || !a.invoice_key.empty() || !a.receivable.empty()) return true;
+  if (Named(doc, nullptr, "key").rfind("fin/", 0) == 0) return true;
+  return (doc.contains("fingerprint") && doc["fingerprint"].is_object() &&
+          doc.contains("invoice_key")) ||
+         (doc.contains("overdue") && (doc.contains("receivable") || doc.contains("record")));
+}
+
 Status DoVerify(Context& ctx, const ProofArgs& a) {
   json doc;
   std::string node = ctx.Node();
@@ -182,6 +254,7 @@ Status DoVerify(Context& ctx, const ProofArgs& a) {
   const json& proof = doc["proof"];
   std::string format = proof.value("format", "");
   if (doc.contains("state_keys")) return EmitTrace(ctx, trust, doc, true);
+  if (IsFinAnswer(doc, a)) return EmitFin(ctx, trust, doc, a);
   if (!proof.contains("bundle") || !proof["bundle"].is_string()) {
     return Status::Invalid("proof not available: " + proof.value("reason", std::string("?")));
   }
@@ -284,6 +357,12 @@ void RegisterProofCommands(CLI::App& app, Context& ctx) {
       ->add_option("--genesis", args->genesis,
                    "Trust anchor: a network genesis.json or a saved /v1/genesis answer")
       ->check(CLI::ExistingFile);
+  verify->add_option("--fingerprint", args->fingerprint,
+                     "A bank check: the invoice fingerprint you asked about (hex)");
+  verify->add_option("--invoice-key", args->invoice_key,
+                     "A bank check: the invoice key you asked about (hex)");
+  verify->add_option("--receivable", args->receivable,
+                     "A receivable read: the receivable id you asked about");
   verify->callback([&ctx, args] { ctx.SetAction([&ctx, args] { return DoVerify(ctx, *args); }); });
 
   auto* trace =

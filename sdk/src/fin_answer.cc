@@ -36,22 +36,27 @@ Result<VerifiedState> ProvenExactly(const json& a, const TrustAnchor& trust,
   if (v.entries.size() != wanted.size()) {
     return Unauth("answer: the bundle proves keys that were not asked");
   }
+  // What the answer says of the header it speaks for must be the certified header.
+  auto u64_is = [](const json& o, const char* f, uint64_t want) {
+    return o.contains(f) && o[f].is_number_unsigned() && o[f].get<uint64_t>() == want;
+  };
+  auto str_is = [](const json& o, const char* f, const std::string& want) {
+    return IsString(o, f) && o[f] == want;
+  };
   const json& p = a["proof"];
-  if (p.contains("height") &&
-      (!p["height"].is_number_unsigned() || p["height"].get<uint64_t>() != v.height)) {
-    return Unauth("answer: proof.height differs from the certified header");
-  }
-  if (p.contains("block_id") && p["block_id"] != v.block_id.Hex()) {
-    return Unauth("answer: proof.block_id differs from the certified header");
+  if ((p.contains("height") && !u64_is(p, "height", v.height)) ||
+      (p.contains("state_version") && !u64_is(p, "state_version", v.exec_height)) ||
+      (p.contains("epoch") && !u64_is(p, "epoch", v.epoch)) ||
+      (p.contains("block_id") && !str_is(p, "block_id", v.block_id.Hex())) ||
+      (p.contains("state_root") && !str_is(p, "state_root", v.state_root.Hex()))) {
+    return Unauth("answer: proof's header fields differ from the certified header");
   }
   // as_of: the certified header the answer speaks for (required: a reader shows it).
   if (!a.contains("as_of") || !a["as_of"].is_object()) return Unauth("answer: no as_of");
   const json& as_of = a["as_of"];
-  auto u64_is = [&](const char* f, uint64_t want) {
-    return as_of.contains(f) && as_of[f].is_number_unsigned() && as_of[f].get<uint64_t>() == want;
-  };
-  if (!u64_is("height", v.height) || !IsString(as_of, "block_id") ||
-      as_of["block_id"] != v.block_id.Hex() || !u64_is("time_ms", v.timestamp_ms)) {
+  if (!u64_is(as_of, "height", v.height) || !str_is(as_of, "block_id", v.block_id.Hex()) ||
+      !u64_is(as_of, "time_ms", v.timestamp_ms) ||
+      (as_of.contains("state_version") && !u64_is(as_of, "state_version", v.exec_height))) {
     return Unauth("answer: as_of differs from the certified header");
   }
   return v;
@@ -64,15 +69,20 @@ Result<Bytes> RecordBytes(const json& record, const std::string& what) {
   return v->Encode();
 }
 
-// What is proven about a fingerprint / invoice key, checked against the answer's `field`
-// ({state, ...}). A hash-only entry is matched with the answer's records[key] if shipped, else
-// with {state} as the answer claims it (the record's whole shape, docs/finance.md §4).
-Result<FinKeyState> CheckKey(const json& a, const VerifiedState& v, const std::string& key,
-                             const char* field) {
+// What is proven about a fingerprint / invoice key (`hex`, state key `key`), checked against the
+// answer's `field` ({value: hex, key, state}; value and key optional). A hash-only entry is matched
+// with the answer's records[key] if shipped, else with {state} as the answer claims it (the
+// record's whole shape, docs/finance.md §4).
+Result<FinKeyState> CheckKey(const json& a, const VerifiedState& v, const std::string& hex,
+                             const std::string& key, const char* field) {
   if (!a.contains(field) || !IsString(a[field], "state")) {
     return Unauth(std::string("answer: no ") + field + ".state");
   }
   const std::string claimed = a[field]["state"].get<std::string>();
+  const json& f = a[field];
+  if ((f.contains("key") && f["key"] != key) || (f.contains("value") && f["value"] != hex)) {
+    return Unauth(std::string("answer: ") + field + " names another key than the one asked");
+  }
   const MultiStateProof::Entry* e = v.Find(key);
   FinKeyState out{.key = key};
   if (!e->present()) {
@@ -86,10 +96,9 @@ Result<FinKeyState> CheckKey(const json& a, const VerifiedState& v, const std::s
                          ? a["records"][key]
                          : json{{"state", claimed}};
       TM_ASSIGN_OR_RETURN(bytes, RecordBytes(shipped, key));
-      if (!e->MatchesValue(bytes))
-        return Unauth("answer: " + std::string(field) +
-                      " differs "
-                      "from the proven record");
+      if (!e->MatchesValue(bytes)) {
+        return Unauth("answer: " + std::string(field) + " differs from the proven record");
+      }
     }
     auto rec = Value::Decode(bytes);
     if (!rec.ok()) return Unauth("answer: the record of " + key + " is not a canonical Value");
@@ -125,8 +134,10 @@ Result<VerifiedFinCheck> VerifyFinCheckAnswer(const json& a, const TrustAnchor& 
   VerifiedFinCheck out;
   TM_ASSIGN_OR_RETURN(out.proof, ProvenExactly(a, trust, {fp_key, ik_key}));
   out.checked = {"certificate", "state_root", "keys", "as_of"};
-  TM_ASSIGN_OR_RETURN(out.fingerprint, CheckKey(a, out.proof, fp_key, "fingerprint"));
-  TM_ASSIGN_OR_RETURN(out.invoice_key, CheckKey(a, out.proof, ik_key, "invoice_key"));
+  TM_ASSIGN_OR_RETURN(out.fingerprint,
+                      CheckKey(a, out.proof, fingerprint.Hex(), fp_key, "fingerprint"));
+  TM_ASSIGN_OR_RETURN(out.invoice_key,
+                      CheckKey(a, out.proof, invoice_key.Hex(), ik_key, "invoice_key"));
   out.checked.insert(out.checked.end(), {"fingerprint", "invoice_key"});
   out.state = std::string(kFinFree);
   for (const char* s : {"encumbered", "registered", "closed"}) {
@@ -157,10 +168,22 @@ Result<VerifiedReceivable> VerifyReceivableAnswer(const json& a, const TrustAnch
   out.checked = {"certificate", "state_root", "keys", "as_of"};
   const MultiStateProof::Entry* e = out.proof.Find(key);
   if (!e->present()) return Unauth("answer: receivable " + std::string(id) + " is proven absent");
-  if (!a.contains("record") || !a["record"].is_object()) return Unauth("answer: no record");
-  TM_ASSIGN_OR_RETURN(Bytes bytes, RecordBytes(a["record"], "record"));
-  if (!e->MatchesValue(bytes)) return Unauth("answer: record differs from the proven one");
-  out.record = Value::Decode(bytes)->ToJson();
+  if ((a.contains("id") && a["id"] != id) || (a.contains("key") && a["key"] != key)) {
+    return Unauth("answer: names another receivable than the one asked");
+  }
+  // The record as the node serves it ("receivable"), or as "record"; whichever are there.
+  bool any = false;
+  for (const char* f : {"receivable", "record"}) {
+    if (!a.contains(f)) continue;
+    if (!a[f].is_object()) return Unauth(std::string("answer: ") + f + " is not an object");
+    TM_ASSIGN_OR_RETURN(Bytes bytes, RecordBytes(a[f], f));
+    if (!e->MatchesValue(bytes)) {
+      return Unauth(std::string("answer: ") + f + " differs from the proven record");
+    }
+    if (!any) out.record = Value::Decode(bytes)->ToJson();
+    any = true;
+  }
+  if (!any) return Unauth("answer: no receivable record");
   if (!IsString(out.record, "id") || out.record["id"] != id) {
     return Unauth("answer: the proven record is not receivable " + std::string(id));
   }

@@ -48,6 +48,7 @@ TEST_CASE("fin_answers vectors: C++ accepts the good answers and refuses every t
       CHECK(v.ok() == want_ok);
       if (v.ok() && c.contains("state")) CHECK(v->state == c["state"].get<std::string>());
       if (!v.ok()) CHECK(v.status().code() == Code::kUnauthenticated);
+      if (!v.ok()) CHECK(v.status().message() == c["reason"].get<std::string>());
     } else {
       REQUIRE(c["kind"] == "receivable");
       auto v = VerifyReceivableAnswer(c["answer"], *trust, c["ask"]["id"].get<std::string>());
@@ -58,6 +59,7 @@ TEST_CASE("fin_answers vectors: C++ accepts the good answers and refuses every t
         CHECK(v->overdue == c["answer"]["overdue"].get<bool>());
       }
       if (!v.ok()) CHECK(v.status().code() == Code::kUnauthenticated);
+      if (!v.ok()) CHECK(v.status().message() == c["reason"].get<std::string>());
     }
     (want_ok ? ok : rejected)++;
   }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "proof_fixture.h"
+#include "tidemark/fin_answer.h"
 #include "tidemark/fin_fingerprint.h"
 #include "tidemark/state_keys/finance.h"
 
@@ -137,19 +138,27 @@ struct FinFixture {
   }
 };
 
+// The shapes of node/src/api/fin_api.cc and proof_api.cc (StateBundleJson).
 inline OJson AsOf(const BlockHeader& h) {
-  return {{"height", h.height}, {"block_id", h.Id().Hex()}, {"time_ms", h.timestamp_ms}};
+  return {{"height", h.height},
+          {"block_id", h.Id().Hex()},
+          {"time_ms", h.timestamp_ms},
+          {"state_version", h.exec_height}};
 }
 
 inline OJson ProofJson(const StateBundle& b) {
+  const Bytes enc = b.Encode();
   return {{"format", "tidemark-state-bundle/v1"},
-          {"bundle", ToHex(b.Encode())},
+          {"bundle", ToHex(enc)},
+          {"bytes", enc.size()},
           {"height", b.header.height},
           {"state_version", b.header.exec_height},
-          {"block_id", b.header.Id().Hex()}};
+          {"epoch", b.header.epoch},
+          {"block_id", b.header.Id().Hex()},
+          {"state_root", b.header.state_root.Hex()}};
 }
 
-// {fingerprint: {state}, invoice_key: {state}, state, as_of, proof}: states as the node reads them.
+// {fingerprint: {value, key, state}, invoice_key: {...}, as_of, proof}: as the node answers.
 inline OJson CheckAnswer(FinFixture& f, const InvoiceHashes& ask, bool hash_only = false) {
   const std::string fp = state_keys::fin::Fingerprint(ask.fingerprint.Hex());
   const std::string ik = state_keys::fin::InvoiceKey(ask.invoice_key.Hex());
@@ -164,10 +173,8 @@ inline OJson CheckAnswer(FinFixture& f, const InvoiceHashes& ask, bool hash_only
   };
   const std::string s_fp = state_of(fp), s_ik = state_of(ik);
   if (hash_only) b.state.StripValues();
-  std::string overall = s_fp != "free" ? s_fp : s_ik;
-  return OJson{{"fingerprint", {{"state", s_fp}}},
-               {"invoice_key", {{"state", s_ik}}},
-               {"state", overall},
+  return OJson{{"fingerprint", {{"value", ask.fingerprint.Hex()}, {"key", fp}, {"state", s_fp}}},
+               {"invoice_key", {{"value", ask.invoice_key.Hex()}, {"key", ik}, {"state", s_ik}}},
                {"as_of", AsOf(b.header)},
                {"proof", ProofJson(b)}};
 }
@@ -176,7 +183,9 @@ inline OJson ReceivableAnswer(FinFixture& f, const std::string& id, const std::s
                               bool overdue, bool hash_only = false) {
   StateBundle b = f.Bundle({state_keys::fin::Receivable(id)});
   if (hash_only) b.state.StripValues();
-  return OJson{{"record", OJson::parse(Receivable(id, "CONFIRMED", due).ToJson().dump())},
+  return OJson{{"id", id},
+               {"key", state_keys::fin::Receivable(id)},
+               {"receivable", OJson::parse(Receivable(id, "CONFIRMED", due).ToJson().dump())},
                {"overdue", overdue},
                {"as_of", AsOf(b.header)},
                {"proof", ProofJson(b)}};
@@ -211,6 +220,9 @@ inline nlohmann::ordered_json FinAnswerCases() {
             {"answer", answer},
             {"expect", expect}};
     if (state) c["state"] = state;
+    auto v = VerifyFinCheckAnswer(nlohmann::json::parse(answer.dump()), f.trust, ask.fingerprint,
+                                  ask.invoice_key);
+    if (!v.ok()) c["reason"] = v.status().message();  // what both verifiers say
     out.push_back(c);
   };
   const OJson registered = CheckAnswer(f, reg);
@@ -231,10 +243,23 @@ inline nlohmann::ordered_json FinAnswerCases() {
   bad_check("check_free_claimed_for_registered", reg, registered, [](OJson& a) {
     a["fingerprint"]["state"] = "free";
     a["invoice_key"]["state"] = "free";
-    a["state"] = "free";
   });
+  bad_check("check_fingerprint_value_of_another_invoice", reg, registered,
+            [&](OJson& a) { a["fingerprint"]["value"] = fresh.fingerprint.Hex(); });
+  bad_check("check_summary_state_altered", reg, registered,
+            [](OJson& a) { a["state"] = "registered"; });
   bad_check("check_hash_only_state_altered", reg, CheckAnswer(f, reg, true),
             [](OJson& a) { a["fingerprint"]["state"] = "registered"; });
+  // Hash-only, the records shipped beside it (as the resolver ships trace records).
+  OJson shipped = CheckAnswer(f, reg, true);
+  shipped["records"] = {
+      {shipped["fingerprint"]["key"].get<std::string>(), {{"state", "encumbered"}}},
+      {shipped["invoice_key"]["key"].get<std::string>(), {{"state", "encumbered"}}}};
+  check("check_hash_only_records_shipped", reg, shipped, "ok", "encumbered");
+  bad_check("check_hash_only_shipped_record_altered", reg, shipped, [](OJson& a) {
+    a["fingerprint"]["state"] = "closed";
+    a["records"][a["fingerprint"]["key"].get<std::string>()]["state"] = "closed";
+  });
   // A true answer about another invoice (free) passed off as the answer for the registered one.
   check("check_proof_for_another_invoice", reg, free_answer, "reject");
   bad_check("check_bundle_without_invoice_key", mixed, mixed_answer, [&](OJson& a) {
@@ -253,11 +278,14 @@ inline nlohmann::ordered_json FinAnswerCases() {
 
   auto rcv = [&](const std::string& name, const std::string& id, const OJson& answer,
                  const char* expect) {
-    out.push_back({{"name", name},
-                   {"kind", "receivable"},
-                   {"ask", {{"id", id}}},
-                   {"answer", answer},
-                   {"expect", expect}});
+    OJson c{{"name", name},
+            {"kind", "receivable"},
+            {"ask", {{"id", id}}},
+            {"answer", answer},
+            {"expect", expect}};
+    auto v = VerifyReceivableAnswer(nlohmann::json::parse(answer.dump()), f.trust, id);
+    if (!v.ok()) c["reason"] = v.status().message();
+    out.push_back(c);
   };
   const OJson overdue = ReceivableAnswer(f, kRcv, "2026-05-27", true);
   const OJson current = ReceivableAnswer(f, kOther, "2026-08-31", false);
@@ -270,14 +298,14 @@ inline nlohmann::ordered_json FinAnswerCases() {
   };
   const std::string p2 = kRcv + ".2";
   bad_rcv("receivable_part_holder_swapped", kRcv, overdue,
-          [&](OJson& a) { a["record"]["parts"][p2]["holder"] = "bondedwh"; });
+          [&](OJson& a) { a["receivable"]["parts"][p2]["holder"] = "bondedwh"; });
   bad_rcv("receivable_encumbrance_dropped", kRcv, overdue,
-          [&](OJson& a) { a["record"]["parts"][kRcv + ".1"].erase("encumbrance"); });
+          [&](OJson& a) { a["receivable"]["parts"][kRcv + ".1"].erase("encumbrance"); });
   bad_rcv("receivable_state_settled", kRcv, overdue,
-          [](OJson& a) { a["record"]["state"] = "SETTLED"; });
+          [](OJson& a) { a["receivable"]["state"] = "SETTLED"; });
   bad_rcv("receivable_hash_only_amount_changed", kRcv,
           ReceivableAnswer(f, kRcv, "2026-05-27", true, true),
-          [](OJson& a) { a["record"]["amount"] = 1250001; });
+          [](OJson& a) { a["receivable"]["amount"] = 1250001; });
   bad_rcv("receivable_overdue_hidden", kRcv, overdue, [](OJson& a) { a["overdue"] = false; });
   bad_rcv("receivable_overdue_invented", kOther, current, [](OJson& a) { a["overdue"] = true; });
   // A true answer about another receivable passed off as the one asked.
@@ -285,7 +313,19 @@ inline nlohmann::ordered_json FinAnswerCases() {
   bad_rcv("receivable_bundle_byte_flipped", kRcv, overdue, FlipBundleByte);
   bad_rcv("receivable_as_of_time", kRcv, overdue,
           [](OJson& a) { a["as_of"]["time_ms"] = a["as_of"]["time_ms"].get<uint64_t>() + 1; });
-  bad_rcv("receivable_no_record", kRcv, overdue, [](OJson& a) { a.erase("record"); });
+  bad_rcv("receivable_no_record", kRcv, overdue, [](OJson& a) { a.erase("receivable"); });
+  bad_rcv("receivable_id_field_of_another", kRcv, overdue, [](OJson& a) { a["id"] = kOther; });
+  bad_rcv("receivable_proof_state_root", kRcv, overdue,
+          [](OJson& a) { a["proof"]["state_root"] = std::string(64, '0'); });
+  // The record under the name the brief gave it ("record") is read as well.
+  OJson renamed = overdue;
+  renamed["record"] = renamed["receivable"];
+  renamed.erase("receivable");
+  rcv("receivable_as_record", kRcv, renamed, "ok");
+  bad_rcv("receivable_record_and_receivable_disagree", kRcv, overdue, [](OJson& a) {
+    a["record"] = a["receivable"];
+    a["record"]["amount"] = 1;
+  });
   return out;
 }
 

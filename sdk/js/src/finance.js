@@ -24,7 +24,7 @@ import { publicKeyFromSeed, sign } from './crypto.js';
 import { sha256 } from './hash.js';
 import { verifyStateBundleBytes } from './proof_bundle.js';
 import { stateKeys } from './state_keys.js';
-import { VerifyError } from './types.js';
+import { VerifyError, encodeTransaction, transactionId } from './types.js';
 import { decodeValue, encodeValue, valueFromJson, valueToJson } from './value.js';
 
 export const FINGERPRINT_DOMAIN = 'tidemark/fin/fingerprint/v1';
@@ -66,8 +66,8 @@ function hex64(v, field) {
     if (v.length !== 32) throw bad(field, 'expected 32 bytes');
     return toHex(v);
   }
-  if (!HEX64.test(needString(v, field))) throw bad(field, 'expected 64 lower-case hex digits');
-  return v;
+  if (!/^[0-9a-fA-F]{64}$/.test(needString(v, field))) throw bad(field, 'expected 64 hex digits');
+  return v.toLowerCase();
 }
 
 /** An integer given as bigint, safe number or decimal string (no sign, no leading zeros). */
@@ -143,8 +143,9 @@ export function normaliseInvoiceNumber(number) {
       } catch {
         first = 0xef; // a lone surrogate: not ASCII either
       }
+      const hex = first.toString(16).padStart(2, '0');
       throw bad('invoice number',
-        `only letters, digits and " -_/." are allowed (found byte 0x${first.toString(16).padStart(2, '0')})`);
+        `only letters, digits and " -_/." are allowed (found byte 0x${hex})`);
     }
     out += c;
   }
@@ -178,14 +179,23 @@ export function invoiceFingerprint({ creditor, debtor, number, amount: amt, date
 
 // ---- Signed reads (docs/api.md §Signed reads; signed_read.h) -----------------------------------
 
+// A seed: 32 bytes, 64 hex digits, or a plain key file / key object {seed, public_key?} (an
+// encrypted key file must be decrypted first); a public_key given must be the seed's.
 function seedOf(seedOrKey) {
   let s = seedOrKey;
-  if (s && !isBytes(s) && typeof s === 'object' && 'seed' in s) s = s.seed;
+  const obj = s && !isBytes(s) && typeof s === 'object' ? s : null;
+  if (obj) s = obj.seed;
   if (typeof s === 'string') {
     if (!HEX64.test(s)) throw bad('seed', 'expected 64 lower-case hex digits');
     s = Uint8Array.from(s.match(/../g).map((h) => parseInt(h, 16)));
   }
-  if (!isBytes(s) || s.length !== 32) throw new TypeError('seed: expected 32 bytes');
+  if (!isBytes(s) || s.length !== 32) {
+    throw new TypeError('seed: expected 32 bytes, 64 hex digits or a key file {seed, public_key}');
+  }
+  if (obj && obj.public_key !== undefined) {
+    const pk = isBytes(obj.public_key) ? toHex(obj.public_key) : obj.public_key;
+    if (pk !== toHex(publicKeyFromSeed(s))) throw bad('public_key', 'is not the seed\'s key');
+  }
   return s;
 }
 
@@ -197,7 +207,8 @@ export function readAuthBody(method, target, tsMs) {
 /**
  * The Authorization header value of a protected read (ReadAuthHeader):
  *   'Tidemark-Read key=<64 hex>,ts=<ms>,sig=<128 hex>'
- * `seedOrKey`: the 32-byte seed (Uint8Array or 64 hex) or an object with a `seed`. `target`: the
+ * `seedOrKey`: the 32-byte seed (Uint8Array or 64 hex) or a plain key file / object {seed,
+ * public_key?} (checked to match). `target`: the
  * request target exactly as sent (path plus "?query"). Ed25519 is deterministic: the same inputs
  * give the same header.
  */
@@ -219,12 +230,16 @@ export function readAuthHeader(seedOrKey, chainId, method, target, tsMs) {
 // ---- Contract args (docs/finance.md §7) --------------------------------------------------------
 
 function receivableId(v, field = 'id') {
-  if (!RECEIVABLE_ID.test(needString(v, field))) throw bad(field, 'not a receivable id (rcv_ + 20 hex)');
+  if (!RECEIVABLE_ID.test(needString(v, field))) {
+    throw bad(field, 'not a receivable id (rcv_ + 20 hex)');
+  }
   return v;
 }
 
 function partId(v, field = 'part') {
-  if (!PART_ID.test(needString(v, field))) throw bad(field, 'not a part id (rcv_… or rcv_….k…)');
+  if (!PART_ID.test(needString(v, field))) {
+    throw bad(field, 'not a part id (rcv_… or rcv_….k…)');
+  }
   return v;
 }
 
@@ -256,7 +271,10 @@ function only(o, field, allowed) {
 
 export const FIN_FINANCE_KINDS = Object.freeze(['pledge', 'factoring_recourse',
   'factoring_nonrecourse']);
+// The contract's bounds (contracts/finance.h).
 export const FIN_MAX_TERM_DAYS = 366;
+export const FIN_MAX_INVOICES = 64;
+export const FIN_MAX_REFS = 16;
 
 function registerArgs(a) {
   object(a, 'args');
@@ -266,18 +284,26 @@ function registerArgs(a) {
   if (!/^[A-Z]{3}$/.test(currency)) throw bad('currency', 'an ISO 4217 code ([A-Z]{3})');
   const c = object(a.contract, 'contract');
   only(c, 'contract', ['number', 'hash']);
-  const invoices = list(a.invoices, 'invoices', 1, 64).map((inv, i) => {
+  const seen = new Set();
+  let total = 0n;
+  const invoices = list(a.invoices, 'invoices', 1, FIN_MAX_INVOICES).map((inv, i) => {
     const f = `invoices[${i}]`;
     object(inv, f);
     only(inv, f, ['number', 'amount', 'tax', 'date', 'hash']);
-    normaliseInvoiceNumber(inv.number);
-    return {
+    const out = {
       number: text(inv.number, `${f}.number`, 128),
       amount: amount(inv.amount, `${f}.amount`),
       tax: amount(inv.tax ?? 0, `${f}.tax`, 0n),
       date: date(inv.date, `${f}.date`),
       hash: hex64(inv.hash, `${f}.hash`),
     };
+    // One creditor and debtor per tx: the same number and date is the same invoice key.
+    const same = `${normaliseInvoiceNumber(inv.number)} ${out.date}`;
+    if (seen.has(same)) throw bad(f, 'the same invoice is listed twice (rule fin-duplicate)');
+    seen.add(same);
+    total += out.amount;
+    if (total > MAX_FIN_AMOUNT) throw bad('invoices', 'the amounts add up to more than 10^15');
+    return out;
   });
   const issue = date(a.issue_date, 'issue_date');
   const due = date(a.due_date, 'due_date');
@@ -288,19 +314,35 @@ function registerArgs(a) {
   const out = {
     debtor: orgId(a.debtor, 'debtor'),
     currency,
-    contract: { number: text(c.number, 'contract.number', 128), hash: hex64(c.hash, 'contract.hash') },
+    contract: {
+      number: text(c.number, 'contract.number', 128),
+      hash: hex64(c.hash, 'contract.hash'),
+    },
     invoices,
     issue_date: issue,
     due_date: due,
   };
-  if (a.refs !== undefined) {
-    out.refs = list(a.refs, 'refs', 0, 32).map((r, i) => {
-      object(r, `refs[${i}]`);
-      only(r, `refs[${i}]`, ['type', 'id']);
-      return { type: text(r.type, `refs[${i}].type`, 32), id: text(r.id, `refs[${i}].id`, 256) };
+  if (a.refs !== undefined && a.refs !== null) {
+    const ids = new Set();
+    out.refs = list(a.refs, 'refs', 0, FIN_MAX_REFS).map((r, i) => {
+      const f = `refs[${i}]`;
+      object(r, f);
+      only(r, f, ['type', 'id']);
+      if (!/^[a-z0-9_]{1,32}$/.test(needString(r.type, `${f}.type`))) {
+        throw bad(`${f}.type`, '1 to 32 of a-z 0-9 _ (po, desadv)');
+      }
+      // As the provenance contract indexes a bizTransaction: trimmed, printable, no spaces.
+      const id = needString(r.id, `${f}.id`).replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
+      const bytes = id.length > 0 ? utf8Encode(id) : new Uint8Array(0);
+      if (bytes.length < 1 || bytes.length > 256 || bytes.some((b) => b <= 0x20 || b === 0x7f)) {
+        throw bad(`${f}.id`, '1 to 256 printable bytes, no spaces');
+      }
+      if (ids.has(id)) throw bad(`${f}.id`, 'listed twice');
+      ids.add(id);
+      return { type: r.type, id };
     });
   }
-  if (a.require_delivery !== undefined) {
+  if (a.require_delivery !== undefined && a.require_delivery !== null) {
     if (typeof a.require_delivery !== 'boolean') {
       throw new TypeError('require_delivery: expected a boolean');
     }
@@ -404,16 +446,20 @@ function provenExactly(answer, trust, wanted) {
   if (proven.size !== wanted.length) {
     throw new VerifyError('answer: the bundle proves keys that were not asked');
   }
-  if (proof.height !== undefined && !sameInt(proof.height, v.height)) {
-    throw new VerifyError('answer: proof.height differs from the certified header');
-  }
-  if (proof.block_id !== undefined && proof.block_id !== v.blockId) {
-    throw new VerifyError('answer: proof.block_id differs from the certified header');
+  // What the answer says of the header it speaks for must be the certified header.
+  const has = (o, f) => Object.hasOwn(o, f);
+  if ((has(proof, 'height') && !sameInt(proof.height, v.height)) ||
+      (has(proof, 'state_version') && !sameInt(proof.state_version, v.stateVersion)) ||
+      (has(proof, 'epoch') && !sameInt(proof.epoch, v.epoch)) ||
+      (has(proof, 'block_id') && proof.block_id !== v.blockId) ||
+      (has(proof, 'state_root') && proof.state_root !== v.stateRoot)) {
+    throw new VerifyError("answer: proof's header fields differ from the certified header");
   }
   const asOf = answer.as_of;
   if (!isObj(asOf)) throw new VerifyError('answer: no as_of');
   if (!sameInt(asOf.height, v.height) || asOf.block_id !== v.blockId ||
-      !sameInt(asOf.time_ms, v.timestampMs)) {
+      !sameInt(asOf.time_ms, v.timestampMs) ||
+      (has(asOf, 'state_version') && !sameInt(asOf.state_version, v.stateVersion))) {
     throw new VerifyError('answer: as_of differs from the certified header');
   }
   return { v, proven };
@@ -432,10 +478,16 @@ const matches = (entry, bytes) => {
   return entry.valueHash !== null && h.every((b, i) => b === entry.valueHash[i]);
 };
 
-// What is proven about a fingerprint / invoice key, checked against answer[field].state.
-function checkKey(answer, proven, key, field) {
-  if (!isStr(answer[field], 'state')) throw new VerifyError(`answer: no ${field}.state`);
-  const claimed = answer[field].state;
+// What is proven about a fingerprint / invoice key (`hex`, state key `key`), checked against
+// answer[field] ({value: hex, key, state}; value and key optional).
+function checkKey(answer, proven, hex, key, field) {
+  const f = answer[field];
+  if (!isStr(f, 'state')) throw new VerifyError(`answer: no ${field}.state`);
+  const claimed = f.state;
+  if ((Object.hasOwn(f, 'key') && f.key !== key) ||
+      (Object.hasOwn(f, 'value') && f.value !== hex)) {
+    throw new VerifyError(`answer: ${field} names another key than the one asked`);
+  }
   const e = proven.get(key);
   let state = FREE;
   let record = null;
@@ -483,12 +535,14 @@ function header(v) {
  * first that applies). Throws VerifyError.
  */
 export function verifyFinCheckAnswer(answer, trust, { fingerprint, invoiceKey } = {}) {
-  const fpKey = stateKeys.fin.fingerprint(hex64(fingerprint, 'fingerprint'));
-  const ikKey = stateKeys.fin.invoiceKey(hex64(invoiceKey, 'invoiceKey'));
+  const fpHex = hex64(fingerprint, 'fingerprint');
+  const ikHex = hex64(invoiceKey, 'invoiceKey');
+  const fpKey = stateKeys.fin.fingerprint(fpHex);
+  const ikKey = stateKeys.fin.invoiceKey(ikHex);
   const { v, proven } = provenExactly(answer, trust, [fpKey, ikKey]);
   const checked = ['certificate', 'state_root', 'keys', 'as_of'];
-  const fp = checkKey(answer, proven, fpKey, 'fingerprint');
-  const ik = checkKey(answer, proven, ikKey, 'invoice_key');
+  const fp = checkKey(answer, proven, fpHex, fpKey, 'fingerprint');
+  const ik = checkKey(answer, proven, ikHex, ikKey, 'invoice_key');
   checked.push('fingerprint', 'invoice_key');
   let state = ['encumbered', 'registered', 'closed'].find((s) => fp.state === s || ik.state === s);
   if (state === undefined) state = fp.state !== FREE ? fp.state : ik.state;
@@ -510,11 +564,12 @@ export function finOverdueAt(record, timeMs) {
 }
 
 /**
- * Verifies the answer to a receivable read (GET /v1/fin/receivables/{id}) for receivable `id`:
- * the bundle verifies from `trust` and proves exactly fin/rcv/<id>, present; the answer's record
- * re-encoded canonically is the proven value; its id is `id`; `overdue` is what the record and
- * the certified block time say. Returns { ok, record, overdue, height, blockId, timestampMs,
- * signers, quorum, checked }. Throws VerifyError (TypeError / RangeError for a malformed id).
+ * Verifies the answer to a receivable read (GET /v1/fin/receivables/{id}?proof=true) for
+ * receivable `id`: the bundle verifies from `trust` and proves exactly fin/rcv/<id>, present; the
+ * answer's `receivable` (or `record`) re-encoded canonically is the proven value; its id is
+ * `id`; `overdue` is what the record and the certified block time say. Returns { ok, record,
+ * overdue, height, blockId, timestampMs, signers, quorum, checked }. Throws VerifyError
+ * (TypeError / RangeError for a malformed id).
  */
 export function verifyReceivableAnswer(answer, trust, id) {
   if (needString(id, 'id') === '' || id.includes(' ')) throw bad('id', 'empty or with a space');
@@ -523,10 +578,20 @@ export function verifyReceivableAnswer(answer, trust, id) {
   const checked = ['certificate', 'state_root', 'keys', 'as_of'];
   const e = proven.get(key);
   if (!e.present) throw new VerifyError(`answer: receivable ${id} is proven absent`);
-  if (!isObj(answer.record)) throw new VerifyError('answer: no record');
-  const bytes = recordBytes(answer.record, 'record');
-  if (!matches(e, bytes)) throw new VerifyError('answer: record differs from the proven one');
-  const record = valueToJson(decodeValue(bytes));
+  if ((Object.hasOwn(answer, 'id') && answer.id !== id) ||
+      (Object.hasOwn(answer, 'key') && answer.key !== key)) {
+    throw new VerifyError('answer: names another receivable than the one asked');
+  }
+  // The record as the node serves it ("receivable"), or as "record"; whichever are there.
+  let record = null;
+  for (const f of ['receivable', 'record']) {
+    if (!Object.hasOwn(answer, f)) continue;
+    if (!isObj(answer[f])) throw new VerifyError(`answer: ${f} is not an object`);
+    const bytes = recordBytes(answer[f], f);
+    if (!matches(e, bytes)) throw new VerifyError(`answer: ${f} differs from the proven record`);
+    if (record === null) record = valueToJson(decodeValue(bytes));
+  }
+  if (record === null) throw new VerifyError('answer: no receivable record');
   if (record.id !== id) throw new VerifyError(`answer: the proven record is not receivable ${id}`);
   checked.push('record');
   const overdue = finOverdueAt(record, v.timestampMs);
@@ -535,4 +600,128 @@ export function verifyReceivableAnswer(answer, trust, id) {
   }
   checked.push('overdue');
   return { ok: true, record, overdue, ...header(v), checked };
+}
+
+// ---- REST (docs/api.md §Finance; every read signed) --------------------------------------------
+
+/** A non-2xx answer of the node: `status`, and the problem+json body (`problem`) if any. */
+export class FinApiError extends Error {
+  constructor(status, problem, target) {
+    const detail = problem && (problem.detail || problem.title);
+    super(`${target}: HTTP ${status}${detail ? ` ${detail}` : ''}`);
+    this.name = 'FinApiError';
+    this.status = status;
+    this.problem = problem;
+  }
+}
+
+/**
+ * A connection to a node for the /v1/fin routes: `baseUrl` ('' for same-origin pages), the
+ * `chainId` reads are signed for, the reader's `seed` (32 bytes or 64 hex; never sent), and
+ * optionally `fetch` and a clock `now` (ms). Reads carry `Authorization: Tidemark-Read ...`.
+ *   const conn = finConnection({ baseUrl: 'http://127.0.0.1:8080', chainId, seed });
+ */
+export function finConnection({ baseUrl = '', chainId, seed, fetch: fetchFn, now } = {}) {
+  needString(baseUrl, 'baseUrl');
+  needString(chainId, 'chainId');
+  const f = fetchFn ?? globalThis.fetch;
+  if (typeof f !== 'function') throw new TypeError('fetch: no fetch function available');
+  return Object.freeze({
+    baseUrl: baseUrl.replace(/\/+$/, ''),
+    chainId,
+    seed: seed === undefined ? undefined : seedOf(seed),
+    fetch: f,
+    now: now ?? (() => Date.now()),
+  });
+}
+
+async function answerOf(res, target) {
+  const text = await res.text();
+  let body = null;
+  try {
+    body = text === '' ? null : JSON.parse(text);
+  } catch {
+    body = null;
+  }
+  if (res.status < 200 || res.status >= 300) throw new FinApiError(res.status, body, target);
+  if (body === null) throw new FinApiError(res.status, null, `${target}: not JSON`);
+  return body;
+}
+
+/** GET `target` (path + query, as signed) with a signed-read header; the parsed JSON answer. */
+export async function finGet(conn, target) {
+  if (conn.seed === undefined) throw new TypeError('seed: a signed read needs the reader\'s key');
+  const auth = readAuthHeader(conn.seed, conn.chainId, 'GET', target, Math.floor(conn.now()));
+  const res = await conn.fetch(conn.baseUrl + target, {
+    method: 'GET',
+    headers: { Accept: 'application/json', Authorization: auth },
+  });
+  return answerOf(res, target);
+}
+
+function query(params) {
+  const parts = Object.entries(params)
+    .filter(([, v]) => v !== undefined && v !== null)
+    .map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`);
+  return parts.length ? `?${parts.join('&')}` : '';
+}
+
+/** GET /v1/fin/check: the states of an invoice's fingerprint and invoice key, with a proof. */
+export function finCheck(conn, { fingerprint, invoiceKey } = {}) {
+  const target = `/v1/fin/check${query({ fingerprint: hex64(fingerprint, 'fingerprint'),
+    invoice_key: hex64(invoiceKey, 'invoiceKey') })}`;
+  return finGet(conn, target);
+}
+
+/** GET /v1/fin/receivables/{id}[?proof=true] (a party's or the regulator's read). */
+export function getReceivable(conn, id, { proof = true } = {}) {
+  receivableId(id);
+  return finGet(conn, `/v1/fin/receivables/${id}${proof ? '?proof=true' : ''}`);
+}
+
+/** GET /v1/fin/receivables/{id}/history: {id, entries, next_cursor, as_of}. */
+export function getReceivableHistory(conn, id, { cursor, limit } = {}) {
+  receivableId(id);
+  return finGet(conn, `/v1/fin/receivables/${id}/history${query({ cursor, limit })}`);
+}
+
+/** GET /v1/fin/parties/{org}/receivables: {org, receivables, next_cursor, as_of}. */
+export function listPartyReceivables(conn, org, { cursor, limit } = {}) {
+  const target = `/v1/fin/parties/${orgId(org, 'org')}/receivables${query({ cursor, limit })}`;
+  return finGet(conn, target);
+}
+
+/**
+ * The bank's check end to end: the invoice's fingerprint computed here (the invoice is never
+ * sent), the node asked, the answer verified from `trust`. Returns verifyFinCheckAnswer's result
+ * plus { fingerprint, invoiceKey, answer }.
+ */
+export async function checkInvoice(conn, trust, invoice) {
+  const ask = invoiceFingerprint(invoice);
+  const answer = await finCheck(conn, ask);
+  return { ...verifyFinCheckAnswer(answer, trust, ask), ...ask, answer };
+}
+
+/** A receivable read with its proof, verified from `trust` (verifyReceivableAnswer). */
+export async function getVerifiedReceivable(conn, trust, id) {
+  const answer = await getReceivable(conn, id, { proof: true });
+  return { ...verifyReceivableAnswer(answer, trust, id), answer };
+}
+
+/**
+ * POST /v1/txs of a signed tx (signTransaction). `wait: true` waits for commit (?wait=commit).
+ * Returns the node's answer ({id, status, ...}); the id is checked against the tx's own.
+ */
+export async function submitTx(conn, tx, { wait = false } = {}) {
+  const target = `/v1/txs${wait ? '?wait=commit' : ''}`;
+  const res = await conn.fetch(conn.baseUrl + target, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify({ tx: toHex(encodeTransaction(tx)) }),
+  });
+  const answer = await answerOf(res, target);
+  if (answer.id !== toHex(transactionId(tx))) {
+    throw new FinApiError(res.status, answer, `${target}: the node answered for another tx id`);
+  }
+  return answer;
 }

@@ -87,6 +87,13 @@ test('readAuthHeader refuses what the node would never accept', () => {
   assert.throws(h('GET', '/v1/fin', 1.5), /ts/);
   assert.throws(() => tm.readAuthHeader(new Uint8Array(31), 'c', 'GET', '/', 1), /seed/);
   assert.throws(() => tm.readAuthHeader('AB'.repeat(32), 'c', 'GET', '/', 1), /seed/);
+  // A plain key file works; one whose public key is not the seed's is refused.
+  const keyFile = { public_key: tm.toHex(tm.publicKeyFromSeed(seed)), seed: tm.toHex(seed) };
+  assert.equal(tm.readAuthHeader(keyFile, 'c', 'GET', '/', 1),
+    tm.readAuthHeader(seed, 'c', 'GET', '/', 1));
+  assert.throws(() => tm.readAuthHeader({ ...keyFile, public_key: '00'.repeat(32) }, 'c', 'GET',
+    '/', 1), /public_key/);
+  assert.throws(() => tm.readAuthHeader({ cipher: {} }, 'c', 'GET', '/', 1), /seed/);
 });
 
 const proofDoc = JSON.parse(
@@ -112,7 +119,9 @@ test('fin_answers: good answers verify with the proven states, tampered ones are
       }
       assert.equal(r.quorum.signed, 3, c.name);
     } else {
-      assert.throws(run, tm.VerifyError, c.name);
+      // Refused for the reason the C++ verifier gives, word for word.
+      assert.throws(run, (e) => e instanceof tm.VerifyError && e.message === c.reason,
+        `${c.name}: expected "${c.reason}"`);
     }
   }
 });
@@ -147,4 +156,200 @@ test('finOverdueAt: from 00:00 UTC of the day after the due date, CONFIRMED only
   assert.equal(tm.finOverdueAt(r, end), true);
   assert.equal(tm.finOverdueAt({ ...r, state: 'SETTLED' }, end + 86400000), false);
   assert.equal(tm.finOverdueAt({ ...r, due_date: '2026-02-29' }, end), false);
+});
+
+// ---- fin tx args -------------------------------------------------------------------------------
+
+const H = (s) => tm.toHex(tm.sha256(tm.utf8Encode(s)));
+const RCV = 'rcv_0a1b2c3d4e5f60718293';
+const registerArgs = () => ({
+  debtor: 'Platform',
+  currency: 'CNY',
+  contract: { number: 'C-2026-17', hash: H('contract') },
+  invoices: [{ number: 'INV-2026/0001', amount: '1250000', tax: 162500n, date: '2026-03-30',
+    hash: H('invoice') }],
+  issue_date: '2026-03-30',
+  due_date: '2027-03-31',
+  refs: [{ type: 'po', id: 'PO-7' }],
+  require_delivery: true,
+});
+
+test('finArgs.register: a valid registration encodes as the contract reads it', () => {
+  const tx = tm.buildFinTx('register', registerArgs(), { chainId: 'tidemark-test', nonce: 3 });
+  assert.equal(tx.contract, 'fin');
+  assert.equal(tx.method, 'register');
+  assert.equal(tx.nonce, 3n);
+  const args = tm.decodeValue(tx.args);
+  assert.equal(args.debtor, 'platform'); // folded like the fingerprint's org ids
+  assert.equal(args.invoices[0].amount, 1250000n);
+  assert.equal(args.invoices[0].tax, 162500n);
+  assert.equal(args.invoices[0].number, 'INV-2026/0001'); // as printed; fingerprinted normalised
+  assert.equal(args.require_delivery, true);
+  // Signed like any tx; the node checks the same signature.
+  const seed = new Uint8Array(32).fill(7);
+  tm.signTransaction(tx, seed);
+  assert.ok(tm.verifyTransactionSignature(tm.decodeTransaction(tm.encodeTransaction(tx))));
+});
+
+test('finArgs.register: what the contract would refuse is refused here, naming the field', () => {
+  const bad = (mutate, re) => {
+    const a = registerArgs();
+    mutate(a);
+    assert.throws(() => tm.finArgs.register(a), re);
+  };
+  bad((a) => { a.due_date = '2027-04-01'; }, /due_date: .*fin-term/); // 367 days
+  bad((a) => { a.due_date = '2026-03-30'; }, /due_date/); // not after issue
+  bad((a) => { a.due_date = '2026-02-29'; }, /due_date/);
+  bad((a) => { a.currency = 'cny'; }, /currency/);
+  bad((a) => { a.refs = []; }, /refs: .*fin-delivery-refs/);
+  bad((a) => { delete a.refs; }, /refs/);
+  bad((a) => { a.contract.hash = 'zz'.repeat(32); }, /contract\.hash/);
+  bad((a) => { a.contract.hash = H('c').slice(1); }, /contract\.hash/);
+  bad((a) => { a.invoices[0].amount = 0; }, /invoices\[0\]\.amount/);
+  bad((a) => { a.invoices[0].tax = -1; }, /invoices\[0\]\.tax/);
+  bad((a) => { a.invoices[0].number = 'INV#1'; }, /invoice number/);
+  bad((a) => { a.invoices = []; }, /invoices/);
+  bad((a) => { a.debtor = 'plat form'; }, /debtor/);
+  bad((a) => { a.amount = 5; }, /unknown field "amount"/);
+  bad((a) => { a.require_delivery = 'yes'; }, /require_delivery/);
+  bad((a) => { a.invoices.push({ ...a.invoices[0], number: 'inv 2026.0001', amount: 5 }); },
+    /invoices\[1\]: the same invoice is listed twice/);
+  bad((a) => { a.invoices.push({ ...a.invoices[0], number: 'X', amount: 10n ** 15n }); },
+    /invoices: the amounts add up/);
+  bad((a) => { a.refs = Array.from({ length: 17 }, (_, i) => ({ type: 'po', id: `P${i}` })); },
+    /refs/);
+  bad((a) => { a.refs = [{ type: 'PO', id: 'P1' }]; }, /refs\[0\]\.type/);
+  bad((a) => { a.refs = [{ type: 'po', id: 'P 1' }]; }, /refs\[0\]\.id/);
+  bad((a) => { a.refs = [{ type: 'po', id: 'P1' }, { type: 'desadv', id: ' P1 ' }]; },
+    /refs\[1\]\.id: listed twice/);
+  const ok = registerArgs();
+  ok.refs = undefined;
+  ok.require_delivery = false;
+  tm.finArgs.register(ok);
+  ok.refs = [{ type: 'desadv', id: ' DESADV-9\n' }];
+  assert.deepEqual(tm.finArgs.register(ok).refs, [{ type: 'desadv', id: 'DESADV-9' }]);
+});
+
+test('finArgs: every method of docs/finance.md §7, and their refusals', () => {
+  assert.deepEqual([...tm.FIN_METHODS].sort(), ['accept_finance', 'cancel', 'confirm', 'dispute',
+    'offer_finance', 'register', 'reject', 'release', 'resolve', 'settle', 'split', 'transfer',
+    'withdraw_offer']);
+  const part = `${RCV}.2.1`;
+  const good = {
+    confirm: { id: RCV }, dispute: { id: RCV, reason_hash: H('why') }, resolve: { id: RCV },
+    reject: { id: RCV, reason_hash: H('why') }, cancel: { id: RCV }, settle: { id: RCV },
+    split: { part, amounts: [1, '2', 3n] }, transfer: { part, to: 'trucker' },
+    offer_finance: { part, bank: 'bank-a', kind: 'factoring_recourse', amount: 5 },
+    withdraw_offer: { part }, accept_finance: { part }, release: { part },
+  };
+  for (const [m, a] of Object.entries(good)) {
+    const tx = tm.buildFinTx(m, a, { chainId: 'c', nonce: 1n, expiryHeight: 99 });
+    assert.equal(tx.expiry_height, 99n, m);
+    assert.deepEqual(Object.keys(tm.decodeValue(tx.args)).sort(), Object.keys(a).sort(), m);
+  }
+  assert.throws(() => tm.finArgs.confirm({ id: 'rcv_1' }), /id/);
+  assert.throws(() => tm.finArgs.confirm({ id: RCV, extra: 1 }), /unknown field/);
+  assert.throws(() => tm.finArgs.split({ part, amounts: [5] }), /amounts/);
+  assert.throws(() => tm.finArgs.split({ part, amounts: Array(17).fill(1) }), /amounts/);
+  assert.throws(() => tm.finArgs.split({ part, amounts: [1, 0] }), /amounts\[1\]/);
+  assert.throws(() => tm.finArgs.split({ part: `${RCV}.0`, amounts: [1, 2] }), /part/);
+  assert.throws(() => tm.finArgs.offer_finance({ ...good.offer_finance, kind: 'loan' }), /kind/);
+  assert.throws(() => tm.finArgs.dispute({ id: RCV }), /reason_hash/);
+  assert.throws(() => tm.buildFinTx('mint', {}, { chainId: 'c', nonce: 1 }), /method/);
+  assert.throws(() => tm.buildFinTx('confirm', { id: RCV }, { nonce: 1 }), /chainId/);
+});
+
+// ---- REST helpers ------------------------------------------------------------------------------
+
+// A fetch that records requests and answers from `routes` (target -> [status, body]).
+function fakeFetch(routes, seen) {
+  return async (url, init) => {
+    seen.push({ url, init });
+    const target = url.replace('http://node:8080', '');
+    const [status, body] = routes[target] ?? [404, { title: 'Not Found' }];
+    return { status, text: async () => JSON.stringify(body) };
+  };
+}
+
+test('REST: reads are signed over the exact target; the bank check verifies', async () => {
+  const check = proofDoc.fin_answers.find((x) => x.name === 'check_registered');
+  const target =
+    `/v1/fin/check?fingerprint=${check.ask.fingerprint}&invoice_key=${check.ask.invoice_key}`;
+  const seen = [];
+  const seed = new Uint8Array(32).fill(9);
+  const conn = tm.finConnection({ baseUrl: 'http://node:8080/', chainId: 'tidemark-test', seed,
+    fetch: fakeFetch({ [target]: [200, check.answer] }, seen), now: () => 1780000000000 });
+  const r = await tm.checkInvoice(conn, proofDoc.trust, { creditor: 'bondedwh',
+    debtor: 'platform', number: 'INV-2026/0001', amount: 1250000, date: '2026-03-30' });
+  assert.equal(r.state, 'encumbered');
+  assert.equal(seen.length, 1);
+  assert.equal(seen[0].url, `http://node:8080${target}`);
+  const auth = seen[0].init.headers.Authorization;
+  assert.equal(auth, tm.readAuthHeader(seed, 'tidemark-test', 'GET', target, 1780000000000));
+  const m = /^Tidemark-Read key=([0-9a-f]{64}),ts=(\d+),sig=([0-9a-f]{128})$/.exec(auth);
+  assert.ok(m);
+  assert.ok(tm.verify(tm.fromHex(m[1]), 'read', 'tidemark-test',
+    tm.readAuthBody('GET', target, m[2]), tm.fromHex(m[3])));
+});
+
+test('REST: a tampered answer fails verification; refusals surface as FinApiError', async () => {
+  const rc = proofDoc.fin_answers.find((x) => x.name === 'receivable_state_settled');
+  const id = rc.ask.id;
+  const seen = [];
+  const conn = tm.finConnection({ baseUrl: 'http://node:8080', chainId: 'tidemark-test',
+    seed: '09'.repeat(32), fetch: fakeFetch({
+      [`/v1/fin/receivables/${id}?proof=true`]: [200, rc.answer],
+      [`/v1/fin/receivables/${id}/history?limit=5`]: [403, { type: 'forbidden', title: 'Forbidden',
+        detail: 'not readable' }],
+    }, seen) });
+  await assert.rejects(tm.getVerifiedReceivable(conn, proofDoc.trust, id), tm.VerifyError);
+  await assert.rejects(tm.getReceivableHistory(conn, id, { limit: 5 }),
+    (e) => e instanceof tm.FinApiError && e.status === 403 && /not readable/.test(e.message));
+  await assert.rejects(tm.listPartyReceivables(conn, 'acme'), (e) => e.status === 404);
+  assert.equal(seen.at(-1).url, 'http://node:8080/v1/fin/parties/acme/receivables');
+  await assert.rejects(async () => tm.getReceivable(conn, '../x'), /id/);
+  const anon = tm.finConnection({ chainId: 'c', fetch: async () => null });
+  await assert.rejects(tm.finCheck(anon, { fingerprint: H('a'), invoiceKey: H('b') }), /seed/);
+});
+
+test('bin/verify-answer.mjs verifies a saved finance answer, against what was asked', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'tm-fin-'));
+  try {
+    const bin = new URL('../bin/verify-answer.mjs', import.meta.url).pathname;
+    const genesis = join(dir, 'genesis.json');
+    writeFileSync(genesis, JSON.stringify(proofDoc.trust));
+    const run = (name, asked) => {
+      const c = proofDoc.fin_answers.find((x) => x.name === name);
+      const file = join(dir, `${name}.json`);
+      writeFileSync(file, JSON.stringify(c.answer));
+      try {
+        return { code: 0, out: JSON.parse(execFileSync('node', [bin, file, genesis,
+          ...(asked ? [asked] : [])], { encoding: 'utf8' })) };
+      } catch (e) {
+        return { code: e.status, out: JSON.parse(e.stdout) };
+      }
+    };
+    const reg = proofDoc.fin_answers.find((x) => x.name === 'check_registered').ask;
+    const free = run('check_free');
+    assert.deepEqual([free.code, free.out.state], [0, 'free']);
+    assert.equal(run('check_free', `${reg.fingerprint},${reg.invoice_key}`).code, 1);
+    const bad = run('receivable_state_settled');
+    assert.deepEqual([bad.code, bad.out.ok], [1, false]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('hashes given in upper case are taken lower-cased (the node answers in lower case)', () => {
+  const c = proofDoc.fin_answers.find((x) => x.name === 'check_registered');
+  const r = tm.verifyFinCheckAnswer(c.answer, proofDoc.trust, {
+    fingerprint: c.ask.fingerprint.toUpperCase(), invoiceKey: c.ask.invoice_key.toUpperCase() });
+  assert.equal(r.state, 'encumbered');
+  const a = tm.finArgs.register({ ...registerArgs(),
+    contract: { number: 'C', hash: H('x').toUpperCase() } });
+  assert.equal(a.contract.hash, H('x'));
 });
