@@ -11,6 +11,18 @@
 // warehouse, others are received by a Shanghai shop, stocked and sold; a parcel comes in as a
 // direct B2C import (9610); finally one lot is recalled.
 //
+// The finance chapter, on the same import (docs/finance.md): the bonded warehouse's operator
+// invoices the platform for the consignment of PO-88121 and asks for delivery evidence; the
+// platform's confirmation is refused until the platform itself has captured the `receiving` event
+// of the pallets naming PO-88121 and the despatch advice in its bizTransactionList; then the
+// operator splits the receivable and transfers a part to its trucking sub-contractor, a bank
+// checks the invoice by its fingerprint (a verified proof) and finances that part, a second
+// bank's attempt is refused, so is a re-registration of the invoice, and the platform settles at
+// the end: the ledger names who is paid what. Organisations the genesis lacks for this (a
+// warehouse operator and a sub-contractor other than the platform's org, a bank, a second bank —
+// local-4 has one BANK org) are admitted by a governance vote of every organisation, with an
+// admin key derived like the personas' keys and written to <network>/demo-keys/ too.
+//
 // Every act is legitimate under the ownership rules (docs/provenance.md, "Who may do what to
 // whose object"): where two personas belong to different organisations, the holder hands goods
 // over (prov.transfer_custody, accepted by the receiver) or names the next organisation's
@@ -27,17 +39,24 @@
 // load that stopped half-way refuses (start from a fresh network).
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <thread>
 
 #include "commands.h"
+#include "tidemark/client/contract_calls.h"
 #include "tidemark/contracts/epcis.h"
 #include "tidemark/contracts/genesis.h"
 #include "tidemark/contracts/gs1.h"
+#include "tidemark/fin_answer.h"
+#include "tidemark/fin_fingerprint.h"
 #include "tidemark/hash.h"
 #include "tidemark/state_keys/identity.h"
 #include "tidemark/state_keys/provenance.h"
+#include "tidemark/trace_answer.h"
 #include "tx_support.h"
 
 namespace tidemark::cli {
@@ -66,6 +85,13 @@ const std::string kPlantAu = "urn:epc:id:sgln:9312345.00018.0";
 const std::string kDepotAkl = "urn:epc:id:sgln:9429876.00015.0";
 const std::string kBondedHz = "urn:epc:id:sgln:6901234.00017.0";
 const std::string kShopSh = "urn:epc:id:sgln:6905678.00013.0";
+// The finance chapter's documents: the export's purchase order and despatch advice (named by the
+// shipping and receiving events), the warehouse operator's invoice.
+const std::string kPo = "urn:epcglobal:cbv:bt:6901234000017:PO-88121";
+const std::string kDesadv = "urn:epcglobal:cbv:bt:9429876000015:DESADV-5521";
+const std::string kInvoiceNo = "HZB-2026/0206";
+constexpr int64_t kInvoiceAmount = 18'640'000;  // CNY 186,400.00
+constexpr int64_t kTruckingPart = 7'000'000;    // CNY 70,000.00 to the sub-contractor
 
 std::string Can(const std::string& gtin, const std::string& lot, int serial) {
   return "https://id.gs1.org/01/" + gtin + "/10/" + lot + "/21/" + std::to_string(serial);
@@ -142,6 +168,33 @@ class Story {
   Status Load();
   void PrintLinks(const std::string& url, bool already);
 
+  // The finance chapter (in three parts, between the provenance steps).
+  Result<client::TxOutcome> Call(const std::string& who, const std::string& contract,
+                                 const std::string& method, const Value& args);
+  // A step the ledger must refuse naming `rule`; prints the refusal.
+  Status Refused(const std::string& who, const std::string& what, const std::string& contract,
+                 const std::string& method, const Value& args, const std::string& rule);
+  void Say(const std::string& line);
+  // The org playing `persona` (roles `roles`, not one of `not_orgs`): a genesis org with a demo
+  // member key, or one admitted by a governance vote under `new_id` with its admin key.
+  Status CastFinance(const std::string& persona, contracts::Role role,
+                     const std::vector<std::string>& not_orgs, const std::string& new_id,
+                     const std::string& name);
+  Status AdmitOrg(const std::string& id, const std::string& name, contracts::Role role,
+                  const KeyPair& admin);
+  Status SaveKey(const std::string& persona, const KeyPair& key, const std::string& org);
+  // The bank's check of the invoice, verified; waits up to 10 s for the proven state `want`.
+  Status BankCheck(const std::string& bank, const std::string& want);
+  Status FinanceInvoice();  // after customs release: admissions, invoice, refused confirm
+  Status FinanceTiers();    // after the receiving: confirm, split, transfer, finance, refusals
+  Status FinanceSettle();   // at the end: settlement and its payees
+  nlohmann::ordered_json FinanceSummary() const;
+
+  std::string receivable_;
+  InvoiceHashes invoice_hashes_;
+  nlohmann::ordered_json payees_ = nlohmann::ordered_json::array();
+  std::vector<std::string> active_orgs_;  // genesis orgs and admitted ones (the voters)
+
   Context& ctx_;
   client::LedgerClient& c_;
   fs::path net_;
@@ -214,10 +267,35 @@ Status Story::EnrolPersonas() {
   return Status::Ok();
 }
 
+Result<client::TxOutcome> Story::Call(const std::string& who, const std::string& contract,
+                                      const std::string& method, const Value& args) {
+  auto key = keys_.find(who);
+  if (key == keys_.end()) return Status::Internal("demo: no key for " + who);
+  return c_.Call(key->second, contract, method, args);
+}
+
+void Story::Say(const std::string& line) {
+  if (!ctx_.json()) ctx_.out() << line << "\n";
+}
+
+Status Story::Refused(const std::string& who, const std::string& what, const std::string& contract,
+                      const std::string& method, const Value& args, const std::string& rule) {
+  ++step_;
+  TM_ASSIGN_OR_RETURN(client::TxOutcome out, Call(who, contract, method, args));
+  if (out.status != "rejected" || out.reason.find(rule) == std::string::npos) {
+    return Status::FailedPrecondition("step " + std::to_string(step_) + " (" + what + ") tx " +
+                                      out.id.Hex() + " should have been refused by rule " + rule +
+                                      ", it is " + out.status + " " + out.reason);
+  }
+  Say("  " + std::string(step_ < 10 ? " " : "") + std::to_string(step_) + ". " + what +
+      "  -> REFUSED (" + who + ", height " + std::to_string(out.height) + "): " + out.reason);
+  return Status::Ok();
+}
+
 Status Story::Tx(const std::string& who, const std::string& what, const std::string& contract,
                  const std::string& method, const Value& args) {
   ++step_;
-  TM_ASSIGN_OR_RETURN(client::TxOutcome out, c_.Call(keys_.at(who), contract, method, args));
+  TM_ASSIGN_OR_RETURN(client::TxOutcome out, Call(who, contract, method, args));
   if (out.status != "committed") {
     return Status::FailedPrecondition("step " + std::to_string(step_) + " (" + what + ") tx " +
                                       out.id.Hex() + " " + out.status + ": " + out.reason);
@@ -273,6 +351,292 @@ Value Declaration(const std::string& no, const std::string& mode, const std::str
                     {"order_no", order},           {"payment_no", "PAY-" + order},
                     {"waybill_no", "WB-" + order}, {"items", Value(l)},
                     {"origin_country", origin}};
+}
+
+// "186,400.00" for 18640000 minor units.
+std::string Money(int64_t minor) {
+  std::string units = std::to_string(minor / 100);
+  for (int i = static_cast<int>(units.size()) - 3; i > 0; i -= 3) units.insert(i, ",");
+  std::string cents = std::to_string(minor % 100);
+  return units + "." + (cents.size() < 2 ? "0" : "") + cents;
+}
+
+// The data of the first receipt event of `type` in a final outcome, or null.
+json EventData(const client::TxOutcome& out, const std::string& type) {
+  json a = json::parse(out.answer_json, nullptr, false);
+  if (!a.is_object() || !a.contains("receipt") || !a["receipt"].is_object()) return nullptr;
+  for (const json& e : a["receipt"].value("events", json::array())) {
+    if (e.value("type", "") == type) return e.contains("data") ? e["data"] : json::object();
+  }
+  return nullptr;
+}
+
+Status Story::SaveKey(const std::string& persona, const KeyPair& key, const std::string& org) {
+  keys_.insert_or_assign(persona, key);
+  org_of_[persona] = org;
+  json kj{{"public_key", key.public_key().Hex()}, {"seed", key.seed().Hex()}, {"org", org}};
+  fs::path kf = net_ / "demo-keys" / (persona + ".json");
+  std::ofstream(kf) << kj.dump(2) << "\n";
+  ::chmod(kf.c_str(), 0600);
+  return Status::Ok();
+}
+
+Status Story::AdmitOrg(const std::string& id, const std::string& name, contracts::Role role,
+                       const KeyPair& admin) {
+  const std::string proposer = "admin:" + org_of_.at("platform");
+  Value org = Value::MakeMap({{"id", id},
+                              {"name", name},
+                              {"roles", Value::List{std::string(RoleName(role))}},
+                              {"admin_keys", Value::List{admin.public_key().Hex()}}});
+  TM_ASSIGN_OR_RETURN(
+      client::TxOutcome p,
+      Call(proposer, "gov", "propose", Value::MakeMap({{"kind", "add_org"}, {"org", org}})));
+  json proposed = EventData(p, "gov.Proposed");
+  if (p.status != "committed" || !proposed.is_object() || !proposed["id"].is_number_integer()) {
+    return Status::FailedPrecondition("proposing to admit " + id + ": tx " + p.id.Hex() + " " +
+                                      p.status + " " + p.reason);
+  }
+  int64_t proposal = proposed["id"];
+  size_t yes = 0;
+  bool passed = false;
+  for (const std::string& voter : active_orgs_) {
+    TM_ASSIGN_OR_RETURN(client::TxOutcome v,
+                        Call("admin:" + voter, "gov", "vote",
+                             Value::MakeMap({{"proposal", proposal}, {"yes", true}})));
+    if (v.status != "committed") {
+      return Status::FailedPrecondition("the vote of " + voter + " to admit " + id + ": " +
+                                        v.reason);
+    }
+    ++yes;
+    if (!EventData(v, "gov.ProposalPassed").is_null()) {
+      passed = true;
+      break;
+    }
+  }
+  if (!passed) return Status::FailedPrecondition("the proposal to admit " + id + " did not pass");
+  ++step_;
+  Say("  " + std::string(step_ < 10 ? " " : "") + std::to_string(step_) +
+      ". the consortium admits " + id + " (" + name + ", " + std::string(RoleName(role)) +
+      "): proposal " + std::to_string(proposal) + ", " + std::to_string(yes) + " of " +
+      std::to_string(active_orgs_.size()) + " organisations voted yes");
+  active_orgs_.push_back(id);
+  keys_.insert_or_assign("admin:" + id, admin);
+  return Status::Ok();
+}
+
+Status Story::CastFinance(const std::string& persona, contracts::Role role,
+                          const std::vector<std::string>& not_orgs, const std::string& new_id,
+                          const std::string& name) {
+  auto excluded = [&](const std::string& org) {
+    return std::find(not_orgs.begin(), not_orgs.end(), org) != not_orgs.end();
+  };
+  for (const auto& o : genesis_.orgs) {
+    if (!o.HasRole(role) || excluded(o.id)) continue;
+    // A genesis org: a member key with the role, enrolled by its admin (as EnrolPersonas does).
+    TM_ASSIGN_OR_RETURN(KeyPair admin, LoadPlainKeyFile((net_ / o.id / "admin_key.json").string()));
+    Seed seed;
+    seed.data = Sha256(AsBytes("tidemark-demo/" + admin.seed().Hex() + "/" + persona)).data;
+    KeyPair member = KeyPair::FromSeed(seed);
+    TM_RETURN_IF_ERROR(SaveKey(persona, member, o.id));
+    TM_ASSIGN_OR_RETURN(std::optional<Value> existing,
+                        c_.ReadValue(state_keys::identity::Key(member.public_key())));
+    if (existing) return Status::Ok();
+    return Tx("admin:" + o.id, "enrol the " + persona + " key of " + o.id, "identity", "enrol_key",
+              Value::Map{{"key", member.public_key().Hex()},
+                         {"roles", Value::List{std::string(RoleName(role))}},
+                         {"label", "demo " + persona}});
+  }
+  // None in the genesis: admit one. Its id must be new.
+  std::string id = new_id;
+  for (int n = 2; std::any_of(genesis_.orgs.begin(), genesis_.orgs.end(),
+                              [&](const auto& o) { return o.id == id; });
+       ++n) {
+    id = new_id + "-" + std::to_string(n);
+  }
+  TM_ASSIGN_OR_RETURN(
+      KeyPair platform_admin,
+      LoadPlainKeyFile((net_ / org_of_.at("platform") / "admin_key.json").string()));
+  Seed seed;
+  seed.data = Sha256(AsBytes("tidemark-demo/" + platform_admin.seed().Hex() + "/org/" + id)).data;
+  KeyPair admin = KeyPair::FromSeed(seed);
+  TM_RETURN_IF_ERROR(AdmitOrg(id, name, role, admin));
+  return SaveKey(persona, admin, id);
+}
+
+Status Story::BankCheck(const std::string& bank, const std::string& want) {
+  TrustAnchor trust{.chain_id = genesis_.chain_id, .genesis = genesis_.Validators()};
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (true) {
+    TM_ASSIGN_OR_RETURN(std::string body, c_.FinCheck(keys_.at(bank), invoice_hashes_.fingerprint,
+                                                      invoice_hashes_.invoice_key));
+    json answer = json::parse(body, nullptr, false);
+    TM_ASSIGN_OR_RETURN(VerifiedFinCheck v,
+                        VerifyFinCheckAnswer(answer, trust, invoice_hashes_.fingerprint,
+                                             invoice_hashes_.invoice_key));
+    // The proof is of the latest certified state, which may trail the last commit by a block.
+    if (v.state == want || std::chrono::steady_clock::now() >= until) {
+      ++step_;
+      Say("  " + std::string(step_ < 10 ? " " : "") + std::to_string(step_) + ". " +
+          std::string(bank == "bank" ? "the bank " : "the second bank ") + org_of_.at(bank) +
+          " checks invoice " + kInvoiceNo + " by its fingerprint, computed on its side: " +
+          v.state + "  (proof verified from the genesis: block " + std::to_string(v.proof.height) +
+          ", " + std::to_string(v.proof.signers.size()) + " validator signatures)");
+      if (v.state != want) {
+        return Status::FailedPrecondition("the bank's check says " + v.state + ", expected " +
+                                          want);
+      }
+      return Status::Ok();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+Status Story::FinanceInvoice() {
+  Say("  Supply-chain finance on the same import:");
+  for (const auto& o : genesis_.orgs) {
+    active_orgs_.push_back(o.id);
+    TM_ASSIGN_OR_RETURN(KeyPair admin, LoadPlainKeyFile((net_ / o.id / "admin_key.json").string()));
+    keys_.insert_or_assign("admin:" + o.id, admin);
+  }
+  const std::string debtor = org_of_.at("platform");
+  TM_RETURN_IF_ERROR(CastFinance("operator", contracts::Role::kBondedWarehouse, {debtor},
+                                 "hzbonded",
+                                 "Hangzhou Bonded Logistics, the warehouse's operator"));
+  TM_RETURN_IF_ERROR(CastFinance("trucking", contracts::Role::kForwarder,
+                                 {debtor, org_of_.at("operator")}, "trucking",
+                                 "Qiantang Trucking, the operator's haulage sub-contractor"));
+  TM_RETURN_IF_ERROR(CastFinance("bank", contracts::Role::kBank, {}, "bank", "Harbour Bank"));
+  TM_RETURN_IF_ERROR(CastFinance("bank2", contracts::Role::kBank, {org_of_.at("bank")}, "bank2",
+                                 "Second Bank (a competitor)"));
+  client::FinReceivable r{
+      .debtor = debtor,
+      .currency = "CNY",
+      .contract_number = "HZB-WS-2026-014",
+      .contract_hash = Sha256(AsBytes("demo bonded warehouse services contract 2026-014")).Hex(),
+      .invoices = {{.number = kInvoiceNo,
+                    .amount = kInvoiceAmount,
+                    .tax = 1'055'094,
+                    .date = "2026-02-06",
+                    .hash = Sha256(AsBytes("demo invoice " + kInvoiceNo)).Hex()}},
+      .issue_date = "2026-02-06",
+      .due_date = "2027-02-05",
+      .refs = {{.type = "po", .id = kPo}, {.type = "desadv", .id = kDesadv}},
+      .require_delivery = true};
+  TM_ASSIGN_OR_RETURN(invoice_hashes_, InvoiceFingerprint({.creditor = org_of_.at("operator"),
+                                                           .debtor = debtor,
+                                                           .number = kInvoiceNo,
+                                                           .amount = kInvoiceAmount,
+                                                           .date = "2026-02-06"}));
+  ++step_;
+  TM_ASSIGN_OR_RETURN(client::TxOutcome reg, client::FinRegister(c_, keys_.at("operator"), r));
+  if (reg.status != "committed") {
+    return Status::FailedPrecondition("step " + std::to_string(step_) + " (register the invoice) " +
+                                      reg.status + ": " + reg.reason);
+  }
+  receivable_ = client::ReceivableIdOf(reg.id);
+  Say("  " + std::to_string(step_) + ". the warehouse operator (" + org_of_.at("operator") +
+      ") invoices the " + debtor + " CNY " + Money(kInvoiceAmount) +
+      " for bonded storage and handling of PO-88121, due 2027-02-05, payable only against "
+      "delivery evidence: receivable " +
+      receivable_ + "  (height " + std::to_string(reg.height) + ")");
+  return Refused("platform", "the platform tries to confirm before it has received the goods",
+                 "fin", "confirm", Value::MakeMap({{"id", receivable_}}), "fin-delivery");
+}
+
+Status Story::FinanceTiers() {
+  const std::string id = receivable_;
+  TM_RETURN_IF_ERROR(Tx("platform",
+                        "the platform confirms " + id +
+                            " against its receiving event: an irrevocable payment undertaking",
+                        "fin", "confirm", Value::MakeMap({{"id", id}})));
+  TM_RETURN_IF_ERROR(Tx(
+      "operator",
+      "the operator splits it: CNY " + Money(kInvoiceAmount - kTruckingPart) + " and " +
+          Money(kTruckingPart),
+      "fin", "split",
+      Value::MakeMap({{"part", id},
+                      {"amounts", Value::List{kInvoiceAmount - kTruckingPart, kTruckingPart}}})));
+  TM_RETURN_IF_ERROR(Tx("operator",
+                        "the operator pays its haulage sub-contractor " + org_of_.at("trucking") +
+                            " with part " + id + ".2",
+                        "fin", "transfer",
+                        Value::MakeMap({{"part", id + ".2"}, {"to", org_of_.at("trucking")}})));
+  TM_RETURN_IF_ERROR(Tx("trucking",
+                        "the sub-contractor offers part " + id + ".2 to " + org_of_.at("bank") +
+                            " for factoring with recourse",
+                        "fin", "offer_finance",
+                        Value::MakeMap({{"part", id + ".2"},
+                                        {"bank", org_of_.at("bank")},
+                                        {"kind", "factoring_recourse"},
+                                        {"amount", kTruckingPart}})));
+  TM_RETURN_IF_ERROR(BankCheck("bank", "registered"));
+  TM_RETURN_IF_ERROR(Tx("bank", "the bank accepts: it now finances part " + id + ".2", "fin",
+                        "accept_finance", Value::MakeMap({{"part", id + ".2"}})));
+  TM_RETURN_IF_ERROR(Refused(
+      "trucking", "the sub-contractor offers the same part to " + org_of_.at("bank2") + " as well",
+      "fin", "offer_finance",
+      Value::MakeMap({{"part", id + ".2"},
+                      {"bank", org_of_.at("bank2")},
+                      {"kind", "pledge"},
+                      {"amount", kTruckingPart}}),
+      "fin-encumbered"));
+  TM_RETURN_IF_ERROR(Refused("bank2", "the second bank tries to take the part anyway", "fin",
+                             "accept_finance", Value::MakeMap({{"part", id + ".2"}}), "fin-offer"));
+  TM_RETURN_IF_ERROR(BankCheck("bank2", "encumbered"));
+  client::FinReceivable again{
+      .debtor = org_of_.at("platform"),
+      .currency = "CNY",
+      .contract_number = "HZB-WS-2026-014",
+      .contract_hash = Sha256(AsBytes("demo bonded warehouse services contract 2026-014")).Hex(),
+      .invoices = {{.number = "hzb 2026 0206",
+                    .amount = kTruckingPart,
+                    .date = "2026-02-06",
+                    .hash = Sha256(AsBytes("demo invoice copy")).Hex()}},
+      .issue_date = "2026-02-06",
+      .due_date = "2026-12-31"};
+  return Refused("operator",
+                 "the operator registers the same invoice again (another amount, respelled) to "
+                 "finance it twice",
+                 "fin", "register", client::FinRegisterArgs(again), "fin-duplicate");
+}
+
+Status Story::FinanceSettle() {
+  TM_RETURN_IF_ERROR(Tx("platform", "at maturity the platform pays: settle " + receivable_, "fin",
+                        "settle", Value::MakeMap({{"id", receivable_}})));
+  TM_ASSIGN_OR_RETURN(std::string body, c_.FinReceivable(keys_.at("platform"), receivable_));
+  json j = json::parse(body, nullptr, false);
+  const json* payees = nullptr;
+  if (j.is_object() && j.contains("receivable") && j["receivable"].contains("settled")) {
+    payees = &j["receivable"]["settled"]["payees"];
+  }
+  if (payees == nullptr || !payees->is_array()) {
+    return Status::FailedPrecondition("the settled receivable names no payees");
+  }
+  for (const json& p : *payees) {
+    payees_.push_back({{"part", p.value("part", "")},
+                       {"org", p.value("org", "")},
+                       {"amount", p.value("amount", int64_t{0})},
+                       {"as", p.value("as", "")}});
+    Say("        paid: " + p.value("org", std::string()) + "  CNY " +
+        Money(p.value("amount", int64_t{0})) + "  as " + p.value("as", std::string()) +
+        " of part " + p.value("part", std::string()));
+  }
+  std::ofstream(net_ / "demo-keys" / "finance.json") << FinanceSummary().dump(2) << "\n";
+  return Status::Ok();
+}
+
+nlohmann::ordered_json Story::FinanceSummary() const {
+  nlohmann::ordered_json keys = nlohmann::ordered_json::object();
+  for (const char* p : {"platform", "operator", "trucking", "bank", "bank2"}) {
+    keys[p] = (net_ / "demo-keys" / (std::string(p) + ".json")).string();
+  }
+  return {{"receivable", receivable_},
+          {"invoice", kInvoiceNo},
+          {"creditor", org_of_.count("operator") ? org_of_.at("operator") : ""},
+          {"debtor", org_of_.count("platform") ? org_of_.at("platform") : ""},
+          {"fingerprint", invoice_hashes_.fingerprint.Hex()},
+          {"payees", payees_},
+          {"key_files", keys}};
 }
 
 Status Story::Load() {
@@ -340,8 +704,8 @@ Status Story::Load() {
   ship["disposition"] = "in_transit";
   // Naming the bonded warehouse offers the pallets' custody to its organisation.
   ship["destinationList"] = {{{"type", "location"}, {"destination", kBondedHz}}};
-  ship["bizTransactionList"] = {
-      {{"type", "po"}, {"bizTransaction", "urn:epcglobal:cbv:bt:6901234000017:PO-88121"}}};
+  ship["bizTransactionList"] = {{{"type", "po"}, {"bizTransaction", kPo}},
+                                {{"type", "desadv"}, {"bizTransaction", kDesadv}}};
   TM_RETURN_IF_ERROR(Capture("forwarder", "export the pallets from Auckland", {ship}));
   // The pallets' holder (custody moves to the warehouse only when it stores them) engages the
   // broker; the same engagement covers the parcel the forwarder holds later.
@@ -363,9 +727,25 @@ Status Story::Load() {
                                    {"lots", Value(lots)}}));
   TM_RETURN_IF_ERROR(Tx("customs", "customs releases the consignment", "prov", "customs_release",
                         Value::Map{{"declaration_no", "HZ2026-1210-000481"}}));
+  TM_RETURN_IF_ERROR(FinanceInvoice());
+  // The platform receives its consignment into the bonded warehouse and records it itself,
+  // naming the PO and the despatch advice: the delivery evidence the invoice asks for.
+  Say("  Back to the goods:");
+  TM_RETURN_IF_ERROR(GrantLocation("warehouse", "platform", kBondedHz, "the bonded warehouse"));
+  json receiving = Event("ObjectEvent", "OBSERVE", "receiving", {p1, p2},
+                         "2026-02-05T08:30:00.000+08:00", "+08:00", kBondedHz);
+  receiving["bizTransactionList"] = {{{"type", "po"}, {"bizTransaction", kPo}},
+                                     {{"type", "desadv"}, {"bizTransaction", kDesadv}}};
+  TM_RETURN_IF_ERROR(Capture("platform",
+                             "the platform receives the pallets of PO-88121 at the bonded "
+                             "warehouse",
+                             {receiving}));
   TM_RETURN_IF_ERROR(Capture("warehouse", "store the pallets in the Hangzhou bonded warehouse",
                              {Event("ObjectEvent", "OBSERVE", "storing", {p1, p2},
                                     "2026-02-05T09:00:00.000+08:00", "+08:00", kBondedHz)}));
+  Say("  Finance, continued:");
+  TM_RETURN_IF_ERROR(FinanceTiers());
+  Say("  Back to the goods:");
   json unpack = Event("AggregationEvent", "DELETE", "unpacking", Concat(lot_a, lot_c),
                       "2026-02-06T10:00:00.000+08:00", "+08:00", kBondedHz);
   unpack["parentID"] = p1;
@@ -373,7 +753,6 @@ Status Story::Load() {
   json online = Event("ObjectEvent", "OBSERVE", "retail_selling", {lot_a[0]},
                       "2026-02-08T20:15:00.000+08:00", "+08:00", kBondedHz);
   online["disposition"] = "retail_sold";
-  TM_RETURN_IF_ERROR(GrantLocation("warehouse", "platform", kBondedHz, "the bonded warehouse"));
   TM_RETURN_IF_ERROR(Handover("warehouse", "platform", {lot_a[0]}, "can A-1001"));
   TM_RETURN_IF_ERROR(
       Capture("platform", "sell can A-1001 online from the bonded warehouse", {online}));
@@ -409,6 +788,9 @@ Status Story::Load() {
   parcel_sale["disposition"] = "retail_sold";
   TM_RETURN_IF_ERROR(Handover("forwarder", "platform", parcel, "the released parcel"));
   TM_RETURN_IF_ERROR(Capture("platform", "the platform records the parcel's sale", {parcel_sale}));
+  Say("  Finance, at maturity:");
+  TM_RETURN_IF_ERROR(FinanceSettle());
+  Say("  And a recall:");
   return Tx("brand", "recall lot B", "prov", "recall",
             Value::Map{{"lot", contracts::LotKey(kStage1, kLotB)},
                        {"reason", "precautionary: retained sample failed a Cronobacter test"},
@@ -436,7 +818,36 @@ void Story::PrintLinks(const std::string& url, bool already) {
     arr.push_back({{"what", l.what}, {"id", l.id}, {"url", url + path}});
     text += "\n  " + url + path + "   " + l.what;
   }
-  ctx_.Emit({{"loaded", !already}, {"explorer", url + "/"}, {"trace_links", arr}}, text);
+  // The finance chapter: what this run did, or what the complete load saved.
+  nlohmann::ordered_json fin = nullptr;
+  if (!receivable_.empty()) {
+    fin = FinanceSummary();
+  } else {
+    std::ifstream in(net_ / "demo-keys" / "finance.json");
+    fin = nlohmann::ordered_json::parse(in, nullptr, false);
+    if (fin.is_discarded()) fin = nullptr;
+  }
+  if (fin.is_object()) {
+    std::string id = fin.value("receivable", std::string());
+    const auto& keys = fin["key_files"];
+    text += "\nFinance: receivable " + id + " (invoice " + fin.value("invoice", std::string()) +
+            ") is settled; paid:";
+    for (const auto& p : fin.value("payees", nlohmann::ordered_json::array())) {
+      text += "\n  " + p.value("org", std::string()) + "  CNY " +
+              Money(p.value("amount", int64_t{0})) + "  (" + p.value("as", std::string()) +
+              ", part " + p.value("part", std::string()) + ")";
+    }
+    text += "\nRead it as a party (signed reads; a non-party gets 403):\n  tidemark --node " + url +
+            " fin show " + id + " --proof --key-file " + keys.value("bank", std::string()) +
+            "\n  tidemark --node " + url + " fin history " + id + " --key-file " +
+            keys.value("operator", std::string()) + "\n  tidemark --node " + url +
+            " fin check --creditor " + fin.value("creditor", std::string("hzbonded")) +
+            " --debtor " + fin.value("debtor", std::string("platform")) + " --number " +
+            fin.value("invoice", std::string()) + " --amount " + std::to_string(kInvoiceAmount) +
+            " --date 2026-02-06 --key-file " + keys.value("bank2", std::string());
+  }
+  ctx_.Emit({{"loaded", !already}, {"explorer", url + "/"}, {"trace_links", arr}, {"finance", fin}},
+            text);
 }
 
 Status Story::Run(const std::string& url) {
@@ -476,7 +887,8 @@ void RegisterDemoCommands(CLI::App& app, Context& ctx) {
   auto* demo = app.add_subcommand("demo", "Demo data")->require_subcommand(1);
   auto* load = demo->add_subcommand(
       "load",
-      "Load the infant-formula provenance story (idempotent: a second run changes nothing)");
+      "Load the infant-formula provenance story and its supply-chain finance chapter "
+      "(idempotent: a second run changes nothing)");
   auto a = std::make_shared<DemoArgs>();
   load->add_option("--url", a->url, "REST URL of a node of the network")->capture_default_str();
   load->add_option("--network", a->network,

@@ -37,6 +37,7 @@
 
 #include "commands.h"
 #include "tidemark/client/contract_calls.h"
+#include "tidemark/contracts/finance.h"
 #include "tidemark/contracts/genesis.h"
 #include "tidemark/contracts/identity.h"
 #include "tidemark/fin_answer.h"
@@ -180,7 +181,12 @@ Status CheckReceivable(const InvoiceDoc& doc) {
   }
   if (r.contract_number.empty()) return Status::Invalid("contract number: required");
   if (!IsLowerHex(r.contract_hash, 64)) return Status::Invalid("contract hash: 64 hex digits");
-  if (r.invoices.empty()) return Status::Invalid("invoices: at least one");
+  if (r.invoices.empty() || r.invoices.size() > contracts::kMaxFinInvoices) {
+    return Status::Invalid("invoices: 1 to " + std::to_string(contracts::kMaxFinInvoices));
+  }
+  if (r.refs.size() > contracts::kMaxFinRefs) {
+    return Status::Invalid("refs: at most " + std::to_string(contracts::kMaxFinRefs));
+  }
   int64_t total = 0;
   std::set<std::string> seen;
   for (size_t i = 0; i < r.invoices.size(); ++i) {
@@ -399,7 +405,9 @@ Status DoFingerprint(Context& ctx, const std::vector<InvoiceFields>& fields) {
 Result<InvoiceDoc> RegisterDoc(const FinArgs& a) {
   bool flags = !a.debtor.empty() || !a.currency.empty() || !a.contract_number.empty() ||
                !a.number.empty() || !a.amount.empty() || !a.date.empty() || !a.due_date.empty() ||
-               !a.refs.empty() || a.require_delivery;
+               !a.refs.empty() || a.require_delivery || !a.contract_hash.empty() ||
+               !a.contract_doc.empty() || !a.invoice_hash.empty() || !a.invoice_doc.empty() ||
+               !a.issue_date.empty() || a.tax != "0" || !a.creditor.empty();
   InvoiceDoc d;
   if (!a.invoice_file.empty()) {
     if (flags) return Status::Invalid("give the invoice as --invoice FILE or as flags, not both");
@@ -515,17 +523,26 @@ Result<ordered_json> ParseOrdered(const std::string& body) {
   return j;
 }
 
+// A field as text: strings bare, lists of strings joined by ",", anything else as JSON.
 std::string S(const ordered_json& j, const char* f) {
   if (!j.is_object() || !j.contains(f)) return "";
-  return j[f].is_string() ? j[f].get<std::string>() : j[f].dump();
+  const ordered_json& v = j[f];
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_array() &&
+      std::all_of(v.begin(), v.end(), [](const auto& x) { return x.is_string(); })) {
+    std::string out;
+    for (const auto& x : v) out += (out.empty() ? "" : ",") + x.get<std::string>();
+    return out;
+  }
+  return v.dump();
 }
 
-std::string ReceivableText(const ordered_json& rec) {
+std::string ReceivableText(const ordered_json& rec, bool overdue) {
   std::string text = S(rec, "id") + "  " + S(rec, "state") + "  " + S(rec, "creditor") + " -> " +
                      S(rec, "debtor") + "  " + S(rec, "amount") + " " + S(rec, "currency") +
                      " (minor units)  issued " + S(rec, "issue_date") + ", due " +
                      S(rec, "due_date");
-  if (rec.value("overdue", false)) text += "  OVERDUE";
+  if (overdue) text += "  OVERDUE";
   if (rec.contains("refs") && rec["refs"].is_array() && !rec["refs"].empty()) {
     text += "\nrefs:";
     for (const auto& r : rec["refs"]) text += " " + S(r, "type") + ":" + S(r, "id");
@@ -558,6 +575,9 @@ std::string ReceivableText(const ordered_json& rec) {
   return text;
 }
 
+Result<TrustAnchor> CheckTrust(client::LedgerClient& c, const std::string& genesis_file,
+                               bool* from_node);
+
 // The record in an answer: {"receivable": {...}, ...} or the record itself.
 const ordered_json& RecordOf(const ordered_json& answer) {
   if (answer.contains("receivable") && answer["receivable"].is_object()) {
@@ -566,15 +586,25 @@ const ordered_json& RecordOf(const ordered_json& answer) {
   return answer;
 }
 
-Status DoShow(Context& ctx, const SignerOptions& signer, const std::string& id, bool proof) {
+Status DoShow(Context& ctx, const SignerOptions& signer, const std::string& id, bool proof,
+              const std::string& genesis_file) {
   TM_ASSIGN_OR_RETURN(KeyPair key, LoadSigner(ctx, signer));
   TM_ASSIGN_OR_RETURN(client::LedgerClient c, Connect(ctx));
   TM_ASSIGN_OR_RETURN(std::string body, c.FinReceivable(key, id, proof));
   TM_ASSIGN_OR_RETURN(ordered_json j, ParseOrdered(body));
-  std::string text = ReceivableText(RecordOf(j));
+  std::string text = ReceivableText(RecordOf(j), j.value("overdue", false));
   if (proof) {
-    text += j.contains("proof") ? "\nproof: included (-o json; verify with `tidemark verify`)"
-                                : "\nproof: none in the answer";
+    bool from_node = false;
+    TM_ASSIGN_OR_RETURN(TrustAnchor trust, CheckTrust(c, genesis_file, &from_node));
+    auto v = VerifyReceivableAnswer(json::parse(body), trust, id);
+    if (!v.ok()) {
+      return v.status().WithContext("the node's answer for " + id +
+                                    " does not verify; do not rely on it");
+    }
+    j["verified"] = true;
+    text += "\nverified: the record is proven at height " + std::to_string(v->proof.height) + " (" +
+            std::to_string(v->proof.signers.size()) + " validator signatures)";
+    if (from_node) text += "\ntrust anchor: the node's /v1/genesis (--genesis FILE: yours)";
   }
   ctx.Emit(j, text);
   return Status::Ok();
@@ -615,11 +645,11 @@ Status DoList(Context& ctx, const SignerOptions& signer, const std::string& org,
     if (!j.contains(f) || !j[f].is_array()) continue;
     for (const auto& r : j[f]) {
       ++n;
-      text +=
-          (text.empty() ? "" : "\n") +
-          (r.is_string() ? r.get<std::string>()
-                         : S(r, "id") + "  " + S(r, "state") + "  " + S(r, "creditor") + " -> " +
-                               S(r, "debtor") + "  " + S(r, "amount") + " " + S(r, "currency"));
+      text += (text.empty() ? "" : "\n") +
+              (r.is_string()
+                   ? r.get<std::string>()
+                   : S(r, "id") + "  " + S(r, "state") + "  " + S(r, "amount") + " " +
+                         S(r, "currency") + "  due " + S(r, "due_date") + "  as " + S(r, "roles"));
     }
     break;
   }
@@ -677,10 +707,10 @@ Status DoCheck(Context& ctx, const SignerOptions& signer, const std::vector<Invo
                    {"invoice_key", x.h.invoice_key.Hex()},
                    {"state", v->state},
                    {"verified", true},
-                   {"height", v->height},
+                   {"height", v->proof.height},
                    {"answer", answer}});
     text += (text.empty() ? "" : "\n") + std::string("invoice ") + x.normalised + ": " + v->state +
-            "  (verified: proof at height " + std::to_string(v->height) + ")" +
+            "  (verified: proof at height " + std::to_string(v->proof.height) + ")" +
             "\n  fingerprint: " + x.h.fingerprint.Hex() +
             "\n  invoice_key: " + x.h.invoice_key.Hex();
   }
@@ -866,11 +896,14 @@ void RegisterFinCommands(CLI::App& app, Context& ctx) {
   auto* show = fin->add_subcommand(
       "show", "Show a receivable: parts, holders, encumbrances, settlement (parties only)");
   show->add_option("id", a->id, "Receivable id")->required();
-  show->add_flag("--proof", a->proof, "Ask for the proof bundle too");
+  show->add_flag("--proof", a->proof, "Ask for the proof bundle and verify it here");
+  show->add_option("--genesis", a->genesis,
+                   "Trust anchor for --proof: a network genesis.json or a saved /v1/genesis answer")
+      ->check(CLI::ExistingFile);
   AddSignerOptions(show, *signer);
   OnRead(
       show, ctx, signer, [a] { return CheckReceivableId(a->id); },
-      [&ctx, a, signer] { return DoShow(ctx, *signer, a->id, a->proof); });
+      [&ctx, a, signer] { return DoShow(ctx, *signer, a->id, a->proof, a->genesis); });
 
   auto* history = fin->add_subcommand("history", "A receivable's history (parties only)");
   history->add_option("id", a->id, "Receivable id")->required();

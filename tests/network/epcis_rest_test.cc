@@ -156,7 +156,26 @@ TEST_CASE("epcis rest: the demo story and CLI contract commands against a real n
                                           "receiving", "stocking", "retail_selling"});
   auto pallet_events =
       EventsAt(node, "MATCH_anyEPC=" + client::UrlEncode(walk[1]["parentID"].get<std::string>()));
-  CHECK(pallet_events.size() == 4);  // packing, export shipping, storing, unpacking
+  // packing, export shipping, the platform's receiving (naming the PO: the finance chapter's
+  // delivery evidence), storing, unpacking
+  CHECK(pallet_events.size() == 5);
+  bool receiving_names_po = false;
+  for (const json& e : pallet_events) {
+    if (e.value("bizStep", "") != "receiving") continue;
+    for (const json& bt : e.value("bizTransactionList", json::array())) {
+      receiving_names_po |= bt.value("bizTransaction", "").find("PO-88121") != std::string::npos;
+    }
+  }
+  CHECK(receiving_names_po);
+  // The finance chapter: the warehouse operator's receivable settled, paying the operator for the
+  // part it kept and the bank (factor) for the sub-contractor's part.
+  REQUIRE(loaded["finance"].is_object());
+  std::string receivable = loaded["finance"]["receivable"];
+  CHECK(loaded["finance"]["payees"] == json::parse(R"([{"part": ")" + receivable +
+                                                   R"(.1", "org": "hzbonded", "amount": 11640000,
+                         "as": "holder"},
+                        {"part": ")" + receivable + R"(.2", "org": "bank", "amount": 7000000,
+                         "as": "factor"}])"));
   std::string canonical = *contracts::CanonicalId(can);
   auto obj = node.Get("/v1/state/" + ToHex(AsBytes("prov/obj/" + canonical)) + "/proof");
   REQUIRE(obj);

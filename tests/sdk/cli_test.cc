@@ -384,6 +384,7 @@ TEST_CASE("cli: fin bad arguments exit 2, name the problem and send nothing") {
            hex + " --due-date 2027-05-29" + key,
        "64 hex"},
       {"fin register --currency CNY" + file("f0.json", json::object()) + key, "not both"},
+      {"fin register --contract-hash " + hex + file("f0.json", json::object()) + key, "not both"},
       {"fin register" + file("f1.json", {{"amount", 5}}) + key, "unknown field"},
       {"fin register" +
            file("f2.json",

@@ -93,8 +93,8 @@ class LedgerClient {
                                     bool proof = false);
   // GET /v1/fin/receivables/{id}/history: the history entries.
   Result<std::string> FinHistory(const KeyPair& reader, const std::string& id);
-  // GET /v1/fin/parties/{org}/receivables[?cursor=]: the receivables `org` is a party of (the
-  // reader must be of `org`, or the regulator).
+  // GET /v1/fin/parties/{org}/receivables[?cursor=]: the receivables `org` is a party of (all
+  // of them to `org` itself and the regulator; to anyone else those it is a party of too).
   Result<std::string> FinPartyReceivables(const KeyPair& reader, const std::string& org,
                                           const std::string& cursor = "");
   // GET /v1/fin/check?fingerprint=&invoice_key=: free / registered / encumbered / closed and the
