@@ -491,6 +491,23 @@ describe('finance pages', () => {
     await o.close();
   });
 
+  finTest('the receivable page: a tampered record (a part holder changed) shows NOT verified', async () => {
+    const o = await open(`/fin/receivables/${finStory.r1}`);
+    const p = o.page;
+    await p.route('**/v1/fin/receivables/*?proof=true', async (route) => {
+      const r = await route.fetch();
+      const body = await r.json();
+      body.receivable.parts[`${finStory.r1}.2`].holder = 'customs';
+      await route.fulfill({ response: r, json: body });
+    });
+    await signIn(p, `${NET_DIR}/platform/admin_key.json`);
+    await waitReady(p);
+    await p.waitForFunction(() => document.querySelector('[data-testid=verify-mark]')?.dataset.state, null, { timeout: 15000 });
+    assert.equal(await p.getByTestId('verify-mark').getAttribute('data-state'), 'bad');
+    assert.match(await p.getByTestId('verify-mark').textContent(), /NOT verified[\s\S]*Do not trust it/);
+    await o.close();
+  });
+
   finTest('the receivable page for a non-party: 403, nothing shown', async () => {
     const o = await open(`/fin/receivables/${finStory.r2}`);
     const p = o.page;
