@@ -9,7 +9,7 @@
 //   CLI_BIN       optional: the tidemark CLI (writes an encrypted key file for the sign-in test)
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import * as tm from '../../sdk/js/src/index.js';
@@ -505,6 +505,23 @@ describe('finance pages', () => {
     await p.waitForFunction(() => document.querySelector('[data-testid=verify-mark]')?.dataset.state, null, { timeout: 15000 });
     assert.equal(await p.getByTestId('verify-mark').getAttribute('data-state'), 'bad');
     assert.match(await p.getByTestId('verify-mark').textContent(), /NOT verified[\s\S]*Do not trust it/);
+    await o.close();
+  });
+
+  finTest('the demo\'s settled receivable, read by its sub-contractor (when `tidemark demo load` ran)', async (t) => {
+    const keyFile = `${NET_DIR}/demo-keys/trucking.json`;
+    if (!existsSync(keyFile)) return t.skip('no demo keys in the network folder');
+    const o = await open('/fin/receivables');
+    const p = o.page;
+    await signIn(p, keyFile);
+    await waitReady(p);
+    await p.getByTestId('rcv-list').locator('a').first().click();
+    await waitReady(p);
+    await p.waitForFunction(() => document.querySelector('[data-testid=verify-mark]')?.dataset.state, null, { timeout: 15000 });
+    assert.equal(await p.getByTestId('verify-mark').getAttribute('data-state'), 'ok');
+    assert.match(await p.getByTestId('rcv-state').textContent(), /settled/);
+    assert.match(await p.getByTestId('settlement').textContent(), /factor/);
+    await p.screenshot({ path: `${SHOTS}/fin-demo-receivable.png`, fullPage: true });
     await o.close();
   });
 

@@ -97,13 +97,14 @@ export async function receivablePage(main, ctx, id) {
       { label: 'Kind', cell: (p) => KIND[p.offer.kind] || p.offer.kind },
       { label: 'Amount', cell: (p) => money(p.offer.amount), cls: 'num' },
     ], offers, { caption: 'Pending offers' }) : null),
-    rec.settled ? section('Settlement', h('p', {}, `Settled at block ${rec.settled.height}, ${utc(rec.settled.time_ms)}.`),
+    rec.settled ? section('Settlement', h('div', { 'data-testid': 'settlement' },
+      h('p', {}, `Settled at block ${rec.settled.height}, ${utc(rec.settled.time_ms)}.`),
       table([
         { label: 'Part', cell: (p) => h('span', { class: 'mono' }, p.part) },
         { label: 'Paid to', cell: (p) => orgLink(p.org) },
         { label: 'As', cell: (p) => p.as },
         { label: 'Amount', cell: (p) => money(p.amount), cls: 'num' },
-      ], rec.settled.payees || [], { empty: 'No payees.' })) : null,
+      ], rec.settled.payees || [], { empty: 'No payees.' }))) : null,
     section('Timeline', timeline(history, money, rec.id || id))]);
 }
 
