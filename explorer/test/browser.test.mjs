@@ -161,7 +161,7 @@ describe('explorer', () => {
       ['/orgs/platform', 'org', (p) => p.locator('table').first().textContent()],
       [`/accounts/${story.brandKey}`, 'account', (p) => p.locator('table').textContent()],
       [`/products/${story.honey}`, 'product', (p) => p.locator('table').textContent()],
-      ['/finance', 'finance-placeholder', (p) => p.locator('h1').textContent()],
+      ['/finance', 'fin-check-signed-out', (p) => p.locator('h1').textContent()],
     ];
     for (const [path, shot, probe] of pages) {
       const o = await open(path, { shot });
@@ -328,7 +328,7 @@ describe('explorer', () => {
   });
 
   test('phone-sized pages fit the screen', async () => {
-    for (const [path, shot] of [['/', 'dashboard-phone'], [`/txs/${story.txs[5]}`, 'tx-phone'], ['/orgs/customs', 'org-phone']]) {
+    for (const [path, shot] of [['/', 'dashboard-phone'], [`/txs/${story.txs[5]}`, 'tx-phone'], ['/orgs/customs', 'org-phone'], ['/fin/check', 'fin-check-phone']]) {
       const o = await open(path, { context: PHONE, shot });
       const overflow = await o.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `${path} is ${overflow}px wider than the phone`);
