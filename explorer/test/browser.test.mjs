@@ -376,6 +376,7 @@ describe('finance pages', () => {
     const o = await open('/fin/check');
     const p = o.page;
     assert.ok(await p.getByTestId('check').isDisabled(), 'no check before a bank key is loaded');
+    assert.ok(!(await p.getByTestId('passphrase').isVisible()), 'no passphrase field before an encrypted key file');
     await signIn(p, `${NET_DIR}/bank/admin_key.json`);
     assert.match(await p.getByTestId('signed-in').textContent(), /bank/);
     // Typed into the form, the amount as a decimal in the currency.
