@@ -356,16 +356,19 @@ async function signIn(page, file, passphrase) {
 }
 
 // Fills the bank check form by uploading the invoice as a JSON file (amount in minor units).
-async function checkInvoice(page, inv) {
+async function checkInvoice(page, inv, { expectAnswer = true } = {}) {
   await page.getByTestId('invoice-file').setInputFiles({ name: 'invoice.json', mimeType: 'application/json',
     buffer: Buffer.from(JSON.stringify(inv)) });
   await page.waitForFunction((n) => document.querySelector('[data-testid=inv-number]').value === n, inv.number);
   await page.getByTestId('check').click();
   await page.waitForFunction(() => document.querySelector('[data-testid=verify-mark]')?.dataset.state, null, { timeout: 15000 });
   assert.equal(await page.getByTestId('fingerprint').textContent(), tm.invoiceFingerprint(inv).fingerprint);
+  const mark = await page.getByTestId('verify-mark').getAttribute('data-state');
+  const markText = await page.getByTestId('verify-mark').textContent();
+  if (!expectAnswer) return { mark, markText };
   return {
-    mark: await page.getByTestId('verify-mark').getAttribute('data-state'),
-    markText: await page.getByTestId('verify-mark').textContent(),
+    mark,
+    markText,
     state: await page.getByTestId('fin-verdict').getAttribute('data-state'),
     text: await page.getByTestId('fin-verdict').textContent(),
   };
@@ -432,6 +435,26 @@ describe('finance pages', () => {
     assert.equal(r.state, 'unproven');
     assert.doesNotMatch(r.text, /Free —/);
     await p.screenshot({ path: `${SHOTS}/fin-check-tampered.png`, fullPage: true });
+    await o.close();
+  });
+
+  finTest('bank check: an unknown key gets 401, a key without the BANK role 403, each said plainly', async () => {
+    const o = await open('/fin/check');
+    const p = o.page;
+    const stranger = tm.fromHex('77'.repeat(32));  // on no organisation of the ledger
+    await signIn(p, { name: 'stranger.json', mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify({ seed: tm.toHex(stranger), public_key: tm.toHex(tm.publicKeyFromSeed(stranger)) })) });
+    assert.match(await p.getByTestId('signed-in').textContent(), /a key this ledger does not know/);
+    const r1 = await checkInvoice(p, finStory.free, { expectAnswer: false });
+    assert.equal(r1.mark, 'error');
+    assert.match(r1.markText, /did not accept your signature/);
+    await p.getByTestId('sign-out').click();
+    await signIn(p, `${NET_DIR}/platform/admin_key.json`);
+    const r2 = await checkInvoice(p, finStory.free, { expectAnswer: false });
+    assert.equal(r2.mark, 'error');
+    assert.match(r2.markText, /only banks/);
+    // The browser's own "failed to load resource: 401 / 403" lines are the expected answers.
+    o.errors.splice(0, o.errors.length, ...o.errors.filter((e) => !/status of 40[13]/.test(e)));
     await o.close();
   });
 
