@@ -144,10 +144,14 @@ Status CheckReceivableId(const std::string& id) {
 // A part: a receivable id, then ".k" steps with k in 1..16 (no leading zeros).
 Status CheckPartId(const std::string& part) {
   auto bad = [&] {
-    return Status::Invalid("PART: a receivable id or a part of it (rcv_<20 hex>[.k]...), got '" +
-                           part + "'");
+    return Status::Invalid(
+        "PART: a receivable id or a part of it (rcv_<20 hex>[.k]..., k 1-16, at most " +
+        std::to_string(contracts::kMaxFinPartIdLen) + " characters), got '" + part + "'");
   };
-  if (part.size() < 24 || !IsReceivableId(part.substr(0, 24))) return bad();
+  if (part.size() < 24 || part.size() > contracts::kMaxFinPartIdLen ||
+      !IsReceivableId(part.substr(0, 24))) {
+    return bad();
+  }
   std::string rest = part.substr(24);
   while (!rest.empty()) {
     if (rest[0] != '.') return bad();

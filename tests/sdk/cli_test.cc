@@ -410,6 +410,14 @@ TEST_CASE("cli: fin bad arguments exit 2, name the problem and send nothing") {
       {"fin split " + id + " --amounts 1,0" + key, "--amounts"},
       {"fin split " + id + ".0 --amounts 1,2" + key, "PART"},
       {"fin split " + id + ".1.17 --amounts 1,2" + key, "PART"},
+      {"fin transfer " + id +
+           [] {
+             std::string deep;
+             for (int i = 0; i < 40; ++i) deep += ".1";  // 24 + 160 characters: > 128
+             return deep + deep;
+           }() +
+           " --to bank" + key,
+       "128"},
       {"fin transfer " + id + ".1 --to 'Not An Org'" + key, "--to"},
       {"fin offer " + id + ".1 --bank bank --kind loan --amount 5" + key, "--kind"},
       {"fin offer " + id + ".1 --bank bank --kind pledge --amount 0" + key, "--amount"},
