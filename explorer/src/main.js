@@ -2,16 +2,19 @@
 // node's Digital Link paths (/01/...) open the trace page directly.
 import { blockPage, blocksList } from './pages/blocks.js';
 import { dashboard } from './pages/dashboard.js';
+import { finCheckPage } from './pages/fincheck.js';
 import { accountPage, orgPage, orgsPage } from './pages/orgs.js';
 import { productPage } from './pages/product.js';
 import { readerPage } from './pages/reader.js';
+import { receivablePage, receivablesPage } from './pages/receivable.js';
 import { searchPage } from './pages/search.js';
 import { tracePage } from './pages/trace.js';
 import { txPage } from './pages/tx.js';
 import { errorBox, h } from './ui.js';
 import { get } from './api.js';
 
-// [pattern, page, options]; `reader: true` marks pages that will need a reader's key.
+// [pattern, page, options]; `reader: true` marks pages that sign their reads with a reader's key
+// (session.js).
 const ROUTES = [
   [/^\/$/, dashboard],
   [/^\/blocks\/?$/, blocksList],
@@ -23,7 +26,9 @@ const ROUTES = [
   [/^\/accounts\/([0-9a-fA-F]{64})$/, accountPage],
   [/^\/products\/(\d{8,14})$/, productPage],
   [/^(\/(?:01|00|414|8004)\/.+)$/, tracePage],
-  [/^\/finance\/?$/, readerPage('Finance lookup', 'Check a receivable, IP pledge or warehouse receipt before lending.'), { reader: true }],
+  [/^\/(?:fin\/check|finance)\/?$/, finCheckPage, { reader: true }],
+  [/^\/fin\/receivables\/?$/, receivablesPage, { reader: true }],
+  [/^\/fin\/receivables\/(rcv_[0-9a-f]{20})$/, receivablePage, { reader: true }],
   [/^\/audit\/?$/, readerPage('Audit', 'The regulator’s audit trail with CSV export and red-flag alerts.'), { reader: true }],
 ];
 

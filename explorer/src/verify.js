@@ -42,3 +42,58 @@ export async function verifyTrace(answer) {
       detail: `This page does not match what the validators signed (${e.reason || e.message}). Do not trust it.` };
   }
 }
+
+// The mark's text from a verifier result: who signed which block.
+function signedBy(r, genesis) {
+  const signers = (r.signers || []).map((v) => v.org || `#${v.index}`);
+  return {
+    signers,
+    detail: `${signers.length} of ${r.validatorCount} validators signed block ${r.height}`,
+    more: `Signed by ${signers.join(', ')}, checked against the genesis validator set of ${genesis.chain_id}. ` +
+      `Checked: ${(r.checked || []).join(', ')}.`,
+  };
+}
+
+function failed(e, what) {
+  return { state: 'bad', title: '✘ NOT verified.',
+    detail: `${what} does not match what the validators signed (${e.reason || e.message}). Do not trust it.` };
+}
+
+/**
+ * Verifies a bank check answer (GET /v1/fin/check?...&proof) for the fingerprint and invoice key
+ * this browser computed. Resolves to {state: 'ok' | 'bad' | 'unverified', title, detail, more,
+ * result}; result.state (free / registered / encumbered / closed) is the proven one.
+ */
+export async function verifyFinCheck(answer, want) {
+  try {
+    const genesis = await trustAnchor();
+    const r = tm.verifyFinCheckAnswer(answer, genesis, { fingerprint: want.fingerprint, invoiceKey: want.invoiceKey });
+    if (!r || r.ok !== true) throw new Error('the proof did not verify');
+    const s = signedBy(r, genesis);
+    return { state: 'ok', title: '✔ Verified in your browser.', result: r, signers: s.signers,
+      detail: `${s.detail}; the Merkle proof shows this invoice ${r.state === 'free' ? 'absent from' : 'recorded in'} that block’s state.`,
+      more: s.more };
+  } catch (e) {
+    return failed(e, 'This answer');
+  }
+}
+
+/**
+ * Verifies a receivable answer (GET /v1/fin/receivables/{id}?proof=true) for receivable `id`, as
+ * verifyFinCheck; result.record is the proven record.
+ */
+export async function verifyReceivable(answer, id) {
+  if (!answer || !answer.proof) {
+    return { state: 'unverified', title: 'Not verified.', detail: 'This node sent no proof for this receivable.' };
+  }
+  try {
+    const genesis = await trustAnchor();
+    const r = tm.verifyReceivableAnswer(answer, genesis, id);
+    if (!r || r.ok !== true) throw new Error('the proof did not verify');
+    const s = signedBy(r, genesis);
+    return { state: 'ok', title: '✔ Verified in your browser.', result: r, signers: s.signers,
+      detail: `${s.detail}; the Merkle proof covers this receivable’s record.`, more: s.more };
+  } catch (e) {
+    return failed(e, 'This page');
+  }
+}

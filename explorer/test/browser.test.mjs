@@ -6,12 +6,14 @@
 //   SCREENSHOTS   where to save a screenshot of every page
 //   TAMPER_URL    optional: a node started as `tidemark-node-test --tamper-proofs`
 //   NODE_BIN      optional: the tidemark-node binary (the reconnect test restarts a node)
+//   CLI_BIN       optional: the tidemark CLI (writes an encrypted key file for the sign-in test)
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import * as tm from '../../sdk/js/src/index.js';
+import { finSeed } from './fin_seed.mjs';
 import { seed } from './seed.mjs';
 
 const BASE = process.env.EXPLORER_URL || 'http://127.0.0.1:8080';
@@ -19,6 +21,7 @@ const NET_DIR = process.env.NET_DIR || 'run/local-4';
 const SHOTS = process.env.SCREENSHOTS || 'build/screenshots';
 const TAMPER_URL = process.env.TAMPER_URL || '';
 const NODE_BIN = process.env.NODE_BIN || '';  // tidemark-node, to restart a node
+const CLI_BIN = process.env.CLI_BIN || '';  // tidemark, to write an encrypted key file
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 const DESKTOP = { viewport: { width: 1280, height: 900 } };
 
@@ -27,6 +30,7 @@ let closing = false;
 let relaunches = 0;  // a browser process that died between tests is replaced once
 const contexts = new Map();  // one browser context per viewport, a new page per visit
 let story;
+let finStory = null;  // receivables (fin_seed.mjs), when the node runs the fin contract
 mkdirSync(SHOTS, { recursive: true });
 
 // Opens `path` in a fresh page, waits until the app has rendered it, and fails on any console
@@ -121,6 +125,10 @@ async function startBrowser() {
 
 before(async () => {
   browser = await startBrowser();
+  // Receivables first: reads are proven at the latest certified block, a few blocks behind the
+  // head, so the provenance story committed after them puts their last changes under proof.
+  // The fin routes answer an unsigned read with 401 (404 on a node without them).
+  if ((await fetch(`${BASE}/v1/fin/check`)).status === 401) finStory = await finSeed(BASE, NET_DIR, { log: () => {} });
   story = await seed(BASE, NET_DIR, { log: () => {} });
 });
 
@@ -153,7 +161,7 @@ describe('explorer', () => {
       ['/orgs/platform', 'org', (p) => p.locator('table').first().textContent()],
       [`/accounts/${story.brandKey}`, 'account', (p) => p.locator('table').textContent()],
       [`/products/${story.honey}`, 'product', (p) => p.locator('table').textContent()],
-      ['/finance', 'finance-placeholder', (p) => p.locator('h1').textContent()],
+      ['/finance', 'fin-check-signed-out', (p) => p.locator('h1').textContent()],
     ];
     for (const [path, shot, probe] of pages) {
       const o = await open(path, { shot });
@@ -320,11 +328,238 @@ describe('explorer', () => {
   });
 
   test('phone-sized pages fit the screen', async () => {
-    for (const [path, shot] of [['/', 'dashboard-phone'], [`/txs/${story.txs[5]}`, 'tx-phone'], ['/orgs/customs', 'org-phone']]) {
+    for (const [path, shot] of [['/', 'dashboard-phone'], [`/txs/${story.txs[5]}`, 'tx-phone'], ['/orgs/customs', 'org-phone'], ['/fin/check', 'fin-check-phone']]) {
       const o = await open(path, { context: PHONE, shot });
       const overflow = await o.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `${path} is ${overflow}px wider than the phone`);
       await o.close();
     }
+  });
+});
+
+// ---- finance pages: bank check and receivable (signed reads, verified in the browser) ----------
+
+// Skips a finance test at run time (finStory is loaded by before()) on a node without /v1/fin.
+const finTest = (name, fn) => test(name, async (t) => {
+  if (!finStory) return t.skip('pending: the node has no /v1/fin routes');
+  return fn(t);
+});
+
+// Loads a key file into the page's sign-in box; an encrypted one is unlocked with `passphrase`.
+async function signIn(page, file, passphrase) {
+  await page.getByTestId('key-file').setInputFiles(file);
+  if (passphrase !== undefined) {
+    await page.getByTestId('passphrase').fill(passphrase);
+    await page.getByTestId('unlock').click();
+  }
+  await page.getByTestId('signed-in').waitFor({ timeout: 30000 });
+}
+
+// Fills the bank check form by uploading the invoice as a JSON file (amount in minor units).
+async function checkInvoice(page, inv, { expectAnswer = true } = {}) {
+  await page.getByTestId('invoice-file').setInputFiles({ name: 'invoice.json', mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify(inv)) });
+  await page.waitForFunction((n) => document.querySelector('[data-testid=inv-number]').value === n, inv.number);
+  await page.getByTestId('check').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=verify-mark]')?.dataset.state, null, { timeout: 15000 });
+  assert.equal(await page.getByTestId('fingerprint').textContent(), tm.invoiceFingerprint(inv).fingerprint);
+  const mark = await page.getByTestId('verify-mark').getAttribute('data-state');
+  const markText = await page.getByTestId('verify-mark').textContent();
+  if (!expectAnswer) return { mark, markText };
+  return {
+    mark,
+    markText,
+    state: await page.getByTestId('fin-verdict').getAttribute('data-state'),
+    text: await page.getByTestId('fin-verdict').textContent(),
+  };
+}
+
+describe('finance pages', () => {
+  finTest('bank check: a free invoice is proven absent; registered, encumbered and closed ones are proven present', async () => {
+    const o = await open('/fin/check');
+    const p = o.page;
+    assert.ok(await p.getByTestId('check').isDisabled(), 'no check before a bank key is loaded');
+    assert.ok(!(await p.getByTestId('passphrase').isVisible()), 'no passphrase field before an encrypted key file');
+    await signIn(p, `${NET_DIR}/bank/admin_key.json`);
+    assert.match(await p.getByTestId('signed-in').textContent(), /bank/);
+    // Typed into the form, the amount as a decimal in the currency.
+    const f = finStory.free;
+    await p.getByTestId('inv-creditor').fill(f.creditor);
+    await p.getByTestId('inv-debtor').fill(f.debtor);
+    await p.getByTestId('inv-number').fill(f.number);
+    await p.getByTestId('inv-amount').fill('12500.00');
+    await p.getByTestId('inv-currency').fill('CNY');
+    await p.getByTestId('inv-date').fill(f.date);
+    await p.getByTestId('check').click();
+    await p.waitForFunction(() => document.querySelector('[data-testid=verify-mark]')?.dataset.state, null, { timeout: 15000 });
+    const want = tm.invoiceFingerprint(f);
+    assert.equal(await p.getByTestId('fingerprint').textContent(), want.fingerprint, 'fingerprint computed in the browser');
+    assert.equal(await p.getByTestId('verify-mark').getAttribute('data-state'), 'ok', await p.getByTestId('verify-mark').textContent());
+    assert.match(await p.getByTestId('fin-state').textContent(), /Free — this invoice is financed nowhere on this ledger/);
+    assert.match(await p.getByTestId('proof-height').textContent(), /block \d+/);
+    assert.ok((await p.getByTestId('proof-signers').textContent()).split(',').length >= 3, 'a quorum of signers');
+    await p.screenshot({ path: `${SHOTS}/fin-check-free.png`, fullPage: true });
+    for (const [inv, state, text] of [[finStory.inv2, 'registered', /Registered/], [finStory.inv1, 'encumbered', /Encumbered/],
+      [finStory.inv3, 'closed', /Closed/]]) {
+      const r = await checkInvoice(p, inv);
+      assert.equal(r.mark, 'ok', `${state}: ${r.markText}`);
+      assert.equal(r.state, state);
+      assert.match(r.text, text);
+      if (state === 'encumbered') await p.screenshot({ path: `${SHOTS}/fin-check-encumbered.png`, fullPage: true });
+    }
+    // Bad input: a clear message, no request.
+    await p.getByTestId('inv-date').fill('');
+    await p.getByTestId('check').click();
+    assert.match(await p.getByTestId('invoice-error').textContent(), /invoice date/);
+    // Nothing of the key was kept outside the page's memory.
+    assert.deepEqual(await p.evaluate(() => [localStorage.length, sessionStorage.length, document.cookie]), [0, 0, '']);
+    await o.close();
+  });
+
+  finTest('bank check: a tampered answer shows NOT verified and no state as fact', async () => {
+    const o = await open('/fin/check');
+    const p = o.page;
+    await signIn(p, `${NET_DIR}/bank/admin_key.json`);
+    // The node's answer for an encumbered invoice, with its state flipped to "free".
+    await p.route('**/v1/fin/check?**', async (route) => {
+      const r = await route.fetch();
+      const body = await r.json();
+      assert.equal(body.fingerprint.state, 'encumbered');
+      body.fingerprint.state = 'free';
+      body.invoice_key.state = 'free';
+      await route.fulfill({ response: r, json: body });
+    });
+    const r = await checkInvoice(p, finStory.inv1);
+    assert.equal(r.mark, 'bad');
+    assert.match(r.markText, /NOT verified/);
+    assert.equal(r.state, 'unproven');
+    assert.doesNotMatch(r.text, /Free —/);
+    await p.screenshot({ path: `${SHOTS}/fin-check-tampered.png`, fullPage: true });
+    await o.close();
+  });
+
+  finTest('bank check: an unknown key gets 401, a key without the BANK role 403, each said plainly', async () => {
+    const o = await open('/fin/check');
+    const p = o.page;
+    const stranger = tm.fromHex('77'.repeat(32));  // on no organisation of the ledger
+    await signIn(p, { name: 'stranger.json', mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify({ seed: tm.toHex(stranger), public_key: tm.toHex(tm.publicKeyFromSeed(stranger)) })) });
+    assert.match(await p.getByTestId('signed-in').textContent(), /a key this ledger does not know/);
+    const r1 = await checkInvoice(p, finStory.free, { expectAnswer: false });
+    assert.equal(r1.mark, 'error');
+    assert.match(r1.markText, /did not accept your signature/);
+    await p.getByTestId('sign-out').click();
+    await signIn(p, `${NET_DIR}/platform/admin_key.json`);
+    const r2 = await checkInvoice(p, finStory.free, { expectAnswer: false });
+    assert.equal(r2.mark, 'error');
+    assert.match(r2.markText, /only banks/);
+    // The browser's own "failed to load resource: 401 / 403" lines are the expected answers.
+    o.errors.splice(0, o.errors.length, ...o.errors.filter((e) => !/status of 40[13]/.test(e)));
+    await o.close();
+  });
+
+  finTest('the receivable page for a party: holder tree, encumbrance, timeline, verified; the seed is never sent', async () => {
+    const o = await open(`/fin/receivables/${finStory.r1}`);
+    const p = o.page;
+    assert.ok(await p.getByTestId('need-key').isVisible());
+    const k = JSON.parse(readFileSync(`${NET_DIR}/platform/admin_key.json`, 'utf8'));
+    const sent = [];
+    p.on('request', (r) => sent.push(`${r.url()} ${JSON.stringify(r.headers())} ${r.postData() || ''}`));
+    // An encrypted key file written by the CLI when we have it, else the plain one.
+    let file = `${NET_DIR}/platform/admin_key.json`;
+    let passphrase;
+    if (CLI_BIN) {
+      const home = `${NET_DIR}/browser-keys-${Date.now()}`;  // a fresh keystore per run
+      mkdirSync(home, { recursive: true });
+      writeFileSync(`${home}/seed`, k.seed);
+      writeFileSync(`${home}/pw`, 'lend me nothing twice');
+      const { execFileSync } = await import('node:child_process');
+      execFileSync(CLI_BIN, ['--home', home, 'keys', 'import', 'platform-admin', '--seed-file', `${home}/seed`,
+        '--password-file', `${home}/pw`, '--kdf', 'interactive']);
+      file = `${home}/keys/platform-admin.json`;
+      passphrase = 'lend me nothing twice';
+      // A wrong passphrase first: refused with a clear message, still signed out.
+      await p.getByTestId('key-file').setInputFiles(file);
+      await p.getByTestId('passphrase').fill('wrong');
+      await p.getByTestId('unlock').click();
+      await p.waitForFunction(() => /wrong passphrase/.test(document.querySelector('[data-testid=signin-status]')?.textContent || ''),
+        null, { timeout: 30000 });
+    }
+    await signIn(p, file, passphrase);
+    await waitReady(p);
+    await p.waitForFunction(() => document.querySelector('[data-testid=verify-mark]')?.dataset.state, null, { timeout: 15000 });
+    assert.equal(await p.getByTestId('verify-mark').getAttribute('data-state'), 'ok', await p.getByTestId('verify-mark').textContent());
+    assert.match(await p.getByTestId('rcv-state').textContent(), /confirmed/);
+    const tree = p.getByTestId('holder-tree');
+    assert.equal(await tree.locator('li[data-part]').count(), 3, 'the root and its two parts');
+    assert.match(await tree.locator(`li[data-part="${finStory.r1}.2"]`).textContent(), /held by bank/);
+    assert.match(await tree.locator(`li[data-part="${finStory.r1}.1"]`).textContent(), /pledge · bank · active/);
+    assert.ok((await p.getByTestId('rcv-timeline').locator('li').count()) >= 6, 'register, confirm, split, transfer, offer, accept');
+    await p.screenshot({ path: `${SHOTS}/fin-receivable.png`, fullPage: true });
+    for (const line of sent) assert.ok(!line.includes(k.seed), `the seed left the page: ${line.slice(0, 200)}`);
+    assert.ok(sent.some((l) => l.includes('Tidemark-Read key=')), 'reads are signed');
+    assert.deepEqual(await p.evaluate(() => [localStorage.length, sessionStorage.length, document.cookie]), [0, 0, '']);
+    // The key stays signed in across the app's own navigation: the organisation's receivables.
+    await p.getByRole('link', { name: 'Receivables', exact: true }).click();
+    await p.waitForURL((u) => u.pathname === '/fin/receivables');
+    await waitReady(p);
+    const list = p.getByTestId('rcv-list');
+    assert.match(await list.textContent(), new RegExp(finStory.r1));
+    assert.match(await list.locator('tr', { hasText: finStory.r1 }).textContent(), /creditor/);
+    await p.screenshot({ path: `${SHOTS}/fin-receivables-list.png`, fullPage: true });
+    // Signing out forgets the key.
+    await p.getByTestId('sign-out').click();
+    await p.getByTestId('need-key').waitFor();
+    assert.equal(await list.count(), 0);
+    for (const line of sent) assert.ok(!line.includes(k.seed), `the seed left the page: ${line.slice(0, 200)}`);
+    await o.close();
+  });
+
+  finTest('the receivable page: a tampered record (a part holder changed) shows NOT verified', async () => {
+    const o = await open(`/fin/receivables/${finStory.r1}`);
+    const p = o.page;
+    await p.route('**/v1/fin/receivables/*?proof=true', async (route) => {
+      const r = await route.fetch();
+      const body = await r.json();
+      body.receivable.parts[`${finStory.r1}.2`].holder = 'customs';
+      await route.fulfill({ response: r, json: body });
+    });
+    await signIn(p, `${NET_DIR}/platform/admin_key.json`);
+    await waitReady(p);
+    await p.waitForFunction(() => document.querySelector('[data-testid=verify-mark]')?.dataset.state, null, { timeout: 15000 });
+    assert.equal(await p.getByTestId('verify-mark').getAttribute('data-state'), 'bad');
+    assert.match(await p.getByTestId('verify-mark').textContent(), /NOT verified[\s\S]*Do not trust it/);
+    await o.close();
+  });
+
+  finTest('the demo\'s settled receivable, read by its sub-contractor (when `tidemark demo load` ran)', async (t) => {
+    const keyFile = `${NET_DIR}/demo-keys/trucking.json`;
+    if (!existsSync(keyFile)) return t.skip('no demo keys in the network folder');
+    const o = await open('/fin/receivables');
+    const p = o.page;
+    await signIn(p, keyFile);
+    await waitReady(p);
+    await p.getByTestId('rcv-list').locator('a').first().click();
+    await waitReady(p);
+    await p.waitForFunction(() => document.querySelector('[data-testid=verify-mark]')?.dataset.state, null, { timeout: 15000 });
+    assert.equal(await p.getByTestId('verify-mark').getAttribute('data-state'), 'ok');
+    assert.match(await p.getByTestId('rcv-state').textContent(), /settled/);
+    assert.match(await p.getByTestId('settlement').textContent(), /factor/);
+    await p.screenshot({ path: `${SHOTS}/fin-demo-receivable.png`, fullPage: true });
+    await o.close();
+  });
+
+  finTest('the receivable page for a non-party: 403, nothing shown', async () => {
+    const o = await open(`/fin/receivables/${finStory.r2}`);
+    const p = o.page;
+    await signIn(p, `${NET_DIR}/bank/admin_key.json`);  // the bank is no party of R2
+    await p.getByTestId('not-party').waitFor({ timeout: 15000 });
+    assert.match(await p.getByTestId('not-party').textContent(), /Not a party \(or no such receivable\)/);
+    assert.equal(await p.getByTestId('holder-tree').count(), 0);
+    await p.screenshot({ path: `${SHOTS}/fin-receivable-not-party.png`, fullPage: true });
+    // A 403 is an expected answer here, not a page error: the console's "failed to load" line is
+    // the browser's own (no JS error, no exception).
+    o.errors.splice(0, o.errors.length, ...o.errors.filter((e) => !/status of 403/.test(e)));
+    await o.close();
   });
 });

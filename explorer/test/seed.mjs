@@ -13,7 +13,7 @@ export function gtinCheck(body) {
   return body + String((10 - (sum % 10)) % 10);
 }
 
-class Signer {
+export class Signer {
   constructor(base, chainId, file) {
     const k = JSON.parse(readFileSync(file, 'utf8'));
     this.seed = tm.fromHex(k.seed);

@@ -58,7 +58,7 @@ rm -rf "$SHOTS"
 mkdir -p "$SHOTS"
 cd explorer
 EXPLORER_URL="http://127.0.0.1:$BASE_HTTP" NET_DIR="$NET" SCREENSHOTS="$SHOTS" TAMPER_URL="$TAMPER_URL" \
-  NODE_BIN="$BIN/node/tidemark-node" DEBUG=pw:browser DEBUG_FILE="$SHOTS/chromium.log" \
+  NODE_BIN="$BIN/node/tidemark-node" CLI_BIN="$BIN/cli/tidemark" DEBUG=pw:browser DEBUG_FILE="$SHOTS/chromium.log" \
   timeout 300 node --test --test-concurrency=1 test/browser.test.mjs || {
   rc=$?
   echo "30-browser: failed ($rc); chromium's log ($SHOTS/chromium.log, last 80 lines, no D-Bus noise):" >&2

@@ -140,8 +140,8 @@ export async function tracePage(main, ctx, path) {
 
   const result = await verifyTrace(data.answer);
   mark.className = `mark ${result.state}`;
-  mark.replaceChildren(h('strong', {}, result.title), h('span', {}, ` ${result.detail}`),
-    result.more ? h('details', {}, h('summary', {}, 'What was checked'), h('p', {}, result.more)) : null);
+  mark.replaceChildren(...[h('strong', {}, result.title), h('span', {}, ` ${result.detail}`),
+    result.more ? h('details', {}, h('summary', {}, 'What was checked'), h('p', {}, result.more)) : null].filter(Boolean));  // (null would print "null")
   mark.dataset.state = result.state;
 }
 
