@@ -3,6 +3,7 @@
 #include "tidemark/contracts/finance.h"
 #include "tidemark/contracts/governance.h"
 #include "tidemark/contracts/identity.h"
+#include "tidemark/contracts/pledge.h"
 #include "tidemark/contracts/provenance.h"
 #include "tidemark/state_keys/system.h"
 
@@ -32,8 +33,9 @@ ContractRegistry BuiltinContracts() {
   Status s2 = r.Register(std::make_unique<GovernanceContract>());
   Status s3 = r.Register(std::make_unique<ProvenanceContract>());
   Status s4 = r.Register(std::make_unique<FinanceContract>());
-  assert(s1.ok() && s2.ok() && s3.ok() && s4.ok());
-  (void)s1, (void)s2, (void)s3, (void)s4;
+  Status s5 = r.Register(std::make_unique<PledgeContract>());
+  assert(s1.ok() && s2.ok() && s3.ok() && s4.ok() && s5.ok());
+  (void)s1, (void)s2, (void)s3, (void)s4, (void)s5;
   return r;
 }
 

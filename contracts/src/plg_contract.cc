@@ -97,17 +97,15 @@ Result<OrgRecord> ActiveOrg(const Call& c, const std::string& org, std::string_v
 
 void AddParty(Call& c, Value& rec, const std::string& org) {
   Value::List& parties = rec.as_map()["parties"].as_list();
-  auto it = std::lower_bound(parties.begin(), parties.end(), Value(org),
-                             [](const Value& a, const Value& b) {
-                               return a.as_string() < b.as_string();
-                             });
+  auto it = std::lower_bound(
+      parties.begin(), parties.end(), Value(org),
+      [](const Value& a, const Value& b) { return a.as_string() < b.as_string(); });
   if (it != parties.end() && it->as_string() == org) return;
   parties.insert(it, Value(org));
   PutValue(c.view, keys::Party(org, S(rec, "id")), Value(std::string()));
 }
 
-void Save(Call& c, Value& rec, const std::string& key, std::string_view action,
-          Value::Map extra) {
+void Save(Call& c, Value& rec, const std::string& key, std::string_view action, Value::Map extra) {
   const std::string id = S(rec, "id");
   const int64_t seq = std::max<int64_t>(I(rec, "next_hist"), 1);
   Value::Map entry = std::move(extra);

@@ -1,4 +1,5 @@
-// plg_eq.cc — the family's methods of the "plg" contract (docs/finance.md). Stub until its family lands.
+// plg_eq.cc — the family's methods of the "plg" contract (docs/finance.md). Stub until its family
+// lands.
 #include "plg_internal.h"
 
 namespace tidemark::contracts::plg {

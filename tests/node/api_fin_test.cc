@@ -576,7 +576,14 @@ TEST_CASE("fin api: redaction of reasons keeps the code and the rule only") {
         "INVALID_ARGUMENT: (details redacted)");
   CHECK(api::RedactedReason("something about nofin-x and acme") == "(details redacted)");
   CHECK(api::IsPrivateContract("fin"));
+  CHECK(api::IsPrivateContract("plg"));
   CHECK_FALSE(api::IsPrivateContract("prov"));
+  CHECK(api::IsPrivateEventType("plg.alert"));
+  CHECK(api::IsProtectedStateKey("fin/rcv/rcv_0"));
+  CHECK(api::IsProtectedStateKey("plg/ip/pledge/ipp_0"));
+  CHECK(api::IsProtectedStateKey("plg/enc/ip/trademark:1"));
+  CHECK_FALSE(api::IsProtectedStateKey("plg/gazette/R-1"));
+  CHECK_FALSE(api::IsProtectedStateKey("prov/obj/x"));
 }
 
 TEST_CASE("fin api: cursors round-trip and refuse what the server did not issue") {

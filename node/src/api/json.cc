@@ -1,6 +1,8 @@
 #include "tidemark/node/api/json.h"
 
 #include "tidemark/hash.h"
+#include "tidemark/state_keys/finance.h"
+#include "tidemark/state_keys/pledge.h"
 #include "tidemark/value.h"
 
 namespace tidemark::node::api {
@@ -22,9 +24,17 @@ void PutValue(json& out, const char* field, const Bytes& encoded) {
 
 }  // namespace
 
-bool IsPrivateContract(std::string_view contract) { return contract == "fin"; }
+bool IsPrivateContract(std::string_view contract) { return contract == "fin" || contract == "plg"; }
 
-bool IsPrivateEventType(std::string_view type) { return type.substr(0, 4) == "fin."; }
+bool IsPrivateEventType(std::string_view type) {
+  return type.substr(0, 4) == "fin." || type.substr(0, 4) == "plg.";
+}
+
+bool IsProtectedStateKey(std::string_view key) {
+  if (state_keys::HasPrefix(key, state_keys::fin::kPrefix)) return true;
+  return state_keys::HasPrefix(key, state_keys::plg::kPrefix) &&
+         !state_keys::HasPrefix(key, state_keys::plg::kGazettePrefix);
+}
 
 json RedactedJson(ByteView bytes, std::string_view what) {
   return json{{"redacted", true}, {std::string(what) + "_sha256", Sha256(bytes).Hex()}};

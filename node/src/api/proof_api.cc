@@ -226,7 +226,7 @@ HttpResponse ProofApi::StateRead(const HttpRequest& req, const std::string& key_
   if (!key.ok()) return Fail(key.status().WithContext("key"), req);
   if (key->empty()) return Fail(Status::Invalid("key: empty"), req);
   std::string k(key->begin(), key->end());
-  if (state_keys::HasPrefix(k, state_keys::fin::kPrefix)) return ProtectedReadRefusal();
+  if (IsProtectedStateKey(k)) return ProtectedReadRefusal();
   std::optional<Bytes> value;
   uint64_t version = 0;
   auto read = [&](const contracts::StateView& view, uint64_t h) {

@@ -340,7 +340,7 @@ HttpResponse RestApi::GetStateProof(const HttpRequest& req, const std::string& k
   auto key = FromHex(key_hex);
   if (!key.ok()) return Fail(key.status().WithContext("key"), req);
   if (key->empty()) return Fail(Status::Invalid("key: empty"), req);
-  if (state_keys::HasPrefix(ToString(*key), state_keys::fin::kPrefix)) {
+  if (IsProtectedStateKey(ToString(*key))) {
     return ProtectedReadRefusal();
   }
   std::optional<uint64_t> height;

@@ -40,8 +40,8 @@ inline std::string HistLogFrom(std::string_view ns, int64_t time_ms) {
 }
 inline std::string HistLog(std::string_view ns, int64_t time_ms, uint64_t height, uint32_t index,
                            uint32_t k) {
-  return Cat({ns, "hlog/", TimePart(time_ms), " ", SeqPart(height), " ", SeqPart(index), " ",
-              SeqPart(k)});
+  return Cat(
+      {ns, "hlog/", TimePart(time_ms), " ", SeqPart(height), " ", SeqPart(index), " ", SeqPart(k)});
 }
 }  // namespace alerts
 

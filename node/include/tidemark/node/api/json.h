@@ -24,10 +24,13 @@
 
 namespace tidemark::node::api {
 
-// True for the contracts whose args and event data public views must not show ("fin").
+// True for the contracts whose args and event data public views must not show ("fin", "plg").
 bool IsPrivateContract(std::string_view contract);
-// True for an event type of a private contract ("fin.…"), whatever tx emitted it.
+// True for an event type of a private contract ("fin.…", "plg.…"), whatever tx emitted it.
 bool IsPrivateEventType(std::string_view type);
+// True for the state keys GET /v1/state and its proof route refuse: every "fin/" key and every
+// "plg/" key but the public gazette entries ("plg/gazette/…", docs/finance.md §13).
+bool IsProtectedStateKey(std::string_view key);
 // {"redacted": true, "<what>_sha256": SHA-256 of `bytes`}.
 nlohmann::json RedactedJson(ByteView bytes, std::string_view what);
 // The public form of a private contract's rejection reason: "CODE: rule fin-x (details
