@@ -191,7 +191,7 @@ TEST_CASE("the production registry holds no test contract") {
   // tidemark-node runs, and it must know only the production contracts.
   ContractRegistry prod = BuiltinContracts();
   CHECK(prod.Find("test") == nullptr);
-  CHECK(prod.Names() == std::vector<std::string>{"fin", "gov", "identity", "prov"});
+  CHECK(prod.Names() == std::vector<std::string>{"fin", "gov", "identity", "plg", "prov"});
   CHECK(TestContracts().Find("test") != nullptr);
   // A "test" call against the production registry is rejected and writes nothing but the nonce.
   Chain c;
