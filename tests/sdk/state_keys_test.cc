@@ -45,7 +45,8 @@ std::string LowerFirst(std::string s) {
 std::set<std::string> DeclaredNames() {
   const std::map<std::string, std::string> ns_of = {
       {"parts.h", ""},          {"system.h", "sys."},      {"identity.h", "identity."},
-      {"governance.h", "gov."}, {"provenance.h", "prov."}, {"finance.h", "fin."}};
+      {"governance.h", "gov."}, {"provenance.h", "prov."}, {"finance.h", "fin."},
+      {"alerts.h", "alerts."},  {"pledge.h", "plg."}};
   const std::regex constant(R"(^inline constexpr std::string_view k(\w+) =)");
   const std::regex builder(R"(^(?:inline )?std::string (\w+)\()");
   std::set<std::string> out;

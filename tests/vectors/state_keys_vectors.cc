@@ -2,11 +2,14 @@
 // with sample arguments and the key it gives, so that the JS twin (sdk/js/src/state_keys.js) is
 // checked against the C++ layout the contracts use (docs/encoding.md, section 6).
 #include <climits>
+#include <tuple>
 
 #include "tidemark/hash.h"
+#include "tidemark/state_keys/alerts.h"
 #include "tidemark/state_keys/finance.h"
 #include "tidemark/state_keys/governance.h"
 #include "tidemark/state_keys/identity.h"
+#include "tidemark/state_keys/pledge.h"
 #include "tidemark/state_keys/provenance.h"
 #include "tidemark/state_keys/system.h"
 #include "vectors_internal.h"
@@ -139,6 +142,58 @@ Json StateKeyVectors() {
   t.Call("fin.attemptPrefix", {fp}, sk::fin::AttemptPrefix(fp));
   for (auto [h, i] : {std::pair<uint64_t, uint32_t>{12, 0}, {UINT64_MAX, 3}, {7, UINT32_MAX}}) {
     t.Call("fin.attempt", {fp, Dec(h), Dec(i)}, sk::fin::Attempt(fp, h, i));
+  }
+  for (const char* ns : {"fin/", "plg/"}) {
+    t.Call("alerts.alertPrefix", {ns}, sk::alerts::AlertPrefix(ns));
+    t.Call("alerts.alerted", {ns, "circular-transfer", rcv},
+           sk::alerts::Alerted(ns, "circular-transfer", rcv));
+    t.Call("alerts.histLogPrefix", {ns}, sk::alerts::HistLogPrefix(ns));
+  }
+  for (auto [h, i, k] :
+       {std::tuple<uint64_t, uint32_t, uint32_t>{12, 0, 0}, {UINT64_MAX, UINT32_MAX, UINT32_MAX}}) {
+    t.Call("alerts.alert", {"fin/", Dec(h), Dec(i), Dec(k)}, sk::alerts::Alert("fin/", h, i, k));
+  }
+  for (int64_t ms : kTimes) {
+    t.Call("alerts.histLogFrom", {"plg/", DecSigned(ms)}, sk::alerts::HistLogFrom("plg/", ms));
+    t.Call("alerts.histLog", {"fin/", DecSigned(ms), "7", "2", "1"},
+           sk::alerts::HistLog("fin/", ms, 7, 2, 1));
+  }
+
+  const std::string asset = "trademark:12345678", ipp = "ipp_0a1b2c3d4e5f60718293";
+  const std::string eqp = "eqp_0a1b2c3d4e5f60718293", wr = "wr_0a1b2c3d4e5f60718293";
+  const std::string uscc = "91350200MA2XYZ1234";
+  t.Constant("plg.PREFIX", sk::plg::kPrefix);
+  t.Constant("plg.IP_ASSET_PREFIX", sk::plg::kIpAssetPrefix);
+  t.Call("plg.ipAsset", {asset}, sk::plg::IpAsset(asset));
+  t.Constant("plg.OWNER_PREFIX", sk::plg::kOwnerPrefix);
+  t.Call("plg.ownerPrefix", {"acme"}, sk::plg::OwnerPrefix("acme"));
+  t.Call("plg.owner", {"acme", asset}, sk::plg::Owner("acme", asset));
+  t.Constant("plg.IP_PLEDGE_PREFIX", sk::plg::kIpPledgePrefix);
+  t.Call("plg.ipPledge", {ipp}, sk::plg::IpPledge(ipp));
+  t.Call("plg.ipConsent", {ipp, "transfer", "beta"}, sk::plg::IpConsent(ipp, "transfer", "beta"));
+  t.Constant("plg.EQ_PLEDGE_PREFIX", sk::plg::kEqPledgePrefix);
+  t.Call("plg.eqPledge", {eqp}, sk::plg::EqPledge(eqp));
+  t.Constant("plg.HOLDING_PREFIX", sk::plg::kHoldingPrefix);
+  t.Call("plg.holdingPrefix", {"acme"}, sk::plg::HoldingPrefix("acme"));
+  t.Call("plg.holding", {"acme", uscc}, sk::plg::Holding("acme", uscc));
+  t.Constant("plg.RECEIPT_PREFIX", sk::plg::kReceiptPrefix);
+  t.Call("plg.receipt", {wr}, sk::plg::Receipt(wr));
+  t.Constant("plg.RECEIPT_ITEM_PREFIX", sk::plg::kReceiptItemPrefix);
+  t.Call("plg.receiptItem", {"/00/095060001343520001"},
+         sk::plg::ReceiptItem("/00/095060001343520001"));
+  t.Constant("plg.ENC_PREFIX", sk::plg::kEncPrefix);
+  t.Call("plg.encIp", {asset}, sk::plg::EncIp(asset));
+  t.Call("plg.encEquity", {"acme", uscc}, sk::plg::EncEquity("acme", uscc));
+  t.Call("plg.encReceipt", {wr}, sk::plg::EncReceipt(wr));
+  t.Constant("plg.GAZETTE_PREFIX", sk::plg::kGazettePrefix);
+  t.Call("plg.gazette", {"PLG-2026-000001"}, sk::plg::Gazette("PLG-2026-000001"));
+  t.Constant("plg.PARTY_PREFIX", sk::plg::kPartyPrefix);
+  t.Call("plg.partyPrefix", {"acme-bank"}, sk::plg::PartyPrefix("acme-bank"));
+  t.Call("plg.party", {"acme-bank", wr}, sk::plg::Party("acme-bank", wr));
+  t.Constant("plg.HISTORY_PREFIX", sk::plg::kHistoryPrefix);
+  t.Call("plg.historyPrefix", {eqp}, sk::plg::HistoryPrefix(eqp));
+  for (uint64_t n : {uint64_t{0}, uint64_t{17}, UINT64_MAX}) {
+    t.Call("plg.history", {ipp, Dec(n)}, sk::plg::History(ipp, n));
   }
   return t.Take();
 }

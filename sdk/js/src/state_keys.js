@@ -162,5 +162,65 @@ const fin = Object.freeze({
     `fin/attempt/${str(fpHex, 'fingerprint')} ${seqPart(height)} ${u32(index, 'index')}`,
 });
 
-/** The layout: stateKeys.{seqPart, timePart, sys, identity, gov, prov, fin}. */
-export const stateKeys = Object.freeze({ seqPart, timePart, sys, identity, gov, prov, fin });
+// The keys both finance contracts share, under `ns` ('fin/' or 'plg/'): alerts, their
+// de-duplication marks and the history log (state_keys/alerts.h).
+const alerts = Object.freeze({
+  alertPrefix: (ns) => `${str(ns, 'namespace')}alert/`,
+  alert: (ns, height, index, k) =>
+    `${str(ns, 'namespace')}alert/${seqPart(height)} ${seqPart(index)} ${seqPart(k)}`,
+  alerted: (ns, kind, subject) =>
+    `${str(ns, 'namespace')}alerted/${str(kind, 'kind')} ${str(subject, 'subject')}`,
+  histLogPrefix: (ns) => `${str(ns, 'namespace')}hlog/`,
+  histLogFrom: (ns, ms) => `${str(ns, 'namespace')}hlog/${timePart(ms)}`,
+  histLog: (ns, ms, height, index, k) =>
+    `${str(ns, 'namespace')}hlog/${timePart(ms)} ${seqPart(height)} ${seqPart(index)} ` +
+    `${seqPart(k)}`,
+});
+
+// The pledge registry (state_keys/pledge.h).
+const plg = Object.freeze({
+  PREFIX: 'plg/',
+  IP_ASSET_PREFIX: 'plg/ip/asset/',
+  ipAsset: (assetId) => `plg/ip/asset/${str(assetId, 'asset id')}`,
+  OWNER_PREFIX: 'plg/ip/owner/',
+  ownerPrefix: (org) => `plg/ip/owner/${str(org, 'org')} `,
+  owner: (org, assetId) => `plg/ip/owner/${str(org, 'org')} ${str(assetId, 'asset id')}`,
+  IP_PLEDGE_PREFIX: 'plg/ip/pledge/',
+  ipPledge: (id) => `plg/ip/pledge/${str(id, 'pledge id')}`,
+  ipConsent: (id, action, to) =>
+    `plg/ip/consent/${str(id, 'pledge id')} ${str(action, 'action')} ${str(to, 'to')}`,
+  EQ_PLEDGE_PREFIX: 'plg/eq/pledge/',
+  eqPledge: (id) => `plg/eq/pledge/${str(id, 'pledge id')}`,
+  HOLDING_PREFIX: 'plg/eq/holding/',
+  holdingPrefix: (org) => `plg/eq/holding/${str(org, 'org')} `,
+  holding: (org, uscc) => `plg/eq/holding/${str(org, 'org')} ${str(uscc, 'uscc')}`,
+  RECEIPT_PREFIX: 'plg/wr/receipt/',
+  receipt: (id) => `plg/wr/receipt/${str(id, 'receipt id')}`,
+  RECEIPT_ITEM_PREFIX: 'plg/wr/item/',
+  receiptItem: (objId) => `plg/wr/item/${str(objId, 'object id')}`,
+  ENC_PREFIX: 'plg/enc/',
+  encIp: (assetId) => `plg/enc/ip/${str(assetId, 'asset id')}`,
+  encEquity: (org, uscc) => `plg/enc/eq/${str(org, 'org')} ${str(uscc, 'uscc')}`,
+  encReceipt: (id) => `plg/enc/wr/${str(id, 'receipt id')}`,
+  GAZETTE_PREFIX: 'plg/gazette/',
+  gazette: (regNo) => `plg/gazette/${str(regNo, 'registration number')}`,
+  PARTY_PREFIX: 'plg/party/',
+  partyPrefix: (org) => `plg/party/${str(org, 'org')} `,
+  party: (org, id) => `plg/party/${str(org, 'org')} ${str(id, 'record id')}`,
+  HISTORY_PREFIX: 'plg/hist/',
+  historyPrefix: (id) => `plg/hist/${str(id, 'record id')} `,
+  history: (id, seq) => `plg/hist/${str(id, 'record id')} ${seqPart(seq)}`,
+});
+
+/** The layout: stateKeys.{seqPart, timePart, sys, identity, gov, prov, fin, alerts, plg}. */
+export const stateKeys = Object.freeze({
+  seqPart,
+  timePart,
+  sys,
+  identity,
+  gov,
+  prov,
+  fin,
+  alerts,
+  plg,
+});

@@ -1,13 +1,11 @@
-// state_keys/pledge.h — the state layout of the pledge registry contract ("plg/…"; IP assets and
-// pledges, equity pledges, warehouse receipts; contracts/pledge.h) and the keys shared by the
-// finance alerts and the regulator's export, which the "fin" contract writes under "fin/" and the
-// "plg" contract under "plg/" (docs/finance.md §12-§17 say what each record holds). A space
-// separates the parts of composite keys: it cannot occur in an org id, a record id, an asset id,
-// a USCC or an EPC URN, so a prefix scan never runs into a longer id.
+// state_keys/pledge.h — the state layout of the pledge registry contract ("plg/…": IP assets and
+// pledges, equity pledges, warehouse receipts; contracts/pledge.h; docs/finance.md §12-§17 say
+// what each record holds). The alert and history-log keys it shares with "fin" are in alerts.h.
+// A space separates the parts of composite keys: it cannot occur in an org id, a record id, an
+// asset id, a USCC or an EPC URN, so a prefix scan never runs into a longer id.
 //
 //   GetValue(view, state_keys::plg::IpAsset("trademark:12345678"));
 //   view.Scan(state_keys::plg::PartyPrefix("acme"), ...);     // the records acme is a party of
-//   view.Scan(state_keys::alerts::AlertPrefix("fin/"), ...);  // finance alerts, oldest first
 //
 // Thread safety: constants and pure functions.
 #pragma once
@@ -16,34 +14,10 @@
 #include <string>
 #include <string_view>
 
+#include "tidemark/state_keys/alerts.h"
 #include "tidemark/state_keys/parts.h"
 
 namespace tidemark::state_keys {
-
-// Alerts, history log and alert de-duplication: one layout under each finance contract's
-// namespace `ns` ("fin/" or "plg/").
-namespace alerts {
-// An alert {kind, height, time_ms, tx, subject, orgs, detail}, in (height, tx index, k) order.
-inline std::string AlertPrefix(std::string_view ns) { return Cat({ns, "alert/"}); }
-inline std::string Alert(std::string_view ns, uint64_t height, uint32_t index, uint32_t k) {
-  return Cat({ns, "alert/", SeqPart(height), " ", SeqPart(index), " ", SeqPart(k)});
-}
-// "" — an alert of `kind` was raised for `subject` (raised once per subject).
-inline std::string Alerted(std::string_view ns, std::string_view kind, std::string_view subject) {
-  return Cat({ns, "alerted/", kind, " ", subject});
-}
-// {id, seq}: the history entry <ns>hist/<id> <seq> was written by the tx at (height, index),
-// in block time order: the regulator's export walks this from a time.
-inline std::string HistLogPrefix(std::string_view ns) { return Cat({ns, "hlog/"}); }
-inline std::string HistLogFrom(std::string_view ns, int64_t time_ms) {
-  return Cat({ns, "hlog/", TimePart(time_ms)});
-}
-inline std::string HistLog(std::string_view ns, int64_t time_ms, uint64_t height, uint32_t index,
-                           uint32_t k) {
-  return Cat(
-      {ns, "hlog/", TimePart(time_ms), " ", SeqPart(height), " ", SeqPart(index), " ", SeqPart(k)});
-}
-}  // namespace alerts
 
 namespace plg {
 
