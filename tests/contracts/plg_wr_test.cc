@@ -97,11 +97,22 @@ TEST_CASE("wr_issue is refused on every custody ground, changing nothing") {
   Setup(c);
   // Not the holder (the brand still holds A).
   RefusedNoChange(c, "warehouse/admin", "wr_issue", Value::Map{{"items", Items({kA})}},
-                  "rule plg-custody");
-  Store(c);
-  // Not a BONDED_WAREHOUSE key.
-  RefusedNoChange(c, "bank/admin", "wr_issue", Value::Map{{"items", Items({kA})}}, "rule plg-");
-  // Another warehouse: not the holder.
+                  "rule plg-custody: item " + Canon(kA));
+  // Wrong state: handed over but not yet received / stored (COMMISSIONED).
+  REQUIRE(Ok(Handover(c, "brand/admin", "warehouse", {kA, kB, kC})));
+  RefusedNoChange(c, "warehouse/admin", "wr_issue", Value::Map{{"items", Items({kA})}},
+                  "rule plg-item-state: item " + Canon(kA));
+  // Location not the issuer's: stored without a location, the item is still where it was
+  // commissioned (a location the warehouse did not register).
+  REQUIRE(Ok(Capture(c, "warehouse/admin", {Ev("ObjectEvent", "OBSERVE", "storing", {kB})})));
+  RefusedNoChange(c, "warehouse/admin", "wr_issue", Value::Map{{"items", Items({kB})}},
+                  "rule plg-location: item " + Canon(kB));
+  auto store = Ev("ObjectEvent", "OBSERVE", "storing", {kA, kB, kC});
+  store["bizLocation"] = {{"id", kWh}};
+  REQUIRE(Ok(Capture(c, "warehouse/admin", {store})));
+  // Not a BONDED_WAREHOUSE key; another warehouse (not the holder).
+  RefusedNoChange(c, "bank/admin", "wr_issue", Value::Map{{"items", Items({kA})}},
+                  "rule plg-caller");
   RefusedNoChange(c, "warehouse2/admin", "wr_issue", Value::Map{{"items", Items({kA})}},
                   "rule plg-custody");
   // Unknown item.
@@ -110,20 +121,14 @@ TEST_CASE("wr_issue is refused on every custody ground, changing nothing") {
                   "rule plg-custody");
   // Already under a receipt.
   Issue(c, {kA});
-  RefusedNoChange(c, "warehouse/admin", "wr_issue", Value::Map{{"items", Items({kA, kB})}},
-                  "rule plg-receipt-taken");
-  // Location not the issuer's: B stored again at warehouse2's location.
-  auto move = Ev("ObjectEvent", "OBSERVE", "storing", {kB});
-  move["bizLocation"] = {{"id", kOther}};
-  Receipt mv = Capture(c, "warehouse/admin", {move});
-  if (Ok(mv)) {
-    RefusedNoChange(c, "warehouse/admin", "wr_issue", Value::Map{{"items", Items({kB})}},
-                    "rule plg-location");
-  }
-  // Wrong state / sold: C goes on to the retailer and is sold.
-  REQUIRE(Ok(Handover(c, "warehouse/admin", "retail", {kC})));
-  REQUIRE(Ok(Capture(c, "retail/admin", {Ev("ObjectEvent", "OBSERVE", "stocking", {kC})})));
-  RefusedNoChange(c, "retail/admin", "wr_issue", Value::Map{{"items", Items({kC})}}, "rule plg-");
+  RefusedNoChange(c, "warehouse/admin", "wr_issue", Value::Map{{"items", Items({kB, kA})}},
+                  "rule plg-receipt-taken: item " + Canon(kA) + " is under warehouse receipt wr_");
+  // Recalled by the regulator.
+  Receipt recall = Capture(c, "regulator/admin", {Ev("ObjectEvent", "OBSERVE", "recalling", {kC})});
+  INFO(recall.reason);
+  REQUIRE(Ok(recall));
+  RefusedNoChange(c, "warehouse/admin", "wr_issue", Value::Map{{"items", Items({kC})}},
+                  "rule plg-item-state: item " + Canon(kC) + " is RECALLED");
 }
 
 TEST_CASE("warehouse receipt: issue, offer, accept, block, partial and full release") {
