@@ -170,6 +170,9 @@ Status Aggregate(Capture& c, const Value& ev, const EventIds& ids, const Step& s
     if (removed.empty()) {
       for (const auto& v : list) removed.push_back(v.as_string());
     }
+    // Rule prov-pledged: unpacking moves goods out of a receipt's reach.
+    TM_RETURN_IF_ERROR(CheckNotPledged(c.view, parent));
+    for (const auto& kid : removed) TM_RETURN_IF_ERROR(CheckNotPledged(c.view, kid));
     for (const auto& kid : removed) {
       list.erase(std::remove(list.begin(), list.end(), Value(kid)), list.end());
       TM_ASSIGN_OR_RETURN(std::optional<Value> child, Load(c.view, keys::Obj(kid)));

@@ -261,6 +261,7 @@ Status CustomsDeclare(const TxContext& ctx, const Value& args, StateView& view, 
   Value::List& given = items.given;
   const std::vector<std::string>& covered = items.covered;
   // Rule customs-engagement: every covered item, before anything is written.
+  for (const auto& id : covered) TM_RETURN_IF_ERROR(CheckNotPledged(view, id));
   for (const auto& id : covered) {
     TM_ASSIGN_OR_RETURN(std::optional<Value> obj, Load(view, keys::Obj(id)));
     TM_RETURN_IF_ERROR(RequireCustomsEngagement(view, *obj, signer.org));

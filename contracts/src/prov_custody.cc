@@ -6,6 +6,7 @@
 #include "args.h"
 #include "prov_auth.h"
 #include "prov_internal.h"
+#include "prov_lifecycle.h"
 #include "prov_methods.h"
 #include "tidemark/contracts/epcis.h"
 #include "tidemark/contracts/gs1.h"
@@ -156,6 +157,7 @@ Status TransferCustody(const TxContext& ctx, const Value& args, StateView& view,
   TM_ASSIGN_OR_RETURN(ItemsArg items, ExpandItemsArg(view, args, /*require_tracked=*/true));
   const std::vector<std::string>& covered = items.covered;
   for (const auto& id : covered) {
+    TM_RETURN_IF_ERROR(CheckNotPledged(view, id));
     TM_ASSIGN_OR_RETURN(std::optional<Value> obj, Load(view, keys::Obj(id)));
     const std::string state = S(*obj, "state");
     if (state == "DESTROYED") {

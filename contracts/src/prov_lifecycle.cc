@@ -5,6 +5,7 @@
 #include "prov_auth.h"
 #include "prov_internal.h"
 #include "tidemark/contracts/gs1.h"
+#include "tidemark/state_keys/pledge.h"
 
 namespace tidemark::contracts::prov {
 
@@ -80,8 +81,26 @@ std::string TargetState(const std::string& type, const std::string& action, cons
   return "";
 }
 
+Status CheckNotPledged(const StateView& view, const std::string& id) {
+  auto row = Load(view, tidemark::state_keys::plg::ReceiptItem(id));
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::Ok();
+  const std::string receipt = S(**row, "receipt");
+  std::string state = S(**row, "state");
+  auto rec = Load(view, tidemark::state_keys::plg::Receipt(receipt));
+  if (!rec.ok()) return rec.status();
+  if (*rec) state = S(**rec, "state");
+  if (state != "ISSUED" && state != "PLEDGED") return Status::Ok();
+  return Status::FailedPrecondition("rule prov-pledged: " + id + " is under warehouse receipt " +
+                                    receipt + " (" + state + ")");
+}
+
 Status CheckStep(const StateView& view, const Value& obj, const Step& step) {
   const std::string state = S(obj, "state");
+  if ((!step.target.empty() && !In(step.target, {"RECEIVED", "STORED", "IN_BONDED_WAREHOUSE"})) ||
+      !step.handover_to.empty()) {
+    TM_RETURN_IF_ERROR(CheckNotPledged(view, S(obj, "id")));
+  }
   if (state == "DESTROYED") {
     return Refuse(obj, "was destroyed at height " + std::to_string(I(obj, "destroyed_height")) +
                            "; no event may follow");

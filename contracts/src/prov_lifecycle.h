@@ -27,6 +27,11 @@ struct Step {
 // Checks that `obj` (a stored item / container record) may take `step` — the lifecycle rules, then
 // whether the signer's org may act on it (prov_auth.h); the error names the rule.
 Status CheckStep(const StateView& view, const Value& obj, const Step& step);
+// Rule prov-pledged (docs/finance.md §15): refuses while plg/wr/item/<id> names a receipt in
+// state ISSUED or PLEDGED. Called for every item an event would move out (CheckStep for any
+// step whose target is not a warehouse state or that offers custody; unpacking; transfer_custody;
+// customs_declare).
+Status CheckNotPledged(const StateView& view, const std::string& id);
 // Applies `step` to `obj` (state, custody, handover, location, timeline). REQUIRES: CheckStep
 // was OK.
 void ApplyStep(Value& obj, const Step& step, const std::string& via);
