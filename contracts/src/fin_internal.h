@@ -33,6 +33,7 @@ struct Call {
   StateView& view;
   EventSink& events;
   KeyRecord signer;
+  uint32_t next_k = 0;  // per-call counter for fin/hlog keys (written in call order)
 };
 
 // Field helpers on Value maps.

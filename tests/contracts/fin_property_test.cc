@@ -18,6 +18,7 @@
 #include <set>
 
 #include "fin_util.h"
+#include "tidemark/state_keys/pledge.h"
 
 namespace tidemark::contracts {
 namespace {
@@ -412,6 +413,13 @@ void CheckReplayOf(World& w, const Value& rec) {
   };
   collect(fk::HistoryPrefix(id), false);
   collect(std::string(fk::kPartyPrefix), true);
+  // The history log rows of its entries (fin/hlog/…, value {id, seq}).
+  w.chain.state.Scan(state_keys::alerts::HistLogPrefix("fin/"),
+                     [&](const std::string& k, const Bytes& v) {
+                       auto row = Value::Decode(v);
+                       if (row.ok() && Str(*row, "id") == id) mine.emplace(k, v);
+                       return true;
+                     });
   REQUIRE(FinChanges(*view) == mine);
 }
 

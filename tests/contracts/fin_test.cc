@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "fin_util.h"
+#include "tidemark/state_keys/pledge.h"
 
 namespace tidemark::contracts {
 namespace {
@@ -811,6 +812,30 @@ TEST_CASE("fin: overdue is read from block time, never stored") {
   CHECK(IsOverdue(Record(c, id), end_of_due_day + 1));
   Must(Fin(c, "platform/admin", "settle", Id(id)));
   CHECK_FALSE(IsOverdue(Record(c, id), end_of_due_day + 1));
+}
+
+TEST_CASE("fin history: every entry has its log row fin/hlog/<time> <height> <index> <k>") {
+  Chain c;
+  FinConsortium(c);
+  const std::string id = Registered(c);
+  const uint64_t reg_time = c.block_time_ms, reg_height = c.height;
+  Must(Fin(c, "platform/admin", "confirm", Value::Map{{"id", id}}));
+  std::vector<std::pair<std::string, Value>> rows;
+  c.state.Scan(state_keys::alerts::HistLogPrefix("fin/"),
+               [&](const std::string& k, const Bytes& v) {
+                 auto row = Value::Decode(v);
+                 REQUIRE(row.ok());
+                 rows.emplace_back(k, *row);
+                 return true;
+               });
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].first ==
+        state_keys::alerts::HistLog("fin/", static_cast<int64_t>(reg_time), reg_height, 0, 0));
+  for (int64_t seq = 1; seq <= 2; ++seq) {
+    const Value& row = rows[static_cast<size_t>(seq - 1)].second;
+    CHECK(Str(row, "id") == id);
+    CHECK(row.Find("seq")->as_int() == seq);
+  }
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "tidemark/state_keys/finance.h"
 #include "tidemark/state_keys/governance.h"
 #include "tidemark/state_keys/identity.h"
+#include "tidemark/state_keys/pledge.h"
 #include "tidemark/state_keys/provenance.h"
 #include "tidemark/state_keys/system.h"
 
@@ -153,6 +154,20 @@ std::string Classify(const std::string& key) {
                    AllDigits(parts->second, 16) &&
                    sk::fin::History(parts->first, std::stoull(parts->second)) == key
                ? "fin.history"
+               : "";
+  }
+  if (auto r = After(key, sk::alerts::HistLogPrefix("fin/"))) {
+    // "<time:20 (offset by 2^63)> <height:16> <index:16> <k:16>"
+    if (r->size() != 20 + 3 * 17 || (*r)[20] != ' ' || (*r)[37] != ' ' || (*r)[54] != ' ')
+      return "";
+    std::string_view t = r->substr(0, 20), h = r->substr(21, 16), i = r->substr(38, 16),
+                     k = r->substr(55, 16);
+    if (!AllDigits(t, 20) || !AllDigits(h, 16) || !AllDigits(i, 16) || !AllDigits(k, 16)) return "";
+    const auto time_ms = static_cast<int64_t>(std::stoull(std::string(t)) - (uint64_t{1} << 63));
+    return sk::alerts::HistLog("fin/", time_ms, std::stoull(std::string(h)),
+                               static_cast<uint32_t>(std::stoul(std::string(i))),
+                               static_cast<uint32_t>(std::stoul(std::string(k)))) == key
+               ? "fin.hlog"
                : "";
   }
   if (auto r = After(key, sk::fin::kAttemptPrefix)) {
@@ -333,7 +348,8 @@ TEST_CASE("every key the contracts write is in the exported layout, rebuilt by i
       "prov.obj",          "prov.lot",          "prov.product",    "prov.location",
       "prov.party",        "prov.customs",      "prov.cert",       "prov.recall",
       "prov.scan",         "fin.receivable",    "fin.fingerprint", "fin.invoiceKey",
-      "fin.fingerprintId", "fin.party",         "fin.history",     "fin.attempt"};
+      "fin.fingerprintId", "fin.party",         "fin.history",     "fin.attempt",
+      "fin.hlog"};
   CHECK(seen == expected);
 }
 
