@@ -157,6 +157,15 @@ void PutPlgState(PlgLedger& l) {
                                               {"action", seq == 0 ? "ip_pledge" : "ip_register"},
                                               {"org", "supplier"}});
   }
+  // Alerts of both contracts, interleaved: plg (3,1,0), fin (5,0,0), plg (7,0,0), plg (7,0,1).
+  namespace al = tidemark::state_keys::alerts;
+  auto alert = [](const char* kind, int64_t height) {
+    return Value::Map{{"kind", kind}, {"height", height}, {"orgs", Value::List{"supplier"}}};
+  };
+  l.Put(al::Alert("plg/", 3, 1, 0), alert("double_pledge", 3));
+  l.Put(al::Alert("fin/", 5, 0, 0), alert("overdue", 5));
+  l.Put(al::Alert("plg/", 7, 0, 0), alert("release_late", 7));
+  l.Put(al::Alert("plg/", 7, 0, 1), alert("value_drop", 7));
   l.Put(plg::Gazette(kRegNo), Value::Map{{"registration_no", kRegNo},
                                          {"kind", "ip"},
                                          {"pledgor", "supplier"},
@@ -220,6 +229,7 @@ const std::vector<std::string>& ProtectedTargets() {
       "/v1/plg/records/" + kIpp + "?proof=true",
       "/v1/plg/records/" + kIpp + "/history",
       "/v1/plg/parties/supplier/records",
+      "/v1/reg/alerts",
   };
   return t;
 }
@@ -319,4 +329,37 @@ TEST_CASE("plg gazette: public, plg/gazette/ keys only, 404 when absent") {
   CHECK(api.Get("/v1/plg/gazette/IPP-2026-999999").status == 404);
   // Nothing but the gazette: a record id is not a registration number of anything.
   CHECK(api.Get("/v1/plg/gazette/" + kIpp).status == 404);
+}
+
+TEST_CASE("reg alerts: regulator only, fin and plg merged in (height, index, k) order") {
+  Api api;
+  const std::string fin_body = api::ProtectedReadRefusal().body;
+  for (const KeyPair& k : {Supplier(), Bank1(), Core()}) {
+    auto r = api.Signed(k, "/v1/reg/alerts");
+    CHECK(r.status == 403);
+    CHECK(r.body == fin_body);
+  }
+  json all = api.Ok(Regulator(), "/v1/reg/alerts");
+  std::vector<std::string> kinds;
+  for (const auto& a : all["alerts"]) kinds.push_back(a["kind"]);
+  CHECK(kinds ==
+        std::vector<std::string>{"double_pledge", "overdue", "release_late", "value_drop"});
+  CHECK(all["alerts"][1]["ns"] == "fin");
+  CHECK(all["next_cursor"].is_null());
+
+  // Paged two at a time: the same four, in the same order.
+  std::vector<std::string> paged;
+  std::string target = "/v1/reg/alerts?limit=2";
+  for (int page = 0; page < 5; ++page) {
+    json j = api.Ok(Regulator(), target);
+    CHECK(j["alerts"].size() <= 2);
+    for (const auto& a : j["alerts"]) paged.push_back(a["kind"]);
+    if (j["next_cursor"].is_null()) break;
+    target = "/v1/reg/alerts?limit=2&cursor=" + j["next_cursor"].get<std::string>();
+  }
+  CHECK(paged == kinds);
+
+  CHECK(api.Signed(Regulator(), "/v1/reg/alerts?limit=0").status == 400);
+  CHECK(api.Signed(Regulator(), "/v1/reg/alerts?limit=x").status == 400);
+  CHECK(api.Signed(Regulator(), "/v1/reg/alerts?cursor=garbage").status == 400);
 }

@@ -2,11 +2,14 @@
 // docs/finance.md §17).
 #include "tidemark/node/api/plg_api.h"
 
+#include <algorithm>
+#include <charconv>
 #include <optional>
 #include <vector>
 
 #include "tidemark/contracts/identity.h"
 #include "tidemark/contracts/pledge.h"
+#include "tidemark/node/api/cursor.h"
 #include "tidemark/node/api/json.h"
 #include "tidemark/node/api/read_auth.h"
 #include "tidemark/state_keys/pledge.h"
@@ -72,6 +75,35 @@ json AsOfLatest(LedgerApi& ledger, uint64_t state_version) {
               {"state_version", state_version}};
 }
 
+Result<uint64_t> PageLimit(const HttpRequest& req, size_t dflt, size_t max) {
+  const std::string* s = req.Query("limit");
+  if (s == nullptr) return dflt;
+  uint64_t v = 0;
+  auto [p, ec] = std::from_chars(s->data(), s->data() + s->size(), v);
+  if (s->empty() || ec != std::errc() || p != s->data() + s->size() || v == 0 || v > max) {
+    return Status::Invalid("limit: must be an integer from 1 to " + std::to_string(max));
+  }
+  return v;
+}
+
+// The (height, index, k) of an alert key "<ns>alert/<h> <i> <k>" (fixed-width digits).
+Result<std::vector<uint64_t>> AlertPosition(std::string_view suffix) {
+  std::vector<uint64_t> out;
+  while (!suffix.empty() || out.empty()) {
+    size_t sp = suffix.find(' ');
+    std::string_view part = suffix.substr(0, sp);
+    uint64_t v = 0;
+    auto [p, ec] = std::from_chars(part.data(), part.data() + part.size(), v);
+    if (part.empty() || ec != std::errc() || p != part.data() + part.size()) {
+      return Status::Corruption("not an alert key: " + std::string(suffix));
+    }
+    out.push_back(v);
+    suffix = sp == std::string_view::npos ? std::string_view() : suffix.substr(sp + 1);
+  }
+  if (out.size() != 3) return Status::Corruption("not an alert key");
+  return out;
+}
+
 }  // namespace
 
 PlgApi::PlgApi(LedgerApi* ledger, PlgOptions options)
@@ -90,6 +122,8 @@ void PlgApi::Register(http::Router* r) {
          });
   r->Add("GET", "/v1/plg/gazette/{no}",
          [this](const HttpRequest& req, const PathParams& p) { return Gazette(req, p.at("no")); });
+  r->Add("GET", "/v1/reg/alerts",
+         [this](const HttpRequest& req, const PathParams&) { return Alerts(req); });
 }
 
 HttpResponse PlgApi::Record(const HttpRequest& req, const std::string& id) {
@@ -199,6 +233,73 @@ HttpResponse PlgApi::Gazette(const HttpRequest& req, const std::string& no) {
     j["proof"] = StateBundleJson(*b, options_.tamper);
   }
   return http::JsonResponse(200, j);
+}
+
+HttpResponse PlgApi::Alerts(const HttpRequest& req) {
+  auto reader = AuthenticateRead(*ledger_, options_.chain_id, req, options_.now_ms());
+  if (!reader.ok()) return ReadAuthProblem(reader.status(), req);
+  if (!reader->Has(contracts::Role::kRegulator)) return ProtectedReadRefusal();
+  auto limit = PageLimit(req, options_.default_page_size, options_.max_page_size);
+  if (!limit.ok()) return Fail(limit.status(), req);
+  std::vector<uint64_t> from = {0, 0, 0};
+  if (const std::string* c = req.Query("cursor")) {
+    auto f = DecodeCursor(*c, "a1", 3);
+    if (!f.ok()) return Fail(f.status(), req);
+    if ((*f)[1] > UINT32_MAX || (*f)[2] > UINT32_MAX) {
+      return Fail(Status::Invalid("cursor: not a cursor this server issued"), req);
+    }
+    from = *f;
+  }
+  // Up to limit + 1 alerts of each namespace from the cursor, then merged by position: the
+  // fixed-width key suffixes order as their numbers do; ties (never expected) put fin/ first.
+  struct Item {
+    std::string pos;  // "<h> <i> <k>"
+    json alert;
+  };
+  std::vector<Item> items;
+  uint64_t version = 0;
+  Status st = ledger_->ReadState([&](const contracts::StateView& view, uint64_t h) -> Status {
+    version = h;
+    Status inner;
+    for (std::string_view ns : {std::string_view("fin/"), std::string_view("plg/")}) {
+      const std::string prefix = state_keys::alerts::AlertPrefix(ns);
+      size_t n = 0;
+      view.Scan(prefix,
+                state_keys::alerts::Alert(ns, from[0], static_cast<uint32_t>(from[1]),
+                                          static_cast<uint32_t>(from[2])),
+                [&](const std::string& k, const Bytes& raw) {
+                  auto v = Value::Decode(raw);
+                  if (!v.ok()) {
+                    inner = Status::Corruption(k + ": " + v.status().message());
+                    return false;
+                  }
+                  json a = v->ToJson();
+                  a["ns"] = std::string(ns.substr(0, 3));
+                  a["key"] = k;
+                  items.push_back({k.substr(prefix.size()), std::move(a)});
+                  return ++n <= *limit;
+                });
+      if (!inner.ok()) return inner;
+    }
+    return Status::Ok();
+  });
+  if (!st.ok()) return Fail(st, req);
+  std::stable_sort(items.begin(), items.end(),
+                   [](const Item& a, const Item& b) { return a.pos < b.pos; });
+  json alerts = json::array();
+  json next = nullptr;
+  for (const Item& it : items) {
+    if (alerts.size() == *limit) {
+      auto pos = AlertPosition(it.pos);
+      if (!pos.ok()) return Fail(pos.status(), req);
+      next = EncodeCursor("a1", {(*pos)[0], (*pos)[1], (*pos)[2]});
+      break;
+    }
+    alerts.push_back(it.alert);
+  }
+  return http::JsonResponse(
+      200,
+      json{{"alerts", alerts}, {"next_cursor", next}, {"as_of", AsOfLatest(*ledger_, version)}});
 }
 
 }  // namespace tidemark::node::api
