@@ -120,8 +120,10 @@ void PlgApi::Register(http::Router* r) {
          [this](const HttpRequest& req, const PathParams& p) {
            return PartyRecords(req, p.at("org"));
          });
-  r->Add("GET", "/v1/plg/gazette/{no}",
-         [this](const HttpRequest& req, const PathParams& p) { return Gazette(req, p.at("no")); });
+  r->Add("GET", "/v1/plg/gazette/{registration_no}",
+         [this](const HttpRequest& req, const PathParams& p) {
+           return Gazette(req, p.at("registration_no"));
+         });
   r->Add("GET", "/v1/reg/alerts",
          [this](const HttpRequest& req, const PathParams&) { return Alerts(req); });
 }
