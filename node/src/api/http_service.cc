@@ -70,11 +70,13 @@ HttpService::HttpService(const config::NodeConfig& config, LedgerApi* ledger, Bu
                                        [this](const std::string& code) {
                                          if (scan_hook_) scan_hook_(code);
                                        }}),
-      fin_(ledger, FinOptions{.chain_id = config.chain_id, .tamper = tamper}) {
+      fin_(ledger, FinOptions{.chain_id = config.chain_id, .tamper = tamper}),
+      plg_(ledger, PlgOptions{.chain_id = config.chain_id, .tamper = tamper}) {
   rest_.Register(&router_);
   epcis_.Register(&router_);
   proofs_.Register(&router_);
   fin_.Register(&router_);
+  plg_.Register(&router_);
   server_ = std::make_unique<http::HttpServer>(ServerOptionsFrom(config), &router_, &metrics_);
 }
 

@@ -18,6 +18,7 @@
 
 #include "tidemark/node/api/epcis_api.h"
 #include "tidemark/node/api/fin_api.h"
+#include "tidemark/node/api/plg_api.h"
 #include "tidemark/node/api/proof_api.h"
 #include "tidemark/node/api/rest_api.h"
 #include "tidemark/node/config/config.h"
@@ -54,6 +55,7 @@ class HttpService {
   std::function<void(const std::string&)> scan_hook_;
   ProofApi proofs_;
   FinApi fin_;
+  PlgApi plg_;
   std::unique_ptr<http::HttpServer> server_;
 };
 
