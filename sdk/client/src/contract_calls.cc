@@ -259,4 +259,224 @@ Result<TxOutcome> FinSettle(LedgerClient& c, const KeyPair& debtor, const std::s
   return FinById(c, debtor, "settle", id);
 }
 
+std::string PlgIdOf(const std::string& prefix, const Hash256& tx) {
+  return prefix + tx.Hex().substr(0, 20);
+}
+
+namespace {
+
+void PutIf(Value::Map& m, const char* k, const std::string& v) {
+  if (!v.empty()) m[k] = v;
+}
+
+Result<TxOutcome> Plg(LedgerClient& c, const KeyPair& key, const char* method, Value args) {
+  return c.Call(key, "plg", method, std::move(args));
+}
+
+Value ByPledge(const std::string& pledge) { return Value::MakeMap({{"pledge", pledge}}); }
+Value ByReceipt(const std::string& r) { return Value::MakeMap({{"receipt", r}}); }
+
+}  // namespace
+
+Value IpAssetRegisterArgs(const IpAsset& a) {
+  Value::Map m{{"kind", a.kind},
+               {"number", a.number},
+               {"title", a.title},
+               {"owners", Strings(a.owners)},
+               {"filing_date", a.filing_date},
+               {"expiry_date", a.expiry_date},
+               {"status", a.status}};
+  PutIf(m, "grant_date", a.grant_date);
+  PutIf(m, "annuity_paid_until", a.annuity_paid_until);
+  return Value(m);
+}
+
+Value IpAssetUpdateArgs(const IpAssetChange& u) {
+  Value::Map m{{"asset", u.asset}};
+  PutIf(m, "status", u.status);
+  PutIf(m, "annuity_paid_until", u.annuity_paid_until);
+  PutIf(m, "expiry_date", u.expiry_date);
+  return Value(m);
+}
+
+Value IpApplyArgs(const IpApplication& a) {
+  return Value::MakeMap({{"asset", a.asset},
+                         {"pledgee", a.pledgee},
+                         {"debt_amount", a.debt_amount},
+                         {"currency", a.currency},
+                         {"debt_start", a.debt_start},
+                         {"debt_due", a.debt_due},
+                         {"contract_hash", a.contract_hash}});
+}
+
+Value PlgChangeArgs(const PlgChange& ch) {
+  Value::Map m{{"pledge", ch.pledge}, {"application_hash", ch.application_hash}};
+  if (ch.debt_amount) m["debt_amount"] = *ch.debt_amount;
+  if (ch.amount) m["amount"] = *ch.amount;
+  PutIf(m, "debt_due", ch.debt_due);
+  return Value(m);
+}
+
+Value EqHoldingArgs(const EqHoldingRecord& h) {
+  return Value::MakeMap({{"org", h.org},
+                         {"uscc", h.uscc},
+                         {"company", h.company},
+                         {"listed", h.listed},
+                         {"amount", h.amount}});
+}
+
+Value EqApplyArgs(const EqApplication& a) {
+  return Value::MakeMap({{"uscc", a.uscc},
+                         {"pledgee", a.pledgee},
+                         {"amount", a.amount},
+                         {"debt_amount", a.debt_amount},
+                         {"currency", a.currency},
+                         {"debt_due", a.debt_due},
+                         {"contract_hash", a.contract_hash}});
+}
+
+Value WrIssueArgs(const WrIssuance& w) {
+  Value::Map m{{"items", Strings(w.items)}};
+  PutIf(m, "depositor", w.depositor);
+  PutIf(m, "description", w.description);
+  return Value(m);
+}
+
+Value WrOfferArgs(const WrPledgeOffer& o) {
+  return Value::MakeMap({{"receipt", o.receipt},
+                         {"bank", o.bank},
+                         {"amount", o.amount},
+                         {"currency", o.currency},
+                         {"debt_due", o.debt_due}});
+}
+
+Value WrReleaseArgs(const std::string& receipt, const std::vector<std::string>& items,
+                    int64_t quantity) {
+  Value::Map m{{"receipt", receipt}};
+  if (!items.empty()) {
+    m["items"] = Strings(items);
+  } else if (quantity > 0) {
+    m["quantity"] = quantity;
+  }
+  return Value(m);
+}
+
+Result<TxOutcome> IpAssetRegister(LedgerClient& c, const KeyPair& registry, const IpAsset& a) {
+  return Plg(c, registry, "ip_asset_register", IpAssetRegisterArgs(a));
+}
+Result<TxOutcome> IpAssetUpdate(LedgerClient& c, const KeyPair& registry, const IpAssetChange& u) {
+  return Plg(c, registry, "ip_asset_update", IpAssetUpdateArgs(u));
+}
+Result<TxOutcome> IpTransfer(LedgerClient& c, const KeyPair& owner, const std::string& asset,
+                             const std::vector<std::string>& to) {
+  return Plg(c, owner, "ip_transfer", Value::MakeMap({{"asset", asset}, {"to", Strings(to)}}));
+}
+Result<TxOutcome> IpLicence(LedgerClient& c, const KeyPair& owner, const std::string& asset,
+                            const std::string& licensee, const std::string& contract_hash) {
+  return Plg(
+      c, owner, "ip_licence",
+      Value::MakeMap({{"asset", asset}, {"licensee", licensee}, {"contract_hash", contract_hash}}));
+}
+Result<TxOutcome> IpPledgeeConsent(LedgerClient& c, const KeyPair& pledgee,
+                                   const std::string& pledge, const std::string& action,
+                                   const std::string& to) {
+  return Plg(c, pledgee, "ip_pledgee_consent",
+             Value::MakeMap({{"pledge", pledge}, {"action", action}, {"to", to}}));
+}
+Result<TxOutcome> IpApply(LedgerClient& c, const KeyPair& pledgor, const IpApplication& a) {
+  return Plg(c, pledgor, "ip_apply", IpApplyArgs(a));
+}
+Result<TxOutcome> IpAccept(LedgerClient& c, const KeyPair& bank, const std::string& pledge,
+                           bool acknowledge_invalidation) {
+  Value::Map m{{"pledge", pledge}};
+  if (acknowledge_invalidation) m["acknowledge_invalidation"] = true;
+  return Plg(c, bank, "ip_accept", Value(m));
+}
+Result<TxOutcome> IpConsent(LedgerClient& c, const KeyPair& co_owner, const std::string& pledge) {
+  return Plg(c, co_owner, "ip_consent", ByPledge(pledge));
+}
+Result<TxOutcome> IpRegister(LedgerClient& c, const KeyPair& registry, const std::string& pledge,
+                             const std::string& registration_no) {
+  return Plg(c, registry, "ip_register",
+             Value::MakeMap({{"pledge", pledge}, {"registration_no", registration_no}}));
+}
+Result<TxOutcome> IpChange(LedgerClient& c, const KeyPair& registry, const PlgChange& ch) {
+  return Plg(c, registry, "ip_change", PlgChangeArgs(ch));
+}
+Result<TxOutcome> IpObject(LedgerClient& c, const KeyPair& party, const std::string& pledge,
+                           const std::string& reason_hash) {
+  return Plg(c, party, "ip_object",
+             Value::MakeMap({{"pledge", pledge}, {"reason_hash", reason_hash}}));
+}
+Result<TxOutcome> IpResolveObjection(LedgerClient& c, const KeyPair& registry,
+                                     const std::string& pledge, bool upheld) {
+  return Plg(c, registry, "ip_resolve_objection",
+             Value::MakeMap({{"pledge", pledge}, {"upheld", upheld}}));
+}
+Result<TxOutcome> IpRelease(LedgerClient& c, const KeyPair& pledgee, const std::string& pledge) {
+  return Plg(c, pledgee, "ip_release", ByPledge(pledge));
+}
+Result<TxOutcome> IpEnforce(LedgerClient& c, const KeyPair& registry, const std::string& pledge,
+                            const std::vector<std::string>& to) {
+  return Plg(c, registry, "ip_enforce", Value::MakeMap({{"pledge", pledge}, {"to", Strings(to)}}));
+}
+Result<TxOutcome> IpExpire(LedgerClient& c, const KeyPair& registry, const std::string& pledge) {
+  return Plg(c, registry, "ip_expire", ByPledge(pledge));
+}
+Result<TxOutcome> IpWithdraw(LedgerClient& c, const KeyPair& pledgor, const std::string& pledge) {
+  return Plg(c, pledgor, "ip_withdraw", ByPledge(pledge));
+}
+Result<TxOutcome> PlgReview(LedgerClient& c, const KeyPair& key, const std::string& subject) {
+  return Plg(c, key, "review", Value::MakeMap({{"subject", subject}}));
+}
+
+Result<TxOutcome> EqHolding(LedgerClient& c, const KeyPair& registrar, const EqHoldingRecord& h) {
+  return Plg(c, registrar, "eq_holding", EqHoldingArgs(h));
+}
+Result<TxOutcome> EqApply(LedgerClient& c, const KeyPair& pledgor, const EqApplication& a) {
+  return Plg(c, pledgor, "eq_apply", EqApplyArgs(a));
+}
+Result<TxOutcome> EqAccept(LedgerClient& c, const KeyPair& bank, const std::string& pledge) {
+  return Plg(c, bank, "eq_accept", ByPledge(pledge));
+}
+Result<TxOutcome> EqRegister(LedgerClient& c, const KeyPair& registrar, const std::string& pledge,
+                             const std::string& registration_no) {
+  return Plg(c, registrar, "eq_register",
+             Value::MakeMap({{"pledge", pledge}, {"registration_no", registration_no}}));
+}
+Result<TxOutcome> EqChange(LedgerClient& c, const KeyPair& registrar, const PlgChange& ch) {
+  return Plg(c, registrar, "eq_change", PlgChangeArgs(ch));
+}
+Result<TxOutcome> EqRelease(LedgerClient& c, const KeyPair& pledgee, const std::string& pledge) {
+  return Plg(c, pledgee, "eq_release", ByPledge(pledge));
+}
+Result<TxOutcome> EqEnforce(LedgerClient& c, const KeyPair& registrar, const std::string& pledge,
+                            const std::vector<std::string>& to) {
+  return Plg(c, registrar, "eq_enforce", Value::MakeMap({{"pledge", pledge}, {"to", Strings(to)}}));
+}
+Result<TxOutcome> EqWithdraw(LedgerClient& c, const KeyPair& pledgor, const std::string& pledge) {
+  return Plg(c, pledgor, "eq_withdraw", ByPledge(pledge));
+}
+
+Result<TxOutcome> WrIssue(LedgerClient& c, const KeyPair& warehouse, const WrIssuance& w) {
+  return Plg(c, warehouse, "wr_issue", WrIssueArgs(w));
+}
+Result<TxOutcome> WrOffer(LedgerClient& c, const KeyPair& holder, const WrPledgeOffer& o) {
+  return Plg(c, holder, "wr_offer", WrOfferArgs(o));
+}
+Result<TxOutcome> WrAccept(LedgerClient& c, const KeyPair& bank, const std::string& receipt) {
+  return Plg(c, bank, "wr_accept", ByReceipt(receipt));
+}
+Result<TxOutcome> WrRelease(LedgerClient& c, const KeyPair& bank, const std::string& receipt,
+                            const std::vector<std::string>& items, int64_t quantity) {
+  return Plg(c, bank, "wr_release", WrReleaseArgs(receipt, items, quantity));
+}
+Result<TxOutcome> WrCancel(LedgerClient& c, const KeyPair& issuer, const std::string& receipt) {
+  return Plg(c, issuer, "wr_cancel", ByReceipt(receipt));
+}
+Result<TxOutcome> WrTransfer(LedgerClient& c, const KeyPair& holder, const std::string& receipt,
+                             const std::string& to) {
+  return Plg(c, holder, "wr_transfer", Value::MakeMap({{"receipt", receipt}, {"to", to}}));
+}
+
 }  // namespace tidemark::client

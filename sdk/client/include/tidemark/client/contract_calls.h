@@ -19,6 +19,7 @@
 // Thread safety: like LedgerClient, one thread at a time.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -143,5 +144,116 @@ Result<TxOutcome> FinWithdrawOffer(LedgerClient& c, const KeyPair& holder, const
 Result<TxOutcome> FinAcceptFinance(LedgerClient& c, const KeyPair& bank, const std::string& part);
 Result<TxOutcome> FinRelease(LedgerClient& c, const KeyPair& financier, const std::string& part);
 Result<TxOutcome> FinSettle(LedgerClient& c, const KeyPair& debtor, const std::string& id);
+
+// Pledge registry: the `plg` contract's methods (docs/finance.md §13-§15), args exactly as its
+// tables say. Optional args: an empty string / absent optional is not sent.
+// The id of the record a creating tx makes: prefix ("ipp_", "eqp_", "wr_") + the first 20 hex
+// digits of the tx id.
+std::string PlgIdOf(const std::string& prefix, const Hash256& tx);
+
+struct IpAsset {
+  std::string kind, number, title;
+  std::vector<std::string> owners;
+  std::string filing_date, grant_date, expiry_date, annuity_paid_until, status;
+};
+Value IpAssetRegisterArgs(const IpAsset& a);
+struct IpAssetChange {
+  std::string asset, status, annuity_paid_until, expiry_date;  // "" = unchanged
+};
+Value IpAssetUpdateArgs(const IpAssetChange& u);
+struct IpApplication {
+  std::string asset, pledgee;
+  int64_t debt_amount = 0;
+  std::string currency, debt_start, debt_due, contract_hash;
+};
+Value IpApplyArgs(const IpApplication& a);
+struct PlgChange {
+  std::string pledge;
+  std::optional<int64_t> debt_amount;  // ip: debt_amount; eq: amount is `amount`
+  std::optional<int64_t> amount;       // eq only
+  std::string debt_due, application_hash;
+};
+Value PlgChangeArgs(const PlgChange& c);
+struct EqHoldingRecord {
+  std::string org, uscc, company;
+  bool listed = false;
+  int64_t amount = 0;
+};
+Value EqHoldingArgs(const EqHoldingRecord& h);
+struct EqApplication {
+  std::string uscc, pledgee;
+  int64_t amount = 0, debt_amount = 0;
+  std::string currency, debt_due, contract_hash;
+};
+Value EqApplyArgs(const EqApplication& a);
+struct WrIssuance {
+  std::vector<std::string> items;
+  std::string depositor, description;
+};
+Value WrIssueArgs(const WrIssuance& w);
+struct WrPledgeOffer {
+  std::string receipt, bank;
+  int64_t amount = 0;
+  std::string currency, debt_due;
+};
+Value WrOfferArgs(const WrPledgeOffer& o);
+// items non-empty: those; else quantity > 0: the first n; else the whole receipt.
+Value WrReleaseArgs(const std::string& receipt, const std::vector<std::string>& items,
+                    int64_t quantity);
+
+inline constexpr const char* kIpKinds[] = {"invention", "utility_model", "design",
+                                           "trademark", "copyright",     "software_copyright"};
+inline constexpr const char* kIpStatuses[] = {"valid",   "fee_unpaid", "invalidation_pending",
+                                              "invalid", "expired",    "preservation"};
+
+Result<TxOutcome> IpAssetRegister(LedgerClient& c, const KeyPair& registry, const IpAsset& a);
+Result<TxOutcome> IpAssetUpdate(LedgerClient& c, const KeyPair& registry, const IpAssetChange& u);
+Result<TxOutcome> IpTransfer(LedgerClient& c, const KeyPair& owner, const std::string& asset,
+                             const std::vector<std::string>& to);
+Result<TxOutcome> IpLicence(LedgerClient& c, const KeyPair& owner, const std::string& asset,
+                            const std::string& licensee, const std::string& contract_hash);
+// action: "transfer" (to: the new owners joined by ",", sorted) or "licence" (to: the licensee).
+Result<TxOutcome> IpPledgeeConsent(LedgerClient& c, const KeyPair& pledgee,
+                                   const std::string& pledge, const std::string& action,
+                                   const std::string& to);
+Result<TxOutcome> IpApply(LedgerClient& c, const KeyPair& pledgor, const IpApplication& a);
+Result<TxOutcome> IpAccept(LedgerClient& c, const KeyPair& bank, const std::string& pledge,
+                           bool acknowledge_invalidation = false);
+Result<TxOutcome> IpConsent(LedgerClient& c, const KeyPair& co_owner, const std::string& pledge);
+Result<TxOutcome> IpRegister(LedgerClient& c, const KeyPair& registry, const std::string& pledge,
+                             const std::string& registration_no);
+Result<TxOutcome> IpChange(LedgerClient& c, const KeyPair& registry, const PlgChange& ch);
+Result<TxOutcome> IpObject(LedgerClient& c, const KeyPair& party, const std::string& pledge,
+                           const std::string& reason_hash);
+Result<TxOutcome> IpResolveObjection(LedgerClient& c, const KeyPair& registry,
+                                     const std::string& pledge, bool upheld);
+Result<TxOutcome> IpRelease(LedgerClient& c, const KeyPair& pledgee, const std::string& pledge);
+Result<TxOutcome> IpEnforce(LedgerClient& c, const KeyPair& registry, const std::string& pledge,
+                            const std::vector<std::string>& to);
+Result<TxOutcome> IpExpire(LedgerClient& c, const KeyPair& registry, const std::string& pledge);
+Result<TxOutcome> IpWithdraw(LedgerClient& c, const KeyPair& pledgor, const std::string& pledge);
+// review {subject} (§16): any active key; subject an IP asset id; re-evaluates the time-based
+// alerts.
+Result<TxOutcome> PlgReview(LedgerClient& c, const KeyPair& key, const std::string& subject);
+
+Result<TxOutcome> EqHolding(LedgerClient& c, const KeyPair& registrar, const EqHoldingRecord& h);
+Result<TxOutcome> EqApply(LedgerClient& c, const KeyPair& pledgor, const EqApplication& a);
+Result<TxOutcome> EqAccept(LedgerClient& c, const KeyPair& bank, const std::string& pledge);
+Result<TxOutcome> EqRegister(LedgerClient& c, const KeyPair& registrar, const std::string& pledge,
+                             const std::string& registration_no);
+Result<TxOutcome> EqChange(LedgerClient& c, const KeyPair& registrar, const PlgChange& ch);
+Result<TxOutcome> EqRelease(LedgerClient& c, const KeyPair& pledgee, const std::string& pledge);
+Result<TxOutcome> EqEnforce(LedgerClient& c, const KeyPair& registrar, const std::string& pledge,
+                            const std::vector<std::string>& to);
+Result<TxOutcome> EqWithdraw(LedgerClient& c, const KeyPair& pledgor, const std::string& pledge);
+
+Result<TxOutcome> WrIssue(LedgerClient& c, const KeyPair& warehouse, const WrIssuance& w);
+Result<TxOutcome> WrOffer(LedgerClient& c, const KeyPair& holder, const WrPledgeOffer& o);
+Result<TxOutcome> WrAccept(LedgerClient& c, const KeyPair& bank, const std::string& receipt);
+Result<TxOutcome> WrRelease(LedgerClient& c, const KeyPair& bank, const std::string& receipt,
+                            const std::vector<std::string>& items = {}, int64_t quantity = 0);
+Result<TxOutcome> WrCancel(LedgerClient& c, const KeyPair& issuer, const std::string& receipt);
+Result<TxOutcome> WrTransfer(LedgerClient& c, const KeyPair& holder, const std::string& receipt,
+                             const std::string& to);
 
 }  // namespace tidemark::client
