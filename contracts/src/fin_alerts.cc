@@ -80,6 +80,10 @@ Value::List SortedList(const std::set<std::string>& s) {
 // the parent) and every `to` of an earlier transfer of one of them (history entries).
 Status Circular(Call& c, const Value& rec, const std::string& part_id, const std::string& from,
                 const std::string& to) {
+  // Raised once per part: no history read once it was.
+  auto seen = GetValue(c.view, alert_keys::Alerted(keys::kPrefix, "circular-transfer", part_id));
+  if (!seen.ok()) return seen.status();
+  if (seen->has_value()) return Status::Ok();
   const std::string id = S(rec, "id");
   const std::vector<std::string> lineage = Lineage(rec, part_id);
   std::string held;  // the part of the lineage `to` held, nearest first
