@@ -76,6 +76,23 @@ void AddParty(Call& c, Value& rec, const std::string& org);
 // action, org, signer, args} + `extra`, stores the record, brings fin/fp and fin/ik up to date.
 void Save(Call& c, Value& rec, std::string_view action, Value::Map extra = {});
 
+// Alerts (docs/finance.md §16, fin_alerts.cc). RaiseAlert writes {kind, height, time_ms, tx,
+// subject, orgs, detail} at fin/alert/<height> <index> <k> and its mark fin/alerted/<kind>
+// <subject>, emits "fin.alert", once per (kind, subject); false if already raised. With
+// `audit`, through events.audit() (kept although the call is refused; the caller keeps within
+// AuditSink::kMaxAuditWrites: two writes per alert).
+bool RaiseAlert(Call& c, std::string_view kind, const std::string& subject, Value::List orgs,
+                Value::Map detail, bool audit = false);
+// The alerts of a transfer of `part_id` to `to`, after its Save: circular-transfer and
+// fan-out-new-parties.
+Status TransferAlerts(Call& c, const Value& rec, const std::string& part_id,
+                      const std::string& from, const std::string& to);
+// An org whose earliest admin key was enrolled within kNewPartyWindow blocks before `height`;
+// genesis orgs (enrolled at height 0) never are. Returns the enrolment height, or nullopt.
+inline constexpr uint64_t kNewPartyWindow = 100'000;
+Result<std::optional<uint64_t>> NewPartySince(const StateView& view, const std::string& org,
+                                              uint64_t height);
+
 Status Register(Call& c);
 Status Confirm(Call& c);
 // dispute | resolve | reject | cancel | settle

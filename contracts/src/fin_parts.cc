@@ -99,7 +99,7 @@ Status Transfer(Call& c) {
   c.events.Emit(
       "fin.transferred",
       Value::Map{{"id", S(rec, "id")}, {"part", part_id}, {"from", c.signer.org}, {"to", to}});
-  return Status::Ok();
+  return TransferAlerts(c, rec, part_id, c.signer.org, to);
 }
 
 namespace {

@@ -4,6 +4,7 @@
 #include "fin_internal.h"
 #include "tidemark/contracts/epcis.h"
 #include "tidemark/fin_fingerprint.h"
+#include "tidemark/state_keys/alerts.h"
 #include "tidemark/state_keys/provenance.h"
 
 namespace tidemark::contracts::fin {
@@ -172,11 +173,55 @@ Status ParseRegister(Call& c, Value::Map& rec, std::vector<Invoice>& invoices) {
   return Status::Ok();
 }
 
+// repeated-registration (docs/finance.md §16): an attempt of this tx on a fingerprint that has
+// an earlier refused attempt (fin/attempt, written by earlier txs) raises the alert once per
+// fingerprint, through the audit like the attempt itself. Attempts come first: an alert is
+// raised only while the audit stays within AuditSink::kMaxAuditWrites (two writes each); one
+// left out for lack of room is raised by the fingerprint's next attempt that has room.
+Status RepeatedRegistration(Call& c, const std::vector<Value::Map>& attempts) {
+  for (const Value::Map& attempt : attempts) {
+    const Value at(attempt);
+    const std::string fp = S(at, "fingerprint");
+    auto mark =
+        GetValue(c.view, state_keys::alerts::Alerted(keys::kPrefix, "repeated-registration", fp));
+    if (!mark.ok()) return mark.status();
+    if (mark->has_value()) continue;
+    if (c.events.audit().writes().size() + 2 > AuditSink::kMaxAuditWrites) break;
+    std::set<std::string> orgs{c.signer.org};
+    Value::List earlier;
+    Status st = Status::Ok();
+    c.view.Scan(keys::AttemptPrefix(fp), [&](const std::string& key, const Bytes& bytes) {
+      auto v = Value::Decode(bytes);
+      if (!v.ok()) {
+        st = Status::Corruption(key + ": " + v.status().message());
+        return false;
+      }
+      orgs.insert(S(*v, "org"));
+      earlier.push_back(Value::Map{{"height", I(*v, "height")}, {"tx", S(*v, "tx")}});
+      return earlier.size() < kMaxFinInvoices;
+    });
+    TM_RETURN_IF_ERROR(st);
+    if (earlier.empty()) continue;  // the first attempt is recorded, not alerted
+    Value::List org_list;
+    for (const auto& o : orgs) org_list.push_back(o);
+    RaiseAlert(c, "repeated-registration", fp, std::move(org_list),
+               Value::Map{{"fingerprint", fp},
+                          {"invoice_key", S(at, "invoice_key")},
+                          {"receivable", S(at, "receivable")},
+                          {"matched", S(at, "matched")},
+                          {"attempts", static_cast<int64_t>(earlier.size() + 1)},
+                          {"earlier", Value(std::move(earlier))}},
+               /*audit=*/true);
+  }
+  return Status::Ok();
+}
+
 // fin-duplicate: a fingerprint or invoice key known on the ledger (audited) or repeated in the
 // tx. Audit records go through events.audit() and survive the refusal (framework.h).
 Status CheckDuplicates(Call& c, const std::vector<Invoice>& invoices) {
   std::set<std::string> in_tx;
   Status refusal = Status::Ok();
+  std::vector<Value::Map> repeated;  // this tx's attempts, for repeated-registration
   for (size_t i = 0; i < invoices.size(); ++i) {
     const Invoice& inv = invoices[i];
     const std::string at = "invoices[" + std::to_string(i) + "]";
@@ -207,6 +252,7 @@ Status CheckDuplicates(Call& c, const std::vector<Invoice>& invoices) {
                        {"invoice_key", inv.ik}};
     c.events.audit().Put(keys::Attempt(inv.fp, c.ctx.height, c.ctx.index), Value(attempt));
     c.events.audit().Emit("fin.duplicate_attempt", Value(attempt));
+    repeated.push_back(attempt);
     if (!refusal.ok()) continue;
     std::string named = "already registered on this ledger";
     if (!existing->empty()) {
@@ -216,6 +262,7 @@ Status CheckDuplicates(Call& c, const std::vector<Invoice>& invoices) {
     refusal = Refuse("duplicate", at + ": invoice " + S(inv.value, "number") + " is " + named +
                                       " (by its " + matched + "; the attempt is recorded)");
   }
+  TM_RETURN_IF_ERROR(RepeatedRegistration(c, repeated));
   return refusal;
 }
 

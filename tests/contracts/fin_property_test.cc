@@ -3,13 +3,14 @@
 // the live state (and sometimes nonsense), plus EPCIS receiving events that serve as delivery
 // evidence. After every step:
 //   - a refused call changed nothing but the signer's nonce (and, for fin-duplicate only, wrote
-//     one fin/attempt record), and emitted only the audit event;
+//     fin/attempt records and repeated-registration alerts), and emitted only the audit events;
 //   - a successful call wrote only fin/ keys (and the nonce);
 //   - invariants 1-3 and 5 hold for the receivable the call touched, and invariant 4: replaying
 //     that receivable's history entries on a fresh ledger rebuilds every fin/ key of it;
 //   - an encumbered or offered part never split or moved.
 // At the end of each seed: global fingerprint uniqueness, and a replay of all history entries of
-// all receivables on a fresh ledger equals the fin/ state (audit records aside).
+// all receivables on a fresh ledger equals the fin/ state (audit records aside: fin/attempt and
+// the repeated-registration alerts; the transfer alerts are replayed like any other write).
 // A failure prints the seed and the step; rerun with that seed to replay it exactly.
 #include <catch2/catch.hpp>
 #include <functional>
@@ -338,6 +339,17 @@ void CheckRecord(World& w, const Value& rec) {
   }
 }
 
+// An audit write of a refused fin.register (never replayed from history): a fin/attempt record,
+// or a repeated-registration alert and its mark (docs/finance.md §16).
+bool IsAudit(const StateView& state, const std::string& k) {
+  namespace al = state_keys::alerts;
+  if (k.rfind(fk::kAttemptPrefix, 0) == 0) return true;
+  if (k.rfind(al::Alerted("fin/", "repeated-registration", ""), 0) == 0) return true;
+  if (k.rfind(al::AlertPrefix("fin/"), 0) != 0) return false;
+  auto a = GetValue(state, k);
+  return a.ok() && a->has_value() && Str(**a, "kind") == "repeated-registration";
+}
+
 // Re-executes one history entry on `view`, as the tx it records.
 void ReplayEntry(StateView& view, const Value& e) {
   TxContext ctx{.chain_id = "tidemark-test",
@@ -420,6 +432,19 @@ void CheckReplayOf(World& w, const Value& rec) {
                        if (row.ok() && Str(*row, "id") == id) mine.emplace(k, v);
                        return true;
                      });
+  // The transfer alerts about it (circular-transfer, fan-out-new-parties) and their marks.
+  w.chain.state.Scan(
+      state_keys::alerts::AlertPrefix("fin/"), [&](const std::string& k, const Bytes& v) {
+        auto a = Value::Decode(v);
+        if (a.ok() && Str(*a, "kind") != "repeated-registration" &&
+            Str(*a->Find("detail"), "receivable") == id) {
+          mine.emplace(k, v);
+          const std::string mark =
+              state_keys::alerts::Alerted("fin/", Str(*a, "kind"), Str(*a, "subject"));
+          mine.emplace(mark, *w.chain.state.Get(mark));
+        }
+        return true;
+      });
   REQUIRE(FinChanges(*view) == mine);
 }
 
@@ -467,9 +492,11 @@ void RunSeed(uint64_t seed, int steps) {
       const bool dup = r.reason.rfind("FAILED_PRECONDITION: rule fin-duplicate: ", 0) == 0;
       for (const auto& [k, v] : changes) {
         INFO("refused call changed " << k);
-        REQUIRE((k == nonce || (dup && k.rfind(fk::kAttemptPrefix, 0) == 0)));
+        REQUIRE((k == nonce || (dup && IsAudit(w.chain.state, k))));
       }
-      for (const auto& e : r.events) REQUIRE(e.type == "fin.duplicate_attempt");
+      for (const auto& e : r.events) {
+        REQUIRE((e.type == "fin.duplicate_attempt" || e.type == "fin.alert"));
+      }
       if (!dup) REQUIRE(r.events.empty());
       continue;
     }
@@ -512,12 +539,19 @@ void RunSeed(uint64_t seed, int steps) {
   }
   std::map<std::string, Bytes> want;
   for (const auto& [k, v] : w.chain.state.entries()) {
-    if (k.rfind("fin/", 0) == 0 && k.rfind(fk::kAttemptPrefix, 0) != 0) want.emplace(k, v);
+    if (k.rfind("fin/", 0) == 0 && !IsAudit(w.chain.state, k)) want.emplace(k, v);
   }
   CHECK(Replay(w, all) == want);
   // The sequences reached every method (the test is not vacuous).
   std::string counts;
   for (const auto& [m, n] : ok_by_method) counts += " " + m + "=" + std::to_string(n);
+  std::map<std::string, int> alerts;
+  w.chain.state.Scan(state_keys::alerts::AlertPrefix("fin/"),
+                     [&](const std::string&, const Bytes& v) {
+                       ++alerts[Str(*Value::Decode(v), "kind")];
+                       return true;
+                     });
+  for (const auto& [kind, n] : alerts) counts += " alert:" + kind + "=" + std::to_string(n);
   WARN("seed " << seed << ":" << counts);
   for (const char* m : {"register", "confirm", "split", "transfer", "offer_finance",
                         "accept_finance", "release", "settle"}) {

@@ -170,6 +170,23 @@ std::string Classify(const std::string& key) {
                ? "fin.hlog"
                : "";
   }
+  if (auto r = After(key, sk::alerts::AlertPrefix("fin/"))) {
+    // "<height:16> <index:16> <k:16>"
+    if (r->size() != 3 * 16 + 2 || (*r)[16] != ' ' || (*r)[33] != ' ') return "";
+    std::string_view h = r->substr(0, 16), i = r->substr(17, 16), k = r->substr(34, 16);
+    if (!AllDigits(h, 16) || !AllDigits(i, 16) || !AllDigits(k, 16)) return "";
+    return sk::alerts::Alert("fin/", std::stoull(std::string(h)),
+                             static_cast<uint32_t>(std::stoul(std::string(i))),
+                             static_cast<uint32_t>(std::stoul(std::string(k)))) == key
+               ? "fin.alert"
+               : "";
+  }
+  if (auto r = After(key, std::string_view("fin/alerted/"))) {
+    // "<kind> <subject>"
+    auto parts = SplitSpace(*r);
+    return parts && sk::alerts::Alerted("fin/", parts->first, parts->second) == key ? "fin.alerted"
+                                                                                    : "";
+  }
   if (auto r = After(key, sk::fin::kAttemptPrefix)) {
     // "<fingerprint hex> <height:16> <index:8>"
     if (r->size() != 64 + 1 + 16 + 1 + 8 || (*r)[64] != ' ' || (*r)[81] != ' ') return "";
@@ -207,7 +224,8 @@ void Must(const Receipt& r) {
 }
 
 // The finance chapter: the warehouse invoices the retailer, which confirms against its receiving
-// event; a split, a transfer, a bank's finance, a refused (audited) re-registration, settlement.
+// event; a split, a transfer, a bank's finance, two refused (audited) re-registrations (the second
+// alerted), settlement.
 std::string FinanceStory(Chain& c) {
   Value::List refs{Value::Map{{"type", "po"}, {"id", "PO-1"}}};
   Receipt reg = c.Call("warehouse/admin", "fin", "register",
@@ -238,18 +256,20 @@ std::string FinanceStory(Chain& c) {
       "warehouse/admin", "fin", "offer_finance",
       Value::Map{{"part", id + ".2"}, {"bank", "bank"}, {"kind", "pledge"}, {"amount", 500}}));
   Must(c.Call("bank/admin", "fin", "accept_finance", Value::Map{{"part", id + ".2"}}));
-  Receipt again = c.Call(
-      "warehouse/admin", "fin", "register",
-      Value::Map{
-          {"debtor", "retail"},
-          {"currency", "CNY"},
-          {"contract", Value::Map{{"number", "C-1"}, {"hash", kHash}}},
-          {"invoices",
-           Value::List{Value::Map{
-               {"number", "INV-1"}, {"amount", 1000}, {"date", "2024-03-01"}, {"hash", kHash}}}},
-          {"issue_date", "2024-03-01"},
-          {"due_date", "2024-06-01"}});
+  const Value again_args(Value::Map{
+      {"debtor", "retail"},
+      {"currency", "CNY"},
+      {"contract", Value::Map{{"number", "C-1"}, {"hash", kHash}}},
+      {"invoices",
+       Value::List{Value::Map{
+           {"number", "INV-1"}, {"amount", 1000}, {"date", "2024-03-01"}, {"hash", kHash}}}},
+      {"issue_date", "2024-03-01"},
+      {"due_date", "2024-06-01"}});
+  Receipt again = c.Call("warehouse/admin", "fin", "register", again_args);
   REQUIRE(again.status == TxStatus::kRejected);
+  // A second refused attempt on the invoice: the repeated-registration alert (audit).
+  Receipt third = c.Call("warehouse/admin", "fin", "register", again_args);
+  REQUIRE(third.status == TxStatus::kRejected);
   Must(c.Call("retail/admin", "fin", "settle", Value::Map{{"id", id}}));
   return id;
 }
@@ -349,7 +369,7 @@ TEST_CASE("every key the contracts write is in the exported layout, rebuilt by i
       "prov.party",        "prov.customs",      "prov.cert",       "prov.recall",
       "prov.scan",         "fin.receivable",    "fin.fingerprint", "fin.invoiceKey",
       "fin.fingerprintId", "fin.party",         "fin.history",     "fin.attempt",
-      "fin.hlog"};
+      "fin.hlog",          "fin.alert",         "fin.alerted"};
   CHECK(seen == expected);
 }
 
@@ -406,7 +426,8 @@ TEST_CASE("the records a story wrote are found at the keys the builders give") {
                  attempts.push_back(key);
                  return true;
                });
-  CHECK(attempts.size() == 1);
+  CHECK(attempts.size() == 2);
+  CHECK(has(sk::alerts::Alerted("fin/", "repeated-registration", h->fingerprint.Hex())));
   std::vector<std::string> mine;
   c.state.Scan(sk::fin::PartyPrefix("forwarder"), [&](const std::string& key, const Bytes&) {
     mine.push_back(key);

@@ -9,6 +9,7 @@
 
 #include "fake_ledger.h"
 #include "http_test_client.h"
+#include "tidemark/contracts/finance.h"
 #include "tidemark/contracts/genesis.h"
 #include "tidemark/contracts/identity.h"
 #include "tidemark/contracts/pledge.h"
@@ -914,4 +915,62 @@ TEST_CASE("reg export: an HTTP/1.0 client gets the raw body, ended by the close"
   CHECK(r.headers.count("transfer-encoding") == 0);
   auto rows = ParseCsv(r.body);
   CHECK(rows.size() == 5);
+}
+
+TEST_CASE("reg alerts: a fin alert as the fin contract writes it (circular-transfer)") {
+  // The state comes from the fin contract itself: supplier's receivable on core goes to shop
+  // and back (docs/finance.md §16).
+  contracts::MemStateView view;
+  for (const auto& o :
+       {Org("supplier", {Role::kBondedWarehouse}, Supplier()),
+        Org("core", {Role::kPlatform}, Core()), Org("shop", {Role::kRetailer}, Retailer()),
+        Org("reg", {Role::kRegulator}, Regulator())}) {
+    REQUIRE(contracts::RegisterOrg(view, o, 0).ok());
+  }
+  uint64_t height = 0;
+  auto fin = [&](const KeyPair& key, const std::string& method, const Value& args) {
+    ++height;
+    contracts::TxContext ctx{.chain_id = kChain,
+                             .tx_id = Sha256(AsBytes(method + std::to_string(height))),
+                             .signer = key.public_key(),
+                             .height = height,
+                             .block_time_ms = 1'767'225'600'000 + height * 1000,
+                             .index = 0};
+    contracts::EventSink events;
+    auto st = contracts::FinanceContract().Execute(ctx, method, args, view, events);
+    INFO(method << ": " << st.ToString());
+    REQUIRE(st.ok());
+    return contracts::ReceivableIdFor(ctx.tx_id);
+  };
+  const std::string hash(64, 'a');
+  const std::string id =
+      fin(Supplier(), "register",
+          Value::Map{
+              {"debtor", "core"},
+              {"currency", "CNY"},
+              {"contract", Value::Map{{"number", "C-1"}, {"hash", hash}}},
+              {"invoices",
+               Value::List{Value::Map{
+                   {"number", "INV-1"}, {"amount", 1000}, {"date", "2026-11-30"}, {"hash", hash}}}},
+              {"issue_date", "2026-12-01"},
+              {"due_date", "2027-03-01"}});
+  fin(Core(), "confirm", Value::Map{{"id", id}});
+  fin(Supplier(), "transfer", Value::Map{{"part", id}, {"to", "shop"}});
+  fin(Retailer(), "transfer", Value::Map{{"part", id}, {"to", "supplier"}});
+
+  Api api(/*with_state=*/false);
+  for (const auto& [k, v] : view.entries()) api.ledger.PutRaw(k, v);
+  json all = api.Ok(Regulator(), "/v1/reg/alerts");
+  REQUIRE(all["alerts"].size() == 1);
+  const json& a = all["alerts"][0];
+  CHECK(a["ns"] == "fin");
+  CHECK(a["kind"] == "circular-transfer");
+  CHECK(a["subject"] == id);
+  CHECK(a["height"] == 4);
+  CHECK(a["orgs"] == json::array({"shop", "supplier"}));
+  CHECK(a["detail"]["from"] == "shop");
+  CHECK(a["detail"]["to"] == "supplier");
+  CHECK(a["detail"]["held"] == id);
+  CHECK(a["key"] == tidemark::state_keys::alerts::Alert("fin/", 4, 0, 1));
+  CHECK(api.Signed(Supplier(), "/v1/reg/alerts").status == 403);
 }
