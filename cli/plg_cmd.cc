@@ -547,9 +547,7 @@ void RegisterIp(CLI::App& app, Context& ctx, std::shared_ptr<PlgArgs> a,
   reg->add_option("--grant-date", a->grant_date, "YYYY-MM-DD (absent: not granted yet)");
   reg->add_option("--expiry-date", a->expiry_date, "YYYY-MM-DD")->required();
   reg->add_option("--annuity-paid-until", a->annuity_paid_until, "YYYY-MM-DD (patents)");
-  reg->add_option("--status", a->status, "Legal status")
-      ->default_val("valid")
-      ->capture_default_str()
+  reg->add_option("--status", a->status, "Legal status (default: valid)")
       ->check(CLI::IsMember(std::vector<std::string>(std::begin(client::kIpStatuses),
                                                      std::end(client::kIpStatuses))));
   OnPlg(
@@ -576,7 +574,7 @@ void RegisterIp(CLI::App& app, Context& ctx, std::shared_ptr<PlgArgs> a,
                                             .grant_date = a->grant_date,
                                             .expiry_date = a->expiry_date,
                                             .annuity_paid_until = a->annuity_paid_until,
-                                            .status = a->status});
+                                            .status = a->status.empty() ? "valid" : a->status});
       },
       [a](const Hash256&) {
         std::string n = a->number;
