@@ -1,0 +1,148 @@
+// The pledge registry through the CLI (cli/plg_cmd.cc) on a running 4-node network: a bonded
+// warehouse issues a receipt over goods it stores, offers it to a bank, the bank accepts and
+// releases it in two steps; the registrar records an equity holding, the holder applies to pledge
+// part of it, the bank accepts, the registrar registers it and the gazette publishes it; the
+// signed reads answer the parties and the regulator and refuse a stranger (docs/finance.md
+// §12-§17). The goods are set up with the C++ SDK (provenance is not this test's subject): the
+// warehouse, also a MANUFACTURER here, commissions them and stores them at its own location.
+#include <catch2/catch.hpp>
+
+#include "net_util.h"
+#include "tidemark/client/contract_calls.h"
+#include "tidemark/client/ledger_client.h"
+#include "tidemark/contracts/epcis.h"
+
+using namespace tidemark;
+using namespace tidemark::testing;
+using nlohmann::json;
+
+namespace {
+
+const std::string kWh = "urn:epc:id:sgln:0614141.22222.0";
+const std::vector<std::string> kItems = {"urn:epc:id:sgtin:0614141.107346.2001",
+                                         "urn:epc:id:sgtin:0614141.107346.2002"};
+const std::string kUscc = "91350100M000100Y43";
+
+void Committed(const Result<client::TxOutcome>& o, const std::string& what) {
+  INFO(what);
+  REQUIRE(o.ok());
+  INFO(o->reason);
+  REQUIRE(o->status == "committed");
+}
+
+int Cli(const std::vector<std::string>& args, const fs::path& log, std::string* out) {
+  fs::remove(log);
+  std::vector<std::string> argv = {kCliBinary.string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  int rc = Wait(Spawn(argv, log));
+  *out = Slurp(log);
+  return rc;
+}
+
+std::string KeyFile(const fs::path& dir, const std::string& name, const KeyPair& k) {
+  fs::path p = dir / (name + ".json");
+  std::ofstream(p) << json{{"public_key", k.public_key().Hex()}, {"seed", k.seed().Hex()}}.dump();
+  return p.string();
+}
+
+json StockEvent(const std::string& action, const std::string& step) {
+  return json{{"type", "ObjectEvent"},
+              {"action", action},
+              {"bizStep", step},
+              {"eventTime", "2026-11-28T09:00:00.000+08:00"},
+              {"eventTimeZoneOffset", "+08:00"},
+              {"epcList", kItems},
+              {"bizLocation", {{"id", kWh}}}};
+}
+
+}  // namespace
+
+TEST_CASE("plg cli scenario: a warehouse receipt and an equity pledge through the CLI") {
+  TestNet net("tidemark-plgcli", {.orgs = {"warehouse:BONDED_WAREHOUSE,MANUFACTURER", "bank:BANK",
+                                           "regulator:REGULATOR", "acme:RETAILER"}});
+  net.StartAll();
+  const size_t kWarehouse = 0, kBank = 1, kRegulator = 2, kAcme = 3;
+  std::string out;
+  fs::path log = net.dir / "cli.log";
+  std::string node = "http://127.0.0.1:" + std::to_string(net.nodes[kBank].http_port);
+  std::string warehouse = KeyFile(net.dir, "warehouse", net.AdminKey(kWarehouse));
+  std::string bank = KeyFile(net.dir, "bank", net.AdminKey(kBank));
+  std::string regulator = KeyFile(net.dir, "regulator", net.AdminKey(kRegulator));
+  std::string acme = KeyFile(net.dir, "acme", net.AdminKey(kAcme));
+  // `tidemark --node <node> -o json <args> [--key-file <key>]`; the JSON answer.
+  auto cli = [&](std::vector<std::string> args, const std::string& key, int want_rc) {
+    std::vector<std::string> argv = {"--node", node, "-o", "json"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    if (!key.empty()) argv.insert(argv.end(), {"--key-file", key});
+    int rc = Cli(argv, log, &out);
+    INFO(out);
+    REQUIRE(rc == want_rc);
+    size_t brace = out.find('{');
+    return brace == std::string::npos ? json() : json::parse(out.substr(brace), nullptr, false);
+  };
+  auto state = [&](const std::string& id, const std::string& key) {
+    return cli({"plg", "show", id}, key, 0)["record"]["state"].get<std::string>();
+  };
+
+  // The goods: commissioned and stored by the warehouse at its own location.
+  client::LedgerClient wc({"127.0.0.1", net.nodes[kWarehouse].http_port, ""}, "");
+  KeyPair wkey = net.AdminKey(kWarehouse);
+  Committed(client::RegisterLocation(wc, wkey, {.gln = kWh, .name = "Bonded warehouse"}),
+            "location");
+  for (const auto& [action, step] : {std::pair{"ADD", "commissioning"}, {"OBSERVE", "storing"}}) {
+    auto ev = contracts::ParseEpcisEvent(StockEvent(action, step), step);
+    REQUIRE(ev.ok());
+    Committed(client::CaptureEvents(wc, wkey, {*ev}), step);
+  }
+
+  // Warehouse receipt: issue, offer, accept, release one item, then the last.
+  json issued = cli({"wr", "issue", "--item", kItems[0] + "," + kItems[1], "--description",
+                     "face cream, 2 cases"},
+                    warehouse, 0);
+  const std::string wr = issued["receipt"];
+  REQUIRE(wr.rfind("wr_", 0) == 0);
+  CHECK(state(wr, warehouse) == "ISSUED");
+  cli({"wr", "offer", wr, "--bank", "bank", "--amount", "900000", "--currency", "CNY", "--debt-due",
+       "2027-06-01"},
+      warehouse, 0);
+  cli({"wr", "accept", wr}, acme, 1);  // not the offered bank: refused by the ledger
+  CHECK_THAT(out, Catch::Contains("rejected"));
+  cli({"wr", "accept", wr}, bank, 0);
+  CHECK(state(wr, bank) == "PLEDGED");
+  cli({"wr", "release", wr, "--quantity", "1"}, bank, 0);
+  json partly = cli({"plg", "show", wr}, bank, 0);
+  CHECK(partly["record"]["state"] == "PLEDGED");
+  CHECK(partly["record"]["released"].size() == 1);
+  cli({"wr", "release", wr, "--quantity", "1"}, bank, 0);
+  CHECK(state(wr, warehouse) == "RELEASED");
+  cli({"plg", "show", wr}, acme, 1);  // a stranger reads nothing
+  CHECK(out.find("RELEASED") == std::string::npos);
+  json hist = cli({"plg", "history", wr}, regulator, 0);
+  std::vector<std::string> actions;
+  for (const json& e : hist["entries"]) actions.push_back(e["action"]);
+  CHECK(actions ==
+        std::vector<std::string>{"wr_issue", "wr_offer", "wr_accept", "wr_release", "wr_release"});
+
+  // Equity: holding, apply, accept, register; the gazette publishes it.
+  cli({"equity", "holding", "--org", "acme", "--uscc", kUscc, "--company", "Acme Trading Co",
+       "--amount", "1000000"},
+      regulator, 0);
+  json applied = cli({"equity", "apply", "--uscc", kUscc, "--pledgee", "bank", "--amount", "400000",
+                      "--debt-amount", "2000000", "--currency", "CNY", "--debt-due", "2027-12-01",
+                      "--contract-hash", std::string(64, 'c')},
+                     acme, 0);
+  const std::string eqp = applied["pledge"];
+  REQUIRE(eqp.rfind("eqp_", 0) == 0);
+  CHECK(state(eqp, acme) == "APPLIED");
+  cli({"equity", "accept", eqp}, bank, 0);
+  cli({"equity", "register", eqp, "--registration-no", "GQ-2026-0001"}, regulator, 0);
+  CHECK(state(eqp, bank) == "REGISTERED");
+  json gazette = cli({"plg", "gazette", "GQ-2026-0001"}, "", 0);  // public: no key
+  CHECK(gazette["entry"]["kind"] == "equity");
+  CHECK(gazette["entry"]["uscc"] == kUscc);
+  CHECK(gazette["entry"].dump().find("400000") == std::string::npos);  // no amounts
+  json listed = cli({"plg", "list", "--org", "acme"}, acme, 0);
+  CHECK(listed["records"].size() == 1);
+  cli({"reg", "alerts"}, regulator, 0);
+  cli({"reg", "alerts"}, bank, 1);  // the regulator's only
+}
