@@ -206,6 +206,30 @@ Result<std::string> IpNumber(const std::string& n, const std::string& what) {
   return u;
 }
 
+// The three patent kinds: annuities apply to them only (docs/finance.md §13).
+bool IsPatentKind(const std::string& k) {
+  return k == "invention" || k == "utility_model" || k == "design";
+}
+
+// As plg_ip.cc: grant and expiry not before filing; an annuity date for patents only. `filing`
+// empty: not known here (ip asset-update).
+Status CheckIpDates(const std::string& kind, const std::string& filing, const std::string& grant,
+                    const std::string& expiry, const std::string& annuity) {
+  if (!filing.empty() && !grant.empty() && grant < filing) {
+    return Status::Invalid("--grant-date: before the filing date " + filing);
+  }
+  if (!filing.empty() && !expiry.empty() && expiry < filing) {
+    return Status::Invalid("--expiry-date: before the filing date " + filing);
+  }
+  if (!annuity.empty() && !IsPatentKind(kind)) {
+    return Status::Invalid(
+        "--annuity-paid-until: annuities apply to the patent kinds only "
+        "(invention, utility_model, design), not " +
+        kind);
+  }
+  return Status::Ok();
+}
+
 // An IP asset id "<kind>:<number>" (the number upper-cased).
 Result<std::string> AssetId(const std::string& id, const std::string& what) {
   size_t colon = id.find(':');
@@ -563,9 +587,8 @@ void RegisterIp(CLI::App& app, Context& ctx, std::shared_ptr<PlgArgs> a,
         TM_RETURN_IF_ERROR(CheckOptDate(a->grant_date, "--grant-date"));
         TM_RETURN_IF_ERROR(CheckDate(a->expiry_date, "--expiry-date"));
         TM_RETURN_IF_ERROR(CheckOptDate(a->annuity_paid_until, "--annuity-paid-until"));
-        if (a->expiry_date <= a->filing_date) {
-          return Status::Invalid("--expiry-date: after the filing date " + a->filing_date);
-        }
+        TM_RETURN_IF_ERROR(CheckIpDates(a->kind, a->filing_date, a->grant_date, a->expiry_date,
+                                        a->annuity_paid_until));
         return client::IpAssetRegisterArgs({.kind = a->kind,
                                             .number = number,
                                             .title = a->title,
@@ -590,17 +613,25 @@ void RegisterIp(CLI::App& app, Context& ctx, std::shared_ptr<PlgArgs> a,
                                                      std::end(client::kIpStatuses))));
   upd->add_option("--annuity-paid-until", a->annuity_paid_until, "YYYY-MM-DD");
   upd->add_option("--expiry-date", a->expiry_date, "YYYY-MM-DD");
+  upd->add_option("--grant-date", a->grant_date, "YYYY-MM-DD (a grant recorded later)");
   OnPlg(upd, ctx, signer, "ip_asset_update", [a]() -> Result<Value> {
     TM_ASSIGN_OR_RETURN(std::string asset, AssetId(a->id, "ASSET"));
-    if (a->status.empty() && a->annuity_paid_until.empty() && a->expiry_date.empty()) {
-      return Status::Invalid("give at least one of --status, --annuity-paid-until, --expiry-date");
+    if (a->status.empty() && a->annuity_paid_until.empty() && a->expiry_date.empty() &&
+        a->grant_date.empty()) {
+      return Status::Invalid(
+          "give at least one of --status, --annuity-paid-until, --expiry-date, --grant-date");
     }
     TM_RETURN_IF_ERROR(CheckOptDate(a->annuity_paid_until, "--annuity-paid-until"));
     TM_RETURN_IF_ERROR(CheckOptDate(a->expiry_date, "--expiry-date"));
-    return client::IpAssetUpdateArgs({.asset = asset,
-                                      .status = a->status,
-                                      .annuity_paid_until = a->annuity_paid_until,
-                                      .expiry_date = a->expiry_date});
+    TM_RETURN_IF_ERROR(CheckOptDate(a->grant_date, "--grant-date"));
+    TM_RETURN_IF_ERROR(
+        CheckIpDates(asset.substr(0, asset.find(':')), "", "", "", a->annuity_paid_until));
+    Value v = client::IpAssetUpdateArgs({.asset = asset,
+                                         .status = a->status,
+                                         .annuity_paid_until = a->annuity_paid_until,
+                                         .expiry_date = a->expiry_date});
+    if (!a->grant_date.empty()) v.as_map()["grant_date"] = a->grant_date;
+    return v;
   });
 
   auto* tr = Cmd(ip, "transfer",
@@ -665,8 +696,8 @@ void RegisterIp(CLI::App& app, Context& ctx, std::shared_ptr<PlgArgs> a,
         TM_RETURN_IF_ERROR(CheckCurrency(a->currency));
         TM_RETURN_IF_ERROR(CheckDate(a->debt_start, "--debt-start"));
         TM_RETURN_IF_ERROR(CheckDate(a->debt_due, "--debt-due"));
-        if (a->debt_due <= a->debt_start) {
-          return Status::Invalid("--debt-due: after --debt-start " + a->debt_start + ", got " +
+        if (a->debt_due < a->debt_start) {
+          return Status::Invalid("--debt-due: before --debt-start " + a->debt_start + ", got " +
                                  a->debt_due);
         }
         TM_ASSIGN_OR_RETURN(std::string h, DocHash(a->contract_hash, a->contract_doc,

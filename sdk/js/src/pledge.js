@@ -23,6 +23,7 @@ export const IP_KINDS = Object.freeze(['invention', 'utility_model', 'design', '
   'copyright', 'software_copyright']);
 export const IP_STATUSES = Object.freeze(['valid', 'fee_unpaid', 'invalidation_pending',
   'invalid', 'expired', 'preservation']);
+export const IP_PATENT_KINDS = Object.freeze(['invention', 'utility_model', 'design']);
 export const PLG_MAX_OWNERS = 8;
 export const PLG_MAX_ITEMS = 1000;
 
@@ -239,6 +240,13 @@ const ipp = recordId('ipp');
 const eqp = recordId('eqp');
 const wr = recordId('wr');
 
+function annuityForPatents(o, kind) {
+  if (o.annuity_paid_until !== undefined && !IP_PATENT_KINDS.includes(kind)) {
+    throw bad('annuity_paid_until', `annuities apply to the patent kinds only, not ${kind}`);
+  }
+  return o;
+}
+
 function consentTo(v, field) {
   // transfer: the new owners, sorted, joined by ","; licence: the licensee. A list is joined here.
   if (Array.isArray(v)) return orgList(v, field).join(',');
@@ -262,12 +270,25 @@ export const plgArgs = Object.freeze({
     expiry_date: req(date),
     annuity_paid_until: opt(date),
     status: req(oneOf(IP_STATUSES)),
+  }, (o) => {
+    // As plg_ip.cc: grant and expiry not before filing; annuities for the patent kinds only.
+    if (o.grant_date !== undefined && o.grant_date < o.filing_date) {
+      throw bad('grant_date', 'before filing_date');
+    }
+    if (o.expiry_date < o.filing_date) throw bad('expiry_date', 'before filing_date');
+    return annuityForPatents(o, o.kind);
   }),
   ip_asset_update: method({
     asset: req(assetId),
     status: opt(oneOf(IP_STATUSES)),
     annuity_paid_until: opt(date),
     expiry_date: opt(date),
+    grant_date: opt(date),
+  }, (o) => {
+    if (Object.keys(o).length === 1) {
+      throw bad('args', 'give at least one of status, annuity_paid_until, expiry_date, grant_date');
+    }
+    return annuityForPatents(o, o.asset.slice(0, o.asset.indexOf(':')));
   }),
   ip_transfer: method({ asset: req(assetId), to: req((v, f) => orgList(v, f)) }),
   ip_licence: method({ asset: req(assetId), licensee: req(orgId), contract_hash: req(hex64) }),
@@ -288,7 +309,7 @@ export const plgArgs = Object.freeze({
     debt_due: req(date),
     contract_hash: req(hex64),
   }, (o) => {
-    if (o.debt_due <= o.debt_start) throw bad('debt_due', 'after debt_start');
+    if (o.debt_due < o.debt_start) throw bad('debt_due', 'before debt_start');
     return o;
   }),
   ip_accept: method({ pledge: req(ipp), acknowledge_invalidation: opt(bool) }),

@@ -74,7 +74,8 @@ test('plgArgs: every method builds, encodes and signs; the args are what the con
   assert.deepEqual(reg.owners, ['acme', 'beta']); // sorted
   const ap = tm.plgArgs.ip_apply(good.ip_apply);
   assert.equal(ap.debt_amount, 5000000n);
-  assert.equal(tm.plgArgs.ip_asset_update({ asset: 'invention:zl1' }).asset, 'invention:ZL1');
+  assert.equal(tm.plgArgs.ip_asset_update({ asset: 'invention:zl1', status: 'valid' }).asset,
+    'invention:ZL1');
   // A consent to a transfer names the new owners sorted and joined by ",".
   assert.equal(tm.plgArgs.ip_pledgee_consent(good.ip_pledgee_consent).to, 'newco,zeta');
   assert.equal(tm.plgArgs.ip_pledgee_consent({ ...good.ip_pledgee_consent, to: 'zeta,newco' }).to,
@@ -122,7 +123,19 @@ test('plgArgs: what the contract would refuse is refused here, naming the field'
   // Dates.
   bad('ip_apply', { debt_due: '2027-02-29' }, /debt_due: not a YYYY-MM-DD date/);
   bad('ip_apply', { debt_due: '2027-1-01' }, /debt_due/);
-  bad('ip_apply', { debt_due: '2026-12-01' }, /debt_due: after debt_start/);
+  bad('ip_apply', { debt_due: '2026-11-30' }, /debt_due: before debt_start/);
+  assert.equal(tm.plgArgs.ip_apply({ ...good.ip_apply, debt_due: '2026-12-01' }).debt_due,
+    '2026-12-01'); // due on the start day: allowed, as the contract
+  bad('ip_asset_register', { grant_date: '2024-01-01' }, /grant_date: before filing_date/);
+  bad('ip_asset_register', { expiry_date: '2024-01-01' }, /expiry_date: before filing_date/);
+  bad('ip_asset_register', { kind: 'trademark' }, /annuity_paid_until: .*patent kinds only/);
+  assert.ok(tm.plgArgs.ip_asset_register({ ...good.ip_asset_register, kind: 'trademark',
+    annuity_paid_until: undefined }));
+  bad('ip_asset_update', { status: undefined }, /at least one of/);
+  bad('ip_asset_update', { asset: 'copyright:C1', annuity_paid_until: '2027-01-01' },
+    /patent kinds only/);
+  assert.deepEqual(tm.plgArgs.ip_asset_update({ asset: 'design:d1', grant_date: '2025-01-01' }),
+    { asset: 'design:D1', grant_date: '2025-01-01' });
   bad('ip_asset_register', { grant_date: '2025-13-01' }, /grant_date/);
   bad('wr_offer', { debt_due: 20270601 }, /debt_due: expected a string/);
   // Amounts.
