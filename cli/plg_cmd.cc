@@ -501,11 +501,11 @@ Status DoAlerts(Context& ctx, const SignerOptions& signer, const std::string& cu
 }
 
 // --from / --to of `reg export`: a day (YYYY-MM-DD, UTC; --to covers the whole day) or a time in
-// ms since the epoch.
+// ms since the epoch. The node takes entries whose block time is in [from_ms, to_ms) (docs/api.md),
+// so --to DAY is sent as 00:00 UTC of the next day.
 Result<int64_t> ExportTime(const std::string& v, const std::string& what, bool end_of_day) {
   if (IsIsoDate(v)) {
-    int64_t days = IsoDateToDays(v) + (end_of_day ? 1 : 0);
-    return days * 86'400'000 - (end_of_day ? 1 : 0);
+    return (IsoDateToDays(v) + (end_of_day ? 1 : 0)) * 86'400'000;
   }
   bool digits = !v.empty() && v.size() <= 15 &&
                 v.find_first_not_of("0123456789") == std::string::npos && (v == "0" || v[0] != '0');
@@ -1103,7 +1103,7 @@ void RegisterReads(CLI::App& app, Context& ctx, std::shared_ptr<PlgArgs> a,
       "/v1/reg/export)");
   ex->add_option("--from", a->from, "Start: a day YYYY-MM-DD (00:00 UTC) or ms since 1970")
       ->required();
-  ex->add_option("--to", a->until, "End: a day YYYY-MM-DD (through 23:59:59.999 UTC) or ms")
+  ex->add_option("--to", a->until, "End: a day YYYY-MM-DD (included, UTC) or ms (excluded)")
       ->required();
   ex->add_option("--format", a->format, "csv or json")
       ->check(CLI::IsMember({"csv", "json"}))
@@ -1116,8 +1116,8 @@ void RegisterReads(CLI::App& app, Context& ctx, std::shared_ptr<PlgArgs> a,
     UsageCheck(from.status());
     auto to = ExportTime(a->until, "--to", true);
     UsageCheck(to.status());
-    if (*to < *from) {
-      UsageCheck(Status::Invalid("--to: not before --from (" + a->from + " .. " + a->until + ")"));
+    if (*to <= *from) {
+      UsageCheck(Status::Invalid("--to: after --from (" + a->from + " .. " + a->until + ")"));
     }
     int64_t f = *from, t = *to;
     ctx.SetAction(

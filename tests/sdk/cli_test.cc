@@ -579,6 +579,8 @@ TEST_CASE("cli: plg bad arguments exit 2, name the problem and send nothing") {
       {"reg export --from 2026-02-30 --to 2026-12-31" + key, "--from"},
       {"reg export --from 2026-12-02 --to 2026-12-01" + key, "--to"},
       {"reg export --from 2026-12-01" + key, "--to"},
+      {"reg export --from 1796169600000 --to 1796169600000" + key, "--to: after --from"},
+      {"reg export --from 2026-12-01 --to 12.5" + key, "--to"},
       {"reg export --from 2026-12-01 --to 2026-12-31", "--key"},
   };
   for (const Bad& b : cases) {
