@@ -34,9 +34,13 @@
 
 #include "commands.h"
 #include "tidemark/client/contract_calls.h"
+#include "tidemark/contracts/genesis.h"
 #include "tidemark/contracts/identity.h"
 #include "tidemark/fin_fingerprint.h"
 #include "tidemark/hash.h"
+#include "tidemark/proof_bundle.h"
+#include "tidemark/state_keys/pledge.h"
+#include "tidemark/trace_answer.h"
 #include "tx_support.h"
 
 namespace tidemark::cli {
@@ -65,7 +69,7 @@ struct PlgArgs {
   std::vector<std::string> items;
   std::string items_file, depositor, description, bank, quantity, to_org;
   // Reads.
-  std::string cursor, limit, from, until, format = "json", out_file;
+  std::string cursor, limit, from, until, format = "json", out_file, genesis;
   bool proof = false;
 };
 
@@ -411,15 +415,97 @@ const ordered_json& Field(const ordered_json& j, const char* f) {
   return j.is_object() && j.contains(f) ? j[f] : kNull;
 }
 
-Status DoShow(Context& ctx, const SignerOptions& signer, const std::string& id, bool proof) {
-  TM_ASSIGN_OR_RETURN(ordered_json j, SignedRead(ctx, signer,
-                                                 "/v1/plg/records/" + client::UrlEncode(id) +
-                                                     (proof ? "?proof=true" : ""),
-                                                 "record " + id));
-  std::string text = RecordText(Field(j, "record"));
-  if (proof && j.contains("proof")) {
-    text += "\nproof: a StateBundle of " + S(j, "key") + " (in the -o json answer)";
+// The trust anchor of --proof: --genesis FILE (a network genesis.json or a saved /v1/genesis
+// answer), else the node's /v1/genesis (then the answer is only as good as that node's claim).
+Result<TrustAnchor> ProofTrust(client::LedgerClient& c, const std::string& genesis_file) {
+  nlohmann::json g;
+  if (!genesis_file.empty()) {
+    TM_ASSIGN_OR_RETURN(std::string text, ReadWhole(genesis_file));
+    g = nlohmann::json::parse(text, nullptr, false);
+    if (g.is_discarded()) return Status::Invalid(genesis_file + ": not JSON");
+    if (g.contains("orgs")) {
+      TM_ASSIGN_OR_RETURN(contracts::Genesis gen, contracts::Genesis::FromJson(g));
+      return TrustAnchor{.chain_id = gen.chain_id, .genesis = gen.Validators()};
+    }
+  } else {
+    TM_ASSIGN_OR_RETURN(client::HttpResponse r, c.http().Get("/v1/genesis"));
+    g = nlohmann::json::parse(r.body, nullptr, false);
+    if (r.status != 200 || g.is_discarded()) {
+      return Status::Unavailable("GET /v1/genesis: HTTP " + std::to_string(r.status));
+    }
   }
+  return TrustFromGenesisJson(g);
+}
+
+Status Unauth(const std::string& why) { return Status::Unauthenticated(why); }
+
+// docs/finance.md §10's checks for one pledge registry key: the bundle verifies from the trust
+// anchor and proves exactly `key`, present; the answer's `field` (the record / gazette entry)
+// re-encoded canonically is the proven value; `key` and `as_of` name what is proven.
+Result<VerifiedState> VerifyPlgAnswer(const ordered_json& answer, const TrustAnchor& trust,
+                                      const std::string& key, const char* field) {
+  const ordered_json& p = Field(answer, "proof");
+  if (!p.is_object() || !p.contains("bundle") || !p["bundle"].is_string()) {
+    return Unauth("the answer carries no proof bundle");
+  }
+  auto raw = FromHex(p["bundle"].get<std::string>());
+  if (!raw.ok()) return Unauth("bundle: " + raw.status().message());
+  auto bundle = StateBundle::Decode(*raw);
+  if (!bundle.ok()) return Unauth("bundle: " + bundle.status().message());
+  TM_ASSIGN_OR_RETURN(VerifiedState v, VerifyStateBundle(trust, *bundle));
+  const MultiStateProof::Entry* e = v.Find(key);
+  if (e == nullptr || v.entries.size() != 1) return Unauth("the bundle does not prove " + key);
+  if (!e->present()) return Unauth(key + " is proven absent");
+  if (answer.contains("key") && answer["key"] != key) {
+    return Unauth("the answer names another key than " + key);
+  }
+  auto value = Value::FromJson(nlohmann::json::parse(Field(answer, field).dump()));
+  if (!value.ok()) return Unauth(std::string(field) + ": not a Value: " + value.status().message());
+  if (!e->MatchesValue(value->Encode())) {
+    return Unauth(std::string("the answer's ") + field + " differs from the proven value");
+  }
+  const ordered_json& as_of = Field(answer, "as_of");
+  auto u64_is = [&](const char* f, uint64_t want) {
+    return as_of.contains(f) && as_of[f].is_number_unsigned() && as_of[f].get<uint64_t>() == want;
+  };
+  if (!u64_is("height", v.height) || !u64_is("time_ms", v.timestamp_ms) ||
+      S(as_of, "block_id") != v.block_id.Hex()) {
+    return Unauth("as_of differs from the certified header");
+  }
+  return v;
+}
+
+// Verifies `j`'s proof of `key` (exit 1 if it fails) and says so in `text`.
+Status CheckProof(client::LedgerClient& c, ordered_json& j, std::string& text,
+                  const std::string& key, const char* field, const std::string& genesis) {
+  TM_ASSIGN_OR_RETURN(TrustAnchor trust, ProofTrust(c, genesis));
+  auto v = VerifyPlgAnswer(j, trust, key, field);
+  if (!v.ok()) {
+    return v.status().WithContext("the node's answer for " + key +
+                                  " does not verify; do not rely on it");
+  }
+  j["verified"] = true;
+  text += "\nverified: proven at height " + std::to_string(v->height) + " (" +
+          std::to_string(v->signers.size()) + " validator signatures)";
+  if (genesis.empty()) text += "\ntrust anchor: the node's /v1/genesis (--genesis FILE: yours)";
+  return Status::Ok();
+}
+
+std::string RecordKey(const std::string& id) {
+  namespace pk = state_keys::plg;
+  return id.rfind("ipp_", 0) == 0   ? pk::IpPledge(id)
+         : id.rfind("eqp_", 0) == 0 ? pk::EqPledge(id)
+                                    : pk::Receipt(id);
+}
+
+Status DoShow(Context& ctx, const SignerOptions& signer, const std::string& id, bool proof,
+              const std::string& genesis) {
+  TM_ASSIGN_OR_RETURN(KeyPair key, LoadSigner(ctx, signer));
+  TM_ASSIGN_OR_RETURN(client::LedgerClient c, Connect(ctx));
+  std::string path = "/v1/plg/records/" + client::UrlEncode(id) + (proof ? "?proof=true" : "");
+  TM_ASSIGN_OR_RETURN(ordered_json j, Answer(c.SignedGet(key, path), "record " + id));
+  std::string text = RecordText(Field(j, "record"));
+  if (proof) TM_RETURN_IF_ERROR(CheckProof(c, j, text, RecordKey(id), "record", genesis));
   ctx.Emit(j, text);
   return Status::Ok();
 }
@@ -460,7 +546,7 @@ Status DoList(Context& ctx, const SignerOptions& signer, const std::string& org)
   return Status::Ok();
 }
 
-Status DoGazette(Context& ctx, const std::string& no, bool proof) {
+Status DoGazette(Context& ctx, const std::string& no, bool proof, const std::string& genesis) {
   TM_ASSIGN_OR_RETURN(client::LedgerClient c, Connect(ctx));
   TM_ASSIGN_OR_RETURN(ordered_json j,
                       Answer(c.http().Get("/v1/plg/gazette/" + client::UrlEncode(no) +
@@ -473,6 +559,9 @@ Status DoGazette(Context& ctx, const std::string& no, bool proof) {
     if (e.is_object() && e.contains(f)) text += "\n  " + std::string(f) + ": " + S(e, f);
   }
   for (const auto& ch : Field(e, "changes")) text += "\n  " + S(ch, "on") + "  " + S(ch, "what");
+  if (proof) {
+    TM_RETURN_IF_ERROR(CheckProof(c, j, text, state_keys::plg::Gazette(no), "entry", genesis));
+  }
   ctx.Emit(j, text);
   return Status::Ok();
 }
@@ -1047,11 +1136,14 @@ void RegisterReads(CLI::App& app, Context& ctx, std::shared_ptr<PlgArgs> a,
   auto* show = plg->add_subcommand(
       "show", "Show an IP pledge, equity pledge or warehouse receipt (parties, the regulator)");
   show->add_option("id", a->id, "Record id (ipp_..., eqp_..., wr_...)")->required();
-  show->add_flag("--proof", a->proof, "Ask for the record's proof bundle (in the -o json answer)");
+  show->add_flag("--proof", a->proof, "Ask for the record's proof bundle and verify it here");
+  show->add_option("--genesis", a->genesis,
+                   "Trust anchor for --proof: a network genesis.json or a saved /v1/genesis answer")
+      ->check(CLI::ExistingFile);
   AddSignerOptions(show, *signer);
   OnRead(
       show, ctx, signer, [a] { return CheckAnyRecordId(a->id); },
-      [&ctx, a, signer] { return DoShow(ctx, *signer, a->id, a->proof); });
+      [&ctx, a, signer] { return DoShow(ctx, *signer, a->id, a->proof, a->genesis); });
 
   auto* hist = plg->add_subcommand("history", "A record's history entries (parties, regulator)");
   hist->add_option("id", a->id, "Record id")->required();
@@ -1071,10 +1163,13 @@ void RegisterReads(CLI::App& app, Context& ctx, std::shared_ptr<PlgArgs> a,
   auto* gz = plg->add_subcommand(
       "gazette", "A registered pledge as the registry publishes it (public: no key needed)");
   gz->add_option("registration_no", a->id, "Registration number")->required();
-  gz->add_flag("--proof", a->proof, "Ask for the entry's proof bundle (in the -o json answer)");
+  gz->add_flag("--proof", a->proof, "Ask for the entry's proof bundle and verify it here");
+  gz->add_option("--genesis", a->genesis,
+                 "Trust anchor for --proof: a network genesis.json or a saved /v1/genesis answer")
+      ->check(CLI::ExistingFile);
   OnRead(
       gz, ctx, nullptr, [a] { return CheckRegNo(a->id, "REGISTRATION_NO"); },
-      [&ctx, a] { return DoGazette(ctx, a->id, a->proof); });
+      [&ctx, a] { return DoGazette(ctx, a->id, a->proof, a->genesis); });
 
   auto* reg = app.add_subcommand(
       "reg",
