@@ -5,7 +5,12 @@
 // signed reads answer the parties and the regulator and refuse a stranger (docs/finance.md
 // §12-§17). The goods are set up with the C++ SDK (provenance is not this test's subject): the
 // warehouse, also a MANUFACTURER here, commissions them and stores them at its own location.
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <atomic>
 #include <catch2/catch.hpp>
+#include <map>
 #include <thread>
 
 #include "net_util.h"
@@ -55,6 +60,61 @@ json StockEvent(const std::string& action, const std::string& step) {
               {"epcList", kItems},
               {"bizLocation", {{"id", kWh}}}};
 }
+
+// A stand-in node on 127.0.0.1 that answers GET <path> (query ignored) with a fixed JSON body,
+// one connection at a time, until destroyed: a node that lies.
+class FakeNode {
+ public:
+  explicit FakeNode(std::map<std::string, json> answers) : answers_(std::move(answers)) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    socklen_t len = sizeof a;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    REQUIRE(::listen(fd_, 8) == 0);
+    thread_ = std::thread([this] { Serve(); });
+  }
+  ~FakeNode() {
+    stop_ = true;
+    ::shutdown(fd_, SHUT_RDWR);
+    ::close(fd_);
+    thread_.join();
+  }
+  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  void Serve() {
+    while (!stop_) {
+      int c = ::accept(fd_, nullptr, nullptr);
+      if (c < 0) return;
+      std::string req;
+      char buf[4096];
+      while (req.find("\r\n\r\n") == std::string::npos) {
+        ssize_t n = ::recv(c, buf, sizeof buf, 0);
+        if (n <= 0) break;
+        req.append(buf, static_cast<size_t>(n));
+      }
+      std::string path = req.substr(4, req.find(' ', 4) - 4);
+      path = path.substr(0, path.find('?'));
+      auto it = answers_.find(path);
+      std::string body = it == answers_.end() ? R"({"title":"not found"})" : it->second.dump();
+      std::string resp =
+          std::string("HTTP/1.1 ") + (it == answers_.end() ? "404" : "200") +
+          " X\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+          "\r\nConnection: close\r\n\r\n" + body;
+      ::send(c, resp.data(), resp.size(), MSG_NOSIGNAL);
+      ::close(c);
+    }
+  }
+  std::map<std::string, json> answers_;
+  int fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
 
 }  // namespace
 
@@ -169,6 +229,22 @@ TEST_CASE("plg cli scenario: a warehouse receipt and an equity pledge through th
   json gz = proven_read({"plg", "gazette", "GQ-2026-0001", "--proof", "--genesis", genesis}, "",
                         [](const json& j) { return j["entry"]["state"] == "REGISTERED"; });
   CHECK(gz["verified"] == true);
+  // A node that lies about the entry, or ships no proof, is caught: exit 1, nothing proven.
+  json lie = gz;
+  lie.erase("verified");
+  lie["entry"]["state"] = "RELEASED";
+  json bare = lie;
+  bare.erase("proof");
+  for (const auto& [answer, says] :
+       {std::pair{lie, "differs from the proven value"}, {bare, "carries no proof bundle"}}) {
+    FakeNode fake({{"/v1/status", *net.nodes[kBank].Get("/v1/status")},
+                   {"/v1/plg/gazette/GQ-2026-0001", answer}});
+    REQUIRE(Cli({"--node", fake.Url(), "plg", "gazette", "GQ-2026-0001", "--proof", "--genesis",
+                 genesis},
+                log, &out) == 1);
+    CHECK_THAT(out, Catch::Contains("does not verify") && Catch::Contains(says));
+    CHECK(out.find("verified:") == std::string::npos);
+  }
   json listed = cli({"plg", "list", "--org", "acme"}, acme, 0);
   CHECK(listed["records"].size() == 1);
   cli({"reg", "alerts"}, regulator, 0);
