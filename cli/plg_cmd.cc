@@ -69,7 +69,7 @@ struct PlgArgs {
   std::vector<std::string> items;
   std::string items_file, depositor, description, bank, quantity, to_org;
   // Reads.
-  std::string cursor, limit, from, until, format = "json", out_file, genesis;
+  std::string cursor, limit, from_height, from, until, format = "json", out_file, genesis;
   bool proof = false;
 };
 
@@ -567,8 +567,9 @@ Status DoGazette(Context& ctx, const std::string& no, bool proof, const std::str
 }
 
 Status DoAlerts(Context& ctx, const SignerOptions& signer, const std::string& cursor,
-                const std::string& limit) {
+                const std::string& limit, const std::string& from_height) {
   std::string q;
+  if (!from_height.empty()) q += "from_height=" + from_height + "&";
   if (!cursor.empty()) q += "cursor=" + client::UrlEncode(cursor);
   if (!limit.empty()) q += (q.empty() ? "" : "&") + std::string("limit=") + limit;
   TM_ASSIGN_OR_RETURN(
@@ -1180,17 +1181,24 @@ void RegisterReads(CLI::App& app, Context& ctx, std::shared_ptr<PlgArgs> a,
   auto* alerts = reg->add_subcommand("alerts", "The alerts, oldest first (docs/finance.md §16)");
   alerts->add_option("--cursor", a->cursor, "Continue after a previous page");
   alerts->add_option("--limit", a->limit, "Alerts per page, 1-100 (default 20)");
+  alerts->add_option("--from-height", a->from_height, "Only alerts raised at this height or later");
   AddSignerOptions(alerts, *signer);
   OnRead(
       alerts, ctx, signer,
       [a] {
+        const std::string& h = a->from_height;
+        if (!h.empty() &&
+            (h.size() > 19 || h.find_first_not_of("0123456789") != std::string::npos ||
+             (h.size() > 1 && h[0] == '0'))) {
+          return Status::Invalid("--from-height: a block height, got '" + h + "'");
+        }
         if (a->limit.empty()) return Status::Ok();
         bool ok = a->limit.size() <= 3 &&
                   a->limit.find_first_not_of("0123456789") == std::string::npos &&
                   a->limit[0] != '0' && std::stoi(a->limit) <= 100;
         return ok ? Status::Ok() : Status::Invalid("--limit: 1 to 100, got '" + a->limit + "'");
       },
-      [&ctx, a, signer] { return DoAlerts(ctx, *signer, a->cursor, a->limit); });
+      [&ctx, a, signer] { return DoAlerts(ctx, *signer, a->cursor, a->limit, a->from_height); });
 
   auto* ex = reg->add_subcommand(
       "export",

@@ -575,6 +575,8 @@ TEST_CASE("cli: plg bad arguments exit 2, name the problem and send nothing") {
       {"plg gazette 'Y 1'", "REGISTRATION_NO"},
       {"reg alerts --limit 0" + key, "--limit"},
       {"reg alerts --limit 101" + key, "--limit"},
+      {"reg alerts --from-height -1" + key, "--from-height"},
+      {"reg alerts --from-height 12a" + key, "--from-height"},
       {"reg export --from 2026-12-01 --to 2026-12-31 --format xml" + key, "--format"},
       {"reg export --from 2026-02-30 --to 2026-12-31" + key, "--from"},
       {"reg export --from 2026-12-02 --to 2026-12-01" + key, "--to"},
@@ -610,6 +612,7 @@ TEST_CASE("cli: plg bad arguments exit 2, name the problem and send nothing") {
            "wr issue --item urn:epc:id:sgtin:0614141.107346.1 --depositor acme"s,
            "wr release " + wr + " --quantity 3",
            "plg list --org acme"s,
+           "reg alerts --from-height 0 --limit 100"s,
            "reg export --from 2026-12-01 --to 1796169600000 --format csv"s,
        }) {
     INFO(good);
