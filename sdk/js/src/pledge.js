@@ -215,7 +215,7 @@ export function plgRecordId(prefix, txId) {
   return `${prefix}_${hex64(txId, 'txId').slice(0, 20)}`;
 }
 
-// ---- Contract args (docs/finance.md §13-§15) ---------------------------------------------------
+// ---- Contract args (docs/finance.md §13-§15) --------------------------------------------------
 
 // {field: [check, required]}; optional fields are sent only when given.
 function method(fields, post = (o) => o) {
@@ -297,7 +297,9 @@ export const plgArgs = Object.freeze({
     action: req(oneOf(['transfer', 'licence'])),
     to: req(consentTo),
   }, (o) => {
-    if (o.action === 'licence' && o.to.includes(',')) throw bad('to', 'a licence names one licensee');
+    if (o.action === 'licence' && o.to.includes(',')) {
+      throw bad('to', 'a licence names one licensee');
+    }
     return o;
   }),
   ip_apply: method({

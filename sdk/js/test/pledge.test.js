@@ -57,7 +57,7 @@ test('PLG_METHODS: every method of docs/finance.md §13-§15 and review, and not
   assert.deepEqual([...tm.PLG_METHODS].sort(), Object.keys(good).sort());
 });
 
-test('plgArgs: every method builds, encodes and signs; the args are what the contract reads', () => {
+test('plgArgs: every method builds, encodes and signs; the args are as the contract reads', () => {
   for (const [m, a] of Object.entries(good)) {
     const tx = tm.buildPlgTx(m, a, { chainId: 'tidemark-test', nonce: 4, expiryHeight: 99 });
     assert.equal(tx.contract, 'plg', m);
@@ -177,7 +177,7 @@ test('USCC: the GB 32100-2015 check character (docs/finance.md §14)', () => {
   assert.equal(tm.isValidUscc(USCC), true);
   assert.equal(tm.isValidUscc('91110000600037341L'), true);
   assert.equal(tm.usccCheckChar('91350100M000100Y4'), '3');
-  // The algorithm by hand: Σ v_i · w_i, check = 31 − Σ mod 31 (31 → 0), over the 31 characters.
+  // By hand: Σ v_i · w_i, check = 31 − Σ mod 31 (31 → 0), over the 31 characters.
   const chars = '0123456789ABCDEFGHJKLMNPQRTUWXY';
   const w = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
   for (const body of ['91350100M000100Y4', '12100000400000624', 'Y1000000000000000']) {
@@ -186,7 +186,9 @@ test('USCC: the GB 32100-2015 check character (docs/finance.md §14)', () => {
     const want = chars[(31 - (sum % 31)) % 31];
     assert.equal(tm.usccCheckChar(body), want, body);
     assert.equal(tm.isValidUscc(body + want), true, body);
-    for (const other of chars) if (other !== want) assert.equal(tm.isValidUscc(body + other), false);
+    for (const other of chars) {
+      if (other !== want) assert.equal(tm.isValidUscc(body + other), false);
+    }
   }
   // Σ ≡ 0 (mod 31) gives check 0, not 31.
   assert.equal(tm.usccCheckChar('00000000000000000'), '0');
