@@ -4,8 +4,9 @@ namespace tidemark::cli {
 
 const std::vector<Registrar>& CommandGroups() {
   static const std::vector<Registrar> kGroups = {
-      RegisterKeysCommands,  RegisterNetworkCommands, RegisterOrgCommands,  RegisterProvCommands,
-      RegisterEpcisCommands, RegisterFinCommands,     RegisterDemoCommands, RegisterProofCommands,
+      RegisterKeysCommands, RegisterNetworkCommands, RegisterOrgCommands,
+      RegisterProvCommands, RegisterEpcisCommands,   RegisterFinCommands,
+      RegisterPlgCommands,  RegisterDemoCommands,    RegisterProofCommands,
   };
   return kGroups;
 }

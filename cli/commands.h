@@ -21,6 +21,7 @@ void RegisterOrgCommands(CLI::App& app, Context& ctx);      // org_cmd.cc: org, 
 void RegisterProvCommands(CLI::App& app, Context& ctx);     // prov_cmd.cc: prov, customs
 void RegisterEpcisCommands(CLI::App& app, Context& ctx);    // epcis_cmd.cc
 void RegisterFinCommands(CLI::App& app, Context& ctx);      // fin_cmd.cc
+void RegisterPlgCommands(CLI::App& app, Context& ctx);      // plg_cmd.cc: ip, equity, wr, plg, reg
 void RegisterDemoCommands(CLI::App& app, Context& ctx);     // demo_cmd.cc
 void RegisterProofCommands(CLI::App& app, Context& ctx);    // proof_cmd.cc: verify, trace
 

@@ -575,6 +575,13 @@ TEST_CASE("fin api: redaction of reasons keeps the code and the rule only") {
   CHECK(api::RedactedReason("INVALID_ARGUMENT: amount 12 of acme") ==
         "INVALID_ARGUMENT: (details redacted)");
   CHECK(api::RedactedReason("something about nofin-x and acme") == "(details redacted)");
+  // The pledge registry's rules are kept alike (its txs are private like fin's).
+  CHECK(api::RedactedReason("PERMISSION_DENIED: rule plg-offer: wr_1 has no offer to bank") ==
+        "PERMISSION_DENIED: rule plg-offer (details redacted)");
+  CHECK(api::RedactedReason("FAILED_PRECONDITION: rule plg-holding: 400 of acme in 9135...") ==
+        "FAILED_PRECONDITION: rule plg-holding (details redacted)");
+  CHECK(api::RedactedReason("INVALID_ARGUMENT: uplg-x of acme") ==
+        "INVALID_ARGUMENT: (details redacted)");
   CHECK(api::IsPrivateContract("fin"));
   CHECK(api::IsPrivateContract("plg"));
   CHECK_FALSE(api::IsPrivateContract("prov"));

@@ -437,3 +437,189 @@ TEST_CASE("cli: fin bad arguments exit 2, name the problem and send nothing") {
   }
   CHECK_FALSE(node.Connected());
 }
+
+TEST_CASE("cli: plg bad arguments exit 2, name the problem and send nothing") {
+  using namespace std::string_literals;
+  TempHome home;
+  Listener node;
+  home.Write("k.json", "{}");
+  const std::string key = " --key-file '" + (home / "k.json") + "'";
+  const std::string ipp = "ipp_0123456789abcdef0123";
+  const std::string eqp = "eqp_0123456789abcdef0123";
+  const std::string wr = "wr_0123456789abcdef0123";
+  const std::string hex(64, 'a');
+  const std::string uscc = "91350100M000100Y43";  // GB 32100-2015's example: valid
+  // `cmd` with `flags`, each overridden by `over` when named there (an empty value drops it):
+  // CLI11 refuses a flag given twice, so each case changes one flag of a good command.
+  using Flags = std::vector<std::pair<std::string, std::string>>;
+  auto cmd = [](const std::string& head, const Flags& flags, const Flags& over = {}) {
+    std::string out = head;
+    for (auto [k, v] : flags) {
+      for (const auto& [ok, ov] : over) {
+        if (ok == k) v = ov;
+      }
+      if (!v.empty()) out += " " + k + " " + v;
+    }
+    for (const auto& [ok, ov] : over) {
+      bool known = false;
+      for (const auto& [k, v] : flags) known = known || k == ok;
+      if (!known) out += " " + ok + " " + ov;
+    }
+    return out;
+  };
+  const Flags asset_flags = {{"--kind", "invention"},
+                             {"--number", "ZL1"},
+                             {"--title", "Pump"},
+                             {"--owner", "acme"},
+                             {"--filing-date", "2024-01-02"},
+                             {"--expiry-date", "2044-01-02"}};
+  auto asset_register = [&](const Flags& over) {
+    return cmd("ip asset-register", asset_flags, over);
+  };
+  const Flags ip_flags = {{"--asset", "invention:ZL1"},   {"--pledgee", "bank"},
+                          {"--debt-amount", "5000000"},   {"--currency", "CNY"},
+                          {"--debt-start", "2026-12-01"}, {"--debt-due", "2027-12-01"},
+                          {"--contract-hash", hex}};
+  auto ip_apply = [&](const Flags& over) { return cmd("ip apply", ip_flags, over); };
+  const Flags eq_flags = {{"--uscc", uscc},        {"--pledgee", "bank"},
+                          {"--amount", "400"},     {"--debt-amount", "2000"},
+                          {"--currency", "CNY"},   {"--debt-due", "2027-12-01"},
+                          {"--contract-hash", hex}};
+  auto eq_apply = [&](const Flags& over) { return cmd("equity apply", eq_flags, over); };
+  const Flags wr_flags = {{"--bank", "bank"},
+                          {"--amount", "900000"},
+                          {"--currency", "CNY"},
+                          {"--debt-due", "2027-06-01"}};
+  auto wr_offer = [&](const Flags& over) { return cmd("wr offer " + wr, wr_flags, over); };
+  struct Bad {
+    std::string args, says;
+  };
+  const std::vector<Bad> cases = {
+      // IP assets.
+      {asset_register({{"--kind", "patent"}}) + key, "--kind"},
+      {asset_register({{"--number", "'ZL/1'"}}) + key, "--number"},
+      {asset_register({{"--number", std::string(33, '1')}}) + key, "--number"},
+      {asset_register({{"--owner", "'Acme Ltd'"}}) + key, "--owner"},
+      {asset_register({{"--owner", "acme,acme"}}) + key, "listed twice"},
+      {asset_register({{"--owner", "a,b,c,d,e,f,g,h,i"}}) + key, "1 to 8"},
+      {asset_register({{"--grant-date", "2025-02-30"}}) + key, "--grant-date"},
+      {asset_register({{"--status", "lapsed"}}) + key, "--status"},
+      {asset_register({{"--filing-date", ""}}) + key, "--filing-date"},
+      {asset_register({{"--expiry-date", "2024-01-01"}}) + key, "--expiry-date: before"},
+      {asset_register({{"--grant-date", "2023-12-31"}}) + key, "--grant-date: before"},
+      {asset_register({{"--kind", "trademark"}, {"--annuity-paid-until", "2027-01-01"}}) + key,
+       "patent kinds only"},
+      {"ip asset-update trademark:T1 --annuity-paid-until 2027-01-01" + key, "patent kinds only"},
+      {"ip asset-update invention:ZL1 --grant-date 2025-02-29" + key, "--grant-date"},
+      {asset_register({{"--title", "''"}}) + key, "--title"},
+      {asset_register({}), "--key"},
+      {"ip asset-update invention:ZL1" + key, "at least one"},
+      {"ip asset-update patent:ZL1 --status valid" + key, "ASSET"},
+      {"ip transfer invention:ZL1" + key, "--to"},
+      {"ip licence invention:ZL1 --licensee lic" + key, "--contract-hash"},
+      {"ip licence invention:ZL1 --licensee lic --contract-hash abc" + key, "64 hex"},
+      {"ip pledgee-consent " + ipp + " --action sell --to a" + key, "--action"},
+      {"ip pledgee-consent " + ipp + " --action licence --to a,b" + key, "--to"},
+      // IP pledges.
+      {ip_apply({{"--debt-due", "2026-11-30"}}) + key, "--debt-due: before --debt-start"},
+      {ip_apply({{"--contract-hash", ""}}) + key, "--contract-hash"},
+      {ip_apply({{"--debt-amount", "0"}}) + key, "--debt-amount"},
+      {ip_apply({{"--debt-amount", "1000000000000001"}}) + key, "10^15"},
+      {ip_apply({{"--debt-amount", "12.5"}}) + key, "--debt-amount"},
+      {ip_apply({{"--currency", "cny"}}) + key, "--currency"},
+      {ip_apply({{"--debt-start", ""}}) + key, "--debt-start"},
+      {ip_apply({{"--asset", "ZL1"}}) + key, "--asset"},
+      {"ip accept ipp_123" + key, "PLEDGE"},
+      {"ip accept " + eqp + key, "ipp_"},
+      {"ip register " + ipp + key, "--registration-no"},
+      {"ip register " + ipp + " --registration-no 'Y 1'" + key, "--registration-no"},
+      {"ip change " + ipp + " --application-hash " + hex + key, "--debt-amount"},
+      {"ip change " + ipp + " --debt-due 2028-01-01" + key, "--application-hash"},
+      {"ip object " + ipp + key, "--reason"},
+      {"ip resolve " + ipp + key, "exactly one of --upheld, --dismissed"},
+      {"ip resolve " + ipp + " --upheld --dismissed" + key, "exactly one"},
+      {"ip enforce " + ipp + key, "--to"},
+      {"ip review invention" + key, "ASSET"},
+      // Equity.
+      {"equity holding --org acme --uscc 91350100M000100Y44 --company Acme --amount 5" + key,
+       "GB 32100-2015"},
+      {"equity holding --org acme --uscc 91350100M000100Y4 --company Acme --amount 5" + key,
+       "--uscc"},
+      {"equity holding --org acme --uscc " + uscc + " --company Acme --amount -5" + key,
+       "--amount"},
+      {"equity holding --org acme --uscc " + uscc + " --amount 5" + key, "--company"},
+      {eq_apply({{"--pledgee", "'Bank One'"}}) + key, "--pledgee"},
+      {eq_apply({{"--uscc", "91350100m000100y43"}}) + key, "--uscc"},
+      {eq_apply({{"--debt-due", "2027-13-01"}}) + key, "--debt-due"},
+      {eq_apply({{"--contract-hash", ""}}) + key, "--contract-hash"},
+      {"equity register " + ipp + " --registration-no Y1" + key, "eqp_"},
+      {"equity change " + eqp + " --application-hash " + hex + key, "at least one"},
+      {"equity withdraw " + eqp, "--key"},
+      // Warehouse receipts.
+      {"wr issue" + key, "--item"},
+      {"wr issue --item x --depositor 'A B'" + key, "--depositor"},
+      {"wr issue --item " + std::string(257, 'x') + key, "--item"},
+      {wr_offer({{"--amount", "0"}}) + key, "--amount"},
+      {wr_offer({{"--debt-due", "tomorrow"}}) + key, "--debt-due"},
+      {wr_offer({{"--bank", ""}}) + key, "--bank"},
+      {"wr accept wr_0123" + key, "RECEIPT"},
+      {"wr release " + wr + key, "exactly one"},
+      {"wr release " + wr + " --item a --quantity 2" + key, "exactly one"},
+      {"wr release " + wr + " --quantity 1001" + key, "--quantity"},
+      {"wr transfer " + wr + " --to 'X Y'" + key, "--to"},
+      // Reads.
+      {"plg show rcv_0123456789abcdef0123" + key, "ID"},
+      {"plg show " + ipp, "--key"},
+      {"plg history " + wr + "x" + key, "ID"},
+      {"plg list --org 'x y'" + key, "--org"},
+      {"plg gazette 'Y 1'", "REGISTRATION_NO"},
+      {"reg alerts --limit 0" + key, "--limit"},
+      {"reg alerts --limit 101" + key, "--limit"},
+      {"reg alerts --from-height -1" + key, "--from-height"},
+      {"reg alerts --from-height 12a" + key, "--from-height"},
+      {"reg export --from 2026-12-01 --to 2026-12-31 --format xml" + key, "--format"},
+      {"reg export --from 2026-02-30 --to 2026-12-31" + key, "--from"},
+      {"reg export --from 2026-12-02 --to 2026-12-01" + key, "--to"},
+      {"reg export --from 2026-12-01" + key, "--to"},
+      {"reg export --from 1796169600000 --to 1796169600000" + key, "--to: after --from"},
+      {"reg export --from 2026-12-01 --to 12.5" + key, "--to"},
+      {"reg export --from 2026-12-01 --to 2026-12-31", "--key"},
+  };
+  for (const Bad& b : cases) {
+    INFO(b.args);
+    Run r = Tidemark(home, "--node " + node.Url() + " " + b.args);
+    INFO(r.err);
+    CHECK(r.code == 2);
+    CHECK_THAT(r.err, Catch::StartsWith("error: ") && Catch::Contains(b.says));
+  }
+  // The good commands each case spoils pass every check: they fail only on the (empty) key file,
+  // after parsing and before anything is sent.
+  for (const std::string& good : {
+           asset_register({}),
+           asset_register({{"--grant-date", "2025-03-04"}, {"--status", "fee_unpaid"}}),
+           ip_apply({}),
+           eq_apply({}),
+           wr_offer({}),
+           "ip asset-update invention:zl1 --status valid"s,
+           "ip asset-update design:D1 --grant-date 2025-03-04 --annuity-paid-until 2027-01-01"s,
+           ip_apply({{"--debt-due", "2026-12-01"}}),
+           "ip pledgee-consent " + ipp + " --action transfer --to b,a",
+           "ip change " + ipp + " --debt-due 2028-01-01 --application-hash " + hex,
+           "ip resolve " + ipp + " --dismissed",
+           "ip review invention:ZL1"s,
+           "equity holding --org acme --uscc " + uscc + " --company 'Acme Ltd' --amount 5",
+           "equity change " + eqp + " --amount 300 --application-hash " + hex,
+           "wr issue --item urn:epc:id:sgtin:0614141.107346.1 --depositor acme"s,
+           "wr release " + wr + " --quantity 3",
+           "plg list --org acme"s,
+           "reg alerts --from-height 0 --limit 100"s,
+           "reg export --from 2026-12-01 --to 1796169600000 --format csv"s,
+       }) {
+    INFO(good);
+    Run r = Tidemark(home, "--node " + node.Url() + " " + good + key);
+    INFO(r.err);
+    CHECK(r.code == 1);
+    CHECK_THAT(r.err, Catch::Contains("key file"));
+  }
+  CHECK_FALSE(node.Connected());
+}

@@ -48,9 +48,9 @@ std::string RedactedReason(std::string_view reason) {
           std::string_view::npos) {
     code = std::string(reason.substr(0, colon)) + ": ";
   }
-  // The first "fin-<rule>" that starts a word.
-  for (size_t at = reason.find("fin-"); at != std::string_view::npos;
-       at = reason.find("fin-", at + 1)) {
+  // The first "fin-<rule>" or "plg-<rule>" (the private contracts' rules) that starts a word.
+  for (size_t at = 0; at + 4 <= reason.size(); ++at) {
+    if (reason.substr(at, 4) != "fin-" && reason.substr(at, 4) != "plg-") continue;
     if (at > 0) {
       char before = reason[at - 1];
       if ((before >= 'a' && before <= 'z') || (before >= '0' && before <= '9') || before == '-' ||

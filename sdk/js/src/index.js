@@ -15,3 +15,4 @@ export * from './proof_bundle.js';
 export * from './state_keys.js';
 export * from './trace_answer.js';
 export * from './finance.js';
+export * from './pledge.js';
