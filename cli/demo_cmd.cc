@@ -194,11 +194,12 @@ class Story {
   // A warehouse receipt over `loose` cans re-palletised on pallet 3: pledged, its goods' sale
   // refused, partly released, the released cans sold.
   Status PledgeReceipt(const std::vector<std::string>& loose, const std::string& sold_later);
-  Status PledgeEquity();  // a holding recorded, a share pledge applied, accepted, registered
-  Status NoAlerts();      // the clean story raises no alert (§16): the regulator's read
+  Status PledgeEquity();     // a holding recorded, a share pledge applied, accepted, registered
+  Status PledgeTrademark();  // refused for unpaid fees (plg-annuity), then registered
+  Status NoAlerts();         // the clean story raises no alert (§16): the regulator's read
   nlohmann::ordered_json PledgeSummary() const;
 
-  std::string receipt_, receipt_kept_, equity_pledge_;
+  std::string receipt_, receipt_kept_, equity_pledge_, ip_pledge_;
   std::vector<std::string> alerts_seen_;
   client::TxOutcome last_;  // the last committed step's outcome
 
@@ -294,6 +295,13 @@ Status Story::Refused(const std::string& who, const std::string& what, const std
                       const std::string& method, const Value& args, const std::string& rule) {
   ++step_;
   TM_ASSIGN_OR_RETURN(client::TxOutcome out, Call(who, contract, method, args));
+  if (out.status == "rejected" && out.reason.find(rule) == std::string::npos &&
+      out.reason.find("details redacted") != std::string::npos) {
+    // Public views of a plg tx hide its reason; the signer's org reads it in full.
+    auto r = c_.SignedGet(keys_.at(who), "/v1/fin/txs/" + out.id.Hex());
+    json j = r.ok() && r->status == 200 ? json::parse(r->body, nullptr, false) : json();
+    if (j.is_object() && j["reason"].is_string()) out.reason = j["reason"];
+  }
   if (out.status != "rejected" || out.reason.find(rule) == std::string::npos) {
     return Status::FailedPrecondition("step " + std::to_string(step_) + " (" + what + ") tx " +
                                       out.id.Hex() + " should have been refused by rule " + rule +
@@ -763,6 +771,65 @@ Status Story::PledgeEquity() {
   return Status::Ok();
 }
 
+// The trademark, the IP registry's record of it and the registered pledge's number.
+const std::string kMarkNo = "58231477";
+const std::string kMark = "trademark:" + kMarkNo;
+const std::string kIpRegNo = "TM-PLG-2026-000311";
+constexpr int64_t kIpLoan = 800'000'000;  // CNY 8,000,000.00
+
+Status Story::PledgeTrademark() {
+  // local-4's IP_REGISTRY org is the bank itself; a pledgee must not register its own pledge, so
+  // the registry joins as an organisation of its own.
+  TM_RETURN_IF_ERROR(CastFinance("registry", contracts::Role::kIpRegistry, {org_of_.at("bank")},
+                                 "cnipa", "National IP Administration (pledge registration)"));
+  const std::string platform = org_of_.at("platform"), bank = org_of_.at("bank");
+  TM_RETURN_IF_ERROR(
+      Tx("registry",
+         "the IP registry records the brand's trademark " + kMarkNo + " (KIWI GOLD, class 5) of " +
+             platform + ", valid to 2032-01-13; its renewal fee is shown unpaid",
+         "plg", "ip_asset_register",
+         client::IpAssetRegisterArgs({.kind = "trademark",
+                                      .number = kMarkNo,
+                                      .title = "KIWI GOLD (word and device), class 5",
+                                      .owners = {platform},
+                                      .filing_date = "2021-03-02",
+                                      .grant_date = "2022-01-14",
+                                      .expiry_date = "2032-01-13",
+                                      .status = "fee_unpaid"})));
+  TM_RETURN_IF_ERROR(Tx(
+      "brand",
+      "the brand applies to pledge trademark " + kMarkNo + " to " + bank + " for a CNY " +
+          Money(kIpLoan) + " loan due 2029-12-31",
+      "plg", "ip_apply",
+      client::IpApplyArgs(
+          {.asset = kMark,
+           .pledgee = bank,
+           .debt_amount = kIpLoan,
+           .currency = "CNY",
+           .debt_start = "2026-03-01",
+           .debt_due = "2029-12-31",
+           .contract_hash = Sha256(AsBytes("demo trademark pledge contract 2026-0301")).Hex()})));
+  ip_pledge_ = client::PlgIdOf("ipp_", last_.id);
+  TM_RETURN_IF_ERROR(Tx("bank", "the bank accepts IP pledge " + ip_pledge_, "plg", "ip_accept",
+                        Value::MakeMap({{"pledge", ip_pledge_}})));
+  const Value reg = Value::MakeMap({{"pledge", ip_pledge_}, {"registration_no", kIpRegNo}});
+  TM_RETURN_IF_ERROR(Refused("registry", "the registry examines the application", "plg",
+                             "ip_register", reg, "plg-annuity"));
+  TM_RETURN_IF_ERROR(Tx(
+      "registry", "the brand pays the fee; the registry updates trademark " + kMarkNo + ": valid",
+      "plg", "ip_asset_update", client::IpAssetUpdateArgs({.asset = kMark, .status = "valid"})));
+  TM_RETURN_IF_ERROR(Tx(
+      "registry", "the registry registers the pledge as " + kIpRegNo + ": the pledge right arises",
+      "plg", "ip_register", reg));
+  auto g = c_.http().Get("/v1/plg/gazette/" + kIpRegNo);
+  if (g.ok() && g->status == 200) {
+    json j = json::parse(g->body, nullptr, false);
+    const json& e = j.contains("entry") ? j["entry"] : j;
+    Say("        gazette " + kIpRegNo + ": " + e.dump());
+  }
+  return Status::Ok();
+}
+
 Status Story::NoAlerts() {
   TM_ASSIGN_OR_RETURN(client::HttpResponse r,
                       c_.SignedGet(keys_.at("registrar"), "/v1/reg/alerts?limit=100"));
@@ -784,13 +851,15 @@ Status Story::NoAlerts() {
 
 nlohmann::ordered_json Story::PledgeSummary() const {
   nlohmann::ordered_json keys = nlohmann::ordered_json::object();
-  for (const char* p : {"platform", "warehouse", "bank", "bank2", "registrar"}) {
+  for (const char* p : {"platform", "warehouse", "bank", "bank2", "registrar", "registry"}) {
     keys[p] = (net_ / "demo-keys" / (std::string(p) + ".json")).string();
   }
   return {{"receipt", receipt_},
           {"pledged_can", receipt_kept_},
           {"equity_pledge", equity_pledge_},
           {"equity_registration_no", kEquityRegNo},
+          {"ip_pledge", ip_pledge_},
+          {"ip_registration_no", kIpRegNo},
           {"key_files", keys}};
 }
 
@@ -948,6 +1017,7 @@ Status Story::Load() {
   Say("  The pledge registry: goods, shares and a trademark as collateral:");
   TM_RETURN_IF_ERROR(PledgeReceipt({lot_a[4], lot_a[5], lot_c[2], lot_c[3]}, lot_c[3]));
   TM_RETURN_IF_ERROR(PledgeEquity());
+  TM_RETURN_IF_ERROR(PledgeTrademark());
   TM_RETURN_IF_ERROR(NoAlerts());
   std::ofstream(net_ / "demo-keys" / "pledges.json") << PledgeSummary().dump(2) << "\n";
   Say("  And a recall:");
@@ -1019,14 +1089,21 @@ void Story::PrintLinks(const std::string& url, bool already) {
   if (plg.is_object()) {
     const auto& keys = plg["key_files"];
     const std::string receipt = plg.value("receipt", std::string());
-    text += "\nPledges: warehouse receipt " + receipt +
-            " (pallet 3, partly released), equity pledge " +
-            plg.value("equity_pledge", std::string()) + " (gazette " +
-            plg.value("equity_registration_no", std::string()) + ")" +
-            "\n  signed reads, party-only (a non-party such as " +
-            keys.value("bank2", std::string()) + " gets 403): GET " + url + "/v1/plg/records/" +
-            receipt + " as " + keys.value("bank", std::string()) + "\n  public: curl " + url +
-            "/v1/plg/gazette/" + plg.value("equity_registration_no", std::string());
+    text +=
+        "\nPledges: warehouse receipt " + receipt + " (pallet 3, partly released), equity pledge " +
+        plg.value("equity_pledge", std::string()) + " (gazette " +
+        plg.value("equity_registration_no", std::string()) + ")" +
+        (plg.value("ip_pledge", std::string()).empty()
+             ? std::string()
+             : ", trademark pledge " + plg.value("ip_pledge", std::string()) + " (gazette " +
+                   plg.value("ip_registration_no", std::string()) + ")") +
+        "\n  signed reads, party-only (a non-party such as " + keys.value("bank2", std::string()) +
+        " gets 403): GET " + url + "/v1/plg/records/" + receipt + " as " +
+        keys.value("bank", std::string()) + "\n  public: curl " + url + "/v1/plg/gazette/" +
+        plg.value("equity_registration_no", std::string()) +
+        (plg.value("ip_registration_no", std::string()).empty()
+             ? std::string()
+             : "   " + url + "/v1/plg/gazette/" + plg.value("ip_registration_no", std::string()));
   }
   ctx_.Emit({{"loaded", !already},
              {"explorer", url + "/"},
