@@ -15,6 +15,7 @@
 // supply-chain role it needs), bank (the pledgee), bank2 (another bank, party to nothing) and
 // regulator (REGULATOR: the equity registrar).
 #include <catch2/catch.hpp>
+#include <functional>
 
 #include "net_util.h"
 #include "tidemark/client/contract_calls.h"
@@ -47,35 +48,46 @@ client::LedgerClient ClientOf(const NodeProc& n) {
   return client::LedgerClient({"127.0.0.1", n.http_port, ""}, "");
 }
 
-void Committed(const Result<client::TxOutcome>& o, const std::string& what) {
+// The full reason of a rejected tx, as a REGULATOR reads it (GET /v1/fin/txs/{id}): the public
+// view of a plg tx hides it.
+std::string FullReason(client::LedgerClient& auditor, const KeyPair& regulator,
+                       const client::TxOutcome& o) {
+  std::string reason = o.reason;
+  if (reason.find("details redacted") == std::string::npos) return reason;
+  // The auditor's node may trail the one that answered by a block.
+  WaitFor(
+      [&] {
+        auto r = auditor.SignedGet(regulator, "/v1/fin/txs/" + o.id.Hex());
+        if (!r.ok() || r->status != 200) return false;
+        json j = json::parse(r->body, nullptr, false);
+        if (!j.is_object() || j.value("status", "") != "rejected") return false;
+        reason = j.value("reason", "");
+        return true;
+      },
+      10s);
+  return reason;
+}
+
+void Committed(const Result<client::TxOutcome>& o, const std::string& what,
+               client::LedgerClient* auditor = nullptr, const KeyPair* regulator = nullptr) {
   INFO(what);
   REQUIRE(o.ok());
   INFO(o->reason);
+  if (o->status != "committed" && auditor != nullptr) {
+    INFO(FullReason(*auditor, *regulator, *o));
+    REQUIRE(o->status == "committed");
+  }
   REQUIRE(o->status == "committed");
 }
 
-// Rejected in a block naming `rule`. The public view of a plg tx hides its reason; the full one
-// is read as the regulator would (GET /v1/fin/txs/{id}, signed: the signer's org or a REGULATOR).
+// Rejected in a block naming `rule` (in the full reason).
 void Refused(const Result<client::TxOutcome>& o, const std::string& rule, const std::string& what,
              client::LedgerClient& auditor, const KeyPair& regulator) {
   INFO(what);
   REQUIRE(o.ok());
   INFO(o->reason);
   REQUIRE(o->status == "rejected");
-  std::string reason = o->reason;
-  if (reason.find("details redacted") != std::string::npos) {
-    // The auditor's node may trail the one that answered by a block.
-    WaitFor(
-        [&] {
-          auto r = auditor.SignedGet(regulator, "/v1/fin/txs/" + o->id.Hex());
-          if (!r.ok() || r->status != 200) return false;
-          json j = json::parse(r->body, nullptr, false);
-          if (!j.is_object() || j.value("status", "") != "rejected") return false;
-          reason = j.value("reason", "");
-          return true;
-        },
-        10s);
-  }
+  const std::string reason = FullReason(auditor, regulator, *o);
   INFO(reason);
   CHECK(reason.find("rule " + rule) != std::string::npos);
 }
@@ -180,7 +192,7 @@ TEST_CASE("plg scenario: a pledged warehouse receipt blocks its goods, partial r
     sync(o);
   };
   auto committed = [&](const Result<client::TxOutcome>& o, const std::string& what) {
-    Committed(o, what);
+    Committed(o, what, &rc, &reg);
     sync(o);
   };
 
@@ -427,4 +439,185 @@ TEST_CASE("plg scenario: a pledged warehouse receipt blocks its goods, partial r
   const std::string third = apply(400);
   committed(client::EqAccept(bc, bank, third), "eq_accept");
   committed(client::EqRegister(rc, reg, third, "EQ-2026-3"), "eq_register within the holding");
+}
+
+TEST_CASE(
+    "plg scenario: an IP pledge refused on each registry ground, then registered, changed, "
+    "released") {
+  // The registry org is the IP office and, for the audit reads, a REGULATOR too.
+  TestNet net("tidemark-plgip", {.orgs = {"brand:BRAND,MANUFACTURER", "coowner:BRAND", "bank:BANK",
+                                          "registry:IP_REGISTRY,REGULATOR"}});
+  net.StartAll();
+  KeyPair brand = net.AdminKey(0), coowner = net.AdminKey(1), bank = net.AdminKey(2),
+          registry = net.AdminKey(3);
+  client::LedgerClient brc = ClientOf(net.nodes[0]), cc = ClientOf(net.nodes[1]),
+                       bc = ClientOf(net.nodes[2]), rc = ClientOf(net.nodes[3]);
+  auto sync = [&](const Result<client::TxOutcome>& o) {
+    if (!o.ok()) return;
+    REQUIRE(WaitFor(
+        [&] {
+          for (const auto& n : net.nodes) {
+            if (n.Height() < o->height) return false;
+          }
+          return true;
+        },
+        10s));
+  };
+  auto committed = [&](const Result<client::TxOutcome>& o, const std::string& what) {
+    Committed(o, what, &rc, &registry);
+    sync(o);
+  };
+  // Refused with `rule`; the pledge `id` and its history read the same before and after.
+  auto refused = [&](const std::string& id, const std::function<Result<client::TxOutcome>()>& act,
+                     const std::string& rule, const std::string& what) {
+    Snapshot before = Take(bc, bank, id, {});
+    auto o = act();
+    Refused(o, rule, what, rc, registry);
+    sync(o);
+    CHECK(Take(bc, bank, id, {}) == before);
+  };
+  auto update = [&](const std::string& asset, Value::Map fields, const std::string& what) {
+    fields["asset"] = asset;
+    committed(rc.Call(registry, "plg", "ip_asset_update", Value(fields)), what);
+  };
+  auto apply = [&](const std::string& asset, const std::string& due) {
+    auto a = client::IpApply(brc, brand,
+                             {.asset = asset,
+                              .pledgee = "bank",
+                              .debt_amount = 5'000'000,
+                              .currency = "CNY",
+                              .debt_start = "2026-12-01",
+                              .debt_due = due,
+                              .contract_hash = Sha256(AsBytes("ip pledge " + asset)).Hex()});
+    committed(a, "ip_apply " + asset);
+    return client::PlgIdOf("ipp_", a->id);
+  };
+  auto reg = [&](const std::string& pledge, const std::string& no) {
+    return [&, pledge, no] { return client::IpRegister(rc, registry, pledge, no); };
+  };
+
+  auto record = [&](const std::string& id) {
+    auto [st, rec] = Read(bc, bank, "/v1/plg/records/" + id);
+    REQUIRE(st == 200);
+    return rec["record"];
+  };
+  auto gazette = [&](const std::string& no) {
+    auto g = net.nodes[1].Http().Get("/v1/plg/gazette/" + no);
+    REQUIRE(g.ok());
+    REQUIRE(g->status == 200);
+    json j = json::parse(g->body);
+    return j.contains("entry") ? j["entry"] : j;
+  };
+
+  // 1. A trademark of the brand alone, pledged and registered as IP-2026-1; only the registry
+  //    registers.
+  const std::string mark_id = "trademark:58231477";
+  committed(client::IpAssetRegister(rc, registry,
+                                    {.kind = "trademark",
+                                     .number = "58231477",
+                                     .title = "KIWI GOLD",
+                                     .owners = {"brand"},
+                                     .filing_date = "2021-03-02",
+                                     .grant_date = "2022-01-14",
+                                     .expiry_date = "2032-01-13",
+                                     .status = "valid"}),
+            "register the trademark");
+  const std::string mark = apply(mark_id, "2029-12-31");
+  committed(client::IpAccept(bc, bank, mark), "accept the trademark pledge");
+  refused(
+      mark, [&] { return client::IpRegister(brc, brand, mark, "IP-2026-1"); }, "plg-registry",
+      "registration by the pledgor");
+  committed(client::IpRegister(rc, registry, mark, "IP-2026-1"), "register the trademark pledge");
+  CHECK(record(mark)["state"] == "REGISTERED");
+
+  // 2. A co-owned patent, applied for with every registry ground open; each refusal names the
+  //    first ground in §13's order and changes nothing; the registry (or the party concerned)
+  //    cures it, and the next ground shows.
+  const std::string patent = "invention:ZL202110001234.5";
+  committed(client::IpAssetRegister(rc, registry,
+                                    {.kind = "invention",
+                                     .number = "ZL202110001234.5",
+                                     .title = "Spray-drying of milk-protein concentrates",
+                                     .owners = {"brand", "coowner"},
+                                     .filing_date = "2021-01-01",
+                                     .expiry_date = "2041-01-01",
+                                     .annuity_paid_until = "2025-12-31",
+                                     .status = "preservation"}),
+            "register the patent application");
+  const std::string p1 = apply(patent, "2042-06-30");
+  // The pledgor is no longer an owner (it transferred its share), then is again.
+  committed(client::IpTransfer(brc, brand, patent, {"coowner"}), "transfer to the co-owner");
+  refused(p1, reg(p1, "IP-2026-2"), "plg-owner", "pledgor not an owner");
+  committed(client::IpTransfer(cc, coowner, patent, {"brand", "coowner"}), "transfer back");
+  refused(p1, reg(p1, "IP-2026-2"), "plg-not-granted", "not granted");
+  update(patent, {{"grant_date", "2022-05-10"}}, "granted");
+  refused(p1, reg(p1, "IP-2026-2"), "plg-ip-status", "under preservation");
+  update(patent, {{"status", "invalidation_pending"}}, "preservation lifted, invalidation filed");
+  refused(p1, reg(p1, "IP-2026-2"), "plg-annuity", "annuity unpaid");
+  update(patent, {{"annuity_paid_until", "2027-12-31"}}, "annuity paid");
+  refused(p1, reg(p1, "IP-2026-2"), "plg-invalidation", "invalidation pending, unacknowledged");
+  update(patent, {{"status", "valid"}}, "invalidation request withdrawn");
+  refused(p1, reg(p1, "IP-2026-2"), "plg-term", "debt due after the patent expires");
+  update(patent, {{"expiry_date", "2043-01-01"}}, "patent term compensation granted");
+  refused(p1, reg(p1, "IP-2026-2"), "plg-consent", "co-owner has not consented");
+  committed(client::IpConsent(cc, coowner, p1), "co-owner consents");
+  refused(p1, reg(p1, "IP-2026-2"), "plg-pledgee-accept", "pledgee has not accepted");
+  committed(client::IpAccept(bc, bank, p1), "pledgee accepts");
+  refused(p1, reg(p1, "IP-2026-1"), "plg-regno", "registration number taken");
+  CHECK(record(p1)["state"] == "APPLIED");
+  committed(client::IpRegister(rc, registry, p1, "IP-2026-2"), "register the patent pledge");
+  CHECK(record(p1)["state"] == "REGISTERED");
+
+  // 3. The trademark pledged again while its pledge is live: plg-already-pledged.
+  const std::string p2 = apply(mark_id, "2028-12-31");
+  committed(client::IpAccept(bc, bank, p2), "accept the second trademark pledge");
+  refused(p2, reg(p2, "IP-2026-3"), "plg-already-pledged", "the double");
+
+  // 4. Changed by the registry (a debt beyond the asset's life is refused); the gazette follows.
+  const std::string app = Sha256(AsBytes("change application")).Hex();
+  refused(
+      mark,
+      [&] {
+        return client::IpChange(
+            rc, registry, {.pledge = mark, .debt_due = "2033-01-01", .application_hash = app});
+      },
+      "plg-term", "a debt due after the trademark expires");
+  committed(client::IpChange(rc, registry,
+                             {.pledge = mark, .debt_amount = 4'000'000, .application_hash = app}),
+            "change the debt");
+  CHECK(record(mark)["state"] == "CHANGED");
+  CHECK(record(mark)["debt_amount"] == 4'000'000);
+  json g = gazette("IP-2026-1");
+  CHECK(g["state"] == "CHANGED");
+  CHECK(g["changes"].size() == 1);
+  CHECK(g.dump().find("4000000") == std::string::npos);  // the gazette tells no amount
+
+  // 5. Released by the pledgee only; the trademark is free and the waiting pledge registers.
+  refused(
+      mark, [&] { return client::IpRelease(brc, brand, mark); }, "plg-pledgee",
+      "release by the pledgor");
+  committed(client::IpRelease(bc, bank, mark), "release");
+  CHECK(record(mark)["state"] == "RELEASED");
+  CHECK(gazette("IP-2026-1")["state"] == "RELEASED");
+  committed(client::IpRegister(rc, registry, p2, "IP-2026-3"), "register the waiting pledge");
+  CHECK(record(p2)["state"] == "REGISTERED");
+
+  // 6. Party-only: the co-owner of the patent is no party to the trademark's pledges (403, as
+  //    for an id that does not exist); a party and the registry (REGULATOR) read them.
+  auto denied = cc.SignedGet(coowner, "/v1/plg/records/" + mark);
+  auto missing = cc.SignedGet(coowner, "/v1/plg/records/ipp_" + std::string(20, '0'));
+  REQUIRE(denied.ok());
+  REQUIRE(missing.ok());
+  CHECK(denied->status == 403);
+  CHECK(denied->body == missing->body);
+  CHECK(cc.SignedGet(coowner, "/v1/plg/records/" + p1)->status == 200);
+  CHECK(rc.SignedGet(registry, "/v1/plg/records/" + mark)->status == 200);
+  {
+    auto [hs, hist] = Read(bc, bank, "/v1/plg/records/" + mark + "/history");
+    REQUIRE(hs == 200);
+    std::vector<std::string> actions;
+    for (const json& e : hist["entries"]) actions.push_back(e["action"]);
+    CHECK(actions == std::vector<std::string>{"ip_apply", "ip_accept", "ip_register", "ip_change",
+                                              "ip_release"});
+  }
 }
