@@ -23,6 +23,14 @@
 // local-4 has one BANK org) are admitted by a governance vote of every organisation, with an
 // admin key derived like the personas' keys and written to <network>/demo-keys/ too.
 //
+// The pledge chapter (docs/finance.md §12-§16, "Demo, pledge chapter"), after the settlement: the
+// bonded warehouse issues a warehouse receipt over a pallet, the bank takes it as collateral, a
+// sale of a can on it is refused (prov-pledged), the bank releases two cans and they are sold;
+// the regulator records the brand's holding in its Chinese subsidiary and registers a share pledge
+// to the bank; an IP registry (admitted by a vote: local-4's IP_REGISTRY org is the bank itself)
+// refuses the brand's trademark pledge while its fee is unpaid (plg-annuity), then registers it.
+// The regulator's alert list must be empty at the end.
+//
 // Every act is legitimate under the ownership rules (docs/provenance.md, "Who may do what to
 // whose object"): where two personas belong to different organisations, the holder hands goods
 // over (prov.transfer_custody, accepted by the receiver) or names the next organisation's
@@ -1150,8 +1158,8 @@ void RegisterDemoCommands(CLI::App& app, Context& ctx) {
   auto* demo = app.add_subcommand("demo", "Demo data")->require_subcommand(1);
   auto* load = demo->add_subcommand(
       "load",
-      "Load the infant-formula provenance story and its supply-chain finance chapter "
-      "(idempotent: a second run changes nothing)");
+      "Load the infant-formula provenance story, its supply-chain finance chapter and its "
+      "pledge chapter (idempotent: a second run changes nothing)");
   auto a = std::make_shared<DemoArgs>();
   load->add_option("--url", a->url, "REST URL of a node of the network")->capture_default_str();
   load->add_option("--network", a->network,
