@@ -260,6 +260,7 @@ Status AssetRegister(Call& c) {
       OnlyFields(c.args, {"kind", "number", "title", "owners", "filing_date", "grant_date",
                           "expiry_date", "annuity_paid_until", "status"}));
   TM_ASSIGN_OR_RETURN(std::string kind, StrArg(c.args, "kind", 32));
+  if (!OneOf(kind, kKinds)) return Bad("args", "kind: must be one of " + Joined(kKinds));
   TM_ASSIGN_OR_RETURN(std::string number, StrArg(c.args, "number", 32));
   TM_ASSIGN_OR_RETURN(std::string id, MakeAssetId(kind, number, "number"));
   number = id.substr(kind.size() + 1);

@@ -355,12 +355,37 @@ void Replay(const World& w) {
 
 std::map<std::string, int> g_outcomes;
 
+// The plg alerts, as stored values, oldest first.
+std::vector<Value> AlertsOf(const Chain& c) {
+  std::vector<Value> out;
+  c.state.Scan(state_keys::alerts::AlertPrefix("plg/"), [&](const std::string&, const Bytes& b) {
+    auto v = Value::Decode(b);
+    REQUIRE(v.ok());
+    out.push_back(*v);
+    return true;
+  });
+  return out;
+}
+
 void RunSeed(uint64_t seed, int steps) {
   World w(seed);
   for (int i = 0; i < steps; ++i) {
+    const size_t alerts_before = AlertsOf(w.c).size();
     const std::string what = w.Step();
     INFO("seed " << seed << " step " << i << ": " << what);
     w.Check();
+    // A new alert is an IP kind about a pledge that is live.
+    const auto alerts = AlertsOf(w.c);
+    for (size_t k = alerts_before; k < alerts.size(); ++k) {
+      const std::string kind = Str(alerts[k], "kind");
+      CHECK((kind == "annuity-lapsed" || kind == "invalidation-filed" ||
+             kind == "pledge-outlives-asset"));
+      auto p = GetValue(w.c.state, pk::IpPledge(Str(alerts[k], "subject")));
+      REQUIRE(p.ok());
+      REQUIRE(p->has_value());
+      CHECK(IsLive(Str(**p, "state")));
+      ++w.outcomes["alert " + kind];
+    }
   }
   INFO("seed " << seed);
   Replay(w);

@@ -421,6 +421,19 @@ TEST_CASE("ip pledge: changed, extended, objected / resolved, released; gazette 
   for (const Value& ch : g.Find("changes")->as_list()) what.push_back(Str(ch, "what"));
   CHECK(what == std::vector<std::string>{"changed", "extended", "objection filed",
                                          "objection dismissed", "released"});
+  // One history entry per successful method, in order; the asset's shows the pledge's life.
+  auto actions = [&](const std::string& id) {
+    auto h = LoadPlgHistory(c.state, id);
+    REQUIRE(h.ok());
+    std::vector<std::string> out;
+    for (const Value& e : *h) out.push_back(Str(e, "action"));
+    return out;
+  };
+  CHECK(actions(id) == std::vector<std::string>{"ip_apply", "ip_consent", "ip_accept",
+                                                "ip_register", "ip_change", "ip_change",
+                                                "ip_object", "ip_resolve_objection", "ip_release"});
+  CHECK(actions(kAsset) ==
+        std::vector<std::string>{"ip_asset_register", "ip_register", "ip_release"});
   // A fresh pledge of the freed asset registers; an upheld objection releases it.
   const std::string again = Registered(c, "IP-2");
   Must(Plg(c, "bank1/admin", "ip_object", Value::Map{{"pledge", again}, {"reason_hash", hash}}));

@@ -34,6 +34,8 @@ TEST_CASE("plg calls: ip_asset_register / ip_asset_update args; optional ones om
   CHECK(j["annuity_paid_until"] == "2027-01-02");
   CHECK(IpAssetUpdateArgs({.asset = "invention:X1", .status = "fee_unpaid"}).ToJson() ==
         json{{"asset", "invention:X1"}, {"status", "fee_unpaid"}});
+  CHECK(IpAssetUpdateArgs({.asset = "invention:X1", .grant_date = "2025-03-04"}).ToJson() ==
+        json{{"asset", "invention:X1"}, {"grant_date", "2025-03-04"}});
 }
 
 TEST_CASE("plg calls: ip_apply, change, eq, wr args") {

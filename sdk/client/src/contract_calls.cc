@@ -296,6 +296,7 @@ Value IpAssetUpdateArgs(const IpAssetChange& u) {
   PutIf(m, "status", u.status);
   PutIf(m, "annuity_paid_until", u.annuity_paid_until);
   PutIf(m, "expiry_date", u.expiry_date);
+  PutIf(m, "grant_date", u.grant_date);
   return Value(m);
 }
 

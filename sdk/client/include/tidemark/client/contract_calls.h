@@ -158,7 +158,8 @@ struct IpAsset {
 };
 Value IpAssetRegisterArgs(const IpAsset& a);
 struct IpAssetChange {
-  std::string asset, status, annuity_paid_until, expiry_date;  // "" = unchanged
+  // "" = unchanged; grant_date records a later grant (docs/finance.md §13 choices).
+  std::string asset, status, annuity_paid_until, expiry_date, grant_date;
 };
 Value IpAssetUpdateArgs(const IpAssetChange& u);
 struct IpApplication {
