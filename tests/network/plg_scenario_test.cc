@@ -476,9 +476,8 @@ TEST_CASE(
     sync(o);
     CHECK(Take(bc, bank, id, {}) == before);
   };
-  auto update = [&](const std::string& asset, Value::Map fields, const std::string& what) {
-    fields["asset"] = asset;
-    committed(rc.Call(registry, "plg", "ip_asset_update", Value(fields)), what);
+  auto update = [&](client::IpAssetChange change, const std::string& what) {
+    committed(client::IpAssetUpdate(rc, registry, change), what);
   };
   auto apply = [&](const std::string& asset, const std::string& due) {
     auto a = client::IpApply(brc, brand,
@@ -550,15 +549,16 @@ TEST_CASE(
   refused(p1, reg(p1, "IP-2026-2"), "plg-owner", "pledgor not an owner");
   committed(client::IpTransfer(cc, coowner, patent, {"brand", "coowner"}), "transfer back");
   refused(p1, reg(p1, "IP-2026-2"), "plg-not-granted", "not granted");
-  update(patent, {{"grant_date", "2022-05-10"}}, "granted");
+  update({.asset = patent, .grant_date = "2022-05-10"}, "granted");
   refused(p1, reg(p1, "IP-2026-2"), "plg-ip-status", "under preservation");
-  update(patent, {{"status", "invalidation_pending"}}, "preservation lifted, invalidation filed");
+  update({.asset = patent, .status = "invalidation_pending"},
+         "preservation lifted, invalidation filed");
   refused(p1, reg(p1, "IP-2026-2"), "plg-annuity", "annuity unpaid");
-  update(patent, {{"annuity_paid_until", "2027-12-31"}}, "annuity paid");
+  update({.asset = patent, .annuity_paid_until = "2027-12-31"}, "annuity paid");
   refused(p1, reg(p1, "IP-2026-2"), "plg-invalidation", "invalidation pending, unacknowledged");
-  update(patent, {{"status", "valid"}}, "invalidation request withdrawn");
+  update({.asset = patent, .status = "valid"}, "invalidation request withdrawn");
   refused(p1, reg(p1, "IP-2026-2"), "plg-term", "debt due after the patent expires");
-  update(patent, {{"expiry_date", "2043-01-01"}}, "patent term compensation granted");
+  update({.asset = patent, .expiry_date = "2043-01-01"}, "patent term compensation granted");
   refused(p1, reg(p1, "IP-2026-2"), "plg-consent", "co-owner has not consented");
   committed(client::IpConsent(cc, coowner, p1), "co-owner consents");
   refused(p1, reg(p1, "IP-2026-2"), "plg-pledgee-accept", "pledgee has not accepted");
