@@ -23,6 +23,14 @@
 // local-4 has one BANK org) are admitted by a governance vote of every organisation, with an
 // admin key derived like the personas' keys and written to <network>/demo-keys/ too.
 //
+// The pledge chapter (docs/finance.md §12-§16, "Demo, pledge chapter"), after the settlement: the
+// bonded warehouse issues a warehouse receipt over a pallet, the bank takes it as collateral, a
+// sale of a can on it is refused (prov-pledged), the bank releases two cans and they are sold;
+// the regulator records the brand's holding in its Chinese subsidiary and registers a share pledge
+// to the bank; an IP registry (admitted by a vote: local-4's IP_REGISTRY org is the bank itself)
+// refuses the brand's trademark pledge while its fee is unpaid (plg-annuity), then registers it.
+// The regulator's alert list must be empty at the end.
+//
 // Every act is legitimate under the ownership rules (docs/provenance.md, "Who may do what to
 // whose object"): where two personas belong to different organisations, the holder hands goods
 // over (prov.transfer_custody, accepted by the receiver) or names the next organisation's
@@ -190,6 +198,19 @@ class Story {
   Status FinanceSettle();   // at the end: settlement and its payees
   nlohmann::ordered_json FinanceSummary() const;
 
+  // The pledge registry chapter (docs/finance.md §12-§16), after the receivables.
+  // A warehouse receipt over `loose` cans re-palletised on pallet 3: pledged, its goods' sale
+  // refused, partly released, the released cans sold.
+  Status PledgeReceipt(const std::vector<std::string>& loose, const std::string& sold_later);
+  Status PledgeEquity();     // a holding recorded, a share pledge applied, accepted, registered
+  Status PledgeTrademark();  // refused for unpaid fees (plg-annuity), then registered
+  Status NoAlerts();         // the clean story raises no alert (§16): the regulator's read
+  nlohmann::ordered_json PledgeSummary() const;
+
+  std::string receipt_, receipt_kept_, equity_pledge_, ip_pledge_;
+  std::vector<std::string> alerts_seen_;
+  client::TxOutcome last_;  // the last committed step's outcome
+
   std::string receivable_;
   InvoiceHashes invoice_hashes_;
   nlohmann::ordered_json payees_ = nlohmann::ordered_json::array();
@@ -282,11 +303,19 @@ Status Story::Refused(const std::string& who, const std::string& what, const std
                       const std::string& method, const Value& args, const std::string& rule) {
   ++step_;
   TM_ASSIGN_OR_RETURN(client::TxOutcome out, Call(who, contract, method, args));
+  if (out.status == "rejected" && out.reason.find(rule) == std::string::npos &&
+      out.reason.find("details redacted") != std::string::npos) {
+    // Public views of a plg tx hide its reason; the signer's org reads it in full.
+    auto r = c_.SignedGet(keys_.at(who), "/v1/fin/txs/" + out.id.Hex());
+    json j = r.ok() && r->status == 200 ? json::parse(r->body, nullptr, false) : json();
+    if (j.is_object() && j["reason"].is_string()) out.reason = j["reason"];
+  }
   if (out.status != "rejected" || out.reason.find(rule) == std::string::npos) {
     return Status::FailedPrecondition("step " + std::to_string(step_) + " (" + what + ") tx " +
                                       out.id.Hex() + " should have been refused by rule " + rule +
                                       ", it is " + out.status + " " + out.reason);
   }
+  last_ = out;
   Say("  " + std::string(step_ < 10 ? " " : "") + std::to_string(step_) + ". " + what +
       "  -> REFUSED (" + who + ", height " + std::to_string(out.height) + "): " + out.reason);
   return Status::Ok();
@@ -300,6 +329,7 @@ Status Story::Tx(const std::string& who, const std::string& what, const std::str
     return Status::FailedPrecondition("step " + std::to_string(step_) + " (" + what + ") tx " +
                                       out.id.Hex() + " " + out.status + ": " + out.reason);
   }
+  last_ = out;
   if (!ctx_.json()) {
     ctx_.out() << "  " << (step_ < 10 ? " " : "") << step_ << ". " << what << "  (" << who
                << ", height " << out.height << ", tx " << out.id.Hex().substr(0, 16) << ")\n";
@@ -639,6 +669,208 @@ nlohmann::ordered_json Story::FinanceSummary() const {
           {"key_files", keys}};
 }
 
+// The pledge registry's identifiers: the receipt's loan, the shares, the registrar's number.
+const std::string kUscc = "91330110MA2KG1N8XB";  // GB 32100-2015 check character B
+const std::string kCompany = "Kiwi Gold (Hangzhou) Trading Co., Ltd.";
+const std::string kEquityRegNo = "HZ-EQP-2026-0218";
+constexpr int64_t kReceiptLoan = 5'000'000;      // CNY 50,000.00 against pallet 3
+constexpr int64_t kCapital = 1'000'000'000;      // registered capital CNY 10,000,000.00
+constexpr int64_t kSharesPledged = 600'000'000;  // 60 % of it
+constexpr int64_t kEquityLoan = 300'000'000;     // CNY 3,000,000.00
+
+Status Story::PledgeReceipt(const std::vector<std::string>& loose, const std::string& sold_later) {
+  const std::string p3 = Pallet(103);
+  json pack = Event("AggregationEvent", "ADD", "packing", loose, "2026-02-18T10:00:00.000+08:00",
+                    "+08:00", kBondedHz);
+  pack["parentID"] = p3;
+  TM_RETURN_IF_ERROR(Capture("warehouse", "put the 4 cans left of pallet 1 on pallet 3", {pack}));
+  TM_RETURN_IF_ERROR(Capture("warehouse", "store pallet 3 in the Hangzhou bonded warehouse",
+                             {Event("ObjectEvent", "OBSERVE", "storing", {p3},
+                                    "2026-02-18T10:30:00.000+08:00", "+08:00", kBondedHz)}));
+  const std::string platform = org_of_.at("platform"), bank = org_of_.at("bank");
+  TM_RETURN_IF_ERROR(Tx(
+      "warehouse",
+      "the bonded warehouse issues a warehouse receipt for pallet 3 (4 cans) to " + platform, "plg",
+      "wr_issue",
+      client::WrIssueArgs({.items = {p3},
+                           .depositor = platform,
+                           .description = "Pallet 3: 4 cans Kiwi Gold infant formula, bay H-12"})));
+  receipt_ = client::PlgIdOf("wr_", last_.id);
+  Say("        receipt " + receipt_);
+  TM_RETURN_IF_ERROR(Tx("platform",
+                        "the platform offers receipt " + receipt_ + " to " + bank +
+                            " as collateral for a CNY " + Money(kReceiptLoan) +
+                            " loan due 2026-08-18",
+                        "plg", "wr_offer",
+                        client::WrOfferArgs({.receipt = receipt_,
+                                             .bank = bank,
+                                             .amount = kReceiptLoan,
+                                             .currency = "CNY",
+                                             .debt_due = "2026-08-18"})));
+  TM_RETURN_IF_ERROR(Tx("bank", "the bank accepts: the goods on pallet 3 are pledged to it", "plg",
+                        "wr_accept", Value::MakeMap({{"receipt", receipt_}})));
+  auto sale = [&](const std::vector<std::string>& cans, const std::string& time) {
+    json e = Event("ObjectEvent", "OBSERVE", "retail_selling", cans, time, "+08:00", kBondedHz);
+    e["disposition"] = "retail_sold";
+    return e;
+  };
+  auto ev =
+      contracts::ParseEpcisEvent(sale({sold_later}, "2026-02-19T21:05:00.000+08:00"), "events[0]");
+  if (!ev.ok()) return ev.status();
+  TM_RETURN_IF_ERROR(Refused("platform", "the platform sells a can of pallet 3 online", "prov",
+                             "capture", Value::MakeMap({{"events", Value::List{*ev}}}),
+                             "prov-pledged"));
+  if (last_.reason.find(receipt_) == std::string::npos) {
+    return Status::FailedPrecondition("the refused sale does not name receipt " + receipt_ + ": " +
+                                      last_.reason);
+  }
+  std::vector<std::string> released = {loose[0], loose[1]};
+  TM_RETURN_IF_ERROR(Tx("bank",
+                        "the platform repays CNY 20,000.00; the bank releases 2 cans from the "
+                        "receipt",
+                        "plg", "wr_release", client::WrReleaseArgs(receipt_, released, 0)));
+  TM_RETURN_IF_ERROR(Capture("platform", "sell the 2 released cans online",
+                             {sale(released, "2026-02-20T20:40:00.000+08:00")}));
+  receipt_kept_ = sold_later;
+  return Status::Ok();
+}
+
+Status Story::PledgeEquity() {
+  TM_RETURN_IF_ERROR(
+      CastFinance("registrar", contracts::Role::kRegulator, {}, "regulator", "Market regulator"));
+  const std::string platform = org_of_.at("platform"), bank = org_of_.at("bank");
+  TM_RETURN_IF_ERROR(Tx("registrar",
+                        "the market regulator records " + platform + "'s holding: all of " +
+                            kCompany + " (USCC " + kUscc + "), registered capital CNY " +
+                            Money(kCapital),
+                        "plg", "eq_holding",
+                        client::EqHoldingArgs({.org = platform,
+                                               .uscc = kUscc,
+                                               .company = kCompany,
+                                               .listed = false,
+                                               .amount = kCapital})));
+  TM_RETURN_IF_ERROR(
+      Tx("brand",
+         "the brand applies to pledge 60% of it (CNY " + Money(kSharesPledged) + ") to " + bank +
+             " for a CNY " + Money(kEquityLoan) + " loan",
+         "plg", "eq_apply",
+         client::EqApplyArgs(
+             {.uscc = kUscc,
+              .pledgee = bank,
+              .amount = kSharesPledged,
+              .debt_amount = kEquityLoan,
+              .currency = "CNY",
+              .debt_due = "2028-02-18",
+              .contract_hash = Sha256(AsBytes("demo share pledge contract 2026-0218")).Hex()})));
+  equity_pledge_ = client::PlgIdOf("eqp_", last_.id);
+  TM_RETURN_IF_ERROR(Tx("bank", "the bank accepts equity pledge " + equity_pledge_, "plg",
+                        "eq_accept", Value::MakeMap({{"pledge", equity_pledge_}})));
+  TM_RETURN_IF_ERROR(
+      Tx("registrar", "the registrar registers it as " + kEquityRegNo + ": the pledge right arises",
+         "plg", "eq_register",
+         Value::MakeMap({{"pledge", equity_pledge_}, {"registration_no", kEquityRegNo}})));
+  // What anyone reads in the gazette: no amount, no contract.
+  auto g = c_.http().Get("/v1/plg/gazette/" + kEquityRegNo);
+  if (g.ok() && g->status == 200) {
+    json j = json::parse(g->body, nullptr, false);
+    const json& e = j.contains("entry") ? j["entry"] : j;
+    Say("        gazette " + kEquityRegNo + ": " + e.dump());
+  }
+  return Status::Ok();
+}
+
+// The trademark, the IP registry's record of it and the registered pledge's number.
+const std::string kMarkNo = "58231477";
+const std::string kMark = "trademark:" + kMarkNo;
+const std::string kIpRegNo = "TM-PLG-2026-000311";
+constexpr int64_t kIpLoan = 800'000'000;  // CNY 8,000,000.00
+
+Status Story::PledgeTrademark() {
+  // local-4's IP_REGISTRY org is the bank itself; a pledgee must not register its own pledge, so
+  // the registry joins as an organisation of its own.
+  TM_RETURN_IF_ERROR(CastFinance("registry", contracts::Role::kIpRegistry, {org_of_.at("bank")},
+                                 "cnipa", "National IP Administration (pledge registration)"));
+  const std::string platform = org_of_.at("platform"), bank = org_of_.at("bank");
+  TM_RETURN_IF_ERROR(
+      Tx("registry",
+         "the IP registry records the brand's trademark " + kMarkNo + " (KIWI GOLD, class 5) of " +
+             platform + ", valid to 2032-01-13; its renewal fee is shown unpaid",
+         "plg", "ip_asset_register",
+         client::IpAssetRegisterArgs({.kind = "trademark",
+                                      .number = kMarkNo,
+                                      .title = "KIWI GOLD (word and device), class 5",
+                                      .owners = {platform},
+                                      .filing_date = "2021-03-02",
+                                      .grant_date = "2022-01-14",
+                                      .expiry_date = "2032-01-13",
+                                      .status = "fee_unpaid"})));
+  TM_RETURN_IF_ERROR(Tx(
+      "brand",
+      "the brand applies to pledge trademark " + kMarkNo + " to " + bank + " for a CNY " +
+          Money(kIpLoan) + " loan due 2029-12-31",
+      "plg", "ip_apply",
+      client::IpApplyArgs(
+          {.asset = kMark,
+           .pledgee = bank,
+           .debt_amount = kIpLoan,
+           .currency = "CNY",
+           .debt_start = "2026-03-01",
+           .debt_due = "2029-12-31",
+           .contract_hash = Sha256(AsBytes("demo trademark pledge contract 2026-0301")).Hex()})));
+  ip_pledge_ = client::PlgIdOf("ipp_", last_.id);
+  TM_RETURN_IF_ERROR(Tx("bank", "the bank accepts IP pledge " + ip_pledge_, "plg", "ip_accept",
+                        Value::MakeMap({{"pledge", ip_pledge_}})));
+  const Value reg = Value::MakeMap({{"pledge", ip_pledge_}, {"registration_no", kIpRegNo}});
+  TM_RETURN_IF_ERROR(Refused("registry", "the registry examines the application", "plg",
+                             "ip_register", reg, "plg-annuity"));
+  TM_RETURN_IF_ERROR(Tx(
+      "registry", "the brand pays the fee; the registry updates trademark " + kMarkNo + ": valid",
+      "plg", "ip_asset_update", client::IpAssetUpdateArgs({.asset = kMark, .status = "valid"})));
+  TM_RETURN_IF_ERROR(Tx(
+      "registry", "the registry registers the pledge as " + kIpRegNo + ": the pledge right arises",
+      "plg", "ip_register", reg));
+  auto g = c_.http().Get("/v1/plg/gazette/" + kIpRegNo);
+  if (g.ok() && g->status == 200) {
+    json j = json::parse(g->body, nullptr, false);
+    const json& e = j.contains("entry") ? j["entry"] : j;
+    Say("        gazette " + kIpRegNo + ": " + e.dump());
+  }
+  return Status::Ok();
+}
+
+Status Story::NoAlerts() {
+  TM_ASSIGN_OR_RETURN(client::HttpResponse r,
+                      c_.SignedGet(keys_.at("registrar"), "/v1/reg/alerts?limit=100"));
+  json j = json::parse(r.body, nullptr, false);
+  if (r.status != 200 || !j.is_object() || !j["alerts"].is_array()) {
+    return Status::FailedPrecondition("the regulator's alert read answered " +
+                                      std::to_string(r.status) + ": " + r.body);
+  }
+  for (const json& a : j["alerts"]) alerts_seen_.push_back(a.value("kind", std::string("?")));
+  ++step_;
+  Say("  " + std::string(step_ < 10 ? " " : "") + std::to_string(step_) +
+      ". the regulator reads the alerts of the finance and pledge contracts: " +
+      (alerts_seen_.empty() ? std::string("none") : std::to_string(alerts_seen_.size())));
+  if (!alerts_seen_.empty()) {
+    return Status::FailedPrecondition("the clean demo story raised alerts: " + j["alerts"].dump());
+  }
+  return Status::Ok();
+}
+
+nlohmann::ordered_json Story::PledgeSummary() const {
+  nlohmann::ordered_json keys = nlohmann::ordered_json::object();
+  for (const char* p : {"platform", "warehouse", "bank", "bank2", "registrar", "registry"}) {
+    keys[p] = (net_ / "demo-keys" / (std::string(p) + ".json")).string();
+  }
+  return {{"receipt", receipt_},
+          {"pledged_can", receipt_kept_},
+          {"equity_pledge", equity_pledge_},
+          {"equity_registration_no", kEquityRegNo},
+          {"ip_pledge", ip_pledge_},
+          {"ip_registration_no", kIpRegNo},
+          {"key_files", keys}};
+}
+
 Status Story::Load() {
   const auto lot_a = Cans(kStage1, kLotA, 1001, 1006);
   const auto lot_b = Cans(kStage1, kLotB, 2001, 2004);
@@ -790,6 +1022,12 @@ Status Story::Load() {
   TM_RETURN_IF_ERROR(Capture("platform", "the platform records the parcel's sale", {parcel_sale}));
   Say("  Finance, at maturity:");
   TM_RETURN_IF_ERROR(FinanceSettle());
+  Say("  The pledge registry: goods, shares and a trademark as collateral:");
+  TM_RETURN_IF_ERROR(PledgeReceipt({lot_a[4], lot_a[5], lot_c[2], lot_c[3]}, lot_c[3]));
+  TM_RETURN_IF_ERROR(PledgeEquity());
+  TM_RETURN_IF_ERROR(PledgeTrademark());
+  TM_RETURN_IF_ERROR(NoAlerts());
+  std::ofstream(net_ / "demo-keys" / "pledges.json") << PledgeSummary().dump(2) << "\n";
   Say("  And a recall:");
   return Tx("brand", "recall lot B", "prov", "recall",
             Value::Map{{"lot", contracts::LotKey(kStage1, kLotB)},
@@ -808,6 +1046,7 @@ void Story::PrintLinks(const std::string& url, bool already) {
       {"on the shelf", Can(kStage1, kLotA, 1003)},
       {"recalled lot, still in the bonded warehouse", Can(kStage1, kLotB, 2001)},
       {"direct B2C parcel (9610), sold", Can(kStage2, kLotC, 3005)},
+      {"on pallet 3, pledged to a bank under a warehouse receipt", Can(kStage2, kLotC, 3004)},
   };
   json arr = json::array();
   std::string text =
@@ -846,7 +1085,39 @@ void Story::PrintLinks(const std::string& url, bool already) {
             fin.value("invoice", std::string()) + " --amount " + std::to_string(kInvoiceAmount) +
             " --date 2026-02-06 --key-file " + keys.value("bank2", std::string());
   }
-  ctx_.Emit({{"loaded", !already}, {"explorer", url + "/"}, {"trace_links", arr}, {"finance", fin}},
+  // The pledge chapter: what this run did, or what the complete load saved.
+  nlohmann::ordered_json plg = nullptr;
+  if (!receipt_.empty()) {
+    plg = PledgeSummary();
+  } else {
+    std::ifstream in(net_ / "demo-keys" / "pledges.json");
+    plg = nlohmann::ordered_json::parse(in, nullptr, false);
+    if (plg.is_discarded()) plg = nullptr;
+  }
+  if (plg.is_object()) {
+    const auto& keys = plg["key_files"];
+    const std::string receipt = plg.value("receipt", std::string());
+    text +=
+        "\nPledges: warehouse receipt " + receipt + " (pallet 3, partly released), equity pledge " +
+        plg.value("equity_pledge", std::string()) + " (gazette " +
+        plg.value("equity_registration_no", std::string()) + ")" +
+        (plg.value("ip_pledge", std::string()).empty()
+             ? std::string()
+             : ", trademark pledge " + plg.value("ip_pledge", std::string()) + " (gazette " +
+                   plg.value("ip_registration_no", std::string()) + ")") +
+        "\n  signed reads, party-only (a non-party such as " + keys.value("bank2", std::string()) +
+        " gets 403): GET " + url + "/v1/plg/records/" + receipt + " as " +
+        keys.value("bank", std::string()) + "\n  public: curl " + url + "/v1/plg/gazette/" +
+        plg.value("equity_registration_no", std::string()) +
+        (plg.value("ip_registration_no", std::string()).empty()
+             ? std::string()
+             : "   " + url + "/v1/plg/gazette/" + plg.value("ip_registration_no", std::string()));
+  }
+  ctx_.Emit({{"loaded", !already},
+             {"explorer", url + "/"},
+             {"trace_links", arr},
+             {"finance", fin},
+             {"pledges", plg}},
             text);
 }
 
@@ -887,8 +1158,8 @@ void RegisterDemoCommands(CLI::App& app, Context& ctx) {
   auto* demo = app.add_subcommand("demo", "Demo data")->require_subcommand(1);
   auto* load = demo->add_subcommand(
       "load",
-      "Load the infant-formula provenance story and its supply-chain finance chapter "
-      "(idempotent: a second run changes nothing)");
+      "Load the infant-formula provenance story, its supply-chain finance chapter and its "
+      "pledge chapter (idempotent: a second run changes nothing)");
   auto a = std::make_shared<DemoArgs>();
   load->add_option("--url", a->url, "REST URL of a node of the network")->capture_default_str();
   load->add_option("--network", a->network,

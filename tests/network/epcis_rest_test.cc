@@ -144,7 +144,7 @@ TEST_CASE("epcis rest: the demo story and CLI contract commands against a real n
   REQUIRE(rc == 0);
   json loaded = json::parse(out.substr(out.find('{')));
   CHECK(loaded["loaded"] == true);
-  REQUIRE(loaded["trace_links"].size() == 5);
+  REQUIRE(loaded["trace_links"].size() == 6);
 
   // The can sold at the store walked through every role of a 1210 bonded import.
   std::string can = loaded["trace_links"][1]["id"];
@@ -176,6 +176,16 @@ TEST_CASE("epcis rest: the demo story and CLI contract commands against a real n
                          "as": "holder"},
                         {"part": ")" + receivable + R"(.2", "org": "bank", "amount": 7000000,
                          "as": "factor"}])"));
+  // The pledge chapter: a warehouse receipt still pledged over the can the last link names, an
+  // equity pledge and a trademark pledge registered and gazetted (public).
+  REQUIRE(loaded["pledges"].is_object());
+  CHECK(loaded["pledges"]["receipt"].get<std::string>().rfind("wr_", 0) == 0);
+  CHECK(loaded["pledges"]["pledged_can"] == loaded["trace_links"][5]["id"]);
+  for (const char* no : {"equity_registration_no", "ip_registration_no"}) {
+    auto g = node.Get("/v1/plg/gazette/" + loaded["pledges"][no].get<std::string>());
+    REQUIRE(g);
+    CHECK((*g).dump().find("REGISTERED") != std::string::npos);
+  }
   std::string canonical = *contracts::CanonicalId(can);
   auto obj = node.Get("/v1/state/" + ToHex(AsBytes("prov/obj/" + canonical)) + "/proof");
   REQUIRE(obj);
@@ -248,7 +258,9 @@ TEST_CASE("epcis rest: the demo story and CLI contract commands against a real n
             log, &out) == 2);
   rc = Cli({"epcis", "query", "--param", "EQ_bizStep=retail_selling", "--node", url}, log, &out);
   CHECK(rc == 0);
-  CHECK(out.find("3 event(s)") != std::string::npos);
+  // online, at the store, the parcel, and the two cans the bank released (the refused sale of a
+  // pledged can is not recorded)
+  CHECK(out.find("4 event(s)") != std::string::npos);
 
   node.Kill(SIGTERM);
   fs::remove_all(net);
