@@ -199,9 +199,9 @@ function recordRows(id, rec) {
 }
 
 const ACTION = {
-  eq_apply: 'Applied for', eq_accept: 'Accepted by the pledgee', eq_register: 'Registered', eq_change: 'Changed',
+  eq_apply: 'Applied for', eq_accept: 'Accepted', eq_register: 'Registered', eq_change: 'Changed',
   eq_release: 'Released', eq_enforce: 'Enforced', eq_withdraw: 'Withdrawn',
-  ip_apply: 'Applied for', ip_accept: 'Accepted by the pledgee', ip_consent: 'Co-owner consented', ip_register: 'Registered',
+  ip_apply: 'Applied for', ip_accept: 'Accepted', ip_consent: 'Co-owner consented', ip_register: 'Registered',
   ip_change: 'Changed', ip_object: 'Objection filed', ip_resolve_objection: 'Objection resolved', ip_release: 'Released',
   ip_enforce: 'Enforced', ip_expire: 'Expired', ip_withdraw: 'Withdrawn', ip_pledgee_consent: 'Pledgee consented',
   wr_issue: 'Issued', wr_offer: 'Offered to a bank', wr_accept: 'Pledged (bank accepted)', wr_release: 'Released',
@@ -281,7 +281,7 @@ export async function pledgeRecordsPage(main, ctx) {
     main.append(h('div', { class: 'notice bad', role: 'alert' }, 'This key belongs to no organisation on this ledger.'));
     return;
   }
-  const orgInput = h('input', { name: 'org', value: org, autocomplete: 'off', spellcheck: 'false', 'aria-label': 'Organisation id', 'data-testid': 'records-org' });
+  const orgInput = h('input', { name: 'org', type: 'text', value: org, autocomplete: 'off', spellcheck: 'false', 'aria-label': 'Organisation id', 'data-testid': 'records-org' });
   const form = h('form', { class: 'row', action: '/plg/records' }, h('label', {}, 'Organisation ', orgInput), h('button', { type: 'submit' }, 'List'));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -339,7 +339,7 @@ function priorityText(p) {
 export async function borrowerPage(main, ctx, org) {
   ctx.title(org ? `Borrower ${org}` : 'Borrowers');
   const rerender = () => ctx.navigate(location.pathname, { replace: true });
-  const input = h('input', { name: 'org', value: org || '', autocomplete: 'off', spellcheck: 'false', placeholder: 'platform',
+  const input = h('input', { name: 'org', type: 'text', value: org || '', autocomplete: 'off', spellcheck: 'false', placeholder: 'platform',
     'aria-label': 'Borrower organisation id', 'data-testid': 'borrower-org' });
   const msg = h('p', { role: 'status' });
   const form = h('form', { class: 'row' }, h('label', {}, 'Borrower (organisation id) ', input), h('button', { type: 'submit', 'data-testid': 'borrower-go' }, 'Show'));
