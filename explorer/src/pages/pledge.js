@@ -377,7 +377,8 @@ export async function borrowerPage(main, ctx, org) {
   try {
     ({ body: answer } = await signedGet(`/v1/fin/borrowers/${encodeURIComponent(org)}?proof=true`));
   } catch (e) {
-    if (e instanceof ApiError && e.status === 404 && !(e.problem && e.problem.detail && /borrower|org/i.test(e.problem.detail))) return notAvailable();
+    // The router's own 404 ("no route for GET …"): this node does not serve the view.
+    if (e instanceof ApiError && e.status === 404 && (!e.problem || /^no route for /.test(e.problem.detail || ''))) return notAvailable();
     out.dataset.state = 'error';
     out.append(readFailure(e, { forbidden: 'Only banks and the regulator may see a borrower view: your organisation has neither role.',
       notFound: `Not found: ${e.problem && e.problem.detail ? e.problem.detail : `no organisation ${org}`}.` }));

@@ -130,7 +130,7 @@ function failureText(e) {
   if (e instanceof ApiError) {
     if (e.status === 403) return ONLY_REGULATOR;
     if (e.status === 401) return `The node did not accept your signature: ${problemText(e)}`;
-    if (e.status === 404) return 'The export is not available on this node (404).';
+    if (e.status === 404) return /^no route for /.test((e.problem && e.problem.detail) || '') ? 'The export is not available on this node yet.' : `Not found: ${problemText(e)}`;
     return `The node refused the export (${e.status}): ${problemText(e)}`;
   }
   if (e instanceof TypeError) return 'Could not reach the node (network error). Check the connection and try again.';
