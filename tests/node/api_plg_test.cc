@@ -2,7 +2,9 @@
 // Pledge state is written directly in the shapes of docs/finance.md §12-§16 (as the plg contract
 // would write it); proofs come from a real state tree and are checked with VerifyStateBundle.
 #include <catch2/catch.hpp>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "fake_ledger.h"
@@ -16,6 +18,7 @@
 #include "tidemark/node/storage/memory_kv_store.h"
 #include "tidemark/proof_bundle.h"
 #include "tidemark/signed_read.h"
+#include "tidemark/state_keys/finance.h"
 #include "tidemark/state_keys/pledge.h"
 #include "tidemark/value.h"
 
@@ -25,6 +28,7 @@ using namespace tidemark::testing;
 using nlohmann::json;
 using namespace std::chrono_literals;
 namespace plg = tidemark::state_keys::plg;
+namespace fin = tidemark::state_keys::fin;
 using contracts::Role;
 
 namespace {
@@ -109,6 +113,13 @@ class PlgLedger : public FakeLedger {
                                  .proof = p.Encode()};
   }
   tidemark::Status ReadStateAt(uint64_t, const StateReader& fn) override { return ReadState(fn); }
+  // The state version ReadState reports (the fake's own is its block count, 0 here).
+  std::atomic<uint64_t> state_version{0};
+  tidemark::Status ReadState(const StateReader& fn) override {
+    uint64_t v = state_version;
+    return FakeLedger::ReadState(
+        [&](const contracts::StateView& view, uint64_t) { return fn(view, v); });
+  }
   Result<ValidatorSet> GenesisValidators() override { return validators(); }
 
  private:
@@ -177,10 +188,12 @@ struct Api {
   PlgLedger ledger;
   std::unique_ptr<api::HttpService> http;
 
-  explicit Api(bool with_state = true, uint64_t block_time_ms = 1'767'225'600'000) {
+  explicit Api(bool with_state = true, uint64_t block_time_ms = 1'767'225'600'000,
+               void (*more_state)(PlgLedger&) = nullptr) {
     // Without finance state, no anchor either: blocks are then the fake's own (CommitBlock).
     if (with_state) {
       PutPlgState(ledger);
+      if (more_state != nullptr) more_state(ledger);
       ledger.Seal(block_time_ms);
     }
     config::NodeConfig c;
@@ -362,4 +375,518 @@ TEST_CASE("reg alerts: regulator only, fin and plg merged in (height, index, k) 
   CHECK(api.Signed(Regulator(), "/v1/reg/alerts?limit=0").status == 400);
   CHECK(api.Signed(Regulator(), "/v1/reg/alerts?limit=x").status == 400);
   CHECK(api.Signed(Regulator(), "/v1/reg/alerts?cursor=garbage").status == 400);
+}
+
+// ---- The regulator's export, the borrower view, the access matrix ----------------------------
+
+namespace {
+
+namespace al = tidemark::state_keys::alerts;
+
+const std::string kRcv = "rcv_0123456789abcdef0123";    // held by supplier, bank1 finances it
+const std::string kRcvB2 = "rcv_0123456789abcdef0456";  // supplier's, bank2 a party
+const std::string kNoRcv = "rcv_ffffffffffffffffffff";  // never registered
+const std::string kFpA = std::string(64, 'a');          // kRcv's invoice: encumbered
+const std::string kFpB = std::string(64, 'b');          // kRcvB2's invoice: no key (free)
+const std::string kEqp1 = "eqp_11111111111111111111";   // bank2's, registered second
+const std::string kEqp2 = "eqp_22222222222222222222";   // bank1's, registered first
+const std::string kUscc = "91350100M000100Y43";
+const std::string kTm = "trademark:TM1";  // pledged (kIpp)
+const std::string kCn = "invention:CN2";  // free
+
+Value Rcv(const std::string& id, const Value::List& parties, const std::string& fp,
+          std::optional<std::string> financier) {
+  Value::Map part{{"id", id},
+                  {"parent", ""},
+                  {"amount", int64_t{5000}},
+                  {"holder", "supplier"},
+                  {"state", "ACTIVE"},
+                  {"children", Value::List{}}};
+  if (financier) {
+    part["encumbrance"] = Value::Map{{"kind", "pledge"},
+                                     {"financier", *financier},
+                                     {"amount", int64_t{4000}},
+                                     {"state", "ACTIVE"},
+                                     {"since_height", int64_t{4}}};
+  }
+  return Value::Map{
+      {"id", id},
+      {"creditor", "supplier"},
+      {"debtor", "core"},
+      {"currency", "CNY"},
+      {"amount", int64_t{5000}},
+      {"due_date", "2026-12-01"},
+      {"state", "CONFIRMED"},
+      {"invoices", Value::List{Value::Map{{"number", "INV" + id.substr(20)}, {"fingerprint", fp}}}},
+      {"parties", parties},
+      {"parts", Value::Map{{id, Value(part)}}}};
+}
+
+Value EqPledge(const std::string& id, const std::string& pledgee, int64_t height, int64_t index) {
+  return Value::Map{{"id", id},
+                    {"uscc", kUscc},
+                    {"pledgor", "supplier"},
+                    {"pledgee", pledgee},
+                    {"amount", int64_t{300}},
+                    {"state", "REGISTERED"},
+                    {"registration_no", "EQ-" + id.substr(4, 4)},
+                    {"registered_height", height},
+                    {"registered_index", index},
+                    {"parties", Value::List{pledgee, "supplier"}}};
+}
+
+// What the borrower view reads: supplier's receivables, IP assets, equity and receipt.
+void PutBorrowerState(PlgLedger& l) {
+  l.Put(fin::Receivable(kRcv), Rcv(kRcv, {"bank1", "core", "supplier"}, kFpA, "bank1"));
+  l.Put(fin::Receivable(kRcvB2), Rcv(kRcvB2, {"bank2", "core", "supplier"}, kFpB, std::nullopt));
+  l.Put(fin::Fingerprint(kFpA), Value::Map{{"state", "encumbered"}});
+  for (const char* org : {"supplier", "core", "bank1"}) l.Put(fin::Party(org, kRcv), Value(""));
+  for (const char* org : {"supplier", "core", "bank2"}) l.Put(fin::Party(org, kRcvB2), Value(""));
+  l.Put(fin::History(kRcv, 1), Value::Map{{"seq", int64_t{1}}, {"action", "register"}});
+  l.Put(plg::IpAsset(kTm), Value::Map{{"id", kTm},
+                                      {"kind", "trademark"},
+                                      {"number", "TM1"},
+                                      {"title", "Tide"},
+                                      {"owners", Value::List{"supplier"}},
+                                      {"status", "valid"},
+                                      {"pledge", kIpp}});
+  l.Put(plg::IpAsset(kCn), Value::Map{{"id", kCn},
+                                      {"kind", "invention"},
+                                      {"number", "CN2"},
+                                      {"owners", Value::List{"supplier"}},
+                                      {"status", "valid"}});
+  for (const std::string& a : {kTm, kCn}) l.Put(plg::Owner("supplier", a), Value(""));
+  l.Put(plg::EncIp(kTm), Value::Map{{"state", "pledged"}});
+  l.Put(plg::Holding("supplier", kUscc), Value::Map{{"org", "supplier"},
+                                                    {"uscc", kUscc},
+                                                    {"company", "Acme Co"},
+                                                    {"listed", false},
+                                                    {"amount", int64_t{1000}}});
+  l.Put(plg::EncEquity("supplier", kUscc), Value::Map{{"state", "pledged"}});
+  l.Put(plg::EqPledge(kEqp1), EqPledge(kEqp1, "bank2", 5, 0));
+  l.Put(plg::EqPledge(kEqp2), EqPledge(kEqp2, "bank1", 3, 2));
+  for (const auto& [id, bank] : {std::pair(kEqp1, "bank2"), std::pair(kEqp2, "bank1")}) {
+    for (const char* org : {"supplier", bank}) l.Put(plg::Party(org, id), Value(""));
+  }
+  l.Put(plg::EncReceipt(kWr), Value::Map{{"state", "issued"}});
+}
+
+// History log rows (state version 10): plg@1000, fin@2000, fin@3000 (tx 0), plg@3000 (tx 1),
+// and one of block 11 (above the version: not exported).
+void PutExportState(PlgLedger& l) {
+  l.Put(al::HistLog("plg/", 1000, 1, 0, 0), Value::Map{{"id", kIpp}, {"seq", int64_t{0}}});
+  l.Put(al::HistLog("fin/", 2000, 2, 0, 0), Value::Map{{"id", kRcv}, {"seq", int64_t{1}}});
+  l.Put(al::HistLog("fin/", 3000, 3, 0, 0), Value::Map{{"id", kRcv}, {"seq", int64_t{2}}});
+  l.Put(al::HistLog("plg/", 3000, 3, 1, 0), Value::Map{{"id", kIpp}, {"seq", int64_t{1}}});
+  l.Put(al::HistLog("plg/", 4000, 11, 0, 0), Value::Map{{"id", kIpp}, {"seq", int64_t{0}}});
+  l.Put(fin::History(kRcv, 1),
+        Value::Map{{"seq", int64_t{1}},
+                   {"height", int64_t{2}},
+                   {"time_ms", int64_t{2000}},
+                   {"tx", std::string(64, 'e')},
+                   {"action", "register"},
+                   {"org", "supplier"},
+                   {"signer", std::string(64, 'f')},
+                   {"args", Value::Map{{"number", "INV,1 \"q\""}, {"amount", int64_t{5}}}}});
+  l.Put(fin::History(kRcv, 2),
+        Value::Map{{"seq", int64_t{2}},
+                   {"height", int64_t{3}},
+                   {"time_ms", int64_t{3000}},
+                   {"action", "settle"},
+                   {"org", "core"},
+                   {"args", Value::Map{{"id", kRcv}}},
+                   {"payees", Value::List{Value::Map{{"org", "supplier"}}}}});
+  l.state_version = 10;
+}
+
+// 600 plg rows at block 5 (three pieces of 256).
+void PutManyRows(PlgLedger& l) {
+  for (uint32_t i = 0; i < 600; ++i) {
+    l.Put(al::HistLog("plg/", 10'000 + i, 5, i, 0), Value::Map{{"id", kIpp}, {"seq", int64_t{1}}});
+  }
+  l.state_version = 10;
+}
+
+// The body of a chunked answer and the number of chunks; nullopt when malformed or cut short.
+std::optional<std::string> Dechunk(const std::string& in, int* chunks) {
+  std::string out;
+  size_t pos = 0;
+  *chunks = 0;
+  while (true) {
+    size_t eol = in.find("\r\n", pos);
+    if (eol == std::string::npos) return std::nullopt;
+    size_t n = std::stoul(in.substr(pos, eol - pos), nullptr, 16);
+    pos = eol + 2;
+    if (n == 0) return in.substr(pos) == "\r\n" ? std::optional(out) : std::nullopt;
+    if (in.size() < pos + n + 2 || in.substr(pos + n, 2) != "\r\n") return std::nullopt;
+    out += in.substr(pos, n);
+    pos += n + 2;
+    ++*chunks;
+  }
+}
+
+// RFC 4180 records (CRLF, quoted fields with doubled quotes).
+std::vector<std::vector<std::string>> ParseCsv(const std::string& text) {
+  std::vector<std::vector<std::string>> rows(1, std::vector<std::string>(1));
+  bool quoted = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    std::string& field = rows.back().back();
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        field += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        field += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      rows.back().emplace_back();
+    } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
+      rows.emplace_back(1);
+      ++i;
+    } else {
+      field += c;
+    }
+  }
+  if (rows.back().size() == 1 && rows.back()[0].empty()) rows.pop_back();
+  return rows;
+}
+
+json ExportJson(Api& api, const std::string& query, int* chunks = nullptr) {
+  auto r = api.Signed(Regulator(), "/v1/reg/export?" + query);
+  INFO(r.raw.substr(0, 400));
+  REQUIRE(r.status == 200);
+  CHECK(r.headers["transfer-encoding"] == "chunked");
+  CHECK(r.headers["content-type"] == "application/json");
+  CHECK(r.headers["x-tidemark-state-version"] == "10");
+  int n = 0;
+  auto body = Dechunk(r.body, &n);
+  REQUIRE(body.has_value());
+  if (chunks != nullptr) *chunks = n;
+  return json::parse(*body);
+}
+
+}  // namespace
+
+TEST_CASE("reg export: fin and plg entries in time order, [from, to), of one state version") {
+  Api api(true, 1'767'225'600'000, PutExportState);
+  json all = ExportJson(api, "from_ms=0&to_ms=5000&format=json");
+  REQUIRE(all.is_array());
+  REQUIRE(all.size() == 4);  // the block-11 row is above the version read
+  std::vector<std::string> got;
+  for (const auto& e : all)
+    got.push_back(e["ns"].get<std::string>() + ":" + e["id"].get<std::string>());
+  CHECK(got ==
+        std::vector<std::string>{"plg:" + kIpp, "fin:" + kRcv, "fin:" + kRcv, "plg:" + kIpp});
+  CHECK(all[1]["action"] == "register");
+  CHECK(all[1]["args"]["number"] == "INV,1 \"q\"");
+  CHECK(all[2]["payees"][0]["org"] == "supplier");
+  CHECK(all[3]["tx_index"] == 1);
+  CHECK(all[3]["action"] == "ip_register");
+  // to_ms is excluded, from_ms included; json is the default format.
+  json mid = ExportJson(api, "from_ms=2000&to_ms=3000");
+  REQUIRE(mid.size() == 1);
+  CHECK(mid[0]["seq"] == 1);
+  CHECK(ExportJson(api, "from_ms=5000&to_ms=9000").empty());
+}
+
+TEST_CASE("reg export: csv has a header row and RFC 4180 quoting, args as JSON text") {
+  Api api(true, 1'767'225'600'000, PutExportState);
+  auto r = api.Signed(Regulator(), "/v1/reg/export?from_ms=0&to_ms=5000&format=csv");
+  REQUIRE(r.status == 200);
+  CHECK(r.headers["content-type"].rfind("text/csv", 0) == 0);
+  CHECK(r.headers["content-disposition"].find("attachment") != std::string::npos);
+  int chunks = 0;
+  auto body = Dechunk(r.body, &chunks);
+  REQUIRE(body.has_value());
+  auto rows = ParseCsv(*body);
+  REQUIRE(rows.size() == 5);
+  CHECK(rows[0] == std::vector<std::string>{"ns", "time_ms", "height", "tx_index", "k", "id", "seq",
+                                            "action", "org", "signer", "tx", "args", "extra"});
+  for (const auto& row : rows) CHECK(row.size() == 13);
+  CHECK(rows[2][0] == "fin");
+  CHECK(rows[2][1] == "2000");
+  CHECK(rows[2][5] == kRcv);
+  CHECK(rows[2][7] == "register");
+  CHECK(json::parse(rows[2][11]) == json{{"amount", 5}, {"number", "INV,1 \"q\""}});
+  CHECK(rows[2][12].empty());
+  CHECK(json::parse(rows[3][12])["payees"][0]["org"] == "supplier");
+  // The quoted field went over the wire quoted, quotes doubled.
+  CHECK(body->find("\"{\"\"amount\"\":5,\"\"number\"\":\"\"INV,1 \\\"\"q\\\"\"\"\"}\"") !=
+        std::string::npos);
+}
+
+TEST_CASE("reg export: streamed in several chunks, nothing lost or repeated") {
+  Api api(true, 1'767'225'600'000, PutManyRows);
+  int chunks = 0;
+  json all = ExportJson(api, "from_ms=10000&to_ms=20000", &chunks);
+  REQUIRE(all.size() == 600);
+  CHECK(chunks >= 3);
+  for (size_t i = 0; i < all.size(); ++i) CHECK(all[i]["tx_index"] == i);
+  // HEAD: the headers only.
+  const std::string target = "/v1/reg/export?from_ms=10000&to_ms=20000";
+  auto h = Request(
+      api.http->port(), "HEAD", target, "", "",
+      "Authorization: " + ReadAuthHeader(Regulator(), kChain, "HEAD", target, Now()) + "\r\n");
+  CHECK(h.status == 200);
+  CHECK(h.body.empty());
+}
+
+TEST_CASE("reg export: regulator only (403 first), bad parameters 400, unsigned 401") {
+  Api api(true, 1'767'225'600'000, PutExportState);
+  const std::string refusal = api::ProtectedReadRefusal().body;
+  for (const KeyPair& k : {Supplier(), Bank1(), Core(), Retailer()}) {
+    for (std::string q : {"from_ms=0&to_ms=5000", "from_ms=x"}) {
+      auto r = api.Signed(k, "/v1/reg/export?" + q);
+      CHECK(r.status == 403);
+      CHECK(r.body == refusal);
+    }
+  }
+  CHECK(api.Get("/v1/reg/export?from_ms=0&to_ms=5000").status == 401);
+  for (std::string q :
+       {"to_ms=5000", "from_ms=0", "from_ms=x&to_ms=5", "from_ms=5&to_ms=5", "from_ms=6&to_ms=5",
+        "from_ms=0&to_ms=5000&format=xml", "from_ms=0&to_ms=99999999999999999999"}) {
+    auto r = api.Signed(Regulator(), "/v1/reg/export?" + q);
+    INFO(q << " " << r.body);
+    CHECK(r.status == 400);
+    CHECK(r.headers["content-type"] == "application/problem+json");
+  }
+}
+
+TEST_CASE("reg alerts: from_height starts at a block height") {
+  Api api;
+  auto kinds = [&](const std::string& target) {
+    std::vector<std::string> out;
+    json j = api.Ok(Regulator(), target);
+    for (const auto& a : j["alerts"]) out.push_back(a["kind"]);
+    return out;
+  };
+  CHECK(kinds("/v1/reg/alerts?from_height=5") ==
+        std::vector<std::string>{"overdue", "release_late", "value_drop"});
+  CHECK(kinds("/v1/reg/alerts?from_height=6") ==
+        std::vector<std::string>{"release_late", "value_drop"});
+  CHECK(kinds("/v1/reg/alerts?from_height=8").empty());
+  // With a cursor: the later position of the two.
+  json p = api.Ok(Regulator(), "/v1/reg/alerts?limit=1");
+  std::string c = p["next_cursor"];
+  CHECK(kinds("/v1/reg/alerts?cursor=" + c + "&from_height=7") ==
+        std::vector<std::string>{"release_late", "value_drop"});
+  CHECK(kinds("/v1/reg/alerts?cursor=" + c + "&from_height=0").size() == 3);
+  CHECK(api.Signed(Regulator(), "/v1/reg/alerts?from_height=x").status == 400);
+  CHECK(api.Signed(Regulator(), "/v1/reg/alerts?from_height=-1").status == 400);
+}
+
+namespace {
+
+// Checks every standing of a borrower answer against its bundle: each key proven, present with
+// exactly {state} or absent for "free"; and nothing else in the bundle.
+void CheckStandings(PlgLedger& l, const json& j) {
+  std::vector<json> standings;
+  for (const auto& r : j["receivables"]) {
+    for (const auto& inv : r["invoices"]) standings.push_back(inv["standing"]);
+  }
+  for (const char* section : {"ip_assets", "equity", "receipts"}) {
+    for (const auto& item : j[section]) standings.push_back(item["standing"]);
+  }
+  REQUIRE(!standings.empty());
+  REQUIRE(j["proof"].is_object());
+  auto bytes = FromHex(j["proof"]["bundle"].get<std::string>());
+  REQUIRE(bytes.ok());
+  auto bundle = StateBundle::Decode(*bytes);
+  REQUIRE(bundle.ok());
+  auto v = VerifyStateBundle(l.Trust(), *bundle);
+  REQUIRE(v.ok());
+  for (const json& s : standings) {
+    INFO(s.dump());
+    const auto* e = v->Find(s["key"].get<std::string>());
+    REQUIRE(e != nullptr);
+    if (s["state"] == "free") {
+      CHECK(!e->value.has_value());
+    } else {
+      REQUIRE(e->value.has_value());
+      CHECK(Value::Decode(*e->value)->ToJson() == json{{"state", s["state"]}});
+    }
+  }
+  CHECK(v->entries.size() == standings.size());
+}
+
+}  // namespace
+
+TEST_CASE("fin borrowers: a bank sees the borrower's standings, proven, with priority") {
+  Api api(true, 1'767'225'600'000, PutBorrowerState);
+  json j = api.Ok(Bank1(), "/v1/fin/borrowers/supplier");
+  INFO(j.dump(1));
+  CHECK(j["org"] == "supplier");
+  // Receivables: only those bank1 is a party of.
+  REQUIRE(j["receivables"].size() == 1);
+  CHECK(j["receivables"][0]["id"] == kRcv);
+  CHECK(j["receivables"][0]["invoices"][0]["standing"]["state"] == "encumbered");
+  CHECK(j["receivables"][0]["encumbrances"][0]["financier"] == "bank1");
+  CHECK(j["receivables"][0]["encumbrances"][0]["rank"] == 1);
+  // IP: both assets, pledged and free; the pledge's detail for bank1, its pledgee.
+  REQUIRE(j["ip_assets"].size() == 2);
+  CHECK(j["ip_assets"][0]["asset"] == kCn);
+  CHECK(j["ip_assets"][0]["standing"]["state"] == "free");
+  CHECK(j["ip_assets"][1]["asset"] == kTm);
+  CHECK(j["ip_assets"][1]["standing"]["state"] == "pledged");
+  CHECK(j["ip_assets"][1]["pledge"]["id"] == kIpp);
+  // Equity: registration order, bank1's first (height 3) though its id sorts second.
+  REQUIRE(j["equity"].size() == 1);
+  CHECK(j["equity"][0]["standing"]["state"] == "pledged");
+  const json& pl = j["equity"][0]["pledges"];
+  REQUIRE(pl.size() == 2);
+  CHECK(pl[0]["rank"] == 1);
+  CHECK(pl[0]["pledgee"] == "bank1");
+  CHECK(pl[0]["id"] == kEqp2);
+  CHECK(pl[1]["rank"] == 2);
+  CHECK(pl[1]["pledgee"] == "bank2");
+  CHECK(!pl[1].contains("id"));  // bank2's pledge: not bank1's to read
+  CHECK(!pl[1].contains("amount"));
+  // Receipt: standing, but no record detail (bank1 is no party of it).
+  REQUIRE(j["receipts"].size() == 1);
+  CHECK(j["receipts"][0]["id"] == kWr);
+  CHECK(j["receipts"][0]["as"] == json::array({"holder"}));
+  CHECK(j["receipts"][0]["standing"]["state"] == "issued");
+  CHECK(!j["receipts"][0].contains("state"));
+  CheckStandings(api.ledger, j);
+
+  // bank2: the other receivable (free invoice, absence proven), the receipt's detail.
+  json b2 = api.Ok(Bank2(), "/v1/fin/borrowers/supplier");
+  REQUIRE(b2["receivables"].size() == 1);
+  CHECK(b2["receivables"][0]["id"] == kRcvB2);
+  CHECK(b2["receivables"][0]["invoices"][0]["standing"]["state"] == "free");
+  CHECK(b2["receipts"][0]["state"] == "ISSUED");
+  CHECK(!b2["ip_assets"][1].contains("pledge"));
+  CheckStandings(api.ledger, b2);
+
+  // The regulator: everything.
+  json reg = api.Ok(Regulator(), "/v1/fin/borrowers/supplier");
+  CHECK(reg["receivables"].size() == 2);
+  CHECK(reg["equity"][0]["pledges"][1]["id"] == kEqp1);
+  CheckStandings(api.ledger, reg);
+
+  // An org with nothing: empty lists, no proof.
+  json none = api.Ok(Bank1(), "/v1/fin/borrowers/shop");
+  CHECK(none["receivables"].empty());
+  CHECK(none["ip_assets"].empty());
+  CHECK(none["proof"].is_null());
+}
+
+TEST_CASE("fin borrowers: non-bank readers 403 (first), unknown org 404, bad org 400") {
+  Api api(true, 1'767'225'600'000, PutBorrowerState);
+  const std::string refusal = api::ProtectedReadRefusal().body;
+  for (const KeyPair& k : {Supplier(), Core(), Retailer()}) {
+    for (std::string org : {"supplier", "nobody", "NOT%20AN%20ORG"}) {
+      auto r = api.Signed(k, "/v1/fin/borrowers/" + org);
+      CHECK(r.status == 403);
+      CHECK(r.body == refusal);
+    }
+  }
+  CHECK(api.Get("/v1/fin/borrowers/supplier").status == 401);
+  CHECK(api.Signed(Bank1(), "/v1/fin/borrowers/nobody").status == 404);
+  CHECK(api.Signed(Bank1(), "/v1/fin/borrowers/NOT%20AN%20ORG").status == 400);
+}
+
+TEST_CASE("access: every protected fin/plg/reg read refuses a non-party with the one 403") {
+  Api api(true, 1'767'225'600'000, PutBorrowerState);
+  const std::string refusal = api::ProtectedReadRefusal().body;
+  const std::string no_tx = std::string(64, '7');
+  // Per protected route: targets a non-party (shop: no role, no party of anything; core for the
+  // plg records) must get the 403 for, known ids and unknown ones alike.
+  const std::map<std::string, std::vector<std::string>> refused = {
+      {"/v1/fin/receivables/{id}",
+       {"/v1/fin/receivables/" + kRcv, "/v1/fin/receivables/" + kRcv + "?proof=true",
+        "/v1/fin/receivables/" + kNoRcv}},
+      {"/v1/fin/receivables/{id}/history",
+       {"/v1/fin/receivables/" + kRcv + "/history", "/v1/fin/receivables/" + kNoRcv + "/history"}},
+      {"/v1/fin/check", {"/v1/fin/check?fingerprint=" + kFpA + "&invoice_key=" + kFpA}},
+      {"/v1/fin/txs/{id}", {"/v1/fin/txs/" + no_tx}},
+      {"/v1/fin/borrowers/{org}", {"/v1/fin/borrowers/supplier", "/v1/fin/borrowers/nobody"}},
+      {"/v1/plg/records/{id}",
+       {"/v1/plg/records/" + kIpp, "/v1/plg/records/" + kIpp + "?proof=true",
+        "/v1/plg/records/" + kEqp1, "/v1/plg/records/" + kNoIpp}},
+      {"/v1/plg/records/{id}/history",
+       {"/v1/plg/records/" + kIpp + "/history", "/v1/plg/records/" + kNoIpp + "/history"}},
+      {"/v1/reg/alerts", {"/v1/reg/alerts", "/v1/reg/alerts?from_height=1"}},
+      {"/v1/reg/export", {"/v1/reg/export?from_ms=0&to_ms=5000"}},
+  };
+  // Party lists answer 200 but list only what the reader may read: nothing, for shop.
+  const std::map<std::string, std::pair<std::string, std::string>> lists = {
+      {"/v1/fin/parties/{org}/receivables",
+       {"/v1/fin/parties/supplier/receivables", "receivables"}},
+      {"/v1/plg/parties/{org}/records", {"/v1/plg/parties/supplier/records", "records"}},
+  };
+  const std::set<std::string> public_routes = {"/v1/plg/gazette/{registration_no}"};
+  size_t covered = 0;
+  for (const auto& route : api.http->router().Routes()) {
+    const std::string& p = route.pattern;
+    if (!(p.starts_with("/v1/fin/") || p.starts_with("/v1/plg/") || p.starts_with("/v1/reg/"))) {
+      continue;
+    }
+    INFO(route.method << " " << p);
+    ++covered;
+    if (public_routes.count(p)) continue;
+    if (auto it = lists.find(p); it != lists.end()) {
+      CHECK(api.Get(it->second.first).status == 401);
+      json j = api.Ok(Retailer(), it->second.first);
+      CHECK(j[it->second.second].empty());
+      continue;
+    }
+    auto it = refused.find(p);
+    REQUIRE(it != refused.end());  // a new protected route needs its access test here
+    for (const std::string& t : it->second) {
+      INFO(t);
+      CHECK(api.Get(t).status == 401);
+      // core is the receivables' debtor (a party): a non-party of the rest only.
+      std::vector<KeyPair> readers = {Retailer()};
+      if (!p.starts_with("/v1/fin/receivables")) readers.push_back(Core());
+      for (const KeyPair& k : readers) {
+        auto r = api.Signed(k, t);
+        CHECK(r.status == 403);
+        CHECK(r.body == refusal);
+      }
+    }
+  }
+  CHECK(covered == refused.size() + lists.size() + public_routes.size());
+  // Unknown ids are indistinguishable from no access, for a reader with access elsewhere.
+  CHECK(api.Signed(Supplier(), "/v1/fin/receivables/" + kNoRcv).body ==
+        api.Signed(Bank2(), "/v1/fin/receivables/" + kRcv).body);
+  CHECK(api.Signed(Supplier(), "/v1/plg/records/" + kNoIpp).body ==
+        api.Signed(Bank2(), "/v1/plg/records/" + kIpp).body);
+}
+
+TEST_CASE("access: /v1/state and its proofs refuse fin/ and plg/ keys but the gazette") {
+  Api api(true, 1'767'225'600'000, PutBorrowerState);
+  const std::string refusal = api::ProtectedReadRefusal().body;
+  for (const std::string& k :
+       {plg::IpPledge(kIpp), plg::IpPledge(kNoIpp), plg::IpAsset(kTm), plg::EncIp(kTm),
+        plg::EqPledge(kEqp1), plg::Holding("supplier", kUscc), plg::Receipt(kWr),
+        plg::Party("supplier", kIpp), plg::History(kIpp, 0), al::HistLogPrefix("plg/"),
+        al::Alert("plg/", 3, 1, 0), std::string("plg/"), std::string("plg/gazette"),
+        fin::Receivable(kRcv), fin::Fingerprint(kFpA), fin::History(kRcv, 1),
+        al::HistLogPrefix("fin/"), std::string("fin/")}) {
+    std::string hex = ToHex(AsBytes(k));
+    for (const std::string& t :
+         {"/v1/state/" + hex, "/v1/state/" + hex + "?proof=true", "/v1/state/" + hex + "/proof"}) {
+      INFO(k << " " << t);
+      for (const KeyPair& reader : {Retailer(), Regulator()}) {
+        auto r = api.Signed(reader, t);
+        CHECK(r.status == 403);
+        CHECK(r.body == refusal);
+      }
+      auto u = api.Get(t);
+      CHECK(u.status == 403);
+      CHECK(u.body == refusal);
+    }
+  }
+  std::string gz = ToHex(AsBytes(plg::Gazette(kRegNo)));
+  for (const std::string& t :
+       {"/v1/state/" + gz, "/v1/state/" + gz + "?proof=true", "/v1/state/" + gz + "/proof"}) {
+    INFO(t);
+    CHECK(api.Get(t).status == 200);
+  }
 }

@@ -1,17 +1,22 @@
 // The protected finance reads (fin_api.h, docs/api.md §Finance, docs/finance.md §1).
 #include "tidemark/node/api/fin_api.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <map>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include "tidemark/contracts/finance.h"
 #include "tidemark/contracts/identity.h"
+#include "tidemark/contracts/pledge.h"
 #include "tidemark/node/api/cursor.h"
 #include "tidemark/node/api/json.h"
 #include "tidemark/node/api/read_auth.h"
 #include "tidemark/state_keys/finance.h"
+#include "tidemark/state_keys/pledge.h"
 #include "tidemark/value.h"
 
 namespace tidemark::node::api {
@@ -21,6 +26,7 @@ using http::HttpResponse;
 using http::PathParams;
 using nlohmann::json;
 namespace fin = state_keys::fin;
+namespace plg = state_keys::plg;
 
 namespace {
 
@@ -153,6 +159,43 @@ Result<std::string> UniquenessState(const std::optional<Value>& v, const std::st
   return v->Find("state")->as_string();
 }
 
+int64_t IntField(const Value& rec, const std::string& name) {
+  const Value* f = rec.is_map() ? rec.Find(name) : nullptr;
+  return f != nullptr && f->is_int() ? f->as_int() : 0;
+}
+
+// The listed fields of `rec` that it has, as JSON.
+json Fields(const Value& rec, std::initializer_list<const char*> names) {
+  json out = json::object();
+  for (const char* n : names) {
+    if (const Value* f = rec.is_map() ? rec.Find(n) : nullptr; f != nullptr) out[n] = f->ToJson();
+  }
+  return out;
+}
+
+// A live equity pledge: REGISTERED or CHANGED (docs/finance.md §14).
+bool LiveEquity(const Value& p) {
+  std::string st = StrField(p, "state");
+  return st == "REGISTERED" || st == "CHANGED";
+}
+
+// The standing keys of a borrower answer, each proven (present or absent) in the one bundle.
+class Standings {
+ public:
+  // {key, state} of `key` read from `view` ("free" when absent), and the key remembered.
+  Result<json> Of(const contracts::StateView& view, const std::string& key) {
+    if (seen_.insert(key).second) keys_.push_back(Bytes(key.begin(), key.end()));
+    TM_ASSIGN_OR_RETURN(std::optional<Value> v, LoadValue(view, key));
+    TM_ASSIGN_OR_RETURN(std::string state, UniquenessState(v, key));
+    return json{{"key", key}, {"state", state}};
+  }
+  const std::vector<Bytes>& keys() const { return keys_; }
+
+ private:
+  std::set<std::string> seen_;
+  std::vector<Bytes> keys_;
+};
+
 }  // namespace
 
 std::string EncodeHistoryCursor(uint64_t next_seq) { return EncodeCursor("h1", {next_seq}); }
@@ -201,6 +244,9 @@ void FinApi::Register(http::Router* r) {
          [this](const HttpRequest& req, const PathParams&) { return Check(req); });
   r->Add("GET", "/v1/fin/txs/{id}",
          [this](const HttpRequest& req, const PathParams& p) { return Tx(req, p.at("id")); });
+  r->Add("GET", "/v1/fin/borrowers/{org}", [this](const HttpRequest& req, const PathParams& p) {
+    return Borrower(req, p.at("org"));
+  });
 }
 
 HttpResponse FinApi::Receivable(const HttpRequest& req, const std::string& id) {
@@ -415,6 +461,225 @@ HttpResponse FinApi::Tx(const HttpRequest& req, const std::string& id) {
   }
   if (!allowed) return ProtectedReadRefusal();
   return http::JsonResponse(200, TxInfoToJson(*info, /*redact_private=*/false));
+}
+
+HttpResponse FinApi::Borrower(const HttpRequest& req, const std::string& org) {
+  auto reader = AuthenticateRead(*ledger_, options_.chain_id, req, options_.now_ms());
+  if (!reader.ok()) return ReadAuthProblem(reader.status(), req);
+  const bool regulator = reader->Has(contracts::Role::kRegulator);
+  if (!reader->Has(contracts::Role::kBank) && !regulator) return ProtectedReadRefusal();
+  if (!contracts::IsValidOrgId(org)) {
+    return Fail(Status::Invalid("org id: expected [a-z0-9_-]{1,64}"), req);
+  }
+  const size_t max_items = options_.max_borrower_items;
+  bool known = false;
+  Standings standings;
+  json receivables = json::array(), ip = json::array(), equity = json::array(),
+       receipts = json::array();
+  json truncated = json::array();
+  auto may_read_plg = [&](const Value& rec) {
+    return regulator || contracts::IsPlgParty(rec, reader->org);
+  };
+  // Values are read at the certified version; the indexes (party, owner, holding rows) are
+  // scanned at the latest one (LedgerApi::ReadStateAt): an index row newer than the certified
+  // version names a record that is skipped, or a standing that is proven as it was then.
+  auto read = [&](const contracts::StateView& view, uint64_t) -> Status {
+    TM_ASSIGN_OR_RETURN(std::optional<contracts::OrgRecord> o, contracts::LoadOrg(view, org));
+    known = o.has_value();
+    if (!known) return Status::Ok();
+
+    // Receivables the borrower holds a part of or issued, that the reader is a party of (the
+    // regulator: all), in the order of the party index; per receivable its ACTIVE
+    // encumbrances in part-id order (fin allows one per part: each is first in rank).
+    std::vector<std::string> ids;
+    bool more = false;
+    view.Scan(fin::PartyPrefix(org), [&](const std::string& k, const Bytes&) {
+      if (ids.size() == options_.max_scan_per_page) {
+        more = true;
+        return false;
+      }
+      ids.push_back(k.substr(fin::PartyPrefix(org).size()));
+      return true;
+    });
+    for (const std::string& id : ids) {
+      TM_ASSIGN_OR_RETURN(std::optional<Value> rec, LoadValue(view, fin::Receivable(id)));
+      if (!rec || !(regulator || IsParty(*rec, reader->org))) continue;
+      json roles = RolesOf(*rec, org);
+      bool owns = false;
+      for (const auto& r : roles) owns = owns || r == "creditor" || r == "holder";
+      if (!owns) continue;
+      if (receivables.size() == max_items) {
+        more = true;
+        break;
+      }
+      json encs = json::array();
+      if (const Value* parts = rec->Find("parts"); parts != nullptr && parts->is_map()) {
+        for (const auto& [pid, part] : parts->as_map()) {
+          const Value* enc = part.is_map() ? part.Find("encumbrance") : nullptr;
+          if (enc == nullptr || !enc->is_map() || StrField(*enc, "state") != "ACTIVE") continue;
+          json e = Fields(*enc, {"kind", "financier", "amount", "since_height"});
+          e["part"] = pid;
+          e["holder"] = StrField(part, "holder");
+          e["rank"] = 1;
+          encs.push_back(e);
+        }
+      }
+      json invoices = json::array();
+      if (const Value* invs = rec->Find("invoices"); invs != nullptr && invs->is_list()) {
+        for (const Value& inv : invs->as_list()) {
+          std::string fp = StrField(inv, "fingerprint");
+          if (fp.empty()) continue;
+          TM_ASSIGN_OR_RETURN(json st, standings.Of(view, fin::Fingerprint(fp)));
+          invoices.push_back(json{{"number", StrField(inv, "number")}, {"standing", st}});
+        }
+      }
+      json item = Fields(*rec, {"id", "state", "amount", "currency", "due_date"});
+      item["roles"] = roles;
+      item["encumbrances"] = encs;
+      item["invoices"] = invoices;
+      receivables.push_back(item);
+    }
+    if (more) truncated.push_back("receivables");
+
+    // IP assets of which the borrower is an owner (owner index), with plg/enc/ip/ standing; the
+    // live pledge (one per asset: first in rank) for a reader who is its party.
+    more = false;
+    std::vector<std::string> assets;
+    view.Scan(plg::OwnerPrefix(org), [&](const std::string& k, const Bytes&) {
+      if (assets.size() == max_items) {
+        more = true;
+        return false;
+      }
+      assets.push_back(k.substr(plg::OwnerPrefix(org).size()));
+      return true;
+    });
+    for (const std::string& asset : assets) {
+      TM_ASSIGN_OR_RETURN(std::optional<Value> rec, LoadValue(view, plg::IpAsset(asset)));
+      json item = rec ? Fields(*rec, {"kind", "number", "title", "owners", "status", "expiry_date"})
+                      : json::object();
+      item["asset"] = asset;
+      TM_ASSIGN_OR_RETURN(item["standing"], standings.Of(view, plg::EncIp(asset)));
+      if (std::string pid = rec ? StrField(*rec, "pledge") : ""; !pid.empty()) {
+        TM_ASSIGN_OR_RETURN(std::optional<Value> p, LoadValue(view, plg::IpPledge(pid)));
+        if (p && may_read_plg(*p)) {
+          json pj = Fields(*p, {"id", "pledgee", "state", "registration_no", "debt_amount",
+                                "currency", "debt_due"});
+          pj["rank"] = 1;
+          item["pledge"] = pj;
+        }
+      }
+      ip.push_back(item);
+    }
+    if (more) truncated.push_back("ip_assets");
+
+    // The borrower's plg records (party rows): its equity pledges and its receipts.
+    std::vector<std::string> records =
+        contracts::PlgRecordsOfParty(view, org, "", options_.max_scan_per_page);
+    if (records.size() == options_.max_scan_per_page) truncated.push_back("plg_records");
+    std::map<std::string, std::vector<Value>> live_by_uscc;
+    for (const std::string& id : records) {
+      if (!id.starts_with("eqp_")) continue;
+      TM_ASSIGN_OR_RETURN(std::optional<Value> p, LoadValue(view, plg::EqPledge(id)));
+      if (p && StrField(*p, "pledgor") == org && LiveEquity(*p)) {
+        live_by_uscc[StrField(*p, "uscc")].push_back(std::move(*p));
+      }
+    }
+
+    // Equity holdings with plg/enc/eq/ standing; the live pledges over each in registration
+    // order (height, tx index: docs/finance.md §14), rank 1 first. Registration number and
+    // pledgee are the gazette's (public); the rest only for a reader who is the pledge's party.
+    more = false;
+    std::vector<std::pair<std::string, Value>> holdings;
+    Status inner;
+    view.Scan(plg::HoldingPrefix(org), [&](const std::string& k, const Bytes& raw) {
+      if (holdings.size() == max_items) {
+        more = true;
+        return false;
+      }
+      auto v = Value::Decode(raw);
+      if (!v.ok()) {
+        inner = Status::Corruption(k + ": " + v.status().message());
+        return false;
+      }
+      holdings.emplace_back(k.substr(plg::HoldingPrefix(org).size()), std::move(*v));
+      return true;
+    });
+    TM_RETURN_IF_ERROR(inner);
+    for (auto& [uscc, holding] : holdings) {
+      json item = Fields(holding, {"company", "listed", "amount", "height"});
+      item["uscc"] = uscc;
+      TM_ASSIGN_OR_RETURN(item["standing"], standings.Of(view, plg::EncEquity(org, uscc)));
+      std::vector<Value>& live = live_by_uscc[uscc];
+      std::sort(live.begin(), live.end(), [](const Value& a, const Value& b) {
+        return std::pair(IntField(a, "registered_height"), IntField(a, "registered_index")) <
+               std::pair(IntField(b, "registered_height"), IntField(b, "registered_index"));
+      });
+      json pledges = json::array();
+      for (const Value& p : live) {
+        json pj = Fields(p, {"registration_no", "pledgee", "registered_height"});
+        pj["rank"] = pledges.size() + 1;
+        if (may_read_plg(p)) {
+          json more_fields =
+              Fields(p, {"id", "amount", "state", "debt_amount", "currency", "debt_due"});
+          pj.update(more_fields);
+        }
+        pledges.push_back(pj);
+      }
+      item["pledges"] = pledges;
+      equity.push_back(item);
+    }
+    if (more) truncated.push_back("equity");
+
+    // Warehouse receipts the borrower holds or issued, with plg/enc/wr/ standing; the record's
+    // state, items and pledge (one per receipt) for a reader who is its party.
+    for (const std::string& id : records) {
+      if (!id.starts_with("wr_")) continue;
+      TM_ASSIGN_OR_RETURN(std::optional<Value> rec, LoadValue(view, plg::Receipt(id)));
+      if (!rec) continue;
+      json as = json::array();
+      if (StrField(*rec, "holder") == org) as.push_back("holder");
+      if (StrField(*rec, "issuer") == org) as.push_back("issuer");
+      if (as.empty()) continue;
+      if (receipts.size() == max_items) {
+        truncated.push_back("receipts");
+        break;
+      }
+      json item{{"id", id}, {"as", as}};
+      TM_ASSIGN_OR_RETURN(item["standing"], standings.Of(view, plg::EncReceipt(id)));
+      if (may_read_plg(*rec)) {
+        item.update(Fields(*rec, {"state", "issuer", "holder"}));
+        if (const Value* items = rec->Find("items"); items != nullptr && items->is_list()) {
+          item["item_count"] = items->as_list().size();
+        }
+        if (const Value* pl = rec->Find("pledge"); pl != nullptr && pl->is_map()) {
+          json pj = pl->ToJson();
+          pj["rank"] = 1;
+          item["pledge"] = pj;
+        }
+      }
+      receipts.push_back(item);
+    }
+    return Status::Ok();
+  };
+  auto answered = ReadForAnswer(*ledger_, /*with_proof=*/true, read);
+  if (!answered.ok()) return Fail(answered.status(), req);
+  if (!known) return Fail(Status::NotFound("no organisation " + org), req);
+  const BlockRecord& anchor = **answered;
+  json j{{"org", org},
+         {"receivables", receivables},
+         {"ip_assets", ip},
+         {"equity", equity},
+         {"receipts", receipts},
+         {"truncated", truncated},
+         {"as_of", AsOf(anchor.block.header)}};
+  if (!standings.keys().empty()) {
+    auto b = BuildStateBundle(*ledger_, anchor, standings.keys());
+    if (!b.ok()) return Fail(b.status(), req);
+    j["proof"] = StateBundleJson(*b, options_.tamper);
+  } else {
+    j["proof"] = nullptr;
+  }
+  return http::JsonResponse(200, j);
 }
 
 }  // namespace tidemark::node::api

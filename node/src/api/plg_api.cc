@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <deque>
 #include <optional>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "tidemark/node/api/cursor.h"
 #include "tidemark/node/api/json.h"
 #include "tidemark/node/api/read_auth.h"
+#include "tidemark/state_keys/finance.h"
 #include "tidemark/state_keys/pledge.h"
 #include "tidemark/value.h"
 
@@ -104,6 +106,231 @@ Result<std::vector<uint64_t>> AlertPosition(std::string_view suffix) {
   return out;
 }
 
+// A signed decimal int64 query parameter (required).
+Result<int64_t> IntParam(const HttpRequest& req, const std::string& name) {
+  const std::string* s = req.Query(name);
+  if (s == nullptr) return Status::Invalid(name + ": required (unix ms)");
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(s->data(), s->data() + s->size(), v);
+  if (s->empty() || ec != std::errc() || p != s->data() + s->size()) {
+    return Status::Invalid(name + ": expected an integer (unix ms)");
+  }
+  return v;
+}
+
+// One field of a CSV record (RFC 4180): quoted when it holds a comma, quote, CR or LF, with
+// quotes doubled.
+void AppendCsvField(std::string* out, std::string_view field) {
+  if (field.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out->append(field);
+    return;
+  }
+  out->push_back('"');
+  for (char c : field) {
+    if (c == '"') out->push_back('"');
+    out->push_back(c);
+  }
+  out->push_back('"');
+}
+
+std::string JsonText(const json& j) {
+  return j.is_string() ? j.get<std::string>() : j.is_null() ? std::string() : j.dump();
+}
+
+// The regulator's export (docs/api.md §Pledge registry and regulator): the hlog rows of fin/ and
+// plg/ in [from_ms, to_ms), merged in key order (time, height, tx index, k; fin/ first on a tie,
+// which one tx cannot produce), each joined with its history entry. Rows of blocks above the
+// state version the request was answered at are skipped: hlog rows and history entries are only
+// ever added, never rewritten or deleted, so every page read later sees exactly the rows of that
+// version: one consistent snapshot, without holding the state for the whole export.
+class ExportStream : public http::BodyStream {
+ public:
+  static constexpr const char* kCsvHeader =
+      "ns,time_ms,height,tx_index,k,id,seq,action,org,signer,tx,args,extra\r\n";
+
+  ExportStream(LedgerApi* ledger, int64_t from_ms, int64_t to_ms, uint64_t version, bool csv,
+               size_t page_rows)
+      : ledger_(ledger), version_(version), csv_(csv), page_rows_(std::max<size_t>(1, page_rows)) {
+    for (std::string_view ns : {std::string_view("fin/"), std::string_view("plg/")}) {
+      sources_.push_back(Source{.ns = std::string(ns),
+                                .prefix = state_keys::alerts::HistLogPrefix(ns),
+                                .next = state_keys::alerts::HistLogFrom(ns, from_ms),
+                                .end = state_keys::alerts::HistLogFrom(ns, to_ms)});
+    }
+  }
+
+  Result<std::string> Next() override {
+    if (finished_) return std::string();
+    std::string out;
+    if (!started_) {
+      out = csv_ ? kCsvHeader : "[";
+      started_ = true;
+    }
+    // One piece: up to page_rows_ rows, merged from both namespaces.
+    std::vector<Row> rows;
+    while (rows.size() < page_rows_) {
+      Source* min = nullptr;
+      for (Source& src : sources_) {
+        // (A refill may find only rows above the version: read on until some or the end.)
+        while (src.buf.empty() && !src.done) TM_RETURN_IF_ERROR(Refill(src));
+        if (!src.buf.empty() && (min == nullptr || src.buf.front().pos < min->buf.front().pos)) {
+          min = &src;
+        }
+      }
+      if (min == nullptr) break;
+      rows.push_back(std::move(min->buf.front()));
+      min->buf.pop_front();
+    }
+    if (!rows.empty()) TM_RETURN_IF_ERROR(Format(rows, &out));
+    if (rows.size() < page_rows_) {
+      if (!csv_) out += "]\n";
+      finished_ = true;
+    }
+    return out;
+  }
+
+ private:
+  struct Row {
+    std::string ns;
+    std::string pos;  // the key after "<ns>hlog/": fixed-width parts, so it orders as they do
+    int64_t time_ms = 0;
+    uint64_t height = 0, index = 0, k = 0;
+    std::string id;
+    uint64_t seq = 0;
+  };
+  struct Source {
+    std::string ns, prefix;
+    std::string next;  // the first key not read yet
+    std::string end;   // HistLogFrom(to_ms): the first key past the range
+    bool done = false;
+    std::deque<Row> buf;
+  };
+
+  // "<time:20> <height> <index> <k>" (state_keys::TimePart / SeqPart).
+  static Result<Row> ParseRow(const Source& src, const std::string& key, const Bytes& raw) {
+    Row r{.ns = src.ns, .pos = key.substr(src.prefix.size())};
+    std::string_view rest = r.pos;
+    uint64_t f[4] = {0, 0, 0, 0};
+    for (int i = 0; i < 4; ++i) {
+      size_t sp = rest.find(' ');
+      std::string_view part = rest.substr(0, sp);
+      auto [p, ec] = std::from_chars(part.data(), part.data() + part.size(), f[i]);
+      if (part.empty() || ec != std::errc() || p != part.data() + part.size() ||
+          (i < 3) != (sp != std::string_view::npos)) {
+        return Status::Corruption(key + ": not a history log key");
+      }
+      rest = sp == std::string_view::npos ? std::string_view() : rest.substr(sp + 1);
+    }
+    r.time_ms = static_cast<int64_t>(f[0] ^ (uint64_t{1} << 63));
+    r.height = f[1];
+    r.index = f[2];
+    r.k = f[3];
+    auto v = Value::Decode(raw);
+    const Value* id = v.ok() && v->is_map() ? v->Find("id") : nullptr;
+    const Value* seq = v.ok() && v->is_map() ? v->Find("seq") : nullptr;
+    if (id == nullptr || !id->is_string() || seq == nullptr || !seq->is_int() ||
+        seq->as_int() < 0) {
+      return Status::Corruption(key + ": expected {id, seq}");
+    }
+    r.id = id->as_string();
+    r.seq = static_cast<uint64_t>(seq->as_int());
+    return r;
+  }
+
+  // Reads up to page_rows_ rows of `src` from its position (one short read of the state).
+  Status Refill(Source& src) {
+    return ledger_->ReadState([&](const contracts::StateView& view, uint64_t) -> Status {
+      Status inner;
+      size_t n = 0;
+      bool stopped = false;
+      view.Scan(src.prefix, src.next, [&](const std::string& k, const Bytes& raw) {
+        if (k >= src.end) {
+          src.done = true;
+          return false;
+        }
+        if (n == page_rows_) {
+          stopped = true;
+          return false;
+        }
+        ++n;
+        src.next = k + '\0';
+        auto row = ParseRow(src, k, raw);
+        if (!row.ok()) {
+          inner = row.status();
+          return false;
+        }
+        if (row->height <= version_) src.buf.push_back(std::move(*row));
+        return true;
+      });
+      if (!stopped && inner.ok()) src.done = true;
+      return inner;
+    });
+  }
+
+  // The history entries of `rows`, read in one short read of the state, appended to `out`.
+  Status Format(const std::vector<Row>& rows, std::string* out) {
+    return ledger_->ReadState([&](const contracts::StateView& view, uint64_t) -> Status {
+      for (const Row& r : rows) {
+        const std::string key = r.ns == "fin/" ? state_keys::fin::History(r.id, r.seq)
+                                               : state_keys::plg::History(r.id, r.seq);
+        std::optional<Bytes> raw = view.Get(key);
+        if (!raw) return Status::Corruption(key + ": the history log names a missing entry");
+        auto v = Value::Decode(*raw);
+        if (!v.ok()) return Status::Corruption(key + ": " + v.status().message());
+        json entry = v->ToJson();
+        if (!entry.is_object()) return Status::Corruption(key + ": not a map");
+        const std::string ns = r.ns.substr(0, 3);
+        if (!csv_) {
+          entry["ns"] = ns;
+          entry["id"] = r.id;
+          entry["tx_index"] = r.index;
+          entry["k"] = r.k;
+          if (emitted_++ > 0) out->push_back(',');
+          *out += "\n" + entry.dump();
+          continue;
+        }
+        json extra = json::object();
+        for (const auto& [name, value] : entry.items()) {
+          static const char* const kColumns[] = {"seq", "height", "time_ms", "tx", "action",
+                                                 "org", "signer", "args",    "id"};
+          if (std::find_if(std::begin(kColumns), std::end(kColumns),
+                           [&](const char* c) { return name == c; }) == std::end(kColumns)) {
+            extra[name] = value;
+          }
+        }
+        const std::string fields[] = {ns,
+                                      std::to_string(r.time_ms),
+                                      std::to_string(r.height),
+                                      std::to_string(r.index),
+                                      std::to_string(r.k),
+                                      r.id,
+                                      std::to_string(r.seq),
+                                      JsonText(entry.value("action", json())),
+                                      JsonText(entry.value("org", json())),
+                                      JsonText(entry.value("signer", json())),
+                                      JsonText(entry.value("tx", json())),
+                                      entry.contains("args") ? entry["args"].dump() : "",
+                                      extra.empty() ? "" : extra.dump()};
+        for (size_t i = 0; i < std::size(fields); ++i) {
+          if (i > 0) out->push_back(',');
+          AppendCsvField(out, fields[i]);
+        }
+        *out += "\r\n";
+      }
+      return Status::Ok();
+    });
+  }
+
+  LedgerApi* ledger_;
+  const uint64_t version_;
+  const bool csv_;
+  const size_t page_rows_;
+  std::vector<Source> sources_;
+  bool started_ = false;
+  bool finished_ = false;
+  size_t emitted_ = 0;
+};
+
 }  // namespace
 
 PlgApi::PlgApi(LedgerApi* ledger, PlgOptions options)
@@ -126,6 +353,8 @@ void PlgApi::Register(http::Router* r) {
          });
   r->Add("GET", "/v1/reg/alerts",
          [this](const HttpRequest& req, const PathParams&) { return Alerts(req); });
+  r->Add("GET", "/v1/reg/export",
+         [this](const HttpRequest& req, const PathParams&) { return Export(req); });
 }
 
 HttpResponse PlgApi::Record(const HttpRequest& req, const std::string& id) {
@@ -252,6 +481,16 @@ HttpResponse PlgApi::Alerts(const HttpRequest& req) {
     }
     from = *f;
   }
+  if (req.Query("from_height") != nullptr) {
+    const std::string& s = *req.Query("from_height");
+    uint64_t h = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), h);
+    if (s.empty() || ec != std::errc() || p != s.data() + s.size()) {
+      return Fail(Status::Invalid("from_height: expected a block height"), req);
+    }
+    // With a cursor too, the later of the two positions.
+    if (h > from[0]) from = {h, 0, 0};
+  }
   // Up to limit + 1 alerts of each namespace from the cursor, then merged by position: the
   // fixed-width key suffixes order as their numbers do; ties (never expected) put fin/ first.
   struct Item {
@@ -302,6 +541,41 @@ HttpResponse PlgApi::Alerts(const HttpRequest& req) {
   return http::JsonResponse(
       200,
       json{{"alerts", alerts}, {"next_cursor", next}, {"as_of", AsOfLatest(*ledger_, version)}});
+}
+
+HttpResponse PlgApi::Export(const HttpRequest& req) {
+  auto reader = AuthenticateRead(*ledger_, options_.chain_id, req, options_.now_ms());
+  if (!reader.ok()) return ReadAuthProblem(reader.status(), req);
+  if (!reader->Has(contracts::Role::kRegulator)) return ProtectedReadRefusal();
+  auto from = IntParam(req, "from_ms");
+  if (!from.ok()) return Fail(from.status(), req);
+  auto to = IntParam(req, "to_ms");
+  if (!to.ok()) return Fail(to.status(), req);
+  if (*to <= *from) return Fail(Status::Invalid("to_ms: must be after from_ms"), req);
+  const std::string* format = req.Query("format");
+  const std::string fmt = format == nullptr ? "json" : *format;
+  if (fmt != "json" && fmt != "csv") {
+    return Fail(Status::Invalid("format: expected csv or json"), req);
+  }
+  // The state version the export is of (see ExportStream).
+  uint64_t version = 0;
+  Status st = ledger_->ReadState([&](const contracts::StateView&, uint64_t h) {
+    version = h;
+    return Status::Ok();
+  });
+  if (!st.ok()) return Fail(st, req);
+  HttpResponse r;
+  r.status = 200;
+  const bool csv = fmt == "csv";
+  r.SetHeader("Content-Type", csv ? "text/csv; charset=utf-8; header=present" : "application/json");
+  r.SetHeader("Content-Disposition", "attachment; filename=\"tidemark-export-" +
+                                         std::to_string(*from) + "-" + std::to_string(*to) +
+                                         (csv ? ".csv" : ".json") + "\"");
+  r.SetHeader("Cache-Control", "no-store");
+  r.SetHeader("X-Tidemark-State-Version", std::to_string(version));
+  r.body_stream =
+      std::make_shared<ExportStream>(ledger_, *from, *to, version, csv, options_.export_page_rows);
+  return r;
 }
 
 }  // namespace tidemark::node::api

@@ -19,6 +19,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <chrono>
+#include <cstdio>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -470,6 +471,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (closed_) return;
     if (resp.deferred) return Park(std::move(resp.deferred), version, keep_alive, head);
     if (resp.event_stream) return StartEventStream(std::move(resp.event_stream), version);
+    if (resp.body_stream) return StartBodyStream(std::move(resp), version, head);
     auto res = std::make_shared<internal::BeastResponse>(
         internal::ToBeast(std::move(resp), version, keep_alive, head));
     stream_.expires_after(milliseconds(srv_->options.write_timeout_ms));
@@ -560,6 +562,59 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
     stream_.close();
+  }
+
+  // ---- streamed bodies (message.h, BodyStream): one piece produced, written, then the next ----
+
+  void StartBodyStream(HttpResponse resp, unsigned version, bool head) {
+    body_stream_ = std::move(resp.body_stream);
+    chunked_ = version >= 11;
+    std::string h = std::string(version >= 11 ? "HTTP/1.1 " : "HTTP/1.0 ") +
+                    std::to_string(resp.status) + " " + std::string(ReasonPhrase(resp.status)) +
+                    "\r\nServer: tidemark-node\r\n";
+    for (const auto& [name, value] : resp.headers) h += name + ": " + value + "\r\n";
+    if (chunked_) h += "Transfer-Encoding: chunked\r\n";
+    h += "Connection: close\r\n\r\n";
+    if (head) body_stream_.reset();
+    WriteStreamPiece(std::move(h), /*last=*/head);
+  }
+
+  void WriteStreamPiece(std::string bytes, bool last) {
+    in_flight_ = std::move(bytes);
+    stream_.expires_after(milliseconds(srv_->options.write_timeout_ms));
+    net::async_write(stream_, net::buffer(in_flight_),
+                     [self = shared_from_this(), last](beast::error_code ec, size_t) {
+                       if (ec) return self->Close();
+                       if (last) return self->LingerClose();
+                       self->NextStreamPiece();
+                     });
+  }
+
+  void NextStreamPiece() {
+    net::post(*srv_->handler_pool, [self = shared_from_this(), producer = body_stream_] {
+      Result<std::string> piece = producer->Next();
+      net::post(self->stream_.get_executor(), [self, piece = std::move(piece)]() mutable {
+        if (self->closed_) return;
+        if (!piece.ok()) return self->Close();  // truncated on purpose: no last chunk
+        if (piece->empty()) {
+          self->body_stream_.reset();
+          if (!self->chunked_) return self->LingerClose();
+          return self->WriteStreamPiece("0\r\n\r\n", /*last=*/true);
+        }
+        std::string out;
+        if (self->chunked_) {
+          char size[20];
+          std::snprintf(size, sizeof size, "%zx\r\n", piece->size());
+          out.reserve(piece->size() + 24);
+          out += size;
+          out += *piece;
+          out += "\r\n";
+        } else {
+          out = std::move(*piece);
+        }
+        self->WriteStreamPiece(std::move(out), /*last=*/false);
+      });
+    });
   }
 
   // ---- server-sent events ----
@@ -676,6 +731,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string pending_;
   std::string in_flight_;
   bool writing_ = false;
+  // A streamed body (strand-confined; Next() runs on a handler thread, one call at a time).
+  std::shared_ptr<BodyStream> body_stream_;
+  bool chunked_ = false;
 };
 
 std::string ClientKey(const tcp::endpoint& ep) {

@@ -14,6 +14,11 @@
 //                                                  REGULATOR readers only)
 //   GET /v1/fin/txs/{id}                            a tx as GET /v1/txs/{id}, unredacted, for
 //                                                  the signer's organisation and REGULATOR
+//   GET /v1/fin/borrowers/{org}                     what a lender checks of a borrower: its
+//                                                  receivables, IP assets, equity holdings and
+//                                                  receipts, each standing proven present or
+//                                                  absent in one StateBundle, with priority
+//                                                  (BANK or REGULATOR readers only)
 // A receivable (and its history) is readable by its `parties` and any REGULATOR; anyone else,
 // and any id that does not exist, gets ProtectedReadRefusal(): the same bytes either way.
 //
@@ -37,6 +42,8 @@ struct FinOptions {
   // Party-list entries examined per page (the reader may see few of them): a page ends early with
   // a next_cursor rather than scanning an unbounded index.
   size_t max_scan_per_page = 1000;
+  // Items per section of a borrower answer (its bundle proves one key per item or invoice).
+  size_t max_borrower_items = 200;
   BundleTamper tamper;              // null in production; see proof_api.h
   std::function<int64_t()> now_ms;  // null: the wall clock (tests inject one)
 };
@@ -52,6 +59,7 @@ class FinApi {
   http::HttpResponse PartyReceivables(const http::HttpRequest& req, const std::string& org);
   http::HttpResponse Check(const http::HttpRequest& req);
   http::HttpResponse Tx(const http::HttpRequest& req, const std::string& id);
+  http::HttpResponse Borrower(const http::HttpRequest& req, const std::string& org);
 
   LedgerApi* ledger_;
   FinOptions options_;

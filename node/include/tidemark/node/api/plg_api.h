@@ -6,8 +6,11 @@
 //   GET /v1/plg/records/{id}/history          signed; same rule; every entry, oldest first
 //   GET /v1/plg/parties/{org}/records         signed; the records of `org` the reader may read
 //   GET /v1/plg/gazette/{registration_no}[?proof=true]   public; plg/gazette/ keys only
-//   GET /v1/reg/alerts?cursor&limit           signed; REGULATOR only; fin/ and plg/ alerts
-//                                             merged in (height, tx index, k) order
+//   GET /v1/reg/alerts?from_height&cursor&limit   signed; REGULATOR only; fin/ and plg/
+//                                             alerts merged in (height, tx index, k) order
+//   GET /v1/reg/export?from_ms&to_ms&format=csv|json   signed; REGULATOR only; every fin/ and
+//                                             plg/ history entry logged in [from_ms, to_ms), in
+//                                             time order, streamed (http::BodyStream) page by page
 // A non-party and an unknown id get ProtectedReadRefusal() (read_auth.h): the same bytes.
 //
 // Thread safety: Register() once; handlers are then safe from any thread (the LedgerApi is).
@@ -28,6 +31,7 @@ struct PlgOptions {
   size_t max_party_records = 1000;
   size_t default_page_size = 20;
   size_t max_page_size = 100;
+  size_t export_page_rows = 256;    // history entries per streamed piece of /v1/reg/export
   BundleTamper tamper;              // null in production; see proof_api.h
   std::function<int64_t()> now_ms;  // null: the wall clock (tests inject one)
 };
@@ -43,6 +47,7 @@ class PlgApi {
   http::HttpResponse PartyRecords(const http::HttpRequest& req, const std::string& org);
   http::HttpResponse Gazette(const http::HttpRequest& req, const std::string& no);
   http::HttpResponse Alerts(const http::HttpRequest& req);
+  http::HttpResponse Export(const http::HttpRequest& req);
 
   LedgerApi* ledger_;
   PlgOptions options_;

@@ -25,6 +25,20 @@ namespace tidemark::node::http {
 class Subscription;      // event_bus.h
 class DeferredResponse;  // deferred.h
 
+// A body produced piece by piece (GET /v1/reg/export). The server sends the status and headers,
+// then calls Next() on a handler thread for one piece, writes it (an HTTP/1.1 chunk,
+// Transfer-Encoding: chunked; raw bytes to an HTTP/1.0 client) and only then asks for the next:
+// memory holds one piece and a slow reader slows the producer. An empty piece ends the body (the
+// last chunk, then the connection closes). An error cuts the connection without the last chunk,
+// so a client sees a truncated body, never a complete-looking one.
+//
+// Thread safety: Next() is called from one thread at a time, never concurrently.
+class BodyStream {
+ public:
+  virtual ~BodyStream() = default;
+  virtual Result<std::string> Next() = 0;
+};
+
 struct HttpRequest {
   std::string method;                          // "GET", "POST", ...
   std::string target;                          // as received: "/v1/blocks?limit=5"
@@ -51,6 +65,9 @@ struct HttpResponse {
   // Set by a handler that answers later (deferred.h): the server parks the connection until the
   // deferred is signalled or times out, then sends what it produces (the fields above are unused).
   std::shared_ptr<DeferredResponse> deferred;
+  // Set by a handler whose body is streamed (BodyStream above): `body` is unused, `headers` are
+  // sent (without Content-Length), and the connection closes after the body.
+  std::shared_ptr<BodyStream> body_stream;
 
   void SetHeader(std::string name, std::string value);
   std::string Header(std::string_view name) const;  // case-insensitive; "" when absent

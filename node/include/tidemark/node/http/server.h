@@ -36,7 +36,9 @@
 // event stream (keep-alive comment every sse_keepalive_ms; a consumer too slow to take a frame
 // within write_timeout_ms is dropped; one whose queue overflows catches up from the bus's ring
 // instead, event_bus.h; a stream is ended after sse_max_duration_ms, EventSource clients
-// reconnect with Last-Event-ID).
+// reconnect with Last-Event-ID). A handler answer with `body_stream` (message.h, BodyStream;
+// GET /v1/reg/export) is sent as a chunked body, one piece produced on a handler thread and
+// written (within write_timeout_ms) before the next is asked for; the connection then closes.
 //
 // Clients are told apart by source address (an IPv4-mapped IPv6 address counts as the IPv4 one);
 // loopback is not exempt. Every refusal is counted in tidemark_http_refused_total{reason}.
