@@ -139,66 +139,75 @@ export function verifyKeyAnswer(answer, trust, { key, field }) {
     validatorCount: v.validatorCount, checked: ['certificate', 'state_root', 'key', 'as_of', field] };
 }
 
-// ---- the borrower view (GET /v1/fin/borrowers/{org}) -------------------------------------------
+// ---- the borrower view (GET /v1/fin/borrowers/{org}, docs/api.md) --------------------------------
 
-// The sections of the answer, in the order shown, and the standing each item's key proves.
+// The sections of the answer, in the order shown.
 export const BORROWER_SECTIONS = [
   { field: 'receivables', title: 'Receivables', what: 'receivable' },
   { field: 'ip_assets', title: 'IP assets', what: 'IP asset' },
-  { field: 'equity', title: 'Equity holdings', what: 'holding', alt: ['equity_holdings', 'holdings'] },
-  { field: 'receipts', title: 'Warehouse receipts', what: 'receipt' },
+  { field: 'equity', title: 'Equity holdings', what: 'equity holding' },
+  { field: 'receipts', title: 'Warehouse receipts', what: 'warehouse receipt' },
 ];
 
 /** The list of a section of the answer ([] when the answer has none). */
 export function borrowerItems(answer, section) {
-  if (!isObj(answer)) return [];
-  for (const f of [section.field, ...(section.alt || [])]) if (Array.isArray(answer[f])) return answer[f].filter(isObj);
-  return [];
+  return isObj(answer) && Array.isArray(answer[section.field]) ? answer[section.field].filter(isObj) : [];
 }
 
-// The standing an item claims and the key that proves it: `standing` {key, state} (or the flat
-// `standing_key` / `standing`), absent from the bundle = "free".
-export function itemStanding(item) {
-  const s = item.standing ?? item.encumbrance;
-  if (isObj(s)) return { key: typeof s.key === 'string' ? s.key : null, state: typeof s.state === 'string' ? s.state : null };
-  return { key: typeof item.standing_key === 'string' ? item.standing_key : typeof item.key === 'string' ? item.key : null,
-    state: typeof s === 'string' ? s : typeof item.state === 'string' ? item.state : null };
+const standingOf = (s) => (isObj(s) && typeof s.key === 'string' && typeof s.state === 'string' ? { key: s.key, state: s.state } : null);
+
+/** The standings {key, state} an item claims: its own, and (a receivable) each invoice's. */
+export function itemClaims(item) {
+  const out = [];
+  const own = standingOf(item && item.standing);
+  if (own) out.push(own);
+  for (const inv of Array.isArray(item && item.invoices) ? item.invoices : []) {
+    const s = standingOf(isObj(inv) ? inv.standing : null);
+    if (s) out.push(s);
+  }
+  return out;
 }
 
 /**
- * Checks a borrower answer's proof: the bundle verifies, and every standing an item claims is the
- * proven one (a key proven absent is "free"; a present one has the record's state). Returns {ok,
- * height, signers, validatorCount, checked: n standings}; throws VerifyError.
+ * The standing to show for an item: its own; a receivable's from its invoices' fingerprints, the
+ * first of encumbered, registered, closed that one has, else free (as the bank check).
  */
-export function verifyBorrowerAnswer(answer, trust) {
+export function itemStanding(item) {
+  const own = standingOf(item && item.standing);
+  if (own) return own.state;
+  const states = itemClaims(item).map((c) => c.state);
+  if (!states.length) return '';
+  return ['encumbered', 'registered', 'closed'].find((x) => states.includes(x)) || states.find((x) => x !== 'free') || 'free';
+}
+
+/**
+ * Checks a borrower answer for `org`: it names `org`; its one bundle verifies from `trust`, is
+ * of the answer's as_of, and proves exactly the standings' keys; each claimed standing is the
+ * proven one (absent = "free", present = the record's `state`). An answer with no standing
+ * carries no proof (null). Returns {ok, checked: n keys, height, signers, validatorCount};
+ * throws VerifyError.
+ */
+export function verifyBorrowerAnswer(answer, trust, org) {
+  check(isObj(answer), 'not an object');
+  check(answer.org === org, `names ${JSON.stringify(answer.org)}, not the borrower asked (${org})`);
   const claims = [];
-  for (const sec of BORROWER_SECTIONS) {
-    for (const it of borrowerItems(answer, sec)) {
-      const s = itemStanding(it);
-      if (s.key && s.state) claims.push(s);
-    }
-  }
+  for (const sec of BORROWER_SECTIONS) for (const it of borrowerItems(answer, sec)) claims.push(...itemClaims(it));
   const keys = [...new Set(claims.map((c) => c.key))];
-  check(isObj(answer) && isObj(answer.proof) && typeof answer.proof.bundle === 'string', 'carries no proof bundle');
-  const v = tm.verifyStateBundleBytes(trust, answer.proof.bundle);
-  const proven = new Map(v.entries.map((e) => [tm.utf8Decode(e.key), e]));
+  if (!keys.length) {
+    check(answer.proof === null || answer.proof === undefined, 'a proof for no standing');
+    return { ok: true, checked: 0, height: null, signers: [], validatorCount: 0 };
+  }
+  const { v, proven } = provenExactly(answer, trust, keys);
   for (const c of claims) {
     const e = proven.get(c.key);
-    check(e, `the bundle does not prove ${c.key}`);
     let state = 'free';
     if (e.present) {
-      const bytes = e.value;
-      if (bytes) {
-        const rec = tm.valueToJson(tm.decodeValue(bytes));
-        state = isObj(rec) && typeof rec.state === 'string' ? rec.state : '?';
-      } else {
-        provenValue(e, { state: c.state }, c.key);
-        state = c.state;
-      }
+      const rec = e.value ? tm.valueToJson(tm.decodeValue(e.value)) : provenValue(e, { state: c.state }, c.key);
+      state = isObj(rec) && typeof rec.state === 'string' ? rec.state : '?';
     }
     check(state === c.state, `${c.key} is "${c.state}" in the answer but "${state}" in the proof`);
   }
-  return { ok: true, height: v.height, signers: signersOf(v), validatorCount: v.validatorCount, checked: keys.length };
+  return { ok: true, checked: keys.length, height: v.height, signers: signersOf(v), validatorCount: v.validatorCount };
 }
 
 // ---- the regulator's export --------------------------------------------------------------------
@@ -214,9 +223,9 @@ function dayMs(d, what) {
 }
 
 /**
- * The export's query for the UTC days `from` to `to`, both included: from_ms is 00:00:00.000 UTC of
- * `from`, to_ms 23:59:59.999 UTC of `to` (inclusive either way the node reads it). Returns {path,
- * filename}; throws PlgInputError.
+ * The export's query for the UTC days `from` to `to`, both included: the node's range is
+ * [from_ms, to_ms) of block time, so from_ms is 00:00 UTC of `from` and to_ms 00:00 UTC of the day
+ * after `to`. Returns {fromMs, toMs, path, filename}; throws PlgInputError.
  */
 export function exportQuery({ from, to, format }) {
   const f = dayMs(from, 'From');
@@ -224,7 +233,7 @@ export function exportQuery({ from, to, format }) {
   if (t < f) throw new PlgInputError('To: must not be before From');
   if (format !== 'csv' && format !== 'json') throw new PlgInputError('Format: CSV or JSON');
   const fromMs = f;
-  const toMs = t + DAY_MS - 1;
+  const toMs = t + DAY_MS;
   return { fromMs, toMs, path: `/v1/reg/export?from_ms=${fromMs}&to_ms=${toMs}&format=${format}`,
     filename: `tidemark-export-${String(from).trim()}-to-${String(to).trim()}.${format}` };
 }

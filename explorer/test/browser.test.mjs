@@ -697,6 +697,7 @@ describe('pledge registry pages', () => {
       const text = readFileSync(await download.path(), 'utf8');
       assert.ok(text.includes(plgStory.pledge), 'the export holds the pledge\'s history');
       assert.match(await p.getByTestId('export-status').textContent(), /Downloaded/);
+      await p.screenshot({ path: `${SHOTS}/plg-regulator-export.png`, fullPage: true });
       // To before From: a clear message, no request.
       await p.getByTestId('export-from').fill('2026-12-06');
       await p.getByTestId('export-to').fill('2026-12-05');
@@ -759,12 +760,31 @@ describe('pledge registry pages', () => {
       assert.equal(state, 'found', await p.getByTestId('borrower-result').textContent());
       await waitMark(p);
       assert.equal(await p.getByTestId('verify-mark').getAttribute('data-state'), 'ok', await p.getByTestId('verify-mark').textContent());
-      assert.match(await p.getByTestId('borrower-equity').textContent(), new RegExp(`${plgStory.uscc}[\\s\\S]*pledged`));
+      const equity = await p.getByTestId('borrower-equity').textContent();
+      for (const want of [plgStory.uscc, 'Harbour Logistics', '1,000,000', 'pledged', 'bank', '400,000', plgStory.registrationNo]) {
+        assert.ok(equity.includes(want), `the equity holding shows ${want}: ${equity}`);
+      }
+      if (finStory) {
+        const rcv = p.getByTestId('borrower-receivables').locator('tr', { hasText: finStory.r1 });
+        assert.match(await rcv.textContent(), /encumbered[\s\S]*pledge · bank/);
+        assert.equal(await p.getByTestId('borrower-receivables').locator('tr', { hasText: finStory.r2 }).count(), 0, 'the bank is no party of R2');
+      }
     } else {
       assert.equal(state, 'not-available');
       assert.match(await p.getByTestId('borrower-not-available').textContent(), /not available on this node yet/);
     }
     await p.screenshot({ path: `${SHOTS}/plg-borrower.png`, fullPage: true });
+    if (state === 'found') {
+      // Customs is neither a bank nor the regulator: the one 403, said plainly.
+      await p.getByTestId('sign-out').click();
+      await signIn(p, `${NET_DIR}/customs/admin_key.json`);
+      await p.getByTestId('read-error').waitFor({ timeout: 15000 });
+      assert.equal(await p.getByTestId('read-error').getAttribute('data-status'), '403');
+      assert.match(await p.getByTestId('read-error').textContent(), /Only banks and the regulator/);
+      assert.equal(await p.getByTestId('borrower-equity').count(), 0);
+      await p.screenshot({ path: `${SHOTS}/plg-borrower-refused.png`, fullPage: true });
+      dropStatusLines(o, [403]);
+    }
     await o.close();
   });
 

@@ -108,7 +108,7 @@ test('key files: plain, seed text, and the keystore\'s encrypted file (Argon2id 
 
 // ---- pledge registry pages: gazette, records, borrower standings, the regulator's export -----
 import { BORROWER_SECTIONS, PlgInputError, alertDetail, borrowerItems, exportQuery, gazetteChanges, gazetteKey, gazetteRows,
-  itemStanding, recordFamily, recordKey, registrationNo, verifyBorrowerAnswer, verifyKeyAnswer } from '../src/plg.js';
+  itemClaims, itemStanding, recordFamily, recordKey, registrationNo, verifyBorrowerAnswer, verifyKeyAnswer } from '../src/plg.js';
 
 const proofVectors = JSON.parse(readFileSync(new URL('../../tests/vectors/proof_vectors.json', import.meta.url)));
 const vector = (name) => structuredClone(proofVectors.fin_answers.find((c) => c.name === name));
@@ -178,31 +178,47 @@ test('borrower standings: each claimed standing is the proven one, absent = free
   const reg = vector('check_registered');
   const fpKey = `fin/fp/${reg.ask.fingerprint}`;
   const ikKey = `fin/ik/${reg.ask.invoice_key}`;
-  const answer = (states, from) => ({ receivables: [{ id: 'rcv_x', standing: { key: fpKey, state: states[0] } },
-    { id: 'rcv_y', standing: { key: ikKey, state: states[1] } }], ip_assets: [], equity: [], receipts: [], proof: from.answer.proof });
   const fpState = reg.answer.fingerprint.state;
   const ikState = reg.answer.invoice_key.state;
-  const ok = verifyBorrowerAnswer(answer([fpState, ikState], reg), trust);
+  // A receivable's standings are its invoices' (docs/api.md, /v1/fin/borrowers/{org}).
+  const answer = (states, from, extra = {}) => ({ org: 'platform', receivables: [{ id: 'rcv_x', invoices: [{ number: '1', standing: { key: fpKey, state: states[0] } }] }],
+    ip_assets: [], equity: [], receipts: [{ id: 'wr_1', standing: { key: ikKey, state: states[1] } }], truncated: [],
+    as_of: from.answer.as_of, proof: from.answer.proof, ...extra });
+  const ok = verifyBorrowerAnswer(answer([fpState, ikState], reg), trust, 'platform');
   assert.equal(ok.checked, 2);
-  assert.throws(() => verifyBorrowerAnswer(answer(['free', ikState], reg), trust), new RegExp(`"free" in the answer but "${fpState}"`));
+  assert.equal(ok.signers.length, 3);
+  assert.throws(() => verifyBorrowerAnswer(answer(['free', ikState], reg), trust, 'platform'), new RegExp(`"free" in the answer but "${fpState}"`));
+  assert.throws(() => verifyBorrowerAnswer(answer([fpState, ikState], reg), trust, 'bank'), /not the borrower asked/);
+  assert.throws(() => verifyBorrowerAnswer(answer([fpState, ikState], reg, { as_of: { ...reg.answer.as_of, height: 1 } }), trust, 'platform'), /as_of/);
+  // A standing the bundle does not prove, or a key proven that no standing claims.
+  const one = answer([fpState, ikState], reg);
+  one.receipts = [];
+  assert.throws(() => verifyBorrowerAnswer(one, trust, 'platform'), /keys that were not asked/);
   const free = vector('check_free');
   const fk = `fin/fp/${free.ask.fingerprint}`;
-  assert.equal(verifyBorrowerAnswer({ equity: [{ uscc: 'X', standing: { key: fk, state: 'free' } }], proof: free.answer.proof }, trust).ok, true);
-  assert.throws(() => verifyBorrowerAnswer({ equity: [{ uscc: 'X', standing: { key: fk, state: 'pledged' } }], proof: free.answer.proof }, trust),
-    /"pledged" in the answer but "free"/);
-  assert.throws(() => verifyBorrowerAnswer({ equity: [{ standing: { key: 'plg/enc/eq/a b', state: 'free' } }], proof: free.answer.proof }, trust),
-    /does not prove/);
-  assert.throws(() => verifyBorrowerAnswer({ equity: [] }, trust), /no proof/);
-  // The flat forms of a standing, and the sections' alternative names.
-  assert.deepEqual(itemStanding({ key: 'plg/enc/wr/wr_1', standing: 'pledged' }), { key: 'plg/enc/wr/wr_1', state: 'pledged' });
-  assert.deepEqual(itemStanding({ standing_key: 'k', state: 'free' }), { key: 'k', state: 'free' });
-  assert.equal(borrowerItems({ holdings: [{ uscc: 'a' }, 7] }, BORROWER_SECTIONS[2]).length, 1);
+  const ik = `fin/ik/${free.ask.invoice_key}`;
+  const eq = (state) => ({ org: 'platform', equity: [{ uscc: 'X', standing: { key: fk, state } }, { uscc: 'Y', standing: { key: ik, state: 'free' } }],
+    as_of: free.answer.as_of, proof: free.answer.proof });
+  assert.equal(verifyBorrowerAnswer(eq('free'), trust, 'platform').checked, 2);
+  assert.throws(() => verifyBorrowerAnswer(eq('pledged'), trust, 'platform'), /"pledged" in the answer but "free"/);
+  // Nothing to prove: no proof; a proof with no standing is refused.
+  assert.equal(verifyBorrowerAnswer({ org: 'platform', receivables: [], equity: [], proof: null }, trust, 'platform').checked, 0);
+  assert.throws(() => verifyBorrowerAnswer({ org: 'platform', proof: free.answer.proof }, trust, 'platform'), /a proof for no standing/);
+  assert.throws(() => verifyBorrowerAnswer({ org: 'platform', equity: [{ standing: { key: fk, state: 'free' } }] }, trust, 'platform'), /no proof/);
+  // The standing shown: the item's own, or a receivable's from its invoices.
+  assert.equal(itemStanding({ standing: { key: 'k', state: 'pledged' } }), 'pledged');
+  assert.equal(itemStanding({ invoices: [{ standing: { key: 'a', state: 'free' } }, { standing: { key: 'b', state: 'encumbered' } }] }), 'encumbered');
+  assert.equal(itemStanding({ invoices: [{ standing: { key: 'a', state: 'free' } }] }), 'free');
+  assert.equal(itemStanding({}), '');
+  assert.deepEqual(itemClaims({ standing: { key: 'k', state: 's' }, invoices: [{ standing: { key: 'a', state: 'free' } }, { number: 'x' }] }),
+    [{ key: 'k', state: 's' }, { key: 'a', state: 'free' }]);
+  assert.equal(borrowerItems({ equity: [{ uscc: 'a' }, 7] }, BORROWER_SECTIONS[2]).length, 1);
 });
 
-test('the export query covers whole UTC days, both included', () => {
+test('the export query covers whole UTC days, both included ([from_ms, to_ms) of block time)', () => {
   const q = exportQuery({ from: '2026-12-01', to: '2026-12-05', format: 'csv' });
   assert.equal(q.fromMs, Date.UTC(2026, 11, 1));
-  assert.equal(q.toMs, Date.UTC(2026, 11, 6) - 1);
+  assert.equal(q.toMs, Date.UTC(2026, 11, 6));
   assert.equal(q.path, `/v1/reg/export?from_ms=${q.fromMs}&to_ms=${q.toMs}&format=csv`);
   assert.equal(q.filename, 'tidemark-export-2026-12-01-to-2026-12-05.csv');
   assert.equal(exportQuery({ from: '2026-12-05', to: '2026-12-05', format: 'json' }).filename.endsWith('.json'), true);

@@ -314,27 +314,50 @@ const BORROWER_ROUTE = '/v1/fin/borrowers/{org}';
 
 const standingKind = (s) => ({ free: 'ok', issued: '', pledged: 'warn', 'fully-pledged': 'bad', encumbered: 'bad', registered: 'warn',
   closed: '' }[String(s || '').toLowerCase()] ?? '');
+const standingBadge = (s) => (s ? badge(s, standingKind(s)) : '');
+const KIND_OF_FIN = { pledge: 'pledge', factoring_recourse: 'factoring with recourse', factoring_nonrecourse: 'factoring without recourse' };
 
-function itemLabel(sec, it) {
-  if (sec.field === 'receivables') return it.id ? link(`/fin/receivables/${it.id}`, it.id, { class: 'mono' }) : '';
-  if (sec.field === 'equity') return [it.company || '', it.uscc ? h('span', { class: 'muted' }, ` USCC ${it.uscc}`) : ''];
-  if (sec.field === 'ip_assets') return [it.id || it.asset || '', it.title ? h('span', { class: 'muted' }, ` ${it.title}`) : ''];
-  return it.id ? link(`/plg/records/${it.id}`, it.id, { class: 'mono' }) : '';
+// Priority: the encumbrances / pledges over an item, rank 1 first, in words.
+function ranked(list, line) {
+  const l = (Array.isArray(list) ? list : list ? [list] : []).filter((x) => x && typeof x === 'object');
+  if (!l.length) return h('span', { class: 'muted' }, 'none');
+  return h('ol', { class: 'ranks' }, [...l].sort((a, b) => (a.rank ?? 1) - (b.rank ?? 1)).map((x) =>
+    h('li', { value: String(x.rank ?? 1) }, line(x))));
 }
 
-function itemSize(sec, it) {
-  if (sec.field === 'receivables') return formatAmount(it.amount, it.currency);
-  if (sec.field === 'equity') return it.amount !== undefined ? int(it.amount) : '';
-  if (sec.field === 'receipts') return Array.isArray(it.items) ? `${it.items.length} items` : '';
-  return it.status || it.kind || '';
-}
-
-function priorityText(p) {
-  if (p === undefined || p === null || p === '') return '';
-  if (Array.isArray(p)) return p.map((x) => (typeof x === 'object' ? [x.rank, x.pledgee || x.bank || x.financier, x.registration_no].filter(Boolean).join(' ') : String(x))).join('; ');
-  if (typeof p === 'object') return Object.values(p).join(' ');
-  return String(p);
-}
+// The columns of each section: [label, cell, cls?].
+const BORROWER_COLUMNS = {
+  receivables: [
+    ['Receivable', (it) => link(`/fin/receivables/${it.id}`, it.id, { class: 'mono' })],
+    ['Amount', (it) => formatAmount(it.amount, it.currency), 'num'],
+    ['State', (it) => stateBadge(it.state)],
+    ['Due', (it) => it.due_date || '', 'hide-sm'],
+    ['Standing', (it) => standingBadge(itemStanding(it))],
+    ['Priority', (it) => ranked(it.encumbrances, (e) => `${KIND_OF_FIN[e.kind] || e.kind || ''} · ${e.financier || ''} · ${formatAmount(e.amount, it.currency)}${e.part && e.part !== it.id ? ` (part ${e.part.slice(it.id.length)})` : ''}`)],
+  ],
+  ip_assets: [
+    ['IP asset', (it) => [h('span', { class: 'mono' }, it.asset || ''), it.title ? h('div', { class: 'muted small' }, it.title) : '']],
+    ['Status', (it) => [it.status || '', it.expiry_date ? h('div', { class: 'muted small' }, `expires ${it.expiry_date}`) : '']],
+    ['Standing', (it) => standingBadge(itemStanding(it))],
+    ['Priority', (it) => ranked(it.pledge, (p) => [p.pledgee || '', p.registration_no ? [' · ', link(`/plg/gazette/${encodeURIComponent(p.registration_no)}`, p.registration_no)] : '',
+      p.id ? [' · ', link(`/plg/records/${p.id}`, 'record')] : ''])],
+  ],
+  equity: [
+    ['Company', (it) => [it.company || '', h('div', { class: 'muted small' }, `USCC ${it.uscc || ''}`)]],
+    ['Held', (it) => [int(it.amount), h('div', { class: 'muted small' }, it.listed ? 'shares' : 'registered capital, minor units')], 'num'],
+    ['Standing', (it) => standingBadge(itemStanding(it))],
+    ['Priority', (it) => ranked(it.pledges, (p) => [p.pledgee || '', p.amount !== undefined ? ` · ${int(p.amount)}` : '',
+      p.registration_no ? [' · ', link(`/plg/gazette/${encodeURIComponent(p.registration_no)}`, p.registration_no)] : '',
+      p.id ? [' · ', link(`/plg/records/${p.id}`, 'record')] : ''])],
+  ],
+  receipts: [
+    ['Receipt', (it) => link(`/plg/records/${it.id}`, it.id, { class: 'mono' })],
+    ['Borrower is', (it) => (Array.isArray(it.as) ? it.as.join(', ') : '')],
+    ['Covers', (it) => (it.item_count !== undefined ? `${it.item_count} items` : ''), 'num'],
+    ['Standing', (it) => standingBadge(itemStanding(it))],
+    ['Priority', (it) => ranked(it.pledge, (p) => `${p.bank || ''}${p.amount !== undefined ? ` · ${formatAmount(p.amount, p.currency)}` : ''}`)],
+  ],
+};
 
 export async function borrowerPage(main, ctx, org) {
   ctx.title(org ? `Borrower ${org}` : 'Borrowers');
@@ -375,7 +398,7 @@ export async function borrowerPage(main, ctx, org) {
   if (!(await routes()).has(BORROWER_ROUTE)) return notAvailable();
   let answer;
   try {
-    ({ body: answer } = await signedGet(`/v1/fin/borrowers/${encodeURIComponent(org)}?proof=true`));
+    ({ body: answer } = await signedGet(`/v1/fin/borrowers/${encodeURIComponent(org)}`));
   } catch (e) {
     // The router's own 404 ("no route for GET …"): this node does not serve the view.
     if (e instanceof ApiError && e.status === 404 && (!e.problem || /^no route for /.test(e.problem.detail || ''))) return notAvailable();
@@ -387,28 +410,26 @@ export async function borrowerPage(main, ctx, org) {
   out.dataset.state = 'found';
   const mark = newMark();
   out.append(mark);
-  if (!answer.proof) {
-    setMark(mark, 'unverified', 'Not verified.', 'This node sent no proof for these standings.');
-  } else {
-    try {
-      const genesis = await trustAnchor();
-      const r = verifyBorrowerAnswer(answer, genesis);
+  try {
+    const genesis = await trustAnchor();
+    const r = verifyBorrowerAnswer(answer, genesis, org);
+    if (!r.checked) setMark(mark, 'ok', 'Nothing to prove.', 'This borrower has nothing on the ledger that you may see, so there is no standing to prove.');
+    else {
       setMark(mark, 'ok', '✔ Verified in your browser.',
         `${r.signers.length} of ${r.validatorCount} validators signed block ${r.height}; the Merkle proof covers the ${r.checked} standing${r.checked === 1 ? '' : 's'} shown.`,
         `Signed by ${r.signers.join(', ')}, checked against the genesis validator set of ${genesis.chain_id}. A standing proven absent is free.`);
-    } catch (e) {
-      setMark(mark, 'bad', '✘ NOT verified.', `These standings do not match what the validators signed (${e.reason || e.message}). Do not lend on them.`);
     }
+  } catch (e) {
+    setMark(mark, 'bad', '✘ NOT verified.', `These standings do not match what the validators signed (${e.reason || e.message}). Do not lend on them.`);
+  }
+  if (Array.isArray(answer.truncated) && answer.truncated.length) {
+    out.append(h('div', { class: 'notice warn', 'data-testid': 'borrower-truncated' },
+      `Not complete: the node listed only the first items of ${answer.truncated.join(', ')}.`));
   }
   for (const sec of BORROWER_SECTIONS) {
     const items = borrowerItems(answer, sec);
-    out.append(section(sec.title, h('div', { 'data-testid': `borrower-${sec.field}` }, table([
-      { label: sec.what[0].toUpperCase() + sec.what.slice(1), cell: (it) => itemLabel(sec, it) },
-      { label: sec.field === 'receivables' ? 'Amount' : sec.field === 'equity' ? 'Held' : sec.field === 'receipts' ? 'Covers' : 'Status',
-        cell: (it) => itemSize(sec, it), cls: 'num' },
-      { label: 'Standing', cell: (it) => { const s = itemStanding(it).state || 'free'; return badge(s, standingKind(s)); } },
-      { label: 'Priority', cell: (it) => priorityText(it.priority ?? it.pledges) },
-    ], items, { empty: `No ${sec.what}s.` }))));
+    const cols = BORROWER_COLUMNS[sec.field].map(([label, cell, cls]) => ({ label, cell, cls }));
+    out.append(section(sec.title, h('div', { 'data-testid': `borrower-${sec.field}` }, table(cols, items, { empty: `No ${sec.what}s.` }))));
   }
   if (answer.as_of) out.append(h('p', { class: 'muted small' }, `As of block ${answer.as_of.height}, ${utc(answer.as_of.time_ms)}.`));
 }
