@@ -788,6 +788,26 @@ describe('pledge registry pages', () => {
     await o.close();
   });
 
+  plgTest('the borrower view: a standing altered on the way (pledged shown as free) shows NOT verified', async (t) => {
+    if (!nodeRoutes.has('/v1/fin/borrowers/{org}')) return t.skip('the node does not serve /v1/fin/borrowers');
+    const o = await open('/fin/borrowers/platform');
+    const p = o.page;
+    await p.route('**/v1/fin/borrowers/platform', async (route) => {
+      const r = await route.fetch();
+      const body = await r.json();
+      const h = body.equity.find((x) => x.uscc === plgStory.uscc);
+      assert.equal(h.standing.state, 'pledged');
+      h.standing.state = 'free';
+      await route.fulfill({ response: r, json: body });
+    });
+    await signIn(p, `${NET_DIR}/bank/admin_key.json`);
+    await waitMark(p);
+    assert.equal(await p.getByTestId('verify-mark').getAttribute('data-state'), 'bad');
+    assert.match(await p.getByTestId('verify-mark').textContent(), /NOT verified[\s\S]*"free" in the answer but "pledged"[\s\S]*Do not lend/);
+    await p.screenshot({ path: `${SHOTS}/plg-borrower-tampered.png`, fullPage: true });
+    await o.close();
+  });
+
   plgTest('the pledge pages fit a phone', async () => {
     for (const [path, shot] of [[`/plg/gazette/${plgStory.registrationNo}`, 'plg-gazette-phone'], ['/reg/alerts', 'plg-regulator-phone']]) {
       const o = await open(path, { context: PHONE, shot });
