@@ -707,6 +707,12 @@ describe('pledge registry pages', () => {
       assert.match(await p.getByTestId('export-not-available').textContent(), /not available on this node yet/);
     }
     await p.screenshot({ path: `${SHOTS}/plg-regulator.png`, fullPage: true });
+    // From a block height far ahead: the node takes from_height, and nothing is there yet.
+    await p.getByTestId('alerts-from').fill('999999999');
+    await p.getByTestId('alerts-from').press('Enter');
+    await p.waitForURL((u) => u.search === '?from_height=999999999');
+    await p.waitForFunction(() => /No alerts from block 999999999 on/.test(document.querySelector('[data-testid=alert-list]')?.textContent || ''),
+      null, { timeout: 15000 });
     await o.close();
 
     // Paging: two pages of alerts as the node would send them, joined by its cursor.
@@ -731,6 +737,12 @@ describe('pledge registry pages', () => {
     assert.ok(await pq.getByTestId('alerts-more').isHidden(), 'no "More" after the last page');
     assert.match(await pq.getByTestId('alert-list').textContent(), /Circular transfer[\s\S]*rcv_00000000000000000003/);
     assert.ok(asked.some((s) => s.includes('cursor=a1.next')), 'the second page asked with the cursor');
+    // From a block height: the page asks the node for alerts from there on.
+    await pq.getByTestId('alerts-from').fill('12');
+    await pq.getByTestId('alerts-from').press('Enter');
+    await pq.waitForURL((u) => u.search === '?from_height=12');
+    await pq.getByTestId('alerts-more').waitFor({ timeout: 15000 });
+    assert.ok(asked.at(-1).includes('from_height=12'), asked.at(-1));
     await pq.screenshot({ path: `${SHOTS}/plg-regulator-alerts.png`, fullPage: true });
     await q.close();
   });

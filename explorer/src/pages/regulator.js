@@ -15,7 +15,7 @@ const daysAgo = (n) => new Date(Date.now() - n * 86400000).toISOString().slice(0
 
 export async function alertsPage(main, ctx) {
   ctx.title('Regulator');
-  const rerender = () => ctx.navigate(location.pathname, { replace: true });
+  const rerender = () => ctx.navigate(location.pathname + location.search, { replace: true });
   main.append(h('h1', {}, 'Regulator: alerts and export'),
     h('p', { class: 'lead' }, 'Red flags the finance contracts raise as they run (circular transfers, repeated registrations, ' +
       'fan-outs to new parties, lapsed or invalidated pledged IP), and an export of every receivable and pledge history entry in a period.'),
@@ -25,16 +25,31 @@ export async function alertsPage(main, ctx) {
     return;
   }
 
-  // Alerts, a page at a time.
+  // Alerts, a page at a time, from a block height if one is asked (?from_height=).
+  const asked = new URLSearchParams(location.search).get('from_height');
+  const fromHeight = asked && /^\d{1,19}$/.test(asked) ? asked : '';
+  const fromInput = h('input', { type: 'text', inputmode: 'numeric', name: 'from_height', value: fromHeight, placeholder: 'any',
+    autocomplete: 'off', 'aria-label': 'From block height', 'data-testid': 'alerts-from' });
+  const fromForm = h('form', { class: 'row' }, h('label', {}, 'From block ', fromInput), h('button', { type: 'submit', class: 'small' }, 'Show'));
+  fromForm.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const v = fromInput.value.trim();
+    if (v && !/^\d{1,19}$/.test(v)) {
+      fromInput.setCustomValidity('A block height (a whole number)');
+      fromInput.reportValidity();
+      return;
+    }
+    ctx.navigate(v ? `/reg/alerts?from_height=${v}` : '/reg/alerts');
+  });
   const rows = [];
   const list = h('div', { 'data-testid': 'alert-list' });
   const more = h('button', { type: 'button', class: 'small', hidden: true, 'data-testid': 'alerts-more' }, 'More');
-  const box = section('Alerts', list, h('div', { class: 'pager' }, more));
+  const box = section('Alerts', fromForm, list, h('div', { class: 'pager' }, more));
   main.append(box);
   let cursor = null;
   const load = async () => {
     more.disabled = true;
-    const { body } = await signedGet(`/v1/reg/alerts?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const { body } = await signedGet(`/v1/reg/alerts?limit=50${fromHeight ? `&from_height=${fromHeight}` : ''}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
     rows.push(...(body.alerts || []));
     cursor = body.next_cursor || null;
     more.hidden = !cursor;
@@ -47,7 +62,7 @@ export async function alertsPage(main, ctx) {
       { label: 'Detail', cell: (a) => alertDetail(a), cls: 'hide-sm' },
       { label: 'When', cell: (a) => [a.time_ms !== undefined ? utc(a.time_ms) : '', a.height !== undefined ? h('div', { class: 'muted small' }, `block ${a.height}`) : ''] },
       { label: 'Tx', cell: (a) => (a.tx ? hashLink(`/txs/${a.tx}`, a.tx, 8) : ''), cls: 'hide-sm' },
-    ], rows, { empty: 'No alerts: the contracts have raised none.' }));
+    ], rows, { empty: fromHeight ? `No alerts from block ${fromHeight} on.` : 'No alerts: the contracts have raised none.' }));
   };
   more.addEventListener('click', () => load().catch((e) => list.append(readFailure(e, { forbidden: ONLY_REGULATOR }))));
   try {
