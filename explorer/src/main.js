@@ -5,8 +5,9 @@ import { dashboard } from './pages/dashboard.js';
 import { finCheckPage } from './pages/fincheck.js';
 import { accountPage, orgPage, orgsPage } from './pages/orgs.js';
 import { productPage } from './pages/product.js';
-import { readerPage } from './pages/reader.js';
+import { borrowerPage, gazettePage, pledgeRecordPage, pledgeRecordsPage } from './pages/pledge.js';
 import { receivablePage, receivablesPage } from './pages/receivable.js';
+import { alertsPage } from './pages/regulator.js';
 import { searchPage } from './pages/search.js';
 import { tracePage } from './pages/trace.js';
 import { txPage } from './pages/tx.js';
@@ -29,7 +30,13 @@ const ROUTES = [
   [/^\/(?:fin\/check|finance)\/?$/, finCheckPage, { reader: true }],
   [/^\/fin\/receivables\/?$/, receivablesPage, { reader: true }],
   [/^\/fin\/receivables\/(rcv_[0-9a-f]{20})$/, receivablePage, { reader: true }],
-  [/^\/audit\/?$/, readerPage('Audit', 'The regulator’s audit trail with CSV export and red-flag alerts.'), { reader: true }],
+  [/^\/fin\/borrowers\/?$/, borrowerPage, { reader: true }],
+  [/^\/fin\/borrowers\/([a-z0-9_-]{1,64})$/, borrowerPage, { reader: true }],
+  [/^\/plg\/gazette\/?$/, gazettePage],
+  [/^\/plg\/gazette\/([^/]{1,240})$/, gazettePage],
+  [/^\/plg\/records\/?$/, pledgeRecordsPage, { reader: true }],
+  [/^\/plg\/records\/((?:ipp|eqp|wr)_[0-9a-z]{1,76})$/, pledgeRecordPage, { reader: true }],
+  [/^\/(?:reg\/alerts|reg|audit)\/?$/, alertsPage, { reader: true }],
 ];
 
 let cleanups = [];

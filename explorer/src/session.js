@@ -60,17 +60,27 @@ async function chainId() {
 }
 
 /**
+ * GET `path` (same origin) signed with the reader's key, the raw Response (any status) and the
+ * signed target: for answers that are not JSON (the regulator's CSV export). `accept` is the
+ * Accept header.
+ */
+export async function signedFetch(path, { signal, accept = 'application/json' } = {}) {
+  if (!reader) throw Object.assign(new Error('Load a key file first.'), { status: 0 });
+  const u = new URL(path, location.origin);
+  const target = u.pathname + u.search;  // exactly what the request line carries
+  const auth = tm.readAuthHeader(reader.seed, await chainId(), 'GET', target, Date.now());
+  const response = await fetch(target, { headers: { Accept: accept, Authorization: auth }, signal,
+    cache: 'no-store', credentials: 'omit' });
+  return { response, target };
+}
+
+/**
  * GET `path` (same origin) signed with the reader's key. Resolves to {body, text, status};
  * throws ApiError (status 401, 403, 404...) with the node's problem+json, or Error when no reader
  * is signed in.
  */
 export async function signedGet(path, { signal } = {}) {
-  if (!reader) throw Object.assign(new Error('Load a key file first.'), { status: 0 });
-  const u = new URL(path, location.origin);
-  const target = u.pathname + u.search;  // exactly what the request line carries
-  const auth = tm.readAuthHeader(reader.seed, await chainId(), 'GET', target, Date.now());
-  const r = await fetch(target, { headers: { Accept: 'application/json', Authorization: auth }, signal,
-    cache: 'no-store', credentials: 'omit' });
+  const { response: r, target } = await signedFetch(path, { signal });
   const text = await r.text();
   let body = null;
   try {

@@ -10,7 +10,7 @@ import { get, routes } from './api.js';
 // The trust anchor: the genesis validator set (/v1/genesis: {chain_id, epoch, validators,
 // validator_set, validator_set_hash}); later epochs are accepted only through the epoch-change
 // chain inside the proof bundle. Without /v1/genesis there is nothing to verify against.
-async function trustAnchor() {
+export async function trustAnchor() {
   const rs = await routes();
   if (!rs.has('/v1/genesis')) throw Object.assign(new Error('this node publishes no genesis anchor'), { reason: 'no /v1/genesis' });
   return get('/v1/genesis');

@@ -14,6 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import * as tm from '../../sdk/js/src/index.js';
 import { finSeed } from './fin_seed.mjs';
+import { plgSeed } from './plg_seed.mjs';
 import { seed } from './seed.mjs';
 
 const BASE = process.env.EXPLORER_URL || 'http://127.0.0.1:8080';
@@ -31,6 +32,8 @@ let relaunches = 0;  // a browser process that died between tests is replaced on
 const contexts = new Map();  // one browser context per viewport, a new page per visit
 let story;
 let finStory = null;  // receivables (fin_seed.mjs), when the node runs the fin contract
+let plgStory = null;  // a registered equity pledge (plg_seed.mjs), when the node serves /v1/plg
+let nodeRoutes = new Set();  // the node's OpenAPI paths
 mkdirSync(SHOTS, { recursive: true });
 
 // Opens `path` in a fresh page, waits until the app has rendered it, and fails on any console
@@ -128,6 +131,8 @@ before(async () => {
   // Receivables first: reads are proven at the latest certified block, a few blocks behind the
   // head, so the provenance story committed after them puts their last changes under proof.
   // The fin routes answer an unsigned read with 401 (404 on a node without them).
+  nodeRoutes = new Set(Object.keys((await get('/openapi.json')).paths || {}));
+  if (nodeRoutes.has('/v1/plg/gazette/{registration_no}')) plgStory = await plgSeed(BASE, NET_DIR, { log: () => {} });
   if ((await fetch(`${BASE}/v1/fin/check`)).status === 401) finStory = await finSeed(BASE, NET_DIR, { log: () => {} });
   story = await seed(BASE, NET_DIR, { log: () => {} });
 });
@@ -561,5 +566,266 @@ describe('finance pages', () => {
     // the browser's own (no JS error, no exception).
     o.errors.splice(0, o.errors.length, ...o.errors.filter((e) => !/status of 403/.test(e)));
     await o.close();
+  });
+});
+
+// ---- pledge registry pages: the public register, pledge records, borrowers, the regulator ------
+
+const plgTest = (name, fn) => test(name, async (t) => {
+  if (!plgStory) return t.skip('pending: the node has no /v1/plg routes');
+  return fn(t);
+});
+// The browser's own "failed to load resource: the server responded with a status of N" lines are
+// expected answers on these pages (a 404 lookup, a 403 refusal), not page errors.
+const dropStatusLines = (o, codes) => o.errors.splice(0, o.errors.length,
+  ...o.errors.filter((e) => !new RegExp(`status of (${codes.join('|')})`).test(e)));
+const waitMark = (p) => p.waitForFunction(() => document.querySelector('[data-testid=verify-mark]')?.dataset.state, null, { timeout: 15000 });
+
+describe('pledge registry pages', () => {
+  plgTest('the pledge register finds a registered pledge by number, verified, and shows only the gazette entry', async () => {
+    const o = await open('/plg/gazette', { shot: 'plg-gazette-form' });
+    const p = o.page;
+    await p.getByTestId('gazette-no').fill(` ${plgStory.registrationNo} `);
+    await p.getByTestId('gazette-lookup').click();
+    await p.waitForURL((u) => u.pathname === `/plg/gazette/${plgStory.registrationNo}`);
+    await waitReady(p);
+    await waitMark(p);
+    assert.equal(await p.getByTestId('verify-mark').getAttribute('data-state'), 'ok', await p.getByTestId('verify-mark').textContent());
+    assert.match(await p.getByTestId('verify-mark').textContent(), /Verified in your browser[\s\S]*validators signed block \d+/);
+    const facts = await p.getByTestId('gazette-entry').textContent();
+    for (const want of [plgStory.registrationNo, 'Equity pledge', 'Harbour Logistics', plgStory.uscc, 'platform', 'bank', 'registered']) {
+      assert.ok(facts.includes(want), `the entry shows ${want}: ${facts}`);
+    }
+    const labels = await p.getByTestId('gazette-entry').locator('dt').allTextContents();
+    assert.deepEqual(labels, ['Registration number', 'Kind', 'Company', 'USCC', 'Pledgor', 'Pledgee', 'Registered on', 'State']);
+    const all = await p.locator('#main').textContent();
+    assert.ok(!/400,?000|5,?000,?000|SHA-256|[0-9a-f]{64}/.test(all), 'no amount, no contract hash on the public register');
+    assert.match(await p.getByTestId('gazette-changes').textContent(), /No changes/);
+    await p.screenshot({ path: `${SHOTS}/plg-gazette-found.png`, fullPage: true });
+    // An unknown number: "not found", said plainly.
+    await p.getByTestId('gazette-no').fill('EQ-1999-NOSUCH');
+    await p.getByTestId('gazette-lookup').click();
+    await p.getByTestId('gazette-not-found').waitFor({ timeout: 15000 });
+    assert.match(await p.getByTestId('gazette-not-found').textContent(), /Not found: no pledge is registered under number “EQ-1999-NOSUCH”/);
+    await p.screenshot({ path: `${SHOTS}/plg-gazette-not-found.png`, fullPage: true });
+    // A malformed number never leaves the form.
+    await p.getByTestId('gazette-no').fill('EQ 1/2');
+    await p.getByTestId('gazette-lookup').click();
+    assert.match(await p.getByTestId('gazette-msg').textContent(), /letters, digits and hyphens/);
+    dropStatusLines(o, [404]);
+    await o.close();
+  });
+
+  plgTest('the pledge register: a tampered entry shows NOT verified; a network error is said plainly', async () => {
+    const o = await open('/plg/gazette');
+    const p = o.page;
+    await p.route('**/v1/plg/gazette/*?proof=true', async (route) => {
+      const r = await route.fetch();
+      const body = await r.json();
+      body.entry.pledgee = 'customs';
+      await route.fulfill({ response: r, json: body });
+    });
+    await p.getByTestId('gazette-no').fill(plgStory.registrationNo);
+    await p.getByTestId('gazette-lookup').click();
+    await waitMark(p);
+    assert.equal(await p.getByTestId('verify-mark').getAttribute('data-state'), 'bad');
+    assert.match(await p.getByTestId('verify-mark').textContent(), /NOT verified[\s\S]*Do not trust it/);
+    await p.screenshot({ path: `${SHOTS}/plg-gazette-tampered.png`, fullPage: true });
+    await p.unroute('**/v1/plg/gazette/*?proof=true');
+    await p.route('**/v1/plg/gazette/**', (route) => route.abort('internetdisconnected'));
+    await p.getByTestId('gazette-no').fill('EQ-1');
+    await p.getByTestId('gazette-lookup').click();
+    await p.getByTestId('read-error').waitFor({ timeout: 15000 });
+    assert.equal(await p.getByTestId('read-error').getAttribute('data-status'), 'network');
+    assert.match(await p.getByTestId('read-error').textContent(), /Could not reach the node/);
+    o.errors.splice(0, o.errors.length, ...o.errors.filter((e) => !/request failed: .*gazette|ERR_INTERNET_DISCONNECTED/.test(e)));
+    await o.close();
+  });
+
+  plgTest('the bank reads its pledge record: facts, history, verified; and finds it in its list', async () => {
+    const o = await open(`/plg/records/${plgStory.pledge}`);
+    const p = o.page;
+    assert.ok(await p.getByTestId('need-key').isVisible());
+    await signIn(p, `${NET_DIR}/bank/admin_key.json`);
+    await p.getByTestId('plg-facts').waitFor({ timeout: 15000 });
+    await waitMark(p);
+    assert.equal(await p.getByTestId('verify-mark').getAttribute('data-state'), 'ok', await p.getByTestId('verify-mark').textContent());
+    const facts = await p.getByTestId('plg-facts').textContent();
+    for (const want of ['registered', 'Equity pledge', plgStory.uscc, '400,000', 'CNY 50,000.00', plgStory.registrationNo]) {
+      assert.ok(facts.includes(want), `the record shows ${want}: ${facts}`);
+    }
+    const steps = await p.getByTestId('plg-timeline').locator('.step').allTextContents();
+    assert.deepEqual(steps, ['Applied for by platform', 'Accepted by bank', 'Registered by regulator']);
+    await p.screenshot({ path: `${SHOTS}/plg-record-bank.png`, fullPage: true });
+    // The register link on the record opens the public entry; the nav's "Pledges" lists the bank's records.
+    await p.getByRole('link', { name: 'Pledges', exact: true }).click();
+    await p.waitForURL((u) => u.pathname === '/plg/records');
+    await p.getByTestId('plg-list').waitFor({ timeout: 15000 });
+    assert.match(await p.getByTestId('plg-list').locator('tr', { hasText: plgStory.pledge }).textContent(), /registered[\s\S]*platform[\s\S]*bank/);
+    await p.screenshot({ path: `${SHOTS}/plg-records-list.png`, fullPage: true });
+    await o.close();
+  });
+
+  plgTest('a non-party is refused: "your organisation is not a party", nothing shown', async () => {
+    const o = await open(`/plg/records/${plgStory.pledge}`);
+    const p = o.page;
+    await signIn(p, `${NET_DIR}/customs/admin_key.json`);  // customs is no party of the pledge
+    await p.getByTestId('read-error').waitFor({ timeout: 15000 });
+    assert.equal(await p.getByTestId('read-error').getAttribute('data-status'), '403');
+    assert.match(await p.getByTestId('read-error').textContent(), /Your organisation is not a party of this pledge record/);
+    assert.equal(await p.getByTestId('plg-facts').count(), 0);
+    assert.ok(!(await p.locator('#main').textContent()).includes('Harbour Logistics'));
+    await p.screenshot({ path: `${SHOTS}/plg-record-not-party.png`, fullPage: true });
+    dropStatusLines(o, [403]);
+    await o.close();
+  });
+
+  plgTest('the regulator: the alert list renders (paged by cursor), the export downloads or says it is not available', async () => {
+    const o = await open('/reg/alerts');
+    const p = o.page;
+    await signIn(p, `${NET_DIR}/regulator/admin_key.json`);
+    await p.getByTestId('alert-list').locator('table, p').first().waitFor({ timeout: 15000 });
+    assert.equal(await p.locator('[data-testid=alert-list] [data-testid=read-error]').count(), 0);
+    const real = Number(await p.getByTestId('alert-list').getAttribute('data-count'));
+    if (real === 0) assert.match(await p.getByTestId('alert-list').textContent(), /No alerts/);
+    if (nodeRoutes.has('/v1/reg/export')) {
+      await p.getByTestId('export-from').fill('2020-01-01');
+      await p.getByTestId('export-to').fill(new Date(Date.now() + 86400000).toISOString().slice(0, 10));
+      await p.getByTestId('export-format').selectOption('csv');
+      const [download] = await Promise.all([p.waitForEvent('download'), p.getByTestId('export-go').click()]);
+      assert.match(download.suggestedFilename(), /^tidemark-export-2020-01-01-to-\d{4}-\d\d-\d\d\.csv$/);
+      const text = readFileSync(await download.path(), 'utf8');
+      assert.ok(text.includes(plgStory.pledge), 'the export holds the pledge\'s history');
+      assert.match(await p.getByTestId('export-status').textContent(), /Downloaded/);
+      await p.screenshot({ path: `${SHOTS}/plg-regulator-export.png`, fullPage: true });
+      // To before From: a clear message, no request.
+      await p.getByTestId('export-from').fill('2026-12-06');
+      await p.getByTestId('export-to').fill('2026-12-05');
+      await p.getByTestId('export-go').click();
+      assert.match(await p.getByTestId('export-status').textContent(), /must not be before From/);
+    } else {
+      assert.match(await p.getByTestId('export-not-available').textContent(), /not available on this node yet/);
+    }
+    await p.screenshot({ path: `${SHOTS}/plg-regulator.png`, fullPage: true });
+    // From a block height far ahead: the node takes from_height, and nothing is there yet.
+    await p.getByTestId('alerts-from').fill('999999999');
+    await p.getByTestId('alerts-from').press('Enter');
+    await p.waitForURL((u) => u.search === '?from_height=999999999');
+    await p.waitForFunction(() => /No alerts from block 999999999 on/.test(document.querySelector('[data-testid=alert-list]')?.textContent || ''),
+      null, { timeout: 15000 });
+    await o.close();
+
+    // Paging: two pages of alerts as the node would send them, joined by its cursor.
+    const q = await open('/reg/alerts');
+    const pq = q.page;
+    const alert = (i) => ({ kind: i % 2 ? 'circular-transfer' : 'repeated-registration', height: 10 + i, time_ms: Date.now() - 60000 * i,
+      tx: 'ab'.repeat(32), subject: `rcv_${String(i).padStart(20, '0')}`, orgs: ['platform', 'bank'], detail: { part: `p${i}` }, ns: 'fin',
+      key: `fin/alert/${i}` });
+    const asked = [];
+    await pq.route('**/v1/reg/alerts?**', async (route) => {
+      const u = new URL(route.request().url());
+      asked.push(u.search);
+      const second = u.searchParams.get('cursor') === 'a1.next';
+      await route.fulfill({ json: second ? { alerts: [alert(3)], next_cursor: null, as_of: {} }
+        : { alerts: [alert(1), alert(2)], next_cursor: 'a1.next', as_of: {} } });
+    });
+    await signIn(pq, `${NET_DIR}/regulator/admin_key.json`);
+    await pq.getByTestId('alerts-more').waitFor({ timeout: 15000 });
+    assert.equal(await pq.getByTestId('alert-list').locator('tbody tr').count(), 2);
+    await pq.getByTestId('alerts-more').click();
+    await pq.waitForFunction(() => document.querySelector('[data-testid=alert-list]')?.dataset.count === '3');
+    assert.ok(await pq.getByTestId('alerts-more').isHidden(), 'no "More" after the last page');
+    assert.match(await pq.getByTestId('alert-list').textContent(), /Circular transfer[\s\S]*rcv_00000000000000000003/);
+    assert.ok(asked.some((s) => s.includes('cursor=a1.next')), 'the second page asked with the cursor');
+    // From a block height: the page asks the node for alerts from there on.
+    await pq.getByTestId('alerts-from').fill('12');
+    await pq.getByTestId('alerts-from').press('Enter');
+    await pq.waitForURL((u) => u.search === '?from_height=12');
+    await pq.getByTestId('alerts-more').waitFor({ timeout: 15000 });
+    assert.ok(asked.at(-1).includes('from_height=12'), asked.at(-1));
+    await pq.screenshot({ path: `${SHOTS}/plg-regulator-alerts.png`, fullPage: true });
+    await q.close();
+  });
+
+  plgTest('the regulator\'s pages refuse a bank: "only the regulator", no export form', async () => {
+    const o = await open('/reg/alerts');
+    const p = o.page;
+    await signIn(p, `${NET_DIR}/bank/admin_key.json`);
+    await p.getByTestId('read-error').waitFor({ timeout: 15000 });
+    assert.equal(await p.getByTestId('read-error').getAttribute('data-status'), '403');
+    assert.match(await p.getByTestId('read-error').textContent(), /Only the regulator may read this/);
+    assert.equal(await p.getByTestId('export-form').count(), 0);
+    dropStatusLines(o, [403]);
+    await o.close();
+  });
+
+  plgTest('the borrower view for a bank: standings when the node serves it, else "not available"', async () => {
+    const o = await open('/fin/borrowers');
+    const p = o.page;
+    await signIn(p, `${NET_DIR}/bank/admin_key.json`);
+    await p.getByTestId('borrower-org').fill('platform');
+    await p.getByTestId('borrower-go').click();
+    await p.waitForURL((u) => u.pathname === '/fin/borrowers/platform');
+    await p.waitForFunction(() => document.querySelector('[data-testid=borrower-result]')?.dataset.state, null, { timeout: 15000 });
+    const state = await p.getByTestId('borrower-result').getAttribute('data-state');
+    if (nodeRoutes.has('/v1/fin/borrowers/{org}')) {
+      assert.equal(state, 'found', await p.getByTestId('borrower-result').textContent());
+      await waitMark(p);
+      assert.equal(await p.getByTestId('verify-mark').getAttribute('data-state'), 'ok', await p.getByTestId('verify-mark').textContent());
+      const equity = await p.getByTestId('borrower-equity').textContent();
+      for (const want of [plgStory.uscc, 'Harbour Logistics', '1,000,000', 'pledged', 'bank', '400,000', plgStory.registrationNo]) {
+        assert.ok(equity.includes(want), `the equity holding shows ${want}: ${equity}`);
+      }
+      if (finStory) {
+        const rcv = p.getByTestId('borrower-receivables').locator('tr', { hasText: finStory.r1 });
+        assert.match(await rcv.textContent(), /encumbered[\s\S]*pledge · bank/);
+        assert.equal(await p.getByTestId('borrower-receivables').locator('tr', { hasText: finStory.r2 }).count(), 0, 'the bank is no party of R2');
+      }
+    } else {
+      assert.equal(state, 'not-available');
+      assert.match(await p.getByTestId('borrower-not-available').textContent(), /not available on this node yet/);
+    }
+    await p.screenshot({ path: `${SHOTS}/plg-borrower.png`, fullPage: true });
+    if (state === 'found') {
+      // Customs is neither a bank nor the regulator: the one 403, said plainly.
+      await p.getByTestId('sign-out').click();
+      await signIn(p, `${NET_DIR}/customs/admin_key.json`);
+      await p.getByTestId('read-error').waitFor({ timeout: 15000 });
+      assert.equal(await p.getByTestId('read-error').getAttribute('data-status'), '403');
+      assert.match(await p.getByTestId('read-error').textContent(), /Only banks and the regulator/);
+      assert.equal(await p.getByTestId('borrower-equity').count(), 0);
+      await p.screenshot({ path: `${SHOTS}/plg-borrower-refused.png`, fullPage: true });
+      dropStatusLines(o, [403]);
+    }
+    await o.close();
+  });
+
+  plgTest('the borrower view: a standing altered on the way (pledged shown as free) shows NOT verified', async (t) => {
+    if (!nodeRoutes.has('/v1/fin/borrowers/{org}')) return t.skip('the node does not serve /v1/fin/borrowers');
+    const o = await open('/fin/borrowers/platform');
+    const p = o.page;
+    await p.route('**/v1/fin/borrowers/platform', async (route) => {
+      const r = await route.fetch();
+      const body = await r.json();
+      const h = body.equity.find((x) => x.uscc === plgStory.uscc);
+      assert.equal(h.standing.state, 'pledged');
+      h.standing.state = 'free';
+      await route.fulfill({ response: r, json: body });
+    });
+    await signIn(p, `${NET_DIR}/bank/admin_key.json`);
+    await waitMark(p);
+    assert.equal(await p.getByTestId('verify-mark').getAttribute('data-state'), 'bad');
+    assert.match(await p.getByTestId('verify-mark').textContent(), /NOT verified[\s\S]*"free" in the answer but "pledged"[\s\S]*Do not lend/);
+    await p.screenshot({ path: `${SHOTS}/plg-borrower-tampered.png`, fullPage: true });
+    await o.close();
+  });
+
+  plgTest('the pledge pages fit a phone', async () => {
+    for (const [path, shot] of [[`/plg/gazette/${plgStory.registrationNo}`, 'plg-gazette-phone'], ['/reg/alerts', 'plg-regulator-phone']]) {
+      const o = await open(path, { context: PHONE, shot });
+      const overflow = await o.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `${path} is ${overflow}px wider than the phone`);
+      await o.close();
+    }
   });
 });

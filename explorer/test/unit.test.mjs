@@ -105,3 +105,132 @@ test('key files: plain, seed text, and the keystore\'s encrypted file (Argon2id 
   assert.throws(() => parseKeyFile(JSON.stringify({ ...j, version: 2 })), /version/);
   assert.throws(() => parseKeyFile(JSON.stringify({ ...j, cipher: { ...j.cipher, alg: 'aes' } })), /cipher.alg/);
 });
+
+// ---- pledge registry pages: gazette, records, borrower standings, the regulator's export -----
+import { BORROWER_SECTIONS, PlgInputError, alertDetail, borrowerItems, exportQuery, gazetteChanges, gazetteKey, gazetteRows,
+  itemClaims, itemStanding, recordFamily, recordKey, registrationNo, verifyBorrowerAnswer, verifyKeyAnswer } from '../src/plg.js';
+
+const proofVectors = JSON.parse(readFileSync(new URL('../../tests/vectors/proof_vectors.json', import.meta.url)));
+const vector = (name) => structuredClone(proofVectors.fin_answers.find((c) => c.name === name));
+
+test('registration numbers: trimmed, [A-Za-z0-9-]{1,64}, else a message for the user', () => {
+  assert.equal(registrationNo('  EQ-2026-000123 '), 'EQ-2026-000123');
+  for (const bad of ['', '   ', 'EQ 1', 'EQ/1', 'x'.repeat(65), 'ÉQ-1', '../x']) {
+    assert.throws(() => registrationNo(bad), PlgInputError, JSON.stringify(bad));
+  }
+  assert.equal(gazetteKey('EQ-1'), 'plg/gazette/EQ-1');
+});
+
+test('record ids name their family and state key', () => {
+  assert.equal(recordFamily('eqp_0123456789abcdef0123'), 'equity');
+  assert.equal(recordFamily('ipp_0123456789abcdef0123'), 'ip');
+  assert.equal(recordFamily('wr_0123456789abcdef0123'), 'receipt');
+  assert.equal(recordFamily('rcv_0123456789abcdef0123'), null);
+  assert.equal(recordKey('eqp_ab'), 'plg/eq/pledge/eqp_ab');
+  assert.equal(recordKey('ipp_ab'), 'plg/ip/pledge/ipp_ab');
+  assert.equal(recordKey('wr_ab'), 'plg/wr/receipt/wr_ab');
+  assert.throws(() => recordKey('eqp_AB'), PlgInputError);
+});
+
+test('a gazette entry shows exactly what the registry publishes, nothing more', () => {
+  const eq = { registration_no: 'EQ-7', kind: 'equity', company: 'Acme Ltd', uscc: '91110000600037341X', pledgor: 'Platform Co',
+    pledgee: 'Bank Co', registered_on: '2026-12-06', state: 'REGISTERED', changes: [{ on: '2026-12-07', what: 'changed' }],
+    amount: 400000, contract_hash: 'ab'.repeat(32), debt_amount: 5 };
+  const rows = gazetteRows(eq);
+  assert.deepEqual(rows.map(([k]) => k), ['Registration number', 'Kind', 'Company', 'USCC', 'Pledgor', 'Pledgee', 'Registered on', 'State']);
+  assert.deepEqual(Object.fromEntries(rows), { 'Registration number': 'EQ-7', Kind: 'Equity pledge', Company: 'Acme Ltd',
+    USCC: '91110000600037341X', Pledgor: 'Platform Co', Pledgee: 'Bank Co', 'Registered on': '2026-12-06', State: 'registered' });
+  assert.ok(!JSON.stringify(rows).includes('400000') && !JSON.stringify(rows).includes('abab'), 'no amount, no contract');
+  assert.deepEqual(gazetteChanges(eq), [{ on: '2026-12-07', what: 'changed' }]);
+  const ip = gazetteRows({ registration_no: 'IP-1', kind: 'ip', asset: 'invention:CN1', asset_kind: 'invention', title: 'A pump',
+    pledgor: 'P', pledgee: 'B', registered_on: '2026-12-01', state: 'RELEASED' });
+  assert.deepEqual(ip.map(([k]) => k), ['Registration number', 'Kind', 'Asset', 'Asset kind', 'Title', 'Pledgor', 'Pledgee', 'Registered on', 'State']);
+  assert.equal(Object.fromEntries(ip)['Asset kind'], 'invention patent');
+  assert.deepEqual(gazetteRows(null), []);
+  assert.deepEqual(gazetteChanges({}), []);
+});
+
+test('a single-key answer verifies against its proof; tampered ones are refused', () => {
+  const trust = proofVectors.trust;
+  for (const name of ['receivable_overdue', 'receivable_not_yet_due', 'receivable_hash_only']) {
+    const c = vector(name);
+    const r = verifyKeyAnswer(c.answer, trust, { key: `fin/rcv/${c.ask.id}`, field: 'receivable' });
+    assert.equal(r.ok, true, name);
+    assert.equal(r.value.id, c.ask.id, name);
+    assert.equal(r.signers.length, 3, name);
+  }
+  for (const name of ['receivable_part_holder_swapped', 'receivable_encumbrance_dropped', 'receivable_state_settled',
+    'receivable_hash_only_amount_changed', 'receivable_proof_for_another_id', 'receivable_bundle_byte_flipped',
+    'receivable_as_of_time', 'receivable_proof_state_root']) {
+    const c = vector(name);
+    assert.throws(() => verifyKeyAnswer(c.answer, trust, { key: `fin/rcv/${c.ask.id}`, field: 'receivable' }), tm.VerifyError, name);
+  }
+  // A proof of another key than the one asked (a true entry passed off as another's).
+  const c = vector('receivable_overdue');
+  assert.throws(() => verifyKeyAnswer(c.answer, trust, { key: 'plg/gazette/EQ-1', field: 'receivable' }), /does not prove/);
+  const noProof = vector('receivable_overdue');
+  delete noProof.answer.proof;
+  assert.throws(() => verifyKeyAnswer(noProof.answer, trust, { key: `fin/rcv/${c.ask.id}`, field: 'receivable' }), /no proof/);
+});
+
+test('borrower standings: each claimed standing is the proven one, absent = free', () => {
+  const trust = proofVectors.trust;
+  const reg = vector('check_registered');
+  const fpKey = `fin/fp/${reg.ask.fingerprint}`;
+  const ikKey = `fin/ik/${reg.ask.invoice_key}`;
+  const fpState = reg.answer.fingerprint.state;
+  const ikState = reg.answer.invoice_key.state;
+  // A receivable's standings are its invoices' (docs/api.md, /v1/fin/borrowers/{org}).
+  const answer = (states, from, extra = {}) => ({ org: 'platform', receivables: [{ id: 'rcv_x', invoices: [{ number: '1', standing: { key: fpKey, state: states[0] } }] }],
+    ip_assets: [], equity: [], receipts: [{ id: 'wr_1', standing: { key: ikKey, state: states[1] } }], truncated: [],
+    as_of: from.answer.as_of, proof: from.answer.proof, ...extra });
+  const ok = verifyBorrowerAnswer(answer([fpState, ikState], reg), trust, 'platform');
+  assert.equal(ok.checked, 2);
+  assert.equal(ok.signers.length, 3);
+  assert.throws(() => verifyBorrowerAnswer(answer(['free', ikState], reg), trust, 'platform'), new RegExp(`"free" in the answer but "${fpState}"`));
+  assert.throws(() => verifyBorrowerAnswer(answer([fpState, ikState], reg), trust, 'bank'), /not the borrower asked/);
+  assert.throws(() => verifyBorrowerAnswer(answer([fpState, ikState], reg, { as_of: { ...reg.answer.as_of, height: 1 } }), trust, 'platform'), /as_of/);
+  // A standing the bundle does not prove, or a key proven that no standing claims.
+  const one = answer([fpState, ikState], reg);
+  one.receipts = [];
+  assert.throws(() => verifyBorrowerAnswer(one, trust, 'platform'), /keys that were not asked/);
+  const free = vector('check_free');
+  const fk = `fin/fp/${free.ask.fingerprint}`;
+  const ik = `fin/ik/${free.ask.invoice_key}`;
+  const eq = (state) => ({ org: 'platform', equity: [{ uscc: 'X', standing: { key: fk, state } }, { uscc: 'Y', standing: { key: ik, state: 'free' } }],
+    as_of: free.answer.as_of, proof: free.answer.proof });
+  assert.equal(verifyBorrowerAnswer(eq('free'), trust, 'platform').checked, 2);
+  assert.throws(() => verifyBorrowerAnswer(eq('pledged'), trust, 'platform'), /"pledged" in the answer but "free"/);
+  // Nothing to prove: no proof; a proof with no standing is refused.
+  assert.equal(verifyBorrowerAnswer({ org: 'platform', receivables: [], equity: [], proof: null }, trust, 'platform').checked, 0);
+  assert.throws(() => verifyBorrowerAnswer({ org: 'platform', proof: free.answer.proof }, trust, 'platform'), /a proof for no standing/);
+  assert.throws(() => verifyBorrowerAnswer({ org: 'platform', equity: [{ standing: { key: fk, state: 'free' } }] }, trust, 'platform'), /no proof/);
+  // The standing shown: the item's own, or a receivable's from its invoices.
+  assert.equal(itemStanding({ standing: { key: 'k', state: 'pledged' } }), 'pledged');
+  assert.equal(itemStanding({ invoices: [{ standing: { key: 'a', state: 'free' } }, { standing: { key: 'b', state: 'encumbered' } }] }), 'encumbered');
+  assert.equal(itemStanding({ invoices: [{ standing: { key: 'a', state: 'free' } }] }), 'free');
+  assert.equal(itemStanding({}), '');
+  assert.deepEqual(itemClaims({ standing: { key: 'k', state: 's' }, invoices: [{ standing: { key: 'a', state: 'free' } }, { number: 'x' }] }),
+    [{ key: 'k', state: 's' }, { key: 'a', state: 'free' }]);
+  assert.equal(borrowerItems({ equity: [{ uscc: 'a' }, 7] }, BORROWER_SECTIONS[2]).length, 1);
+});
+
+test('the export query covers whole UTC days, both included ([from_ms, to_ms) of block time)', () => {
+  const q = exportQuery({ from: '2026-12-01', to: '2026-12-05', format: 'csv' });
+  assert.equal(q.fromMs, Date.UTC(2026, 11, 1));
+  assert.equal(q.toMs, Date.UTC(2026, 11, 6));
+  assert.equal(q.path, `/v1/reg/export?from_ms=${q.fromMs}&to_ms=${q.toMs}&format=csv`);
+  assert.equal(q.filename, 'tidemark-export-2026-12-01-to-2026-12-05.csv');
+  assert.equal(exportQuery({ from: '2026-12-05', to: '2026-12-05', format: 'json' }).filename.endsWith('.json'), true);
+  for (const [a, why] of [[{ from: '2026-12-06', to: '2026-12-05', format: 'csv' }, /not be before/],
+    [{ from: '2026-02-30', to: '2026-12-05', format: 'csv' }, /not a calendar date/], [{ from: '', to: '2026-12-05', format: 'csv' }, /From/],
+    [{ from: '2026-12-01', to: '2026-12-05', format: 'xml' }, /Format/]]) {
+    assert.throws(() => exportQuery(a), why);
+  }
+});
+
+test('alert details read as one line', () => {
+  assert.equal(alertDetail({ detail: 'x' }), 'x');
+  assert.equal(alertDetail({ detail: { from: 'a', to: 'b' } }), 'from: a, to: b');
+  assert.equal(alertDetail({}), '');
+});
