@@ -451,9 +451,9 @@ Result<TxOutcome> EqChange(LedgerClient& c, const KeyPair& registrar, const PlgC
 Result<TxOutcome> EqRelease(LedgerClient& c, const KeyPair& pledgee, const std::string& pledge) {
   return Plg(c, pledgee, "eq_release", ByPledge(pledge));
 }
-Result<TxOutcome> EqEnforce(LedgerClient& c, const KeyPair& registrar, const std::string& pledge,
-                            const std::vector<std::string>& to) {
-  return Plg(c, registrar, "eq_enforce", Value::MakeMap({{"pledge", pledge}, {"to", Strings(to)}}));
+// The holding itself is not moved: the registrar records the new holdings with eq_holding (§14).
+Result<TxOutcome> EqEnforce(LedgerClient& c, const KeyPair& registrar, const std::string& pledge) {
+  return Plg(c, registrar, "eq_enforce", ByPledge(pledge));
 }
 Result<TxOutcome> EqWithdraw(LedgerClient& c, const KeyPair& pledgor, const std::string& pledge) {
   return Plg(c, pledgor, "eq_withdraw", ByPledge(pledge));

@@ -244,8 +244,7 @@ Result<TxOutcome> EqRegister(LedgerClient& c, const KeyPair& registrar, const st
                              const std::string& registration_no);
 Result<TxOutcome> EqChange(LedgerClient& c, const KeyPair& registrar, const PlgChange& ch);
 Result<TxOutcome> EqRelease(LedgerClient& c, const KeyPair& pledgee, const std::string& pledge);
-Result<TxOutcome> EqEnforce(LedgerClient& c, const KeyPair& registrar, const std::string& pledge,
-                            const std::vector<std::string>& to);
+Result<TxOutcome> EqEnforce(LedgerClient& c, const KeyPair& registrar, const std::string& pledge);
 Result<TxOutcome> EqWithdraw(LedgerClient& c, const KeyPair& pledgor, const std::string& pledge);
 
 Result<TxOutcome> WrIssue(LedgerClient& c, const KeyPair& warehouse, const WrIssuance& w);
