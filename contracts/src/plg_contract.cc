@@ -151,16 +151,37 @@ std::string PlgIdFor(std::string_view prefix, const Hash256& tx_id) {
   return std::string(prefix) + "_" + tx_id.Hex().substr(0, 20);
 }
 
-Result<std::optional<Value>> LoadPledgeRecord(const StateView& view, std::string_view id) {
+std::string HoldingId(std::string_view org, std::string_view uscc) {
+  return "eqh:" + std::string(org) + ":" + std::string(uscc);
+}
+
+std::string PlgRecordKey(std::string_view id) {
   namespace keys = state_keys::plg;
-  if (id.substr(0, 4) == "ipp_") return GetValue(view, keys::IpPledge(id));
-  if (id.substr(0, 4) == "eqp_") return GetValue(view, keys::EqPledge(id));
-  if (id.substr(0, 3) == "wr_") return GetValue(view, keys::Receipt(id));
-  return std::optional<Value>();
+  if (id.substr(0, 4) == "ipp_") return keys::IpPledge(id);
+  if (id.substr(0, 4) == "eqp_") return keys::EqPledge(id);
+  if (id.substr(0, 3) == "wr_") return keys::Receipt(id);
+  if (id.substr(0, 4) == "eqh:") {
+    const size_t colon = id.find(':', 4);
+    if (colon == std::string_view::npos) return "";
+    return keys::Holding(id.substr(4, colon - 4), id.substr(colon + 1));
+  }
+  if (id.find(':') != std::string_view::npos) return keys::IpAsset(id);
+  return "";
+}
+
+Result<std::optional<Value>> LoadPledgeRecord(const StateView& view, std::string_view id) {
+  const std::string key = PlgRecordKey(id);
+  if (key.empty()) return std::optional<Value>();
+  TM_ASSIGN_OR_RETURN(std::optional<Value> rec, GetValue(view, key));
+  // A key built from an odd id (a space in it, say) could name another record: only the record
+  // that carries this very id answers.
+  if (!rec || !rec->is_map() || plg::S(*rec, "id") != id) return std::optional<Value>();
+  return rec;
 }
 
 bool IsPlgParty(const Value& record, std::string_view org) {
   const Value* parties = record.Find("parties");
+  if (parties == nullptr) parties = record.Find("owners");
   if (parties == nullptr || !parties->is_list()) return false;
   for (const Value& p : parties->as_list()) {
     if (p.is_string() && p.as_string() == org) return true;

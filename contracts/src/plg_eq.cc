@@ -59,14 +59,22 @@ Status Holding(Call& c) {
     return Refuse("holding", "holding " + std::to_string(amount) + " of " + org + " in " + uscc +
                                  " is below the " + std::to_string(pledged) + " already pledged");
   }
-  PutValue(c.view, keys::Holding(org, uscc),
-           Value(Value::Map{{"org", org},
-                            {"uscc", uscc},
-                            {"company", company},
-                            {"listed", listed->as_bool()},
-                            {"amount", amount},
-                            {"registrar", c.signer.org},
-                            {"height", static_cast<int64_t>(c.ctx.height)}}));
+  // The record keeps its id, parties and history counter across re-recordings (§14 choices).
+  TM_ASSIGN_OR_RETURN(std::optional<Value> old, GetValue(c.view, keys::Holding(org, uscc)));
+  Value rec(Value::Map{{"id", HoldingId(org, uscc)},
+                       {"org", org},
+                       {"uscc", uscc},
+                       {"company", company},
+                       {"listed", listed->as_bool()},
+                       {"amount", amount},
+                       {"registrar", c.signer.org},
+                       {"height", static_cast<int64_t>(c.ctx.height)},
+                       {"parties", Value::List{}},
+                       {"next_hist", old ? std::max<int64_t>(I(*old, "next_hist"), 1) : 1}});
+  const Value* was = old ? old->Find("parties") : nullptr;
+  if (was != nullptr && was->is_list()) rec.as_map()["parties"] = *was;
+  AddParty(c, rec, org);
+  Save(c, rec, keys::Holding(org, uscc), "eq_holding");
   return UpdateEnc(c, org, uscc);
 }
 

@@ -6,6 +6,7 @@
 
 #include "fin_util.h"
 #include "tidemark/contracts/pledge.h"
+#include "tidemark/state_keys/alerts.h"
 #include "tidemark/state_keys/pledge.h"
 
 namespace tidemark::contracts {
@@ -61,6 +62,60 @@ TEST_CASE("eq_holding: the registrar records a holding under a valid USCC") {
   auto h = GetValue(c.state, state_keys::plg::Holding("supplier", "91110000802100433B"));
   REQUIRE(h.ok());
   CHECK((*h)->Find("amount")->as_int() == 5000);
+}
+
+TEST_CASE("eq_holding: each recording is a history entry of the holding eqh:<org>:<uscc>") {
+  Chain c;
+  FinConsortium(c);
+  const std::string u = "91110000802100433B";
+  const std::string id = HoldingId("supplier", u);
+  CHECK(id == "eqh:supplier:91110000802100433B");
+  Must(Plg(c, "regulator/admin", "eq_holding", HoldArgs(u)));
+  Must(Plg(c, "regulator/admin", "eq_holding", HoldArgs(u, 5000)));
+  // The record keeps its id and holder party; the counter follows the entries.
+  auto rec = LoadPledgeRecord(c.state, id);
+  REQUIRE(rec.ok());
+  REQUIRE(rec->has_value());
+  CHECK(Str(**rec, "id") == id);
+  CHECK((*rec)->Find("amount")->as_int() == 5000);
+  CHECK((*rec)->Find("next_hist")->as_int() == 3);
+  CHECK((*rec)->Find("parties")->as_list() == Value::List{Value(std::string("supplier"))});
+  CHECK(IsPlgParty(**rec, "supplier"));
+  CHECK_FALSE(IsPlgParty(**rec, "regulator"));
+  CHECK(PlgRecordsOfParty(c.state, "supplier") == std::vector<std::string>{id});
+  CHECK(PlgRecordsOfParty(c.state, "regulator").empty());
+  auto hist = LoadPlgHistory(c.state, id);
+  REQUIRE(hist.ok());
+  REQUIRE(hist->size() == 2);
+  for (int64_t i = 0; i < 2; ++i) {
+    const Value& e = (*hist)[static_cast<size_t>(i)];
+    CHECK(e.Find("seq")->as_int() == i + 1);
+    CHECK(Str(e, "action") == "eq_holding");
+    CHECK(Str(e, "org") == "regulator");
+    CHECK(e.Find("args")->Find("amount")->as_int() == (i == 0 ? 1000 : 5000));
+  }
+  // Each entry has its plg/hlog row (the regulator's export walks those).
+  std::vector<int64_t> seqs;
+  c.state.Scan(state_keys::alerts::HistLogPrefix("plg/"), [&](const std::string&, const Bytes& b) {
+    auto row = Value::Decode(b);
+    REQUIRE(row.ok());
+    if (Str(*row, "id") == id) seqs.push_back(row->Find("seq")->as_int());
+    return true;
+  });
+  CHECK(seqs == std::vector<int64_t>{1, 2});
+  // Another holder's or company's holding is another record; malformed ids name none.
+  Must(Plg(c, "regulator/admin", "eq_holding", HoldArgs("91440300708461136T")));
+  auto h2 = LoadPlgHistory(c.state, HoldingId("supplier", "91440300708461136T"));
+  REQUIRE(h2.ok());
+  CHECK(h2->size() == 1);
+  for (const char* bad : {"eqh:supplier", "eqh:supplier:", "eqh::91110000802100433B",
+                          "eqh:supplier:91110000802100433B ", "eqh:supplier 91110000802100433B",
+                          "eqh:bank1:91110000802100433B"}) {
+    INFO(bad);
+    auto none = LoadPledgeRecord(c.state, bad);
+    REQUIRE(none.ok());
+    CHECK_FALSE(none->has_value());
+  }
 }
 
 TEST_CASE("eq_holding: a USCC with a wrong check character or alphabet is plg-args") {

@@ -8,12 +8,9 @@
 // state comes only from the replay. Each entry runs with the context it records (tx, signer,
 // height, time_ms) and the tx index its plg/hlog row carries (the entry itself has none).
 //
-// What history cannot replay (reported, not faked): eq_holding writes plg/eq/holding and
-// plg/enc/eq but no history entry, and a later eq_holding overwrites the earlier record, so the
-// holdings an eq_apply / eq_register / eq_change found are not on the ledger's plg/ history. The
-// first test shows it: replaying the history alone refuses the first eq_apply (plg-holding). The
-// second test replays the history interleaved with the eq_holding txs of the same blocks (taken
-// from the block log: the tx, its signer and its args), and then every plg/ key is equal.
+// Holdings are replayed like the rest: each successful eq_holding writes a history entry of the
+// holding "eqh:<org>:<uscc>" with its plg/hlog row (docs/finance.md §14), so the holdings an
+// eq_apply / eq_register / eq_change found come from the history alone (no block-log feeding).
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <random>
@@ -45,12 +42,10 @@ std::string Str(const Value& m, const std::string& k) {
 
 bool IsPlg(const std::string& k) { return k.rfind("plg/", 0) == 0; }
 
-// One block of the run: its height, the writes of every contract but plg (nullopt: a delete),
-// and, for an eq_holding, the tx as the block log holds it.
+// One block of the run: its height and the writes of every contract but plg (nullopt: a delete).
 struct Block {
   uint64_t height = 0;
   std::map<std::string, std::optional<Bytes>> other;
-  std::optional<Value> holding_tx;  // {tx, signer, height, time_ms, args}
 };
 
 struct World {
@@ -109,8 +104,6 @@ struct World {
   std::string Bank() { return U(2) == 0 ? "bank" : "bank2"; }
 
   Receipt Plg(const std::string& signer, const std::string& method, const Value& args) {
-    last = Value::Map{
-        {"action", method}, {"signer", KeyFor(signer).public_key().Hex()}, {"args", args}};
     Receipt r = c.Call(signer, "plg", method, args);
     if (Ok(r)) ++ok[method];
     return r;
@@ -213,12 +206,11 @@ struct World {
     }
   }
 
-  // One step, remembering the other contracts' writes and, for a successful eq_holding, its tx.
+  // One step, remembering the other contracts' writes.
   void Run(int steps) {
     for (int i = 0; i < steps; ++i) {
       const auto before = c.state.entries();
-      last = Value();
-      Receipt r = Step();
+      Step();
       const auto& after = c.state.entries();
       Block b{.height = c.height};
       for (const auto& [k, v] : after) {
@@ -228,18 +220,9 @@ struct World {
       for (const auto& [k, v] : before) {
         if (!IsPlg(k) && after.count(k) == 0) b.other[k] = std::nullopt;
       }
-      if (Ok(r) && Str(last, "action") == "eq_holding") {
-        // The block log holds every tx: this one as an entry-shaped record.
-        last.as_map()["tx"] = r.tx_id.Hex();
-        last.as_map()["height"] = static_cast<int64_t>(c.height);
-        last.as_map()["time_ms"] = static_cast<int64_t>(c.block_time_ms);
-        b.holding_tx = last;
-      }
       blocks.push_back(std::move(b));
     }
   }
-
-  Value last;  // the last plg call: {action, signer, args}
 };
 
 // A history entry with the tx index and k of its plg/hlog row.
@@ -292,8 +275,8 @@ struct Replayed {
   std::map<std::string, Bytes> plg;  // every plg/ key of the replayed state
 };
 
-// Re-executes `e` (an entry, or an eq_holding tx of the block log) on `view` as the tx it
-// records, committing its writes only if it succeeds.
+// Re-executes the entry `e` on `view` as the tx it records, committing its writes only if it
+// succeeds.
 Status Exec(MemStateView& view, const Value& e, uint32_t index) {
   TxContext ctx{.chain_id = "tidemark-test",
                 .tx_id = *Hash256::FromHex(Str(e, "tx")),
@@ -309,18 +292,14 @@ Status Exec(MemStateView& view, const Value& e, uint32_t index) {
 }
 
 // The replay on `base` (the state before the run): block by block, the plg/hist entries of the
-// block (and, with `holdings`, its eq_holding tx), then the other contracts' writes.
-Replayed Replay(const MemStateView& base, const World& w, bool holdings) {
+// block, then the other contracts' writes.
+Replayed Replay(const MemStateView& base, const World& w) {
   MemStateView fresh;
   for (const auto& [k, v] : base.entries()) fresh.Put(k, v);
   const std::vector<Entry> hist = HistoryInBlockOrder(w.c.state);
   size_t next = 0;
   Replayed out;
   for (const Block& b : w.blocks) {
-    if (holdings && b.holding_tx) {
-      Status st = Exec(fresh, *b.holding_tx, 0);
-      REQUIRE(st.ok());
-    }
     for (; next < hist.size() && hist[next].height == static_cast<int64_t>(b.height); ++next) {
       Status st = Exec(fresh, hist[next].e, hist[next].index);
       if (!st.ok()) {
@@ -358,23 +337,27 @@ MemStateView Copy(const MemStateView& s) {
   return out;
 }
 
-TEST_CASE("plg replay: the history alone does not rebuild equity pledges (eq_holding has none)") {
-  int shown = 0;
+TEST_CASE("plg replay: every successful eq_holding is a history entry of its holding") {
   for (uint64_t seed = 1; seed <= 10; ++seed) {
+    INFO("seed " << seed);
     World w(seed);
-    const MemStateView base = Copy(w.c.state);
     w.Run(200);
-    if (w.ok["eq_apply"] == 0) continue;
-    Replayed r = Replay(base, w, /*holdings=*/false);
-    INFO("seed " << seed << ": " << r.failure.ToString());
-    CHECK(r.failed_action == "eq_apply");
-    CHECK(r.failure.ToString().find("rule plg-holding: no holding") != std::string::npos);
-    ++shown;
+    int entries = 0;
+    for (const Entry& e : HistoryInBlockOrder(w.c.state)) {
+      if (Str(e.e, "action") != "eq_holding") continue;
+      ++entries;
+      const Value& a = *e.e.Find("args");
+      // The entry sits under the holding's id, whose record names it.
+      auto rec = LoadPledgeRecord(w.c.state, HoldingId(Str(a, "org"), Str(a, "uscc")));
+      REQUIRE(rec.ok());
+      REQUIRE(rec->has_value());
+      CHECK((*rec)->Find("next_hist")->as_int() > e.e.Find("seq")->as_int());
+    }
+    CHECK(entries == w.ok["eq_holding"]);
   }
-  CHECK(shown > 0);
 }
 
-TEST_CASE("plg replay: history entries (with the eq_holding txs) rebuild every plg/ key") {
+TEST_CASE("plg replay: the history entries alone rebuild every plg/ key (holdings included)") {
   std::map<std::string, int> ok;
   for (uint64_t seed = 1; seed <= 10; ++seed) {
     INFO("seed " << seed);
@@ -382,7 +365,7 @@ TEST_CASE("plg replay: history entries (with the eq_holding txs) rebuild every p
     const MemStateView base = Copy(w.c.state);
     w.Run(200);
     for (const auto& [m, n] : w.ok) ok[m] += n;
-    Replayed r = Replay(base, w, /*holdings=*/true);
+    Replayed r = Replay(base, w);
     INFO(r.failed_action << ": " << r.failure.ToString());
     REQUIRE(r.failure.ok());
     const auto want = PlgState(w);

@@ -40,11 +40,19 @@ class PledgeContract : public Contract {
 // "<prefix>_" + the first 20 hex digits of the creating tx id ("ipp", "eqp", "wr").
 std::string PlgIdFor(std::string_view prefix, const Hash256& tx_id);
 
-// Any record of the contract by id: an IP pledge ("ipp_…"), an equity pledge ("eqp_…") or a
-// warehouse receipt ("wr_…"); nullopt if there is none. Callers serving it must check
-// IsPlgParty (or the REGULATOR role) first.
+// The id of org's holding in company uscc: "eqh:<org>:<uscc>" (an org id is [a-z0-9_-], a USCC
+// [0-9A-Z]: neither holds ':' or a space, and no IP asset kind is "eqh").
+std::string HoldingId(std::string_view org, std::string_view uscc);
+// The plg/ key of the record `id` names (below), or "" if `id` has none of those shapes.
+std::string PlgRecordKey(std::string_view id);
+
+// Any record of the contract by id: an IP pledge ("ipp_…"), an equity pledge ("eqp_…"), a
+// warehouse receipt ("wr_…"), an IP asset ("<kind>:<NUMBER>") or an equity holding
+// ("eqh:<org>:<uscc>"); nullopt if there is none (or the stored record has another id). Callers
+// serving it must check IsPlgParty (or the REGULATOR role) first.
 Result<std::optional<Value>> LoadPledgeRecord(const StateView& view, std::string_view id);
-// Whether `org` is in the record's `parties` (sorted list of org ids; never shrinks).
+// Whether `org` is in the record's `parties` (sorted list of org ids; never shrinks) or, for an
+// IP asset (no `parties`), in its current `owners`.
 bool IsPlgParty(const Value& record, std::string_view org);
 // The ids of the records `org` is or was a party of (plg/party rows), ascending, after `after`.
 std::vector<std::string> PlgRecordsOfParty(const StateView& view, std::string_view org,
