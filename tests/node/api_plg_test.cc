@@ -392,8 +392,9 @@ const std::string kFpB = std::string(64, 'b');          // kRcvB2's invoice: no 
 const std::string kEqp1 = "eqp_11111111111111111111";   // bank2's, registered second
 const std::string kEqp2 = "eqp_22222222222222222222";   // bank1's, registered first
 const std::string kUscc = "91350100M000100Y43";
-const std::string kTm = "trademark:TM1";  // pledged (kIpp)
-const std::string kCn = "invention:CN2";  // free
+const std::string kTm = "trademark:TM1";           // pledged (kIpp)
+const std::string kCn = "invention:CN2";           // free
+const std::string kEqh = "eqh:supplier:" + kUscc;  // supplier's holding in kUscc
 
 Value Rcv(const std::string& id, const Value::List& parties, const std::string& fp,
           std::optional<std::string> financier) {
@@ -458,11 +459,28 @@ void PutBorrowerState(PlgLedger& l) {
                                       {"status", "valid"}});
   for (const std::string& a : {kTm, kCn}) l.Put(plg::Owner("supplier", a), Value(""));
   l.Put(plg::EncIp(kTm), Value::Map{{"state", "pledged"}});
-  l.Put(plg::Holding("supplier", kUscc), Value::Map{{"org", "supplier"},
+  for (uint64_t seq = 1; seq <= 2; ++seq) {
+    l.Put(plg::History(kTm, seq),
+          Value::Map{{"seq", static_cast<int64_t>(seq)},
+                     {"action", seq == 1 ? "ip_asset_register" : "ip_register"},
+                     {"org", "ipreg"}});
+  }
+  // The holding as eq_holding writes it (docs/finance.md §14): recorded twice, supplier a party.
+  l.Put(plg::Holding("supplier", kUscc), Value::Map{{"id", kEqh},
+                                                    {"org", "supplier"},
                                                     {"uscc", kUscc},
                                                     {"company", "Acme Co"},
                                                     {"listed", false},
-                                                    {"amount", int64_t{1000}}});
+                                                    {"amount", int64_t{1000}},
+                                                    {"registrar", "reg"},
+                                                    {"height", int64_t{4}},
+                                                    {"parties", Value::List{"supplier"}},
+                                                    {"next_hist", int64_t{3}}});
+  l.Put(plg::Party("supplier", kEqh), Value(""));
+  for (uint64_t seq = 1; seq <= 2; ++seq) {
+    l.Put(plg::History(kEqh, seq),
+          Value::Map{{"seq", static_cast<int64_t>(seq)}, {"action", "eq_holding"}, {"org", "reg"}});
+  }
   l.Put(plg::EncEquity("supplier", kUscc), Value::Map{{"state", "pledged"}});
   l.Put(plg::EqPledge(kEqp1), EqPledge(kEqp1, "bank2", 5, 0));
   l.Put(plg::EqPledge(kEqp2), EqPledge(kEqp2, "bank1", 3, 2));
@@ -809,9 +827,12 @@ TEST_CASE("access: every protected fin/plg/reg read refuses a non-party with the
       {"/v1/fin/borrowers/{org}", {"/v1/fin/borrowers/supplier", "/v1/fin/borrowers/nobody"}},
       {"/v1/plg/records/{id}",
        {"/v1/plg/records/" + kIpp, "/v1/plg/records/" + kIpp + "?proof=true",
-        "/v1/plg/records/" + kEqp1, "/v1/plg/records/" + kNoIpp}},
+        "/v1/plg/records/" + kEqp1, "/v1/plg/records/" + kNoIpp, "/v1/plg/records/" + kTm,
+        "/v1/plg/records/" + kTm + "?proof=true", "/v1/plg/records/" + kEqh,
+        "/v1/plg/records/" + kEqh + "?proof=true"}},
       {"/v1/plg/records/{id}/history",
-       {"/v1/plg/records/" + kIpp + "/history", "/v1/plg/records/" + kNoIpp + "/history"}},
+       {"/v1/plg/records/" + kIpp + "/history", "/v1/plg/records/" + kNoIpp + "/history",
+        "/v1/plg/records/" + kTm + "/history", "/v1/plg/records/" + kEqh + "/history"}},
       {"/v1/reg/alerts", {"/v1/reg/alerts", "/v1/reg/alerts?from_height=1"}},
       {"/v1/reg/export", {"/v1/reg/export?from_ms=0&to_ms=5000"}},
   };
@@ -973,4 +994,127 @@ TEST_CASE("reg alerts: a fin alert as the fin contract writes it (circular-trans
   CHECK(a["detail"]["held"] == id);
   CHECK(a["key"] == tidemark::state_keys::alerts::Alert("fin/", 4, 0, 1));
   CHECK(api.Signed(Supplier(), "/v1/reg/alerts").status == 403);
+}
+
+namespace {
+
+KeyPair IpRegistry() { return TestKey(27); }
+
+// The borrower state plus an IP registry org (ipreg, IP_REGISTRY).
+void PutRecordState(PlgLedger& l) {
+  PutBorrowerState(l);
+  contracts::MemStateView view;
+  REQUIRE(contracts::RegisterOrg(view, Org("ipreg", {Role::kIpRegistry}, IpRegistry()), 0).ok());
+  for (const auto& [k, v] : view.entries()) l.PutRaw(k, v);
+}
+
+std::vector<std::string> Actions(const json& h) {
+  std::vector<std::string> out;
+  for (const auto& e : h["entries"]) out.push_back(e["action"]);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("plg reads: an IP asset and its history: owners, the regulator, IP registries") {
+  Api api(true, 1'767'225'600'000, PutRecordState);
+  for (const KeyPair& k : {Supplier(), Regulator(), IpRegistry()}) {
+    json j = api.Ok(k, "/v1/plg/records/" + kTm);
+    CHECK(j["id"] == kTm);
+    CHECK(j["record"]["owners"] == json::array({"supplier"}));
+    json h = api.Ok(k, "/v1/plg/records/" + kTm + "/history");
+    CHECK(Actions(h) == std::vector<std::string>{"ip_asset_register", "ip_register"});
+    // The path parameter is percent-decoded: "%3A" is the same id.
+    CHECK(api.Ok(k, "/v1/plg/records/trademark%3ATM1")["id"] == kTm);
+  }
+  // With a proof: the asset key, verified.
+  json p = api.Ok(Supplier(), "/v1/plg/records/" + kTm + "?proof=true");
+  CHECK(p["key"] == plg::IpAsset(kTm));
+  auto proven = ProvenValue(api.ledger, p["proof"], plg::IpAsset(kTm));
+  REQUIRE(proven.has_value());
+  CHECK(Value::Decode(*proven)->ToJson() == p["record"]);
+  // No existence leak: a non-owner (even the asset's pledgee, bank1) and an unknown asset (even
+  // for the regulator and a registry) get the one 403.
+  const std::string refusal = api::ProtectedReadRefusal().body;
+  for (const KeyPair& k : {Bank1(), Bank2(), Core(), Retailer()}) {
+    for (const std::string& t : {"/v1/plg/records/" + kTm, "/v1/plg/records/" + kTm + "/history",
+                                 "/v1/plg/records/" + kTm + "?proof=true"}) {
+      INFO(t);
+      auto r = api.Signed(k, t);
+      CHECK(r.status == 403);
+      CHECK(r.body == refusal);
+    }
+  }
+  for (const KeyPair& k : {Supplier(), Regulator(), IpRegistry()}) {
+    for (const char* t : {"/v1/plg/records/trademark:TM9", "/v1/plg/records/trademark:TM9/history",
+                          "/v1/plg/records/design:TM1", "/v1/plg/records/trademark:TM1.0"}) {
+      INFO(t);
+      auto r = api.Signed(k, t);
+      CHECK(r.status == 403);
+      CHECK(r.body == refusal);
+    }
+  }
+  // A registry reads assets only: not the pledges, holdings or receipts.
+  for (const std::string& id : {kIpp, kEqp1, kEqh, kWr}) {
+    INFO(id);
+    CHECK(api.Signed(IpRegistry(), "/v1/plg/records/" + id).body == refusal);
+  }
+}
+
+TEST_CASE("plg reads: a holding and its history: the holder and the regulator") {
+  Api api(true, 1'767'225'600'000, PutRecordState);
+  for (const KeyPair& k : {Supplier(), Regulator()}) {
+    json j = api.Ok(k, "/v1/plg/records/" + kEqh);
+    CHECK(j["id"] == kEqh);
+    CHECK(j["record"]["amount"] == 1000);
+    json h = api.Ok(k, "/v1/plg/records/" + kEqh + "/history");
+    CHECK(Actions(h) == std::vector<std::string>{"eq_holding", "eq_holding"});
+  }
+  json p = api.Ok(Supplier(), "/v1/plg/records/" + kEqh + "?proof=true");
+  CHECK(p["key"] == plg::Holding("supplier", kUscc));
+  auto proven = ProvenValue(api.ledger, p["proof"], plg::Holding("supplier", kUscc));
+  REQUIRE(proven.has_value());
+  CHECK(Value::Decode(*proven)->ToJson() == p["record"]);
+  // The holder's party list names it.
+  bool listed = false;
+  const json list = api.Ok(Supplier(), "/v1/plg/parties/supplier/records");
+  INFO(list.dump());
+  for (const auto& r : list["records"]) {
+    listed = listed || r["id"] == kEqh;
+  }
+  CHECK(listed);
+  // The pledgees of pledges over the shares, other orgs, and unknown holdings: the one 403.
+  const std::string refusal = api::ProtectedReadRefusal().body;
+  for (const KeyPair& k : {Bank1(), Bank2(), Core(), Retailer(), IpRegistry()}) {
+    for (const std::string& t : {"/v1/plg/records/" + kEqh, "/v1/plg/records/" + kEqh + "/history",
+                                 "/v1/plg/records/" + kEqh + "?proof=true"}) {
+      INFO(t);
+      auto r = api.Signed(k, t);
+      CHECK(r.status == 403);
+      CHECK(r.body == refusal);
+    }
+  }
+  for (const KeyPair& k : {Supplier(), Regulator()}) {
+    for (const std::string& t : std::vector<std::string>{
+             "/v1/plg/records/eqh:supplier:91110000802100433B",
+             "/v1/plg/records/eqh:bank1:" + kUscc,
+             "/v1/plg/records/eqh:supplier:" + kUscc.substr(0, 17) + "/history"}) {
+      INFO(t);
+      auto r = api.Signed(k, t);
+      CHECK(r.status == 403);
+      CHECK(r.body == refusal);
+    }
+  }
+}
+
+TEST_CASE("plg reads: malformed IP asset and holding ids are 400") {
+  Api api(true, 1'767'225'600'000, PutRecordState);
+  for (const std::string& id : std::vector<std::string>{
+           "trademark:tm1", "Trademark:TM1", ":TM1", "trademark:", "trademark:TM%201",
+           "eqh:supplier", "eqh:Supplier:" + kUscc, "eqh:supplier:" + kUscc + "0",
+           "eqh:supplier:91350100m000100y43", "eqh:supplier%20x:" + kUscc, "eqh::" + kUscc}) {
+    INFO(id);
+    CHECK(api.Signed(Supplier(), "/v1/plg/records/" + id).status == 400);
+    CHECK(api.Signed(Supplier(), "/v1/plg/records/" + id + "/history").status == 400);
+  }
 }

@@ -37,13 +37,35 @@ bool WantsProof(const HttpRequest& req) {
 }
 
 // "ipp_", "eqp_" or "wr_" + lower-case hex/alnum, at most 80 characters (docs/finance.md §12).
+bool OnlyOf(std::string_view s, std::string_view chars, size_t max) {
+  return !s.empty() && s.size() <= max && s.find_first_not_of(chars) == std::string_view::npos;
+}
+
+// An IP asset id "<kind>:<NUMBER>" (docs/finance.md §13): kind [a-z_], number [A-Z0-9.].
+bool IsIpAssetId(std::string_view id) {
+  const size_t colon = id.find(':');
+  return colon != std::string_view::npos && !id.starts_with("eqh:") &&
+         OnlyOf(id.substr(0, colon), "abcdefghijklmnopqrstuvwxyz_", 32) &&
+         OnlyOf(id.substr(colon + 1), "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.", 32);
+}
+
+// A record id: ipp_/eqp_/wr_ + lower-case hex, an IP asset id, or a holding id
+// "eqh:<org>:<uscc>" (docs/finance.md §14).
 Status CheckRecordId(std::string_view id) {
   bool prefix = id.starts_with("ipp_") || id.starts_with("eqp_") || id.starts_with("wr_");
-  if (!prefix || id.size() > 80 ||
-      id.find_first_not_of("0123456789abcdefghijklmnopqrstuvwxyz_") != std::string_view::npos) {
-    return Status::Invalid("record id: expected ipp_, eqp_ or wr_ followed by lower-case hex");
+  if (prefix && OnlyOf(id, "0123456789abcdefghijklmnopqrstuvwxyz_", 80)) return Status::Ok();
+  if (IsIpAssetId(id)) return Status::Ok();
+  if (id.starts_with("eqh:")) {
+    const size_t colon = id.find(':', 4);
+    if (colon != std::string_view::npos &&
+        OnlyOf(id.substr(4, colon - 4), "abcdefghijklmnopqrstuvwxyz0123456789_-", 64) &&
+        OnlyOf(id.substr(colon + 1), "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", 18)) {
+      return Status::Ok();
+    }
   }
-  return Status::Ok();
+  return Status::Invalid(
+      "record id: expected ipp_, eqp_ or wr_ followed by lower-case hex, an IP asset "
+      "<kind>:<NUMBER> or a holding eqh:<org>:<uscc>");
 }
 
 // A registration number: printable, no space or slash, at most 80 characters.
@@ -57,8 +79,11 @@ Status CheckRegistrationNo(std::string_view no) {
   return Status::Ok();
 }
 
-bool MayRead(const Reader& reader, const Value& rec) {
+// The regulator, a party (an IP asset: a current owner; a holding: the holder) and, for an IP
+// asset, any IP_REGISTRY reader (any registry key keeps any asset, docs/finance.md §13).
+bool MayRead(const Reader& reader, std::string_view id, const Value& rec) {
   return reader.Has(contracts::Role::kRegulator) ||
+         (IsIpAssetId(id) && reader.Has(contracts::Role::kIpRegistry)) ||
          (!reader.org.empty() && contracts::IsPlgParty(rec, reader.org));
 }
 
@@ -370,16 +395,14 @@ HttpResponse PlgApi::Record(const HttpRequest& req, const std::string& id) {
   };
   auto answered = ReadForAnswer(*ledger_, WantsProof(req), read);
   if (!answered.ok()) return Fail(answered.status(), req);
-  if (!rec || !MayRead(*reader, *rec)) return ProtectedReadRefusal();
+  if (!rec || !MayRead(*reader, id, *rec)) return ProtectedReadRefusal();
   const std::optional<BlockRecord>& anchor = *answered;
   json j{{"id", id},
          {"record", rec->ToJson()},
          {"as_of", anchor ? AsOf(anchor->block.header) : AsOfLatest(*ledger_, version)}};
   if (anchor) {
-    // The record's key: the family is told by the id's prefix (state_keys/pledge.h).
-    std::string key = id.starts_with("ipp_")   ? plg::IpPledge(id)
-                      : id.starts_with("eqp_") ? plg::EqPledge(id)
-                                               : plg::Receipt(id);
+    // The record's key: the family is told by the id's shape (state_keys/pledge.h).
+    const std::string key = contracts::PlgRecordKey(id);
     j["key"] = key;
     auto b = BuildStateBundle(*ledger_, *anchor, {Bytes(key.begin(), key.end())});
     if (!b.ok()) return Fail(b.status(), req);
@@ -398,7 +421,7 @@ HttpResponse PlgApi::History(const HttpRequest& req, const std::string& id) {
   Status st = ledger_->ReadState([&](const contracts::StateView& view, uint64_t h) -> Status {
     version = h;
     TM_ASSIGN_OR_RETURN(std::optional<Value> rec, contracts::LoadPledgeRecord(view, id));
-    if (!rec || !MayRead(*reader, *rec)) {
+    if (!rec || !MayRead(*reader, id, *rec)) {
       refused = true;
       return Status::Ok();
     }
@@ -428,7 +451,7 @@ HttpResponse PlgApi::PartyRecords(const HttpRequest& req, const std::string& org
          contracts::PlgRecordsOfParty(view, org, "", options_.max_party_records)) {
       TM_ASSIGN_OR_RETURN(std::optional<Value> rec, contracts::LoadPledgeRecord(view, id));
       // Only the records the reader may read itself: a party list is no side door.
-      if (!rec || !MayRead(*reader, *rec)) continue;
+      if (!rec || !MayRead(*reader, id, *rec)) continue;
       records.push_back(json{{"id", id}, {"record", rec->ToJson()}});
     }
     return Status::Ok();
