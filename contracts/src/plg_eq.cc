@@ -1,5 +1,6 @@
 // plg_eq.cc — the equity family of the "plg" contract (docs/finance.md §14): holdings recorded by
-// the registrar (a REGULATOR key; USCC check per GB 32100-2015) and pledges over them
+// the registrar (a REGULATOR key; USCC check per GB 32100-2015; each recording a history entry of
+// the holding "eqh:<org>:<uscc>", the holder its party) and pledges over them
 // (eq_apply → eq_accept → eq_register → eq_change / eq_release / eq_enforce; eq_withdraw), with
 // the encumbrance standing plg/enc/eq/<org> <uscc> and the gazette entry.
 #include <algorithm>

@@ -246,7 +246,9 @@ TEST_CASE("plg cli scenario: a warehouse receipt and an equity pledge through th
     CHECK(out.find("verified:") == std::string::npos);
   }
   json listed = cli({"plg", "list", "--org", "acme"}, acme, 0);
-  CHECK(listed["records"].size() == 1);
+  // The equity pledge and acme's holding (eqh:acme:<uscc>, docs/finance.md §14).
+  CHECK(listed["records"].size() == 2);
+  CHECK(listed.dump().find("eqh:acme:" + std::string(kUscc)) != std::string::npos);
   cli({"reg", "alerts"}, regulator, 0);
   cli({"reg", "alerts"}, bank, 1);  // the regulator's only
 
@@ -270,9 +272,10 @@ TEST_CASE("plg cli scenario: a warehouse receipt and an equity pledge through th
     if (nl == std::string::npos) break;
     at = nl + 1;
   }
-  // 5 entries of the receipt, 3 of the equity pledge (holdings carry no history entry).
-  CHECK(lines.size() == 8);
-  CHECK_THAT(out, Catch::Contains("wr_issue") && Catch::Contains("eq_register"));
+  // 5 entries of the receipt, 3 of the equity pledge, 1 of the holding (its eq_holding).
+  CHECK(lines.size() == 9);
+  CHECK_THAT(out, Catch::Contains("wr_issue") && Catch::Contains("eq_register") &&
+                      Catch::Contains("eq_holding"));
   fs::path csv = net.dir / "export.csv";
   all.insert(all.end(), {"--format", "csv", "--out", csv.string()});
   REQUIRE(Cli(all, log, &out) == 0);
