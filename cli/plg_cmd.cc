@@ -36,6 +36,7 @@
 #include "tidemark/client/contract_calls.h"
 #include "tidemark/contracts/genesis.h"
 #include "tidemark/contracts/identity.h"
+#include "tidemark/contracts/pledge.h"
 #include "tidemark/fin_fingerprint.h"
 #include "tidemark/hash.h"
 #include "tidemark/proof_bundle.h"
@@ -178,16 +179,6 @@ Status CheckRecordId(const std::string& id, const std::string& prefix, const std
 }
 
 // Any record: ipp_, eqp_ or wr_.
-Status CheckAnyRecordId(const std::string& id) {
-  for (const char* p : {"ipp", "eqp", "wr"}) {
-    if (CheckRecordId(id, p, "ID").ok()) return Status::Ok();
-  }
-  return Status::Invalid(
-      "ID: a pledge registry record id (ipp_, eqp_ or wr_ + 20 hex digits), "
-      "got '" +
-      id + "'");
-}
-
 bool IsIpKind(const std::string& k) {
   return std::any_of(std::begin(client::kIpKinds), std::end(client::kIpKinds),
                      [&](const char* x) { return k == x; });
@@ -277,6 +268,29 @@ Status CheckUscc(const std::string& u) {
   char want = kChars[(31 - sum % 31) % 31];
   if (want != u[17]) return bad("the check character should be " + std::string(1, want));
   return Status::Ok();
+}
+
+// Any record `plg show` / `plg history` can read: a pledge or receipt id, an IP asset id (its
+// number upper-cased, as AssetId) or a holding id eqh:<org>:<uscc>. Returns the id to send.
+Result<std::string> AnyRecordId(const std::string& id) {
+  for (const char* p : {"ipp", "eqp", "wr"}) {
+    if (CheckRecordId(id, p, "ID").ok()) return id;
+  }
+  if (id.rfind("eqh:", 0) == 0) {
+    const size_t colon = id.find(':', 4);
+    const std::string org = colon == std::string::npos ? "" : id.substr(4, colon - 4);
+    bool ok = !org.empty() && org.size() <= 64;
+    for (char ch : org) {
+      ok = ok && ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-');
+    }
+    if (ok && CheckUscc(id.substr(colon + 1)).ok()) return id;
+  } else if (auto asset = AssetId(id, "ID"); asset.ok()) {
+    return *asset;
+  }
+  return Status::Invalid(
+      "ID: a pledge registry record id (ipp_, eqp_ or wr_ + 20 hex digits), an IP asset id "
+      "<kind>:<number> or a holding id eqh:<org>:<uscc>, got '" +
+      id + "'");
 }
 
 // A reason hash from --reason TEXT, --reason-file FILE or --reason-hash HEX.
@@ -491,12 +505,7 @@ Status CheckProof(client::LedgerClient& c, ordered_json& j, std::string& text,
   return Status::Ok();
 }
 
-std::string RecordKey(const std::string& id) {
-  namespace pk = state_keys::plg;
-  return id.rfind("ipp_", 0) == 0   ? pk::IpPledge(id)
-         : id.rfind("eqp_", 0) == 0 ? pk::EqPledge(id)
-                                    : pk::Receipt(id);
-}
+std::string RecordKey(const std::string& id) { return contracts::PlgRecordKey(id); }
 
 Status DoShow(Context& ctx, const SignerOptions& signer, const std::string& id, bool proof,
               const std::string& genesis) {
@@ -1143,14 +1152,22 @@ void RegisterReads(CLI::App& app, Context& ctx, std::shared_ptr<PlgArgs> a,
       ->check(CLI::ExistingFile);
   AddSignerOptions(show, *signer);
   OnRead(
-      show, ctx, signer, [a] { return CheckAnyRecordId(a->id); },
+      show, ctx, signer,
+      [a]() -> Status {
+        TM_ASSIGN_OR_RETURN(a->id, AnyRecordId(a->id));
+        return Status::Ok();
+      },
       [&ctx, a, signer] { return DoShow(ctx, *signer, a->id, a->proof, a->genesis); });
 
   auto* hist = plg->add_subcommand("history", "A record's history entries (parties, regulator)");
   hist->add_option("id", a->id, "Record id")->required();
   AddSignerOptions(hist, *signer);
   OnRead(
-      hist, ctx, signer, [a] { return CheckAnyRecordId(a->id); },
+      hist, ctx, signer,
+      [a]() -> Status {
+        TM_ASSIGN_OR_RETURN(a->id, AnyRecordId(a->id));
+        return Status::Ok();
+      },
       [&ctx, a, signer] { return DoHistory(ctx, *signer, a->id); });
 
   auto* list = plg->add_subcommand(
