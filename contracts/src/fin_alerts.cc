@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "alerts.h"
 #include "fin_internal.h"
 #include "tidemark/state_keys/alerts.h"
 
@@ -14,27 +15,8 @@ namespace alert_keys = ::tidemark::state_keys::alerts;
 
 bool RaiseAlert(Call& c, std::string_view kind, const std::string& subject, Value::List orgs,
                 Value::Map detail, bool audit) {
-  const std::string mark = alert_keys::Alerted(keys::kPrefix, kind, subject);
-  auto seen = GetValue(c.view, mark);
-  if (!seen.ok() || seen->has_value()) return false;
-  Value::Map alert{{"kind", std::string(kind)},
-                   {"height", static_cast<int64_t>(c.ctx.height)},
-                   {"time_ms", static_cast<int64_t>(c.ctx.block_time_ms)},
-                   {"tx", c.ctx.tx_id.Hex()},
-                   {"subject", subject},
-                   {"orgs", Value(std::move(orgs))},
-                   {"detail", Value(std::move(detail))}};
-  const std::string key = alert_keys::Alert(keys::kPrefix, c.ctx.height, c.ctx.index, c.next_k++);
-  if (audit) {
-    c.events.audit().Put(mark, Value(std::string()));
-    c.events.audit().Put(key, Value(alert));
-    c.events.audit().Emit("fin.alert", Value(std::move(alert)));
-  } else {
-    PutValue(c.view, mark, Value(std::string()));
-    PutValue(c.view, key, Value(alert));
-    c.events.Emit("fin.alert", Value(std::move(alert)));
-  }
-  return true;
+  return WriteAlert(c.ctx, c.view, c.events, c.next_k, keys::kPrefix, "fin.alert", kind, subject,
+                    std::move(orgs), std::move(detail), audit);
 }
 
 Result<std::optional<uint64_t>> NewPartySince(const StateView& view, const std::string& org,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "alerts.h"
 #include "plg_internal.h"
 #include "tidemark/fin_fingerprint.h"
 
@@ -128,21 +129,8 @@ void Save(Call& c, Value& rec, const std::string& key, std::string_view action, 
 
 bool RaiseAlert(Call& c, std::string_view kind, const std::string& subject, Value::List orgs,
                 Value::Map detail) {
-  const std::string mark = state_keys::alerts::Alerted(keys::kPrefix, kind, subject);
-  auto seen = GetValue(c.view, mark);
-  if (seen.ok() && seen->has_value()) return false;
-  PutValue(c.view, mark, Value(std::string()));
-  Value::Map alert{{"kind", std::string(kind)},
-                   {"height", static_cast<int64_t>(c.ctx.height)},
-                   {"time_ms", static_cast<int64_t>(c.ctx.block_time_ms)},
-                   {"tx", c.ctx.tx_id.Hex()},
-                   {"subject", subject},
-                   {"orgs", Value(std::move(orgs))},
-                   {"detail", Value(std::move(detail))}};
-  PutValue(c.view, state_keys::alerts::Alert(keys::kPrefix, c.ctx.height, c.ctx.index, c.next_k++),
-           Value(alert));
-  c.events.Emit("plg.alert", Value(std::move(alert)));
-  return true;
+  return WriteAlert(c.ctx, c.view, c.events, c.next_k, keys::kPrefix, "plg.alert", kind, subject,
+                    std::move(orgs), std::move(detail), /*audit=*/false);
 }
 
 }  // namespace plg
