@@ -9,6 +9,7 @@
 #include <set>
 #include <vector>
 
+#include "answer_util.h"
 #include "tidemark/contracts/finance.h"
 #include "tidemark/contracts/identity.h"
 #include "tidemark/contracts/pledge.h"
@@ -32,15 +33,6 @@ namespace {
 
 constexpr size_t kMaxIdLen = 80;
 
-HttpResponse Fail(const Status& s, const HttpRequest& req) {
-  return http::ProblemFromStatus(s, req.path);
-}
-
-bool WantsProof(const HttpRequest& req) {
-  const std::string* p = req.Query("proof");
-  return p != nullptr && (*p == "true" || *p == "1");
-}
-
 bool IsLowerHex(std::string_view s) {
   return s.find_first_not_of("0123456789abcdef") == std::string_view::npos;
 }
@@ -55,17 +47,6 @@ Status CheckReceivableId(std::string_view id) {
         "receivable id: expected rcv_ followed by lower-case hex digits (at most 80 characters)");
   }
   return Status::Ok();
-}
-
-Result<uint64_t> PageLimit(const HttpRequest& req, size_t dflt, size_t max) {
-  const std::string* s = req.Query("limit");
-  if (s == nullptr) return dflt;
-  uint64_t v = 0;
-  auto [p, ec] = std::from_chars(s->data(), s->data() + s->size(), v);
-  if (s->empty() || ec != std::errc() || p != s->data() + s->size() || v == 0 || v > max) {
-    return Status::Invalid("limit: must be an integer from 1 to " + std::to_string(max));
-  }
-  return v;
 }
 
 // 64 hex digits (either case) of a query parameter, lower-cased.
@@ -131,21 +112,6 @@ json RolesOf(const Value& rec, const std::string& org) {
 // CONFIRMED and past its due date at the block time `time_ms` (contracts::IsOverdue).
 bool Overdue(const Value& rec, uint64_t time_ms) {
   return rec.is_map() && contracts::IsOverdue(rec, static_cast<int64_t>(time_ms));
-}
-
-json AsOf(const BlockHeader& h) {
-  return json{{"height", h.height},
-              {"block_id", h.Id().Hex()},
-              {"time_ms", h.timestamp_ms},
-              {"state_version", h.exec_height}};
-}
-
-json AsOfLatest(LedgerApi& ledger, uint64_t state_version) {
-  NodeStatus st = ledger.Status();
-  return json{{"height", st.height},
-              {"block_id", st.head_id.Hex()},
-              {"time_ms", st.head_timestamp_ms},
-              {"state_version", state_version}};
 }
 
 // The {state} of a fingerprint / invoice key record, "free" when absent. The record must hold

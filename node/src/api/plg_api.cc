@@ -8,6 +8,7 @@
 #include <optional>
 #include <vector>
 
+#include "answer_util.h"
 #include "tidemark/contracts/identity.h"
 #include "tidemark/contracts/pledge.h"
 #include "tidemark/node/api/cursor.h"
@@ -26,15 +27,6 @@ using nlohmann::json;
 namespace plg = state_keys::plg;
 
 namespace {
-
-HttpResponse Fail(const Status& s, const HttpRequest& req) {
-  return http::ProblemFromStatus(s, req.path);
-}
-
-bool WantsProof(const HttpRequest& req) {
-  const std::string* p = req.Query("proof");
-  return p != nullptr && (*p == "true" || *p == "1");
-}
 
 // "ipp_", "eqp_" or "wr_" + lower-case hex/alnum, at most 80 characters (docs/finance.md §12).
 bool OnlyOf(std::string_view s, std::string_view chars, size_t max) {
@@ -85,32 +77,6 @@ bool MayRead(const Reader& reader, std::string_view id, const Value& rec) {
   return reader.Has(contracts::Role::kRegulator) ||
          (IsIpAssetId(id) && reader.Has(contracts::Role::kIpRegistry)) ||
          (!reader.org.empty() && contracts::IsPlgParty(rec, reader.org));
-}
-
-json AsOf(const BlockHeader& h) {
-  return json{{"height", h.height},
-              {"block_id", h.Id().Hex()},
-              {"time_ms", h.timestamp_ms},
-              {"state_version", h.exec_height}};
-}
-
-json AsOfLatest(LedgerApi& ledger, uint64_t state_version) {
-  NodeStatus st = ledger.Status();
-  return json{{"height", st.height},
-              {"block_id", st.head_id.Hex()},
-              {"time_ms", st.head_timestamp_ms},
-              {"state_version", state_version}};
-}
-
-Result<uint64_t> PageLimit(const HttpRequest& req, size_t dflt, size_t max) {
-  const std::string* s = req.Query("limit");
-  if (s == nullptr) return dflt;
-  uint64_t v = 0;
-  auto [p, ec] = std::from_chars(s->data(), s->data() + s->size(), v);
-  if (s->empty() || ec != std::errc() || p != s->data() + s->size() || v == 0 || v > max) {
-    return Status::Invalid("limit: must be an integer from 1 to " + std::to_string(max));
-  }
-  return v;
 }
 
 // The (height, index, k) of an alert key "<ns>alert/<h> <i> <k>" (fixed-width digits).
