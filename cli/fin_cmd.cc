@@ -73,18 +73,6 @@ struct InvoiceDoc {
   client::FinReceivable r;
 };
 
-Result<std::string> ReadWhole(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Invalid("cannot read " + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-bool IsLowerHex(const std::string& s, size_t len) {
-  return s.size() == len && s.find_first_not_of("0123456789abcdef") == std::string::npos;
-}
-
 // A 64-hex document hash (upper case folded), or the SHA-256 of `file` when given.
 Result<std::string> DocHash(const std::string& hex, const std::string& file,
                             const std::string& what) {

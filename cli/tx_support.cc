@@ -111,4 +111,16 @@ std::vector<std::string> SplitList(const std::string& s, char sep) {
   return out;
 }
 
+Result<std::string> ReadWhole(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::Invalid("cannot read " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+bool IsLowerHex(const std::string& s, size_t len) {
+  return s.size() == len && s.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
 }  // namespace tidemark::cli

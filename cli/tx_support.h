@@ -56,6 +56,12 @@ Status ReportOutcome(Context& ctx, const client::TxOutcome& out,
 void OnSubmit(CLI::App* cmd, Context& ctx, std::shared_ptr<SignerOptions> signer,
               std::string contract, std::string method, std::function<Result<Value>()> build);
 
+// The whole file at `path` (INVALID_ARGUMENT naming it if it cannot be read).
+Result<std::string> ReadWhole(const std::string& path);
+
+// Exactly `len` lower-case hex digits.
+bool IsLowerHex(const std::string& s, size_t len);
+
 // "A,B,C" -> {"A", "B", "C"} (empty parts dropped).
 std::vector<std::string> SplitList(const std::string& s, char sep = ',');
 
