@@ -127,6 +127,41 @@ void Save(Call& c, Value& rec, const std::string& key, std::string_view action, 
   PutValue(c.view, key, rec);
 }
 
+std::vector<std::string> Strings(const Value& m, const std::string& k) {
+  std::vector<std::string> out;
+  const Value* v = m.Find(k);
+  if (v == nullptr || !v->is_list()) return out;
+  for (const Value& x : v->as_list()) {
+    if (x.is_string()) out.push_back(x.as_string());
+  }
+  return out;
+}
+
+Status StateIs(const Value& p, std::initializer_list<std::string_view> states) {
+  for (std::string_view s : states) {
+    if (S(p, "state") == s) return Status::Ok();
+  }
+  return Refuse("state", "pledge " + S(p, "id") + " is " + S(p, "state"));
+}
+
+Result<std::optional<Value>> PledgeArg(const Call& c, std::string_view prefix) {
+  TM_ASSIGN_OR_RETURN(std::string id, StrArg(c.args, "pledge", 64));
+  if (id.rfind(prefix, 0) != 0) return std::optional<Value>();
+  return GetValue(c.view, PlgRecordKey(id));
+}
+
+Status WithdrawPledge(Call& c, std::string_view prefix, std::string_view action) {
+  TM_RETURN_IF_ERROR(OnlyFields(c.args, {"pledge"}));
+  TM_ASSIGN_OR_RETURN(std::optional<Value> p, PledgeArg(c, prefix));
+  if (!p || S(*p, "pledgor") != c.signer.org) {
+    return Deny("pledgor", "only the pledgor withdraws an application");
+  }
+  TM_RETURN_IF_ERROR(StateIs(*p, {"APPLIED"}));
+  p->as_map()["state"] = "WITHDRAWN";
+  Save(c, *p, PlgRecordKey(S(*p, "id")), action);
+  return Status::Ok();
+}
+
 bool RaiseAlert(Call& c, std::string_view kind, const std::string& subject, Value::List orgs,
                 Value::Map detail) {
   return WriteAlert(c.ctx, c.view, c.events, c.next_k, keys::kPrefix, "plg.alert", kind, subject,

@@ -130,20 +130,6 @@ void Gazette(Call& c, const Value& p, const std::string& what) {
   PutValue(c.view, key, entry);
 }
 
-// The pledge named by args.pledge (nullopt when unknown).
-Result<std::optional<Value>> PledgeArg(const Call& c) {
-  TM_ASSIGN_OR_RETURN(std::string id, StrArg(c.args, "pledge", 64));
-  if (id.rfind("eqp_", 0) != 0) return std::optional<Value>();
-  return GetValue(c.view, keys::EqPledge(id));
-}
-
-Status StateIs(const Value& p, std::initializer_list<std::string_view> states) {
-  for (std::string_view s : states) {
-    if (S(p, "state") == s) return Status::Ok();
-  }
-  return Refuse("state", "pledge " + S(p, "id") + " is " + S(p, "state"));
-}
-
 // eq_apply {uscc, pledgee, amount, debt_amount, currency, debt_due, contract_hash}: the pledgor.
 Status Apply(Call& c) {
   TM_RETURN_IF_ERROR(OnlyFields(c.args, {"uscc", "pledgee", "amount", "debt_amount", "currency",
@@ -191,7 +177,7 @@ Status Apply(Call& c) {
 // eq_accept {pledge}: a BANK key of the pledgee.
 Status Accept(Call& c) {
   TM_RETURN_IF_ERROR(OnlyFields(c.args, {"pledge"}));
-  TM_ASSIGN_OR_RETURN(std::optional<Value> p, PledgeArg(c));
+  TM_ASSIGN_OR_RETURN(std::optional<Value> p, PledgeArg(c, "eqp_"));
   if (!p || S(*p, "pledgee") != c.signer.org || !c.signer.HasRole(Role::kBank)) {
     return Deny("pledgee", "only a BANK key of the pledgee accepts a pledge");
   }
@@ -222,7 +208,7 @@ Status Register(Call& c) {
     }
   }
   TM_RETURN_IF_ERROR(Registrar(c));
-  TM_ASSIGN_OR_RETURN(std::optional<Value> p, PledgeArg(c));
+  TM_ASSIGN_OR_RETURN(std::optional<Value> p, PledgeArg(c, "eqp_"));
   if (!p) return Refuse("state", "no APPLIED equity pledge " + S(c.args, "pledge"));
   TM_RETURN_IF_ERROR(StateIs(*p, {"APPLIED"}));
   const Value* acc = p->Find("pledgee_accepted");
@@ -275,7 +261,7 @@ Status Change(Call& c) {
     TM_ASSIGN_OR_RETURN(due, DateArg(c.args, "debt_due"));
   }
   TM_RETURN_IF_ERROR(Registrar(c));
-  TM_ASSIGN_OR_RETURN(std::optional<Value> p, PledgeArg(c));
+  TM_ASSIGN_OR_RETURN(std::optional<Value> p, PledgeArg(c, "eqp_"));
   if (!p) return Refuse("state", "no live equity pledge " + S(c.args, "pledge"));
   TM_RETURN_IF_ERROR(StateIs(*p, {"REGISTERED", "CHANGED"}));
   const std::string pledgor = S(*p, "pledgor"), uscc = S(*p, "uscc");
@@ -302,7 +288,7 @@ Status Change(Call& c) {
 Status End(Call& c, bool enforce) {
   TM_RETURN_IF_ERROR(OnlyFields(c.args, {"pledge"}));
   if (enforce) TM_RETURN_IF_ERROR(Registrar(c));
-  TM_ASSIGN_OR_RETURN(std::optional<Value> p, PledgeArg(c));
+  TM_ASSIGN_OR_RETURN(std::optional<Value> p, PledgeArg(c, "eqp_"));
   if (!enforce && (!p || S(*p, "pledgee") != c.signer.org)) {
     return Deny("pledgee", "only the pledgee releases a pledge");
   }
@@ -312,19 +298,6 @@ Status End(Call& c, bool enforce) {
   Save(c, *p, keys::EqPledge(S(*p, "id")), enforce ? "eq_enforce" : "eq_release");
   TM_RETURN_IF_ERROR(UpdateEnc(c, S(*p, "pledgor"), S(*p, "uscc")));
   Gazette(c, *p, enforce ? "enforced" : "released");
-  return Status::Ok();
-}
-
-// eq_withdraw {pledge}: a key of the pledgor, while APPLIED.
-Status Withdraw(Call& c) {
-  TM_RETURN_IF_ERROR(OnlyFields(c.args, {"pledge"}));
-  TM_ASSIGN_OR_RETURN(std::optional<Value> p, PledgeArg(c));
-  if (!p || S(*p, "pledgor") != c.signer.org) {
-    return Deny("pledgor", "only the pledgor withdraws an application");
-  }
-  TM_RETURN_IF_ERROR(StateIs(*p, {"APPLIED"}));
-  p->as_map()["state"] = "WITHDRAWN";
-  Save(c, *p, keys::EqPledge(S(*p, "id")), "eq_withdraw");
   return Status::Ok();
 }
 
@@ -338,7 +311,7 @@ Status EqMethod(Call& c, std::string_view method) {
   if (method == "eq_change") return Change(c);
   if (method == "eq_release") return End(c, false);
   if (method == "eq_enforce") return End(c, true);
-  if (method == "eq_withdraw") return Withdraw(c);
+  if (method == "eq_withdraw") return WithdrawPledge(c, "eqp_", "eq_withdraw");
   return Bad("method", "no method " + std::string(method) + " in contract plg");
 }
 

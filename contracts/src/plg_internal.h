@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "tidemark/contracts/identity.h"
 #include "tidemark/contracts/pledge.h"
@@ -71,6 +72,15 @@ void Save(Call& c, Value& rec, const std::string& key, std::string_view action,
 // plg/alerted/<kind> <subject> and emits event "plg.alert". Returns false if already raised.
 bool RaiseAlert(Call& c, std::string_view kind, const std::string& subject, Value::List orgs,
                 Value::Map detail);
+
+// The strings of list field `k` (non-strings skipped; absent: empty).
+std::vector<std::string> Strings(const Value& m, const std::string& k);
+// plg-state unless the pledge's state is one of `states`.
+Status StateIs(const Value& p, std::initializer_list<std::string_view> states);
+// The pledge args["pledge"] names if it has `prefix` ("ipp_", "eqp_") and exists (else none).
+Result<std::optional<Value>> PledgeArg(const Call& c, std::string_view prefix);
+// <family>_withdraw {pledge}: a key of the pledgor org, while APPLIED → WITHDRAWN.
+Status WithdrawPledge(Call& c, std::string_view prefix, std::string_view action);
 
 // The families (each checks its own args, caller and state).
 Status IpMethod(Call& c, std::string_view method);

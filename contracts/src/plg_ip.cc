@@ -48,16 +48,6 @@ bool Flag(const Value& m, const std::string& k) {
   return v != nullptr && v->is_bool() && v->as_bool();
 }
 
-std::vector<std::string> Strings(const Value& m, const std::string& k) {
-  std::vector<std::string> out;
-  const Value* v = m.Find(k);
-  if (v == nullptr || !v->is_list()) return out;
-  for (const Value& x : v->as_list()) {
-    if (x.is_string()) out.push_back(x.as_string());
-  }
-  return out;
-}
-
 Value ListOf(const std::vector<std::string>& v) {
   Value::List l;
   for (const auto& s : v) l.emplace_back(s);
@@ -152,25 +142,11 @@ Result<std::optional<Value>> LoadAsset(const Call& c, const std::string& id) {
   return GetValue(c.view, keys::IpAsset(id));
 }
 
-// The pledge named by args.pledge (nullopt when unknown).
-Result<std::optional<Value>> PledgeArg(const Call& c) {
-  TM_ASSIGN_OR_RETURN(std::string id, StrArg(c.args, "pledge", 64));
-  if (id.rfind("ipp_", 0) != 0) return std::optional<Value>();
-  return GetValue(c.view, keys::IpPledge(id));
-}
-
 // The asset of an existing pledge (Corruption if it is gone: assets are never deleted).
 Result<Value> AssetOf(const Call& c, const Value& p) {
   TM_ASSIGN_OR_RETURN(std::optional<Value> a, LoadAsset(c, S(p, "asset")));
   if (!a) return Status::Corruption("pledge " + S(p, "id") + ": asset " + S(p, "asset") + " gone");
   return *a;
-}
-
-Status StateIs(const Value& p, std::initializer_list<std::string_view> states) {
-  for (std::string_view s : states) {
-    if (S(p, "state") == s) return Status::Ok();
-  }
-  return Refuse("state", "pledge " + S(p, "id") + " is " + S(p, "state"));
 }
 
 Status LiveNow(const Value& p) {
@@ -446,7 +422,7 @@ Status PledgeeConsent(Call& c) {
   } else if (!IsValidOrgId(to)) {
     return Bad("args", "to: not an organisation id");
   }
-  TM_ASSIGN_OR_RETURN(std::optional<Value> p, PledgeArg(c));
+  TM_ASSIGN_OR_RETURN(std::optional<Value> p, PledgeArg(c, "ipp_"));
   if (!p || S(*p, "pledgee") != c.signer.org) {
     return Deny("pledgee", "only the pledgee consents to a transfer or licence of pledged IP");
   }
@@ -524,7 +500,7 @@ Status Accept(Call& c) {
   }
   const bool acknowledge = ack != nullptr && ack->as_bool();
   TM_RETURN_IF_ERROR(StrArg(c.args, "pledge", 64).status());
-  TM_ASSIGN_OR_RETURN(std::optional<Value> p, PledgeArg(c));
+  TM_ASSIGN_OR_RETURN(std::optional<Value> p, PledgeArg(c, "ipp_"));
   if (!p || S(*p, "pledgee") != c.signer.org || !c.signer.HasRole(Role::kBank)) {
     return Deny("pledgee", "only a BANK key of the pledgee accepts a pledge");
   }
@@ -542,7 +518,7 @@ Status Accept(Call& c) {
 // ip_consent {pledge}: a key of a (current) co-owner org other than the pledgor, APPLIED.
 Status Consent(Call& c) {
   TM_RETURN_IF_ERROR(OnlyFields(c.args, {"pledge"}));
-  TM_ASSIGN_OR_RETURN(std::optional<Value> p, PledgeArg(c));
+  TM_ASSIGN_OR_RETURN(std::optional<Value> p, PledgeArg(c, "ipp_"));
   bool co = false;
   if (p && S(*p, "pledgor") != c.signer.org) {
     TM_ASSIGN_OR_RETURN(Value a, AssetOf(c, *p));
@@ -577,7 +553,7 @@ Status Register(Call& c) {
     }
   }
   TM_RETURN_IF_ERROR(Registry(c));
-  TM_ASSIGN_OR_RETURN(std::optional<Value> p, PledgeArg(c));
+  TM_ASSIGN_OR_RETURN(std::optional<Value> p, PledgeArg(c, "ipp_"));
   if (!p) return Refuse("state", "no APPLIED IP pledge " + S(c.args, "pledge"));
   TM_RETURN_IF_ERROR(StateIs(*p, {"APPLIED"}));
   TM_ASSIGN_OR_RETURN(Value a, AssetOf(c, *p));
@@ -654,7 +630,7 @@ Status Change(Call& c) {
     TM_ASSIGN_OR_RETURN(due, DateArg(c.args, "debt_due"));
   }
   TM_RETURN_IF_ERROR(Registry(c));
-  TM_ASSIGN_OR_RETURN(std::optional<Value> p, PledgeArg(c));
+  TM_ASSIGN_OR_RETURN(std::optional<Value> p, PledgeArg(c, "ipp_"));
   if (!p) return Refuse("state", "no live IP pledge " + S(c.args, "pledge"));
   TM_RETURN_IF_ERROR(StateIs(*p, {"REGISTERED", "CHANGED", "EXTENDED"}));
   TM_ASSIGN_OR_RETURN(Value a, AssetOf(c, *p));
@@ -680,7 +656,7 @@ Status Object(Call& c) {
   TM_RETURN_IF_ERROR(OnlyFields(c.args, {"pledge", "reason_hash"}));
   TM_RETURN_IF_ERROR(StrArg(c.args, "pledge", 64).status());
   TM_ASSIGN_OR_RETURN(std::string reason, HashArg(c.args, "reason_hash"));
-  TM_ASSIGN_OR_RETURN(std::optional<Value> p, PledgeArg(c));
+  TM_ASSIGN_OR_RETURN(std::optional<Value> p, PledgeArg(c, "ipp_"));
   const std::string& org = c.signer.org;
   if (!p ||
       (S(*p, "pledgor") != org && S(*p, "pledgee") != org && !Contains(*p, "co_owners", org))) {
@@ -721,7 +697,7 @@ Status ResolveObjection(Call& c) {
   const Value* upheld = c.args.Find("upheld");
   if (upheld == nullptr || !upheld->is_bool()) return Bad("args", "upheld: must be a boolean");
   TM_RETURN_IF_ERROR(Registry(c));
-  TM_ASSIGN_OR_RETURN(std::optional<Value> p, PledgeArg(c));
+  TM_ASSIGN_OR_RETURN(std::optional<Value> p, PledgeArg(c, "ipp_"));
   if (!p) return Refuse("state", "no OBJECTED IP pledge " + S(c.args, "pledge"));
   TM_RETURN_IF_ERROR(StateIs(*p, {"OBJECTED"}));
   p->as_map()["objection"].as_map()["upheld"] = upheld->as_bool();
@@ -738,7 +714,7 @@ Status ResolveObjection(Call& c) {
 // ip_release {pledge}: a key of the pledgee org, live.
 Status Release(Call& c) {
   TM_RETURN_IF_ERROR(OnlyFields(c.args, {"pledge"}));
-  TM_ASSIGN_OR_RETURN(std::optional<Value> p, PledgeArg(c));
+  TM_ASSIGN_OR_RETURN(std::optional<Value> p, PledgeArg(c, "ipp_"));
   if (!p || S(*p, "pledgee") != c.signer.org) {
     return Deny("pledgee", "only the pledgee releases a pledge");
   }
@@ -752,7 +728,7 @@ Status Enforce(Call& c) {
   TM_RETURN_IF_ERROR(StrArg(c.args, "pledge", 64).status());
   TM_ASSIGN_OR_RETURN(std::vector<std::string> to, OrgsArg(c.args, "to"));
   TM_RETURN_IF_ERROR(Registry(c));
-  TM_ASSIGN_OR_RETURN(std::optional<Value> p, PledgeArg(c));
+  TM_ASSIGN_OR_RETURN(std::optional<Value> p, PledgeArg(c, "ipp_"));
   if (!p) return Refuse("state", "no live IP pledge " + S(c.args, "pledge"));
   TM_RETURN_IF_ERROR(LiveNow(*p));
   for (const auto& o : to) TM_RETURN_IF_ERROR(ActiveOrg(c, o, "to").status());
@@ -764,7 +740,7 @@ Status Expire(Call& c) {
   TM_RETURN_IF_ERROR(OnlyFields(c.args, {"pledge"}));
   TM_RETURN_IF_ERROR(StrArg(c.args, "pledge", 64).status());
   TM_RETURN_IF_ERROR(Registry(c));
-  TM_ASSIGN_OR_RETURN(std::optional<Value> p, PledgeArg(c));
+  TM_ASSIGN_OR_RETURN(std::optional<Value> p, PledgeArg(c, "ipp_"));
   if (!p) return Refuse("state", "no live IP pledge " + S(c.args, "pledge"));
   TM_RETURN_IF_ERROR(LiveNow(*p));
   if (!(S(*p, "debt_due") < BlockDay(c.ctx))) {
@@ -772,19 +748,6 @@ Status Expire(Call& c) {
                                  S(*p, "debt_due") + "; it may expire from the day after");
   }
   return Finish(c, *p, "EXPIRED", "ip_expire", "expired");
-}
-
-// ip_withdraw {pledge}: a key of the pledgor org, APPLIED.
-Status Withdraw(Call& c) {
-  TM_RETURN_IF_ERROR(OnlyFields(c.args, {"pledge"}));
-  TM_ASSIGN_OR_RETURN(std::optional<Value> p, PledgeArg(c));
-  if (!p || S(*p, "pledgor") != c.signer.org) {
-    return Deny("pledgor", "only the pledgor withdraws an application");
-  }
-  TM_RETURN_IF_ERROR(StateIs(*p, {"APPLIED"}));
-  p->as_map()["state"] = "WITHDRAWN";
-  Save(c, *p, keys::IpPledge(S(*p, "id")), "ip_withdraw");
-  return Status::Ok();
 }
 
 }  // namespace
@@ -805,7 +768,7 @@ Status IpMethod(Call& c, std::string_view method) {
   if (method == "ip_release") return Release(c);
   if (method == "ip_enforce") return Enforce(c);
   if (method == "ip_expire") return Expire(c);
-  if (method == "ip_withdraw") return Withdraw(c);
+  if (method == "ip_withdraw") return WithdrawPledge(c, "ipp_", "ip_withdraw");
   return Bad("method", "no method " + std::string(method) + " in contract plg");
 }
 

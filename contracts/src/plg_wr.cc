@@ -19,16 +19,6 @@ bool In(const std::string& s, std::initializer_list<const char*> set) {
   return false;
 }
 
-std::vector<std::string> Strings(const Value& rec, const std::string& k) {
-  std::vector<std::string> out;
-  const Value* v = rec.Find(k);
-  if (v == nullptr || !v->is_list()) return out;
-  for (const Value& e : v->as_list()) {
-    if (e.is_string()) out.push_back(e.as_string());
-  }
-  return out;
-}
-
 Value::List ToList(const std::vector<std::string>& v) { return Value::List(v.begin(), v.end()); }
 
 // items: 1-1000 ids, canonicalised, containers expanded to their contents (plg-args / plg-custody).
