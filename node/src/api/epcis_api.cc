@@ -290,8 +290,11 @@ HttpResponse EpcisApi::GetJob(const HttpRequest& req, const std::string& id_text
   return http::JsonResponse(200, job);
 }
 
-HttpResponse EpcisApi::Events(const HttpRequest& req) {
-  auto q = contracts::EventQuery::FromParams(req.query);
+HttpResponse EpcisApi::Events(const HttpRequest& req) { return QueryResponse(req, req.query); }
+
+HttpResponse EpcisApi::QueryResponse(const HttpRequest& req,
+                                     const std::map<std::string, std::string>& params) {
+  auto q = contracts::EventQuery::FromParams(params);
   if (!q.ok()) return Fail(Status::Invalid(q.status().message()), req);
   std::vector<Value> records;
   Status s = ledger_->ReadState([&](const contracts::StateView& view, uint64_t) -> Status {

@@ -72,6 +72,11 @@ class EpcisApi {
   http::HttpResponse Capture(const http::HttpRequest& req);
   http::HttpResponse GetJob(const http::HttpRequest& req, const std::string& id);
   http::HttpResponse Events(const http::HttpRequest& req);
+  // The EPCISQueryDocument answer of a simple event query given as binding parameters (the
+  // request's own query string for GET /epcis/events; a resource's or a named query's parameters
+  // for the other query routes). Bad parameters are a problem answer naming the parameter.
+  http::HttpResponse QueryResponse(const http::HttpRequest& req,
+                                   const std::map<std::string, std::string>& params);
   // The token of an `Authorization: Bearer` header, or a 401 status (unknown, revoked or
   // expired token; `now_ms` is the wall clock).
   Result<Token*> Authenticate(const http::HttpRequest& req, int64_t now_ms);
