@@ -1,8 +1,11 @@
 // Trace: the consumer / explorer answer for one code, from single readable records.
+#include <set>
+
 #include "prov_internal.h"
 #include "tidemark/contracts/epcis.h"
 #include "tidemark/contracts/gs1.h"
 #include "tidemark/contracts/provenance.h"
+#include "tidemark/trace_answer.h"
 
 namespace tidemark::contracts {
 
@@ -12,14 +15,55 @@ namespace {
 
 struct TraceReader {
   const StateView& view;
-  Value::List keys;  // state keys read that exist
+  Value::List keys;                               // state keys read that exist
+  std::map<std::string, nlohmann::json> records;  // their records, as the verifier sees them
+  std::map<std::string, Value> values;            // the same, as read
 
   Result<std::optional<Value>> Read(const std::string& key) {
+    if (auto it = values.find(key); it != values.end()) return std::optional<Value>(it->second);
     TM_ASSIGN_OR_RETURN(std::optional<Value> v, Load(view, key));
-    if (v) keys.push_back(key);
+    if (v) {
+      keys.push_back(key);
+      records[key] = v->ToJson();
+      values.emplace(key, *v);
+    }
     return v;
   }
 };
+
+// The registered master record of a place (bizLocation or readPoint id): the location itself,
+// else the GLN it is a sub-location of. Unregistered places and non-GS1 ids read nothing.
+Status ReadPlace(TraceReader& r, const std::string& raw) {
+  if (raw.empty()) return Status::Ok();
+  auto id = ParseIdentifier(raw);
+  if (!id.ok() || id->kind != IdKind::kSgln) return Status::Ok();
+  TM_ASSIGN_OR_RETURN(std::optional<Value> loc, r.Read(keys::Location(id->canonical)));
+  if (!loc && !id->gln_ext.empty()) {
+    TM_RETURN_IF_ERROR(r.Read(keys::Location("/414/" + id->gln)).status());
+  }
+  return Status::Ok();
+}
+
+// The records of the item's own EPCIS events (read point, ILMD) and of the places they name, so
+// the page's route and origin are proven (docs/proofs.md "The trace page").
+Status ReadRoute(TraceReader& r, const Value& obj) {
+  TM_RETURN_IF_ERROR(ReadPlace(r, S(obj, "location")));
+  for (const Value& e : obj.Find("timeline")->as_list()) {
+    if (!e.is_map()) continue;
+    const Value* seq = e.Find("seq");
+    if (seq == nullptr || !seq->is_int() || seq->as_int() <= 0) continue;
+    TM_ASSIGN_OR_RETURN(std::optional<Value> rec,
+                        r.Read(keys::Event(static_cast<uint64_t>(seq->as_int()))));
+    TM_RETURN_IF_ERROR(ReadPlace(r, S(e, "location")));
+    const Value* ev = rec ? rec->Find("event") : nullptr;
+    if (ev == nullptr || !ev->is_map()) continue;
+    for (const char* f : {"bizLocation", "readPoint"}) {
+      const Value* place = ev->Find(f);
+      if (place != nullptr && place->is_map()) TM_RETURN_IF_ERROR(ReadPlace(r, S(*place, "id")));
+    }
+  }
+  return Status::Ok();
+}
 
 Value::List FromIndex(const StateView& view, const Gs1Id& gs1) {
   const std::string& id = gs1.canonical;
@@ -59,7 +103,7 @@ Result<Value> Trace(const StateView& view, const std::string& code, int64_t as_o
   auto parsed = ParseIdentifier(code);
   if (!parsed.ok()) return parsed.status().WithContext("code");
   Gs1Id id = *parsed;
-  TraceReader r{view, {}};
+  TraceReader r{view, {}, {}, {}};
   Value::Map out{{"id", id.canonical}};
   TM_ASSIGN_OR_RETURN(std::optional<Value> obj, r.Read(keys::Obj(id.canonical)));
   std::optional<Value> product, lot, customs, scans;
@@ -82,9 +126,6 @@ Result<Value> Trace(const StateView& view, const std::string& code, int64_t as_o
   out["lot"] = lot ? *lot : Value();
   out["customs"] = customs ? *customs : Value();
   out["scans"] = scans ? *scans : Value();
-  std::string origin = product ? S(*product, "origin_country") : "";
-  if (origin.empty() && customs) origin = S(*customs, "origin_country");
-  out["origin_country"] = origin;
   Value::List certs;
   if (lot) {
     for (const auto& c : lot->Find("certificates")->as_list()) {
@@ -93,7 +134,6 @@ Result<Value> Trace(const StateView& view, const std::string& code, int64_t as_o
     }
   }
   out["certificates"] = Value(certs);
-  Value::List warnings;
   if (obj) {
     for (const char* f :
          {"state", "custody", "location", "parent", "import_mode", "customs_status"}) {
@@ -101,39 +141,17 @@ Result<Value> Trace(const StateView& view, const std::string& code, int64_t as_o
     }
     out["timeline"] = *obj->Find("timeline");
     if (const Value* kids = obj->Find("children")) out["children"] = *kids;
-    const Value* rec = obj->Find("recalled");
-    if (rec != nullptr && !rec->is_null()) {
-      warnings.push_back("recalled: recall " + S(*rec, "recall_id") + " of lot " + S(*rec, "lot"));
-    }
-    std::string mode = S(*obj, "import_mode");
-    if ((mode == "1210" || mode == "9610") && S(*obj, "customs_status") != "RELEASED") {
-      warnings.push_back("not released: customs declaration " + S(*obj, "customs") + " is " +
-                         S(*obj, "customs_status"));
-    }
-    if (S(*obj, "state") == "SOLD") {
-      warnings.push_back("already sold at height " + std::to_string(I(*obj, "sold_height")));
-    }
-    if (S(*obj, "state") == "DESTROYED") warnings.push_back("destroyed");
+    TM_RETURN_IF_ERROR(ReadRoute(r, *obj));
   } else {
     out["timeline"] = FromIndex(view, id);
   }
-  if (lot) {
-    const Value* rec = lot->Find("recalled");
-    if (rec != nullptr && !rec->is_null() && !(obj && !obj->Find("recalled")->is_null())) {
-      warnings.push_back("recalled: lot " + lot_id + " (" + S(*rec, "reason") + ")");
-    }
-    if (S(*lot, "conformance") == "non_conformant") warnings.push_back("non-conformant lot");
-    if (as_of_ms > 0 && !S(*lot, "expiry_date").empty() &&
-        (I(*lot, "expiry_day") + 1) * 86400000 <= as_of_ms) {
-      warnings.push_back("expired on " + S(*lot, "expiry_date"));
-    }
-  }
-  if (scans) {
-    int64_t n = I(*scans, "count");
-    warnings.push_back("scanned " + (n == 1 ? std::string("once") : std::to_string(n) + " times") +
-                       ", first at " + S(*scans, "first_time"));
-  }
-  out["warnings"] = Value(warnings);
+  // Warnings and origin by the verifier's own rules over the records read, so that an honest
+  // answer never disagrees with its proof (sdk trace_answer.h).
+  out["origin_country"] = DeriveOrigin(id.canonical, r.records);
+  auto warnings = Value::FromJson(DeriveTraceWarnings(id.canonical, r.records, as_of_ms));
+  if (!warnings.ok()) return warnings.status().WithContext("warnings");
+  out["warnings"] = *warnings;
+  out["as_of_ms"] = as_of_ms;
   out["contained_in"] = ToList(Edges(view, "in", id.canonical));
   out["made_from"] = ToList(Edges(view, "from", id.canonical));
   out["made_into"] = ToList(Edges(view, "made", id.canonical));

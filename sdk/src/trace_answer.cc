@@ -23,7 +23,124 @@ const json* FindPrefix(const std::map<std::string, json>& records, std::string_v
   return nullptr;
 }
 
+const json* Find(const std::map<std::string, json>& records, const std::string& key) {
+  auto it = records.find(key);
+  return it == records.end() ? nullptr : &it->second;
+}
+
+int64_t Int(const json& rec, const char* f) {
+  return rec.is_object() && rec.contains(f) && rec[f].is_number_integer() ? rec[f].get<int64_t>()
+                                                                          : 0;
+}
+
+const json& Timeline(const json* item) {
+  static const json kEmpty = json::array();
+  if (item == nullptr || !item->contains("timeline") || !(*item)["timeline"].is_array()) {
+    return kEmpty;
+  }
+  return (*item)["timeline"];
+}
+
+// The eventTime of the timeline entry that last moved the item into `state` (later entries that
+// leave it there, such as a recall of a sold item, do not count).
+std::string TimeOfState(const json* item, const std::string& state) {
+  std::string t, prev;
+  for (const auto& e : Timeline(item)) {
+    if (Str(e, "state") == state && prev != state) t = Str(e, "eventTime");
+    prev = Str(e, "state");
+  }
+  return t;
+}
+
+json Warning(const char* kind, json params) {
+  return json{{"kind", kind}, {"params", std::move(params)}};
+}
+
+// A canonical form of a warnings list for comparison: each as compact JSON text (sorted keys).
+std::vector<std::string> Texts(const json& list) {
+  std::vector<std::string> out;
+  if (list.is_array()) {
+    for (const auto& w : list) out.push_back(w.dump());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 }  // namespace
+
+json DeriveTraceWarnings(const std::string& id, const std::map<std::string, json>& records,
+                         int64_t as_of_ms) {
+  namespace keys = state_keys::prov;
+  const json* item = Find(records, keys::Obj(id));
+  const json* lot = FindPrefix(records, keys::kLotPrefix);
+  const json* scans = Find(records, keys::Scan(id));
+  json out = json::array();
+  const json* item_recall = item && (*item).contains("recalled") && (*item)["recalled"].is_object()
+                                ? &(*item)["recalled"]
+                                : nullptr;
+  const json* lot_recall = lot && (*lot).contains("recalled") && (*lot)["recalled"].is_object()
+                               ? &(*lot)["recalled"]
+                               : nullptr;
+  if (item_recall != nullptr) {
+    out.push_back(Warning("recalled", {{"recall_id", Str(*item_recall, "recall_id")},
+                                       {"lot", Str(*item_recall, "lot")},
+                                       {"reason", lot_recall ? Str(*lot_recall, "reason") : ""}}));
+  } else if (lot_recall != nullptr) {
+    out.push_back(Warning("recalled", {{"recall_id", Str(*lot_recall, "recall_id")},
+                                       {"lot", Str(*lot, "id")},
+                                       {"reason", Str(*lot_recall, "reason")}}));
+  }
+  if (item != nullptr) {
+    const std::string state = Str(*item, "state"), mode = Str(*item, "import_mode");
+    const std::string status = Str(*item, "customs_status");
+    bool held = state == "CUSTOMS_HOLD" || state == "INSPECTED" || state == "CUSTOMS_REJECTED" ||
+                state == "IN_BONDED_WAREHOUSE" ||
+                ((mode == "1210" || mode == "9610") && status != "RELEASED");
+    if (held) {
+      out.push_back(Warning("customs_hold", {{"declaration", Str(*item, "customs")},
+                                             {"status", status.empty() ? state : status}}));
+    }
+    if (state == "SOLD") out.push_back(Warning("sold", {{"time", TimeOfState(item, "SOLD")}}));
+    if (state == "DESTROYED") {
+      out.push_back(Warning("destroyed", {{"time", TimeOfState(item, "DESTROYED")}}));
+    }
+  }
+  if (lot != nullptr) {
+    if (Str(*lot, "conformance") == "non_conformant") {
+      out.push_back(Warning("non_conformant", {{"lot", Str(*lot, "id")}}));
+    }
+    if (as_of_ms > 0 && !Str(*lot, "expiry_date").empty() && lot->contains("expiry_day") &&
+        (Int(*lot, "expiry_day") + 1) * 86400000 <= as_of_ms) {
+      out.push_back(Warning("expired", {{"expiry_date", Str(*lot, "expiry_date")}}));
+    }
+  }
+  if (scans != nullptr) {
+    out.push_back(Warning(
+        "scanned", {{"count", Int(*scans, "count")}, {"first_time", Str(*scans, "first_time")}}));
+  }
+  return out;
+}
+
+std::string DeriveOrigin(const std::string& id, const std::map<std::string, json>& records) {
+  namespace keys = state_keys::prov;
+  for (const auto& e : Timeline(Find(records, keys::Obj(id)))) {
+    if (Str(e, "bizStep") != "commissioning" || Int(e, "seq") <= 0) continue;
+    const json* rec = Find(records, keys::Event(static_cast<uint64_t>(Int(e, "seq"))));
+    if (rec == nullptr || !rec->contains("event") || !(*rec)["event"].is_object()) continue;
+    const json& ev = (*rec)["event"];
+    if (!ev.contains("ilmd") || !ev["ilmd"].is_object()) continue;
+    for (const auto& [k, v] : ev["ilmd"].items()) {
+      bool named = k == "countryOfOrigin" || k.ends_with(":countryOfOrigin") ||
+                   k.ends_with("#countryOfOrigin");
+      if (named && v.is_string() && !v.get<std::string>().empty()) return v.get<std::string>();
+    }
+  }
+  const json* product = FindPrefix(records, keys::kProductPrefix);
+  const json* customs = FindPrefix(records, keys::kCustomsPrefix);
+  std::string origin = product ? Str(*product, "origin_country") : "";
+  if (origin.empty() && customs) origin = Str(*customs, "origin_country");
+  return origin;
+}
 
 Result<TrustAnchor> TrustFromGenesisJson(const json& g) {
   if (!g.is_object() || !g.contains("chain_id") || !g["chain_id"].is_string() ||
@@ -35,7 +152,7 @@ Result<TrustAnchor> TrustFromGenesisJson(const json& g) {
   return TrustAnchor{.chain_id = g["chain_id"].get<std::string>(), .genesis = std::move(vs)};
 }
 
-Result<VerifiedTrace> VerifyTraceAnswer(const json& a, const TrustAnchor& trust) {
+Result<VerifiedTrace> VerifyTraceAnswer(const json& a, const TrustAnchor& trust, int64_t as_of_ms) {
   if (!a.is_object()) return Unauth("answer: not an object");
   if (!a.contains("proof") || !a["proof"].is_object() || !a["proof"].contains("bundle") ||
       !a["proof"]["bundle"].is_string()) {
@@ -125,12 +242,30 @@ Result<VerifiedTrace> VerifyTraceAnswer(const json& a, const TrustAnchor& trust)
   std::sort(mine.begin(), mine.end(), by_text);
   std::sort(theirs.begin(), theirs.end(), by_text);
   TM_RETURN_IF_ERROR(expect("certificates", mine == theirs));
-  const json* product = FindPrefix(out.records, keys::kProductPrefix);
-  const json* customs = FindPrefix(out.records, keys::kCustomsPrefix);
-  std::string origin = product ? Str(*product, "origin_country") : "";
-  if (origin.empty() && customs) origin = Str(*customs, "origin_country");
-  if (!origin.empty())
-    TM_RETURN_IF_ERROR(expect("origin_country", Str(a, "origin_country") == origin));
+  // Derived from the proven records; the answer's own (unproven) summary is only compared.
+  int64_t answer_as_of = a.contains("as_of_ms") && a["as_of_ms"].is_number_integer()
+                             ? a["as_of_ms"].get<int64_t>()
+                             : 0;
+  out.warnings = DeriveTraceWarnings(id, out.records, as_of_ms > 0 ? as_of_ms : answer_as_of);
+  out.origin_country = DeriveOrigin(id, out.records);
+  json node_view = DeriveTraceWarnings(id, out.records, answer_as_of > 0 ? answer_as_of : as_of_ms);
+  json claimed = a.contains("warnings") ? a["warnings"] : json::array();
+  if (Texts(claimed) != Texts(node_view) || !claimed.is_array()) {
+    out.disagreements.push_back(
+        json{{"field", "warnings"}, {"answer", claimed}, {"proven", node_view}});
+  }
+  if (Str(a, "origin_country") != out.origin_country) {
+    out.disagreements.push_back(json{{"field", "origin_country"},
+                                     {"answer", a.value("origin_country", json())},
+                                     {"proven", out.origin_country}});
+  }
+  if (item != out.records.end()) {
+    json kids = item->second.value("children", json());
+    if (a.value("children", json()) != kids) {
+      out.disagreements.push_back(
+          json{{"field", "children"}, {"answer", a.value("children", json())}, {"proven", kids}});
+    }
+  }
   if (a["proof"].contains("height") && (!a["proof"]["height"].is_number_unsigned() ||
                                         a["proof"]["height"].get<uint64_t>() != out.state.height)) {
     return Unauth("answer: proof.height differs from the certified header");

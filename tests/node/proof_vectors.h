@@ -147,7 +147,9 @@ inline OJson TraceAnswer(const StateBundle& b) {
   a["certificates"] = OJson::array({FromValue(recs[4].second)});
   a["scans"] = FromValue(recs[5].second);
   a["origin_country"] = "NZ";
-  a["warnings"] = OJson::array({"scanned 2 times, first at 2026-03-06T12:00:00Z"});
+  // Derived from the records by the rules of DeriveTraceWarnings (docs/proofs.md "Warnings").
+  a["warnings"] = OJson::array(
+      {{{"kind", "scanned"}, {"params", {{"count", 2}, {"first_time", "2026-03-06T12:00:00Z"}}}}});
   OJson keys = OJson::array();
   for (const auto& [k, v] : recs) keys.push_back(k);
   a["state_keys"] = keys;
@@ -190,6 +192,18 @@ inline OJson AnswerCases() {
     a["records"]["prov/obj//01/09521234543213/21/7001"]["state"] = "SOLD";
   });
   bad("answer_record_missing", [](OJson& a) { a["records"].erase("prov/product/09521234543213"); });
+  // Unproven summary fields that contradict the records: verified, but flagged.
+  auto flagged = [&](const std::string& name, auto mutate) {
+    OJson a = good;
+    mutate(a);
+    out.push_back({{"name", name}, {"answer", a}, {"expect", "flagged"}});
+  };
+  flagged("answer_warnings_emptied", [](OJson& a) { a["warnings"] = OJson::array(); });
+  flagged("answer_warning_added", [](OJson& a) {
+    a["warnings"].push_back(
+        {{"kind", "recalled"}, {"params", {{"recall_id", "R-9"}, {"lot", ""}, {"reason", "x"}}}});
+  });
+  flagged("answer_origin_changed", [](OJson& a) { a["origin_country"] = "CN"; });
   ProofFixture g(0, 40);
   std::vector<Bytes> fewer(g.trace_keys.begin(), g.trace_keys.end() - 1);
   bad("answer_bundle_missing_a_key",

@@ -67,7 +67,16 @@ TEST_CASE("C++ verifiers judge every proof vector as expected") {
     INFO("trace answer " << c["name"]);
     auto v = VerifyTraceAnswer(c["answer"], trust);
     if (!v.ok()) INFO(v.status().ToString());
-    CHECK(v.ok() == (c["expect"] == "ok"));
+    CHECK(v.ok() == (c["expect"] != "reject"));
+    if (v.ok()) {
+      // "flagged": verified, but its unproven summary disagrees with the proven records.
+      CHECK(v->disagreements.empty() == (c["expect"] == "ok"));
+      CHECK(v->warnings ==
+            nlohmann::json::array(
+                {{{"kind", "scanned"},
+                  {"params", {{"count", 2}, {"first_time", "2026-03-06T12:00:00Z"}}}}}));
+      CHECK(v->origin_country == "NZ");
+    }
   }
 }
 

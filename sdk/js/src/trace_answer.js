@@ -7,7 +7,13 @@
 //   // r = { ok: true, height, stateVersion, epoch, blockId, stateRoot, timestampMs,
 //   //       signers: [{index, org, key}], validatorCount, quorum: {signed, of},
 //   //       records: {key: json}, facts: {...}, checked: ['product', 'state', ...] }
+//   //       warnings: [{kind, params}], origin_country, disagreements: [{field, answer, proven}] }
 //   // or throws VerifyError(reason)
+//
+// What the reader is warned about and the origin are derived from the proven records only
+// (deriveTraceWarnings, deriveOrigin — the twins of sdk/src/trace_answer.cc, pinned by
+// tests/vectors/trace_warnings_vectors.json). The answer's own `warnings` and `origin_country`
+// are unproven: a difference from the derived ones is listed in `disagreements`, never trusted.
 
 import { bytesEqual, utf8Decode } from './bytes.js';
 import { sha256 } from './hash.js';
@@ -34,6 +40,93 @@ const { prov } = stateKeys;
 // The answer's id ('' when it has none, as in the C++ verifier).
 const idOf = (answer) => (typeof answer.id === 'string' ? answer.id : '');
 
+const isObj = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+// An integer field (0 when absent or not an integer), as the C++ Int().
+function int(rec, f) {
+  const v = isObj(rec) ? rec[f] : undefined;
+  if (typeof v === 'bigint') return Number(v);
+  return typeof v === 'number' && Number.isInteger(v) ? v : 0;
+}
+const timelineOf = (item) => (isObj(item) && Array.isArray(item.timeline) ? item.timeline : []);
+const firstWithPrefix = (records, prefix) => {
+  const k = Object.keys(records).sort().find((key) => key.startsWith(prefix));
+  return k === undefined ? null : records[k];
+};
+// The eventTime of the timeline entry that last moved the item into `state` (later entries that
+// leave it there, such as a recall of a sold item, do not count).
+function timeOfState(item, state) {
+  let t = '';
+  let prev = '';
+  for (const e of timelineOf(item)) {
+    if (str(e, 'state') === state && prev !== state) t = str(e, 'eventTime');
+    prev = str(e, 'state');
+  }
+  return t;
+}
+
+/**
+ * The warnings a reader of item `id` must see, from proven records only ({stateKey: record}),
+ * as [{kind, params}] in a fixed order: recalled {recall_id, lot, reason}, customs_hold
+ * {declaration, status}, sold {time}, destroyed {time}, non_conformant {lot}, expired
+ * {expiry_date} (only when asOfMs > 0), scanned {count, first_time}. Twin of
+ * DeriveTraceWarnings (sdk/src/trace_answer.cc); docs/proofs.md "Warnings".
+ */
+export function deriveTraceWarnings(id, records, asOfMs = 0) {
+  const item = records[prov.obj(id)] ?? null;
+  const lot = firstWithPrefix(records, prov.LOT_PREFIX);
+  const scans = records[prov.scan(id)] ?? null;
+  const out = [];
+  const itemRecall = item && isObj(item.recalled) ? item.recalled : null;
+  const lotRecall = lot && isObj(lot.recalled) ? lot.recalled : null;
+  if (itemRecall) {
+    out.push({ kind: 'recalled', params: { recall_id: str(itemRecall, 'recall_id'),
+      lot: str(itemRecall, 'lot'), reason: lotRecall ? str(lotRecall, 'reason') : '' } });
+  } else if (lotRecall) {
+    out.push({ kind: 'recalled', params: { recall_id: str(lotRecall, 'recall_id'), lot: str(lot, 'id'),
+      reason: str(lotRecall, 'reason') } });
+  }
+  if (item) {
+    const state = str(item, 'state');
+    const mode = str(item, 'import_mode');
+    const status = str(item, 'customs_status');
+    const held = ['CUSTOMS_HOLD', 'INSPECTED', 'CUSTOMS_REJECTED', 'IN_BONDED_WAREHOUSE'].includes(state)
+      || ((mode === '1210' || mode === '9610') && status !== 'RELEASED');
+    if (held) out.push({ kind: 'customs_hold', params: { declaration: str(item, 'customs'), status: status || state } });
+    if (state === 'SOLD') out.push({ kind: 'sold', params: { time: timeOfState(item, 'SOLD') } });
+    if (state === 'DESTROYED') out.push({ kind: 'destroyed', params: { time: timeOfState(item, 'DESTROYED') } });
+  }
+  if (lot) {
+    if (str(lot, 'conformance') === 'non_conformant') out.push({ kind: 'non_conformant', params: { lot: str(lot, 'id') } });
+    const asOf = Number(asOfMs);
+    if (asOf > 0 && str(lot, 'expiry_date') !== '' && 'expiry_day' in lot
+      && (int(lot, 'expiry_day') + 1) * 86400000 <= asOf) {
+      out.push({ kind: 'expired', params: { expiry_date: str(lot, 'expiry_date') } });
+    }
+  }
+  if (scans) out.push({ kind: 'scanned', params: { count: int(scans, 'count'), first_time: str(scans, 'first_time') } });
+  return out;
+}
+
+/**
+ * The origin country from proven records: the ILMD countryOfOrigin of the item's commissioning
+ * event when its record is proven, else the product's origin_country, else the customs
+ * declaration's ('' when none). Twin of DeriveOrigin.
+ */
+export function deriveOrigin(id, records) {
+  for (const e of timelineOf(records[prov.obj(id)])) {
+    if (str(e, 'bizStep') !== 'commissioning' || int(e, 'seq') <= 0) continue;
+    const rec = records[prov.event(int(e, 'seq'))];
+    const ilmd = isObj(rec) && isObj(rec.event) && isObj(rec.event.ilmd) ? rec.event.ilmd : null;
+    if (!ilmd) continue;
+    for (const k of Object.keys(ilmd).sort()) {
+      const named = k === 'countryOfOrigin' || k.endsWith(':countryOfOrigin') || k.endsWith('#countryOfOrigin');
+      if (named && typeof ilmd[k] === 'string' && ilmd[k] !== '') return ilmd[k];
+    }
+  }
+  return str(firstWithPrefix(records, prov.PRODUCT_PREFIX), 'origin_country')
+    || str(firstWithPrefix(records, prov.CUSTOMS_PREFIX), 'origin_country');
+}
+
 // The key facts a consumer page shows, from proven records only.
 function factsFrom(answer, records) {
   const byPrefix = (prefix) =>
@@ -55,7 +148,7 @@ function factsFrom(answer, records) {
     customs_status: str(item, 'customs_status') || null,
     timeline: item && Array.isArray(item.timeline) ? item.timeline : [],
     product,
-    origin_country: str(product, 'origin_country') || str(customs, 'origin_country') || null,
+    origin_country: deriveOrigin(idOf(answer), records) || null,
     lot,
     recalled: itemRecall ?? lotRecall,
     customs,
@@ -66,9 +159,10 @@ function factsFrom(answer, records) {
 
 /**
  * Verifies a resolver answer. `trust` = { chainId, genesis } (validator set object, encoding or
- * hex) or the /v1/genesis JSON. Throws VerifyError with the reason on any failure.
+ * hex) or the /v1/genesis JSON. `options.asOfMs` is the reader's time for the expiry warning
+ * (default: the answer's own as_of_ms). Throws VerifyError with the reason on any failure.
  */
-export function verifyTraceAnswer(answer, trust) {
+export function verifyTraceAnswer(answer, trust, options = {}) {
   if (!answer || typeof answer !== 'object') throw new VerifyError('answer: not an object');
   const proof = answer.proof;
   if (!proof || typeof proof.bundle !== 'string') {
@@ -136,9 +230,25 @@ export function verifyTraceAnswer(answer, trust) {
   const mine = facts.certificates.map(canonical).sort();
   const theirs = (Array.isArray(answer.certificates) ? answer.certificates : []).map(canonical).sort();
   expect('certificates', same(mine, theirs));
-  if (facts.origin_country !== null) {
-    expect('origin_country', answer.origin_country === facts.origin_country);
+  // Derived from the proven records; the answer's own (unproven) summary is only compared.
+  const answerAsOf = Number.isInteger(answer.as_of_ms) ? answer.as_of_ms : 0;
+  const asOf = Number(options.asOfMs) > 0 ? Number(options.asOfMs) : answerAsOf;
+  const warnings = deriveTraceWarnings(idOf(answer), records, asOf);
+  const nodeView = deriveTraceWarnings(idOf(answer), records, answerAsOf > 0 ? answerAsOf : asOf);
+  const disagreements = [];
+  const claimed = answer.warnings === undefined ? [] : answer.warnings;
+  const texts = (list) => (Array.isArray(list) ? list.map(canonical).sort() : null);
+  if (!Array.isArray(claimed) || !same(texts(claimed), texts(nodeView))) {
+    disagreements.push({ field: 'warnings', answer: claimed, proven: nodeView });
   }
+  const origin = facts.origin_country ?? '';
+  if (str(answer, 'origin_country') !== origin) {
+    disagreements.push({ field: 'origin_country', answer: answer.origin_country ?? null, proven: origin });
+  }
+  if (item && !same(answer.children ?? null, item.children ?? null)) {
+    disagreements.push({ field: 'children', answer: answer.children ?? null, proven: item.children ?? null });
+  }
+  facts.warnings = warnings;
   if (proof.height !== undefined && Number(proof.height) !== v.height) {
     throw new VerifyError('answer: proof.height differs from the certified header');
   }
@@ -152,5 +262,8 @@ export function verifyTraceAnswer(answer, trust) {
     records,
     facts,
     checked,
+    warnings,
+    origin_country: origin,
+    disagreements,
   };
 }

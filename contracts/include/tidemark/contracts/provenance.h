@@ -85,8 +85,10 @@ nlohmann::json EventsToQueryDocument(const std::vector<Value>& records);
 
 // The consumer / explorer view of one code (Digital Link or EPC URN): product, origin country,
 // state, custody, timeline (with tx ids and heights), customs, certificates, aggregation and
-// transformation links, scans, warnings, and "state_keys" (every state key the answer depends
-// on, for proofs). `as_of_ms` is the reader's time for expiry warnings (0: ignore expiry).
+// transformation links, scans, warnings ([{kind, params}], DeriveTraceWarnings of the records
+// read), "as_of_ms", and "state_keys" (every state key the answer depends on, for proofs: with
+// the item's event records and the registered places they name). `as_of_ms` is the reader's
+// time for expiry warnings (0: ignore expiry).
 // NOT_FOUND if nothing on the ledger names the code.
 Result<Value> Trace(const StateView& view, const std::string& code, int64_t as_of_ms = 0);
 
