@@ -106,6 +106,7 @@ Status EmitTrace(Context& ctx, const TrustAnchor& trust, const json& answer, boo
                    {"chain_id", trust.chain_id},
                    {"genesis_hash", trust.genesis.Hash().Hex()}};
   std::string text;
+  json warnings = answer.contains("warnings") ? answer["warnings"] : json::array();
   if (verified) {
     auto v = VerifyTraceAnswer(answer, trust);
     if (!v.ok()) return v.status().WithContext("verification failed");
@@ -121,6 +122,13 @@ Status EmitTrace(Context& ctx, const TrustAnchor& trust, const json& answer, boo
            SignersText(v->state.signers, trust.genesis.size()) + "\nproven: ";
     for (const auto& f : v->checked) text += f + " ";
     text += "\n";
+    // What is proven: the warnings derived from the records, not the answer's own list.
+    warnings = v->warnings;
+    out["warnings"] = v->warnings;
+    out["disagreements"] = v->disagreements;
+    for (const auto& d : v->disagreements) {
+      text += "DISAGREES: the answer's " + d.value("field", "") + " is not what its proof says\n";
+    }
   }
   out["answer"] = answer;
   auto field = [&](const char* f) {
@@ -156,8 +164,17 @@ Status EmitTrace(Context& ctx, const TrustAnchor& trust, const json& answer, boo
               std::to_string(e.value("height", int64_t{0})) + ")\n";
     }
   }
-  if (answer.contains("warnings")) {
-    for (const auto& w : answer["warnings"]) text += "  WARNING: " + w.get<std::string>() + "\n";
+  if (warnings.is_array()) {
+    for (const auto& w : warnings) {
+      // {kind, params}: "recalled recall_id=R-1 lot=... reason=..."
+      std::string line = w.is_object() ? w.value("kind", "") : w.dump();
+      if (w.is_object() && w.contains("params") && w["params"].is_object()) {
+        for (const auto& [k, p] : w["params"].items()) {
+          line += " " + k + "=" + (p.is_string() ? p.get<std::string>() : p.dump());
+        }
+      }
+      text += "  WARNING: " + line + "\n";
+    }
   }
   if (!text.empty() && text.back() == '\n') text.pop_back();
   ctx.Emit(out, text);

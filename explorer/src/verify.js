@@ -6,6 +6,7 @@
 // was checked, or turns into a warning when any check fails.
 import * as tm from '../../sdk/js/src/index.js';
 import { get, routes } from './api.js';
+import { t } from './i18n.js';
 
 // The trust anchor: the genesis validator set (/v1/genesis: {chain_id, epoch, validators,
 // validator_set, validator_set_hash}); later epochs are accepted only through the epoch-change
@@ -16,30 +17,35 @@ export async function trustAnchor() {
   return get('/v1/genesis');
 }
 
-export async function verifyTrace(answer) {
+/**
+ * Verifies a trace answer in this browser. Resolves to {state: 'ok' | 'bad' | 'unverified', title,
+ * detail, more, result}, the texts in `lang` (i18n.js). result (when ok) is verifyTraceAnswer's:
+ * the proven records, the warnings and origin DERIVED from them, and `disagreements` where the
+ * node's own unproven summary differs. The reason of a failure is in `more`, never in `detail`.
+ */
+export async function verifyTrace(answer, lang = 'en', asOfMs = Date.now()) {
   // Looked up by name: the SDK gains it with the proof bundles; until then the mark says unverified.
   const verifyTraceAnswer = tm[['verifyTrace', 'Answer'].join('')];
   if (!answer || typeof verifyTraceAnswer !== 'function') {
-    return { state: 'unverified', title: 'Not verified.',
-      detail: 'This node sent no proof for this page, so your browser could not check it against the validators’ signatures.' };
+    return { state: 'unverified', title: t(lang, 'noProofTitle'), detail: t(lang, 'noProofDetail'), more: null };
   }
-  if (answer.proof && answer.proof.available === false) {
-    return { state: 'unverified', title: 'Not verified.',
-      detail: `The node could not prove this answer (${answer.proof.reason || 'no proof available'}).` };
+  if (!answer.proof || answer.proof.available === false) {
+    return { state: 'unverified', title: t(lang, 'noProofTitle'),
+      detail: answer.proof ? t(lang, 'noProofReason', { reason: answer.proof.reason || 'no proof available' }) : t(lang, 'noProofDetail'),
+      more: null };
   }
   try {
     const genesis = await trustAnchor();
-    const r = verifyTraceAnswer(answer, genesis);
+    const r = verifyTraceAnswer(answer, genesis, { asOfMs });
     if (!r || r.ok !== true) throw new Error('the proof did not verify');
     const signers = (r.signers || []).map((v) => v.org || `#${v.index}`);
-    const records = Object.keys(r.records || {}).length;
-    return { state: 'ok', title: '✔ Verified in your browser.',
-      detail: `${signers.length} of ${r.validatorCount} validators signed block ${r.height}; Merkle proofs of ${records} ledger records match this page.`,
-      more: `Signed by ${signers.join(', ')}, checked against the genesis validator set of ${genesis.chain_id}. ` +
-        `Checked: ${(r.checked || []).join(', ')}.` };
+    return { state: 'ok', title: t(lang, 'okTitle'), result: r,
+      detail: t(lang, 'okDetail', { n: signers.length, m: r.validatorCount }),
+      more: t(lang, 'okMore', { signers: signers.join(', '), height: r.height, chain: genesis.chain_id,
+        checked: (r.checked || []).join(', ') }) };
   } catch (e) {
-    return { state: 'bad', title: '✘ Verification failed.',
-      detail: `This page does not match what the validators signed (${e.reason || e.message}). Do not trust it.` };
+    return { state: 'bad', title: t(lang, 'badTitle'), detail: t(lang, 'badDetail'),
+      more: t(lang, 'badMore', { reason: e.reason || e.message || String(e) }) };
   }
 }
 

@@ -234,3 +234,87 @@ test('alert details read as one line', () => {
   assert.equal(alertDetail({ detail: { from: 'a', to: 'b' } }), 'from: a, to: b');
   assert.equal(alertDetail({}), '');
 });
+
+// ---- the consumer trace page: proven warnings only, route with places, en / zh-CN ------------
+import { countryName, dateText, pickLang, stepText, t as tr, warningText } from '../src/i18n.js';
+import { placeKey, routeOf, traceView } from '../src/trace_view.js';
+
+const proofDoc = JSON.parse(readFileSync(new URL('../../tests/vectors/proof_vectors.json', import.meta.url)));
+const proofTrust = tm.trustFromGenesis(proofDoc.trust);
+const answerCase = (name) => proofDoc.trace_answers.find((c) => c.name === name).answer;
+
+test('the language: the stored choice, else the first zh* or en* of the browser, else English', () => {
+  assert.equal(pickLang(['zh-TW', 'en'], null), 'zh-CN');
+  assert.equal(pickLang(['zh'], null), 'zh-CN');
+  assert.equal(pickLang(['de-DE', 'en-GB', 'zh-CN'], null), 'en');
+  assert.equal(pickLang(['fr'], null), 'en');
+  assert.equal(pickLang(['zh-CN'], 'en'), 'en');
+  assert.equal(pickLang(['en'], 'zh-CN'), 'zh-CN');
+  assert.equal(pickLang(['en'], 'xx'), 'en');
+});
+
+test('every consumer string of the trace page exists in English and Simplified Chinese', () => {
+  for (const key of ['verifying', 'origin', 'route', 'thisItem', 'customs', 'scans', 'okTitle', 'badTitle', 'badDetail', 'disagrees', 'details']) {
+    assert.notEqual(tr('zh-CN', key), tr('en', key), key);
+    assert.match(tr('zh-CN', key), /[\u4e00-\u9fff]/, key);
+  }
+  assert.equal(stepText('en', { bizStep: 'retail_selling' }), 'Sold');  // a sale is a sale, not "On sale"
+  assert.equal(stepText('zh-CN', { bizStep: 'retail_selling' }), '售出');
+  assert.equal(stepText('en', { type: 'customs', action: 'RELEASED' }), 'Released by customs');
+  assert.equal(countryName('zh-CN', 'NZ'), '新西兰');
+  assert.equal(countryName('en', 'NZ'), 'New Zealand');
+  assert.match(dateText('zh-CN', '2026-03-05'), /2026年3月5日/);
+  // A failed verification never prints "null".
+  assert.ok(!/null|undefined/.test(tr('en', 'badMore', { reason: null })));
+});
+
+test('warnings read as sentences, with times and no block heights, in both languages', () => {
+  const sold = { kind: 'sold', params: { time: '2026-03-05T10:00:00Z' } };
+  assert.match(warningText('en', sold), /already sold on .*2026/);
+  assert.ok(!/height/.test(warningText('en', sold)));
+  assert.match(warningText('zh-CN', sold), /售出/);
+  const recall = { kind: 'recalled', params: { recall_id: 'R-1', lot: 'x', reason: 'foreign matter' } };
+  assert.match(warningText('en', recall), /^Recalled: .*foreign matter/);
+  assert.match(warningText('zh-CN', recall), /^已召回/);
+  assert.match(warningText('en', { kind: 'scanned', params: { count: 1, first_time: '2026-03-06T12:00:00Z' } }), /scanned once before/);
+});
+
+test('place ids: SGLN URN and Digital Link to the ledger key; names from proven location records', () => {
+  assert.equal(placeKey('urn:epc:id:sgln:9521234.00001.0'), '/414/9521234000013');
+  assert.equal(placeKey('urn:epc:id:sgln:9521234.00001.dock7'), '/414/9521234000013/254/dock7');
+  assert.equal(placeKey('https://id.gs1.org/414/9521234000013'), '/414/9521234000013');
+  assert.equal(placeKey('urn:example:somewhere'), null);
+  const records = {
+    'prov/obj/x': {},
+    'prov/event/0000000000000007': { seq: 7, event: { readPoint: { id: 'urn:epc:id:sgln:9521234.00004.0' } } },
+    'prov/location//414/9521234000013': { id: '/414/9521234000013', name: 'Kaimai packing house', country: 'NZ' },
+    'prov/location//414/9521234000044': { id: '/414/9521234000044', name: 'Ningbo Beilun port', country: 'CN' },
+  };
+  assert.equal(placeKey('urn:epc:id:sgln:9521234.00004.0'), '/414/9521234000044');
+  const route = routeOf('en', [{ seq: 7, bizStep: 'shipping', location: '/414/9521234000013', eventTime: '2026-03-01T10:00:00Z' },
+    { seq: 8, bizStep: 'retail_selling', location: '/414/9521234000099', eventTime: '2026-03-02T10:00:00Z' }], records);
+  assert.equal(route[0].place, 'Kaimai packing house, New Zealand');
+  assert.equal(route[0].readPoint, 'Ningbo Beilun port, China');
+  assert.equal(route[1].step, 'Sold');
+  assert.equal(route[1].place, 'GLN 9521234000099');  // not registered: its GLN
+  assert.equal(routeOf('zh-CN', [{ seq: 7, bizStep: 'shipping', location: '/414/9521234000013' }], records)[0].readPoint, 'Ningbo Beilun port, 中国');
+});
+
+test('the page shows the warnings derived from the proof; emptied warnings are flagged, not believed', () => {
+  // Regression (issue 19, finding 1): the page rendered the answer's own, unproven warnings.
+  const good = answerCase('answer_ok');
+  const tampered = answerCase('answer_warnings_emptied');
+  assert.deepEqual(tampered.warnings, []);
+  const r = tm.verifyTraceAnswer(tampered, proofTrust);
+  const v = traceView(tampered, { state: 'ok', result: r }, 'en');
+  assert.deepEqual(v.disagrees, ['warnings']);
+  assert.equal(v.warnings.length, 1);
+  assert.match(v.warnings[0].text, /scanned 2 times/);
+  const honest = traceView(good, { state: 'ok', result: tm.verifyTraceAnswer(good, proofTrust) }, 'zh-CN');
+  assert.deepEqual(honest.disagrees, []);
+  assert.equal(honest.origin, '新西兰');
+  // Not verified: the node's warnings are only "what the node says", never shown as proven ones.
+  const bad = traceView({ ...good, warnings: [{ kind: 'recalled', params: { reason: 'x' } }] }, { state: 'bad' }, 'en');
+  assert.deepEqual(bad.warnings, []);
+  assert.equal(bad.unprovenWarnings.length, 1);
+});
