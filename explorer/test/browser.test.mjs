@@ -25,6 +25,7 @@ const NODE_BIN = process.env.NODE_BIN || '';  // tidemark-node, to restart a nod
 const CLI_BIN = process.env.CLI_BIN || '';  // tidemark, to write an encrypted key file
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 const DESKTOP = { viewport: { width: 1280, height: 900 } };
+const ZH_PHONE = { ...PHONE, locale: 'zh-CN' };  // a phone in China: navigator.languages = ['zh-CN']
 
 let browser;
 let closing = false;
@@ -38,7 +39,7 @@ mkdirSync(SHOTS, { recursive: true });
 
 // Opens `path` in a fresh page, waits until the app has rendered it, and fails on any console
 // error, uncaught exception or failed request.
-async function open(path, { context = DESKTOP, shot, base = BASE, allowErrors = false } = {}) {
+async function open(path, { context = DESKTOP, shot, base = BASE, allowErrors = false, init = null } = {}) {
   if (!browser.isConnected() && relaunches++ < 1) {  // the browser process died (logged above)
     logBrowser(`relaunching for ${path}`);
     contexts.clear();
@@ -55,6 +56,7 @@ async function open(path, { context = DESKTOP, shot, base = BASE, allowErrors = 
     // EventSource streams are aborted when the page closes or pauses; that is not an error.
     if (!r.url().includes('/v1/events')) errors.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
   });
+  if (init) await init(page);  // e.g. page.route to alter answers on the way
   await page.goto(base + path);
   await waitReady(page);
   if (shot) await page.screenshot({ path: `${SHOTS}/${shot}.png`, fullPage: true });
@@ -268,7 +270,102 @@ describe('explorer', () => {
     await o.page.waitForFunction(() => document.querySelector('[data-testid=verify-mark]')?.dataset.state);
     assert.equal(await o.page.getByTestId('verify-mark').getAttribute('data-state'), 'bad');
     assert.match(await o.page.getByTestId('verify-mark').textContent(), /Verification failed/);
+    assert.ok(!/null|undefined/.test(await o.page.getByTestId('verify-mark').textContent()), 'no "null" in the red banner');
+    // What the node says is not shown as proven warnings.
+    assert.equal(await o.page.getByTestId('warnings').count(), 0);
     await o.page.screenshot({ path: `${SHOTS}/trace-tampered-phone.png`, fullPage: true });
+    await o.close();
+  });
+
+  // The resolver's proven answer for `path` once `ready(answer)` holds: proofs are at the latest
+  // certified block, a little behind the seed's last commits.
+  async function provenAnswer(path, ready) {
+    for (let i = 0; i < 150; i++) {
+      const r = await fetch(`${BASE}${path}?proof=true`, { headers: { Accept: 'application/json' } });
+      if (r.ok) {
+        const a = await r.json();
+        if (a.proof && a.proof.bundle && ready(a)) return a;
+      }
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    assert.fail(`the proven answer for ${path} never got ready`);
+  }
+
+  test('a node that empties the warnings of a recalled item is flagged, and the recall still shows', async () => {
+    // Regression (issue 19, finding 1): the page believed the answer's unproven warnings list.
+    await provenAnswer(story.recalled, (a) => (a.warnings || []).some((w) => w.kind === 'recalled'));
+    let stripped = 0;
+    const o = await open(story.recalled, { context: PHONE, init: (page) => page.route(
+      (u) => u.pathname === story.recalled && u.searchParams.has('proof'),
+      async (route) => {
+        const resp = await route.fetch();
+        const body = await resp.json();
+        body.warnings = [];
+        stripped++;
+        await route.fulfill({ response: resp, json: body });
+      }) });
+    const p = o.page;
+    await p.waitForFunction(() => document.querySelector('[data-testid=verify-mark]')?.dataset.state);
+    assert.ok(stripped >= 1, 'the answer went through the tampering route');
+    assert.equal(await p.getByTestId('verify-mark').getAttribute('data-state'), 'ok', 'the proof itself is intact');
+    assert.ok(await p.getByTestId('disagreement').isVisible());
+    assert.match(await p.getByTestId('disagreement').textContent(), /disagrees with its proof/);
+    assert.match(await p.getByTestId('warnings').textContent(), /Recalled: .*foreign matter/);
+    await p.screenshot({ path: `${SHOTS}/trace-warnings-stripped-phone.png`, fullPage: true });
+    await o.close();
+  });
+
+  test('the 1210 bonded journey: route with places and read points, customs release, the sale', async () => {
+    // Regression (issue 19, finding 10): GLNs instead of names, no read points, "On sale", heights.
+    await provenAnswer(story.items[0], (a) => a.state === 'SOLD');
+    const o = await open(story.items[0], { context: PHONE });
+    const p = o.page;
+    await p.waitForFunction(() => document.querySelector('[data-testid=verify-mark]')?.dataset.state);
+    assert.equal(await p.getByTestId('verify-mark').getAttribute('data-state'), 'ok');
+    const route = await p.getByTestId('timeline').textContent();
+    for (const want of ['Made', 'Kaimai packing house, Tauranga, New Zealand', 'Shipped', 'scanned at Auckland Airport, New Zealand',
+      'Declared to customs', 'Released by customs', 'Ningbo bonded warehouse, China', 'scanned at Ningbo Lishe Airport, China',
+      'Sold', 'Harbour Street shop, Hangzhou, China']) {
+      assert.ok(route.includes(want), `the route shows "${want}": ${route}`);
+    }
+    assert.ok(!/On sale|GLN \d{13}/.test(route), `no "On sale", no bare GLN of a registered place: ${route}`);
+    assert.equal((await p.getByTestId('read-point').allTextContents()).length, 2);
+    assert.match(await p.getByTestId('customs').textContent(), /bonded import \(1210\)[\s\S]*released/);
+    assert.match(await p.getByTestId('status').textContent(), /sold/);
+    assert.match(await p.getByTestId('warnings').textContent(), /already sold on /);
+    assert.match(await p.getByTestId('origin').textContent(), /^New Zealand$/);
+    // A consumer's words: no block heights or hashes unless the technical details are opened.
+    const visible = await p.evaluate(() => {
+      const clone = document.querySelector('article.trace').cloneNode(true);
+      clone.querySelectorAll('details').forEach((d) => d.remove());
+      return clone.textContent + document.querySelector('[data-testid=verify-mark] span').textContent;
+    });
+    assert.ok(!/height|block \d|[0-9a-f]{16}/.test(visible), `no heights or hashes: ${visible}`);
+    await p.screenshot({ path: `${SHOTS}/trace-1210-sold-phone.png`, fullPage: true });
+    await o.close();
+  });
+
+  test('the trace page in Simplified Chinese for a zh-CN browser, with a switch to English that is kept', async () => {
+    const o = await open(story.items[0], { context: ZH_PHONE });
+    const p = o.page;
+    await p.waitForFunction(() => document.querySelector('[data-testid=verify-mark]')?.dataset.state);
+    assert.equal(await p.evaluate(() => document.documentElement.lang), 'zh-CN');
+    assert.match(await p.getByTestId('verify-mark').textContent(), /已在您的浏览器中验证/);
+    assert.equal(await p.getByTestId('origin').textContent(), '新西兰');
+    const zh = await p.locator('article.trace').textContent();
+    for (const want of ['原产地', '流转路线', '海关放行', '售出', '本商品', '新西兰', '中国']) assert.ok(zh.includes(want), `${want} in ${zh}`);
+    assert.match(zh, /2026年|20\d\d年/, 'dates in Chinese');
+    await p.screenshot({ path: `${SHOTS}/trace-zh-CN-phone.png`, fullPage: true });
+    await p.getByTestId('lang-switch').locator('button[data-lang=en]').click();
+    await p.waitForFunction(() => document.documentElement.lang === 'en' && document.querySelector('[data-testid=verify-mark]')?.dataset.state);
+    assert.match(await p.locator('article.trace').textContent(), /Route[\s\S]*Released by customs/);
+    assert.equal(await p.getByTestId('origin').textContent(), 'New Zealand');
+    await p.reload();
+    await waitReady(p);
+    await p.waitForFunction(() => document.querySelector('[data-testid=verify-mark]')?.dataset.state);
+    assert.equal(await p.evaluate(() => document.documentElement.lang), 'en', 'the choice is kept');
+    await p.getByTestId('lang-switch').locator('button[data-lang=zh-CN]').click();  // back, for the next visit
+    await p.waitForFunction(() => document.documentElement.lang === 'zh-CN');
     await o.close();
   });
 

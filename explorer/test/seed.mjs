@@ -89,11 +89,16 @@ export async function seed(base, netDir, { log = console.log } = {}) {
   await step(brand, 'register_product', { gtin: honey, name: 'Mānuka Honey UMF 15+ 250 g', brand: 'Kaimai Bees',
     origin_country: 'NZ', company_prefix_length: 7, description: 'Raw monofloral honey, Bay of Plenty' });
   await step(brand, 'register_lot', { gtin: honey, lot, production_date: day(-2), expiry_date: day(3 * 365) });
-  await step(brand, 'register_location', { gln: gtinCheck('952123400001'), name: 'Kaimai packing house, Tauranga', country: 'NZ' });
+  // The places of the route, registered by name (master data): the trace page shows these names.
+  // (A rerun on the same network registers them again: the same owner may.)
+  for (const [n, name, country] of [[1, 'Kaimai packing house, Tauranga', 'NZ'], [2, 'Ningbo bonded warehouse', 'CN'],
+    [3, 'Harbour Street shop, Hangzhou', 'CN'], [4, 'Auckland Airport', 'NZ'], [5, 'Ningbo Lishe Airport', 'CN']]) {
+    await step(brand, 'register_location', { gln: gtinCheck(`95212340000${n}`), name, country });
+  }
   await step(brand, 'capture', { events: [ev('ObjectEvent', 'ADD', 'commissioning', items.map((i) => `https://id.gs1.org${i}`), ago(30),
-    { disposition: 'active', bizLocation: { id: loc(1) } })] });
+    { disposition: 'active', bizLocation: { id: loc(1) }, ilmd: { 'cbvmda:countryOfOrigin': 'NZ' } })] });
   await step(brand, 'capture', { events: [ev('ObjectEvent', 'OBSERVE', 'shipping', items, ago(26),
-    { disposition: 'in_transit', bizLocation: { id: loc(1) } })] });
+    { disposition: 'in_transit', bizLocation: { id: loc(1) }, readPoint: { id: loc(4) } })] });
   // The items' holder (the platform) engages the customs organisation as its broker first.
   await step(brand, 'delegate', { holder: 'platform', org: 'customs', acts: ['customs'] });
   await step(customs, 'customs_declare', { declaration_no: `DEC${run}`, mode: '1210', order_no: `ORD${run}`,
@@ -103,8 +108,12 @@ export async function seed(base, netDir, { log = console.log } = {}) {
     report_sha256: tm.toHex(tm.sha256(tm.utf8Encode(`lab report ${run}`))), issue_date: day(0),
     expiry_date: day(365), lots: [`/01/${honey}/10/${lot}`] });
   await step(customs, 'customs_release', { declaration_no: `DEC${run}` });
-  await step(brand, 'capture', { events: [ev('ObjectEvent', 'OBSERVE', 'receiving', items, ago(0), { bizLocation: { id: loc(2) } })] });
+  await step(brand, 'capture', { events: [ev('ObjectEvent', 'OBSERVE', 'receiving', items, ago(0),
+    { bizLocation: { id: loc(2) }, readPoint: { id: loc(5) } })] });
   await step(brand, 'capture', { events: [ev('ObjectEvent', 'OBSERVE', 'stocking', items.slice(0, 2), ago(0), { bizLocation: { id: loc(3) } })] });
+  // The consumer's purchase of the first tin (the 1210 journey's end).
+  await step(brand, 'capture', { events: [ev('ObjectEvent', 'OBSERVE', 'retail_selling', [items[0]], ago(0),
+    { disposition: 'retail_sold', bizLocation: { id: loc(3) } })] });
   await step(service, 'scan', { code: items[1] });
   await step(service, 'scan', { code: items[1] });
 
