@@ -166,9 +166,9 @@ const STEPS = {
     recalling: '召回', unpacking: '拆箱', holding: '暂扣', sampling: '抽样', encoding: '贴标', customs: '海关' },
 };
 const CUSTOMS_STEPS = {
-  en: { DECLARED: 'Declared to customs', INSPECTED: 'Inspected by customs', RELEASED: 'Released by customs',
+  en: { DECLARED: 'Declared to customs', INSPECTED: 'Inspected by customs', INSPECTING: 'Inspected by customs', RELEASED: 'Released by customs',
     REJECTED: 'Rejected by customs', other: 'Customs' },
-  'zh-CN': { DECLARED: '向海关申报', INSPECTED: '海关查验', RELEASED: '海关放行', REJECTED: '海关退运', other: '海关' },
+  'zh-CN': { DECLARED: '向海关申报', INSPECTED: '海关查验', INSPECTING: '海关查验', RELEASED: '海关放行', REJECTED: '海关退运', other: '海关' },
 };
 const OTHER_STEPS = {
   en: { recall: 'Recalled', custody: 'Handed over', event: 'Recorded' },
@@ -204,8 +204,8 @@ export function stateText(lang, state) {
 }
 
 const CUSTOMS_STATUS = {
-  en: { DECLARED: 'declared', INSPECTED: 'being inspected', RELEASED: 'released', REJECTED: 'rejected' },
-  'zh-CN': { DECLARED: '已申报', INSPECTED: '查验中', RELEASED: '已放行', REJECTED: '未通过' },
+  en: { DECLARED: 'declared', INSPECTED: 'being inspected', INSPECTING: 'being inspected', RELEASED: 'released', REJECTED: 'rejected' },
+  'zh-CN': { DECLARED: '已申报', INSPECTED: '查验中', INSPECTING: '查验中', RELEASED: '已放行', REJECTED: '未通过' },
 };
 export function customsStatusText(lang, s) {
   const L = TEXT[lang] ? lang : 'en';

@@ -196,7 +196,7 @@ describe('explorer', () => {
     }
     const t = await open(`/txs/${txId}`);
     assert.match(await t.page.getByTestId('tx-status').textContent(), /committed/);
-    assert.match(await t.page.getByTestId('tx-args').textContent(), /"events"|"declaration_no"|"gtin"/);
+    assert.match(await t.page.getByTestId('tx-args').textContent(), /"events"|"declaration_no"|"gtin"|"gln"/);
     await t.close();
   });
 
@@ -324,7 +324,7 @@ describe('explorer', () => {
     assert.equal(await p.getByTestId('verify-mark').getAttribute('data-state'), 'ok');
     const route = await p.getByTestId('timeline').textContent();
     for (const want of ['Made', 'Kaimai packing house, Tauranga, New Zealand', 'Shipped', 'scanned at Auckland Airport, New Zealand',
-      'Declared to customs', 'Released by customs', 'Ningbo bonded warehouse, China', 'scanned at Ningbo Lishe Airport, China',
+      'Declared to customs', 'Inspected by customs', 'Released by customs', 'Ningbo bonded warehouse, China', 'scanned at Ningbo Lishe Airport, China',
       'Sold', 'Harbour Street shop, Hangzhou, China']) {
       assert.ok(route.includes(want), `the route shows "${want}": ${route}`);
     }
@@ -341,6 +341,7 @@ describe('explorer', () => {
       return clone.textContent + document.querySelector('[data-testid=verify-mark] span').textContent;
     });
     assert.ok(!/height|block \d|[0-9a-f]{16}/.test(visible), `no heights or hashes: ${visible}`);
+    assert.ok(!/\bnull\b|undefined/.test(await p.locator('#main').textContent()), 'no "null" text anywhere');
     await p.screenshot({ path: `${SHOTS}/trace-1210-sold-phone.png`, fullPage: true });
     await o.close();
   });

@@ -48,5 +48,34 @@ TEST_CASE("a recall in the proven records is a warning whatever the answer says"
   }
 }
 
+TEST_CASE("an answer whose unproven warnings or origin differ from its proof is flagged") {
+  std::ifstream f(TIDEMARK_SOURCE_DIR "/tests/vectors/proof_vectors.json", std::ios::binary);
+  REQUIRE(f.good());
+  const nlohmann::json doc = nlohmann::json::parse(f);
+  auto trust = TrustFromGenesisJson(doc["trust"]);
+  REQUIRE(trust.ok());
+  int flagged = 0;
+  for (const auto& c : doc["trace_answers"]) {
+    if (c["expect"] == "reject") continue;
+    INFO("trace answer " << c["name"]);
+    auto v = VerifyTraceAnswer(c["answer"], *trust);
+    REQUIRE(v.ok());
+    CHECK(v->disagreements.empty() == (c["expect"] == "ok"));
+    if (c["name"] == "answer_warnings_emptied") {
+      ++flagged;
+      REQUIRE(v->disagreements.size() == 1);
+      CHECK(v->disagreements[0]["field"] == "warnings");
+      CHECK(v->disagreements[0]["answer"] == nlohmann::json::array());
+      CHECK(v->warnings.size() == 1);  // the derived ones stand
+    }
+    if (c["name"] == "answer_origin_changed") {
+      ++flagged;
+      CHECK(v->disagreements[0]["field"] == "origin_country");
+      CHECK(v->origin_country == "NZ");
+    }
+  }
+  CHECK(flagged == 2);
+}
+
 }  // namespace
 }  // namespace tidemark

@@ -80,7 +80,7 @@ export async function tracePage(main, ctx, path) {
       lang = l;
       storeLang(l);
       render();
-    }));
+    }).filter(Boolean));  // (replaceChildren prints null as "null")
     ctx.title((data.trace.product && data.trace.product.name) || data.trace.id);
   };
   await render();
