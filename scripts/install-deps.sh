@@ -17,7 +17,7 @@ PKGS=(
 if ! command -v node >/dev/null 2>&1; then PKGS+=(nodejs); fi
 if ! command -v npm >/dev/null 2>&1; then PKGS+=(npm); fi
 if [[ "${1:-}" == "--with-browser" ]]; then
-  PKGS+=(chromium fonts-dejavu-core)
+  PKGS+=(chromium fonts-dejavu-core fonts-wqy-microhei)  # (a CJK font: the zh-CN trace page)
 fi
 
 missing=()
