@@ -44,22 +44,32 @@ Status ReadPlace(TraceReader& r, const std::string& raw) {
   return Status::Ok();
 }
 
+// At most this many records in one trace answer from its route (events and places), so that the
+// answer stays provable in one bundle (kMaxMultiProofKeys) with room for the item's own records.
+constexpr size_t kMaxRouteKeys = 192;
+
 // The records of the item's own EPCIS events (read point, ILMD) and of the places they name, so
-// the page's route and origin are proven (docs/proofs.md "The trace page").
+// the page's route and origin are proven (docs/proofs.md "What is proven"): the commissioning
+// event first (the origin), then the others oldest first while kMaxRouteKeys allows; an event
+// left out shows on the page without its read point.
 Status ReadRoute(TraceReader& r, const Value& obj) {
+  const size_t limit = r.keys.size() + kMaxRouteKeys;
   TM_RETURN_IF_ERROR(ReadPlace(r, S(obj, "location")));
-  for (const Value& e : obj.Find("timeline")->as_list()) {
-    if (!e.is_map()) continue;
-    const Value* seq = e.Find("seq");
-    if (seq == nullptr || !seq->is_int() || seq->as_int() <= 0) continue;
-    TM_ASSIGN_OR_RETURN(std::optional<Value> rec,
-                        r.Read(keys::Event(static_cast<uint64_t>(seq->as_int()))));
-    TM_RETURN_IF_ERROR(ReadPlace(r, S(e, "location")));
-    const Value* ev = rec ? rec->Find("event") : nullptr;
-    if (ev == nullptr || !ev->is_map()) continue;
-    for (const char* f : {"bizLocation", "readPoint"}) {
-      const Value* place = ev->Find(f);
-      if (place != nullptr && place->is_map()) TM_RETURN_IF_ERROR(ReadPlace(r, S(*place, "id")));
+  for (bool commissioning : {true, false}) {
+    for (const Value& e : obj.Find("timeline")->as_list()) {
+      if (r.keys.size() + 3 > limit) return Status::Ok();  // an event and its two places
+      if (!e.is_map() || (S(e, "bizStep") == "commissioning") != commissioning) continue;
+      const Value* seq = e.Find("seq");
+      if (seq == nullptr || !seq->is_int() || seq->as_int() <= 0) continue;
+      TM_ASSIGN_OR_RETURN(std::optional<Value> rec,
+                          r.Read(keys::Event(static_cast<uint64_t>(seq->as_int()))));
+      TM_RETURN_IF_ERROR(ReadPlace(r, S(e, "location")));
+      const Value* ev = rec ? rec->Find("event") : nullptr;
+      if (ev == nullptr || !ev->is_map()) continue;
+      for (const char* f : {"bizLocation", "readPoint"}) {
+        const Value* place = ev->Find(f);
+        if (place != nullptr && place->is_map()) TM_RETURN_IF_ERROR(ReadPlace(r, S(*place, "id")));
+      }
     }
   }
   return Status::Ok();
