@@ -93,9 +93,11 @@ json DeriveTraceWarnings(const std::string& id, const std::map<std::string, json
   if (item != nullptr) {
     const std::string state = Str(*item, "state"), mode = Str(*item, "import_mode");
     const std::string status = Str(*item, "customs_status");
+    // Under customs control until a release covers it: held or inspected, rejected, or stored
+    // bonded (or imported under 1210 / 9610) with no release.
     bool held = state == "CUSTOMS_HOLD" || state == "INSPECTED" || state == "CUSTOMS_REJECTED" ||
-                state == "IN_BONDED_WAREHOUSE" ||
-                ((mode == "1210" || mode == "9610") && status != "RELEASED");
+                ((state == "IN_BONDED_WAREHOUSE" || mode == "1210" || mode == "9610") &&
+                 status != "RELEASED");
     if (held) {
       out.push_back(Warning("customs_hold", {{"declaration", Str(*item, "customs")},
                                              {"status", status.empty() ? state : status}}));

@@ -89,8 +89,9 @@ export function deriveTraceWarnings(id, records, asOfMs = 0) {
     const state = str(item, 'state');
     const mode = str(item, 'import_mode');
     const status = str(item, 'customs_status');
-    const held = ['CUSTOMS_HOLD', 'INSPECTED', 'CUSTOMS_REJECTED', 'IN_BONDED_WAREHOUSE'].includes(state)
-      || ((mode === '1210' || mode === '9610') && status !== 'RELEASED');
+    // Under customs control until a release covers it (as the C++ twin).
+    const held = ['CUSTOMS_HOLD', 'INSPECTED', 'CUSTOMS_REJECTED'].includes(state)
+      || ((state === 'IN_BONDED_WAREHOUSE' || mode === '1210' || mode === '9610') && status !== 'RELEASED');
     if (held) out.push({ kind: 'customs_hold', params: { declaration: str(item, 'customs'), status: status || state } });
     if (state === 'SOLD') out.push({ kind: 'sold', params: { time: timeOfState(item, 'SOLD') } });
     if (state === 'DESTROYED') out.push({ kind: 'destroyed', params: { time: timeOfState(item, 'DESTROYED') } });
