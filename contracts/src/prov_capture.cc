@@ -21,6 +21,7 @@ struct Capture {
   bool bonded = false;
   bool customs = false;
   bool regulator = false;
+  bool inspector = false;
 };
 
 uint64_t NextSeq(StateView& view) {
@@ -257,6 +258,47 @@ Result<std::string> Addressee(const StateView& view, const Value& ev) {
   return std::string();
 }
 
+// Whether a shipping event goes to a bonded place: a destinationList location that is bonded, or
+// an addressee organisation (`to`) that operates a bonded warehouse.
+Result<bool> BondedDestination(const StateView& view, const Value& ev, const std::string& to) {
+  if (!to.empty()) {
+    TM_ASSIGN_OR_RETURN(std::optional<OrgRecord> org, LoadOrg(view, to));
+    if (org && org->HasRole(Role::kBondedWarehouse)) return true;
+  }
+  const Value* list = ev.Find("destinationList");
+  if (list == nullptr || !list->is_list()) return false;
+  for (const auto& d : list->as_list()) {
+    if (!d.is_map() || SdtTerm(S(d, "type")) != "location") continue;
+    auto canonical = CanonicalId(S(d, "destination"));
+    if (!canonical.ok()) continue;
+    TM_ASSIGN_OR_RETURN(bool bonded, IsBondedLocation(view, *canonical));
+    if (bonded) return true;
+  }
+  return false;
+}
+
+// An inspection verdict (docs/provenance.md "Inspection certificates"): bizStep inspecting with
+// disposition conformant / non_conformant, by INSPECTOR or CUSTOMS only (rule prov-inspector).
+Status Inspection(Capture& c, const EventIds& ids, const std::string& biz_step,
+                  const std::string& disp, const Value& entry) {
+  if (biz_step != "inspecting" || (disp != "conformant" && disp != "non_conformant")) {
+    return Status::Ok();
+  }
+  if (!c.inspector && !c.customs) {
+    return Deny("prov-inspector", "an inspection verdict (" + disp +
+                                      ") may be recorded only by an INSPECTOR or CUSTOMS; org " +
+                                      c.signer.org + " may not");
+  }
+  std::vector<std::string> subjects = ids.epcs;
+  if (!ids.parent.empty()) subjects.push_back(ids.parent);
+  std::vector<std::string> lots;
+  for (const auto& cls : ids.classes) {
+    auto id = ParseIdentifier(cls);
+    if (id.ok() && id->kind == IdKind::kLgtin) lots.push_back(id->canonical);
+  }
+  return ApplyInspection(c.view, subjects, lots, disp, entry);
+}
+
 // Rule location-owner: an event at a registered location (bizLocation, and readPoint where it is
 // one) needs the location's organisation or its delegate.
 Status CheckLocations(const Capture& c, const Value& ev) {
@@ -331,9 +373,17 @@ Status CaptureOne(Capture& c, const Value& ev_in, size_t i, std::vector<Value>& 
     auto to = Addressee(c.view, ev);
     if (!to.ok()) return to.status().WithContext(path);
     if (*to != c.signer.org) step.handover_to = *to;
+    auto dest = BondedDestination(c.view, ev, *to);
+    if (!dest.ok()) return dest.status().WithContext(path);
+    step.dest_bonded = *dest;
   }
   if (const Value* loc = ev.Find("bizLocation"))
     step.location = CanonicalId(S(*loc, "id")).value_or("");
+  auto bonded_place = IsBondedLocation(c.view, step.location);
+  if (!bonded_place.ok()) return bonded_place.status().WithContext(path);
+  step.bonded_place = *bonded_place;
+  step.event_ms = time_ms;
+  step.has_event_ms = true;
   auto day = ParseDate(S(ev, "eventTime").substr(0, 10));
   step.has_event_day = day.ok();
   step.event_day = day.value_or(0);
@@ -369,6 +419,7 @@ Status CaptureOne(Capture& c, const Value& ev_in, size_t i, std::vector<Value>& 
       }
     }
   }
+  if (st.ok()) st = Inspection(c, ids, biz_step, disp, step.entry);
   return WithRuleContext(st, path);
 }
 
@@ -389,6 +440,7 @@ Status CaptureEvents(const TxContext& ctx, const Value& args, StateView& view, E
   c.bonded = org && org->HasRole(Role::kBondedWarehouse) && signer.HasRole(Role::kBondedWarehouse);
   c.customs = org && org->HasRole(Role::kCustoms) && signer.HasRole(Role::kCustoms);
   c.regulator = org && org->HasRole(Role::kRegulator) && signer.HasRole(Role::kRegulator);
+  c.inspector = org && org->HasRole(Role::kInspector) && signer.HasRole(Role::kInspector);
   std::vector<Value> summary;
   for (size_t i = 0; i < list.size(); ++i) TM_RETURN_IF_ERROR(CaptureOne(c, list[i], i, summary));
   Value::List ids;
