@@ -96,8 +96,8 @@ TEST_CASE("a 1210 import walks from commissioning abroad to retail sale, recall 
   unpack["parentID"] = kPallet;
   REQUIRE(Ok(Capture(c, "warehouse/admin", {unpack})));
   REQUIRE(Ok(EngageBroker(c, "warehouse", "broker")));  // the holder engages the broker
-  REQUIRE(Ok(
-      c.Call("broker/admin", "prov", "customs_declare", Declare("D-1210-1", "1210", {kItemA}))));
+  REQUIRE(
+      Ok(c.Call("broker/admin", "prov", "customs_declare", Declare("D-1210-1", "1210", {kItemA}))));
   CHECK(StateOf(c, kItemA) == "CUSTOMS_HOLD");
   REQUIRE(Ok(c.Call("customs/admin", "prov", "customs_inspect", Decl("D-1210-1"))));
   CHECK(StateOf(c, kItemA) == "INSPECTED");
