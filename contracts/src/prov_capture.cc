@@ -279,16 +279,20 @@ Result<bool> BondedDestination(const StateView& view, const Value& ev, const std
 
 // An inspection verdict (docs/provenance.md "Inspection certificates"): bizStep inspecting with
 // disposition conformant / non_conformant, by INSPECTOR or CUSTOMS only (rule prov-inspector).
+bool IsVerdict(const std::string& biz_step, const std::string& disp) {
+  return biz_step == "inspecting" && (disp == "conformant" || disp == "non_conformant");
+}
+
+Status CheckVerdict(const Capture& c, const std::string& biz_step, const std::string& disp) {
+  if (!IsVerdict(biz_step, disp) || c.inspector || c.customs) return Status::Ok();
+  return Deny("prov-inspector", "an inspection verdict (" + disp +
+                                    ") may be recorded only by an INSPECTOR or CUSTOMS; org " +
+                                    c.signer.org + " may not");
+}
+
 Status Inspection(Capture& c, const EventIds& ids, const std::string& biz_step,
                   const std::string& disp, const Value& entry) {
-  if (biz_step != "inspecting" || (disp != "conformant" && disp != "non_conformant")) {
-    return Status::Ok();
-  }
-  if (!c.inspector && !c.customs) {
-    return Deny("prov-inspector", "an inspection verdict (" + disp +
-                                      ") may be recorded only by an INSPECTOR or CUSTOMS; org " +
-                                      c.signer.org + " may not");
-  }
+  if (!IsVerdict(biz_step, disp)) return Status::Ok();
   std::vector<std::string> subjects = ids.epcs;
   if (!ids.parent.empty()) subjects.push_back(ids.parent);
   std::vector<std::string> lots;
@@ -399,6 +403,8 @@ Status CaptureOne(Capture& c, const Value& ev_in, size_t i, std::vector<Value>& 
                           {"tx", c.ctx.tx_id.Hex()},
                           {"height", static_cast<int64_t>(c.ctx.height)}};
   Status st = CheckRoles(c, type, action, biz_step, step.target);
+  if (st.ok()) st = CheckVerdict(c, biz_step, disp);
+  step.verdict = IsVerdict(biz_step, disp);
   if (st.ok()) {
     if (type == "ObjectEvent" && action == "ADD" && biz_step == "commissioning") {
       st = Commission(c, ev, RawList(ev, "epcList"), /*strict=*/true);

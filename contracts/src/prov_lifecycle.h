@@ -27,6 +27,7 @@ struct Step {
   bool has_event_ms = false;
   bool bonded_place = false;  // bizLocation is a bonded location (IsBondedLocation)
   bool dest_bonded = false;   // a shipping event's destination is a bonded location / operator
+  bool verdict = false;       // an inspection verdict by INSPECTOR / CUSTOMS: may observe any goods
 };
 
 // Whether the registered location `canonical` is bonded: kind bonded_warehouse / bonded_zone /
