@@ -94,15 +94,22 @@ export async function seed(base, netDir, { log = console.log } = {}) {
     { disposition: 'active', bizLocation: { id: loc(1) } })] });
   await step(brand, 'capture', { events: [ev('ObjectEvent', 'OBSERVE', 'shipping', items, ago(26),
     { disposition: 'in_transit', bizLocation: { id: loc(1) } })] });
+  // 1210: the goods arrive at a bonded warehouse (under customs control until released), then
+  // the order is declared with its order / payment / waybill numbers and released. Customs
+  // records carry their own times (docs/provenance.md "Customs clearance").
+  await step(brand, 'register_location', { gln: gtinCheck('952123400002'), name: 'Bonded warehouse, Ningbo', country: 'CN',
+    kind: 'bonded_warehouse' });
+  await step(brand, 'capture', { events: [ev('ObjectEvent', 'OBSERVE', 'receiving', items, ago(25),
+    { bizLocation: { id: `https://id.gs1.org/414/${gtinCheck('952123400002')}` } })] });
   // The items' holder (the platform) engages the customs organisation as its broker first.
   await step(brand, 'delegate', { holder: 'platform', org: 'customs', acts: ['customs'] });
   await step(customs, 'customs_declare', { declaration_no: `DEC${run}`, mode: '1210', order_no: `ORD${run}`,
-    payment_no: `PAY${run}`, waybill_no: `WB${run}`, items, origin_country: 'NZ' });
+    payment_no: `PAY${run}`, waybill_no: `WB${run}`, items, origin_country: 'NZ', declared_time: ago(3) });
   await step(customs, 'customs_inspect', { declaration_no: `DEC${run}` });
   await step(customs, 'certify', { certificate_id: `CERT${run}`, result: 'conformant',
     report_sha256: tm.toHex(tm.sha256(tm.utf8Encode(`lab report ${run}`))), issue_date: day(0),
     expiry_date: day(365), lots: [`/01/${honey}/10/${lot}`] });
-  await step(customs, 'customs_release', { declaration_no: `DEC${run}` });
+  await step(customs, 'customs_release', { declaration_no: `DEC${run}`, release_time: ago(2) });
   await step(brand, 'capture', { events: [ev('ObjectEvent', 'OBSERVE', 'receiving', items, ago(0), { bizLocation: { id: loc(2) } })] });
   await step(brand, 'capture', { events: [ev('ObjectEvent', 'OBSERVE', 'stocking', items.slice(0, 2), ago(0), { bizLocation: { id: loc(3) } })] });
   await step(service, 'scan', { code: items[1] });
