@@ -201,7 +201,10 @@ Status Transform(Capture& c, const Value& ev, const EventIds& ids, const Step& s
   Step consume = step;
   consume.target = "";
   consume.handover_to = "";
+  Value bonded;  // rule prov-bonded-unreleased: what is made of bonded goods stays bonded
   for (const auto& in : ins) {
+    TM_ASSIGN_OR_RETURN(std::optional<Value> input, Load(c.view, keys::Obj(in)));
+    if (input && bonded.is_null() && UnderBondedControl(*input)) bonded = *input->Find("bonded");
     TM_RETURN_IF_ERROR(StepObject(c.view, in, consume, ""));
     for (const auto& out : outs) {
       PutEdge(c.view, "made", in, out);
@@ -209,7 +212,16 @@ Status Transform(Capture& c, const Value& ev, const EventIds& ids, const Step& s
     }
   }
   TM_RETURN_IF_ERROR(Commission(c, ev, RawList(ev, "outputEPCList"), /*strict=*/false));
-  for (const auto& out : ids.outputs) TM_RETURN_IF_ERROR(StepObject(c.view, out, step, ""));
+  for (const auto& out : ids.outputs) {
+    TM_RETURN_IF_ERROR(StepObject(c.view, out, step, ""));
+    if (bonded.is_null()) continue;
+    TM_ASSIGN_OR_RETURN(std::optional<Value> made, Load(c.view, keys::Obj(out)));
+    if (!made || UnderBondedControl(*made)) continue;
+    const Value* released = made->Find("released");
+    if (released != nullptr && released->is_map()) continue;
+    M(*made)["bonded"] = bonded;
+    PutValue(c.view, keys::Obj(out), *made);
+  }
   return Status::Ok();
 }
 

@@ -176,6 +176,23 @@ TEST_CASE(
   CHECK(StateOf(c, kTin3) == "SOLD");
 }
 
+TEST_CASE("goods made from bonded goods stay under customs control") {
+  Chain c;
+  Setup(c);
+  StoreBonded(c, {kTin1});
+  REQUIRE(Ok(Handover(c, "warehouse/admin", "platform", {kTin1})));
+  const std::string gift = "https://id.gs1.org/01/09521234543213/21/G1";  // an unregistered GTIN
+  nlohmann::json repack = {{"type", "TransformationEvent"},   {"eventTime", "2023-11-14T09:00:00Z"},
+                           {"eventTimeZoneOffset", "+00:00"}, {"bizStep", "repackaging"},
+                           {"inputEPCList", {kTin1}},         {"outputEPCList", {gift}}};
+  REQUIRE(Ok(Capture(c, "brand/admin", {repack})) == false);  // the brand holds no input
+  REQUIRE(Ok(Capture(c, "platform/admin", {repack})));
+  CHECK(Bonded(c, gift));
+  RefusedNoChange(
+      c, [&] { return Capture(c, "platform/admin", {Sale({gift}, "2023-11-14T10:00:00Z")}); },
+      "rule prov-bonded-unreleased");
+}
+
 TEST_CASE("finding 3: a case's declaration covers what it held at the declaration's time") {
   Chain c;
   Setup(c);
