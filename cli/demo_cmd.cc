@@ -5,11 +5,14 @@
 //
 // The story: a New Zealand infant-formula brand (stage 1 made in NZ, stage 2 by a contract
 // manufacturer in Australia) registers its products (GTIN-14), lots and locations, commissions
-// serialised cans, packs them on pallets (SSCC), exports them, a broker declares them for a
-// bonded import (customs mode 1210) into a Hangzhou bonded warehouse, customs inspects and
-// releases, a third-party inspector certifies the lots, one can is sold online from the bonded
-// warehouse, others are received by a Shanghai shop, stocked and sold; a parcel comes in as a
-// direct B2C import (9610); finally one lot is recalled.
+// serialised cans, packs them on pallets (SSCC), exports them into a Hangzhou bonded warehouse
+// (where they are under customs control, docs/provenance.md "Customs clearance"), a third-party
+// inspector certifies the lots; a consumer's online order is declared by the platform as a bonded
+// import (customs mode 1210, with the order / payment / waybill numbers), customs inspects and
+// releases it and the can is sold (a sale before the release is refused); five cans are cleared
+// as a general-trade import (0110), received by a Shanghai shop, stocked and sold; a parcel comes
+// in as a direct B2C import (9610); finally one lot is recalled. Customs records carry their own
+// declared / release times, and every sale is dated after its release.
 //
 // The finance chapter, on the same import (docs/finance.md): the bonded warehouse's operator
 // invoices the platform for the consignment of PO-88121 and asks for delivery evidence; the
@@ -375,12 +378,17 @@ Status Story::EngageBroker(const std::string& holder, const std::string& broker)
 }
 
 Value Declaration(const std::string& no, const std::string& mode, const std::string& order,
-                  const std::vector<std::string>& items, const std::string& origin) {
+                  const std::vector<std::string>& items, const std::string& origin,
+                  const std::string& declared_time) {
   Value::List l(items.begin(), items.end());
   return Value::Map{{"declaration_no", no},        {"mode", mode},
                     {"order_no", order},           {"payment_no", "PAY-" + order},
                     {"waybill_no", "WB-" + order}, {"items", Value(l)},
-                    {"origin_country", origin}};
+                    {"origin_country", origin},    {"declared_time", declared_time}};
+}
+
+Value Release(const std::string& no, const std::string& release_time) {
+  return Value::Map{{"declaration_no", no}, {"release_time", release_time}};
 }
 
 // "186,400.00" for 18640000 minor units.
@@ -729,6 +737,14 @@ Status Story::PledgeReceipt(const std::vector<std::string>& loose, const std::st
                         "the platform repays CNY 20,000.00; the bank releases 2 cans from the "
                         "receipt",
                         "plg", "wr_release", client::WrReleaseArgs(receipt_, released, 0)));
+  // Still bonded: the consumer's order of the 2 cans is declared and released before the sale.
+  TM_RETURN_IF_ERROR(Handover("warehouse", "platform", released, "the 2 released cans"));
+  TM_RETURN_IF_ERROR(Tx("platform", "the platform declares the order for the 2 cans (mode 1210)",
+                        "prov", "customs_declare",
+                        Declaration("HZ2026-1210-000533", "1210", "ORD-88121-0002", released, "NZ",
+                                    "2026-02-20T19:00:00.000+08:00")));
+  TM_RETURN_IF_ERROR(Tx("customs", "customs releases the 2 cans", "prov", "customs_release",
+                        Release("HZ2026-1210-000533", "2026-02-20T19:30:00.000+08:00")));
   TM_RETURN_IF_ERROR(Capture("platform", "sell the 2 released cans online",
                              {sale(released, "2026-02-20T20:40:00.000+08:00")}));
   receipt_kept_ = sold_later;
@@ -939,14 +955,9 @@ Status Story::Load() {
   ship["bizTransactionList"] = {{{"type", "po"}, {"bizTransaction", kPo}},
                                 {{"type", "desadv"}, {"bizTransaction", kDesadv}}};
   TM_RETURN_IF_ERROR(Capture("forwarder", "export the pallets from Auckland", {ship}));
-  // The pallets' holder (custody moves to the warehouse only when it stores them) engages the
-  // broker; the same engagement covers the parcel the forwarder holds later.
+  // The forwarder engages the broker: it declares the cans the forwarder takes out of the bonded
+  // warehouse for the store, and the parcel the forwarder holds later.
   TM_RETURN_IF_ERROR(EngageBroker("forwarder", "broker"));
-  TM_RETURN_IF_ERROR(Tx("broker", "declare the pallets for bonded import (mode 1210)", "prov",
-                        "customs_declare",
-                        Declaration("HZ2026-1210-000481", "1210", "ORD-88121", {p1, p2}, "NZ")));
-  TM_RETURN_IF_ERROR(Tx("customs", "customs inspects the consignment", "prov", "customs_inspect",
-                        Value::Map{{"declaration_no", "HZ2026-1210-000481"}}));
   Value::List lots{contracts::LotKey(kStage1, kLotA), contracts::LotKey(kStage1, kLotB),
                    contracts::LotKey(kStage2, kLotC)};
   TM_RETURN_IF_ERROR(Tx("inspector", "third-party lab certifies lots A, B, C conformant", "prov",
@@ -957,8 +968,6 @@ Status Story::Load() {
                                    {"issue_date", "2026-02-03"},
                                    {"expiry_date", "2027-02-03"},
                                    {"lots", Value(lots)}}));
-  TM_RETURN_IF_ERROR(Tx("customs", "customs releases the consignment", "prov", "customs_release",
-                        Value::Map{{"declaration_no", "HZ2026-1210-000481"}}));
   TM_RETURN_IF_ERROR(FinanceInvoice());
   // The platform receives its consignment into the bonded warehouse and records it itself,
   // naming the PO and the despatch advice: the delivery evidence the invoice asks for.
@@ -986,11 +995,37 @@ Status Story::Load() {
                       "2026-02-08T20:15:00.000+08:00", "+08:00", kBondedHz);
   online["disposition"] = "retail_sold";
   TM_RETURN_IF_ERROR(Handover("warehouse", "platform", {lot_a[0]}, "can A-1001"));
+  // 1210 as it works: a consumer orders can A-1001; until a release covers it, the can is under
+  // customs control in the bonded warehouse and cannot be sold.
+  {
+    auto early = contracts::ParseEpcisEvent(online, "events[0]");
+    if (!early.ok()) return early.status();
+    TM_RETURN_IF_ERROR(Refused("platform", "the platform sells can A-1001 before customs release",
+                               "prov", "capture", Value::MakeMap({{"events", Value::List{*early}}}),
+                               "prov-bonded-unreleased"));
+  }
+  TM_RETURN_IF_ERROR(Tx("platform",
+                        "the platform declares the consumer's order for can A-1001 (mode 1210, "
+                        "order / payment / waybill)",
+                        "prov", "customs_declare",
+                        Declaration("HZ2026-1210-000481", "1210", "ORD-88121-0001", {lot_a[0]},
+                                    "NZ", "2026-02-08T19:40:00.000+08:00")));
+  TM_RETURN_IF_ERROR(Tx("customs", "customs inspects the order's declaration", "prov",
+                        "customs_inspect", Value::Map{{"declaration_no", "HZ2026-1210-000481"}}));
+  TM_RETURN_IF_ERROR(Tx("customs", "customs releases can A-1001", "prov", "customs_release",
+                        Release("HZ2026-1210-000481", "2026-02-08T20:05:00.000+08:00")));
   TM_RETURN_IF_ERROR(
       Capture("platform", "sell can A-1001 online from the bonded warehouse", {online}));
   std::vector<std::string> to_shop = {lot_a[1], lot_a[2], lot_a[3], lot_c[0], lot_c[1]};
   TM_RETURN_IF_ERROR(GrantLocation("warehouse", "forwarder", kBondedHz, "the bonded warehouse"));
   TM_RETURN_IF_ERROR(Handover("warehouse", "forwarder", to_shop, "5 cans for the store"));
+  TM_RETURN_IF_ERROR(Tx("broker",
+                        "declare the 5 cans for the store as a general-trade import (0110)", "prov",
+                        "customs_declare",
+                        Declaration("HZ2026-0110-000112", "0110", "PO-SH-2026-0208", to_shop, "NZ",
+                                    "2026-02-08T15:00:00.000+08:00")));
+  TM_RETURN_IF_ERROR(Tx("customs", "customs releases the 5 cans", "prov", "customs_release",
+                        Release("HZ2026-0110-000112", "2026-02-08T17:00:00.000+08:00")));
   json to_store = Event("ObjectEvent", "OBSERVE", "shipping", to_shop,
                         "2026-02-09T08:00:00.000+08:00", "+08:00", kBondedHz);
   to_store["destinationList"] = {{{"type", "location"}, {"destination", kShopSh}}};
@@ -1012,9 +1047,10 @@ Status Story::Load() {
                                     "2026-02-14T08:00:00.000+11:00", "+11:00", kPlantAu)}));
   TM_RETURN_IF_ERROR(Tx("broker", "declare the parcel as a direct B2C import (mode 9610)", "prov",
                         "customs_declare",
-                        Declaration("HZ2026-9610-120077", "9610", "ORD-90233", parcel, "AU")));
+                        Declaration("HZ2026-9610-120077", "9610", "ORD-90233", parcel, "AU",
+                                    "2026-02-15T09:00:00.000+08:00")));
   TM_RETURN_IF_ERROR(Tx("customs", "customs releases the parcel", "prov", "customs_release",
-                        Value::Map{{"declaration_no", "HZ2026-9610-120077"}}));
+                        Release("HZ2026-9610-120077", "2026-02-15T10:00:00.000+08:00")));
   json parcel_sale = Event("ObjectEvent", "OBSERVE", "retail_selling", parcel,
                            "2026-02-16T12:00:00.000+08:00", "+08:00", "");
   parcel_sale["disposition"] = "retail_sold";
@@ -1042,7 +1078,7 @@ void Story::PrintLinks(const std::string& url, bool already) {
   };
   const std::vector<Link> links = {
       {"sold online from the bonded warehouse (1210)", Can(kStage1, kLotA, 1001)},
-      {"sold at the Shanghai store (1210)", Can(kStage1, kLotA, 1002)},
+      {"sold at the Shanghai store (general trade, 0110)", Can(kStage1, kLotA, 1002)},
       {"on the shelf", Can(kStage1, kLotA, 1003)},
       {"recalled lot, still in the bonded warehouse", Can(kStage1, kLotB, 2001)},
       {"direct B2C parcel (9610), sold", Can(kStage2, kLotC, 3005)},

@@ -280,7 +280,7 @@ void RegisterProv(CLI::App& app, Context& ctx) {
 }
 
 struct CustomsArgs {
-  std::string no, mode, order, payment, waybill, origin, reason;
+  std::string no, mode, order, payment, waybill, origin, reason, time;
   std::vector<std::string> items;
 };
 
@@ -292,12 +292,16 @@ void RegisterCustoms(CLI::App& app, Context& ctx) {
   auto a = std::make_shared<CustomsArgs>();
 
   auto* declare = customs->add_subcommand("declare",
-                                          "Declare a consignment (CUSTOMS_BROKER, engaged by the "
-                                          "goods' holder: prov delegate --holder)");
+                                          "Declare a consignment (CUSTOMS_BROKER or PLATFORM, "
+                                          "engaged by the goods' holder: prov delegate --holder)");
   declare->add_option("--no", a->no, "Declaration number")->required();
-  declare->add_option("--mode", a->mode, "1210 bonded import, 1239, 9610 direct B2C, 9710, 9810")
+  declare
+      ->add_option("--mode", a->mode,
+                   "0110 general trade, 1210 bonded import, 1239, 9610 direct B2C, 9710, 9810")
       ->required()
-      ->check(CLI::IsMember({"1210", "1239", "9610", "9710", "9810"}));
+      ->check(CLI::IsMember({"0110", "1210", "1239", "9610", "9710", "9810"}));
+  declare->add_option("--time", a->time,
+                      "Declared time (ISO 8601 with zone; default: the block time)");
   declare->add_option("--order", a->order, "Order number")->required();
   declare->add_option("--payment", a->payment, "Payment number")->required();
   declare->add_option("--waybill", a->waybill, "Waybill number")->required();
@@ -316,6 +320,7 @@ void RegisterCustoms(CLI::App& app, Context& ctx) {
       TM_RETURN_IF_ERROR(CheckCountry(a->origin, "--origin"));
       m["origin_country"] = a->origin;
     }
+    if (!a->time.empty()) m["declared_time"] = a->time;
     return Value(m);
   });
 
@@ -323,11 +328,19 @@ void RegisterCustoms(CLI::App& app, Context& ctx) {
     auto* cmd = customs->add_subcommand(
         verb, std::string("Customs: ") + verb + " a declared consignment (CUSTOMS)");
     cmd->add_option("declaration", a->no, "Declaration number")->required();
+    const bool release = std::string(verb) == "release";
+    if (release) {
+      cmd->add_option("--time", a->time,
+                      "Release time (ISO 8601 with zone; default: the block time)");
+    }
     AddSignerOptions(cmd, *signer);
-    OnSubmit(cmd, ctx, signer, "prov", std::string("customs_") + verb, [a]() -> Result<Value> {
-      TM_RETURN_IF_ERROR(NonEmpty(a->no, "declaration"));
-      return Value::MakeMap({{"declaration_no", a->no}});
-    });
+    OnSubmit(cmd, ctx, signer, "prov", std::string("customs_") + verb,
+             [a, release]() -> Result<Value> {
+               TM_RETURN_IF_ERROR(NonEmpty(a->no, "declaration"));
+               Value::Map m{{"declaration_no", a->no}};
+               if (release && !a->time.empty()) m["release_time"] = a->time;
+               return Value(m);
+             });
   }
   auto* reject = customs->add_subcommand("reject", "Customs: reject a consignment (CUSTOMS)");
   reject->add_option("declaration", a->no, "Declaration number")->required();

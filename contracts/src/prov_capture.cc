@@ -21,6 +21,7 @@ struct Capture {
   bool bonded = false;
   bool customs = false;
   bool regulator = false;
+  bool inspector = false;
 };
 
 uint64_t NextSeq(StateView& view) {
@@ -200,7 +201,10 @@ Status Transform(Capture& c, const Value& ev, const EventIds& ids, const Step& s
   Step consume = step;
   consume.target = "";
   consume.handover_to = "";
+  Value bonded;  // rule prov-bonded-unreleased: what is made of bonded goods stays bonded
   for (const auto& in : ins) {
+    TM_ASSIGN_OR_RETURN(std::optional<Value> input, Load(c.view, keys::Obj(in)));
+    if (input && bonded.is_null() && UnderBondedControl(*input)) bonded = *input->Find("bonded");
     TM_RETURN_IF_ERROR(StepObject(c.view, in, consume, ""));
     for (const auto& out : outs) {
       PutEdge(c.view, "made", in, out);
@@ -208,7 +212,16 @@ Status Transform(Capture& c, const Value& ev, const EventIds& ids, const Step& s
     }
   }
   TM_RETURN_IF_ERROR(Commission(c, ev, RawList(ev, "outputEPCList"), /*strict=*/false));
-  for (const auto& out : ids.outputs) TM_RETURN_IF_ERROR(StepObject(c.view, out, step, ""));
+  for (const auto& out : ids.outputs) {
+    TM_RETURN_IF_ERROR(StepObject(c.view, out, step, ""));
+    if (bonded.is_null()) continue;
+    TM_ASSIGN_OR_RETURN(std::optional<Value> made, Load(c.view, keys::Obj(out)));
+    if (!made || UnderBondedControl(*made)) continue;
+    const Value* released = made->Find("released");
+    if (released != nullptr && released->is_map()) continue;
+    M(*made)["bonded"] = bonded;
+    PutValue(c.view, keys::Obj(out), *made);
+  }
   return Status::Ok();
 }
 
@@ -255,6 +268,51 @@ Result<std::string> Addressee(const StateView& view, const Value& ev) {
     }
   }
   return std::string();
+}
+
+// Whether a shipping event goes to a bonded place: a destinationList location that is bonded, or
+// an addressee organisation (`to`) that operates a bonded warehouse.
+Result<bool> BondedDestination(const StateView& view, const Value& ev, const std::string& to) {
+  if (!to.empty()) {
+    TM_ASSIGN_OR_RETURN(std::optional<OrgRecord> org, LoadOrg(view, to));
+    if (org && org->HasRole(Role::kBondedWarehouse)) return true;
+  }
+  const Value* list = ev.Find("destinationList");
+  if (list == nullptr || !list->is_list()) return false;
+  for (const auto& d : list->as_list()) {
+    if (!d.is_map() || SdtTerm(S(d, "type")) != "location") continue;
+    auto canonical = CanonicalId(S(d, "destination"));
+    if (!canonical.ok()) continue;
+    TM_ASSIGN_OR_RETURN(bool bonded, IsBondedLocation(view, *canonical));
+    if (bonded) return true;
+  }
+  return false;
+}
+
+// An inspection verdict (docs/provenance.md "Inspection certificates"): bizStep inspecting with
+// disposition conformant / non_conformant, by INSPECTOR or CUSTOMS only (rule prov-inspector).
+bool IsVerdict(const std::string& biz_step, const std::string& disp) {
+  return biz_step == "inspecting" && (disp == "conformant" || disp == "non_conformant");
+}
+
+Status CheckVerdict(const Capture& c, const std::string& biz_step, const std::string& disp) {
+  if (!IsVerdict(biz_step, disp) || c.inspector || c.customs) return Status::Ok();
+  return Deny("prov-inspector", "an inspection verdict (" + disp +
+                                    ") may be recorded only by an INSPECTOR or CUSTOMS; org " +
+                                    c.signer.org + " may not");
+}
+
+Status Inspection(Capture& c, const EventIds& ids, const std::string& biz_step,
+                  const std::string& disp, const Value& entry) {
+  if (!IsVerdict(biz_step, disp)) return Status::Ok();
+  std::vector<std::string> subjects = ids.epcs;
+  if (!ids.parent.empty()) subjects.push_back(ids.parent);
+  std::vector<std::string> lots;
+  for (const auto& cls : ids.classes) {
+    auto id = ParseIdentifier(cls);
+    if (id.ok() && id->kind == IdKind::kLgtin) lots.push_back(id->canonical);
+  }
+  return ApplyInspection(c.view, subjects, lots, disp, entry);
 }
 
 // Rule location-owner: an event at a registered location (bizLocation, and readPoint where it is
@@ -331,9 +389,17 @@ Status CaptureOne(Capture& c, const Value& ev_in, size_t i, std::vector<Value>& 
     auto to = Addressee(c.view, ev);
     if (!to.ok()) return to.status().WithContext(path);
     if (*to != c.signer.org) step.handover_to = *to;
+    auto dest = BondedDestination(c.view, ev, *to);
+    if (!dest.ok()) return dest.status().WithContext(path);
+    step.dest_bonded = *dest;
   }
   if (const Value* loc = ev.Find("bizLocation"))
     step.location = CanonicalId(S(*loc, "id")).value_or("");
+  auto bonded_place = IsBondedLocation(c.view, step.location);
+  if (!bonded_place.ok()) return bonded_place.status().WithContext(path);
+  step.bonded_place = *bonded_place;
+  step.event_ms = time_ms;
+  step.has_event_ms = true;
   auto day = ParseDate(S(ev, "eventTime").substr(0, 10));
   step.has_event_day = day.ok();
   step.event_day = day.value_or(0);
@@ -349,6 +415,8 @@ Status CaptureOne(Capture& c, const Value& ev_in, size_t i, std::vector<Value>& 
                           {"tx", c.ctx.tx_id.Hex()},
                           {"height", static_cast<int64_t>(c.ctx.height)}};
   Status st = CheckRoles(c, type, action, biz_step, step.target);
+  if (st.ok()) st = CheckVerdict(c, biz_step, disp);
+  step.verdict = IsVerdict(biz_step, disp);
   if (st.ok()) {
     if (type == "ObjectEvent" && action == "ADD" && biz_step == "commissioning") {
       st = Commission(c, ev, RawList(ev, "epcList"), /*strict=*/true);
@@ -369,6 +437,7 @@ Status CaptureOne(Capture& c, const Value& ev_in, size_t i, std::vector<Value>& 
       }
     }
   }
+  if (st.ok()) st = Inspection(c, ids, biz_step, disp, step.entry);
   return WithRuleContext(st, path);
 }
 
@@ -389,6 +458,7 @@ Status CaptureEvents(const TxContext& ctx, const Value& args, StateView& view, E
   c.bonded = org && org->HasRole(Role::kBondedWarehouse) && signer.HasRole(Role::kBondedWarehouse);
   c.customs = org && org->HasRole(Role::kCustoms) && signer.HasRole(Role::kCustoms);
   c.regulator = org && org->HasRole(Role::kRegulator) && signer.HasRole(Role::kRegulator);
+  c.inspector = org && org->HasRole(Role::kInspector) && signer.HasRole(Role::kInspector);
   std::vector<Value> summary;
   for (size_t i = 0; i < list.size(); ++i) TM_RETURN_IF_ERROR(CaptureOne(c, list[i], i, summary));
   Value::List ids;

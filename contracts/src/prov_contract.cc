@@ -93,7 +93,103 @@ Status SetCustomsState(StateView& view, const std::vector<std::string>& ids,
   return Status::Ok();
 }
 
+constexpr int64_t kCustomsFutureMs = 10 * 60 * 1000;  // a customs time may lead the block by 10 min
+
+// A customs record's own time (docs/provenance.md "Customs clearance", rule prov-customs-time):
+// args[field] in EPCIS time syntax, else the block time; at most 10 minutes after the block time
+// and at most prov.customs_time_max_age_days (default 400) before it.
+Result<std::pair<std::string, int64_t>> CustomsTime(const TxContext& ctx, const StateView& view,
+                                                    const Value& args, const std::string& field) {
+  const int64_t block = static_cast<int64_t>(ctx.block_time_ms);
+  TM_ASSIGN_OR_RETURN(std::string given, internal::OptStr(args, field));
+  if (given.empty()) return std::make_pair(FormatEpcisTime(block), block);
+  auto ms = ParseEpcisTime(given);
+  if (!ms.ok()) {
+    return Status::Invalid(field + ": an ISO 8601 time with zone, e.g. 2026-02-08T20:05:00+08:00");
+  }
+  const int64_t max_age_days = GetIntParam(view, "prov.customs_time_max_age_days", 400);
+  if (*ms > block + kCustomsFutureMs) {
+    return Status::FailedPrecondition("rule prov-customs-time: " + field + " " + given +
+                                      " is more than 10 minutes after the block time " +
+                                      FormatEpcisTime(block));
+  }
+  if (*ms < block - max_age_days * 86400000) {
+    return Status::FailedPrecondition("rule prov-customs-time: " + field + " " + given +
+                                      " is more than " + std::to_string(max_age_days) +
+                                      " days before the block time " + FormatEpcisTime(block));
+  }
+  return std::make_pair(given, *ms);
+}
+
+// Whether `child` was inside `container` at time `t_ms`: its latest AggregationEvent ADD / DELETE
+// with that container (by eventTime; ties by record order) at or before t_ms is an ADD.
+bool InsideAt(const Value& child, const std::string& container, int64_t t_ms) {
+  const Value* tl = child.Find("timeline");
+  if (tl == nullptr || !tl->is_list()) return false;
+  bool inside = false, seen = false;
+  int64_t best = 0;
+  for (const auto& e : tl->as_list()) {
+    if (S(e, "type") != "AggregationEvent" || S(e, "via") != container) continue;
+    const std::string action = S(e, "action");
+    if (action != "ADD" && action != "DELETE") continue;
+    auto ms = ParseEpcisTime(S(e, "eventTime"));
+    if (!ms.ok() || *ms > t_ms) continue;
+    if (!seen || *ms >= best) {
+      seen = true;
+      best = *ms;
+      inside = action == "ADD";
+    }
+  }
+  return inside;
+}
+
+// Tracked objects `id` covers at time t_ms (rule customs-coverage): itself and, for a container,
+// what it held at t_ms (recursively), each once.
+Status CoveredAt(const StateView& view, const std::string& id, int64_t t_ms,
+                 std::vector<std::string>& out, int depth) {
+  if (depth > 8) return Status::FailedPrecondition("containers nested deeper than 8 at " + id);
+  TM_ASSIGN_OR_RETURN(std::optional<Value> obj, Load(view, keys::Obj(id)));
+  if (!obj) return Status::Ok();
+  if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
+  if (S(*obj, "kind") != "container") return Status::Ok();
+  for (const auto& kid : Edges(view, "has", id)) {
+    TM_ASSIGN_OR_RETURN(std::optional<Value> child, Load(view, keys::Obj(kid)));
+    if (!child || !InsideAt(*child, id, t_ms)) continue;
+    TM_RETURN_IF_ERROR(CoveredAt(view, kid, t_ms, out, depth + 1));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
+
+Status ApplyInspection(StateView& view, const std::vector<std::string>& ids,
+                       const std::vector<std::string>& lots, const std::string& result,
+                       const Value& entry) {
+  std::vector<std::string> lot_ids = lots, covered;
+  for (const auto& id : ids) TM_RETURN_IF_ERROR(Covered(view, id, covered, 0));
+  for (const auto& id : covered) {
+    TM_ASSIGN_OR_RETURN(std::optional<Value> obj, Load(view, keys::Obj(id)));
+    const std::string lot = obj ? S(*obj, "lot_id") : std::string();
+    if (!lot.empty() && std::find(lot_ids.begin(), lot_ids.end(), lot) == lot_ids.end()) {
+      lot_ids.push_back(lot);
+    }
+  }
+  for (const auto& lot_id : lot_ids) {
+    auto lot = ParseIdentifier(lot_id);
+    if (!lot.ok() || lot->kind != IdKind::kLgtin) continue;
+    TM_ASSIGN_OR_RETURN(Value rec, LoadOrNewLot(view, lot->gtin, lot->lot));
+    M(rec)["conformance"] = result;
+    if (rec.Find("inspections") == nullptr) M(rec)["inspections"] = Value::List{};
+    M(rec)
+    ["inspections"].as_list().push_back(Value::Map{{"eventID", S(entry, "eventID")},
+                                                   {"result", result},
+                                                   {"org", S(entry, "org")},
+                                                   {"eventTime", S(entry, "eventTime")},
+                                                   {"height", I(entry, "height")}});
+    PutValue(view, keys::Lot(lot->canonical), rec);
+  }
+  return Status::Ok();
+}
 
 // Tracked objects an id covers: itself (if tracked) and, for containers, everything inside.
 Status Covered(const StateView& view, const std::string& id, std::vector<std::string>& out,
@@ -237,19 +333,23 @@ Status RegisterParty(const TxContext& ctx, const Value& args, StateView& view, E
 }
 
 Status CustomsDeclare(const TxContext& ctx, const Value& args, StateView& view, EventSink& events) {
-  TM_ASSIGN_OR_RETURN(KeyRecord signer, RequireRole(view, ctx, {Role::kCustomsBroker}));
+  TM_ASSIGN_OR_RETURN(KeyRecord signer,
+                      RequireRole(view, ctx, {Role::kCustomsBroker, Role::kPlatform}));
   TM_ASSIGN_OR_RETURN(std::string no, internal::Str(args, "declaration_no"));
   TM_RETURN_IF_ERROR(CheckRecordId(no, "declaration_no"));
   TM_ASSIGN_OR_RETURN(std::string mode, internal::Str(args, "mode"));
-  if (mode != "1210" && mode != "1239" && mode != "9610" && mode != "9710" && mode != "9810") {
-    return Status::Invalid("mode: must be 1210, 1239, 9610, 9710 or 9810");
+  if (mode != "0110" && mode != "1210" && mode != "1239" && mode != "9610" && mode != "9710" &&
+      mode != "9810") {
+    return Status::Invalid("mode: must be 0110, 1210, 1239, 9610, 9710 or 9810");
   }
+  TM_ASSIGN_OR_RETURN(auto declared, CustomsTime(ctx, view, args, "declared_time"));
   Value::Map rec{{"declaration_no", no},
                  {"mode", mode},
                  {"status", "DECLARED"},
                  {"broker", signer.org},
                  {"declared_height", static_cast<int64_t>(ctx.height)},
-                 {"declared_time", FormatEpcisTime(static_cast<int64_t>(ctx.block_time_ms))}};
+                 {"declared_time", declared.first},
+                 {"declared_ms", declared.second}};
   for (const char* f : {"order_no", "payment_no", "waybill_no"}) {
     TM_ASSIGN_OR_RETURN(std::string v, internal::Str(args, f));
     rec[f] = v;
@@ -257,9 +357,25 @@ Status CustomsDeclare(const TxContext& ctx, const Value& args, StateView& view, 
   rec["origin_country"] = internal::StrOr(args, "origin_country");
   TM_ASSIGN_OR_RETURN(std::optional<Value> existing, Load(view, keys::Customs(no)));
   if (existing) return Status::AlreadyExists("declaration_no: " + no + " is already declared");
-  TM_ASSIGN_OR_RETURN(ItemsArg items, ExpandItemsArg(view, args, /*require_tracked=*/false));
-  Value::List& given = items.given;
-  const std::vector<std::string>& covered = items.covered;
+  // Rule customs-coverage: a container covers what it held at the declaration's own time.
+  TM_ASSIGN_OR_RETURN(Value::List raw_items, internal::List(args, "items"));
+  if (raw_items.empty() || raw_items.size() > 1000) {
+    return Status::Invalid("items: 1 to 1000 identifiers");
+  }
+  Value::List given;
+  std::vector<std::string> covered;
+  for (size_t i = 0; i < raw_items.size(); ++i) {
+    std::string at = "items[" + std::to_string(i) + "]";
+    if (!raw_items[i].is_string()) return Status::Invalid(at + ": must be an identifier");
+    auto id = CanonicalId(raw_items[i].as_string());
+    if (!id.ok()) return id.status().WithContext(at);
+    given.push_back(*id);
+    if (args.Find("declared_time") != nullptr) {
+      TM_RETURN_IF_ERROR(CoveredAt(view, *id, declared.second, covered, 0));
+    } else {  // declared now: what the containers hold as recorded at this block
+      TM_RETURN_IF_ERROR(Covered(view, *id, covered, 0));
+    }
+  }
   // Rule customs-engagement: every covered item, before anything is written.
   for (const auto& id : covered) TM_RETURN_IF_ERROR(CheckNotPledged(view, id));
   for (const auto& id : covered) {
@@ -275,6 +391,18 @@ Status CustomsDeclare(const TxContext& ctx, const Value& args, StateView& view, 
       return Status::FailedPrecondition("item " + id + ": is already under declaration " +
                                         S(*obj, "customs"));
     }
+    const bool bonded = UnderBondedControl(*obj);
+    if ((mode == "1210" || mode == "1239") && !bonded) {
+      return Status::FailedPrecondition(
+          "rule prov-1210-bonded: item " + id + ": a " + mode +
+          " bonded import declares goods stored under bonded control; it was never received or "
+          "stored at a bonded location");
+    }
+    if (mode == "9610" && bonded) {
+      return Status::FailedPrecondition("rule prov-9610-direct: item " + id +
+                                        ": is stored under bonded control; bonded goods clear "
+                                        "under 1210, not as a direct 9610 import");
+    }
     M(*obj)["customs"] = no;
     M(*obj)["import_mode"] = mode;
     PutValue(view, keys::Obj(id), *obj);
@@ -289,6 +417,7 @@ Status CustomsDeclare(const TxContext& ctx, const Value& args, StateView& view, 
   PutValue(view, keys::Customs(no), Value(rec));
   Value entry = Entry(ctx, signer.org, "customs", "DECLARED");
   M(entry)["declaration_no"] = no;
+  M(entry)["eventTime"] = declared.first;
   TM_RETURN_IF_ERROR(SetCustomsState(view, covered, "CUSTOMS_HOLD", "DECLARED", entry));
   events.Emit("prov.CustomsDeclared", Value::Map{{"declaration_no", no},
                                                  {"mode", mode},
@@ -320,11 +449,51 @@ Status CustomsDecide(const TxContext& ctx, std::string_view method, const Value&
   }
   std::string reason = internal::StrOr(args, "reason");
   if (to == "REJECTED" && reason.empty()) return Status::Invalid("reason: required to reject");
+  std::vector<std::string> covered;
+  for (const auto& v : rec->Find("covered")->as_list()) covered.push_back(v.as_string());
+  std::pair<std::string, int64_t> release;
+  if (to == "RELEASED") {
+    TM_ASSIGN_OR_RETURN(release, CustomsTime(ctx, view, args, "release_time"));
+    const int64_t declared_ms = rec->Find("declared_ms") != nullptr
+                                    ? I(*rec, "declared_ms")
+                                    : ParseEpcisTime(S(*rec, "declared_time")).value_or(0);
+    if (release.second < declared_ms) {
+      return Status::FailedPrecondition("rule prov-customs-time: release_time " + release.first +
+                                        " is before the declaration's time " +
+                                        S(*rec, "declared_time"));
+    }
+    // Rule prov-non-conformant: no release of goods whose lot failed inspection.
+    for (const auto& id : covered) {
+      TM_ASSIGN_OR_RETURN(std::optional<Value> obj, Load(view, keys::Obj(id)));
+      if (!obj || S(*obj, "lot_id").empty()) continue;
+      TM_ASSIGN_OR_RETURN(std::optional<Value> lot, Load(view, keys::Lot(S(*obj, "lot_id"))));
+      if (lot && S(*lot, "conformance") == "non_conformant") {
+        return Status::FailedPrecondition("rule prov-non-conformant: item " + id + ": its lot " +
+                                          S(*obj, "lot_id") +
+                                          " is non-conformant; customs cannot release it");
+      }
+    }
+    for (const auto& id : covered) {
+      TM_ASSIGN_OR_RETURN(std::optional<Value> obj, Load(view, keys::Obj(id)));
+      if (!obj || S(*obj, "state") == "DESTROYED") continue;
+      Value::Map& om = M(*obj);
+      om["released"] = Value::Map{{"declaration_no", no},
+                                  {"mode", S(*rec, "mode")},
+                                  {"release_time", release.first},
+                                  {"release_ms", release.second},
+                                  {"declared_ms", declared_ms},
+                                  {"was_bonded", UnderBondedControl(*obj)},
+                                  {"height", static_cast<int64_t>(ctx.height)}};
+      om["bonded"] = Value();
+      PutValue(view, keys::Obj(id), *obj);
+    }
+  }
   Value::Map& m = M(*rec);
   m["status"] = to;
   if (to == "RELEASED") {
     m["released_height"] = static_cast<int64_t>(ctx.height);
-    m["released_time"] = FormatEpcisTime(static_cast<int64_t>(ctx.block_time_ms));
+    m["released_time"] = release.first;
+    m["released_ms"] = release.second;
   }
   m["history"].as_list().push_back(Value::Map{{"status", to},
                                               {"org", signer.org},
@@ -332,9 +501,8 @@ Status CustomsDecide(const TxContext& ctx, std::string_view method, const Value&
                                               {"tx", ctx.tx_id.Hex()},
                                               {"reason", reason}});
   PutValue(view, keys::Customs(no), *rec);
-  std::vector<std::string> covered;
-  for (const auto& v : rec->Find("covered")->as_list()) covered.push_back(v.as_string());
   Value entry = Entry(ctx, signer.org, "customs", to);
+  if (to == "RELEASED") M(entry)["eventTime"] = release.first;
   M(entry)["declaration_no"] = no;
   TM_RETURN_IF_ERROR(SetCustomsState(view, covered, item_state, to, entry));
   events.Emit("prov.Customs" + std::string(to == "INSPECTING" ? "Inspecting"

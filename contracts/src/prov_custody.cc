@@ -177,6 +177,7 @@ Status TransferCustody(const TxContext& ctx, const Value& args, StateView& view,
       return Deny("holder", "item " + id + " is held by org " + holder + "; org " + signer.org +
                                 " may not offer its custody");
     }
+    TM_RETURN_IF_ERROR(CheckBondedTransfer(view, *obj, to));
     M(*obj)
     ["handover"] = Value::Map{{"to", to},
                               {"from", signer.org},

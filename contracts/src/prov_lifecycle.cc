@@ -43,7 +43,8 @@ Status CheckSale(const StateView& view, const Value& obj, const Step& step) {
   }
   const std::string what = step.target == "SOLD" ? "sale" : "putting on sale";
   std::string mode = S(obj, "import_mode");
-  if ((mode == "1210" || mode == "9610") && S(obj, "customs_status") != "RELEASED") {
+  if ((mode == "1210" || mode == "1239" || mode == "9610") &&
+      S(obj, "customs_status") != "RELEASED") {
     return Refuse(obj, "no " + what + " before customs release of a " + mode +
                            " import (declaration " + S(obj, "customs") + " is " +
                            S(obj, "customs_status") + ")");
@@ -59,7 +60,77 @@ Status CheckSale(const StateView& view, const Value& obj, const Step& step) {
   return Status::Ok();
 }
 
+Status RefuseRule(const Value& obj, const std::string& rule, const std::string& why) {
+  return Status::FailedPrecondition("rule " + rule + ": item " + S(obj, "id") + ": " + why);
+}
+
+// Rules prov-bonded-unreleased and prov-before-release for a step with a target.
+Status CheckCustomsOrder(const Value& obj, const Step& step) {
+  const std::string& t = step.target;
+  const bool selling = t == "SOLD" || t == "ON_SHELF";
+  const std::string what = t == "SOLD" ? "sold" : t == "ON_SHELF" ? "put on sale" : "shipped";
+  if (UnderBondedControl(obj)) {
+    const Value& b = *obj.Find("bonded");
+    if (selling || (t == "IN_TRANSIT" && !step.dest_bonded)) {
+      return RefuseRule(obj, "prov-bonded-unreleased",
+                        "is under customs control since it entered bonded location " +
+                            S(b, "location") + " (" + S(b, "eventTime") + "); it cannot be " +
+                            what + (t == "IN_TRANSIT" ? " to a place that is not bonded" : "") +
+                            " before a customs release covers it");
+    }
+  }
+  const Value* r = obj.Find("released");
+  if (r == nullptr || !r->is_map() || !step.has_event_ms) return Status::Ok();
+  const int64_t release_ms = I(*r, "release_ms"), declared_ms = I(*r, "declared_ms");
+  if (step.event_ms >= release_ms) return Status::Ok();
+  const bool was_bonded = r->Find("was_bonded") != nullptr && r->Find("was_bonded")->is_bool() &&
+                          r->Find("was_bonded")->as_bool();
+  if (selling ||
+      (t == "IN_TRANSIT" && (step.event_ms >= declared_ms || (was_bonded && !step.dest_bonded)))) {
+    return RefuseRule(obj, "prov-before-release",
+                      "an event dated " + S(step.entry, "eventTime") + " cannot have it " + what +
+                          " before its customs release at " + S(*r, "release_time") +
+                          " (declaration " + S(*r, "declaration_no") + ")");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
+
+bool UnderBondedControl(const Value& obj) {
+  const Value* b = obj.Find("bonded");
+  return b != nullptr && b->is_map();
+}
+
+Result<bool> IsBondedLocation(const StateView& view, const std::string& canonical) {
+  if (canonical.empty()) return false;
+  TM_ASSIGN_OR_RETURN(std::optional<Value> loc, Load(view, keys::Location(canonical)));
+  if (!loc) return false;
+  if (In(S(*loc, "kind"), {"bonded_warehouse", "bonded_zone", "bonded"})) return true;
+  TM_ASSIGN_OR_RETURN(std::optional<OrgRecord> org, LoadOrg(view, S(*loc, "owner")));
+  return org && org->HasRole(Role::kBondedWarehouse);
+}
+
+Result<bool> InBondedRegime(const StateView& view, const std::string& org) {
+  TM_ASSIGN_OR_RETURN(std::optional<OrgRecord> rec, LoadOrg(view, org));
+  if (!rec) return false;
+  for (Role r : {Role::kBondedWarehouse, Role::kPlatform, Role::kForwarder, Role::kCustomsBroker,
+                 Role::kCustoms}) {
+    if (rec->HasRole(r)) return true;
+  }
+  return false;
+}
+
+Status CheckBondedTransfer(const StateView& view, const Value& obj, const std::string& to) {
+  if (!UnderBondedControl(obj)) return Status::Ok();
+  TM_ASSIGN_OR_RETURN(bool ok, InBondedRegime(view, to));
+  if (ok) return Status::Ok();
+  return RefuseRule(obj, "prov-bonded-unreleased",
+                    "is under customs control (bonded since " +
+                        S(*obj.Find("bonded"), "eventTime") + "); its custody cannot pass to org " +
+                        to +
+                        ", which holds no role of the bonded regime, before a customs release");
+}
 
 std::string TargetState(const std::string& type, const std::string& action, const std::string& step,
                         const std::string& disp, bool bonded) {
@@ -106,6 +177,7 @@ Status CheckStep(const StateView& view, const Value& obj, const Step& step) {
                            "; no event may follow");
   }
   const std::string& t = step.target;
+  if (t.empty() && step.verdict) return Status::Ok();  // an inspector inspects whoever holds it
   if (t.empty()) return AuthoriseEvent(view, obj, t, Actor{step.org, step.customs, step.regulator});
   if (In(state, {"CUSTOMS_HOLD", "INSPECTED"})) {
     return Refuse(obj, "is under customs control (declaration " + S(obj, "customs") +
@@ -121,6 +193,7 @@ Status CheckStep(const StateView& view, const Value& obj, const Step& step) {
   if (state == "SOLD" && In(t, {"ON_SHELF", "PACKED", "IN_BONDED_WAREHOUSE"})) {
     return Refuse(obj, "was sold; it must be returned before it becomes " + t);
   }
+  TM_RETURN_IF_ERROR(CheckCustomsOrder(obj, step));
   if (In(t, {"SOLD", "ON_SHELF"})) TM_RETURN_IF_ERROR(CheckSale(view, obj, step));
   return AuthoriseEvent(view, obj, t, Actor{step.org, step.customs, step.regulator});
 }
@@ -149,6 +222,17 @@ void ApplyStep(Value& obj, const Step& step, const std::string& via) {
                                {"height", I(step.entry, "height")}};
   }
   if (!step.location.empty()) m["location"] = step.location;
+  // Goods taking custody at a bonded location (or stored by a bonded warehouse) come under
+  // customs control until a release covers them.
+  const Value* released = obj.Find("released");
+  if ((step.target == "IN_BONDED_WAREHOUSE" ||
+       (step.bonded_place && In(step.target, {"RECEIVED", "STORED"}))) &&
+      !UnderBondedControl(obj) && (released == nullptr || !released->is_map())) {
+    m["bonded"] = Value::Map{{"location", step.location},
+                             {"eventID", S(step.entry, "eventID")},
+                             {"eventTime", S(step.entry, "eventTime")},
+                             {"height", I(step.entry, "height")}};
+  }
   Value entry = step.entry;
   M(entry)["state"] = m["state"];
   if (!via.empty()) M(entry)["via"] = via;

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "tidemark/contracts/framework.h"
 #include "tidemark/contracts/identity.h"
@@ -22,7 +23,31 @@ struct Step {
   bool customs = false;     // the signer holds CUSTOMS (acts on goods under customs control)
   bool regulator = false;   // the signer holds REGULATOR (may destroy / recall)
   std::string handover_to;  // a shipping event's addressee org ("" if none): offers custody
+  int64_t event_ms = 0;     // the event's own time (eventTime), for ordering against customs
+  bool has_event_ms = false;
+  bool bonded_place = false;  // bizLocation is a bonded location (IsBondedLocation)
+  bool dest_bonded = false;   // a shipping event's destination is a bonded location / operator
+  bool verdict = false;       // an inspection verdict by INSPECTOR / CUSTOMS: may observe any goods
 };
+
+// Whether the registered location `canonical` is bonded: kind bonded_warehouse / bonded_zone /
+// bonded, or registered by an organisation holding BONDED_WAREHOUSE (docs/provenance.md,
+// "Customs clearance").
+Result<bool> IsBondedLocation(const StateView& view, const std::string& canonical);
+// Whether organisation `org` may take over goods under bonded control (BONDED_WAREHOUSE,
+// PLATFORM, FORWARDER, CUSTOMS_BROKER, CUSTOMS).
+Result<bool> InBondedRegime(const StateView& view, const std::string& org);
+// Whether `obj` is under bonded customs control (stored / received bonded, no release yet).
+bool UnderBondedControl(const Value& obj);
+// Rule prov-bonded-unreleased for transfer_custody: `obj` may be offered to `to`.
+Status CheckBondedTransfer(const StateView& view, const Value& obj, const std::string& to);
+
+// An inspection verdict (bizStep inspecting + disposition conformant / non_conformant) captured
+// by an INSPECTOR or CUSTOMS: sets `conformance` on the lots of the tracked objects `ids` (and
+// their contents) and on the lot ids `lots` (prov_contract.cc).
+Status ApplyInspection(StateView& view, const std::vector<std::string>& ids,
+                       const std::vector<std::string>& lots, const std::string& result,
+                       const Value& entry);
 
 // Checks that `obj` (a stored item / container record) may take `step` — the lifecycle rules, then
 // whether the signer's org may act on it (prov_auth.h); the error names the rule.

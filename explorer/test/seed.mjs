@@ -93,23 +93,28 @@ export async function seed(base, netDir, { log = console.log } = {}) {
   // (A rerun on the same network registers them again: the same owner may.)
   for (const [n, name, country] of [[1, 'Kaimai packing house, Tauranga', 'NZ'], [2, 'Ningbo bonded warehouse', 'CN'],
     [3, 'Harbour Street shop, Hangzhou', 'CN'], [4, 'Auckland Airport', 'NZ'], [5, 'Ningbo Lishe Airport', 'CN']]) {
-    await step(brand, 'register_location', { gln: gtinCheck(`95212340000${n}`), name, country });
+    await step(brand, 'register_location', { gln: gtinCheck(`95212340000${n}`), name, country,
+      ...(n === 2 ? { kind: 'bonded_warehouse' } : {}) });
   }
   await step(brand, 'capture', { events: [ev('ObjectEvent', 'ADD', 'commissioning', items.map((i) => `https://id.gs1.org${i}`), ago(30),
     { disposition: 'active', bizLocation: { id: loc(1) }, ilmd: { 'cbvmda:countryOfOrigin': 'NZ' } })] });
   await step(brand, 'capture', { events: [ev('ObjectEvent', 'OBSERVE', 'shipping', items, ago(26),
     { disposition: 'in_transit', bizLocation: { id: loc(1) }, readPoint: { id: loc(4) } })] });
+  // 1210: the goods arrive at a bonded warehouse (under customs control until released), then
+  // the order is declared with its order / payment / waybill numbers and released. Customs
+  // records carry their own times (docs/provenance.md "Customs clearance").
+  await step(brand, 'capture', { events: [ev('ObjectEvent', 'OBSERVE', 'receiving', items, ago(25),
+    { bizLocation: { id: loc(2) }, readPoint: { id: loc(5) } })] });
   // The items' holder (the platform) engages the customs organisation as its broker first.
   await step(brand, 'delegate', { holder: 'platform', org: 'customs', acts: ['customs'] });
   await step(customs, 'customs_declare', { declaration_no: `DEC${run}`, mode: '1210', order_no: `ORD${run}`,
-    payment_no: `PAY${run}`, waybill_no: `WB${run}`, items, origin_country: 'NZ' });
+    payment_no: `PAY${run}`, waybill_no: `WB${run}`, items, origin_country: 'NZ', declared_time: ago(3) });
   await step(customs, 'customs_inspect', { declaration_no: `DEC${run}` });
   await step(customs, 'certify', { certificate_id: `CERT${run}`, result: 'conformant',
     report_sha256: tm.toHex(tm.sha256(tm.utf8Encode(`lab report ${run}`))), issue_date: day(0),
     expiry_date: day(365), lots: [`/01/${honey}/10/${lot}`] });
-  await step(customs, 'customs_release', { declaration_no: `DEC${run}` });
-  await step(brand, 'capture', { events: [ev('ObjectEvent', 'OBSERVE', 'receiving', items, ago(0),
-    { bizLocation: { id: loc(2) }, readPoint: { id: loc(5) } })] });
+  await step(customs, 'customs_release', { declaration_no: `DEC${run}`, release_time: ago(2) });
+  await step(brand, 'capture', { events: [ev('ObjectEvent', 'OBSERVE', 'receiving', items, ago(0), { bizLocation: { id: loc(2) } })] });
   await step(brand, 'capture', { events: [ev('ObjectEvent', 'OBSERVE', 'stocking', items.slice(0, 2), ago(0), { bizLocation: { id: loc(3) } })] });
   // The consumer's purchase of the first tin (the 1210 journey's end).
   await step(brand, 'capture', { events: [ev('ObjectEvent', 'OBSERVE', 'retail_selling', [items[0]], ago(0),

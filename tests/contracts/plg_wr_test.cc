@@ -175,7 +175,7 @@ TEST_CASE("warehouse receipt: issue, offer, accept, block, partial and full rele
                     Value::Map{{"receipt", id}, {"items", Items({kA})}})));
   CHECK_FALSE(Has(c, pk::ReceiptItem(Canon(kA))));
   CHECK(Has(c, pk::ReceiptItem(Canon(kB))));
-  REQUIRE(Ok(Handover(c, "warehouse/admin", "retail", {kA})));  // the released item moves
+  REQUIRE(Ok(Handover(c, "warehouse/admin", "forwarder", {kA})));  // the released item moves
   Refused(c,
           c.Call("warehouse/admin", "prov", "transfer_custody",
                  Value::Map{{"items", Items({kB})}, {"to", "retail"}}),
@@ -190,7 +190,7 @@ TEST_CASE("warehouse receipt: issue, offer, accept, block, partial and full rele
   CHECK(S(Rec(c, id), "state") == "RELEASED");
   CHECK_FALSE(Has(c, pk::EncReceipt(id)));
   CHECK_FALSE(Has(c, pk::ReceiptItem(Canon(kC))));
-  REQUIRE(Ok(Handover(c, "warehouse/admin", "retail", {kB, kC})));
+  REQUIRE(Ok(Handover(c, "warehouse/admin", "forwarder", {kB, kC})));
 }
 
 TEST_CASE("warehouse receipt: cancel and transfer by the right org only") {
@@ -208,7 +208,7 @@ TEST_CASE("warehouse receipt: cancel and transfer by the right org only") {
   CHECK(S(Rec(c, id), "state") == "CANCELLED");
   CHECK_FALSE(Has(c, pk::ReceiptItem(Canon(kA))));
   CHECK_FALSE(Has(c, pk::EncReceipt(id)));
-  REQUIRE(Ok(Handover(c, "warehouse/admin", "retail", {kA})));
+  REQUIRE(Ok(Handover(c, "warehouse/admin", "forwarder", {kA})));
 }
 
 }  // namespace

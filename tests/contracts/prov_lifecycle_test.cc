@@ -85,20 +85,25 @@ TEST_CASE("a 1210 import walks from commissioning abroad to retail sale, recall 
   REQUIRE(Ok(Capture(c, "forwarder/admin", {export_ship})));
   CHECK(StateOf(c, kItemA) == "IN_TRANSIT");
   CHECK(StateOf(c, kItemB) == "IN_TRANSIT");
-  REQUIRE(Ok(EngageBroker(c, "forwarder", "broker")));  // the holder engages the broker
-  REQUIRE(Ok(
-      c.Call("broker/admin", "prov", "customs_declare", Declare("D-1210-1", "1210", {kPallet}))));
+  // 1210 as it works: the pallet is stored in the bonded warehouse (under customs control), then
+  // one consumer order's item is declared with its order / payment / waybill, released, shipped.
+  auto store = Ev("ObjectEvent", "OBSERVE", "storing", {kPallet});
+  store["bizLocation"] = {{"id", kBonded}};
+  REQUIRE(Ok(Capture(c, "warehouse/admin", {store})));
+  CHECK(StateOf(c, kItemA) == "IN_BONDED_WAREHOUSE");
+  CHECK(CustodyOf(c, kItemA) == "warehouse");
+  auto unpack = Ev("AggregationEvent", "DELETE", "unpacking", {kItemA});
+  unpack["parentID"] = kPallet;
+  REQUIRE(Ok(Capture(c, "warehouse/admin", {unpack})));
+  REQUIRE(Ok(EngageBroker(c, "warehouse", "broker")));  // the holder engages the broker
+  REQUIRE(
+      Ok(c.Call("broker/admin", "prov", "customs_declare", Declare("D-1210-1", "1210", {kItemA}))));
   CHECK(StateOf(c, kItemA) == "CUSTOMS_HOLD");
   REQUIRE(Ok(c.Call("customs/admin", "prov", "customs_inspect", Decl("D-1210-1"))));
   CHECK(StateOf(c, kItemA) == "INSPECTED");
   REQUIRE(Ok(c.Call("inspector/admin", "prov", "certify", Cert("C-1", "conformant", kLot1))));
   REQUIRE(Ok(c.Call("customs/admin", "prov", "customs_release", Decl("D-1210-1"))));
   CHECK(StateOf(c, kItemA) == "RELEASED");
-  REQUIRE(Ok(Capture(c, "warehouse/admin", {Ev("ObjectEvent", "OBSERVE", "storing", {kPallet})})));
-  CHECK(StateOf(c, kItemA) == "IN_BONDED_WAREHOUSE");
-  auto unpack = Ev("AggregationEvent", "DELETE", "unpacking", {kItemA});
-  unpack["parentID"] = kPallet;
-  REQUIRE(Ok(Capture(c, "warehouse/admin", {unpack})));
   CHECK(CustodyOf(c, kItemA) == "warehouse");
   REQUIRE(Ok(Handover(c, "warehouse/admin", "forwarder", {kItemA})));
   auto to_shop = Ev("ObjectEvent", "OBSERVE", "shipping", {kItemA});
@@ -143,10 +148,10 @@ TEST_CASE("a 1210 import walks from commissioning abroad to retail sale, recall 
   }
   // (the handovers — offered, accepted — are on the timeline with the state they left unchanged)
   CHECK(states == std::vector<std::string>{"COMMISSIONED", "PACKED", "PACKED", "PACKED",
-                                           "IN_TRANSIT", "CUSTOMS_HOLD", "INSPECTED", "RELEASED",
-                                           "IN_BONDED_WAREHOUSE", "IN_BONDED_WAREHOUSE",
-                                           "IN_BONDED_WAREHOUSE", "IN_BONDED_WAREHOUSE",
-                                           "IN_TRANSIT", "RECEIVED", "ON_SHELF", "SOLD"});
+                                           "IN_TRANSIT", "IN_BONDED_WAREHOUSE",
+                                           "IN_BONDED_WAREHOUSE", "CUSTOMS_HOLD", "INSPECTED",
+                                           "RELEASED", "RELEASED", "RELEASED", "IN_TRANSIT",
+                                           "RECEIVED", "ON_SHELF", "SOLD"});
   CHECK(timeline[2].Find("type")->as_string() == "custody");
   CHECK(timeline[2].Find("action")->as_string() == "OFFERED");
   CHECK(timeline[3].Find("action")->as_string() == "ACCEPTED");
@@ -207,11 +212,11 @@ TEST_CASE("forbidden transitions are refused with the rule broken") {
   refused(c.Call("broker/admin", "prov", "customs_declare", Declare("D-1", "1234", {kPallet})),
           "mode: must be");
   REQUIRE(Ok(EngageBroker(c, "brand", "broker")));
-  REQUIRE(Ok(c.Call("broker/admin", "prov", "customs_declare", Declare("D-1", "1210", {kPallet}))));
+  REQUIRE(Ok(c.Call("broker/admin", "prov", "customs_declare", Declare("D-1", "9610", {kPallet}))));
   refused(c.Call("broker/admin", "prov", "customs_release", Decl("D-1")), "lacks role CUSTOMS");
-  refused(c.Call("broker/admin", "prov", "customs_declare", Declare("D-2", "1210", {kItemA})),
+  refused(c.Call("broker/admin", "prov", "customs_declare", Declare("D-2", "9610", {kItemA})),
           "already under declaration D-1");
-  // Nothing moves under customs control; no sale before release of a 1210 import.
+  // Nothing moves under customs control; no sale before release of a 9610 import.
   refused(Capture(c, "forwarder/admin", {Ev("ObjectEvent", "OBSERVE", "shipping", {kItemA})}),
           "under customs control");
   refused(Capture(c, "retail/admin", {Sale(kItemA)}), "under customs control");
@@ -224,7 +229,7 @@ TEST_CASE("forbidden transitions are refused with the rule broken") {
   REQUIRE(Ok(c.Call("customs/admin", "prov", "customs_return", Decl("D-1"))));
   CHECK(StateOf(c, kItemA) == "RETURNED");
   refused(Capture(c, "retail/admin", {Sale(kItemA)}),
-          "no sale before customs release of a 1210 import");
+          "no sale before customs release of a 9610 import");
 
   // A 9610 direct B2C import of a fresh item: no sale before release either.
   const std::string c1 = "https://id.gs1.org/01/10614141073464/10/L1/21/C1";

@@ -298,7 +298,7 @@ TEST_CASE("row destroy: holder, owner or its delegate, REGULATOR, CUSTOMS under 
   REQUIRE(Ok(c.Call("brand/admin", "prov", "delegate", Gtin("rival", Value::List{"destroy"}))));
   CHECK(Ok(destroy("rival/admin", i4)));
   // Customs destroys goods it rejected.
-  Value decl = Value::Map{{"declaration_no", "D-1"}, {"mode", "1210"},    {"order_no", "O"},
+  Value decl = Value::Map{{"declaration_no", "D-1"}, {"mode", "9610"},    {"order_no", "O"},
                           {"payment_no", "P"},       {"waybill_no", "W"}, {"items", Items({i5})}};
   REQUIRE(Ok(EngageBroker(c, "brand", "broker")));
   REQUIRE(Ok(c.Call("broker/admin", "prov", "customs_declare", decl)));
@@ -338,7 +338,7 @@ TEST_CASE("row recall: the GTIN's owner or its delegate, or a REGULATOR") {
 }
 
 Value Declaration(const std::string& no, const std::vector<std::string>& items) {
-  return Value::Map{{"declaration_no", no}, {"mode", "1210"},    {"order_no", "O-" + no},
+  return Value::Map{{"declaration_no", no}, {"mode", "9610"},    {"order_no", "O-" + no},
                     {"payment_no", "P"},    {"waybill_no", "W"}, {"items", Items(items)}};
 }
 
@@ -411,7 +411,7 @@ TEST_CASE("row customs control: CUSTOMS records on goods under its control, not 
   Chain c;
   Setup(c);
   Value decl =
-      Value::Map{{"declaration_no", "D-2"}, {"mode", "1210"},    {"order_no", "O"},
+      Value::Map{{"declaration_no", "D-2"}, {"mode", "9610"},    {"order_no", "O"},
                  {"payment_no", "P"},       {"waybill_no", "W"}, {"items", Items({kItem1})}};
   REQUIRE(Ok(EngageBroker(c, "brand", "broker")));
   REQUIRE(Ok(c.Call("broker/admin", "prov", "customs_declare", decl)));

@@ -36,6 +36,7 @@ struct ModelObj {
   std::string holder;
   std::string owner;
   std::string handover;  // org a handover is pending to, "" if none
+  bool bonded = false;  // stored by a bonded warehouse: under customs control (never released here)
 };
 
 bool TakesCustody(const std::string& t) {
@@ -76,9 +77,15 @@ class Model {
         return "";
     }
   }
-  static bool Allowed(const std::string& state, const std::string& target) {
+  static bool Allowed(const ModelObj& o, const std::string& target) {
+    const std::string& state = o.state;
     if (state == "DESTROYED") return false;
     if (target.empty()) return true;
+    // Rule prov-bonded-unreleased: no sale, shelf or shipping (these events name no bonded
+    // destination) of goods under bonded control.
+    if (o.bonded && (target == "SOLD" || target == "ON_SHELF" || target == "IN_TRANSIT")) {
+      return false;
+    }
     if (state == "SOLD" && (target == "SOLD" || target == "ON_SHELF" || target == "PACKED" ||
                             target == "IN_BONDED_WAREHOUSE")) {
       return false;
@@ -93,6 +100,7 @@ class Model {
   }
   static void Take(ModelObj& o, const std::string& target, const std::string& actor) {
     if (!target.empty()) o.state = target;
+    if (target == "IN_BONDED_WAREHOUSE") o.bonded = true;
     if (TakesCustody(target)) {
       if (o.holder != actor || o.handover == actor) o.handover = "";
       o.holder = actor;
@@ -102,7 +110,7 @@ class Model {
                    const std::string& target, const std::string& actor) {
     auto it = m.find(id);
     if (it == m.end()) return true;
-    if (!Allowed(it->second.state, target)) return false;
+    if (!Allowed(it->second, target)) return false;
     if (!Authorised(it->second, target, actor)) return false;
     Take(it->second, target, actor);
     for (const auto& c : std::vector<std::string>(it->second.children)) {
@@ -128,6 +136,7 @@ class Model {
         auto& o = m.at(id);
         if (o.state == "DESTROYED") return false;
         if (op.kind == 10 && o.holder != op.actor) return false;
+        if (op.kind == 10 && o.bonded && op.to == "brand") return false;  // not bonded regime
         if (op.kind == 11 && o.handover != op.actor) return false;
         if (op.kind == 10) {
           o.handover = op.to;
@@ -145,9 +154,9 @@ class Model {
             ModelObj{.state = "PACKED", .container = true, .holder = op.actor, .owner = op.actor};
       }
       auto& p = m.at(op.pallet);
-      if (!Allowed(p.state, "") || !Authorised(p, "", op.actor)) return false;
+      if (!Allowed(p, "") || !Authorised(p, "", op.actor)) return false;
       if (!kid.parent.empty() && kid.parent != op.pallet) return false;
-      if (!Allowed(kid.state, "PACKED") || !Authorised(kid, "PACKED", op.actor)) return false;
+      if (!Allowed(kid, "PACKED") || !Authorised(kid, "PACKED", op.actor)) return false;
       Take(kid, "PACKED", op.actor);
       kid.parent = op.pallet;
       if (std::find(p.children.begin(), p.children.end(), op.subject) == p.children.end()) {
@@ -160,10 +169,10 @@ class Model {
       if (!Authorised(kid, "", op.actor)) return false;
       auto it = m.find(op.pallet);
       if (it == m.end()) return true;
-      if (!Allowed(it->second.state, "") || !Authorised(it->second, "", op.actor)) return false;
+      if (!Allowed(it->second, "") || !Authorised(it->second, "", op.actor)) return false;
       auto& kids = it->second.children;
       kids.erase(std::remove(kids.begin(), kids.end(), op.subject), kids.end());
-      if (!Allowed(kid.state, "")) return false;
+      if (!Allowed(kid, "")) return false;
       if (kid.parent == op.pallet) kid.parent = "";
       return true;
     }

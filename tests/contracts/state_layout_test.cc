@@ -324,7 +324,7 @@ std::string Story(Chain& c) {
   Must(EngageBroker(c, "forwarder", "broker"));
   Must(c.Call("broker/admin", "prov", "customs_declare",
               Value::Map{{"declaration_no", "D-1"},
-                         {"mode", "1210"},
+                         {"mode", "9610"},  // direct B2C: 1210 needs goods stored bonded
                          {"order_no", "ORD-1"},
                          {"payment_no", "PAY-1"},
                          {"waybill_no", "WB-1"},

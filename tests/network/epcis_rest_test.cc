@@ -146,7 +146,8 @@ TEST_CASE("epcis rest: the demo story and CLI contract commands against a real n
   CHECK(loaded["loaded"] == true);
   REQUIRE(loaded["trace_links"].size() == 6);
 
-  // The can sold at the store walked through every role of a 1210 bonded import.
+  // The can sold at the store walked through every role of an import through the bonded warehouse,
+  // cleared as general trade (0110) before it left for the store.
   std::string can = loaded["trace_links"][1]["id"];
   json walk = EventsAt(node, "MATCH_epc=" + client::UrlEncode(can));
   std::vector<std::string> steps;
@@ -193,7 +194,7 @@ TEST_CASE("epcis rest: the demo story and CLI contract commands against a real n
   auto record = Value::Decode(*FromHex((*obj)["value"].get<std::string>()));
   REQUIRE(record.ok());
   CHECK(record->Find("state")->as_string() == "SOLD");
-  CHECK(record->Find("import_mode")->as_string() == "1210");
+  CHECK(record->Find("import_mode")->as_string() == "0110");
   CHECK(record->Find("customs_status")->as_string() == "RELEASED");
   CHECK(record->Find("custody")->as_string() == "solo");
 

@@ -167,7 +167,7 @@ std::vector<std::string> Strings(const json& a) {
 TEST_CASE("plg scenario: a pledged warehouse receipt blocks its goods, partial release, equity") {
   TestNet net("tidemark-plg",
               {.orgs = {"wh:PLATFORM,BRAND,MANUFACTURER,BONDED_WAREHOUSE,RETAILER,FORWARDER",
-                        "bank:BANK", "bank2:BANK", "regulator:REGULATOR"}});
+                        "bank:BANK", "bank2:BANK", "regulator:REGULATOR,CUSTOMS"}});
   net.StartAll();
   const size_t kWhOrg = 0, kBank = 1, kBank2 = 2, kReg = 3;
   KeyPair wh = net.AdminKey(kWhOrg), bank = net.AdminKey(kBank), bank2 = net.AdminKey(kBank2),
@@ -329,6 +329,27 @@ TEST_CASE("plg scenario: a pledged warehouse receipt blocks its goods, partial r
           std::vector<std::string>{Canon(cans[0]), Canon(cans[1])});
     CHECK(rec["record"]["items"].size() == 5);
   }
+  // The released cans are still under bonded customs control (docs/provenance.md "Customs
+  // clearance"): a sale is refused until a 1210 declaration of the consumer's order is released.
+  {
+    Snapshot before = Take(bc, bank, receipt, all);
+    refused(client::CaptureEvents(wc, wh, {Parsed(Sale({cans[0], cans[1]}))}),
+            "prov-bonded-unreleased", "sale before customs release");
+    CHECK(Take(bc, bank, receipt, all) == before);
+  }
+  committed(wc.Call(wh, "prov", "customs_declare",
+                    Value::MakeMap({{"declaration_no", "HZ-1210-0001"},
+                                    {"mode", "1210"},
+                                    {"order_no", "ORD-1"},
+                                    {"payment_no", "PAY-1"},
+                                    {"waybill_no", "WB-1"},
+                                    {"items", Value::List{cans[0], cans[1]}},
+                                    {"declared_time", "2026-12-05T18:00:00.000+08:00"}})),
+            "1210 declaration of the order");
+  committed(rc.Call(reg, "prov", "customs_release",
+                    Value::MakeMap({{"declaration_no", "HZ-1210-0001"},
+                                    {"release_time", "2026-12-05T19:00:00.000+08:00"}})),
+            "customs release");
   // The released cans are sold; the still-covered ones and the pallet stay blocked.
   committed(client::CaptureEvents(wc, wh, {Parsed(Sale({cans[0], cans[1]}))}), "sale of released");
   auto sold = wc.ReadValue(state_keys::prov::Obj(Canon(cans[0])));

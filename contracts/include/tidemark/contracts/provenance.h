@@ -7,10 +7,11 @@
 //                     description?}                                        BRAND / MANUFACTURER
 //   register_lot    {gtin, lot, production_date?, expiry_date?}  (YYYY-MM-DD) BRAND / MANUFACTURER
 //   register_location {gln, name, country?, kind?}   register_party {id, name, country?}
-//   customs_declare {declaration_no, mode: "1210"|"1239"|"9610"|"9710"|"9810", order_no,
-//                    payment_no, waybill_no, items: [ids; containers expand], origin_country?}
-//                                                                         CUSTOMS_BROKER
-//   customs_inspect | customs_release | customs_return {declaration_no}    CUSTOMS
+//   customs_declare {declaration_no, mode: "0110"|"1210"|"1239"|"9610"|"9710"|"9810", order_no,
+//                    payment_no, waybill_no, items: [ids; containers expand, as they were at
+//                    declared_time], declared_time?, origin_country?}  CUSTOMS_BROKER / PLATFORM
+//   customs_inspect | customs_return {declaration_no}                     CUSTOMS
+//   customs_release {declaration_no, release_time?}                        CUSTOMS
 //   customs_reject  {declaration_no, reason}                               CUSTOMS
 //   certify         {certificate_id, result: "conformant"|"non_conformant", report_sha256,
 //                    issue_date, expiry_date, lots: [lot ids]}             INSPECTOR
