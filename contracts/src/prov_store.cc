@@ -525,19 +525,13 @@ bool Matches(const StateView& view, const Value& rec, const EventQuery& q) {
   return true;
 }
 
-// The index to drive the scan: (prefixes to scan, whether results come in time order).
-std::vector<std::string> DriverPrefixes(const EventQuery& q, bool* time_order) {
-  *time_order = false;
+// The most selective index the query names (prefixes to scan, in seq order each), or none.
+std::vector<std::string> IndexPrefixes(const EventQuery& q) {
   auto from = [](const std::string& index, const std::vector<std::string>& values) {
     std::vector<std::string> p;
     for (const auto& v : values) p.push_back(keys::IndexPrefix(index, v));
     return p;
   };
-  if (q.order_by == "eventTime") {
-    *time_order = true;
-    return {std::string(keys::kTimeIndexPrefix)};
-  }
-  if (q.order_by == "recordTime") return {std::string(keys::kEventPrefix)};
   if (!q.match_epc.empty()) return from("epc", q.match_epc);
   if (!q.match_parent_id.empty()) return from("parent", q.match_parent_id);
   if (!q.match_any_epc.empty()) return from("any", q.match_any_epc);
@@ -546,6 +540,16 @@ std::vector<std::string> DriverPrefixes(const EventQuery& q, bool* time_order) {
   if (!q.eq_biz_step.empty()) return from("step", q.eq_biz_step);
   if (!q.eq_disposition.empty()) return from("disp", q.eq_disposition);
   if (!q.event_type.empty()) return from("type", q.event_type);
+  return {};
+}
+
+// The scan's driver: an index (capture order), else the event-time index, else (recordTime
+// order without an index) the event records themselves. `sorting`: the answer is sorted after.
+std::vector<std::string> DriverPrefixes(const EventQuery& q, bool sorting, bool* time_order) {
+  *time_order = false;
+  std::vector<std::string> index = IndexPrefixes(q);
+  if (!index.empty()) return index;
+  if (q.order_by == "recordTime" && !sorting) return {std::string(keys::kEventPrefix)};
   *time_order = true;
   return {std::string(keys::kTimeIndexPrefix)};
 }
@@ -999,12 +1003,16 @@ Result<EventPage> QueryEventPage(const StateView& view, const EventQuery& q,
 
   const bool by_field =
       !q.order_by.empty() && q.order_by != "eventTime" && q.order_by != "recordTime";
+  // Event-time order along an index needs a sort; recordTime order is every index's order.
   const bool sorted = !q.eq_event_id.empty() || by_field || (!q.order_by.empty() && q.order_desc) ||
-                      q.max_event_count.has_value();
+                      q.max_event_count.has_value() ||
+                      (q.order_by == "eventTime" && !IndexPrefixes(q).empty());
   bool time_order = false;
-  std::vector<std::string> prefixes = DriverPrefixes(q, &time_order);
-  std::string time_start;
+  std::vector<std::string> prefixes = DriverPrefixes(q, sorted, &time_order);
+  std::string time_start, time_end;  // the event-time index between GE_ and LT_eventTime
   if (time_order && q.ge_event_time_ms) time_start = keys::TimeIndexFrom(*q.ge_event_time_ms);
+  if (time_order && q.lt_event_time_ms) time_end = keys::TimeIndexFrom(*q.lt_event_time_ms);
+  auto past_end = [&](const std::string& key) { return !time_end.empty() && key >= time_end; };
 
   if (sorted) {
     if (cur.kind != 0 && cur.kind != 'o') return Status::Invalid("cursor: not of this query");
@@ -1035,8 +1043,9 @@ Result<EventPage> QueryEventPage(const StateView& view, const EventQuery& q,
       }
     } else {
       for (const auto& prefix : prefixes) {
-        view.Scan(prefix, time_start,
-                  [&](const std::string& key, const Bytes&) { return consider(SeqOfKey(key)); });
+        view.Scan(prefix, time_start, [&](const std::string& key, const Bytes&) {
+          return !past_end(key) && consider(SeqOfKey(key));
+        });
         if (too_large || !st.ok()) break;
       }
     }
@@ -1112,7 +1121,7 @@ Result<EventPage> QueryEventPage(const StateView& view, const EventQuery& q,
     }
     std::string last;
     view.Scan(prefix, start, [&](const std::string& key, const Bytes&) {
-      if (!consider(SeqOfKey(key))) return false;
+      if (past_end(key) || !consider(SeqOfKey(key))) return false;
       last = key;
       if (page.records.size() >= page_limit || visited >= kMaxQueryVisitPerPage) {
         stopped = true;

@@ -313,8 +313,9 @@ TEST_CASE("query: the captured @context comes back with the events it declares")
   for (const auto& rec : *r) REQUIRE(rec.Find("context") != nullptr);  // one copy, per capture
   nlohmann::json doc = EventsToQueryDocument(*r);
   Value::List rail;
-  REQUIRE(ParseEpcisDocumentText(tidemark::testing::ReadEpcisExample("Example-TransactionEvents-2020_07_03y.jsonld"),
-                                 &rail)
+  REQUIRE(ParseEpcisDocumentText(
+              tidemark::testing::ReadEpcisExample("Example-TransactionEvents-2020_07_03y.jsonld"),
+              &rail)
               .ok());
   nlohmann::json want =
       nlohmann::json::array({"https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"});
@@ -378,7 +379,12 @@ TEST_CASE("query: paging with perPage=1 returns every event once, in order, in e
            {{"orderBy", "recordTime"}, {"orderDirection", "ASC"}},
            {{"orderBy", "recordTime"}, {"orderDirection", "DESC"}},
            {{"orderBy", "example:myField"}},
-           {{"EQ_example:myField", "Example of a vendor/user extension"}}}) {
+           {{"EQ_example:myField", "Example of a vendor/user extension"}},
+           {{"LT_eventTime", "2006-01-01T00:00:00Z"}},
+           {{"MATCH_epc", "urn:epc:id:sgtin:0614141.107346.2018"},
+            {"orderBy", "eventTime"},
+            {"orderDirection", "ASC"}},
+           {{"EQ_bizStep", "receiving"}, {"orderBy", "recordTime"}, {"orderDirection", "ASC"}}}) {
     auto whole = x.Ordered(p);
     REQUIRE(whole.ok());
     REQUIRE(!whole->empty());
@@ -400,6 +406,15 @@ TEST_CASE("query: paging with perPage=1 returns every event once, in order, in e
     // Events recorded after the first page never shift later pages.
     CHECK(Labels(paged.begin(), paged.end()).size() == paged.size());
   }
+  // A time range ends the scan at its end: no page follows the last event in range.
+  auto early = QueryEventPage(x.c.state,
+                              *EventQuery::FromParams({{"LT_eventTime", "2006-01-01T00:00:00Z"}}));
+  REQUIRE(early.ok());
+  CHECK(early->records.size() == 4);
+  CHECK(early->next_cursor.empty());
+  CHECK(*x.Ordered({{"MATCH_epc", "urn:epc:id:sgtin:0614141.107346.2018"},
+                    {"orderBy", "eventTime"},
+                    {"orderDirection", "ASC"}}) == std::vector<std::string>{"O1a", "O1b", "A3"});
   // eventTime ASC / DESC, recordTime DESC are orders.
   auto asc = x.Ordered({{"orderBy", "eventTime"}, {"orderDirection", "ASC"}});
   auto desc = x.Ordered({{"orderBy", "eventTime"}, {"orderDirection", "DESC"}});
