@@ -1141,13 +1141,16 @@ Result<EventPage> QueryEventPage(const StateView& view, const EventQuery& q,
   }
   std::set<uint64_t> seqs;
   uint64_t bound = std::numeric_limits<uint64_t>::max();  // seqs above may be missing
+  // Index keys read per value: the page's visit cap shared out (at least one each).
+  const uint32_t per_prefix =
+      std::max<uint32_t>(1, kMaxQueryVisitPerPage / static_cast<uint32_t>(prefixes.size()));
   for (const auto& prefix : prefixes) {
     uint32_t taken = 0;
     uint64_t max_taken = 0;
     bool truncated = false;
     view.Scan(prefix, cur.kind == 's' ? prefix + state_keys::SeqPart(after + 1) : "",
               [&](const std::string& key, const Bytes&) {
-                if (taken >= kMaxQueryVisitPerPage) {
+                if (taken >= per_prefix) {
                   truncated = true;
                   return false;
                 }
@@ -1173,6 +1176,8 @@ Result<EventPage> QueryEventPage(const StateView& view, const EventQuery& q,
     }
   }
   TM_RETURN_IF_ERROR(st);
+  // An index read only in part: what lies beyond `bound` is for the next page.
+  if (bound != std::numeric_limits<uint64_t>::max()) stopped = true;
   if (stopped) next_cursor('s', std::to_string(last));
   return page;
 }

@@ -480,6 +480,22 @@ TEST_CASE("query: a page visits at most the cap of records, then hands on a curs
   REQUIRE(second.ok());
   CHECK(second->records.size() == 1);
   CHECK(second->next_cursor.empty());
+  // Several index values share the cap; the merged pages still find the one event, once.
+  auto merged =
+      EventQuery::FromParams({{"eventType", "ObjectEvent|TransactionEvent"}, {"EQ_action", "ADD"}});
+  REQUIRE(merged.ok());
+  std::string cursor;
+  size_t found = 0;
+  int pages = 0;
+  do {
+    auto page = QueryEventPage(c.state, *merged, cursor);
+    REQUIRE(page.ok());
+    found += page->records.size();
+    cursor = page->next_cursor;
+    REQUIRE(++pages < 10);
+  } while (!cursor.empty());
+  CHECK(found == 1);
+  CHECK(pages >= 2);
   // maxEventCount and sorts look at kMaxQuerySortVisit records at most.
   CHECK(
       QueryEventPage(c.state, *EventQuery::FromParams({{"maxEventCount", "10"}})).status().code() ==
