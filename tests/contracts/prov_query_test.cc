@@ -116,6 +116,9 @@ TEST_CASE("query: EPCs and classes by role, quantities") {
   CHECK(x.Q({{"MATCH_inputEPCClass", "urn:epc:class:lgtin:0614141.077777.987"}}) ==
         Labels{"X4", "X4D"});
   CHECK(x.Q({{"MATCH_outputEPCClass", "urn:epc:class:lgtin:4012345.011111.4444"}}).empty());
+  // An EPC pattern is compared as written (docs/api.md): the events that name it.
+  CHECK(x.Q({{"MATCH_outputEPCClass", "urn:epc:idpat:sgtin:4012345.044444.*"}}) ==
+        Labels{"E0", "E1"});
   // MATCH_epcClass: quantityList and childQuantityList only; MATCH_anyEPCClass: every list.
   CHECK(x.Q({{"MATCH_epcClass", "urn:epc:class:lgtin:4012345.012345.998877"}}) ==
         Labels{"O2", "A3", "A3D"});
