@@ -546,3 +546,72 @@ TEST_CASE("query: eventCountLimit, maxEventCount, and what is refused") {
 
 }  // namespace
 }  // namespace tidemark::contracts
+
+namespace tidemark::contracts {
+namespace {
+
+// Arbitrary parameter names and values: each is answered or refused as a QueryParameterException
+// (INVALID_ARGUMENT) or QueryTooLarge (RESOURCE_EXHAUSTED), never anything else.
+TEST_CASE("query: arbitrary parameters are answered or refused, nothing else") {
+  Examples x;
+  const std::vector<std::string> ops = {"EQ_",    "GT_", "GE_",      "LT_",     "LE_", "EXISTS_",
+                                        "MATCH_", "WD_", "HASATTR_", "EQATTR_", ""};
+  const std::vector<std::string> names = {"INNER_",
+                                          "ILMD_",
+                                          "SENSORREPORT_",
+                                          "example:myField",
+                                          "value",
+                                          "value_CEL",
+                                          "quantity",
+                                          "bizTransaction_",
+                                          "source_location",
+                                          "type",
+                                          "action",
+                                          "readPoint",
+                                          "epc",
+                                          "eventTime",
+                                          "recordTime",
+                                          "errorDeclarationTime",
+                                          "http://ns.example.com/epcis/myField",
+                                          "_",
+                                          ":",
+                                          "orderBy",
+                                          "perPage",
+                                          "eventCountLimit",
+                                          "maxEventCount",
+                                          "bizLocation_name",
+                                          "time",
+                                          "#"};
+  const std::vector<std::string> values = {
+      "1",    "-3.5",      "ADD",  "2013-06-08T14:58:56.591Z",
+      "",     "|",         "a|b",  "urn:epc:id:sgtin:0614141.107346.2018",
+      "true", "eventTime", "DESC", "99999999999",
+      "nan"};
+  uint64_t seed = 12345;
+  auto next = [&](size_t n) {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<size_t>((seed >> 33) % n);
+  };
+  for (int i = 0; i < 2000; ++i) {
+    std::map<std::string, std::string> p;
+    for (size_t k = 0, n = 1 + next(3); k < n; ++k) {
+      std::string name = ops[next(ops.size())] + names[next(names.size())];
+      if (next(3) == 0) name += names[next(names.size())];
+      p[name] = values[next(values.size())];
+    }
+    auto q = EventQuery::FromParams(p);
+    if (!q.ok()) {
+      CHECK(q.status().code() == Code::kInvalidArgument);
+      continue;
+    }
+    auto page = QueryEventPage(x.c.state, *q);
+    if (!page.ok()) {
+      CHECK(page.status().code() == Code::kResourceExhausted);
+      continue;
+    }
+    CHECK(page->records.size() <= 13);
+  }
+}
+
+}  // namespace
+}  // namespace tidemark::contracts
