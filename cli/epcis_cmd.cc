@@ -73,9 +73,16 @@ Result<Value> CaptureArgs(const std::string& path) {
   if (!in) return Status::Invalid("cannot read " + path);
   std::stringstream ss;
   ss << in.rdbuf();
-  auto events = contracts::ParseEpcisDocumentText(ss.str());
+  Value::List context;  // the document's namespace declarations travel with its events
+  auto events = contracts::ParseEpcisDocumentText(ss.str(), &context);
   if (!events.ok()) return events.status().WithContext(path);
-  Value args = Value::MakeMap({{"events", Value(Value::List(events->begin(), events->end()))}});
+  Value::Map arg_map{{"events", Value(Value::List(events->begin(), events->end()))}};
+  if (!context.empty()) {
+    Value ctx(std::move(context));
+    TM_RETURN_IF_ERROR(contracts::CheckCaptureContext(ctx).WithContext(path));
+    arg_map["context"] = std::move(ctx);
+  }
+  Value args(std::move(arg_map));
   size_t size = args.Encode().size();
   if (size > kMaxArgsLen) {
     return Status::Invalid(path + ": " + std::to_string(events->size()) + " events take " +
@@ -220,10 +227,10 @@ void RegisterEpcisCommands(CLI::App& app, Context& ctx) {
 
   auto* query = epcis->add_subcommand("query", "GET /epcis/events with query parameters");
   query->add_option("--param", a->params,
-                    "NAME=VALUE (repeat): eventType, GE_eventTime, LT_eventTime, EQ_bizStep, "
-                    "EQ_disposition, MATCH_epc, MATCH_anyEPC, MATCH_parentID, MATCH_epcClass, "
-                    "MATCH_anyEPCClass, EQ_bizLocation, EQ_eventID, eventCountLimit; "
-                    "several values: a|b");
+                    "NAME=VALUE (repeat): the EPCIS 2.0 simple event query parameters "
+                    "(eventType, GE_eventTime, EQ_action, MATCH_epc, EQ_bizTransaction_po, "
+                    "GT_value, EQ_example:myField, perPage, orderBy, ...; docs/api.md, EPCIS "
+                    "query); several values: a|b");
   query->callback([&ctx, a] {
     auto params = QueryParams(a->params);
     UsageCheck(params.status());

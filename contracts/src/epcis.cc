@@ -590,7 +590,24 @@ Result<std::vector<Value>> ParseEpcisDocument(const json& document) {
   return EventsOfDocument(doc);
 }
 
-Result<std::vector<Value>> ParseEpcisDocumentText(std::string_view text) {
+namespace {
+
+// A document's "@context" entries as a list, without the standard EPCIS context.
+Value::List DocumentContext(const Value& doc) {
+  Value::List out;
+  const Value* c = doc.is_map() ? doc.Find("@context") : nullptr;
+  if (c == nullptr) return out;
+  Value::List entries = c->is_list() ? c->as_list() : Value::List{*c};
+  for (auto& e : entries) {
+    if (e.is_string() && IsStandardEpcisContext(e.as_string())) continue;
+    if (e.is_string() || e.is_map()) out.push_back(std::move(e));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<Value>> ParseEpcisDocumentText(std::string_view text, Value::List* context) {
   ValueSax sax;
   bool ok = false;
   try {
@@ -602,7 +619,18 @@ Result<std::vector<Value>> ParseEpcisDocumentText(std::string_view text) {
     return sax.status().ok() ? Status::Invalid("document: malformed JSON")
                              : sax.status().WithContext("document");
   }
-  return EventsOfDocument(sax.Take());
+  Value doc = sax.Take();
+  if (context != nullptr) *context = DocumentContext(doc);
+  return EventsOfDocument(doc);
+}
+
+Result<std::vector<Value>> ParseEpcisDocumentText(std::string_view text) {
+  return ParseEpcisDocumentText(text, nullptr);
+}
+
+bool IsStandardEpcisContext(std::string_view entry) {
+  return entry.rfind("https://ref.gs1.org/standards/epcis/", 0) == 0 && entry.size() >= 20 &&
+         entry.substr(entry.size() - 20) == "epcis-context.jsonld";
 }
 
 Result<Value> ParseEpcisEvent(const json& event, const std::string& path) {

@@ -9,6 +9,7 @@
 #include "prov_methods.h"
 #include "tidemark/contracts/epcis.h"
 #include "tidemark/contracts/gs1.h"
+#include "tidemark/contracts/provenance.h"
 
 namespace tidemark::contracts::prov {
 
@@ -22,6 +23,8 @@ struct Capture {
   bool customs = false;
   bool regulator = false;
   bool inspector = false;
+  Value context;           // the document's @context entries (a list), or null
+  uint64_t first_seq = 0;  // the capture's first event record, which holds `context`
 };
 
 uint64_t NextSeq(StateView& view) {
@@ -363,6 +366,16 @@ Status CaptureOne(Capture& c, const Value& ev_in, size_t i, std::vector<Value>& 
                  {"org", c.signer.org},
                  {"signer", c.ctx.signer.Hex()}};
   if (err_decl != nullptr) rec["errorDeclared"] = true;
+  // The document's namespace declarations, once per capture: on its first event record, which
+  // the others name (queries answer with them, docs/provenance.md "Query").
+  if (c.context.is_list()) {
+    if (c.first_seq == 0) {
+      c.first_seq = seq;
+      rec["context"] = c.context;
+    } else {
+      rec["contextSeq"] = static_cast<int64_t>(c.first_seq);
+    }
+  }
   PutValue(c.view, keys::Event(seq), Value(rec));
   if (!prior) PutValue(c.view, keys::EventId(event_id), Value(static_cast<int64_t>(seq)));
   EventIds ids = IdsOf(ev);
@@ -454,6 +467,10 @@ Status CaptureEvents(const TxContext& ctx, const Value& args, StateView& view, E
   if (list.empty()) return Status::Invalid("events: empty");
   if (list.size() > kMaxEventsPerCapture) return Status::Invalid("events: too many");
   Capture c{.ctx = ctx, .view = view, .signer = signer};
+  if (const Value* context = args.Find("context"); context != nullptr && !context->is_null()) {
+    TM_RETURN_IF_ERROR(CheckCaptureContext(*context));
+    if (!context->as_list().empty()) c.context = *context;
+  }
   TM_ASSIGN_OR_RETURN(std::optional<OrgRecord> org, LoadOrg(view, signer.org));
   c.bonded = org && org->HasRole(Role::kBondedWarehouse) && signer.HasRole(Role::kBondedWarehouse);
   c.customs = org && org->HasRole(Role::kCustoms) && signer.HasRole(Role::kCustoms);

@@ -1,10 +1,12 @@
 // The EPCIS 2.0 REST binding (POST /epcis/capture with bearer tokens, capture jobs,
 // GET /epcis/events) over the fake ledger executing the real contracts.
 #include <catch2/catch.hpp>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "../epcis_examples.h"
 #include "fake_ledger.h"
 #include "http_test_client.h"
 #include "tidemark/contracts/epcis.h"
@@ -406,4 +408,186 @@ TEST_CASE("epcis api: an expired or revoked capture token gets 401 with a clear 
   CHECK(f.Pending() == 0);  // nothing was signed or submitted
   // The same key behind a live token still captures.
   CHECK(f.Capture(doc).status == 202);
+}
+
+namespace {
+
+std::string Enc(const std::string& s) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == ':') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+// Every shared example captured over REST, one capture per document, in file order.
+void CaptureExamples(EpcisFixture& f) {
+  for (const auto& path : EpcisExamples()) {
+    auto r = f.Capture(ReadTextFile(path));
+    INFO(path.filename().string() << ": " << r.body);
+    REQUIRE(r.status == 202);
+    f.ledger.CommitBlock();
+    json job = Body(f.Get("/epcis/capture/" + Body(r)["captureID"].get<std::string>()));
+    INFO(job.dump());
+    REQUIRE(job["success"] == true);
+  }
+}
+
+// The target of a Link: <...>; rel="next" header, or "".
+std::string NextLink(const RawResponse& r) {
+  auto it = r.headers.find("link");
+  if (it == r.headers.end()) return "";
+  const std::string& v = it->second;
+  size_t a = v.find('<'), b = v.find('>');
+  REQUIRE(a != std::string::npos);
+  REQUIRE(b != std::string::npos);
+  CHECK(v.find("rel=\"next\"") != std::string::npos);
+  return v.substr(a + 1, b - a - 1);
+}
+
+}  // namespace
+
+TEST_CASE("epcis api: every example round-trips over REST with its @context (finding 6)") {
+  EpcisFixture f;
+  CaptureExamples(f);
+  for (const auto& path : EpcisExamples()) {
+    INFO(path.filename().string());
+    json doc = json::parse(ReadTextFile(path));
+    for (const auto& ev : doc["epcisBody"]["eventList"]) {
+      // Each event is found by its time and type, unchanged but for recordTime / eventID.
+      std::string q = "eventType=" + ev["type"].get<std::string>() +
+                      "&GE_eventTime=" + Enc(ev["eventTime"].get<std::string>()) +
+                      "&LT_eventTime=" +
+                      Enc(contracts::FormatEpcisTime(
+                          *contracts::ParseEpcisTime(ev["eventTime"].get<std::string>()) + 1));
+      auto r = f.Get("/epcis/events?" + q);
+      REQUIRE(r.status == 200);
+      json answer = Body(r);
+      bool seen = false;
+      for (json got : answer["epcisBody"]["queryResults"]["resultsBody"]["eventList"]) {
+        if (!ev.contains("eventID")) got.erase("eventID");
+        got.erase("recordTime");
+        seen |= got == ev;
+      }
+      CHECK(seen);
+      // The document's namespace declarations come back: every extension prefix is defined.
+      for (const auto& entry : doc["@context"]) {
+        bool listed = false;
+        for (const auto& e : answer["@context"]) listed |= e == entry;
+        CHECK(listed);
+      }
+      CHECK(answer["@context"][0] ==
+            "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld");
+    }
+  }
+}
+
+TEST_CASE("epcis api: the standard's parameters over the examples (finding 7)") {
+  EpcisFixture f;
+  CaptureExamples(f);
+  auto count = [&](const std::string& q) { return f.Events(q).size(); };
+  CHECK(count("EQ_action=ADD") == 2);
+  CHECK(count("EQ_readPoint=urn:epc:id:sgln:0614141.07346.1234") == 4);
+  CHECK(count("WD_bizLocation=urn:epc:id:sgln:0614141.00888.0") == 3);
+  CHECK(count("GE_recordTime=2000-01-01T00:00:00Z") == 13);
+  CHECK(count("LT_recordTime=2000-01-01T00:00:00Z") == 0);
+  CHECK(count("MATCH_inputEPC=urn:epc:id:sgtin:4012345.011122.25") == 2);
+  CHECK(count("MATCH_outputEPC=urn:epc:id:sgtin:4012345.077889.26") == 2);
+  CHECK(count("MATCH_inputEPCClass=urn:epc:class:lgtin:4012345.011111.4444") == 2);
+  CHECK(count("EXISTS_errorDeclaration=true") == 1);
+  CHECK(count("EQ_errorReason=incorrect_data") == 1);
+  CHECK(count("EQ_bizTransaction_po=" + Enc("http://transaction.acme.com/po/12345678")) == 4);
+  CHECK(count("EQ_source_possessing_party=urn:epc:id:sgln:4012345.00001.0") == 1);
+  CHECK(count("EQ_destination_location=urn:epc:id:sgln:0614141.00777.0") == 1);
+  CHECK(count("GT_quantity=450") == 2);
+  CHECK(count("EQ_example:myField=" + Enc("Example of a vendor/user extension")) == 7);
+  CHECK(count("EQ_" + Enc("http://ns.example.com/epcis/myField") + "=" +
+              Enc("Example of a vendor/user extension")) == 7);
+  CHECK(count("EQ_ILMD_example:batch=XYZ") == 2);
+  CHECK(count("EQ_INNER_rail:vehiclePosition=2") == 1);
+  CHECK(count("EQ_type=" + Enc("gs1:Temperature")) == 0);
+  CHECK(count("GT_value=1") == 0);
+  CHECK(count("EQ_persistentDisposition_set=completeness_verified") == 0);
+  CHECK(count("eventCountLimit=3") == 3);
+  CHECK(count("maxEventCount=13") == 13);
+  json asc = f.Events("orderBy=eventTime&orderDirection=ASC");
+  json desc = f.Events("orderBy=eventTime&orderDirection=DESC");
+  REQUIRE(asc.size() == 13);
+  REQUIRE(desc.size() == 13);
+  CHECK(asc.front() == desc.back());
+  CHECK(asc.front()["eventTime"] == "2005-04-03T20:33:31.116000-06:00");
+}
+
+TEST_CASE("epcis api: perPage=1 pages through every event once, in order; tokens are checked") {
+  EpcisFixture f;
+  CaptureExamples(f);
+  for (std::string query :
+       {"perPage=1", "perPage=1&orderBy=eventTime&orderDirection=ASC",
+        "perPage=1&orderBy=recordTime", "perPage=1&eventType=ObjectEvent%7CAggregationEvent"}) {
+    INFO(query);
+    json whole = f.Events(
+        query.substr(query.find('&') == std::string::npos ? query.size() : query.find('&') + 1));
+    std::vector<json> paged;
+    std::string target = "/epcis/events?" + query;
+    int pages = 0;
+    while (!target.empty()) {
+      auto r = f.Get(target);
+      INFO(r.body);
+      REQUIRE(r.status == 200);
+      json list = Body(r)["epcisBody"]["queryResults"]["resultsBody"]["eventList"];
+      REQUIRE(list.size() <= 1);
+      for (const auto& e : list) paged.push_back(e);
+      target = NextLink(r);
+      if (!target.empty()) {
+        CHECK(target.find("nextPageToken=") != std::string::npos);
+        CHECK(contracts::ParseEpcisTime(r.headers["gs1-next-page-token-expires"]).ok());
+      }
+      REQUIRE(++pages < 40);
+    }
+    CHECK(json(paged) == whole);
+  }
+  // A tampered, foreign or reused-for-another-query token is refused, naming it; nothing is
+  // answered.
+  auto first = f.Get("/epcis/events?perPage=2");
+  REQUIRE(first.status == 200);
+  std::string next = NextLink(first);
+  size_t at = next.find("nextPageToken=") + 14;
+  std::string token = next.substr(at);
+  REQUIRE(f.Get(next).status == 200);
+  std::string tampered = token;
+  tampered[tampered.size() / 3] = tampered[tampered.size() / 3] == 'A' ? 'B' : 'A';
+  for (std::string bad : {"/epcis/events?perPage=2&nextPageToken=" + tampered,
+                          "/epcis/events?perPage=2&nextPageToken=" + token.substr(0, 10),
+                          "/epcis/events?perPage=3&nextPageToken=" + token,
+                          std::string("/epcis/events?perPage=2&nextPageToken=bm90LWEtdG9rZW4")}) {
+    INFO(bad);
+    auto r = f.Get(bad);
+    CHECK(r.status == 400);
+    CHECK(Body(r)["type"] == "epcisException:QueryParameterException");
+    CHECK(Detail(r).find("nextPageToken") != std::string::npos);
+    CHECK(r.headers["content-type"] == "application/problem+json");
+  }
+}
+
+TEST_CASE("epcis api: what stays unsupported gets the binding's problem types") {
+  EpcisFixture f;
+  CaptureExamples(f);
+  for (std::string p : {"EQ_colour=red", "HASATTR_epcClass=name", "orderBy=colour",
+                        "eventCountLimit=1&maxEventCount=1", "GT_value=warm"}) {
+    INFO(p);
+    auto r = f.Get("/epcis/events?" + p);
+    CHECK(r.status == 400);
+    CHECK(Body(r)["type"] == "epcisException:QueryParameterException");
+  }
+  auto big = f.Get("/epcis/events?maxEventCount=5");
+  CHECK(big.status == 413);
+  CHECK(Body(big)["type"] == "epcisException:QueryTooLargeException");
+  CHECK(Detail(big).find("maxEventCount") != std::string::npos);
 }

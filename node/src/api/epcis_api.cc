@@ -2,7 +2,10 @@
 
 #include <sodium.h>
 
+#include <array>
+#include <cctype>
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -208,10 +211,18 @@ HttpResponse EpcisApi::Capture(const HttpRequest& req) {
   }
   auto text = AsEpcisDocument(req.body, options_.max_json_depth);
   if (!text.ok()) return Fail(Status::Invalid(text.status().message()), req);
-  auto events = contracts::ParseEpcisDocumentText(*text);
+  Value::List context;
+  auto events = contracts::ParseEpcisDocumentText(*text, &context);
   if (!events.ok()) return Fail(Status::Invalid(events.status().message()), req);
   Value::List list(events->begin(), events->end());
-  Bytes args = Value::MakeMap({{"events", Value(std::move(list))}}).Encode();
+  Value::Map arg_map{{"events", Value(std::move(list))}};
+  if (!context.empty()) {
+    // The document's namespace declarations travel with its events (docs/api.md, EPCIS query).
+    Value ctx(std::move(context));
+    if (Status c = contracts::CheckCaptureContext(ctx); !c.ok()) return Fail(c, req);
+    arg_map["context"] = std::move(ctx);
+  }
+  Bytes args = Value(std::move(arg_map)).Encode();
   if (args.size() > kMaxArgsLen) {
     return http::Problem(
         413, "payload-too-large", "Payload Too Large",
@@ -292,17 +303,170 @@ HttpResponse EpcisApi::GetJob(const HttpRequest& req, const std::string& id_text
 
 HttpResponse EpcisApi::Events(const HttpRequest& req) { return QueryResponse(req, req.query); }
 
+namespace {
+
+// ---- query answers: the binding's problem types and next-page tokens ------------------------
+
+constexpr int64_t kPageTokenTtlMs = 60 * 60 * 1000;
+
+// An RFC 9457 problem of the binding ("epcisException:QueryParameterException", ...).
+HttpResponse EpcisProblem(int status, const std::string& exception, const std::string& detail,
+                          const HttpRequest& req) {
+  json body{{"type", "epcisException:" + exception},
+            {"title", exception},
+            {"status", status},
+            {"detail", detail},
+            {"instance", req.path}};
+  HttpResponse r = http::JsonResponse(status, body);
+  r.SetHeader("Content-Type", "application/problem+json");
+  return r;
+}
+
+// A node-local secret for next-page tokens (a restart invalidates outstanding tokens).
+const std::array<unsigned char, crypto_auth_hmacsha256_KEYBYTES>& PageTokenKey() {
+  static const auto key = [] {
+    std::array<unsigned char, crypto_auth_hmacsha256_KEYBYTES> k{};
+    if (sodium_init() < 0) std::abort();
+    crypto_auth_hmacsha256_keygen(k.data());
+    return k;
+  }();
+  return key;
+}
+
+std::string B64(const std::string& bin) {
+  const int variant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
+  std::string out(sodium_base64_encoded_len(bin.size(), variant), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bin.data()),
+                    bin.size(), variant);
+  out.resize(std::strlen(out.c_str()));
+  return out;
+}
+
+std::optional<std::string> UnB64(const std::string& text) {
+  std::string out(text.size(), '\0');
+  size_t len = 0;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
+                        text.size(), nullptr, &len, nullptr,
+                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
+    return std::nullopt;
+  }
+  out.resize(len);
+  return out;
+}
+
+std::string Mac(const std::string& payload) {
+  std::string mac(crypto_auth_hmacsha256_BYTES, '\0');
+  crypto_auth_hmacsha256(reinterpret_cast<unsigned char*>(mac.data()),
+                         reinterpret_cast<const unsigned char*>(payload.data()), payload.size(),
+                         PageTokenKey().data());
+  return mac;
+}
+
+// The query a token belongs to: every parameter but nextPageToken, in name order.
+std::string QueryDigest(const std::map<std::string, std::string>& params) {
+  std::string all;
+  for (const auto& [k, v] : params) {
+    if (k == "nextPageToken") continue;
+    all += k + "=" + v + "\n";
+  }
+  return Sha256(AsBytes(all)).Hex();
+}
+
+// Token: base64url("<expires ms>\n<query digest>\n<cursor>") "." base64url(HMAC-SHA256).
+std::string MakePageToken(const std::string& cursor, const std::string& digest,
+                          int64_t expires_ms) {
+  std::string payload = std::to_string(expires_ms) + "\n" + digest + "\n" + cursor;
+  return B64(payload) + "." + B64(Mac(payload));
+}
+
+Result<std::string> OpenPageToken(const std::string& token, const std::string& digest,
+                                  int64_t now_ms) {
+  const Status bad = Status::Invalid(
+      "nextPageToken: not a token this node issued for this query (tampered, from another "
+      "node or query, or issued before a restart)");
+  size_t dot = token.find('.');
+  if (token.size() > 4096 || dot == std::string::npos) return bad;
+  auto payload = UnB64(token.substr(0, dot));
+  auto mac = UnB64(token.substr(dot + 1));
+  if (!payload || !mac || mac->size() != crypto_auth_hmacsha256_BYTES) return bad;
+  if (crypto_auth_hmacsha256_verify(reinterpret_cast<const unsigned char*>(mac->data()),
+                                    reinterpret_cast<const unsigned char*>(payload->data()),
+                                    payload->size(), PageTokenKey().data()) != 0) {
+    return bad;
+  }
+  size_t a = payload->find('\n');
+  size_t b = a == std::string::npos ? a : payload->find('\n', a + 1);
+  if (b == std::string::npos) return bad;
+  if (payload->substr(a + 1, b - a - 1) != digest) return bad;
+  int64_t expires = std::strtoll(payload->substr(0, a).c_str(), nullptr, 10);
+  if (now_ms >= expires) {
+    return Status::Invalid("nextPageToken: expired at " + contracts::FormatEpcisTime(expires) +
+                           "; run the query again from its first page");
+  }
+  return payload->substr(b + 1);
+}
+
+std::string UrlEncode(const std::string& s) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == ':') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 HttpResponse EpcisApi::QueryResponse(const HttpRequest& req,
                                      const std::map<std::string, std::string>& params) {
-  auto q = contracts::EventQuery::FromParams(params);
-  if (!q.ok()) return Fail(Status::Invalid(q.status().message()), req);
-  std::vector<Value> records;
+  std::map<std::string, std::string> query = params;
+  std::string token;
+  if (auto it = query.find("nextPageToken"); it != query.end()) {
+    token = it->second;
+    query.erase(it);
+  }
+  auto q = contracts::EventQuery::FromParams(query);
+  if (!q.ok()) return EpcisProblem(400, "QueryParameterException", q.status().message(), req);
+  const std::string digest = QueryDigest(query);
+  const int64_t now = static_cast<int64_t>(NowMs());
+  std::string cursor;
+  if (!token.empty()) {
+    auto c = OpenPageToken(token, digest, now);
+    if (!c.ok()) return EpcisProblem(400, "QueryParameterException", c.status().message(), req);
+    cursor = *c;
+  }
+  contracts::EventPage page;
   Status s = ledger_->ReadState([&](const contracts::StateView& view, uint64_t) -> Status {
-    TM_ASSIGN_OR_RETURN(records, contracts::QueryEvents(view, *q));
+    TM_ASSIGN_OR_RETURN(page, contracts::QueryEventPage(view, *q, cursor));
     return Status::Ok();
   });
-  if (!s.ok()) return Fail(s, req);
-  return http::JsonResponse(200, contracts::EventsToQueryDocument(records));
+  if (!s.ok()) {
+    if (s.code() == Code::kInvalidArgument) {
+      return EpcisProblem(400, "QueryParameterException", s.message(), req);
+    }
+    if (s.code() == Code::kResourceExhausted) {
+      return EpcisProblem(413, "QueryTooLargeException", s.message(), req);
+    }
+    return EpcisProblem(http::HttpStatusFor(s.code()) == 503 ? 503 : 500, "ImplementationException",
+                        s.message(), req);
+  }
+  HttpResponse r = http::JsonResponse(200, contracts::EventsToQueryDocument(page.records));
+  if (!page.next_cursor.empty()) {
+    const int64_t expires = now + kPageTokenTtlMs;
+    std::string next = MakePageToken(page.next_cursor, digest, expires);
+    std::string link = req.path + "?";
+    for (const auto& [k, v] : query) link += UrlEncode(k) + "=" + UrlEncode(v) + "&";
+    link += "nextPageToken=" + next;
+    r.SetHeader("Link", "<" + link + ">; rel=\"next\"");
+    r.SetHeader("GS1-Next-Page-Token-Expires", contracts::FormatEpcisTime(expires));
+  }
+  return r;
 }
 
 }  // namespace tidemark::node::api

@@ -35,6 +35,12 @@ inline constexpr size_t kMaxEventsPerCapture = 1000;
 Result<std::vector<Value>> ParseEpcisDocument(const nlohmann::json& document);
 // Parses the document's text itself (decimals kept exactly as written).
 Result<std::vector<Value>> ParseEpcisDocumentText(std::string_view text);
+// The same, and the document's "@context" entries but the standard EPCIS context (namespace
+// objects such as {"example": "https://ns.example.com/epcis/"}, other context URLs) into
+// `*context` — what prov.capture's `context` argument carries.
+Result<std::vector<Value>> ParseEpcisDocumentText(std::string_view text, Value::List* context);
+// "https://ref.gs1.org/standards/epcis/[2.0.0/]epcis-context.jsonld".
+bool IsStandardEpcisContext(std::string_view entry);
 // One event (as found in an eventList); `path` prefixes errors.
 Result<Value> ParseEpcisEvent(const nlohmann::json& event, const std::string& path = "event");
 // Validates an event Value (what the contract re-checks on capture).

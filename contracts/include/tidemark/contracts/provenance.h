@@ -2,7 +2,9 @@
 // inspection certificates, recalls and consumer scans; plus the pure reads the node serves.
 //
 // Writes (contract "prov"; args are Value maps; identifiers as EPC URNs or Digital Links):
-//   capture         {events: [<event Value from ParseEpcisDocument>, ...]}   supply-chain roles
+//   capture         {events: [<event Value from ParseEpcisDocument>, ...],
+//                    context?: [<the document's @context entries but the standard one>]}
+//                                                                         supply-chain roles
 //   register_product {gtin, name, brand?, origin_country, company_prefix_length?,
 //                     description?}                                        BRAND / MANUFACTURER
 //   register_lot    {gtin, lot, production_date?, expiry_date?}  (YYYY-MM-DD) BRAND / MANUFACTURER
@@ -37,6 +39,7 @@
 // Thread safety: the contract object is immutable; reads take a const view.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
@@ -54,7 +57,15 @@ class ProvenanceContract : public Contract {
                  EventSink& events) const override;
 };
 
-// EPCIS 2.0 simple event query parameters (values are OR-ed within one parameter).
+// One filter of an EPCIS 2.0 simple event query beyond the indexed ones (EQ_action, sensor
+// filters, extension fields, ...): `test` sees the stored record (with its resolved "context").
+struct EventFilter {
+  std::string param;
+  std::function<bool(const StateView& view, const Value& record)> test;
+};
+
+// EPCIS 2.0 simple event query parameters (values are OR-ed within one parameter, parameters
+// AND-ed). docs/api.md ("EPCIS query") lists every parameter of the standard and what happens.
 struct EventQuery {
   std::vector<std::string> event_type;
   std::optional<int64_t> ge_event_time_ms;
@@ -67,22 +78,51 @@ struct EventQuery {
   std::vector<std::string> match_epc_class;  // any quantity list's epcClass
   std::vector<std::string> eq_biz_location;
   std::vector<std::string> eq_event_id;
-  uint32_t event_count_limit = 1000;  // also the hard cap
+  std::vector<EventFilter> filters;         // every other parameter (AND-ed)
+  uint32_t event_count_limit = 1000;        // results over all pages (eventCountLimit; max 1000000)
+  std::optional<uint32_t> max_event_count;  // more matches: QueryTooLarge (RESOURCE_EXHAUSTED)
+  uint32_t per_page = 1000;                 // perPage (1..1000)
+  std::string order_by;    // "" capture order, "eventTime", "recordTime" or an extension field
+  bool order_desc = true;  // orderDirection (the standard's default DESC; only with order_by)
 
   // From query-string parameters; multiple values separated by '|'. Unknown parameters and bad
-  // values are INVALID_ARGUMENT naming the parameter.
+  // values are INVALID_ARGUMENT naming the parameter (the binding's QueryParameterException).
+  // "nextPageToken" is not a query parameter (the REST layer strips it).
   static Result<EventQuery> FromParams(const std::map<std::string, std::string>& params);
 };
 
+// Records visited (loaded or index entries read) at most per page: a page that hits the cap ends
+// early with a next cursor. Orders that need a sort (DESC, extension fields) and maxEventCount
+// look at most kMaxQuerySortVisit records and are RESOURCE_EXHAUSTED beyond.
+inline constexpr uint32_t kMaxQueryVisitPerPage = 5000;
+inline constexpr uint32_t kMaxQuerySortVisit = 20000;
+
+// One page of a query: the records, and the cursor of the next page ("" when done). A cursor is
+// plain text for the node to protect (the REST layer HMACs it into nextPageToken).
+struct EventPage {
+  std::vector<Value> records;
+  std::string next_cursor;
+};
+// `cursor`: "" for the first page, else a next_cursor of the same query. INVALID_ARGUMENT for a
+// malformed cursor.
+Result<EventPage> QueryEventPage(const StateView& view, const EventQuery& q,
+                                 const std::string& cursor = "");
+
 // Stored events matching `q`, each {"event": <as captured>, "eventID", "recordTime", "tx",
-// "height", "org", "seq", "errorDeclared"?}; in capture order (event-time order when only a time
-// range is given).
+// "height", "org", "seq", "errorDeclared"?, "context"?}; in capture order (event-time order when
+// only a time range is given); at most one page (per_page, event_count_limit).
 Result<std::vector<Value>> QueryEvents(const StateView& view, const EventQuery& q);
 
 // Stored event records (from QueryEvents) as an EPCIS 2.0 EPCISQueryDocument — the body of
 // GET /epcis/events. Each event is as captured, plus "recordTime" (block time) and "eventID" when
-// the ledger assigned it.
+// the ledger assigned it; "@context" is the standard context followed by the union of the
+// captured documents' context entries of the events returned.
 nlohmann::json EventsToQueryDocument(const std::vector<Value>& records);
+
+// The `context` argument of prov.capture: a list of at most 32 @context entries (context URLs
+// or maps of term definitions), 16 KiB encoded at most, without the standard EPCIS context.
+// INVALID_ARGUMENT naming the entry otherwise.
+Status CheckCaptureContext(const Value& context);
 
 // The consumer / explorer view of one code (Digital Link or EPC URN): product, origin country,
 // state, custody, timeline (with tx ids and heights), customs, certificates, aggregation and

@@ -16,7 +16,10 @@
 //                                    and block height. captureID is the tx id, so any node of the
 //                                    network answers it, also after a restart.
 //   GET  /epcis/events?...           the standard query parameters (EventQuery::FromParams) over
-//                                    one consistent executed state: an EPCISQueryDocument.
+//                                    one consistent executed state: an EPCISQueryDocument with
+//                                    the captured @context; perPage / nextPageToken pages
+//                                    (Link rel="next", HMAC-protected tokens); errors as the
+//                                    binding's epcisException problem types.
 //
 // Unknown token: 401; a token whose key is not an active key with a capture role: 403;
 // GS1-EPCIS-Version other than 2.0.x: 406; GS1-Capture-Error-Behaviour other than rollback: 400
