@@ -241,11 +241,12 @@ Result<std::string> Addressee(const StateView& view, const Value& ev) {
     for (const auto& d : list->as_list()) {
       if (!d.is_map() || SdtTerm(S(d, "type")) != want) continue;
       const std::string dest = S(d, "destination");
-      const std::string canonical = CanonicalId(dest).value_or(dest);
       std::optional<Value> rec;
       if (want == "location") {
+        const std::string canonical = CanonicalLocationId(dest).value_or(dest);
         TM_ASSIGN_OR_RETURN(rec, Load(view, keys::Location(canonical)));
       } else {
+        const std::string canonical = CanonicalPartyId(dest).value_or(dest);
         TM_ASSIGN_OR_RETURN(rec, Load(view, keys::Party(dest)));
         if (!rec) {
           TM_ASSIGN_OR_RETURN(rec, Load(view, keys::Party(canonical)));
@@ -263,7 +264,7 @@ Status CheckLocations(const Capture& c, const Value& ev) {
   for (const char* field : {"bizLocation", "readPoint"}) {
     const Value* loc = ev.Find(field);
     if (loc == nullptr || !loc->is_map()) continue;
-    auto canonical = CanonicalId(S(*loc, "id"));
+    auto canonical = CanonicalLocationId(S(*loc, "id"));
     if (!canonical.ok()) continue;
     TM_RETURN_IF_ERROR(RequireLocationAccess(c.view, *canonical, c.signer.org, field));
   }
@@ -333,7 +334,7 @@ Status CaptureOne(Capture& c, const Value& ev_in, size_t i, std::vector<Value>& 
     if (*to != c.signer.org) step.handover_to = *to;
   }
   if (const Value* loc = ev.Find("bizLocation"))
-    step.location = CanonicalId(S(*loc, "id")).value_or("");
+    step.location = CanonicalLocationId(S(*loc, "id")).value_or("");
   auto day = ParseDate(S(ev, "eventTime").substr(0, 10));
   step.has_event_day = day.ok();
   step.event_day = day.value_or(0);
