@@ -17,6 +17,7 @@
 #include "commands.h"
 #include "password.h"
 #include "tidemark/contracts/epcis.h"
+#include "tidemark/contracts/event_hash.h"
 #include "tidemark/contracts/provenance.h"
 #include "tidemark/hash.h"
 #include "tx_support.h"
@@ -75,7 +76,11 @@ Result<Value> CaptureArgs(const std::string& path) {
   ss << in.rdbuf();
   auto events = contracts::ParseEpcisDocumentText(ss.str());
   if (!events.ok()) return events.status().WithContext(path);
-  Value args = Value::MakeMap({{"events", Value(Value::List(events->begin(), events->end()))}});
+  Value::Map arg_map{{"events", Value(Value::List(events->begin(), events->end()))}};
+  if (Value::List ctx = contracts::EpcisContextOf(ss.str()); !ctx.empty()) {
+    arg_map["context"] = Value(std::move(ctx));  // prefixes for the event hash check
+  }
+  Value args(std::move(arg_map));
   size_t size = args.Encode().size();
   if (size > kMaxArgsLen) {
     return Status::Invalid(path + ": " + std::to_string(events->size()) + " events take " +

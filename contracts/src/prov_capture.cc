@@ -8,6 +8,7 @@
 #include "prov_lifecycle.h"
 #include "prov_methods.h"
 #include "tidemark/contracts/epcis.h"
+#include "tidemark/contracts/event_hash.h"
 #include "tidemark/contracts/gs1.h"
 
 namespace tidemark::contracts::prov {
@@ -21,6 +22,7 @@ struct Capture {
   bool bonded = false;
   bool customs = false;
   bool regulator = false;
+  const Value* doc_context = nullptr;  // args.context: the document's @context prefix maps
 };
 
 uint64_t NextSeq(StateView& view) {
@@ -280,6 +282,18 @@ Status CaptureOne(Capture& c, const Value& ev_in, size_t i, std::vector<Value>& 
   if (event_id.empty())
     event_id = "urn:tidemark:event:" + c.ctx.tx_id.Hex() + ":" + std::to_string(i);
   const Value* err_decl = ev.Find("errorDeclaration");
+  // Rule epcis-event-hash: an eventID that is a CBV 2.0 event hash must be this event's hash
+  // (an error declaration's, with or without its errorDeclaration).
+  const std::string event_hash = EventHashId(ev, c.doc_context);
+  if (IsEventHashId(event_id)) {
+    Status st = CheckEventHashId(ev, event_id, c.doc_context);
+    if (!st.ok() && err_decl != nullptr) {
+      Value bare = ev;
+      bare.as_map().erase("errorDeclaration");
+      if (CheckEventHashId(bare, event_id, c.doc_context).ok()) st = Status::Ok();
+    }
+    if (!st.ok()) return Deny("epcis-event-hash", path + ".eventID: " + st.message());
+  }
   TM_ASSIGN_OR_RETURN(std::optional<Value> prior, Load(c.view, keys::EventId(event_id)));
   if (prior && err_decl == nullptr) {
     return Status::AlreadyExists(path + ".eventID: event " + event_id + " was already captured");
@@ -298,6 +312,7 @@ Status CaptureOne(Capture& c, const Value& ev_in, size_t i, std::vector<Value>& 
   int64_t time_ms = *ParseEpcisTime(S(ev, "eventTime"));
   Value::Map rec{{"event", ev},
                  {"eventID", event_id},
+                 {"eventHash", event_hash},
                  {"seq", static_cast<int64_t>(seq)},
                  {"eventTimeMs", time_ms},
                  {"recordTime", FormatEpcisTime(static_cast<int64_t>(c.ctx.block_time_ms))},
@@ -308,6 +323,12 @@ Status CaptureOne(Capture& c, const Value& ev_in, size_t i, std::vector<Value>& 
   if (err_decl != nullptr) rec["errorDeclared"] = true;
   PutValue(c.view, keys::Event(seq), Value(rec));
   if (!prior) PutValue(c.view, keys::EventId(event_id), Value(static_cast<int64_t>(seq)));
+  // The event is found by its hash too (EQ_eventID, GET /events/{eventID}); the first event
+  // with that content keeps the hash.
+  if (event_hash != event_id) {
+    TM_ASSIGN_OR_RETURN(std::optional<Value> by_hash, Load(c.view, keys::EventId(event_hash)));
+    if (!by_hash) PutValue(c.view, keys::EventId(event_hash), Value(static_cast<int64_t>(seq)));
+  }
   EventIds ids = IdsOf(ev);
   IndexEvent(c.view, ev, ids, time_ms, seq);
   summary.push_back(Value::Map{{"eventID", event_id}, {"seq", static_cast<int64_t>(seq)}});
@@ -386,6 +407,7 @@ Status CaptureEvents(const TxContext& ctx, const Value& args, StateView& view, E
   if (list.empty()) return Status::Invalid("events: empty");
   if (list.size() > kMaxEventsPerCapture) return Status::Invalid("events: too many");
   Capture c{.ctx = ctx, .view = view, .signer = signer};
+  c.doc_context = args.Find("context");
   TM_ASSIGN_OR_RETURN(std::optional<OrgRecord> org, LoadOrg(view, signer.org));
   c.bonded = org && org->HasRole(Role::kBondedWarehouse) && signer.HasRole(Role::kBondedWarehouse);
   c.customs = org && org->HasRole(Role::kCustoms) && signer.HasRole(Role::kCustoms);

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "tidemark/contracts/epcis.h"
+#include "tidemark/contracts/event_hash.h"
 #include "tidemark/contracts/identity.h"
 #include "tidemark/contracts/provenance.h"
 #include "tidemark/hash.h"
@@ -211,7 +212,12 @@ HttpResponse EpcisApi::Capture(const HttpRequest& req) {
   auto events = contracts::ParseEpcisDocumentText(*text);
   if (!events.ok()) return Fail(Status::Invalid(events.status().message()), req);
   Value::List list(events->begin(), events->end());
-  Bytes args = Value::MakeMap({{"events", Value(std::move(list))}}).Encode();
+  Value::Map arg_map{{"events", Value(std::move(list))}};
+  // The document's prefixes: the contract expands extension names with them (event hashes).
+  if (Value::List ctx = contracts::EpcisContextOf(*text); !ctx.empty()) {
+    arg_map["context"] = Value(std::move(ctx));
+  }
+  Bytes args = Value(std::move(arg_map)).Encode();
   if (args.size() > kMaxArgsLen) {
     return http::Problem(
         413, "payload-too-large", "Payload Too Large",
