@@ -307,7 +307,11 @@ std::string Sensors(const Value* v, const Ctx& c) {
       for (const Value& r : rl->as_list()) {
         Value expanded = r;
         if (const Value* t = r.Find("type"); t != nullptr && t->is_string()) {
-          expanded.as_map()["type"] = Value(Expand(t->as_string(), c));
+          // A bare measurement type is a term of the GS1 vocabulary ("Temperature" ->
+          // "https://gs1.org/voc/Temperature"), as the EPCIS 2.0 JSON-LD context defines it.
+          const std::string& type = t->as_string();
+          bool bare = type.find(':') == std::string::npos && c.form == PreHashForm::kCbv20;
+          expanded.as_map()["type"] = Value(bare ? "https://gs1.org/voc/" + type : Expand(type, c));
         }
         std::string p = Ordered(expanded, kReport, c);
         if (!p.empty()) reports.push_back("sensorReport" + p);

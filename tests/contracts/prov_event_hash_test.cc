@@ -97,6 +97,17 @@ TEST_CASE("event hash: the same event written differently has one hash") {
   CHECK(EventHashId(*va) == EventHashId(*vb));
   CHECK(EventPreHash(*va).find("https://ns.example.com/epcis/note=b") != std::string::npos);
   CHECK(EventPreHash(*va).find("quantity=200.5uom=KGM") != std::string::npos);
+  // Sensor report types in bare, compact and full form are one type.
+  auto sa = a, sb = a;
+  sa["sensorElementList"] = {{{"sensorReport", {{{"type", "Temperature"}, {"value", 26.5}}}}}};
+  sb["sensorElementList"] = {
+      {{"sensorReport", {{{"type", "gs1:Temperature"}, {"value", "26.50"}}}}}};
+  REQUIRE(ParseEpcisEvent(sa).ok());
+  REQUIRE(ParseEpcisEvent(sb).ok());
+  CHECK(EventPreHash(*ParseEpcisEvent(sa)) == EventPreHash(*ParseEpcisEvent(sb)));
+  CHECK(EventPreHash(*ParseEpcisEvent(sa))
+            .find("sensorReporttype=https://gs1.org/voc/Temperature"
+                  "value=26.5") != std::string::npos);
   // A different value is a different hash.
   b["ex:z"] = "c";
   CHECK(EventHashId(*ParseEpcisEvent(b)) != EventHashId(*va));
