@@ -17,6 +17,7 @@
 #include "commands.h"
 #include "password.h"
 #include "tidemark/contracts/epcis.h"
+#include "tidemark/contracts/event_hash.h"
 #include "tidemark/contracts/provenance.h"
 #include "tidemark/hash.h"
 #include "tx_support.h"

@@ -145,9 +145,9 @@ void RegisterProv(CLI::App& app, Context& ctx) {
   loc->add_option("--kind", a->kind, "e.g. factory, port, bonded_warehouse, store");
   AddSignerOptions(loc, *signer);
   OnSubmit(loc, ctx, signer, "prov", "register_location", [a]() -> Result<Value> {
-    std::string as_id =
-        a->gln.size() == 13 && a->gln.find(':') == std::string::npos ? "/414/" + a->gln : a->gln;
-    auto id = contracts::ParseIdentifier(as_id);
+    auto canonical = contracts::CanonicalLocationId(a->gln);
+    if (!canonical.ok()) return canonical.status().WithContext("--gln");
+    auto id = contracts::ParseIdentifier(*canonical);
     if (!id.ok()) return id.status().WithContext("--gln");
     if (id->kind != contracts::IdKind::kSgln) return Status::Invalid("--gln: not a GLN");
     Value::Map m{{"gln", a->gln}, {"name", a->name}};

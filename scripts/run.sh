@@ -28,5 +28,7 @@ echo "Block explorer: http://127.0.0.1:8080/  (a product's trace page is its Dig
 echo "REST capture: each org's node accepts the bearer token in $NET/<org>/capture_token.txt (expires in"
 echo "  90 days; see capture_tokens in its node.json), e.g."
 echo "  $BIN/cli/tidemark --node http://127.0.0.1:8080 epcis capture doc.jsonld --token-file $NET/platform/capture_token.txt"
+echo "  curl -H \"Authorization: Bearer \$(cat $NET/platform/capture_token.txt)\" -H 'Content-Type: application/ld+json' \\"
+echo "    --data-binary @doc.jsonld http://127.0.0.1:8080/epcis/capture   # 202, then GET the Location"
 echo "Logs: $NET/<org>/node.log.  Press Ctrl-C to stop."
 while true; do sleep 3600; done

@@ -123,6 +123,9 @@ void Finish(Gs1Id& id) {
     case IdKind::kSgln:
       id.canonical = "/414/" + id.gln + (id.gln_ext.empty() ? "" : "/254/" + DlEncode(id.gln_ext));
       break;
+    case IdKind::kPgln:
+      id.canonical = "/417/" + id.gln;
+      break;
     case IdKind::kOther:
       break;
   }
@@ -188,6 +191,13 @@ Result<Gs1Id> ParseUrn(std::string_view uri) {
       id.gln_ext = ext;
     }
     id.kind = IdKind::kSgln;
+  } else if (StartsWith(uri, "urn:epc:id:pgln:")) {
+    auto parts = Split(body_of("urn:epc:id:pgln:"), '.');
+    if (parts.size() != 2) return Status::Invalid("PGLN: expected cp.partyref");
+    TM_RETURN_IF_ERROR(CheckUrnDigits(parts[0], parts[1], 12, "PGLN"));
+    std::string body = std::string(parts[0]) + std::string(parts[1]);
+    id.gln = body + Gs1CheckDigit(body);
+    id.kind = IdKind::kPgln;
   } else {
     id.kind = IdKind::kOther;
     id.canonical = std::string(uri);
@@ -203,11 +213,13 @@ Result<Gs1Id> ParseDigitalLinkPath(std::string_view path) {
   auto segs = Split(path, '/');
   // Find the primary key; anything before it is the resolver's path prefix.
   size_t i = 0;
-  while (i < segs.size() && segs[i] != "01" && segs[i] != "00" && segs[i] != "414") ++i;
+  while (i < segs.size() && segs[i] != "01" && segs[i] != "00" && segs[i] != "414" &&
+         segs[i] != "417")
+    ++i;
   Gs1Id id;
   if (i + 1 >= segs.size()) {
     id.canonical = "";
-    return Status::Invalid("Digital Link: no GS1 primary key (01, 00 or 414) in the path");
+    return Status::Invalid("Digital Link: no GS1 primary key (01, 00, 414 or 417) in the path");
   }
   std::string_view ai = segs[i];
   std::string_view key = segs[i + 1];
@@ -245,6 +257,12 @@ Result<Gs1Id> ParseDigitalLinkPath(std::string_view path) {
     if (!quals.empty()) return Status::Invalid("Digital Link: SSCC takes no qualifier");
     id.sscc = std::string(key);
     id.kind = IdKind::kSscc;
+  } else if (ai == "417") {
+    TM_RETURN_IF_ERROR(CheckGs1Key(key, "PGLN"));
+    if (key.size() != 13) return Status::Invalid("PGLN: must be 13 digits");
+    if (!quals.empty()) return Status::Invalid("Digital Link: a PGLN takes no qualifier");
+    id.gln = std::string(key);
+    id.kind = IdKind::kPgln;
   } else {
     TM_RETURN_IF_ERROR(CheckGs1Key(key, "GLN"));
     if (key.size() != 13) return Status::Invalid("GLN: must be 13 digits");
@@ -310,7 +328,8 @@ Result<Gs1Id> ParseIdentifier(std::string_view uri) {
     size_t slash = rest.find('/');
     std::string_view path = slash == std::string_view::npos ? "" : rest.substr(slash);
     bool gs1_path = false;
-    for (std::string_view p : Split(path, '/')) gs1_path |= (p == "01" || p == "00" || p == "414");
+    for (std::string_view p : Split(path, '/'))
+      gs1_path |= (p == "01" || p == "00" || p == "414" || p == "417");
     if (!gs1_path) break;  // an ordinary URL, not a Digital Link
     return ParseDigitalLinkPath(path);
   }
@@ -322,6 +341,33 @@ Result<Gs1Id> ParseIdentifier(std::string_view uri) {
 Result<std::string> CanonicalId(std::string_view uri) {
   TM_ASSIGN_OR_RETURN(Gs1Id id, ParseIdentifier(uri));
   return id.canonical;
+}
+
+namespace {
+
+// A bare 13-digit GLN (no scheme, no slash) as the Digital Link path under `ai`.
+std::string BareGln(std::string_view id, std::string_view ai) {
+  if (id.size() == 13 && AllDigits(id)) return "/" + std::string(ai) + "/" + std::string(id);
+  return std::string(id);
+}
+
+}  // namespace
+
+Result<std::string> CanonicalLocationId(std::string_view raw) {
+  TM_ASSIGN_OR_RETURN(Gs1Id id, ParseIdentifier(BareGln(raw, "414")));
+  if (id.kind == IdKind::kOther || id.kind == IdKind::kSgln) return id.canonical;
+  return Status::Invalid("location " + std::string(raw) + ": not a GLN (SGLN, /414/)");
+}
+
+Result<std::string> CanonicalPartyId(std::string_view raw) {
+  TM_ASSIGN_OR_RETURN(Gs1Id id, ParseIdentifier(BareGln(raw, "417")));
+  if (id.kind == IdKind::kOther || id.kind == IdKind::kPgln) return id.canonical;
+  if (id.kind == IdKind::kSgln && id.gln_ext.empty()) return "/417/" + id.gln;
+  if (id.kind == IdKind::kSgln) {
+    return Status::Invalid("party " + std::string(raw) +
+                           ": a party is a GLN without an extension (PGLN, /417/)");
+  }
+  return Status::Invalid("party " + std::string(raw) + ": not a party GLN (PGLN, /417/)");
 }
 
 Result<std::string> ToEpcUrn(const Gs1Id& id, int cpl) {
@@ -349,6 +395,10 @@ Result<std::string> ToEpcUrn(const Gs1Id& id, int cpl) {
       std::string loc = id.gln.substr(n, 12 - n);
       return "urn:epc:id:sgln:" + cp + "." + loc + "." +
              (id.gln_ext.empty() ? "0" : UrnEncode(id.gln_ext));
+    }
+    case IdKind::kPgln: {
+      std::string cp = id.gln.substr(0, n);
+      return "urn:epc:id:pgln:" + cp + "." + id.gln.substr(n, 12 - n);
     }
     case IdKind::kOther:
       break;

@@ -8,6 +8,7 @@
 #include "prov_lifecycle.h"
 #include "prov_methods.h"
 #include "tidemark/contracts/epcis.h"
+#include "tidemark/contracts/event_hash.h"
 #include "tidemark/contracts/gs1.h"
 #include "tidemark/contracts/provenance.h"
 
@@ -25,6 +26,7 @@ struct Capture {
   bool inspector = false;
   Value context;           // the document's @context entries (a list), or null
   uint64_t first_seq = 0;  // the capture's first event record, which holds `context`
+  const Value* doc_context = nullptr;  // args.context: the document's @context prefix maps
 };
 
 uint64_t NextSeq(StateView& view) {
@@ -257,11 +259,12 @@ Result<std::string> Addressee(const StateView& view, const Value& ev) {
     for (const auto& d : list->as_list()) {
       if (!d.is_map() || SdtTerm(S(d, "type")) != want) continue;
       const std::string dest = S(d, "destination");
-      const std::string canonical = CanonicalId(dest).value_or(dest);
       std::optional<Value> rec;
       if (want == "location") {
+        const std::string canonical = CanonicalLocationId(dest).value_or(dest);
         TM_ASSIGN_OR_RETURN(rec, Load(view, keys::Location(canonical)));
       } else {
+        const std::string canonical = CanonicalPartyId(dest).value_or(dest);
         TM_ASSIGN_OR_RETURN(rec, Load(view, keys::Party(dest)));
         if (!rec) {
           TM_ASSIGN_OR_RETURN(rec, Load(view, keys::Party(canonical)));
@@ -324,7 +327,7 @@ Status CheckLocations(const Capture& c, const Value& ev) {
   for (const char* field : {"bizLocation", "readPoint"}) {
     const Value* loc = ev.Find(field);
     if (loc == nullptr || !loc->is_map()) continue;
-    auto canonical = CanonicalId(S(*loc, "id"));
+    auto canonical = CanonicalLocationId(S(*loc, "id"));
     if (!canonical.ok()) continue;
     TM_RETURN_IF_ERROR(RequireLocationAccess(c.view, *canonical, c.signer.org, field));
   }
@@ -340,6 +343,18 @@ Status CaptureOne(Capture& c, const Value& ev_in, size_t i, std::vector<Value>& 
   if (event_id.empty())
     event_id = "urn:tidemark:event:" + c.ctx.tx_id.Hex() + ":" + std::to_string(i);
   const Value* err_decl = ev.Find("errorDeclaration");
+  // Rule epcis-event-hash: an eventID that is a CBV 2.0 event hash must be this event's hash
+  // (an error declaration's, with or without its errorDeclaration).
+  const std::string event_hash = EventHashId(ev, c.doc_context);
+  if (IsEventHashId(event_id)) {
+    Status st = CheckEventHashId(ev, event_id, c.doc_context);
+    if (!st.ok() && err_decl != nullptr) {
+      Value bare = ev;
+      bare.as_map().erase("errorDeclaration");
+      if (CheckEventHashId(bare, event_id, c.doc_context).ok()) st = Status::Ok();
+    }
+    if (!st.ok()) return Deny("epcis-event-hash", path + ".eventID: " + st.message());
+  }
   TM_ASSIGN_OR_RETURN(std::optional<Value> prior, Load(c.view, keys::EventId(event_id)));
   if (prior && err_decl == nullptr) {
     return Status::AlreadyExists(path + ".eventID: event " + event_id + " was already captured");
@@ -358,6 +373,7 @@ Status CaptureOne(Capture& c, const Value& ev_in, size_t i, std::vector<Value>& 
   int64_t time_ms = *ParseEpcisTime(S(ev, "eventTime"));
   Value::Map rec{{"event", ev},
                  {"eventID", event_id},
+                 {"eventHash", event_hash},
                  {"seq", static_cast<int64_t>(seq)},
                  {"eventTimeMs", time_ms},
                  {"recordTime", FormatEpcisTime(static_cast<int64_t>(c.ctx.block_time_ms))},
@@ -378,6 +394,12 @@ Status CaptureOne(Capture& c, const Value& ev_in, size_t i, std::vector<Value>& 
   }
   PutValue(c.view, keys::Event(seq), Value(rec));
   if (!prior) PutValue(c.view, keys::EventId(event_id), Value(static_cast<int64_t>(seq)));
+  // The event is found by its hash too (EQ_eventID, GET /events/{eventID}); the first event
+  // with that content keeps the hash.
+  if (event_hash != event_id) {
+    TM_ASSIGN_OR_RETURN(std::optional<Value> by_hash, Load(c.view, keys::EventId(event_hash)));
+    if (!by_hash) PutValue(c.view, keys::EventId(event_hash), Value(static_cast<int64_t>(seq)));
+  }
   EventIds ids = IdsOf(ev);
   IndexEvent(c.view, ev, ids, time_ms, seq);
   summary.push_back(Value::Map{{"eventID", event_id}, {"seq", static_cast<int64_t>(seq)}});
@@ -407,7 +429,7 @@ Status CaptureOne(Capture& c, const Value& ev_in, size_t i, std::vector<Value>& 
     step.dest_bonded = *dest;
   }
   if (const Value* loc = ev.Find("bizLocation"))
-    step.location = CanonicalId(S(*loc, "id")).value_or("");
+    step.location = CanonicalLocationId(S(*loc, "id")).value_or("");
   auto bonded_place = IsBondedLocation(c.view, step.location);
   if (!bonded_place.ok()) return bonded_place.status().WithContext(path);
   step.bonded_place = *bonded_place;
@@ -471,6 +493,7 @@ Status CaptureEvents(const TxContext& ctx, const Value& args, StateView& view, E
     TM_RETURN_IF_ERROR(CheckCaptureContext(*context));
     if (!context->as_list().empty()) c.context = *context;
   }
+  c.doc_context = args.Find("context");
   TM_ASSIGN_OR_RETURN(std::optional<OrgRecord> org, LoadOrg(view, signer.org));
   c.bonded = org && org->HasRole(Role::kBondedWarehouse) && signer.HasRole(Role::kBondedWarehouse);
   c.customs = org && org->HasRole(Role::kCustoms) && signer.HasRole(Role::kCustoms);

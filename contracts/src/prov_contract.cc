@@ -292,8 +292,9 @@ Status RegisterLocation(const TxContext& ctx, const Value& args, StateView& view
                         EventSink& events) {
   TM_ASSIGN_OR_RETURN(KeyRecord signer, ActiveSigner(view, ctx.signer));
   TM_ASSIGN_OR_RETURN(std::string raw, internal::Str(args, "gln"));
-  std::string as_id = raw.size() == 13 && raw.find(':') == std::string::npos ? "/414/" + raw : raw;
-  auto id = ParseIdentifier(as_id);
+  auto canonical = CanonicalLocationId(raw);  // any GS1 location form (docs: Identifiers)
+  if (!canonical.ok()) return canonical.status().WithContext("gln");
+  auto id = ParseIdentifier(*canonical);
   if (!id.ok()) return id.status().WithContext("gln");
   if (id->kind != IdKind::kSgln) return Status::Invalid("gln: not a GLN");
   TM_ASSIGN_OR_RETURN(std::string name, internal::Str(args, "name"));
@@ -316,8 +317,13 @@ Status RegisterLocation(const TxContext& ctx, const Value& args, StateView& view
 
 Status RegisterParty(const TxContext& ctx, const Value& args, StateView& view, EventSink& events) {
   TM_ASSIGN_OR_RETURN(KeyRecord signer, ActiveSigner(view, ctx.signer));
-  TM_ASSIGN_OR_RETURN(std::string id, internal::Str(args, "id"));
-  TM_RETURN_IF_ERROR(CheckRecordId(id, "id"));
+  TM_ASSIGN_OR_RETURN(std::string raw, internal::Str(args, "id"));
+  // A party in any GS1 form (GLN, PGLN URN, /417/ Digital Link) is kept as its canonical
+  // /417/<gln>; any other id is a record id.
+  auto canonical = CanonicalPartyId(raw);
+  if (!canonical.ok()) return canonical.status().WithContext("id");
+  const std::string id = *canonical;
+  if (id.rfind("/417/", 0) != 0) TM_RETURN_IF_ERROR(CheckRecordId(id, "id"));
   TM_ASSIGN_OR_RETURN(std::string name, internal::Str(args, "name"));
   TM_ASSIGN_OR_RETURN(std::optional<Value> existing, Load(view, keys::Party(id)));
   if (existing && S(*existing, "owner") != signer.org) {

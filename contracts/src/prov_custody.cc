@@ -49,8 +49,9 @@ Result<Scope> ScopeArg(const StateView& view, const Value& args) {
     return Scope{GtinScope(*gtin), "gtin", owner, &kGtinActs};
   }
   TM_ASSIGN_OR_RETURN(std::string raw, internal::Str(args, "location"));
-  std::string as_id = raw.size() == 13 && raw.find(':') == std::string::npos ? "/414/" + raw : raw;
-  auto id = ParseIdentifier(as_id);
+  auto canonical = CanonicalLocationId(raw);
+  if (!canonical.ok()) return canonical.status().WithContext("location");
+  auto id = ParseIdentifier(*canonical);
   if (!id.ok()) return id.status().WithContext("location");
   if (id->kind != IdKind::kSgln) return Status::Invalid("location: not a GLN");
   TM_ASSIGN_OR_RETURN(std::optional<Value> loc, Load(view, keys::Location(id->canonical)));

@@ -509,7 +509,10 @@ bool Matches(const StateView& view, const Value& rec, const EventQuery& q) {
       !Contains(q.eq_disposition, NormaliseDisposition(S(ev, "disposition")))) {
     return false;
   }
-  if (!q.eq_event_id.empty() && !Contains(q.eq_event_id, S(rec, "eventID"))) return false;
+  if (!q.eq_event_id.empty() && !Contains(q.eq_event_id, S(rec, "eventID")) &&
+      !Contains(q.eq_event_id, S(rec, "eventHash"))) {
+    return false;
+  }
   EventIds ids = IdsOf(ev);
   if (!q.match_epc.empty() && !AnyIn(q.match_epc, ids.epcs)) return false;
   if (!q.match_any_epc.empty() && !AnyIn(q.match_any_epc, ids.AnyEpc())) return false;

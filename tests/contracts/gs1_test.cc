@@ -86,5 +86,55 @@ TEST_CASE("other URIs pass through, malformed GS1 identifiers are refused") {
   CHECK(!CanonicalId("https://id.gs1.org/01/10614141073464/21/a%zz").ok());
 }
 
+TEST_CASE("issue 19 finding 9: PGLN party ids in URN and Digital Link /417/ form") {
+  auto urn = ParseIdentifier("urn:epc:id:pgln:0614141.00001");
+  REQUIRE(urn.ok());
+  CHECK(urn->kind == IdKind::kPgln);
+  CHECK(urn->gln == "0614141000012");
+  CHECK(urn->canonical == "/417/0614141000012");
+  CHECK(*ToEpcUrn(*urn, 7) == "urn:epc:id:pgln:0614141.00001");
+  CHECK(*CanonicalId("https://id.gs1.org/417/0614141000012") == "/417/0614141000012");
+  CHECK(*CanonicalId("/417/0614141000012") == "/417/0614141000012");
+  CHECK(ToDigitalLink(*urn) == "https://id.gs1.org/417/0614141000012");
+  CHECK(*CanonicalId("urn:epc:id:pgln:4012345.00000") == "/417/4012345000009");
+  // Malformed PGLNs are refused, not passed through.
+  CHECK(!CanonicalId("urn:epc:id:pgln:0614141.0001").ok());  // 11 digits
+  CHECK(!CanonicalId("urn:epc:id:pgln:0614141.00001.0").ok());
+  CHECK(!CanonicalId("/417/0614141000013").ok());  // check digit
+  CHECK(!CanonicalId("https://id.gs1.org/417/0614141000012/254/1").ok());
+}
+
+TEST_CASE("issue 19 finding 9: party and location ids in every GS1 form canonicalise") {
+  // Parties: GLN, PGLN URN, /417/ on any host, EPCIS 1.x SGLN without extension.
+  for (const char* p :
+       {"0614141000012", "urn:epc:id:pgln:0614141.00001", "https://id.gs1.org/417/0614141000012",
+        "https://example.com/x/417/0614141000012", "/417/0614141000012",
+        "urn:epc:id:sgln:0614141.00001.0", "https://id.gs1.org/414/0614141000012"}) {
+    INFO(p);
+    auto c = CanonicalPartyId(p);
+    REQUIRE(c.ok());
+    CHECK(*c == "/417/0614141000012");
+  }
+  CHECK(*CanonicalPartyId("urn:example:party:acme") == "urn:example:party:acme");
+  CHECK(!CanonicalPartyId("urn:epc:id:sgln:0614141.00001.7").ok());  // a place, not a party
+  CHECK(!CanonicalPartyId("urn:epc:id:sgtin:0614141.107346.2017").ok());
+  CHECK(!CanonicalPartyId("0614141000013").ok());  // bad check digit
+  // Locations: GLN, SGLN URN, /414/ with and without /254/ on any host.
+  for (const char* l : {"0614141073467", "urn:epc:id:sgln:0614141.07346.0",
+                        "https://id.gs1.org/414/0614141073467", "/414/0614141073467"}) {
+    INFO(l);
+    CHECK(*CanonicalLocationId(l) == "/414/0614141073467");
+  }
+  for (const char* l :
+       {"urn:epc:id:sgln:0614141.07346.1234", "https://id.gs1.org/414/0614141073467/254/1234",
+        "https://resolver.example.org/414/0614141073467/254/1234?linkType=all"}) {
+    INFO(l);
+    CHECK(*CanonicalLocationId(l) == "/414/0614141073467/254/1234");
+  }
+  CHECK(*CanonicalLocationId("urn:example:dock:7") == "urn:example:dock:7");
+  CHECK(!CanonicalLocationId("urn:epc:id:pgln:0614141.00001").ok());
+  CHECK(!CanonicalLocationId("/414/0614141073468").ok());
+}
+
 }  // namespace
 }  // namespace tidemark::contracts

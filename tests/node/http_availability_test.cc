@@ -11,6 +11,7 @@
 #include "fake_ledger.h"
 #include "http_test_client.h"
 #include "tidemark/node/api/http_service.h"
+#include "tidemark/node/config/config.h"
 
 using namespace tidemark;
 using namespace tidemark::node;
@@ -92,7 +93,9 @@ void CheckProblem(const RawResponse& r, int status, const std::string& type) {
 }  // namespace
 
 TEST_CASE("availability: 256 held event streams do not deny status or a Digital Link scan") {
-  Node n;  // defaults: 256 streams, 16 per client
+  auto cfg = Node::Default();
+  cfg.http.sse_max_clients = 256;  // (default 1024) 16 per client
+  Node n(cfg);
   std::vector<int> streams;
   for (int i = 0; i < 256; ++i) {
     int fd = ConnectFrom(n.port(), Attacker(i / 16));
@@ -131,6 +134,88 @@ TEST_CASE("availability: 256 held event streams do not deny status or a Digital 
   CHECK(extra.headers.count("retry-after"));
   CHECK(n.MetricIs("tidemark_http_refused_total{reason=\"client_sse\"} 1"));
   CloseAll(streams);
+}
+
+TEST_CASE(
+    "issue 19 finding 11: a full event-stream pool leaves a small REST pool to REST and scans") {
+  auto cfg = Node::Default();
+  cfg.http.sse_max_clients = 8;
+  cfg.http.max_connections = 4;
+  cfg.http.reserved_connections = 0;
+  Node n(cfg);
+  std::vector<int> streams;
+  for (int i = 0; i < 8; ++i) {
+    int fd = ConnectFrom(n.port(), Attacker(i % 3));
+    REQUIRE(fd >= 0);
+    SendAll(fd, "GET /v1/events HTTP/1.1\r\nHost: a\r\n\r\n");
+    streams.push_back(fd);
+    REQUIRE(WaitFor([&] { return n.http->bus().subscriber_count() == streams.size(); }));
+  }
+  CHECK(n.MetricIs("tidemark_sse_clients 8"));
+  // Every REST route and a Digital Link scan still answer, again and again (the 4 ordinary
+  // connections are free: the streams hold none of them).
+  Clock::duration took;
+  for (int round = 0; round < 3; ++round) {
+    for (const char* target : {"/v1/status", "/v1/blocks", "/healthz", "/v1/validators"}) {
+      INFO(target);
+      auto r = Timed(n.port(), target, &took);
+      CHECK(r.status == 200);
+      CHECK(took < 1s);
+    }
+    auto scan =
+        Timed(n.port(), "/01/09506000134352/10/LOT1/21/S1", &took, "Accept: application/json\r\n");
+    CHECK(scan.status != 0);
+    CHECK(scan.status != 503);
+    CHECK(took < 1s);
+  }
+  // Four REST connections held open at once beside the streams: all served.
+  std::vector<int> rest;
+  for (int i = 0; i < 4; ++i) {
+    int fd = ConnectFrom(n.port(), "127.0.0.1");
+    SendAll(fd, "GET /v1/status HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+    rest.push_back(fd);
+  }
+  for (int fd : rest) CHECK(ParseRaw(ReadUntilClose(fd, 5000)).status == 200);
+  CloseAll(rest);
+  // The ninth stream: the documented refusal, 503 with Retry-After; REST still answers after it.
+  auto extra = GetFrom(n.port(), Attacker(4), "/v1/events");
+  CheckProblem(extra, 503, "resource-exhausted");
+  CHECK(extra.headers.count("retry-after"));
+  CHECK(Timed(n.port(), "/v1/status", &took).status == 200);
+  CloseAll(streams);
+}
+
+TEST_CASE("issue 19 finding 11: the pools are bounded by the descriptor limit") {
+  http::ServerOptions o;  // defaults: 2048 + 64 + 1024 event streams
+  CHECK(o.max_sse_streams == 1024);
+  std::string note;
+  // A generous limit changes nothing.
+  auto same = http::BoundByDescriptors(o, 1 << 16, &note);
+  CHECK(same.max_sse_streams == 1024);
+  CHECK(same.max_connections == 2048);
+  CHECK(note.empty());
+  // `ulimit -n 1024`: 768 descriptors for the pools, streams a quarter, the reserve an eighth.
+  auto low = http::BoundByDescriptors(o, 1024, &note);
+  CHECK(low.max_sse_streams == 192);
+  CHECK(low.reserved_connections == 64);
+  CHECK(low.max_connections == 768 - 192 - 64);
+  CHECK(low.max_connections + low.reserved_connections + low.max_sse_streams <=
+        1024 - http::kDescriptorsKeptForProcess);
+  CHECK(note.find("sse_max_clients 1024 -> 192") != std::string::npos);
+  // Small configured pools are kept as they are.
+  http::ServerOptions small;
+  small.max_connections = 4;
+  small.reserved_connections = 0;
+  small.max_sse_streams = 8;
+  CHECK(http::BoundByDescriptors(small, 1024, nullptr).max_sse_streams == 8);
+  CHECK(http::BoundByDescriptors(small, 1024, nullptr).max_connections == 4);
+  // The node raises its soft limit to the hard one.
+  CHECK(http::RaiseDescriptorLimit() >= 256);
+  // http.max_sse_clients is another name of http.sse_max_clients.
+  auto c = config::ParseNodeConfig(json{{"chain_id", "c"}, {"http", {{"max_sse_clients", 8}}}});
+  REQUIRE(c.ok());
+  CHECK(c->http.sse_max_clients == 8);
+  CHECK(!config::ParseNodeConfig(json{{"chain_id", "c"}, {"http", {{"max_sse_clients", 0}}}}).ok());
 }
 
 TEST_CASE(

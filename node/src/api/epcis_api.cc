@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "tidemark/contracts/epcis.h"
+#include "tidemark/contracts/event_hash.h"
 #include "tidemark/contracts/identity.h"
 #include "tidemark/contracts/provenance.h"
 #include "tidemark/hash.h"

@@ -1,8 +1,10 @@
 #include "tidemark/node/api/http_service.h"
 
+#include <spdlog/spdlog.h>
+
 namespace tidemark::node::api {
 
-http::ServerOptions ServerOptionsFrom(const config::NodeConfig& c) {
+http::ServerOptions ServerOptionsFrom(const config::NodeConfig& c, std::string* note) {
   http::ServerOptions o;
   auto hp = config::SplitHostPort(c.http.listen);  // validated by the config parser
   if (hp.ok()) {
@@ -28,7 +30,7 @@ http::ServerOptions ServerOptionsFrom(const config::NodeConfig& c) {
   o.essential_threads = c.http.essential_threads;
   o.sse_keepalive_ms = c.http.sse_keepalive_ms;
   o.sse_max_duration_ms = c.http.sse_max_duration_ms;
-  return o;
+  return http::BoundByDescriptors(o, http::RaiseDescriptorLimit(), note);
 }
 
 RestOptions RestOptionsFrom(const config::NodeConfig& c) {
@@ -53,7 +55,7 @@ mempool::MempoolOptions MempoolOptionsFrom(const config::NodeConfig& c) {
 
 HttpService::HttpService(const config::NodeConfig& config, LedgerApi* ledger, BundleTamper tamper)
     : bus_(http::EventBusOptions{.ring_capacity = config.http.sse_ring,
-                                 .max_subscribers = config.http.sse_max_clients}),
+                                 .max_subscribers = ServerOptionsFrom(config).max_sse_streams}),
       rest_(ledger, &bus_, &metrics_,
             [&] {
               RestOptions o = RestOptionsFrom(config);
@@ -77,7 +79,10 @@ HttpService::HttpService(const config::NodeConfig& config, LedgerApi* ledger, Bu
   proofs_.Register(&router_);
   fin_.Register(&router_);
   plg_.Register(&router_);
-  server_ = std::make_unique<http::HttpServer>(ServerOptionsFrom(config), &router_, &metrics_);
+  std::string bounded;
+  http::ServerOptions server_options = ServerOptionsFrom(config, &bounded);
+  if (!bounded.empty()) spdlog::warn("{}", bounded);
+  server_ = std::make_unique<http::HttpServer>(server_options, &router_, &metrics_);
 }
 
 HttpService::~HttpService() { Stop(); }

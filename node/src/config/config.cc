@@ -190,6 +190,7 @@ Result<NodeConfig> ParseNodeConfig(const json& j) {
   ObjectReader http("http");
   http.Str("listen", &c.http.listen);
   for (const HttpOption& o : kHttpOptions) http.Option(o, &c.http);
+  http.Uint("max_sse_clients", &c.http.sse_max_clients);  // another name of sse_max_clients
   ObjectReader p2p("p2p");
   p2p.Str("listen", &c.p2p.listen).StrList("peers", &c.p2p.peers).Uint("ban_ms", &c.p2p.ban_ms);
   ObjectReader consensus("consensus");

@@ -1,5 +1,7 @@
 #include "tidemark/node/http/server.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -772,6 +774,41 @@ void HttpServer::Impl::Accept() {
     }
     Accept();
   });
+}
+
+ServerOptions BoundByDescriptors(ServerOptions o, uint64_t fd_limit, std::string* note) {
+  const uint64_t budget = std::max<uint64_t>(
+      64, fd_limit > kDescriptorsKeptForProcess ? fd_limit - kDescriptorsKeptForProcess : 0);
+  const uint64_t want = o.max_connections + o.reserved_connections + o.max_sse_streams;
+  if (want <= budget) return o;
+  const ServerOptions asked = o;
+  o.max_sse_streams = std::min<uint64_t>(o.max_sse_streams, std::max<uint64_t>(1, budget / 4));
+  o.reserved_connections = std::min<uint64_t>(o.reserved_connections, budget / 8);
+  uint64_t left = budget - o.max_sse_streams - o.reserved_connections;
+  o.max_connections = std::min<uint64_t>(o.max_connections, std::max<uint64_t>(1, left));
+  if (note != nullptr) {
+    *note = "http: the descriptor limit (" + std::to_string(fd_limit) +
+            ") holds fewer connections than configured: max_connections " +
+            std::to_string(asked.max_connections) + " -> " + std::to_string(o.max_connections) +
+            ", reserved_connections " + std::to_string(asked.reserved_connections) + " -> " +
+            std::to_string(o.reserved_connections) + ", sse_max_clients " +
+            std::to_string(asked.max_sse_streams) + " -> " + std::to_string(o.max_sse_streams) +
+            " (raise `ulimit -n` to keep them)";
+  }
+  return o;
+}
+
+uint64_t RaiseDescriptorLimit() {
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0) return 1024;
+  rlim_t want = rl.rlim_max == RLIM_INFINITY ? (rlim_t{1} << 20)
+                                             : std::min<rlim_t>(rl.rlim_max, rlim_t{1} << 20);
+  if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+    rlimit raised = rl;
+    raised.rlim_cur = want;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) rl = raised;
+  }
+  return rl.rlim_cur == RLIM_INFINITY ? (uint64_t{1} << 20) : static_cast<uint64_t>(rl.rlim_cur);
 }
 
 HttpServer::HttpServer(ServerOptions options, const Router* router, metrics::Registry* metrics)

@@ -9,6 +9,8 @@
 //   urn:epc:idpat:sgtin:4012345.066666.*          -> /01/04012345666663           (a class)
 //   urn:epc:id:sscc:0614141.1234567890            -> /00/106141412345678908
 //   urn:epc:id:sgln:0614141.07346.1234            -> /414/0614141073467/254/1234
+//   urn:epc:id:pgln:0614141.00001                 -> /417/0614141000012          (a party)
+//   https://id.gs1.org/417/0614141000012          -> /417/0614141000012
 // Other URIs (GIAI, GRAI, GSRN, GDTI URNs, http URLs) are kept as given (IdKind::kOther).
 // A GTIN with a wrong check digit, a malformed URN or a non-numeric key is an INVALID_ARGUMENT.
 //
@@ -35,7 +37,7 @@ Status CheckGs1Key(std::string_view key, std::string_view what);
 // GTIN-8/12/13/14 -> GTIN-14 (left-padded with zeros) after checking the check digit.
 Result<std::string> NormaliseGtin(std::string_view gtin);
 
-enum class IdKind { kSgtin, kLgtin, kGtin, kSscc, kSgln, kOther };
+enum class IdKind { kSgtin, kLgtin, kGtin, kSscc, kSgln, kPgln, kOther };
 
 struct Gs1Id {
   IdKind kind = IdKind::kOther;
@@ -43,7 +45,7 @@ struct Gs1Id {
   std::string lot;        // AI 10 (kLgtin; optional qualifier of kSgtin in a Digital Link)
   std::string serial;     // AI 21 (kSgtin)
   std::string sscc;       // 18 digits (kSscc)
-  std::string gln;        // 13 digits (kSgln)
+  std::string gln;        // 13 digits (kSgln; the party's GLN for kPgln)
   std::string gln_ext;    // AI 254, "" if none (URN extension "0")
   std::string canonical;  // the canonical form described above
 
@@ -57,7 +59,19 @@ Result<Gs1Id> ParseIdentifier(std::string_view uri);
 // a malformed GS1 identifier.
 Result<std::string> CanonicalId(std::string_view uri);
 
-// An EPC URN for an SGTIN, LGTIN, GTIN class (idpat), SSCC or SGLN given its company prefix
+// A location id (bizLocation, readPoint, a `location` source/destination, prov args naming a
+// place) in any GS1 form — a bare 13-digit GLN, an SGLN URN, a Digital Link `/414/<gln>` with
+// an optional `/254/<extension>` on any host — as its canonical `/414/...` form. A URI that is
+// not a GS1 key is returned unchanged; a party id (PGLN) or another GS1 key is an error.
+Result<std::string> CanonicalLocationId(std::string_view id);
+// A party id (owning_party / possessing_party source/destination, prov.register_party) in any GS1
+// form — a bare 13-digit GLN, a PGLN URN, a Digital Link `/417/<gln>` on any host, and (as
+// EPCIS 1.x documents wrote parties) an SGLN URN or `/414/<gln>` without an extension — as its
+// canonical `/417/<gln>` form. A URI that is not a GS1 key is returned unchanged; a GLN with an
+// extension or another GS1 key is an error.
+Result<std::string> CanonicalPartyId(std::string_view id);
+
+// An EPC URN for an SGTIN, LGTIN, GTIN class (idpat), SSCC, SGLN or PGLN given its company prefix
 // length (6..12).
 Result<std::string> ToEpcUrn(const Gs1Id& id, int company_prefix_length);
 // A Digital Link URI on `domain` (e.g. "https://id.gs1.org"); with an item's lot if known.

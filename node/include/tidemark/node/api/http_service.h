@@ -26,7 +26,9 @@
 
 namespace tidemark::node::api {
 
-http::ServerOptions ServerOptionsFrom(const config::NodeConfig& c);
+// The server's options from the config, its pools bounded by the process's descriptor limit
+// (raised to the hard limit first; http::BoundByDescriptors); `*note` says what was lowered.
+http::ServerOptions ServerOptionsFrom(const config::NodeConfig& c, std::string* note = nullptr);
 RestOptions RestOptionsFrom(const config::NodeConfig& c);
 mempool::MempoolOptions MempoolOptionsFrom(const config::NodeConfig& c);
 

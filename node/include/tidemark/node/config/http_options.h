@@ -191,8 +191,10 @@ inline constexpr HttpOption kHttpOptions[] = {
     {.name = "sse_max_clients",
      .member = &HttpConfig::sse_max_clients,
      .min = 1,
-     .doc = "event streams, all clients: a pool apart from ordinary connections; beyond: 503 "
-            "`resource-exhausted`"},
+     .doc = "event streams (GET /v1/events), all clients: a pool apart from ordinary "
+            "connections, so full it never denies REST or scans; beyond: 503 `resource-exhausted` "
+            "with `Retry-After`. With `max_connections` and `reserved_connections` it is bounded "
+            "by the descriptor limit (see Limits)"},
 };
 
 }  // namespace tidemark::node::config

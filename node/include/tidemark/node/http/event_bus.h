@@ -69,7 +69,7 @@ class Subscription {
 
 struct EventBusOptions {
   size_t ring_capacity = 1024;
-  size_t max_subscribers = 256;
+  size_t max_subscribers = 1024;  // = http::ServerOptions::max_sse_streams
 };
 
 class EventBus {

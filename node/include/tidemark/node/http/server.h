@@ -20,7 +20,9 @@
 //   more than max_queued_requests waiting for a handler thread           -> 503 server-busy
 // Pools: ordinary connections (max_connections + the reserve) and event streams
 // (max_sse_streams, max_sse_per_client) are counted apart: a connection that turns into an event
-// stream leaves the ordinary pool, so held streams never deny ordinary requests and the reverse.
+// stream leaves the ordinary pool, so held streams never deny ordinary requests and the reverse;
+// beyond max_sse_streams a stream is refused with 503 (the client's max_sse_per_client: 429), with
+// Retry-After. The pools together fit the process's descriptor limit (BoundByDescriptors).
 // Essential routes run on their own handler threads (essential_threads), so slow handlers do not
 // delay /healthz or /v1/status. A handler that cannot answer yet returns HttpResponse::deferred
 // (deferred.h; POST /v1/txs?wait=commit): the connection is parked without holding any thread
@@ -71,7 +73,7 @@ struct ServerOptions {
   size_t max_connections_per_client = 64;
   uint32_t requests_per_second_per_client = 200;
   uint32_t request_burst_per_client = 400;
-  size_t max_sse_streams = 256;  // event streams, all clients
+  size_t max_sse_streams = 1024;  // event streams, all clients (bounded by descriptors below)
   size_t max_sse_per_client = 16;
   size_t max_queued_requests = 1024;   // waiting for a handler thread
   uint32_t header_timeout_ms = 5'000;  // whole header, from its first byte
@@ -84,6 +86,18 @@ struct ServerOptions {
   uint32_t sse_keepalive_ms = 15'000;
   uint32_t sse_max_duration_ms = 3'600'000;
 };
+
+// Descriptors the server leaves to the rest of the process (storage, p2p, logs).
+inline constexpr uint64_t kDescriptorsKeptForProcess = 256;
+
+// `o` with its pools bounded by a descriptor limit: ordinary connections, the reserve and event
+// streams together at most `fd_limit - kDescriptorsKeptForProcess` (at least 64). When they do not
+// fit, event streams keep at most a quarter of the budget (at least 1), the reserve at most an
+// eighth, ordinary connections the rest; `*note` (may be null) then says what was lowered.
+ServerOptions BoundByDescriptors(ServerOptions o, uint64_t fd_limit, std::string* note);
+// Raises the process's soft RLIMIT_NOFILE to its hard limit (capped at 1 << 20) and returns the
+// soft limit in force.
+uint64_t RaiseDescriptorLimit();
 
 class HttpServer {
  public:
