@@ -710,3 +710,60 @@ TEST_CASE(
   REQUIRE(events.size() == 1);
   CHECK(events[0]["epcList"][0] == kItem);
 }
+
+TEST_CASE(
+    "epcis binding: subscriptions start after what is committed, are bounded, and obey the "
+    "configured allow-list") {
+  Fixture f;
+  REQUIRE(f.Call("POST", "/epcis/queries", kBrandToken, kStepQuery.dump()).status == 201);
+  REQUIRE(f.Capture({Commission(kItem)}).status == 202);
+  f.ledger.CommitBlock();
+  Webhook hook;
+  const std::string path = "/epcis/queries/commissioned/subscriptions";
+  json sub{{"dest", "http://127.0.0.1:" + std::to_string(hook.port) + "/cb"}, {"stream", true}};
+  auto made = f.Call("POST", path, kBrandToken, sub.dump());
+  REQUIRE(made.status == 201);
+  // An unrelated block: the event committed before the subscription is not sent.
+  json ship = Commission(kItem);
+  ship["action"] = "OBSERVE";
+  ship["bizStep"] = "shipping";
+  REQUIRE(f.Capture({ship}).status == 202);
+  f.ledger.CommitBlock();
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  CHECK(hook.Count() == 0);
+  // initialRecordTime in the past: what was committed since then is sent.
+  json back = sub;
+  back["initialRecordTime"] = "2000-01-01T00:00:00Z";
+  REQUIRE(f.Call("POST", path, kBrandToken, back.dump()).status == 201);
+  REQUIRE(f.Capture({Commission(kItemUrn)}).status == 202);
+  f.ledger.CommitBlock();
+  REQUIRE(hook.WaitFor(2));  // the first: the new event; the second: both
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  size_t total = 0;
+  {
+    std::lock_guard<std::mutex> lock(hook.mu);
+    for (const auto& g : hook.got) {
+      total += json::parse(g.body)["epcisBody"]["queryResults"]["resultsBody"]["eventList"].size();
+    }
+  }
+  CHECK(hook.Count() == 2);
+  CHECK(total == 3);
+
+  // At most 100 subscriptions on the node; the refusal adds none.
+  for (int i = 2; i < 100; ++i)
+    REQUIRE(f.Call("POST", path, kBrandToken, sub.dump()).status == 201);
+  auto full = f.Call("POST", path, kBrandToken, sub.dump());
+  CHECK(full.status == 409);
+  CHECK(Body(full)["type"] == "epcisException:SubscriptionControlsException");
+  CHECK(Body(f.Call("GET", path, kBrandToken)).size() == 100);
+  CHECK(f.Get("/epcis/queries/commissioned/events?stream=true").status == 409);
+
+  // The allow-list is the node config's epcis_webhook_hosts.
+  f.c.epcis_webhook_hosts = {"localhost"};
+  f.Restart();
+  REQUIRE(f.Call("POST", "/epcis/queries", kBrandToken,
+                 json{{"name", "other"}, {"query", {{"EQ_bizStep", "shipping"}}}}.dump())
+              .status == 201);
+  CHECK(f.Call("POST", "/epcis/queries/other/subscriptions", kBrandToken, sub.dump()).status ==
+        403);
+}

@@ -124,6 +124,9 @@ struct EpcisApi::Binding {
   void Run();
   void Tick();
   int64_t HeadTimeMs();
+  // Marks the events `params` matches at `*last_ms` (the head block's time) as already seen.
+  void Seed(const std::map<std::string, std::string>& params, int64_t* last_ms,
+            std::set<std::string>* at_last);
 };
 
 }  // namespace tidemark::node::api

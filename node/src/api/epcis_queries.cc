@@ -335,6 +335,21 @@ int64_t EpcisApi::Binding::HeadTimeMs() {
   return b.ok() ? static_cast<int64_t>(b->block.header.timestamp_ms) : 0;
 }
 
+void EpcisApi::Binding::Seed(const std::map<std::string, std::string>& params, int64_t* last_ms,
+                             std::set<std::string>* at_last) {
+  HttpRequest req;
+  req.method = "GET";
+  req.path = "/epcis/queries";
+  HttpResponse r = api->QueryResponse(req, params);
+  if (r.status != 200) return;
+  int64_t head = *last_ms;
+  (void)NewEvents(json::parse(r.body, nullptr, false), last_ms, at_last);
+  if (*last_ms > head) {  // events newer than the head block: not possible; stay at the head
+    *last_ms = head;
+    at_last->clear();
+  }
+}
+
 // --- named queries --------------------------------------------------------------------------
 
 HttpResponse EpcisApi::Binding::ListQueries(const HttpRequest& req) {
@@ -474,6 +489,7 @@ HttpResponse EpcisApi::Binding::QueryEvents(const HttpRequest& req, const std::s
       st.bus = std::make_unique<http::EventBus>(http::EventBusOptions{
           .ring_capacity = 16, .max_subscribers = api->options_.max_subscriptions});
       st.last_ms = HeadTimeMs();
+      Seed(params, &st.last_ms, &st.at_last);
     }
     if (total >= api->options_.max_subscriptions) {
       return EpcisProblem(409, "SubscriptionControlsException", "Conflict",
@@ -551,7 +567,16 @@ HttpResponse EpcisApi::Binding::CreateSub(const HttpRequest& req, const std::str
     if (!t.ok()) return SubProblem(req, "initialRecordTime: " + t.status().message());
     s.last_ms = *t - 1;
   } else {
+    // From now on: what is already committed (also at the head block's time) is not sent.
+    std::map<std::string, std::string> params;
+    {
+      std::lock_guard<std::mutex> lock(q_mu);
+      auto q = queries.find(name);
+      if (q == queries.end()) return NotFound(req, "no named query '" + name.substr(0, 80) + "'");
+      params = q->second.params;
+    }
     s.last_ms = HeadTimeMs();
+    Seed(params, &s.last_ms, &s.at_last);
   }
   std::lock_guard<std::mutex> lock(q_mu);
   if (!queries.count(name)) return NotFound(req, "no named query '" + name.substr(0, 80) + "'");

@@ -65,7 +65,8 @@ HttpService::HttpService(const config::NodeConfig& config, LedgerApi* ledger, Bu
                                   .passphrase = {.file = config.key_passphrase_file,
                                                  .env = config.key_passphrase_env},
                                   .data_dir = config.data_dir,
-                                  .capture_file_size_limit = config.http.max_body_bytes}),
+                                  .capture_file_size_limit = config.http.max_body_bytes,
+                                  .webhook_hosts = config.epcis_webhook_hosts}),
       proofs_(ledger, ProofOptions{.explorer_dir = config.explorer_dir,
                                    .tamper = tamper,
                                    .on_scan =
