@@ -22,6 +22,7 @@
 #include "tidemark/contracts/epcis.h"
 #include "tidemark/contracts/genesis.h"
 #include "tidemark/node/api/http_service.h"
+#include "tidemark/types.h"
 
 using namespace tidemark;
 using namespace tidemark::node;
@@ -700,6 +701,10 @@ TEST_CASE(
   REQUIRE(f.Capture({Commission(kItem)}).status == 202);
   f.ledger.CommitBlock();
   std::string got = ReadUntil(fd, "}\n\n", 8000);
+  // Deleting the query tells its streaming clients.
+  REQUIRE(f.Call("DELETE", "/epcis/queries/commissioned", kBrandToken).status == 204);
+  std::string last = ReadUntil(fd, "event: queryDeleted", 3000);
+  CHECK(last.find("event: queryDeleted") != std::string::npos);
   ::close(fd);
   INFO(got);
   REQUIRE(got.find("event: EPCISQueryDocument") != std::string::npos);
@@ -766,4 +771,28 @@ TEST_CASE(
               .status == 201);
   CHECK(f.Call("POST", "/epcis/queries/other/subscriptions", kBrandToken, sub.dump()).status ==
         403);
+}
+
+TEST_CASE("epcis binding: Always_EPC_URN uses the product's company prefix length") {
+  Fixture f;
+  Value args = Value::MakeMap({{"gtin", Value(std::string("10614141073464"))},
+                               {"name", Value(std::string("Tin"))},
+                               {"origin_country", Value(std::string("FR"))},
+                               {"company_prefix_length", Value(int64_t{7})}});
+  Transaction tx{.chain_id = "test-chain",
+                 .nonce = 1,
+                 .contract = "prov",
+                 .method = "register_product",
+                 .args = args.Encode()};
+  tx.SignWith(TestKey(10));
+  REQUIRE(f.ledger.SubmitTx(tx.Encode()).ok());
+  f.ledger.CommitBlock();
+  REQUIRE(f.Capture({Commission("https://id.gs1.org/01/10614141073464/21/2017")}).status == 202);
+  f.ledger.CommitBlock();
+  auto urn = f.Get("/epcis/events", "GS1-EPC-Format: Always_EPC_URN\r\n");
+  REQUIRE(urn.status == 200);
+  REQUIRE(EventList(urn).size() == 1);
+  CHECK(EventList(urn)[0]["epcList"][0] == kItemUrn);
+  CHECK(Body(f.Get("/epcis/epcs", "GS1-EPC-Format: Always_EPC_URN\r\n")) ==
+        json::array({kItemUrn}));
 }

@@ -246,7 +246,8 @@ HttpResponse EpcisApi::Binding::Options(const HttpRequest& req, const std::strin
   });
 }
 
-std::string EpcisApi::Binding::ConvertId(const std::string& id, const std::string& format) {
+std::string EpcisApi::Binding::ConvertId(const std::string& id, const std::string& format,
+                                         std::map<std::string, int>* cache) {
   auto parsed = contracts::ParseIdentifier(id);
   if (!parsed.ok() || parsed->kind == contracts::IdKind::kOther) return id;
   if (format == "Always_GS1_Digital_Link") return contracts::ToDigitalLink(*parsed);
@@ -254,15 +255,21 @@ std::string EpcisApi::Binding::ConvertId(const std::string& id, const std::strin
   // A URN needs the company prefix length: the product's master data has it (GTIN keys only).
   if (parsed->gtin.empty()) return id;
   int cpl = 0;
-  (void)api->ledger_->ReadState([&](const contracts::StateView& view, uint64_t) -> Status {
-    auto bytes = view.Get(keys::Product(parsed->gtin));
-    if (!bytes) return Status::Ok();
-    auto v = Value::Decode(*bytes);
-    if (!v.ok()) return Status::Ok();
-    const Value* c = v->Find("company_prefix_length");
-    if (c && c->is_int()) cpl = static_cast<int>(c->as_int());
-    return Status::Ok();
-  });
+  if (cache) {
+    if (auto it = cache->find(parsed->gtin); it != cache->end()) cpl = it->second;
+  }
+  if (cpl == 0 && (!cache || !cache->count(parsed->gtin))) {
+    (void)api->ledger_->ReadState([&](const contracts::StateView& view, uint64_t) -> Status {
+      auto bytes = view.Get(keys::Product(parsed->gtin));
+      if (!bytes) return Status::Ok();
+      auto v = Value::Decode(*bytes);
+      if (!v.ok()) return Status::Ok();
+      const Value* c = v->Find("company_prefix_length");
+      if (c && c->is_int()) cpl = static_cast<int>(c->as_int());
+      return Status::Ok();
+    });
+    if (cache) (*cache)[parsed->gtin] = cpl;
+  }
   if (cpl == 0) return id;  // unknown: left as captured (documented)
   auto urn = contracts::ToEpcUrn(*parsed, cpl);
   return urn.ok() ? *urn : id;
@@ -271,24 +278,25 @@ std::string EpcisApi::Binding::ConvertId(const std::string& id, const std::strin
 void EpcisApi::Binding::ConvertDocument(json* doc, const std::string& format) {
   json::json_pointer at("/epcisBody/queryResults/resultsBody/eventList");
   if (!doc->contains(at) || !(*doc)[at].is_array()) return;
+  std::map<std::string, int> cpl;  // GTIN -> company prefix length, read once per answer
   for (json& ev : (*doc)[at]) {
     if (!ev.is_object()) continue;
     for (const char* list : {"epcList", "childEPCs", "inputEPCList", "outputEPCList"}) {
       if (ev.contains(list) && ev[list].is_array()) {
         for (json& e : ev[list]) {
-          if (e.is_string()) e = ConvertId(e.get<std::string>(), format);
+          if (e.is_string()) e = ConvertId(e.get<std::string>(), format, &cpl);
         }
       }
     }
     if (ev.contains("parentID") && ev["parentID"].is_string()) {
-      ev["parentID"] = ConvertId(ev["parentID"].get<std::string>(), format);
+      ev["parentID"] = ConvertId(ev["parentID"].get<std::string>(), format, &cpl);
     }
     for (const char* list :
          {"quantityList", "childQuantityList", "inputQuantityList", "outputQuantityList"}) {
       if (ev.contains(list) && ev[list].is_array()) {
         for (json& q : ev[list]) {
           if (q.is_object() && q.contains("epcClass") && q["epcClass"].is_string()) {
-            q["epcClass"] = ConvertId(q["epcClass"].get<std::string>(), format);
+            q["epcClass"] = ConvertId(q["epcClass"].get<std::string>(), format, &cpl);
           }
         }
       }

@@ -43,7 +43,9 @@ struct EpcisApi::Binding {
                             const std::function<http::HttpResponse()>& fn);
   http::HttpResponse Options(const http::HttpRequest& req, const std::string& allow, bool capture);
   // GS1-EPC-Format applied to one identifier / to a query document / to a list of identifiers.
-  std::string ConvertId(const std::string& id, const std::string& format);
+  // `cache` (optional): GTIN -> company prefix length already read for this answer.
+  std::string ConvertId(const std::string& id, const std::string& format,
+                        std::map<std::string, int>* cache = nullptr);
   void ConvertDocument(nlohmann::json* doc, const std::string& format);
 
   // --- capture jobs ---

@@ -455,7 +455,11 @@ HttpResponse EpcisApi::Binding::DeleteQuery(const HttpRequest& req, const std::s
     subs.insert(saved_subs.begin(), saved_subs.end());
     return http::ProblemFromStatus(s, req.path);
   }
-  streams.erase(name);  // the bus goes: its streaming clients are cut
+  // The stream's clients get a last event saying so; the bus goes with the query (no more events).
+  if (auto st = streams.find(name); st != streams.end()) {
+    st->second.bus->Publish("queryDeleted", json{{"queryName", name}}.dump());
+    streams.erase(st);
+  }
   HttpResponse r;
   r.status = 204;
   return r;
