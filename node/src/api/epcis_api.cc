@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "epcis_binding.h"
 #include "tidemark/contracts/epcis.h"
 #include "tidemark/contracts/event_hash.h"
 #include "tidemark/contracts/identity.h"
@@ -27,17 +28,8 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kEpcisVersion = "2.0.0";
-
 HttpResponse Fail(const Status& s, const HttpRequest& req) {
   return http::ProblemFromStatus(s, req.path);
-}
-
-// Adds the binding's version headers to every EPCIS answer.
-HttpResponse Versioned(HttpResponse r) {
-  r.SetHeader("GS1-EPCIS-Version", kEpcisVersion);
-  r.SetHeader("GS1-CBV-Version", kEpcisVersion);
-  return r;
 }
 
 bool CanCapture(const contracts::KeyRecord& k) {
@@ -79,7 +71,7 @@ uint64_t NowMs() {
 }  // namespace
 
 EpcisApi::EpcisApi(LedgerApi* ledger, EpcisOptions options)
-    : ledger_(ledger), options_(std::move(options)) {}
+    : ledger_(ledger), options_(std::move(options)), binding_(std::make_unique<Binding>(this)) {}
 
 Status EpcisApi::Init() {
   tokens_.clear();
@@ -99,21 +91,23 @@ Status EpcisApi::Init() {
     t->revoked = c.revoked;
     tokens_.push_back(std::move(t));
   }
-  return Status::Ok();
+  return InitBinding();
 }
 
 void EpcisApi::Register(http::Router* r) {
-  r->Add(
-      "POST", "/epcis/capture",
-      [this](const HttpRequest& req, const http::PathParams&) { return Versioned(Capture(req)); },
-      {"application/json", "application/ld+json"});
+  r->Add("POST", "/epcis/capture",
+         [this](const HttpRequest& req, const http::PathParams&) {
+           return binding_->Answer(req, [&] { return Capture(req); });
+         },
+         {"application/json", "application/ld+json"});
   r->Add("GET", "/epcis/capture/{captureID}",
          [this](const HttpRequest& req, const http::PathParams& p) {
-           return Versioned(GetJob(req, p.at("captureID")));
+           return binding_->Answer(req, [&] { return GetJob(req, p.at("captureID")); });
          });
   r->Add("GET", "/epcis/events", [this](const HttpRequest& req, const http::PathParams&) {
-    return Versioned(Events(req));
+    return binding_->Answer(req, [&] { return Events(req); });
   });
+  RegisterBinding(r);
 }
 
 Result<EpcisApi::Token*> EpcisApi::Authenticate(const HttpRequest& req, int64_t now_ms) {
@@ -240,6 +234,7 @@ HttpResponse EpcisApi::Capture(const HttpRequest& req) {
     if (created_ms_.size() >= options_.max_remembered_jobs) created_ms_.clear();
     created_ms_[*id] = now;
   }
+  RememberJob(*id, **token, now);
   json job{{"captureID", id->Hex()},
            {"createdAt", contracts::FormatEpcisTime(static_cast<int64_t>(now))},
            {"running", true},
@@ -252,6 +247,7 @@ HttpResponse EpcisApi::Capture(const HttpRequest& req) {
   HttpResponse r = http::JsonResponse(202, job);
   r.SetHeader("Location", "/epcis/capture/" + id->Hex());
   r.SetHeader("GS1-EPCIS-Capture-Limit", std::to_string(contracts::kMaxEventsPerCapture));
+  r.SetHeader("GS1-Capture-Error-Behaviour", "rollback");
   return r;
 }
 
@@ -299,7 +295,9 @@ HttpResponse EpcisApi::GetJob(const HttpRequest& req, const std::string& id_text
                              {"status", 409},
                              {"detail", reason}});
   }
-  return http::JsonResponse(200, job);
+  HttpResponse r = http::JsonResponse(200, job);
+  r.SetHeader("GS1-Capture-Error-Behaviour", "rollback");
+  return r;
 }
 
 HttpResponse EpcisApi::Events(const HttpRequest& req) { return QueryResponse(req, req.query); }

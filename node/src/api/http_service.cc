@@ -65,7 +65,10 @@ HttpService::HttpService(const config::NodeConfig& config, LedgerApi* ledger, Bu
       epcis_(ledger, EpcisOptions{.max_json_depth = config.http.max_json_depth,
                                   .tokens = config.capture_tokens,
                                   .passphrase = {.file = config.key_passphrase_file,
-                                                 .env = config.key_passphrase_env}}),
+                                                 .env = config.key_passphrase_env},
+                                  .data_dir = config.data_dir,
+                                  .capture_file_size_limit = config.http.max_body_bytes,
+                                  .webhook_hosts = config.epcis_webhook_hosts}),
       proofs_(ledger, ProofOptions{.explorer_dir = config.explorer_dir,
                                    .tamper = tamper,
                                    .on_scan =

@@ -264,6 +264,7 @@ Result<NodeConfig> ParseNodeConfig(const json& j) {
       .Object("p2p", nested(p2p))
       .Object("mempool", nested(mempool))
       .Object("capture_tokens", tokens)
+      .StrList("epcis_webhook_hosts", &c.epcis_webhook_hosts)
       .Object("resolver", nested(resolver))
       .Object("consensus", nested(consensus))
       .Object("storage", nested(storage));
@@ -307,6 +308,7 @@ json NodeConfigToJson(const NodeConfig& c) {
   }
   return json{
       {"capture_tokens", tokens},
+      {"epcis_webhook_hosts", c.epcis_webhook_hosts},
       {"chain_id", c.chain_id},
       {"data_dir", c.data_dir},
       {"genesis_file", c.genesis_file},

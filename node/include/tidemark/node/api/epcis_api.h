@@ -47,6 +47,16 @@ struct EpcisOptions {
   std::vector<config::CaptureTokenConfig> tokens;
   config::KeyPassphrase passphrase;     // for encrypted token key files (config/key_file.h)
   size_t max_remembered_jobs = 10'000;  // createdAt of recent captures (the job needs only the tx)
+  // The rest of the binding (epcis_binding.cc, epcis_queries.cc; docs/api.md §EPCIS REST binding).
+  std::string data_dir;                // named queries + subscriptions file; "" = memory only
+  size_t capture_file_size_limit = 0;  // GS1-EPCIS-Capture-File-Size-Limit (the HTTP body limit)
+  size_t max_queries = 100;            // named queries on this node
+  size_t max_subscriptions = 100;      // webhook + streaming subscriptions on this node
+  // Webhook destinations: http:// only, to these hosts (exact match). Loopback by default.
+  std::vector<std::string> webhook_hosts = {"127.0.0.1", "localhost", "::1"};
+  int webhook_timeout_ms = 3000;  // connect / send / receive, per attempt
+  int webhook_attempts = 4;       // per delivery, with backoff 250 ms, 500 ms, 1 s ...
+  int poll_ms = 200;              // how often new blocks are looked for
 };
 
 class EpcisApi {
@@ -54,10 +64,13 @@ class EpcisApi {
   EpcisApi(LedgerApi* ledger, EpcisOptions options);
   EpcisApi(const EpcisApi&) = delete;
   EpcisApi& operator=(const EpcisApi&) = delete;
+  ~EpcisApi();  // stops the subscription worker
 
   // Loads every token's key file; the error names the token entry and the file.
   Status Init();
   void Register(http::Router* router);
+
+  struct Binding;  // internal: node/src/api/epcis_binding.h
 
  private:
   struct Token {
@@ -86,8 +99,15 @@ class EpcisApi {
   // Signs and submits a prov.capture tx with `token`'s key at its next nonce.
   Result<Hash256> SignAndSubmit(Token& token, const Bytes& args);
 
+  // The binding's other routes, headers, named queries and subscriptions (epcis_binding.cc,
+  // epcis_queries.cc).
+  void RegisterBinding(http::Router* router);
+  Status InitBinding();
+  void RememberJob(const Hash256& id, const Token& token, uint64_t now_ms);
+
   LedgerApi* ledger_;
   EpcisOptions options_;
+  std::unique_ptr<Binding> binding_;
   std::vector<std::unique_ptr<Token>> tokens_;
   std::mutex jobs_mu_;
   std::map<Hash256, uint64_t> created_ms_;  // captureID -> wall-clock ms of the POST

@@ -98,6 +98,8 @@ struct NodeConfig {
   P2pConfig p2p;
   MempoolConfig mempool;
   std::vector<CaptureTokenConfig> capture_tokens;  // empty: no REST capture on this node
+  // Hosts EPCIS webhook subscriptions may POST to (http:// only; docs/api.md §EPCIS REST binding).
+  std::vector<std::string> epcis_webhook_hosts = {"127.0.0.1", "localhost", "::1"};
   ResolverConfig resolver;
   ConsensusConfig consensus;
   StorageConfig storage;
