@@ -657,6 +657,31 @@ TEST_CASE("epcis binding: a webhook subscription gets each committed matching ev
   CHECK(hook.Count() == 2);
 }
 
+TEST_CASE("epcis binding: a subscription follows every page: new events after a full first page") {
+  Fixture f;
+  // perPage=1: the query's first page is full after one event; a worker that read only the
+  // first page would never see the second and third commissioning.
+  json q = kStepQuery;
+  q["name"] = "paged";
+  q["query"]["perPage"] = "1";
+  REQUIRE(f.Call("POST", "/epcis/queries", kBrandToken, q.dump()).status == 201);
+  Webhook hook;
+  json sub{{"dest", "http://127.0.0.1:" + std::to_string(hook.port) + "/cb"}, {"stream", true}};
+  REQUIRE(f.Call("POST", "/epcis/queries/paged/subscriptions", kBrandToken, sub.dump()).status ==
+          201);
+  const std::vector<std::string> items = {kItem, kItemUrn,
+                                          "https://id.gs1.org/01/10614141073464/21/C3"};
+  for (size_t i = 0; i < items.size(); ++i) {
+    REQUIRE(f.Capture({Commission(items[i])}).status == 202);
+    f.ledger.CommitBlock();
+    REQUIRE(hook.WaitFor(static_cast<int>(i + 1)));
+    std::lock_guard<std::mutex> lock(hook.mu);
+    json e = json::parse(hook.got[i].body)["epcisBody"]["queryResults"]["resultsBody"]["eventList"];
+    REQUIRE(e.size() == 1);
+    CHECK(e[0]["epcList"][0] == items[i]);
+  }
+}
+
 TEST_CASE("epcis binding: a failing webhook is retried with backoff, then the batch is given up") {
   Fixture f;
   REQUIRE(f.Call("POST", "/epcis/queries", kBrandToken, kStepQuery.dump()).status == 201);

@@ -126,6 +126,10 @@ struct EpcisApi::Binding {
   void Run();
   void Tick();
   int64_t HeadTimeMs();
+  // The named query's events recorded at or after `since_ms`, every page of them, as one query
+  // document (or the engine's non-200 answer).
+  http::HttpResponse NewerThan(const http::HttpRequest& req,
+                               std::map<std::string, std::string> params, int64_t since_ms);
   // Marks the events `params` matches at `*last_ms` (the head block's time) as already seen.
   void Seed(const std::map<std::string, std::string>& params, int64_t* last_ms,
             std::set<std::string>* at_last);

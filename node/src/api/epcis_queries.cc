@@ -328,6 +328,44 @@ Status EpcisApi::Binding::SaveLocked() {
   return Status::Ok();
 }
 
+// Every event of a named query recorded at or after `since_ms` (its GE_recordTime, unless the
+// query's own is later), following the engine's pages (at most kMaxSubscriptionPages): one
+// query document, or a non-200 answer.
+HttpResponse EpcisApi::Binding::NewerThan(const HttpRequest& req,
+                                          std::map<std::string, std::string> params,
+                                          int64_t since_ms) {
+  constexpr int kMaxSubscriptionPages = 64;
+  if (since_ms > 0) {
+    auto own = params.find("GE_recordTime");
+    auto own_ms = own == params.end() ? Result<int64_t>(Status::Invalid(""))
+                                      : contracts::ParseEpcisTime(own->second);
+    if (!own_ms.ok() || *own_ms < since_ms) {
+      params["GE_recordTime"] = contracts::FormatEpcisTime(since_ms);
+    }
+  }
+  HttpResponse first = api->QueryResponse(req, params);
+  if (first.status != 200) return first;
+  json doc = json::parse(first.body, nullptr, false);
+  json::json_pointer at("/epcisBody/queryResults/resultsBody/eventList");
+  HttpResponse page = first;
+  for (int i = 1; i < kMaxSubscriptionPages && doc.is_object() && doc.contains(at); ++i) {
+    std::string link = page.Header("link");
+    size_t t = link.find("nextPageToken=");
+    if (t == std::string::npos) break;
+    size_t end = link.find_first_of("&>", t);
+    std::string token = link.substr(t + 14, end == std::string::npos ? end : end - t - 14);
+    params["nextPageToken"] = token;  // URL-safe as issued
+    page = api->QueryResponse(req, params);
+    if (page.status != 200) break;
+    json more = json::parse(page.body, nullptr, false);
+    if (!more.is_object() || !more.contains(at)) break;
+    for (auto& ev : more[at]) doc[at].push_back(std::move(ev));
+    if (more.contains("@context")) doc["@context"] = more["@context"];
+  }
+  first.body = doc.dump();
+  return first;
+}
+
 int64_t EpcisApi::Binding::HeadTimeMs() {
   uint64_t h = api->ledger_->Status().height;
   if (h == 0) return 0;
@@ -340,7 +378,7 @@ void EpcisApi::Binding::Seed(const std::map<std::string, std::string>& params, i
   HttpRequest req;
   req.method = "GET";
   req.path = "/epcis/queries";
-  HttpResponse r = api->QueryResponse(req, params);
+  HttpResponse r = NewerThan(req, params, *last_ms);
   if (r.status != 200) return;
   int64_t head = *last_ms;
   (void)NewEvents(json::parse(r.body, nullptr, false), last_ms, at_last);
@@ -699,7 +737,7 @@ void EpcisApi::Binding::Tick() {
   req.method = "GET";
   for (Work& w : work) {
     req.path = "/epcis/queries/" + w.query + "/events";
-    HttpResponse r = api->QueryResponse(req, w.params);
+    HttpResponse r = NewerThan(req, w.params, w.last_ms);
     if (r.status != 200) continue;
     json doc = json::parse(r.body, nullptr, false);
     json fresh = NewEvents(doc, &w.last_ms, &w.at_last);
