@@ -24,8 +24,8 @@ struct Capture {
   bool customs = false;
   bool regulator = false;
   bool inspector = false;
-  Value context;           // the document's @context entries (a list), or null
-  uint64_t first_seq = 0;  // the capture's first event record, which holds `context`
+  Value context;                       // the document's @context entries (a list), or null
+  uint64_t first_seq = 0;              // the capture's first event record, which holds `context`
   const Value* doc_context = nullptr;  // args.context: the document's @context prefix maps
 };
 

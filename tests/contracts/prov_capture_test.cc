@@ -20,7 +20,6 @@ Receipt CaptureDoc(Chain& c, const std::string& signer, const std::vector<Value>
   return c.Call(signer, "prov", "capture", Value(args));
 }
 
-
 // Finds `ev` again through the query that fits it best, and checks it is stored unchanged.
 void FindAgain(Chain& c, const Value& ev) {
   EventQuery q;
