@@ -701,4 +701,6 @@ EventIds IdsOf(const Value& ev) {
   return ids;
 }
 
+bool IsEpcisEventField(std::string_view name) { return KnownFields().count(name) != 0; }
+
 }  // namespace tidemark::contracts

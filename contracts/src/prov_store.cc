@@ -344,38 +344,6 @@ void Add(EventQuery& q, const std::string& param, Test t) {
   q.filters.push_back(EventFilter{param, std::move(t)});
 }
 
-// The standard's names of an event's own fields (EXISTS_<field>).
-bool IsStandardField(const std::string& f) {
-  static const std::set<std::string> k = {"eventID",
-                                          "eventTime",
-                                          "eventTimeZoneOffset",
-                                          "recordTime",
-                                          "action",
-                                          "bizStep",
-                                          "disposition",
-                                          "readPoint",
-                                          "bizLocation",
-                                          "bizTransactionList",
-                                          "sourceList",
-                                          "destinationList",
-                                          "ilmd",
-                                          "sensorElementList",
-                                          "persistentDisposition",
-                                          "errorDeclaration",
-                                          "certificationInfo",
-                                          "epcList",
-                                          "quantityList",
-                                          "parentID",
-                                          "childEPCs",
-                                          "childQuantityList",
-                                          "inputEPCList",
-                                          "outputEPCList",
-                                          "inputQuantityList",
-                                          "outputQuantityList",
-                                          "transformationID"};
-  return k.count(f) != 0;
-}
-
 // EQ_ / GT_ / GE_ / LT_ / LE_ / EXISTS_ over extension fields: [INNER_][ILMD_ |
 // ERROR_DECLARATION_ | SENSORELEMENT_ | SENSORMETADATA_ | SENSORREPORT_]<field>. Returns false if
 // `rest` is not such a name.
@@ -402,7 +370,7 @@ Result<bool> AddFieldFilter(EventQuery& q, const std::string& param, Op op, cons
   bool extension = name.find(':') != std::string::npos || name.find('#') != std::string::npos;
   if (!extension) {
     // EXISTS_<standard field> (EXISTS_errorDeclaration, EXISTS_sensorElementList, ...).
-    if (op == Op::kExists && !inner && scope == Scope::kEvent && IsStandardField(name)) {
+    if (op == Op::kExists && !inner && scope == Scope::kEvent && IsEpcisEventField(name)) {
       Add(q, param, [name](const StateView&, const Value& rec) {
         const Value* v = EventOf(rec).Find(name);
         return v != nullptr && !v->is_null();

@@ -405,21 +405,6 @@ Result<std::string> OpenPageToken(const std::string& token, const std::string& d
   return payload->substr(b + 1);
 }
 
-std::string UrlEncode(const std::string& s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == ':') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 HttpResponse EpcisApi::QueryResponse(const HttpRequest& req,
@@ -460,7 +445,8 @@ HttpResponse EpcisApi::QueryResponse(const HttpRequest& req,
     const int64_t expires = now + kPageTokenTtlMs;
     std::string next = MakePageToken(page.next_cursor, digest, expires);
     std::string link = req.path + "?";
-    for (const auto& [k, v] : query) link += UrlEncode(k) + "=" + UrlEncode(v) + "&";
+    for (const auto& [k, v] : query)
+      link += http::PercentEncode(k) + "=" + http::PercentEncode(v) + "&";
     link += "nextPageToken=" + next;
     r.SetHeader("Link", "<" + link + ">; rel=\"next\"");
     r.SetHeader("GS1-Next-Page-Token-Expires", contracts::FormatEpcisTime(expires));

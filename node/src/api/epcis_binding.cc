@@ -133,27 +133,14 @@ std::optional<std::string> HexDecode(const std::string& s) {
   return out;
 }
 
-std::string UrlEncode(const std::string& s) {
-  std::string out;
-  char buf[4];
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
-}
-
 HttpResponse Paged(const HttpRequest& req, const json& items, size_t per_page,
                    const std::string& next_token) {
   HttpResponse r = http::JsonResponse(200, items);
   if (!next_token.empty()) {
     std::string link = req.path + "?";
     for (const auto& [k, v] : req.query) {
-      if (k != "nextPageToken" && k != "perPage") link += UrlEncode(k) + "=" + UrlEncode(v) + "&";
+      if (k != "nextPageToken" && k != "perPage")
+        link += http::PercentEncode(k) + "=" + http::PercentEncode(v) + "&";
     }
     link += "perPage=" + std::to_string(per_page) + "&nextPageToken=" + next_token;
     r.SetHeader("Link", "<" + link + ">; rel=\"next\"");

@@ -183,20 +183,6 @@ std::string HmacHex(const std::string& key, const std::string& body) {
   return out;
 }
 
-std::string UrlEncode(const std::string& s) {
-  std::string out;
-  char buf[4];
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
-}
-
 json SubJson(const EpcisApi::Binding::Sub& s) {
   return json{{"subscriptionID", s.id},
               {"queryName", s.query},
@@ -762,7 +748,7 @@ void EpcisApi::Binding::Tick() {
       std::string target_dest = w.sub.dest;
       if (url.ok() && !w.sub.secret.empty()) {
         url->target += std::string(url->target.find('?') == std::string::npos ? "?" : "&") +
-                       "secret=" + UrlEncode(w.sub.secret);
+                       "secret=" + http::PercentEncode(w.sub.secret);
       }
       std::vector<std::pair<std::string, std::string>> headers = {{"GS1-EPCIS-Version", "2.0.0"},
                                                                   {"GS1-CBV-Version", "2.0.0"}};

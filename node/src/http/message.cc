@@ -83,6 +83,22 @@ bool PercentDecode(std::string_view in, std::string* out, bool plus_is_space) {
   return true;
 }
 
+std::string PercentEncode(std::string_view in) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(in.size());
+  for (unsigned char c : in) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == ':') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
 bool ParseQuery(std::string_view query, std::map<std::string, std::string>* out) {
   while (!query.empty()) {
     size_t amp = query.find('&');

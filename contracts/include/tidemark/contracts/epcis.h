@@ -45,6 +45,8 @@ bool IsStandardEpcisContext(std::string_view entry);
 Result<Value> ParseEpcisEvent(const nlohmann::json& event, const std::string& path = "event");
 // Validates an event Value (what the contract re-checks on capture).
 Status ValidateEpcisEvent(const Value& event, const std::string& path);
+// Whether `name` is one of the standard's own (un-prefixed) event fields, as validation knows them.
+bool IsEpcisEventField(std::string_view name);
 // The JSON form of a stored event Value.
 nlohmann::json EpcisEventToJson(const Value& event);
 

@@ -77,6 +77,9 @@ struct HttpResponse {
 bool ParseQuery(std::string_view query, std::map<std::string, std::string>* out);
 // Percent-decodes one path segment or query part ('+' is a space only when plus_is_space).
 bool PercentDecode(std::string_view in, std::string* out, bool plus_is_space = false);
+// Percent-encodes for a path segment or a query value: RFC 3986 unreserved characters and ':'
+// (so URNs stay readable) as they are, every other byte as %XX.
+std::string PercentEncode(std::string_view in);
 
 HttpResponse JsonResponse(int status, const nlohmann::json& body);
 HttpResponse TextResponse(int status, std::string content_type, std::string body);
