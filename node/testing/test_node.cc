@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cctype>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -11,6 +12,7 @@
 #include "tidemark/consensus/messages.h"
 #include "tidemark/contracts/testing/test_contract.h"
 #include "tidemark/node/app/sync.h"
+#include "tidemark/node/testing/slow_write_kv_store.h"
 #include "tidemark/proof_bundle.h"
 
 namespace tidemark::node::testing {
@@ -26,6 +28,19 @@ Result<TestFaults> ReadTestFaults(const std::string& path) {
     size_t start = line.find_first_not_of(" \t");
     if (start == std::string::npos) continue;
     std::string text = line.substr(start);
+    static constexpr std::string_view kSlow = "slow-writes";
+    if (text.rfind(kSlow, 0) == 0) {
+      std::string ms = text.substr(kSlow.size());
+      ms.erase(0, ms.find_first_not_of(" \t"));
+      char* end = nullptr;
+      unsigned long v = ms.empty() ? 0 : std::strtoul(ms.c_str(), &end, 10);
+      if (ms.empty() || *end != '\0' || v > 10'000) {
+        return Status::Invalid(path + ":" + std::to_string(n) +
+                               ": slow-writes wants a delay in ms, 0..10000");
+      }
+      out.slow_write_ms = static_cast<uint32_t>(v);
+      continue;
+    }
     std::set<PublicKey>* into = &out.blocked;
     static constexpr std::string_view kDrop = "drop-block-requests";
     if (text.rfind(kDrop, 0) == 0) {
@@ -141,12 +156,19 @@ Result<NodeExtensions> TestNodeExtensions(const config::NodeConfig& cfg, TestNod
     std::string path = cfg.data_dir + "/test_faults";
     spdlog::warn("test-only fault layer on ({})", path);
     auto dropper = std::make_shared<BlockRequestDropper>();
+    auto slow_ms = std::make_shared<std::atomic<uint32_t>>(0);
     // The poll reads the whole file: it returns the blocked peers and installs the
-    // drop-block-requests set (an unreadable file changes neither).
-    ext.blocked_peers = [path, dropper]() -> Result<std::set<PublicKey>> {
+    // drop-block-requests set and the write delay (an unreadable file changes none of them).
+    ext.blocked_peers = [path, dropper, slow_ms]() -> Result<std::set<PublicKey>> {
       TM_ASSIGN_OR_RETURN(TestFaults faults, ReadTestFaults(path));
       dropper->Set(faults.drop_block_requests);
+      if (slow_ms->exchange(faults.slow_write_ms) != faults.slow_write_ms) {
+        spdlog::warn("test faults: slow writes {} ms", faults.slow_write_ms);
+      }
       return std::move(faults.blocked);
+    };
+    ext.wrap_store = [slow_ms](std::unique_ptr<KvStore> inner) -> std::unique_ptr<KvStore> {
+      return std::make_unique<SlowWriteKvStore>(std::move(inner), slow_ms);
     };
     ext.drop_inbound = [dropper](const PublicKey& from, Channel channel, ByteView body) {
       return dropper->Drop(from, channel, body);

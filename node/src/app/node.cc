@@ -107,7 +107,9 @@ Result<std::unique_ptr<Node>> Node::Create(const config::NodeConfig& cfg, NodeEx
   std::error_code ec;
   std::filesystem::create_directories(cfg.data_dir, ec);
   if (ec) return Status::IoError("data_dir " + cfg.data_dir + ": " + ec.message());
-  TM_ASSIGN_OR_RETURN(auto kv, LevelDbKvStore::Open(cfg.data_dir + "/ledger", {}));
+  TM_ASSIGN_OR_RETURN(std::unique_ptr<KvStore> kv,
+                      LevelDbKvStore::Open(cfg.data_dir + "/ledger", {}));
+  if (impl->ext.wrap_store) kv = impl->ext.wrap_store(std::move(kv));
   TM_ASSIGN_OR_RETURN(impl->ledger, Ledger::Open(std::move(kv), genesis, std::move(registry),
                                                  {.retain_versions = cfg.storage.retain_versions}));
   Ledger& ledger = *impl->ledger;

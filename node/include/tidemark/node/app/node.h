@@ -12,7 +12,8 @@
 // not in the set).
 //
 // The production main passes no NodeExtensions: only the test binary `tidemark-node-test`
-// (node/testing/) fills them, with the "test" contract, proof tampering and the fault file. The
+// (node/testing/) fills them, with the "test" contract, proof tampering, the fault file and
+// slowed store writes. The
 // production binary has no config key, flag or environment variable that reaches them.
 //
 // Thread safety: Create / Start / Stop from one thread.
@@ -30,6 +31,7 @@
 #include "tidemark/node/app/peer_channels.h"  // Channel
 #include "tidemark/node/config/config.h"
 #include "tidemark/node/config/key_file.h"
+#include "tidemark/node/storage/kv_store.h"
 #include "tidemark/status.h"
 
 namespace tidemark::node {
@@ -57,6 +59,9 @@ struct NodeExtensions {
   // byte); true drops it silently (tidemark-node-test: drop-block-requests). Called from the
   // transport's threads, concurrently.
   std::function<bool(const PublicKey& from, Channel channel, ByteView body)> drop_inbound;
+  // Wraps the ledger's store once, right after it is opened (tidemark-node-test: SlowWriteKvStore,
+  // the `slow-writes` line of the fault file). Must return a store; production passes none.
+  std::function<std::unique_ptr<KvStore>(std::unique_ptr<KvStore>)> wrap_store;
 };
 
 class Node {

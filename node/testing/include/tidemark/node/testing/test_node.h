@@ -22,6 +22,9 @@
 //   "test faults: dropping block requests of N peers" when that set changes, and then, for every
 //   peer whose requests it dropped since the last change,
 //   "test faults: dropped N block requests from <key hex> (consensus C, sync S)".
+//   A line `slow-writes <ms>` (0–10000) makes every write of the node's ledger store sleep that
+//   long first (SlowWriteKvStore, through NodeExtensions::wrap_store): a slow disk. The node logs
+//   "test faults: slow writes N ms" when the delay changes; no line (or 0) restores the disk.
 // - Proof tampering (--tamper-proofs or TIDEMARK_TEST_TAMPER_PROOFS=1, development chains only):
 //   every bundle served still decodes but no longer verifies, and carries "tampered": true.
 //
@@ -40,6 +43,7 @@ namespace tidemark::node::testing {
 struct TestFaults {
   std::set<PublicKey> blocked;              // `<key>`: every message to and from them dropped
   std::set<PublicKey> drop_block_requests;  // `drop-block-requests <key>`: their asks for blocks
+  uint32_t slow_write_ms = 0;               // `slow-writes <ms>`: every store write sleeps first
 };
 
 // The faults listed in `path`; an absent file is no fault; a bad line is an error.
