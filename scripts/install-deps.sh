@@ -12,6 +12,7 @@ PKGS=(
   nlohmann-json3-dev catch2 libcli11-dev libspdlog-dev libfmt-dev
   ccache clang-format-14
   curl procps python3
+  faketime  # libfaketime: the clock-skew fault of tidemark-chaos (docs/reliability.md)
 )
 # Node.js: keep an existing installation (it bundles npm); otherwise take Debian's.
 if ! command -v node >/dev/null 2>&1; then PKGS+=(nodejs); fi
