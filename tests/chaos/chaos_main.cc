@@ -27,6 +27,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,8 +36,10 @@
 #include <array>
 #include <atomic>
 #include <cinttypes>
+#include <cmath>
 #include <cstdarg>
 #include <cstdio>
+#include <ctime>
 #include <map>
 #include <mutex>
 #include <random>
@@ -612,6 +615,7 @@ struct Chaos {
     for (size_t i = 0; i < kN; ++i) {
       if (auto rc = net.Died(i)) {
         std::string log = net.Log(i);
+        log = log.substr(log.size() > 6000 ? log.size() - 6000 : 0);  // this life's last words
         size_t at = log.rfind("height not executed yet");
         std::string why = Fmt("exit %d", *rc);
         if (at != std::string::npos) {
@@ -769,6 +773,7 @@ struct Chaos {
     Sleep(hold);
     uint64_t others_after = net.Height((i + 1) % kN);
     uint64_t skewed_h = net.Height(i);
+    std::optional<double> seen = LogClockOffset(i);
     row.held_s = hold;
     net.Kill(i, SIGTERM);
     net.nodes[i].skew.clear();
@@ -780,7 +785,33 @@ struct Chaos {
                    : ok     ? "clock restored, caught up"
                             : "did not catch up") +
                   Fmt("; others %+" PRId64 " blocks, skewed node at %" PRIu64,
-                      static_cast<int64_t>(others_after - others_before), skewed_h);
+                      static_cast<int64_t>(others_after - others_before), skewed_h) +
+                  (seen ? Fmt("; its log clock %+.1fs", *seen) : std::string("; log clock unseen"));
+    // The skew must have been in effect (its log's clock against the kernel's file time).
+    if (!seen || std::abs(*seen - ms / 1000.0) > 1.0) row.ok = false;
+  }
+
+  // How far node i's wall clock is off: the time in its log's last line (its clock) minus the
+  // log file's modification time (the kernel's clock, which libfaketime does not touch).
+  std::optional<double> LogClockOffset(size_t i) {
+    fs::path log = net.nodes[i].dir / "node.log";
+    std::string text = net.Log(i);
+    struct stat st {};
+    if (::stat(log.c_str(), &st) != 0) return std::nullopt;
+    size_t at = text.rfind("\n[");
+    if (at == std::string::npos) return std::nullopt;
+    std::tm tm{};
+    int ms = 0;
+    if (std::sscanf(text.c_str() + at + 2, "%d-%d-%d %d:%d:%d.%d", &tm.tm_year, &tm.tm_mon,
+                    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms) != 7) {
+      return std::nullopt;
+    }
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    tm.tm_isdst = -1;
+    double logged = static_cast<double>(std::mktime(&tm)) + ms / 1000.0;
+    double written = static_cast<double>(st.st_mtim.tv_sec) + st.st_mtim.tv_nsec / 1e9;
+    return logged - written;
   }
 
   void SlowDisk(FaultRow& row) {
