@@ -405,10 +405,7 @@ struct Load {
         acks.push_back(a);
         return a;
       }
-      if (!r.ok() || r->status >= 500) std::this_thread::sleep_for(100ms);
-      if (stop && Clock::now() + 60s > until) {
-        // Stopping: still give it the time it needs, but do not start more.
-      }
+      if (!r.ok() || r->status >= 400) std::this_thread::sleep_for(100ms);
     }
     s.stuck = true;
     std::lock_guard g(mu);
@@ -1054,7 +1051,7 @@ struct Chaos {
         failures.push_back("fault " + std::to_string(r.n) + " " + r.kind + ": " + r.outcome);
     }
     std::printf(
-        "\nload: %zu txs acknowledged (%zu committed, %zu rejected as expected or not), "
+        "\nload: %zu txs acknowledged (%zu committed, %zu rejected in a block), "
         "%zu receivables, %zu items\n",
         load.acks.size(), committed, rejected, rcv_checked, items_checked);
     std::printf("checks: %zu acknowledged txs on %zu nodes; blocks 1..%" PRIu64
