@@ -68,6 +68,9 @@ struct Options {
   int kills = 4, partitions = 3, wipes = 1, skews = 1, slow_disks = 1;
   int duration_s = 60;
   bool keep = false;  // keep the network folder
+  // Until the fix of the BuildProposal abort after a restart (docs/reliability.md) is merged:
+  // such a death is reported but does not fail the run by itself.
+  bool known_bug_ok = false;
 };
 
 const std::vector<std::string> kOrgs = {"platform:PLATFORM,BRAND,RETAILER",
@@ -1074,7 +1077,14 @@ struct Chaos {
     }
     for (const auto& a : load.anomalies) fail("unexpected outcome: " + a);
     for (const auto& u : load.unresolved) fail("never final: " + u);
-    for (const auto& c : crashes) fail("crash: " + c);
+    size_t tolerated = 0;
+    for (const auto& c : crashes) {
+      if (opt.known_bug_ok && c.find("(KNOWN BUG)") != std::string::npos) {
+        ++tolerated;  // reported below; the recovery checks still catch a node it keeps down
+      } else {
+        fail("crash: " + c);
+      }
+    }
 
     // The table.
     std::printf("\n%-3s %8s  %-10s %-28s %-52s %8s %9s  %s\n", "#", "at", "fault", "target", "what",
@@ -1097,7 +1107,12 @@ struct Chaos {
                 load.acks.size(), alive.size(), exec, roots_compared, roots_pruned, rcv_checked,
                 items_checked);
     if (!crashes.empty()) {
-      std::printf("unexpected process deaths: %zu\n", crashes.size());
+      std::printf("unexpected process deaths: %zu%s\n", crashes.size(),
+                  tolerated > 0 ? Fmt(" (%zu of the known BuildProposal bug, tolerated by "
+                                      "--known-bug-ok)",
+                                      tolerated)
+                                      .c_str()
+                                : "");
       for (const auto& c : crashes) std::printf("  %s\n", c.c_str());
     }
     std::printf("%s: seed %" PRIu64 ", %zu faults, %.1fs, %zu failures\n",
@@ -1160,6 +1175,9 @@ int main(int argc, char** argv) {
   app.add_option("--duration-s", opt.duration_s, "how long the faults and the load run")
       ->check(CLI::Range(5, 86400));
   app.add_flag("--keep", opt.keep, "keep the network folder (logs) afterwards");
+  app.add_flag("--known-bug-ok", opt.known_bug_ok,
+               "a node's death by the known BuildProposal abort after a restart does not fail "
+               "the run by itself (until its fix is merged)");
   CLI11_PARSE(app, argc, argv);
   int rc;
   {
