@@ -146,20 +146,33 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
     return out;
   }
 
-  Block BuildProposal(const BlockHeader& fields, const QuorumCert& justify) override {
+  std::optional<Block> BuildProposal(const BlockHeader& fields,
+                                     const QuorumCert& justify) override {
+    // The roots a proposal carries: at least the parent's exec_height (validators refuse a
+    // proposal whose exec_height goes backwards) and at most what this ledger has written. A
+    // replica restarted behind its peers can lead before it has written the blocks its parent's
+    // roots cover — the commit that writes them is among the actions of the same step — so it
+    // defers: the replica asks again on its next tick, after the commit ran.
+    std::optional<Seen> parent = Lookup(justify.data.block_id);
+    uint64_t exec = parent ? parent->exec_height : 0;
+    if (exec > ledger.height()) {
+      spdlog::debug(
+          "consensus: proposal at height {} deferred: the parent needs exec height {}, "
+          "ledger at {}",
+          fields.height, exec, ledger.height());
+      return std::nullopt;
+    }
+    if (parent) {
+      exec = std::max(exec, std::min(ledger.height(), parent->justify_commit_height));
+    }
+    auto info = ledger.ExecAt(exec);
+    if (!info.ok()) Fatal("execution record for a proposal", info.status());
     Block b;
     b.header = fields;
     b.justify = justify;
     b.txs = AdmissibleBatch(fields.height, justify.data.block_id);
     b.header.tx_root = TxRoot(b.txs);
     b.header.tx_count = static_cast<uint32_t>(b.txs.size());
-    std::optional<Seen> parent = Lookup(justify.data.block_id);
-    uint64_t exec = parent ? parent->exec_height : 0;
-    if (parent) {
-      exec = std::max(exec, std::min(ledger.height(), parent->justify_commit_height));
-    }
-    auto info = ledger.ExecAt(exec);
-    if (!info.ok()) Fatal("execution record for a proposal", info.status());
     b.header.exec_height = info->height;
     b.header.state_root = info->state_root;
     b.header.receipts_root = info->receipts_root;
