@@ -77,7 +77,7 @@ TEST_CASE("a leader restarted behind its parent's execution defers its proposal 
   SimConfig cfg{.n = 4};
   cfg.faults = *Faults::Parse("crash,partition,drop");
   uint64_t deferred = 0;
-  for (uint64_t s = 1; s <= 40; ++s) {
+  for (uint64_t s = 1; s <= 300; ++s) {
     cfg.seed = s;
     SimResult r = RunSim(cfg);
     INFO("seed " << s << ": " << r.violation);
