@@ -410,25 +410,35 @@ std::optional<fs::path> LedgerDir(const fs::path& dir) {
 
 // Copies the store to `to` under LevelDB's own lock (table files are immutable: hard links).
 Status CopyStore(const fs::path& from, const fs::path& to) {
+  // No LOCK file: no LevelDB has the folder open (it creates one when it opens).
   int fd = ::open((from / "LOCK").c_str(), O_RDWR);
-  if (fd < 0) return Status::IoError((from / "LOCK").string() + ": cannot open");
   struct flock lock {};
   lock.l_type = F_WRLCK;
   lock.l_whence = SEEK_SET;
-  if (::fcntl(fd, F_SETLK, &lock) != 0) {
+  if (fd >= 0 && ::fcntl(fd, F_SETLK, &lock) != 0) {
     ::close(fd);
-    return Status::IoError(from.string() + " is locked: is the node running? stop it first");
+    return Status::FailedPrecondition(from.string() +
+                                      " is locked: is the node running? stop it first");
   }
   std::error_code ec;
   Status s;
+  fs::remove_all(to, ec);
   fs::create_directories(to, ec);
+  if (ec) {
+    if (fd >= 0) ::close(fd);
+    return Status::IoError(to.string() + ": " + ec.message());
+  }
   for (const auto& entry : fs::directory_iterator(from, ec)) {
     const fs::path name = entry.path().filename();
     if (name == "LOCK" || !entry.is_regular_file()) continue;
     std::error_code lec;
     const std::string ext = name.extension().string();
-    if (ext == ".ldb" || ext == ".sst") fs::create_hard_link(entry.path(), to / name, lec);
-    if (ext != ".ldb" && ext != ".sst" ? true : bool(lec)) {
+    bool linked = false;
+    if (ext == ".ldb" || ext == ".sst") {
+      fs::create_hard_link(entry.path(), to / name, lec);
+      linked = !lec;
+    }
+    if (!linked) {
       fs::copy_file(entry.path(), to / name, fs::copy_options::overwrite_existing, lec);
       if (lec) {
         s = Status::IoError("copying " + entry.path().string() + ": " + lec.message());
@@ -437,7 +447,7 @@ Status CopyStore(const fs::path& from, const fs::path& to) {
     }
   }
   if (ec && s.ok()) s = Status::IoError(from.string() + ": " + ec.message());
-  ::close(fd);  // releases the lock
+  if (fd >= 0) ::close(fd);  // releases the lock
   return s;
 }
 
@@ -456,10 +466,10 @@ int RunVerify(const std::string& dir_arg, std::ostream& out, std::ostream& err) 
     err << "verify: " << dir_arg << " holds no store (neither CURRENT nor ledger/CURRENT)\n";
     return 2;
   }
-  const fs::path copy = fs::temp_directory_path() /
-                        ("tidemark-verify-" + std::to_string(::getpid()) + "-" +
-                         std::to_string(std::hash<std::string>{}(dir->string()) % 100000));
-  fs::remove_all(copy);
+  // The copy goes beside the store (same file system: table files are hard-linked, so it costs
+  // little space), else under the temp folder (a full copy).
+  const std::string copy_name = ".tidemark-verify-" + std::to_string(::getpid());
+  fs::path copy = dir->parent_path() / copy_name;
   struct Cleanup {
     fs::path p;
     ~Cleanup() {
@@ -467,8 +477,15 @@ int RunVerify(const std::string& dir_arg, std::ostream& out, std::ostream& err) 
       fs::remove_all(p, ec);
     }
   } cleanup{copy};
-  if (Status s = CopyStore(*dir, copy); !s.ok()) {
-    err << "verify: cannot copy the store: " << s.ToString() << "\n";
+  Status copied = CopyStore(*dir, copy);
+  if (!copied.ok() && copied.code() != Code::kFailedPrecondition) {
+    std::error_code ec;
+    fs::remove_all(copy, ec);
+    copy = cleanup.p = fs::temp_directory_path() / copy_name;
+    copied = CopyStore(*dir, copy);
+  }
+  if (!copied.ok()) {
+    err << "verify: cannot copy the store: " << copied.ToString() << "\n";
     return 2;
   }
   auto store = LevelDbKvStore::Open(copy.string(), {.create_if_missing = false});
