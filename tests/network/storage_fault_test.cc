@@ -1,8 +1,8 @@
 // Storage faults through the real node process (docs/storage.md, "Faults and verify"): a failed
 // fsync and a full disk stop a running node with exit code 3 and a clear message; a damaged or
-// truncated table file and a truncated MANIFEST stop it at start-up with exit code 2 naming the
-// file; `tidemark-node verify` passes a sound store and names the damaged file. None of these
-// cases may leave a node running on a state its disk does not hold.
+// truncated table file, a truncated MANIFEST and a flipped byte in the write-ahead log stop it at
+// start-up with exit code 2 naming the file; `tidemark-node verify` passes a sound store and names
+// the damaged file. None of these cases may leave a node running on a state its disk does not hold.
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -238,9 +238,30 @@ TEST_CASE("storage faults: a full disk stops the running node with exit code 3")
   CHECK(*rc == 3);
   CHECK(log.find("storage fault") != std::string::npos);
   CHECK(log.find("File too large") != std::string::npos);
+  const fs::path ledger = LedgerDir(node.dir);
   auto [vrc, vout] =
       Verify(LedgerDir(node.dir).parent_path(), node.dir.parent_path() / "verify.log");
   INFO(vout);
   CHECK(vrc == 0);
+  // The write-ahead log now holds the node's last commits: a flipped byte in it is a checksum
+  // error at the next start, which names the log.
+  fs::path wal = LargestWithExtension(ledger, ".log");
+  REQUIRE(!wal.empty());
+  {
+    std::fstream f(wal, std::ios::in | std::ios::out | std::ios::binary);
+    const auto at = static_cast<std::streamoff>(fs::file_size(wal) / 2);
+    f.seekg(at);
+    char c = 0;
+    f.read(&c, 1);
+    f.seekp(at);
+    c = static_cast<char>(c ^ 0x20);
+    f.write(&c, 1);
+  }
+  auto [rc2, out2] = Run({kTestNodeBinary.string(), "--config", (node.dir / "node.json").string()},
+                         node.dir.parent_path() / "restart.log");
+  INFO(out2);
+  CHECK(rc2 == 2);
+  CHECK(out2.find("checksum mismatch") != std::string::npos);
+  CHECK(out2.find(wal.filename().string()) != std::string::npos);
   fs::remove_all(node.dir.parent_path());
 }

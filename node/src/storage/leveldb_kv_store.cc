@@ -95,15 +95,26 @@ class LevelDbSnapshot final : public KvReader {
   bool verify_;
 };
 
-// What CURRENT names, with its size, to make an open failure say which file is damaged.
-std::string DescribeManifest(const std::string& dir) {
+// The files LevelDB's open reads (CURRENT's MANIFEST, the write-ahead logs) with their sizes:
+// LevelDB's corruption messages do not say which file is damaged.
+std::string DescribeOpenFiles(const std::string& dir) {
   std::ifstream in(dir + "/CURRENT");
-  std::string name;
-  if (!std::getline(in, name) || name.empty()) return "CURRENT is missing or empty";
+  std::string name, out;
   std::error_code ec;
-  auto size = std::filesystem::file_size(dir + "/" + name, ec);
-  if (ec) return "CURRENT names " + name + ", which cannot be read (" + ec.message() + ")";
-  return "CURRENT names " + name + " (" + std::to_string(size) + " bytes)";
+  if (!std::getline(in, name) || name.empty()) {
+    out = "CURRENT is missing or empty";
+  } else {
+    auto size = std::filesystem::file_size(dir + "/" + name, ec);
+    out = ec ? "CURRENT names " + name + ", which cannot be read (" + ec.message() + ")"
+             : "CURRENT names " + name + ", " + std::to_string(size) + " bytes";
+  }
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    if (e.path().extension() != ".log") continue;
+    std::error_code sec;
+    out += "; write-ahead log " + e.path().filename().string() + ", " +
+           std::to_string(e.file_size(sec)) + " bytes";
+  }
+  return out;
 }
 
 }  // namespace
@@ -185,7 +196,7 @@ Result<std::unique_ptr<LevelDbKvStore>> LevelDbKvStore::Open(const std::string& 
   leveldb::DB* db = nullptr;
   Status opened = FromLevelDb(leveldb::DB::Open(o, dir, &db), "open").WithContext(dir);
   if (opened.code() == Code::kCorruption) {  // LevelDB does not say which file: name it
-    opened = Status::Corruption(opened.message() + " (" + DescribeManifest(dir) + ")");
+    opened = Status::Corruption(opened.message() + " (" + DescribeOpenFiles(dir) + ")");
   }
   TM_RETURN_IF_ERROR(opened);
   store->db_.reset(db);
