@@ -96,6 +96,12 @@ fs::path LargestWithExtension(const fs::path& dir, const std::string& ext) {
   return best;
 }
 
+// The tip `verify` found ("...: tip 42, 43 blocks, ..."), 0 if none.
+uint64_t TipOf(const std::string& verify_out) {
+  auto at = verify_out.find(": tip ");
+  return at == std::string::npos ? 0 : std::stoull(verify_out.substr(at + 6));
+}
+
 std::string ManifestOf(const fs::path& ledger) {
   std::string current = Slurp(ledger / "CURRENT");
   while (!current.empty() && current.back() == '\n') current.pop_back();
@@ -202,6 +208,7 @@ TEST_CASE("storage faults: a failed fsync stops the running node with exit code 
       Verify(LedgerDir(node.dir).parent_path(), node.dir.parent_path() / "verify.log");
   INFO(vout);
   CHECK(vrc == 0);
+  CHECK(TipOf(vout) > 0);  // it had committed blocks before the fault, and they are there
   node.Start();
   CHECK(WaitFor([&] { return node.Ready(); }));
   node.Kill(SIGTERM);
@@ -243,6 +250,7 @@ TEST_CASE("storage faults: a full disk stops the running node with exit code 3")
       Verify(LedgerDir(node.dir).parent_path(), node.dir.parent_path() / "verify.log");
   INFO(vout);
   CHECK(vrc == 0);
+  CHECK(TipOf(vout) > 0);  // it had committed blocks before the fault, and they are there
   // The write-ahead log now holds the node's last commits: a flipped byte in it is a checksum
   // error at the next start, which names the log.
   fs::path wal = LargestWithExtension(ledger, ".log");
