@@ -31,18 +31,21 @@ class Verifier {
   explicit Verifier(const KvReader& kv) : kv_(kv), tree_(kv) {}
 
   VerifyReport Run() {
-    auto tip_raw = Read("tip record", "Mtip", keys::Meta(keys::kTipName));
-    if (!tip_raw) {
-      if (report_.problems.empty()) Problem("store", "Mtip", "no tip record: the store is empty");
-      return std::move(report_);
+    std::optional<Hash256> tip_id;
+    auto tip_raw = Read("tip record", "Mtip", keys::Meta(keys::kTipName), "no tip record");
+    if (tip_raw && tip_raw->size() == 40) {
+      report_.tip = keys::ReadU64(tip_raw->data());
+      tip_id.emplace();
+      std::copy(tip_raw->begin() + 8, tip_raw->end(), tip_id->begin());
+    } else {
+      if (tip_raw) {
+        Problem("tip record", "Mtip", "has " + std::to_string(tip_raw->size()) + " bytes");
+      }
+      // Go on to the highest stored block, so that one damaged record does not hide the rest.
+      std::optional<uint64_t> highest = HighestBlock();
+      if (!highest) return std::move(report_);
+      report_.tip = *highest;
     }
-    if (tip_raw->size() != 40) {
-      Problem("store", "Mtip", "tip record has " + std::to_string(tip_raw->size()) + " bytes");
-      return std::move(report_);
-    }
-    report_.tip = keys::ReadU64(tip_raw->data());
-    Hash256 tip_id;
-    std::copy(tip_raw->begin() + 8, tip_raw->end(), tip_id.begin());
     CheckBlocks(tip_id);
     CheckStateVersions();
     CheckFlatIndex();
@@ -108,7 +111,31 @@ class Verifier {
     return e;
   }
 
-  void CheckBlocks(const Hash256& tip_id) {
+  // Heights are contiguous from 0: the highest stored one by galloping and bisecting over
+  // B | h. A read that fails counts as present (that height is then reported as unreadable).
+  std::optional<uint64_t> HighestBlock() {
+    auto present = [&](uint64_t h) {
+      auto r = kv_.Get(AsBytes(keys::BlockByHeight(h)));
+      return !r.ok() || r->has_value();
+    };
+    if (!present(0)) {
+      Problem("blocks", "B|0", "no genesis block: nothing to verify");
+      return std::nullopt;
+    }
+    uint64_t lo = 0, hi = 1;  // present(lo), and hi is the first absent one found
+    while (present(hi)) {
+      lo = hi;
+      hi *= 2;
+    }
+    while (hi - lo > 1) {
+      uint64_t mid = lo + (hi - lo) / 2;
+      (present(mid) ? lo : hi) = mid;
+    }
+    Problem("tip record", "Mtip", "checking up to the highest stored block, " + std::to_string(lo));
+    return lo;
+  }
+
+  void CheckBlocks(const std::optional<Hash256>& tip_id) {
     std::optional<ValidatorSet> vs = ValidatorsAt(0);
     if (!vs)
       Problem("state version 0", "R|0",
@@ -143,8 +170,9 @@ class Verifier {
                 "parent " + Short(b.header.parent) + " is not block " + std::to_string(h - 1) +
                     " (" + Short(*prev_id) + ")");
       }
-      if (h == report_.tip && id != tip_id) {
-        Problem(where, "Mtip", "tip record names " + Short(tip_id) + ", the block is " + Short(id));
+      if (h == report_.tip && tip_id && id != *tip_id) {
+        Problem(where, "Mtip",
+                "tip record names " + Short(*tip_id) + ", the block is " + Short(id));
       }
       const std::string ikey = "I|" + Short(id);
       if (auto idx = Read(where, ikey, keys::BlockById(id),
