@@ -196,6 +196,23 @@ TEST_CASE(
     CHECK(Has(out, "PROBLEM state version 5 [N|5|" + root_hash.Hex().substr(0, 16) +
                        "]: state node re-hashes to"));
   }
+  SECTION("a flat-index value") {
+    std::string flat_key;
+    {
+      auto kv = LevelDbKvStore::Open(dir.string(), {});
+      REQUIRE(kv.ok());
+      auto flat = (*kv)->Scan({.prefix = AsBytes(std::string("S")), .limit = 1});
+      REQUIRE(flat.ok());
+      REQUIRE(flat->size() == 1);
+      flat_key = std::string((*flat)[0].key.begin(), (*flat)[0].key.end());
+    }
+    Flip(dir, flat_key, 0);
+    auto [rc, out] = Verify(dir);
+    INFO(out);
+    CHECK(rc == 1);
+    CHECK(Has(out, "PROBLEM flat index [S|" + ToHex(AsBytes(flat_key.substr(1))).substr(0, 48) +
+                       "]: value differs from state version 8"));
+  }
   SECTION("a leaf's value") {
     // Any leaf of the latest version: its value no longer matches its hash.
     auto kv = LevelDbKvStore::Open(dir.string(), {});

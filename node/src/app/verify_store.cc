@@ -89,13 +89,21 @@ class Verifier {
     return std::move(*set);
   }
 
-  std::optional<ExecInfo> ExecRecord(uint64_t h) {
+  // The execution record of height h; its problems are reported when `report` (once per height).
+  std::optional<ExecInfo> ExecRecord(uint64_t h, bool report) {
     std::string where = "height " + std::to_string(h);
     std::string name = "E|" + std::to_string(h);
-    auto raw = Read(where, name, keys::ExecResult(h), "execution record missing");
+    std::optional<Bytes> raw;
+    if (report) {
+      raw = Read(where, name, keys::ExecResult(h), "execution record missing");
+    } else if (auto r = kv_.Get(AsBytes(keys::ExecResult(h))); r.ok()) {
+      raw = std::move(*r);
+    }
     if (!raw) return std::nullopt;
     if (raw->size() != 64 && raw->size() != 32) {
-      Problem(where, name, "execution record has " + std::to_string(raw->size()) + " bytes");
+      if (report) {
+        Problem(where, name, "execution record has " + std::to_string(raw->size()) + " bytes");
+      }
       return std::nullopt;
     }
     ExecInfo e{.height = h};
@@ -107,7 +115,6 @@ class Verifier {
       if (!root.ok()) return std::nullopt;
       e.state_root = *root;
     }
-    exec_[h] = e;
     return e;
   }
 
@@ -142,12 +149,11 @@ class Verifier {
               "genesis validator set unavailable: "
               "certificates cannot be checked");
     std::optional<Hash256> prev_id;
-    std::vector<std::pair<uint64_t, BlockHeader>> headers_to_check;  // exec roots, after E reads
     for (uint64_t h = 0; h <= report_.tip; ++h) {
       ++report_.blocks;
       const std::string where = "height " + std::to_string(h);
       const std::string bkey = "B|" + std::to_string(h);
-      std::optional<ExecInfo> exec = ExecRecord(h);
+      std::optional<ExecInfo> exec = ExecRecord(h, /*report=*/true);
       auto raw = Read(where, bkey, keys::BlockByHeight(h), "block missing");
       if (!raw) {
         prev_id.reset();
@@ -183,7 +189,7 @@ class Verifier {
       }
       CheckCert(h, b, id, vs);
       CheckReceipts(h, b, exec);
-      if (h > 0) headers_to_check.emplace_back(h, b.header);
+      if (h > 0) CheckHeaderRoots(h, b.header);
       prev_id = id;
       // The set that certifies the next block: the one in the state this block certifies
       // (epoch boundaries are pinned versions, so a change is never in a pruned version).
@@ -194,21 +200,23 @@ class Verifier {
           vs = std::move(next);
       }
     }
-    for (const auto& [h, header] : headers_to_check) {
-      auto it = exec_.find(header.exec_height);
-      if (it == exec_.end()) continue;  // reported at its height
-      const std::string where = "height " + std::to_string(h);
-      if (header.state_root != it->second.state_root) {
-        Problem(where, "B|" + std::to_string(h),
-                "header's state root " + Short(header.state_root) + " differs from the root " +
-                    Short(it->second.state_root) + " recorded for height " +
-                    std::to_string(header.exec_height));
-      }
-      if (header.receipts_root != it->second.receipts_root) {
-        Problem(where, "B|" + std::to_string(h),
-                "header's receipts root differs from the one recorded for height " +
-                    std::to_string(header.exec_height));
-      }
+  }
+
+  // The roots a header certifies are the ones recorded when its exec_height was executed.
+  void CheckHeaderRoots(uint64_t h, const BlockHeader& header) {
+    auto e = ExecRecord(header.exec_height, /*report=*/false);
+    if (!e) return;  // reported at its own height
+    const std::string where = "height " + std::to_string(h);
+    if (header.state_root != e->state_root) {
+      Problem(where, "B|" + std::to_string(h),
+              "header's state root " + Short(header.state_root) + " differs from the root " +
+                  Short(e->state_root) + " recorded for height " +
+                  std::to_string(header.exec_height));
+    }
+    if (header.receipts_root != e->receipts_root) {
+      Problem(where, "B|" + std::to_string(h),
+              "header's receipts root differs from the one recorded for height " +
+                  std::to_string(header.exec_height));
     }
   }
 
@@ -307,14 +315,14 @@ class Verifier {
         }
         ++report_.versions;
         bool ok = Walk(where, *ref, v == report_.tip ? &tip_leaves_ : nullptr);
-        auto exec = exec_.find(v);
-        if (exec == exec_.end()) {
-          if (v <= report_.tip) continue;  // its missing record is reported at its height
+        if (v > report_.tip) {
           Problem(where, "R|" + std::to_string(v), "a state version above the tip");
-        } else if (exec->second.state_root != ref->hash) {
+        } else if (auto exec = ExecRecord(v, /*report=*/false); !exec) {
+          // its missing record is reported at its height
+        } else if (exec->state_root != ref->hash) {
           Problem(where, "R|" + std::to_string(v),
                   "root " + Short(ref->hash) + " differs from the execution record's " +
-                      Short(exec->second.state_root));
+                      Short(exec->state_root));
         }
         if (v == report_.tip) tip_walked_ = ok;
       }
@@ -324,7 +332,8 @@ class Verifier {
   }
 
   // Returns false if any node under `ref` is missing or damaged.
-  bool Walk(const std::string& where, const NodeRef& root, std::map<Bytes, Bytes>* leaves) {
+  // With `leaves` (the tip version), every node is visited and the leaves are counted.
+  bool Walk(const std::string& where, const NodeRef& root, uint64_t* leaves) {
     bool ok = true;
     std::vector<NodeRef> stack{root};
     while (!stack.empty()) {
@@ -361,7 +370,7 @@ class Verifier {
           continue;
         }
         h = SmtLeafHash(node->key_hash, node->value_hash);
-        if (leaves) (*leaves)[node->key] = node->value;
+        if (leaves) ++*leaves;
       } else {
         h = SmtNodeHash(node->left.hash, node->right.hash);
       }
@@ -381,12 +390,13 @@ class Verifier {
     return ok;
   }
 
-  // The flat index (S) must hold exactly the latest version's leaves.
+  // The flat index (S) must hold exactly the latest version's leaves: each entry is looked up
+  // in the tree (no copy of the state in memory), and the counts must match.
   void CheckFlatIndex() {
     if (!tip_walked_) return;  // no complete latest version to compare with (reported)
     std::optional<Bytes> after;
     const std::string prefix(1, keys::kStateValue);
-    size_t seen = 0;
+    uint64_t matched = 0;
     while (true) {
       auto page = kv_.Scan({.prefix = AsBytes(prefix), .start_after = after, .limit = 1024});
       if (!page.ok()) {
@@ -394,38 +404,40 @@ class Verifier {
         return;
       }
       for (const KvPair& kv : *page) {
-        Bytes k(kv.key.begin() + 1, kv.key.end());
+        ByteView k = ByteView(kv.key).subspan(1);
         ++report_.flat_entries;
-        auto it = tip_leaves_.find(k);
-        std::string name = "S|" + ToHex(k).substr(0, 48);
-        if (it == tip_leaves_.end()) {
+        const std::string name = "S|" + ToHex(k).substr(0, 48);
+        auto in_tree = tree_.GetAt(report_.tip, k);
+        if (!in_tree.ok()) {
+          Problem("flat index", name, "cannot look up in the tree: " + in_tree.status().ToString());
+        } else if (!in_tree->has_value()) {
           Problem("flat index", name,
                   "key absent from state version " + std::to_string(report_.tip));
-        } else if (it->second != kv.value) {
+        } else if (**in_tree != kv.value) {
           Problem("flat index", name,
                   "value differs from state version " + std::to_string(report_.tip));
-          ++seen;
+          ++matched;
         } else {
-          ++seen;
+          ++matched;
         }
       }
       if (page->size() < 1024) break;
       after = page->back().key;
     }
-    if (seen != tip_leaves_.size()) {
+    if (matched != tip_leaves_) {
       Problem("flat index", "S",
-              std::to_string(tip_leaves_.size() - seen) + " keys of state version " +
-                  std::to_string(report_.tip) + " are missing from the flat index");
+              std::to_string(tip_leaves_ - std::min(matched, tip_leaves_)) +
+                  " keys of state version " + std::to_string(report_.tip) +
+                  " are missing from the flat index");
     }
   }
 
   const KvReader& kv_;
   StateTree tree_;
   VerifyReport report_;
-  std::map<uint64_t, ExecInfo> exec_;
   uint64_t last_set_version_ = 0;
   std::unordered_set<std::string> good_, bad_;
-  std::map<Bytes, Bytes> tip_leaves_;
+  uint64_t tip_leaves_ = 0;
   bool tip_walked_ = false;
 };
 
