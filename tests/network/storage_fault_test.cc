@@ -110,7 +110,7 @@ std::string ManifestOf(const fs::path& ledger) {
 
 }  // namespace
 
-TEST_CASE("storage faults: damaged files stop the node at start-up; verify names them") {
+TEST_CASE("storage faults: damaged files stop the node at start-up, verify names them") {
   const int port = 17000 + (::getpid() % 100) * 10;
   NodeProc node = MakeStoppedNode("tidemark-fault-files", port);
   const fs::path ledger = LedgerDir(node.dir);

@@ -147,7 +147,7 @@ bool Has(const std::string& text, const std::string& part) {
 }  // namespace
 
 TEST_CASE(
-    "verify: a sound chain passes; flipped bytes in a block, a certificate and a state "
+    "verify: a sound chain passes, flipped bytes in a block, a certificate and a state "
     "node are found where they are") {
   fs::path dir = BuildChain("tidemark-verify", 8);
   {
