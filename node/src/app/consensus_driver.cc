@@ -10,6 +10,7 @@
 #include <set>
 
 #include "tidemark/contracts/identity.h"
+#include "tidemark/node/app/fatal.h"
 
 namespace tidemark::node {
 
@@ -35,6 +36,7 @@ uint64_t NowMs() {
 }
 
 [[noreturn]] void Fatal(const std::string& what, const Status& s) {
+  if (IsStorageFault(s)) ExitOnStorageFault(what, s);  // exit code 3, not a core dump
   spdlog::critical("{}: {}", what, s.ToString());
   std::abort();
 }

@@ -18,6 +18,7 @@
 
 #include "tidemark/node/api/http_service.h"
 #include "tidemark/node/app/consensus_driver.h"
+#include "tidemark/node/app/fatal.h"
 #include "tidemark/node/app/known_peer_keys.h"
 #include "tidemark/node/app/ledger.h"
 #include "tidemark/node/app/node_ledger.h"
@@ -107,7 +108,12 @@ Result<std::unique_ptr<Node>> Node::Create(const config::NodeConfig& cfg, NodeEx
   std::error_code ec;
   std::filesystem::create_directories(cfg.data_dir, ec);
   if (ec) return Status::IoError("data_dir " + cfg.data_dir + ": " + ec.message());
-  TM_ASSIGN_OR_RETURN(auto kv, LevelDbKvStore::Open(cfg.data_dir + "/ledger", {}));
+  // The start-up check reads every table once (checksums, sizes against the MANIFEST): a damaged
+  // or truncated file stops the node here, naming the file (docs/storage.md, "Faults and
+  // verify"). Every later write that fails stops the process (fatal.h).
+  TM_ASSIGN_OR_RETURN(auto leveldb,
+                      LevelDbKvStore::Open(cfg.data_dir + "/ledger", {.check_on_open = true}));
+  std::unique_ptr<KvStore> kv = ExitOnWriteFailure(std::move(leveldb));
   TM_ASSIGN_OR_RETURN(impl->ledger, Ledger::Open(std::move(kv), genesis, std::move(registry),
                                                  {.retain_versions = cfg.storage.retain_versions}));
   Ledger& ledger = *impl->ledger;
@@ -249,7 +255,7 @@ int RunNodeUntilSignal(const std::string& program, const config::NodeConfig& cfg
   auto node = Node::Create(cfg, std::move(ext));
   if (!node.ok()) {
     std::cerr << program << ": " << node.status().ToString() << "\n";
-    return 2;
+    return kExitCannotStart;
   }
   if (auto s = (*node)->Start(); !s.ok()) {
     std::cerr << program << ": " << s.ToString() << "\n";

@@ -2,8 +2,17 @@
 
 #include <leveldb/cache.h>
 #include <leveldb/db.h>
+#include <leveldb/env.h>
 #include <leveldb/filter_policy.h>
+#include <leveldb/table.h>
 #include <leveldb/write_batch.h>
+
+#include <cinttypes>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
 
 namespace tidemark::node {
 namespace {
@@ -87,7 +96,102 @@ class LevelDbSnapshot final : public KvReader {
   bool verify_;
 };
 
+// The files LevelDB's open reads (CURRENT's MANIFEST, the write-ahead logs) with their sizes:
+// LevelDB's corruption messages do not say which file is damaged.
+std::string DescribeOpenFiles(const std::string& dir) {
+  std::ifstream in(dir + "/CURRENT");
+  std::string name, out;
+  std::error_code ec;
+  if (!std::getline(in, name) || name.empty()) {
+    out = "CURRENT is missing or empty";
+  } else {
+    auto size = std::filesystem::file_size(dir + "/" + name, ec);
+    out = ec ? "CURRENT names " + name + ", which cannot be read (" + ec.message() + ")"
+             : "CURRENT names " + name + ", " + std::to_string(size) + " bytes";
+  }
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    if (e.path().extension() != ".log") continue;
+    std::error_code sec;
+    out += "; write-ahead log " + e.path().filename().string() + ", " +
+           std::to_string(e.file_size(sec)) + " bytes";
+  }
+  return out;
+}
+
 }  // namespace
+
+namespace {
+
+// The live table files of the current version: "leveldb.sstables" lists each as
+// " <number>:<size>[...]".
+std::map<uint64_t, uint64_t> LiveTables(leveldb::DB* db) {
+  std::map<uint64_t, uint64_t> out;
+  std::string tables;
+  if (!db->GetProperty("leveldb.sstables", &tables)) return out;
+  std::istringstream lines(tables);
+  std::string line;
+  while (std::getline(lines, line)) {
+    unsigned long long number = 0, size = 0;
+    if (std::sscanf(line.c_str(), " %llu:%llu[", &number, &size) == 2) out[number] = size;
+  }
+  return out;
+}
+
+}  // namespace
+
+Status LevelDbKvStore::CheckFiles() const {
+  for (const auto& [number, size] : LiveTables(db_.get())) {
+    char name[32];
+    std::snprintf(name, sizeof name, "%06llu.ldb", static_cast<unsigned long long>(number));
+    std::string path = dir_ + "/" + name;
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) {
+      std::snprintf(name, sizeof name, "%06llu.sst",  // LevelDB's older suffix
+                    static_cast<unsigned long long>(number));
+      if (std::filesystem::exists(dir_ + "/" + name, ec)) path = dir_ + "/" + name;
+    }
+    Status s = CheckTable(path, size);
+    // A compaction running meanwhile may have replaced the table and deleted it: only a table
+    // that is still live is damaged.
+    if (!s.ok() && LiveTables(db_.get()).count(number) > 0) return s;
+  }
+  return Status::Ok();
+}
+
+// One table file: its size is the MANIFEST's, and every block (footer, index, data) reads back
+// with a valid checksum. LevelDB's own messages do not name the file; these do.
+Status LevelDbKvStore::CheckTable(const std::string& path, uint64_t size) const {
+  std::error_code ec;
+  auto actual = std::filesystem::file_size(path, ec);
+  if (ec) {
+    return Status::Corruption("leveldb table " + path + " listed in the MANIFEST: " + ec.message());
+  }
+  if (actual != size) {
+    return Status::Corruption("leveldb table " + path + " is " + std::to_string(actual) +
+                              " bytes, the MANIFEST records " + std::to_string(size) +
+                              (actual < size ? ": truncated" : ": changed"));
+  }
+  leveldb::RandomAccessFile* raw_file = nullptr;
+  TM_RETURN_IF_ERROR(
+      FromLevelDb(leveldb::Env::Default()->NewRandomAccessFile(path, &raw_file), "table check")
+          .WithContext(path));
+  std::unique_ptr<leveldb::RandomAccessFile> file(raw_file);
+  leveldb::Options o;
+  o.paranoid_checks = true;  // the index and meta blocks are checksummed too
+  leveldb::Table* raw_table = nullptr;
+  TM_RETURN_IF_ERROR(
+      FromLevelDb(leveldb::Table::Open(o, file.get(), size, &raw_table), "table check")
+          .WithContext("leveldb table " + path));
+  std::unique_ptr<leveldb::Table> table(raw_table);
+  leveldb::ReadOptions ro;
+  ro.verify_checksums = true;
+  ro.fill_cache = false;
+  std::unique_ptr<leveldb::Iterator> it(table->NewIterator(ro));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+  }
+  return FromLevelDb(it->status(), "table check (every block read with checksums)")
+      .WithContext("leveldb table " + path);
+}
 
 Result<std::unique_ptr<LevelDbKvStore>> LevelDbKvStore::Open(const std::string& dir,
                                                              const LevelDbOptions& options) {
@@ -105,8 +209,14 @@ Result<std::unique_ptr<LevelDbKvStore>> LevelDbKvStore::Open(const std::string& 
     o.filter_policy = store->filter_.get();
   }
   leveldb::DB* db = nullptr;
-  TM_RETURN_IF_ERROR(FromLevelDb(leveldb::DB::Open(o, dir, &db), "open").WithContext(dir));
+  Status opened = FromLevelDb(leveldb::DB::Open(o, dir, &db), "open").WithContext(dir);
+  if (opened.code() == Code::kCorruption) {  // LevelDB does not say which file: name it
+    opened = Status::Corruption(opened.message() + " (" + DescribeOpenFiles(dir) + ")");
+  }
+  TM_RETURN_IF_ERROR(opened);
   store->db_.reset(db);
+  store->dir_ = dir;
+  if (options.check_on_open) TM_RETURN_IF_ERROR(store->CheckFiles());
   return store;
 }
 
