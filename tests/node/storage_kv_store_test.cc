@@ -142,6 +142,33 @@ TEST_CASE("LevelDB: data survives close and reopen, a locked directory is an IoE
   CHECK(Keys((*kv)->Scan({.prefix = B("k"), .limit = 5000})).size() == 1000);
 }
 
+TEST_CASE("LevelDB: TimedWrite tells the fsync of a synced write apart, and writes the batch") {
+  TempDir dir;
+  Result<std::unique_ptr<LevelDbKvStore>> kv = LevelDbKvStore::Open(dir.Sub("db"), {});
+  REQUIRE(kv.ok());
+  WriteBatch b;
+  b.Put(B("a"), B("1"));
+  WriteTimings synced{.write_seconds = -1, .sync_seconds = -1};
+  REQUIRE((*kv)->TimedWrite(b, /*sync=*/true, &synced).ok());
+  CHECK(synced.sync_seconds > 0);  // the log's Sync ran, on this thread
+  CHECK(synced.write_seconds >= 0);
+  WriteBatch c;
+  c.Put(B("b"), B("2"));
+  WriteTimings unsynced{.write_seconds = -1, .sync_seconds = -1};
+  REQUIRE((*kv)->TimedWrite(c, /*sync=*/false, &unsynced).ok());
+  CHECK(unsynced.sync_seconds == 0);
+  CHECK(unsynced.write_seconds > 0);
+  CHECK(MustGet(**kv, "a") == B("1"));
+  CHECK(MustGet(**kv, "b") == B("2"));
+  // Another store's default: the whole Write counts as write.
+  MemoryKvStore mem;
+  WriteTimings t{.write_seconds = -1, .sync_seconds = -1};
+  REQUIRE(mem.TimedWrite(b, /*sync=*/true, &t).ok());
+  CHECK(t.sync_seconds == 0);
+  CHECK(t.write_seconds >= 0);
+  CHECK(MustGet(mem, "a") == B("1"));
+}
+
 TEST_CASE("LevelDB: opening a missing directory without create_if_missing fails with a message") {
   TempDir dir;
   Result<std::unique_ptr<LevelDbKvStore>> kv =
