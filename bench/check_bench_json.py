@@ -3,6 +3,7 @@
 
     python3 bench/check_bench_json.py build/dev/bench/tidemark-bench --quick --json
     python3 bench/check_bench_json.py --file report.json     # check a saved report
+    python3 bench/check_bench_json.py --self-test            # the checker refuses bad reports
 
 Fails (exit 1, naming the field) unless: every field is present with the right type, every step
 committed what the nodes accepted (committed == accepted, nothing rejected, refused, failed or
@@ -84,7 +85,38 @@ def check(report):
     return errors
 
 
+def self_test():
+    """A good report passes; each of the faults the bench could hide is named."""
+    step = {"rate": 20, "duration_s": 4, "drain_s": 15, "submitted": 80, "accepted": 80,
+            "refused": 0, "failed": 0, "retries": 0, "committed": 80, "rejected": 0, "pending": 0,
+            "committed_tps": 20.0, "ratio": 0.002, "finality_ms": {"p50": 150.0, "p99": 210.0},
+            "mean_tx_bytes": 999, "blocks": 40, "wall_s": 5.0, "disk_bytes_per_tx": 3000.0,
+            "nodes": [{"name": n, "cpu_cores": 0.1, "peak_rss_mib": 20.0} for n in "abcd"]}
+    good = {**step, "tool": "tidemark-bench", "build_type": "Debug", "mix": "mixed",
+            "validators": 4, "local": True, "ceiling": {"tx_per_s": 7000.0},
+            "peak_committed_tps": 20.0, "steps": [dict(step)]}
+    assert check(good) == [], check(good)
+    faults = {
+        "committed 79 != accepted 80": lambda r: r["steps"][0].update(committed=79),
+        "rejected": lambda r: r["steps"][0].update(rejected=1),
+        "ratio": lambda r: r.update(ratio=0.0),
+        "no field finality_ms": lambda r: r.pop("finality_ms"),
+        "0 < p50 <= p99": lambda r: r["steps"][0].update(finality_ms={"p50": 300.0, "p99": 200.0}),
+        "no CPU or RSS": lambda r: r["steps"][0]["nodes"][2].update(cpu_cores=0),
+        "accepted 80 != submitted 81": lambda r: r["steps"][0].update(submitted=81),
+    }
+    for want, spoil in faults.items():
+        bad = json.loads(json.dumps(good))
+        spoil(bad)
+        errors = check(bad)
+        assert any(want in e for e in errors), f"{want!r} not caught: {errors}"
+    print(f"self-test ok: a good report passes, {len(faults)} spoiled ones fail")
+    return 0
+
+
 def main(argv):
+    if len(argv) >= 2 and argv[1] == "--self-test":
+        return self_test()
     if len(argv) >= 3 and argv[1] == "--file":
         with open(argv[2]) as f:
             text = f.read()

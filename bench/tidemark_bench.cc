@@ -60,6 +60,7 @@ struct Flags {
   int conns = 32;
   int signers = 48;  // per signing organisation
   bool json = false;
+  std::string json_file;  // also write the JSON report here
   bool quick = false;
   bool keep = false;
   int base_port = 0;  // 0: from the pid
@@ -69,7 +70,8 @@ const char* kUsage =
     "usage: tidemark-bench [--mix capture1|capture10|master|customs|finance|mixed]\n"
     "         [--rate TX_PER_S] [--duration-s S] [--drain-s S] [--sweep R1,R2,...|auto]\n"
     "         [--nodes N (>= 4, local)] [--target URL,URL,... --network-dir DIR]\n"
-    "         [--conns 32] [--signers 48] [--base-port P] [--keep] [--json] [--quick]\n"
+    "         [--conns 32] [--signers 48] [--base-port P] [--keep] [--json] [--json-file F] "
+    "[--quick]\n"
     "         [--consensus-only (not implemented)]\n";
 
 std::vector<std::string> Split(const std::string& s) {
@@ -126,6 +128,8 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
     } else if (a == "--target") {
       f->targets = Split(v);
       if (f->targets.empty()) return bad("--target: a comma-separated list of URLs");
+    } else if (a == "--json-file") {
+      f->json_file = v;
     } else if (a == "--network-dir") {
       f->network_dir = v;
     } else if (a == "--sweep") {
@@ -292,6 +296,9 @@ struct StepResult {
   double committed_tps = 0;
   double p50_ms = 0, p90_ms = 0, p99_ms = 0, max_ms = 0;
   double late_send_p99_ms = 0;  // how late the client sent, vs the schedule
+  // When the poller saw a block, after its proposer's timestamp (the poller's own delay plus the
+  // two blocks that commit it): a large figure means the measurement, not the ledger, lags.
+  double seen_lag_p50_ms = 0, seen_lag_p99_ms = 0;
   double wall_s = 0;
   uint64_t tx_bytes = 0;  // mean encoded tx size
   uint64_t blocks = 0;
@@ -353,6 +360,7 @@ StepResult RunStep(const Flags& f, const bench::Workload& w, std::vector<Target>
 
   // The poller: one node's executed blocks, in order.
   uint64_t blocks = 0;
+  std::vector<double> seen_lag;
   std::thread poller([&] {
     bench::HttpConn c(targets[0].url);
     uint64_t last = 0;
@@ -365,7 +373,14 @@ StepResult RunStep(const Flags& f, const bench::Workload& w, std::vector<Target>
         auto b = GetJson(c, "/v1/blocks/" + std::to_string(h));
         if (!b || !(*b)["receipts"].is_array()) break;  // not executed yet: next round
         double at = Since(t0);
+        int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
         const auto& txs = (*b)["txs"];
+        if (!txs.empty()) {
+          seen_lag.push_back(
+              static_cast<double>(now_ms - (*b)["header"]["timestamp_ms"].get<int64_t>()));
+        }
         const auto& receipts = (*b)["receipts"];
         for (size_t k = 0; k < txs.size(); ++k) {
           auto it = index_of.find(txs[k]["id"].get<std::string>());
@@ -462,17 +477,14 @@ StepResult RunStep(const Flags& f, const bench::Workload& w, std::vector<Target>
   res.p99_ms = bench::Percentile(lat, 99);
   res.max_ms = lat.empty() ? 0 : *std::max_element(lat.begin(), lat.end());
   res.late_send_p99_ms = bench::Percentile(late_ms, 99);
-  // Committed tx/s: commits in a window of duration_s from the first commit, per second.
+  res.seen_lag_p50_ms = bench::Percentile(seen_lag, 50);
+  res.seen_lag_p99_ms = bench::Percentile(seen_lag, 99);
+  // Committed tx/s: the load's commits over the time the ledger took to commit them (first to
+  // last commit), never less than the schedule: below capacity that is the offered rate, above it
+  // the rate the ledger sustained.
   if (!commits.empty()) {
-    std::sort(commits.begin(), commits.end());
-    double from = commits.front(), to = from + f.duration_s;
-    uint64_t in = 0;
-    for (double c : commits) in += c <= to;
-    double span = std::min(f.duration_s, std::max(commits.back() - from, 1e-3));
-    // A load that all committed inside the window: its rate over the schedule it had.
-    res.committed_tps = in == commits.size() && res.committed == count
-                            ? static_cast<double>(in) / std::max(f.duration_s, span)
-                            : static_cast<double>(in) / span;
+    auto [lo, hi] = std::minmax_element(commits.begin(), commits.end());
+    res.committed_tps = static_cast<double>(commits.size()) / std::max(*hi - *lo, f.duration_s);
   }
   double sum_disk = 0;
   int local = 0;
@@ -545,6 +557,11 @@ void PrintRow(const StepResult& r, const bench::Ceiling& c) {
               static_cast<unsigned long long>(r.rejected + r.refused + r.failed + r.pending),
               r.committed_tps, r.p50_ms, r.p99_ms, r.max_ms, cpu_per_node * 100, rss,
               r.disk_bytes_per_tx, c.tx_per_s > 0 ? r.committed_tps / c.tx_per_s : 0);
+  std::printf(
+      "  client sent late by p99 %.0f ms; blocks seen %.0f ms (p50) / %.0f ms (p99) after "
+      "their timestamp; %llu blocks; %llu connects\n",
+      r.late_send_p99_ms, r.seen_lag_p50_ms, r.seen_lag_p99_ms,
+      static_cast<unsigned long long>(r.blocks), static_cast<unsigned long long>(r.connects));
   if (!r.first_error.empty()) std::printf("  first refusal: %s\n", r.first_error.c_str());
   if (!r.first_reject.empty())
     std::printf("  first rejected receipt: %s\n", r.first_reject.c_str());
@@ -720,7 +737,7 @@ int main(int argc, char** argv) {
   }
   const StepResult& p = steps[peak];
   double ratio = ceiling.tx_per_s > 0 ? p.committed_tps / ceiling.tx_per_s : 0;
-  if (f.json) {
+  if (f.json || !f.json_file.empty()) {
     json j = StepJson(p, ceiling);
     json all = json::array();
     for (const auto& s : steps) all.push_back(StepJson(s, ceiling));
@@ -740,8 +757,10 @@ int main(int argc, char** argv) {
     j["peak_committed_tps"] = p.committed_tps;
     j["ratio"] = ratio;
     j["steps"] = all;
-    std::printf("%s\n", j.dump(2).c_str());
-  } else {
+    if (f.json) std::printf("%s\n", j.dump(2).c_str());
+    if (!f.json_file.empty()) std::ofstream(f.json_file, std::ios::trunc) << j.dump(2) << "\n";
+  }
+  if (!f.json) {
     std::printf(
         "\npeak committed %.1f tx/s at an offered %.0f tx/s = %.3f x the ceiling (%.0f tx/s); "
         "finality p50 %.0f ms, p99 %.0f ms; mean tx %llu bytes; %s build\n",
