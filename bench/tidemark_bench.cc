@@ -7,11 +7,12 @@
 // signing organisation, pre-signs the whole load (bench/workload.h), and submits tx i at
 // t0 + i / rate over `--conns` kept-alive connections spread over the nodes (open loop: a slow
 // answer does not slow the schedule, and finality is measured from the scheduled time, so client
-// queueing counts against the ledger, not for it). A poller reads every executed block of one node
-// (GET /v1/blocks/{h}) and matches its tx ids to the submissions: committed tx/s, finality
-// p50/p99 (submission -> the block's receipts seen), accepted == committed. For local nodes it
-// reads /proc/<pid>/stat and status (CPU, RSS) and sums the data folders before and after (disk
-// bytes per committed tx). The ceiling (bench/ceiling.h) is measured in the same run.
+// queueing counts against the ledger, not for it). A poller reads every committed block of one
+// node (GET /v1/blocks/{h}) and matches its tx ids to the submissions: committed tx/s, finality
+// p50/p99 (submission -> its block committed), then the receipts of the executed blocks
+// (accepted == committed with a `committed` receipt; submission -> receipt, p50/p99). For local
+// nodes it reads /proc/<pid>/stat and status (CPU, RSS) and sums the data folders before and after
+// (disk bytes per committed tx). The ceiling (bench/ceiling.h) is measured in the same run.
 //
 //   build/dev/bench/tidemark-bench --mix capture1 --rate 150 --duration-s 60 --drain-s 30
 //   build/dev/bench/tidemark-bench --mix mixed --sweep 50,100,200,400 --duration-s 20
@@ -294,7 +295,8 @@ struct StepResult {
   uint64_t submitted = 0, accepted = 0, refused = 0, failed = 0, retries = 0;
   uint64_t committed = 0, rejected = 0, pending = 0;
   double committed_tps = 0;
-  double p50_ms = 0, p90_ms = 0, p99_ms = 0, max_ms = 0;
+  double p50_ms = 0, p90_ms = 0, p99_ms = 0, max_ms = 0;  // submission -> block committed
+  double exec_p50_ms = 0, exec_p99_ms = 0;                // submission -> receipt (executed)
   double late_send_p99_ms = 0;  // how late the client sent, vs the schedule
   // When the poller saw a block, after its proposer's timestamp (the poller's own delay plus the
   // two blocks that commit it): a large figure means the measurement, not the ledger, lags.
@@ -349,6 +351,7 @@ StepResult RunStep(const Flags& f, const bench::Workload& w, std::vector<Target>
   std::vector<std::atomic<int>> sent(count);
   std::vector<double> late(count, 0);
   std::vector<double> commit_at(count, -1);  // seconds after t0; written by the poller only
+  std::vector<double> exec_at(count, -1);    // its receipt seen
   std::vector<int> final_state(count, 0);    // 1 committed, 2 rejected
   std::atomic<size_t> next{0};
   std::atomic<uint64_t> retries{0}, accepted{0}, finals{0};
@@ -358,20 +361,39 @@ StepResult RunStep(const Flags& f, const bench::Workload& w, std::vector<Target>
   const Clock::time_point t0 = Clock::now() + std::chrono::milliseconds(200);
   const double give_up = f.duration_s + f.drain_s;
 
-  // The poller: one node's executed blocks, in order.
+  // The poller, on one node: every committed block (GET /v1/blocks/{h} up to the status height)
+  // gives its txs' commit time; every executed one (up to exec_height) their receipts.
   uint64_t blocks = 0;
   std::vector<double> seen_lag;
   std::thread poller([&] {
     bench::HttpConn c(targets[0].url);
-    uint64_t last = 0;
-    if (auto s = GetJson(c, "/v1/status")) last = (*s)["height"].get<uint64_t>();
+    uint64_t last_c = 0, last_e = 0;
+    if (auto s = GetJson(c, "/v1/status")) last_c = last_e = (*s)["height"].get<uint64_t>();
+    auto receipts_of = [&](const json& b, double at) {
+      const auto& txs = b["txs"];
+      const auto& receipts = b["receipts"];
+      for (size_t k = 0; k < txs.size(); ++k) {
+        auto it = index_of.find(txs[k]["id"].get<std::string>());
+        if (it == index_of.end()) continue;
+        bool ok = k < receipts.size() && receipts[k]["status"] == "committed";
+        if (commit_at[it->second] < 0) commit_at[it->second] = at;
+        exec_at[it->second] = at;
+        final_state[it->second] = ok ? 1 : 2;
+        if (!ok) {
+          std::lock_guard<std::mutex> lock(err_mu);
+          if (first_reject.empty() && k < receipts.size())
+            first_reject = receipts[k]["reason"].get<std::string>();
+        }
+        finals.fetch_add(1);
+      }
+    };
     while (!stop.load()) {
       auto s = GetJson(c, "/v1/status");
-      uint64_t top =
-          s ? std::min((*s)["height"].get<uint64_t>(), (*s)["exec_height"].get<uint64_t>()) : last;
-      for (uint64_t h = last + 1; h <= top; ++h) {
+      uint64_t height = s ? (*s)["height"].get<uint64_t>() : last_c;
+      uint64_t exec = s ? (*s)["exec_height"].get<uint64_t>() : last_e;
+      for (uint64_t h = last_c + 1; h <= height; ++h) {
         auto b = GetJson(c, "/v1/blocks/" + std::to_string(h));
-        if (!b || !(*b)["receipts"].is_array()) break;  // not executed yet: next round
+        if (!b) break;
         double at = Since(t0);
         int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::system_clock::now().time_since_epoch())
@@ -381,22 +403,22 @@ StepResult RunStep(const Flags& f, const bench::Workload& w, std::vector<Target>
           seen_lag.push_back(
               static_cast<double>(now_ms - (*b)["header"]["timestamp_ms"].get<int64_t>()));
         }
-        const auto& receipts = (*b)["receipts"];
-        for (size_t k = 0; k < txs.size(); ++k) {
-          auto it = index_of.find(txs[k]["id"].get<std::string>());
-          if (it == index_of.end()) continue;
-          bool ok = k < receipts.size() && receipts[k]["status"] == "committed";
-          commit_at[it->second] = at;
-          final_state[it->second] = ok ? 1 : 2;
-          if (!ok) {
-            std::lock_guard<std::mutex> lock(err_mu);
-            if (first_reject.empty() && k < receipts.size())
-              first_reject = receipts[k]["reason"].get<std::string>();
-          }
-          finals.fetch_add(1);
+        for (const auto& tx : txs) {
+          auto it = index_of.find(tx["id"].get<std::string>());
+          if (it != index_of.end()) commit_at[it->second] = at;
+        }
+        if (h == last_e + 1 && (*b)["receipts"].is_array()) {
+          receipts_of(*b, at);
+          last_e = h;
         }
         ++blocks;
-        last = h;
+        last_c = h;
+      }
+      for (uint64_t h = last_e + 1; h <= std::min(exec, last_c); ++h) {
+        auto b = GetJson(c, "/v1/blocks/" + std::to_string(h));
+        if (!b || !(*b)["receipts"].is_array()) break;  // not executed yet: next round
+        receipts_of(*b, Since(t0));
+        last_e = h;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
@@ -421,7 +443,10 @@ StepResult RunStep(const Flags& f, const bench::Workload& w, std::vector<Target>
             accepted.fetch_add(1);
             break;
           }
-          bool retry = !r.ok() || r->status == 503 || r->status == 429;
+          // 503/429: the pool or a quota is full; 409 "too far ahead": an earlier nonce of the
+          // signer is still on its way (sent out of order by another connection). Both pass.
+          bool retry = !r.ok() || r->status == 503 || r->status == 429 ||
+                       (r->status == 409 && r->body.find("too far ahead") != std::string::npos);
           if (!retry || Since(t0) > give_up) {
             sent[i] = retry ? 2 : 3;
             std::lock_guard<std::mutex> lock(err_mu);
@@ -451,7 +476,7 @@ StepResult RunStep(const Flags& f, const bench::Workload& w, std::vector<Target>
   poller.join();
   res.wall_s = Since(t0);
 
-  std::vector<double> lat, late_ms, commits;
+  std::vector<double> lat, exec_lat, late_ms, commits;
   for (size_t i = 0; i < count; ++i) {
     late_ms.push_back(late[i] * 1000);
     if (sent[i] == 1) ++res.accepted;
@@ -461,6 +486,7 @@ StepResult RunStep(const Flags& f, const bench::Workload& w, std::vector<Target>
       ++res.committed;
       commits.push_back(commit_at[i]);
       lat.push_back((commit_at[i] - static_cast<double>(i) / rate) * 1000);
+      exec_lat.push_back((exec_at[i] - static_cast<double>(i) / rate) * 1000);
     } else if (final_state[i] == 2) {
       ++res.rejected;
     } else if (sent[i] == 1) {
@@ -476,6 +502,8 @@ StepResult RunStep(const Flags& f, const bench::Workload& w, std::vector<Target>
   res.p90_ms = bench::Percentile(lat, 90);
   res.p99_ms = bench::Percentile(lat, 99);
   res.max_ms = lat.empty() ? 0 : *std::max_element(lat.begin(), lat.end());
+  res.exec_p50_ms = bench::Percentile(exec_lat, 50);
+  res.exec_p99_ms = bench::Percentile(exec_lat, 99);
   res.late_send_p99_ms = bench::Percentile(late_ms, 99);
   res.seen_lag_p50_ms = bench::Percentile(seen_lag, 50);
   res.seen_lag_p99_ms = bench::Percentile(seen_lag, 99);
