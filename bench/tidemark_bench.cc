@@ -561,7 +561,9 @@ json StepJson(const StepResult& r, const bench::Ceiling& c) {
       {"committed_tps", r.committed_tps},
       {"ratio", c.tx_per_s > 0 ? r.committed_tps / c.tx_per_s : 0.0},
       {"finality_ms", {{"p50", r.p50_ms}, {"p90", r.p90_ms}, {"p99", r.p99_ms}, {"max", r.max_ms}}},
+      {"executed_ms", {{"p50", r.exec_p50_ms}, {"p99", r.exec_p99_ms}}},
       {"late_send_p99_ms", r.late_send_p99_ms},
+      {"block_seen_lag_ms", {{"p50", r.seen_lag_p50_ms}, {"p99", r.seen_lag_p99_ms}}},
       {"mean_tx_bytes", r.tx_bytes},
       {"blocks", r.blocks},
       {"wall_s", r.wall_s},
@@ -585,6 +587,8 @@ void PrintRow(const StepResult& r, const bench::Ceiling& c) {
               static_cast<unsigned long long>(r.rejected + r.refused + r.failed + r.pending),
               r.committed_tps, r.p50_ms, r.p99_ms, r.max_ms, cpu_per_node * 100, rss,
               r.disk_bytes_per_tx, c.tx_per_s > 0 ? r.committed_tps / c.tx_per_s : 0);
+  std::printf("  receipt (executed) p50 %.0f ms, p99 %.0f ms after submission\n", r.exec_p50_ms,
+              r.exec_p99_ms);
   std::printf(
       "  client sent late by p99 %.0f ms; blocks seen %.0f ms (p50) / %.0f ms (p99) after "
       "their timestamp; %llu blocks; %llu connects\n",
