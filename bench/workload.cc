@@ -40,15 +40,14 @@ Value CaptureEvent(uint64_t run_id, uint64_t seq, int j) {
                 static_cast<unsigned long long>(ms / 60000),
                 static_cast<unsigned long long>(ms / 1000 % 60),
                 static_cast<unsigned long long>(ms % 1000));
-  nlohmann::json ev = {
-      {"type", "ObjectEvent"},
-      {"action", "OBSERVE"},
-      {"bizStep", "receiving"},
-      {"eventTime", when},
-      {"eventTimeZoneOffset", "+08:00"},
-      {"epcList", {"urn:epc:id:sscc:0614141.1" + Digits(serial, 9)}},
-      {"readPoint", {{"id", "urn:epc:id:sgln:0614141.00777.0"}}},
-      {"bizLocation", {{"id", "urn:epc:id:sgln:0614141.00888.0"}}}};
+  nlohmann::json ev = {{"type", "ObjectEvent"},
+                       {"action", "OBSERVE"},
+                       {"bizStep", "receiving"},
+                       {"eventTime", when},
+                       {"eventTimeZoneOffset", "+08:00"},
+                       {"epcList", {"urn:epc:id:sscc:0614141.1" + Digits(serial, 9)}},
+                       {"readPoint", {{"id", "urn:epc:id:sgln:0614141.00777.0"}}},
+                       {"bizLocation", {{"id", "urn:epc:id:sgln:0614141.00888.0"}}}};
   auto v = contracts::ParseEpcisEvent(ev, "event");
   if (!v.ok()) {
     std::fprintf(stderr, "bench: the capture event does not parse: %s\n",
