@@ -581,12 +581,19 @@ void PrintRow(const StepResult& r, const bench::Ceiling& c) {
     rss = std::max(rss, u.hwm_mib);
   }
   double cpu_per_node = r.nodes.empty() ? 0 : cpu / static_cast<double>(r.nodes.size());
-  std::printf("%8.0f %8llu %8llu %8llu %8.1f %7.0f %7.0f %7.0f %6.0f%% %8.0f %9.0f %6.3f\n", r.rate,
+  // --target: no process to read, so no CPU, RSS or disk figure ("-").
+  char cpu_s[16] = "-", rss_s[16] = "-", disk_s[16] = "-";
+  if (rss > 0) {
+    std::snprintf(cpu_s, sizeof cpu_s, "%.0f%%", cpu_per_node * 100);
+    std::snprintf(rss_s, sizeof rss_s, "%.0f", rss);
+    std::snprintf(disk_s, sizeof disk_s, "%.0f", r.disk_bytes_per_tx);
+  }
+  std::printf("%8.0f %8llu %8llu %8llu %8.1f %7.0f %7.0f %7.0f %7s %8s %9s %6.4f\n", r.rate,
               static_cast<unsigned long long>(r.accepted),
               static_cast<unsigned long long>(r.committed),
               static_cast<unsigned long long>(r.rejected + r.refused + r.failed + r.pending),
-              r.committed_tps, r.p50_ms, r.p99_ms, r.max_ms, cpu_per_node * 100, rss,
-              r.disk_bytes_per_tx, c.tx_per_s > 0 ? r.committed_tps / c.tx_per_s : 0);
+              r.committed_tps, r.p50_ms, r.p99_ms, r.max_ms, cpu_s, rss_s, disk_s,
+              c.tx_per_s > 0 ? r.committed_tps / c.tx_per_s : 0);
   std::printf("  receipt (executed) p50 %.0f ms, p99 %.0f ms after submission\n", r.exec_p50_ms,
               r.exec_p99_ms);
   std::printf(
