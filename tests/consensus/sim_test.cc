@@ -70,7 +70,8 @@ TEST_CASE("a restarted replica whose block requests are all lost for a while sti
   }
 }
 
-TEST_CASE("a leader restarted behind its parent's execution defers its proposal and never regresses") {
+TEST_CASE(
+    "a leader restarted behind its parent's execution defers its proposal and never regresses") {
   // Regression (chaos run, seed 1818): the node's host aborted when it led before writing the
   // blocks its parent's roots cover. The simulated host now behaves as the node's: it defers, and
   // an honest proposal whose exec_height is below its parent's fails the run.
