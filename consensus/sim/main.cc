@@ -73,12 +73,13 @@ int main(int argc, char** argv) {
   cfg.test_only_break = *rule;
 
   auto start = std::chrono::steady_clock::now();
-  uint64_t blocks = 0, messages = 0, max_rounds = 0;
+  uint64_t blocks = 0, messages = 0, max_rounds = 0, deferred = 0;
   for (uint64_t s = a; s <= b; ++s) {
     cfg.seed = s;
     SimResult r = RunSim(cfg);
     blocks += r.committed_blocks;
     messages += r.messages;
+    deferred += r.deferred_proposals;
     max_rounds = std::max(max_rounds, r.rounds_after_gst);
     if (trace) std::cout << r.TraceTail(r.trace.size());
     if (!r.ok) {
@@ -98,7 +99,8 @@ int main(int argc, char** argv) {
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cout << "OK: " << (b - a + 1) << " seeds, n=" << n << ", faults=" << cfg.faults.ToString()
             << ", " << blocks << " blocks committed, " << messages << " messages, max "
-            << max_rounds << " rounds to liveness after GST, " << secs << " s\n";
+            << max_rounds << " rounds to liveness after GST, " << deferred
+            << " proposals deferred (host behind the parent's execution), " << secs << " s\n";
   if (expect_violation) {
     std::cout << "expected a violation but found none\n";
     return 1;

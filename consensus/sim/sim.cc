@@ -176,7 +176,7 @@ struct Event {
 class SimHost final : public ProposalHost {
  public:
   SimHost(Simulation* sim, size_t node) : sim_(sim), node_(node) {}
-  Block BuildProposal(const BlockHeader& fields, const QuorumCert& justify) override;
+  std::optional<Block> BuildProposal(const BlockHeader& fields, const QuorumCert& justify) override;
   Status ValidateProposal(const Block& block) override;
   std::optional<ValidatorSet> EndsEpoch(const Block& b, const ValidatorSet& current) override;
   std::optional<Block> LoadCommittedBlock(const Hash256& id) override;
@@ -201,6 +201,11 @@ class Simulation {
     }
   }
   std::optional<ValidatorSet> EpochAfter(const Block& b, const ValidatorSet& current);
+  const Block* Proposed(const Hash256& id) const {
+    auto it = proposed_.find(id);
+    return it == proposed_.end() ? nullptr : &it->second;
+  }
+  void CountDeferred() { ++result_.deferred_proposals; }
 
  private:
   void Setup();
@@ -278,11 +283,18 @@ class Simulation {
 
 // ---- Host ------------------------------------------------------------------------------------
 
-Block SimHost::BuildProposal(const BlockHeader& fields, const QuorumCert& justify) {
+std::optional<Block> SimHost::BuildProposal(const BlockHeader& fields, const QuorumCert& justify) {
+  const Node& n = sim_->node(node_);
+  // As the node's host: the roots of a proposal never go below its parent's exec_height, and a
+  // host that has not committed that far yet (its commit is among this step's actions) defers.
+  const Block* parent = sim_->Proposed(justify.data.block_id);
+  if (parent != nullptr && parent->header.exec_height > n.height()) {
+    sim_->CountDeferred();
+    return std::nullopt;
+  }
   Block b;
   b.header = fields;
   b.justify = justify;
-  const Node& n = sim_->node(node_);
   for (uint64_t i = 0; i < fields.round % 3; ++i) {  // an opaque batch of 0-2 txs
     Transaction tx{.chain_id = kChain,
                    .nonce = fields.round * 4 + i,
@@ -293,13 +305,21 @@ Block SimHost::BuildProposal(const BlockHeader& fields, const QuorumCert& justif
   }
   b.header.tx_count = static_cast<uint32_t>(b.txs.size());
   b.header.tx_root = TxRoot(b.txs);
-  b.header.exec_height = std::min(n.height(), fields.height);
+  // The node's rule (consensus_driver.cc): the height its parent's own justify QC committed —
+  // every voter of the parent processed that QC — never below the parent's exec_height.
+  const uint64_t parent_exec = parent != nullptr ? parent->header.exec_height : 0;
+  const uint64_t certified = parent != nullptr ? parent->justify.data.commit_height : 0;
+  b.header.exec_height = std::max(parent_exec, std::min(n.height(), certified));
   sim_->RecordProposed(b);
   return b;
 }
 
 Status SimHost::ValidateProposal(const Block& block) {
   if (block.txs.size() > 3) return Status::Invalid("sim: batch too large");
+  const Block* parent = sim_->Proposed(block.header.parent);
+  if (parent != nullptr && block.header.exec_height < parent->header.exec_height) {
+    return Status::Invalid("sim: exec_height goes backwards");
+  }
   for (const auto& tx : block.txs) {
     if (tx.contract != "sim") return Status::Invalid("sim: unknown contract");
   }
@@ -1075,7 +1095,9 @@ void Simulation::Forge(size_t i) {
       h.timestamp_ms = std::max(Now(i), parent->second.header.timestamp_ms + 1);
       h.validators_hash = r.validators().Hash();
       ProposalMsg p;
-      p.block = nd.host->BuildProposal(h, tc->high_qc);
+      std::optional<Block> built = nd.host->BuildProposal(h, tc->high_qc);
+      if (!built) return;
+      p.block = std::move(*built);
       p.tc = tc;
       p.signature = SignAs(i, SigKind::kProposal, ProposalSigningBody(p.block.Id()));
       return SendForged(i, victims, p);
@@ -1132,6 +1154,14 @@ void Simulation::CheckSend(size_t i, const Message& m) {
       return Fail("timeout sent by n" + std::to_string(i) + " before it was persisted");
     }
   } else if (auto* p = std::get_if<ProposalMsg>(&m)) {
+    // Execution roots only move forward: validators refuse a proposal whose exec_height is below
+    // its parent's (node/src/app/consensus_driver.cc, CheckProposal).
+    const Block* parent = Proposed(p->block.header.parent);
+    if (parent != nullptr && p->block.header.exec_height < parent->header.exec_height) {
+      return Fail("honest n" + std::to_string(i) + " proposed exec_height " +
+                  std::to_string(p->block.header.exec_height) + " below its parent's " +
+                  std::to_string(parent->header.exec_height));
+    }
     // Liveness (docs §5, (3)): a leader entering by a TC extends at least the TC's highest QC.
     if (p->tc && p->block.justify.data.round < p->tc->MaxHqcRound()) {
       return Fail("honest n" + std::to_string(i) + " proposed in round " +

@@ -87,8 +87,9 @@ struct SimResult {
   uint64_t committed_blocks = 0;  // distinct heights committed by honest replicas
   uint64_t messages = 0;          // messages sent
   uint64_t events = 0;
-  uint64_t rounds_after_gst = 0;   // rounds the slowest honest replica needed for liveness
-  std::vector<std::string> trace;  // the last lines (all with keep_full_trace)
+  uint64_t rounds_after_gst = 0;    // rounds the slowest honest replica needed for liveness
+  uint64_t deferred_proposals = 0;  // a leader's host was behind its parent's exec_height
+  std::vector<std::string> trace;   // the last lines (all with keep_full_trace)
 
   std::string TraceTail(size_t lines) const;
 };

@@ -290,9 +290,11 @@ void Replica::TryPropose(Ctx& c) {
   h.proposer = *me_;
   h.timestamp_ms = std::max(c.now, parent->header.timestamp_ms + 1);
   h.validators_hash = vs_hash_;
+  std::optional<Block> built = host_->BuildProposal(h, hqc);
+  if (!built) return;  // the host's execution is behind the parent's: OnTick asks again
   proposed_round_ = round_;
   ProposalMsg p;
-  p.block = host_->BuildProposal(h, hqc);
+  p.block = std::move(*built);
   p.block.header.proposer = *me_;
   if (via_tc) p.tc = last_tc_;
   p.signature = signer_->Sign(SigKind::kProposal, ProposalSigningBody(p.block.Id()));

@@ -15,7 +15,12 @@ namespace {
 
 class TestHost : public ProposalHost {
  public:
-  Block BuildProposal(const BlockHeader& f, const QuorumCert& justify) override {
+  std::optional<Block> BuildProposal(const BlockHeader& f, const QuorumCert& justify) override {
+    if (defer > 0) {  // execution behind the parent's: nothing to propose yet
+      --defer;
+      ++deferred;
+      return std::nullopt;
+    }
     Block b;
     b.header = f;
     b.justify = justify;
@@ -33,6 +38,8 @@ class TestHost : public ProposalHost {
   }
   std::optional<EpochProof> LoadEpochProof(uint64_t) override { return std::nullopt; }
   std::map<Hash256, Block> committed;
+  int defer = 0;     // the next `defer` calls of BuildProposal answer nullopt
+  int deferred = 0;  // how many did
 };
 
 struct Cluster {
@@ -231,6 +238,41 @@ TEST_CASE("timeouts from a quorum form a TC and move every replica to the next r
   for (size_t i = 0; i < 4; ++i) {
     REQUIRE(c.replicas[i]->round() >= 2);
     REQUIRE(c.safety[i].last_timeout_round >= 1);
+  }
+}
+
+TEST_CASE("a leader whose host cannot fill a proposal yet proposes it on its next tick") {
+  // Regression (chaos run, seed 1818): a validator restarted behind its peers became leader in the
+  // step that committed the blocks its parent's exec_height covers; its host could not give the
+  // roots and aborted. Now the host defers; the replica must not count the round as proposed.
+  Cluster c(4);
+  c.Deliver(200);
+  auto lowest = [&] {
+    uint64_t h = c.tips[0].header.height;
+    for (size_t i = 1; i < 4; ++i) h = std::min(h, c.tips[i].header.height);
+    return h;
+  };
+  const uint64_t start = lowest();
+  for (auto& h : c.hosts) h->defer = 1;
+  c.Deliver(4000);  // no timer fires here: a deferred round stalls until a tick
+  int deferred = 0;
+  for (auto& h : c.hosts) deferred += h->deferred;
+  REQUIRE(deferred == 1);
+  REQUIRE(c.queue.empty());
+  const uint64_t stalled = lowest();
+  CHECK(stalled <= start + 3);
+  for (int k = 0; k < 12; ++k) {  // each tick lets the next deferring leader propose
+    for (size_t i = 0; i < 4; ++i) c.Run(i, c.replicas[i]->OnTick(c.now));
+    c.Deliver(4000);
+  }
+  for (auto& h : c.hosts) CHECK(h->deferred == 1);
+  CHECK(lowest() >= stalled + 10);
+  std::map<uint64_t, Hash256> by_height;
+  for (size_t i = 0; i < 4; ++i) {
+    for (const auto& [id, b] : c.hosts[i]->committed) {
+      auto [it, inserted] = by_height.emplace(b.header.height, id);
+      REQUIRE(it->second == id);
+    }
   }
 }
 

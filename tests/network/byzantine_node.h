@@ -126,7 +126,8 @@ class ByzantineNode : public consensus::ProposalHost {
 
   // ---- ProposalHost: a block whose execution fields repeat its parent's (valid), empty unless
   // StuffProposals gave it txs.
-  Block BuildProposal(const BlockHeader& fields, const QuorumCert& justify) override {
+  std::optional<Block> BuildProposal(const BlockHeader& fields,
+                                     const QuorumCert& justify) override {
     Block b;
     b.header = fields;
     b.justify = justify;

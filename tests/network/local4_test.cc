@@ -45,6 +45,13 @@ struct Network {
   }
 };
 
+// The value of one sample line of /metrics (`name{labels} value`); -1 if absent.
+double MetricValue(const std::string& text, const std::string& sample) {
+  size_t at = text.find("\n" + sample + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(text.substr(at + sample.size() + 2));
+}
+
 }  // namespace
 
 TEST_CASE("local-4: four processes commit the same chain, lose their leader and take it back") {
@@ -78,6 +85,25 @@ TEST_CASE("local-4: four processes commit the same chain, lose their leader and 
     REQUIRE(!id.empty());
     for (size_t i = 1; i < 4; ++i) CHECK(net.BlockId(i, height) == id);
   }
+
+  // Pipeline metrics on four processes (docs/api.md, "Pipeline metrics"): every validator voted
+  // (signed its votes, tallied its peers') and wrote the blocks; leaders built proposals.
+  double proposals = 0;
+  for (auto& n : net.nodes) {
+    auto m = n.Http().Get("/metrics");
+    REQUIRE(m.ok());
+    const std::string& text = m->body;
+    auto count = [&](const char* stage) {
+      return MetricValue(text,
+                         std::string("tidemark_stage_seconds_count{stage=\"") + stage + "\"}");
+    };
+    CHECK(count("vote") > 0);
+    CHECK(count("commit") > 0);
+    CHECK(count("fsync") > 0);
+    CHECK(MetricValue(text, "tidemark_txs_committed_total") >= 10);
+    proposals += count("proposal");
+  }
+  CHECK(proposals >= 3);
 
   // Kill the node that led the latest block; the other three go on committing.
   auto tip = net.nodes[1].Get("/v1/blocks/" + std::to_string(net.nodes[1].Height()));

@@ -157,6 +157,19 @@ TEST_CASE("tidemark-node binary serves the API from network-configs/single and s
   CHECK(rej.body.find("not an active key") != std::string::npos);
   CHECK(Request(port, "GET", "/v1/txs/" + stranger.Id().Hex()).status == 404);
   CHECK(Request(port, "GET", "/openapi.json").status == 200);
+  // The pipeline metrics are wired (node.cc): the committed tx went through every stage.
+  auto metrics = Request(port, "GET", "/metrics");
+  CHECK(metrics.status == 200);
+  for (const char* stage :
+       {"admission", "proposal", "vote", "commit", "execution", "tree_update", "write", "fsync"}) {
+    INFO(stage);
+    const std::string count = std::string("tidemark_stage_seconds_count{stage=\"") + stage + "\"} ";
+    CHECK(metrics.body.find(count) != std::string::npos);
+    CHECK(metrics.body.find(count + "0\n") == std::string::npos);
+  }
+  CHECK(metrics.body.find("tidemark_txs_committed_total ") != std::string::npos);
+  CHECK(metrics.body.find("tidemark_txs_committed_total 0\n") == std::string::npos);
+  CHECK(metrics.body.find("tidemark_queue_depth{queue=\"sse\"}") != std::string::npos);
 
   ::kill(pid, SIGTERM);
   CHECK(WaitExit(pid, 5s) == 0);

@@ -10,6 +10,8 @@
 #include <set>
 
 #include "tidemark/contracts/identity.h"
+#include "tidemark/node/app/fatal.h"
+#include "tidemark/node/app/pipeline_metrics.h"
 
 namespace tidemark::node {
 
@@ -35,6 +37,7 @@ uint64_t NowMs() {
 }
 
 [[noreturn]] void Fatal(const std::string& what, const Status& s) {
+  if (IsStorageFault(s)) ExitOnStorageFault(what, s);  // exit code 3, not a core dump
   spdlog::critical("{}: {}", what, s.ToString());
   std::abort();
 }
@@ -50,6 +53,28 @@ bool WritesIdentity(const std::vector<contracts::StateChange>& changes) {
   }
   return false;
 }
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// The replica's signer, timing the signature of each of our votes (the vote stage); consensus
+// itself never sees a clock or a metric.
+class TimedSigner final : public consensus::Signer {
+ public:
+  TimedSigner(const consensus::Signer& inner, PipelineMetrics* const& metrics)
+      : inner_(inner), metrics_(metrics) {}
+  const PublicKey& public_key() const override { return inner_.public_key(); }
+  Signature Sign(SigKind kind, ByteView body) const override {
+    if (kind != SigKind::kVote || !metrics_) return inner_.Sign(kind, body);
+    StageTimer timer(metrics_, Stage::kVote);
+    return inner_.Sign(kind, body);
+  }
+
+ private:
+  const consensus::Signer& inner_;
+  PipelineMetrics* const& metrics_;  // the driver's, set before Start
+};
 }  // namespace
 
 struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_this<Impl> {
@@ -66,6 +91,7 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
         opt(std::move(opt)),
         on_commit(std::move(on_commit)),
         signer(this->key, ledger.chain_id()),
+        timed_signer(signer, metrics),
         verifier(ledger.chain_id()) {
     this->opt.replica.chain_id = ledger.chain_id();
     // Only a tx that can go into the next block is work: one whose nonce gap never closes must
@@ -94,8 +120,13 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
   CommitListener on_commit;
   Sender sender;                                                        // set before Start
   std::function<void(const PublicKey&, const Status&)> on_bad_message;  // set before Start
+  PipelineMetrics* metrics = nullptr;                                   // set before Start
   consensus::Ed25519Signer signer;
+  TimedSigner timed_signer;  // what the replica signs with
   consensus::Ed25519Verifier verifier;
+  // Seconds spent in the ProposalHost callbacks so far (strand only): the vote stage leaves out
+  // the proposal building and execution a vote triggers.
+  double host_seconds = 0;
   std::unique_ptr<consensus::Replica> replica;  // strand only
   std::map<Hash256, Seen> seen;                 // strand only
   bool stopped = false;                         // strand only
@@ -146,20 +177,42 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
     return out;
   }
 
-  Block BuildProposal(const BlockHeader& fields, const QuorumCert& justify) override {
+  std::optional<Block> BuildProposal(const BlockHeader& fields,
+                                     const QuorumCert& justify) override {
+    const auto start = std::chrono::steady_clock::now();
+    std::optional<Block> b = BuildProposalTimed(fields, justify);
+    const double took = SecondsSince(start);
+    host_seconds += took;
+    if (metrics && b) metrics->Observe(Stage::kProposal, took);
+    return b;
+  }
+
+  std::optional<Block> BuildProposalTimed(const BlockHeader& fields, const QuorumCert& justify) {
+    // The roots a proposal carries: at least the parent's exec_height (validators refuse a
+    // proposal whose exec_height goes backwards) and at most what this ledger has written. A
+    // replica restarted behind its peers can lead before it has written the blocks its parent's
+    // roots cover — the commit that writes them is among the actions of the same step — so it
+    // defers: the replica asks again on its next tick, after the commit ran.
+    std::optional<Seen> parent = Lookup(justify.data.block_id);
+    uint64_t exec = parent ? parent->exec_height : 0;
+    if (exec > ledger.height()) {
+      spdlog::debug(
+          "consensus: proposal at height {} deferred: the parent needs exec height {}, "
+          "ledger at {}",
+          fields.height, exec, ledger.height());
+      return std::nullopt;
+    }
+    if (parent) {
+      exec = std::max(exec, std::min(ledger.height(), parent->justify_commit_height));
+    }
+    auto info = ledger.ExecAt(exec);
+    if (!info.ok()) Fatal("execution record for a proposal", info.status());
     Block b;
     b.header = fields;
     b.justify = justify;
     b.txs = AdmissibleBatch(fields.height, justify.data.block_id);
     b.header.tx_root = TxRoot(b.txs);
     b.header.tx_count = static_cast<uint32_t>(b.txs.size());
-    std::optional<Seen> parent = Lookup(justify.data.block_id);
-    uint64_t exec = parent ? parent->exec_height : 0;
-    if (parent) {
-      exec = std::max(exec, std::min(ledger.height(), parent->justify_commit_height));
-    }
-    auto info = ledger.ExecAt(exec);
-    if (!info.ok()) Fatal("execution record for a proposal", info.status());
     b.header.exec_height = info->height;
     b.header.state_root = info->state_root;
     b.header.receipts_root = info->receipts_root;
@@ -213,7 +266,9 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
   }
 
   Status ValidateProposal(const Block& b) override {
+    const auto start = std::chrono::steady_clock::now();
     Status s = CheckProposal(b);
+    host_seconds += SecondsSince(start);
     if (!s.ok()) {
       spdlog::debug("consensus: refusing the proposal of round {} (height {}): {}", b.header.round,
                     b.header.height, s.ToString());
@@ -262,6 +317,13 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
   // later (by the CommitBlocks action, or by a question that needs its state).
   std::optional<ValidatorSet> EndsEpoch(const Block& committed,
                                         const ValidatorSet& current) override {
+    const auto start = std::chrono::steady_clock::now();
+    auto after = EndsEpochTimed(committed, current);
+    host_seconds += SecondsSince(start);
+    return after;
+  }
+
+  std::optional<ValidatorSet> EndsEpochTimed(const Block& committed, const ValidatorSet& current) {
     if (Status s = stage.Enqueue(committed); !s.ok()) Fatal("a committed block", s);
     // The epoch ends at the first block whose header certifies a state holding the next set.
     auto after = stage.ValidatorsAfter(committed.header);
@@ -322,7 +384,9 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
   // The CommitBlocks action drains the execution stage: what is not executed yet is executed,
   // and every block is written with the certificate, one synced batch each.
   void Commit(const consensus::CommitBlocks& c) {
-    auto on_written = [this, &c](const Block& b, const BlockExecution& e) {
+    const auto decided = std::chrono::steady_clock::now();
+    auto on_written = [this, &c, decided](const Block& b, const BlockExecution& e) {
+      if (metrics) metrics->Observe(Stage::kCommit, SecondsSince(decided));
       pool.OnCommitted(b.header.height, b.txs, e.receipts, WritesIdentity(e.changes));
       if (on_commit) on_commit(b, c.cert, e.receipts);
     };
@@ -361,6 +425,10 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
 
   void UpdateStatus() {
     if (!replica) return;
+    if (metrics) {
+      metrics->SetQueueDepth(Queue::kBlockTree, static_cast<int64_t>(replica->tree_size()));
+      metrics->SetQueueDepth(Queue::kMempool, static_cast<int64_t>(pool.Stats().txs));
+    }
     std::lock_guard l(status_mu);
     status.epoch = replica->epoch();
     status.round = replica->round();
@@ -397,7 +465,7 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
         opt.replica,
         consensus::ReplicaInit{std::move(validators), std::move(tip), std::move(safety),
                                std::move(pending)},
-        this, &signer, &verifier);
+        this, &timed_signer, &verifier);
     return Status::Ok();
   }
 };
@@ -411,6 +479,11 @@ ConsensusDriver::ConsensusDriver(asio::io_context& io, Ledger& ledger, mempool::
 ConsensusDriver::~ConsensusDriver() { Stop(); }
 
 void ConsensusDriver::SetSender(Sender sender) { impl_->sender = std::move(sender); }
+
+void ConsensusDriver::SetMetrics(PipelineMetrics* metrics) {
+  impl_->metrics = metrics;
+  impl_->stage.SetMetrics(metrics);
+}
 
 void ConsensusDriver::SetBadMessageHandler(
     std::function<void(const PublicKey& from, const Status& why)> fn) {
@@ -465,6 +538,17 @@ void ConsensusDriver::OnPeerMessage(const PublicKey& from, Bytes frame) {
     if (auto* p = std::get_if<consensus::ProposalMsg>(&*msg)) impl->Remember(p->block);
     if (auto* r = std::get_if<consensus::BlockResponse>(&*msg)) {
       for (const Block& b : r->blocks) impl->Remember(b);
+    }
+    if (impl->metrics && std::holds_alternative<Vote>(*msg)) {
+      // A peer's vote: the replica verifies and tallies it (the host work it may trigger, a
+      // proposal or an execution, is timed as its own stage).
+      const double host_before = impl->host_seconds;
+      const auto start = std::chrono::steady_clock::now();
+      auto actions = impl->replica->OnMessage(from, *msg, NowMs());
+      impl->metrics->Observe(
+          Stage::kVote, std::max(0.0, SecondsSince(start) - (impl->host_seconds - host_before)));
+      impl->Run(std::move(actions));
+      return;
     }
     impl->Run(impl->replica->OnMessage(from, *msg, NowMs()));
   });

@@ -1,8 +1,10 @@
 #include "tidemark/node/app/execution_stage.h"
 
 #include <algorithm>
+#include <chrono>
 #include <string_view>
 
+#include "tidemark/node/app/pipeline_metrics.h"
 #include "tidemark/node/state/tree_state_view.h"
 #include "tidemark/proof_bundle.h"
 
@@ -44,10 +46,16 @@ Status ExecutionStage::Enqueue(const Block& block) {
                                       std::to_string(committed_height()));
   }
   queue_.push_back(Entry{block, block.Id(), std::nullopt});
+  UpdateQueueDepth();
   return Status::Ok();
 }
 
+void ExecutionStage::UpdateQueueDepth() {
+  if (metrics_) metrics_->SetQueueDepth(Queue::kExecution, static_cast<int64_t>(queue_.size()));
+}
+
 Status ExecutionStage::ExecuteEntry(Entry& e) {
+  const auto start = std::chrono::steady_clock::now();
   if (!overlay_) overlay_ = std::make_unique<contracts::OverlayStateView>(*base_);
   BlockExecution exec = ExecuteBlock(ledger_.registry(), *overlay_, e.block);
   // A read that failed under execution must stop the node, never become a tx outcome.
@@ -64,6 +72,11 @@ Status ExecutionStage::ExecuteEntry(Entry& e) {
     }
   }
   e.exec = std::move(exec);
+  if (metrics_) {
+    metrics_->OnExecuted(
+        e.block.txs.size(),
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
   return Status::Ok();
 }
 
@@ -121,9 +134,12 @@ Status ExecutionStage::WriteFront(const Block& block, const QuorumCert& cert,
   }
   Entry& e = queue_.front();
   if (!e.exec) TM_RETURN_IF_ERROR(ExecuteEntry(e));
-  TM_RETURN_IF_ERROR(ledger_.CommitExecuted(e.block, *e.exec, cert, std::nullopt));
+  CommitTimings timings;
+  TM_RETURN_IF_ERROR(ledger_.CommitExecuted(e.block, *e.exec, cert, std::nullopt, &timings));
   Entry written = std::move(e);
   queue_.pop_front();
+  if (metrics_) metrics_->OnWritten(written.block.txs.size(), timings);
+  UpdateQueueDepth();
   // Everything the overlay holds is in the tree now: start the next block from the tree.
   if (queue_.empty() || !queue_.front().exec) overlay_.reset();
   if (on_written) on_written(written.block, *written.exec);
@@ -166,6 +182,7 @@ Result<std::vector<Receipt>> ExecutionStage::Apply(const Block& block, const Quo
 void ExecutionStage::Reset() {
   queue_.clear();
   overlay_.reset();
+  UpdateQueueDepth();
 }
 
 }  // namespace tidemark::node

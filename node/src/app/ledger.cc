@@ -98,7 +98,8 @@ Result<std::vector<Receipt>> Ledger::Commit(const Block& block, const QuorumCert
 }
 
 Status Ledger::CommitExecuted(const Block& block, const BlockExecution& exec,
-                              const QuorumCert& cert, const std::optional<Bytes>& safety_record) {
+                              const QuorumCert& cert, const std::optional<Bytes>& safety_record,
+                              CommitTimings* timings) {
   if (block.header.height != height() + 1 || block.header.parent != tip_id()) {
     return Status::FailedPrecondition("block " + std::to_string(block.header.height) +
                                       " does not follow the tip " + std::to_string(height()));
@@ -112,7 +113,8 @@ Status Ledger::CommitExecuted(const Block& block, const BlockExecution& exec,
   std::vector<StateChange> changes = ToStateChanges(exec.changes);
   {
     std::unique_lock readers(read_mu_);
-    TM_RETURN_IF_ERROR(store_->Commit(block, cert, exec.receipts, changes, records).status());
+    TM_RETURN_IF_ERROR(
+        store_->Commit(block, cert, exec.receipts, changes, records, timings).status());
     height_ = block.header.height;
   }
   {

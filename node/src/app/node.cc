@@ -3,7 +3,8 @@
 // together; Start / Stop run them; the housekeeping timer drives the periodic jobs. Each job has
 // its own file: config/startup.cc (genesis, key passphrase, peer addresses), node_ledger.cc (the
 // REST backend), peer_channels.cc (p2p routing and tx gossip), known_peer_keys.cc (who may
-// connect), node_metrics.cc (p2p and mempool metrics).
+// connect), node_metrics.cc (p2p and mempool metrics), pipeline_metrics.cc (stage timings, queue
+// depths, pipeline counters).
 #include "tidemark/node/app/node.h"
 
 #include <pthread.h>
@@ -18,11 +19,13 @@
 
 #include "tidemark/node/api/http_service.h"
 #include "tidemark/node/app/consensus_driver.h"
+#include "tidemark/node/app/fatal.h"
 #include "tidemark/node/app/known_peer_keys.h"
 #include "tidemark/node/app/ledger.h"
 #include "tidemark/node/app/node_ledger.h"
 #include "tidemark/node/app/node_metrics.h"
 #include "tidemark/node/app/peer_channels.h"
+#include "tidemark/node/app/pipeline_metrics.h"
 #include "tidemark/node/app/scan_recorder.h"
 #include "tidemark/node/app/sync.h"
 #include "tidemark/node/config/startup.h"
@@ -49,7 +52,8 @@ struct Node::Impl {
   std::unique_ptr<api::LedgerApi> api;     // the REST backend (node_ledger.h)
   std::unique_ptr<ScanRecorder> scans;     // the resolver's scan recorder (resolver.scan_key_file)
   std::unique_ptr<api::HttpService> http;
-  std::unique_ptr<NodeMetrics> metrics;  // housekeeping only
+  std::unique_ptr<PipelineMetrics> pipeline;  // in http's registry; used until Stop
+  std::unique_ptr<NodeMetrics> metrics;       // housekeeping only
   std::vector<p2p::PeerAddress> peers;
   std::unique_ptr<KnownPeerKeys> known_keys;  // peers from the config + the registry's validators
   std::unique_ptr<asio::steady_timer> housekeeping;  // metrics, known keys, blocked peers
@@ -57,7 +61,7 @@ struct Node::Impl {
   std::set<PublicKey> fault_blocked;  // housekeeping only
 
   // Every 200 ms: the keys allowed to connect (governance may have changed the validator set),
-  // p2p and mempool metrics, and the blocked peers of a test binary
+  // p2p, mempool and SSE metrics, and the blocked peers of a test binary
   // (NodeExtensions::blocked_peers).
   void Housekeeping() {
     housekeeping->expires_after(std::chrono::milliseconds(200));
@@ -65,6 +69,7 @@ struct Node::Impl {
       if (ec) return;
       known_keys->Refresh();
       metrics->Update();
+      pipeline->UpdateSse(http->bus());
       if (ext.blocked_peers) ApplyBlockedPeers();
       Housekeeping();
     });
@@ -107,9 +112,15 @@ Result<std::unique_ptr<Node>> Node::Create(const config::NodeConfig& cfg, NodeEx
   std::error_code ec;
   std::filesystem::create_directories(cfg.data_dir, ec);
   if (ec) return Status::IoError("data_dir " + cfg.data_dir + ": " + ec.message());
-  TM_ASSIGN_OR_RETURN(std::unique_ptr<KvStore> kv,
-                      LevelDbKvStore::Open(cfg.data_dir + "/ledger", {}));
-  if (impl->ext.wrap_store) kv = impl->ext.wrap_store(std::move(kv));
+  // The start-up check reads every table once (checksums, sizes against the MANIFEST): a damaged
+  // or truncated file stops the node here, naming the file (docs/storage.md, "Faults and
+  // verify"). Every later write that fails stops the process (fatal.h). A test binary may wrap
+  // the disk store first (NodeExtensions::wrap_store: tidemark-node-test's slow writes).
+  TM_ASSIGN_OR_RETURN(auto leveldb,
+                      LevelDbKvStore::Open(cfg.data_dir + "/ledger", {.check_on_open = true}));
+  std::unique_ptr<KvStore> disk = std::move(leveldb);
+  if (impl->ext.wrap_store) disk = impl->ext.wrap_store(std::move(disk));
+  std::unique_ptr<KvStore> kv = ExitOnWriteFailure(std::move(disk));
   TM_ASSIGN_OR_RETURN(impl->ledger, Ledger::Open(std::move(kv), genesis, std::move(registry),
                                                  {.retain_versions = cfg.storage.retain_versions}));
   Ledger& ledger = *impl->ledger;
@@ -173,6 +184,9 @@ Result<std::unique_ptr<Node>> Node::Create(const config::NodeConfig& cfg, NodeEx
   impl->http = std::make_unique<api::HttpService>(cfg, impl->api.get(), impl->ext.tamper_proofs);
   impl->metrics = std::make_unique<NodeMetrics>(impl->http->metrics(), *impl->transport,
                                                 *impl->sync, *impl->pool);
+  impl->pipeline = std::make_unique<PipelineMetrics>(impl->http->metrics());
+  impl->driver->SetMetrics(impl->pipeline.get());
+  impl->pool->SetAdmissionObserver(impl->pipeline->AdmissionObserver());
   if (!cfg.resolver.scan_key_file.empty()) {
     TM_ASSIGN_OR_RETURN(KeyPair scan_key,
                         LoadNodeKey(cfg.resolver.scan_key_file, config::KeyPassphraseOf(cfg)));
@@ -251,7 +265,7 @@ int RunNodeUntilSignal(const std::string& program, const config::NodeConfig& cfg
   auto node = Node::Create(cfg, std::move(ext));
   if (!node.ok()) {
     std::cerr << program << ": " << node.status().ToString() << "\n";
-    return 2;
+    return kExitCannotStart;
   }
   if (auto s = (*node)->Start(); !s.ok()) {
     std::cerr << program << ": " << s.ToString() << "\n";

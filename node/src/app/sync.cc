@@ -8,6 +8,7 @@
 
 #include "tidemark/codec.h"
 #include "tidemark/consensus/messages.h"
+#include "tidemark/node/app/fatal.h"
 
 namespace tidemark::node {
 
@@ -185,8 +186,11 @@ struct BlockSync::Impl : std::enable_shared_from_this<BlockSync::Impl> {
       for (auto* e : held) {  // this certificate commits the held chain
         auto receipts = stage.Apply(e->first, cert);
         if (!receipts.ok()) {
-          spdlog::error("sync: cannot commit block {}: {}", e->first.header.height,
-                        receipts.status().ToString());
+          const std::string what =
+              "sync: committing block " + std::to_string(e->first.header.height);
+          // A store that fails under us must stop the node, not leave it retrying (fatal.h).
+          if (IsStorageFault(receipts.status())) ExitOnStorageFault(what, receipts.status());
+          spdlog::error("{}: {}", what, receipts.status().ToString());
           return;
         }
         ++applied;
@@ -203,6 +207,7 @@ struct BlockSync::Impl : std::enable_shared_from_this<BlockSync::Impl> {
         Status s = ledger.WriteEpochProof(
             vs->epoch, consensus::EncodeMessage(consensus::EpochProof{cert, {}}));
         if (!s.ok()) {
+          if (IsStorageFault(s)) ExitOnStorageFault("sync: storing the end of an epoch", s);
           spdlog::error("sync: cannot store the end of epoch {}: {}", vs->epoch, s.ToString());
           break;
         }

@@ -1,6 +1,7 @@
 #include "tidemark/node/chain/chain_store.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "tidemark/node/storage/key_layout.h"
 
@@ -129,10 +130,13 @@ Result<ChainStore::GcProgress> ChainStore::GcInto(uint64_t target, size_t budget
 Result<Hash256> ChainStore::Commit(const Block& block, const QuorumCert& cert,
                                    const std::vector<Receipt>& receipts,
                                    std::span<const StateChange> changes,
-                                   const CommitRecords& records) {
+                                   const CommitRecords& records, CommitTimings* timings) {
+  using Clock = std::chrono::steady_clock;
   std::lock_guard lock(write_mu_);
   const uint64_t height = block.header.height;
+  const auto tree_start = Clock::now();
   TM_ASSIGN_OR_RETURN(StateUpdate up, state_.ApplyChanges(height, changes));
+  const auto batch_start = Clock::now();
   TM_ASSIGN_OR_RETURN(WriteBatch batch, blocks_.PrepareCommit(block, cert, receipts, height,
                                                               up.writes, records.safety_record));
   // The execution record: what a later header's exec_height certifies, kept for every height.
@@ -166,11 +170,20 @@ Result<Hash256> ChainStore::Commit(const Block& block, const QuorumCert& cert,
     before = gc_;
     gc_.oldest_kept = gc->oldest_kept;
   }
-  Status written = kv_->Write(batch, /*sync=*/true);
+  WriteTimings write_timings;
+  const auto write_start = Clock::now();
+  Status written = kv_->TimedWrite(batch, /*sync=*/true, &write_timings);
   std::lock_guard l(meta_mu_);
   if (!written.ok()) {
     if (gc) gc_ = before;
     return written;
+  }
+  if (timings) {
+    timings->tree_update_seconds = std::chrono::duration<double>(batch_start - tree_start).count();
+    timings->write_seconds = std::chrono::duration<double>(write_start - batch_start).count() +
+                             write_timings.write_seconds;
+    timings->sync_seconds = write_timings.sync_seconds;
+    timings->bytes_written = batch.ApproximateSize();
   }
   if (gc) gc_ = std::move(*gc);
   if (pin && !IsPinned(exec_height)) {

@@ -121,9 +121,7 @@ Result<std::shared_ptr<Subscription>> EventBus::Subscribe(std::optional<uint64_t
                                      R"({"last_event_id":)" + std::to_string(last) +
                                          R"(,"newest":)" + std::to_string(newest) + "}"});
     } else if (last + 1 < oldest) {
-      sub->queue_.push_back(BusEvent{0, "gap",
-                                     R"({"last_event_id":)" + std::to_string(last) +
-                                         R"(,"oldest_available":)" + std::to_string(oldest) + "}"});
+      sub->queue_.push_back(Gap(last, oldest));
     }
     for (const BusEvent& e : ring_) {
       if (e.id > last) sub->queue_.push_back(e);
@@ -143,17 +141,37 @@ std::vector<BusEvent> EventBus::CatchUp(Subscription* s) {
   s->queue_.clear();
   uint64_t after = s->last_id_;
   uint64_t oldest = ring_.empty() ? next_id_ : ring_.front().id;
-  if (after + 1 < oldest) {
-    out.push_back(BusEvent{0, "gap",
-                           R"({"last_event_id":)" + std::to_string(after) +
-                               R"(,"oldest_available":)" + std::to_string(oldest) + "}"});
-  }
+  ++catch_ups_;
+  if (after + 1 < oldest) out.push_back(Gap(after, oldest));
   for (const BusEvent& e : ring_) {
     if (e.id > after) out.push_back(e);
   }
   s->last_id_ = next_id_ - 1;
   s->lagging_ = false;
   return out;
+}
+
+BusEvent EventBus::Gap(uint64_t last, uint64_t oldest) {
+  ++gaps_;
+  lost_events_ += oldest - last - 1;
+  return BusEvent{0, "gap",
+                  R"({"last_event_id":)" + std::to_string(last) + R"(,"oldest_available":)" +
+                      std::to_string(oldest) + "}"};
+}
+
+EventBusStats EventBus::stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  EventBusStats st{.catch_ups = catch_ups_,
+                   .gaps = gaps_,
+                   .lost_events = lost_events_,
+                   .subscribers = subscribers_.size()};
+  const uint64_t newest = next_id_ - 1;
+  for (const auto& s : subscribers_) {
+    std::lock_guard<std::mutex> sub_lock(s->mu_);
+    size_t backlog = s->queue_.size() + (s->lagging_ ? newest - s->last_id_ : 0);
+    st.deepest_backlog = std::max(st.deepest_backlog, backlog);
+  }
+  return st;
 }
 
 void EventBus::Unsubscribe(Subscription* s) {

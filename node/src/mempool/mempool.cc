@@ -162,6 +162,14 @@ constexpr int kSignerReadAttempts = 3;
 }  // namespace
 
 Result<TxRecord> Mempool::Add(ByteView bytes) {
+  if (!on_admission_) return Admit(bytes);
+  const auto start = std::chrono::steady_clock::now();
+  Result<TxRecord> rec = Admit(bytes);
+  on_admission_(std::chrono::steady_clock::now() - start);
+  return rec;
+}
+
+Result<TxRecord> Mempool::Admit(ByteView bytes) {
   if (bytes.size() > options_.max_tx_bytes) {
     std::lock_guard<std::mutex> lock(mu_);
     return Refuse(Refusal::kTooLarge, Status::Invalid("tx: " + std::to_string(bytes.size()) +

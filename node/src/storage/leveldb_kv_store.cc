@@ -2,8 +2,19 @@
 
 #include <leveldb/cache.h>
 #include <leveldb/db.h>
+#include <leveldb/env.h>
 #include <leveldb/filter_policy.h>
+#include <leveldb/table.h>
 #include <leveldb/write_batch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
 
 namespace tidemark::node {
 namespace {
@@ -87,7 +98,146 @@ class LevelDbSnapshot final : public KvReader {
   bool verify_;
 };
 
+// The files LevelDB's open reads (CURRENT's MANIFEST, the write-ahead logs) with their sizes:
+// LevelDB's corruption messages do not say which file is damaged.
+std::string DescribeOpenFiles(const std::string& dir) {
+  std::ifstream in(dir + "/CURRENT");
+  std::string name, out;
+  std::error_code ec;
+  if (!std::getline(in, name) || name.empty()) {
+    out = "CURRENT is missing or empty";
+  } else {
+    auto size = std::filesystem::file_size(dir + "/" + name, ec);
+    out = ec ? "CURRENT names " + name + ", which cannot be read (" + ec.message() + ")"
+             : "CURRENT names " + name + ", " + std::to_string(size) + " bytes";
+  }
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    if (e.path().extension() != ".log") continue;
+    std::error_code sec;
+    out += "; write-ahead log " + e.path().filename().string() + ", " +
+           std::to_string(e.file_size(sec)) + " bytes";
+  }
+  return out;
+}
+
 }  // namespace
+
+namespace {
+
+// The live table files of the current version: "leveldb.sstables" lists each as
+// " <number>:<size>[...]".
+std::map<uint64_t, uint64_t> LiveTables(leveldb::DB* db) {
+  std::map<uint64_t, uint64_t> out;
+  std::string tables;
+  if (!db->GetProperty("leveldb.sstables", &tables)) return out;
+  std::istringstream lines(tables);
+  std::string line;
+  while (std::getline(lines, line)) {
+    unsigned long long number = 0, size = 0;
+    if (std::sscanf(line.c_str(), " %llu:%llu[", &number, &size) == 2) out[number] = size;
+  }
+  return out;
+}
+
+}  // namespace
+
+Status LevelDbKvStore::CheckFiles() const {
+  for (const auto& [number, size] : LiveTables(db_.get())) {
+    char name[32];
+    std::snprintf(name, sizeof name, "%06llu.ldb", static_cast<unsigned long long>(number));
+    std::string path = dir_ + "/" + name;
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) {
+      std::snprintf(name, sizeof name, "%06llu.sst",  // LevelDB's older suffix
+                    static_cast<unsigned long long>(number));
+      if (std::filesystem::exists(dir_ + "/" + name, ec)) path = dir_ + "/" + name;
+    }
+    Status s = CheckTable(path, size);
+    // A compaction running meanwhile may have replaced the table and deleted it: only a table
+    // that is still live is damaged.
+    if (!s.ok() && LiveTables(db_.get()).count(number) > 0) return s;
+  }
+  return Status::Ok();
+}
+
+// One table file: its size is the MANIFEST's, and every block (footer, index, data) reads back
+// with a valid checksum. LevelDB's own messages do not name the file; these do.
+Status LevelDbKvStore::CheckTable(const std::string& path, uint64_t size) const {
+  std::error_code ec;
+  auto actual = std::filesystem::file_size(path, ec);
+  if (ec) {
+    return Status::Corruption("leveldb table " + path + " listed in the MANIFEST: " + ec.message());
+  }
+  if (actual != size) {
+    return Status::Corruption("leveldb table " + path + " is " + std::to_string(actual) +
+                              " bytes, the MANIFEST records " + std::to_string(size) +
+                              (actual < size ? ": truncated" : ": changed"));
+  }
+  leveldb::RandomAccessFile* raw_file = nullptr;
+  TM_RETURN_IF_ERROR(
+      FromLevelDb(leveldb::Env::Default()->NewRandomAccessFile(path, &raw_file), "table check")
+          .WithContext(path));
+  std::unique_ptr<leveldb::RandomAccessFile> file(raw_file);
+  leveldb::Options o;
+  o.paranoid_checks = true;  // the index and meta blocks are checksummed too
+  leveldb::Table* raw_table = nullptr;
+  TM_RETURN_IF_ERROR(
+      FromLevelDb(leveldb::Table::Open(o, file.get(), size, &raw_table), "table check")
+          .WithContext("leveldb table " + path));
+  std::unique_ptr<leveldb::Table> table(raw_table);
+  leveldb::ReadOptions ro;
+  ro.verify_checksums = true;
+  ro.fill_cache = false;
+  std::unique_ptr<leveldb::Iterator> it(table->NewIterator(ro));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+  }
+  return FromLevelDb(it->status(), "table check (every block read with checksums)")
+      .WithContext("leveldb table " + path);
+}
+
+namespace {
+
+// Seconds this thread spent in WritableFile::Sync: LevelDB syncs the log on the writing thread
+// (the leader of a group commit), so TimedWrite reads what its own Write spent syncing.
+thread_local double tls_sync_seconds = 0;
+
+class TimedSyncFile final : public leveldb::WritableFile {
+ public:
+  explicit TimedSyncFile(leveldb::WritableFile* file) : file_(file) {}
+  leveldb::Status Append(const leveldb::Slice& data) override { return file_->Append(data); }
+  leveldb::Status Close() override { return file_->Close(); }
+  leveldb::Status Flush() override { return file_->Flush(); }
+  leveldb::Status Sync() override {
+    auto start = std::chrono::steady_clock::now();
+    leveldb::Status s = file_->Sync();
+    tls_sync_seconds +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return s;
+  }
+
+ private:
+  std::unique_ptr<leveldb::WritableFile> file_;
+};
+
+}  // namespace
+
+// The default Env, with every file LevelDB writes wrapped in a TimedSyncFile.
+class LevelDbKvStore::SyncTimingEnv final : public leveldb::EnvWrapper {
+ public:
+  SyncTimingEnv() : leveldb::EnvWrapper(leveldb::Env::Default()) {}
+  leveldb::Status NewWritableFile(const std::string& f, leveldb::WritableFile** r) override {
+    return Wrap(target()->NewWritableFile(f, r), r);
+  }
+  leveldb::Status NewAppendableFile(const std::string& f, leveldb::WritableFile** r) override {
+    return Wrap(target()->NewAppendableFile(f, r), r);
+  }
+
+ private:
+  static leveldb::Status Wrap(leveldb::Status s, leveldb::WritableFile** r) {
+    if (s.ok()) *r = new TimedSyncFile(*r);
+    return s;
+  }
+};
 
 Result<std::unique_ptr<LevelDbKvStore>> LevelDbKvStore::Open(const std::string& dir,
                                                              const LevelDbOptions& options) {
@@ -98,6 +248,8 @@ Result<std::unique_ptr<LevelDbKvStore>> LevelDbKvStore::Open(const std::string& 
   o.write_buffer_size = options.write_buffer_bytes;
   o.max_open_files = options.max_open_files;
   store->verify_checksums_ = options.verify_checksums;
+  store->env_ = std::make_unique<SyncTimingEnv>();
+  o.env = store->env_.get();
   store->cache_.reset(leveldb::NewLRUCache(options.block_cache_bytes));
   o.block_cache = store->cache_.get();
   if (options.bloom_bits_per_key > 0) {
@@ -105,8 +257,14 @@ Result<std::unique_ptr<LevelDbKvStore>> LevelDbKvStore::Open(const std::string& 
     o.filter_policy = store->filter_.get();
   }
   leveldb::DB* db = nullptr;
-  TM_RETURN_IF_ERROR(FromLevelDb(leveldb::DB::Open(o, dir, &db), "open").WithContext(dir));
+  Status opened = FromLevelDb(leveldb::DB::Open(o, dir, &db), "open").WithContext(dir);
+  if (opened.code() == Code::kCorruption) {  // LevelDB does not say which file: name it
+    opened = Status::Corruption(opened.message() + " (" + DescribeOpenFiles(dir) + ")");
+  }
+  TM_RETURN_IF_ERROR(opened);
   store->db_.reset(db);
+  store->dir_ = dir;
+  if (options.check_on_open) TM_RETURN_IF_ERROR(store->CheckFiles());
   return store;
 }
 
@@ -124,6 +282,18 @@ Result<std::optional<Bytes>> LevelDbKvStore::Get(ByteView key) const {
 
 Result<std::vector<KvPair>> LevelDbKvStore::Scan(const ScanOptions& options) const {
   return ScanFrom(db_.get(), ReadOptions(), options);
+}
+
+Status LevelDbKvStore::TimedWrite(const WriteBatch& batch, bool sync, WriteTimings* timings) {
+  const double synced_before = tls_sync_seconds;
+  auto start = std::chrono::steady_clock::now();
+  Status s = Write(batch, sync);
+  if (timings) {
+    double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    timings->sync_seconds = std::min(total, tls_sync_seconds - synced_before);
+    timings->write_seconds = total - timings->sync_seconds;
+  }
+  return s;
 }
 
 Status LevelDbKvStore::Write(const WriteBatch& batch, bool sync) {

@@ -78,7 +78,12 @@ class ProposalHost {
   // Fills the application fields (timestamp may be kept or raised, txs, tx_root, tx_count,
   // exec_height, state_root, receipts_root) of `consensus_fields`, which already has chain_id,
   // epoch, round, height, parent, justify_hash, proposer, validators_hash and a timestamp.
-  virtual Block BuildProposal(const BlockHeader& consensus_fields, const QuorumCert& justify) = 0;
+  // nullopt: the host cannot fill them on this parent yet — its execution is behind the parent's
+  // exec_height (a replica restarted behind its peers commits the missing blocks in the same
+  // step that makes it leader). The replica does not propose and asks again on its next tick;
+  // if the host never catches up the round times out as if the leader were slow.
+  virtual std::optional<Block> BuildProposal(const BlockHeader& consensus_fields,
+                                             const QuorumCert& justify) = 0;
   // Checks the application fields of a proposal (payload, execution roots).
   virtual Status ValidateProposal(const Block& block) = 0;
   // Called for every block as it is committed, in height order. Returns the next epoch's

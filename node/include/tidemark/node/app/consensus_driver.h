@@ -33,6 +33,8 @@ class io_context;
 
 namespace tidemark::node {
 
+class PipelineMetrics;
+
 struct ConsensusDriverOptions {
   consensus::ReplicaOptions replica;  // chain_id is taken from the ledger
   size_t max_block_txs = 2000;
@@ -61,6 +63,10 @@ class ConsensusDriver {
   ~ConsensusDriver();
 
   void SetSender(Sender sender);
+  // Where to record the proposal, vote and commit timings, the block tree's and the mempool's
+  // depth, and (through the execution stage) execution, storage and the pipeline counters
+  // (pipeline_metrics.h). Before Start; `metrics` must outlive the driver. Default: nowhere.
+  void SetMetrics(PipelineMetrics* metrics);
   // Told (on the strand) about a peer whose consensus frame does not decode: a protocol breach.
   void SetBadMessageHandler(std::function<void(const PublicKey& from, const Status& why)> fn);
   // Builds the replica from the ledger's tip and the persisted safety record, then starts it.

@@ -49,6 +49,7 @@
 namespace tidemark::node {
 
 class TreeStateView;
+class PipelineMetrics;
 
 class ExecutionStage {
  public:
@@ -90,6 +91,12 @@ class ExecutionStage {
   // Forgets the queue (consensus restarts from the ledger's tip).
   void Reset();
 
+  // Where to record execution, tree_update, write and fsync timings, the execution queue's depth
+  // and the blocks / txs / bytes counters (pipeline_metrics.h); null (the default): nowhere.
+  void SetMetrics(PipelineMetrics* metrics) { metrics_ = metrics; }
+  // Committed blocks not written yet.
+  size_t queued() const { return queue_.size(); }
+
   // Highest committed height the stage knows (written or queued), and how far it executed.
   uint64_t committed_height() const;
   uint64_t executed_height() const;
@@ -105,6 +112,7 @@ class ExecutionStage {
   Status ExecuteThrough(uint64_t height);
   Status ExecuteEntry(Entry& e);
   Status WriteFront(const Block& block, const QuorumCert& cert, const WrittenFn& on_written);
+  void UpdateQueueDepth();
 
   Ledger& ledger_;
   std::deque<Entry> queue_;  // committed, not written, by height
@@ -114,6 +122,7 @@ class ExecutionStage {
   std::unique_ptr<TreeStateView> base_;
   std::unique_ptr<contracts::OverlayStateView> overlay_;
   Status failed_;  // sticky: a read under execution failed
+  PipelineMetrics* metrics_ = nullptr;
 };
 
 }  // namespace tidemark::node

@@ -70,9 +70,11 @@ class Ledger {
 
   // Writes the block that follows the tip, with what executing it produced (ExecutionStage),
   // durably: block, certificate, receipts, state version and safety record in one batch.
-  // kFailedPrecondition if the block does not follow the tip.
+  // kFailedPrecondition if the block does not follow the tip. `timings`, if given, tells where
+  // the store's time went (ChainStore::Commit).
   Status CommitExecuted(const Block& block, const BlockExecution& exec, const QuorumCert& cert,
-                        const std::optional<Bytes>& safety_record);
+                        const std::optional<Bytes>& safety_record,
+                        CommitTimings* timings = nullptr);
   Status WriteSafety(ByteView record) { return store_->WriteSafetyRecord(record); }
   Result<std::optional<Bytes>> SafetyRecord() const { return store_->SafetyRecord(); }
 

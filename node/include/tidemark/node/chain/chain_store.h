@@ -72,6 +72,14 @@ struct CommitRecords {
   bool ends_epoch = false;
 };
 
+// Where the time of one Commit went, in seconds, and what it wrote (pipeline metrics).
+struct CommitTimings {
+  double tree_update_seconds = 0;  // applying the changes to the state tree (new nodes, root)
+  double write_seconds = 0;        // building the batch and LevelDB's write, less its fsync
+  double sync_seconds = 0;         // the fsync that makes the batch durable
+  uint64_t bytes_written = 0;      // keys and values of the batch
+};
+
 class ChainStore {
  public:
   // Takes ownership of `kv`; runs recovery (kCorruption if the tip is incomplete).
@@ -84,10 +92,11 @@ class ChainStore {
   // Applies `changes` as state version block.header.height and commits the block with
   // everything listed above in one synced write. Returns the new state root. Nothing is written
   // unless everything is valid (the block follows the tip, the certificate commits it, one
-  // receipt per tx, changes sorted and within limits).
+  // receipt per tx, changes sorted and within limits). `timings`, if given, is filled when the
+  // batch was written.
   Result<Hash256> Commit(const Block& block, const QuorumCert& cert,
                          const std::vector<Receipt>& receipts, std::span<const StateChange> changes,
-                         const CommitRecords& records);
+                         const CommitRecords& records, CommitTimings* timings = nullptr);
 
   // Durable on return: call before sending a vote.
   Status WriteSafetyRecord(ByteView record);

@@ -57,7 +57,7 @@ struct HttpConfig {
   uint32_t sse_keepalive_ms = kServer.sse_keepalive_ms;
   uint32_t sse_max_duration_ms = kServer.sse_max_duration_ms;
   size_t sse_queue = 256;
-  size_t sse_ring = 1024;
+  size_t sse_ring = 4096;  // holds a full block's events (2000 txs + 1): see event_bus.h
   size_t sse_max_clients = kServer.max_sse_streams;
 };
 
@@ -187,7 +187,8 @@ inline constexpr HttpOption kHttpOptions[] = {
     {.name = "sse_ring",
      .member = &HttpConfig::sse_ring,
      .min = 1,
-     .doc = "recent events kept for `Last-Event-ID` resumption and lagging clients"},
+     .doc = "recent events kept for `Last-Event-ID` resumption and lagging clients; the default "
+            "holds a full block's events (2000 txs + 1), keep it above `max_block_txs`"},
     {.name = "sse_max_clients",
      .member = &HttpConfig::sse_max_clients,
      .min = 1,

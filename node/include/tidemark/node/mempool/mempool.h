@@ -52,9 +52,10 @@
 // after its last one there, so that a tx already in the chain is not proposed twice. HasReady()
 // says whether TakeBatch would find a tx: a tx whose nonce gap never closes is never "work".
 //
-// Thread safety: every method is thread-safe (one mutex). The signer_info callback is called
-// without the mutex held (Add, StillAdmissible) or with it held (OnCommitted, Recheck); it must
-// be a cheap, thread-safe read and must not call back into the mempool.
+// Thread safety: every method is thread-safe (one mutex), but SetAdmissionObserver (before use).
+// The signer_info callback is called without the mutex held (Add, StillAdmissible) or with it held
+// (OnCommitted, Recheck); it must be a cheap, thread-safe read and must not call back into the
+// mempool.
 #pragma once
 
 #include <array>
@@ -156,9 +157,14 @@ class Mempool {
  public:
   using SignerInfoFn = std::function<Result<SignerInfo>(const PublicKey& signer)>;
 
+  // Told how long each Add took (admitted or refused): the node's admission timing.
+  using AdmissionObserver = std::function<void(std::chrono::steady_clock::duration)>;
+
   Mempool(MempoolOptions options, SignerInfoFn signer_info);
 
   Result<TxRecord> Add(ByteView tx_bytes);
+  // Set before the first Add (not synchronised with it); called on the adding thread, no lock held.
+  void SetAdmissionObserver(AdmissionObserver observer) { on_admission_ = std::move(observer); }
   // `height`: of the block being built (txs expiring below it are not taken); 0: no check.
   std::vector<Transaction> TakeBatch(size_t max_txs, size_t max_bytes,
                                      const std::map<PublicKey, uint64_t>& chain_next = {},
@@ -211,6 +217,7 @@ class Mempool {
     size_t bytes = 0;
   };
 
+  Result<TxRecord> Admit(ByteView tx_bytes);
   Status Refuse(Refusal r, Status s);                        // REQUIRES: mu_
   void RememberFinal(TxRecord rec);                          // REQUIRES: mu_
   void RememberVerified(const Hash256& id);                  // REQUIRES: mu_
@@ -228,6 +235,7 @@ class Mempool {
 
   const MempoolOptions options_;
   const SignerInfoFn signer_info_;
+  AdmissionObserver on_admission_;
 
   mutable std::mutex mu_;
   mutable std::condition_variable final_cv_;

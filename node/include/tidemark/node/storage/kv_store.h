@@ -52,11 +52,21 @@ class KvReader {
   virtual Result<std::vector<KvPair>> Scan(const ScanOptions& options) const = 0;
 };
 
+// Where the time of one TimedWrite went, in seconds: `sync` is the part spent making the batch
+// durable (LevelDB: the log's fsync), `write` the rest (encoding, the log append, the memtable).
+struct WriteTimings {
+  double write_seconds = 0;
+  double sync_seconds = 0;
+};
+
 class KvStore : public KvReader {
  public:
   // Applies every operation of `batch` atomically. With sync, the batch is on stable storage
   // when Write returns OK (survives a machine crash); without, it survives a process crash.
   virtual Status Write(const WriteBatch& batch, bool sync) = 0;
+  // Write, telling where its time went (pipeline metrics). The default reports the whole Write
+  // as `write_seconds`; a store that can tell its sync apart (LevelDbKvStore) overrides it.
+  virtual Status TimedWrite(const WriteBatch& batch, bool sync, WriteTimings* timings);
   // A frozen view of the current state; later writes are invisible to it.
   virtual Result<std::unique_ptr<KvReader>> Snapshot() const = 0;
 };

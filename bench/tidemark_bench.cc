@@ -1,0 +1,819 @@
+// tidemark-bench: committed throughput, finality, CPU, memory and disk of a Tidemark network under
+// an open-loop load of pre-signed transactions, beside the machine's ceiling (issue #17,
+// docs/benchmarks.md).
+//
+// By default it makes a network with `tidemark network init` (4 organisations, each running a
+// `tidemark-node` validator as its own process on loopback), enrols `--signers` member keys per
+// signing organisation, pre-signs the whole load (bench/workload.h), and submits tx i at
+// t0 + i / rate over `--conns` kept-alive connections spread over the nodes (open loop: a slow
+// answer does not slow the schedule, and finality is measured from the scheduled time, so client
+// queueing counts against the ledger, not for it). A poller reads every committed block of one
+// node (GET /v1/blocks/{h}) and matches its tx ids to the submissions: committed tx/s, finality
+// p50/p99 (submission -> its block committed), then the receipts of the executed blocks
+// (accepted == committed with a `committed` receipt; submission -> receipt, p50/p99). For local
+// nodes it reads /proc/<pid>/stat and status (CPU, RSS) and sums the data folders before and after
+// (disk bytes per committed tx). The ceiling (bench/ceiling.h) is measured in the same run.
+//
+//   build/dev/bench/tidemark-bench --mix capture1 --rate 150 --duration-s 60 --drain-s 30
+//   build/dev/bench/tidemark-bench --mix mixed --sweep 50,100,200,400 --duration-s 20
+//   build/dev/bench/tidemark-bench --quick --json            # the CI smoke run (ctest bench.quick)
+//   build/dev/bench/tidemark-bench --target http://h1:8080,http://h2:8080 --network-dir net/
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "ceiling.h"
+#include "http_conn.h"
+#include "process_util.h"
+#include "tidemark/client/ledger_client.h"
+#include "tidemark/hash.h"
+#include "workload.h"
+
+using namespace tidemark;
+using namespace tidemark::testing;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Flags {
+  int nodes = 4;
+  std::vector<std::string> targets;  // empty: start local nodes
+  std::string network_dir;           // --target: the `network init` folder (admin keys)
+  std::string mix = "capture1";
+  double rate = 100;
+  double duration_s = 30;
+  double drain_s = 30;
+  std::vector<double> sweep;  // non-empty: one step per rate
+  bool sweep_auto = false;    // --sweep auto: double from --rate until committed falls behind
+  int conns = 32;
+  int signers = 48;  // per signing organisation
+  bool json = false;
+  std::string json_file;  // also write the JSON report here
+  bool quick = false;
+  bool keep = false;
+  int base_port = 0;  // 0: from the pid
+};
+
+const char* kUsage =
+    "usage: tidemark-bench [--mix capture1|capture10|master|customs|finance|mixed]\n"
+    "         [--rate TX_PER_S] [--duration-s S] [--drain-s S] [--sweep R1,R2,...|auto]\n"
+    "         [--nodes N (>= 4, local)] [--target URL,URL,... --network-dir DIR]\n"
+    "         [--conns 32] [--signers 48] [--base-port P] [--keep] [--json] [--json-file F] "
+    "[--quick]\n"
+    "         [--consensus-only (not implemented)]\n";
+
+std::vector<std::string> Split(const std::string& s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t comma = s.find(',', start);
+    if (comma == std::string::npos) comma = s.size();
+    if (comma > start) out.push_back(s.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+bool ParseDouble(const std::string& s, double* out) {
+  char* end = nullptr;
+  *out = std::strtod(s.c_str(), &end);
+  return !s.empty() && end != nullptr && *end == '\0' && std::isfinite(*out);
+}
+
+bool ParseFlags(int argc, char** argv, Flags* f) {
+  auto bad = [](const std::string& why) {
+    std::fprintf(stderr, "tidemark-bench: %s\n%s", why.c_str(), kUsage);
+    return false;
+  };
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--json") {
+      f->json = true;
+      continue;
+    }
+    if (a == "--quick") {
+      f->quick = true;
+      continue;
+    }
+    if (a == "--keep") {
+      f->keep = true;
+      continue;
+    }
+    if (a == "--consensus-only") {
+      return bad(
+          "--consensus-only is not implemented yet (opaque payloads without execution); "
+          "bench/consensus_bench.cc measures consensus alone in the simulator");
+    }
+    if (a == "--help" || a == "-h") {
+      std::printf("%s", kUsage);
+      std::exit(0);
+    }
+    if (i + 1 >= argc) return bad(a + ": expected a value");
+    std::string v = argv[++i];
+    double d = 0;
+    if (a == "--mix") {
+      f->mix = v;
+    } else if (a == "--target") {
+      f->targets = Split(v);
+      if (f->targets.empty()) return bad("--target: a comma-separated list of URLs");
+    } else if (a == "--json-file") {
+      f->json_file = v;
+    } else if (a == "--network-dir") {
+      f->network_dir = v;
+    } else if (a == "--sweep") {
+      if (v == "auto") {
+        f->sweep_auto = true;
+        continue;
+      }
+      for (const auto& r : Split(v)) {
+        if (!ParseDouble(r, &d) || d <= 0) return bad("--sweep: positive rates, e.g. 50,100,200");
+        f->sweep.push_back(d);
+      }
+      if (f->sweep.empty()) return bad("--sweep: positive rates, e.g. 50,100,200, or auto");
+    } else if (!ParseDouble(v, &d)) {
+      return bad(a + ": expected a number, not '" + v + "'");
+    } else if (a == "--rate" && d > 0 && d <= 1e6) {
+      f->rate = d;
+    } else if (a == "--duration-s" && d > 0 && d <= 86400) {
+      f->duration_s = d;
+    } else if (a == "--drain-s" && d >= 0 && d <= 3600) {
+      f->drain_s = d;
+    } else if (a == "--nodes" && d >= 4 && d <= 16 && d == std::floor(d)) {
+      f->nodes = static_cast<int>(d);
+    } else if (a == "--conns" && d >= 1 && d <= 1024 && d == std::floor(d)) {
+      f->conns = static_cast<int>(d);
+    } else if (a == "--signers" && d >= 1 && d <= 60 && d == std::floor(d)) {
+      f->signers = static_cast<int>(d);
+    } else if (a == "--base-port" && d > 1024 && d < 60000 && d == std::floor(d)) {
+      f->base_port = static_cast<int>(d);
+    } else {
+      return bad("unknown flag or value out of range: " + a + " " + v);
+    }
+  }
+  if (!f->targets.empty() && f->network_dir.empty()) {
+    return bad(
+        "--target needs --network-dir (the folder `tidemark network init` wrote: admin keys)");
+  }
+  return true;
+}
+
+double Since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+uint64_t DirBytes(const fs::path& dir) {
+  uint64_t n = 0;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); it != fs::end(it); it.increment(ec)) {
+    if (ec) break;
+    if (it->is_regular_file(ec)) n += it->file_size(ec);
+  }
+  return n;
+}
+
+// utime + stime of a process, in seconds (/proc/<pid>/stat fields 14 and 15).
+double CpuSeconds(pid_t pid) {
+  std::string stat = Slurp("/proc/" + std::to_string(pid) + "/stat");
+  size_t close = stat.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream in(stat.substr(close + 2));
+  std::string field;
+  uint64_t utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && in >> field; ++i) {
+    if (i == 14) utime = std::stoull(field);
+    if (i == 15) stime = std::stoull(field);
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+// A /proc/<pid>/status line in kB (VmRSS, VmHWM), as MiB.
+double StatusMib(pid_t pid, const std::string& name) {
+  std::istringstream in(Slurp("/proc/" + std::to_string(pid) + "/status"));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(name + ":", 0) == 0) return std::stod(line.substr(name.size() + 1)) / 1024.0;
+  }
+  return 0;
+}
+
+struct Target {
+  client::Url url;
+  NodeProc* proc = nullptr;  // local nodes only
+  fs::path data_dir;
+};
+
+std::optional<json> GetJson(bench::HttpConn& c, const std::string& path) {
+  auto r = c.Get(path);
+  if (!r.ok() || r->status != 200) return std::nullopt;
+  json j = json::parse(r->body, nullptr, false);
+  if (j.is_discarded()) return std::nullopt;
+  return j;
+}
+
+struct Signer {
+  std::string org;
+  KeyPair key;
+  uint64_t next_nonce = 1;
+};
+
+// Enrols `n` member keys per organisation (one batch per admin, consecutive nonces, the last
+// waited for), derived from `tag` so that a rerun against a kept network finds them enrolled.
+Result<std::vector<Signer>> Enrol(const std::vector<Target>& targets, const std::string& chain,
+                                  const fs::path& network_dir, const std::vector<std::string>& orgs,
+                                  int n, const std::string& tag) {
+  std::vector<Signer> out;
+  client::LedgerClient lc(targets[0].url, chain);
+  bench::HttpConn conn(targets[0].url);
+  std::vector<Hash256> waits;
+  for (const auto& org : orgs) {
+    fs::path key_file = network_dir / org / "admin_key.json";
+    if (!fs::exists(key_file)) return Status::NotFound("no admin key at " + key_file.string());
+    KeyPair admin = LoadKey(key_file);
+    TM_ASSIGN_OR_RETURN(uint64_t nonce, lc.NextNonce(admin.public_key()));
+    for (int i = 0; i < n; ++i) {
+      Seed seed;
+      seed.data =
+          Sha256(AsBytes("tidemark-bench " + tag + " " + org + " " + std::to_string(i))).data;
+      Signer s{.org = org, .key = KeyPair::FromSeed(seed)};
+      Value::List roles;
+      for (const auto& r : bench::SignerRoles(org)) roles.push_back(Value(r));
+      Transaction tx{.chain_id = chain,
+                     .nonce = nonce++,
+                     .contract = "identity",
+                     .method = "enrol_key",
+                     .args = Value::MakeMap({{"key", s.key.public_key().Hex()},
+                                             {"roles", Value(roles)},
+                                             {"label", "bench " + std::to_string(i)}})
+                                 .Encode()};
+      tx.SignWith(admin);
+      auto r = conn.Post("/v1/txs", json{{"tx", ToHex(tx.Encode())}}.dump());
+      if (!r.ok()) return r.status();
+      if (r->status != 200 && r->status != 202) {
+        return Status::Unavailable("enrolling a signer of " + org + ": HTTP " +
+                                   std::to_string(r->status) + " " + r->body);
+      }
+      waits.push_back(tx.Id());
+      out.push_back(std::move(s));
+    }
+  }
+  for (const auto& id : waits) {
+    TM_ASSIGN_OR_RETURN(client::TxOutcome o, lc.WaitFinal(id, std::chrono::seconds(60)));
+    // A key enrolled by an earlier run against the same network is refused as already enrolled.
+    if (o.status != "committed" && o.reason.find("already") == std::string::npos) {
+      return Status::FailedPrecondition("enrolment tx " + id.Hex() + " " + o.status + ": " +
+                                        o.reason);
+    }
+  }
+  for (auto& s : out) {
+    TM_ASSIGN_OR_RETURN(s.next_nonce, lc.NextNonce(s.key.public_key()));
+  }
+  return out;
+}
+
+struct NodeUsage {
+  std::string name;
+  double cpu_cores = 0;  // CPU seconds per wall second over the step (1.0 = one core busy)
+  double rss_mib = 0, hwm_mib = 0;
+  int64_t disk_delta = 0;
+};
+
+struct StepResult {
+  double rate = 0, duration_s = 0, drain_s = 0;
+  uint64_t submitted = 0, accepted = 0, refused = 0, failed = 0, retries = 0;
+  uint64_t committed = 0, rejected = 0, pending = 0;
+  double committed_tps = 0;
+  double p50_ms = 0, p90_ms = 0, p99_ms = 0, max_ms = 0;  // submission -> block committed
+  double exec_p50_ms = 0, exec_p99_ms = 0;                // submission -> receipt (executed)
+  double late_send_p99_ms = 0;  // how late the client sent, vs the schedule
+  // When the poller saw a block, after its proposer's timestamp (the poller's own delay plus the
+  // two blocks that commit it): a large figure means the measurement, not the ledger, lags.
+  double seen_lag_p50_ms = 0, seen_lag_p99_ms = 0;
+  double wall_s = 0;
+  uint64_t tx_bytes = 0;  // mean encoded tx size
+  uint64_t blocks = 0;
+  double disk_bytes_per_tx = 0;  // mean per node
+  std::vector<NodeUsage> nodes;
+  std::string first_error, first_reject;
+  uint64_t connects = 0;
+};
+
+StepResult RunStep(const Flags& f, const bench::Workload& w, std::vector<Target>& targets,
+                   const std::string& chain, std::vector<Signer>& signers, uint64_t run_id,
+                   uint64_t seq0, double rate) {
+  StepResult res;
+  res.rate = rate;
+  res.duration_s = f.duration_s;
+  res.drain_s = f.drain_s;
+  const size_t count = static_cast<size_t>(std::ceil(rate * f.duration_s));
+
+  // Pre-sign the load: tx i of kind KindAt(i), its organisation's signers round robin.
+  std::unordered_map<std::string, std::vector<size_t>> by_org;
+  for (size_t s = 0; s < signers.size(); ++s) by_org[signers[s].org].push_back(s);
+  std::unordered_map<std::string, size_t> rr;
+  std::vector<std::string> bodies(count);
+  std::unordered_map<std::string, size_t> index_of;
+  index_of.reserve(count * 2);
+  uint64_t bytes = 0;
+  for (size_t i = 0; i < count; ++i) {
+    bench::TxKind k = w.KindAt(seq0 + i);
+    const auto& pool = by_org[bench::SignerOrg(k)];
+    Signer& s = signers[pool[rr[bench::SignerOrg(k)]++ % pool.size()]];
+    Transaction tx = bench::MakeTx(k, chain, run_id, seq0 + i, s.next_nonce++, s.key);
+    Bytes raw = tx.Encode();
+    bytes += raw.size();
+    bodies[i] = json{{"tx", ToHex(raw)}}.dump();
+    index_of[tx.Id().Hex()] = i;
+  }
+  res.tx_bytes = count ? bytes / count : 0;
+  res.submitted = count;
+
+  std::vector<uint64_t> disk0;
+  std::vector<double> cpu0;
+  for (auto& t : targets) {
+    disk0.push_back(t.proc ? DirBytes(t.data_dir) : 0);
+    cpu0.push_back(t.proc ? CpuSeconds(t.proc->pid) : 0);
+  }
+
+  // 0 not sent / 1 accepted / 2 refused (gave up on 503/429) / 3 failed (other answer).
+  std::vector<std::atomic<int>> sent(count);
+  std::vector<double> late(count, 0);
+  std::vector<double> commit_at(count, -1);  // seconds after t0; written by the poller only
+  std::vector<double> exec_at(count, -1);    // its receipt seen
+  std::vector<int> final_state(count, 0);    // 1 committed, 2 rejected
+  std::atomic<size_t> next{0};
+  std::atomic<uint64_t> retries{0}, accepted{0}, finals{0};
+  std::atomic<bool> stop{false}, sending_done{false};
+  std::mutex err_mu;
+  std::string first_error, first_reject;
+  const Clock::time_point t0 = Clock::now() + std::chrono::milliseconds(200);
+  const double give_up = f.duration_s + f.drain_s;
+
+  // The poller, on one node: every committed block (GET /v1/blocks/{h} up to the status height)
+  // gives its txs' commit time; every executed one (up to exec_height) their receipts.
+  uint64_t blocks = 0;
+  std::vector<double> seen_lag;
+  std::thread poller([&] {
+    bench::HttpConn c(targets[0].url);
+    uint64_t last_c = 0, last_e = 0;
+    if (auto s = GetJson(c, "/v1/status")) last_c = last_e = (*s)["height"].get<uint64_t>();
+    auto receipts_of = [&](const json& b, double at) {
+      const auto& txs = b["txs"];
+      const auto& receipts = b["receipts"];
+      for (size_t k = 0; k < txs.size(); ++k) {
+        auto it = index_of.find(txs[k]["id"].get<std::string>());
+        if (it == index_of.end()) continue;
+        bool ok = k < receipts.size() && receipts[k]["status"] == "committed";
+        if (commit_at[it->second] < 0) commit_at[it->second] = at;
+        exec_at[it->second] = at;
+        final_state[it->second] = ok ? 1 : 2;
+        if (!ok) {
+          std::lock_guard<std::mutex> lock(err_mu);
+          if (first_reject.empty() && k < receipts.size())
+            first_reject = receipts[k]["reason"].get<std::string>();
+        }
+        finals.fetch_add(1);
+      }
+    };
+    while (!stop.load()) {
+      auto s = GetJson(c, "/v1/status");
+      uint64_t height = s ? (*s)["height"].get<uint64_t>() : last_c;
+      uint64_t exec = s ? (*s)["exec_height"].get<uint64_t>() : last_e;
+      for (uint64_t h = last_c + 1; h <= height; ++h) {
+        auto b = GetJson(c, "/v1/blocks/" + std::to_string(h));
+        if (!b) break;
+        double at = Since(t0);
+        int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+        const auto& txs = (*b)["txs"];
+        if (!txs.empty()) {
+          seen_lag.push_back(
+              static_cast<double>(now_ms - (*b)["header"]["timestamp_ms"].get<int64_t>()));
+        }
+        for (const auto& tx : txs) {
+          auto it = index_of.find(tx["id"].get<std::string>());
+          if (it != index_of.end()) commit_at[it->second] = at;
+        }
+        if (h == last_e + 1 && (*b)["receipts"].is_array()) {
+          receipts_of(*b, at);
+          last_e = h;
+        }
+        ++blocks;
+        last_c = h;
+      }
+      for (uint64_t h = last_e + 1; h <= std::min(exec, last_c); ++h) {
+        auto b = GetJson(c, "/v1/blocks/" + std::to_string(h));
+        if (!b || !(*b)["receipts"].is_array()) break;  // not executed yet: next round
+        receipts_of(*b, Since(t0));
+        last_e = h;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  });
+
+  std::atomic<uint64_t> connects{0};
+  std::vector<std::thread> workers;
+  for (int wi = 0; wi < f.conns; ++wi) {
+    workers.emplace_back([&, wi] {
+      bench::HttpConn c(targets[static_cast<size_t>(wi) % targets.size()].url);
+      for (;;) {
+        size_t i = next.fetch_add(1);
+        if (i >= count) break;
+        auto due = t0 + std::chrono::duration_cast<Clock::duration>(
+                            std::chrono::duration<double>(static_cast<double>(i) / rate));
+        std::this_thread::sleep_until(due);
+        late[i] = std::chrono::duration<double>(Clock::now() - due).count();
+        for (;;) {
+          auto r = c.Post("/v1/txs", bodies[i]);
+          if (r.ok() && (r->status == 200 || r->status == 202)) {
+            sent[i] = 1;
+            accepted.fetch_add(1);
+            break;
+          }
+          // 503/429: the pool or a quota is full; 409 "too far ahead": an earlier nonce of the
+          // signer is still on its way (sent out of order by another connection). Both pass.
+          bool retry = !r.ok() || r->status == 503 || r->status == 429 ||
+                       (r->status == 409 && r->body.find("too far ahead") != std::string::npos);
+          if (!retry || Since(t0) > give_up) {
+            sent[i] = retry ? 2 : 3;
+            std::lock_guard<std::mutex> lock(err_mu);
+            if (first_error.empty()) {
+              first_error = r.ok() ? "HTTP " + std::to_string(r->status) + " " + r->body
+                                   : r.status().ToString();
+            }
+            break;
+          }
+          retries.fetch_add(1);
+          std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+      }
+      connects.fetch_add(c.connects());
+    });
+  }
+  for (auto& t : workers) t.join();
+  sending_done = true;
+  // Drain: until every accepted tx is final, or the drain time is up.
+  while (Since(t0) < give_up && finals.load() < accepted.load()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (finals.load() < accepted.load()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the last poll
+  }
+  stop = true;
+  poller.join();
+  res.wall_s = Since(t0);
+
+  std::vector<double> lat, exec_lat, late_ms, commits;
+  for (size_t i = 0; i < count; ++i) {
+    late_ms.push_back(late[i] * 1000);
+    if (sent[i] == 1) ++res.accepted;
+    if (sent[i] == 2) ++res.refused;
+    if (sent[i] == 3) ++res.failed;
+    if (final_state[i] == 1) {
+      ++res.committed;
+      commits.push_back(commit_at[i]);
+      lat.push_back((commit_at[i] - static_cast<double>(i) / rate) * 1000);
+      exec_lat.push_back((exec_at[i] - static_cast<double>(i) / rate) * 1000);
+    } else if (final_state[i] == 2) {
+      ++res.rejected;
+    } else if (sent[i] == 1) {
+      ++res.pending;
+    }
+  }
+  res.retries = retries.load();
+  res.connects = connects.load();
+  res.blocks = blocks;
+  res.first_error = first_error;
+  res.first_reject = first_reject;
+  res.p50_ms = bench::Percentile(lat, 50);
+  res.p90_ms = bench::Percentile(lat, 90);
+  res.p99_ms = bench::Percentile(lat, 99);
+  res.max_ms = lat.empty() ? 0 : *std::max_element(lat.begin(), lat.end());
+  res.exec_p50_ms = bench::Percentile(exec_lat, 50);
+  res.exec_p99_ms = bench::Percentile(exec_lat, 99);
+  res.late_send_p99_ms = bench::Percentile(late_ms, 99);
+  res.seen_lag_p50_ms = bench::Percentile(seen_lag, 50);
+  res.seen_lag_p99_ms = bench::Percentile(seen_lag, 99);
+  // Committed tx/s: the load's commits over the time the ledger took to commit them (first to
+  // last commit), never less than the schedule: below capacity that is the offered rate, above it
+  // the rate the ledger sustained.
+  if (!commits.empty()) {
+    auto [lo, hi] = std::minmax_element(commits.begin(), commits.end());
+    res.committed_tps = static_cast<double>(commits.size()) / std::max(*hi - *lo, f.duration_s);
+  }
+  double sum_disk = 0;
+  int local = 0;
+  for (size_t n = 0; n < targets.size(); ++n) {
+    NodeUsage u;
+    u.name = targets[n].proc ? targets[n].proc->dir.filename().string() : targets[n].url.ToString();
+    if (targets[n].proc) {
+      pid_t pid = targets[n].proc->pid;
+      u.cpu_cores = (CpuSeconds(pid) - cpu0[n]) / std::max(res.wall_s, 1e-3);
+      u.rss_mib = StatusMib(pid, "VmRSS");
+      u.hwm_mib = StatusMib(pid, "VmHWM");
+      u.disk_delta =
+          static_cast<int64_t>(DirBytes(targets[n].data_dir)) - static_cast<int64_t>(disk0[n]);
+      sum_disk += static_cast<double>(u.disk_delta);
+      ++local;
+    }
+    res.nodes.push_back(u);
+  }
+  if (local > 0 && res.committed > 0) {
+    res.disk_bytes_per_tx = sum_disk / local / static_cast<double>(res.committed);
+  }
+  return res;
+}
+
+json StepJson(const StepResult& r, const bench::Ceiling& c) {
+  json nodes = json::array();
+  for (const auto& u : r.nodes) {
+    nodes.push_back({{"name", u.name},
+                     {"cpu_cores", u.cpu_cores},
+                     {"rss_mib", u.rss_mib},
+                     {"peak_rss_mib", u.hwm_mib},
+                     {"disk_bytes_delta", u.disk_delta}});
+  }
+  return {
+      {"rate", r.rate},
+      {"duration_s", r.duration_s},
+      {"drain_s", r.drain_s},
+      {"submitted", r.submitted},
+      {"accepted", r.accepted},
+      {"refused", r.refused},
+      {"failed", r.failed},
+      {"retries", r.retries},
+      {"committed", r.committed},
+      {"rejected", r.rejected},
+      {"pending", r.pending},
+      {"committed_tps", r.committed_tps},
+      {"ratio", c.tx_per_s > 0 ? r.committed_tps / c.tx_per_s : 0.0},
+      {"finality_ms", {{"p50", r.p50_ms}, {"p90", r.p90_ms}, {"p99", r.p99_ms}, {"max", r.max_ms}}},
+      {"executed_ms", {{"p50", r.exec_p50_ms}, {"p99", r.exec_p99_ms}}},
+      {"late_send_p99_ms", r.late_send_p99_ms},
+      {"block_seen_lag_ms", {{"p50", r.seen_lag_p50_ms}, {"p99", r.seen_lag_p99_ms}}},
+      {"mean_tx_bytes", r.tx_bytes},
+      {"blocks", r.blocks},
+      {"wall_s", r.wall_s},
+      {"connects", r.connects},
+      {"disk_bytes_per_tx", r.disk_bytes_per_tx},
+      {"nodes", nodes},
+      {"first_error", r.first_error},
+      {"first_reject", r.first_reject}};
+}
+
+void PrintRow(const StepResult& r, const bench::Ceiling& c) {
+  double cpu = 0, rss = 0;
+  for (const auto& u : r.nodes) {
+    cpu += u.cpu_cores;
+    rss = std::max(rss, u.hwm_mib);
+  }
+  double cpu_per_node = r.nodes.empty() ? 0 : cpu / static_cast<double>(r.nodes.size());
+  // --target: no process to read, so no CPU, RSS or disk figure ("-").
+  char cpu_s[16] = "-", rss_s[16] = "-", disk_s[16] = "-";
+  if (rss > 0) {
+    std::snprintf(cpu_s, sizeof cpu_s, "%.0f%%", cpu_per_node * 100);
+    std::snprintf(rss_s, sizeof rss_s, "%.0f", rss);
+    std::snprintf(disk_s, sizeof disk_s, "%.0f", r.disk_bytes_per_tx);
+  }
+  std::printf("%8.0f %8llu %8llu %8llu %8.1f %7.0f %7.0f %7.0f %7s %8s %9s %6.4f\n", r.rate,
+              static_cast<unsigned long long>(r.accepted),
+              static_cast<unsigned long long>(r.committed),
+              static_cast<unsigned long long>(r.rejected + r.refused + r.failed + r.pending),
+              r.committed_tps, r.p50_ms, r.p99_ms, r.max_ms, cpu_s, rss_s, disk_s,
+              c.tx_per_s > 0 ? r.committed_tps / c.tx_per_s : 0);
+  std::printf("  receipt (executed) p50 %.0f ms, p99 %.0f ms after submission\n", r.exec_p50_ms,
+              r.exec_p99_ms);
+  std::printf(
+      "  client sent late by p99 %.0f ms; blocks seen %.0f ms (p50) / %.0f ms (p99) after "
+      "their timestamp; %llu blocks; %llu connects\n",
+      r.late_send_p99_ms, r.seen_lag_p50_ms, r.seen_lag_p99_ms,
+      static_cast<unsigned long long>(r.blocks), static_cast<unsigned long long>(r.connects));
+  if (!r.first_error.empty()) std::printf("  first refusal: %s\n", r.first_error.c_str());
+  if (!r.first_reject.empty())
+    std::printf("  first rejected receipt: %s\n", r.first_reject.c_str());
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Flags f;
+  if (!ParseFlags(argc, argv, &f)) return 2;
+  if (f.quick) {
+    f.mix = "mixed";
+    f.rate = 20;
+    f.duration_s = 4;
+    f.drain_s = 15;
+    f.signers = 4;
+    f.conns = 8;
+    f.sweep.clear();
+    f.sweep_auto = false;
+  }
+  auto workload = bench::Workload::Parse(f.mix);
+  if (!workload.ok()) {
+    std::fprintf(stderr, "tidemark-bench: %s\n", workload.status().message().c_str());
+    return 2;
+  }
+  FILE* out = f.json ? stderr : stdout;  // with --json, stdout carries the JSON alone
+
+  std::vector<NodeProc> procs;
+  std::vector<Target> targets;
+  fs::path network_dir;
+  std::string chain;
+  if (f.targets.empty()) {
+    if (!fs::exists(kNodeBinary) || !fs::exists(kCliBinary)) {
+      std::fprintf(stderr, "tidemark-bench: build tidemark-node and tidemark first (%s, %s)\n",
+                   kNodeBinary.c_str(), kCliBinary.c_str());
+      return 1;
+    }
+    chain = "tidemark-bench";
+    network_dir = fs::temp_directory_path() / ("tidemark-bench-" + std::to_string(::getpid()));
+    fs::remove_all(network_dir);
+    int base = f.base_port ? f.base_port : 20000 + (::getpid() % 500) * 20;
+    std::vector<std::string> args = {kCliBinary.string(),
+                                     "network",
+                                     "init",
+                                     "--out",
+                                     network_dir.string(),
+                                     "--chain-id",
+                                     chain,
+                                     "--base-http",
+                                     std::to_string(base),
+                                     "--base-p2p",
+                                     std::to_string(base + 10),
+                                     "--dev-seed",
+                                     "tidemark-bench"};
+    std::vector<std::string> orgs = {"platform", "customs", "bank", "regulator"};
+    if (f.nodes > 4) {
+      for (const char* o : {"platform:PLATFORM,BRAND,MANUFACTURER,EXPORTER,FORWARDER,"
+                            "BONDED_WAREHOUSE,RETAILER",
+                            "customs:CUSTOMS_BROKER,CUSTOMS,INSPECTOR", "bank:BANK,IP_REGISTRY",
+                            "regulator:REGULATOR"}) {
+        args.insert(args.end(), {"--org", o});
+      }
+      for (int i = 5; i <= f.nodes; ++i) {
+        orgs.push_back("member" + std::to_string(i));
+        args.insert(args.end(), {"--org", orgs.back() + ":RETAILER"});
+      }
+    }
+    pid_t init = Spawn(args, network_dir.string() + "-init.log");
+    if (init <= 0 || Wait(init) != 0) {
+      std::fprintf(stderr, "tidemark-bench: network init failed; see %s-init.log\n",
+                   network_dir.c_str());
+      return 1;
+    }
+    for (const auto& org : orgs) {
+      NodeProc n = NodeProc::InDir(network_dir / org);
+      n.binary = kNodeBinary;
+      json cfg = json::parse(Slurp(n.dir / "node.json"));
+      // One client (loopback) sends everything: lift its per-client limits.
+      cfg["http"]["requests_per_second_per_client"] = 1'000'000;
+      cfg["http"]["request_burst_per_client"] = 1'000'000;
+      cfg["http"]["max_connections_per_client"] = 1024;
+      cfg["log_level"] = "warn";
+      std::ofstream(n.dir / "node.json", std::ios::trunc) << cfg.dump(2);
+      procs.push_back(std::move(n));
+    }
+    for (auto& n : procs) n.Start();
+    for (auto& n : procs) {
+      if (!WaitFor([&] { return n.Ready(); }, 60s)) {
+        std::fprintf(stderr, "tidemark-bench: %s did not become ready; see %s\n",
+                     n.dir.filename().c_str(), (n.dir / "node.log").c_str());
+        return 1;
+      }
+      std::string data = json::parse(Slurp(n.dir / "node.json")).value("data_dir", "data");
+      targets.push_back({.url = {"127.0.0.1", n.http_port, ""},
+                         .proc = &n,
+                         .data_dir = fs::path(data).is_absolute() ? fs::path(data) : n.dir / data});
+    }
+  } else {
+    network_dir = f.network_dir;
+    for (const auto& t : f.targets) {
+      auto url = client::Url::Parse(t);
+      if (!url.ok()) {
+        std::fprintf(stderr, "tidemark-bench: --target: %s\n", url.status().message().c_str());
+        return 2;
+      }
+      targets.push_back({.url = *url});
+    }
+    bench::HttpConn c(targets[0].url);
+    auto s = GetJson(c, "/v1/status");
+    if (!s) {
+      std::fprintf(stderr, "tidemark-bench: no /v1/status from %s\n",
+                   targets[0].url.ToString().c_str());
+      return 1;
+    }
+    chain = (*s)["chain_id"].get<std::string>();
+    f.nodes = (*s)["validator_count"].get<int>();
+  }
+
+  bench::Ceiling ceiling = bench::MeasureCeiling(static_cast<size_t>(f.nodes), f.quick ? 3 : 5);
+  std::fprintf(out,
+               "machine: Ed25519 verify %.0f/s per core x %u cores / %d validators: ceiling %.0f "
+               "tx/s\n",
+               ceiling.verify_per_core, ceiling.cores, f.nodes, ceiling.tx_per_s);
+
+  const uint64_t run_id =
+      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count() %
+                            100000);
+  auto signers = Enrol(targets, chain, network_dir, workload->Orgs(), f.signers,
+                       f.targets.empty() ? "local" : "target");
+  if (!signers.ok()) {
+    std::fprintf(stderr, "tidemark-bench: enrolling signers: %s\n",
+                 signers.status().ToString().c_str());
+    return 1;
+  }
+  std::fprintf(out, "network: %d validators (%s), chain %s, mix %s, %zu signers, %d connections\n",
+               f.nodes, f.targets.empty() ? "local processes" : "--target", chain.c_str(),
+               f.mix.c_str(), signers->size(), f.conns);
+  std::fprintf(out, "%8s %8s %8s %8s %8s %7s %7s %7s %7s %8s %9s %6s\n", "offered", "accepted",
+               "commit", "lost", "tx/s", "p50_ms", "p99_ms", "max_ms", "cpu/nd", "rss_MiB",
+               "disk_B/tx", "ratio");
+  std::vector<double> rates = f.sweep.empty() ? std::vector<double>{f.rate} : f.sweep;
+  std::vector<StepResult> steps;
+  uint64_t seq = 0;
+  for (size_t i = 0; i < rates.size() || f.sweep_auto; ++i) {
+    double rate = i < rates.size() ? rates[i] : steps.back().rate * 2;
+    if (i > 0) {  // the next step starts from what the chain has (a refused tx left a gap)
+      client::LedgerClient lc(targets[0].url, chain);
+      for (auto& s : *signers) {
+        if (auto n = lc.NextNonce(s.key.public_key()); n.ok())
+          s.next_nonce = std::max(*n, s.next_nonce);
+      }
+    }
+    StepResult r = RunStep(f, *workload, targets, chain, *signers, run_id, seq, rate);
+    seq += r.submitted;
+    if (f.json) {
+      std::fprintf(stderr, "step %.0f tx/s: committed %.1f tx/s, p50 %.0f ms, p99 %.0f ms\n",
+                   r.rate, r.committed_tps, r.p50_ms, r.p99_ms);
+    } else {
+      PrintRow(r, ceiling);
+    }
+    steps.push_back(r);
+    // A sweep stops once the ledger falls behind the offered rate.
+    bool behind = r.committed_tps < 0.9 * r.rate || r.committed != r.accepted;
+    if ((f.sweep_auto || !f.sweep.empty()) && behind) break;
+    if (f.sweep_auto && rate >= 1e5) break;
+  }
+  size_t peak = 0;
+  for (size_t i = 1; i < steps.size(); ++i) {
+    if (steps[i].committed_tps > steps[peak].committed_tps) peak = i;
+  }
+  const StepResult& p = steps[peak];
+  double ratio = ceiling.tx_per_s > 0 ? p.committed_tps / ceiling.tx_per_s : 0;
+  if (f.json || !f.json_file.empty()) {
+    json j = StepJson(p, ceiling);
+    json all = json::array();
+    for (const auto& s : steps) all.push_back(StepJson(s, ceiling));
+    j["tool"] = "tidemark-bench";
+    j["build_type"] = TIDEMARK_BUILD_TYPE;
+    j["mix"] = f.mix;
+    j["validators"] = f.nodes;
+    j["local"] = f.targets.empty();
+    j["signers"] = signers->size();
+    j["conns"] = f.conns;
+    j["quick"] = f.quick;
+    j["ceiling"] = {{"verify_per_core", ceiling.verify_per_core},
+                    {"sha256_mib_per_s", ceiling.sha256_mib_per_s},
+                    {"cores", ceiling.cores},
+                    {"validators", ceiling.validators},
+                    {"tx_per_s", ceiling.tx_per_s}};
+    j["peak_committed_tps"] = p.committed_tps;
+    j["ratio"] = ratio;
+    j["steps"] = all;
+    if (f.json) std::printf("%s\n", j.dump(2).c_str());
+    if (!f.json_file.empty()) std::ofstream(f.json_file, std::ios::trunc) << j.dump(2) << "\n";
+  }
+  if (!f.json) {
+    std::printf(
+        "\npeak committed %.1f tx/s at an offered %.0f tx/s = %.3f x the ceiling (%.0f tx/s); "
+        "finality p50 %.0f ms, p99 %.0f ms; mean tx %llu bytes; %s build\n",
+        p.committed_tps, p.rate, ratio, ceiling.tx_per_s, p.p50_ms, p.p99_ms,
+        static_cast<unsigned long long>(p.tx_bytes), TIDEMARK_BUILD_TYPE);
+  }
+  for (auto& n : procs) n.Kill(SIGTERM);
+  if (!f.keep && f.targets.empty()) {
+    fs::remove_all(network_dir);
+    fs::remove(network_dir.string() + "-init.log");
+  } else if (f.targets.empty()) {
+    std::fprintf(out, "network kept in %s\n", network_dir.c_str());
+  }
+  bool clean = true;
+  for (const auto& s : steps) clean = clean && s.failed == 0;
+  return clean ? 0 : 3;
+}

@@ -1,0 +1,122 @@
+// pipeline_metrics.cc — stage timings, queue depths and pipeline counters (pipeline_metrics.h).
+#include "tidemark/node/app/pipeline_metrics.h"
+
+namespace tidemark::node {
+
+namespace {
+
+// 50 µs .. 10 s: admission and vote signing take tens of microseconds, a synced write
+// milliseconds, a large block's execution up to seconds.
+std::vector<double> StageBuckets() {
+  return {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+          0.05,    0.1,    0.25,    0.5,    1,     2.5,    5,     10};
+}
+
+}  // namespace
+
+const char* StageName(Stage s) {
+  switch (s) {
+    case Stage::kAdmission:
+      return "admission";
+    case Stage::kProposal:
+      return "proposal";
+    case Stage::kVote:
+      return "vote";
+    case Stage::kCommit:
+      return "commit";
+    case Stage::kExecution:
+      return "execution";
+    case Stage::kTreeUpdate:
+      return "tree_update";
+    case Stage::kWrite:
+      return "write";
+    case Stage::kFsync:
+      return "fsync";
+    case Stage::kCount:
+      break;
+  }
+  return "unknown";
+}
+
+const char* QueueName(Queue q) {
+  switch (q) {
+    case Queue::kExecution:
+      return "execution";
+    case Queue::kMempool:
+      return "mempool";
+    case Queue::kBlockTree:
+      return "block_tree";
+    case Queue::kSse:
+      return "sse";
+    case Queue::kCount:
+      break;
+  }
+  return "unknown";
+}
+
+PipelineMetrics::PipelineMetrics(metrics::Registry& r) {
+  for (size_t i = 0; i < static_cast<size_t>(Stage::kCount); ++i) {
+    stages_[i] = r.GetHistogram("tidemark_stage_seconds",
+                                "Time spent in each stage of the commit pipeline, by stage",
+                                {{"stage", StageName(static_cast<Stage>(i))}}, StageBuckets());
+  }
+  for (size_t i = 0; i < static_cast<size_t>(Queue::kCount); ++i) {
+    queues_[i] = r.GetGauge("tidemark_queue_depth", "Items waiting in each pipeline queue",
+                            {{"queue", QueueName(static_cast<Queue>(i))}});
+  }
+  blocks_committed_ =
+      r.GetCounter("tidemark_blocks_committed_total", "Blocks durably written by this node");
+  txs_committed_ = r.GetCounter("tidemark_txs_committed_total",
+                                "Txs in blocks durably written (any receipt status)");
+  txs_executed_ =
+      r.GetCounter("tidemark_txs_executed_total", "Txs executed by the execution stage");
+  bytes_written_ = r.GetCounter("tidemark_storage_bytes_written_total",
+                                "Key and value bytes of the block batches written");
+  sse_catch_ups_ = r.GetCounter("tidemark_sse_catchups_total",
+                                "Times a lagging SSE subscriber was served from the ring");
+  sse_lost_events_ =
+      r.GetCounter("tidemark_sse_lost_events_total",
+                   "Events SSE subscribers did not get, each announced by an `event: gap`");
+}
+
+void PipelineMetrics::Observe(Stage stage, double seconds) {
+  stages_[static_cast<size_t>(stage)]->Observe(seconds);
+}
+
+void PipelineMetrics::Observe(Stage stage, std::chrono::steady_clock::duration d) {
+  Observe(stage, std::chrono::duration<double>(d).count());
+}
+
+void PipelineMetrics::SetQueueDepth(Queue queue, int64_t depth) {
+  queues_[static_cast<size_t>(queue)]->Set(depth);
+}
+
+void PipelineMetrics::OnExecuted(size_t txs, double seconds) {
+  Observe(Stage::kExecution, seconds);
+  txs_executed_->Inc(txs);
+}
+
+void PipelineMetrics::OnWritten(size_t txs, const CommitTimings& t) {
+  Observe(Stage::kTreeUpdate, t.tree_update_seconds);
+  Observe(Stage::kWrite, t.write_seconds);
+  Observe(Stage::kFsync, t.sync_seconds);
+  bytes_written_->Inc(t.bytes_written);
+  blocks_committed_->Inc();
+  txs_committed_->Inc(txs);
+}
+
+std::function<void(std::chrono::steady_clock::duration)> PipelineMetrics::AdmissionObserver() {
+  return [this](std::chrono::steady_clock::duration d) { Observe(Stage::kAdmission, d); };
+}
+
+void PipelineMetrics::UpdateSse(const http::EventBus& bus) {
+  http::EventBusStats st = bus.stats();
+  if (st.catch_ups > sse_seen_.catch_ups) sse_catch_ups_->Inc(st.catch_ups - sse_seen_.catch_ups);
+  if (st.lost_events > sse_seen_.lost_events) {
+    sse_lost_events_->Inc(st.lost_events - sse_seen_.lost_events);
+  }
+  sse_seen_ = st;
+  SetQueueDepth(Queue::kSse, static_cast<int64_t>(st.deepest_backlog));
+}
+
+}  // namespace tidemark::node
