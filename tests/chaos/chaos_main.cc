@@ -68,9 +68,6 @@ struct Options {
   int kills = 4, partitions = 3, wipes = 1, skews = 1, slow_disks = 1;
   int duration_s = 60;
   bool keep = false;  // keep the network folder
-  // Until the fix of the BuildProposal abort after a restart (docs/reliability.md) is merged:
-  // such a death is reported but does not fail the run by itself.
-  bool known_bug_ok = false;
 };
 
 const std::vector<std::string> kOrgs = {"platform:PLATFORM,BRAND,RETAILER",
@@ -614,7 +611,6 @@ struct Chaos {
   Clock::time_point t0 = Clock::now();
   std::vector<FaultRow> rows;
   std::vector<std::string> crashes;  // unexpected process deaths
-  std::set<uint64_t> known_bug_hits;
 
   explicit Chaos(Options o) : opt(o), rng(o.seed) {}
 
@@ -632,8 +628,8 @@ struct Chaos {
         size_t at = log.rfind("height not executed yet");
         std::string why = Fmt("exit %d", *rc);
         if (at != std::string::npos) {
-          why += ": execution record for a proposal: height not executed yet (KNOWN BUG)";
-          known_bug_hits.insert(opt.seed);
+          // The abort fixed by deferring the proposal (main 1d8b812): a regression.
+          why += ": execution record for a proposal: height not executed yet (BuildProposal abort)";
         } else {
           size_t e = log.rfind("[critical]");
           if (e == std::string::npos) e = log.rfind("[error]");
@@ -1077,14 +1073,7 @@ struct Chaos {
     }
     for (const auto& a : load.anomalies) fail("unexpected outcome: " + a);
     for (const auto& u : load.unresolved) fail("never final: " + u);
-    size_t tolerated = 0;
-    for (const auto& c : crashes) {
-      if (opt.known_bug_ok && c.find("(KNOWN BUG)") != std::string::npos) {
-        ++tolerated;  // reported below; the recovery checks still catch a node it keeps down
-      } else {
-        fail("crash: " + c);
-      }
-    }
+    for (const auto& c : crashes) fail("crash: " + c);
 
     // The table.
     std::printf("\n%-3s %8s  %-10s %-28s %-52s %8s %9s  %s\n", "#", "at", "fault", "target", "what",
@@ -1107,12 +1096,7 @@ struct Chaos {
                 load.acks.size(), alive.size(), exec, roots_compared, roots_pruned, rcv_checked,
                 items_checked);
     if (!crashes.empty()) {
-      std::printf("unexpected process deaths: %zu%s\n", crashes.size(),
-                  tolerated > 0 ? Fmt(" (%zu of the known BuildProposal bug, tolerated by "
-                                      "--known-bug-ok)",
-                                      tolerated)
-                                      .c_str()
-                                : "");
+      std::printf("unexpected process deaths: %zu\n", crashes.size());
       for (const auto& c : crashes) std::printf("  %s\n", c.c_str());
     }
     std::printf("%s: seed %" PRIu64 ", %zu faults, %.1fs, %zu failures\n",
@@ -1175,9 +1159,6 @@ int main(int argc, char** argv) {
   app.add_option("--duration-s", opt.duration_s, "how long the faults and the load run")
       ->check(CLI::Range(5, 86400));
   app.add_flag("--keep", opt.keep, "keep the network folder (logs) afterwards");
-  app.add_flag("--known-bug-ok", opt.known_bug_ok,
-               "a node's death by the known BuildProposal abort after a restart does not fail "
-               "the run by itself (until its fix is merged)");
   CLI11_PARSE(app, argc, argv);
   int rc;
   {
