@@ -65,7 +65,14 @@ TEST_CASE("test faults: SlowWriteKvStore delays writes by the current delay, rea
   CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(50));
   REQUIRE(v.ok());
   REQUIRE(v->has_value());
+  // The pipeline's timed writes are slowed too, the delay counted as sync time.
+  WriteBatch b;
+  b.Put(AsBytes("t"), AsBytes("v"));
+  WriteTimings t;
+  REQUIRE(store.TimedWrite(b, true, &t).ok());
+  CHECK(t.sync_seconds >= 0.12);
+  CHECK(store.slowed_writes() == 2);
   delay->store(0);
   CHECK(timed_write("c") < std::chrono::milliseconds(50));
-  CHECK(store.slowed_writes() == 1);
+  CHECK(store.slowed_writes() == 2);
 }

@@ -24,6 +24,15 @@ class ExitOnWriteFailureStore final : public KvStore {
     }
     return s;
   }
+  Status TimedWrite(const WriteBatch& batch, bool sync, WriteTimings* timings) override {
+    Status s = kv_->TimedWrite(batch, sync, timings);  // keeps the store's fsync timing
+    if (!s.ok()) {
+      ExitOnStorageFault(std::string(sync ? "synced" : "unsynced") + " write of " +
+                             std::to_string(batch.ops().size()) + " records failed",
+                         s);
+    }
+    return s;
+  }
   Result<std::unique_ptr<KvReader>> Snapshot() const override { return kv_->Snapshot(); }
 
  private:

@@ -113,11 +113,13 @@ Result<std::unique_ptr<Node>> Node::Create(const config::NodeConfig& cfg, NodeEx
   std::filesystem::create_directories(cfg.data_dir, ec);
   if (ec) return Status::IoError("data_dir " + cfg.data_dir + ": " + ec.message());
   // The start-up check reads every table once (checksums, sizes against the MANIFEST): a damaged
-  // or truncated file stops the node here, naming the file (docs/storage.md, "Faults and
+  // or truncated file stops the node here, naming the file; a store that lacks synced writes it
+  // acknowledged (a cut-off write-ahead log) stops it too (docs/storage.md, "Faults and
   // verify"). Every later write that fails stops the process (fatal.h). A test binary may wrap
   // the disk store first (NodeExtensions::wrap_store: tidemark-node-test's slow writes).
-  TM_ASSIGN_OR_RETURN(auto leveldb,
-                      LevelDbKvStore::Open(cfg.data_dir + "/ledger", {.check_on_open = true}));
+  TM_ASSIGN_OR_RETURN(
+      auto leveldb,
+      LevelDbKvStore::Open(cfg.data_dir + "/ledger", {.check_on_open = true, .sync_mark = true}));
   std::unique_ptr<KvStore> disk = std::move(leveldb);
   if (impl->ext.wrap_store) disk = impl->ext.wrap_store(std::move(disk));
   std::unique_ptr<KvStore> kv = ExitOnWriteFailure(std::move(disk));

@@ -538,6 +538,10 @@ int RunVerify(const std::string& dir_arg, std::ostream& out, std::ostream& err) 
   if (Status s = (*store)->CheckFiles(); !s.ok()) {
     file_problems.push_back({"leveldb", "", Unprivate(s.ToString(), copy.string(), dir->string())});
   }
+  if (Status s = (*store)->CheckSyncMark(); !s.ok()) {
+    file_problems.push_back(
+        {"leveldb", kSyncMarkFile, Unprivate(s.ToString(), copy.string(), dir->string())});
+  }
   VerifyReport r = VerifyChain(**store);
   r.problems.insert(r.problems.begin(), file_problems.begin(), file_problems.end());
   for (const VerifyProblem& p : r.problems) {

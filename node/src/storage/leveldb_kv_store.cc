@@ -1,20 +1,25 @@
 #include "tidemark/node/storage/leveldb_kv_store.h"
 
+#include <fcntl.h>
 #include <leveldb/cache.h>
 #include <leveldb/db.h>
 #include <leveldb/env.h>
 #include <leveldb/filter_policy.h>
 #include <leveldb/table.h>
 #include <leveldb/write_batch.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
+
+#include "tidemark/node/storage/key_layout.h"
 
 namespace tidemark::node {
 namespace {
@@ -97,6 +102,24 @@ class LevelDbSnapshot final : public KvReader {
   const leveldb::Snapshot* snapshot_;
   bool verify_;
 };
+
+// M|sync_seq of an open store: the synced writes it holds (0 before the first).
+Result<uint64_t> ReadSyncSeq(const KvReader& kv) {
+  TM_ASSIGN_OR_RETURN(std::optional<Bytes> raw, kv.Get(AsBytes(keys::Meta(keys::kSyncSeqName))));
+  if (!raw) return uint64_t{0};
+  if (raw->size() != 8) return Status::Corruption("leveldb: M|sync_seq is not 8 bytes");
+  return keys::ReadU64(raw->data());
+}
+
+// The mark a SYNC-MARK file holds; nullopt when absent or not a mark (n followed by ~n).
+std::optional<uint64_t> ReadSyncMark(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  uint8_t raw[16];
+  if (!in.read(reinterpret_cast<char*>(raw), sizeof raw)) return std::nullopt;
+  const uint64_t n = keys::ReadU64(raw);
+  if (keys::ReadU64(raw + 8) != ~n) return std::nullopt;
+  return n;
+}
 
 // The files LevelDB's open reads (CURRENT's MANIFEST, the write-ahead logs) with their sizes:
 // LevelDB's corruption messages do not say which file is damaged.
@@ -265,10 +288,38 @@ Result<std::unique_ptr<LevelDbKvStore>> LevelDbKvStore::Open(const std::string& 
   store->db_.reset(db);
   store->dir_ = dir;
   if (options.check_on_open) TM_RETURN_IF_ERROR(store->CheckFiles());
+  if (options.sync_mark) {
+    TM_RETURN_IF_ERROR(store->CheckSyncMark());
+    TM_ASSIGN_OR_RETURN(store->sync_seq_, ReadSyncSeq(*store));
+    const std::string mark = dir + "/" + kSyncMarkFile;
+    store->mark_fd_ = ::open(mark.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (store->mark_fd_ < 0) {
+      return Status::IoError(mark + ": " + std::strerror(errno));
+    }
+    store->sync_mark_ = true;
+  }
   return store;
 }
 
-LevelDbKvStore::~LevelDbKvStore() { db_.reset(); }
+Status LevelDbKvStore::CheckSyncMark() const {
+  TM_ASSIGN_OR_RETURN(uint64_t seq, ReadSyncSeq(*this));
+  const std::string mark_path = dir_ + "/" + kSyncMarkFile;
+  std::optional<uint64_t> mark = ReadSyncMark(mark_path);
+  if (!mark || *mark <= seq) return Status::Ok();
+  return Status::Corruption(
+      "leveldb store " + dir_ + " lost synced writes: " + std::to_string(*mark - seq) +
+      " acknowledged synced write(s) after #" + std::to_string(seq) + " are missing (" +
+      kSyncMarkFile + " records #" + std::to_string(*mark) +
+      "): its write-ahead log was cut off, or an older copy of the store was put in its place. "
+      "Move the folder away and let the node sync from its peers; to start from an older copy "
+      "on purpose, delete " +
+      mark_path);
+}
+
+LevelDbKvStore::~LevelDbKvStore() {
+  db_.reset();
+  if (mark_fd_ >= 0) ::close(mark_fd_);
+}
 
 leveldb::ReadOptions LevelDbKvStore::ReadOptions() const {
   leveldb::ReadOptions ro;
@@ -307,7 +358,22 @@ Status LevelDbKvStore::Write(const WriteBatch& batch, bool sync) {
   }
   leveldb::WriteOptions wo;
   wo.sync = sync;
-  return FromLevelDb(db_->Write(wo, &b), "write");
+  if (!sync || !sync_mark_) return FromLevelDb(db_->Write(wo, &b), "write");
+  std::lock_guard l(sync_mu_);
+  const uint64_t n = sync_seq_ + 1;
+  std::string be;
+  keys::AppendU64(&be, n);
+  b.Put(keys::Meta(keys::kSyncSeqName), be);
+  TM_RETURN_IF_ERROR(FromLevelDb(db_->Write(wo, &b), "write"));
+  sync_seq_ = n;
+  // The mark follows the durable write (mark n, then ~n as its check): one sector, no fsync.
+  std::string mark;
+  keys::AppendU64(&mark, n);
+  keys::AppendU64(&mark, ~n);
+  if (::pwrite(mark_fd_, mark.data(), mark.size(), 0) != static_cast<ssize_t>(mark.size())) {
+    return Status::IoError(dir_ + "/" + kSyncMarkFile + ": " + std::strerror(errno));
+  }
+  return Status::Ok();
 }
 
 Result<std::unique_ptr<KvReader>> LevelDbKvStore::Snapshot() const {

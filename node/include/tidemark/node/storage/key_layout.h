@@ -25,6 +25,8 @@ inline constexpr char kMeta = 'M';         // M | name               -> see belo
 inline constexpr char kTipName[] = "tip";  // height u64 | block id (32)
 inline constexpr char kSafetyName[] = "safety";     // opaque bytes from consensus
 inline constexpr char kStateGcName[] = "state_gc";  // GC progress (node/chain/chain_store.h)
+inline constexpr char kSyncSeqName[] =
+    "sync_seq";  // u64: synced writes so far (leveldb_kv_store.h)
 // State tree.
 inline constexpr char kStateNode = 'N';      // N | version u64 | node hash (32) -> encoded SMT node
 inline constexpr char kStateRoot = 'R';      // R | height u64         -> root node reference

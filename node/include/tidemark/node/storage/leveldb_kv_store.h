@@ -11,7 +11,9 @@
 // second Open fails with kIoError).
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "tidemark/node/storage/kv_store.h"
@@ -37,7 +39,17 @@ struct LevelDbOptions {
   // truncated file is named), and every block of it reads back with a valid checksum (a flipped
   // byte is named with its file). Reads the whole store once: seconds per GB. The node sets it.
   bool check_on_open = false;
+  // Detect lost synced writes — a cut-off write-ahead log, which LevelDB's recovery drops without
+  // an error, or an older copy of the store put in its place. Every synced Write also stores
+  // M|sync_seq = n (n counting up) in its batch; once it returns, n is written to the file
+  // SYNC-MARK beside LevelDB's files (no fsync: after a crash the file can only be behind the
+  // store, never ahead). Open fails with kCorruption when SYNC-MARK is ahead of the store. The
+  // node sets it.
+  bool sync_mark = false;
 };
+
+// The file of LevelDbOptions::sync_mark, in the store's folder.
+inline constexpr char kSyncMarkFile[] = "SYNC-MARK";
 
 class LevelDbKvStore final : public KvStore {
  public:
@@ -58,6 +70,10 @@ class LevelDbKvStore final : public KvStore {
   // kCorruption naming the file (each live table's size against the MANIFEST, then every block
   // of it read with its checksum verified).
   Status CheckFiles() const;
+  // The check of LevelDbOptions::sync_mark (tools): OK when SYNC-MARK is absent, unreadable as a
+  // mark (a torn write: ignored) or not ahead of M|sync_seq; else kCorruption saying how many
+  // acknowledged synced writes the store lacks.
+  Status CheckSyncMark() const;
 
  private:
   LevelDbKvStore() = default;
@@ -69,6 +85,10 @@ class LevelDbKvStore final : public KvStore {
   std::unique_ptr<leveldb::Cache> cache_;
   std::unique_ptr<const leveldb::FilterPolicy> filter_;
   std::string dir_;
+  bool sync_mark_ = false;
+  std::mutex sync_mu_;               // orders synced writes with their sequence numbers
+  uint64_t sync_seq_ = 0;            // guarded by sync_mu_
+  int mark_fd_ = -1;                 // SYNC-MARK, open for writing while sync_mark_
   std::unique_ptr<leveldb::DB> db_;  // destroyed first (declared last)
 };
 
