@@ -45,9 +45,9 @@ class NodeCache {
 
   const size_t capacity_;
   mutable std::mutex mu_;
-  Lru lru_;                                             // guarded by mu_
+  Lru lru_;                                              // guarded by mu_
   std::unordered_map<std::string, Lru::iterator> map_;  // guarded by mu_
-  uint64_t hits_ = 0, misses_ = 0;                      // guarded by mu_
+  uint64_t hits_ = 0, misses_ = 0;                       // guarded by mu_
 };
 
 }  // namespace tidemark::node
