@@ -301,7 +301,7 @@ Status ChainStore::CheckVersion(uint64_t version) const {
 Result<StateProof> ChainStore::ProveAt(uint64_t version, ByteView key) const {
   TM_RETURN_IF_ERROR(CheckVersion(version));
   TM_ASSIGN_OR_RETURN(std::unique_ptr<KvReader> snap, kv_->Snapshot());
-  Result<StateProof> proof = StateTree(*snap, &node_cache_).Prove(version, key);
+  Result<StateProof> proof = StateTree(*snap).Prove(version, key);
   if (!proof.ok()) {
     // Pruned between the check and the snapshot: say so rather than "missing node".
     TM_RETURN_IF_ERROR(CheckVersion(version));
@@ -319,7 +319,7 @@ Result<CertifiedStateProof> ChainStore::ProveCertified(ByteView key) const {
   // Blocks are never pruned; the state version the tip certifies is retained (TargetAfter), and
   // one snapshot keeps it whole while it is read.
   TM_ASSIGN_OR_RETURN(std::unique_ptr<KvReader> snap, kv_->Snapshot());
-  StateTree state(*snap, &node_cache_);
+  StateTree state(*snap);
   TM_ASSIGN_OR_RETURN(Hash256 root, state.Root(header.exec_height));
   if (root != header.state_root) {
     return Status::Internal("state root of version " + std::to_string(header.exec_height) +

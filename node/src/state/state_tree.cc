@@ -30,8 +30,8 @@ size_t SplitAt(std::span<const T> items, size_t depth) {
 // Computes one new version. Holds the batch being built; used once, by one thread.
 class Updater {
  public:
-  Updater(const KvReader& store, NodeCache* cache, uint64_t version, WriteBatch* out)
-      : store_(store), cache_(cache), version_(version), out_(out) {}
+  Updater(const KvReader& store, uint64_t version, WriteBatch* out)
+      : store_(store), version_(version), out_(out) {}
   size_t stale() const { return stale_; }
 
   Result<NodeRef> Update(const NodeRef& ref, size_t depth, std::span<const PathChange> changes);
@@ -48,14 +48,14 @@ class Updater {
   Result<SmtNode> Load(const NodeRef& ref);
 
   const KvReader& store_;
-  NodeCache* cache_;
   uint64_t version_;
   WriteBatch* out_;
   size_t stale_ = 0;
 };
 
 Result<SmtNode> Updater::Load(const NodeRef& ref) {
-  TM_ASSIGN_OR_RETURN(std::optional<Bytes> raw, ReadNodeBytes(store_, cache_, ref));
+  TM_ASSIGN_OR_RETURN(std::optional<Bytes> raw,
+                      store_.Get(AsBytes(keys::StateNode(ref.version, ref.hash))));
   if (!raw) {
     return Status::Corruption("state node missing: " + std::to_string(ref.version) + "/" +
                               ref.hash.Hex());
@@ -130,10 +130,7 @@ NodeRef Updater::MakeInternal(const NodeRef& left, const NodeRef& right) {
   if (left.empty() && right.kind != NodeKind::kInternal) return right;
   if (right.empty() && left.kind != NodeKind::kInternal) return left;
   NodeRef ref{NodeKind::kInternal, version_, SmtNodeHash(left.hash, right.hash)};
-  Bytes encoded = EncodeInternal(left, right);
-  // The next block's update reads the nodes this one wrote (the upper levels above all).
-  if (cache_ != nullptr) cache_->Put(ref.version, ref.hash, encoded);
-  out_->Put(AsBytes(keys::StateNode(ref.version, ref.hash)), encoded);
+  out_->Put(AsBytes(keys::StateNode(ref.version, ref.hash)), EncodeInternal(left, right));
   return ref;
 }
 
@@ -183,19 +180,9 @@ Result<Hash256> StateTree::Root(uint64_t height) const {
 
 bool StateTree::HasVersion(uint64_t height) const { return RootRef(height).ok(); }
 
-Result<std::optional<Bytes>> ReadNodeBytes(const KvReader& store, NodeCache* cache,
-                                           const NodeRef& ref) {
-  if (cache != nullptr) {
-    if (std::optional<Bytes> hit = cache->Get(ref.version, ref.hash)) return hit;
-  }
-  TM_ASSIGN_OR_RETURN(std::optional<Bytes> raw,
-                      store.Get(AsBytes(keys::StateNode(ref.version, ref.hash))));
-  if (raw && cache != nullptr) cache->Put(ref.version, ref.hash, *raw);
-  return raw;
-}
-
 Result<SmtNode> StateTree::LoadNode(const NodeRef& ref) const {
-  TM_ASSIGN_OR_RETURN(std::optional<Bytes> raw, ReadNodeBytes(store_, cache_, ref));
+  TM_ASSIGN_OR_RETURN(std::optional<Bytes> raw,
+                      store_.Get(AsBytes(keys::StateNode(ref.version, ref.hash))));
   if (!raw) return Status::Corruption("state node missing: " + ref.hash.Hex());
   TM_ASSIGN_OR_RETURN(SmtNode node, DecodeNode(*raw));
   if (node.kind != ref.kind) return Status::Corruption("state node kind mismatch");
@@ -225,7 +212,7 @@ Result<StateUpdate> StateTree::ApplyChanges(uint64_t height,
             [](const PathChange& a, const PathChange& b) { return a.key_hash < b.key_hash; });
 
   StateUpdate up{.height = height};
-  Updater updater(store_, cache_, height, &up.writes);
+  Updater updater(store_, height, &up.writes);
   TM_ASSIGN_OR_RETURN(NodeRef root, updater.Update(base, 0, paths));
   up.root = root.hash;
   up.stale_nodes = updater.stale();

@@ -54,9 +54,6 @@ struct ChainStoreOptions {
   // GC budget of one commit: stale-index entries and roots examined, at least this many and at
   // least twice the stale entries the block itself adds.
   size_t gc_entries_per_commit = 1024;
-  // State-tree nodes kept in memory (read or written; LRU): about 200 bytes each, so the
-  // default costs ~26 MiB and holds the tree's upper 17 levels (docs/storage.md, "Node cache").
-  size_t node_cache_entries = size_t{1} << 17;
 };
 
 // What executing block `height` produced: the roots a later header certifies (exec_height).
@@ -148,11 +145,7 @@ class ChainStore {
   };
 
   ChainStore(std::unique_ptr<KvStore> kv, ChainStoreOptions options)
-      : kv_(std::move(kv)),
-        options_(options),
-        node_cache_(options.node_cache_entries),
-        blocks_(*kv_),
-        state_(*kv_, &node_cache_) {}
+      : kv_(std::move(kv)), options_(options), blocks_(*kv_), state_(*kv_) {}
   Status Load();
   // The GC target after committing a block at `height` whose header certifies `exec_height`.
   std::optional<uint64_t> TargetAfter(uint64_t height, uint64_t exec_height,
@@ -165,7 +158,6 @@ class ChainStore {
 
   std::unique_ptr<KvStore> kv_;
   const ChainStoreOptions options_;
-  mutable NodeCache node_cache_;  // thread-safe; shared by the writer and every proof
   BlockStore blocks_;
   StateTree state_;
 

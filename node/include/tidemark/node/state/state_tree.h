@@ -23,7 +23,6 @@
 #include <span>
 #include <vector>
 
-#include "tidemark/node/state/node_cache.h"
 #include "tidemark/node/state/smt_node.h"
 #include "tidemark/node/storage/kv_store.h"
 #include "tidemark/state_proof.h"
@@ -66,10 +65,7 @@ struct GcStep {
 
 class StateTree {
  public:
-  // `cache` (optional, shared, thread-safe; it must outlive the tree) keeps encoded nodes that
-  // were read or created, so that updates and proofs read hot nodes from memory.
-  explicit StateTree(const KvReader& store, NodeCache* cache = nullptr)
-      : store_(store), cache_(cache) {}
+  explicit StateTree(const KvReader& store) : store_(store) {}
 
   // Version `height` = version height-1 (the empty tree when height is 0) with `changes`
   // applied. `changes` must be sorted by key, strictly ascending (one change per key); keys
@@ -114,12 +110,6 @@ class StateTree {
   Result<SmtNode> LoadNode(const NodeRef& ref) const;
 
   const KvReader& store_;
-  NodeCache* cache_;
 };
-
-// A node's encoded bytes, from `cache` when it holds them, else from the store (and then kept in
-// the cache). nullopt when the store has no such node.
-Result<std::optional<Bytes>> ReadNodeBytes(const KvReader& store, NodeCache* cache,
-                                           const NodeRef& ref);
 
 }  // namespace tidemark::node
