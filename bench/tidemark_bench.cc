@@ -643,19 +643,7 @@ int main(int argc, char** argv) {
     network_dir = fs::temp_directory_path() / ("tidemark-bench-" + std::to_string(::getpid()));
     fs::remove_all(network_dir);
     int base = f.base_port ? f.base_port : 20000 + (::getpid() % 500) * 20;
-    std::vector<std::string> args = {kCliBinary.string(),
-                                     "network",
-                                     "init",
-                                     "--out",
-                                     network_dir.string(),
-                                     "--chain-id",
-                                     chain,
-                                     "--base-http",
-                                     std::to_string(base),
-                                     "--base-p2p",
-                                     std::to_string(base + 10),
-                                     "--dev-seed",
-                                     "tidemark-bench"};
+    std::vector<std::string> args = NetworkInitArgs(network_dir, chain, base, "tidemark-bench");
     std::vector<std::string> orgs = {"platform", "customs", "bank", "regulator"};
     if (f.nodes > 4) {
       for (const char* o : {"platform:PLATFORM,BRAND,MANUFACTURER,EXPORTER,FORWARDER,"

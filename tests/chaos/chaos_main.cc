@@ -160,19 +160,8 @@ struct Net {
     dir = FastTempDirOrTmp() / ("tidemark-chaos-" + std::to_string(::getpid()));
     fs::remove_all(dir);
     int base = 12000 + (::getpid() % 500) * 20;
-    std::vector<std::string> args = {kCliBinary.string(),
-                                     "network",
-                                     "init",
-                                     "--out",
-                                     dir.string(),
-                                     "--chain-id",
-                                     chain,
-                                     "--base-http",
-                                     std::to_string(base),
-                                     "--base-p2p",
-                                     std::to_string(base + 10),
-                                     "--dev-seed",
-                                     "chaos-" + std::to_string(seed)};
+    std::vector<std::string> args =
+        NetworkInitArgs(dir, chain, base, "chaos-" + std::to_string(seed));
     for (const auto& o : kOrgs) {
       args.push_back("--org");
       args.push_back(o);

@@ -53,21 +53,8 @@ struct TestNet {
     dir = FastTempDir() / (name + "-" + std::to_string(::getpid()));
     fs::remove_all(dir);
     base = 22000 + (::getpid() % 480) * 20;
-    std::vector<std::string> args = {kCliBinary.string(),
-                                     "network",
-                                     "init",
-                                     "--out",
-                                     dir.string(),
-                                     "--chain-id",
-                                     chain,
-                                     "--base-http",
-                                     std::to_string(base),
-                                     "--base-p2p",
-                                     std::to_string(base + 10),
-                                     "--dev-seed",
-                                     name,
-                                     "--observers",
-                                     std::to_string(opt.observers)};
+    std::vector<std::string> args = NetworkInitArgs(dir, chain, base, name);
+    args.insert(args.end(), {"--observers", std::to_string(opt.observers)});
     for (const auto& o : opt.orgs) {
       args.push_back("--org");
       args.push_back(o);

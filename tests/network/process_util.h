@@ -39,6 +39,26 @@ inline const fs::path kTestNodeBinary =
     fs::path(TIDEMARK_BINARY_DIR) / "node" / "tidemark-node-test";
 inline const fs::path kCliBinary = fs::path(TIDEMARK_BINARY_DIR) / "cli" / "tidemark";
 
+// The command line of `tidemark network init` for a local test network in `out`: HTTP ports from
+// `base_port`, p2p ports from base_port + 10, keys derived from `dev_seed` (callers append their
+// own options: organisations, observers).
+inline std::vector<std::string> NetworkInitArgs(const fs::path& out, const std::string& chain,
+                                                int base_port, const std::string& dev_seed) {
+  return {kCliBinary.string(),
+          "network",
+          "init",
+          "--out",
+          out.string(),
+          "--chain-id",
+          chain,
+          "--base-http",
+          std::to_string(base_port),
+          "--base-p2p",
+          std::to_string(base_port + 10),
+          "--dev-seed",
+          dev_seed};
+}
+
 inline pid_t Spawn(const std::vector<std::string>& args, const fs::path& log) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
