@@ -87,16 +87,6 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
   return true;
 }
 
-uint64_t DirBytes(const fs::path& dir) {
-  uint64_t n = 0;
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(dir, ec); it != fs::end(it); it.increment(ec)) {
-    if (ec) break;
-    if (it->is_regular_file(ec)) n += it->file_size(ec);
-  }
-  return n;
-}
-
 std::string Mib(uint64_t bytes) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.2f", static_cast<double>(bytes) / (1 << 20));

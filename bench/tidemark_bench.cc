@@ -174,16 +174,6 @@ double Since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-uint64_t DirBytes(const fs::path& dir) {
-  uint64_t n = 0;
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(dir, ec); it != fs::end(it); it.increment(ec)) {
-    if (ec) break;
-    if (it->is_regular_file(ec)) n += it->file_size(ec);
-  }
-  return n;
-}
-
 // utime + stime of a process, in seconds (/proc/<pid>/stat fields 14 and 15).
 double CpuSeconds(pid_t pid) {
   std::string stat = Slurp("/proc/" + std::to_string(pid) + "/stat");

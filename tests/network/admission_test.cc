@@ -133,16 +133,6 @@ uint64_t TxsInBlocks(const NodeProc& n, uint64_t from, uint64_t to) {
   return txs;
 }
 
-uint64_t DirBytes(const fs::path& dir) {
-  uint64_t total = 0;
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(dir, ec); it != fs::end(it); it.increment(ec)) {
-    if (ec) break;
-    if (it->is_regular_file(ec)) total += it->file_size(ec);
-  }
-  return total;
-}
-
 // Blocks node n commits over `seconds`.
 uint64_t BlocksOver(const NodeProc& n, int seconds) {
   uint64_t h0 = n.Height();

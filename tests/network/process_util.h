@@ -59,6 +59,17 @@ inline std::vector<std::string> NetworkInitArgs(const fs::path& out, const std::
           dev_seed};
 }
 
+// The bytes of every regular file under `dir` (0 where it cannot be read).
+inline uint64_t DirBytes(const fs::path& dir) {
+  uint64_t n = 0;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); it != fs::end(it); it.increment(ec)) {
+    if (ec) break;
+    if (it->is_regular_file(ec)) n += it->file_size(ec);
+  }
+  return n;
+}
+
 inline pid_t Spawn(const std::vector<std::string>& args, const fs::path& log) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);

@@ -21,6 +21,7 @@ using namespace tidemark::node;
 
 namespace {
 using fixture::Key;
+using fixture::TestPuts;
 
 contracts::Genesis TestGenesis(const std::string& chain = "ledger-test") {
   contracts::Genesis g;
@@ -46,17 +47,7 @@ std::pair<Block, QuorumCert> NextBlock(Ledger& l, int n) {
   b.header.timestamp_ms += 1000;
   KeyPair admin = Key("admin");
   uint64_t nonce = *l.NextNonce(admin.public_key());
-  for (int i = 0; i < n; ++i) {
-    Transaction tx{.chain_id = l.chain_id(),
-                   .nonce = nonce + i,
-                   .contract = "test",
-                   .method = "put",
-                   .args = Value::MakeMap({{"key", "k" + std::to_string(i)},
-                                           {"value", static_cast<int64_t>(b.header.height)}})
-                               .Encode()};
-    tx.SignWith(admin);
-    b.txs.push_back(tx);
-  }
+  b.txs = TestPuts(admin, l.chain_id(), nonce, n, b.header.height);
   b.header.tx_root = TxRoot(b.txs);
   b.header.tx_count = static_cast<uint32_t>(b.txs.size());
   QuorumCert cert;

@@ -27,6 +27,7 @@ namespace fs = std::filesystem;
 
 namespace {
 using fixture::Key;
+using fixture::TestPuts;
 
 constexpr const char* kChain = "verify-test";
 
@@ -70,17 +71,7 @@ std::pair<Block, QuorumCert> NextBlock(Ledger& l, int n) {
   b.header.receipts_root = exec->receipts_root;
   KeyPair admin = Key("admin");
   uint64_t nonce = *l.NextNonce(admin.public_key());
-  for (int i = 0; i < n; ++i) {
-    Transaction tx{.chain_id = kChain,
-                   .nonce = nonce + i,
-                   .contract = "test",
-                   .method = "put",
-                   .args = Value::MakeMap({{"key", "k" + std::to_string(i)},
-                                           {"value", static_cast<int64_t>(b.header.height)}})
-                               .Encode()};
-    tx.SignWith(admin);
-    b.txs.push_back(tx);
-  }
+  b.txs = TestPuts(admin, kChain, nonce, n, b.header.height);
   b.header.tx_root = TxRoot(b.txs);
   b.header.tx_count = static_cast<uint32_t>(b.txs.size());
   QuorumCert cert = Signed(VoteData{.epoch = 0,

@@ -1,6 +1,7 @@
 // chain_fixture.h — test helpers for the node's chain tests: a deterministic key per name, the
-// block that follows a parent, and a commit certificate for a block (not signed: the ledger,
-// the execution stage and the chain store take certificates as consensus has already checked).
+// block that follows a parent, signed test-contract puts, and a commit certificate for a block (not
+// signed: the ledger, the execution stage and the chain store take certificates as consensus has
+// already checked).
 //
 //   KeyPair admin = fixture::Key("admin");
 //   Block b = fixture::ChildBlock(parent, /*exec_height=*/parent.header.height, {tx});
@@ -14,6 +15,7 @@
 #include "tidemark/crypto.h"
 #include "tidemark/hash.h"
 #include "tidemark/types.h"
+#include "tidemark/value.h"
 
 namespace tidemark::node::fixture {
 
@@ -39,6 +41,25 @@ inline Block ChildBlock(const Block& parent, uint64_t exec_height,
   b.header.tx_root = TxRoot(b.txs);
   b.header.tx_count = static_cast<uint32_t>(b.txs.size());
   return b;
+}
+
+// `n` signed txs of the test contract's `put` (keys k0..k<n-1>, value `height`), nonces from
+// `first_nonce` on: a block's payload whose writes are known.
+inline std::vector<Transaction> TestPuts(const KeyPair& signer, const std::string& chain_id,
+                                         uint64_t first_nonce, int n, uint64_t height) {
+  std::vector<Transaction> txs;
+  for (int i = 0; i < n; ++i) {
+    Transaction tx{.chain_id = chain_id,
+                   .nonce = first_nonce + i,
+                   .contract = "test",
+                   .method = "put",
+                   .args = Value::MakeMap({{"key", "k" + std::to_string(i)},
+                                           {"value", static_cast<int64_t>(height)}})
+                               .Encode()};
+    tx.SignWith(signer);
+    txs.push_back(std::move(tx));
+  }
+  return txs;
 }
 
 // A certificate whose commit is `b` (as the QC of b's grandchild carries it).
