@@ -275,7 +275,9 @@ Value::List SettlementPayees(const Value& record) {
   Value::List out;
   const Value* parts = record.Find("parts");
   if (parts == nullptr || !parts->is_map()) return out;
-  for (const auto& [pid, part] : parts->as_map()) {
+  for (const auto& entry : parts->as_map()) {
+    const std::string& pid = entry.first;  // (a named reference: clang 14 cannot capture a binding)
+    const Value& part = entry.second;
     if (fin::S(part, "state") != kPartActive) continue;
     const int64_t amount = fin::I(part, "amount");
     const std::string holder = fin::S(part, "holder");

@@ -720,7 +720,8 @@ Result<bool> AddStandard(EventQuery& q, const std::string& name, const std::stri
     auto it = kSensorText.find(name.substr(3));
     if (it != kSensorText.end()) {
       std::string f = it->first;
-      auto [in_report, in_meta] = it->second;
+      const bool in_report = it->second.first;  // (not a binding: clang 14 cannot capture one)
+      const bool in_meta = it->second.second;
       bool term = f == "type" || f == "component";
       Add(q, name, [=](const StateView&, const Value& rec) {
         return AnyReport(EventOf(rec), [&](const Value& meta, const Value& r) {

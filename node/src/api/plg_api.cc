@@ -281,12 +281,13 @@ class ExportStream : public http::BodyStream {
           continue;
         }
         json extra = json::object();
-        for (const auto& [name, value] : entry.items()) {
+        for (const auto& item : entry.items()) {
           static const char* const kColumns[] = {"seq", "height", "time_ms", "tx", "action",
                                                  "org", "signer", "args",    "id"};
+          const std::string& name = item.key();  // (not a binding: clang 14 cannot capture one)
           if (std::find_if(std::begin(kColumns), std::end(kColumns),
                            [&](const char* c) { return name == c; }) == std::end(kColumns)) {
-            extra[name] = value;
+            extra[name] = item.value();
           }
         }
         const std::string fields[] = {ns,

@@ -33,8 +33,8 @@ namespace tidemark::node::config {
 // The server's own limits keep their defaults in http::ServerOptions (one place); the rest are
 // the REST layer's. Every member but `listen` has a row in kHttpOptions.
 struct HttpConfig {
-  static constexpr http::ServerOptions kServer{};
-  std::string listen = "127.0.0.1:8080";  // host:port; port 0 = ephemeral
+  static inline const http::ServerOptions kServer{};  // (not constexpr: it holds a std::string)
+  std::string listen = "127.0.0.1:8080";              // host:port; port 0 = ephemeral
   size_t max_body_bytes = kServer.max_body_bytes;
   size_t max_header_bytes = kServer.max_header_bytes;
   size_t max_connections = kServer.max_connections;
