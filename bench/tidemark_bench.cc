@@ -18,6 +18,8 @@
 //   build/dev/bench/tidemark-bench --mix mixed --sweep 50,100,200,400 --duration-s 20
 //   build/dev/bench/tidemark-bench --quick --json            # the CI smoke run (ctest bench.quick)
 //   build/dev/bench/tidemark-bench --target http://h1:8080,http://h2:8080 --network-dir net/
+//   build/release/bench/tidemark-bench --catch-up 100000 --mix mixed --rate 20
+//                  # a wiped validator syncs a 100,000-block chain (RunCatchUp; ctest bench.catch_up)
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -64,7 +66,9 @@ struct Flags {
   std::string json_file;  // also write the JSON report here
   bool quick = false;
   bool keep = false;
-  int base_port = 0;  // 0: from the pid
+  int base_port = 0;      // 0: from the pid
+  uint64_t catch_up = 0;  // > 0: the catch-up run (RunCatchUp) over this many blocks
+  bool rate_set = false;
 };
 
 const char* kUsage =
@@ -73,7 +77,9 @@ const char* kUsage =
     "         [--nodes N (>= 4, local)] [--target URL,URL,... --network-dir DIR]\n"
     "         [--conns 32] [--signers 48] [--base-port P] [--keep] [--json] [--json-file F] "
     "[--quick]\n"
-    "         [--consensus-only (not implemented)]\n";
+    "         [--consensus-only (not implemented)]\n"
+    "       tidemark-bench --catch-up BLOCKS [--rate TX_PER_S] [--mix M]   (local; see "
+    "RunCatchUp)\n";
 
 std::vector<std::string> Split(const std::string& s) {
   std::vector<std::string> out;
@@ -147,6 +153,9 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
       return bad(a + ": expected a number, not '" + v + "'");
     } else if (a == "--rate" && d > 0 && d <= 1e6) {
       f->rate = d;
+      f->rate_set = true;
+    } else if (a == "--catch-up" && d >= 10 && d <= 1e7 && d == std::floor(d)) {
+      f->catch_up = static_cast<uint64_t>(d);
     } else if (a == "--duration-s" && d > 0 && d <= 86400) {
       f->duration_s = d;
     } else if (a == "--drain-s" && d >= 0 && d <= 3600) {
@@ -162,6 +171,12 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
     } else {
       return bad("unknown flag or value out of range: " + a + " " + v);
     }
+  }
+  if (f->catch_up > 0 && !f->targets.empty()) {
+    return bad("--catch-up starts its own network (it holds one validator back): no --target");
+  }
+  if (f->catch_up > 0 && (!f->sweep.empty() || f->sweep_auto || f->quick)) {
+    return bad("--catch-up is a run of its own: no --sweep or --quick");
   }
   if (!f->targets.empty() && f->network_dir.empty()) {
     return bad(
@@ -597,6 +612,275 @@ void PrintRow(const StepResult& r, const bench::Ceiling& c) {
   std::fflush(stdout);
 }
 
+// The catch-up run (issue #18; docs/reliability.md, "Catch-up at scale"). The whole network
+// commits `f.catch_up` blocks under an open-loop load of `f.rate` tx/s sent to all validators but
+// the last (blocks as fast as consensus goes: no pacing); then that validator is killed, its data
+// folder deleted, and it restarts: it has missed every block and syncs them all (fetch, verify
+// each certificate, re-execute) while the others go on committing under the same load. (A
+// validator held back from the start would be the same catch-up, but the three others commit
+// only ~0.2 blocks/s while a leader is missing: building the chain would take days.) It reports
+// the commit rate while the chain was built, the restarted node's catch-up rate (blocks applied
+// per second until it reached the moving tip) beside the commit rate of the same window, and
+// checks that it really caught up: its blocks (id, header, receipts) equal a peer's at sampled
+// heights, the txs the network accepted are committed on it, and it votes — with another
+// validator stopped, the chain goes on only with it. Exit 0 when every check holds.
+int RunCatchUp(const Flags& f, const bench::Workload& w, std::vector<Target>& targets,
+               NodeProc& held, const fs::path& held_data, const std::string& chain,
+               std::vector<Signer>& signers, uint64_t run_id, FILE* out) {
+  auto status_of = [](bench::HttpConn& c) { return GetJson(c, "/v1/status"); };
+  auto height_of = [&](bench::HttpConn& c) -> std::optional<uint64_t> {
+    auto s = status_of(c);
+    if (!s) return std::nullopt;
+    return (*s)["height"].get<uint64_t>();
+  };
+
+  // The load: signed just in time (a low rate), round robin over the running nodes.
+  std::atomic<bool> stop_load{false};
+  std::atomic<uint64_t> accepted{0}, refused{0};
+  std::mutex ids_mu;
+  std::vector<std::string> accepted_ids;
+  std::string first_refusal;
+  std::thread load([&] {
+    std::vector<std::unique_ptr<bench::HttpConn>> conns;
+    for (const auto& t : targets) conns.push_back(std::make_unique<bench::HttpConn>(t.url));
+    client::LedgerClient lc(targets[0].url, chain);
+    std::unordered_map<std::string, std::vector<size_t>> by_org;
+    for (size_t s = 0; s < signers.size(); ++s) by_org[signers[s].org].push_back(s);
+    std::unordered_map<std::string, size_t> rr;
+    const Clock::time_point t0 = Clock::now();
+    for (uint64_t i = 0; !stop_load.load(); ++i) {
+      std::this_thread::sleep_until(
+          t0 + std::chrono::duration_cast<Clock::duration>(
+                   std::chrono::duration<double>(static_cast<double>(i) / f.rate)));
+      bench::TxKind k = w.KindAt(i);
+      const auto& pool = by_org[bench::SignerOrg(k)];
+      Signer& s = signers[pool[rr[bench::SignerOrg(k)]++ % pool.size()]];
+      Transaction tx = bench::MakeTx(k, chain, run_id, i, s.next_nonce, s.key);
+      auto r = conns[i % conns.size()]->Post("/v1/txs", json{{"tx", ToHex(tx.Encode())}}.dump());
+      if (r.ok() && (r->status == 200 || r->status == 202)) {
+        ++s.next_nonce;
+        accepted.fetch_add(1);
+        std::lock_guard<std::mutex> lock(ids_mu);
+        accepted_ids.push_back(tx.Id().Hex());
+        continue;
+      }
+      refused.fetch_add(1);
+      {
+        std::lock_guard<std::mutex> lock(ids_mu);
+        if (first_refusal.empty()) {
+          first_refusal =
+              r.ok() ? "HTTP " + std::to_string(r->status) + " " + r->body : r.status().ToString();
+        }
+      }
+      // The nonce may or may not have been taken (a timeout): start again from the chain's.
+      if (auto n = lc.NextNonce(s.key.public_key()); n.ok()) s.next_nonce = *n;
+    }
+  });
+  auto stop = [&] {
+    stop_load = true;
+    if (load.joinable()) load.join();
+  };
+
+  // Build: until the running validators have committed f.catch_up blocks.
+  bench::HttpConn peer(targets[0].url);
+  const Clock::time_point build0 = Clock::now();
+  uint64_t h = height_of(peer).value_or(0), last_h = h;
+  Clock::time_point last_progress = Clock::now(), last_print = Clock::now();
+  std::fprintf(out, "catch-up: building %llu blocks on %zu validators (%s, %.0f tx/s)\n",
+               static_cast<unsigned long long>(f.catch_up), targets.size() + 1, f.mix.c_str(),
+               f.rate);
+  while (h < f.catch_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    h = height_of(peer).value_or(h);
+    if (h > last_h) last_progress = Clock::now();
+    last_h = h;
+    if (Since(last_progress) > 60) {
+      std::fprintf(stderr, "tidemark-bench: the network made no progress for 60 s at height %llu\n",
+                   static_cast<unsigned long long>(h));
+      stop();
+      return 1;
+    }
+    if (Since(last_print) >= 30) {
+      last_print = Clock::now();
+      std::fprintf(out, "  height %8llu after %6.0f s (%.1f blocks/s)\n",
+                   static_cast<unsigned long long>(h), Since(build0),
+                   static_cast<double>(h) / Since(build0));
+      std::fflush(out);
+    }
+  }
+  const double build_s = Since(build0);
+  const uint64_t h0 = h;
+  const uint64_t txs_at_h0 = accepted.load();
+  std::fprintf(out, "built %llu blocks in %.0f s: %.1f blocks/s, %llu txs accepted\n",
+               static_cast<unsigned long long>(h0), build_s, static_cast<double>(h0) / build_s,
+               static_cast<unsigned long long>(txs_at_h0));
+
+  // Catch up: the last validator loses everything and starts from nothing.
+  held.Kill(SIGKILL);
+  fs::remove_all(held_data);
+  const Clock::time_point j0 = Clock::now();
+  held.Start();
+  bench::HttpConn joined({"127.0.0.1", held.http_port, ""});
+  double first_block_s = -1;
+  uint64_t jh = 0, tip = h0;
+  const double limit_s = std::max(600.0, static_cast<double>(h0) / 20);
+  std::vector<std::pair<double, uint64_t>> series;
+  double next_sample = 0;
+  bool caught = false;
+  while (Since(j0) < limit_s) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    tip = height_of(peer).value_or(tip);
+    auto s = status_of(joined);
+    if (!s) continue;
+    jh = (*s)["height"].get<uint64_t>();
+    uint64_t jexec = (*s)["exec_height"].get<uint64_t>();
+    if (jh > 0 && first_block_s < 0) first_block_s = Since(j0);
+    if (Since(j0) >= next_sample) {
+      series.emplace_back(Since(j0), jh);
+      next_sample += 5;
+    }
+    if (jh >= tip && jexec + 2 >= jh) {
+      caught = true;
+      break;
+    }
+  }
+  const double catch_s = Since(j0);
+  const uint64_t tip_done = tip;
+  const double catch_rate = static_cast<double>(jh) / catch_s;
+  const double commit_rate = static_cast<double>(tip_done - h0) / catch_s;
+  const double build_rate = static_cast<double>(h0) / build_s;
+  const double sync_rate =  // from its first applied block: without the process start-up
+      first_block_s >= 0 && catch_s > first_block_s
+          ? static_cast<double>(jh) / (catch_s - first_block_s)
+          : catch_rate;
+  std::fprintf(out,
+               "%s: %s applied %llu blocks in %.1f s (first block after %.1f s): %.0f blocks/s "
+               "(%.0f blocks/s from its first block) = %.1f x the rate the whole network built "
+               "the chain at (%.1f blocks/s); the three others committed %llu blocks meanwhile "
+               "(%.2f blocks/s, a leader missing)\n",
+               caught ? "caught up" : "DID NOT CATCH UP", held.dir.filename().c_str(),
+               static_cast<unsigned long long>(jh), catch_s, first_block_s, catch_rate, sync_rate,
+               build_rate > 0 ? catch_rate / build_rate : 0.0, build_rate,
+               static_cast<unsigned long long>(tip_done - h0), commit_rate);
+  for (const auto& [t, hh] : series) {
+    std::fprintf(out, "  t=%5.0f s  height %llu\n", t, static_cast<unsigned long long>(hh));
+  }
+  std::fflush(out);
+
+  // Check 1: the same blocks as a peer at sampled heights.
+  int mismatches = 0, compared = 0;
+  if (caught) {
+    for (uint64_t sh : {uint64_t{1}, h0 / 4, h0 / 2, 3 * h0 / 4, h0, tip_done}) {
+      if (sh == 0 || sh > jh) continue;
+      auto a = GetJson(peer, "/v1/blocks/" + std::to_string(sh));
+      auto b = GetJson(joined, "/v1/blocks/" + std::to_string(sh));
+      ++compared;
+      if (!a || !b) {
+        ++mismatches;
+        continue;
+      }
+      for (const char* field : {"id", "header", "receipts"}) {
+        if ((*a)[field] != (*b)[field]) {
+          ++mismatches;
+          std::fprintf(out, "  MISMATCH at height %llu: %s\n", static_cast<unsigned long long>(sh),
+                       field);
+        }
+      }
+    }
+  }
+  // Check 2: it votes — stop the last running validator; the chain goes on only with the joined.
+  // (The load stops first: the stopped node would refuse its share of it.)
+  stop();
+  bool votes = false;
+  uint64_t quorum_blocks = 0;
+  if (caught && targets.back().proc != nullptr) {
+    NodeProc& other = *targets.back().proc;
+    other.Kill(SIGTERM);
+    uint64_t from = height_of(joined).value_or(jh);
+    // Blocks certified before the stop may still commit after it; five more need its votes.
+    // (Three of four commit slowly while a leader is missing: rounds it leads time out.)
+    votes = WaitFor(
+        [&] {
+          quorum_blocks = height_of(joined).value_or(from) - from;
+          return quorum_blocks >= 5;
+        },
+        90s);
+    other.Start();
+    WaitFor([&] { return other.Ready(); }, 60s);
+  }
+  // Check 3: the load's accepted txs are committed on the joined node.
+  uint64_t checked = 0, committed_on_joined = 0;
+  std::vector<std::string> sample;
+  {
+    std::lock_guard<std::mutex> lock(ids_mu);
+    size_t n = accepted_ids.size();
+    for (size_t i = 0; i < n; i += std::max<size_t>(1, n / 100)) sample.push_back(accepted_ids[i]);
+    for (size_t i = n > 50 ? n - 50 : 0; i < n; ++i) sample.push_back(accepted_ids[i]);
+  }
+  if (caught) {
+    for (const auto& id : sample) {
+      ++checked;
+      bool ok = WaitFor(
+          [&] {
+            auto r = GetJson(joined, "/v1/txs/" + id);
+            return r && (*r)["status"] == "committed";
+          },
+          30s);
+      if (ok) ++committed_on_joined;
+    }
+  }
+  uint64_t joined_bytes = DirBytes(held_data);
+  double joined_hwm = StatusMib(held.pid, "VmHWM");
+  std::fprintf(out,
+               "checks: blocks equal at %d/%d sampled heights; joined validator in the quorum: %s "
+               "(%llu blocks with another validator stopped); accepted txs committed on it: "
+               "%llu/%llu sampled; its data %.1f MiB (%.0f B/block), peak RSS %.0f MiB\n",
+               compared - mismatches, compared, votes ? "yes" : "NO",
+               static_cast<unsigned long long>(quorum_blocks),
+               static_cast<unsigned long long>(committed_on_joined),
+               static_cast<unsigned long long>(checked),
+               static_cast<double>(joined_bytes) / (1 << 20),
+               jh ? static_cast<double>(joined_bytes) / static_cast<double>(jh) : 0.0, joined_hwm);
+  if (!first_refusal.empty()) std::fprintf(out, "  first refusal: %s\n", first_refusal.c_str());
+  const bool ok = caught && mismatches == 0 && votes && committed_on_joined == checked;
+  if (f.json || !f.json_file.empty()) {
+    json series_j = json::array();
+    for (const auto& [t, hh] : series) series_j.push_back({{"t_s", t}, {"height", hh}});
+    json j{{"tool", "tidemark-bench"},
+           {"mode", "catch-up"},
+           {"build_type", TIDEMARK_BUILD_TYPE},
+           {"mix", f.mix},
+           {"rate", f.rate},
+           {"validators", targets.size() + 1},
+           {"blocks_missed", h0},
+           {"build_s", build_s},
+           {"build_blocks_per_s", build_rate},
+           {"txs_accepted", accepted.load()},
+           {"txs_refused", refused.load()},
+           {"caught_up", caught},
+           {"catch_up_s", catch_s},
+           {"first_block_s", first_block_s},
+           {"blocks_applied", jh},
+           {"catch_up_blocks_per_s", catch_rate},
+           {"sync_blocks_per_s_after_first", sync_rate},
+           {"ratio_to_build_rate", build_rate > 0 ? catch_rate / build_rate : 0.0},
+           {"commit_blocks_per_s_meanwhile", commit_rate},
+           {"series", series_j},
+           {"blocks_compared", compared},
+           {"block_mismatches", mismatches},
+           {"joined_votes", votes},
+           {"txs_checked", checked},
+           {"txs_committed_on_joined", committed_on_joined},
+           {"joined_data_bytes", joined_bytes},
+           {"joined_peak_rss_mib", joined_hwm},
+           {"ok", ok}};
+    if (f.json) std::printf("%s\n", j.dump(2).c_str());
+    if (!f.json_file.empty()) std::ofstream(f.json_file, std::ios::trunc) << j.dump(2) << "\n";
+  }
+  std::fprintf(out, "%s\n", ok ? "CATCH-UP OK" : "CATCH-UP FAILED");
+  return ok ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -662,16 +946,23 @@ int main(int argc, char** argv) {
       cfg["http"]["request_burst_per_client"] = 1'000'000;
       cfg["http"]["max_connections_per_client"] = 1024;
       cfg["log_level"] = "warn";
+      if (f.catch_up > 0) {  // blocks as fast as consensus goes, to build the chain quickly
+        cfg["consensus"]["min_block_interval_ms"] = 0;
+        cfg["consensus"]["idle_block_interval_ms"] = 0;
+      }
       std::ofstream(n.dir / "node.json", std::ios::trunc) << cfg.dump(2);
       procs.push_back(std::move(n));
     }
     for (auto& n : procs) n.Start();
-    for (auto& n : procs) {
+    for (size_t i = 0; i < procs.size(); ++i) {
+      NodeProc& n = procs[i];
       if (!WaitFor([&] { return n.Ready(); }, 60s)) {
         std::fprintf(stderr, "tidemark-bench: %s did not become ready; see %s\n",
                      n.dir.filename().c_str(), (n.dir / "node.log").c_str());
         return 1;
       }
+      // The catch-up run sends no load to its last validator (RunCatchUp wipes and restarts it).
+      if (f.catch_up > 0 && i + 1 == procs.size()) break;
       std::string data = json::parse(Slurp(n.dir / "node.json")).value("data_dir", "data");
       targets.push_back({.url = {"127.0.0.1", n.http_port, ""},
                          .proc = &n,
@@ -715,6 +1006,21 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "tidemark-bench: enrolling signers: %s\n",
                  signers.status().ToString().c_str());
     return 1;
+  }
+  if (f.catch_up > 0) {
+    if (!f.rate_set) f.rate = 20;
+    NodeProc& held = procs.back();
+    std::string data = json::parse(Slurp(held.dir / "node.json")).value("data_dir", "data");
+    fs::path held_data = fs::path(data).is_absolute() ? fs::path(data) : held.dir / data;
+    int rc = RunCatchUp(f, *workload, targets, held, held_data, chain, *signers, run_id, out);
+    for (auto& n : procs) n.Kill(SIGTERM);
+    if (!f.keep) {
+      fs::remove_all(network_dir);
+      fs::remove(network_dir.string() + "-init.log");
+    } else {
+      std::fprintf(out, "network kept in %s\n", network_dir.c_str());
+    }
+    return rc;
   }
   std::fprintf(out, "network: %d validators (%s), chain %s, mix %s, %zu signers, %d connections\n",
                f.nodes, f.targets.empty() ? "local processes" : "--target", chain.c_str(),
