@@ -19,7 +19,8 @@
 //   build/dev/bench/tidemark-bench --quick --json            # the CI smoke run (ctest bench.quick)
 //   build/dev/bench/tidemark-bench --target http://h1:8080,http://h2:8080 --network-dir net/
 //   build/release/bench/tidemark-bench --catch-up 100000 --mix mixed --rate 20
-//                  # a wiped validator syncs a 100,000-block chain (RunCatchUp; ctest bench.catch_up)
+//                  # a wiped validator syncs a 100,000-block chain (RunCatchUp; ctest
+//                  bench.catch_up)
 #include <sys/wait.h>
 #include <unistd.h>
 
