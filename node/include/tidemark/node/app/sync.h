@@ -37,6 +37,9 @@ struct BlockSyncOptions {
   uint32_t max_blocks = 128;  // per response
   size_t max_response_bytes = 8 << 20;
   uint64_t min_gap = 3;  // smaller gaps are left to consensus
+  // Responses held in memory waiting to be applied (each at most max_response_bytes); more are
+  // dropped and the range is asked for again once the queue drains.
+  size_t max_queued_responses = 2;
 };
 
 // The sync channel's messages, decoded strictly (exposed for fuzz/sync_message_fuzz.cc).
