@@ -125,6 +125,33 @@ TEST_CASE("ChainStore: commit, prove, prune, reopen, continue") {
   CHECK((*ledger)->blocks().SafetyRecord().value() == B("voted 31"));
 }
 
+TEST_CASE("ChainStore: a vote's block and safety record land in one synced write") {
+  Chain chain;
+  auto kv = std::make_unique<FaultInjectingKvStore>();
+  FaultInjectingKvStore* faults = kv.get();
+  auto store = ChainStore::Open(std::move(kv));
+  REQUIRE(store.ok());
+  for (uint64_t h = 0; h < 3; ++h) REQUIRE(Commit(**store, chain, h).ok());
+  chain.At(4);  // builds blocks 3 and 4 first: At() may grow the vector
+  const Block* voted[] = {&chain.At(3), &chain.At(4)};
+  // The write that would carry them fails: neither the blocks nor the safety record are there.
+  faults->FailWriteAt(1);
+  CHECK(!(*store)->WriteVoteRecords(voted, B("voted 4")).ok());
+  CHECK((*store)->PendingBlocks().value().empty());
+  CHECK((*store)->SafetyRecord().value() == B("safety 2"));
+  REQUIRE((*store)->WriteVoteRecords(voted, B("voted 4")).ok());
+  std::vector<Block> pending = (*store)->PendingBlocks().value();
+  REQUIRE(pending.size() == 2);
+  CHECK(pending[0].Id() == chain.At(3).Id());
+  CHECK(pending[1].Id() == chain.At(4).Id());
+  CHECK((*store)->SafetyRecord().value() == B("voted 4"));
+  // Committing height 3 drops its pending row, not the one above.
+  REQUIRE(Commit(**store, chain, 3).ok());
+  pending = (*store)->PendingBlocks().value();
+  REQUIRE(pending.size() == 1);
+  CHECK(pending[0].Id() == chain.At(4).Id());
+}
+
 TEST_CASE("ChainStore: opening a store whose tip lost its state root fails with corruption") {
   TempDir dir;
   Chain chain;

@@ -6,9 +6,12 @@
 #include <catch2/catch.hpp>
 #include <map>
 #include <random>
+#include <set>
+#include <span>
 #include <thread>
 
 #include "tidemark/hash.h"
+#include "tidemark/node/storage/key_layout.h"
 #include "tidemark/node/storage/memory_kv_store.h"
 
 namespace tidemark::node {
@@ -302,6 +305,151 @@ TEST_CASE("GC deletes exactly what versions below the cut use") {
   // And the tree keeps growing correctly on top of a pruned store.
   model[B("after-gc")] = B("1");
   CHECK(Commit(kv, 40, {{B("after-gc"), B("1")}}) == NaiveRoot(model));
+}
+
+// Runs PrepareGcStep to completion with `budget` entries per step, writing each batch.
+void RunGcSteps(MemoryKvStore& kv, uint64_t oldest_kept, std::span<const uint64_t> pinned,
+                size_t budget) {
+  StateTree tree(kv);
+  GcRequest req{.oldest_kept = oldest_kept, .pinned = pinned, .max_entries = budget};
+  for (int steps = 0;; ++steps) {
+    REQUIRE(steps < 100000);
+    Result<GcStep> step = tree.PrepareGcStep(req);
+    REQUIRE(step.ok());
+    REQUIRE(kv.Write(step->batch, true).ok());
+    if (step->done) return;
+    req.roots_from = step->roots_from;
+    req.stale_after = step->stale_after;
+  }
+}
+
+std::set<std::string> RowsWithPrefix(const MemoryKvStore& kv, char prefix) {
+  std::set<std::string> out;
+  for (const auto& [k, v] : kv.Contents()) {
+    if (!k.empty() && k[0] == prefix) out.insert(k);
+  }
+  return out;
+}
+
+TEST_CASE("GC steps: budgets ending inside a stale set, pins, and old per-node rows agree") {
+  MemoryKvStore kv;
+  std::mt19937_64 rng(20261206);
+  std::vector<Model> models;
+  Model model;
+  for (uint64_t h = 0; h < 60; ++h) {
+    std::map<Bytes, std::optional<Bytes>> batch;
+    for (int i = 0; i < 12; ++i) {
+      Bytes k = B("k" + std::to_string(rng() % 80));
+      batch[k] = rng() % 6 == 0 ? std::nullopt : std::optional<Bytes>(B(std::to_string(rng())));
+    }
+    std::vector<StateChange> changes;
+    for (auto& [k, v] : batch) {
+      changes.push_back({k, v});
+      if (v)
+        model[k] = *v;
+      else
+        model.erase(k);
+    }
+    Commit(kv, h, changes);
+    models.push_back(model);
+  }
+  // One row per version that replaced nodes: Z | version -> (version | hash)*.
+  size_t sets = 0, entries = 0;
+  for (const auto& [k, v] : kv.Contents()) {
+    if (k[0] != keys::kStateStale) continue;
+    REQUIRE(k.size() == 9);
+    REQUIRE(v.size() % 40 == 0);
+    ++sets;
+    entries += v.size() / 40;
+  }
+  REQUIRE(sets > 50);
+  REQUIRE(entries > 5 * sets);
+  // The same store as one written before stale sets: one row per stale node.
+  MemoryKvStore::Map old_rows;
+  for (const auto& [k, v] : kv.Contents()) {
+    if (k[0] != keys::kStateStale) {
+      old_rows[k] = v;
+      continue;
+    }
+    for (size_t at = 0; at < v.size(); at += 40) {
+      Hash256 hash = Hash256::FromView(AsBytes(v).subspan(at + 8, 32)).value();
+      const auto* key = reinterpret_cast<const uint8_t*>(k.data());
+      const auto* entry = reinterpret_cast<const uint8_t*>(v.data()) + at;
+      old_rows[keys::StateStale(keys::ReadU64(key + 1), keys::ReadU64(entry), hash)] = "";
+    }
+  }
+  MemoryKvStore small(kv.Contents()), large(kv.Contents()), old(old_rows);
+  const std::vector<uint64_t> pinned = {0, 17, 33};
+  const uint64_t kept = 45;
+  RunGcSteps(small, kept, pinned, 3);  // budgets end inside most sets
+  RunGcSteps(large, kept, pinned, 1 << 20);
+  RunGcSteps(old, kept, pinned, 7);
+  const size_t nodes_before = RowsWithPrefix(kv, keys::kStateNode).size();
+  const std::set<std::string> nodes = RowsWithPrefix(large, keys::kStateNode);
+  CHECK(nodes.size() < nodes_before);
+  CHECK(RowsWithPrefix(small, keys::kStateNode) == nodes);
+  CHECK(RowsWithPrefix(old, keys::kStateNode) == nodes);
+  // Every set at or below the cut is gone; the later ones are untouched.
+  for (const std::string& k : RowsWithPrefix(small, keys::kStateStale)) {
+    CHECK(keys::ReadU64(reinterpret_cast<const uint8_t*>(&k[1])) > kept);
+  }
+  for (MemoryKvStore* store : {&small, &old}) {
+    StateTree tree(*store);
+    for (uint64_t h = 0; h < 60; ++h) {
+      bool retained = h >= kept || std::find(pinned.begin(), pinned.end(), h) != pinned.end();
+      REQUIRE(tree.HasVersion(h) == retained);
+      if (!retained) continue;
+      Hash256 root = tree.Root(h).value();
+      REQUIRE(root == NaiveRoot(models[h]));
+      for (int i = 0; i < 80; ++i) {
+        Bytes k = B("k" + std::to_string(i));
+        auto it = models[h].find(k);
+        CheckProof(tree, h, root, k,
+                   it == models[h].end() ? std::nullopt : std::optional<Bytes>(it->second));
+      }
+    }
+  }
+}
+
+TEST_CASE("a node cache changes no root, and a version never written leaves nothing in it") {
+  MemoryKvStore plain, cached;
+  NodeCache cache(64);  // small: evictions on every version
+  StateTree with_cache(cached, &cache);
+  std::mt19937_64 rng(7);
+  Model model;
+  for (uint64_t h = 0; h < 200; ++h) {
+    std::map<Bytes, std::optional<Bytes>> batch;
+    for (int i = 0; i < 10; ++i) {
+      Bytes k = B("k" + std::to_string(rng() % 300));
+      batch[k] = rng() % 5 == 0 ? std::nullopt : std::optional<Bytes>(B(std::to_string(rng())));
+    }
+    std::vector<StateChange> changes;
+    for (auto& [k, v] : batch) changes.push_back({k, v});
+    if (h % 10 == 5) {
+      // A version computed and thrown away (its block was refused), then a different one at the
+      // same height: only what was written may be in the cache.
+      std::vector<StateChange> other = changes;
+      for (StateChange& c : other) c.value = B("discarded");
+      REQUIRE(with_cache.ApplyChanges(h, other).ok());
+    }
+    Hash256 root = Commit(plain, h, changes);
+    Result<StateUpdate> up = with_cache.ApplyChanges(h, changes);
+    REQUIRE(up.ok());
+    REQUIRE(cached.Write(up->writes, true).ok());
+    for (const NewInternalNode& n : up->new_internal) cache.Put(n.ref, n.left, n.right);
+    REQUIRE(up->root == root);
+    for (auto& [k, v] : batch) {
+      if (v)
+        model[k] = *v;
+      else
+        model.erase(k);
+    }
+  }
+  REQUIRE(StateTree(cached).Root(199).value() == NaiveRoot(model));
+  CHECK(plain.Contents() == cached.Contents());
+  NodeCache::Stats stats = cache.stats();
+  CHECK(stats.hits > 0);
+  CHECK(stats.entries <= 64);
 }
 
 TEST_CASE("readers prove written versions while the single writer commits new ones") {

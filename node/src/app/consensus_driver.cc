@@ -355,14 +355,28 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
   // ---- Actions ---------------------------------------------------------------------------------
 
   void Run(std::vector<Action> actions) {
+    // Consecutive persist actions (a voted block, then the safety state that records the vote)
+    // become one synced write, made before the next action — a send — runs.
+    std::vector<const Block*> voted;
+    std::optional<Bytes> safety;
+    auto persist = [&] {
+      if (voted.empty() && !safety) return;
+      Status s = ledger.WriteVoteRecords(voted, safety);
+      if (!s.ok()) Fatal("persisting a voted block and the consensus safety state", s);
+      voted.clear();
+      safety.reset();
+    };
     for (Action& a : actions) {
       if (auto* p = std::get_if<consensus::PersistSafety>(&a)) {
-        Status s = ledger.WriteSafety(p->state.Encode());
-        if (!s.ok()) Fatal("persisting consensus safety state", s);
-      } else if (auto* pb = std::get_if<consensus::PersistBlock>(&a)) {
-        Status s = ledger.WritePendingBlock(pb->block);
-        if (!s.ok()) Fatal("persisting a voted block", s);
-      } else if (auto* s = std::get_if<consensus::SendTo>(&a)) {
+        safety = p->state.Encode();
+        continue;
+      }
+      if (auto* pb = std::get_if<consensus::PersistBlock>(&a)) {
+        voted.push_back(&pb->block);
+        continue;
+      }
+      persist();
+      if (auto* s = std::get_if<consensus::SendTo>(&a)) {
         if (spdlog::should_log(spdlog::level::trace)) {
           spdlog::trace("consensus: send {} to {}", Describe(s->msg), s->to.Hex().substr(0, 8));
         }
@@ -378,6 +392,7 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
         Schedule(*t);
       }
     }
+    persist();
     UpdateStatus();
   }
 

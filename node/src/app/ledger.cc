@@ -139,6 +139,10 @@ Result<ExecInfo> Ledger::ExecAt(uint64_t height) const {
 }
 
 Status Ledger::WritePendingBlock(const Block& block) { return store_->WritePendingBlock(block); }
+Status Ledger::WriteVoteRecords(std::span<const Block* const> voted,
+                                const std::optional<Bytes>& safety) {
+  return store_->WriteVoteRecords(voted, safety);
+}
 
 Result<std::vector<Block>> Ledger::PendingBlocks() const { return store_->PendingBlocks(); }
 

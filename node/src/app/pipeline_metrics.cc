@@ -72,6 +72,10 @@ PipelineMetrics::PipelineMetrics(metrics::Registry& r) {
       r.GetCounter("tidemark_txs_executed_total", "Txs executed by the execution stage");
   bytes_written_ = r.GetCounter("tidemark_storage_bytes_written_total",
                                 "Key and value bytes of the block batches written");
+  node_cache_hits_ = r.GetCounter("tidemark_state_node_cache_hits_total",
+                                  "Internal state-tree nodes the block updates found in memory");
+  node_loads_ = r.GetCounter("tidemark_state_node_loads_total",
+                             "Internal state-tree nodes the block updates read from the store");
   sse_catch_ups_ = r.GetCounter("tidemark_sse_catchups_total",
                                 "Times a lagging SSE subscriber was served from the ring");
   sse_lost_events_ =
@@ -101,6 +105,8 @@ void PipelineMetrics::OnWritten(size_t txs, const CommitTimings& t) {
   Observe(Stage::kWrite, t.write_seconds);
   Observe(Stage::kFsync, t.sync_seconds);
   bytes_written_->Inc(t.bytes_written);
+  node_cache_hits_->Inc(t.node_cache_hits);
+  node_loads_->Inc(t.node_loads);
   blocks_committed_->Inc();
   txs_committed_->Inc(txs);
 }

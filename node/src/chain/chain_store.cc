@@ -9,8 +9,9 @@ namespace tidemark::node {
 
 namespace {
 
-constexpr size_t kStaleKeySize = 1 + 8 + 8 + 32;
-constexpr size_t kPruneBatch = 10'000;  // entries per batch of an explicit Prune
+constexpr size_t kStaleSetKeySize = 1 + 8;        // Z | stale since
+constexpr size_t kStaleKeySize = 1 + 8 + 8 + 32;  // Z | stale since | version | hash (older stores)
+constexpr size_t kPruneBatch = 10'000;            // entries per batch of an explicit Prune
 
 Result<std::vector<KvPair>> ScanAll(const KvReader& kv, char prefix) {
   std::string p(1, prefix);
@@ -58,7 +59,9 @@ Status ChainStore::Load() {
   GcProgress gc;
   TM_ASSIGN_OR_RETURN(std::optional<Bytes> raw, kv_->Get(AsBytes(keys::Meta(keys::kStateGcName))));
   if (raw) {
-    if (raw->size() != 16 && raw->size() != 16 + kStaleKeySize) {
+    // The cursor is a Z key: a stale set's (9 bytes) or, in older stores, a per-node row's.
+    if (raw->size() != 16 && raw->size() != 16 + kStaleSetKeySize &&
+        raw->size() != 16 + kStaleKeySize) {
       return Status::Corruption("state GC record: bad length");
     }
     gc.oldest_kept = keys::ReadU64(raw->data());
@@ -135,7 +138,9 @@ Result<Hash256> ChainStore::Commit(const Block& block, const QuorumCert& cert,
   std::lock_guard lock(write_mu_);
   const uint64_t height = block.header.height;
   const auto tree_start = Clock::now();
+  const NodeCache::Stats cache_before = node_cache_.stats();
   TM_ASSIGN_OR_RETURN(StateUpdate up, state_.ApplyChanges(height, changes));
+  const NodeCache::Stats cache_after = node_cache_.stats();
   const auto batch_start = Clock::now();
   TM_ASSIGN_OR_RETURN(WriteBatch batch, blocks_.PrepareCommit(block, cert, receipts, height,
                                                               up.writes, records.safety_record));
@@ -184,8 +189,11 @@ Result<Hash256> ChainStore::Commit(const Block& block, const QuorumCert& cert,
                              write_timings.write_seconds;
     timings->sync_seconds = write_timings.sync_seconds;
     timings->bytes_written = batch.ApproximateSize();
+    timings->node_cache_hits = cache_after.hits - cache_before.hits;
+    timings->node_loads = cache_after.misses - cache_before.misses;
   }
   if (gc) gc_ = std::move(*gc);
+  for (const NewInternalNode& n : up.new_internal) node_cache_.Put(n.ref, n.left, n.right);
   if (pin && !IsPinned(exec_height)) {
     pinned_.insert(std::upper_bound(pinned_.begin(), pinned_.end(), exec_height), exec_height);
   }
@@ -199,11 +207,18 @@ Status ChainStore::WriteSafetyRecord(ByteView record) {
 }
 
 Status ChainStore::WritePendingBlock(const Block& block) {
+  const Block* voted[] = {&block};
+  return WriteVoteRecords(voted, std::nullopt);
+}
+
+Status ChainStore::WriteVoteRecords(std::span<const Block* const> voted,
+                                    const std::optional<Bytes>& safety) {
   std::lock_guard lock(write_mu_);
   WriteBatch b;
-  b.Put(AsBytes(keys::PendingBlock(block.Id())), block.Encode());
+  for (const Block* block : voted) b.Put(AsBytes(keys::PendingBlock(block->Id())), block->Encode());
+  if (safety) b.Put(AsBytes(keys::Meta(keys::kSafetyName)), *safety);
   TM_RETURN_IF_ERROR(kv_->Write(b, /*sync=*/true));
-  voted_.emplace_back(block.Id(), block.header.height);
+  for (const Block* block : voted) voted_.emplace_back(block->Id(), block->header.height);
   return Status::Ok();
 }
 

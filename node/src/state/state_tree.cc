@@ -30,9 +30,12 @@ size_t SplitAt(std::span<const T> items, size_t depth) {
 // Computes one new version. Holds the batch being built; used once, by one thread.
 class Updater {
  public:
-  Updater(const KvReader& store, uint64_t version, WriteBatch* out)
-      : store_(store), version_(version), out_(out) {}
+  Updater(const KvReader& store, NodeCache* cache, uint64_t version, WriteBatch* out)
+      : store_(store), cache_(cache), version_(version), out_(out) {}
   size_t stale() const { return stale_; }
+  // The nodes this version replaced, (version u64 | hash)* — the value of Z | version.
+  const Bytes& stale_set() const { return stale_set_; }
+  std::vector<NewInternalNode>& created() { return created_; }
 
   Result<NodeRef> Update(const NodeRef& ref, size_t depth, std::span<const PathChange> changes);
 
@@ -48,19 +51,31 @@ class Updater {
   Result<SmtNode> Load(const NodeRef& ref);
 
   const KvReader& store_;
+  NodeCache* cache_;  // may be null
   uint64_t version_;
   WriteBatch* out_;
   size_t stale_ = 0;
+  Bytes stale_set_;
+  std::vector<NewInternalNode> created_;  // for the cache, once written (only with a cache)
 };
 
 Result<SmtNode> Updater::Load(const NodeRef& ref) {
+  const bool cacheable = cache_ != nullptr && ref.kind == NodeKind::kInternal;
+  if (cacheable) {
+    if (auto children = cache_->Get(ref)) {
+      return SmtNode{
+          .kind = NodeKind::kInternal, .left = children->first, .right = children->second};
+    }
+  }
   TM_ASSIGN_OR_RETURN(std::optional<Bytes> raw,
                       store_.Get(AsBytes(keys::StateNode(ref.version, ref.hash))));
   if (!raw) {
     return Status::Corruption("state node missing: " + std::to_string(ref.version) + "/" +
                               ref.hash.Hex());
   }
-  return DecodeNode(*raw);
+  TM_ASSIGN_OR_RETURN(SmtNode node, DecodeNode(*raw));
+  if (cacheable && node.kind == NodeKind::kInternal) cache_->Put(ref, node.left, node.right);
+  return node;
 }
 
 Result<NodeRef> Updater::Update(const NodeRef& ref, size_t depth,
@@ -131,6 +146,7 @@ NodeRef Updater::MakeInternal(const NodeRef& left, const NodeRef& right) {
   if (right.empty() && left.kind != NodeKind::kInternal) return left;
   NodeRef ref{NodeKind::kInternal, version_, SmtNodeHash(left.hash, right.hash)};
   out_->Put(AsBytes(keys::StateNode(ref.version, ref.hash)), EncodeInternal(left, right));
+  if (cache_ != nullptr) created_.push_back({ref, left, right});
   return ref;
 }
 
@@ -142,9 +158,59 @@ NodeRef Updater::PutLeaf(const StateChange& change) {
   return ref;
 }
 
+// One entry of a stale-node set: version u64 | hash (32).
+void AppendStaleEntry(Bytes* out, uint64_t version, const Hash256& hash) {
+  for (int shift = 56; shift >= 0; shift -= 8)
+    out->push_back(static_cast<uint8_t>(version >> shift));
+  out->insert(out->end(), hash.begin(), hash.end());
+}
+
 void Updater::MarkStale(const NodeRef& ref) {
-  out_->Put(AsBytes(keys::StateStale(version_, ref.version, ref.hash)), ByteView());
+  AppendStaleEntry(&stale_set_, ref.version, ref.hash);
   ++stale_;
+}
+
+// One row of the stale-node index: the set of nodes version `stale_since` replaced
+// (Z | stale_since -> (version | hash)*), or, in a store written before sets, one such node
+// (Z | stale_since | version | hash -> ""). Each node is used by versions version..stale_since-1.
+struct StaleEntry {
+  uint64_t version = 0;
+  Hash256 hash;
+};
+struct StaleRow {
+  uint64_t stale_since = 0;
+  bool single = false;  // the per-node row of older stores
+  std::vector<StaleEntry> entries;
+};
+constexpr size_t kStaleEntrySize = 8 + 32;
+
+Result<StaleRow> ParseStaleRow(const KvPair& kv) {
+  StaleRow row;
+  auto entry_at = [](const uint8_t* p) {
+    StaleEntry e{.version = keys::ReadU64(p)};
+    std::copy(p + 8, p + kStaleEntrySize, e.hash.begin());
+    return e;
+  };
+  if (kv.key.size() == 1 + 8) {
+    if (kv.value.size() % kStaleEntrySize != 0) return Status::Corruption("bad stale-node set");
+    row.stale_since = keys::ReadU64(&kv.key[1]);
+    for (size_t at = 0; at < kv.value.size(); at += kStaleEntrySize) {
+      row.entries.push_back(entry_at(&kv.value[at]));
+    }
+    return row;
+  }
+  if (kv.key.size() != 1 + 8 + kStaleEntrySize) return Status::Corruption("bad stale-node key");
+  row.stale_since = keys::ReadU64(&kv.key[1]);
+  row.single = true;
+  row.entries.push_back(entry_at(&kv.key[9]));
+  return row;
+}
+
+Bytes EncodeStaleEntries(std::span<const StaleEntry> entries) {
+  Bytes out;
+  out.reserve(entries.size() * kStaleEntrySize);
+  for (const StaleEntry& e : entries) AppendStaleEntry(&out, e.version, e.hash);
+  return out;
 }
 
 Status CheckChanges(std::span<const StateChange> changes) {
@@ -212,10 +278,12 @@ Result<StateUpdate> StateTree::ApplyChanges(uint64_t height,
             [](const PathChange& a, const PathChange& b) { return a.key_hash < b.key_hash; });
 
   StateUpdate up{.height = height};
-  Updater updater(store_, height, &up.writes);
+  Updater updater(store_, cache_, height, &up.writes);
   TM_ASSIGN_OR_RETURN(NodeRef root, updater.Update(base, 0, paths));
   up.root = root.hash;
   up.stale_nodes = updater.stale();
+  up.new_internal = std::move(updater.created());
+  if (up.stale_nodes > 0) up.writes.Put(AsBytes(keys::StaleSet(height)), updater.stale_set());
   up.writes.Put(AsBytes(keys::StateRoot(height)), EncodeRefBytes(root));
   for (const StateChange& c : changes) {
     std::string k = keys::StateValue(c.key);
@@ -293,13 +361,15 @@ Result<WriteBatch> StateTree::PrepareGc(uint64_t oldest_kept, size_t max_entries
   const std::string stale_prefix(1, keys::kStateStale);
   TM_ASSIGN_OR_RETURN(std::vector<KvPair> stale,
                       store_.Scan({.prefix = AsBytes(stale_prefix), .limit = max_entries}));
+  size_t examined = 0;
   for (const KvPair& kv : stale) {
-    if (kv.key.size() != 1 + 8 + 8 + 32) return Status::Corruption("bad stale-node key");
-    if (keys::ReadU64(&kv.key[1]) > oldest_kept) break;
-    uint64_t version = keys::ReadU64(&kv.key[9]);
-    TM_ASSIGN_OR_RETURN(Hash256 hash, Hash256::FromView(ByteView(kv.key).subspan(17)));
-    batch.Delete(AsBytes(keys::StateNode(version, hash)));
+    if (examined >= max_entries) break;
+    TM_ASSIGN_OR_RETURN(StaleRow row, ParseStaleRow(kv));
+    if (row.stale_since > oldest_kept) break;
+    for (const StaleEntry& e : row.entries)
+      batch.Delete(AsBytes(keys::StateNode(e.version, e.hash)));
     batch.Delete(kv.key);
+    examined += row.entries.size();
   }
   const std::string root_prefix(1, keys::kStateRoot);
   TM_ASSIGN_OR_RETURN(std::vector<KvPair> roots,
@@ -330,31 +400,50 @@ Result<GcStep> StateTree::PrepareGcStep(const GcRequest& req) const {
     if (!pinned(v, v + 1)) step.batch.Delete(AsBytes(keys::StateRoot(v)));
   }
   if (step.roots_from < req.oldest_kept) return step;
-  // Pages of at most 256 entries, so that a step with nothing to collect reads little.
+  // Pages of a few rows, so that a step with nothing to collect reads little. A row is handled
+  // entry by entry within the budget; when the budget ends inside a row, the rest of it is
+  // written back under the same key (ahead of the cursor) for the next step.
   const std::string stale_prefix(1, keys::kStateStale);
   bool reached_end = false;
-  while (budget > 0 && !reached_end) {
-    ScanOptions opts{.prefix = AsBytes(stale_prefix), .limit = std::min<size_t>(budget, 256)};
+  bool stopped = false;
+  while (budget > 0 && !reached_end && !stopped) {
+    ScanOptions opts{.prefix = AsBytes(stale_prefix), .limit = std::min<size_t>(budget, 32)};
     if (step.stale_after) opts.start_after = *step.stale_after;
-    TM_ASSIGN_OR_RETURN(std::vector<KvPair> stale, store_.Scan(opts));
-    reached_end = stale.size() < opts.limit;
-    budget -= stale.size();
-    for (const KvPair& kv : stale) {
-      if (kv.key.size() != 1 + 8 + 8 + 32) return Status::Corruption("bad stale-node key");
-      uint64_t stale_since = keys::ReadU64(&kv.key[1]);
-      if (stale_since > req.oldest_kept) {
+    TM_ASSIGN_OR_RETURN(std::vector<KvPair> rows, store_.Scan(opts));
+    reached_end = rows.size() < opts.limit;
+    for (const KvPair& kv : rows) {
+      TM_ASSIGN_OR_RETURN(StaleRow row, ParseStaleRow(kv));
+      if (row.stale_since > req.oldest_kept) {
         reached_end = true;
         break;
       }
-      uint64_t version = keys::ReadU64(&kv.key[9]);
+      if (budget == 0) {
+        stopped = true;
+        break;
+      }
+      size_t i = 0;
+      bool kept = false;
+      for (; i < row.entries.size() && budget > 0; ++i, --budget) {
+        const StaleEntry& e = row.entries[i];
+        if (pinned(e.version, row.stale_since)) {  // a pinned version still uses it: keep it
+          kept = true;
+          continue;
+        }
+        step.batch.Delete(AsBytes(keys::StateNode(e.version, e.hash)));
+        ++step.deleted_nodes;
+      }
+      if (i < row.entries.size()) {
+        step.batch.Put(kv.key, EncodeStaleEntries(std::span(row.entries).subspan(i)));
+        stopped = true;
+        break;
+      }
+      // A set is done with (its pinned nodes are kept for good); an old per-node row of a
+      // pinned node stays, as it always did, behind the cursor.
+      if (!(row.single && kept)) step.batch.Delete(kv.key);
       step.stale_after = kv.key;
-      if (pinned(version, stale_since)) continue;  // a pinned version still uses it: keep both
-      TM_ASSIGN_OR_RETURN(Hash256 hash, Hash256::FromView(ByteView(kv.key).subspan(17)));
-      step.batch.Delete(AsBytes(keys::StateNode(version, hash)));
-      step.batch.Delete(kv.key);
-      ++step.deleted_nodes;
     }
   }
+  if (stopped) reached_end = false;
   step.done = reached_end;
   return step;
 }

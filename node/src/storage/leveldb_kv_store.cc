@@ -270,6 +270,8 @@ Result<std::unique_ptr<LevelDbKvStore>> LevelDbKvStore::Open(const std::string& 
   o.paranoid_checks = options.paranoid_checks;
   o.write_buffer_size = options.write_buffer_bytes;
   o.max_open_files = options.max_open_files;
+  o.max_file_size = options.max_file_bytes;
+  o.compression = options.compress ? leveldb::kSnappyCompression : leveldb::kNoCompression;
   store->verify_checksums_ = options.verify_checksums;
   store->env_ = std::make_unique<SyncTimingEnv>();
   o.env = store->env_.get();
@@ -319,6 +321,12 @@ Status LevelDbKvStore::CheckSyncMark() const {
 LevelDbKvStore::~LevelDbKvStore() {
   db_.reset();
   if (mark_fd_ >= 0) ::close(mark_fd_);
+}
+
+std::optional<std::string> LevelDbKvStore::Property(const std::string& name) const {
+  std::string value;
+  if (!db_->GetProperty(name, &value)) return std::nullopt;
+  return value;
 }
 
 leveldb::ReadOptions LevelDbKvStore::ReadOptions() const {

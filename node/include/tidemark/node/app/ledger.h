@@ -25,6 +25,7 @@
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
+#include <span>
 #include <vector>
 
 #include "tidemark/contracts/framework.h"
@@ -103,6 +104,8 @@ class Ledger {
   // Blocks consensus voted for but has not committed (durable before the vote is sent); they
   // are handed back to consensus after a restart and deleted once committed or passed.
   Status WritePendingBlock(const Block& block);
+  // Voted blocks and the safety state in one synced write (ChainStore::WriteVoteRecords).
+  Status WriteVoteRecords(std::span<const Block* const> voted, const std::optional<Bytes>& safety);
   Result<std::vector<Block>> PendingBlocks() const;  // above the tip, by height
   // The consensus proof that ended `epoch` (consensus::EpochProof, encoded as a message).
   Status WriteEpochProof(uint64_t epoch, ByteView proof);

@@ -77,6 +77,8 @@ class PipelineMetrics {
   metrics::Counter* txs_committed_;
   metrics::Counter* txs_executed_;
   metrics::Counter* bytes_written_;
+  metrics::Counter* node_cache_hits_;
+  metrics::Counter* node_loads_;
   metrics::Counter* sse_catch_ups_;
   metrics::Counter* sse_lost_events_;
   http::EventBusStats sse_seen_;  // UpdateSse only

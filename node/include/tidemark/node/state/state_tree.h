@@ -23,6 +23,7 @@
 #include <span>
 #include <vector>
 
+#include "tidemark/node/state/node_cache.h"
 #include "tidemark/node/state/smt_node.h"
 #include "tidemark/node/storage/kv_store.h"
 #include "tidemark/state_proof.h"
@@ -34,11 +35,19 @@ struct StateChange {
   std::optional<Bytes> value;  // nullopt deletes the key
 };
 
+struct NewInternalNode {
+  NodeRef ref, left, right;
+};
+
 struct StateUpdate {
   uint64_t height = 0;
   Hash256 root;
   WriteBatch writes;       // new nodes, stale-node index, root of `height`, flat value index
   size_t stale_nodes = 0;  // entries this version added to the stale-node index
+  // The internal nodes created, when the tree has a cache: the caller puts them in it once the
+  // writes are on disk (NodeCache::Put), never before — a version that is not written must not
+  // leave nodes in the cache that the store does not hold.
+  std::vector<NewInternalNode> new_internal;
 };
 
 // One bounded step of the stale-node garbage collection (StateTree::PrepareGcStep). The versions
@@ -66,6 +75,10 @@ struct GcStep {
 class StateTree {
  public:
   explicit StateTree(const KvReader& store) : store_(store) {}
+  // ApplyChanges loads internal nodes through `cache` (filling it with what it reads) and lists
+  // the ones it creates in StateUpdate::new_internal. The single writer's cache, owned by the
+  // caller; reads and proofs do not use it.
+  StateTree(const KvReader& store, NodeCache* cache) : store_(store), cache_(cache) {}
 
   // Version `height` = version height-1 (the empty tree when height is 0) with `changes`
   // applied. `changes` must be sorted by key, strictly ascending (one change per key); keys
@@ -110,6 +123,7 @@ class StateTree {
   Result<SmtNode> LoadNode(const NodeRef& ref) const;
 
   const KvReader& store_;
+  NodeCache* cache_ = nullptr;
 };
 
 }  // namespace tidemark::node

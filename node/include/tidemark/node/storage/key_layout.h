@@ -28,9 +28,12 @@ inline constexpr char kStateGcName[] = "state_gc";  // GC progress (node/chain/c
 inline constexpr char kSyncSeqName[] =
     "sync_seq";  // u64: synced writes so far (leveldb_kv_store.h)
 // State tree.
-inline constexpr char kStateNode = 'N';      // N | version u64 | node hash (32) -> encoded SMT node
-inline constexpr char kStateRoot = 'R';      // R | height u64         -> root node reference
-inline constexpr char kStateStale = 'Z';     // Z | stale since u64 | version u64 | hash -> ""
+inline constexpr char kStateNode = 'N';  // N | version u64 | node hash (32) -> encoded SMT node
+inline constexpr char kStateRoot = 'R';  // R | height u64         -> root node reference
+// Z | stale since u64 -> (version u64 | hash 32)*: the nodes version `stale since` replaced.
+// Stores written before that record kept one row per node: Z | stale since | version | hash -> "";
+// the GC still reads them (state_tree.cc, StaleRow).
+inline constexpr char kStateStale = 'Z';
 inline constexpr char kStateValue = 'S';     // S | state key          -> current value
 inline constexpr char kPinnedVersion = 'V';  // V | version u64     -> "" (kept by state GC)
 // Execution results (node/chain/chain_store.h).
@@ -53,7 +56,8 @@ std::string SignerTx(ByteView signer, uint64_t height, uint32_t index);
 std::string Receipt(const Hash256& tx_id);
 std::string Meta(const char* name);
 std::string StateNode(uint64_t version, const Hash256& hash);
-std::string StateStale(uint64_t stale_since, uint64_t version, const Hash256& hash);
+std::string StaleSet(uint64_t stale_since);
+std::string StateStale(uint64_t stale_since, uint64_t version, const Hash256& hash);  // old rows
 std::string StateRoot(uint64_t height);
 std::string StateValue(ByteView key);
 std::string PinnedVersion(uint64_t version);

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "tidemark/node/storage/kv_store.h"
@@ -33,7 +34,9 @@ struct LevelDbOptions {
   bool verify_checksums = true;         // on every read: damage is kCorruption, not garbage
   size_t block_cache_bytes = 32 << 20;  // bounded read cache
   size_t write_buffer_bytes = 8 << 20;
-  int bloom_bits_per_key = 10;  // 0 disables the bloom filter
+  size_t max_file_bytes = 2 << 20;  // table file size LevelDB aims for
+  bool compress = true;             // snappy on table blocks
+  int bloom_bits_per_key = 10;      // 0 disables the bloom filter
   int max_open_files = 500;
   // After opening, check every live table file: its size is the one the MANIFEST records (a
   // truncated file is named), and every block of it reads back with a valid checksum (a flipped
@@ -74,6 +77,8 @@ class LevelDbKvStore final : public KvStore {
   // mark (a torn write: ignored) or not ahead of M|sync_seq; else kCorruption saying how many
   // acknowledged synced writes the store lacks.
   Status CheckSyncMark() const;
+  // A LevelDB property ("leveldb.num-files-at-level0", "leveldb.stats", ...); nullopt if unknown.
+  std::optional<std::string> Property(const std::string& name) const;
 
  private:
   LevelDbKvStore() = default;
