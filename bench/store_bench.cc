@@ -64,16 +64,26 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
     char* end = nullptr;
     unsigned long long n = std::strtoull(v.c_str(), &end, 10);
     if (end == v.c_str() || *end != '\0') return false;
-    if (a == "--blocks") f->blocks = n;
-    else if (a == "--txs") f->txs = n;
-    else if (a == "--new-keys") f->new_keys = n;
-    else if (a == "--hot-keys") f->hot_keys = n;
-    else if (a == "--value-bytes") f->value_bytes = n;
-    else if (a == "--retain") f->retain = n;
-    else if (a == "--window") f->window = n;
-    else if (a == "--write-buffer-mb") f->write_buffer_mb = n;
-    else if (a == "--file-mb") f->file_mb = n;
-    else return false;
+    if (a == "--blocks")
+      f->blocks = n;
+    else if (a == "--txs")
+      f->txs = n;
+    else if (a == "--new-keys")
+      f->new_keys = n;
+    else if (a == "--hot-keys")
+      f->hot_keys = n;
+    else if (a == "--value-bytes")
+      f->value_bytes = n;
+    else if (a == "--retain")
+      f->retain = n;
+    else if (a == "--window")
+      f->window = n;
+    else if (a == "--write-buffer-mb")
+      f->write_buffer_mb = n;
+    else if (a == "--file-mb")
+      f->file_mb = n;
+    else
+      return false;
   }
   return f->blocks > 0 && f->window > 0 && f->value_bytes > 0 && f->value_bytes <= 4096;
 }
@@ -114,11 +124,12 @@ int main(int argc, char** argv) {
   bench::Ceiling c = bench::MeasureCeiling(4, 3);
   std::printf("machine: Ed25519 verify %.0f/s per core, SHA-256 %.0f MiB/s, %u cores\n",
               c.verify_per_core, c.sha256_mib_per_s, c.cores);
-  std::printf("store %s: %llu blocks, %llu txs/block, %llu new + %llu hot keys per tx, %llu B values,"
-              " retain %llu versions\n",
-              f.dir.c_str(), (unsigned long long)f.blocks, (unsigned long long)f.txs,
-              (unsigned long long)f.new_keys, (unsigned long long)f.hot_keys,
-              (unsigned long long)f.value_bytes, (unsigned long long)f.retain);
+  std::printf(
+      "store %s: %llu blocks, %llu txs/block, %llu new + %llu hot keys per tx, %llu B values,"
+      " retain %llu versions\n",
+      f.dir.c_str(), (unsigned long long)f.blocks, (unsigned long long)f.txs,
+      (unsigned long long)f.new_keys, (unsigned long long)f.hot_keys,
+      (unsigned long long)f.value_bytes, (unsigned long long)f.retain);
   LevelDbOptions kvo;  // the node's defaults unless a flag says otherwise
   if (f.write_buffer_mb > 0) kvo.write_buffer_bytes = f.write_buffer_mb << 20;
   if (f.file_mb > 0) kvo.max_file_bytes = f.file_mb << 20;
@@ -170,11 +181,10 @@ int main(int argc, char** argv) {
     }
     std::sort(changes.begin(), changes.end(),
               [](const StateChange& x, const StateChange& y) { return x.key < y.key; });
-    changes.erase(std::unique(changes.begin(), changes.end(),
-                              [](const StateChange& x, const StateChange& y) {
-                                return x.key == y.key;
-                              }),
-                  changes.end());
+    changes.erase(
+        std::unique(changes.begin(), changes.end(),
+                    [](const StateChange& x, const StateChange& y) { return x.key == y.key; }),
+        changes.end());
     b.header.tx_count = b.txs.size();
     b.header.tx_root = TxRoot(b.txs);
     QuorumCert qc;
@@ -209,7 +219,7 @@ int main(int argc, char** argv) {
           (unsigned long long)(h + 1), bench::Median(commit_ms), bench::Median(tree_ms),
           bench::Median(write_ms), bench::Median(sync_ms), bench::Percentile(commit_ms, 99),
           (cpu - cpu_before) * 1e3 / commit_ms.size(), double(window_bytes) / commit_ms.size(),
-                  DirBytes(f.dir) / 1e6, (unsigned long long)(next_key + 1000), levels.c_str());
+          DirBytes(f.dir) / 1e6, (unsigned long long)(next_key + 1000), levels.c_str());
       std::fflush(stdout);
       cpu_before = cpu;
       commit_ms.clear();

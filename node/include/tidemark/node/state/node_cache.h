@@ -58,7 +58,7 @@ class NodeCache {
   mutable std::mutex mu_;
   std::list<Entry> lru_;  // most recent first; guarded by mu_
   std::unordered_map<Key, std::list<Entry>::iterator, KeyHash> index_;  // guarded by mu_
-  Stats stats_;                                                           // guarded by mu_
+  Stats stats_;                                                         // guarded by mu_
 };
 
 }  // namespace tidemark::node
