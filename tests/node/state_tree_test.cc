@@ -258,16 +258,19 @@ TEST_CASE("proofs stay short: 8,000 keys, every proof well under 4 KiB") {
   CHECK(max_size < 1100);
 }
 
-TEST_CASE("GC deletes exactly what versions below the cut use") {
-  MemoryKvStore kv;
-  std::mt19937_64 rng(99);
+// Commits `versions` versions of `per_version` random changes over keys k0..k<keys-1> (one in
+// `delete_one_in` a delete) and returns the model of every version.
+std::vector<Model> CommitRandomVersions(MemoryKvStore& kv, uint64_t seed, uint64_t versions,
+                                        int per_version, int keys, int delete_one_in) {
+  std::mt19937_64 rng(seed);
   std::vector<Model> models;
   Model model;
-  for (uint64_t h = 0; h < 40; ++h) {
+  for (uint64_t h = 0; h < versions; ++h) {
     std::map<Bytes, std::optional<Bytes>> batch;
-    for (int i = 0; i < 8; ++i) {
-      Bytes k = B("k" + std::to_string(rng() % 60));
-      batch[k] = rng() % 5 == 0 ? std::nullopt : std::optional<Bytes>(B(std::to_string(rng())));
+    for (int i = 0; i < per_version; ++i) {
+      Bytes k = B("k" + std::to_string(rng() % keys));
+      batch[k] = rng() % delete_one_in == 0 ? std::nullopt
+                                            : std::optional<Bytes>(B(std::to_string(rng())));
     }
     std::vector<StateChange> changes;
     for (auto& [k, v] : batch) {
@@ -280,6 +283,13 @@ TEST_CASE("GC deletes exactly what versions below the cut use") {
     Commit(kv, h, changes);
     models.push_back(model);
   }
+  return models;
+}
+
+TEST_CASE("GC deletes exactly what versions below the cut use") {
+  MemoryKvStore kv;
+  std::vector<Model> models = CommitRandomVersions(kv, 99, 40, 8, 60, 5);
+  Model model = models.back();
   StateTree tree(kv);
   CHECK(tree.PrepareGc(40, 10).status().code() == Code::kFailedPrecondition);  // not written
   size_t before = kv.Size();
@@ -333,26 +343,7 @@ std::set<std::string> RowsWithPrefix(const MemoryKvStore& kv, char prefix) {
 
 TEST_CASE("GC steps: budgets ending inside a stale set, pins, and old per-node rows agree") {
   MemoryKvStore kv;
-  std::mt19937_64 rng(20261206);
-  std::vector<Model> models;
-  Model model;
-  for (uint64_t h = 0; h < 60; ++h) {
-    std::map<Bytes, std::optional<Bytes>> batch;
-    for (int i = 0; i < 12; ++i) {
-      Bytes k = B("k" + std::to_string(rng() % 80));
-      batch[k] = rng() % 6 == 0 ? std::nullopt : std::optional<Bytes>(B(std::to_string(rng())));
-    }
-    std::vector<StateChange> changes;
-    for (auto& [k, v] : batch) {
-      changes.push_back({k, v});
-      if (v)
-        model[k] = *v;
-      else
-        model.erase(k);
-    }
-    Commit(kv, h, changes);
-    models.push_back(model);
-  }
+  const std::vector<Model> models = CommitRandomVersions(kv, 20261206, 60, 12, 80, 6);
   // One row per version that replaced nodes: Z | version -> (version | hash)*.
   size_t sets = 0, entries = 0;
   for (const auto& [k, v] : kv.Contents()) {

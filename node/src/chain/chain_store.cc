@@ -178,6 +178,9 @@ Result<Hash256> ChainStore::Commit(const Block& block, const QuorumCert& cert,
   WriteTimings write_timings;
   const auto write_start = Clock::now();
   Status written = kv_->TimedWrite(batch, /*sync=*/true, &write_timings);
+  if (written.ok()) {  // on disk: the new nodes may enter the cache (outside meta_mu_)
+    for (const NewInternalNode& n : up.new_internal) node_cache_.Put(n.ref, n.left, n.right);
+  }
   std::lock_guard l(meta_mu_);
   if (!written.ok()) {
     if (gc) gc_ = before;
@@ -193,7 +196,6 @@ Result<Hash256> ChainStore::Commit(const Block& block, const QuorumCert& cert,
     timings->node_loads = cache_after.misses - cache_before.misses;
   }
   if (gc) gc_ = std::move(*gc);
-  for (const NewInternalNode& n : up.new_internal) node_cache_.Put(n.ref, n.left, n.right);
   if (pin && !IsPinned(exec_height)) {
     pinned_.insert(std::upper_bound(pinned_.begin(), pinned_.end(), exec_height), exec_height);
   }
