@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "ceiling.h"
+#include "consensus_only.h"
 #include "http_conn.h"
 #include "process_util.h"
 #include "tidemark/client/ledger_client.h"
@@ -70,6 +71,8 @@ struct Flags {
   int base_port = 0;      // 0: from the pid
   uint64_t catch_up = 0;  // > 0: the catch-up run (RunCatchUp) over this many blocks
   bool rate_set = false;
+  bool consensus_only = false;  // RunConsensusOnly (bench/consensus_only.h)
+  size_t block_max = 400;       // --consensus-only: commands per block
 };
 
 const char* kUsage =
@@ -78,7 +81,8 @@ const char* kUsage =
     "         [--nodes N (>= 4, local)] [--target URL,URL,... --network-dir DIR]\n"
     "         [--conns 32] [--signers 48] [--base-port P] [--keep] [--json] [--json-file F] "
     "[--quick]\n"
-    "         [--consensus-only (not implemented)]\n"
+    "       tidemark-bench --consensus-only [--rate CMDS_PER_S | --sweep R1,R2,...]\n"
+    "         [--block-max 400] [--duration-s 20] [--nodes 4] [--json] [--json-file F]\n"
     "       tidemark-bench --catch-up BLOCKS [--rate TX_PER_S] [--mix M]   (local; see "
     "RunCatchUp)\n";
 
@@ -120,9 +124,8 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
       continue;
     }
     if (a == "--consensus-only") {
-      return bad(
-          "--consensus-only is not implemented yet (opaque payloads without execution); "
-          "bench/consensus_bench.cc measures consensus alone in the simulator");
+      f->consensus_only = true;
+      continue;
     }
     if (a == "--help" || a == "-h") {
       std::printf("%s", kUsage);
@@ -167,6 +170,8 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
       f->conns = static_cast<int>(d);
     } else if (a == "--signers" && d >= 1 && d <= 60 && d == std::floor(d)) {
       f->signers = static_cast<int>(d);
+    } else if (a == "--block-max" && d >= 1 && d <= kMaxTxsPerBlock && d == std::floor(d)) {
+      f->block_max = static_cast<size_t>(d);
     } else if (a == "--base-port" && d > 1024 && d < 60000 && d == std::floor(d)) {
       f->base_port = static_cast<int>(d);
     } else {
@@ -178,6 +183,12 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
   }
   if (f->catch_up > 0 && (!f->sweep.empty() || f->sweep_auto || f->quick)) {
     return bad("--catch-up is a run of its own: no --sweep or --quick");
+  }
+  if (f->consensus_only && (f->catch_up > 0 || !f->targets.empty() || f->quick || f->sweep_auto ||
+                            f->mix != "capture1")) {
+    return bad(
+        "--consensus-only starts its own replicas with opaque commands: no --catch-up, "
+        "--target, --quick, --mix or --sweep auto");
   }
   if (!f->targets.empty() && f->network_dir.empty()) {
     return bad(
@@ -891,6 +902,18 @@ int RunCatchUp(const Flags& f, const bench::Workload& w, std::vector<Target>& ta
 int main(int argc, char** argv) {
   Flags f;
   if (!ParseFlags(argc, argv, &f)) return 2;
+  if (f.consensus_only) {
+    bench::ConsensusOnlyFlags c;
+    c.nodes = f.nodes;
+    c.rates = f.sweep.empty() ? std::vector<double>{f.rate_set ? f.rate : 20000} : f.sweep;
+    c.block_max = f.block_max;
+    c.duration_s = f.duration_s;
+    c.base_port = f.base_port;
+    c.keep = f.keep;
+    c.json = f.json;
+    c.json_file = f.json_file;
+    return bench::RunConsensusOnly(c);
+  }
   if (f.quick) {
     f.mix = "mixed";
     f.rate = 20;
