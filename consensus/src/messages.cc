@@ -260,6 +260,16 @@ Status DecodeBody(Reader& r, uint8_t tag, Message* out) {
 
 }  // namespace
 
+size_t EstimatedSize(const Block& b) {
+  // Fixed fields and length prefixes generously (a length prefix is at most 4 bytes, an integer
+  // 8); the variable parts exactly.
+  size_t n = 512 + b.header.chain_id.size() + 72 * b.justify.signatures.size();
+  for (const Transaction& tx : b.txs) {
+    n += 160 + tx.chain_id.size() + tx.contract.size() + tx.method.size() + tx.args.size();
+  }
+  return n;
+}
+
 Bytes EncodeMessage(const Message& m) {
   Writer w;
   w.U8(kEncodingVersion);

@@ -660,6 +660,7 @@ void Replica::HandleBlockRequest(Ctx& c, const BlockRequest& q) {
   BlockResponse resp;
   Hash256 id = q.block_id;
   const uint32_t max = std::min(q.max_blocks, kMaxFetchBlocks);
+  size_t bytes = 0;
   while (resp.blocks.size() < max) {
     const Block* b = FindBlock(id);
     std::optional<Block> loaded;
@@ -668,6 +669,8 @@ void Replica::HandleBlockRequest(Ctx& c, const BlockRequest& q) {
       if (!loaded) break;
       b = &*loaded;
     }
+    bytes += EstimatedSize(*b);
+    if (!resp.blocks.empty() && bytes > kMaxFetchResponseBytes) break;  // asked again later
     resp.blocks.push_back(*b);
     if (b->header.height == 0) break;
     id = b->header.parent;

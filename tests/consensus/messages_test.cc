@@ -59,6 +59,25 @@ TEST_CASE("every message round-trips byte for byte") {
   }
 }
 
+TEST_CASE("a block's estimated size bounds its encoding from above") {
+  auto keys = MakeKeys(4);
+  Block b = MakeBlock(keys);
+  for (size_t args : {0, 1, 200, 70000}) {
+    for (int txs = 0; txs < 3; ++txs) {
+      REQUIRE(EstimatedSize(b) >= b.Encode().size());
+      Transaction tx{.chain_id = std::string(64, 'c'),
+                     .nonce = ~uint64_t{0},
+                     .contract = std::string(32, 'k'),
+                     .method = std::string(64, 'm'),
+                     .args = Bytes(args, 1),
+                     .expiry_height = ~uint64_t{0}};
+      b.txs.push_back(tx);
+    }
+  }
+  REQUIRE(EstimatedSize(b) >= b.Encode().size());
+  REQUIRE(EstimatedSize(b) < b.Encode().size() + 200 * b.txs.size() + 1024);
+}
+
 TEST_CASE("decoders reject every truncation and trailing bytes") {
   for (const Message& m : Samples()) {
     Bytes wire = EncodeMessage(m);

@@ -24,7 +24,15 @@ class TestHost : public ProposalHost {
     Block b;
     b.header = f;
     b.justify = justify;
-    b.header.tx_root = TxRoot({});
+    if (payload_bytes > 0) {  // one unsigned tx carrying that many bytes
+      b.txs.push_back(Transaction{.chain_id = kChain,
+                                  .nonce = f.height,
+                                  .contract = "test",
+                                  .method = "put",
+                                  .args = Bytes(payload_bytes, 7)});
+    }
+    b.header.tx_root = TxRoot(b.txs);
+    b.header.tx_count = static_cast<uint32_t>(b.txs.size());
     return b;
   }
   Status ValidateProposal(const Block&) override { return Status::Ok(); }
@@ -38,8 +46,9 @@ class TestHost : public ProposalHost {
   }
   std::optional<EpochProof> LoadEpochProof(uint64_t) override { return std::nullopt; }
   std::map<Hash256, Block> committed;
-  int defer = 0;     // the next `defer` calls of BuildProposal answer nullopt
-  int deferred = 0;  // how many did
+  size_t payload_bytes = 0;  // > 0: each proposal carries a tx with args of this size
+  int defer = 0;             // the next `defer` calls of BuildProposal answer nullopt
+  int deferred = 0;          // how many did
 };
 
 struct Cluster {
@@ -135,6 +144,31 @@ TEST_CASE("four replicas commit the same chain with verifiable certificates") {
       REQUIRE(it->second == id);
     }
   }
+}
+
+TEST_CASE("a block fetch of large blocks is answered within the response byte bound") {
+  // Regression (tidemark-bench --consensus-only, blocks of 2,000 commands): a fetch asked for 64
+  // ancestors of ~380 KB, the answer passed the p2p frame limit, could not be sent, and the
+  // replica behind never caught up through its fetches.
+  Cluster c(4);
+  for (auto& h : c.hosts) h->payload_bytes = 1536 * 1024;
+  c.Deliver(400);
+  const Block tip = c.tips[1];
+  REQUIRE(tip.header.height >= 8);
+  auto answer = c.replicas[1]->OnMessage(c.keys[0].public_key(), BlockRequest{tip.Id(), 64}, c.now);
+  REQUIRE(answer.size() == 1);
+  const auto& resp = std::get<BlockResponse>(std::get<SendTo>(answer[0]).msg);
+  size_t bytes = 0;
+  for (size_t k = 0; k < resp.blocks.size(); ++k) {
+    const size_t size = resp.blocks[k].Encode().size();
+    REQUIRE(EstimatedSize(resp.blocks[k]) >= size);
+    bytes += size;
+    if (k > 0) REQUIRE(resp.blocks[k - 1].header.parent == resp.blocks[k].Id());
+  }
+  REQUIRE(resp.blocks.front().Id() == tip.Id());
+  REQUIRE(resp.blocks.size() == 5);  // 5 x 1.5 MiB fit in 8 MiB, 6 do not
+  REQUIRE(bytes <= kMaxFetchResponseBytes);
+  REQUIRE(EncodeMessage(resp).size() < 16u << 20);  // the node's p2p frame
 }
 
 TEST_CASE("a restarted replica never votes twice in one round") {

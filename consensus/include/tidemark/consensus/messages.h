@@ -23,6 +23,12 @@ namespace tidemark::consensus {
 
 // At most this many blocks in one BlockResponse.
 inline constexpr uint32_t kMaxFetchBlocks = 64;
+// A replica answers a BlockRequest with fewer blocks once they would pass this many bytes (one
+// block is always sent): 64 large blocks would not fit the node's p2p frame (16 MiB), and a
+// response that cannot be sent is a fetch that never succeeds. EstimatedSize bounds a block's
+// encoding from above without encoding it.
+inline constexpr size_t kMaxFetchResponseBytes = 8 * 1024 * 1024;
+size_t EstimatedSize(const Block& b);
 // A BlockResponse is rejected above this many bytes before decoding its blocks.
 inline constexpr size_t kMaxMessageSize = 64 * 1024 * 1024;
 
