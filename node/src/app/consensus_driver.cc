@@ -366,6 +366,16 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
       voted.clear();
       safety.reset();
     };
+    // A step's commits are written after its sends: the replica has already decided them, and a
+    // vote or proposal that waited for their execution and fsync would lengthen every round by
+    // it (docs/consensus.md, "Host actions"). Except a commit that ends an epoch: the new epoch's
+    // safety record must not reach the disk before the block that starts it, so that one — and
+    // the deferred ones before it — run in place.
+    std::vector<const consensus::CommitBlocks*> commits;
+    auto commit = [&] {
+      for (const consensus::CommitBlocks* c : commits) Commit(*c);
+      commits.clear();
+    };
     for (Action& a : actions) {
       if (auto* p = std::get_if<consensus::PersistSafety>(&a)) {
         safety = p->state.Encode();
@@ -375,7 +385,15 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
         voted.push_back(&pb->block);
         continue;
       }
+      if (auto* c = std::get_if<consensus::CommitBlocks>(&a)) {
+        commits.push_back(c);
+        if (!c->next_validators) continue;
+      }
       persist();
+      if (!commits.empty() && commits.back()->next_validators) {
+        commit();
+        continue;
+      }
       if (auto* s = std::get_if<consensus::SendTo>(&a)) {
         if (spdlog::should_log(spdlog::level::trace)) {
           spdlog::trace("consensus: send {} to {}", Describe(s->msg), s->to.Hex().substr(0, 8));
@@ -386,13 +404,12 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
           spdlog::trace("consensus: broadcast {}", Describe(b->msg));
         }
         if (sender) sender(nullptr, consensus::EncodeMessage(b->msg));
-      } else if (auto* c = std::get_if<consensus::CommitBlocks>(&a)) {
-        Commit(*c);
       } else if (auto* t = std::get_if<consensus::ScheduleTimer>(&a)) {
         Schedule(*t);
       }
     }
     persist();
+    commit();
     UpdateStatus();
   }
 
