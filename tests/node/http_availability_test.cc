@@ -194,14 +194,15 @@ TEST_CASE("issue 19 finding 11: the pools are bounded by the descriptor limit") 
   CHECK(same.max_sse_streams == 1024);
   CHECK(same.max_connections == 2048);
   CHECK(note.empty());
-  // `ulimit -n 1024`: 768 descriptors for the pools, streams a quarter, the reserve an eighth.
+  // `ulimit -n 1024`: 256 descriptors for the pools (768 kept for storage's open tables, p2p,
+  // logs), streams a quarter, the reserve an eighth.
   auto low = http::BoundByDescriptors(o, 1024, &note);
-  CHECK(low.max_sse_streams == 192);
-  CHECK(low.reserved_connections == 64);
-  CHECK(low.max_connections == 768 - 192 - 64);
+  CHECK(low.max_sse_streams == 64);
+  CHECK(low.reserved_connections == 32);
+  CHECK(low.max_connections == 256 - 64 - 32);
   CHECK(low.max_connections + low.reserved_connections + low.max_sse_streams <=
         1024 - http::kDescriptorsKeptForProcess);
-  CHECK(note.find("sse_max_clients 1024 -> 192") != std::string::npos);
+  CHECK(note.find("sse_max_clients 1024 -> 64") != std::string::npos);
   // Small configured pools are kept as they are.
   http::ServerOptions small;
   small.max_connections = 4;

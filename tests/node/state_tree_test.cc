@@ -404,7 +404,7 @@ TEST_CASE("GC steps: budgets ending inside a stale set, pins, and old per-node r
 
 TEST_CASE("a node cache changes no root, and a version never written leaves nothing in it") {
   MemoryKvStore plain, cached;
-  NodeCache cache(64);  // small: evictions on every version
+  NodeCache cache(64);  // 63 slots: the six upper levels
   StateTree with_cache(cached, &cache);
   std::mt19937_64 rng(7);
   Model model;
@@ -427,7 +427,8 @@ TEST_CASE("a node cache changes no root, and a version never written leaves noth
     Result<StateUpdate> up = with_cache.ApplyChanges(h, changes);
     REQUIRE(up.ok());
     REQUIRE(cached.Write(up->writes, true).ok());
-    for (const NewInternalNode& n : up->new_internal) cache.Put(n.ref, n.left, n.right);
+    for (const NewInternalNode& n : up->new_internal)
+      cache.Put(n.ref, n.depth, n.path, n.left, n.right);
     REQUIRE(up->root == root);
     for (auto& [k, v] : batch) {
       if (v)
@@ -440,7 +441,188 @@ TEST_CASE("a node cache changes no root, and a version never written leaves noth
   CHECK(plain.Contents() == cached.Contents());
   NodeCache::Stats stats = cache.stats();
   CHECK(stats.hits > 0);
-  CHECK(stats.entries <= 64);
+  CHECK(cache.max_depth() == 6);
+  CHECK(stats.entries <= 63);
+}
+
+// Counts the leaves read through it (Gets that return a stored leaf node).
+class LeafReadCounter final : public KvReader {
+ public:
+  explicit LeafReadCounter(const KvReader& inner) : inner_(inner) {}
+  Result<std::optional<Bytes>> Get(ByteView key) const override {
+    auto v = inner_.Get(key);
+    if (v.ok() && v->has_value() && !key.empty() && key[0] == keys::kStateNode && !(*v)->empty() &&
+        (**v)[0] == static_cast<uint8_t>(NodeKind::kLeaf)) {
+      ++leaf_reads;
+    }
+    return v;
+  }
+  Result<std::vector<KvPair>> Scan(const ScanOptions& o) const override { return inner_.Scan(o); }
+  mutable size_t leaf_reads = 0;
+
+ private:
+  const KvReader& inner_;
+};
+
+// Random sorted changes: `fresh` new keys, `over` overwrites and `del` deletes of model keys.
+std::vector<StateChange> RandomChanges(std::mt19937_64& rng, const Model& model, int fresh,
+                                       int over, int del) {
+  std::map<Bytes, std::optional<Bytes>> batch;
+  for (int i = 0; i < fresh; ++i)
+    batch[B("new" + std::to_string(rng()))] = B(std::to_string(rng()));
+  std::vector<Bytes> keys;
+  for (const auto& [k, v] : model) keys.push_back(k);
+  for (int i = 0; i < over && !keys.empty(); ++i) {
+    batch[keys[rng() % keys.size()]] = B("v" + std::to_string(rng()));
+  }
+  for (int i = 0; i < del && !keys.empty(); ++i) batch[keys[rng() % keys.size()]] = std::nullopt;
+  std::vector<StateChange> out;
+  for (auto& [k, v] : batch) out.push_back({k, v});
+  return out;
+}
+
+void ApplyToModel(Model& model, const std::vector<StateChange>& changes) {
+  for (const StateChange& c : changes) {
+    if (c.value)
+      model[c.key] = *c.value;
+    else
+      model.erase(c.key);
+  }
+}
+
+TEST_CASE("an update reads no leaf: references carry the leaf's key and value hashes") {
+  MemoryKvStore kv;
+  std::mt19937_64 rng(17);
+  Model model;
+  for (uint64_t h = 0; h < 10; ++h) {
+    auto changes = RandomChanges(rng, model, 300, 20, 10);
+    Commit(kv, h, changes);
+    ApplyToModel(model, changes);
+  }
+  LeafReadCounter counter(kv);
+  StateTree tree(counter);
+  for (uint64_t h = 10; h < 15; ++h) {
+    auto changes = RandomChanges(rng, model, 200, 100, 50);  // splits, overwrites, deletes
+    Result<StateUpdate> up = tree.ApplyChanges(h, changes);
+    REQUIRE(up.ok());
+    REQUIRE(kv.Write(up->writes, true).ok());
+    ApplyToModel(model, changes);
+    REQUIRE(up->root == NaiveRoot(model));
+  }
+  CHECK(counter.leaf_reads == 0);
+  // A reference whose summary does not hash to it is damage, not a leaf.
+  NodeRef ref = LeafRef(3, Sha256(B("k")), Sha256(B("v")));
+  Bytes good = EncodeRefBytes(ref);
+  REQUIRE(good[0] == 3);
+  REQUIRE(DecodeRefBytes(good).value().has_summary);
+  Bytes bad = good;
+  bad.back() ^= 1;
+  REQUIRE(DecodeRefBytes(bad).status().code() == Code::kCorruption);
+}
+
+TEST_CASE("a store written before leaf summaries updates to the same roots") {
+  MemoryKvStore current;
+  std::mt19937_64 rng(23);
+  Model model;
+  for (uint64_t h = 0; h < 8; ++h) {
+    auto changes = RandomChanges(rng, model, 200, 30, 10);
+    Commit(current, h, changes);
+    ApplyToModel(model, changes);
+  }
+  // The old format: the same nodes, every reference without a summary (ref kind byte 1).
+  auto strip = [](NodeRef r) {
+    r.has_summary = false;
+    return r;
+  };
+  MemoryKvStore::Map old_map;
+  size_t stripped = 0;
+  for (const auto& [k, stored] : current.Contents()) {
+    const Bytes v(stored.begin(), stored.end());
+    Bytes value = v;
+    if (!k.empty() && k[0] == keys::kStateNode &&
+        v[0] == static_cast<uint8_t>(NodeKind::kInternal)) {
+      SmtNode n = DecodeNode(v).value();
+      value = EncodeInternal(strip(n.left), strip(n.right));
+      stripped += value.size() < v.size();
+    } else if (!k.empty() && k[0] == keys::kStateRoot) {
+      value = EncodeRefBytes(strip(DecodeRefBytes(v).value()));
+    }
+    old_map[k] = std::string(value.begin(), value.end());
+  }
+  REQUIRE(stripped > 100);
+  MemoryKvStore old(old_map);
+  LeafReadCounter counter(old);
+  for (uint64_t h = 8; h < 12; ++h) {
+    auto changes = RandomChanges(rng, model, 150, 60, 30);
+    Hash256 root = Commit(current, h, changes);
+    Result<StateUpdate> up = StateTree(counter).ApplyChanges(h, changes);
+    REQUIRE(up.ok());
+    REQUIRE(old.Write(up->writes, true).ok());
+    ApplyToModel(model, changes);
+    REQUIRE(up->root == root);
+    REQUIRE(root == NaiveRoot(model));
+  }
+  CHECK(counter.leaf_reads > 0);  // the old references: the leaves are read instead
+  for (const auto& [k, v] : model) CheckProof(StateTree(old), 11, NaiveRoot(model), k, v);
+}
+
+// Counts the internal nodes read through it.
+class InternalReadCounter final : public KvReader {
+ public:
+  explicit InternalReadCounter(const KvReader& inner) : inner_(inner) {}
+  Result<std::optional<Bytes>> Get(ByteView key) const override {
+    auto v = inner_.Get(key);
+    if (v.ok() && v->has_value() && !key.empty() && key[0] == keys::kStateNode && !(*v)->empty() &&
+        (**v)[0] == static_cast<uint8_t>(NodeKind::kInternal)) {
+      ++reads;
+    }
+    return v;
+  }
+  Result<std::vector<KvPair>> Scan(const ScanOptions& o) const override { return inner_.Scan(o); }
+  mutable size_t reads = 0;
+
+ private:
+  const KvReader& inner_;
+};
+
+TEST_CASE("the node cache holds the tree's upper levels: updates read only the nodes below them") {
+  MemoryKvStore kv;
+  NodeCache cache(1023);  // depths 0..9
+  REQUIRE(cache.max_depth() == 10);
+  InternalReadCounter counted(kv);
+  StateTree with_cache(counted, &cache);
+  std::mt19937_64 rng(31);
+  Model model;
+  size_t reads_cached = 0, reads_plain = 0, hits = 0;
+  for (uint64_t h = 0; h < 30; ++h) {
+    auto changes = RandomChanges(rng, model, 200, 50, 10);
+    InternalReadCounter plain_counter(kv);
+    Result<StateUpdate> plain = StateTree(plain_counter).ApplyChanges(h, changes);
+    const size_t before = counted.reads;
+    const uint64_t hits_before = cache.stats().hits;
+    Result<StateUpdate> up = with_cache.ApplyChanges(h, changes);
+    REQUIRE(up.ok());
+    REQUIRE(plain.ok());
+    REQUIRE(up->root == plain->root);
+    REQUIRE(kv.Write(up->writes, true).ok());
+    for (const NewInternalNode& n : up->new_internal) {
+      REQUIRE(n.depth < cache.max_depth());
+      cache.Put(n.ref, n.depth, n.path, n.left, n.right);
+    }
+    ApplyToModel(model, changes);
+    if (h >= 10) {  // warm: every node above depth 10 of the current tree is in its slot
+      reads_cached += counted.reads - before;
+      reads_plain += plain_counter.reads;
+      hits += cache.stats().hits - hits_before;
+    }
+  }
+  REQUIRE(StateTree(kv).Root(29).value() == NaiveRoot(model));
+  // Every internal node above depth 10 is found in its slot (the writer created or read each),
+  // and each hit is one store read fewer; the ~6,800-key tree's nodes below depth 10 are read.
+  CHECK(cache.stats().misses == 0);
+  CHECK(hits > 1000);
+  CHECK(reads_cached + hits == reads_plain);
+  CHECK(reads_cached > 0);
 }
 
 TEST_CASE("readers prove written versions while the single writer commits new ones") {

@@ -179,7 +179,8 @@ Result<Hash256> ChainStore::Commit(const Block& block, const QuorumCert& cert,
   const auto write_start = Clock::now();
   Status written = kv_->TimedWrite(batch, /*sync=*/true, &write_timings);
   if (written.ok()) {  // on disk: the new nodes may enter the cache (outside meta_mu_)
-    for (const NewInternalNode& n : up.new_internal) node_cache_.Put(n.ref, n.left, n.right);
+    for (const NewInternalNode& n : up.new_internal)
+      node_cache_.Put(n.ref, n.depth, n.path, n.left, n.right);
   }
   std::lock_guard l(meta_mu_);
   if (!written.ok()) {

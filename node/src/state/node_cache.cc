@@ -1,49 +1,50 @@
 #include "tidemark/node/state/node_cache.h"
 
-#include <cstring>
-
 namespace tidemark::node {
-
-size_t NodeCache::KeyHash::operator()(const Key& k) const {
-  uint64_t h = 0;
-  std::memcpy(&h, k.hash.data.data(), sizeof(h));  // already uniformly distributed
-  return static_cast<size_t>(h ^ (k.version * 0x9e3779b97f4a7c15ULL));
+NodeCache::NodeCache(size_t max_slots) {
+  while (max_depth_ < 40 && ((size_t{1} << (max_depth_ + 1)) - 1) <= max_slots) ++max_depth_;
 }
 
-std::optional<std::pair<NodeRef, NodeRef>> NodeCache::Get(const NodeRef& ref) {
+size_t NodeCache::Index(size_t depth, const Hash256& path) {
+  size_t prefix = 0;
+  for (size_t i = 0; i < depth; ++i) prefix = (prefix << 1) | (SmtPathBit(path, i) ? 1 : 0);
+  return (size_t{1} << depth) - 1 + prefix;
+}
+
+std::optional<std::pair<NodeRef, NodeRef>> NodeCache::Get(const NodeRef& ref, size_t depth,
+                                                          const Hash256& path) {
+  if (depth >= max_depth_ || ref.kind != NodeKind::kInternal) return std::nullopt;
   std::lock_guard l(mu_);
-  auto it = index_.find(Key{ref.version, ref.hash});
-  if (it == index_.end()) {
+  if (slots_.empty()) {
+    ++stats_.misses;
+    return std::nullopt;
+  }
+  const Slot& s = slots_[Index(depth, path)];
+  if (!s.used || s.version != ref.version || s.hash != ref.hash) {
     ++stats_.misses;
     return std::nullopt;
   }
   ++stats_.hits;
-  lru_.splice(lru_.begin(), lru_, it->second);
-  return std::make_pair(it->second->left, it->second->right);
+  return std::make_pair(s.left, s.right);
 }
 
-void NodeCache::Put(const NodeRef& ref, const NodeRef& left, const NodeRef& right) {
-  if (max_entries_ == 0) return;
+void NodeCache::Put(const NodeRef& ref, size_t depth, const Hash256& path, const NodeRef& left,
+                    const NodeRef& right) {
+  if (depth >= max_depth_ || ref.kind != NodeKind::kInternal) return;
   std::lock_guard l(mu_);
-  Key key{ref.version, ref.hash};
-  auto it = index_.find(key);
-  if (it != index_.end()) {
-    lru_.splice(lru_.begin(), lru_, it->second);
-    return;
-  }
-  lru_.push_front(Entry{key, left, right});
-  index_.emplace(key, lru_.begin());
-  while (lru_.size() > max_entries_) {
-    index_.erase(lru_.back().key);
-    lru_.pop_back();
-  }
+  if (slots_.empty()) slots_.resize((size_t{1} << max_depth_) - 1);
+  Slot& s = slots_[Index(depth, path)];
+  if (!s.used) ++stats_.entries;
+  s.used = true;
+  s.version = ref.version;
+  s.hash = ref.hash;
+  s.left = left;
+  s.right = right;
 }
 
 NodeCache::Stats NodeCache::stats() const {
   std::lock_guard l(mu_);
-  Stats s = stats_;
-  s.entries = lru_.size();
-  return s;
+  return stats_;
 }
 
 }  // namespace tidemark::node

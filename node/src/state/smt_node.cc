@@ -12,21 +12,47 @@ Status AsCorruption(const Status& s) {
 
 }  // namespace
 
+// The ref kind byte of a leaf reference that carries the leaf's summary.
+constexpr uint8_t kLeafWithSummary = 3;
+
+NodeRef LeafRef(uint64_t version, const Hash256& key_hash, const Hash256& value_hash) {
+  NodeRef ref{.kind = NodeKind::kLeaf,
+              .version = version,
+              .hash = SmtLeafHash(key_hash, value_hash),
+              .has_summary = true};
+  ref.key_hash = key_hash;
+  ref.value_hash = value_hash;
+  return ref;
+}
+
 void EncodeRef(Writer& w, const NodeRef& ref) {
-  w.U8(static_cast<uint8_t>(ref.kind));
+  const bool summary = ref.kind == NodeKind::kLeaf && ref.has_summary;
+  w.U8(summary ? kLeafWithSummary : static_cast<uint8_t>(ref.kind));
   if (ref.empty()) return;
   w.U64(ref.version);
   w.Fixed(ref.hash);
+  if (!summary) return;
+  w.Fixed(ref.key_hash);
+  w.Fixed(ref.value_hash);
 }
 
 Status DecodeRef(Reader& r, NodeRef* ref) {
   uint8_t kind;
   TM_RETURN_IF_ERROR(r.U8(&kind, "ref kind"));
-  if (kind > static_cast<uint8_t>(NodeKind::kInternal)) return r.Error("bad ref kind");
-  *ref = NodeRef{.kind = static_cast<NodeKind>(kind)};
+  if (kind > kLeafWithSummary) return r.Error("bad ref kind");
+  const bool summary = kind == kLeafWithSummary;
+  *ref = NodeRef{.kind = summary ? NodeKind::kLeaf : static_cast<NodeKind>(kind)};
   if (ref->empty()) return Status::Ok();
   TM_RETURN_IF_ERROR(r.U64(&ref->version, "ref version"));
-  return r.Fixed(&ref->hash, "ref hash");
+  TM_RETURN_IF_ERROR(r.Fixed(&ref->hash, "ref hash"));
+  if (!summary) return Status::Ok();
+  TM_RETURN_IF_ERROR(r.Fixed(&ref->key_hash, "ref key hash"));
+  TM_RETURN_IF_ERROR(r.Fixed(&ref->value_hash, "ref value hash"));
+  if (SmtLeafHash(ref->key_hash, ref->value_hash) != ref->hash) {
+    return r.Error("leaf summary does not hash to the reference");
+  }
+  ref->has_summary = true;
+  return Status::Ok();
 }
 
 Bytes EncodeRefBytes(const NodeRef& ref) {
@@ -52,10 +78,14 @@ Bytes EncodeInternal(const NodeRef& left, const NodeRef& right) {
 }
 
 Bytes EncodeLeaf(ByteView key, ByteView value) {
+  return EncodeLeaf(key, value, SmtKeyHash(key), Sha256(value));
+}
+
+Bytes EncodeLeaf(ByteView key, ByteView value, const Hash256& key_hash, const Hash256& value_hash) {
   Writer w;
   w.U8(static_cast<uint8_t>(NodeKind::kLeaf));
-  w.Fixed(SmtKeyHash(key));
-  w.Fixed(Sha256(value));
+  w.Fixed(key_hash);
+  w.Fixed(value_hash);
   w.Blob(key);
   w.Blob(value);
   return w.Take();

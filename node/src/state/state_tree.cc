@@ -45,10 +45,13 @@ class Updater {
   Result<NodeRef> UpdateLeafOrEmpty(const NodeRef& ref, size_t depth,
                                     std::span<const PathChange> changes);
   NodeRef Build(size_t depth, std::span<const PathLeaf> leaves);
-  NodeRef MakeInternal(const NodeRef& left, const NodeRef& right);
-  NodeRef PutLeaf(const StateChange& change);
+  // `path`: any key hash below the node (its position, for the cache).
+  NodeRef MakeInternal(const NodeRef& left, const NodeRef& right, size_t depth,
+                       const Hash256& path);
+  NodeRef PutLeaf(const Hash256& key_hash, const StateChange& change);
   void MarkStale(const NodeRef& ref);
-  Result<SmtNode> Load(const NodeRef& ref);
+  Result<SmtNode> Load(const NodeRef& ref, size_t depth, const Hash256& path);
+  bool Cached(size_t depth) const { return cache_ != nullptr && depth < cache_->max_depth(); }
 
   const KvReader& store_;
   NodeCache* cache_;  // may be null
@@ -59,10 +62,10 @@ class Updater {
   std::vector<NewInternalNode> created_;  // for the cache, once written (only with a cache)
 };
 
-Result<SmtNode> Updater::Load(const NodeRef& ref) {
-  const bool cacheable = cache_ != nullptr && ref.kind == NodeKind::kInternal;
+Result<SmtNode> Updater::Load(const NodeRef& ref, size_t depth, const Hash256& path) {
+  const bool cacheable = Cached(depth) && ref.kind == NodeKind::kInternal;
   if (cacheable) {
-    if (auto children = cache_->Get(ref)) {
+    if (auto children = cache_->Get(ref, depth, path)) {
       return SmtNode{
           .kind = NodeKind::kInternal, .left = children->first, .right = children->second};
     }
@@ -74,7 +77,9 @@ Result<SmtNode> Updater::Load(const NodeRef& ref) {
                               ref.hash.Hex());
   }
   TM_ASSIGN_OR_RETURN(SmtNode node, DecodeNode(*raw));
-  if (cacheable && node.kind == NodeKind::kInternal) cache_->Put(ref, node.left, node.right);
+  if (cacheable && node.kind == NodeKind::kInternal) {
+    cache_->Put(ref, depth, path, node.left, node.right);
+  }
   return node;
 }
 
@@ -88,24 +93,28 @@ Result<NodeRef> Updater::Update(const NodeRef& ref, size_t depth,
 
 Result<NodeRef> Updater::UpdateInternal(const NodeRef& ref, size_t depth,
                                         std::span<const PathChange> changes) {
-  TM_ASSIGN_OR_RETURN(SmtNode node, Load(ref));
+  TM_ASSIGN_OR_RETURN(SmtNode node, Load(ref, depth, changes.front().key_hash));
   if (node.kind != NodeKind::kInternal) return Status::Corruption("state node kind mismatch");
   size_t split = SplitAt(changes, depth);
   TM_ASSIGN_OR_RETURN(NodeRef left, Update(node.left, depth + 1, changes.first(split)));
   TM_ASSIGN_OR_RETURN(NodeRef right, Update(node.right, depth + 1, changes.subspan(split)));
   if (left == node.left && right == node.right) return ref;
   MarkStale(ref);
-  return MakeInternal(left, right);
+  return MakeInternal(left, right, depth, changes.front().key_hash);
 }
 
 Result<NodeRef> Updater::UpdateLeafOrEmpty(const NodeRef& ref, size_t depth,
                                            std::span<const PathChange> changes) {
-  std::optional<SmtNode> old;
-  if (ref.kind == NodeKind::kLeaf) {
-    TM_ASSIGN_OR_RETURN(SmtNode n, Load(ref));
+  std::optional<SmtNode> old;  // only its key and value hashes are used
+  if (ref.kind == NodeKind::kLeaf && ref.has_summary) {
+    old = SmtNode{.kind = NodeKind::kLeaf, .key_hash = ref.key_hash, .value_hash = ref.value_hash};
+  } else if (ref.kind == NodeKind::kLeaf) {  // a reference without the summary: read the leaf
+    TM_ASSIGN_OR_RETURN(SmtNode n, Load(ref, depth, changes.front().key_hash));
     if (n.kind != NodeKind::kLeaf) return Status::Corruption("state node kind mismatch");
     old = std::move(n);
   }
+  // The leaf, if kept, is referred to with its summary from now on.
+  const NodeRef kept = old ? LeafRef(ref.version, old->key_hash, old->value_hash) : ref;
   bool old_kept = old.has_value();
   std::vector<PathLeaf> leaves;
   for (const PathChange& c : changes) {
@@ -116,16 +125,16 @@ Result<NodeRef> Updater::UpdateLeafOrEmpty(const NodeRef& ref, size_t depth,
     }
     if (c.change->value) leaves.push_back({c.key_hash, {}});
   }
-  if (old_kept && leaves.empty()) return ref;  // nothing changes below here
+  if (old_kept && leaves.empty()) return kept;  // nothing changes below here
   if (old && !old_kept) MarkStale(ref);
   if (!old && leaves.empty()) return ref;  // deletes of absent keys in an empty subtree
   size_t next = 0;
   for (const PathChange& c : changes) {
     if (!c.change->value) continue;
     if (old && c.key_hash == old->key_hash && old_kept) continue;
-    leaves[next++].ref = PutLeaf(*c.change);
+    leaves[next++].ref = PutLeaf(c.key_hash, *c.change);
   }
-  if (old_kept) leaves.push_back({old->key_hash, ref});
+  if (old_kept) leaves.push_back({old->key_hash, kept});
   std::sort(leaves.begin(), leaves.end(),
             [](const PathLeaf& a, const PathLeaf& b) { return a.key_hash < b.key_hash; });
   return Build(depth, leaves);
@@ -137,24 +146,24 @@ NodeRef Updater::Build(size_t depth, std::span<const PathLeaf> leaves) {
   size_t split = SplitAt(leaves, depth);
   NodeRef left = Build(depth + 1, leaves.first(split));
   NodeRef right = Build(depth + 1, leaves.subspan(split));
-  return MakeInternal(left, right);
+  return MakeInternal(left, right, depth, leaves.front().key_hash);
 }
 
-NodeRef Updater::MakeInternal(const NodeRef& left, const NodeRef& right) {
+NodeRef Updater::MakeInternal(const NodeRef& left, const NodeRef& right, size_t depth,
+                              const Hash256& path) {
   // A subtree with at most one leaf is that leaf (or empty): compression.
   if (left.empty() && right.kind != NodeKind::kInternal) return right;
   if (right.empty() && left.kind != NodeKind::kInternal) return left;
   NodeRef ref{NodeKind::kInternal, version_, SmtNodeHash(left.hash, right.hash)};
   out_->Put(AsBytes(keys::StateNode(ref.version, ref.hash)), EncodeInternal(left, right));
-  if (cache_ != nullptr) created_.push_back({ref, left, right});
+  if (Cached(depth)) created_.push_back({ref, left, right, depth, path});
   return ref;
 }
 
-NodeRef Updater::PutLeaf(const StateChange& change) {
-  Bytes encoded = EncodeLeaf(change.key, *change.value);
-  NodeRef ref{NodeKind::kLeaf, version_,
-              SmtLeafHash(SmtKeyHash(change.key), Sha256(*change.value))};
-  out_->Put(AsBytes(keys::StateNode(ref.version, ref.hash)), encoded);
+NodeRef Updater::PutLeaf(const Hash256& key_hash, const StateChange& change) {
+  const NodeRef ref = LeafRef(version_, key_hash, Sha256(*change.value));
+  out_->Put(AsBytes(keys::StateNode(ref.version, ref.hash)),
+            EncodeLeaf(change.key, *change.value, ref.key_hash, ref.value_hash));
   return ref;
 }
 

@@ -245,9 +245,52 @@ class TimedSyncFile final : public leveldb::WritableFile {
 }  // namespace
 
 // The default Env, with every file LevelDB writes wrapped in a TimedSyncFile.
+// A table file read with pread(2). LevelDB's default Env maps up to 1,000 table files into
+// memory, and every page a read touches then counts in the process's RSS (RssFile) although it is
+// the kernel's page cache: a validator under load showed 580 MiB of RSS of which 430 MiB were
+// mapped tables. Read with pread, those pages stay in the page cache (shared, reclaimable, not
+// the process's) and the store's own memory is its bounded block cache. Each open table holds a
+// descriptor while LevelDB's table cache keeps it (at most max_open_files).
+class PreadFile final : public leveldb::RandomAccessFile {
+ public:
+  PreadFile(std::string name, int fd) : name_(std::move(name)), fd_(fd) {}
+  ~PreadFile() override { ::close(fd_); }
+  leveldb::Status Read(uint64_t offset, size_t n, leveldb::Slice* result,
+                       char* scratch) const override {
+    size_t got = 0;
+    while (got < n) {
+      const ssize_t r = ::pread(fd_, scratch + got, n - got, static_cast<off_t>(offset + got));
+      if (r < 0 && errno == EINTR) continue;
+      if (r < 0) {
+        *result = leveldb::Slice(scratch, 0);
+        return leveldb::Status::IOError(name_, std::strerror(errno));
+      }
+      if (r == 0) break;  // end of file: a short result, which the table reader reports
+      got += static_cast<size_t>(r);
+    }
+    *result = leveldb::Slice(scratch, got);
+    return leveldb::Status::OK();
+  }
+
+ private:
+  const std::string name_;
+  const int fd_;
+};
+
 class LevelDbKvStore::SyncTimingEnv final : public leveldb::EnvWrapper {
  public:
   SyncTimingEnv() : leveldb::EnvWrapper(leveldb::Env::Default()) {}
+  leveldb::Status NewRandomAccessFile(const std::string& f,
+                                      leveldb::RandomAccessFile** r) override {
+    *r = nullptr;
+    const int fd = ::open(f.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      return errno == ENOENT ? leveldb::Status::NotFound(f, std::strerror(errno))
+                             : leveldb::Status::IOError(f, std::strerror(errno));
+    }
+    *r = new PreadFile(f, fd);
+    return leveldb::Status::OK();
+  }
   leveldb::Status NewWritableFile(const std::string& f, leveldb::WritableFile** r) override {
     return Wrap(target()->NewWritableFile(f, r), r);
   }

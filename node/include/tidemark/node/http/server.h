@@ -87,8 +87,9 @@ struct ServerOptions {
   uint32_t sse_max_duration_ms = 3'600'000;
 };
 
-// Descriptors the server leaves to the rest of the process (storage, p2p, logs).
-inline constexpr uint64_t kDescriptorsKeptForProcess = 256;
+// Descriptors the server leaves to the rest of the process: storage (LevelDB keeps up to
+// max_open_files = 500 table files open, read with pread), p2p, logs.
+inline constexpr uint64_t kDescriptorsKeptForProcess = 768;
 
 // `o` with its pools bounded by a descriptor limit: ordinary connections, the reserve and event
 // streams together at most `fd_limit - kDescriptorsKeptForProcess` (at least 64). When they do not

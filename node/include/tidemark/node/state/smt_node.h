@@ -26,9 +26,21 @@ struct NodeRef {
   NodeKind kind = NodeKind::kEmpty;
   uint64_t version = 0;          // height that created the node (0 when empty)
   Hash256 hash = kSmtEmptyHash;  // kSmtEmptyHash when empty
+  // A leaf's summary — its key hash and value hash, of which `hash` is SmtLeafHash — carried by
+  // the reference so that an update that reaches the leaf (a new key splitting it, a value
+  // replacing it) needs no read of the leaf itself. Refs written since the summary exist carry
+  // it (ref kind byte 3); older stores' (kind byte 1) do not, and the leaf is read instead.
+  bool has_summary = false;
+  Hash256 key_hash, value_hash;  // with has_summary
   bool empty() const { return kind == NodeKind::kEmpty; }
-  friend bool operator==(const NodeRef&, const NodeRef&) = default;
+  // The node named: kind, version and hash (whether the summary came along does not matter).
+  friend bool operator==(const NodeRef& a, const NodeRef& b) {
+    return a.kind == b.kind && a.version == b.version && a.hash == b.hash;
+  }
 };
+
+// A leaf's reference with its summary.
+NodeRef LeafRef(uint64_t version, const Hash256& key_hash, const Hash256& value_hash);
 
 struct SmtNode {
   NodeKind kind = NodeKind::kEmpty;
@@ -39,7 +51,8 @@ struct SmtNode {
   Bytes key, value;
 };
 
-// kind u8 | (version u64 | hash) unless empty.
+// kind u8 | (version u64 | hash) unless empty; a leaf with its summary: 3 | version | hash |
+// key_hash | value_hash (decoding checks hash == SmtLeafHash(key_hash, value_hash)).
 void EncodeRef(Writer& w, const NodeRef& ref);
 Status DecodeRef(Reader& r, NodeRef* ref);
 Bytes EncodeRefBytes(const NodeRef& ref);
@@ -49,6 +62,8 @@ Result<NodeRef> DecodeRefBytes(ByteView in);
 Bytes EncodeInternal(const NodeRef& left, const NodeRef& right);
 // 0x01 | key_hash | value_hash | key blob | value blob
 Bytes EncodeLeaf(ByteView key, ByteView value);
+// The same with the hashes already computed (REQUIRES: they are SmtKeyHash(key), Sha256(value)).
+Bytes EncodeLeaf(ByteView key, ByteView value, const Hash256& key_hash, const Hash256& value_hash);
 // Returns kCorruption for anything malformed (the store is ours; bad bytes mean damage).
 Result<SmtNode> DecodeNode(ByteView in);
 

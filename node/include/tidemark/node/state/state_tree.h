@@ -37,6 +37,8 @@ struct StateChange {
 
 struct NewInternalNode {
   NodeRef ref, left, right;
+  size_t depth = 0;  // its position: depth and any key hash below it (NodeCache::Put)
+  Hash256 path;
 };
 
 struct StateUpdate {
