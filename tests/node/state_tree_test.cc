@@ -445,23 +445,24 @@ TEST_CASE("a node cache changes no root, and a version never written leaves noth
   CHECK(stats.entries <= 63);
 }
 
-// Counts the leaves read through it (Gets that return a stored leaf node).
-class LeafReadCounter final : public KvReader {
+// Counts the stored tree nodes of one kind (leaf or internal) read through it.
+class NodeReadCounter final : public KvReader {
  public:
-  explicit LeafReadCounter(const KvReader& inner) : inner_(inner) {}
+  NodeReadCounter(const KvReader& inner, NodeKind kind) : inner_(inner), kind_(kind) {}
   Result<std::optional<Bytes>> Get(ByteView key) const override {
     auto v = inner_.Get(key);
     if (v.ok() && v->has_value() && !key.empty() && key[0] == keys::kStateNode && !(*v)->empty() &&
-        (**v)[0] == static_cast<uint8_t>(NodeKind::kLeaf)) {
-      ++leaf_reads;
+        (**v)[0] == static_cast<uint8_t>(kind_)) {
+      ++reads;
     }
     return v;
   }
   Result<std::vector<KvPair>> Scan(const ScanOptions& o) const override { return inner_.Scan(o); }
-  mutable size_t leaf_reads = 0;
+  mutable size_t reads = 0;
 
  private:
   const KvReader& inner_;
+  const NodeKind kind_;
 };
 
 // Random sorted changes: `fresh` new keys, `over` overwrites and `del` deletes of model keys.
@@ -499,7 +500,7 @@ TEST_CASE("an update reads no leaf: references carry the leaf's key and value ha
     Commit(kv, h, changes);
     ApplyToModel(model, changes);
   }
-  LeafReadCounter counter(kv);
+  NodeReadCounter counter(kv, NodeKind::kLeaf);
   StateTree tree(counter);
   for (uint64_t h = 10; h < 15; ++h) {
     auto changes = RandomChanges(rng, model, 200, 100, 50);  // splits, overwrites, deletes
@@ -509,7 +510,7 @@ TEST_CASE("an update reads no leaf: references carry the leaf's key and value ha
     ApplyToModel(model, changes);
     REQUIRE(up->root == NaiveRoot(model));
   }
-  CHECK(counter.leaf_reads == 0);
+  CHECK(counter.reads == 0);
   // A reference whose summary does not hash to it is damage, not a leaf.
   NodeRef ref = LeafRef(3, Sha256(B("k")), Sha256(B("v")));
   Bytes good = EncodeRefBytes(ref);
@@ -551,7 +552,7 @@ TEST_CASE("a store written before leaf summaries updates to the same roots") {
   }
   REQUIRE(stripped > 100);
   MemoryKvStore old(old_map);
-  LeafReadCounter counter(old);
+  NodeReadCounter counter(old, NodeKind::kLeaf);
   for (uint64_t h = 8; h < 12; ++h) {
     auto changes = RandomChanges(rng, model, 150, 60, 30);
     Hash256 root = Commit(current, h, changes);
@@ -562,41 +563,22 @@ TEST_CASE("a store written before leaf summaries updates to the same roots") {
     REQUIRE(up->root == root);
     REQUIRE(root == NaiveRoot(model));
   }
-  CHECK(counter.leaf_reads > 0);  // the old references: the leaves are read instead
+  CHECK(counter.reads > 0);  // the old references: the leaves are read instead
   for (const auto& [k, v] : model) CheckProof(StateTree(old), 11, NaiveRoot(model), k, v);
 }
-
-// Counts the internal nodes read through it.
-class InternalReadCounter final : public KvReader {
- public:
-  explicit InternalReadCounter(const KvReader& inner) : inner_(inner) {}
-  Result<std::optional<Bytes>> Get(ByteView key) const override {
-    auto v = inner_.Get(key);
-    if (v.ok() && v->has_value() && !key.empty() && key[0] == keys::kStateNode && !(*v)->empty() &&
-        (**v)[0] == static_cast<uint8_t>(NodeKind::kInternal)) {
-      ++reads;
-    }
-    return v;
-  }
-  Result<std::vector<KvPair>> Scan(const ScanOptions& o) const override { return inner_.Scan(o); }
-  mutable size_t reads = 0;
-
- private:
-  const KvReader& inner_;
-};
 
 TEST_CASE("the node cache holds the tree's upper levels: updates read only the nodes below them") {
   MemoryKvStore kv;
   NodeCache cache(1023);  // depths 0..9
   REQUIRE(cache.max_depth() == 10);
-  InternalReadCounter counted(kv);
+  NodeReadCounter counted(kv, NodeKind::kInternal);
   StateTree with_cache(counted, &cache);
   std::mt19937_64 rng(31);
   Model model;
   size_t reads_cached = 0, reads_plain = 0, hits = 0;
   for (uint64_t h = 0; h < 30; ++h) {
     auto changes = RandomChanges(rng, model, 200, 50, 10);
-    InternalReadCounter plain_counter(kv);
+    NodeReadCounter plain_counter(kv, NodeKind::kInternal);
     Result<StateUpdate> plain = StateTree(plain_counter).ApplyChanges(h, changes);
     const size_t before = counted.reads;
     const uint64_t hits_before = cache.stats().hits;

@@ -7,6 +7,7 @@
 // depths, pipeline counters).
 #include "tidemark/node/app/node.h"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <spdlog/spdlog.h>
 
@@ -59,6 +60,7 @@ struct Node::Impl {
   std::unique_ptr<asio::steady_timer> housekeeping;  // metrics, known keys, blocked peers
   NodeExtensions ext;                 // a test binary's additions; empty in production
   std::set<PublicKey> fault_blocked;  // housekeeping only
+  uint64_t ticks = 0;                 // housekeeping only
 
   // Every 200 ms: the keys allowed to connect (governance may have changed the validator set),
   // p2p, mempool and SSE metrics, and the blocked peers of a test binary
@@ -71,6 +73,10 @@ struct Node::Impl {
       metrics->Update();
       pipeline->UpdateSse(http->bus());
       if (ext.blocked_peers) ApplyBlockedPeers();
+      // Every 10 s, hand the allocator's free pages back to the kernel: blocks, txs and LevelDB's
+      // compaction buffers are allocated on many threads, and without this a validator's RSS
+      // grew to ~600 MiB in a 10-minute run of which most was freed memory in malloc's arenas.
+      if (++ticks % 50 == 0) malloc_trim(0);
       Housekeeping();
     });
   }
@@ -257,6 +263,9 @@ uint16_t Node::http_port() const { return impl_->http->port(); }
 
 int RunNodeUntilSignal(const std::string& program, const config::NodeConfig& cfg,
                        NodeExtensions ext) {
+  // At most two malloc arenas: glibc's default (8 per core) lets each of the node's threads
+  // (HTTP, p2p, consensus, LevelDB's compaction) fragment an arena of its own.
+  mallopt(M_ARENA_MAX, 2);
   spdlog::set_level(spdlog::level::from_str(cfg.log_level));
   // Block the stop signals in every thread; the calling thread waits for them below.
   sigset_t signals;
