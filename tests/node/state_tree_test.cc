@@ -491,15 +491,22 @@ void ApplyToModel(Model& model, const std::vector<StateChange>& changes) {
   }
 }
 
-TEST_CASE("an update reads no leaf: references carry the leaf's key and value hashes") {
-  MemoryKvStore kv;
-  std::mt19937_64 rng(17);
+// Commits versions 0..versions-1 of random changes to `kv`; returns the values they leave.
+Model CommitRandom(MemoryKvStore& kv, std::mt19937_64& rng, uint64_t versions, int fresh, int over,
+                   int del) {
   Model model;
-  for (uint64_t h = 0; h < 10; ++h) {
-    auto changes = RandomChanges(rng, model, 300, 20, 10);
+  for (uint64_t h = 0; h < versions; ++h) {
+    auto changes = RandomChanges(rng, model, fresh, over, del);
     Commit(kv, h, changes);
     ApplyToModel(model, changes);
   }
+  return model;
+}
+
+TEST_CASE("an update reads no leaf: references carry the leaf's key and value hashes") {
+  MemoryKvStore kv;
+  std::mt19937_64 rng(17);
+  Model model = CommitRandom(kv, rng, 10, 300, 20, 10);
   NodeReadCounter counter(kv, NodeKind::kLeaf);
   StateTree tree(counter);
   for (uint64_t h = 10; h < 15; ++h) {
@@ -524,12 +531,7 @@ TEST_CASE("an update reads no leaf: references carry the leaf's key and value ha
 TEST_CASE("a store written before leaf summaries updates to the same roots") {
   MemoryKvStore current;
   std::mt19937_64 rng(23);
-  Model model;
-  for (uint64_t h = 0; h < 8; ++h) {
-    auto changes = RandomChanges(rng, model, 200, 30, 10);
-    Commit(current, h, changes);
-    ApplyToModel(model, changes);
-  }
+  Model model = CommitRandom(current, rng, 8, 200, 30, 10);
   // The old format: the same nodes, every reference without a summary (ref kind byte 1).
   auto strip = [](NodeRef r) {
     r.has_summary = false;
