@@ -150,8 +150,12 @@ struct BlockSync::Impl : std::enable_shared_from_this<BlockSync::Impl> {
       catching_up = false;
       return;
     }
+    // A response dropped here (applying is behind; it is asked again once a queued one is
+    // applied) must not raise the flag: only an applied response can lower it again, and once
+    // consensus commits the node's progress no poll asks again — a dropped response that set it
+    // left a caught-up node reporting `syncing` for good.
+    if (queued.load() >= opt.max_queued_responses) return;
     catching_up = true;
-    if (queued.load() >= opt.max_queued_responses) return;  // applying is behind: asked again
     const size_t waiting = ++queued;
     // Pipelining: ask the same peer (one connection answers in order) for the next range now,
     // so that it is served while this one is verified and applied — unless the queue is full,
