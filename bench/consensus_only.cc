@@ -140,12 +140,18 @@ int RunConsensusOnly(const ConsensusOnlyFlags& f) {
                "x_hotstuff");
   const fs::path root =
       fs::temp_directory_path() / ("tidemark-consensus-only-" + std::to_string(::getpid()));
-  const int base = f.base_port ? f.base_port : 30000 + (::getpid() % 500) * 20;
+  // Below Linux's ephemeral range (32768+), where another process's outgoing connection can hold
+  // a port, and below the 20000+ range tidemark-bench's networks use.
+  const int base = f.base_port ? f.base_port : 10000 + (::getpid() % 400) * 20;
   json steps = json::array();
   int rc = 0;
   for (size_t i = 0; i < f.rates.size(); ++i) {
-    auto step = RunStep(f, f.rates[i], base + static_cast<int>(i % 2) * f.nodes,
-                        root / ("step" + std::to_string(i)));
+    // A node that cannot bind its port exits before the run; another port range is tried.
+    std::optional<json> step;
+    for (int attempt = 0; attempt < 3 && !step; ++attempt) {
+      step = RunStep(f, f.rates[i], base + static_cast<int>(i % 2) * f.nodes + attempt * 8000,
+                     root / ("step" + std::to_string(i)));
+    }
     if (!step) {
       rc = 1;
       break;
