@@ -114,7 +114,9 @@ Result<NodeRef> Updater::UpdateLeafOrEmpty(const NodeRef& ref, size_t depth,
     old = std::move(n);
   }
   // The leaf, if kept, is referred to with its summary from now on.
-  const NodeRef kept = old ? LeafRef(ref.version, old->key_hash, old->value_hash) : ref;
+  const NodeRef kept = old && !ref.has_summary
+                           ? LeafRef(ref.version, old->key_hash, old->value_hash)
+                           : ref;  // (no second hash of a leaf whose reference has it already)
   bool old_kept = old.has_value();
   std::vector<PathLeaf> leaves;
   for (const PathChange& c : changes) {
