@@ -229,6 +229,11 @@ int main(int argc, char** argv) {
       window_bytes = 0;
     }
   }
+  // LevelDB's own account of its compactions: per level, the bytes read and written. The sum of
+  // "Write(MB)" over the bytes the blocks wrote is the store's write amplification.
+  if (auto* ldb = dynamic_cast<LevelDbKvStore*>(&store.kv()); ldb != nullptr) {
+    std::printf("%s", ldb->Property("leveldb.stats").value_or("").c_str());
+  }
   opened->reset();
   if (!f.keep) std::filesystem::remove_all(f.dir);
   return 0;

@@ -128,15 +128,16 @@ Digest64 Digest(const MemoryKvStore::Map& map) {
 void Track(const WriteBatch& batch, MemoryKvStore::Map* map, Digest64* digest) {
   std::string safety = keys::Meta(keys::kSafetyName);
   for (const WriteBatch::Op& op : batch.ops()) {
-    if (op.key == safety) continue;
-    auto it = map->find(op.key);
+    const std::string key(op.key), value(op.value);
+    if (key == safety) continue;
+    auto it = map->find(key);
     if (it != map->end()) {
-      XorInto(digest, EntryHash(op.key, it->second));
+      XorInto(digest, EntryHash(key, it->second));
       map->erase(it);
     }
     if (!op.is_delete) {
-      XorInto(digest, EntryHash(op.key, op.value));
-      (*map)[op.key] = op.value;
+      XorInto(digest, EntryHash(key, value));
+      (*map)[key] = value;
     }
   }
 }

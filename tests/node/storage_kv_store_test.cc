@@ -19,6 +19,34 @@ namespace {
 
 Bytes B(const std::string& s) { return Bytes(s.begin(), s.end()); }
 
+TEST_CASE("WriteBatch keeps every operation, in order, byte for byte, through Append") {
+  WriteBatch a;
+  const Bytes binary = {0, 255, 0, 7};
+  a.Put(B("k1"), B("v1"));
+  a.Delete(B("gone"));
+  a.Put(binary, {});  // an empty value is a value, not a delete
+  WriteBatch b;
+  b.Put(B("k1"), B("later"));
+  std::string big(100000, 'x');  // forces the buffer to move: views must still be right
+  b.Put(B("big"), B(big));
+  a.Append(b);
+  a.Append(WriteBatch{});
+  REQUIRE(a.Count() == 5);
+  CHECK(a.ApproximateSize() == 4 + 4 + 4 + 7 + 3 + big.size());
+  std::vector<WriteBatch::Op> ops = a.ops();
+  REQUIRE(ops.size() == 5);
+  CHECK((!ops[0].is_delete && ops[0].key == "k1" && ops[0].value == "v1"));
+  CHECK((ops[1].is_delete && ops[1].key == "gone" && ops[1].value.empty()));
+  CHECK((!ops[2].is_delete && ops[2].key == std::string_view("\0\xff\0\x07", 4) &&
+         ops[2].value.empty()));
+  CHECK((!ops[3].is_delete && ops[3].key == "k1" && ops[3].value == "later"));
+  CHECK((ops[4].key == "big" && ops[4].value == big));
+  CHECK(b.Count() == 2);  // the source is unchanged
+  CHECK(b.op(0).value == "later");
+  a.Clear();
+  CHECK((a.empty() && a.Count() == 0 && a.ApproximateSize() == 0));
+}
+
 // A fresh temporary directory, removed with everything in it when the object dies.
 class TempDir {
  public:

@@ -400,11 +400,13 @@ Status LevelDbKvStore::TimedWrite(const WriteBatch& batch, bool sync, WriteTimin
 
 Status LevelDbKvStore::Write(const WriteBatch& batch, bool sync) {
   leveldb::WriteBatch b;
-  for (const WriteBatch::Op& op : batch.ops()) {
+  for (size_t i = 0; i < batch.Count(); ++i) {
+    const WriteBatch::Op op = batch.op(i);
     if (op.is_delete) {
-      b.Delete(op.key);
+      b.Delete(leveldb::Slice(op.key.data(), op.key.size()));
     } else {
-      b.Put(op.key, op.value);
+      b.Put(leveldb::Slice(op.key.data(), op.key.size()),
+            leveldb::Slice(op.value.data(), op.value.size()));
     }
   }
   leveldb::WriteOptions wo;

@@ -3,11 +3,12 @@
 namespace tidemark::node {
 
 void MemoryKvStore::Apply(const WriteBatch& batch, Map* map) {
-  for (const WriteBatch::Op& op : batch.ops()) {
+  for (size_t i = 0; i < batch.Count(); ++i) {
+    const WriteBatch::Op op = batch.op(i);
     if (op.is_delete) {
-      map->erase(op.key);
+      map->erase(std::string(op.key));
     } else {
-      (*map)[op.key] = op.value;
+      (*map)[std::string(op.key)] = std::string(op.value);
     }
   }
 }
