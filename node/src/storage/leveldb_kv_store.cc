@@ -226,10 +226,15 @@ thread_local double tls_sync_seconds = 0;
 
 class TimedSyncFile final : public leveldb::WritableFile {
  public:
-  explicit TimedSyncFile(leveldb::WritableFile* file) : file_(file) {}
+  // `table`: a table file (.ldb / .sst). LevelDB's table builder flushes after every 4 KiB block,
+  // one write(2) each (~7,600 a second per validator under load, ~18 % of the compaction
+  // thread's time in the kernel). A table is read only once it is synced and closed, both of
+  // which write the buffer out, so for tables Flush leaves the bytes in the file's own 64 KiB
+  // buffer. The log and the MANIFEST flush as LevelDB asks.
+  TimedSyncFile(leveldb::WritableFile* file, bool table) : file_(file), table_(table) {}
   leveldb::Status Append(const leveldb::Slice& data) override { return file_->Append(data); }
   leveldb::Status Close() override { return file_->Close(); }
-  leveldb::Status Flush() override { return file_->Flush(); }
+  leveldb::Status Flush() override { return table_ ? leveldb::Status::OK() : file_->Flush(); }
   leveldb::Status Sync() override {
     auto start = std::chrono::steady_clock::now();
     leveldb::Status s = file_->Sync();
@@ -240,6 +245,7 @@ class TimedSyncFile final : public leveldb::WritableFile {
 
  private:
   std::unique_ptr<leveldb::WritableFile> file_;
+  bool table_;
 };
 
 }  // namespace
@@ -292,15 +298,23 @@ class LevelDbKvStore::SyncTimingEnv final : public leveldb::EnvWrapper {
     return leveldb::Status::OK();
   }
   leveldb::Status NewWritableFile(const std::string& f, leveldb::WritableFile** r) override {
-    return Wrap(target()->NewWritableFile(f, r), r);
+    return Wrap(target()->NewWritableFile(f, r), f, r);
   }
   leveldb::Status NewAppendableFile(const std::string& f, leveldb::WritableFile** r) override {
-    return Wrap(target()->NewAppendableFile(f, r), r);
+    return Wrap(target()->NewAppendableFile(f, r), f, r);
   }
 
  private:
-  static leveldb::Status Wrap(leveldb::Status s, leveldb::WritableFile** r) {
-    if (s.ok()) *r = new TimedSyncFile(*r);
+  static bool IsTable(const std::string& name) {
+    auto ends = [&](const char* ext) {
+      const size_t n = std::strlen(ext);
+      return name.size() >= n && name.compare(name.size() - n, n, ext) == 0;
+    };
+    return ends(".ldb") || ends(".sst");
+  }
+  static leveldb::Status Wrap(leveldb::Status s, const std::string& name,
+                              leveldb::WritableFile** r) {
+    if (s.ok()) *r = new TimedSyncFile(*r, IsTable(name));
     return s;
   }
 };
