@@ -33,14 +33,17 @@ struct LevelDbOptions {
   bool paranoid_checks = true;
   bool verify_checksums = true;         // on every read: damage is kCorruption, not garbage
   size_t block_cache_bytes = 32 << 20;  // bounded read cache
-  // 32 MiB memtables and tables (LevelDB's defaults are 4 and 2 MiB): a store of a million state
-  // keys has ~100 table files instead of ~900, so LevelDB's table cache (max_open_files) holds
-  // every one and a tree read never reopens a table; fewer, larger flushes rewrite level 1 less
-  // often. Measured with tidemark-store-bench (docs/benchmarks.md "Fewer, larger tables").
+  // 32 MiB memtables and 8 MiB tables (LevelDB's defaults are 4 and 2 MiB): a store of a million
+  // state keys has ~250 table files instead of ~900, so LevelDB's table cache (max_open_files)
+  // holds every one and a tree read does not reopen a table; fewer, larger flushes rewrite level
+  // 1 less often. Not larger: each open table keeps its index and filter (~2 % of its bytes) in
+  // memory, and LevelDB's one compaction thread takes longer per compaction, during which level 0
+  // can fill and stop writes. Measured with tidemark-store-bench (docs/benchmarks.md "Fewer,
+  // larger tables").
   size_t write_buffer_bytes = 32 << 20;
-  size_t max_file_bytes = 32 << 20;  // table file size LevelDB aims for
-  bool compress = true;              // snappy on table blocks
-  int bloom_bits_per_key = 10;       // 0 disables the bloom filter
+  size_t max_file_bytes = 8 << 20;  // table file size LevelDB aims for
+  bool compress = true;             // snappy on table blocks
+  int bloom_bits_per_key = 10;      // 0 disables the bloom filter
   int max_open_files = 500;
   // After opening, check every live table file: its size is the one the MANIFEST records (a
   // truncated file is named), and every block of it reads back with a valid checksum (a flipped
