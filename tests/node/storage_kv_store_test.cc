@@ -47,6 +47,26 @@ TEST_CASE("WriteBatch keeps every operation, in order, byte for byte, through Ap
   CHECK((a.empty() && a.Count() == 0 && a.ApproximateSize() == 0));
 }
 
+TEST_CASE(
+    "WriteBatch::Reserve changes no operation, before or after, and a moved batch keeps them") {
+  WriteBatch a;
+  a.Put(B("before"), B("1"));
+  a.Delete(B("gone"));
+  a.Reserve(1 << 20, 10000);  // moves the buffer: what was there must still read back
+  for (int i = 0; i < 1000; ++i) a.Put(B("k" + std::to_string(i)), B(std::string(i % 300, 'v')));
+  a.Reserve(0, 0);
+  REQUIRE(a.Count() == 1002);
+  CHECK((a.op(0).key == "before" && a.op(0).value == "1" && !a.op(0).is_delete));
+  CHECK((a.op(1).key == "gone" && a.op(1).is_delete));
+  CHECK((a.op(1001).key == "k999" && a.op(1001).value == std::string(999 % 300, 'v')));
+  const size_t size = a.ApproximateSize();
+  WriteBatch b = std::move(a);  // PrepareCommit takes the state writes this way
+  b.Put(B("after"), B("2"));
+  REQUIRE(b.Count() == 1003);
+  CHECK(b.ApproximateSize() == size + 6);
+  CHECK((b.op(0).key == "before" && b.op(1002).key == "after" && b.op(1002).value == "2"));
+}
+
 // A fresh temporary directory, removed with everything in it when the object dies.
 class TempDir {
  public:

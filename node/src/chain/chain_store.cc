@@ -142,8 +142,9 @@ Result<Hash256> ChainStore::Commit(const Block& block, const QuorumCert& cert,
   TM_ASSIGN_OR_RETURN(StateUpdate up, state_.ApplyChanges(height, changes));
   const NodeCache::Stats cache_after = node_cache_.stats();
   const auto batch_start = Clock::now();
-  TM_ASSIGN_OR_RETURN(WriteBatch batch, blocks_.PrepareCommit(block, cert, receipts, height,
-                                                              up.writes, records.safety_record));
+  TM_ASSIGN_OR_RETURN(WriteBatch batch,
+                      blocks_.PrepareCommit(block, cert, receipts, height, std::move(up.writes),
+                                            records.safety_record));
   // The execution record: what a later header's exec_height certifies, kept for every height.
   Bytes exec(records.receipts_root.begin(), records.receipts_root.end());
   exec.insert(exec.end(), up.root.begin(), up.root.end());

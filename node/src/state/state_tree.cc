@@ -289,7 +289,16 @@ Result<StateUpdate> StateTree::ApplyChanges(uint64_t height,
             [](const PathChange& a, const PathChange& b) { return a.key_hash < b.key_hash; });
 
   StateUpdate up{.height = height};
+  // A changed key rewrites the ~log2(n) + 1 nodes of its path less those it shares with others
+  // (~150 bytes each with the key, a leaf more with its value): reserving for 24 per change keeps
+  // a block's ~1 MB batch from being copied as it grows (a third of the tree update's memcpy in a
+  // profile of tidemark-store-bench --tree-in-memory).
+  size_t value_bytes = 0;
+  for (const StateChange& c : changes)
+    value_bytes += c.key.size() + (c.value ? c.value->size() : 0);
+  up.writes.Reserve(changes.size() * 24 * 150 + 2 * value_bytes, changes.size() * 26 + 4);
   Updater updater(store_, cache_, height, &up.writes);
+  if (cache_ != nullptr) updater.created().reserve(changes.size() * 12 + cache_->max_depth());
   TM_ASSIGN_OR_RETURN(NodeRef root, updater.Update(base, 0, paths));
   up.root = root.hash;
   up.stale_nodes = updater.stale();

@@ -97,7 +97,7 @@ Status BlockStore::CheckFollowsTip(const Block& block) const {
 
 Result<WriteBatch> BlockStore::PrepareCommit(const Block& block, const QuorumCert& cert,
                                              const std::vector<Receipt>& receipts,
-                                             uint64_t state_height, const WriteBatch& state_writes,
+                                             uint64_t state_height, WriteBatch state_writes,
                                              const std::optional<Bytes>& safety_record) const {
   const uint64_t height = block.header.height;
   const Hash256 id = block.Id();
@@ -117,8 +117,7 @@ Result<WriteBatch> BlockStore::PrepareCommit(const Block& block, const QuorumCer
   if (state_height != height) return Status::Invalid("state update is for another height");
   if (receipts.size() != block.txs.size()) return Status::Invalid("one receipt per tx required");
 
-  WriteBatch batch;
-  batch.Append(state_writes);
+  WriteBatch batch = std::move(state_writes);
   batch.Put(AsBytes(keys::BlockByHeight(height)), block.Encode());
   std::string h8;
   keys::AppendU64(&h8, height);
