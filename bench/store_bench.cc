@@ -9,6 +9,11 @@
 // shows as a rising column; cpu/blk is the process's CPU time per block, LevelDB's background
 // compaction included (the cost the other validators on the same cores pay for).
 //
+// Flags that vary the store for an experiment: --write-buffer-mb, --file-mb, --block-bytes,
+// --block-cache-mb, --no-compression (LevelDB), --cache-levels (the writer's node cache),
+// --retain (versions kept), --tree-in-memory (tree nodes and stale sets in a map: the bound of
+// any layout that keeps them out of LevelDB; docs/benchmarks.md "What the tree costs").
+//
 //   build/release/bench/tidemark-store-bench --blocks 100000 --txs 1 --new-keys 8 --hot-keys 2
 #include <sys/resource.h>
 
@@ -22,7 +27,9 @@
 
 #include "ceiling.h"
 #include "tidemark/node/chain/chain_store.h"
+#include "tidemark/node/storage/key_layout.h"
 #include "tidemark/node/storage/leveldb_kv_store.h"
+#include "tidemark/node/storage/memory_kv_store.h"
 
 using namespace tidemark;
 using namespace tidemark::node;
@@ -39,7 +46,11 @@ struct Flags {
   uint64_t window = 5000;
   uint64_t write_buffer_mb = 0;  // 0: the node's default (LevelDbOptions)
   uint64_t file_mb = 0;
+  uint64_t cache_levels = 0;    // 0: the node's default (ChainStoreOptions::node_cache_entries)
+  uint64_t block_cache_mb = 0;  // 0: the node's default (LevelDbOptions)
+  uint64_t block_bytes = 0;     // 0: the node's default (LevelDbOptions)
   bool no_compression = false;
+  bool tree_in_memory = false;
   std::string dir;
   bool keep = false;
 };
@@ -53,6 +64,10 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
     }
     if (a == "--no-compression") {
       f->no_compression = true;
+      continue;
+    }
+    if (a == "--tree-in-memory") {
+      f->tree_in_memory = true;
       continue;
     }
     if (i + 1 >= argc) return false;
@@ -82,13 +97,70 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
       f->write_buffer_mb = n;
     else if (a == "--file-mb")
       f->file_mb = n;
+    else if (a == "--cache-levels" && n <= 26)
+      f->cache_levels = n;
+    else if (a == "--block-cache-mb")
+      f->block_cache_mb = n;
+    else if (a == "--block-bytes" && n >= 256 && n <= (1 << 20))
+      f->block_bytes = n;
     else
       return false;
   }
   return f->blocks > 0 && f->window > 0 && f->value_bytes > 0 && f->value_bytes <= 4096;
 }
 
+// --tree-in-memory: the tree's nodes (N) and stale sets (Z) in a map, everything else in LevelDB.
+// Not a design (nothing of the tree would survive a restart): the experiment that bounds what
+// keeping the tree's nodes out of LevelDB could save, the rest of the commit unchanged.
+class SplitKvStore final : public KvStore {
+ public:
+  explicit SplitKvStore(std::unique_ptr<KvStore> disk) : disk_(std::move(disk)) {}
+  static bool InMemory(ByteView key) {
+    return !key.empty() &&
+           (key[0] == uint8_t(keys::kStateNode) || key[0] == uint8_t(keys::kStateStale));
+  }
+  Result<std::optional<Bytes>> Get(ByteView key) const override {
+    return InMemory(key) ? mem_.Get(key) : disk_->Get(key);
+  }
+  Result<std::vector<KvPair>> Scan(const ScanOptions& o) const override {
+    if (o.prefix.empty()) return Status::FailedPrecondition("split store: scan without a prefix");
+    return InMemory(o.prefix) ? mem_.Scan(o) : disk_->Scan(o);
+  }
+  Status Write(const WriteBatch& batch, bool sync) override {
+    WriteTimings t;
+    return TimedWrite(batch, sync, &t);
+  }
+  Status TimedWrite(const WriteBatch& batch, bool sync, WriteTimings* timings) override {
+    WriteBatch mem, disk;
+    for (size_t i = 0; i < batch.Count(); ++i) {
+      WriteBatch::Op op = batch.op(i);
+      ByteView k(reinterpret_cast<const uint8_t*>(op.key.data()), op.key.size());
+      ByteView v(reinterpret_cast<const uint8_t*>(op.value.data()), op.value.size());
+      WriteBatch& to = InMemory(k) ? mem : disk;
+      if (op.is_delete)
+        to.Delete(k);
+      else
+        to.Put(k, v);
+    }
+    TM_RETURN_IF_ERROR(mem_.Write(mem, false));
+    return disk_->TimedWrite(disk, sync, timings);
+  }
+  Result<std::unique_ptr<KvReader>> Snapshot() const override {
+    return Status::FailedPrecondition("split store: no snapshots");
+  }
+  KvStore& disk() { return *disk_; }
+
+ private:
+  std::unique_ptr<KvStore> disk_;
+  MemoryKvStore mem_;
+};
+
 Bytes B(const std::string& s) { return Bytes(s.begin(), s.end()); }
+
+KvStore& Disk(ChainStore& store) {
+  auto* split = dynamic_cast<SplitKvStore*>(&store.kv());
+  return split != nullptr ? split->disk() : store.kv();
+}
 
 // CPU time of the whole process (every thread: LevelDB's compaction runs on its own).
 double CpuSeconds() {
@@ -113,7 +185,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr,
                  "usage: tidemark-store-bench [--blocks N] [--txs T] [--new-keys K] [--hot-keys H]"
                  " [--value-bytes V] [--retain R (0 keeps every version)] [--window W]"
-                 " [--write-buffer-mb M] [--file-mb M] [--no-compression] [--dir DIR --keep]\n");
+                 " [--write-buffer-mb M] [--file-mb M] [--block-cache-mb M] [--block-bytes B] "
+                 "[--cache-levels L (<= 26)]"
+                 " [--no-compression] [--tree-in-memory] [--dir DIR --keep]\n");
     return 2;
   }
   if (f.dir.empty()) {
@@ -134,10 +208,29 @@ int main(int argc, char** argv) {
   if (f.write_buffer_mb > 0) kvo.write_buffer_bytes = f.write_buffer_mb << 20;
   if (f.file_mb > 0) kvo.max_file_bytes = f.file_mb << 20;
   if (f.no_compression) kvo.compress = false;
-  std::printf("leveldb: write buffer %zu MiB, table files %zu MiB, %s\n",
-              kvo.write_buffer_bytes >> 20, kvo.max_file_bytes >> 20,
-              kvo.compress ? "snappy" : "no compression");
-  auto opened = ChainStore::OpenLevelDb(f.dir, kvo, {.retain_versions = f.retain});
+  if (f.block_cache_mb > 0) kvo.block_cache_bytes = f.block_cache_mb << 20;
+  if (f.block_bytes > 0) kvo.block_bytes = f.block_bytes;
+  ChainStoreOptions cso{.retain_versions = f.retain};
+  if (f.cache_levels > 0) cso.node_cache_entries = (size_t{1} << f.cache_levels) - 1;
+  std::printf(
+      "leveldb: write buffer %zu MiB, table files %zu MiB, blocks of %zu B, block cache %zu MiB, "
+      "%s;"
+      " node cache %zu slots\n",
+      kvo.write_buffer_bytes >> 20, kvo.max_file_bytes >> 20, kvo.block_bytes,
+      kvo.block_cache_bytes >> 20, kvo.compress ? "snappy" : "no compression",
+      cso.node_cache_entries);
+  Result<std::unique_ptr<ChainStore>> opened = Status::Internal("unopened");
+  if (f.tree_in_memory) {
+    auto kv = LevelDbKvStore::Open(f.dir, kvo);
+    if (!kv.ok()) {
+      std::fprintf(stderr, "open: %s\n", kv.status().ToString().c_str());
+      return 1;
+    }
+    std::printf("tree nodes and stale sets in memory (an experiment: see SplitKvStore)\n");
+    opened = ChainStore::Open(std::make_unique<SplitKvStore>(std::move(*kv)), cso);
+  } else {
+    opened = ChainStore::OpenLevelDb(f.dir, kvo, cso);
+  }
   if (!opened.ok()) {
     std::fprintf(stderr, "open: %s\n", opened.status().ToString().c_str());
     return 1;
@@ -206,7 +299,7 @@ int main(int argc, char** argv) {
     window_bytes += t.bytes_written;
     if ((h + 1) % f.window == 0 || h + 1 == f.blocks) {
       std::string levels;
-      auto* ldb = dynamic_cast<LevelDbKvStore*>(&store.kv());
+      auto* ldb = dynamic_cast<LevelDbKvStore*>(&Disk(store));
       if (ldb != nullptr) {
         for (int l = 0; l < 7; ++l) {
           auto p = ldb->Property("leveldb.num-files-at-level" + std::to_string(l));
@@ -231,7 +324,7 @@ int main(int argc, char** argv) {
   }
   // LevelDB's own account of its compactions: per level, the bytes read and written. The sum of
   // "Write(MB)" over the bytes the blocks wrote is the store's write amplification.
-  if (auto* ldb = dynamic_cast<LevelDbKvStore*>(&store.kv()); ldb != nullptr) {
+  if (auto* ldb = dynamic_cast<LevelDbKvStore*>(&Disk(store)); ldb != nullptr) {
     std::printf("%s", ldb->Property("leveldb.stats").value_or("").c_str());
   }
   opened->reset();

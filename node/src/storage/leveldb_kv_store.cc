@@ -328,6 +328,7 @@ Result<std::unique_ptr<LevelDbKvStore>> LevelDbKvStore::Open(const std::string& 
   o.write_buffer_size = options.write_buffer_bytes;
   o.max_open_files = options.max_open_files;
   o.max_file_size = options.max_file_bytes;
+  o.block_size = options.block_bytes;
   o.compression = options.compress ? leveldb::kSnappyCompression : leveldb::kNoCompression;
   store->verify_checksums_ = options.verify_checksums;
   store->env_ = std::make_unique<SyncTimingEnv>();

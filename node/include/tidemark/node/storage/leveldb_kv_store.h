@@ -43,6 +43,7 @@ struct LevelDbOptions {
   size_t write_buffer_bytes = 32 << 20;
   size_t max_file_bytes = 8 << 20;  // table file size LevelDB aims for
   bool compress = true;             // snappy on table blocks
+  size_t block_bytes = 4096;        // uncompressed size of a table block (LevelDB's default)
   int bloom_bits_per_key = 10;      // 0 disables the bloom filter
   int max_open_files = 500;
   // After opening, check every live table file: its size is the one the MANIFEST records (a
