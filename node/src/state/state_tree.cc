@@ -291,8 +291,9 @@ Result<StateUpdate> StateTree::ApplyChanges(uint64_t height,
   StateUpdate up{.height = height};
   // A changed key rewrites the ~log2(n) + 1 nodes of its path less those it shares with others
   // (~150 bytes each with the key, a leaf more with its value): reserving for 24 per change keeps
-  // a block's ~1 MB batch from being copied as it grows (a third of the tree update's memcpy in a
-  // profile of tidemark-store-bench --tree-in-memory).
+  // a block's ~1 MB batch from being regrown and copied as it grows (with the move into the
+  // block's batch, PrepareCommit: -21 % of tidemark-store-bench's CPU, docs/benchmarks.md). Only
+  // capacity: pages that are never written are never touched.
   size_t value_bytes = 0;
   for (const StateChange& c : changes)
     value_bytes += c.key.size() + (c.value ? c.value->size() : 0);

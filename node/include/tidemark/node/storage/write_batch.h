@@ -27,15 +27,15 @@ class WriteBatch {
     std::string_view value;  // empty for a delete
   };
 
-  // Keys and values are copied into one buffer: a batch of thousands of tree nodes costs a few
-  // allocations, not two per operation (building and freeing them was ~5% of a validator's
-  // consensus thread under load, docs/benchmarks.md).
   // Room for `ops` operations of `bytes` key and value bytes in all, so that a batch whose size
   // is known roughly in advance (a state version's nodes) is not copied as it grows.
   void Reserve(size_t bytes, size_t ops) {
     data_.reserve(data_.size() + bytes);
     entries_.reserve(entries_.size() + ops);
   }
+  // Keys and values are copied into one buffer: a batch of thousands of tree nodes costs a few
+  // allocations, not two per operation (building and freeing them was ~5% of a validator's
+  // consensus thread under load, docs/benchmarks.md).
   void Put(ByteView key, ByteView value) {
     bytes_ += key.size() + value.size();
     Add(false, key, value);
