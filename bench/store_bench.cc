@@ -3,11 +3,14 @@
 // one ChainStore on LevelDB with the node's options, committing synthetic blocks back to back,
 // each synced, exactly as the node's commit stage does. Block h carries `--txs` signed txs; each
 // tx adds `--new-keys` fresh state keys and overwrites `--hot-keys` of a fixed set of 1,000 keys
-// (counters, indexes), values of `--value-bytes`. Every `--window` blocks it prints the medians of
-// the commit's stages (tree update, batch write, fsync), the bytes written per block, the store's
-// size, its live state keys and the LevelDB files per level, so a cost that grows with the height
-// shows as a rising column; cpu/blk is the process's CPU time per block, LevelDB's background
-// compaction included (the cost the other validators on the same cores pay for).
+// (counters, indexes), values of `--value-bytes`, and `--index-keys` fresh empty index keys
+// (state_keys::prov::IsIndexKey: flat index only, as a capture's query indexes; with
+// --index-in-tree they go into the tree as they did before, for the comparison). Every `--window`
+// blocks it prints the medians of the commit's stages (tree update, batch write, fsync), the bytes
+// written per block, the store's size, its live state keys and the LevelDB files per level, so a
+// cost that grows with the height shows as a rising column; cpu/blk is the process's CPU time per
+// block, LevelDB's background compaction included (the cost the other validators on the same cores
+// pay for).
 //
 // Flags that vary the store for an experiment: --write-buffer-mb, --file-mb, --block-bytes,
 // --block-cache-mb, --no-compression (LevelDB), --cache-levels (the writer's node cache),
@@ -41,6 +44,7 @@ struct Flags {
   uint64_t txs = 1;
   uint64_t new_keys = 8;
   uint64_t hot_keys = 2;
+  uint64_t index_keys = 0;
   uint64_t value_bytes = 200;
   uint64_t retain = 10000;
   uint64_t window = 5000;
@@ -51,6 +55,7 @@ struct Flags {
   uint64_t block_bytes = 0;     // 0: the node's default (LevelDbOptions)
   bool no_compression = false;
   bool tree_in_memory = false;
+  bool index_in_tree = false;
   std::string dir;
   bool keep = false;
 };
@@ -70,6 +75,10 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
       f->tree_in_memory = true;
       continue;
     }
+    if (a == "--index-in-tree") {
+      f->index_in_tree = true;
+      continue;
+    }
     if (i + 1 >= argc) return false;
     std::string v = argv[++i];
     if (a == "--dir") {
@@ -87,6 +96,8 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
       f->new_keys = n;
     else if (a == "--hot-keys")
       f->hot_keys = n;
+    else if (a == "--index-keys")
+      f->index_keys = n;
     else if (a == "--value-bytes")
       f->value_bytes = n;
     else if (a == "--retain")
@@ -184,6 +195,7 @@ int main(int argc, char** argv) {
   if (!ParseFlags(argc, argv, &f)) {
     std::fprintf(stderr,
                  "usage: tidemark-store-bench [--blocks N] [--txs T] [--new-keys K] [--hot-keys H]"
+                 " [--index-keys I [--index-in-tree]]"
                  " [--value-bytes V] [--retain R (0 keeps every version)] [--window W]"
                  " [--write-buffer-mb M] [--file-mb M] [--block-cache-mb M] [--block-bytes B] "
                  "[--cache-levels L (<= 26)]"
@@ -199,10 +211,11 @@ int main(int argc, char** argv) {
   std::printf("machine: Ed25519 verify %.0f/s per core, SHA-256 %.0f MiB/s, %u cores\n",
               c.verify_per_core, c.sha256_mib_per_s, c.cores);
   std::printf(
-      "store %s: %llu blocks, %llu txs/block, %llu new + %llu hot keys per tx, %llu B values,"
-      " retain %llu versions\n",
+      "store %s: %llu blocks, %llu txs/block, %llu new + %llu hot keys + %llu index keys (%s)"
+      " per tx, %llu B values, retain %llu versions\n",
       f.dir.c_str(), (unsigned long long)f.blocks, (unsigned long long)f.txs,
       (unsigned long long)f.new_keys, (unsigned long long)f.hot_keys,
+      (unsigned long long)f.index_keys, f.index_in_tree ? "in the tree" : "flat index only",
       (unsigned long long)f.value_bytes, (unsigned long long)f.retain);
   LevelDbOptions kvo;  // the node's defaults unless a flag says otherwise
   if (f.write_buffer_mb > 0) kvo.write_buffer_bytes = f.write_buffer_mb << 20;
@@ -270,6 +283,11 @@ int main(int argc, char** argv) {
       }
       for (uint64_t k = 0; k < f.hot_keys; ++k) {
         changes.push_back({B("hot/" + std::to_string((h * 7919 + t * 31 + k) % 1000)), value});
+      }
+      for (uint64_t k = 0; k < f.index_keys; ++k) {
+        changes.push_back({.key = B("ix/" + std::to_string(next_key++)),
+                           .value = Bytes{},
+                           .in_tree = f.index_in_tree});
       }
     }
     std::sort(changes.begin(), changes.end(),

@@ -3,6 +3,8 @@
 #include <cassert>
 #include <memory>
 
+#include "tidemark/state_keys/provenance.h"
+
 namespace tidemark::contracts {
 
 namespace {
@@ -32,6 +34,11 @@ Status TestContract::Execute(const TxContext&, std::string_view method, const Va
   if (method == "del") {
     TM_ASSIGN_OR_RETURN(std::string key, KeyArg(args));
     state.Delete("test/" + key);
+    return Status::Ok();
+  }
+  if (method == "index") {
+    TM_ASSIGN_OR_RETURN(std::string key, KeyArg(args));
+    state.Put(state_keys::prov::Index("test", key, 1), {});
     return Status::Ok();
   }
   if (method == "fail") {

@@ -10,6 +10,7 @@
 #include "tidemark/contracts/epcis.h"
 #include "tidemark/contracts/gs1.h"
 #include "tidemark/hash.h"
+#include "tidemark/state_keys/provenance.h"
 
 using namespace tidemark;
 using namespace tidemark::testing;
@@ -131,6 +132,28 @@ TEST_CASE("epcis rest: every shared example is captured unchanged with a token a
       CHECK(match);
     }
   }
+  // The first stored event's type index entry is a query index (state_keys::prov::IsIndexKey):
+  // served like any key, but kept out of the authenticated state, so a proof of it is refused with
+  // a reason, while the event record it points to is proven.
+  auto hex = [](const std::string& k) { return ToHex(AsBytes(k)); };
+  auto first = node.Get("/v1/state/" + hex(state_keys::prov::Event(1)));
+  REQUIRE(first);
+  INFO(first->dump());
+  const std::string type = (*first)["value_json"]["event"]["type"].get<std::string>();
+  const std::string ix = state_keys::prov::Index("type", type, 1);
+  auto entry = node.Get("/v1/state/" + hex(ix));
+  REQUIRE(entry);
+  CHECK((*entry)["value"] == "");
+  for (const std::string& path :
+       {"/v1/state/" + hex(ix) + "?proof=true", "/v1/state/" + hex(ix) + "/proof"}) {
+    auto refused = node.Http().Get(path);
+    REQUIRE(refused.ok());
+    CHECK(refused->status == 400);
+    CHECK(refused->body.find("outside the authenticated state") != std::string::npos);
+  }
+  auto proven = node.Get("/v1/state/" + hex(state_keys::prov::Event(1)) + "?proof=true");
+  REQUIRE(proven);
+  CHECK(proven->contains("proof"));
   node.Kill(SIGTERM);
   fs::remove_all(node.dir.parent_path());
 }

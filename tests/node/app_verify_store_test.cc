@@ -19,6 +19,7 @@
 #include "tidemark/node/storage/fault_injecting_kv_store.h"
 #include "tidemark/node/storage/key_layout.h"
 #include "tidemark/node/storage/leveldb_kv_store.h"
+#include "tidemark/state_keys/provenance.h"
 #include "tidemark/value.h"
 
 using namespace tidemark;
@@ -52,7 +53,7 @@ QuorumCert Signed(VoteData data) {
 
 // The block after the tip as consensus makes it: a signed QC for its parent, the roots of the
 // last written state, `n` test puts; and its signed commit certificate.
-std::pair<Block, QuorumCert> NextBlock(Ledger& l, int n) {
+std::pair<Block, QuorumCert> NextBlock(Ledger& l, int n, bool index_key = false) {
   auto tip = l.TipBlock();
   REQUIRE(tip.ok());
   Block b;
@@ -72,6 +73,16 @@ std::pair<Block, QuorumCert> NextBlock(Ledger& l, int n) {
   KeyPair admin = Key("admin");
   uint64_t nonce = *l.NextNonce(admin.public_key());
   b.txs = TestPuts(admin, kChain, nonce, n, b.header.height);
+  if (index_key) {
+    Transaction tx{
+        .chain_id = kChain,
+        .nonce = nonce + n,
+        .contract = "test",
+        .method = "index",
+        .args = Value::MakeMap({{"key", "ix" + std::to_string(b.header.height)}}).Encode()};
+    tx.SignWith(admin);
+    b.txs.push_back(std::move(tx));
+  }
   b.header.tx_root = TxRoot(b.txs);
   b.header.tx_count = static_cast<uint32_t>(b.txs.size());
   QuorumCert cert = Signed(VoteData{.epoch = 0,
@@ -84,7 +95,8 @@ std::pair<Block, QuorumCert> NextBlock(Ledger& l, int n) {
 }
 
 // A LevelDB store in a fresh folder with genesis and `blocks` blocks of 3 puts each.
-fs::path BuildChain(const std::string& name, int blocks) {
+// With `index_keys`, each block also writes one index key (test contract "index").
+fs::path BuildChain(const std::string& name, int blocks, bool index_keys = false) {
   fs::path dir = fs::temp_directory_path() / (name + "-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   auto kv = LevelDbKvStore::Open(dir.string(), {});
@@ -92,7 +104,7 @@ fs::path BuildChain(const std::string& name, int blocks) {
   auto ledger = Ledger::Open(std::move(*kv), TestGenesis(), contracts::TestContracts());
   REQUIRE(ledger.ok());
   for (int i = 0; i < blocks; ++i) {
-    auto [b, cert] = NextBlock(**ledger, 3);
+    auto [b, cert] = NextBlock(**ledger, 3, index_keys);
     auto r = (*ledger)->Commit(b, cert, std::nullopt);
     REQUIRE(r.ok());
   }
@@ -226,6 +238,28 @@ TEST_CASE(
     CHECK(Has(out, "PROBLEM state version 8 [N|8|"));
     CHECK(Has(out, "leaf's key or value does not match its hashes"));
   }
+  fs::remove_all(dir);
+}
+
+TEST_CASE("verify: index keys sit in the flat index only, are counted apart, and are no problem") {
+  fs::path dir = BuildChain("tidemark-verify-ix", 6, /*index_keys=*/true);
+  {
+    auto kv = LevelDbKvStore::Open(dir.string(), {});
+    REQUIRE(kv.ok());
+    auto ledger = Ledger::Open(std::move(*kv), TestGenesis(), contracts::TestContracts());
+    REQUIRE(ledger.ok());
+    const std::string ix = state_keys::prov::Index("test", "ix3", 1);
+    auto flat = (*ledger)->store().state().Get(AsBytes(ix));  // served like any key
+    REQUIRE(flat.ok());
+    CHECK(*flat == Bytes{});
+    auto in_tree = (*ledger)->store().state().GetAt(6, AsBytes(ix));  // not in the root
+    REQUIRE(in_tree.ok());
+    CHECK(!in_tree->has_value());
+  }
+  auto [rc, out] = Verify(dir);
+  INFO(out);
+  CHECK(rc == 0);
+  CHECK(Has(out, "(6 of them index keys, not in the tree): 0 problems"));
   fs::remove_all(dir);
 }
 

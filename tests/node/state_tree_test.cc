@@ -205,6 +205,40 @@ TEST_CASE("no-op changes keep the root and write no nodes") {
   for (const WriteBatch::Op& op : up->writes.ops()) CHECK(op.key[0] != 'N');
 }
 
+TEST_CASE(
+    "index keys (in_tree = false) are in the flat index only: no root, GetAt or proof sees them") {
+  MemoryKvStore kv;
+  Hash256 r0 = Commit(kv, 0, {{B("a"), B("1")}, {B("b"), B("2")}});
+  // Only index changes: the root stays, no node is written, the value is served.
+  StateTree tree(kv);
+  std::vector<StateChange> only_index = {{.key = B("ix/a 1"), .value = Bytes{}, .in_tree = false},
+                                         {.key = B("ix/b 1"), .value = B("x"), .in_tree = false}};
+  Result<StateUpdate> up = tree.ApplyChanges(1, only_index);
+  REQUIRE(up.ok());
+  CHECK(up->root == r0);
+  CHECK(up->stale_nodes == 0);
+  for (const WriteBatch::Op& op : up->writes.ops()) CHECK(op.key[0] != 'N');
+  REQUIRE(kv.Write(up->writes, true).ok());
+  CHECK(*tree.Root(1) == r0);
+  CHECK(*tree.Get(B("ix/a 1")) == Bytes{});
+  CHECK(*tree.Get(B("ix/b 1")) == B("x"));
+  Result<std::vector<KvPair>> page = tree.Scan({.prefix = B("ix/")});
+  REQUIRE(page.ok());
+  CHECK(page->size() == 2);
+  CHECK(*tree.GetAt(1, B("ix/b 1")) == std::nullopt);
+  CheckProof(tree, 1, r0, B("ix/b 1"), std::nullopt);  // what the root commits to: absent
+  // Mixed with tree changes: the root is the one of the tree changes alone.
+  Hash256 r2 = Commit(kv, 2,
+                      {{B("a"), B("9")},
+                       {.key = B("ix/a 1"), .value = std::nullopt, .in_tree = false},
+                       {.key = B("ix/c 2"), .value = Bytes{}, .in_tree = false}});
+  CHECK(r2 == NaiveRoot(Model{{B("a"), B("9")}, {B("b"), B("2")}}));
+  CHECK(*tree.Get(B("ix/a 1")) == std::nullopt);
+  CHECK(*tree.Get(B("ix/c 2")) == Bytes{});
+  CHECK(*tree.GetAt(2, B("a")) == B("9"));
+  CheckProof(tree, 2, r2, B("ix/c 2"), std::nullopt);
+}
+
 TEST_CASE("Scan pages through the current values of a prefix") {
   MemoryKvStore kv;
   std::vector<StateChange> changes;

@@ -115,6 +115,18 @@ TEST_CASE("composite keys: a prefix scan of one id never reaches a longer id") {
                       sk::prov::LotPrefixOfProduct("09506000134352")));
   CHECK(!sk::HasPrefix(sk::prov::Lot("/01/09506000134353/10/L1"),
                        sk::prov::LotPrefixOfProduct("09506000134352")));
+  // Index keys (kept out of the state root: a consensus rule) are exactly the query indexes and
+  // graph edges; the records a trace proves, and the event-id uniqueness entries, are not.
+  CHECK(sk::prov::IsIndexKey(sk::prov::Index("epc", a1, 1)));
+  CHECK(sk::prov::IsIndexKey(sk::prov::TimeIndexFrom(0)));
+  CHECK(sk::prov::IsIndexKey(sk::prov::Edge("in", a1, "/00/1")));
+  for (const std::string& k :
+       {sk::prov::Event(1), sk::prov::EventId("urn:uuid:1"), sk::prov::Obj(a1),
+        sk::prov::Lot("/01/09506000134352/10/L1"), std::string(sk::prov::kNextSeq),
+        std::string(sk::gov::kValidators), std::string("prov/i"), std::string("prov/gx")}) {
+    INFO(k);
+    CHECK(!sk::prov::IsIndexKey(k));
+  }
   // The validator-set key the light clients prove is governance's.
   CHECK(sk::gov::kValidators == "gov/validators");
 }

@@ -44,7 +44,7 @@ Status Ledger::Init() {
   TM_RETURN_IF_ERROR(contracts::WriteGenesisState(genesis_, genesis_state));
   std::vector<StateChange> changes;
   for (const auto& [k, v] : genesis_state.entries()) {
-    changes.push_back({Bytes(k.begin(), k.end()), v});
+    changes.push_back(ToStateChange(k, v));
   }
   TM_ASSIGN_OR_RETURN(std::optional<CommitTip> tip, store_->blocks().Tip());
   if (!tip) {

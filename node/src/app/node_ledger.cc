@@ -12,6 +12,7 @@
 #include "tidemark/node/app/epoch_chain.h"
 #include "tidemark/node/app/ledger.h"
 #include "tidemark/node/app/versioned_view.h"
+#include "tidemark/state_keys/provenance.h"
 
 namespace tidemark::node {
 
@@ -100,6 +101,12 @@ class NodeLedger final : public api::LedgerApi {
   }
 
   Result<api::StateProofAnswer> ProveState(ByteView key, std::optional<uint64_t> height) override {
+    // An index key is not in the tree: a "proof" would show it absent while Get serves it.
+    if (state_keys::prov::IsIndexKey(ToString(key))) {
+      return Status::Invalid(
+          "key: a query index entry, kept outside the authenticated state; it has no proof "
+          "(prove the records it points to)");
+    }
     uint64_t h = height.value_or(ledger_.height());
     if (h > ledger_.height()) return Status::OutOfRange("height not executed yet");
     TM_ASSIGN_OR_RETURN(ExecInfo info, ledger_.ExecAt(h));

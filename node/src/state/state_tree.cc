@@ -284,7 +284,9 @@ Result<StateUpdate> StateTree::ApplyChanges(uint64_t height,
   }
   std::vector<PathChange> paths;
   paths.reserve(changes.size());
-  for (const StateChange& c : changes) paths.push_back({SmtKeyHash(c.key), &c});
+  for (const StateChange& c : changes) {
+    if (c.in_tree) paths.push_back({SmtKeyHash(c.key), &c});
+  }
   std::sort(paths.begin(), paths.end(),
             [](const PathChange& a, const PathChange& b) { return a.key_hash < b.key_hash; });
 
@@ -297,9 +299,10 @@ Result<StateUpdate> StateTree::ApplyChanges(uint64_t height,
   size_t value_bytes = 0;
   for (const StateChange& c : changes)
     value_bytes += c.key.size() + (c.value ? c.value->size() : 0);
-  up.writes.Reserve(changes.size() * 24 * 150 + 2 * value_bytes, changes.size() * 26 + 4);
+  up.writes.Reserve(paths.size() * 24 * 150 + 2 * value_bytes,
+                    paths.size() * 25 + changes.size() + 4);
   Updater updater(store_, cache_, height, &up.writes);
-  if (cache_ != nullptr) updater.created().reserve(changes.size() * 12 + cache_->max_depth());
+  if (cache_ != nullptr) updater.created().reserve(paths.size() * 12 + cache_->max_depth());
   TM_ASSIGN_OR_RETURN(NodeRef root, updater.Update(base, 0, paths));
   up.root = root.hash;
   up.stale_nodes = updater.stale();

@@ -2,6 +2,8 @@
 
 #ifdef TIDEMARK_HAVE_CONTRACTS_STATE
 
+#include "tidemark/state_keys/provenance.h"
+
 namespace tidemark::node {
 
 void TreeStateView::Fail(const Status& s) const {
@@ -40,10 +42,16 @@ void TreeStateView::Scan(const std::string& prefix, const std::string& start,
   }
 }
 
+StateChange ToStateChange(std::string_view key, std::optional<Bytes> value) {
+  return {.key = Bytes(key.begin(), key.end()),
+          .value = std::move(value),
+          .in_tree = !state_keys::prov::IsIndexKey(key)};
+}
+
 std::vector<StateChange> ToStateChanges(const std::vector<contracts::StateChange>& changes) {
   std::vector<StateChange> out;
   out.reserve(changes.size());
-  for (const auto& [key, value] : changes) out.push_back({Bytes(key.begin(), key.end()), value});
+  for (const auto& [key, value] : changes) out.push_back(ToStateChange(key, value));
   return out;
 }
 

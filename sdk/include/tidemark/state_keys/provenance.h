@@ -61,6 +61,17 @@ inline std::string Edge(std::string_view rel, std::string_view from, std::string
   return Cat({kEdgePrefix, rel, "/", from, " ", to});
 }
 
+// --- Index keys: the two families above ----------------------------------------------------------
+// Query indexes and graph edges are kept in the node's flat index only, not in the authenticated
+// state tree (docs/storage.md, "Index keys"): an answer built from an index walk is not proven
+// anyway (a proof of each entry would not show that none is missing, docs/proofs.md), and they are
+// six to ten keys per captured event against one event record — most of a capture's tree work.
+// Contracts read and scan them like any key; a proof of one is refused. A consensus rule: changing
+// the set changes every later state root.
+inline bool IsIndexKey(std::string_view key) {
+  return key.starts_with(kIndexPrefix) || key.starts_with(kEdgePrefix);
+}
+
 // --- Records, one key each -----------------------------------------------------------------------
 // Item / container record (lifecycle state, custody, timeline).
 inline constexpr std::string_view kObjPrefix = "prov/obj/";

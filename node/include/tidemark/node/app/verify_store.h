@@ -39,6 +39,7 @@ struct VerifyReport {
   uint64_t versions = 0;      // state versions walked
   uint64_t nodes = 0;         // distinct tree nodes re-hashed
   uint64_t flat_entries = 0;
+  uint64_t index_entries = 0;  // of which index keys: not in the tree, nothing to check them by
   std::vector<VerifyProblem> problems;
 };
 

@@ -7,7 +7,8 @@
 //
 // Get reads the authenticated tree at `version`; Scan (ordered index walks) reads `latest`, the
 // flat index of the newest version, because the tree keeps no ordered index per version: answers
-// that scan (edges, untracked codes) may be newer than `version` (docs/proofs.md). Writes are
+// that scan (edges, untracked codes) may be newer than `version` (docs/proofs.md). So does Get
+// of an index key (state_keys::prov::IsIndexKey), which the tree does not hold. Writes are
 // ignored. Thread safety: one thread at a time; the tree may be written concurrently.
 #pragma once
 

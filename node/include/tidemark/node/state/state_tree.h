@@ -33,6 +33,9 @@ namespace tidemark::node {
 struct StateChange {
   Bytes key;
   std::optional<Bytes> value;  // nullopt deletes the key
+  // false: an index key (state_keys::prov::IsIndexKey), written to the flat index only — not
+  // hashed into the root, so GetAt and Prove never see it (docs/storage.md, "Index keys").
+  bool in_tree = true;
 };
 
 struct NewInternalNode {
@@ -92,7 +95,7 @@ class StateTree {
   Result<Hash256> Root(uint64_t height) const;
   bool HasVersion(uint64_t height) const;
 
-  // Current (latest written version) value, from the flat index.
+  // Current (latest written version) value, from the flat index (index keys included).
   Result<std::optional<Bytes>> Get(ByteView key) const;
   // Current entries, ascending, by the rules of ScanOptions (keys without the index prefix):
   // contracts iterate by prefix; the pagination cursor is the last key returned.
@@ -103,7 +106,7 @@ class StateTree {
     size_t limit = 256;
   };
   Result<std::vector<KvPair>> Scan(const ScanRange& range) const;
-  // The value at a retained version, by walking the tree.
+  // The value at a retained version, by walking the tree (an index key is never found there).
   Result<std::optional<Bytes>> GetAt(uint64_t height, ByteView key) const;
   // A proof of the key's value (or absence) at a retained version.
   Result<StateProof> Prove(uint64_t height, ByteView key) const;

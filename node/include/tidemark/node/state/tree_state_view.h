@@ -58,6 +58,9 @@ class TreeStateView final : public contracts::StateView {
   mutable Status status_;
 };
 
+// One contract state change as a state-tree change: an index key (state_keys::prov::IsIndexKey)
+// goes to the flat index only (StateChange::in_tree). Every change the node commits is made here.
+StateChange ToStateChange(std::string_view key, std::optional<Bytes> value);
 // The contracts' change list (sorted by key, one entry per key) as state-tree changes.
 std::vector<StateChange> ToStateChanges(const std::vector<contracts::StateChange>& changes);
 

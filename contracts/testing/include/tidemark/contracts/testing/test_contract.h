@@ -3,6 +3,8 @@
 //
 //   put {key: "k", value: <any Value>}   -> state "test/<key>" = value; event "test.Put" {key}
 //   del {key: "k"}                       -> deletes "test/<key>"
+//   index {key: "k"}                     -> state "prov/ix/test/<key> <seq 1>" = "": an index key
+//                                           (state_keys::prov::IsIndexKey), flat index only
 //   fail {}                              -> writes "test/fail" then fails (FAILED_PRECONDITION),
 //                                           so a test can check that a failed call changes
 //                                           nothing
