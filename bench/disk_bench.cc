@@ -129,7 +129,7 @@ Result<Breakdown> Measure(const fs::path& db, bool copy = false) {
     node::NodeRef ref = stack.back();
     stack.pop_back();
     if (ref.kind == node::NodeKind::kEmpty) continue;
-    std::string key = node::keys::StateNode(ref.version, ref.hash);
+    std::string key = node::NodeKey(ref);
     TM_ASSIGN_OR_RETURN(auto raw, kv->Get(AsBytes(key)));
     if (!raw) return Status::Corruption("live node missing");
     out.live_tree_bytes += key.size() + raw->size();

@@ -180,6 +180,7 @@ TEST_CASE(
   SECTION("a state node") {
     // The root node of version 5 (an internal node: 3 keys + the genesis state).
     Hash256 root_hash;
+    std::string root_key;
     {
       auto kv = LevelDbKvStore::Open(dir.string(), {});
       REQUIRE(kv.ok());
@@ -191,8 +192,9 @@ TEST_CASE(
       REQUIRE(ref->version == 5);
       REQUIRE(ref->kind == NodeKind::kInternal);
       root_hash = ref->hash;
+      root_key = NodeKey(*ref);
     }
-    Flip(dir, keys::StateNode(5, root_hash), -3);  // inside the right child's hash
+    Flip(dir, root_key, -3);  // inside the right child's hash
     auto [rc, out] = Verify(dir);
     INFO(out);
     CHECK(rc == 1);

@@ -375,23 +375,118 @@ std::set<std::string> RowsWithPrefix(const MemoryKvStore& kv, char prefix) {
   return out;
 }
 
+Bytes AsB(const std::string& s) { return Bytes(s.begin(), s.end()); }
+std::string AsS(const Bytes& b) { return std::string(b.begin(), b.end()); }
+
+// The same store in the format written before compact records (smt_node.h): nodes keyed by
+// hash, references without seq (ref kind bytes 1-3), leaves holding their hashes, stale sets of
+// (version | hash)* without the marker. With strip_summaries, as before leaf summaries too
+// (every reference kind byte 1 or 2). REQUIRES: every stale entry's node is still stored.
+MemoryKvStore::Map LegacyStore(const MemoryKvStore& kv, bool strip_summaries = false) {
+  auto legacy = [&](NodeRef r) {
+    r.by_seq = false;
+    r.seq = 0;
+    if (strip_summaries) r.has_summary = false;
+    return r;
+  };
+  std::map<std::pair<uint64_t, uint32_t>, Hash256> hash_of;
+  MemoryKvStore::Map out;
+  for (const auto& [k, v] : kv.Contents()) {
+    if (k.empty() || k[0] != keys::kStateNode) continue;
+    REQUIRE(k.size() == 13);  // N | version | seq
+    const auto* p = reinterpret_cast<const uint8_t*>(k.data());
+    SmtNode n = DecodeNode(AsB(v)).value();
+    Hash256 h;
+    Bytes value;
+    if (n.kind == NodeKind::kLeaf) {
+      h = SmtLeafHash(n.key_hash, n.value_hash);
+      value = EncodeLeafWithHashes(n.key, n.value);
+    } else {
+      h = SmtNodeHash(n.left.hash, n.right.hash);
+      value = EncodeInternal(legacy(n.left), legacy(n.right));
+    }
+    hash_of[{keys::ReadU64(p + 1), keys::ReadU32(p + 9)}] = h;
+    out[keys::StateNode(keys::ReadU64(p + 1), h)] = AsS(value);
+  }
+  for (const auto& [k, v] : kv.Contents()) {
+    if (k.empty() || k[0] == keys::kStateNode) continue;
+    if (k[0] == keys::kStateRoot) {
+      out[k] = AsS(EncodeRefBytes(legacy(DecodeRefBytes(AsB(v)).value())));
+    } else if (k[0] == keys::kStateStale) {
+      REQUIRE(k.size() == 9);
+      REQUIRE((!v.empty() && static_cast<uint8_t>(v[0]) == 0xFF && (v.size() - 1) % 12 == 0));
+      std::string row;
+      for (size_t at = 1; at < v.size(); at += 12) {
+        const auto* e = reinterpret_cast<const uint8_t*>(v.data()) + at;
+        auto it = hash_of.find({keys::ReadU64(e), keys::ReadU32(e + 8)});
+        REQUIRE(it != hash_of.end());
+        keys::AppendU64(&row, keys::ReadU64(e));
+        row.append(reinterpret_cast<const char*>(it->second.data.data()), it->second.size());
+      }
+      out[k] = row;
+    } else {
+      out[k] = v;
+    }
+  }
+  return out;
+}
+
+// The stored nodes of a store, named as a store keyed by hash would name them.
+std::set<std::string> LegacyNodeKeys(const MemoryKvStore& kv) {
+  std::set<std::string> out;
+  for (const auto& [k, v] : kv.Contents()) {
+    if (k.empty() || k[0] != keys::kStateNode) continue;
+    if (k.size() == 1 + 8 + 32) {
+      out.insert(k);
+      continue;
+    }
+    SmtNode n = DecodeNode(AsB(v)).value();
+    const Hash256 h = n.kind == NodeKind::kLeaf ? SmtLeafHash(n.key_hash, n.value_hash)
+                                                : SmtNodeHash(n.left.hash, n.right.hash);
+    out.insert(keys::StateNode(keys::ReadU64(reinterpret_cast<const uint8_t*>(&k[1])), h));
+  }
+  return out;
+}
+
+size_t BytesWithPrefix(const MemoryKvStore::Map& rows, char prefix) {
+  size_t n = 0;
+  for (const auto& [k, v] : rows) {
+    if (!k.empty() && k[0] == prefix) n += k.size() + v.size();
+  }
+  return n;
+}
+
+// Every key of version h proves against the naive root of models[h].
+void CheckVersion(const StateTree& tree, uint64_t h, const Model& model, int n_keys) {
+  Hash256 root = tree.Root(h).value();
+  REQUIRE(root == NaiveRoot(model));
+  for (int i = 0; i < n_keys; ++i) {
+    Bytes k = B("k" + std::to_string(i));
+    auto it = model.find(k);
+    CheckProof(tree, h, root, k,
+               it == model.end() ? std::nullopt : std::optional<Bytes>(it->second));
+  }
+}
+
 TEST_CASE("GC steps: budgets ending inside a stale set, pins, and old per-node rows agree") {
   MemoryKvStore kv;
   const std::vector<Model> models = CommitRandomVersions(kv, 20261206, 60, 12, 80, 6);
-  // One row per version that replaced nodes: Z | version -> (version | hash)*.
+  // One row per version that replaced nodes: Z | version -> 0xFF | (version | seq)*.
   size_t sets = 0, entries = 0;
   for (const auto& [k, v] : kv.Contents()) {
     if (k[0] != keys::kStateStale) continue;
     REQUIRE(k.size() == 9);
-    REQUIRE(v.size() % 40 == 0);
+    REQUIRE(static_cast<uint8_t>(v[0]) == 0xFF);
+    REQUIRE((v.size() - 1) % 12 == 0);
     ++sets;
-    entries += v.size() / 40;
+    entries += (v.size() - 1) / 12;
   }
   REQUIRE(sets > 50);
   REQUIRE(entries > 5 * sets);
-  // The same store as one written before stale sets: one row per stale node.
+  // The same store as one written before stale sets (so before compact records too, keyed by
+  // hash): one row per stale node.
   MemoryKvStore::Map old_rows;
-  for (const auto& [k, v] : kv.Contents()) {
+  for (const auto& [k, v] : LegacyStore(kv)) {
     if (k[0] != keys::kStateStale) {
       old_rows[k] = v;
       continue;
@@ -413,7 +508,7 @@ TEST_CASE("GC steps: budgets ending inside a stale set, pins, and old per-node r
   const std::set<std::string> nodes = RowsWithPrefix(large, keys::kStateNode);
   CHECK(nodes.size() < nodes_before);
   CHECK(RowsWithPrefix(small, keys::kStateNode) == nodes);
-  CHECK(RowsWithPrefix(old, keys::kStateNode) == nodes);
+  CHECK(LegacyNodeKeys(old) == LegacyNodeKeys(large));
   // Every set at or below the cut is gone; the later ones are untouched.
   for (const std::string& k : RowsWithPrefix(small, keys::kStateStale)) {
     CHECK(keys::ReadU64(reinterpret_cast<const uint8_t*>(&k[1])) > kept);
@@ -485,9 +580,9 @@ class NodeReadCounter final : public KvReader {
   NodeReadCounter(const KvReader& inner, NodeKind kind) : inner_(inner), kind_(kind) {}
   Result<std::optional<Bytes>> Get(ByteView key) const override {
     auto v = inner_.Get(key);
-    if (v.ok() && v->has_value() && !key.empty() && key[0] == keys::kStateNode && !(*v)->empty() &&
-        (**v)[0] == static_cast<uint8_t>(kind_)) {
-      ++reads;
+    if (v.ok() && v->has_value() && !key.empty() && key[0] == keys::kStateNode) {
+      auto node = DecodeNode(**v);
+      if (node.ok() && node->kind == kind_) ++reads;
     }
     return v;
   }
@@ -566,28 +661,17 @@ TEST_CASE("a store written before leaf summaries updates to the same roots") {
   MemoryKvStore current;
   std::mt19937_64 rng(23);
   Model model = CommitRandom(current, rng, 8, 200, 30, 10);
-  // The old format: the same nodes, every reference without a summary (ref kind byte 1).
-  auto strip = [](NodeRef r) {
-    r.has_summary = false;
-    return r;
-  };
-  MemoryKvStore::Map old_map;
-  size_t stripped = 0;
-  for (const auto& [k, stored] : current.Contents()) {
-    const Bytes v(stored.begin(), stored.end());
-    Bytes value = v;
-    if (!k.empty() && k[0] == keys::kStateNode &&
-        v[0] == static_cast<uint8_t>(NodeKind::kInternal)) {
-      SmtNode n = DecodeNode(v).value();
-      value = EncodeInternal(strip(n.left), strip(n.right));
-      stripped += value.size() < v.size();
-    } else if (!k.empty() && k[0] == keys::kStateRoot) {
-      value = EncodeRefBytes(strip(DecodeRefBytes(v).value()));
-    }
-    old_map[k] = std::string(value.begin(), value.end());
+  // The old format: the same nodes keyed by hash, every reference without a summary (ref kind
+  // byte 1).
+  MemoryKvStore old(LegacyStore(current, /*strip_summaries=*/true));
+  size_t leaf_refs_without_summary = 0;
+  for (const auto& [k, v] : old.Contents()) {
+    if (k[0] != keys::kStateNode || static_cast<uint8_t>(v[0]) != 2) continue;
+    SmtNode n = DecodeNode(AsB(v)).value();
+    for (const NodeRef& c : {n.left, n.right})
+      leaf_refs_without_summary += c.kind == NodeKind::kLeaf && !c.has_summary;
   }
-  REQUIRE(stripped > 100);
-  MemoryKvStore old(old_map);
+  REQUIRE(leaf_refs_without_summary > 100);
   NodeReadCounter counter(old, NodeKind::kLeaf);
   for (uint64_t h = 8; h < 12; ++h) {
     auto changes = RandomChanges(rng, model, 150, 60, 30);
@@ -601,6 +685,70 @@ TEST_CASE("a store written before leaf summaries updates to the same roots") {
   }
   CHECK(counter.reads > 0);  // the old references: the leaves are read instead
   for (const auto& [k, v] : model) CheckProof(StateTree(old), 11, NaiveRoot(model), k, v);
+}
+
+TEST_CASE("compact records: a store keyed by hash goes on, proves and prunes like a new one") {
+  // 40 versions written in the current format, and the first 20 of the same versions in the
+  // format of older stores, continued with the current code (the same changes: same seed).
+  MemoryKvStore fresh;
+  const std::vector<Model> models = CommitRandomVersions(fresh, 20261207, 40, 12, 80, 6);
+  MemoryKvStore first20;
+  CommitRandomVersions(first20, 20261207, 20, 12, 80, 6);
+  MemoryKvStore mixed(LegacyStore(first20));
+  const size_t legacy_rows = RowsWithPrefix(mixed, keys::kStateNode).size();
+  for (uint64_t h = 20; h < 40; ++h) {
+    std::vector<StateChange> changes;  // what version h changed, from the models
+    for (const auto& [k, v] : models[h]) {
+      auto it = models[h - 1].find(k);
+      if (it == models[h - 1].end() || it->second != v) changes.push_back({k, v});
+    }
+    for (const auto& [k, v] : models[h - 1]) {
+      if (!models[h].count(k)) changes.push_back({k, std::nullopt});
+    }
+    REQUIRE(Commit(mixed, h, changes) == NaiveRoot(models[h]));
+  }
+  // What the continued store wrote is compact (13-byte keys); the old nodes still in use stay
+  // where they were, and every version reads and proves.
+  size_t compact = 0, by_hash = 0;
+  for (const std::string& k : RowsWithPrefix(mixed, keys::kStateNode)) {
+    REQUIRE((k.size() == 13 || k.size() == 41));
+    (k.size() == 13 ? compact : by_hash) += 1;
+  }
+  CHECK(by_hash == legacy_rows);
+  CHECK(compact > 100);
+  for (uint64_t h = 0; h < 40; ++h) CheckVersion(StateTree(mixed), h, models[h], 80);
+  // Its stale sets mix both kinds of entry; the GC deletes exactly what it deletes in the store
+  // written in one format, and keeps every retained and pinned version whole.
+  const std::vector<uint64_t> pinned = {0, 9, 25};
+  RunGcSteps(mixed, 33, pinned, 5);
+  RunGcSteps(fresh, 33, pinned, 1 << 20);
+  CHECK(LegacyNodeKeys(mixed) == LegacyNodeKeys(fresh));
+  size_t by_hash_after = 0;
+  for (const std::string& k : RowsWithPrefix(mixed, keys::kStateNode))
+    by_hash_after += k.size() == 41;
+  CHECK(by_hash_after < by_hash);
+  for (uint64_t h = 0; h < 40; ++h) {
+    const bool kept = h >= 33 || std::find(pinned.begin(), pinned.end(), h) != pinned.end();
+    REQUIRE(StateTree(mixed).HasVersion(h) == kept);
+    if (kept) CheckVersion(StateTree(mixed), h, models[h], 80);
+  }
+}
+
+TEST_CASE("compact records: the tree writes a third fewer bytes for the same versions") {
+  MemoryKvStore kv;
+  CommitRandomVersions(kv, 7, 60, 40, 3000, 50);
+  const MemoryKvStore::Map now = kv.Contents();
+  const MemoryKvStore::Map before = LegacyStore(kv);
+  const size_t now_bytes =
+      BytesWithPrefix(now, keys::kStateNode) + BytesWithPrefix(now, keys::kStateStale);
+  const size_t before_bytes =
+      BytesWithPrefix(before, keys::kStateNode) + BytesWithPrefix(before, keys::kStateStale);
+  INFO(now_bytes << " bytes of nodes and stale sets against " << before_bytes);
+  CHECK(now_bytes < before_bytes * 2 / 3);
+  // The same roots either way.
+  MemoryKvStore legacy(before);
+  for (uint64_t h = 0; h < 60; ++h)
+    CHECK(StateTree(legacy).Root(h).value() == StateTree(kv).Root(h).value());
 }
 
 TEST_CASE("the node cache holds the tree's upper levels: updates read only the nodes below them") {

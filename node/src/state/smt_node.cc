@@ -1,6 +1,7 @@
 #include "tidemark/node/state/smt_node.h"
 
 #include "tidemark/hash.h"
+#include "tidemark/node/storage/key_layout.h"
 
 namespace tidemark::node {
 namespace {
@@ -12,8 +13,18 @@ Status AsCorruption(const Status& s) {
 
 }  // namespace
 
-// The ref kind byte of a leaf reference that carries the leaf's summary.
+// Ref kind bytes beyond NodeKind (smt_node.h): a hash-keyed leaf with its summary, and the
+// references of nodes stored by seq.
 constexpr uint8_t kLeafWithSummary = 3;
+constexpr uint8_t kInternalBySeq = 4;
+constexpr uint8_t kLeafBySeq = 5;
+// The first byte of a stored leaf written since compact records (no hashes: recomputed).
+constexpr uint8_t kCompactLeafRecord = 3;
+
+std::string NodeKey(const NodeRef& ref) {
+  return ref.by_seq ? keys::StateNodeBySeq(ref.version, ref.seq)
+                    : keys::StateNode(ref.version, ref.hash);
+}
 
 NodeRef LeafRef(uint64_t version, const Hash256& key_hash, const Hash256& value_hash) {
   NodeRef ref{.kind = NodeKind::kLeaf,
@@ -26,6 +37,19 @@ NodeRef LeafRef(uint64_t version, const Hash256& key_hash, const Hash256& value_
 }
 
 void EncodeRef(Writer& w, const NodeRef& ref) {
+  if (ref.by_seq && !ref.empty()) {
+    const bool leaf = ref.kind == NodeKind::kLeaf;
+    w.U8(leaf ? kLeafBySeq : kInternalBySeq);
+    w.U64(ref.version);
+    w.U32(ref.seq);
+    if (!leaf) {
+      w.Fixed(ref.hash);
+      return;
+    }
+    w.Fixed(ref.key_hash);
+    w.Fixed(ref.value_hash);
+    return;
+  }
   const bool summary = ref.kind == NodeKind::kLeaf && ref.has_summary;
   w.U8(summary ? kLeafWithSummary : static_cast<uint8_t>(ref.kind));
   if (ref.empty()) return;
@@ -39,6 +63,18 @@ void EncodeRef(Writer& w, const NodeRef& ref) {
 Status DecodeRef(Reader& r, NodeRef* ref) {
   uint8_t kind;
   TM_RETURN_IF_ERROR(r.U8(&kind, "ref kind"));
+  if (kind == kInternalBySeq || kind == kLeafBySeq) {
+    const bool leaf = kind == kLeafBySeq;
+    *ref = NodeRef{.kind = leaf ? NodeKind::kLeaf : NodeKind::kInternal, .by_seq = true};
+    TM_RETURN_IF_ERROR(r.U64(&ref->version, "ref version"));
+    TM_RETURN_IF_ERROR(r.U32(&ref->seq, "ref seq"));
+    if (!leaf) return r.Fixed(&ref->hash, "ref hash");
+    TM_RETURN_IF_ERROR(r.Fixed(&ref->key_hash, "ref key hash"));
+    TM_RETURN_IF_ERROR(r.Fixed(&ref->value_hash, "ref value hash"));
+    ref->hash = SmtLeafHash(ref->key_hash, ref->value_hash);
+    ref->has_summary = true;
+    return Status::Ok();
+  }
   if (kind > kLeafWithSummary) return r.Error("bad ref kind");
   const bool summary = kind == kLeafWithSummary;
   *ref = NodeRef{.kind = summary ? NodeKind::kLeaf : static_cast<NodeKind>(kind)};
@@ -78,14 +114,18 @@ Bytes EncodeInternal(const NodeRef& left, const NodeRef& right) {
 }
 
 Bytes EncodeLeaf(ByteView key, ByteView value) {
-  return EncodeLeaf(key, value, SmtKeyHash(key), Sha256(value));
+  Writer w;
+  w.U8(kCompactLeafRecord);
+  w.Blob(key);
+  w.Blob(value);
+  return w.Take();
 }
 
-Bytes EncodeLeaf(ByteView key, ByteView value, const Hash256& key_hash, const Hash256& value_hash) {
+Bytes EncodeLeafWithHashes(ByteView key, ByteView value) {
   Writer w;
   w.U8(static_cast<uint8_t>(NodeKind::kLeaf));
-  w.Fixed(key_hash);
-  w.Fixed(value_hash);
+  w.Fixed(SmtKeyHash(key));
+  w.Fixed(Sha256(value));
   w.Blob(key);
   w.Blob(value);
   return w.Take();
@@ -97,7 +137,13 @@ Result<SmtNode> DecodeNode(ByteView in) {
   uint8_t kind;
   TM_RETURN_IF_ERROR(AsCorruption(r.U8(&kind, "kind")));
   n.kind = static_cast<NodeKind>(kind);
-  if (n.kind == NodeKind::kInternal) {
+  if (kind == kCompactLeafRecord) {
+    n.kind = NodeKind::kLeaf;
+    TM_RETURN_IF_ERROR(AsCorruption(r.Blob(&n.key, kMaxStateKeyLen, "key")));
+    TM_RETURN_IF_ERROR(AsCorruption(r.Blob(&n.value, kMaxStateValueLen, "value")));
+    n.key_hash = SmtKeyHash(n.key);
+    n.value_hash = Sha256(n.value);
+  } else if (n.kind == NodeKind::kInternal) {
     TM_RETURN_IF_ERROR(AsCorruption(DecodeRef(r, &n.left)));
     TM_RETURN_IF_ERROR(AsCorruption(DecodeRef(r, &n.right)));
   } else if (n.kind == NodeKind::kLeaf) {

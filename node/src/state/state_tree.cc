@@ -33,7 +33,7 @@ class Updater {
   Updater(const KvReader& store, NodeCache* cache, uint64_t version, WriteBatch* out)
       : store_(store), cache_(cache), version_(version), out_(out) {}
   size_t stale() const { return stale_; }
-  // The nodes this version replaced, (version u64 | hash)* — the value of Z | version.
+  // The nodes this version replaced — the value of Z | version (key_layout.h).
   const Bytes& stale_set() const { return stale_set_; }
   std::vector<NewInternalNode>& created() { return created_; }
 
@@ -58,6 +58,7 @@ class Updater {
   uint64_t version_;
   WriteBatch* out_;
   size_t stale_ = 0;
+  uint32_t next_seq_ = 0;  // the seq of the next node this version creates
   Bytes stale_set_;
   std::vector<NewInternalNode> created_;  // for the cache, once written (only with a cache)
 };
@@ -70,8 +71,7 @@ Result<SmtNode> Updater::Load(const NodeRef& ref, size_t depth, const Hash256& p
           .kind = NodeKind::kInternal, .left = children->first, .right = children->second};
     }
   }
-  TM_ASSIGN_OR_RETURN(std::optional<Bytes> raw,
-                      store_.Get(AsBytes(keys::StateNode(ref.version, ref.hash))));
+  TM_ASSIGN_OR_RETURN(std::optional<Bytes> raw, store_.Get(AsBytes(NodeKey(ref))));
   if (!raw) {
     return Status::Corruption("state node missing: " + std::to_string(ref.version) + "/" +
                               ref.hash.Hex());
@@ -156,28 +156,43 @@ NodeRef Updater::MakeInternal(const NodeRef& left, const NodeRef& right, size_t 
   // A subtree with at most one leaf is that leaf (or empty): compression.
   if (left.empty() && right.kind != NodeKind::kInternal) return right;
   if (right.empty() && left.kind != NodeKind::kInternal) return left;
-  NodeRef ref{NodeKind::kInternal, version_, SmtNodeHash(left.hash, right.hash)};
-  out_->Put(AsBytes(keys::StateNode(ref.version, ref.hash)), EncodeInternal(left, right));
+  NodeRef ref{.kind = NodeKind::kInternal,
+              .version = version_,
+              .hash = SmtNodeHash(left.hash, right.hash),
+              .by_seq = true,
+              .seq = next_seq_++};
+  out_->Put(AsBytes(NodeKey(ref)), EncodeInternal(left, right));
   if (Cached(depth)) created_.push_back({ref, left, right, depth, path});
   return ref;
 }
 
 NodeRef Updater::PutLeaf(const Hash256& key_hash, const StateChange& change) {
-  const NodeRef ref = LeafRef(version_, key_hash, Sha256(*change.value));
-  out_->Put(AsBytes(keys::StateNode(ref.version, ref.hash)),
-            EncodeLeaf(change.key, *change.value, ref.key_hash, ref.value_hash));
+  NodeRef ref = LeafRef(version_, key_hash, Sha256(*change.value));
+  ref.by_seq = true;
+  ref.seq = next_seq_++;
+  out_->Put(AsBytes(NodeKey(ref)), EncodeLeaf(change.key, *change.value));
   return ref;
 }
 
-// One entry of a stale-node set: version u64 | hash (32).
-void AppendStaleEntry(Bytes* out, uint64_t version, const Hash256& hash) {
-  for (int shift = 56; shift >= 0; shift -= 8)
-    out->push_back(static_cast<uint8_t>(version >> shift));
-  out->insert(out->end(), hash.begin(), hash.end());
+// A stale-node set (key_layout.h): the marker, then per node version u64 | seq u32, or version
+// with its top bit set | hash (32) for a node keyed by hash.
+constexpr uint8_t kStaleSetMarker = 0xFF;
+constexpr uint64_t kStaleByHashBit = uint64_t{1} << 63;
+
+void AppendStaleEntry(Bytes* out, const NodeRef& ref) {
+  if (out->empty()) out->push_back(kStaleSetMarker);
+  const uint64_t v = ref.by_seq ? ref.version : (ref.version | kStaleByHashBit);
+  for (int shift = 56; shift >= 0; shift -= 8) out->push_back(static_cast<uint8_t>(v >> shift));
+  if (ref.by_seq) {
+    for (int shift = 24; shift >= 0; shift -= 8)
+      out->push_back(static_cast<uint8_t>(ref.seq >> shift));
+  } else {
+    out->insert(out->end(), ref.hash.begin(), ref.hash.end());
+  }
 }
 
 void Updater::MarkStale(const NodeRef& ref) {
-  AppendStaleEntry(&stale_set_, ref.version, ref.hash);
+  AppendStaleEntry(&stale_set_, ref);
   ++stale_;
 }
 
@@ -185,29 +200,47 @@ void Updater::MarkStale(const NodeRef& ref) {
 // (Z | stale_since -> (version | hash)*), or, in a store written before sets, one such node
 // (Z | stale_since | version | hash -> ""). Each node is used by versions version..stale_since-1.
 struct StaleEntry {
-  uint64_t version = 0;
-  Hash256 hash;
+  NodeRef node;  // version and where it is stored (by seq, or by hash); kind is not recorded
+  std::string Key() const { return NodeKey(node); }
 };
 struct StaleRow {
   uint64_t stale_since = 0;
   bool single = false;  // the per-node row of older stores
   std::vector<StaleEntry> entries;
 };
-constexpr size_t kStaleEntrySize = 8 + 32;
+constexpr size_t kStaleEntrySize = 8 + 32;  // by hash
+constexpr size_t kStaleSeqEntrySize = 8 + 4;
 
 Result<StaleRow> ParseStaleRow(const KvPair& kv) {
   StaleRow row;
-  auto entry_at = [](const uint8_t* p) {
-    StaleEntry e{.version = keys::ReadU64(p)};
-    std::copy(p + 8, p + kStaleEntrySize, e.hash.begin());
+  auto entry_at = [](const uint8_t* p) {  // by hash
+    StaleEntry e{.node = {.version = keys::ReadU64(p) & ~kStaleByHashBit}};
+    std::copy(p + 8, p + kStaleEntrySize, e.node.hash.begin());
     return e;
   };
   if (kv.key.size() == 1 + 8) {
-    if (kv.value.size() % kStaleEntrySize != 0) return Status::Corruption("bad stale-node set");
     row.stale_since = keys::ReadU64(&kv.key[1]);
-    for (size_t at = 0; at < kv.value.size(); at += kStaleEntrySize) {
-      row.entries.push_back(entry_at(&kv.value[at]));
+    const Bytes& v = kv.value;
+    if (!v.empty() && v[0] == kStaleSetMarker) {
+      for (size_t at = 1; at < v.size();) {
+        if (v.size() - at < 8) return Status::Corruption("bad stale-node set");
+        if ((v[at] & 0x80) != 0) {
+          if (v.size() - at < kStaleEntrySize) return Status::Corruption("bad stale-node set");
+          row.entries.push_back(entry_at(&v[at]));
+          at += kStaleEntrySize;
+          continue;
+        }
+        if (v.size() - at < kStaleSeqEntrySize) return Status::Corruption("bad stale-node set");
+        row.entries.push_back(StaleEntry{.node = {.version = keys::ReadU64(&v[at]),
+                                                  .by_seq = true,
+                                                  .seq = keys::ReadU32(&v[at + 8])}});
+        at += kStaleSeqEntrySize;
+      }
+      return row;
     }
+    if (v.size() % kStaleEntrySize != 0) return Status::Corruption("bad stale-node set");
+    for (size_t at = 0; at < v.size(); at += kStaleEntrySize)
+      row.entries.push_back(entry_at(&v[at]));
     return row;
   }
   if (kv.key.size() != 1 + 8 + kStaleEntrySize) return Status::Corruption("bad stale-node key");
@@ -219,8 +252,8 @@ Result<StaleRow> ParseStaleRow(const KvPair& kv) {
 
 Bytes EncodeStaleEntries(std::span<const StaleEntry> entries) {
   Bytes out;
-  out.reserve(entries.size() * kStaleEntrySize);
-  for (const StaleEntry& e : entries) AppendStaleEntry(&out, e.version, e.hash);
+  out.reserve(1 + entries.size() * kStaleEntrySize);
+  for (const StaleEntry& e : entries) AppendStaleEntry(&out, e.node);
   return out;
 }
 
@@ -258,8 +291,7 @@ Result<Hash256> StateTree::Root(uint64_t height) const {
 bool StateTree::HasVersion(uint64_t height) const { return RootRef(height).ok(); }
 
 Result<SmtNode> StateTree::LoadNode(const NodeRef& ref) const {
-  TM_ASSIGN_OR_RETURN(std::optional<Bytes> raw,
-                      store_.Get(AsBytes(keys::StateNode(ref.version, ref.hash))));
+  TM_ASSIGN_OR_RETURN(std::optional<Bytes> raw, store_.Get(AsBytes(NodeKey(ref))));
   if (!raw) return Status::Corruption("state node missing: " + ref.hash.Hex());
   TM_ASSIGN_OR_RETURN(SmtNode node, DecodeNode(*raw));
   if (node.kind != ref.kind) return Status::Corruption("state node kind mismatch");
@@ -390,8 +422,7 @@ Result<WriteBatch> StateTree::PrepareGc(uint64_t oldest_kept, size_t max_entries
     if (examined >= max_entries) break;
     TM_ASSIGN_OR_RETURN(StaleRow row, ParseStaleRow(kv));
     if (row.stale_since > oldest_kept) break;
-    for (const StaleEntry& e : row.entries)
-      batch.Delete(AsBytes(keys::StateNode(e.version, e.hash)));
+    for (const StaleEntry& e : row.entries) batch.Delete(AsBytes(e.Key()));
     batch.Delete(kv.key);
     examined += row.entries.size();
   }
@@ -449,11 +480,11 @@ Result<GcStep> StateTree::PrepareGcStep(const GcRequest& req) const {
       bool kept = false;
       for (; i < row.entries.size() && budget > 0; ++i, --budget) {
         const StaleEntry& e = row.entries[i];
-        if (pinned(e.version, row.stale_since)) {  // a pinned version still uses it: keep it
+        if (pinned(e.node.version, row.stale_since)) {  // a pinned version still uses it: keep it
           kept = true;
           continue;
         }
-        step.batch.Delete(AsBytes(keys::StateNode(e.version, e.hash)));
+        step.batch.Delete(AsBytes(e.Key()));
         ++step.deleted_nodes;
       }
       if (i < row.entries.size()) {

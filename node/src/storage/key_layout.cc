@@ -52,6 +52,11 @@ std::string StateNode(uint64_t version, const Hash256& hash) {
   k.append(reinterpret_cast<const char*>(hash.data.data()), hash.size());
   return k;
 }
+std::string StateNodeBySeq(uint64_t version, uint32_t seq) {
+  std::string k = WithHeight(kStateNode, version);
+  AppendU32(&k, seq);
+  return k;
+}
 std::string StaleSet(uint64_t stale_since) { return WithHeight(kStateStale, stale_since); }
 std::string StateStale(uint64_t stale_since, uint64_t version, const Hash256& hash) {
   std::string k = WithHeight(kStateStale, stale_since);

@@ -28,9 +28,14 @@ inline constexpr char kStateGcName[] = "state_gc";  // GC progress (node/chain/c
 inline constexpr char kSyncSeqName[] =
     "sync_seq";  // u64: synced writes so far (leveldb_kv_store.h)
 // State tree.
-inline constexpr char kStateNode = 'N';  // N | version u64 | node hash (32) -> encoded SMT node
+// N | version u64 | seq u32 -> encoded SMT node: the seq-th node version `version` created.
+// Stores written before compact records keyed a node by its hash: N | version u64 | hash (32);
+// the reference to a node says which (smt_node.h, NodeKey).
+inline constexpr char kStateNode = 'N';
 inline constexpr char kStateRoot = 'R';  // R | height u64         -> root node reference
-// Z | stale since u64 -> (version u64 | hash 32)*: the nodes version `stale since` replaced.
+// Z | stale since u64 -> 0xFF | entry*: the nodes version `stale since` replaced, each
+// version u64 | seq u32, or (the version's top bit set) version | hash (32) for a node keyed by
+// hash. Rows written before compact records are (version u64 | hash 32)* with no marker.
 // Stores written before that record kept one row per node: Z | stale since | version | hash -> "";
 // the GC still reads them (state_tree.cc, StaleRow).
 inline constexpr char kStateStale = 'Z';
@@ -55,7 +60,8 @@ std::string SignerTxPrefix(ByteView signer);
 std::string SignerTx(ByteView signer, uint64_t height, uint32_t index);
 std::string Receipt(const Hash256& tx_id);
 std::string Meta(const char* name);
-std::string StateNode(uint64_t version, const Hash256& hash);
+std::string StateNode(uint64_t version, const Hash256& hash);  // a node keyed by hash (older)
+std::string StateNodeBySeq(uint64_t version, uint32_t seq);
 std::string StaleSet(uint64_t stale_since);
 std::string StateStale(uint64_t stale_since, uint64_t version, const Hash256& hash);  // old rows
 std::string StateRoot(uint64_t height);
