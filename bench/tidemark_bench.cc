@@ -28,7 +28,9 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -232,6 +234,27 @@ struct Target {
   fs::path data_dir;
 };
 
+// tidemark_storage_batch_bytes_total by its `record` label, from one node's /metrics (empty if
+// the node does not answer): what its block batches wrote, by kind of record (docs/storage.md).
+std::map<std::string, double> BatchBytesByRecord(const client::Url& url) {
+  std::map<std::string, double> out;
+  bench::HttpConn c(url, 5000);
+  auto r = c.Get("/metrics");
+  if (!r.ok() || r->status != 200) return out;
+  const std::string prefix = "tidemark_storage_batch_bytes_total{record=\"";
+  size_t at = 0;
+  while ((at = r->body.find(prefix, at)) != std::string::npos) {
+    at += prefix.size();
+    const size_t end = r->body.find('"', at);
+    if (end == std::string::npos) break;
+    const size_t value = r->body.find("} ", end);
+    if (value == std::string::npos) break;
+    out[r->body.substr(at, end - at)] = std::strtod(r->body.c_str() + value + 2, nullptr);
+    at = value;
+  }
+  return out;
+}
+
 std::optional<json> GetJson(bench::HttpConn& c, const std::string& path) {
   auto r = c.Get(path);
   if (!r.ok() || r->status != 200) return std::nullopt;
@@ -322,6 +345,8 @@ struct StepResult {
   uint64_t tx_bytes = 0;  // mean encoded tx size
   uint64_t blocks = 0;
   double disk_bytes_per_tx = 0;  // mean per node
+  // What the first node's block batches wrote per committed tx, by kind of record (/metrics).
+  std::map<std::string, double> batch_bytes_per_tx;
   std::vector<NodeUsage> nodes;
   std::string first_error, first_reject;
   uint64_t connects = 0;
@@ -363,6 +388,7 @@ StepResult RunStep(const Flags& f, const bench::Workload& w, std::vector<Target>
     disk0.push_back(t.proc ? DirBytes(t.data_dir) : 0);
     cpu0.push_back(t.proc ? CpuSeconds(t.proc->pid) : 0);
   }
+  const std::map<std::string, double> batch0 = BatchBytesByRecord(targets.front().url);
 
   // 0 not sent / 1 accepted / 2 refused (gave up on 503/429) / 3 failed (other answer).
   std::vector<std::atomic<int>> sent(count);
@@ -551,6 +577,13 @@ StepResult RunStep(const Flags& f, const bench::Workload& w, std::vector<Target>
   if (local > 0 && res.committed > 0) {
     res.disk_bytes_per_tx = sum_disk / local / static_cast<double>(res.committed);
   }
+  if (res.committed > 0) {
+    for (const auto& [record, bytes] : BatchBytesByRecord(targets.front().url)) {
+      auto before = batch0.find(record);
+      res.batch_bytes_per_tx[record] = (bytes - (before == batch0.end() ? 0 : before->second)) /
+                                       static_cast<double>(res.committed);
+    }
+  }
   return res;
 }
 
@@ -586,6 +619,7 @@ json StepJson(const StepResult& r, const bench::Ceiling& c) {
       {"wall_s", r.wall_s},
       {"connects", r.connects},
       {"disk_bytes_per_tx", r.disk_bytes_per_tx},
+      {"batch_bytes_per_tx", r.batch_bytes_per_tx},
       {"nodes", nodes},
       {"first_error", r.first_error},
       {"first_reject", r.first_reject}};
@@ -618,6 +652,19 @@ void PrintRow(const StepResult& r, const bench::Ceiling& c) {
       "their timestamp; %llu blocks; %llu connects\n",
       r.late_send_p99_ms, r.seen_lag_p50_ms, r.seen_lag_p99_ms,
       static_cast<unsigned long long>(r.blocks), static_cast<unsigned long long>(r.connects));
+  if (!r.batch_bytes_per_tx.empty()) {
+    double total = 0;
+    std::string parts;
+    for (const auto& [record, bytes] : r.batch_bytes_per_tx) {
+      total += bytes;
+      char part[64];
+      std::snprintf(part, sizeof part, "%s%s %.0f", parts.empty() ? "" : ", ", record.c_str(),
+                    bytes);
+      parts += part;
+    }
+    std::printf("  block batches written per tx (first node, bytes): %.0f = %s\n", total,
+                parts.c_str());
+  }
   if (!r.first_error.empty()) std::printf("  first refusal: %s\n", r.first_error.c_str());
   if (!r.first_reject.empty())
     std::printf("  first rejected receipt: %s\n", r.first_reject.c_str());

@@ -72,6 +72,13 @@ PipelineMetrics::PipelineMetrics(metrics::Registry& r) {
       r.GetCounter("tidemark_txs_executed_total", "Txs executed by the execution stage");
   bytes_written_ = r.GetCounter("tidemark_storage_bytes_written_total",
                                 "Key and value bytes of the block batches written");
+  for (size_t i = 0; i < static_cast<size_t>(RecordKind::kCount); ++i) {
+    bytes_by_record_[i] = r.GetCounter(
+        "tidemark_storage_batch_bytes_total",
+        "Key and value bytes of the block batches written, by kind of record (docs/storage.md; "
+        "a voted block is also written before the vote, outside these)",
+        {{"record", RecordKindName(static_cast<RecordKind>(i))}});
+  }
   node_cache_hits_ = r.GetCounter("tidemark_state_node_cache_hits_total",
                                   "Internal state-tree nodes the block updates found in memory");
   node_loads_ = r.GetCounter("tidemark_state_node_loads_total",
@@ -105,6 +112,8 @@ void PipelineMetrics::OnWritten(size_t txs, const CommitTimings& t) {
   Observe(Stage::kWrite, t.write_seconds);
   Observe(Stage::kFsync, t.sync_seconds);
   bytes_written_->Inc(t.bytes_written);
+  for (size_t i = 0; i < t.bytes_by_record.size(); ++i)
+    bytes_by_record_[i]->Inc(t.bytes_by_record[i]);
   node_cache_hits_->Inc(t.node_cache_hits);
   node_loads_->Inc(t.node_loads);
   blocks_committed_->Inc();

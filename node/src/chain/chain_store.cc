@@ -7,6 +7,50 @@
 
 namespace tidemark::node {
 
+const char* RecordKindName(RecordKind kind) {
+  switch (kind) {
+    case RecordKind::kTreeNodes:
+      return "tree_nodes";
+    case RecordKind::kStaleSets:
+      return "stale_sets";
+    case RecordKind::kFlatIndex:
+      return "flat_index";
+    case RecordKind::kBlocks:
+      return "blocks";
+    case RecordKind::kReceipts:
+      return "receipts";
+    case RecordKind::kTxIndexes:
+      return "tx_indexes";
+    case RecordKind::kOther:
+    case RecordKind::kCount:
+      break;
+  }
+  return "other";
+}
+
+RecordKind RecordKindOf(ByteView key) {
+  if (key.empty()) return RecordKind::kOther;
+  switch (static_cast<char>(key[0])) {
+    case keys::kStateNode:
+      return RecordKind::kTreeNodes;
+    case keys::kStateStale:
+      return RecordKind::kStaleSets;
+    case keys::kStateValue:
+      return RecordKind::kFlatIndex;
+    case keys::kBlock:
+    case keys::kPendingBlock:
+      return RecordKind::kBlocks;
+    case keys::kReceipt:
+      return RecordKind::kReceipts;
+    case keys::kTxLocation:
+    case keys::kSignerTx:
+    case keys::kBlockId:
+      return RecordKind::kTxIndexes;
+    default:
+      return RecordKind::kOther;
+  }
+}
+
 namespace {
 
 constexpr size_t kStaleSetKeySize = 1 + 8;        // Z | stale since
@@ -194,6 +238,11 @@ Result<Hash256> ChainStore::Commit(const Block& block, const QuorumCert& cert,
                              write_timings.write_seconds;
     timings->sync_seconds = write_timings.sync_seconds;
     timings->bytes_written = batch.ApproximateSize();
+    for (size_t i = 0; i < batch.Count(); ++i) {
+      const WriteBatch::Op op = batch.op(i);
+      timings->bytes_by_record[static_cast<size_t>(RecordKindOf(AsBytes(op.key)))] +=
+          op.key.size() + op.value.size();
+    }
     timings->node_cache_hits = cache_after.hits - cache_before.hits;
     timings->node_loads = cache_after.misses - cache_before.misses;
   }

@@ -77,6 +77,7 @@ class PipelineMetrics {
   metrics::Counter* txs_committed_;
   metrics::Counter* txs_executed_;
   metrics::Counter* bytes_written_;
+  metrics::Counter* bytes_by_record_[static_cast<size_t>(RecordKind::kCount)];
   metrics::Counter* node_cache_hits_;
   metrics::Counter* node_loads_;
   metrics::Counter* sse_catch_ups_;

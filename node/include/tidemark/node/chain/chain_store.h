@@ -29,6 +29,7 @@
 // run on any thread concurrently with them (versioned reads use a KvStore snapshot).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -76,14 +77,30 @@ struct CommitRecords {
   bool ends_epoch = false;
 };
 
+// What a block's batch writes, by kind of record (key_layout.h), for /metrics
+// (tidemark_storage_batch_bytes_total{record=...}).
+enum class RecordKind : uint8_t {
+  kTreeNodes,  // N
+  kStaleSets,  // Z
+  kFlatIndex,  // S (state values, index keys)
+  kBlocks,     // B, and the deletes of voted blocks P
+  kReceipts,   // X
+  kTxIndexes,  // T, A, I
+  kOther,      // C, E, R, V, M, Q
+  kCount
+};
+const char* RecordKindName(RecordKind kind);
+RecordKind RecordKindOf(ByteView key);
+
 // Where the time of one Commit went, in seconds, and what it wrote (pipeline metrics).
 struct CommitTimings {
   double tree_update_seconds = 0;  // applying the changes to the state tree (new nodes, root)
   double write_seconds = 0;        // building the batch and LevelDB's write, less its fsync
   double sync_seconds = 0;         // the fsync that makes the batch durable
   uint64_t bytes_written = 0;      // keys and values of the batch
-  uint64_t node_cache_hits = 0;    // internal tree nodes the update found in the node cache
-  uint64_t node_loads = 0;         // internal tree nodes it read from the store
+  std::array<uint64_t, static_cast<size_t>(RecordKind::kCount)> bytes_by_record{};  // the same
+  uint64_t node_cache_hits = 0;  // internal tree nodes the update found in the node cache
+  uint64_t node_loads = 0;       // internal tree nodes it read from the store
 };
 
 class ChainStore {
