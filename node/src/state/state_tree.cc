@@ -197,7 +197,7 @@ void Updater::MarkStale(const NodeRef& ref) {
 }
 
 // One row of the stale-node index: the set of nodes version `stale_since` replaced
-// (Z | stale_since -> (version | hash)*), or, in a store written before sets, one such node
+// (Z | stale_since -> the set, key_layout.h), or, in a store written before sets, one such node
 // (Z | stale_since | version | hash -> ""). Each node is used by versions version..stale_since-1.
 struct StaleEntry {
   NodeRef node;  // version and where it is stored (by seq, or by hash); kind is not recorded
