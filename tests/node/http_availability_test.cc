@@ -168,7 +168,11 @@ TEST_CASE(
     CHECK(scan.status != 503);
     CHECK(took < 1s);
   }
-  // Four REST connections held open at once beside the streams: all served.
+  // Four REST connections held open at once beside the streams: all served. The rounds above
+  // closed theirs, but the server frees a connection's slot only once it has seen the close:
+  // wait until the ordinary pool is empty (the streams hold none of it), or a slot still held by
+  // a finished request would be refused as a full pool (seen under CI load).
+  REQUIRE(WaitFor([&] { return n.MetricIs("tidemark_http_open_connections 0"); }));
   std::vector<int> rest;
   for (int i = 0; i < 4; ++i) {
     int fd = ConnectFrom(n.port(), "127.0.0.1");
