@@ -375,9 +375,6 @@ std::set<std::string> RowsWithPrefix(const MemoryKvStore& kv, char prefix) {
   return out;
 }
 
-Bytes AsB(const std::string& s) { return Bytes(s.begin(), s.end()); }
-std::string AsS(const Bytes& b) { return std::string(b.begin(), b.end()); }
-
 // The same store in the format written before compact records (smt_node.h): nodes keyed by
 // hash, references without seq (ref kind bytes 1-3), leaves holding their hashes, stale sets of
 // (version | hash)* without the marker. With strip_summaries, as before leaf summaries too
@@ -395,7 +392,7 @@ MemoryKvStore::Map LegacyStore(const MemoryKvStore& kv, bool strip_summaries = f
     if (k.empty() || k[0] != keys::kStateNode) continue;
     REQUIRE(k.size() == 13);  // N | version | seq
     const auto* p = reinterpret_cast<const uint8_t*>(k.data());
-    SmtNode n = DecodeNode(AsB(v)).value();
+    SmtNode n = DecodeNode(AsBytes(v)).value();
     Hash256 h;
     Bytes value;
     if (n.kind == NodeKind::kLeaf) {
@@ -406,12 +403,12 @@ MemoryKvStore::Map LegacyStore(const MemoryKvStore& kv, bool strip_summaries = f
       value = EncodeInternal(legacy(n.left), legacy(n.right));
     }
     hash_of[{keys::ReadU64(p + 1), keys::ReadU32(p + 9)}] = h;
-    out[keys::StateNode(keys::ReadU64(p + 1), h)] = AsS(value);
+    out[keys::StateNode(keys::ReadU64(p + 1), h)] = ToString(value);
   }
   for (const auto& [k, v] : kv.Contents()) {
     if (k.empty() || k[0] == keys::kStateNode) continue;
     if (k[0] == keys::kStateRoot) {
-      out[k] = AsS(EncodeRefBytes(legacy(DecodeRefBytes(AsB(v)).value())));
+      out[k] = ToString(EncodeRefBytes(legacy(DecodeRefBytes(AsBytes(v)).value())));
     } else if (k[0] == keys::kStateStale) {
       REQUIRE(k.size() == 9);
       REQUIRE((!v.empty() && static_cast<uint8_t>(v[0]) == 0xFF && (v.size() - 1) % 12 == 0));
@@ -440,7 +437,7 @@ std::set<std::string> LegacyNodeKeys(const MemoryKvStore& kv) {
       out.insert(k);
       continue;
     }
-    SmtNode n = DecodeNode(AsB(v)).value();
+    SmtNode n = DecodeNode(AsBytes(v)).value();
     const Hash256 h = n.kind == NodeKind::kLeaf ? SmtLeafHash(n.key_hash, n.value_hash)
                                                 : SmtNodeHash(n.left.hash, n.right.hash);
     out.insert(keys::StateNode(keys::ReadU64(reinterpret_cast<const uint8_t*>(&k[1])), h));
@@ -667,7 +664,7 @@ TEST_CASE("a store written before leaf summaries updates to the same roots") {
   size_t leaf_refs_without_summary = 0;
   for (const auto& [k, v] : old.Contents()) {
     if (k[0] != keys::kStateNode || static_cast<uint8_t>(v[0]) != 2) continue;
-    SmtNode n = DecodeNode(AsB(v)).value();
+    SmtNode n = DecodeNode(AsBytes(v)).value();
     for (const NodeRef& c : {n.left, n.right})
       leaf_refs_without_summary += c.kind == NodeKind::kLeaf && !c.has_summary;
   }
