@@ -7,6 +7,7 @@
 // depths, pipeline counters).
 #include "tidemark/node/app/node.h"
 
+#include <dlfcn.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <spdlog/spdlog.h>
@@ -37,6 +38,24 @@ namespace tidemark::node {
 
 namespace asio = boost::asio;
 
+namespace {
+
+// The allocator the process runs on: "jemalloc <version>" when jemalloc provides malloc (the node
+// binaries link it, CMakeLists.txt TIDEMARK_JEMALLOC), else "glibc" (sanitizer builds).
+using MallctlFn = int (*)(const char*, void*, size_t*, void*, size_t);
+MallctlFn Mallctl() { return reinterpret_cast<MallctlFn>(::dlsym(RTLD_DEFAULT, "mallctl")); }
+
+std::string AllocatorName() {
+  MallctlFn mallctl = Mallctl();
+  if (!mallctl) return "glibc";
+  const char* version = nullptr;
+  size_t len = sizeof(version);
+  if (mallctl("version", &version, &len, nullptr, 0) != 0 || !version) return "jemalloc";
+  return std::string("jemalloc ") + version;
+}
+
+}  // namespace
+
 struct Node::Impl {
   config::NodeConfig cfg;
   asio::io_context io;
@@ -61,6 +80,7 @@ struct Node::Impl {
   NodeExtensions ext;                 // a test binary's additions; empty in production
   std::set<PublicKey> fault_blocked;  // housekeeping only
   uint64_t ticks = 0;                 // housekeeping only
+  const bool jemalloc = Mallctl() != nullptr;
 
   // Every 200 ms: the keys allowed to connect (governance may have changed the validator set),
   // p2p, mempool and SSE metrics, and the blocked peers of a test binary
@@ -73,10 +93,12 @@ struct Node::Impl {
       metrics->Update();
       pipeline->UpdateSse(http->bus());
       if (ext.blocked_peers) ApplyBlockedPeers();
-      // Every 10 s, hand the allocator's free pages back to the kernel: blocks, txs and LevelDB's
-      // compaction buffers are allocated on many threads, and without this a validator's RSS
-      // grew to ~600 MiB in a 10-minute run of which most was freed memory in malloc's arenas.
-      if (++ticks % 50 == 0) malloc_trim(0);
+      // Under glibc's malloc (sanitizer builds), every 10 s, hand the allocator's free pages back
+      // to the kernel: blocks, txs and LevelDB's compaction buffers are allocated on many threads,
+      // and without this a validator's RSS grew to ~600 MiB in a 10-minute run of which most was
+      // freed memory in malloc's arenas. jemalloc returns them itself (its decay), without the
+      // trim's pause.
+      if (!jemalloc && ++ticks % 50 == 0) malloc_trim(0);
       Housekeeping();
     });
   }
@@ -238,9 +260,9 @@ Status Node::Start() {
   n.work.emplace(n.io.get_executor());
   for (int i = 0; i < 2; ++i) n.threads.emplace_back([&n] { n.io.run(); });
   n.ready = true;
-  spdlog::info("node {} on chain {}: height {}, http :{}, p2p :{}",
+  spdlog::info("node {} on chain {}: height {}, http :{}, p2p :{}, allocator {}",
                n.key.public_key().Hex().substr(0, 16), n.cfg.chain_id, n.ledger->height(),
-               n.http->port(), n.transport->port());
+               n.http->port(), n.transport->port(), AllocatorName());
   return Status::Ok();
 }
 
@@ -263,9 +285,9 @@ uint16_t Node::http_port() const { return impl_->http->port(); }
 
 int RunNodeUntilSignal(const std::string& program, const config::NodeConfig& cfg,
                        NodeExtensions ext) {
-  // At most two malloc arenas: glibc's default (8 per core) lets each of the node's threads
-  // (HTTP, p2p, consensus, LevelDB's compaction) fragment an arena of its own.
-  mallopt(M_ARENA_MAX, 2);
+  // Under glibc's malloc, at most two arenas: its default (8 per core) lets each of the node's
+  // threads (HTTP, p2p, consensus, LevelDB's compaction) fragment an arena of its own.
+  if (!Mallctl()) mallopt(M_ARENA_MAX, 2);
   spdlog::set_level(spdlog::level::from_str(cfg.log_level));
   // Block the stop signals in every thread; the calling thread waits for them below.
   sigset_t signals;
