@@ -42,9 +42,14 @@ ContractRegistry BuiltinContracts() {
 std::string NonceKey(const PublicKey& signer) { return state_keys::sys::Nonce(signer); }
 
 uint64_t NextNonce(const StateView& view, const PublicKey& signer) {
-  auto v = GetValue(view, NonceKey(signer));
-  if (!v.ok() || !v->has_value() || !(*v)->is_int()) return 1;
-  return static_cast<uint64_t>((*v)->as_int());
+  return NextNonceFromStored(view.Get(NonceKey(signer)));
+}
+
+uint64_t NextNonceFromStored(const std::optional<Bytes>& stored) {
+  if (!stored) return 1;
+  Result<Value> v = Value::Decode(*stored);
+  if (!v.ok() || !v->is_int()) return 1;
+  return static_cast<uint64_t>(v->as_int());
 }
 
 namespace {

@@ -116,6 +116,7 @@ Status Ledger::CommitExecuted(const Block& block, const BlockExecution& exec,
     TM_RETURN_IF_ERROR(
         store_->Commit(block, cert, exec.receipts, changes, records, timings).status());
     height_ = block.header.height;
+    if (state_written_) state_written_(block.header.height, exec.changes);
   }
   {
     std::lock_guard l(tip_mu_);

@@ -29,6 +29,7 @@
 #include "tidemark/node/app/peer_channels.h"
 #include "tidemark/node/app/pipeline_metrics.h"
 #include "tidemark/node/app/scan_recorder.h"
+#include "tidemark/node/app/signer_cache.h"
 #include "tidemark/node/app/sync.h"
 #include "tidemark/node/config/startup.h"
 #include "tidemark/node/p2p/transport.h"
@@ -62,6 +63,9 @@ struct Node::Impl {
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::vector<std::thread> threads;
   KeyPair key;
+  // Admission's signer facts (signer_cache.h); declared before the ledger and the mempool, whose
+  // callbacks use it, so that it outlives both.
+  std::unique_ptr<SignerCache> signers;
   std::unique_ptr<Ledger> ledger;
   std::unique_ptr<mempool::Mempool> pool;
   std::unique_ptr<ConsensusDriver> driver;
@@ -158,16 +162,13 @@ Result<std::unique_ptr<Node>> Node::Create(const config::NodeConfig& cfg, NodeEx
   for (const auto& p : impl->peers) peer_keys.push_back(p.key);
   impl->known_keys = std::make_unique<KnownPeerKeys>(ledger, std::move(peer_keys));
   // Admission reads the latest written state through a fresh view under the ledger's read lock:
-  // any HTTP or p2p thread may ask, concurrently with block writes.
+  // any HTTP or p2p thread may ask, concurrently with block writes. What it read is kept for the
+  // next height unless that block wrote it (signer_cache.h).
+  impl->signers = std::make_unique<SignerCache>(ledger);
   impl->pool = std::make_unique<mempool::Mempool>(
-      api::MempoolOptionsFrom(cfg), [&ledger](const PublicKey& k) -> Result<mempool::SignerInfo> {
-        mempool::SignerInfo info;
-        TM_RETURN_IF_ERROR(
-            ledger.ReadLatest([&](const contracts::StateView& view, uint64_t height) {
-              info = mempool::SignerInfoFromState(view, k, height);
-              return tidemark::Status::Ok();
-            }));
-        return info;
+      api::MempoolOptionsFrom(cfg),
+      [&ledger, &signers = *impl->signers](const PublicKey& k) -> Result<mempool::SignerInfo> {
+        return signers.Read(ledger, k);
       });
 
   Impl* self = impl.get();
@@ -213,7 +214,7 @@ Result<std::unique_ptr<Node>> Node::Create(const config::NodeConfig& cfg, NodeEx
       [self](ByteView tx) { self->channels->GossipTx(tx); }, impl->ready);
   impl->http = std::make_unique<api::HttpService>(cfg, impl->api.get(), impl->ext.tamper_proofs);
   impl->metrics = std::make_unique<NodeMetrics>(impl->http->metrics(), *impl->transport,
-                                                *impl->sync, *impl->pool);
+                                                *impl->sync, *impl->pool, *impl->signers);
   impl->pipeline = std::make_unique<PipelineMetrics>(impl->http->metrics());
   impl->driver->SetMetrics(impl->pipeline.get());
   impl->pool->SetAdmissionObserver(impl->pipeline->AdmissionObserver());

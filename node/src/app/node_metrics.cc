@@ -1,6 +1,7 @@
 // node_metrics.cc — p2p, sync and mempool figures on /metrics (node_metrics.h).
 #include "tidemark/node/app/node_metrics.h"
 
+#include "tidemark/node/app/signer_cache.h"
 #include "tidemark/node/app/sync.h"
 #include "tidemark/node/metrics/registry.h"
 #include "tidemark/node/p2p/transport.h"
@@ -8,12 +9,28 @@
 namespace tidemark::node {
 
 NodeMetrics::NodeMetrics(metrics::Registry& registry, const p2p::Transport& transport,
-                         const BlockSync& sync, const mempool::Mempool& pool)
-    : registry_(registry), transport_(transport), sync_(sync), pool_(pool) {}
+                         const BlockSync& sync, const mempool::Mempool& pool,
+                         const SignerCache& signers)
+    : registry_(registry), transport_(transport), sync_(sync), pool_(pool), signers_(signers) {}
 
 void NodeMetrics::Update() {
   UpdateP2p();
   UpdateMempool();
+  UpdateSignerCache();
+}
+
+void NodeMetrics::UpdateSignerCache() {
+  const uint64_t hits = signers_.hits(), misses = signers_.misses();
+  registry_
+      .GetCounter("tidemark_signer_cache_hits_total",
+                  "Admission signer lookups answered by the signer cache (no state read)")
+      ->Inc(hits - signer_hits_seen_);
+  registry_
+      .GetCounter("tidemark_signer_cache_misses_total",
+                  "Admission signer lookups read from the latest written state")
+      ->Inc(misses - signer_misses_seen_);
+  signer_hits_seen_ = hits;
+  signer_misses_seen_ = misses;
 }
 
 void NodeMetrics::UpdateP2p() {

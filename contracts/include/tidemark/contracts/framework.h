@@ -138,6 +138,9 @@ Receipt ApplyTransaction(const ContractRegistry& registry, StateView& view, cons
 
 // The nonce the signer's next transaction must carry. The first transaction of a key uses 1.
 uint64_t NextNonce(const StateView& view, const PublicKey& signer);
+// The same from what NonceKey holds (nullopt: not written), for a reader that has the stored
+// bytes at hand (the node's signer cache, which follows the written changes).
+uint64_t NextNonceFromStored(const std::optional<Bytes>& stored);
 
 // State key of a signer's next nonce: "sys/nonce/<hex key>" (state_keys::sys::Nonce).
 std::string NonceKey(const PublicKey& signer);

@@ -124,6 +124,14 @@ class Ledger {
 
   const contracts::ContractRegistry& registry() const { return registry_; }
 
+  // Called by CommitExecuted with each written state version and the block's state changes,
+  // under the exclusive lock: after the version is written, before any ReadLatest sees it (the
+  // signer cache, signer_cache.h). Set it before the first commit; it must be quick and must not
+  // call the ledger.
+  using StateWrittenFn =
+      std::function<void(uint64_t height, const std::vector<contracts::StateChange>& changes)>;
+  void SetStateWrittenObserver(StateWrittenFn fn) { state_written_ = std::move(fn); }
+
  private:
   Ledger(std::unique_ptr<ChainStore> store, contracts::Genesis genesis,
          contracts::ContractRegistry registry);
@@ -138,6 +146,7 @@ class Ledger {
   mutable std::shared_mutex read_mu_;
   mutable std::mutex tip_mu_;
   Hash256 tip_id_;  // guarded by tip_mu_
+  StateWrittenFn state_written_;
 };
 
 }  // namespace tidemark::node
