@@ -16,17 +16,7 @@ namespace {
 
 using fixture::Key;
 
-contracts::Genesis TestGenesis() {
-  contracts::Genesis g;
-  g.chain_id = "stage-test";
-  g.genesis_time_ms = 1'700'000'000'000;
-  g.orgs.push_back(contracts::OrgRecord{.id = "org-a",
-                                        .name = "Org A",
-                                        .roles = {contracts::Role::kPlatform},
-                                        .admin_keys = {Key("admin").public_key()},
-                                        .validator_key = Key("node").public_key()});
-  return g;
-}
+contracts::Genesis TestGenesis() { return fixture::OneOrgGenesis("stage-test"); }
 
 std::unique_ptr<Ledger> OpenLedger() {
   auto l =

@@ -24,15 +24,7 @@ using fixture::Key;
 using fixture::TestPuts;
 
 contracts::Genesis TestGenesis(const std::string& chain = "ledger-test") {
-  contracts::Genesis g;
-  g.chain_id = chain;
-  g.genesis_time_ms = 1'700'000'000'000;
-  g.orgs.push_back(contracts::OrgRecord{.id = "org-a",
-                                        .name = "Org A",
-                                        .roles = {contracts::Role::kPlatform},
-                                        .admin_keys = {Key("admin").public_key()},
-                                        .validator_key = Key("node").public_key()});
-  return g;
+  return fixture::OneOrgGenesis(chain);
 }
 
 // The next block on the tip with `n` test-contract puts; the cert names the block as committed.

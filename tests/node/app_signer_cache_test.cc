@@ -19,25 +19,12 @@ using namespace tidemark::node;
 namespace {
 using fixture::Key;
 
-contracts::Genesis CacheGenesis() {
-  contracts::Genesis g;
-  g.chain_id = "signer-cache-test";
-  g.genesis_time_ms = 1'700'000'000'000;
-  g.orgs.push_back(contracts::OrgRecord{.id = "org-a",
-                                        .name = "Org A",
-                                        .roles = {contracts::Role::kPlatform},
-                                        .admin_keys = {Key("admin").public_key()},
-                                        .validator_key = Key("node").public_key()});
-  return g;
-}
-
 mempool::SignerInfo Fresh(const Ledger& l, const PublicKey& k) {
   mempool::SignerInfo info;
   REQUIRE(l.ReadLatest([&](const contracts::StateView& view, uint64_t height) {
-               info = mempool::SignerInfoFromState(view, k, height);
-               return Status::Ok();
-             })
-              .ok());
+             info = mempool::SignerInfoFromState(view, k, height);
+             return Status::Ok();
+           }).ok());
   return info;
 }
 
@@ -72,8 +59,8 @@ TEST_CASE("signer cache: a nonce write moves that signer's nonce, an identity wr
   CHECK_FALSE(cache.Find(a, 8));  // not yet at that height
 
   // Block 8 writes a's nonce (4): both carry over to height 8, a with the written nonce.
-  cache.OnWritten(8, {{state_keys::sys::Nonce(a), Value(int64_t{4}).Encode()},
-                      {"test/k0", Bytes{2}}});
+  cache.OnWritten(8,
+                  {{state_keys::sys::Nonce(a), Value(int64_t{4}).Encode()}, {"test/k0", Bytes{2}}});
   auto moved = cache.Find(a, 8);
   REQUIRE(moved);
   CHECK(moved->next_nonce == 4);
@@ -84,8 +71,8 @@ TEST_CASE("signer cache: a nonce write moves that signer's nonce, an identity wr
   CHECK_FALSE(cache.Find(b, 7));  // the cache answers for its own height only
 
   // A nonce key deleted or holding what NextNonce would not read as a nonce: 1, as NextNonce.
-  cache.OnWritten(9, {{state_keys::sys::Nonce(a), std::nullopt},
-                      {state_keys::sys::Nonce(b), Bytes{0xFF}}});
+  cache.OnWritten(
+      9, {{state_keys::sys::Nonce(a), std::nullopt}, {state_keys::sys::Nonce(b), Bytes{0xFF}}});
   CHECK(cache.Find(a, 9)->next_nonce == 1);
   CHECK(cache.Find(b, 9)->next_nonce == 1);
 
@@ -123,8 +110,9 @@ TEST_CASE("signer cache: unknown or inactive signers are not remembered; the siz
 }
 
 TEST_CASE("signer cache: through enrolments, revocations and nonces it answers as a fresh read") {
-  auto opened = Ledger::Open(std::make_unique<MemoryKvStore>(), CacheGenesis(),
-                             contracts::TestContracts());
+  auto opened =
+      Ledger::Open(std::make_unique<MemoryKvStore>(), fixture::OneOrgGenesis("signer-cache-test"),
+                   contracts::TestContracts());
   REQUIRE(opened.ok());
   Ledger& l = **opened;
   SignerCache cache(l);
@@ -137,9 +125,11 @@ TEST_CASE("signer cache: through enrolments, revocations and nonces it answers a
 
   std::mt19937 rng(20261207);
   std::map<PublicKey, uint64_t> nonce;  // next nonce per signer, as the test tracks it
-  std::map<PublicKey, bool> enrolled;  // ever (a revoked key cannot be enrolled again)
+  std::map<PublicKey, bool> enrolled;   // ever (a revoked key cannot be enrolled again)
   std::map<PublicKey, bool> active;
-  auto next = [&](const KeyPair& k) { return nonce.count(k.public_key()) ? nonce[k.public_key()] : 1; };
+  auto next = [&](const KeyPair& k) {
+    return nonce.count(k.public_key()) ? nonce[k.public_key()] : 1;
+  };
 
   // Carried over: what was asked and active at the last height is answered from the cache at the
   // new height (with the nonce the last block wrote) unless that block wrote an identity record.
@@ -191,8 +181,8 @@ TEST_CASE("signer cache: through enrolments, revocations and nonces it answers a
       active[m.public_key()] = false;
       last_identity = true;
     } else if (what == 2 && active[m.public_key()]) {
-      txs.push_back(Tx(m, next(m), "test", "put",
-                       Value::MakeMap({{"key", "m"}, {"value", int64_t{round}}})));
+      txs.push_back(
+          Tx(m, next(m), "test", "put", Value::MakeMap({{"key", "m"}, {"value", int64_t{round}}})));
       nonce[m.public_key()] = next(m) + 1;
     } else {
       txs.push_back(Tx(admin, next(admin), "test", "put",

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "tidemark/contracts/genesis.h"
 #include "tidemark/crypto.h"
 #include "tidemark/hash.h"
 #include "tidemark/types.h"
@@ -24,6 +25,20 @@ inline KeyPair Key(const std::string& name) {
   Seed seed;
   seed.data = Sha256(AsBytes(name)).data;
   return KeyPair::FromSeed(seed);
+}
+
+// A chain `chain_id` with one organisation, "org-a" (role PLATFORM), whose admin key is
+// Key("admin") and validator key Key("node").
+inline contracts::Genesis OneOrgGenesis(const std::string& chain_id) {
+  contracts::Genesis g;
+  g.chain_id = chain_id;
+  g.genesis_time_ms = 1'700'000'000'000;
+  g.orgs.push_back(contracts::OrgRecord{.id = "org-a",
+                                        .name = "Org A",
+                                        .roles = {contracts::Role::kPlatform},
+                                        .admin_keys = {Key("admin").public_key()},
+                                        .validator_key = Key("node").public_key()});
+  return g;
 }
 
 // The block after `parent` (next height and round, one second later) that certifies the state of
