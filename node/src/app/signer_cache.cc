@@ -67,7 +67,8 @@ void SignerCache::OnWritten(uint64_t height, const std::vector<contracts::StateC
       return;
     }
     if (state_keys::HasPrefix(key, state_keys::sys::kNoncePrefix)) {
-      auto signer = PublicKey::FromHex(std::string_view(key).substr(state_keys::sys::kNoncePrefix.size()));
+      auto signer =
+          PublicKey::FromHex(std::string_view(key).substr(state_keys::sys::kNoncePrefix.size()));
       if (signer.ok()) {
         if (auto it = known_.find(*signer); it != known_.end()) {
           it->second.next_nonce = contracts::NextNonceFromStored(value);

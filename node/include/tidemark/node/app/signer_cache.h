@@ -67,9 +67,9 @@ class SignerCache {
  private:
   const size_t max_entries_;
   mutable std::mutex mu_;
-  uint64_t height_;                                  // guarded by mu_
-  std::map<PublicKey, mempool::SignerInfo> known_;   // guarded by mu_: facts at height_
-  mutable uint64_t hits_ = 0, misses_ = 0;           // guarded by mu_
+  uint64_t height_;                                 // guarded by mu_
+  std::map<PublicKey, mempool::SignerInfo> known_;  // guarded by mu_: facts at height_
+  mutable uint64_t hits_ = 0, misses_ = 0;          // guarded by mu_
 };
 
 }  // namespace tidemark::node
