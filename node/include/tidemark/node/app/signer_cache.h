@@ -1,9 +1,9 @@
 // signer_cache.h — what admission knows about a signer (mempool::SignerInfo), remembered between
 // blocks. Every tx a node admits, from REST or gossip, asks for its signer's nonce, key record and
 // organisation record in the latest written state: three LevelDB reads and two record decodes,
-// 6–7 % of a validator's CPU under the capture load (docs/benchmarks.md, "Signer cache"), for
-// facts that a block rarely changes. The cache keeps the answers for the latest written height
-// and carries them to the next height, following what that block wrote:
+// 6–7 % of a validator's CPU under the capture load (docs/benchmarks.md, "Allocator and signer
+// cache"), for facts that a block rarely changes. The cache keeps the answers for the latest
+// written height and carries them to the next height, following what that block wrote:
 //
 //   - a signer's nonce key (`sys/nonce/<key>`, state_keys::sys::Nonce): its entry takes the
 //     written nonce (contracts::NextNonceFromStored, the decoding NextNonce uses) — a signer with
@@ -13,7 +13,7 @@
 //
 // mempool::SignerInfoFromState reads exactly these keys; a change there must change this rule.
 // So an answer from the cache is the answer a fresh read of that height gives (tested against
-// fresh reads over random enrolments, revocations and nonces: tests/node/signer_cache_test.cc).
+// fresh reads over random enrolments, revocations and nonces: tests/node/app_signer_cache_test.cc).
 //
 //   SignerCache cache(ledger);   // follows the ledger's writes (Ledger::SetStateWrittenObserver)
 //   Result<mempool::SignerInfo> info = cache.Read(ledger, signer);  // admission's signer_info
