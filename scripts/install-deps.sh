@@ -8,7 +8,7 @@ PKGS=(
   build-essential g++ cmake ninja-build pkg-config git ca-certificates
   clang libclang-rt-14-dev
   libsodium-dev libcrypto++-dev libleveldb-dev libsnappy-dev
-  libjemalloc-dev  # the node binaries' allocator (CMakeLists.txt, TIDEMARK_JEMALLOC)
+  libjemalloc-dev  # tidemark-node's allocator (CMakeLists.txt, TIDEMARK_JEMALLOC)
   libboost1.81-dev
   nlohmann-json3-dev catch2 libcli11-dev libspdlog-dev libfmt-dev
   ccache clang-format-14

@@ -42,7 +42,8 @@ namespace asio = boost::asio;
 namespace {
 
 // The allocator the process runs on: "jemalloc <version>" when jemalloc provides malloc (the node
-// binaries link it, CMakeLists.txt TIDEMARK_JEMALLOC), else "glibc" (sanitizer builds).
+// binary links it, CMakeLists.txt TIDEMARK_JEMALLOC), else "glibc" (sanitizer builds, the test
+// binary).
 using MallctlFn = int (*)(const char*, void*, size_t*, void*, size_t);
 MallctlFn Mallctl() { return reinterpret_cast<MallctlFn>(::dlsym(RTLD_DEFAULT, "mallctl")); }
 
@@ -97,11 +98,11 @@ struct Node::Impl {
       metrics->Update();
       pipeline->UpdateSse(http->bus());
       if (ext.blocked_peers) ApplyBlockedPeers();
-      // Under glibc's malloc (sanitizer builds), every 10 s, hand the allocator's free pages back
-      // to the kernel: blocks, txs and LevelDB's compaction buffers are allocated on many threads,
-      // and without this a validator's RSS grew to ~600 MiB in a 10-minute run of which most was
-      // freed memory in malloc's arenas. jemalloc returns them itself (its decay), without the
-      // trim's pause.
+      // Under glibc's malloc (sanitizer builds, the test binary), every 10 s, hand the allocator's
+      // free pages back to the kernel: blocks, txs and LevelDB's compaction buffers are allocated
+      // on many threads, and without this a validator's RSS grew to ~600 MiB in a 10-minute run of
+      // which most was freed memory in malloc's arenas. jemalloc returns them itself (its decay),
+      // without the trim's pause.
       if (!jemalloc && ++ticks % 50 == 0) malloc_trim(0);
       Housekeeping();
     });
