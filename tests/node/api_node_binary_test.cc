@@ -160,8 +160,8 @@ TEST_CASE("tidemark-node binary serves the API from network-configs/single and s
   // The pipeline metrics are wired (node.cc): the committed tx went through every stage.
   auto metrics = Request(port, "GET", "/metrics");
   CHECK(metrics.status == 200);
-  for (const char* stage :
-       {"admission", "proposal", "vote", "commit", "execution", "tree_update", "write", "fsync"}) {
+  for (const char* stage : {"admission", "proposal", "vote", "persist", "commit", "execution",
+                            "tree_update", "write", "fsync"}) {
     INFO(stage);
     const std::string count = std::string("tidemark_stage_seconds_count{stage=\"") + stage + "\"} ";
     CHECK(metrics.body.find(count) != std::string::npos);
@@ -170,6 +170,10 @@ TEST_CASE("tidemark-node binary serves the API from network-configs/single and s
   CHECK(metrics.body.find("tidemark_txs_committed_total ") != std::string::npos);
   CHECK(metrics.body.find("tidemark_txs_committed_total 0\n") == std::string::npos);
   CHECK(metrics.body.find("tidemark_queue_depth{queue=\"sse\"}") != std::string::npos);
+  // The tx's wait until final was timed (node.cc wires the mempool's observer).
+  CHECK(metrics.body.find("tidemark_tx_wait_seconds_count{until=\"final\"} 0\n") ==
+        std::string::npos);
+  CHECK(metrics.body.find("tidemark_tx_wait_seconds_count{until=\"final\"} ") != std::string::npos);
 
   ::kill(pid, SIGTERM);
   CHECK(WaitExit(pid, 5s) == 0);

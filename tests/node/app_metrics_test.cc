@@ -93,6 +93,7 @@ struct SingleValidator {
           return info;
         });
     pool->SetAdmissionObserver(pm.AdmissionObserver());
+    pool->SetTxTimingObserver(pm.TxTimingObserver());
     ConsensusDriverOptions opt;
     opt.replica.min_block_interval_ms = 5;
     opt.replica.idle_block_interval_ms = 200;
@@ -242,6 +243,11 @@ TEST_CASE("pipeline metrics: committed blocks fill every stage histogram and the
         std::string::npos);
   CHECK(text.find("tidemark_queue_depth{queue=\"block_tree\"}") != std::string::npos);
   CHECK(text.find("tidemark_txs_committed_total 60") != std::string::npos);
+  // Each of the 60 txs was admitted here, proposed by this (the only) leader once, and committed.
+  CHECK(text.find("tidemark_tx_wait_seconds_count{until=\"proposed\"} 60\n") != std::string::npos);
+  CHECK(text.find("tidemark_tx_wait_seconds_count{until=\"final\"} 60\n") != std::string::npos);
+  CHECK(text.find("tidemark_consensus_timeouts_total ") != std::string::npos);
+  CHECK(text.find("tidemark_consensus_round ") != std::string::npos);
 }
 
 TEST_CASE("SSE: a block of 2000 txs reaches a subscriber that never read meanwhile whole") {

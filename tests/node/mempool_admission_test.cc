@@ -1,6 +1,8 @@
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -281,6 +283,68 @@ TEST_CASE("mempool recent-status cache is bounded") {
   }
   CHECK(p.pool.Find(txs[0].Id()).status().code() == Code::kNotFound);
   CHECK(p.pool.Find(txs[2].Id())->state == TxState::kCommitted);
+}
+
+TEST_CASE("mempool times each tx it admitted: until proposed, until final, and the recent median") {
+  using std::chrono::milliseconds;
+  auto now = std::make_shared<std::atomic<int64_t>>(0);  // the test's clock, in ms
+  Pool p({.finality_window = 3, .clock = [now] {
+            return std::chrono::steady_clock::time_point(milliseconds(now->load()));
+          }});
+  std::vector<std::pair<TxWait, int64_t>> told;
+  p.pool.SetTxTimingObserver([&](TxWait w, std::chrono::steady_clock::duration d) {
+    told.emplace_back(w, std::chrono::duration_cast<milliseconds>(d).count());
+  });
+  CHECK(p.pool.Finality().txs == 0);
+  CHECK(p.pool.Finality().p50_ms == 0);
+
+  Transaction a = MakeTx(TestKey(1), 0), b = MakeTx(TestKey(2), 0);
+  REQUIRE(Add(p.pool, a).ok());  // at 0 ms
+  *now = 30;
+  REQUIRE(Add(p.pool, b).ok());  // at 30 ms
+  *now = 100;
+  REQUIRE(p.pool.TakeBatch(10, 1 << 20).size() == 2);
+  CHECK(told ==
+        std::vector<std::pair<TxWait, int64_t>>{{TxWait::kProposed, 100}, {TxWait::kProposed, 70}});
+  // An abandoned proposal's txs taken again are not counted twice.
+  p.pool.ReleaseInFlight();
+  *now = 150;
+  REQUIRE(p.pool.TakeBatch(10, 1 << 20).size() == 2);
+  CHECK(told.size() == 2);
+
+  // Committed at 400 ms: a waited 400, b 370. A tx this pool never held (another node's) is not
+  // timed.
+  told.clear();
+  *now = 400;
+  Transaction foreign = MakeTx(TestKey(3), 0);
+  p.next[TestKey(1).public_key()] = 1;
+  p.next[TestKey(2).public_key()] = 1;
+  p.height = 1;
+  p.pool.OnCommitted(1, {a, b, foreign},
+                     {Receipt{.tx_id = a.Id(), .height = 1, .index = 0},
+                      Receipt{.tx_id = b.Id(), .height = 1, .index = 1},
+                      Receipt{.tx_id = foreign.Id(), .height = 1, .index = 2}});
+  CHECK(told ==
+        std::vector<std::pair<TxWait, int64_t>>{{TxWait::kFinal, 400}, {TxWait::kFinal, 370}});
+  CHECK(p.pool.Finality().txs == 2);
+  CHECK(p.pool.Finality().p50_ms == 400);  // the upper median of {370, 400}
+
+  // The window keeps the last three: 370 and 400 leave as 10, 20, 30 ms arrive.
+  for (uint8_t i = 0; i < 3; ++i) {
+    Transaction t = MakeTx(TestKey(4 + i), 0);
+    *now = 1000;
+    REQUIRE(Add(p.pool, t).ok());
+    *now = 1000 + 10 * (i + 1);
+    p.height = 2u + i;
+    p.pool.OnCommitted(2 + i, {t}, {Receipt{.tx_id = t.Id(), .height = 2u + i, .index = 0}});
+  }
+  CHECK(p.pool.Finality().txs == 3);
+  CHECK(p.pool.Finality().p50_ms == 20);
+  // A resubmission of a committed tx is not admitted again, so it is not timed again.
+  told.clear();
+  REQUIRE(Add(p.pool, a).ok());
+  p.pool.OnCommitted(9, {a}, {Receipt{.tx_id = a.Id(), .height = 9, .index = 0}});
+  CHECK(told.empty());
 }
 
 TEST_CASE("mempool concurrent submissions of the same tx admit it once") {

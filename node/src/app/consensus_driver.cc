@@ -361,6 +361,7 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
     std::optional<Bytes> safety;
     auto persist = [&] {
       if (voted.empty() && !safety) return;
+      StageTimer timer(metrics, Stage::kPersist);
       Status s = ledger.WriteVoteRecords(voted, safety);
       if (!s.ok()) Fatal("persisting a voted block and the consensus safety state", s);
       voted.clear();
@@ -402,6 +403,9 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
       } else if (auto* b = std::get_if<consensus::Broadcast>(&a)) {
         if (spdlog::should_log(spdlog::level::trace)) {
           spdlog::trace("consensus: broadcast {}", Describe(b->msg));
+        }
+        if (metrics && std::holds_alternative<consensus::TimeoutMsg>(b->msg)) {
+          metrics->OnRoundTimedOut();
         }
         if (sender) sender(nullptr, consensus::EncodeMessage(b->msg));
       } else if (auto* t = std::get_if<consensus::ScheduleTimer>(&a)) {
@@ -460,6 +464,7 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
     if (metrics) {
       metrics->SetQueueDepth(Queue::kBlockTree, static_cast<int64_t>(replica->tree_size()));
       metrics->SetQueueDepth(Queue::kMempool, static_cast<int64_t>(pool.Stats().txs));
+      metrics->SetRound(replica->round());
     }
     std::lock_guard l(status_mu);
     status.epoch = replica->epoch();

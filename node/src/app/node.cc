@@ -219,6 +219,7 @@ Result<std::unique_ptr<Node>> Node::Create(const config::NodeConfig& cfg, NodeEx
   impl->pipeline = std::make_unique<PipelineMetrics>(impl->http->metrics());
   impl->driver->SetMetrics(impl->pipeline.get());
   impl->pool->SetAdmissionObserver(impl->pipeline->AdmissionObserver());
+  impl->pool->SetTxTimingObserver(impl->pipeline->TxTimingObserver());
   if (!cfg.resolver.scan_key_file.empty()) {
     TM_ASSIGN_OR_RETURN(KeyPair scan_key,
                         LoadNodeKey(cfg.resolver.scan_key_file, config::KeyPassphraseOf(cfg)));

@@ -12,6 +12,12 @@ std::vector<double> StageBuckets() {
           0.05,    0.1,    0.25,    0.5,    1,     2.5,    5,     10};
 }
 
+// 1 ms .. 60 s: a tx waits a block interval or two on an idle network, seconds under load.
+std::vector<double> TxWaitBuckets() {
+  return {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.3,
+          0.5,   0.75,   1,     1.5,  2,     3,    5,   10,   30,  60};
+}
+
 }  // namespace
 
 const char* StageName(Stage s) {
@@ -22,6 +28,8 @@ const char* StageName(Stage s) {
       return "proposal";
     case Stage::kVote:
       return "vote";
+    case Stage::kPersist:
+      return "persist";
     case Stage::kCommit:
       return "commit";
     case Stage::kExecution:
@@ -64,6 +72,17 @@ PipelineMetrics::PipelineMetrics(metrics::Registry& r) {
     queues_[i] = r.GetGauge("tidemark_queue_depth", "Items waiting in each pipeline queue",
                             {{"queue", QueueName(static_cast<Queue>(i))}});
   }
+  const char* wait_help =
+      "A tx's wait from its admission into this node's mempool: until this node proposed it "
+      "(until=\"proposed\", leaders only) and until its block was committed here "
+      "(until=\"final\")";
+  tx_until_proposed_ = r.GetHistogram("tidemark_tx_wait_seconds", wait_help,
+                                      {{"until", "proposed"}}, TxWaitBuckets());
+  tx_until_final_ =
+      r.GetHistogram("tidemark_tx_wait_seconds", wait_help, {{"until", "final"}}, TxWaitBuckets());
+  timeouts_ = r.GetCounter("tidemark_consensus_timeouts_total",
+                           "Rounds this node timed out (broadcast a timeout for)");
+  round_ = r.GetGauge("tidemark_consensus_round", "The consensus round this node is in");
   blocks_committed_ =
       r.GetCounter("tidemark_blocks_committed_total", "Blocks durably written by this node");
   txs_committed_ = r.GetCounter("tidemark_txs_committed_total",
@@ -122,6 +141,13 @@ void PipelineMetrics::OnWritten(size_t txs, const CommitTimings& t) {
 
 std::function<void(std::chrono::steady_clock::duration)> PipelineMetrics::AdmissionObserver() {
   return [this](std::chrono::steady_clock::duration d) { Observe(Stage::kAdmission, d); };
+}
+
+mempool::Mempool::TxTimingObserver PipelineMetrics::TxTimingObserver() {
+  return [this](mempool::TxWait kind, std::chrono::steady_clock::duration d) {
+    double seconds = std::chrono::duration<double>(d).count();
+    (kind == mempool::TxWait::kProposed ? tx_until_proposed_ : tx_until_final_)->Observe(seconds);
+  };
 }
 
 void PipelineMetrics::UpdateSse(const http::EventBus& bus) {

@@ -137,6 +137,16 @@ void Mempool::RememberFinal(TxRecord rec) {
   final_cv_.notify_all();
 }
 
+std::chrono::steady_clock::time_point Mempool::Now() const {
+  return options_.clock ? options_.clock() : std::chrono::steady_clock::now();
+}
+
+void Mempool::TellWaits(TxWait kind,
+                        const std::vector<std::chrono::steady_clock::duration>& waits) const {
+  if (!on_timing_) return;
+  for (auto d : waits) on_timing_(kind, d);
+}
+
 void Mempool::RememberVerified(const Hash256& id) {
   if (!verified_.insert(id).second) return;
   verified_order_.push_back(id);
@@ -311,7 +321,11 @@ Result<TxRecord> Mempool::Admit(ByteView bytes) {
   if (tx.expiry_height) by_expiry_.insert({*tx.expiry_height, id});
   bytes_ += bytes.size();
   uint64_t nonce = tx.nonce;
-  q.txs.emplace(nonce, Entry{std::move(tx), id, bytes.size(), next_seq_++, false});
+  q.txs.emplace(nonce, Entry{.tx = std::move(tx),
+                             .id = id,
+                             .size = bytes.size(),
+                             .seq = next_seq_++,
+                             .admitted = Now()});
   return TxRecord{.id = id, .state = TxState::kPending};
 }
 
@@ -421,7 +435,20 @@ void Mempool::EvictNewest(const PublicKey& signer, const Status& why, Refusal re
 std::vector<Transaction> Mempool::TakeBatch(size_t max_txs, size_t max_bytes,
                                             const std::map<PublicKey, uint64_t>& chain_next,
                                             uint64_t height) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::chrono::steady_clock::duration> waits;
+  std::vector<Transaction> out;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    out = TakeReady(max_txs, max_bytes, chain_next, height, &waits);
+  }
+  TellWaits(TxWait::kProposed, waits);
+  return out;
+}
+
+std::vector<Transaction> Mempool::TakeReady(
+    size_t max_txs, size_t max_bytes, const std::map<PublicKey, uint64_t>& chain_next,
+    uint64_t height, std::vector<std::chrono::steady_clock::duration>* waits) {
+  const auto now = on_timing_ ? Now() : std::chrono::steady_clock::time_point{};
   using Queue = std::map<uint64_t, Entry>;
   struct Cursor {
     Queue* q;
@@ -456,6 +483,8 @@ std::vector<Transaction> Mempool::TakeBatch(size_t max_txs, size_t max_bytes,
     if (bytes + e.size > max_bytes) continue;  // this signer's later nonces must wait too
     e.in_flight = true;
     ++in_flight_;
+    if (!e.proposed && on_timing_) waits->push_back(now - e.admitted);
+    e.proposed = true;
     bytes += e.size;
     out.push_back(e.tx);
     uint64_t expect = c.it->first + 1;
@@ -560,11 +589,31 @@ void Mempool::EvictExpired(uint64_t committed_height) {
 
 void Mempool::OnCommitted(uint64_t height, const std::vector<Transaction>& block_txs,
                           const std::vector<Receipt>& receipts, bool identity_changed) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::chrono::steady_clock::duration> waits;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    RecordCommitted(height, block_txs, receipts, identity_changed, &waits);
+  }
+  TellWaits(TxWait::kFinal, waits);
+}
+
+void Mempool::RecordCommitted(uint64_t height, const std::vector<Transaction>& block_txs,
+                              const std::vector<Receipt>& receipts, bool identity_changed,
+                              std::vector<std::chrono::steady_clock::duration>* waits) {
   committed_height_ = std::max(committed_height_, height);
+  const auto now = Now();
   for (const Receipt& r : receipts) {
     if (auto it = by_id_.find(r.tx_id); it != by_id_.end()) {
       auto [signer, nonce] = it->second;
+      if (auto q = by_signer_.find(signer); q != by_signer_.end()) {
+        if (auto e = q->second.txs.find(nonce); e != q->second.txs.end()) {
+          auto wait = now - e->second.admitted;
+          waits->push_back(wait);
+          recent_final_ms_.push_back(static_cast<uint64_t>(
+              std::chrono::duration_cast<std::chrono::milliseconds>(wait).count()));
+          while (recent_final_ms_.size() > options_.finality_window) recent_final_ms_.pop_front();
+        }
+      }
       EraseEntry(signer, nonce);
     }
     TxRecord rec{.id = r.tx_id, .height = height, .index = r.index};
@@ -665,6 +714,18 @@ std::optional<Transaction> Mempool::Get(const Hash256& id) const {
 MempoolStats Mempool::Stats() const {
   std::lock_guard<std::mutex> lock(mu_);
   return MempoolStats{by_id_.size(), bytes_, in_flight_, refused_, evicted_};
+}
+
+RecentFinality Mempool::Finality() const {
+  std::vector<uint64_t> v;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    v.assign(recent_final_ms_.begin(), recent_final_ms_.end());
+  }
+  if (v.empty()) return {};
+  auto mid = v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2);
+  std::nth_element(v.begin(), mid, v.end());
+  return RecentFinality{.txs = v.size(), .p50_ms = *mid};
 }
 
 }  // namespace tidemark::node::mempool

@@ -5,6 +5,7 @@
 //
 //   PipelineMetrics pm(http.metrics());
 //   pool.SetAdmissionObserver(pm.AdmissionObserver());
+//   pool.SetTxTimingObserver(pm.TxTimingObserver());  // a tx's wait until proposed, until final
 //   driver.SetMetrics(&pm);                  // proposal, vote, commit, block tree, then the stage:
 //                                            // execution, tree_update, write, fsync, counters
 //   { StageTimer t(&pm, Stage::kProposal); ... }   // observes on scope exit; null pm: no-op
@@ -23,6 +24,7 @@
 
 #include "tidemark/node/chain/chain_store.h"
 #include "tidemark/node/http/event_bus.h"
+#include "tidemark/node/mempool/mempool.h"
 #include "tidemark/node/metrics/registry.h"
 
 namespace tidemark::node {
@@ -33,6 +35,7 @@ enum class Stage {
   kProposal,    // building a proposal (payload from the mempool, execution roots)
   kVote,        // signing our vote; handling a peer's vote (verify, tally), less a proposal it
                 // triggers
+  kPersist,     // the synced write of a voted block and the safety state, before the vote goes
   kCommit,      // consensus's commit decision (CommitBlocks) to the block durably stored
   kExecution,   // executing a block's txs
   kTreeUpdate,  // applying a block's state changes to the state tree
@@ -64,15 +67,26 @@ class PipelineMetrics {
   void OnExecuted(size_t txs, double seconds);
   // A block of `txs` txs was durably written, with where the store's time went.
   void OnWritten(size_t txs, const CommitTimings& timings);
+  // This node broadcast a timeout for its current round (the round made no progress in time);
+  // and the round it is in now.
+  void OnRoundTimedOut() { timeouts_->Inc(); }
+  void SetRound(uint64_t round) { round_->Set(static_cast<int64_t>(round)); }
   // For Mempool::SetAdmissionObserver.
   std::function<void(std::chrono::steady_clock::duration)> AdmissionObserver();
+  // For Mempool::SetTxTimingObserver: histogram tidemark_tx_wait_seconds{until="proposed"|"final"},
+  // a tx's wait from its admission here to this node's proposal of it, and to its commit here.
+  mempool::Mempool::TxTimingObserver TxTimingObserver();
 
   // Advances the SSE counters by what the bus did since the last call; sets queue="sse".
   void UpdateSse(const http::EventBus& bus);
 
  private:
   metrics::Histogram* stages_[static_cast<size_t>(Stage::kCount)];
+  metrics::Histogram* tx_until_proposed_;
+  metrics::Histogram* tx_until_final_;
   metrics::Gauge* queues_[static_cast<size_t>(Queue::kCount)];
+  metrics::Counter* timeouts_;
+  metrics::Gauge* round_;
   metrics::Counter* blocks_committed_;
   metrics::Counter* txs_committed_;
   metrics::Counter* txs_executed_;

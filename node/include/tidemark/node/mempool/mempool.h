@@ -52,7 +52,13 @@
 // after its last one there, so that a tx already in the chain is not proposed twice. HasReady()
 // says whether TakeBatch would find a tx: a tx whose nonce gap never closes is never "work".
 //
-// Thread safety: every method is thread-safe (one mutex), but SetAdmissionObserver (before use).
+// Timings: each tx admitted here carries its admission time (options.clock); TakeBatch tells the
+// TxTimingObserver how long a tx waited until first proposed here, OnCommitted how long until its
+// block was committed, and Finality() gives the median of the last finality_window of the latter
+// (the explorer's "Finality (median)", docs/api.md). Txs this pool never held are not timed.
+//
+// Thread safety: every method is thread-safe (one mutex), but SetAdmissionObserver and
+// SetTxTimingObserver (before use).
 // The signer_info callback is called without the mutex held (Add, StillAdmissible) or with it held
 // (OnCommitted, Recheck); it must be a cheap, thread-safe read and must not call back into the
 // mempool.
@@ -142,7 +148,10 @@ struct MempoolOptions {
   size_t max_org_txs = 4'000;          // pending txs of all keys of one organisation
   size_t max_org_bytes = 16u << 20;    // their bytes
   size_t verified_cache = 100'000;
-  size_t status_cache = 100'000;  // final (committed / rejected) statuses kept
+  size_t status_cache = 100'000;   // final (committed / rejected) statuses kept
+  size_t finality_window = 1'024;  // recent admission-to-commit times kept for Stats()
+  // The clock of the tx timings (TxTimingObserver, Finality()); null: steady_clock.
+  std::function<std::chrono::steady_clock::time_point()> clock;
 };
 
 struct MempoolStats {
@@ -153,6 +162,19 @@ struct MempoolStats {
   std::array<uint64_t, static_cast<size_t>(Refusal::kCount)> evicted{};  // since start
 };
 
+// Of the last (at most finality_window) txs admitted here and then committed in a block here:
+// how many, and the median time from their admission to their commit (0 when none).
+struct RecentFinality {
+  size_t txs = 0;
+  uint64_t p50_ms = 0;
+};
+
+// The two waits of a tx admitted here, told to the TxTimingObserver.
+enum class TxWait {
+  kProposed,  // from its admission to TakeBatch taking it (first time) into this node's proposal
+  kFinal,     // from its admission to OnCommitted of the block that holds it
+};
+
 class Mempool {
  public:
   using SignerInfoFn = std::function<Result<SignerInfo>(const PublicKey& signer)>;
@@ -160,11 +182,17 @@ class Mempool {
   // Told how long each Add took (admitted or refused): the node's admission timing.
   using AdmissionObserver = std::function<void(std::chrono::steady_clock::duration)>;
 
+  // Told the waits of txs admitted here (TxWait); called with no lock held, on the thread of
+  // TakeBatch or OnCommitted.
+  using TxTimingObserver = std::function<void(TxWait, std::chrono::steady_clock::duration)>;
+
   Mempool(MempoolOptions options, SignerInfoFn signer_info);
 
   Result<TxRecord> Add(ByteView tx_bytes);
   // Set before the first Add (not synchronised with it); called on the adding thread, no lock held.
   void SetAdmissionObserver(AdmissionObserver observer) { on_admission_ = std::move(observer); }
+  // Set before the first Add (not synchronised with TakeBatch or OnCommitted).
+  void SetTxTimingObserver(TxTimingObserver observer) { on_timing_ = std::move(observer); }
   // `height`: of the block being built (txs expiring below it are not taken); 0: no check.
   std::vector<Transaction> TakeBatch(size_t max_txs, size_t max_bytes,
                                      const std::map<PublicKey, uint64_t>& chain_next = {},
@@ -197,6 +225,7 @@ class Mempool {
   bool WasVerified(const Hash256& id) const;
   std::optional<Transaction> Get(const Hash256& id) const;
   MempoolStats Stats() const;
+  RecentFinality Finality() const;  // a copy and a selection of up to finality_window values
 
  private:
   struct Entry {
@@ -205,6 +234,8 @@ class Mempool {
     size_t size = 0;
     uint64_t seq = 0;  // arrival order
     bool in_flight = false;
+    bool proposed = false;                           // taken into a proposal here at least once
+    std::chrono::steady_clock::time_point admitted;  // options_.clock at admission
   };
   struct SignerQueue {
     std::map<uint64_t, Entry> txs;  // by nonce
@@ -218,10 +249,17 @@ class Mempool {
   };
 
   Result<TxRecord> Admit(ByteView tx_bytes);
-  Status Refuse(Refusal r, Status s);                        // REQUIRES: mu_
-  void RememberFinal(TxRecord rec);                          // REQUIRES: mu_
-  void RememberVerified(const Hash256& id);                  // REQUIRES: mu_
-  void EraseEntry(const PublicKey& signer, uint64_t nonce);  // REQUIRES: mu_
+  // TakeBatch's and OnCommitted's work; the waits to tell once mu_ is released go to `waits`.
+  std::vector<Transaction> TakeReady(
+      size_t max_txs, size_t max_bytes, const std::map<PublicKey, uint64_t>& chain_next,
+      uint64_t height, std::vector<std::chrono::steady_clock::duration>* waits);  // REQUIRES: mu_
+  void RecordCommitted(uint64_t height, const std::vector<Transaction>& block_txs,
+                       const std::vector<Receipt>& receipts, bool identity_changed,
+                       std::vector<std::chrono::steady_clock::duration>* waits);  // REQUIRES: mu_
+  Status Refuse(Refusal r, Status s);                                             // REQUIRES: mu_
+  void RememberFinal(TxRecord rec);                                               // REQUIRES: mu_
+  void RememberVerified(const Hash256& id);                                       // REQUIRES: mu_
+  void EraseEntry(const PublicKey& signer, uint64_t nonce);                       // REQUIRES: mu_
   // Evicts the newest tx of `signer`, recording `why`.
   void EvictNewest(const PublicKey& signer, const Status& why, Refusal reason);  // REQUIRES: mu_
   // Makes room for `size` more bytes of `signer` (org `org`) within the org quota and the pool
@@ -232,10 +270,14 @@ class Mempool {
   void RecheckSigner(const PublicKey& signer);                              // REQUIRES: mu_
   void EvictExpired(uint64_t committed_height);                             // REQUIRES: mu_
   Result<TxRecord> Lookup(const Hash256& id) const;                         // REQUIRES: mu_
+  std::chrono::steady_clock::time_point Now() const;
+  // Tells on_timing_ each wait in `waits` (no lock held).
+  void TellWaits(TxWait kind, const std::vector<std::chrono::steady_clock::duration>& waits) const;
 
   const MempoolOptions options_;
   const SignerInfoFn signer_info_;
   AdmissionObserver on_admission_;
+  TxTimingObserver on_timing_;
 
   mutable std::mutex mu_;
   mutable std::condition_variable final_cv_;
@@ -251,6 +293,7 @@ class Mempool {
   std::deque<Hash256> final_order_;
   std::unordered_set<Hash256, FixedBytesHasher> verified_;
   std::deque<Hash256> verified_order_;
+  std::deque<uint64_t> recent_final_ms_;  // admission-to-commit of the last finality_window txs
   std::array<uint64_t, static_cast<size_t>(Refusal::kCount)> refused_{};
   std::array<uint64_t, static_cast<size_t>(Refusal::kCount)> evicted_{};
 };
