@@ -380,6 +380,10 @@ describe('explorer', () => {
       committed.height, { timeout: 10000 });
     assert.ok(Number(await p.getByTestId('height').textContent()) > before);
     assert.ok(await p.locator('svg.chart rect.bar').count() > 0);
+    // Finality is what this node's txs waited, submission to commit, not the heartbeat blocks'.
+    await p.waitForFunction(() => /^last \d+ txs, submitted to final$/.test(document.querySelector('[data-testid=finality-note]')?.textContent || ''),
+      null, { timeout: 10000 });
+    assert.match(await p.getByTestId('finality').textContent(), /^\d+ ms$/);
     await p.screenshot({ path: `${SHOTS}/dashboard-live.png`, fullPage: true });
     await p.getByRole('button', { name: 'Pause' }).click();
     assert.match(await p.getByTestId('live-state').textContent(), /paused/);

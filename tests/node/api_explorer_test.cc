@@ -156,7 +156,9 @@ TEST_CASE("explorer api: stats count each validator's signatures and the txs") {
   CHECK(s["blocks"][0]["certified_at"] == 2);
   CHECK(s["blocks"][0]["finality_ms"] == 1000);
   CHECK_FALSE(s["blocks"][2].contains("finality_ms"));  // block 4 does not exist yet
-  CHECK(s["finality_ms"] == 1000);
+  CHECK(s["block_finality_ms"] == 1000);  // block 1's; block 2 is empty, block 3 not final
+  CHECK(s["finality_source"] == "txs");   // 3 txs admitted and committed by the fake's pool
+  CHECK(s["finality_txs"] == 3);
 
   json two = a.Ok("/v1/stats?blocks=2");
   CHECK(two["blocks_counted"] == 2);
@@ -164,6 +166,41 @@ TEST_CASE("explorer api: stats count each validator's signatures and the txs") {
   CheckProblem(a.Get("/v1/stats?blocks=0"), 400);
   CheckProblem(a.Get("/v1/stats?blocks=201"), 400);
   CheckProblem(a.Get("/v1/stats?blocks=x"), 400);
+}
+
+TEST_CASE("explorer api: stats' finality is what a tx waits; empty blocks do not count") {
+  Api a;
+  json none = a.Ok("/v1/stats");
+  CHECK(none["finality_ms"].is_null());
+  CHECK(none["finality_source"].is_null());
+  CHECK(none["block_finality_ms"].is_null());
+  CHECK(none["finality_txs"] == 0);
+
+  // Block 1 (2 txs, admitted at 0 ms, committed at 300 ms) is final when block 2 carries its
+  // certificate 1 s later; block 2 (empty) only 5 s later, when block 3 (1 tx, 100 ms) comes.
+  REQUIRE(a.ledger.pool().Add(MakeTx(TestKey(1), 0).Encode()).ok());
+  REQUIRE(a.ledger.pool().Add(MakeTx(TestKey(2), 0).Encode()).ok());
+  a.ledger.clock_ms = 300;
+  a.ledger.CommitBlock();
+  a.Commit({});
+  a.ledger.block_gap_ms = 5000;
+  REQUIRE(a.ledger.pool().Add(MakeTx(TestKey(1), 1).Encode()).ok());
+  a.ledger.clock_ms = 400;
+  a.ledger.CommitBlock();
+  json s = a.Ok("/v1/stats");
+  CHECK(s["blocks"][0]["finality_ms"] == 1000);
+  CHECK(s["blocks"][1]["finality_ms"] == 5000);  // the empty block's own
+  CHECK(s["block_finality_ms"] == 1000);         // the blocks with txs only: block 1
+  CHECK(s["finality_source"] == "txs");
+  CHECK(s["finality_txs"] == 3);
+  CHECK(s["finality_ms"] == 300);  // the median of 300, 300, 100
+
+  // A node that restarted has timed no tx yet: the blocks with txs answer.
+  a.ledger.report_tx_timings = false;
+  json r = a.Ok("/v1/stats");
+  CHECK(r["finality_source"] == "blocks");
+  CHECK(r["finality_txs"] == 0);
+  CHECK(r["finality_ms"] == 1000);
 }
 
 TEST_CASE("explorer api: organisations and their keys") {

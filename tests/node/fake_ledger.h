@@ -37,7 +37,13 @@ class FakeLedger : public node::api::LedgerApi {
   explicit FakeLedger(std::string chain_id = "test-chain", node::http::EventBus* bus = nullptr)
       : chain_id_(chain_id),
         bus_(bus),
-        pool_({.chain_id = chain_id, .max_txs = 100},
+        pool_({.chain_id = chain_id,
+               .max_txs = 100,
+               .clock =
+                   [this] {
+                     return std::chrono::steady_clock::time_point(
+                         std::chrono::milliseconds(clock_ms.load()));
+                   }},
               [this](const PublicKey& k) -> Result<node::mempool::SignerInfo> {
                 std::lock_guard<std::mutex> lock(mu_);
                 uint64_t height = blocks_.empty() ? 0 : blocks_.size() - 1;
@@ -64,6 +70,12 @@ class FakeLedger : public node::api::LedgerApi {
   }
 
   std::atomic<bool> ready{true};
+  // The mempool's clock (its tx timings), in ms; tests move it.
+  std::atomic<int64_t> clock_ms{0};
+  // The next block's timestamp is its parent's plus this (genesis: 0; block 1: 1767225601000).
+  std::atomic<uint64_t> block_gap_ms{1000};
+  // False: Status() reports no tx timings, as a node that has just restarted.
+  std::atomic<bool> report_tx_timings{true};
   void SetBus(node::http::EventBus* bus) { bus_ = bus; }
   node::mempool::Mempool& pool() { return pool_; }
   const ValidatorSet& validators() const { return validators_; }
@@ -116,14 +128,17 @@ class FakeLedger : public node::api::LedgerApi {
       std::lock_guard<std::mutex> lock(mu_);
       const node::api::BlockRecord& parent = blocks_.back();
       Block b;
-      b.header = BlockHeader{.chain_id = chain_id_,
-                             .round = parent.block.header.round + 1,
-                             .height = parent.block.header.height + 1,
-                             .parent = parent.block.Id(),
-                             .timestamp_ms = 1767225600000 + blocks_.size() * 1000,
-                             .tx_root = TxRoot(txs),
-                             .tx_count = static_cast<uint32_t>(txs.size()),
-                             .validators_hash = validators_.Hash()};
+      b.header =
+          BlockHeader{.chain_id = chain_id_,
+                      .round = parent.block.header.round + 1,
+                      .height = parent.block.header.height + 1,
+                      .parent = parent.block.Id(),
+                      .timestamp_ms = parent.block.header.height == 0
+                                          ? 1767225601000
+                                          : parent.block.header.timestamp_ms + block_gap_ms.load(),
+                      .tx_root = TxRoot(txs),
+                      .tx_count = static_cast<uint32_t>(txs.size()),
+                      .validators_hash = validators_.Hash()};
       b.justify = parent.commit_cert.value_or(QuorumCert{});
       b.header.justify_hash = b.justify.Hash();
       b.txs = txs;
@@ -158,6 +173,7 @@ class FakeLedger : public node::api::LedgerApi {
 
   bool Ready() override { return ready; }
   node::api::NodeStatus Status() override {
+    node::mempool::RecentFinality timings = pool_.Finality();
     std::lock_guard<std::mutex> lock(mu_);
     const Block& head = blocks_.back().block;
     return {.chain_id = chain_id_,
@@ -165,7 +181,9 @@ class FakeLedger : public node::api::LedgerApi {
             .height = head.header.height,
             .head_id = head.Id(),
             .head_timestamp_ms = head.header.timestamp_ms,
-            .validator_count = validators_.size()};
+            .validator_count = validators_.size(),
+            .recent_final_txs = report_tx_timings ? timings.txs : 0,
+            .recent_final_p50_ms = report_tx_timings ? timings.p50_ms : 0};
   }
   Result<node::api::BlockRecord> BlockAt(uint64_t height) override {
     std::lock_guard<std::mutex> lock(mu_);

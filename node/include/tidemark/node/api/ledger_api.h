@@ -46,6 +46,10 @@ struct NodeStatus {
   std::optional<uint32_t> own_validator_index;  // this node's index, if it is a validator
   size_t mempool_txs = 0;
   size_t mempool_bytes = 0;
+  // Of the last txs this node admitted and then committed (at most 1,024, since it started): how
+  // many, and the median time from their admission to their commit here.
+  size_t recent_final_txs = 0;
+  uint64_t recent_final_p50_ms = 0;
   size_t peers = 0;
   bool syncing = false;
 };
