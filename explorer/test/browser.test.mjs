@@ -381,7 +381,7 @@ describe('explorer', () => {
     assert.ok(Number(await p.getByTestId('height').textContent()) > before);
     assert.ok(await p.locator('svg.chart rect.bar').count() > 0);
     // Finality is what this node's txs waited, submission to commit, not the heartbeat blocks'.
-    await p.waitForFunction(() => /^last \d+ txs, submitted to final$/.test(document.querySelector('[data-testid=finality-note]')?.textContent || ''),
+    await p.waitForFunction(() => /^of the last \d+ txs$/.test(document.querySelector('[data-testid=finality-note]')?.textContent || ''),
       null, { timeout: 10000 });
     assert.match(await p.getByTestId('finality').textContent(), /^\d+ ms$/);
     await p.screenshot({ path: `${SHOTS}/dashboard-live.png`, fullPage: true });

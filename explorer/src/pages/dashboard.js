@@ -21,6 +21,8 @@ export async function dashboard(main, ctx) {
   const cell = (id, label, note) => h('div', { class: 'stat' }, h('div', { class: 'stat-label' }, label),
     h('div', { class: 'stat-value', 'data-testid': id, id: `stat-${id}` }, '–'),
     ...(note ? [h('div', { class: 'stat-note', 'data-testid': `${id}-note`, id: `stat-${id}-note` }, '')] : []));
+  const finalityCell = cell('finality', 'Finality (median)', true);
+  finalityCell.title = 'From submission to commit, as this node measured it';
   const stateLabel = h('span', { class: 'live-state', 'data-testid': 'live-state', role: 'status' }, '');
   const pause = h('button', { type: 'button', class: 'small', 'aria-pressed': 'false' }, 'Pause');
   pause.addEventListener('click', () => {
@@ -35,7 +37,7 @@ export async function dashboard(main, ctx) {
 
   main.append(
     h('h1', {}, 'Dashboard'),
-    h('div', { class: 'stats' }, cell('height', 'Chain height'), cell('finality', 'Finality (median)', true),
+    h('div', { class: 'stats' }, cell('height', 'Chain height'), finalityCell,
       cell('txs', `Txs, last ${N} blocks`), cell('tps', 'TPS'), cell('blocktime', 'Block time'),
       cell('mempool', 'Pending txs')),
     h('section', { class: 'card' },
@@ -59,8 +61,8 @@ export async function dashboard(main, ctx) {
     // What a tx waits, submission to commit, as this node measured it; empty heartbeat blocks,
     // which nobody waits for, are not counted.
     set('finality-note', finality.finality_source === 'txs'
-      ? `last ${finality.finality_txs} txs, submitted to final`
-      : finality.finality_source === 'blocks' ? 'blocks with txs' : 'no txs yet');
+      ? `of the last ${finality.finality_txs} txs`
+      : finality.finality_source === 'blocks' ? 'of blocks with txs' : 'no txs yet');
     set('txs', String(txs));
     set('tps', span > 0 ? (txsAfterFirst * 1000 / span).toFixed(1) : '0');
     set('blocktime', pts.length ? `${Math.round(span / (blocks.length - 1))} ms` : '–');
