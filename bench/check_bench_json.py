@@ -8,7 +8,8 @@
 Fails (exit 1, naming the field) unless: every field is present with the right type, every step
 committed what the nodes accepted (committed == accepted, nothing rejected, refused, failed or
 still pending), finality p50 <= p99 and both positive, committed tx/s and the ratio to the ceiling
-positive, and the local nodes report CPU, RSS and disk figures.
+positive, the first node timed its txs' waits until final (0 < p50 <= p99), and the local
+nodes report CPU, RSS and disk figures.
 """
 import json
 import subprocess
@@ -20,6 +21,7 @@ STEP_FIELDS = {
     "committed": int, "rejected": int, "pending": int, "committed_tps": (int, float),
     "ratio": (int, float), "finality_ms": dict, "mean_tx_bytes": int, "blocks": int,
     "wall_s": (int, float), "disk_bytes_per_tx": (int, float), "nodes": list,
+    "node_waits_ms": dict,
 }
 TOP_FIELDS = {
     "tool": str, "build_type": str, "mix": str, "validators": int, "local": bool,
@@ -73,6 +75,10 @@ def check(report):
         fin = step["finality_ms"]
         if not (0 < fin.get("p50", 0) <= fin.get("p99", 0)):
             errors.append(f"{where}.finality_ms: want 0 < p50 <= p99, got {fin}")
+        # The first node timed the txs it admitted (all of them: by REST or by gossip).
+        final = step["node_waits_ms"].get("until_final", {})
+        if not (0 < final.get("p50", 0) <= final.get("p99", 0)):
+            errors.append(f"{where}.node_waits_ms.until_final: want 0 < p50 <= p99, got {final}")
         if report["local"]:
             if len(step["nodes"]) != report["validators"]:
                 errors.append(f"{where}.nodes: {len(step['nodes'])} entries, expected "
@@ -91,7 +97,9 @@ def self_test():
             "refused": 0, "failed": 0, "retries": 0, "committed": 80, "rejected": 0, "pending": 0,
             "committed_tps": 20.0, "ratio": 0.002, "finality_ms": {"p50": 150.0, "p99": 210.0},
             "mean_tx_bytes": 999, "blocks": 40, "wall_s": 5.0, "disk_bytes_per_tx": 3000.0,
-            "nodes": [{"name": n, "cpu_cores": 0.1, "peak_rss_mib": 20.0} for n in "abcd"]}
+            "nodes": [{"name": n, "cpu_cores": 0.1, "peak_rss_mib": 20.0} for n in "abcd"],
+            "node_waits_ms": {"until_proposed": {"p50": 50.0, "p99": 100.0},
+                              "until_final": {"p50": 150.0, "p99": 250.0}, "timeouts": 0}}
     good = {**step, "tool": "tidemark-bench", "build_type": "Debug", "mix": "mixed",
             "validators": 4, "local": True, "ceiling": {"tx_per_s": 7000.0},
             "peak_committed_tps": 20.0, "steps": [dict(step)]}
@@ -104,6 +112,8 @@ def self_test():
         "0 < p50 <= p99": lambda r: r["steps"][0].update(finality_ms={"p50": 300.0, "p99": 200.0}),
         "no CPU or RSS": lambda r: r["steps"][0]["nodes"][2].update(cpu_cores=0),
         "accepted 80 != submitted 81": lambda r: r["steps"][0].update(submitted=81),
+        "node_waits_ms.until_final": lambda r: r["steps"][0]["node_waits_ms"].update(
+            until_final={"p50": -1.0, "p99": -1.0}),
     }
     for want, spoil in faults.items():
         bad = json.loads(json.dumps(good))

@@ -34,6 +34,7 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -255,6 +256,59 @@ std::map<std::string, double> BatchBytesByRecord(const client::Url& url) {
   return out;
 }
 
+// One node's cumulative tidemark_tx_wait_seconds buckets (upper bound -> count) for `until`, and
+// its tidemark_consensus_timeouts_total: what the node itself measured of its txs' waits.
+struct NodeWaits {
+  std::map<double, double> proposed, final_;
+  double timeouts = 0;
+};
+
+NodeWaits ScrapeWaits(const client::Url& url) {
+  NodeWaits out;
+  bench::HttpConn c(url, 5000);
+  auto r = c.Get("/metrics");
+  if (!r.ok() || r->status != 200) return out;
+  std::istringstream lines(r->body);
+  std::string line;
+  const std::string bucket = "tidemark_tx_wait_seconds_bucket{until=\"";
+  const std::string timeouts = "tidemark_consensus_timeouts_total ";
+  while (std::getline(lines, line)) {
+    if (line.rfind(timeouts, 0) == 0) {
+      out.timeouts = std::strtod(line.c_str() + timeouts.size(), nullptr);
+      continue;
+    }
+    if (line.rfind(bucket, 0) != 0) continue;
+    const size_t until_end = line.find('"', bucket.size());
+    const size_t le = line.find("le=\"", bucket.size());
+    const size_t le_end = le == std::string::npos ? le : line.find('"', le + 4);
+    const size_t value = line.rfind("} ");
+    if (until_end == std::string::npos || le_end == std::string::npos || value == std::string::npos)
+      continue;
+    const std::string until = line.substr(bucket.size(), until_end - bucket.size());
+    const std::string bound = line.substr(le + 4, le_end - le - 4);
+    const double upper = bound == "+Inf" ? HUGE_VAL : std::strtod(bound.c_str(), nullptr);
+    (until == "final" ? out.final_ : out.proposed)[upper] =
+        std::strtod(line.c_str() + value + 2, nullptr);
+  }
+  return out;
+}
+
+// The bucket bound (ms) at which the step's share `q` of waits is reached: `after` minus `before`
+// (cumulative bucket counts); -1 without waits.
+double BucketQuantileMs(const std::map<double, double>& after,
+                        const std::map<double, double>& before, double q) {
+  auto count = [](const std::map<double, double>& m, double upper) {
+    auto it = m.find(upper);
+    return it == m.end() ? 0.0 : it->second;
+  };
+  const double total = after.empty() ? 0 : after.rbegin()->second - count(before, HUGE_VAL);
+  if (total <= 0) return -1;
+  for (const auto& [upper, n] : after) {
+    if (n - count(before, upper) >= q * total) return upper * 1000;
+  }
+  return -1;
+}
+
 std::optional<json> GetJson(bench::HttpConn& c, const std::string& path) {
   auto r = c.Get(path);
   if (!r.ok() || r->status != 200) return std::nullopt;
@@ -347,6 +401,11 @@ struct StepResult {
   double disk_bytes_per_tx = 0;  // mean per node
   // What the first node's block batches wrote per committed tx, by kind of record (/metrics).
   std::map<std::string, double> batch_bytes_per_tx;
+  // The first node's own timing of the txs it admitted (tidemark_tx_wait_seconds, bucket upper
+  // bounds in ms; -1: none) and the rounds it timed out, over the step.
+  double node_proposed_p50_ms = -1, node_proposed_p99_ms = -1;
+  double node_final_p50_ms = -1, node_final_p99_ms = -1;
+  double node_timeouts = 0;
   std::vector<NodeUsage> nodes;
   std::string first_error, first_reject;
   uint64_t connects = 0;
@@ -389,6 +448,7 @@ StepResult RunStep(const Flags& f, const bench::Workload& w, std::vector<Target>
     cpu0.push_back(t.proc ? CpuSeconds(t.proc->pid) : 0);
   }
   const std::map<std::string, double> batch0 = BatchBytesByRecord(targets.front().url);
+  const NodeWaits waits0 = ScrapeWaits(targets.front().url);
 
   // 0 not sent / 1 accepted / 2 refused (gave up on 503/429) / 3 failed (other answer).
   std::vector<std::atomic<int>> sent(count);
@@ -584,6 +644,12 @@ StepResult RunStep(const Flags& f, const bench::Workload& w, std::vector<Target>
                                        static_cast<double>(res.committed);
     }
   }
+  const NodeWaits waits = ScrapeWaits(targets.front().url);
+  res.node_proposed_p50_ms = BucketQuantileMs(waits.proposed, waits0.proposed, 0.5);
+  res.node_proposed_p99_ms = BucketQuantileMs(waits.proposed, waits0.proposed, 0.99);
+  res.node_final_p50_ms = BucketQuantileMs(waits.final_, waits0.final_, 0.5);
+  res.node_final_p99_ms = BucketQuantileMs(waits.final_, waits0.final_, 0.99);
+  res.node_timeouts = waits.timeouts - waits0.timeouts;
   return res;
 }
 
@@ -620,6 +686,10 @@ json StepJson(const StepResult& r, const bench::Ceiling& c) {
       {"connects", r.connects},
       {"disk_bytes_per_tx", r.disk_bytes_per_tx},
       {"batch_bytes_per_tx", r.batch_bytes_per_tx},
+      {"node_waits_ms",
+       {{"until_proposed", {{"p50", r.node_proposed_p50_ms}, {"p99", r.node_proposed_p99_ms}}},
+        {"until_final", {{"p50", r.node_final_p50_ms}, {"p99", r.node_final_p99_ms}}},
+        {"timeouts", r.node_timeouts}}},
       {"nodes", nodes},
       {"first_error", r.first_error},
       {"first_reject", r.first_reject}};
@@ -664,6 +734,14 @@ void PrintRow(const StepResult& r, const bench::Ceiling& c) {
     }
     std::printf("  block batches written per tx (first node, bytes): %.0f = %s\n", total,
                 parts.c_str());
+  }
+  if (r.node_final_p50_ms >= 0) {
+    // Bucket bounds of the node's histogram: "<= X ms".
+    std::printf(
+        "  first node's own timing of its txs (bucket bounds): until proposed by it p50 <= %.0f "
+        "ms, p99 <= %.0f ms; until final p50 <= %.0f ms, p99 <= %.0f ms; %.0f rounds timed out\n",
+        r.node_proposed_p50_ms, r.node_proposed_p99_ms, r.node_final_p50_ms, r.node_final_p99_ms,
+        r.node_timeouts);
   }
   if (!r.first_error.empty()) std::printf("  first refusal: %s\n", r.first_error.c_str());
   if (!r.first_reject.empty())
