@@ -173,7 +173,6 @@ class FakeLedger : public node::api::LedgerApi {
 
   bool Ready() override { return ready; }
   node::api::NodeStatus Status() override {
-    node::mempool::RecentFinality timings = pool_.Finality();
     std::lock_guard<std::mutex> lock(mu_);
     const Block& head = blocks_.back().block;
     return {.chain_id = chain_id_,
@@ -181,9 +180,10 @@ class FakeLedger : public node::api::LedgerApi {
             .height = head.header.height,
             .head_id = head.Id(),
             .head_timestamp_ms = head.header.timestamp_ms,
-            .validator_count = validators_.size(),
-            .recent_final_txs = report_tx_timings ? timings.txs : 0,
-            .recent_final_p50_ms = report_tx_timings ? timings.p50_ms : 0};
+            .validator_count = validators_.size()};
+  }
+  node::mempool::RecentFinality TxFinality() override {
+    return report_tx_timings ? pool_.Finality() : node::mempool::RecentFinality{};
   }
   Result<node::api::BlockRecord> BlockAt(uint64_t height) override {
     std::lock_guard<std::mutex> lock(mu_);

@@ -210,9 +210,10 @@ class Explorer {
       block_finality = fin[fin.size() / 2];
     }
     out["block_finality_ms"] = block_finality;
-    out["finality_txs"] = st.recent_final_txs;
-    if (st.recent_final_txs > 0) {
-      out["finality_ms"] = st.recent_final_p50_ms;
+    const mempool::RecentFinality recent = ledger_->TxFinality();
+    out["finality_txs"] = recent.txs;
+    if (recent.txs > 0) {
+      out["finality_ms"] = recent.p50_ms;
       out["finality_source"] = "txs";
     } else {
       out["finality_ms"] = block_finality;

@@ -55,13 +55,12 @@ class NodeLedger final : public api::LedgerApi {
     auto m = pool_.Stats();
     s.mempool_txs = m.txs;
     s.mempool_bytes = m.bytes;
-    mempool::RecentFinality f = pool_.Finality();
-    s.recent_final_txs = f.txs;
-    s.recent_final_p50_ms = f.p50_ms;
     s.peers = peers_();
     s.syncing = syncing_();
     return s;
   }
+
+  mempool::RecentFinality TxFinality() override { return pool_.Finality(); }
 
   Result<api::BlockRecord> BlockAt(uint64_t height) override {
     TM_ASSIGN_OR_RETURN(std::optional<Block> b, ledger_.blocks().BlockAt(height));

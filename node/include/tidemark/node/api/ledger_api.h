@@ -46,10 +46,6 @@ struct NodeStatus {
   std::optional<uint32_t> own_validator_index;  // this node's index, if it is a validator
   size_t mempool_txs = 0;
   size_t mempool_bytes = 0;
-  // Of the last txs this node admitted and then committed (at most 1,024, since it started): how
-  // many, and the median time from their admission to their commit here.
-  size_t recent_final_txs = 0;
-  uint64_t recent_final_p50_ms = 0;
   size_t peers = 0;
   bool syncing = false;
 };
@@ -97,6 +93,10 @@ class LedgerApi {
   // Readiness for /readyz: storage open, genesis loaded, consensus started.
   virtual bool Ready() = 0;
   virtual NodeStatus Status() = 0;
+  // Of the last txs this node admitted and then committed (at most 1,024, since it started): how
+  // many, and the median time from their admission to their commit here (/v1/stats only: it
+  // copies and selects over the window, so /v1/status does not pay for it).
+  virtual mempool::RecentFinality TxFinality() = 0;
   // NotFound above the committed height.
   virtual Result<BlockRecord> BlockAt(uint64_t height) = 0;
   virtual Result<BlockRecord> BlockById(const Hash256& id) = 0;

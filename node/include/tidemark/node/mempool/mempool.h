@@ -149,7 +149,7 @@ struct MempoolOptions {
   size_t max_org_bytes = 16u << 20;    // their bytes
   size_t verified_cache = 100'000;
   size_t status_cache = 100'000;   // final (committed / rejected) statuses kept
-  size_t finality_window = 1'024;  // recent admission-to-commit times kept for Stats()
+  size_t finality_window = 1'024;  // recent admission-to-commit times for Finality()
   // The clock of the tx timings (TxTimingObserver, Finality()); null: steady_clock.
   std::function<std::chrono::steady_clock::time_point()> clock;
 };
