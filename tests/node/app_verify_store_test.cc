@@ -16,6 +16,7 @@
 #include "tidemark/node/app/ledger.h"
 #include "tidemark/node/app/verify_store.h"
 #include "tidemark/node/state/smt_node.h"
+#include "tidemark/node/state/state_tree.h"
 #include "tidemark/node/storage/fault_injecting_kv_store.h"
 #include "tidemark/node/storage/key_layout.h"
 #include "tidemark/node/storage/leveldb_kv_store.h"
@@ -191,22 +192,46 @@ TEST_CASE(
     CHECK(Has(out, "PROBLEM state version 5 [N|5|" + root_hash.Hex().substr(0, 16) +
                        "]: state node re-hashes to"));
   }
-  SECTION("a flat-index value") {
-    std::string flat_key;
-    {
-      auto kv = LevelDbKvStore::Open(dir.string(), {});
-      REQUIRE(kv.ok());
-      auto flat = (*kv)->Scan({.prefix = AsBytes(std::string("S")), .limit = 1});
-      REQUIRE(flat.ok());
-      REQUIRE(flat->size() == 1);
-      flat_key = std::string((*flat)[0].key.begin(), (*flat)[0].key.end());
+  // The first flat record held inline (0x00 | value) or by reference to its leaf (0x01 | ...).
+  auto first_flat = [&](uint8_t tag) {
+    auto kv = LevelDbKvStore::Open(dir.string(), {});
+    REQUIRE(kv.ok());
+    auto flat = (*kv)->Scan({.prefix = AsBytes(std::string("S")), .limit = 100});
+    REQUIRE(flat.ok());
+    for (const KvPair& p : *flat) {
+      if (p.value.size() > 1 && p.value[0] == tag) return std::string(p.key.begin(), p.key.end());
     }
-    Flip(dir, flat_key, 0);
+    FAIL("no flat record of that kind");
+    return std::string();
+  };
+  SECTION("a flat-index value") {
+    const std::string flat_key = first_flat(0x00);
+    Flip(dir, flat_key, -1);
     auto [rc, out] = Verify(dir);
     INFO(out);
     CHECK(rc == 1);
     CHECK(Has(out, "PROBLEM flat index [S|" + ToHex(AsBytes(flat_key.substr(1))).substr(0, 48) +
                        "]: value differs from state version 8"));
+  }
+  SECTION("a flat-index record that names another node, or cannot be read") {
+    const std::string flat_key = first_flat(0x01);  // the validator set: a large value
+    const std::string where = "PROBLEM flat index [S|" +
+                              ToHex(AsBytes(flat_key.substr(1))).substr(0, 48) + "]: CORRUPTION: ";
+    SECTION("its seq") {
+      Flip(dir, flat_key, -1);
+      auto [rc, out] = Verify(dir);
+      INFO(out);
+      CHECK(rc == 1);
+      CHECK((Has(out, where + "flat-index record names another key's leaf") ||
+             Has(out, where + "flat-index record names a state node that is not stored")));
+    }
+    SECTION("its kind") {
+      Flip(dir, flat_key, 0);
+      auto [rc, out] = Verify(dir);
+      INFO(out);
+      CHECK(rc == 1);
+      CHECK(Has(out, where + "bad flat-index record"));
+    }
   }
   SECTION("a leaf's value") {
     // Any leaf of the latest version: its value no longer matches its hash.
@@ -230,6 +255,38 @@ TEST_CASE(
     CHECK(Has(out, "PROBLEM state version 8 [N|8|"));
     CHECK(Has(out, "leaf's key or value does not match its hashes"));
   }
+  fs::remove_all(dir);
+}
+
+TEST_CASE(
+    "verify: a store written before flat records is checked as the node reads it, untouched") {
+  fs::path dir = BuildChain("tidemark-verify-older", 6);
+  // What an older node wrote: raw values in S, no format record.
+  std::map<std::string, Bytes> raw;
+  {
+    auto ledger_kv = LevelDbKvStore::Open(dir.string(), {});
+    REQUIRE(ledger_kv.ok());
+    StateTree tree(**ledger_kv);
+    auto flat = (*ledger_kv)->Scan({.prefix = AsBytes(std::string("S")), .limit = 1000});
+    REQUIRE(flat.ok());
+    WriteBatch older;
+    older.Delete(AsBytes(keys::Meta(keys::kFlatFormatName)));
+    for (const KvPair& p : *flat) {
+      Bytes value = tree.FlatValue(ByteView(p.key).subspan(1), p.value).value();
+      raw[std::string(p.key.begin(), p.key.end())] = value;
+      older.Put(p.key, value);
+    }
+    REQUIRE((*ledger_kv)->Write(older, true).ok());
+  }
+  auto [rc, out] = Verify(dir);
+  INFO(out);
+  CHECK(rc == 0);
+  CHECK(Has(out, ": 0 problems"));
+  // Only the copy was rewritten.
+  auto kv = LevelDbKvStore::Open(dir.string(), {});
+  REQUIRE(kv.ok());
+  CHECK(!(*kv)->Get(AsBytes(keys::Meta(keys::kFlatFormatName))).value().has_value());
+  for (const auto& [k, v] : raw) CHECK((*kv)->Get(AsBytes(k)).value() == v);
   fs::remove_all(dir);
 }
 

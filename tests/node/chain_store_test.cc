@@ -14,6 +14,7 @@
 
 #include "tidemark/node/storage/fault_injecting_kv_store.h"
 #include "tidemark/node/storage/key_layout.h"
+#include "tidemark/node/storage/leveldb_kv_store.h"
 #include "tidemark/node/storage/memory_kv_store.h"
 
 namespace tidemark::node {
@@ -123,6 +124,51 @@ TEST_CASE("ChainStore: commit, prove, prune, reopen, continue") {
   CHECK((*ledger)->state().Get(B("lot/2")).value() == B("h30"));
   REQUIRE((*ledger)->WriteSafetyRecord(B("voted 31")).ok());
   CHECK((*ledger)->blocks().SafetyRecord().value() == B("voted 31"));
+}
+
+TEST_CASE("ChainStore: a store written before flat records is rewritten once on open") {
+  // Blocks whose values are large enough to be held by reference, on LevelDB; then the store
+  // is turned into what an older node wrote (raw values in S, no format record) and reopened.
+  TempDir dir;
+  Chain chain;
+  std::map<Bytes, Bytes> latest;
+  {
+    auto ledger = ChainStore::OpenLevelDb(dir.path(), {});
+    REQUIRE(ledger.ok());
+    for (uint64_t h = 0; h < 12; ++h) {
+      std::vector<StateChange> changes = {
+          {B("big/" + std::to_string(h % 5)), Bytes(100 + h, static_cast<uint8_t>('a' + h))},
+          {B("small/" + std::to_string(h % 3)), B("s" + std::to_string(h))}};
+      for (const StateChange& c : changes) latest[c.key] = *c.value;
+      REQUIRE((*ledger)
+                  ->Commit(chain.At(h), chain.Cert(h), chain.Receipts(h), changes,
+                           {.safety_record = B("s")})
+                  .ok());
+    }
+    for (const auto& [k, v] : latest) REQUIRE((*ledger)->state().Get(k).value() == v);
+  }
+  {
+    auto kv = LevelDbKvStore::Open(dir.path(), {});
+    REQUIRE(kv.ok());
+    WriteBatch older;
+    older.Delete(AsBytes(keys::Meta(keys::kFlatFormatName)));
+    for (const auto& [k, v] : latest) older.Put(AsBytes(keys::StateValue(k)), v);
+    REQUIRE((*kv)->Write(older, true).ok());
+  }
+  auto ledger = ChainStore::OpenLevelDb(dir.path(), {});
+  REQUIRE(ledger.ok());
+  for (const auto& [k, v] : latest) CHECK((*ledger)->state().Get(k).value() == v);
+  Result<std::vector<KvPair>> big = (*ledger)->state().Scan({.prefix = B("big/")});
+  REQUIRE(big.ok());
+  CHECK(big->size() == 5);
+  for (const KvPair& p : *big) CHECK(p.value == latest[p.key]);
+  // And it goes on writing flat records.
+  REQUIRE((*ledger)
+              ->Commit(chain.At(12), chain.Cert(12), chain.Receipts(12),
+                       std::vector<StateChange>{{B("big/0"), Bytes(500, 'z')}}, {})
+              .ok());
+  CHECK((*ledger)->state().Get(B("big/0")).value() == Bytes(500, 'z'));
+  CHECK((*ledger)->state().Get(B("big/1")).value() == latest[B("big/1")]);
 }
 
 TEST_CASE("ChainStore: a vote's block and safety record land in one synced write") {

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "tidemark/hash.h"
+#include "tidemark/node/storage/fault_injecting_kv_store.h"
 #include "tidemark/node/storage/key_layout.h"
 #include "tidemark/node/storage/memory_kv_store.h"
 
@@ -828,6 +829,188 @@ TEST_CASE("readers prove written versions while the single writer commits new on
   r1.join();
   r2.join();
   CHECK(failures.load() == 0);
+}
+
+// Flat records (docs/storage.md): a value the tree holds is not stored twice when it is large.
+Bytes SizedValue(std::mt19937_64& rng, size_t size) {
+  Bytes v(size);
+  for (uint8_t& b : v) b = static_cast<uint8_t>('a' + rng() % 26);
+  return v;
+}
+
+const std::string* FlatRecord(const MemoryKvStore::Map& rows, const Bytes& key) {
+  auto it = rows.find(keys::StateValue(key));
+  return it == rows.end() ? nullptr : &it->second;
+}
+
+TEST_CASE("flat records: a large value is read from its leaf, never stored twice") {
+  // Values of 0..200 bytes over 150 keys, 1,500 operations: rewrites of the same value (the
+  // leaf is kept, so must its record be), shrinking below and growing above kFlatInlineMax,
+  // deletes; the GC keeps the last 4 versions. At every version Get and Scan answer the model.
+  std::mt19937_64 rng(20261208);
+  MemoryKvStore kv;
+  StateTree tree(kv);
+  Model model;
+  uint64_t height = 0;
+  size_t same_value_rewrites = 0;
+  for (int ops = 0; ops < 1500; ++height) {
+    std::map<Bytes, std::optional<Bytes>> batch;
+    for (size_t i = 0, n = 1 + rng() % 12; i < n; ++i, ++ops) {
+      Bytes key = B("k" + std::to_string(rng() % 150));
+      auto old = model.find(key);
+      const int pick = static_cast<int>(rng() % 8);
+      if (pick == 0) {
+        batch[key] = std::nullopt;
+      } else if (pick == 1 && old != model.end()) {
+        batch[key] = old->second;  // the value it has
+        ++same_value_rewrites;
+      } else {
+        batch[key] = SizedValue(
+            rng, rng() % 2 ? rng() % (kFlatInlineMax + 1) : kFlatInlineMax + 1 + rng() % 150);
+      }
+    }
+    std::vector<StateChange> changes;
+    for (auto& [k, v] : batch) {
+      changes.push_back({k, v});
+      if (v) {
+        model[k] = *v;
+      } else {
+        model.erase(k);
+      }
+    }
+    REQUIRE(Commit(kv, height, changes) == NaiveRoot(model));
+    if (height >= 4) {
+      StateTree gc(kv);
+      for (;;) {
+        Result<WriteBatch> b = gc.PrepareGc(height - 4, 64);
+        REQUIRE(b.ok());
+        if (b->empty()) break;
+        REQUIRE(kv.Write(*b, true).ok());
+      }
+    }
+    const MemoryKvStore::Map rows = kv.Contents();
+    for (int i = 0; i < 150; ++i) {
+      const Bytes key = B("k" + std::to_string(i));
+      auto it = model.find(key);
+      Result<std::optional<Bytes>> got = tree.Get(key);
+      REQUIRE(got.ok());
+      REQUIRE(*got == (it == model.end() ? std::nullopt : std::optional<Bytes>(it->second)));
+      const std::string* record = FlatRecord(rows, key);
+      REQUIRE((record != nullptr) == (it != model.end()));
+      if (record == nullptr) continue;
+      if (it->second.size() > kFlatInlineMax) {
+        REQUIRE(record->size() == 13);  // 0x01 | version | seq: the leaf's
+        REQUIRE(record->front() == 0x01);
+      } else {
+        REQUIRE(record->size() == 1 + it->second.size());
+        REQUIRE(record->front() == 0x00);
+      }
+    }
+    Result<std::vector<KvPair>> all = tree.Scan({.prefix = B("k"), .limit = 1000});
+    REQUIRE(all.ok());
+    REQUIRE(all->size() == model.size());
+    auto it = model.begin();
+    for (const KvPair& p : *all) {
+      REQUIRE(p.key == it->first);
+      REQUIRE(p.value == it->second);
+      ++it;
+    }
+  }
+  CHECK(same_value_rewrites > 50);
+}
+
+TEST_CASE("flat records: an index key's value stays inline; bad records are corruption") {
+  MemoryKvStore kv;
+  const Bytes big(300, 'x');
+  std::vector<StateChange> changes = {{B("a"), big}, {B("ix"), big, /*in_tree=*/false}};
+  Commit(kv, 0, changes);
+  StateTree tree(kv);
+  const MemoryKvStore::Map rows = kv.Contents();
+  CHECK(FlatRecord(rows, B("a"))->size() == 13);
+  CHECK(FlatRecord(rows, B("ix"))->size() == 301);  // not in the tree: no leaf to name
+  CHECK(tree.Get(B("ix")).value() == std::optional<Bytes>(big));
+  // The record of "a" names a's leaf; read as "ix"'s record it names another key's leaf.
+  const std::string a_record = *FlatRecord(rows, B("a"));
+  CHECK(tree.FlatValue(B("ix"), AsBytes(a_record)).status().code() == Code::kCorruption);
+  CHECK(tree.FlatValue(B("a"), AsBytes(a_record)).value() == big);
+  CHECK(tree.FlatValue(B("a"), B("\x02xyz")).status().code() == Code::kCorruption);
+  CHECK(tree.FlatValue(B("a"), Bytes{}).status().code() == Code::kCorruption);
+  std::string missing = a_record;
+  missing.back() = static_cast<char>(missing.back() + 7);  // a seq this version never wrote
+  CHECK(tree.FlatValue(B("a"), AsBytes(missing)).status().code() == Code::kCorruption);
+}
+
+// A store written before flat records: raw values in S, no format record.
+MemoryKvStore::Map RawFlatStore(const MemoryKvStore& kv, const Model& model) {
+  MemoryKvStore::Map out;
+  for (const auto& [k, v] : kv.Contents()) {
+    if (k[0] == keys::kStateValue) continue;
+    if (k == keys::Meta(keys::kFlatFormatName)) continue;
+    out[k] = v;
+  }
+  for (const auto& [k, v] : model) out[keys::StateValue(k)] = ToString(v);
+  return out;
+}
+
+TEST_CASE("flat records: a store written before them is rewritten once, resumably") {
+  std::mt19937_64 rng(7);
+  MemoryKvStore fresh;
+  Model model;
+  for (uint64_t h = 0; h < 6; ++h) {
+    std::vector<StateChange> changes;
+    for (int i = 0; i < 40; ++i) {
+      Bytes key = B("k" + std::to_string(h * 40 + i));
+      Bytes value = SizedValue(rng, rng() % 120);
+      model[key] = value;
+      changes.push_back({key, value});
+    }
+    Commit(fresh, h, changes);
+  }
+  MemoryKvStore::Map raw = RawFlatStore(fresh, model);
+  SECTION("in one go") {
+    MemoryKvStore kv(raw);
+    Result<uint64_t> n = StateTree::UpgradeFlatIndex(kv);
+    REQUIRE(n.ok());
+    CHECK(*n == model.size());
+    // Marked: a second open rewrites nothing (no value is wrapped twice).
+    CHECK(StateTree::UpgradeFlatIndex(kv).value() == 0);
+    StateTree tree(kv);
+    for (const auto& [k, v] : model) REQUIRE(tree.Get(k).value() == std::optional<Bytes>(v));
+    // New versions on top write flat records as usual.
+    model[B("k0")] = Bytes(200, 'n');
+    CHECK(Commit(kv, 6, {{B("k0"), Bytes(200, 'n')}}) == NaiveRoot(model));
+    CHECK(tree.Get(B("k0")).value() == std::optional<Bytes>(Bytes(200, 'n')));
+    CHECK(FlatRecord(kv.Contents(), B("k0"))->size() == 13);
+  }
+  SECTION("interrupted after each batch, then resumed") {
+    // A fault-free model of a crash: the store keeps what each batch wrote (its progress record
+    // included) and the next open goes on from there.
+    // Each open gets one batch of 37 records done, then crashes in the next: it resumes from
+    // the progress record, and no value is wrapped twice.
+    FaultInjectingKvStore faulty;
+    WriteBatch all;
+    for (const auto& [k, v] : raw) all.Put(AsBytes(k), AsBytes(v));
+    REQUIRE(faulty.Write(all, true).ok());
+    int opens = 0;
+    for (;; ++opens) {
+      REQUIRE(opens < 100);
+      faulty.CrashAtWrite(2);
+      Result<uint64_t> n = StateTree::UpgradeFlatIndex(faulty, 37);
+      if (n.ok()) break;
+      REQUIRE(n.status().code() == Code::kIoError);
+      faulty.Restart();
+    }
+    CHECK(opens == static_cast<int>(model.size() / 37));
+    StateTree tree(faulty);
+    for (const auto& [k, v] : model) REQUIRE(tree.Get(k).value() == std::optional<Bytes>(v));
+    CHECK(StateTree::UpgradeFlatIndex(faulty).value() == 0);
+  }
+  SECTION("a new store is marked by version 0, never rewritten") {
+    CHECK(StateTree::UpgradeFlatIndex(fresh).value() == 0);
+    MemoryKvStore empty;
+    CHECK(StateTree::UpgradeFlatIndex(empty).value() == 0);
+    CHECK(empty.Size() == 0);
+  }
 }
 
 }  // namespace

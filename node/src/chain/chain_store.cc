@@ -76,6 +76,8 @@ Result<std::unique_ptr<ChainStore>> ChainStore::Open(std::unique_ptr<KvStore> kv
                                                      ChainStoreOptions options) {
   std::unique_ptr<ChainStore> store(new ChainStore(std::move(kv), options));
   TM_RETURN_IF_ERROR(store->blocks_.Recover());
+  // A store written before flat records holds raw values in S: rewritten once, here.
+  TM_RETURN_IF_ERROR(StateTree::UpgradeFlatIndex(*store->kv_).status());
   TM_RETURN_IF_ERROR(store->Load());
   return store;
 }

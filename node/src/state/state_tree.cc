@@ -30,12 +30,21 @@ size_t SplitAt(std::span<const T> items, size_t depth) {
 // Computes one new version. Holds the batch being built; used once, by one thread.
 class Updater {
  public:
-  Updater(const KvReader& store, NodeCache* cache, uint64_t version, WriteBatch* out)
-      : store_(store), cache_(cache), version_(version), out_(out) {}
+  Updater(const KvReader& store, NodeCache* cache, uint64_t version, WriteBatch* out,
+          std::span<const StateChange> changes)
+      : store_(store),
+        cache_(cache),
+        version_(version),
+        out_(out),
+        changes_(changes),
+        new_leaves_(changes.size()) {}
   size_t stale() const { return stale_; }
   // The nodes this version replaced — the value of Z | version (key_layout.h).
   const Bytes& stale_set() const { return stale_set_; }
   std::vector<NewInternalNode>& created() { return created_; }
+  // The leaf this version wrote for changes[i] (empty: none — a delete, an index key, or the
+  // value the key already had, whose leaf is kept).
+  const NodeRef& new_leaf(size_t i) const { return new_leaves_[i]; }
 
   Result<NodeRef> Update(const NodeRef& ref, size_t depth, std::span<const PathChange> changes);
 
@@ -61,6 +70,8 @@ class Updater {
   uint32_t next_seq_ = 0;  // the seq of the next node this version creates
   Bytes stale_set_;
   std::vector<NewInternalNode> created_;  // for the cache, once written (only with a cache)
+  std::span<const StateChange> changes_;
+  std::vector<NodeRef> new_leaves_;  // by index in changes_
 };
 
 Result<SmtNode> Updater::Load(const NodeRef& ref, size_t depth, const Hash256& path) {
@@ -171,6 +182,7 @@ NodeRef Updater::PutLeaf(const Hash256& key_hash, const StateChange& change) {
   ref.by_seq = true;
   ref.seq = next_seq_++;
   out_->Put(AsBytes(NodeKey(ref)), EncodeLeaf(change.key, *change.value));
+  new_leaves_[static_cast<size_t>(&change - changes_.data())] = ref;
   return ref;
 }
 
@@ -257,6 +269,29 @@ Bytes EncodeStaleEntries(std::span<const StaleEntry> entries) {
   return out;
 }
 
+// Flat records (key_layout.h, kStateValue).
+constexpr uint8_t kFlatInline = 0x00;
+constexpr uint8_t kFlatLeaf = 0x01;
+constexpr size_t kFlatLeafRecordSize = 1 + 8 + 4;
+constexpr uint8_t kFlatFormatUpgrading = 0x01;
+constexpr uint8_t kFlatFormatDone = 0x02;
+
+// `leaf`: the tree leaf just written for the value (by seq), or empty.
+Bytes EncodeFlatRecord(ByteView value, const NodeRef& leaf) {
+  Bytes out;
+  if (!leaf.empty() && leaf.by_seq && value.size() > kFlatInlineMax) {
+    std::string r(1, static_cast<char>(kFlatLeaf));
+    keys::AppendU64(&r, leaf.version);
+    keys::AppendU32(&r, leaf.seq);
+    out.assign(r.begin(), r.end());
+    return out;
+  }
+  out.reserve(1 + value.size());
+  out.push_back(kFlatInline);
+  out.insert(out.end(), value.begin(), value.end());
+  return out;
+}
+
 Status CheckChanges(std::span<const StateChange> changes) {
   for (size_t i = 0; i < changes.size(); ++i) {
     const StateChange& c = changes[i];
@@ -333,7 +368,7 @@ Result<StateUpdate> StateTree::ApplyChanges(uint64_t height,
     value_bytes += c.key.size() + (c.value ? c.value->size() : 0);
   up.writes.Reserve(paths.size() * 24 * 150 + 2 * value_bytes,
                     paths.size() * 25 + changes.size() + 4);
-  Updater updater(store_, cache_, height, &up.writes);
+  Updater updater(store_, cache_, height, &up.writes, changes);
   if (cache_ != nullptr) updater.created().reserve(paths.size() * 12 + cache_->max_depth());
   TM_ASSIGN_OR_RETURN(NodeRef root, updater.Update(base, 0, paths));
   up.root = root.hash;
@@ -341,19 +376,85 @@ Result<StateUpdate> StateTree::ApplyChanges(uint64_t height,
   up.new_internal = std::move(updater.created());
   if (up.stale_nodes > 0) up.writes.Put(AsBytes(keys::StaleSet(height)), updater.stale_set());
   up.writes.Put(AsBytes(keys::StateRoot(height)), EncodeRefBytes(root));
-  for (const StateChange& c : changes) {
+  // The flat index (docs/storage.md, "Flat records"): the value once more, or, when it is large
+  // and in the tree, where the tree's new leaf holds it. A change to the value the key already
+  // had keeps its leaf, so it keeps its record too.
+  for (size_t i = 0; i < changes.size(); ++i) {
+    const StateChange& c = changes[i];
     std::string k = keys::StateValue(c.key);
-    if (c.value) {
-      up.writes.Put(AsBytes(k), *c.value);
-    } else {
+    if (!c.value) {
       up.writes.Delete(AsBytes(k));
+      continue;
     }
+    const NodeRef& leaf = updater.new_leaf(i);
+    if (c.in_tree && leaf.empty()) continue;
+    up.writes.Put(AsBytes(k), EncodeFlatRecord(*c.value, leaf));
+  }
+  if (height == 0) {
+    up.writes.Put(AsBytes(keys::Meta(keys::kFlatFormatName)), ByteView(&kFlatFormatDone, 1));
   }
   return up;
 }
 
+Result<Bytes> StateTree::FlatValue(ByteView key, ByteView record) const {
+  if (!record.empty() && record[0] == kFlatInline) return Bytes(record.begin() + 1, record.end());
+  if (record.size() != kFlatLeafRecordSize || record[0] != kFlatLeaf) {
+    return Status::Corruption("bad flat-index record");
+  }
+  const std::string node_key =
+      keys::StateNodeBySeq(keys::ReadU64(&record[1]), keys::ReadU32(&record[9]));
+  TM_ASSIGN_OR_RETURN(std::optional<Bytes> raw, store_.Get(AsBytes(node_key)));
+  if (!raw) return Status::Corruption("flat-index record names a state node that is not stored");
+  TM_ASSIGN_OR_RETURN(SmtNode leaf, DecodeNode(*raw));
+  if (leaf.kind != NodeKind::kLeaf || !std::ranges::equal(leaf.key, key)) {
+    return Status::Corruption("flat-index record names another key's leaf");
+  }
+  return std::move(leaf.value);
+}
+
 Result<std::optional<Bytes>> StateTree::Get(ByteView key) const {
-  return store_.Get(AsBytes(keys::StateValue(key)));
+  TM_ASSIGN_OR_RETURN(std::optional<Bytes> record, store_.Get(AsBytes(keys::StateValue(key))));
+  if (!record) return std::optional<Bytes>();
+  TM_ASSIGN_OR_RETURN(Bytes value, FlatValue(key, *record));
+  return std::optional<Bytes>(std::move(value));
+}
+
+Result<uint64_t> StateTree::UpgradeFlatIndex(KvStore& store, size_t batch_entries) {
+  const std::string mark_key = keys::Meta(keys::kFlatFormatName);
+  TM_ASSIGN_OR_RETURN(std::optional<Bytes> mark, store.Get(AsBytes(mark_key)));
+  std::optional<Bytes> after;  // the last S key already rewritten
+  if (mark) {
+    if (mark->size() == 1 && (*mark)[0] == kFlatFormatDone) return 0;
+    if (mark->empty() || (*mark)[0] != kFlatFormatUpgrading) {
+      return Status::Corruption("flat index format record: unknown value");
+    }
+    after = Bytes(mark->begin() + 1, mark->end());
+  } else {
+    // No record and no state version: a new store, which version 0 marks.
+    TM_ASSIGN_OR_RETURN(std::optional<Bytes> root0, store.Get(AsBytes(keys::StateRoot(0))));
+    if (!root0) return 0;
+  }
+  const std::string prefix(1, keys::kStateValue);
+  uint64_t rewritten = 0;
+  for (;;) {
+    TM_ASSIGN_OR_RETURN(std::vector<KvPair> page,
+                        store.Scan({.prefix = AsBytes(prefix),
+                                    .start_after = after,
+                                    .limit = std::max<size_t>(batch_entries, 1)}));
+    WriteBatch batch;
+    for (const KvPair& kv : page) batch.Put(kv.key, EncodeFlatRecord(kv.value, NodeRef{}));
+    rewritten += page.size();
+    if (page.size() < std::max<size_t>(batch_entries, 1)) {  // the last page
+      batch.Put(AsBytes(mark_key), ByteView(&kFlatFormatDone, 1));
+      TM_RETURN_IF_ERROR(store.Write(batch, /*sync=*/true));
+      return rewritten;
+    }
+    after = page.back().key;
+    Bytes progress(1 + after->size(), kFlatFormatUpgrading);
+    std::copy(after->begin(), after->end(), progress.begin() + 1);
+    batch.Put(AsBytes(mark_key), progress);
+    TM_RETURN_IF_ERROR(store.Write(batch, /*sync=*/true));  // one fsync per batch: resumable
+  }
 }
 
 Result<std::vector<KvPair>> StateTree::Scan(const ScanRange& range) const {
@@ -366,7 +467,10 @@ Result<std::vector<KvPair>> StateTree::Scan(const ScanRange& range) const {
   if (range.start_after) opts.start_after = with_prefix(*range.start_after);
   if (range.start_at) opts.start_at = with_prefix(*range.start_at);
   TM_ASSIGN_OR_RETURN(std::vector<KvPair> page, store_.Scan(opts));
-  for (KvPair& kv : page) kv.key.erase(kv.key.begin());  // strip the index prefix
+  for (KvPair& kv : page) {
+    kv.key.erase(kv.key.begin());  // strip the index prefix
+    TM_ASSIGN_OR_RETURN(kv.value, FlatValue(kv.key, kv.value));
+  }
   return page;
 }
 

@@ -38,6 +38,11 @@ struct StateChange {
   bool in_tree = true;
 };
 
+// The flat index (S | key) holds a value of more than this many bytes that the tree also holds
+// as a reference to the key's leaf (13 bytes), not a second copy (docs/storage.md, "Flat
+// records"): a capture's event record is written once, not twice.
+inline constexpr size_t kFlatInlineMax = 48;
+
 struct NewInternalNode {
   NodeRef ref, left, right;
   size_t depth = 0;  // its position: depth and any key hash below it (NodeCache::Put)
@@ -95,7 +100,8 @@ class StateTree {
   Result<Hash256> Root(uint64_t height) const;
   bool HasVersion(uint64_t height) const;
 
-  // Current (latest written version) value, from the flat index (index keys included).
+  // Current (latest written version) value, from the flat index (index keys included); a value
+  // held by reference is read from the key's leaf.
   Result<std::optional<Bytes>> Get(ByteView key) const;
   // Current entries, ascending, by the rules of ScanOptions (keys without the index prefix):
   // contracts iterate by prefix; the pagination cursor is the last key returned.
@@ -106,6 +112,17 @@ class StateTree {
     size_t limit = 256;
   };
   Result<std::vector<KvPair>> Scan(const ScanRange& range) const;
+  // The value a flat record (the value of S | key) stands for: inline, or read from the leaf it
+  // names, which must be `key`'s. kCorruption for anything else.
+  Result<Bytes> FlatValue(ByteView key, ByteView record) const;
+
+  // Rewrites a store written before flat records (raw values in S) to flat records, in batches
+  // of `batch_entries`, each recording how far it got (M | flat_format), so an interrupted
+  // rewrite resumes where it stopped and a value is never wrapped twice; then marks the store
+  // (0x02). A store that is marked, or holds no state version yet, is left as it is (version 0,
+  // ApplyChanges(0, ...), marks it). Returns the number of records rewritten.
+  static Result<uint64_t> UpgradeFlatIndex(KvStore& store, size_t batch_entries = 10'000);
+
   // The value at a retained version, by walking the tree (an index key is never found there).
   Result<std::optional<Bytes>> GetAt(uint64_t height, ByteView key) const;
   // A proof of the key's value (or absence) at a retained version.

@@ -27,6 +27,9 @@ inline constexpr char kSafetyName[] = "safety";     // opaque bytes from consens
 inline constexpr char kStateGcName[] = "state_gc";  // GC progress (node/chain/chain_store.h)
 inline constexpr char kSyncSeqName[] =
     "sync_seq";  // u64: synced writes so far (leveldb_kv_store.h)
+// 0x02: the flat index holds flat records (kStateValue); 0x01 | S key: a rewrite of an older
+// store's raw values is done up to that key (StateTree::UpgradeFlatIndex).
+inline constexpr char kFlatFormatName[] = "flat_format";
 // State tree.
 // N | version u64 | seq u32 -> encoded SMT node: the seq-th node version `version` created.
 // Stores written before compact records keyed a node by its hash: N | version u64 | hash (32);
@@ -39,7 +42,11 @@ inline constexpr char kStateRoot = 'R';  // R | height u64         -> root node 
 // Stores written before that record kept one row per node: Z | stale since | version | hash -> "";
 // the GC still reads them (state_tree.cc, StaleRow).
 inline constexpr char kStateStale = 'Z';
-inline constexpr char kStateValue = 'S';     // S | state key          -> current value
+// S | state key -> the key's current value as a flat record: 0x00 | value, or, for a value of
+// more than kFlatInlineMax bytes held by the tree, 0x01 | version u64 | seq u32 — the key's leaf
+// in the latest version, which holds the value (state_tree.h). Stores written before flat
+// records held the raw value; ChainStore::Open rewrites them once (M | flat_format).
+inline constexpr char kStateValue = 'S';
 inline constexpr char kPinnedVersion = 'V';  // V | version u64     -> "" (kept by state GC)
 // Execution results (node/chain/chain_store.h).
 inline constexpr char kExecResult = 'E';  // E | height u64 -> receipts root (32) | state root (32)
