@@ -134,8 +134,12 @@ std::filesystem::path TempDir(const std::string& name) {
 
 // The reader's contract (Ledger::ReadLatest, NextNonce, versioned proofs, the block store): every
 // read sees one whole written version — never a block half written, never a height going back —
-// while the execution stage executes and writes blocks one and several at a time.
+// while the execution stage executes and writes blocks one and several at a time. With background
+// writes (the node's mode), the stage's owner also reads the state the next block runs over while
+// its writer thread writes: it must always be the state after every committed block.
 TEST_CASE("concurrency: readers see whole written versions while the execution stage commits") {
+  const bool background = GENERATE(false, true);
+  INFO("background writes: " << background);
   const std::string chain = "stress-ledger";
   auto dir = TempDir("tidemark-stress-ledger");
   auto kv = LevelDbKvStore::Open(dir.string(), {});
@@ -149,10 +153,36 @@ TEST_CASE("concurrency: readers see whole written versions while the execution s
   Failures failures;
   std::atomic<bool> done{false};
 
+  // The owner's queue of the writer's reports (the driver's strand, here the `writer` thread).
+  std::mutex posted_mu;
+  std::vector<std::function<void()>> posted;
+  auto run_posted = [&] {
+    std::vector<std::function<void()>> now;
+    {
+      std::lock_guard lock(posted_mu);
+      now.swap(posted);
+    }
+    for (auto& fn : now) fn();
+  };
   std::thread writer([&] {
+    if (background) {
+      stage.StartWriter(
+          [&](std::function<void()> fn) {
+            std::lock_guard lock(posted_mu);
+            posted.push_back(std::move(fn));
+          },
+          [&](const Status& s) { failures.Add("background write: " + s.ToString()); }, 4);
+    }
     Block tip = *l.TipBlock();
     std::vector<Block> batch;
     for (uint64_t h = 1; h <= kHeights; ++h) {
+      run_posted();
+      if (auto state = stage.CommittedState(); !state.ok()) {
+        return failures.Add("committed state: " + state.status().ToString());
+      } else if (contracts::NextNonce(**state, admin) != NonceAfter(h - 1)) {
+        return failures.Add("the committed state before " + std::to_string(h) +
+                            " has another nonce");
+      }
       Block b = PutBlock(chain, tip);
       if (Status s = stage.Enqueue(b); !s.ok()) return failures.Add("enqueue: " + s.ToString());
       if (auto vs = stage.ValidatorsAfter(b.header); !vs.ok() || vs->epoch != 0) {
@@ -166,6 +196,7 @@ TEST_CASE("concurrency: readers see whole written versions while the execution s
       }
       batch.clear();
     }
+    if (Status s = stage.Drain(); !s.ok()) failures.Add("drain: " + s.ToString());
   });
 
   auto reader = [&](int id, std::atomic<size_t>* reads) {

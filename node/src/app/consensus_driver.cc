@@ -195,6 +195,7 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
     // defers: the replica asks again on its next tick, after the commit ran.
     std::optional<Seen> parent = Lookup(justify.data.block_id);
     uint64_t exec = parent ? parent->exec_height : 0;
+    WaitWritten(exec);
     if (exec > ledger.height()) {
       spdlog::debug(
           "consensus: proposal at height {} deferred: the parent needs exec height {}, "
@@ -282,6 +283,7 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
     if (parent && h.exec_height < parent->exec_height) {
       return Status::Invalid("exec_height goes backwards");
     }
+    WaitWritten(h.exec_height);
     if (h.exec_height > ledger.height()) {
       spdlog::debug("proposal at height {} needs exec height {}, ledger at {}", h.height,
                     h.exec_height, ledger.height());
@@ -302,6 +304,15 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
     }
     Remember(b);
     return Status::Ok();
+  }
+
+  // A header certifies a version its leader has written; one this node committed and is still
+  // writing is waited for (the stage's writer), rather than refused: a validator whose writer is
+  // a little behind the leader's still votes. A version not committed here is not waited for.
+  void WaitWritten(uint64_t version) {
+    if (version <= ledger.height()) return;
+    Status s = stage.WaitWritten(version);
+    if (!s.ok() && s.code() != Code::kUnavailable) Fatal("writing committed blocks", s);
   }
 
   // The state every committed block (written or not) leaves: what the next block runs over.
@@ -347,6 +358,7 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
   }
 
   std::optional<Block> LoadCommittedBlock(const Hash256& id) override {
+    if (auto queued = stage.QueuedBlock(id)) return queued;  // committed, being written
     auto b = ledger.blocks().BlockById(id);
     if (!b.ok()) return std::nullopt;
     return std::move(*b);
@@ -417,17 +429,23 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
     UpdateStatus();
   }
 
-  // The CommitBlocks action drains the execution stage: what is not executed yet is executed,
-  // and every block is written with the certificate, one synced batch each.
+  // The CommitBlocks action hands the blocks to the execution stage: what is not executed yet is
+  // executed here, and the stage's writer writes every block with the certificate, one synced
+  // batch each, while this strand goes on ordering; the pool and the listeners hear of each
+  // block once it is on disk (on this strand). The commit that ends an epoch waits for its
+  // write: the new epoch's safety record must not reach the disk before the block that starts it.
   void Commit(const consensus::CommitBlocks& c) {
     const auto decided = std::chrono::steady_clock::now();
-    auto on_written = [this, &c, decided](const Block& b, const BlockExecution& e) {
+    auto on_written = [this, cert = c.cert, decided](const Block& b, const BlockExecution& e) {
       if (metrics) metrics->Observe(Stage::kCommit, SecondsSince(decided));
       pool.OnCommitted(b.header.height, b.txs, e.receipts, WritesIdentity(e.changes));
-      if (on_commit) on_commit(b, c.cert, e.receipts);
+      if (on_commit) on_commit(b, cert, e.receipts);
     };
     Status written = stage.Write(c.blocks, c.cert, on_written);
     if (!written.ok()) Fatal("writing committed blocks", written);
+    if (c.next_validators) {
+      if (Status s = stage.Drain(); !s.ok()) Fatal("writing committed blocks", s);
+    }
     if (c.epoch_proof && c.next_validators) {
       Status s = ledger.WriteEpochProof(c.next_validators->epoch - 1,
                                         consensus::EncodeMessage(*c.epoch_proof));
@@ -530,6 +548,17 @@ void ConsensusDriver::SetBadMessageHandler(
 Status ConsensusDriver::Start() {
   TM_RETURN_IF_ERROR(impl_->Build());
   impl_->UpdateStatus();
+  // The stage's writer reports back on the strand. Its tasks hold the driver weakly: the last
+  // owner must never be the writer thread, which the driver's destruction joins.
+  std::weak_ptr<Impl> weak = impl_;
+  impl_->stage.StartWriter(
+      [strand = impl_->strand, weak](std::function<void()> fn) {
+        asio::post(strand, [weak, fn = std::move(fn)] {
+          if (auto self = weak.lock(); self && !self->stopped) fn();
+        });
+      },
+      [](const Status& s) { Fatal("writing committed blocks", s); },
+      impl_->opt.max_writes_in_flight);
   asio::post(impl_->strand, [impl = impl_] {
     impl->Run(impl->replica->Start(NowMs()));
     impl->Tick();

@@ -11,27 +11,45 @@
 namespace tidemark::node {
 
 ExecutionStage::ExecutionStage(Ledger& ledger)
-    : ledger_(ledger), base_(std::make_unique<TreeStateView>(ledger.tree())) {}
+    : ledger_(ledger),
+      base_(std::make_unique<TreeStateView>(ledger.tree())),
+      written_height_(ledger.height()) {}
 
-ExecutionStage::~ExecutionStage() = default;
+ExecutionStage::~ExecutionStage() {
+  if (!writer_) return;
+  {
+    // What it was handed is committed: it is written before the thread ends.
+    std::lock_guard l(writer_->mu);
+    writer_->stop = true;
+  }
+  writer_->work.notify_all();
+  writer_->thread.join();
+}
 
 uint64_t ExecutionStage::committed_height() const {
-  return queue_.empty() ? ledger_.height() : queue_.back().block.header.height;
+  return queue_.empty() ? written_height_ : queue_.back().block->header.height;
 }
 
 uint64_t ExecutionStage::executed_height() const {
-  uint64_t h = ledger_.height();
+  uint64_t h = written_height_;
   for (const Entry& e : queue_) {
     if (!e.exec) break;
-    h = e.block.header.height;
+    h = e.block->header.height;
   }
   return h;
+}
+
+std::optional<Block> ExecutionStage::QueuedBlock(const Hash256& id) const {
+  for (const Entry& e : queue_) {
+    if (e.id == id) return *e.block;
+  }
+  return std::nullopt;
 }
 
 Status ExecutionStage::Enqueue(const Block& block) {
   TM_RETURN_IF_ERROR(failed_);
   const uint64_t height = block.header.height;
-  if (height <= ledger_.height()) {
+  if (height <= written_height_) {
     TM_ASSIGN_OR_RETURN(std::optional<Block> stored, ledger_.blocks().BlockAt(height));
     if (!stored || stored->Id() != block.Id()) {
       return Status::FailedPrecondition("committed block " + std::to_string(height) +
@@ -45,7 +63,7 @@ Status ExecutionStage::Enqueue(const Block& block) {
                                       " does not follow the committed tip " +
                                       std::to_string(committed_height()));
   }
-  queue_.push_back(Entry{block, block.Id(), std::nullopt});
+  queue_.push_back(Entry{std::make_shared<const Block>(block), block.Id(), nullptr, {}});
   UpdateQueueDepth();
   return Status::Ok();
 }
@@ -57,11 +75,11 @@ void ExecutionStage::UpdateQueueDepth() {
 Status ExecutionStage::ExecuteEntry(Entry& e) {
   const auto start = std::chrono::steady_clock::now();
   if (!overlay_) overlay_ = std::make_unique<contracts::OverlayStateView>(*base_);
-  BlockExecution exec = ExecuteBlock(ledger_.registry(), *overlay_, e.block);
+  BlockExecution exec = ExecuteBlock(ledger_.registry(), *overlay_, *e.block);
   // A read that failed under execution must stop the node, never become a tx outcome.
   if (!base_->status().ok()) {
     failed_ =
-        base_->status().WithContext("executing block " + std::to_string(e.block.header.height));
+        base_->status().WithContext("executing block " + std::to_string(e.block->header.height));
     return failed_;
   }
   for (const auto& [k, v] : exec.changes) {
@@ -70,11 +88,12 @@ Status ExecutionStage::ExecuteEntry(Entry& e) {
     } else {
       overlay_->Delete(k);
     }
+    ++overlay_refs_[k];
   }
-  e.exec = std::move(exec);
+  e.exec = std::make_shared<const BlockExecution>(std::move(exec));
   if (metrics_) {
     metrics_->OnExecuted(
-        e.block.txs.size(),
+        e.block->txs.size(),
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   return Status::Ok();
@@ -83,7 +102,7 @@ Status ExecutionStage::ExecuteEntry(Entry& e) {
 Status ExecutionStage::ExecuteThrough(uint64_t height) {
   TM_RETURN_IF_ERROR(failed_);
   for (Entry& e : queue_) {
-    if (e.block.header.height > height) break;
+    if (e.block->header.height > height) break;
     if (!e.exec) TM_RETURN_IF_ERROR(ExecuteEntry(e));
   }
   return Status::Ok();
@@ -91,38 +110,59 @@ Status ExecutionStage::ExecuteThrough(uint64_t height) {
 
 Result<ValidatorSet> ExecutionStage::ValidatorsAt(uint64_t version) {
   TM_RETURN_IF_ERROR(failed_);
-  if (version <= ledger_.height()) return ledger_.ValidatorsAt(version);
+  if (version <= written_height_) return ledger_.ValidatorsAt(version);
   if (version > committed_height()) {
     return Status::NotFound("state version " + std::to_string(version) + " is not committed yet");
   }
   TM_RETURN_IF_ERROR(ExecuteThrough(version));
   // The last set an executed, unwritten block up to `version` wrote; else the written one.
   for (auto it = queue_.rbegin(); it != queue_.rend(); ++it) {
-    if (it->block.header.height > version || !it->exec) continue;
+    if (it->block->header.height > version || !it->exec) continue;
     const auto& changes = it->exec->changes;
     auto c = std::lower_bound(
         changes.begin(), changes.end(), kValidatorSetStateKey,
         [](const contracts::StateChange& a, std::string_view key) { return a.first < key; });
     if (c == changes.end() || c->first != kValidatorSetStateKey) continue;
     if (!c->second) {
-      return Status::Corruption("block " + std::to_string(it->block.header.height) +
+      return Status::Corruption("block " + std::to_string(it->block->header.height) +
                                 " deleted the validator set");
     }
     auto set = ValidatorSet::Decode(*c->second);
     if (!set.ok()) {
       return Status::Corruption("validator set written by block " +
-                                std::to_string(it->block.header.height) + ": " +
+                                std::to_string(it->block->header.height) + ": " +
                                 set.status().message());
     }
     return std::move(*set);
   }
-  return ledger_.ValidatorsAt(ledger_.height());
+  return ledger_.ValidatorsAt(written_height_);
 }
 
 Result<const contracts::StateView*> ExecutionStage::CommittedState() {
   TM_RETURN_IF_ERROR(ExecuteThrough(committed_height()));
   if (overlay_) return static_cast<const contracts::StateView*>(overlay_.get());
   return static_cast<const contracts::StateView*>(base_.get());
+}
+
+void ExecutionStage::Finish(const CommitTimings& timings) {
+  Entry written = std::move(queue_.front());
+  queue_.pop_front();
+  if (submitted_ > 0) --submitted_;
+  written_height_ = written.block->header.height;
+  if (metrics_) metrics_->OnWritten(written.block->txs.size(), timings);
+  UpdateQueueDepth();
+  // The tree holds its changes now: a key no other queued block changed is read from there.
+  for (const auto& [k, v] : written.exec->changes) {
+    auto it = overlay_refs_.find(k);
+    if (it == overlay_refs_.end() || --it->second > 0) continue;
+    overlay_refs_.erase(it);
+    if (overlay_) overlay_->Forget(k);
+  }
+  if (queue_.empty() || !queue_.front().exec) {
+    overlay_.reset();
+    overlay_refs_.clear();
+  }
+  if (written.on_written) written.on_written(*written.block, *written.exec);
 }
 
 Status ExecutionStage::WriteFront(const Block& block, const QuorumCert& cert,
@@ -135,14 +175,37 @@ Status ExecutionStage::WriteFront(const Block& block, const QuorumCert& cert,
   Entry& e = queue_.front();
   if (!e.exec) TM_RETURN_IF_ERROR(ExecuteEntry(e));
   CommitTimings timings;
-  TM_RETURN_IF_ERROR(ledger_.CommitExecuted(e.block, *e.exec, cert, std::nullopt, &timings));
-  Entry written = std::move(e);
-  queue_.pop_front();
-  if (metrics_) metrics_->OnWritten(written.block.txs.size(), timings);
-  UpdateQueueDepth();
-  // Everything the overlay holds is in the tree now: start the next block from the tree.
-  if (queue_.empty() || !queue_.front().exec) overlay_.reset();
-  if (on_written) on_written(written.block, *written.exec);
+  TM_RETURN_IF_ERROR(ledger_.CommitExecuted(*e.block, *e.exec, cert, std::nullopt, &timings));
+  e.on_written = on_written;
+  Finish(timings);
+  return Status::Ok();
+}
+
+Status ExecutionStage::Submit(const Block& block, const QuorumCert& cert,
+                              const WrittenFn& on_written) {
+  const Hash256 id = block.Id();
+  if (submitted_ >= queue_.size() || queue_[submitted_].id != id) {
+    return Status::FailedPrecondition("block " + std::to_string(block.header.height) +
+                                      " is not the oldest committed block not being written");
+  }
+  // Back-pressure: at most max_in_flight blocks wait for the writer.
+  while (submitted_ >= writer_->max_in_flight) {
+    {
+      std::unique_lock l(writer_->mu);
+      writer_->finished.wait(l, [&] { return !writer_->done.empty() || writer_->dead; });
+    }
+    Pump();
+    TM_RETURN_IF_ERROR(failed_);
+  }
+  Entry& e = queue_[submitted_];
+  if (!e.exec) TM_RETURN_IF_ERROR(ExecuteEntry(e));
+  e.on_written = on_written;
+  ++submitted_;
+  {
+    std::lock_guard l(writer_->mu);
+    writer_->jobs.push_back(Job{e.block, e.exec, cert});
+  }
+  writer_->work.notify_one();
   return Status::Ok();
 }
 
@@ -150,21 +213,116 @@ Status ExecutionStage::Write(const std::vector<Block>& blocks, const QuorumCert&
                              const WrittenFn& on_written) {
   TM_RETURN_IF_ERROR(failed_);
   for (const Block& b : blocks) {
-    if (b.header.height <= ledger_.height()) {
+    if (b.header.height <= written_height_) {
       TM_RETURN_IF_ERROR(Enqueue(b));  // checks it is the written block
       continue;
     }
-    TM_RETURN_IF_ERROR(WriteFront(b, cert, on_written));
+    TM_RETURN_IF_ERROR(writer_ ? Submit(b, cert, on_written) : WriteFront(b, cert, on_written));
+  }
+  return Status::Ok();
+}
+
+void ExecutionStage::StartWriter(PostFn post, FailedFn on_failed, size_t max_in_flight) {
+  if (writer_) return;
+  writer_ = std::make_unique<Writer>();
+  writer_->post = std::move(post);
+  writer_->on_failed = std::move(on_failed);
+  writer_->max_in_flight = std::max<size_t>(max_in_flight, 1);
+  writer_->thread = std::thread([this] { WriterLoop(); });
+}
+
+void ExecutionStage::WriterLoop() {
+  Writer& w = *writer_;
+  for (;;) {
+    Job job;
+    {
+      std::unique_lock l(w.mu);
+      w.work.wait(l, [&] { return w.stop || !w.jobs.empty(); });
+      if (w.jobs.empty()) return;  // stopped, and everything handed over is written
+      job = std::move(w.jobs.front());
+      w.jobs.pop_front();
+      w.busy = true;
+    }
+    CommitTimings timings;
+    Status s = ledger_.CommitExecuted(*job.block, *job.exec, job.cert, std::nullopt, &timings);
+    const bool ok = s.ok();
+    {
+      std::lock_guard l(w.mu);
+      w.done.push_back(Done{job.block->Id(), std::move(s), timings});
+      w.busy = false;
+      if (!ok) {
+        w.dead = true;
+        w.jobs.clear();  // the store is at the last block written: nothing after it is
+      }
+    }
+    w.finished.notify_all();
+    w.post([this] { Pump(); });
+    if (!ok) return;
+  }
+}
+
+void ExecutionStage::Pump() {
+  if (!writer_) return;
+  std::deque<Done> done;
+  {
+    std::lock_guard l(writer_->mu);
+    done.swap(writer_->done);
+  }
+  for (Done& d : done) {
+    if (!failed_.ok()) return;
+    if (!d.status.ok()) {
+      failed_ = d.status.WithContext("writing committed block");
+      if (writer_->on_failed) writer_->on_failed(failed_);
+      return;
+    }
+    if (queue_.empty() || queue_.front().id != d.id) {  // a bug: writes are reported in order
+      failed_ = Status::Internal("the writer reported a block the queue does not start with");
+      if (writer_->on_failed) writer_->on_failed(failed_);
+      return;
+    }
+    Finish(d.timings);
+  }
+}
+
+Status ExecutionStage::Drain() {
+  if (!writer_) return failed_;
+  for (;;) {
+    {
+      std::unique_lock l(writer_->mu);
+      writer_->finished.wait(l, [&] {
+        return !writer_->done.empty() || writer_->dead || (writer_->jobs.empty() && !writer_->busy);
+      });
+    }
+    Pump();
+    if (!failed_.ok()) return failed_;
+    std::lock_guard l(writer_->mu);
+    if (writer_->done.empty() && writer_->jobs.empty() && !writer_->busy) return Status::Ok();
+  }
+}
+
+Status ExecutionStage::WaitWritten(uint64_t height) {
+  TM_RETURN_IF_ERROR(failed_);
+  while (written_height_ < height) {
+    if (!writer_ || submitted_ == 0 || queue_[submitted_ - 1].block->header.height < height) {
+      return Status::Unavailable("block " + std::to_string(height) + " is not being written here");
+    }
+    {
+      std::unique_lock l(writer_->mu);
+      writer_->finished.wait(l, [&] { return !writer_->done.empty() || writer_->dead; });
+    }
+    Pump();
+    TM_RETURN_IF_ERROR(failed_);
   }
   return Status::Ok();
 }
 
 Result<std::vector<Receipt>> ExecutionStage::Apply(const Block& block, const QuorumCert& cert) {
+  TM_RETURN_IF_ERROR(Drain());
   TM_RETURN_IF_ERROR(failed_);
   if (!queue_.empty()) {
     return Status::FailedPrecondition("committed blocks await their write: apply after them");
   }
-  if (block.header.height <= ledger_.height()) {
+  if (block.header.height <= written_height_) {
     return Status::FailedPrecondition("block " + std::to_string(block.header.height) +
                                       " is already written");
   }
@@ -180,8 +338,13 @@ Result<std::vector<Receipt>> ExecutionStage::Apply(const Block& block, const Quo
 }
 
 void ExecutionStage::Reset() {
+  // What the writer holds is committed: it is written (and reported) before the queue goes.
+  (void)Drain();
   queue_.clear();
+  submitted_ = 0;
   overlay_.reset();
+  overlay_refs_.clear();
+  written_height_ = ledger_.height();
   UpdateQueueDepth();
 }
 

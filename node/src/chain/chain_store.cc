@@ -181,7 +181,7 @@ Result<Hash256> ChainStore::Commit(const Block& block, const QuorumCert& cert,
                                    std::span<const StateChange> changes,
                                    const CommitRecords& records, CommitTimings* timings) {
   using Clock = std::chrono::steady_clock;
-  std::lock_guard lock(write_mu_);
+  std::lock_guard commit_lock(commit_mu_);
   const uint64_t height = block.header.height;
   const auto tree_start = Clock::now();
   const NodeCache::Stats cache_before = node_cache_.stats();
@@ -195,9 +195,6 @@ Result<Hash256> ChainStore::Commit(const Block& block, const QuorumCert& cert,
   Bytes exec(records.receipts_root.begin(), records.receipts_root.end());
   exec.insert(exec.end(), up.root.begin(), up.root.end());
   batch.Put(AsBytes(keys::ExecResult(height)), exec);
-  for (const auto& [id, h] : voted_) {  // voted blocks this commit passes
-    if (h <= height) batch.Delete(AsBytes(keys::PendingBlock(id)));
-  }
   const uint64_t exec_height = block.header.exec_height;
   const bool pin = records.ends_epoch && exec_height <= height;
   if (pin) batch.Put(AsBytes(keys::PinnedVersion(exec_height)), ByteView());
@@ -224,7 +221,23 @@ Result<Hash256> ChainStore::Commit(const Block& block, const QuorumCert& cert,
   }
   WriteTimings write_timings;
   const auto write_start = Clock::now();
+  std::unique_lock write_lock(write_mu_);
+  // Voted blocks this commit passes. One voted meanwhile at or below `height` (the strand writes
+  // votes while this commit is prepared) stays in voted_ and goes with the next commit.
+  std::vector<Hash256> passed;
+  for (const auto& [id, h] : voted_) {
+    if (h <= height) {
+      batch.Delete(AsBytes(keys::PendingBlock(id)));
+      passed.push_back(id);
+    }
+  }
   Status written = kv_->TimedWrite(batch, /*sync=*/true, &write_timings);
+  if (written.ok()) {
+    std::erase_if(voted_, [&](const auto& v) {
+      return std::find(passed.begin(), passed.end(), v.first) != passed.end();
+    });
+  }
+  write_lock.unlock();
   if (written.ok()) {  // on disk: the new nodes may enter the cache (outside meta_mu_)
     for (const NewInternalNode& n : up.new_internal)
       node_cache_.Put(n.ref, n.depth, n.path, n.left, n.right);
@@ -252,7 +265,6 @@ Result<Hash256> ChainStore::Commit(const Block& block, const QuorumCert& cert,
   if (pin && !IsPinned(exec_height)) {
     pinned_.insert(std::upper_bound(pinned_.begin(), pinned_.end(), exec_height), exec_height);
   }
-  std::erase_if(voted_, [&](const auto& v) { return v.second <= height; });
   return up.root;
 }
 
@@ -305,6 +317,7 @@ Result<std::optional<Bytes>> ChainStore::EpochProof(uint64_t epoch) const {
 
 Status ChainStore::Prune(uint64_t keep_last) {
   if (keep_last == 0) return Status::Invalid("prune: keep_last must be at least 1");
+  std::lock_guard commit_lock(commit_mu_);  // the GC's progress is the commits' too
   std::lock_guard lock(write_mu_);
   TM_ASSIGN_OR_RETURN(std::optional<CommitTip> tip, blocks_.Tip());
   if (!tip) return Status::Ok();

@@ -82,6 +82,8 @@ class OverlayStateView : public StateView {
   void Commit();
   // Drops the buffered changes.
   void Discard() { writes_.clear(); }
+  // Drops the buffered change of one key: reads of it go to the base again.
+  void Forget(const std::string& key) { writes_.erase(key); }
 
  private:
   StateView& base_;

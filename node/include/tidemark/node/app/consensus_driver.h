@@ -40,6 +40,9 @@ struct ConsensusDriverOptions {
   size_t max_block_txs = 2000;
   size_t max_block_bytes = 4 << 20;
   uint64_t tick_ms = 10;  // how often paced proposals are retried
+  // Committed blocks the execution stage's writer may hold before a commit waits for it
+  // (execution_stage.h, "Background writes").
+  size_t max_writes_in_flight = 64;
 };
 
 struct ConsensusStatus {

@@ -31,14 +31,34 @@
 // and the caller (the consensus driver) stops the node — execution must never diverge. Reads
 // from other threads never touch the stage's views (they use Ledger::ReadLatest).
 //
-// Thread safety: none; one thread (the consensus driver's strand) uses a stage. The Ledger it
-// writes through may be read concurrently from any thread.
+// Background writes (StartWriter, what the consensus driver uses): Write executes what is not
+// executed yet and hands the blocks, in height order, to the stage's own writer thread, which
+// writes each through Ledger::CommitExecuted (the state-tree update and the synced batch) while
+// the owner thread goes on ordering; `on_written` then runs on the owner thread (StartWriter's
+// `post`), in height order. Until then a block stays in the queue, its changes in the overlay:
+// what the next blocks execute over and what proposals are checked against never waits for the
+// disk (docs/consensus.md, "Host actions"). A key leaves the overlay once every block that
+// changed it is written; a key in no unwritten block's changes is not being written, so the
+// latest written state — read while the writer writes the next block — is what it was. At most
+// `max_in_flight` blocks wait for the writer: Write then waits for one (back-pressure). Drain
+// waits for all of them (the block that ends an epoch, block sync, a restart). A failed write
+// stops the writer and is reported once to `on_failed` on the owner thread (the driver stops the
+// node): the store is at the last block written.
+//
+// Thread safety: one thread (the consensus driver's strand) uses a stage; its writer thread
+// touches only the Ledger (single writer) and the blocks it was handed, which are immutable. The
+// Ledger may be read concurrently from any thread.
 #pragma once
 
+#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "tidemark/contracts/state.h"
@@ -55,6 +75,10 @@ class ExecutionStage {
  public:
   // Called after each block is written (durably), with what its execution produced.
   using WrittenFn = std::function<void(const Block& block, const BlockExecution& exec)>;
+  // Runs a task on the thread that owns the stage, later (the driver's strand). It may drop the
+  // task once the owner is gone.
+  using PostFn = std::function<void(std::function<void()>)>;
+  using FailedFn = std::function<void(const Status&)>;
 
   explicit ExecutionStage(Ledger& ledger);
   ~ExecutionStage();
@@ -79,16 +103,33 @@ class ExecutionStage {
   Result<const contracts::StateView*> CommittedState();
 
   // Writes `blocks` (consecutive, each either already written — skipped after checking it is
-  // the same block — or the oldest queued block) with `cert`: executes what is not executed yet
-  // and writes each through Ledger::CommitExecuted, then calls `on_written`.
+  // the same block — or the oldest queued block not yet handed to the writer) with `cert`:
+  // executes what is not executed yet and writes each through Ledger::CommitExecuted, then calls
+  // `on_written` — before returning, or, with a writer, later on the owner thread.
   Status Write(const std::vector<Block>& blocks, const QuorumCert& cert,
                const WrittenFn& on_written = {});
+
+  // Starts the writer thread (once; the destructor finishes what it was handed, then joins).
+  void StartWriter(PostFn post, FailedFn on_failed, size_t max_in_flight = 64);
+  // Waits until the writer has written everything it was handed, and runs their `on_written`
+  // here. Returns the writer's error, if a write failed. Without a writer: nothing to wait for.
+  Status Drain();
+  // Waits until block `height` is written, if the writer holds it (and runs the reports of what
+  // it wrote meanwhile): a proposal certifies a version its leader has written, which this node
+  // has committed and may still be writing. Ok at or below the written height; kUnavailable if
+  // the writer does not hold it (not committed here, or not handed over yet); the writer's error
+  // if a write failed.
+  Status WaitWritten(uint64_t height);
+  // Blocks handed to the writer and not yet reported written.
+  size_t in_flight() const { return submitted_; }
+  // A committed block the stage holds (queued or being written), by id.
+  std::optional<Block> QueuedBlock(const Hash256& id) const;
 
   // Enqueue + Write of one block (block sync: a certified block that follows the ledger's tip;
   // the queue must be empty). Returns its receipts.
   Result<std::vector<Receipt>> Apply(const Block& block, const QuorumCert& cert);
 
-  // Forgets the queue (consensus restarts from the ledger's tip).
+  // Forgets the queue (consensus restarts from the ledger's tip), after Drain.
   void Reset();
 
   // Where to record execution, tree_update, write and fsync timings, the execution queue's depth
@@ -100,18 +141,53 @@ class ExecutionStage {
   // Highest committed height the stage knows (written or queued), and how far it executed.
   uint64_t committed_height() const;
   uint64_t executed_height() const;
+  // The last block reported written (what the stage reads from the ledger rather than the queue).
+  uint64_t written_height() const { return written_height_; }
 
  private:
   struct Entry {
-    Block block;
+    std::shared_ptr<const Block> block;
     Hash256 id;
-    std::optional<BlockExecution> exec;  // set once executed; executed entries are a prefix
+    // Set once executed; executed entries are a prefix. Shared with the writer, never changed.
+    std::shared_ptr<const BlockExecution> exec;
+    WrittenFn on_written;  // once handed to the writer
+  };
+  struct Job {
+    std::shared_ptr<const Block> block;
+    std::shared_ptr<const BlockExecution> exec;
+    QuorumCert cert;
+  };
+  struct Done {
+    Hash256 id;
+    Status status;
+    CommitTimings timings;
+  };
+  // The writer thread and what it shares with the owner, under mu.
+  struct Writer {
+    PostFn post;
+    FailedFn on_failed;
+    size_t max_in_flight = 64;
+    std::mutex mu;
+    std::condition_variable work;      // jobs, or stop
+    std::condition_variable finished;  // done grew, or the writer went idle
+    std::deque<Job> jobs;
+    std::deque<Done> done;
+    bool busy = false;
+    bool stop = false;
+    bool dead = false;  // a write failed: nothing more is written
+    std::thread thread;
   };
 
   // Executes queued blocks up to `height` (at most the queue's last).
   Status ExecuteThrough(uint64_t height);
   Status ExecuteEntry(Entry& e);
   Status WriteFront(const Block& block, const QuorumCert& cert, const WrittenFn& on_written);
+  Status Submit(const Block& block, const QuorumCert& cert, const WrittenFn& on_written);
+  // Takes the writer's reports and finishes the written blocks, in order (owner thread).
+  void Pump();
+  // The front entry is written: leaves the queue and the overlay, tells on_written.
+  void Finish(const CommitTimings& timings);
+  void WriterLoop();
   void UpdateQueueDepth();
 
   Ledger& ledger_;
@@ -121,8 +197,13 @@ class ExecutionStage {
   // values the tree now holds, or older than an executed entry's).
   std::unique_ptr<TreeStateView> base_;
   std::unique_ptr<contracts::OverlayStateView> overlay_;
-  Status failed_;  // sticky: a read under execution failed
+  // Per key in the overlay: how many queued, executed blocks changed it (0: erased from it).
+  std::unordered_map<std::string, uint32_t> overlay_refs_;
+  uint64_t written_height_ = 0;
+  size_t submitted_ = 0;  // the first entries of queue_, handed to the writer
+  Status failed_;         // sticky: a read under execution, or a write, failed
   PipelineMetrics* metrics_ = nullptr;
+  std::unique_ptr<Writer> writer_;  // null: Write writes before it returns
 };
 
 }  // namespace tidemark::node

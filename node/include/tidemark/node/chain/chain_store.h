@@ -192,7 +192,12 @@ class ChainStore {
   NodeCache node_cache_;  // the writer's (state_ uses it in ApplyChanges only)
   StateTree state_;
 
-  std::mutex write_mu_;                              // serialises the writers
+  // One commit (or explicit Prune) at a time: the state tree's single writer. Held across the
+  // tree update; write_mu_ only around the batch's write, so that a vote's records (written by
+  // the consensus strand while the execution stage's writer commits) never wait for a tree
+  // update — only for the other write's fsync.
+  std::mutex commit_mu_;
+  std::mutex write_mu_;                              // serialises the writes
   std::vector<std::pair<Hash256, uint64_t>> voted_;  // guarded by write_mu_: P rows on disk
 
   mutable std::mutex meta_mu_;  // guards the two below (read by any thread)
