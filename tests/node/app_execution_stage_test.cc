@@ -31,14 +31,20 @@ std::unique_ptr<Ledger> OpenLedger() {
   return std::move(*l);
 }
 
-Transaction Gov(uint64_t nonce, const std::string& method, Value args) {
+// A tx of the admin's on this chain.
+Transaction AdminTx(uint64_t nonce, const std::string& contract, const std::string& method,
+                    const Value& args) {
   Transaction tx{.chain_id = "stage-test",
                  .nonce = nonce,
-                 .contract = "gov",
+                 .contract = contract,
                  .method = method,
                  .args = args.Encode()};
   tx.SignWith(Key("admin"));
   return tx;
+}
+
+Transaction Gov(uint64_t nonce, const std::string& method, Value args) {
+  return AdminTx(nonce, "gov", method, args);
 }
 
 // Proposal 1 adds org-b with validator node-b; org-a's admin (the only organisation) passes it.
@@ -220,6 +226,15 @@ struct Posted {
   }
 };
 
+// A ledger over `kv`, which the test keeps a pointer to (*store).
+template <typename Store>
+std::unique_ptr<Ledger> LedgerOver(std::unique_ptr<Store> kv, Store** store) {
+  *store = kv.get();
+  auto l = Ledger::Open(std::move(kv), TestGenesis(), contracts::TestContracts());
+  REQUIRE(l.ok());
+  return std::move(*l);
+}
+
 // Opens the gate when the test ends, however it ends: declared after the stage, so that a failed
 // check never leaves the stage's destructor waiting for a writer held at the gate.
 struct OpenOnExit {
@@ -229,15 +244,9 @@ struct OpenOnExit {
 
 Transaction TestTx(uint64_t nonce, const std::string& method, const std::string& key,
                    int64_t value) {
-  Value args = method == "put" ? Value::MakeMap({{"key", key}, {"value", value}})
-                               : Value::MakeMap({{"key", key}});
-  Transaction tx{.chain_id = "stage-test",
-                 .nonce = nonce,
-                 .contract = "test",
-                 .method = method,
-                 .args = args.Encode()};
-  tx.SignWith(Key("admin"));
-  return tx;
+  return AdminTx(nonce, "test", method,
+                 method == "put" ? Value::MakeMap({{"key", key}, {"value", value}})
+                                 : Value::MakeMap({{"key", key}}));
 }
 
 std::optional<Bytes> Read(const contracts::StateView& view, const std::string& key) {
@@ -247,11 +256,9 @@ std::optional<Bytes> Read(const contracts::StateView& view, const std::string& k
 }  // namespace
 
 TEST_CASE("execution stage: background writes — the owner goes on while the writer waits") {
-  auto kv = std::make_unique<GatedKvStore>();
-  GatedKvStore* gate = kv.get();
-  auto opened = Ledger::Open(std::move(kv), TestGenesis(), contracts::TestContracts());
-  REQUIRE(opened.ok());
-  Ledger& ledger = **opened;
+  GatedKvStore* gate = nullptr;
+  auto opened = LedgerOver(std::make_unique<GatedKvStore>(), &gate);
+  Ledger& ledger = *opened;
   Posted posted;
   std::vector<Status> failures;
   std::vector<uint64_t> written;
@@ -267,15 +274,19 @@ TEST_CASE("execution stage: background writes — the owner goes on while the wr
         {TestTx(2 * h - 1, "put", "a", int64_t(h)), TestTx(2 * h, "put", "b", int64_t(10 * h))});
     blocks.push_back(prev);
   }
-  SECTION("written in order, reported on the owner's thread, Drain waits") {
-    ExecutionStage stage(ledger);
-    OpenOnExit open_on_exit{gate};
+  // The writer started, the gate closed, the three blocks committed.
+  auto commit_all = [&](ExecutionStage& stage) {
     stage.StartWriter(posted.Fn(), [&](const Status& s) { failures.push_back(s); });
     gate->Close();
     for (const Block& b : blocks) {
       REQUIRE(stage.Enqueue(b).ok());
       REQUIRE(stage.Write({b}, fixture::CommitCertFor(b), on_written).ok());
     }
+  };
+  SECTION("written in order, reported on the owner's thread, Drain waits") {
+    ExecutionStage stage(ledger);
+    OpenOnExit open_on_exit{gate};
+    commit_all(stage);
     // Nothing is on disk, and the next block's state has all three.
     CHECK(ledger.height() == 0);
     CHECK(stage.in_flight() == 3);
@@ -340,12 +351,7 @@ TEST_CASE("execution stage: background writes — the owner goes on while the wr
     {
       ExecutionStage stage(ledger);
       OpenOnExit open_on_exit{gate};
-      stage.StartWriter(posted.Fn(), [&](const Status& s) { failures.push_back(s); });
-      gate->Close();
-      for (const Block& b : blocks) {
-        REQUIRE(stage.Enqueue(b).ok());
-        REQUIRE(stage.Write({b}, fixture::CommitCertFor(b), on_written).ok());
-      }
+      commit_all(stage);
       gate->Open();
     }
     CHECK(ledger.height() == 3);
@@ -355,11 +361,9 @@ TEST_CASE("execution stage: background writes — the owner goes on while the wr
 }
 
 TEST_CASE("execution stage: background writes — a failed write stops the writer, reported once") {
-  auto kv = std::make_unique<FaultInjectingKvStore>();
-  FaultInjectingKvStore* faulty = kv.get();
-  auto opened = Ledger::Open(std::move(kv), TestGenesis(), contracts::TestContracts());
-  REQUIRE(opened.ok());
-  Ledger& ledger = **opened;
+  FaultInjectingKvStore* faulty = nullptr;
+  auto opened = LedgerOver(std::make_unique<FaultInjectingKvStore>(), &faulty);
+  Ledger& ledger = *opened;
   Posted posted;
   std::vector<Status> failures;
   std::vector<uint64_t> written;
@@ -396,11 +400,9 @@ TEST_CASE("execution stage: background writes — a failed write stops the write
 // before the next.
 TEST_CASE("execution stage: background writes — the committed state equals writing in step") {
   std::mt19937_64 rng(20261208);
-  auto kv = std::make_unique<GatedKvStore>();
-  GatedKvStore* gate = kv.get();
-  auto opened = Ledger::Open(std::move(kv), TestGenesis(), contracts::TestContracts());
-  REQUIRE(opened.ok());
-  Ledger& ledger = **opened;
+  GatedKvStore* gate = nullptr;
+  auto opened = LedgerOver(std::make_unique<GatedKvStore>(), &gate);
+  Ledger& ledger = *opened;
   auto eager = OpenLedger();
   Posted posted;
   std::vector<Status> failures;

@@ -119,6 +119,7 @@ struct SingleValidator {
     driver->Stop();
     io.stop();
     runner.join();
+    driver->FinishWrites();  // every block written is counted before the test reads the counters
   }
 
   std::vector<Hash256> Submit(uint64_t from_nonce, uint64_t count) {

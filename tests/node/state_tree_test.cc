@@ -50,6 +50,21 @@ Hash256 Commit(MemoryKvStore& kv, uint64_t height, std::vector<StateChange> chan
   return up->root;
 }
 
+// One version's changes (nullopt deletes), applied to the model too.
+std::vector<StateChange> ApplyToModel(const std::map<Bytes, std::optional<Bytes>>& batch,
+                                      Model& model) {
+  std::vector<StateChange> changes;
+  for (const auto& [k, v] : batch) {
+    changes.push_back({k, v});
+    if (v) {
+      model[k] = *v;
+    } else {
+      model.erase(k);
+    }
+  }
+  return changes;
+}
+
 void CheckProof(const StateTree& tree, uint64_t height, const Hash256& root, const Bytes& key,
                 const std::optional<Bytes>& expected) {
   Result<StateProof> proof = tree.Prove(height, key);
@@ -104,15 +119,7 @@ TEST_CASE("2,000 random operations match the naive tree at every version (seed 2
         batch[key] = B("v" + std::to_string(rng() % 1000));
       }
     }
-    std::vector<StateChange> changes;
-    for (auto& [k, v] : batch) {
-      changes.push_back({k, v});
-      if (v)
-        model[k] = *v;
-      else
-        model.erase(k);
-    }
-    Hash256 root = Commit(kv, height, changes);
+    Hash256 root = Commit(kv, height, ApplyToModel(batch, model));
     REQUIRE(root == NaiveRoot(model));
     roots.push_back(root);
     models.push_back(model);
@@ -869,16 +876,8 @@ TEST_CASE("flat records: a large value is read from its leaf, never stored twice
             rng, rng() % 2 ? rng() % (kFlatInlineMax + 1) : kFlatInlineMax + 1 + rng() % 150);
       }
     }
-    std::vector<StateChange> changes;
-    for (auto& [k, v] : batch) {
-      changes.push_back({k, v});
-      if (v) {
-        model[k] = *v;
-      } else {
-        model.erase(k);
-      }
-    }
-    REQUIRE(Commit(kv, height, changes) == NaiveRoot(model));
+    const Hash256 root = Commit(kv, height, ApplyToModel(batch, model));
+    REQUIRE(root == NaiveRoot(model));
     if (height >= 4) {
       StateTree gc(kv);
       for (;;) {

@@ -440,6 +440,7 @@ struct ConsensusDriver::Impl : consensus::ProposalHost, std::enable_shared_from_
       if (metrics) metrics->Observe(Stage::kCommit, SecondsSince(decided));
       pool.OnCommitted(b.header.height, b.txs, e.receipts, WritesIdentity(e.changes));
       if (on_commit) on_commit(b, cert, e.receipts);
+      UpdateStatus();  // the pool's depth, after a write reported between steps
     };
     Status written = stage.Write(c.blocks, c.cert, on_written);
     if (!written.ok()) Fatal("writing committed blocks", written);
@@ -531,7 +532,12 @@ ConsensusDriver::ConsensusDriver(asio::io_context& io, Ledger& ledger, mempool::
     : impl_(std::make_shared<Impl>(io, ledger, pool, std::move(node_key), std::move(options),
                                    std::move(on_commit))) {}
 
-ConsensusDriver::~ConsensusDriver() { Stop(); }
+ConsensusDriver::~ConsensusDriver() {
+  Stop();
+  // The stage's writer uses the ledger, which its owner destroys after the driver; the Impl itself
+  // may outlive this (queued tasks hold it): the writer ends here, its last blocks written.
+  impl_->stage.StopWriter();
+}
 
 void ConsensusDriver::SetSender(Sender sender) { impl_->sender = std::move(sender); }
 
@@ -572,6 +578,12 @@ void ConsensusDriver::Stop() {
     impl->round_timer.cancel();
     impl->tick_timer.cancel();
   });
+}
+
+void ConsensusDriver::FinishWrites() {
+  impl_->stage.StopWriter();
+  Status s = impl_->stage.Drain();
+  if (!s.ok()) spdlog::error("finishing the committed blocks' writes: {}", s.ToString());
 }
 
 void ConsensusDriver::Restart() {

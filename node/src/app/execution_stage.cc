@@ -15,7 +15,9 @@ ExecutionStage::ExecutionStage(Ledger& ledger)
       base_(std::make_unique<TreeStateView>(ledger.tree())),
       written_height_(ledger.height()) {}
 
-ExecutionStage::~ExecutionStage() {
+ExecutionStage::~ExecutionStage() { StopWriter(); }
+
+void ExecutionStage::StopWriter() {
   if (!writer_) return;
   {
     // What it was handed is committed: it is written before the thread ends.
@@ -23,7 +25,7 @@ ExecutionStage::~ExecutionStage() {
     writer_->stop = true;
   }
   writer_->work.notify_all();
-  writer_->thread.join();
+  if (writer_->thread.joinable()) writer_->thread.join();
 }
 
 uint64_t ExecutionStage::committed_height() const {
@@ -189,14 +191,7 @@ Status ExecutionStage::Submit(const Block& block, const QuorumCert& cert,
                                       " is not the oldest committed block not being written");
   }
   // Back-pressure: at most max_in_flight blocks wait for the writer.
-  while (submitted_ >= writer_->max_in_flight) {
-    {
-      std::unique_lock l(writer_->mu);
-      writer_->finished.wait(l, [&] { return !writer_->done.empty() || writer_->dead; });
-    }
-    Pump();
-    TM_RETURN_IF_ERROR(failed_);
-  }
+  while (submitted_ >= writer_->max_in_flight) TM_RETURN_IF_ERROR(AwaitReport());
   Entry& e = queue_[submitted_];
   if (!e.exec) TM_RETURN_IF_ERROR(ExecuteEntry(e));
   e.on_written = on_written;
@@ -238,7 +233,11 @@ void ExecutionStage::WriterLoop() {
     {
       std::unique_lock l(w.mu);
       w.work.wait(l, [&] { return w.stop || !w.jobs.empty(); });
-      if (w.jobs.empty()) return;  // stopped, and everything handed over is written
+      if (w.jobs.empty()) {  // stopped, and everything handed over is written
+        w.exited = true;
+        w.finished.notify_all();
+        return;
+      }
       job = std::move(w.jobs.front());
       w.jobs.pop_front();
       w.busy = true;
@@ -290,8 +289,12 @@ Status ExecutionStage::Drain() {
     {
       std::unique_lock l(writer_->mu);
       writer_->finished.wait(l, [&] {
-        return !writer_->done.empty() || writer_->dead || (writer_->jobs.empty() && !writer_->busy);
+        return !writer_->done.empty() || writer_->dead || writer_->exited ||
+               (writer_->jobs.empty() && !writer_->busy);
       });
+      if (writer_->done.empty() && writer_->exited && !writer_->jobs.empty()) {
+        return Status::FailedPrecondition("the writer is stopped");
+      }
     }
     Pump();
     if (!failed_.ok()) return failed_;
@@ -300,18 +303,26 @@ Status ExecutionStage::Drain() {
   }
 }
 
+Status ExecutionStage::AwaitReport() {
+  {
+    std::unique_lock l(writer_->mu);
+    writer_->finished.wait(
+        l, [&] { return !writer_->done.empty() || writer_->dead || writer_->exited; });
+    if (writer_->done.empty() && writer_->exited) {
+      return Status::FailedPrecondition("the writer is stopped");
+    }
+  }
+  Pump();
+  return failed_;
+}
+
 Status ExecutionStage::WaitWritten(uint64_t height) {
   TM_RETURN_IF_ERROR(failed_);
   while (written_height_ < height) {
     if (!writer_ || submitted_ == 0 || queue_[submitted_ - 1].block->header.height < height) {
       return Status::Unavailable("block " + std::to_string(height) + " is not being written here");
     }
-    {
-      std::unique_lock l(writer_->mu);
-      writer_->finished.wait(l, [&] { return !writer_->done.empty() || writer_->dead; });
-    }
-    Pump();
-    TM_RETURN_IF_ERROR(failed_);
+    TM_RETURN_IF_ERROR(AwaitReport());
   }
   return Status::Ok();
 }

@@ -75,6 +75,10 @@ class ConsensusDriver {
   // Builds the replica from the ledger's tip and the persisted safety record, then starts it.
   Status Start();
   void Stop();
+  // Once the io_context has stopped (nothing runs on the strand any more): the execution stage's
+  // writer finishes the blocks it holds, and their reports (the pool, the listeners, the
+  // metrics) run on the calling thread. For a clean, complete stop in tests and tools.
+  void FinishWrites();
 
   // A consensus frame from an authenticated peer (decoded here; bad frames are dropped).
   void OnPeerMessage(const PublicKey& from, Bytes frame);

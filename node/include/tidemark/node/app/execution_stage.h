@@ -111,6 +111,10 @@ class ExecutionStage {
 
   // Starts the writer thread (once; the destructor finishes what it was handed, then joins).
   void StartWriter(PostFn post, FailedFn on_failed, size_t max_in_flight = 64);
+  // Lets the writer finish what it was handed, and joins it; its reports stay for Pump. For the
+  // owner's shutdown (the ledger must outlive the writer; the stage itself may be kept alive by
+  // queued tasks): from any thread, once the owner hands it nothing more.
+  void StopWriter();
   // Waits until the writer has written everything it was handed, and runs their `on_written`
   // here. Returns the writer's error, if a write failed. Without a writer: nothing to wait for.
   Status Drain();
@@ -174,7 +178,8 @@ class ExecutionStage {
     std::deque<Done> done;
     bool busy = false;
     bool stop = false;
-    bool dead = false;  // a write failed: nothing more is written
+    bool dead = false;    // a write failed: nothing more is written
+    bool exited = false;  // the thread ended (StopWriter): what it did not take stays unwritten
     std::thread thread;
   };
 
@@ -185,6 +190,8 @@ class ExecutionStage {
   Status Submit(const Block& block, const QuorumCert& cert, const WrittenFn& on_written);
   // Takes the writer's reports and finishes the written blocks, in order (owner thread).
   void Pump();
+  // Waits for the writer's next report (or its end) and takes it.
+  Status AwaitReport();
   // The front entry is written: leaves the queue and the overlay, tells on_written.
   void Finish(const CommitTimings& timings);
   void WriterLoop();
