@@ -147,15 +147,16 @@ TEST_CASE("concurrency: readers see whole written versions while the execution s
   auto opened = Ledger::Open(std::move(*kv), StressGenesis(chain, 1), contracts::TestContracts());
   REQUIRE(opened.ok());
   Ledger& l = **opened;
+  // The owner's queue of the writer's reports (the driver's strand, here the `writer` thread):
+  // declared before the stage, whose destructor ends the writer thread that posts to it.
+  std::mutex posted_mu;
+  std::vector<std::function<void()>> posted;
   ExecutionStage stage(l);
   const PublicKey admin = Key("admin0").public_key();
   constexpr uint64_t kHeights = 40;
   Failures failures;
   std::atomic<bool> done{false};
 
-  // The owner's queue of the writer's reports (the driver's strand, here the `writer` thread).
-  std::mutex posted_mu;
-  std::vector<std::function<void()>> posted;
   auto run_posted = [&] {
     std::vector<std::function<void()>> now;
     {
