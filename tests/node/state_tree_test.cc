@@ -937,6 +937,20 @@ TEST_CASE("flat records: an index key's value stays inline; bad records are corr
   std::string missing = a_record;
   missing.back() = static_cast<char>(missing.back() + 7);  // a seq this version never wrote
   CHECK(tree.FlatValue(B("a"), AsBytes(missing)).status().code() == Code::kCorruption);
+  // The leaf is read for its key and value only, in either stored form; an internal node is not
+  // a leaf.
+  for (const Bytes& leaf : {EncodeLeaf(B("a"), big), EncodeLeafWithHashes(B("a"), big)}) {
+    Bytes k, v;
+    REQUIRE(DecodeLeafKeyValue(leaf, &k, &v).ok());
+    CHECK(k == B("a"));
+    CHECK(v == big);
+  }
+  Bytes k, v;
+  CHECK(DecodeLeafKeyValue(EncodeInternal(NodeRef{}, NodeRef{}), &k, &v).code() ==
+        Code::kCorruption);
+  Bytes cut = EncodeLeaf(B("a"), big);
+  cut.pop_back();
+  CHECK(DecodeLeafKeyValue(cut, &k, &v).code() == Code::kCorruption);
 }
 
 // A store written before flat records: raw values in S, no format record.

@@ -131,6 +131,22 @@ Bytes EncodeLeafWithHashes(ByteView key, ByteView value) {
   return w.Take();
 }
 
+Status DecodeLeafKeyValue(ByteView in, Bytes* key, Bytes* value) {
+  Reader r(in, "leaf");
+  uint8_t kind;
+  TM_RETURN_IF_ERROR(AsCorruption(r.U8(&kind, "kind")));
+  if (kind == static_cast<uint8_t>(NodeKind::kLeaf)) {  // older form: its hashes come first
+    Hash256 skipped;
+    TM_RETURN_IF_ERROR(AsCorruption(r.Fixed(&skipped, "key hash")));
+    TM_RETURN_IF_ERROR(AsCorruption(r.Fixed(&skipped, "value hash")));
+  } else if (kind != kCompactLeafRecord) {
+    return Status::Corruption("state node: not a leaf");
+  }
+  TM_RETURN_IF_ERROR(AsCorruption(r.Blob(key, kMaxStateKeyLen, "key")));
+  TM_RETURN_IF_ERROR(AsCorruption(r.Blob(value, kMaxStateValueLen, "value")));
+  return AsCorruption(r.Finish());
+}
+
 Result<SmtNode> DecodeNode(ByteView in) {
   Reader r(in, "node");
   SmtNode n;

@@ -405,11 +405,12 @@ Result<Bytes> StateTree::FlatValue(ByteView key, ByteView record) const {
       keys::StateNodeBySeq(keys::ReadU64(&record[1]), keys::ReadU32(&record[9]));
   TM_ASSIGN_OR_RETURN(std::optional<Bytes> raw, store_.Get(AsBytes(node_key)));
   if (!raw) return Status::Corruption("flat-index record names a state node that is not stored");
-  TM_ASSIGN_OR_RETURN(SmtNode leaf, DecodeNode(*raw));
-  if (leaf.kind != NodeKind::kLeaf || !std::ranges::equal(leaf.key, key)) {
+  // Its key and value only: a read of the current value hashes nothing.
+  Bytes leaf_key, value;
+  if (!DecodeLeafKeyValue(*raw, &leaf_key, &value).ok() || !std::ranges::equal(leaf_key, key)) {
     return Status::Corruption("flat-index record names another key's leaf");
   }
-  return std::move(leaf.value);
+  return value;
 }
 
 Result<std::optional<Bytes>> StateTree::Get(ByteView key) const {

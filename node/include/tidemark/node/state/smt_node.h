@@ -87,5 +87,9 @@ Bytes EncodeLeaf(ByteView key, ByteView value);
 Bytes EncodeLeafWithHashes(ByteView key, ByteView value);
 // Returns kCorruption for anything malformed (the store is ours; bad bytes mean damage).
 Result<SmtNode> DecodeNode(ByteView in);
+// The key and value of a leaf record (either form), without computing its hashes: what a read of
+// the current value needs (a flat record names the leaf, state_tree.h). kCorruption if `in` is
+// not a well-formed leaf.
+Status DecodeLeafKeyValue(ByteView in, Bytes* key, Bytes* value);
 
 }  // namespace tidemark::node
